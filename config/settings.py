@@ -1,0 +1,116 @@
+"""All of supplyradar's settings in one place.
+
+Precedence, highest first: arguments passed in code, environment variables
+(``SUPPLYRADAR_...``, nested with ``__`` as in ``SUPPLYRADAR_TED__COUNTRIES='["NLD","BEL"]'``),
+a ``.env`` file, the TOML config file (``SUPPLYRADAR_CONFIG`` or ``config/supplyradar.toml``),
+then the defaults below. Secrets are ``SecretStr``: they never print in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG_FILE = CONFIG_DIR / "supplyradar.toml"
+
+
+class HttpSettings(BaseModel):
+    """Shared by every connector: explicit timeouts, bounded retries with backoff."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_attempts: int = 5  # first try included
+    backoff_base: float = 1.0  # seconds; doubles each attempt, with jitter
+    backoff_max: float = 120.0  # cap, also for Retry-After
+    user_agent: str = "supplyradar/0.1 (+https://github.com/supplyradar/supplyradar)"
+
+
+class TedSettings(BaseModel):
+    search_url: str = "https://api.ted.europa.eu/v3/notices/search"
+    #: Where each notice's XML lives; ``{publication_number}`` is filled in.
+    xml_url: str = "https://ted.europa.eu/en/notice/{publication_number}/xml"
+    #: Buyer countries (ISO alpha-3, as the TED query language wants them).
+    countries: list[str] = Field(default_factory=lambda: ["NLD"])
+    #: CPV prefixes to follow ("72", "4521"); empty means all categories.
+    cpv_prefixes: list[str] = Field(default_factory=list)
+    #: TED notice types to collect; results and their modifications carry the winners.
+    notice_types: list[str] = Field(
+        default_factory=lambda: ["can-standard", "can-social", "can-desg", "can-tran", "veat", "can-modif"]
+    )
+    page_size: int = Field(250, ge=1, le=250)
+    #: First publication date when no watermark exists yet.
+    start_date: str = "2019-01-01"
+    #: Pause between requests, to stay well inside TED's fair-use limits.
+    min_interval_seconds: float = 0.2
+
+
+class TenderNedSettings(BaseModel):
+    base_url: str = "https://www.tenderned.nl/papi/tenderned-rs-tns/v2"
+    username: str | None = None
+    password: SecretStr | None = None
+    page_size: int = Field(100, ge=1, le=100)
+    #: Publication types to collect (AGO: award notice, AAO: contract notice, ...).
+    publication_types: list[str] = Field(default_factory=lambda: ["AGO"])
+    start_date: str = "2019-01-01"
+    min_interval_seconds: float = 0.5
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPLYRADAR_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    #: Where the database, reports and caches live; relative paths are taken from the working directory.
+    data_dir: Path = Path("data")
+    #: SQLAlchemy URL; default ``sqlite:///<data_dir>/supplyradar.db``.
+    database_url: str | None = None
+    #: Where reports go; default ``<data_dir>/reports``.
+    output_dir: Path | None = None
+    #: Label language of CPV codes in reports: "en" or "nl".
+    language: str = "en"
+
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    ted: TedSettings = Field(default_factory=TedSettings)
+    tenderned: TenderNedSettings = Field(default_factory=TenderNedSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = Path(os.environ.get("SUPPLYRADAR_CONFIG", DEFAULT_CONFIG_FILE))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file if config_file.exists() else None)
+        return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'supplyradar.db').as_posix()}"
+
+    @property
+    def resolved_output_dir(self) -> Path:
+        return self.output_dir or self.data_dir / "reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests build their own ``Settings(...)`` instead."""
+    return Settings()

@@ -1,0 +1,57 @@
+"""Exceptions raised by connectors and notice parsers.
+
+Each says who raises it and when, so a flow can decide: retry, quarantine the record, or stop.
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base class of everything a connector raises on purpose."""
+
+
+class SourceUnavailableError(ConnectorError):
+    """Raised by the HTTP helper when retries are exhausted (429, 5xx, timeouts, connection errors).
+
+    The collection stops here and resumes from its watermark on the next run.
+    """
+
+    def __init__(self, source: str, url: str, reason: str) -> None:
+        super().__init__(f"{source}: {url} unavailable after retries: {reason}")
+        self.source, self.url, self.reason = source, url, reason
+
+
+class SourceRequestError(ConnectorError):
+    """Raised by the HTTP helper on a permanent 4xx (bad query, bad credentials, not found).
+
+    Retrying cannot help; the message carries the status and the start of the body.
+    """
+
+    def __init__(self, source: str, url: str, status: int, detail: str) -> None:
+        super().__init__(f"{source}: {url} answered {status}: {detail}")
+        self.source, self.url, self.status, self.detail = source, url, status, detail
+
+
+class RecordError(ConnectorError):
+    """A single record (notice, page item, row) is unusable: it is quarantined, the batch goes on.
+
+    ``where`` names the file or URL, ``record`` the record's id (when known), ``field`` the
+    field or XPath at fault.
+    """
+
+    def __init__(self, where: str, reason: str, *, record: str | None = None, field: str | None = None) -> None:
+        parts = [where]
+        if record:
+            parts.append(f"record {record}")
+        if field:
+            parts.append(f"field {field}")
+        super().__init__(f"{': '.join([', '.join(parts), reason])}")
+        self.where, self.reason, self.record, self.field = where, reason, record, field
+
+
+class NotANoticeError(RecordError):
+    """The document parses as XML but is neither an eForms notice nor a TED R2.0.9 export."""
+
+
+class MalformedNoticeError(RecordError):
+    """The document is a notice but broken: not well-formed XML, or a required field is missing."""

@@ -1,0 +1,91 @@
+"""Typed records that connectors hand to the store.
+
+Every source (TED eForms, TED XML R2.0.9, TenderNed) is reduced to these small frozen
+dataclasses, so that the store and the models never see a source's own format. Values
+are kept as the source states them, normalised only where comparison needs it:
+countries to ISO 3166-1 alpha-2, CPV codes to their 8 digits, amounts to ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+NoticeFormat = Literal["eforms", "ted-r209", "tenderned"]
+
+#: A notice's place in the procurement cycle, comparable across formats.
+NoticeKind = Literal["planning", "competition", "award", "modification", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A buyer or a winner as the notice names it (identity resolution comes later)."""
+
+    name: str
+    country: str | None = None  # ISO 3166-1 alpha-2, "GB" not "UK"
+    company_id: str | None = None  # free text in eForms (KvK, VAT, ...), kept as published
+    town: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    lot_id: str  # "LOT-0001" in eForms, the lot number ("1") or "1" for an unlotted legacy notice
+    title: str | None = None
+    cpv: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    """The result of one lot: who won, for how much, against how many tenders."""
+
+    lot: str
+    winners: tuple[Party, ...] = ()
+    value: Decimal | None = None
+    currency: str | None = None  # ISO 4217
+    tenders_received: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    notice_id: str  # OJ S publication number as TED shows it ("353237-2021"); TenderNed: its publicatieId
+    format: NoticeFormat
+    notice_type: str  # eForms notice type code ("can-standard"), legacy TD_DOCUMENT_TYPE text, TenderNed type code
+    subtype: str | None  # eForms subtype ("29"), legacy form ("F03"), None for TenderNed
+    kind: NoticeKind
+    published: date
+    buyer: Party
+    cpv_main: str | None  # 8 digits
+    cpv: tuple[str, ...] = ()  # main first, then additional ones, no duplicates
+    title: str | None = None
+    procedure_type: str | None = None
+    lots: tuple[Lot, ...] = ()
+    awards: tuple[Award, ...] = ()
+    source: str = "ted"  # "ted" or "tenderned"
+    source_url: str | None = None
+    #: Identifiers of the same notice elsewhere: the eForms notice UUID ("eforms:<uuid>"),
+    #: the TED publication number ("ted:353237-2021"), the TenderNed id ("tenderned:123").
+    #: Used to avoid counting one award twice when it reaches us from two sources.
+    same_as: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape of ``supplyradar notices parse``: plain types, ISO dates, numbers."""
+        data = asdict(self)
+        data["published"] = self.published.isoformat()
+        for award in data["awards"]:
+            if award["value"] is not None:
+                value: Decimal = award["value"]
+                award["value"] = int(value) if value == value.to_integral_value() else float(value)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One row of a source's search result: enough to decide whether to fetch the full notice."""
+
+    notice_id: str
+    published: date | None
+    xml_url: str | None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
