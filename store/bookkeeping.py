@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from connectors.errors import RecordError
 from store.notices import dialect_insert
-from store.schema import CollectionRun, QuarantinedRecord, Watermark
+from store.schema import CollectionRun, QuarantinedRecord, StoreMeta, Watermark
 
 #: Payloads larger than this are not kept in the quarantine (the location still says where to find them).
 MAX_PAYLOAD_BYTES = 2_000_000
@@ -105,3 +105,13 @@ def finish_run(session: Session, run_id: int, *, status: str, error: str | None 
         .where(CollectionRun.id == run_id)
         .values(status=status, error=error, finished_at=datetime.now(UTC), **counts)
     )
+
+
+def get_meta(session: Session, key: str) -> str | None:
+    return session.scalar(select(StoreMeta.value).where(StoreMeta.key == key))
+
+
+def set_meta(session: Session, key: str, value: str) -> None:
+    now = datetime.now(UTC)
+    stmt = dialect_insert(session.get_bind(), StoreMeta).values(key=key, value=value, updated_at=now)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value, "updated_at": now}))

@@ -91,7 +91,7 @@ def upsert_organisations(session: Session, parties: Iterable[Party], now: dateti
         chunk = keys[chunk_start : chunk_start + 500]
         stmt = dialect_insert(session.get_bind(), Organisation).values([rows[k] for k in chunk])
         session.execute(stmt.on_conflict_do_nothing(index_elements=["org_key"]))
-        ids.update(session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk))).tuples())
+        ids.update(tuple(r) for r in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk))))
     return ids
 
 

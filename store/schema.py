@@ -196,3 +196,13 @@ class CollectionRun(Base):
     quarantined: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StoreMeta(Base):
+    """Facts about the store itself, e.g. that it holds the synthetic demo data set."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,38 @@
+"""Flow: the market scan of one or more CPV categories, as HTML reports and Prefect artifacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
+
+from config.settings import Settings
+from store.db import Store
+from supplyradar.market_scans import run_market_scan
+
+
+@task(name="market-scan", cache_policy=NONE)
+def scan_category(cpv: str, start: date, end: date | None, period: str) -> str:
+    logger = get_run_logger()
+    settings = Settings()
+    with Store(settings.resolved_database_url) as store:
+        output = run_market_scan(
+            store, cpv=cpv, start=start, end=end, period=period,
+            language=settings.language, output_dir=settings.resolved_output_dir,
+        )
+    key = f"market-scan-{output.scan.cpv_prefix}"
+    create_markdown_artifact(key=key, markdown=output.markdown, description=f"Market scan {output.scan.cpv_prefix}")
+    for name, rows in output.tables.items():
+        if rows:
+            create_table_artifact(key=f"{key}-{name}", table=rows, description=f"{name} for CPV {output.scan.cpv_prefix}")
+    create_link_artifact(key=f"{key}-report", link=output.html_path.resolve().as_uri(), link_text="HTML report")
+    logger.info("CPV %s: report at %s", output.scan.cpv_prefix, output.html_path)
+    return str(output.html_path)
+
+
+@flow(name="market-scan")
+def market_scan(cpv: list[str], start: date, end: date | None = None, period: str = "year") -> list[str]:
+    """One report per category; returns the report paths."""
+    return [scan_category(code, start, end, period) for code in cpv]

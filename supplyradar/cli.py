@@ -1,0 +1,203 @@
+"""The ``supplyradar`` command line.
+
+Commands call the same plain functions as the Prefect flows, so a one-off run from a terminal
+and a scheduled run on a server do exactly the same work. Only ``demo`` starts a (temporary)
+Prefect server, to show the flows end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from config.settings import Settings
+from connectors.errors import RecordError
+from supplyradar.transports import TRANSPORTS, transport_for
+
+app = typer.Typer(
+    name="supplyradar",
+    help="Supplier-risk and market monitoring for public procurement: collect notices, scan markets, alert people.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+collect_app = typer.Typer(help="Collect data from the outside world into the store.", no_args_is_help=True)
+notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
+app.add_typer(notices_app, name="notices")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens in detail.")] = False) -> None:
+    _setup_logging(verbose)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2021-01-01", param_hint=option) from None
+
+
+def _open_store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
+    from store.db import Store
+
+    return Store(settings.resolved_database_url)
+
+
+@collect_app.command("tenders")
+def collect_tenders_command(
+    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],  # noqa: B006
+    since: Annotated[str | None, typer.Option(help="Publication date to start from (default: where the last run stopped).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last publication date to collect.")] = None,
+    transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
+) -> None:
+    """Collect award notices from TED and TenderNed, incrementally and idempotently."""
+    from supplyradar.collect_tenders import CollectionSummary, collect_all
+
+    settings = Settings()
+    with _open_store(settings) as store, Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(), console=console,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def hook(src: str, _page: int, summary: CollectionSummary) -> None:
+            if src not in tasks:
+                tasks[src] = progress.add_task(src, total=None, status="")
+            progress.update(
+                tasks[src],
+                status=f"{summary.pages} pages, {summary.saved.added} new, {summary.saved.updated} changed, "
+                f"{summary.saved.unchanged} unchanged, {summary.quarantined} quarantined",
+            )
+
+        summaries = collect_all(
+            store, settings, sources=source, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+            transport=transport_for(transport), progress=hook,
+        )
+    _print_rows("Collection", [s.as_row() for s in summaries])
+    if any(s.status != "ok" for s in summaries):
+        for s in summaries:
+            if s.error:
+                console.print(f"[red]{s.source}: {s.error}[/red]")
+        raise typer.Exit(1)
+
+
+@notices_app.command("parse")
+def parse_notices_command(
+    files: Annotated[list[Path], typer.Argument(help="Notice XML files.", exists=False)],
+) -> None:
+    """Print one JSON object per notice; a bad file gets a one-line error and exit code 1."""
+    from connectors.notice_xml import parse_notice
+
+    failed = 0
+    for path in files:
+        try:
+            notice = parse_notice(path.read_bytes(), where=str(path))
+        except RecordError as exc:
+            failed += 1
+            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            continue
+        except OSError as exc:
+            failed += 1
+            console.print(f"[red]error:[/red] {path}: cannot read: {exc.strerror}", highlight=False, soft_wrap=True)
+            continue
+        sys.stdout.write(json.dumps(notice.to_json(), ensure_ascii=False) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("scan")
+def scan_command(
+    cpv: Annotated[str, typer.Option("--cpv", help="CPV code or prefix, e.g. 72 or 90910000.")],
+    start: Annotated[str, typer.Option("--from", help="First day of the window, e.g. 2021-01-01.")],
+    end: Annotated[str | None, typer.Option("--to", help="Last day of the window (default: today).")] = None,
+    period: Annotated[str, typer.Option(help="year or quarter.")] = "year",
+    out_path: Annotated[Path | None, typer.Option("--out", help="Where to write the HTML report.")] = None,
+) -> None:
+    """Write a self-contained HTML market scan of a CPV category."""
+    from supplyradar.market_scans import ScanRequestError, run_market_scan
+
+    if period not in ("year", "quarter"):
+        raise typer.BadParameter("choose year or quarter", param_hint="--period")
+    settings = Settings()
+    with _open_store(settings) as store:
+        try:
+            output = run_market_scan(
+                store, cpv=cpv, start=_parse_date(start, "--from"), end=_parse_date(end, "--to"), period=period,
+                language=settings.language, output_dir=settings.resolved_output_dir, out_path=out_path,
+            )
+        except ScanRequestError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from None
+    out.print(output.markdown)
+    out.print(f"\nReport: [bold]{output.html_path}[/bold]")
+
+
+@app.command("quarantine")
+def quarantine_command(source: Annotated[str | None, typer.Option(help="Only this source.")] = None) -> None:
+    """List records set aside because they could not be taken in, with the reason."""
+    from store.bookkeeping import open_quarantine
+
+    settings = Settings()
+    with _open_store(settings) as store, store.session() as session:
+        rows = [
+            {"source": r.source, "record": r.record_key, "field": r.field or "", "attempts": r.attempts,
+             "last seen": r.last_seen.strftime("%Y-%m-%d %H:%M"), "reason": r.reason}
+            for r in open_quarantine(session, source)
+        ]
+    _print_rows("Quarantine", rows) if rows else out.print("The quarantine is empty.")
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Run the whole pipeline on the bundled synthetic data set, under a temporary Prefect server."""
+    from supplyradar.demo_run import run_demo
+
+    run_demo(Settings(), console=out)
+
+
+def _print_rows(title: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    table = Table(title=title, show_lines=False)
+    for column in rows[0]:
+        table.add_column(str(column))
+    for row in rows:
+        table.add_row(*[_cell(v) for v in row.values()])
+    out.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,108 @@
+"""A temporary, local Prefect server for the demo and one-off runs.
+
+Prefect's built-in ephemeral server is cancelled mid-flush when the process exits right after a
+flow, and prints ``CancelledError`` tracebacks. Running ``prefect server start`` as a child
+process, waiting for its health check, and stopping it with SIGINT afterwards gives a clean
+terminal and the same flows, artifacts and UI-visible history as a real server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+#: Quiet, offline-friendly Prefect settings for local runs (no telemetry, no update checks).
+QUIET_PREFECT_ENV = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_UI_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+class PrefectServerError(RuntimeError):
+    """The temporary server did not come up; the message points at its log file."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prefect_executable() -> str:
+    candidate = Path(sys.executable).with_name("prefect")
+    return str(candidate) if candidate.exists() else "prefect"
+
+
+@contextlib.contextmanager
+def temporary_server(home: Path, *, startup_timeout: float = 90.0) -> Iterator[str]:
+    """Start a Prefect server with its database under ``home``; yield its API URL; stop it."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, **QUIET_PREFECT_ENV, "PREFECT_HOME": str(home.resolve())}
+    env.pop("PREFECT_API_URL", None)
+    log_path = home / "server.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [_prefect_executable(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            _wait_until_healthy(api_url, process, startup_timeout, log_path)
+            yield api_url
+        finally:
+            drain_prefect_workers()
+            _stop(process)
+
+
+def drain_prefect_workers(timeout: float = 15.0) -> None:
+    """Send the logs and events still queued in this process before the server goes away."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):
+            worker.drain_all(timeout=timeout)
+
+
+def _wait_until_healthy(api_url: str, process: subprocess.Popen, timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise PrefectServerError(f"Prefect server exited with code {process.returncode}; see {log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"{api_url}/health").status_code == 200:
+                    return
+            time.sleep(0.5)
+    raise PrefectServerError(f"Prefect server did not answer within {timeout:.0f} s; see {log_path}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
