@@ -49,6 +49,13 @@ class RecordError(ConnectorError):
         self.where, self.reason, self.record, self.field = where, reason, record, field
 
 
+class RecordWarning(RecordError):
+    """Not a lost record: it was stored, but incomplete (e.g. a TenderNed notice whose XML was refused).
+
+    Collections log these instead of quarantining them.
+    """
+
+
 class NotANoticeError(RecordError):
     """The document parses as XML but is neither an eForms notice nor a TED R2.0.9 export."""
 

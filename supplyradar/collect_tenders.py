@@ -18,8 +18,7 @@ import httpx
 
 from config.settings import Settings
 from connectors import ted, tenderned
-from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
-from connectors.http import HttpClient
+from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
 from connectors.records import Notice
 from store.bookkeeping import (
     finish_run,
@@ -111,7 +110,7 @@ def _store_page(
 
 def _is_warning(error: RecordError) -> bool:
     """A notice that was stored in part (e.g. TenderNed JSON without its XML) is a warning, not a loss."""
-    return bool(getattr(error, "warning", False))
+    return isinstance(error, RecordWarning)
 
 
 def _run(
@@ -169,7 +168,7 @@ def collect_ted(
     summary = CollectionSummary("ted", start, until)
 
     def pages() -> Iterator[tuple[list[Notice], list[RecordError]]]:
-        with HttpClient("ted", settings.http, transport=transport, min_interval_seconds=settings.ted.min_interval_seconds) as client:
+        with ted.make_client(settings.ted, settings.http, transport=transport) as client:
             for hits in ted.search_pages(client, settings.ted, since=start, until=until):
                 yield ted.collect_page(client, settings.ted, hits)
 
@@ -191,10 +190,9 @@ def collect_tenderned(
         start = _resume_date(get_watermark(session, "tenderned", scope), settings.tenderned.start_date, since)
     summary = CollectionSummary("tenderned", start, until)
     tn = settings.tenderned
-    auth = httpx.BasicAuth(tn.username, tn.password.get_secret_value()) if tn.username and tn.password else None
 
     def pages() -> Iterator[tuple[list[Notice], list[RecordError]]]:
-        with HttpClient("tenderned", settings.http, transport=transport, min_interval_seconds=tn.min_interval_seconds, auth=auth) as client:
+        with tenderned.make_client(tn, settings.http, transport=transport) as client:
             for summaries in tenderned.list_pages(client, tn, since=start, until=until):
                 yield tenderned.collect_page(client, tn, summaries)
 

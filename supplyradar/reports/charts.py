@@ -37,7 +37,12 @@ BAND_LINE = "#9aa5b1"
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 #: Longer supplier names are cut in charts; the tables give them in full.
 MAX_LABEL_CHARS = 38
-WIDTH = 8.6  # inches; the SVG scales to its container, this only sets the proportions
+#: More periods than this and their labels slant.
+MAX_UPRIGHT_TICKS = 12
+#: Inches; the SVG scales to its box, so these set proportions and the text size relative to the page.
+FULL_WIDTH = 11.0
+HALF_WIDTH = 5.4
+HEIGHT = 3.4
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -75,15 +80,15 @@ def market_charts(scan: MarketScan) -> dict[str, str]:
     if scan.is_empty:
         return {}
     charts = {
-        "value-count": _render("value-count", (WIDTH, 3.3), _draw_value_count, scan),
-        "hhi": _render("hhi", (WIDTH, 3.3), _draw_hhi, scan),
-        "regions": _render("regions", (WIDTH, 3.3), _draw_regions, scan),
+        "value-count": _render("value-count", (FULL_WIDTH, HEIGHT), _draw_value_count, scan),
+        "hhi": _render("hhi", (HALF_WIDTH, HEIGHT), _draw_hhi, scan),
     }
     if scan.top_suppliers:
-        height = 1.2 + 0.32 * len(scan.top_suppliers)
-        charts["top-suppliers"] = _render("top-suppliers", (WIDTH, height), _draw_top_suppliers, scan)
+        height = max(HEIGHT, 1.1 + 0.3 * len(scan.top_suppliers))
+        charts["top-suppliers"] = _render("top-suppliers", (HALF_WIDTH, height), _draw_top_suppliers, scan)
+    charts["regions"] = _render("regions", (HALF_WIDTH, HEIGHT), _draw_regions, scan)
     if scan.window.bids.known:
-        charts["single-bid"] = _render("single-bid", (WIDTH, 3.0), _draw_single_bid, scan)
+        charts["single-bid"] = _render("single-bid", (HALF_WIDTH, HEIGHT), _draw_single_bid, scan)
     return charts
 
 
@@ -130,7 +135,16 @@ def _labels(periods: Sequence[PeriodStats]) -> list[str]:
 
 
 def _period_axis(ax: Axes, labels: Sequence[str]) -> None:
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0)
+    """Quarters on two lines ("2024" over "Q3") so that six of them fit under a half-width chart."""
+    ax.set_xticks(range(len(labels)), [label.replace("-", "\n") for label in labels],
+                  rotation=45 if len(labels) > MAX_UPRIGHT_TICKS else 0)
+
+
+def _legend_below(ax: Axes, labels: Sequence[str], ncols: int = 4) -> None:
+    """Under the axes, clear of the tick labels, which take two lines for quarters and slant when many."""
+    two_lines = any("-" in label for label in labels)
+    drop = 0.28 if len(labels) > MAX_UPRIGHT_TICKS else 0.2 if two_lines else 0.12
+    ax.legend(loc="upper left", ncols=ncols, bbox_to_anchor=(0, -drop))
 
 
 def _draw_value_count(fig: Figure, scan: MarketScan) -> None:
@@ -151,8 +165,7 @@ def _draw_value_count(fig: Figure, scan: MarketScan) -> None:
     count_ax.set_title("Notices and awards per period")
     count_ax.set_ylabel("Count")
     count_ax.yaxis.get_major_locator().set_params(integer=True)
-    count_ax.legend(loc="upper left", ncols=2)
-    count_ax.margins(y=0.18)
+    _legend_below(count_ax, labels)
     _period_axis(count_ax, labels)
 
 
@@ -179,17 +192,19 @@ def _draw_hhi(fig: Figure, scan: MarketScan) -> None:
     xs = [x for x, v in enumerate(values) if v is not None]
     ax.plot(xs, measured, color=PRIMARY, linewidth=1.8, zorder=2)
     for basis, face in (("value", PRIMARY), ("count", "white")):
-        points = [(x, v) for x, v in enumerate(values) if v is not None and scan.periods[x].concentration.basis == basis]
+        points = [
+            (x, v) for x, v in enumerate(values) if v is not None and scan.periods[x].concentration.basis == basis
+        ]
         if points:
             ax.scatter(*zip(*points, strict=True), s=36, facecolor=face, edgecolor=PRIMARY, linewidth=1.6, zorder=3,
                        label=f"on award {basis}")
     ax.set_ylim(0, top)
     ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.grid(False)
-    ax.set_title("Concentration per period (HHI, EC guideline thresholds dashed)")
+    ax.set_title("Concentration (HHI) per period")
     ax.set_ylabel("HHI (0–10,000)")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(loc="upper left", ncols=2)
+    _legend_below(ax, labels)
     _period_axis(ax, labels)
 
 
@@ -205,7 +220,7 @@ def _draw_top_suppliers(fig: Figure, scan: MarketScan) -> None:
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     basis = "award value" if scan.window.concentration.basis == "value" else "awards won"
-    ax.set_title(f"Top suppliers, share of {basis}, {scan.window.label}")
+    ax.set_title(f"Top suppliers by share of {basis}")
     ax.set_xlabel(f"Share of {basis}")
 
 
@@ -221,8 +236,7 @@ def _draw_regions(fig: Figure, scan: MarketScan) -> None:
     ax.set_title("Winning suppliers by region")
     ax.set_ylabel("Distinct suppliers")
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.margins(y=0.2)
-    ax.legend(loc="upper left", ncols=4)
+    _legend_below(ax, labels, ncols=2)
     _period_axis(ax, labels)
 
 
@@ -240,7 +254,7 @@ def _draw_single_bid(fig: Figure, scan: MarketScan) -> None:
     )
     ax.set_ylim(0, min(1.0, max(shares) * 1.35) or 1.0)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_title("Single-bid awards (share of awards with a known tender count)")
+    ax.set_title("Single-bid awards per period")
     ax.set_ylabel("Awards with one tender")
     _period_axis(ax, labels)
 

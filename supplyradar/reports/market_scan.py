@@ -36,6 +36,10 @@ from models.market import (
 from supplyradar.reports.charts import compact_money, market_charts
 
 TEMPLATE = "market_scan.html.j2"
+#: Band names short enough for a table column; the tiles and the method give them in full.
+BAND_SHORT = {"unconcentrated": "low", "moderately concentrated": "moderate", "highly concentrated": "high"}
+#: How many suppliers the Markdown summary lists; the HTML report has the full top list.
+MARKDOWN_SUPPLIERS = 5
 #: How many new entrants a tile names before it says "and N more".
 ENTRANTS_NAMED = 3
 
@@ -66,7 +70,11 @@ def render_market_scan(
     sources: Sequence[Mapping[str, Any]],
     synthetic: bool = False,
 ) -> str:
-    """The report as one HTML string; ``sources`` rows give name, records and last_collected."""
+    """The report as one HTML string.
+
+    ``sources`` rows give name, records, last_collected and optionally newest_publication, as
+    ``store.queries.source_freshness`` returns them.
+    """
     charts = {key: Markup(svg) for key, svg in market_charts(scan).items()}  # our own SVG, data escaped by matplotlib
     return _environment().get_template(TEMPLATE).render(
         scan=scan,
@@ -77,6 +85,8 @@ def render_market_scan(
         synthetic=synthetic,
         tiles=headline_tiles(scan),
         charts=charts,
+        captions=chart_captions(scan),
+        entrants=[e for p in scan.periods for e in p.entrants],
         region_labels=REGION_LABELS,
         method=_method(scan),
     )
@@ -93,29 +103,57 @@ def write_market_scan(path: str | Path, html: str) -> Path:
 def market_scan_markdown(scan: MarketScan) -> str:
     """A short summary for a Prefect markdown artifact: the tiles, the periods, the top five, the caveats."""
     cur = scan.currency
-    lines = [f"## Market scan: {_md(category_heading(scan))}", "", f"{_md(_window_text(scan))}", ""]
-    lines += [f"- **{_md(t.label)}: {_md(t.value)}**" + (f" ({_md(t.badge)})" if t.badge else "") + f" — {_md(t.reading)}"
-              for t in headline_tiles(scan)]
+    lines = [f"## Market scan: {_md(category_heading(scan))}", "", _md(_window_text(scan)), ""]
+    for t in headline_tiles(scan):
+        badge = f" ({_md(t.badge)})" if t.badge else ""
+        lines.append(f"- **{_md(t.label)}: {_md(t.value)}**{badge} — {_md(t.reading)}")
     if scan.is_empty:
-        lines += ["", *(f"> {_md(note)}" for note in scan.notes)]
-        return "\n".join(lines) + "\n"
-    lines += ["", "### Per period", "", f"| Period | Awards | Value ({cur}) | HHI | Basis | CR4 | Single-bid | New entrants |",
-              "|---|---:|---:|---:|---|---:|---:|---:|"]
-    for p in scan.periods:
-        c = p.concentration
-        lines.append(
-            f"| {p.label}{'*' if p.partial else ''} | {p.awards} | {money(p.total_value, cur)} | {hhi_text(c.hhi)} | "
-            f"{c.basis or '–'} | {pct(c.cr4)} | {pct(p.bids.share)} | {len(p.entrants)} |"
-        )
-    lines += ["", "### Top suppliers", "", f"| # | Supplier | Country | Awards | Value ({cur}) | Share |", "|---:|---|---|---:|---:|---:|"]
-    lines += [
-        f"| {rank} | {_md(s.name)} | {s.country or '–'} | {s.awards} | {money(s.value, cur)} | {pct(s.share)} |"
-        for rank, s in enumerate(scan.top_suppliers[:5], start=1)
+        return "\n".join([*lines, "", *(f"> {_md(note)}" for note in scan.notes)]) + "\n"
+    periods = [
+        [f"{p.label}{'*' if p.partial else ''}", str(p.awards), money(p.total_value, cur),
+         hhi_text(p.concentration.hhi), p.concentration.basis or "–", pct(p.concentration.cr4),
+         pct(p.bids.share), str(len(p.entrants))]
+        for p in scan.periods
     ]
+    suppliers = [
+        [str(rank), _md(s.name), s.country or "–", str(s.awards), money(s.value, cur), pct(s.share)]
+        for rank, s in enumerate(scan.top_suppliers[:MARKDOWN_SUPPLIERS], start=1)
+    ]
+    lines += ["", "### Per period", ""]
+    lines += _md_table(["Period", "Awards", f"Value ({cur})", "HHI", "Basis", "CR4", "Single-bid", "New entrants"],
+                       "lrrrlrrr", periods)
+    lines += ["", "### Top suppliers", ""]
+    lines += _md_table(["#", "Supplier", "Country", "Awards", f"Value ({cur})", "Share"], "rllrrr", suppliers)
     lines += ["", "### What changed", "", *(f"- {_md(hint)}" for hint in scan.trend.hints)]
     if scan.notes:
         lines += ["", "### Coverage", "", *(f"- {_md(note)}" for note in scan.notes)]
     return "\n".join(lines) + "\n"
+
+
+def _md_table(headers: Sequence[str], aligns: str, rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown table; ``aligns`` has an "l" or "r" for each column."""
+    rule = ["---:" if a == "r" else "---" for a in aligns]
+    return [f"| {' | '.join(cells)} |" for cells in (headers, rule, *rows)]
+
+
+def chart_captions(scan: MarketScan) -> dict[str, str]:
+    """What each chart rests on, in the order the page shows them."""
+    cov, cur = scan.window.coverage, scan.currency
+    partial = " * The window covers part of this period." if any(p.partial for p in scan.periods) else ""
+    basis = "award value" if scan.window.concentration.basis == "value" else "awards won"
+    return {
+        "value-count": f"Value: awards with an amount in {cur} ({cov.with_value} of {cov.awards}); other currencies "
+        f"are left out, not converted. Notices include calls for competition and notices without an award.{partial}",
+        "hhi": f"Filled points rest on award value, hollow points on award counts. Dashed lines: "
+        f"{HHI_LOWER_THRESHOLD:,} and {HHI_UPPER_THRESHOLD:,}, the thresholds of the EC horizontal merger "
+        f"guidelines (see Method).{partial}",
+        "top-suppliers": f"Share of {basis} over {scan.window.label}; a joint award counts for each winner, "
+        "its value split equally.",
+        "regions": "Distinct winning suppliers per period, by the country their notices give "
+        f"(known for {cov.winners_with_country} of {cov.winners}).{partial}",
+        "single-bid": f"Share of awards with exactly one tender; n = awards with a known tender count "
+        f"({cov.with_tenders} of {cov.awards} over the window).{partial}",
+    }
 
 
 def category_heading(scan: MarketScan) -> str:
@@ -143,7 +181,7 @@ def _hhi_tile(scan: MarketScan) -> Tile:
     c = scan.window.concentration
     if c.hhi is None or c.band is None or c.cr4 is None:
         return Tile("hhi", "Concentration (HHI)", "–", None, "no awards with a winner", "Nothing to measure.")
-    tone = {"unconcentrated": "low", "moderately concentrated": "moderate", "highly concentrated": "high"}[c.band]
+    tone = BAND_SHORT[c.band]
     return Tile(
         key="hhi",
         label="Concentration (HHI)",
@@ -189,13 +227,10 @@ def _single_bid_tile(scan: MarketScan) -> Tile:
 def _entrants_tile(scan: MarketScan) -> Tile:
     last = scan.periods[-1]
     entrants = last.entrants
-    names = [e.name for e in entrants[:ENTRANTS_NAMED]]
-    more = len(entrants) - len(names)
-    if not entrants:
-        reading = f"No supplier won its first award in this category in {last.label}."
+    if entrants:
+        reading = f"First-time winners: {_name_list([e.name for e in entrants])}."
     else:
-        listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 and not more else ", " if more else "") + names[-1]
-        reading = f"First-time winners: {listed}" + (f" and {more} more." if more else ".")
+        reading = f"No supplier won its first award in this category in {last.label}."
     return Tile(
         key="entrants",
         label=f"New entrants, {last.label}",
@@ -204,6 +239,13 @@ def _entrants_tile(scan: MarketScan) -> Tile:
         detail=f"{last.winners} suppliers won in {last.label}" + (" (part of the period)" if last.partial else ""),
         reading=reading,
     )
+
+
+def _name_list(names: Sequence[str]) -> str:
+    """"A, B and C" or "A, B, C and 4 more": a tile names a few, the table lists all."""
+    if len(names) > ENTRANTS_NAMED:
+        return ", ".join(names[:ENTRANTS_NAMED]) + f" and {len(names) - ENTRANTS_NAMED} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _basis_text(scan: MarketScan) -> str:
@@ -234,17 +276,22 @@ def _method(scan: MarketScan) -> dict[str, Any]:
 
 
 def _source_row(source: Mapping[str, Any]) -> dict[str, str]:
-    collected = source.get("last_collected")
-    if isinstance(collected, datetime):
-        collected = f"{long_date(collected)}, {collected:%H:%M}"
-    elif isinstance(collected, date):
-        collected = long_date(collected)
+    """A data source as the method section lists it; the store gives dates, datetimes or nothing."""
     records = source.get("records")
     return {
         "name": str(source.get("name", "")),
         "records": f"{records:,}" if isinstance(records, int) else str(records or "–"),
-        "last_collected": str(collected or "–"),
+        "newest": _when(source.get("newest_publication")),
+        "last_collected": _when(source.get("last_collected")),
     }
+
+
+def _when(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"{long_date(value)}, {value:%H:%M}"
+    if isinstance(value, date):
+        return long_date(value)
+    return str(value or "–")
 
 
 def _environment() -> Environment:
@@ -255,7 +302,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, pct=pct, hhi=hhi_text, long_date=long_date)
+    env.filters.update(money=money, pct=pct, hhi=hhi_text, long_date=long_date, band_short=BAND_SHORT.get)
     return env
 
 

@@ -1,0 +1,68 @@
+"""Benchmarks with targets: ``python -m bench`` runs them all and fails when one misses its target.
+
+A benchmark is a callable taking no argument and returning a result dict:
+
+- ``name`` (str): short, unique;
+- ``target`` (str): the target in words, e.g. "ratio < 2.0";
+- ``passed`` (bool): whether the target was met;
+- any number of measurements (numbers or short strings), shown in the table and the JSON line.
+
+Register it in ``BENCHMARKS`` in ``bench/__main__.py``. Keeping the contract this small lets a
+benchmark live next to the code it measures and be run alone from a test or a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+Result = dict[str, Any]
+Benchmark = Callable[[], Result]
+
+RESERVED = ("name", "target", "passed")
+
+
+def run(benchmarks: Iterable[Benchmark], console: Console | None = None) -> int:
+    """Run each benchmark, print a table and one JSON line; the exit code (0: all targets met)."""
+    console = console or Console()
+    results = []
+    for benchmark in benchmarks:
+        console.print(f"[dim]running {getattr(benchmark, '__name__', benchmark)}...[/dim]")
+        results.append(benchmark())
+    console.print(table(results))
+    passed = all(result["passed"] for result in results)
+    print(json.dumps({"benchmarks": results, "passed": passed}, default=str, ensure_ascii=False))
+    return 0 if passed else 1
+
+
+def table(results: list[Result]) -> Table:
+    """One row per measurement, so benchmarks with different measurements share one table."""
+    grid = Table(title="benchmarks")
+    for column in ("benchmark", "measurement", "value", "target", "result"):
+        grid.add_column(column)
+    for result in results:
+        measurements = [(key, value) for key, value in result.items() if key not in RESERVED]
+        status = "[green]met[/green]" if result["passed"] else "[red]MISSED[/red]"
+        for index, (key, value) in enumerate(measurements or [("", "")]):
+            first = index == 0
+            grid.add_row(
+                result["name"] if first else "",
+                key,
+                _format(value),
+                result["target"] if first else "",
+                status if first else "",
+            )
+        grid.add_section()
+    return grid
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -1,0 +1,234 @@
+"""The one HTTP client every connector goes through.
+
+Timeouts, the pause between requests, retries with backoff and Retry-After, and the sorting of
+failures into "try again later" (``SourceUnavailableError``) and "asking again cannot help"
+(``SourceRequestError``) live here, once, so a connector module only says what to ask for.
+httpx's own ``HTTPTransport(retries=...)`` retries connection errors only and respx bypasses it,
+so the retries are ours, and tests drive them through an injected ``sleep`` and ``clock``.
+
+Logs name the source, method, URL and wait, never credentials: userinfo is stripped from URLs and
+query parameters that look like secrets (``apikey``, ``token``, ``password``...) are redacted. httpx
+itself logs every request's full URL at INFO; importing this module puts the same redaction on
+the ``httpx`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from config.settings import HttpSettings
+from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
+
+log = logging.getLogger("supplyradar.http")
+
+# --- Retry policy: the only place that decides what is worth asking again. ---
+#: Statuses that say "not now": rate limited, or the server or a proxy in front of it failing.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Failures before any status arrives; ``httpx.TimeoutException`` is one of them.
+RETRY_EXCEPTIONS: tuple[type[Exception], ...] = (httpx.TransportError,)
+#: Each backoff wait is lengthened by up to this fraction at random, so clients that failed
+#: together do not all come back in the same second.
+JITTER_FRACTION = 0.25
+#: Statuses that mean one record is gone, not that the source or our query is wrong:
+#: ``get_record`` turns them into a ``RecordError`` for that record and the batch goes on.
+RECORD_GONE_STATUSES = frozenset({404, 410})
+#: How much of an error body goes into ``SourceRequestError``: enough to read the API's complaint.
+ERROR_BODY_CHARS = 300
+
+#: Query parameters whose values never reach a log line.
+SECRET_PARAM = re.compile(r"key|token|password|passwd|secret|signature|auth", re.IGNORECASE)
+REDACTED = "REDACTED"
+
+
+class HttpClient:
+    """An ``httpx.Client`` for one source, with that source's pace and the shared retry policy.
+
+    State lives here because the pause between requests needs to remember the last one.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        settings: HttpSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        min_interval_seconds: float = 0,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.settings = settings
+        self.min_interval_seconds = min_interval_seconds
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request_at: float | None = None
+        self._client = httpx.Client(
+            transport=transport,
+            auth=auth,
+            headers={"User-Agent": settings.user_agent, **(headers or {})},
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            follow_redirects=True,
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send a request, retrying what may pass; return a 2xx/3xx response or raise.
+
+        ``kwargs`` are those of ``httpx.Client.request`` (``params``, ``json``, ``headers``...).
+        Raises ``SourceUnavailableError`` once ``max_attempts`` are spent on retriable failures,
+        ``SourceRequestError`` at once on any other error status.
+        """
+        send_options = {name: kwargs.pop(name) for name in ("auth", "follow_redirects") if name in kwargs}
+        attempts = max(1, self.settings.max_attempts)
+        for attempt in range(1, attempts + 1):
+            request = self._client.build_request(method, url, **kwargs)
+            where = safe_url(request.url)
+            self._keep_pace()
+            retry_after: str | None = None
+            try:
+                response = self._client.send(request, **send_options)
+            except RETRY_EXCEPTIONS as exc:
+                reason = type(exc).__name__
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return _accept(self.source, where, response)
+                reason = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After")
+            if attempt == attempts:
+                raise SourceUnavailableError(self.source, where, f"{reason} ({attempts} attempts)")
+            wait = self._wait_before_retry(attempt, retry_after)
+            log.warning(
+                "%s: %s %s failed (%s), attempt %d of %d, retrying in %.1f s",
+                self.source,
+                method,
+                where,
+                reason,
+                attempt,
+                attempts,
+                wait,
+            )
+            self._sleep(wait)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def request_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        """``request`` for APIs that answer a JSON object.
+
+        Anything else with a 2xx (a maintenance page, a truncated body) cannot be paged on,
+        so it ends the collection like an outage: ``SourceUnavailableError``.
+        """
+        response = self.request(method, url, **kwargs)
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise SourceUnavailableError(self.source, safe_url(response.request.url), "the answer is not a JSON object")
+        return payload
+
+    def get_record(self, url: str, *, record: str, **kwargs: Any) -> httpx.Response:
+        """GET one record's document, where "not there" is that record's problem, not the batch's.
+
+        A 404 or 410 raises ``RecordError`` (the caller quarantines the record and goes on); every
+        other failure is raised as by ``request``.
+        """
+        try:
+            return self.request("GET", url, **kwargs)
+        except SourceRequestError as exc:
+            if exc.status not in RECORD_GONE_STATUSES:
+                raise
+            raise RecordError(exc.url, f"HTTP {exc.status}: not published (any more)", record=record) from exc
+
+    def get_xml(self, url: str, *, record: str) -> bytes:
+        """One record's XML document as published (bytes: the XML declares its own encoding)."""
+        return self.get_record(url, record=record, headers={"Accept": "application/xml"}).content
+
+    def _keep_pace(self) -> None:
+        """Wait until ``min_interval_seconds`` have passed since the previous request (retries count)."""
+        if self._last_request_at is not None:
+            wait = self.min_interval_seconds - (self._clock() - self._last_request_at)
+            if wait > 0:
+                self._sleep(wait)
+        self._last_request_at = self._clock()
+
+    def _wait_before_retry(self, attempt: int, retry_after: str | None) -> float:
+        """Retry-After when the server gives a usable one, else exponential backoff with jitter."""
+        cap = self.settings.backoff_max
+        told = retry_after_seconds(retry_after, datetime.now(timezone.utc)) if retry_after else None
+        if told is not None:
+            return min(told, cap)
+        backoff = min(self.settings.backoff_base * 2 ** (attempt - 1), cap)
+        return min(backoff * (1 + random.uniform(0, JITTER_FRACTION)), cap)
+
+
+class _RedactHttpxUrls(logging.Filter):
+    """Rewrites the URLs in httpx's own "HTTP Request: GET <url>" lines through ``safe_url``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(safe_url(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactHttpxUrls())
+
+
+def _accept(source: str, where: str, response: httpx.Response) -> httpx.Response:
+    """Pass a success through; turn any other status into ``SourceRequestError``."""
+    if response.is_success or response.is_redirect:
+        return response
+    detail = " ".join(response.text[:ERROR_BODY_CHARS].split())
+    raise SourceRequestError(source, where, response.status_code, detail)
+
+
+def retry_after_seconds(value: str, now: datetime) -> float | None:
+    """Seconds to wait according to a Retry-After header (delta-seconds or HTTP-date).
+
+    ``None`` when the header cannot be read, so the caller falls back to its own backoff;
+    a date in the past means "now" (0).
+    """
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; obsolete forms parse without a zone
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def safe_url(url: httpx.URL | str) -> str:
+    """The URL as it may appear in logs and errors: no userinfo, secret-looking parameters redacted."""
+    url = httpx.URL(url)
+    if url.userinfo:
+        url = url.copy_with(username=None, password=None)
+    if any(SECRET_PARAM.search(name) for name in url.params):
+        params = [(name, REDACTED if SECRET_PARAM.search(name) else value) for name, value in url.params.multi_items()]
+        url = url.copy_with(params=params)
+    return str(url)

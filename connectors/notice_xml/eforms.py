@@ -1,0 +1,126 @@
+"""eForms (UBL 2.3) notices -> ``Notice``.
+
+Required, else ``MalformedNoticeError``: an identifier (the OJ S publication number, or the
+notice's UUID for the unpublished SDK examples), the notice type, a date (publication date,
+else issue date) and a named buyer. Everything else is optional and left empty when absent.
+
+The buyer is the first ``cac:ContractingParty``; joint procurements name several, but the first
+is the lead buyer the notice is filed under. Business registration notices (X01, X02) have no
+buyer: their registered business stands in, so they are kept (kind "other") rather than lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connectors.notice_xml.codes import eforms_kind
+from connectors.notice_xml.eforms_awards import awards
+from connectors.notice_xml.eforms_parties import Organisations, business_party
+from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
+from connectors.notice_xml.xpath import compiler, element_text, first, in_language, required, text, texts
+from connectors.records import Lot, Notice, Party
+
+logger = logging.getLogger(__name__)
+_x = compiler(EFORMS_NS)
+
+EXTENSION = _x("ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension")
+PUBLICATION_ID = _x("efac:Publication/efbc:NoticePublicationID/text()")
+PUBLICATION_DATE = _x("efac:Publication/efbc:PublicationDate/text()")
+SUBTYPE = _x("efac:NoticeSubType/cbc:SubTypeCode/text()")
+NOTICE_UUID = _x("cbc:ID/text()")
+ISSUE_DATE = _x("cbc:IssueDate/text()")
+NOTICE_TYPE = _x("cbc:NoticeTypeCode")
+LANGUAGE = _x("cbc:NoticeLanguageCode/text()")
+BUYER_ID = _x("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()")
+PROCEDURE_TYPE = _x("cac:TenderingProcess/cbc:ProcedureCode/text()")
+PROJECT = _x("cac:ProcurementProject")
+PROJECT_NAME = _x("cbc:Name")
+MAIN_CPV = _x("cac:MainCommodityClassification/cbc:ItemClassificationCode/text()")
+ADDITIONAL_CPV = _x("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()")
+LOTS = _x("cac:ProcurementProjectLot")
+LOT_ID = _x("cbc:ID")
+
+ID_FIELD = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
+DATE_FIELD = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"
+
+
+def parse(root: Any, where: str) -> Notice:
+    """The notice in ``root``, an element of ``namespaces.EFORMS_ROOT_TAGS``."""
+    extension = first(EXTENSION, root)
+    uuid = text(NOTICE_UUID, root)
+    published_id = None if extension is None else publication_number(text(PUBLICATION_ID, extension))
+    notice_id = required(published_id or uuid, where, None, ID_FIELD, "publication number nor notice id")
+
+    type_code = first(NOTICE_TYPE, root)
+    notice_type = required(element_text(type_code), where, notice_id, NOTICE_TYPE.path, "notice type")
+    published = None if extension is None else notice_date(text(PUBLICATION_DATE, extension))
+    published = required(published or notice_date(text(ISSUE_DATE, root)), where, notice_id, DATE_FIELD, "date")
+
+    language = text(LANGUAGE, root)
+    organisations = Organisations(extension, language)
+    project = first(PROJECT, root)
+    lots = _lots(root, language)
+    cpv_main = None if project is None else cpv(text(MAIN_CPV, project))
+    return Notice(
+        notice_id=notice_id,
+        format="eforms",
+        notice_type=notice_type,
+        subtype=None if extension is None else text(SUBTYPE, extension),
+        kind=eforms_kind(notice_type, type_code.get("listName")),
+        published=published,
+        buyer=_buyer(root, organisations, language, where, notice_id),
+        cpv_main=cpv_main,
+        cpv=unique([cpv_main, *_additional_cpv(project), *(code for lot in lots for code in lot.cpv)]),
+        title=None if project is None else in_language(PROJECT_NAME(project), language),
+        procedure_type=text(PROCEDURE_TYPE, root),
+        lots=lots,
+        awards=awards(extension, organisations),
+        same_as=_same_as(uuid, published_id),
+    )
+
+
+def _buyer(root: Any, organisations: Organisations, language: str | None, where: str, record: str) -> Party:
+    buyer_id = text(BUYER_ID, root)
+    if buyer_id is None:
+        registered = business_party(root, language)
+        return required(registered, where, record, BUYER_ID.path, "buyer")
+    field = f"efac:Organizations/efac:Organization/efac:Company[cac:PartyIdentification/cbc:ID='{buyer_id}']"
+    return required(organisations.party(buyer_id), where, record, field, f"named buyer organisation {buyer_id}")
+
+
+def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
+    lots = []
+    for element in LOTS(root):
+        id_element = first(LOT_ID, element)
+        lot_id = element_text(id_element)
+        if id_element is None or lot_id is None:
+            logger.debug("cac:ProcurementProjectLot without cbc:ID skipped")
+            continue
+        if id_element.get("schemeName") == "LotsGroup":
+            logger.debug("group of lots %s is not a lot: skipped", lot_id)
+            continue
+        project = first(PROJECT, element)
+        main = None if project is None else cpv(text(MAIN_CPV, project))
+        lots.append(
+            Lot(
+                lot_id=lot_id,
+                title=None if project is None else in_language(PROJECT_NAME(project), language),
+                cpv=unique([main, *_additional_cpv(project)]),
+            )
+        )
+    return tuple(lots)
+
+
+def _additional_cpv(project: Any | None) -> list[str | None]:
+    return [] if project is None else [cpv(code) for code in texts(ADDITIONAL_CPV, project)]
+
+
+def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:
+    ids = []
+    if uuid:
+        ids.append(f"eforms:{uuid}")
+    if published_id:
+        ids.append(f"ted:{published_id}")
+    return tuple(ids)

@@ -1,0 +1,89 @@
+"""The organisations of an eForms notice, looked up by their ORG-xxxx id.
+
+eForms names every party once, in ``efac:Organizations``, and refers to it by id from the
+buyer, the tendering parties, review bodies and so on. The index is built once per notice and
+``Party`` records are made only for the organisations actually referred to.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connectors.notice_xml.codes import country_alpha2
+from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.xpath import compiler, first, in_language, text
+from connectors.records import Party
+
+logger = logging.getLogger(__name__)
+_x = compiler(EFORMS_NS)
+
+COMPANIES = _x("efac:Organizations/efac:Organization/efac:Company")
+COMPANY_ID = _x("cac:PartyIdentification/cbc:ID/text()")
+NAME = _x("cac:PartyName/cbc:Name")
+LEGAL_ID = _x("cac:PartyLegalEntity/cbc:CompanyID/text()")
+ADDRESS = _x("cac:PostalAddress")
+CITY = _x("cbc:CityName/text()")
+POSTCODE = _x("cbc:PostalZone/text()")
+COUNTRY = _x("cac:Country/cbc:IdentificationCode/text()")
+
+BUSINESS = _x("cac:BusinessParty/cac:PartyLegalEntity")
+REGISTRATION_NAME = _x("cbc:RegistrationName")
+REGISTRATION_ID = _x("cbc:CompanyID/text()")
+REGISTRATION_ADDRESS = _x("cac:CorporateRegistrationScheme/cac:JurisdictionRegionAddress")
+
+
+class Organisations:
+    """``efac:Organization`` companies by id, turned into ``Party`` records on first use."""
+
+    def __init__(self, extension: Any | None, language: str | None) -> None:
+        self._language = language
+        self._companies: dict[str, Any] = {}
+        self._parties: dict[str, Party | None] = {}
+        if extension is None:
+            return
+        for company in COMPANIES(extension):
+            org_id = text(COMPANY_ID, company)
+            if org_id is None:
+                logger.debug("efac:Company without cac:PartyIdentification/cbc:ID skipped")
+                continue
+            self._companies.setdefault(org_id, company)
+
+    def party(self, org_id: str) -> Party | None:
+        """The organisation ``org_id`` as a Party; ``None`` when it is missing or has no name."""
+        if org_id not in self._parties:
+            company = self._companies.get(org_id)
+            party = None if company is None else self._make(company)
+            if party is None:
+                logger.debug("organisation %s: not in efac:Organizations or without a name", org_id)
+            self._parties[org_id] = party
+        return self._parties[org_id]
+
+    def _make(self, company: Any) -> Party | None:
+        name = in_language(NAME(company), self._language)
+        if name is None:
+            return None
+        return _with_address(name, text(LEGAL_ID, company), first(ADDRESS, company))
+
+
+def business_party(root: Any, language: str | None) -> Party | None:
+    """The registered business of a business registration notice (X01, X02), which has no buyer."""
+    entity = first(BUSINESS, root)
+    if entity is None:
+        return None
+    name = in_language(REGISTRATION_NAME(entity), language)
+    if name is None:
+        return None
+    return _with_address(name, text(REGISTRATION_ID, entity), first(REGISTRATION_ADDRESS, entity))
+
+
+def _with_address(name: str, company_id: str | None, address: Any | None) -> Party:
+    if address is None:
+        return Party(name=name, company_id=company_id)
+    return Party(
+        name=name,
+        country=country_alpha2(text(COUNTRY, address)),
+        company_id=company_id,
+        town=text(CITY, address),
+        postcode=text(POSTCODE, address),
+    )

@@ -1,0 +1,139 @@
+"""Legacy TED XML R2.0.9 exports (``TED_EXPORT``, notices published before eForms) -> ``Notice``.
+
+The export repeats the form in every language it was translated into; only the form in the
+original language (``@LG`` equal to ``NOTICE_DATA/LG_ORIG``, else the first form) is read, as
+the others are machine translations of it and names may be transliterated.
+
+Required, else ``MalformedNoticeError``: the publication number (``@DOC_ID`` or
+``NO_DOC_OJS``), ``DATE_PUB``, ``TD_DOCUMENT_TYPE``, a form and a named contracting body.
+``procedure_type`` is the ``PR_PROC`` text ("Open procedure"), as ``notice_type`` is the
+``TD_DOCUMENT_TYPE`` text: both as TED states them, not mapped to eForms codes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from typing import Any
+
+from lxml import etree
+
+from connectors.notice_xml.codes import r209_kind
+from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
+from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
+from connectors.notice_xml.xpath import first, joined, prefixed_compiler, required, text, texts
+from connectors.records import Lot, Notice
+
+logger = logging.getLogger(__name__)
+
+ID_FIELD = "@DOC_ID | CODED_DATA_SECTION/NOTICE_DATA/NO_DOC_OJS"
+DATE_FIELD = "CODED_DATA_SECTION/REF_OJS/DATE_PUB"
+TYPE_FIELD = "CODED_DATA_SECTION/CODIF_DATA/TD_DOCUMENT_TYPE"
+FORM_FIELD = "FORM_SECTION/*[@LG]"
+BUYER_FIELD = "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY/OFFICIALNAME"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Paths:
+    no_doc_ojs: etree.XPath
+    date_pub: etree.XPath
+    lg_orig: etree.XPath
+    original_cpv: etree.XPath
+    document_type: etree.XPath
+    procedure: etree.XPath
+    forms: etree.XPath
+    notice_type_attr: etree.XPath
+    buyer: etree.XPath
+    title: etree.XPath
+    main_cpv: etree.XPath
+    lots: etree.XPath
+    lot_no: etree.XPath
+    lot_title: etree.XPath
+    lot_cpv: etree.XPath
+
+
+@functools.cache
+def _paths(namespace: str) -> _Paths:
+    """The XPaths compiled once for each namespace R2.0.9 exports come in."""
+    x = prefixed_compiler("t", namespace)
+    return _Paths(
+        no_doc_ojs=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:NO_DOC_OJS/text()"),
+        date_pub=x("t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB/text()"),
+        lg_orig=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:LG_ORIG/text()"),
+        original_cpv=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:ORIGINAL_CPV/@CODE"),
+        document_type=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:TD_DOCUMENT_TYPE/text()"),
+        procedure=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:PR_PROC/text()"),
+        forms=x("t:FORM_SECTION/*[@LG]"),
+        notice_type_attr=x("t:NOTICE/@TYPE"),
+        buyer=x("t:CONTRACTING_BODY/t:ADDRESS_CONTRACTING_BODY"),
+        title=x("t:OBJECT_CONTRACT/t:TITLE//text()"),
+        main_cpv=x("t:OBJECT_CONTRACT/t:CPV_MAIN/t:CPV_CODE/@CODE"),
+        lots=x("t:OBJECT_CONTRACT/t:OBJECT_DESCR"),
+        lot_no=x("t:LOT_NO/text()"),
+        lot_title=x("t:TITLE//text()"),
+        lot_cpv=x("t:CPV_ADDITIONAL/t:CPV_CODE/@CODE"),
+    )
+
+
+def parse(root: Any, where: str) -> Notice:
+    """The notice in ``root``, a ``TED_EXPORT`` element of schema R2.0.9 (see ``namespaces.is_r209``)."""
+    namespace = etree.QName(root).namespace or ""
+    p = _paths(namespace)
+    notice_id = publication_number(root.get("DOC_ID")) or publication_number(text(p.no_doc_ojs, root))
+    notice_id = required(notice_id, where, None, ID_FIELD, "publication number")
+    published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
+    notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
+    form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
+    form_code = form.get("FORM") or etree.QName(form).localname.split("_")[0]
+    buyer = address_party(first(p.buyer, form), namespace)
+    buyer = required(buyer, where, notice_id, BUYER_FIELD, "contracting body")
+
+    title = joined(p.title, form)
+    cpv_main = cpv(text(p.main_cpv, form)) or cpv(text(p.original_cpv, root))
+    lots = _lots(form, p, title, cpv_main)
+    return Notice(
+        notice_id=notice_id,
+        format="ted-r209",
+        notice_type=notice_type,
+        subtype=form_code,
+        kind=r209_kind(form_code, text(p.notice_type_attr, form)),
+        published=published,
+        buyer=buyer,
+        cpv_main=cpv_main,
+        cpv=unique([cpv_main, *(code for lot in lots for code in lot.cpv)]),
+        title=title,
+        procedure_type=text(p.procedure, root),
+        lots=lots,
+        awards=awards(form, namespace),
+        same_as=(f"ted:{notice_id}",),
+    )
+
+
+def _original_form(root: Any, p: _Paths) -> Any | None:
+    forms = p.forms(root)
+    language = text(p.lg_orig, root)
+    for form in forms:
+        if form.get("LG") == language:
+            return form
+    if forms:
+        logger.debug("no form in the original language %s; taking the %s one", language, forms[0].get("LG"))
+        return forms[0]
+    return None
+
+
+def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tuple[Lot, ...]:
+    """The lots (``OBJECT_DESCR``); the main CPV applies to every lot, as R2.0.9 states it once."""
+    descriptions = p.lots(form)
+    lots = []
+    for position, description in enumerate(descriptions, start=1):
+        lot_id = text(p.lot_no, description) or (SINGLE_LOT if len(descriptions) == 1 else str(position))
+        lots.append(
+            Lot(
+                lot_id=lot_id,
+                title=joined(p.lot_title, description) or title,
+                cpv=unique([cpv_main, *(cpv(code) for code in texts(p.lot_cpv, description))]),
+            )
+        )
+    return tuple(lots)
+

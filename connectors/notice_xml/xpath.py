@@ -1,0 +1,96 @@
+"""Small helpers over precompiled XPath, shared by the two notice parsers.
+
+XPath expressions are compiled once at import (``etree.XPath``) because compiling costs more
+than evaluating on a small notice; the compiled object keeps its text in ``.path``, which the
+parsers put in error messages as the field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from connectors.errors import MalformedNoticeError
+
+
+def compiler(namespaces: Mapping[str, str]) -> Callable[[str], etree.XPath]:
+    """A function compiling XPath with the given prefixes, so each parser declares them once."""
+
+    def compile_(path: str) -> etree.XPath:
+        return etree.XPath(path, namespaces=dict(namespaces), smart_strings=False)
+
+    return compile_
+
+
+def prefixed_compiler(prefix: str, namespace: str) -> Callable[[str], etree.XPath]:
+    """A compiler for a schema whose namespace varies between documents (TED exports).
+
+    ``prefix`` is bound to ``namespace``, or dropped from the paths when the document has no
+    namespace, since XPath cannot bind a prefix to the empty namespace.
+    """
+    if namespace:
+        return compiler({prefix: namespace})
+
+    def compile_(path: str) -> etree.XPath:
+        return etree.XPath(path.replace(f"{prefix}:", ""), smart_strings=False)
+
+    return compile_
+
+
+def first(xpath: etree.XPath, node: Any) -> Any | None:
+    """The first result of ``xpath`` on ``node``, or ``None``."""
+    found = xpath(node)
+    return found[0] if found else None
+
+
+def text(xpath: etree.XPath, node: Any) -> str | None:
+    """The first non-blank text ``xpath`` (ending in ``text()`` or ``@attr``) finds, stripped."""
+    for value in xpath(node):
+        value = value.strip()
+        if value:
+            return value
+    return None
+
+
+def texts(xpath: etree.XPath, node: Any) -> list[str]:
+    """Every non-blank text ``xpath`` finds, stripped, in document order."""
+    return [value for value in (raw.strip() for raw in xpath(node)) if value]
+
+
+def joined(xpath: etree.XPath, node: Any) -> str | None:
+    """Texts found by ``xpath`` joined by single spaces (legacy titles split over ``<P>``)."""
+    return " ".join(" ".join(texts(xpath, node)).split()) or None
+
+
+def element_text(element: Any | None) -> str | None:
+    """An element's own text, stripped; ``None`` for a missing or empty element."""
+    if element is None or element.text is None:
+        return None
+    return element.text.strip() or None
+
+
+def in_language(elements: Iterable[Any], language: str | None) -> str | None:
+    """The text of the element in ``language`` (``@languageID``), else of the first non-empty one.
+
+    Multilingual eForms notices repeat names and titles per language; the notice's own
+    language is the one the buyer wrote, the others are translations.
+    """
+    fallback = None
+    for element in elements:
+        value = element_text(element)
+        if value is None:
+            continue
+        if language is None or element.get("languageID") == language:
+            return value
+        if fallback is None:
+            fallback = value
+    return fallback
+
+
+def required(value: Any | None, where: str, record: str | None, field: str, what: str) -> Any:
+    """``value``, or a ``MalformedNoticeError`` saying which required field is missing."""
+    if value is None or value == "":
+        raise MalformedNoticeError(where, f"no {what}", record=record, field=field)
+    return value
