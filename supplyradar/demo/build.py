@@ -137,7 +137,7 @@ Rebuild (byte for byte the same for the same seed):
 | `{TENDERNED_PUBLICATIONS}` | TenderNed TNS v2 list items (AGO award publications) |
 | `{TENDERNED_DETAILS}` | publicatieId -> detail (with `cpvCodes` and `kenmerk`) |
 | `{TENDERNED_XML}` | `<publicatieId>.xml`: the public XML; European ones are the identical document TED serves |
-| `{WORLD}` | the world's buyers, suppliers (with entries and exits) and awards, for later features |
+| `{WORLD}` | the world's buyers and suppliers (with market entries and exits), for later features |
 | `samples/` | a few of the documents, unzipped, to read |
 
 ## Counts

@@ -161,30 +161,16 @@ class World:
                     yield notice, lot
 
     def to_json(self) -> dict[str, Any]:
-        """The world's organisations and awards, for later features (KvK profiles, insolvencies, spend)."""
+        """The world's organisations, for later features (KvK profiles, insolvencies, spend).
+
+        The awards themselves are in the notices; :meth:`awards` gives them as ground truth in code.
+        """
         return {
             "synthetic": True,
             "seed": self.seed,
             "categories": {c.key: {"label": c.label, "nature": c.nature, "cpv": list(c.cpv)} for c in CATEGORIES},
             "buyers": [_plain(b) for b in self.buyers],
             "suppliers": [_plain(s) for s in self.suppliers],
-            "awards": [
-                {
-                    "notice": n.key,
-                    "ted": n.ted_number,
-                    "tenderned": n.tenderned_id,
-                    "published": n.published.isoformat(),
-                    "buyer": n.buyer_id,
-                    "category": n.category,
-                    "lot": lot.number,
-                    "suppliers": list(lot.winners),
-                    "value": None if lot.value is None else str(lot.value),
-                    "currency": "EUR",
-                    "tenders_received": lot.tenders_received,
-                    "framework": lot.framework,
-                }
-                for n, lot in self.awards()
-            ],
         }
 
 
