@@ -17,14 +17,15 @@ from prefect.cache_policies import NONE
 from config.settings import Settings
 from store.db import Store
 from supplyradar.collect_tenders import SOURCES, CollectionSummary, collect_all
-from supplyradar.transports import transport_for
+from supplyradar.transports import note_dataset, settings_for, transport_for
 
 
 @task(name="collect-source", cache_policy=NONE, retries=1, retry_delay_seconds=30)
 def collect_source(source: str, since: date | None, until: date | None, transport: str) -> dict:
     logger = get_run_logger()
-    settings = Settings()
+    settings = settings_for(Settings(), transport)
     with Store(settings.resolved_database_url) as store:
+        note_dataset(store, transport)
 
         def progress(src: str, page_size: int, summary: CollectionSummary) -> None:
             logger.info(

@@ -102,10 +102,11 @@ def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list
     lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv)) for lot in _unique_by(notice.lots, "lot_id")]
     identifiers = [NoticeIdentifier(identifier=i) for i in dict.fromkeys((f"{notice.source}:{notice.notice_id}", *notice.same_as))]
     award_rows = []
-    for award in _unique_by(notice.awards, "lot"):
+    for seq, award in enumerate(notice.awards):
         winner_ids = list(dict.fromkeys(org_ids[org_key(w)] for w in award.winners))
         award_rows.append(
             Award(
+                seq=seq,
                 lot_id=award.lot,
                 value=award.value,
                 currency=award.currency,

@@ -40,7 +40,7 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
         .where(NoticeRow.duplicate_of_id.is_(None), _cpv_filter(cpv_prefix))
-        .order_by(NoticeRow.published, NoticeRow.notice_id, Award.lot_id)
+        .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq)
     )
     if until is not None:
         query = query.where(NoticeRow.published <= until)

@@ -115,11 +115,15 @@ class Lot(Base):
 
 
 class Award(Base):
+    """One winning tender (or legacy contract) of a lot: a framework lot has one per winner."""
+
     __tablename__ = "awards"
-    __table_args__ = (UniqueConstraint("notice_pk", "lot_id"),)
+    __table_args__ = (UniqueConstraint("notice_pk", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    #: Position of the award in its notice: lots can carry several awards.
+    seq: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[str] = mapped_column(String(100))
     value: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     currency: Mapped[str | None] = mapped_column(String(3))

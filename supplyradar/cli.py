@@ -22,7 +22,7 @@ from rich.table import Table
 
 from config.settings import Settings
 from connectors.errors import RecordError
-from supplyradar.transports import TRANSPORTS, transport_for
+from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 
 app = typer.Typer(
     name="supplyradar",
@@ -80,11 +80,12 @@ def collect_tenders_command(
     """Collect award notices from TED and TenderNed, incrementally and idempotently."""
     from supplyradar.collect_tenders import CollectionSummary, collect_all
 
-    settings = Settings()
+    settings = settings_for(Settings(), transport)
     with _open_store(settings) as store, Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(), console=console,
     ) as progress:
+        note_dataset(store, transport)
         tasks: dict[str, int] = {}
 
         def hook(src: str, _page: int, summary: CollectionSummary) -> None:

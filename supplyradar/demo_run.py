@@ -18,10 +18,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from config.settings import Settings
-from store.bookkeeping import open_quarantine, set_meta
+from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import Award, Notice, Organisation
-from supplyradar.market_scans import SYNTHETIC_MARKER
 from supplyradar.prefect_server import QUIET_PREFECT_ENV, temporary_server
 
 #: The categories the synthetic market is made of (see supplyradar/demo/data/README.md).
@@ -35,8 +34,6 @@ DEMO_TODAY = date(2026, 11, 1)
 def run_demo(settings: Settings, *, console: Console) -> None:
     started = time.monotonic()
     os.environ.update(QUIET_PREFECT_ENV)
-    with Store(settings.resolved_database_url) as store, store.sessions.begin() as session:
-        set_meta(session, SYNTHETIC_MARKER, "supplyradar demo data set (synthetic, seeded); not real notices")
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
     console.print("Starting a temporary Prefect server (about 10 s)...")
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
+
+from config.settings import Settings
+
+if TYPE_CHECKING:
+    from store.db import Store
 
 TRANSPORTS = ("live", "demo")
 
@@ -16,3 +23,26 @@ def transport_for(name: str) -> httpx.BaseTransport | None:
 
         return demo_transport()
     raise ValueError(f"unknown transport {name!r}; choose one of {', '.join(TRANSPORTS)}")
+
+
+def note_dataset(store: Store, transport: str) -> None:
+    """Remember in the store that it holds the synthetic demo data, so every report says so."""
+    if transport != "demo":
+        return
+    from store.bookkeeping import set_meta
+    from supplyradar.market_scans import SYNTHETIC_MARKER
+
+    with store.session() as session, session.begin():
+        set_meta(session, SYNTHETIC_MARKER, "supplyradar demo data set (synthetic, seeded); not real notices")
+
+
+def settings_for(settings: Settings, transport: str) -> Settings:
+    """The replayed demo needs no fair-use pacing: it reads local files, not a public service."""
+    if transport != "demo":
+        return settings
+    return settings.model_copy(
+        update={
+            "ted": settings.ted.model_copy(update={"min_interval_seconds": 0.0}),
+            "tenderned": settings.tenderned.model_copy(update={"min_interval_seconds": 0.0}),
+        }
+    )

@@ -149,6 +149,22 @@ def test_legacy_f13_prize_in_older_namespace() -> None:
     assert (award.value, award.currency, award.tenders_received) == (Decimal("31932.77"), "EUR", 16)
 
 
+def test_legacy_export_without_namespace_is_read_by_its_version() -> None:
+    data = (LEGACY / "21-149886-001-EXP.xml").read_bytes()
+    data = re.sub(rb'\sxmlns="[^"]+"', b"", data, count=1)  # VERSION="R2.0.9.S04.E01" stays
+    n = parse_notice(data, where="no-namespace.xml")
+    assert (n.notice_id, n.awards[0].winners[0].name) == ("147836-2021", "Télécom services")
+
+
+def test_skipped_parts_are_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="connectors.notice_xml"):
+        notice(SDK / "can_24_maximal.xml")
+        notice(LEGACY / "18-412273-001-EXP.xml")
+    messages = " ".join(record.getMessage() for record in caplog.records)
+    assert "LOT-0002 with result code clos-nw: no award" in messages
+    assert "not awarded" in messages
+
+
 def test_legacy_original_language_form_is_read() -> None:
     n = notice(LEGACY / "21-000934-001-EXP.xml")  # 24 language versions; LG_ORIG EN, the third one
     assert n.notice_id == "8689-2021"  # DOC_ID "008689-2021"

@@ -28,10 +28,12 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from lxml import etree
+
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.values import amount, count, unique
-from connectors.notice_xml.xpath import compiler, element_text, first, text, texts
+from connectors.notice_xml.xpath import by_ancestor, compiler, element_text, first, text, texts
 from connectors.records import Award, Party
 
 logger = logging.getLogger(__name__)
@@ -42,10 +44,15 @@ WINNER_CHOSEN = "selec-w"
 NOTICE_RESULT = _x("efac:NoticeResult")
 NOTICE_VALUE = _x("cbc:TotalAmount")
 LOT_RESULTS = _x("efac:LotResult")
-LOT_TENDERS = _x("efac:LotTender")
-TENDERING_PARTIES = _x("efac:TenderingParty")
-SETTLED_CONTRACTS = _x("efac:SettledContract")
-ID = _x("cbc:ID/text()")
+# Each part of every tender, tendering party and contract in one call (see ``by_ancestor``).
+TENDER_IDS = _x("efac:LotTender/cbc:ID")
+TENDER_AMOUNTS = _x("efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount")
+TENDER_PARTIES = _x("efac:LotTender/efac:TenderingParty/cbc:ID")
+TENDER_LOTS = _x("efac:LotTender/efac:TenderLot/cbc:ID")
+PARTY_IDS = _x("efac:TenderingParty/cbc:ID")
+PARTY_TENDERERS = _x("efac:TenderingParty/efac:Tenderer/cbc:ID")
+CONTRACT_IDS = _x("efac:SettledContract/cbc:ID")
+CONTRACT_TENDERS = _x("efac:SettledContract/efac:LotTender/cbc:ID")
 RESULT_CODE = _x("cbc:TenderResultCode/text()")
 RESULT_LOT = _x("efac:TenderLot/cbc:ID/text()")
 TENDER_REFS = _x("efac:LotTender/cbc:ID/text()")  # in a lot result or a settled contract
@@ -53,10 +60,6 @@ RESULT_CONTRACT_IDS = _x("efac:SettledContract/cbc:ID/text()")
 STATISTICS = _x("efac:ReceivedSubmissionsStatistics")
 STATISTICS_CODE = _x("efbc:StatisticsCode/text()")
 STATISTICS_NUMBER = _x("efbc:StatisticsNumeric/text()")
-TENDER_AMOUNT = _x("cac:LegalMonetaryTotal/cbc:PayableAmount")
-TENDER_PARTY = _x("efac:TenderingParty/cbc:ID/text()")
-TENDER_LOT = _x("efac:TenderLot/cbc:ID")
-TENDERERS = _x("efac:Tenderer/cbc:ID/text()")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -73,9 +76,9 @@ def awards(extension: Any | None, organisations: Organisations) -> tuple[Award, 
     result = None if extension is None else first(NOTICE_RESULT, extension)
     if result is None:
         return ()
-    tenders = {tid: _tender(el) for el in LOT_TENDERS(result) if (tid := text(ID, el))}
-    tendering_parties = {pid: texts(TENDERERS, el) for el in TENDERING_PARTIES(result) if (pid := text(ID, el))}
-    contracts = {cid: texts(TENDER_REFS, el) for el in SETTLED_CONTRACTS(result) if (cid := text(ID, el))}
+    tenders = _tenders(result)
+    tendering_parties = _references(PARTY_IDS, PARTY_TENDERERS, result)
+    contracts = _references(CONTRACT_IDS, CONTRACT_TENDERS, result)
 
     found: list[Award] = []
     for lot, tender_id, received in _winning_tenders(result, tenders, contracts):
@@ -88,16 +91,43 @@ def awards(extension: Any | None, organisations: Organisations) -> tuple[Award, 
     return tuple(found)
 
 
-def _tender(element: Any) -> _Tender:
-    total = first(TENDER_AMOUNT, element)
-    lot = first(TENDER_LOT, element)
-    return _Tender(
-        party=text(TENDER_PARTY, element),
-        value=None if total is None else amount(total.text),
-        currency=None if total is None else total.get("currencyID"),
-        lot=element_text(lot),
-        for_group=lot is not None and lot.get("schemeName") == "LotsGroup",
-    )
+def _tenders(result: Any) -> dict[str, _Tender]:
+    """Every ``efac:LotTender`` of the notice result by id, built in four XPath calls."""
+    amounts = by_ancestor(TENDER_AMOUNTS, result, 2)
+    parties = by_ancestor(TENDER_PARTIES, result, 2)
+    lots = by_ancestor(TENDER_LOTS, result, 2)
+    tenders = {}
+    for id_element in TENDER_IDS(result):
+        tender_id = element_text(id_element)
+        if tender_id is None:
+            continue
+        tender = id_element.getparent()
+        total = amounts.get(tender, (None,))[0]
+        party = parties.get(tender, (None,))[0]
+        lot = lots.get(tender, (None,))[0]
+        tenders.setdefault(
+            tender_id,
+            _Tender(
+                party=element_text(party),
+                value=None if total is None else amount(total.text),
+                currency=None if total is None else total.get("currencyID"),
+                lot=element_text(lot),
+                for_group=lot is not None and lot.get("schemeName") == "LotsGroup",
+            ),
+        )
+    return tenders
+
+
+def _references(ids: etree.XPath, references: etree.XPath, result: Any) -> dict[str, list[str]]:
+    """Ids of tendering parties (or settled contracts) -> the ids they refer to (tenderers, tenders)."""
+    referred = by_ancestor(references, result, 2)
+    index: dict[str, list[str]] = {}
+    for id_element in ids(result):
+        own_id = element_text(id_element)
+        if own_id is not None:
+            values = (element_text(element) for element in referred.get(id_element.getparent(), ()))
+            index.setdefault(own_id, [value for value in values if value])
+    return index
 
 
 def _winning_tenders(

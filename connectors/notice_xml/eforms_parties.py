@@ -12,14 +12,13 @@ from typing import Any
 
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.namespaces import EFORMS_NS
-from connectors.notice_xml.xpath import compiler, first, in_language, text
+from connectors.notice_xml.xpath import compiler, element_text, first, in_language, text
 from connectors.records import Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
-COMPANIES = _x("efac:Organizations/efac:Organization/efac:Company")
-COMPANY_ID = _x("cac:PartyIdentification/cbc:ID/text()")
+COMPANY_IDS = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
 NAME = _x("cac:PartyName/cbc:Name")
 LEGAL_ID = _x("cac:PartyLegalEntity/cbc:CompanyID/text()")
 ADDRESS = _x("cac:PostalAddress")
@@ -42,12 +41,10 @@ class Organisations:
         self._parties: dict[str, Party | None] = {}
         if extension is None:
             return
-        for company in COMPANIES(extension):
-            org_id = text(COMPANY_ID, company)
-            if org_id is None:
-                logger.debug("efac:Company without cac:PartyIdentification/cbc:ID skipped")
-                continue
-            self._companies.setdefault(org_id, company)
+        for id_element in COMPANY_IDS(extension):  # one call for all; the company is two levels up
+            org_id = element_text(id_element)
+            if org_id is not None:
+                self._companies.setdefault(org_id, id_element.getparent().getparent())
 
     def party(self, org_id: str) -> Party | None:
         """The organisation ``org_id`` as a Party; ``None`` when it is missing or has no name."""

@@ -29,7 +29,7 @@ from lxml import etree
 
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.values import amount, count
-from connectors.notice_xml.xpath import element_text, first, prefixed_compiler, text
+from connectors.notice_xml.xpath import child_text, children, first, prefixed_compiler, qualified, text
 from connectors.records import Award, Party
 
 logger = logging.getLogger(__name__)
@@ -37,15 +37,6 @@ logger = logging.getLogger(__name__)
 #: Lot of an unlotted notice, as ``records.Lot`` documents it.
 SINGLE_LOT = "1"
 CONTRACTORS = "t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR | t:CONTRACTOR/t:ADDRESS_CONTRACTOR"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _AddressPaths:
-    official_name: etree.XPath
-    national_id: etree.XPath
-    town: etree.XPath
-    postal_code: etree.XPath
-    country: etree.XPath
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -60,15 +51,9 @@ class _Layout:
 
 
 @functools.cache
-def _address_paths(namespace: str) -> _AddressPaths:
-    x = prefixed_compiler("t", namespace)
-    return _AddressPaths(
-        official_name=x("t:OFFICIALNAME"),
-        national_id=x("t:NATIONALID/text()"),
-        town=x("t:TOWN/text()"),
-        postal_code=x("t:POSTAL_CODE/text()"),
-        country=x("t:COUNTRY/@VALUE"),
-    )
+def _address_tags(namespace: str) -> dict[str, str]:
+    names = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
+    return {qualified(namespace, name): name for name in names}
 
 
 @functools.cache
@@ -108,16 +93,17 @@ def address_party(address: Any | None, namespace: str) -> Party | None:
     """A buyer, contractor or prize winner from its ``ADDRESS_*`` element; ``None`` without a name."""
     if address is None:
         return None
-    paths = _address_paths(namespace)
-    name = element_text(first(paths.official_name, address))
+    found = children(address, _address_tags(namespace))
+    name = child_text(found, "OFFICIALNAME")
     if name is None:
         return None
+    country = found.get("COUNTRY")
     return Party(
         name=" ".join(name.split()),
-        country=country_alpha2(text(paths.country, address)),
-        company_id=text(paths.national_id, address),
-        town=text(paths.town, address),
-        postcode=text(paths.postal_code, address),
+        country=country_alpha2(country[0].get("VALUE")) if country else None,
+        company_id=child_text(found, "NATIONALID"),
+        town=child_text(found, "TOWN"),
+        postcode=child_text(found, "POSTAL_CODE"),
     )
 
 

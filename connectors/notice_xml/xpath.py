@@ -1,8 +1,9 @@
-"""Small helpers over precompiled XPath, shared by the two notice parsers.
+"""Small helpers over precompiled XPath and child iteration, shared by the two notice parsers.
 
-XPath expressions are compiled once at import (``etree.XPath``) because compiling costs more
-than evaluating on a small notice; the compiled object keeps its text in ``.path``, which the
-parsers put in error messages as the field at fault.
+XPath expressions are compiled once (``etree.XPath``) because compiling costs more than
+evaluating on a small notice. For records read many times per notice (addresses, lots,
+tenders) one pass over an element's children (``children``) is about three times cheaper
+than one XPath call per field, which matters for notices with hundreds of lots.
 """
 
 from __future__ import annotations
@@ -39,6 +40,46 @@ def prefixed_compiler(prefix: str, namespace: str) -> Callable[[str], etree.XPat
     return compile_
 
 
+def by_ancestor(xpath: etree.XPath, node: Any, levels: int) -> dict[Any, list[Any]]:
+    """Elements ``xpath`` finds, grouped under their ancestor ``levels`` up, in document order.
+
+    One XPath call collects a part of every record of a notice (every tender's amount, say)
+    instead of one call per record. Grouping by element works because lxml hands out the same
+    proxy for a node as long as one is alive, and the dict keeps it alive.
+    """
+    grouped: dict[Any, list[Any]] = {}
+    for element in xpath(node):
+        ancestor = element
+        for _ in range(levels):
+            ancestor = ancestor.getparent()
+        grouped.setdefault(ancestor, []).append(element)
+    return grouped
+
+
+def qualified(namespace: str | None, name: str) -> str:
+    """The tag lxml gives element ``name`` in ``namespace`` (Clark notation)."""
+    return f"{{{namespace}}}{name}" if namespace else name
+
+
+def children(element: Any, tags: Mapping[str, str]) -> dict[str, list[Any]]:
+    """The direct children of ``element`` whose tag is a key of ``tags``, grouped under its value.
+
+    Comments and processing instructions have no string tag, so they are never matched.
+    """
+    found: dict[str, list[Any]] = {}
+    for child in element:
+        key = tags.get(child.tag)
+        if key is not None:
+            found.setdefault(key, []).append(child)
+    return found
+
+
+def child_text(found: Mapping[str, list[Any]], key: str) -> str | None:
+    """The stripped text of the first child ``children`` found under ``key``."""
+    elements = found.get(key)
+    return element_text(elements[0]) if elements else None
+
+
 def first(xpath: etree.XPath, node: Any) -> Any | None:
     """The first result of ``xpath`` on ``node``, or ``None``."""
     found = xpath(node)
@@ -47,7 +88,10 @@ def first(xpath: etree.XPath, node: Any) -> Any | None:
 
 def text(xpath: etree.XPath, node: Any) -> str | None:
     """The first non-blank text ``xpath`` (ending in ``text()`` or ``@attr``) finds, stripped."""
-    for value in xpath(node):
+    values = xpath(node)
+    if len(values) == 1:  # nearly always: skip the loop
+        return values[0].strip() or None
+    for value in values:
         value = value.strip()
         if value:
             return value

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from supplyradar.demo.world import CATEGORY_BY_KEY, Publication, World, brussels_offset, cpv_reference
+from supplyradar.demo.world import (
+    CATEGORY_BY_KEY,
+    NUTS_NAMES,
+    Publication,
+    World,
+    brussels_offset,
+    cpv_reference,
+)
 
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/{number}/{kind}"
 TED_DETAIL_URL = "https://ted.europa.eu/en/notice/-/detail/{number}"
@@ -78,13 +85,38 @@ def tenderned_summary(notice: Publication, world: World) -> dict[str, Any]:
 
 
 def tenderned_detail(notice: Publication, world: World) -> dict[str, Any]:
-    """A publication as ``GET /publicaties/{id}`` returns it: the summary plus CPV codes and kenmerk."""
+    """A publication as ``GET /publicaties/{id}`` returns it.
+
+    The detail is not the list row plus extras: it names the same facts differently (``aankondigingCode``,
+    ``procedureCode``, ``typeOpdrachtCode``, ``nationaalOfEuropeesCode``), sends the id as a number and
+    the date with a time, and adds the CPV codes (with check digits and Dutch labels) and ``kenmerk``.
+    """
+    summary = tenderned_summary(notice, world)
     reference = cpv_reference()
-    detail = tenderned_summary(notice, world)
-    detail["cpvCodes"] = [
-        {"code": f"{code}-{reference[code].check_digit}", "omschrijving": reference[code].label_nl,
-         "isHoofdOpdracht": i == 0}
-        for i, code in enumerate(all_cpv(notice))
-    ]
-    detail["kenmerk"] = notice.kenmerk
-    return detail
+    buyer = world.buyer_by_id[notice.buyer_id]
+    published = notice.tenderned_date or notice.published
+    european = notice.channel == "ted"
+    return {
+        "publicatieId": int(summary["publicatieId"]),
+        "kenmerk": notice.kenmerk,
+        "publicatieDatum": f"{published.isoformat()}T09:00:00{brussels_offset(published)}",
+        "aankondigingCode": summary["typePublicatie"],
+        "aanbestedingNaam": summary["aanbestedingNaam"],
+        "aanbestedendeDienstNaam": summary["aanbestedendeDienstNaam"],
+        "opdrachtgeverNaam": summary["opdrachtgeverNaam"],
+        "opdrachtBeschrijving": summary["opdrachtBeschrijving"],
+        "procedureCode": summary["procedure"],
+        "typeOpdrachtCode": summary["typeOpdracht"],
+        "nationaalOfEuropeesCode": {"code": "EUR", "omschrijving": "Europees"} if european
+        else {"code": "NAT", "omschrijving": "Nationaal"},
+        "isDigitaalInschrijvenMogelijk": True,
+        "isGegund": True,
+        "afgerondeAanbesteding": True,
+        "cpvCodes": [
+            {"code": f"{code}-{reference[code].check_digit}", "omschrijving": reference[code].label_nl,
+             "isHoofdOpdracht": i == 0}
+            for i, code in enumerate(all_cpv(notice))
+        ],
+        "nutsCodes": [{"code": buyer.nuts, "omschrijving": NUTS_NAMES[buyer.nuts]}],
+        "link": summary["link"],
+    }

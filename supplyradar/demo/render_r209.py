@@ -30,6 +30,7 @@ from supplyradar.demo.world import (
     Lot,
     Publication,
     Supplier,
+    NUTS_NAMES,
     World,
     cpv_reference,
     oj_issue,
@@ -58,17 +59,6 @@ _NATURE = {"works": ("1", "Works", "WORKS"), "supplies": ("2", "Supplies", "SUPP
 _PROCEDURE = {"open": ("PT_OPEN", "1", "Open procedure"), "restricted": ("PT_RESTRICTED", "2", "Restricted procedure"),
               "neg-w-call": ("PT_COMPETITIVE_NEGOTIATION", "4", "Competitive procedure with negotiation"),
               "comp-dial": ("PT_COMPETITIVE_DIALOGUE", "C", "Competitive dialogue")}
-#: Names of the NUTS 3 areas the world's towns lie in (the areas are real, the towns are not).
-NUTS_NAMES = {
-    "NL113": "Overig Groningen", "NL124": "Noord-Friesland", "NL125": "Zuidwest-Friesland",
-    "NL132": "Zuidoost-Drenthe", "NL133": "Zuidwest-Drenthe", "NL211": "Noord-Overijssel", "NL213": "Twente",
-    "NL221": "Veluwe", "NL225": "Achterhoek", "NL226": "Arnhem/Nijmegen", "NL310": "Utrecht", "NL230": "Flevoland",
-    "NL321": "Kop van Noord-Holland", "NL324": "Agglomeratie Haarlem", "NL327": "Het Gooi en Vechtstreek",
-    "NL328": "Alkmaar en omgeving", "NL329": "Groot-Amsterdam", "NL332": "Agglomeratie 's-Gravenhage",
-    "NL333": "Delft en Westland", "NL337": "Agglomeratie Leiden en Bollenstreek", "NL33C": "Groot-Rijnmond",
-    "NL342": "Overig Zeeland", "NL411": "West-Noord-Brabant", "NL412": "Midden-Noord-Brabant",
-    "NL414": "Zuidoost-Noord-Brabant", "NL421": "Noord-Limburg", "NL423": "Zuid-Limburg",
-}
 _LINKS = ("XML_SCHEMA_DEFINITION_LINK", "OFFICIAL_FORMS_LINK", "FORMS_LABELS_LINK", "ORIGINAL_CPV_LINK",
           "ORIGINAL_NUTS_LINK")
 

@@ -16,7 +16,7 @@ import math
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
@@ -175,15 +175,11 @@ class World:
 
 
 def _plain(record: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in record.__slots__:
-        value = getattr(record, name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[name] = value
-    return out
+    """A record as JSON values: dates as ISO text, tuples as lists."""
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
+
+    return {f.name: plain(getattr(record, f.name)) for f in fields(record)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,6 +371,18 @@ REGIONS: tuple[Region, ...] = (
 )
 REGION_BY_KEY = {r.key: r for r in REGIONS}
 
+#: Names of the NUTS 3 areas the world's towns lie in (the areas are real, the towns are not).
+NUTS_NAMES = {
+    "NL113": "Overig Groningen", "NL124": "Noord-Friesland", "NL125": "Zuidwest-Friesland",
+    "NL132": "Zuidoost-Drenthe", "NL133": "Zuidwest-Drenthe", "NL211": "Noord-Overijssel", "NL213": "Twente",
+    "NL221": "Veluwe", "NL225": "Achterhoek", "NL226": "Arnhem/Nijmegen", "NL310": "Utrecht", "NL230": "Flevoland",
+    "NL321": "Kop van Noord-Holland", "NL324": "Agglomeratie Haarlem", "NL327": "Het Gooi en Vechtstreek",
+    "NL328": "Alkmaar en omgeving", "NL329": "Groot-Amsterdam", "NL332": "Agglomeratie 's-Gravenhage",
+    "NL333": "Delft en Westland", "NL337": "Agglomeratie Leiden en Bollenstreek", "NL33C": "Groot-Rijnmond",
+    "NL342": "Overig Zeeland", "NL411": "West-Noord-Brabant", "NL412": "Midden-Noord-Brabant",
+    "NL414": "Zuidoost-Noord-Brabant", "NL421": "Noord-Limburg", "NL423": "Zuid-Limburg",
+}
+
 #: Invented towns, by region.
 TOWNS: dict[str, tuple[str, ...]] = {
     "noord": ("Kwelderhoven", "Marwolde", "Heuvelzijl", "Wierdezijl", "Harkezijl", "Honingwolde", "Tjalkwerd"),
@@ -391,11 +399,21 @@ _FOREIGN_TOWNS: dict[str, tuple[str, ...]] = {
     "US": ("Seattle", "Austin", "Boston"), "GB": ("London", "Manchester", "Reading"), "CN": ("Shenzhen", "Hangzhou"),
     "CH": ("Zürich", "Basel"), "NO": ("Oslo", "Bergen"),
 }
+#: The shape of a foreign company's identifier (VAT number, or what the country uses) and postcode.
+_FOREIGN_IDS = {"DE": "DE1########", "BE": "BE07########", "FR": "FR##3########", "IE": "IE#######@",
+                "DK": "DK3#######", "US": "8#-#######", "GB": "GB2########", "CN": "91440300MA5@@@@@@#",
+                "CH": "CHE-1##.###.###", "NO": "NO9########MVA"}
+_FOREIGN_POSTCODES = {"DE": "4####", "BE": "2###", "FR": "69###", "IE": "D0# @###", "DK": "8###", "US": "98###",
+                      "GB": "EC1@ #@@", "CN": "518###", "CH": "80##", "NO": "0###"}
 _FOREIGN_FORMS = {"DE": "GmbH", "BE": "NV", "FR": "SAS", "IE": "Ltd", "DK": "A/S", "US": "Inc.", "GB": "Ltd",
                   "CN": "Co., Ltd.", "CH": "AG", "NO": "AS"}
-_FOREIGN_WORDS = {"DE": ("Systemtechnik", "Beratung", "Bau", "Gebäudereinigung"),
-                  "FR": ("Conseil", "Informatique"), "CN": ("Technology",)}
-_ENGLISH_WORDS = ("Solutions", "Systems", "Technologies", "Consulting", "Group")
+#: What foreign suppliers call themselves, per category; German and French ones in their own language.
+_FOREIGN_WORDS = {"72": ("Solutions", "Technologies", "Consulting", "Systems"), "48": ("Software", "Systems"),
+                  "79": ("Consulting", "Advisory", "Partners"), "90910000": ("Facility Services", "Cleaning"),
+                  "45": ("Construction", "Infrastructure"), "09310000": ("Energy", "Power")}
+_TRANSLATED = {"DE": {"Consulting": "Beratung", "Systems": "Systemtechnik", "Cleaning": "Gebäudereinigung",
+                      "Construction": "Bau", "Energy": "Energie", "Infrastructure": "Tiefbau"},
+               "FR": {"Consulting": "Conseil", "Solutions": "Informatique", "Construction": "Construction"}}
 
 _BRAND_HEADS = ("Kwa", "Vel", "Dor", "Bra", "Zwe", "Lun", "Gra", "Mos", "Hen", "Tar", "Wis", "Olm", "Ruy", "Pre",
                 "Sto", "Fen", "Jor", "Nes", "Vor", "Ame", "Bel", "Cor", "Del", "Eri", "Fal", "Gel", "Hal", "Ilm",
@@ -440,22 +458,7 @@ class _Names:
         return self._unique_id(lambda: str(self.rng.randint(10_000_000, 99_999_999)))
 
     def foreign_id(self, country: str) -> str:
-        r = self.rng
-        digits = lambda n: "".join(str(r.randint(0, 9)) for _ in range(n))  # noqa: E731
-        makers = {
-            "DE": lambda: "DE" + str(r.randint(1, 9)) + digits(8),
-            "BE": lambda: "BE0" + str(r.randint(2, 9)) + digits(8),
-            "FR": lambda: "FR" + digits(2) + str(r.randint(1, 9)) + digits(8),
-            "IE": lambda: "IE" + digits(7) + r.choice("ABCDEFHKLMW"),
-            "DK": lambda: "DK" + str(r.randint(1, 9)) + digits(7),
-            "US": lambda: f"{r.randint(10, 99)}-{digits(7)}",
-            "GB": lambda: "GB" + str(r.randint(1, 9)) + digits(8),
-            "CN": lambda: "91" + digits(4) + "MA" + "".join(r.choice("0123456789ABCDEFGHJKLMNPQRTUWXY")
-                                                            for _ in range(10)),
-            "CH": lambda: f"CHE-{r.randint(100, 999)}.{digits(3)}.{digits(3)}",
-            "NO": lambda: "NO" + str(r.randint(8, 9)) + digits(8) + "MVA",
-        }
-        return self._unique_id(makers[country])
+        return self._unique_id(lambda: fill_pattern(self.rng, _FOREIGN_IDS[country]))
 
     def _unique_id(self, make: Any) -> str:
         while True:
@@ -482,16 +485,10 @@ def dutch_postcode(rng: random.Random, region: Region, town: str) -> str:
             return f"{base + rng.randint(0, 45)} {pair}"
 
 
-def _foreign_postcode(rng: random.Random, country: str) -> str:
-    r = rng
-    return {
-        "DE": lambda: f"{r.randint(10000, 99999)}", "BE": lambda: f"{r.randint(1000, 9999)}",
-        "FR": lambda: f"{r.randint(10000, 95999)}", "IE": lambda: f"D{r.randint(1, 24):02d} {r.choice('ACEFHKNPRTVWXY')}"
-        f"{r.randint(100, 999)}", "DK": lambda: f"{r.randint(1000, 9990)}", "US": lambda: f"{r.randint(10000, 99999)}",
-        "GB": lambda: f"{r.choice(['EC1A', 'M1', 'RG1', 'SW1A', 'N1'])} {r.randint(1, 9)}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
-        f"{r.choice('ABDEFGHJLNPQRSTUWXYZ')}", "CN": lambda: f"{r.randint(100000, 999999)}",
-        "CH": lambda: f"{r.randint(1000, 9999)}", "NO": lambda: f"{r.randint(1000, 9999)}",
-    }[country]()
+def fill_pattern(rng: random.Random, pattern: str) -> str:
+    """Fill a pattern: "#" becomes a digit, "@" a capital letter, anything else stays."""
+    return "".join(str(rng.randint(0, 9)) if c == "#" else rng.choice("ABCDEFGHJKLMNPRSTVWXYZ") if c == "@" else c
+                   for c in pattern)
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,7 +501,7 @@ def build_world(seed: int = DEFAULT_SEED) -> World:
     names = _Names(random.Random(f"{seed}:names"))
     buyers = _make_buyers(random.Random(f"{seed}:buyers"), names)
     suppliers, pools = _make_suppliers(random.Random(f"{seed}:suppliers"), names)
-    market = _Market(random.Random(f"{seed}:awards"), buyers, suppliers, pools)
+    market = _Market(random.Random(f"{seed}:awards"), buyers, pools)
     notices = market.run()
     notices = _assign_identities(random.Random(f"{seed}:identities"), notices)
     return World(seed=seed, buyers=tuple(buyers), suppliers=tuple(suppliers), notices=tuple(notices))
@@ -584,13 +581,14 @@ def _make_supplier(rng: random.Random, names: _Names, category: Category, tier: 
                    region: Region) -> Supplier:
     large = tier.size == "large"
     if country != "NL":
-        words = _FOREIGN_WORDS.get(country, _ENGLISH_WORDS)
+        word = rng.choice(_FOREIGN_WORDS[category.key])
+        word = _TRANSLATED.get(country, {}).get(word, word)
         legal_form = _FOREIGN_FORMS[country]
         if country == "BE" and rng.random() < 0.4:
             legal_form = rng.choice(("BV", "SRL"))
-        name = f"{names.brand()} {rng.choice(words)} {legal_form}"
+        name = f"{names.brand()} {word} {legal_form}"
         ident, town = names.foreign_id(country), rng.choice(_FOREIGN_TOWNS[country])
-        postcode, nuts = _foreign_postcode(rng, country), None
+        postcode, nuts = fill_pattern(rng, _FOREIGN_POSTCODES[country]), None
     else:
         legal_form = "N.V." if large and rng.random() < 0.5 else ("V.O.F." if rng.random() < 0.08 else "B.V.")
         if category.key == "45" and not large:
@@ -625,7 +623,7 @@ def _mark_exits(rng: random.Random, suppliers: list[Supplier], pools: dict[str, 
     for (key, tier_no), last_day in _EXITS.items():
         candidates = [e for e in tiers[(key, tier_no)] if e.supplier.active_from == FIRST_DAY]
         chosen = max(candidates, key=lambda e: e.weight) if key == "72" else rng.choice(candidates)
-        leaving = _with_exit(chosen.supplier, last_day)
+        leaving = replace(chosen.supplier, active_until=last_day)
         suppliers[suppliers.index(chosen.supplier)] = leaving
         for pool in pools.values():
             for entry in pool:
@@ -633,19 +631,13 @@ def _mark_exits(rng: random.Random, suppliers: list[Supplier], pools: dict[str, 
                     entry.supplier = leaving
 
 
-def _with_exit(supplier: Supplier, last_day: date) -> Supplier:
-    values = {name: getattr(supplier, name) for name in supplier.__slots__}
-    values["active_until"] = last_day
-    return Supplier(**values)
-
-
 def _random_day(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
 def _working_day(day: date) -> date:
-    """The day itself, or the Friday before a weekend day: TED publishes on working days."""
-    while day.weekday() >= 5:
+    """The day itself, or the working day before: TED publishes neither at weekends nor on public holidays."""
+    while day.weekday() >= 5 or (day.month, day.day) in {(1, 1), (12, 25), (12, 26)}:
         day -= timedelta(days=1)
     return max(day, FIRST_DAY)
 
@@ -666,8 +658,7 @@ def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 class _Market:
     """Plays the years 2019-2026: buyers tender, suppliers win, incumbents tend to win again."""
 
-    def __init__(self, rng: random.Random, buyers: list[Buyer], suppliers: list[Supplier],
-                 pools: dict[str, list[_Entry]]) -> None:
+    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: dict[str, list[_Entry]]) -> None:
         self.rng = rng
         self.buyers = buyers
         self.pools = pools
@@ -710,14 +701,15 @@ class _Market:
         title = f"{subject} {buyer.name} {day.year}"
         description = (f"{buyer.name} besteedt {subject[0].lower() + subject[1:]} aan voor een periode van "
                        f"{years} jaar, met opties tot verlenging.")
-        n_lots = rng.choice((2, 2, 3, 4)) if rng.random() < 0.18 else 1
-        subjects = rng.sample(category.lot_subjects, k=min(n_lots, len(category.lot_subjects)))
+        n_lots = min(rng.choice((2, 2, 3, 4)), len(category.lot_subjects)) if rng.random() < 0.18 else 1
+        subjects = rng.sample(category.lot_subjects, k=n_lots)
         total = self._total_value(category, channel)
         shares_of_total = [rng.uniform(0.5, 1.5) for _ in range(n_lots)]
         lots = []
         for number in range(1, n_lots + 1):
-            lot_title = title if n_lots == 1 else f"Perceel {number}: {subjects[(number - 1) % len(subjects)]}"
-            lot_cpv = tuple(cpv) if n_lots == 1 else (rng.choice(cpv),)
+            lot_title = title if n_lots == 1 else f"Perceel {number}: {subjects[number - 1]}"
+            # every code of the notice belongs to some lot, as legacy forms only state codes per lot
+            lot_cpv = tuple(cpv[number - 1::n_lots]) or (rng.choice(cpv),)
             if kind == "cn":
                 lots.append(Lot(number=number, title=lot_title, cpv=lot_cpv))
                 continue
@@ -725,7 +717,8 @@ class _Market:
             cap = EU_THRESHOLD[category.nature] * 0.97 if channel == "national" else None
             lots.append(self._award(day, buyer, category, number, lot_title, lot_cpv, value, cap))
         procedure = "open" if channel == "national" and rng.random() < 0.8 else _pick(rng, _PROCEDURES)
-        dispatched = day - timedelta(days=rng.randint(2, 5))
+        # TED publishes a few days after a notice is sent; TenderNed publishes a national notice the same day.
+        dispatched = day - timedelta(days=rng.randint(2, 5)) if channel == "ted" else day
         return Publication(
             key=f"N{self.count:05d}", kind=kind, channel=channel, published=day, dispatched=dispatched,
             buyer_id=buyer.id, category=category.key, cpv=tuple(cpv), title=title, description=description,
@@ -734,11 +727,13 @@ class _Market:
         )
 
     def _total_value(self, category: Category, channel: Channel) -> float:
+        """What a procedure is worth: below the EU threshold when national, log-normal (and rarely below
+        the threshold) when European."""
         threshold = EU_THRESHOLD[category.nature]
-        value = self.rng.lognormvariate(math.log(category.value_median), category.value_sigma)
         if channel == "national":
             low = 40_000 if category.nature != "works" else 150_000
             return low + (threshold - low) * self.rng.betavariate(1.3, 2.2)
+        value = self.rng.lognormvariate(math.log(category.value_median), category.value_sigma)
         return max(value, threshold * self.rng.uniform(0.85, 1.4))
 
     def _award(self, day: date, buyer: Buyer, category: Category, number: int, title: str, cpv: tuple[str, ...],
@@ -782,6 +777,8 @@ class _Market:
                 weight *= category.incumbency
             candidates.append(s.id)
             weights.append(weight)
+        if not candidates:
+            raise RuntimeError(f"nobody can win {category.key} on {day}: the market design leaves it empty")
         chosen: list[str] = []
         while len(chosen) < count and len(chosen) < len(candidates):
             pick = rng.choices(candidates, weights=weights)[0]
@@ -813,7 +810,7 @@ def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[P
         base = round(day_of_year / 366 * _TED_YEARLY[year]) + rng.randint(0, 1500)
         number = max(base, last_number.get(year, 0) + rng.randint(1, 400))
         last_number[year] = number
-        out.append(_replace(notice, ted_number=f"{number}-{year}"))
+        out.append(replace(notice, ted_number=f"{number}-{year}"))
     european = [n for n in out if n.channel == "ted" and n.kind == "can" and n.published >= TENDERNED_EUROPEAN_FROM]
     on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES, len(european)))}
     dated: list[tuple[date, str]] = []
@@ -834,15 +831,9 @@ def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[P
     for notice in out:
         if notice.key in identities:
             day, tid, kenmerk = identities[notice.key]
-            notice = _replace(notice, tenderned_id=tid, tenderned_date=day, kenmerk=kenmerk)
+            notice = replace(notice, tenderned_id=tid, tenderned_date=day, kenmerk=kenmerk)
         result.append(notice)
     return result
-
-
-def _replace(notice: Publication, **changes: Any) -> Publication:
-    values = {name: getattr(notice, name) for name in notice.__slots__}
-    values.update(changes)
-    return Publication(**values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -920,6 +911,6 @@ def cpv_reference() -> dict[str, CpvEntry]:
 
 __all__ = [
     "ALPHA3", "CATEGORIES", "CATEGORY_BY_KEY", "DEFAULT_SEED", "EFORMS_FROM", "REGION_BY_KEY", "Buyer", "Category",
-    "CpvEntry", "Lot", "Publication", "Region", "Supplier", "World", "brussels_offset", "build_world",
+    "CpvEntry", "Lot", "NUTS_NAMES", "Publication", "Region", "Supplier", "World", "brussels_offset", "build_world",
     "cpv_reference", "hhi", "oj_issue", "review_body", "ted_number_parts", "value_shares",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 14:07:49.955769
+Create Date: 2026-11-22 15:18:33.504972
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,7 +15,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('collection_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=30), nullable=False),
@@ -116,13 +115,14 @@ def upgrade() -> None:
     op.create_table('awards',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('notice_pk', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('lot_id', sa.String(length=100), nullable=False),
     sa.Column('value', sa.Numeric(precision=20, scale=2), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('tenders_received', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['notice_pk'], ['notices.id'], name=op.f('fk_awards_notice_pk_notices'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_awards')),
-    sa.UniqueConstraint('notice_pk', 'lot_id', name=op.f('uq_awards_notice_pk'))
+    sa.UniqueConstraint('notice_pk', 'seq', name=op.f('uq_awards_notice_pk'))
     )
     with op.batch_alter_table('awards', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_awards_notice_pk'), ['notice_pk'], unique=False)
@@ -167,9 +167,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('award_winners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_award_winners_organisation_id'))
 
@@ -207,4 +205,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_collection_runs_source'))
 
     op.drop_table('collection_runs')
-
