@@ -43,9 +43,12 @@ class TedSettings(BaseModel):
     countries: list[str] = Field(default_factory=lambda: ["NLD"])
     #: CPV prefixes to follow ("72", "4521"); empty means all categories.
     cpv_prefixes: list[str] = Field(default_factory=list)
-    #: TED notice types to collect; results and their modifications carry the winners.
+    #: TED notice types to collect: results and their modifications carry the winners; contract
+    #: notices count the competitions a market sees (market scans report both).
     notice_types: list[str] = Field(
-        default_factory=lambda: ["can-standard", "can-social", "can-desg", "can-tran", "veat", "can-modif"]
+        default_factory=lambda: [
+            "can-standard", "can-social", "can-desg", "can-tran", "veat", "can-modif", "cn-standard", "cn-social",
+        ]
     )
     page_size: int = Field(250, ge=1, le=250)
     #: First publication date when no watermark exists yet.

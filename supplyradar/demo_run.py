@@ -71,10 +71,14 @@ def run_demo(settings: Settings, *, console: Console) -> None:
     )
 
 
+#: The columns of the collection summary that fit a terminal.
+_SUMMARY_COLUMNS = ("source", "pages", "added", "updated", "unchanged", "quarantined", "status")
+
+
 def _print_table(console: Console, title: str, rows: list[dict]) -> None:
     table = Table(title=title)
-    for column in rows[0]:
-        table.add_column(column)
+    for column in _SUMMARY_COLUMNS:
+        table.add_column(column, justify="left" if column in ("source", "status") else "right")
     for row in rows:
-        table.add_row(*[str(v) for v in row.values()])
+        table.add_row(*[str(row[c]) for c in _SUMMARY_COLUMNS])
     console.print(table)
