@@ -122,11 +122,11 @@ def parse_notices_command(
             notice = parse_notice(path.read_bytes(), where=str(path))
         except RecordError as exc:
             failed += 1
-            console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            _error_line(str(exc))
             continue
         except OSError as exc:
             failed += 1
-            console.print(f"[red]error:[/red] {path}: cannot read: {exc.strerror}", highlight=False, soft_wrap=True)
+            _error_line(f"{path}: cannot read: {exc.strerror}")
             continue
         sys.stdout.write(json.dumps(notice.to_json(), ensure_ascii=False) + "\n")
     if failed:
@@ -181,6 +181,11 @@ def demo_command() -> None:
     from supplyradar.demo_run import run_demo
 
     run_demo(Settings(), console=out)
+
+
+def _error_line(message: str) -> None:
+    """One plain line on stderr: file names and XPaths must not be read as markup or emoji codes."""
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
 
 
 def _print_rows(title: str, rows: list[dict]) -> None:
