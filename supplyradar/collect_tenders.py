@@ -152,51 +152,56 @@ def _run(
     return summary
 
 
-def collect_ted(
+#: Pages of (notices, per-record errors) for one source, from a start date up to an end date.
+PageReader = Callable[[Settings, date, date | None, httpx.BaseTransport | None], Iterator[tuple[list[Notice], list[RecordError]]]]
+
+
+def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with ted.make_client(settings.ted, settings.http, transport=transport) as client:
+        for hits in ted.search_pages(client, settings.ted, since=start, until=until):
+            yield ted.collect_page(client, settings.ted, hits)
+
+
+def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
+        for summaries in tenderned.list_pages(client, settings.tenderned, since=start, until=until):
+            yield tenderned.collect_page(client, settings.tenderned, summaries)
+
+
+#: Per source: how to page through it, its watermark scope, and where a first run starts.
+SOURCE_READERS: dict[str, tuple[PageReader, Callable[[Settings], str], Callable[[Settings], str]]] = {
+    "ted": (_ted_pages, ted_scope, lambda s: s.ted.start_date),
+    "tenderned": (_tenderned_pages, tenderned_scope, lambda s: s.tenderned.start_date),
+}
+
+
+def collect_source(
     store: Store,
     settings: Settings,
+    source: str,
     *,
     since: date | None = None,
     until: date | None = None,
     transport: httpx.BaseTransport | None = None,
     progress: ProgressHook | None = None,
 ) -> CollectionSummary:
-    """Collect TED notices published from ``since`` (default: the watermark) up to ``until``."""
-    scope = ted_scope(settings)
+    """Collect one source's notices published from ``since`` (default: its watermark) up to ``until``."""
+    if source not in SOURCE_READERS:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    read_pages, scope_of, first_date = SOURCE_READERS[source]
+    scope = scope_of(settings)
     with store.session() as session:
-        start = _resume_date(get_watermark(session, "ted", scope), settings.ted.start_date, since)
-    summary = CollectionSummary("ted", start, until)
-
-    def pages() -> Iterator[tuple[list[Notice], list[RecordError]]]:
-        with ted.make_client(settings.ted, settings.http, transport=transport) as client:
-            for hits in ted.search_pages(client, settings.ted, since=start, until=until):
-                yield ted.collect_page(client, settings.ted, hits)
-
-    return _run(store, "ted", scope, summary, pages(), progress)
+        start = _resume_date(get_watermark(session, source, scope), first_date(settings), since)
+    summary = CollectionSummary(source, start, until)
+    return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress)
 
 
-def collect_tenderned(
-    store: Store,
-    settings: Settings,
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    transport: httpx.BaseTransport | None = None,
-    progress: ProgressHook | None = None,
-) -> CollectionSummary:
-    """Collect TenderNed publications from ``since`` (default: the watermark) up to ``until``."""
-    scope = tenderned_scope(settings)
-    with store.session() as session:
-        start = _resume_date(get_watermark(session, "tenderned", scope), settings.tenderned.start_date, since)
-    summary = CollectionSummary("tenderned", start, until)
-    tn = settings.tenderned
+def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+    return collect_source(store, settings, "ted", **kwargs)
 
-    def pages() -> Iterator[tuple[list[Notice], list[RecordError]]]:
-        with tenderned.make_client(tn, settings.http, transport=transport) as client:
-            for summaries in tenderned.list_pages(client, tn, since=start, until=until):
-                yield tenderned.collect_page(client, tn, summaries)
 
-    return _run(store, "tenderned", scope, summary, pages(), progress)
+def collect_tenderned(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+    return collect_source(store, settings, "tenderned", **kwargs)
 
 
 def collect_all(
@@ -209,11 +214,11 @@ def collect_all(
     transport: httpx.BaseTransport | None = None,
     progress: ProgressHook | None = None,
 ) -> list[CollectionSummary]:
-    collectors = {"ted": collect_ted, "tenderned": collect_tenderned}
-    unknown = set(sources) - set(collectors)
+    unknown = set(sources) - set(SOURCE_READERS)
     if unknown:
         raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
     return [
-        collectors[s](store, settings, since=since, until=until, transport=transport, progress=progress) for s in sources
+        collect_source(store, settings, s, since=since, until=until, transport=transport, progress=progress)
+        for s in sources
     ]
 
