@@ -68,6 +68,28 @@ class TenderNedSettings(BaseModel):
     min_interval_seconds: float = 0.5
 
 
+class TenderNedDatasetSettings(BaseModel):
+    """TenderNed's yearly open-data files (CC0), with the winners that the TNS API leaves out."""
+
+    #: The page or file to download the newest release from (XLSX or JSON); empty: import local files only.
+    url: str = ""
+    #: Rows per transaction when importing (memory stays flat whatever the file size).
+    batch_size: int = Field(1000, ge=1)
+
+
+class ScheduleSettings(BaseModel):
+    """Cron schedules of the deployments, in ``timezone``."""
+
+    timezone: str = "Europe/Amsterdam"
+    collect_tenders: str = "30 6 * * *"
+    tenderned_dataset: str = "0 5 * * 1"
+    market_scans: str = "0 7 * * 1"
+    #: CPV prefixes the weekly market scans cover.
+    market_scan_categories: list[str] = Field(default_factory=lambda: ["72", "48"])
+    #: Start of the market scans' window, in years back from today.
+    market_scan_years: int = 5
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SUPPLYRADAR_",
@@ -88,6 +110,8 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     ted: TedSettings = Field(default_factory=TedSettings)
     tenderned: TenderNedSettings = Field(default_factory=TenderNedSettings)
+    tenderned_dataset: TenderNedDatasetSettings = Field(default_factory=TenderNedDatasetSettings)
+    schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @classmethod
     def settings_customise_sources(
