@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -156,7 +157,7 @@ def scan_command(
         except ScanRequestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
-    out.print(output.markdown)
+    out.print(Markdown(output.markdown))
     out.print(f"\nReport: [bold]{output.html_path}[/bold]")
 
 

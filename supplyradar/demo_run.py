@@ -44,7 +44,7 @@ def run_demo(settings: Settings, *, console: Console) -> None:
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
     with temporary_server(Path(settings.data_dir) / "prefect") as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-        console.print(f"Prefect server at {api_url.removesuffix('/api')}; collecting notices from TED and TenderNed (replayed)...")
+        console.print("Collecting notices from TED and TenderNed (replayed from the bundled data set)...")
         rows = collect_tenders(since=DEMO_COLLECT_FROM, until=DEMO_TODAY, transport="demo")
         _print_table(console, "Collected", rows)
         console.print(f"Market scans for CPV {', '.join(DEMO_CATEGORIES)} from {DEMO_SCAN_START}...")
