@@ -31,6 +31,7 @@ from store.bookkeeping import (
 )
 from store.db import Store
 from store.notices import SaveResult, save_notices
+from supplyradar.reference.cpv import cpv_codes
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def _store_page(
     store: Store, source: str, scope: str, notices: Sequence[Notice], errors: Sequence[RecordError], summary: CollectionSummary
 ) -> None:
     """One page, one transaction: upsert, quarantine, resolve, advance the watermark."""
+    _warn_unknown_cpv(source, notices, summary)
     with store.session() as session, session.begin():
         summary.saved += save_notices(session, notices)
         for error in errors:
@@ -106,6 +108,17 @@ def _store_page(
             newest = max(n.published for n in notices).isoformat()
             set_watermark(session, source, scope, newest)
             summary.watermark = max(summary.watermark or "", newest)
+
+
+def _warn_unknown_cpv(source: str, notices: Sequence[Notice], summary: CollectionSummary) -> None:
+    """A code outside CPV 2008 is kept as published (it may be newer than our list) but said aloud."""
+    known = cpv_codes()
+    for notice in notices:
+        unknown = [code for code in notice.cpv if code not in known]
+        if unknown:
+            message = f"{source}: notice {notice.notice_id} has CPV code(s) not in CPV 2008: {', '.join(unknown)} (kept)"
+            summary.warnings.append(message)
+            log.warning(message)
 
 
 def _is_warning(error: RecordError) -> bool:

@@ -162,3 +162,16 @@ def test_a_malformed_notice_is_quarantined_and_the_page_goes_on(sqlite_store: St
     with sqlite_store.session() as session:
         assert open_quarantine(session, "ted") == []
     assert _notice_count(sqlite_store) == 4
+
+
+def test_an_unknown_cpv_code_is_kept_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    from dataclasses import replace
+
+    from supplyradar.collect_tenders import CollectionSummary, _warn_unknown_cpv
+
+    notice = parse_notice(NOTICE_FILES[1].read_bytes(), where="f.xml")
+    odd = replace(notice, cpv=(*notice.cpv, "99999999"))
+    summary = CollectionSummary("ted", date(2020, 1, 1), None)
+    _warn_unknown_cpv("ted", [notice, odd], summary)
+    assert len(summary.warnings) == 1 and "99999999" in summary.warnings[0] and odd.notice_id in summary.warnings[0]
+    assert "99999999" in caplog.text
