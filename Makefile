@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test bench venv lock clean server
+.PHONY: demo test bench venv lock clean server serve
 
 venv: $(STAMP)
 
@@ -30,7 +30,10 @@ lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
 
 server: $(STAMP)
-	$(BIN)/prefect server start
+	$(BIN)/prefect server start --host 127.0.0.1 --port 4200
+
+serve: $(STAMP)
+	PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:4200/api} $(BIN)/supplyradar serve
 
 clean:
 	rm -rf $(VENV) data/demo .pytest_cache

@@ -33,6 +33,27 @@ def scan_category(cpv: str, start: date, end: date | None, period: str) -> str:
 
 
 @flow(name="market-scan")
-def market_scan(cpv: list[str], start: date, end: date | None = None, period: str = "year") -> list[str]:
-    """One report per category; returns the report paths."""
+def market_scan(
+    cpv: list[str],
+    start: date | None = None,
+    end: date | None = None,
+    period: str = "year",
+    years_back: int | None = None,
+) -> list[str]:
+    """One report per category; returns the report paths.
+
+    Scheduled runs pass ``years_back`` so the window moves with the calendar; one-off runs pass ``start``.
+    """
+    if start is None:
+        if years_back is None:
+            raise ValueError("give either start or years_back")
+        start = years_before(date.today(), years_back)
     return [scan_category(code, start, end, period) for code in cpv]
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

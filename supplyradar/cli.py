@@ -23,6 +23,7 @@ from rich.table import Table
 
 from config.settings import Settings
 from connectors.errors import RecordError
+from supplyradar.commands.ops import register as register_ops
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ collect_app = typer.Typer(help="Collect data from the outside world into the sto
 notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
 app.add_typer(notices_app, name="notices")
+register_ops(app)
 
 console = Console(stderr=True)
 out = Console()

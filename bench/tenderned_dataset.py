@@ -1,0 +1,144 @@
+"""TenderNed open-data import: throughput, and memory that does not grow with the file.
+
+A synthetic year (``ROWS`` rows, one per lot award, two lots per publication on average, Dutch
+amounts and dates, some joint winners, columns as in the current release) is written as XLSX
+and imported into a fresh temporary SQLite store. Each size runs in its own process, so
+``ru_maxrss`` (the process's peak resident memory, libxml2 and SQLite included) belongs to that
+import alone; the tracemalloc peak (Python's own allocations during the import) is measured in a
+second, traced import into another fresh store, because tracing slows the code it watches.
+
+Targets: peak memory for ``ROWS`` rows at most ``MAX_GROWTH`` times the peak for ``SMALL_ROWS``
+(streamed import: memory must not follow the file), and at least ``MIN_ROWS_PER_S`` rows/s.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench import Result
+
+ROWS = 40_000
+SMALL_ROWS = 10_000
+MAX_GROWTH = 1.5
+MIN_ROWS_PER_S = 1_000
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+HEADERS = [
+    "ID publicatie", "TenderNed kenmerk", "Publicatiedatum", "Publicatie soort", "Naam aanbestedende dienst",
+    "Officiële naam", "CPV-codes", "Type opdracht", "Procedure", "Nationaal/Europees", "ID perceel", "Naam perceel",
+    "Datum gunning", "Aantal inschrijvingen", "Naam gegunde ondernemer", "Plaats", "Postcode", "Land",
+    "Geraamde waarde", "Definitieve waarde", "Valuta",
+]
+CPVS = ("72000000-5", "48000000-8", "79000000-4", "45000000-7", "33000000-0", "90000000-7")
+TOWNS = (("Utrecht", "Nederland"), ("Gent", "België"), ("Keulen", "Duitsland"), ("Zwolle", "Nederland"))
+
+
+def synthetic_rows(count: int, seed: int = 2024):  # noqa: ANN201 - an iterator of lists
+    """``count`` rows, publications of 1 to 3 lots, in publication order as TenderNed sorts them."""
+    rng = random.Random(seed)
+    start = date(2024, 1, 1)
+    written, publication = 0, 700_000
+    while written < count:
+        publication += 1
+        published = start + timedelta(days=rng.randrange(365))
+        buyer = f"Gemeente {rng.randrange(400):03d}"
+        cpv = ", ".join(rng.sample(CPVS, rng.randint(1, 2)))
+        for lot in range(1, rng.randint(1, 3) + 1):
+            if written == count:
+                return
+            winners = [f"Leverancier {rng.randrange(5_000):04d} B.V." for _ in range(1 if rng.random() < 0.9 else 2)]
+            place = [rng.choice(TOWNS) for _ in winners]
+            value = rng.randrange(10_000, 5_000_000_00) / 100
+            yield [
+                str(publication), str(publication - 400_000), published.strftime("%d-%m-%Y"),
+                "Aankondiging van een gegunde opdracht", buyer, buyer, cpv, "Diensten", "Openbaar",
+                rng.choice(("Europees", "Nationaal")), str(lot), f"Perceel {lot}", published.strftime("%d-%m-%Y"),
+                rng.randint(1, 12), "; ".join(winners), "; ".join(t for t, _ in place), None,
+                "; ".join(c for _, c in place), None, f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", "."),
+                "EUR",
+            ]
+            written += 1
+
+
+def write_xlsx(path: Path, count: int) -> None:
+    """Written in openpyxl's write-only mode, so making a big file does not weigh on the measure."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Gunningen")
+    sheet.append(HEADERS)
+    for row in synthetic_rows(count):
+        sheet.append(row)
+    workbook.save(path)
+
+
+def measure(count: int) -> dict:
+    """In this process: one plain import (time, ru_maxrss), then one traced import (tracemalloc peak)."""
+    from store.db import Store
+    from supplyradar.import_tenderned_dataset import import_tenderned_dataset
+
+    with tempfile.TemporaryDirectory(prefix="bench-tenderned-") as tmp:
+        folder = Path(tmp)
+        file = folder / f"gunningen_{count}.xlsx"
+        write_xlsx(file, count)
+        with Store(f"sqlite:///{folder / 'plain.db'}") as store:
+            started = time.perf_counter()
+            report = import_tenderned_dataset(store, file)
+            seconds = time.perf_counter() - started
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with Store(f"sqlite:///{folder / 'traced.db'}") as store:
+            tracemalloc.start()
+            try:
+                import_tenderned_dataset(store, file)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        return {
+            "rows": report.rows_read, "publications": report.publications, "awards": report.awards_added,
+            "seconds": seconds, "maxrss_mb": maxrss, "tracemalloc_mb": peak / 1e6, "mb": file.stat().st_size / 1e6,
+        }
+
+
+def _in_child(count: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.tenderned_dataset", str(count)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def tenderned_dataset() -> Result:
+    small, big = _in_child(SMALL_ROWS), _in_child(ROWS)
+    traced_growth = big["tracemalloc_mb"] / small["tracemalloc_mb"]
+    rss_growth = big["maxrss_mb"] / small["maxrss_mb"]
+    rows_per_s = big["rows"] / big["seconds"]
+    return {
+        "name": "tenderned dataset import",
+        "target": f"memory {ROWS // 1000}k/{SMALL_ROWS // 1000}k rows <= {MAX_GROWTH}x, >= {MIN_ROWS_PER_S:,} rows/s",
+        "passed": traced_growth <= MAX_GROWTH and rss_growth <= MAX_GROWTH and rows_per_s >= MIN_ROWS_PER_S,
+        "rows": big["rows"],
+        "publications": big["publications"],
+        "awards added": big["awards"],
+        "XLSX MB": round(big["mb"], 2),
+        "import s": round(big["seconds"], 2),
+        "rows/s": round(rows_per_s),
+        f"tracemalloc peak MB ({SMALL_ROWS // 1000}k)": round(small["tracemalloc_mb"], 1),
+        f"tracemalloc peak MB ({ROWS // 1000}k)": round(big["tracemalloc_mb"], 1),
+        "tracemalloc growth": round(traced_growth, 2),
+        f"ru_maxrss MB ({SMALL_ROWS // 1000}k)": round(small["maxrss_mb"], 1),
+        f"ru_maxrss MB ({ROWS // 1000}k)": round(big["maxrss_mb"], 1),
+        "ru_maxrss growth": round(rss_growth, 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS)))

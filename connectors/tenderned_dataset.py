@@ -1,0 +1,647 @@
+"""TenderNed's open-data files: Dutch award history with the winners, read row by row.
+
+Domain
+  TenderNed publishes its notices as yearly CC0 files (XLSX and JSON, refreshed every quarter)
+  on the "datasets aanbestedingen" page. Unlike the TNS API (``connectors.tenderned``), whose
+  JSON has no winners, these files have one row per lot award: the winner, its place, postcode
+  and country, the tenders received and the final value. Each row becomes part of a ``Notice``
+  (source and format "tenderned", ``notice_id`` = ``ID publicatie``), so a notice collected from
+  the API too is the same notice and is updated with its winners instead of counted twice.
+
+API documentation
+  https://www.tenderned.nl/cms/nl/aanbesteden-in-cijfers/datasets-aanbestedingen (download page
+  with a "leeswijzer", the field guide, as a second sheet of each XLSX). The column names below
+  come from files and importers seen in the wild; TenderNed does not publish a schema.
+
+Caveats
+  - Column names are Dutch and changed between releases ("ID publicatie" / "Publicatie ID",
+    "Naam gegunde ondernemer" / "Gegunde ondernemer", ...). ``FIELD_VARIANTS`` is the one table
+    of known spellings, compared without case, accents or extra whitespace. A file that lacks a
+    ``REQUIRED_FIELDS`` column is refused whole (``MissingColumnsError``), naming the file and
+    the columns; a new spelling is added to the table, never guessed.
+  - The XLSX has an explanation sheet and sometimes title rows above the header: the header is
+    the first row, within ``HEADER_SCAN_ROWS`` rows of any sheet, that has every required column.
+  - The JSON is a top-level array of objects keyed by the same column names (or an object with
+    such an array under one key). It is decoded one record at a time (``iter_json_records``),
+    so a year of data never sits in memory; ijson is not needed.
+  - Numbers and dates come in Dutch (``1.234.567,89``, ``31-12-2024``) or plain (``1234567.89``,
+    ISO dates, Excel dates and numbers); a lone dot before exactly three digits is read as a
+    thousands separator (``1.234`` is 1234), as in Dutch. Several winners of one lot share a
+    cell, separated by ``;``, ``|`` or a line break; their place/postcode/country cells are split
+    the same way when the counts match. Country names are Dutch (``Nederland``, ``België``) or
+    codes; ``COUNTRY_CODES`` maps them to ISO alpha-2. An unknown country is left out of the
+    party (the store keeps two letters) and counted in the import report.
+  - A row whose date, amount or count cannot be read is a ``RowError`` (row number and column);
+    the import quarantines it and goes on. A truncated workbook or broken JSON is a
+    ``DatasetFileError`` naming the file.
+
+Arguments
+  ``read_rows(path)`` yields ``(row_number, raw)`` with ``raw`` keyed by canonical field name;
+  ``parse_row(path, row_number, raw)`` turns one into a ``DatasetRow``; ``build_notice(rows)``
+  merges the rows of one publication into a ``Notice``. Row numbers are the sheet's row numbers
+  (as Excel shows them) for XLSX and the 1-based record position for JSON.
+  ``release_url`` / ``download_release`` find and fetch the newest file from the settings' URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urljoin
+
+from config.settings import HttpSettings
+from connectors.errors import ConnectorError, RecordError
+from connectors.http import HttpClient
+from connectors.records import Award, Lot, Notice, NoticeKind, Party
+
+SOURCE = "tenderned"
+
+#: Canonical field -> the column headers it has been seen under (first: the current name).
+FIELD_VARIANTS: dict[str, tuple[str, ...]] = {
+    "publication_id": ("ID publicatie", "Publicatie ID", "Publicatie-ID", "publicatieId"),
+    "reference": ("TenderNed kenmerk", "Kenmerk TenderNed", "TenderNed-kenmerk"),
+    "published": ("Publicatiedatum", "Datum publicatie", "publicatieDatum"),
+    "publication_type": ("Publicatie soort", "Soort publicatie", "Publicatiesoort", "Type publicatie"),
+    "buyer": ("Naam aanbestedende dienst", "Aanbestedende dienst", "Naam aanbestedende dienst/speciale-sectorbedrijf"),
+    "buyer_official": ("Officiële naam", "Officiële naam aanbestedende dienst"),
+    "title": ("Naam aanbesteding", "Aanbestedingsnaam", "Titel aanbesteding"),
+    "cpv": ("CPV-codes", "CPV codes", "CPV-code", "Hoofd-CPV-code"),
+    "contract_type": ("Type opdracht", "Opdrachttype", "Soort opdracht"),
+    "procedure": ("Procedure", "Type procedure", "Proceduretype"),
+    "european": ("Nationaal/Europees", "Europees/Nationaal", "Europese aanbesteding", "Europees"),
+    "ted_number": ("TED-nummer", "Publicatienummer TED", "Kenmerk TED", "OJ S-nummer", "TED publicatienummer"),
+    "lot_id": ("ID perceel", "Perceel ID", "Perceelnummer", "Perceel"),
+    "lot_title": ("Naam perceel", "Perceelnaam"),
+    "award_date": ("Datum gunning", "Gunningsdatum", "Datum van gunning"),
+    "tenders_received": ("Aantal inschrijvingen", "Aantal ontvangen inschrijvingen", "Aantal ontvangen offertes"),
+    "winner": ("Naam gegunde ondernemer", "Gegunde ondernemer", "Naam winnaar", "Naam opdrachtnemer"),
+    "winner_town": ("Plaats", "Plaats gegunde ondernemer", "Vestigingsplaats gegunde ondernemer"),
+    "winner_postcode": ("Postcode", "Postcode gegunde ondernemer"),
+    "winner_country": ("Land", "Land gegunde ondernemer"),
+    "estimated_value": ("Geraamde waarde", "Geraamde totale waarde"),
+    "final_value": ("Definitieve waarde", "Definitieve totale waarde", "Totale definitieve waarde"),
+    "currency": ("Valuta", "Valuta definitieve waarde", "Munteenheid"),
+}
+#: Without these a file is not an award data set we can read: refused whole.
+REQUIRED_FIELDS = ("publication_id", "published", "buyer", "winner")
+#: How far down each sheet the header row is looked for (title rows sit above it).
+HEADER_SCAN_ROWS = 10
+#: Separators between several winners (and their places) in one cell.
+WINNER_SEPARATORS = re.compile(r"\s*(?:;|\||\r?\n)\s*")
+
+#: Dutch country names and codes seen in the files -> ISO 3166-1 alpha-2 (keys normalised).
+COUNTRY_CODES: dict[str, str] = {
+    "nederland": "NL", "nl": "NL", "nld": "NL", "the netherlands": "NL", "netherlands": "NL",
+    "belgie": "BE", "be": "BE", "bel": "BE", "belgium": "BE",
+    "duitsland": "DE", "de": "DE", "deu": "DE", "germany": "DE",
+    "frankrijk": "FR", "fr": "FR", "fra": "FR",
+    "luxemburg": "LU", "lu": "LU", "lux": "LU",
+    "verenigd koninkrijk": "GB", "groot-brittannie": "GB", "gb": "GB", "uk": "GB", "gbr": "GB",
+    "ierland": "IE", "ie": "IE", "denemarken": "DK", "dk": "DK", "zweden": "SE", "se": "SE",
+    "noorwegen": "NO", "no": "NO", "finland": "FI", "fi": "FI", "oostenrijk": "AT", "at": "AT",
+    "zwitserland": "CH", "ch": "CH", "spanje": "ES", "es": "ES", "italie": "IT", "it": "IT",
+    "portugal": "PT", "pt": "PT", "polen": "PL", "pl": "PL", "verenigde staten": "US", "us": "US",
+}
+
+#: Words in "Publicatie soort" (or TNS type codes) -> place in the procurement cycle.
+KIND_WORDS: tuple[tuple[str, NoticeKind], ...] = (
+    ("rectificatie", "modification"), ("wijziging", "modification"), ("wno", "modification"),
+    ("gegund", "award"), ("gunning", "award"), ("ago", "award"),
+    ("vooraankondiging", "planning"), ("vop", "planning"),
+    ("aankondiging", "competition"), ("aao", "competition"),
+)
+
+JSON_CHUNK_CHARS = 1 << 16
+#: One JSON record larger than this is not a record but a broken file.
+JSON_MAX_RECORD_CHARS = 10_000_000
+
+
+class DatasetFileError(ConnectorError):
+    """The file as a whole cannot be read (truncated workbook, broken JSON, unknown format)."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = str(path), reason
+
+
+class MissingColumnsError(DatasetFileError):
+    """No sheet or record has every required column: named, so a new spelling can be added."""
+
+    def __init__(self, path: Path | str, missing: Sequence[str]) -> None:
+        names = ", ".join(f"{FIELD_VARIANTS[f][0]!r} ({f})" for f in missing)
+        super().__init__(path, f"required columns not found: {names}; known spellings are in FIELD_VARIANTS")
+        self.missing = tuple(missing)
+
+
+class RowError(RecordError):
+    """One row is unusable (a date, amount or count that does not parse, a missing id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRow:
+    """One parsed row: the publication's fields and, when it names a winner, one lot's award."""
+
+    row_number: int
+    publication_id: str
+    published: date
+    publication_type: str
+    buyer: Party
+    cpv: tuple[str, ...]
+    title: str | None
+    procedure: str | None
+    ted_number: str | None
+    european: bool | None
+    lot_id: str
+    lot_title: str | None
+    award: Award | None
+    unknown_countries: tuple[str, ...] = ()
+
+
+# --- Column mapping -------------------------------------------------------------------------
+
+
+def normalise_header(value: object) -> str:
+    """Case, accents and whitespace do not matter: "Officiële  naam" == "officiele naam"."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+#: Normalised header -> canonical field.
+_HEADER_LOOKUP: dict[str, str] = {normalise_header(v): field for field, vs in FIELD_VARIANTS.items() for v in vs}
+
+
+def map_headers(headers: Iterable[object]) -> dict[str, int]:
+    """Canonical field -> column index; the first matching column wins."""
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header is None:
+            continue
+        field = _HEADER_LOOKUP.get(normalise_header(header))
+        if field and field not in found:
+            found[field] = index
+    return found
+
+
+def missing_fields(found: Iterable[str]) -> list[str]:
+    present = set(found)
+    return [f for f in REQUIRED_FIELDS if f not in present]
+
+
+# --- Readers --------------------------------------------------------------------------------
+
+Raw = dict[str, Any]
+
+
+def read_rows(path: Path, headers: dict[str, str] | None = None) -> Iterator[tuple[int, Raw]]:
+    """Rows of an XLSX or JSON file as ``(row_number, {field: raw value})``, streamed.
+
+    ``headers``, when given, is filled with field -> the file's own column name, so errors can
+    name the column as the user sees it.
+    """
+    headers = {} if headers is None else headers
+    suffix = path.suffix.casefold()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path, headers)
+    if suffix == ".json":
+        return _json_rows(path, headers)
+    raise DatasetFileError(path, f"unknown file type {path.suffix!r}: expected .xlsx or .json")
+
+
+_XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError)
+
+
+def _xlsx_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, *_XLSX_ERRORS) as exc:
+        raise DatasetFileError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
+    try:
+        yield from _workbook_rows(path, workbook, headers)
+    except _XLSX_ERRORS as exc:
+        raise DatasetFileError(path, f"workbook broken while reading ({type(exc).__name__}: {exc})") from exc
+    finally:
+        workbook.close()
+
+
+def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:  # noqa: ANN401 - openpyxl workbook
+    best: list[str] = list(REQUIRED_FIELDS)
+    for sheet in workbook.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        for header_number, header in enumerate(rows, start=1):
+            if header_number > HEADER_SCAN_ROWS:
+                break
+            columns = map_headers(header)
+            missing = missing_fields(columns)
+            if missing:
+                best = min(best, missing, key=len)
+                continue
+            headers.update({f: str(header[i]).strip() for f, i in columns.items()})
+            for number, values in enumerate(rows, start=header_number + 1):
+                if values and any(v not in (None, "") for v in values):
+                    yield number, {f: values[i] if i < len(values) else None for f, i in columns.items()}
+            return
+    raise MissingColumnsError(path, best)
+
+
+def _json_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:
+    """Records keyed by column name; the required columns are checked on the first record."""
+    with path.open(encoding="utf-8-sig") as stream:
+        for number, record in enumerate(iter_json_records(stream, where=str(path)), start=1):
+            if not isinstance(record, Mapping):
+                raise DatasetFileError(path, f"record {number} is a {type(record).__name__}, not an object")
+            raw: Raw = {}
+            for key, value in record.items():
+                field = _HEADER_LOOKUP.get(normalise_header(key))
+                if field and field not in raw:
+                    raw[field] = value
+                    headers.setdefault(field, key)
+            if number == 1 and (missing := missing_fields(raw)):
+                raise MissingColumnsError(path, missing)
+            yield number, raw
+
+
+class _JsonReader:
+    """Just enough of a streaming JSON reader: values one by one with ``raw_decode`` over chunks."""
+
+    def __init__(self, stream: IO[str], where: str) -> None:
+        self.stream, self.where = stream, where
+        self.buffer, self.pos, self.offset, self.eof = "", 0, 0, False
+        self.decoder = json.JSONDecoder()
+
+    def _fill(self) -> bool:
+        if self.eof:
+            return False
+        chunk = self.stream.read(JSON_CHUNK_CHARS)
+        if not chunk:
+            self.eof = True
+            return False
+        self.offset += self.pos
+        self.buffer = self.buffer[self.pos :] + chunk
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next non-blank character ("" at the end), not consumed."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos].isspace():
+                self.pos += 1
+            if self.pos < len(self.buffer) or not self._fill():
+                return self.buffer[self.pos : self.pos + 1]
+
+    def expect(self, chars: str) -> str:
+        char = self.peek()
+        if not char or char not in chars:
+            self.fail(f"expected one of {chars!r}, found {char or 'end of file'!r}")
+        self.pos += 1
+        return char
+
+    def value(self) -> Any:  # noqa: ANN401 - any JSON value
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.buffer) - self.pos > JSON_MAX_RECORD_CHARS or not self._fill():
+                    self.fail(exc.msg, exc.pos)
+                continue
+            # A number at the very end of the buffer may go on in the next chunk.
+            if end == len(self.buffer) and not isinstance(value, (dict, list, str)) and self._fill():
+                continue
+            self.pos = end
+            return value
+
+    def fail(self, message: str, pos: int | None = None) -> None:
+        at = self.offset + (self.pos if pos is None else pos)
+        raise DatasetFileError(self.where, f"JSON syntax error at character {at}: {message}")
+
+
+def iter_json_records(stream: IO[str], *, where: str) -> Iterator[Any]:
+    """Items of a top-level array, or of the first array inside a top-level object."""
+    reader = _JsonReader(stream, where)
+    opening = reader.expect("[{")
+    if opening == "{":
+        while True:
+            if reader.peek() == "}":
+                reader.fail("no array of records in the top-level object")
+            reader.value()  # the key
+            reader.expect(":")
+            if reader.peek() == "[":
+                reader.expect("[")
+                break
+            reader.value()
+            if reader.expect(",}") == "}":
+                reader.fail("no array of records in the top-level object")
+    if reader.peek() == "]":
+        return
+    while True:
+        yield reader.value()
+        if reader.expect(",]") == "]":
+            return
+
+
+# --- Values ---------------------------------------------------------------------------------
+
+
+def text(value: object) -> str | None:
+    """Cell text, stripped; lists (JSON) joined with "; ". Empty is None."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value if v not in (None, ""))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    return result or None
+
+
+_AMOUNT_CLEAN = re.compile(r"[€\s\u00a0]|EUR", re.IGNORECASE)
+
+
+def parse_amount(value: object) -> Decimal | None:
+    """``1.234.567,89``, ``1234567.89``, ``1,5``, Excel numbers -> ``Decimal``; empty -> None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an amount")
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    raw = _AMOUNT_CLEAN.sub("", str(value))
+    if not raw:
+        return None
+    if "," in raw and "." in raw:
+        thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
+        raw = raw.replace(thousands, "").replace(decimal, ".")
+    elif "," in raw:
+        raw = raw.replace(",", "") if raw.count(",") > 1 else raw.replace(",", ".")
+    elif raw.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", raw):
+        raw = raw.replace(".", "")
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+
+
+_DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value: object) -> date | None:
+    """``31-12-2024``, ISO dates and timestamps, Excel dates or day numbers -> ``date``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        return EXCEL_EPOCH + timedelta(days=int(value))
+    raw = str(value).strip()
+    head = re.split(r"[T ]", raw, maxsplit=1)[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(head, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date")
+
+
+def parse_count(value: object) -> int | None:
+    amount = parse_amount(value)
+    if amount is None:
+        return None
+    if amount != amount.to_integral_value() or amount < 0:
+        raise ValueError(f"{value!r} is not a number of tenders")
+    return int(amount)
+
+
+def parse_european(value: object) -> bool | None:
+    """``Europees``/``Nationaal`` (current) or ``Ja``/``Nee`` (older "Europese aanbesteding")."""
+    raw = normalise_header(value) if value not in (None, "") else ""
+    if raw in ("europees", "ja", "yes", "true", "1", "eu"):
+        return True
+    if raw in ("nationaal", "nee", "no", "false", "0"):
+        return False
+    return None
+
+
+def country_code(value: object) -> tuple[str | None, str | None]:
+    """(ISO alpha-2, None) for a known country; (None, the value) for an unknown one."""
+    raw = text(value)
+    if raw is None:
+        return None, None
+    code = COUNTRY_CODES.get(normalise_header(raw))
+    return (code, None) if code else (None, raw)
+
+
+_CPV = re.compile(r"(?<!\d)(\d{7,8})(?:-\d)?(?!\d)")
+
+
+def parse_cpv(value: object) -> tuple[str, ...]:
+    """Every CPV code in the cell, as 8 digits (Excel drops the leading zero of "03..."), in order."""
+    if value is None:
+        return ()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (f"{int(value):08d}",)
+    raw = text(value) or ""
+    return tuple(dict.fromkeys(code.zfill(8) for code in _CPV.findall(raw)))
+
+
+_TED_OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)", re.IGNORECASE)
+_TED_NUMBER = re.compile(r"0*(\d+)-(\d{4})")
+
+
+def ted_number(value: object) -> str | None:
+    """The TED publication number as TED shows it ("353237-2021"), from that or "2021/S 123-353237"."""
+    raw = text(value)
+    if raw is None:
+        return None
+    if match := _TED_OJS.search(raw):
+        return f"{match.group(2)}-{match.group(1)}"
+    if match := _TED_NUMBER.fullmatch(raw):
+        return f"{match.group(1)}-{match.group(2)}"
+    return None
+
+
+def split_cell(value: object) -> list[str]:
+    raw = text(value)
+    return [part for part in WINNER_SEPARATORS.split(raw) if part] if raw else []
+
+
+def notice_kind(publication_type: str) -> NoticeKind:
+    words = normalise_header(publication_type)
+    for word, kind in KIND_WORDS:
+        if word in words.split() or (len(word) > 3 and word in words):
+            return kind
+    return "award"
+
+
+# --- Rows -----------------------------------------------------------------------------------
+
+
+def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] | None = None) -> DatasetRow:
+    """One row -> ``DatasetRow``; a value that does not parse raises ``RowError`` naming the column."""
+    record = f"{Path(where).name} row {row_number}"
+
+    def column(field: str) -> str:
+        return (headers or {}).get(field) or FIELD_VARIANTS[field][0]
+
+    def parsed(field: str, parse):  # noqa: ANN001, ANN202 - a parse function and its result
+        try:
+            return parse(raw.get(field))
+        except ValueError as exc:
+            raise RowError(where, str(exc), record=record, field=column(field)) from None
+
+    publication_id = text(raw.get("publication_id"))
+    if publication_id is None:
+        raise RowError(where, "no publication id", record=record, field=column("publication_id"))
+    published = parsed("published", parse_date)
+    if published is None:
+        raise RowError(where, "no publication date", record=record, field=column("published"))
+    buyer_name = text(raw.get("buyer_official")) or text(raw.get("buyer"))
+    if buyer_name is None:
+        raise RowError(where, "no buyer name", record=record, field=column("buyer"))
+    final_value = parsed("final_value", parse_amount)
+    parsed("estimated_value", parse_amount)  # not stored, but a broken one says the row is suspect
+    tenders = parsed("tenders_received", parse_count)
+    parsed("award_date", parse_date)
+    winners, unknown = _winners(raw)
+    lot_id = text(raw.get("lot_id")) or "1"
+    award = None
+    if winners:
+        currency = (text(raw.get("currency")) or ("EUR" if final_value is not None else None))
+        award = Award(lot=lot_id, winners=winners, value=final_value, currency=currency and currency.upper()[:3], tenders_received=tenders)
+    return DatasetRow(
+        row_number=row_number,
+        publication_id=publication_id,
+        published=published,
+        publication_type=text(raw.get("publication_type")) or "",
+        buyer=Party(name=buyer_name, country="NL"),
+        cpv=parse_cpv(raw.get("cpv")),
+        title=text(raw.get("title")),
+        procedure=text(raw.get("procedure")),
+        ted_number=ted_number(raw.get("ted_number")),
+        european=parse_european(raw.get("european")),
+        lot_id=lot_id,
+        lot_title=text(raw.get("lot_title")),
+        award=award,
+        unknown_countries=tuple(unknown),
+    )
+
+
+def _winners(raw: Raw) -> tuple[tuple[Party, ...], list[str]]:
+    """Several winners in one cell -> several parties; places line up when their counts match."""
+    names = split_cell(raw.get("winner"))
+    towns, postcodes, countries = (split_cell(raw.get(f)) for f in ("winner_town", "winner_postcode", "winner_country"))
+
+    def nth(values: list[str], i: int) -> str | None:
+        if len(values) == len(names):
+            return values[i]
+        return values[0] if len(values) == 1 else None
+
+    parties, unknown = [], []
+    for i, name in enumerate(names):
+        code, strange = country_code(nth(countries, i))
+        if strange:
+            unknown.append(strange)
+        parties.append(Party(name=name, country=code, town=nth(towns, i), postcode=nth(postcodes, i)))
+    return tuple(parties), unknown
+
+
+def build_notice(rows: Sequence[DatasetRow]) -> Notice:
+    """All rows of one publication -> one ``Notice``: one lot per ``ID perceel``, winners merged per lot."""
+    first = rows[0]
+    lots: dict[str, Lot] = {}
+    awards: dict[str, Award] = {}
+    for row in rows:
+        lots.setdefault(row.lot_id, Lot(lot_id=row.lot_id, title=row.lot_title))
+        if row.award is None:
+            continue
+        known = awards.get(row.lot_id)
+        awards[row.lot_id] = row.award if known is None else _merge_awards(known, row.award)
+    cpv = tuple(dict.fromkeys(code for row in rows for code in row.cpv))
+    ted = next((r.ted_number for r in rows if r.ted_number), None)
+    same_as = [f"{SOURCE}:{first.publication_id}"]
+    if ted and first.european is not False:
+        same_as.append(f"ted:{ted}")
+    return Notice(
+        notice_id=first.publication_id,
+        format="tenderned",
+        notice_type=first.publication_type,
+        subtype=None,
+        kind=notice_kind(first.publication_type),
+        published=first.published,
+        buyer=first.buyer,
+        cpv_main=cpv[0] if cpv else None,
+        cpv=cpv,
+        title=first.title,
+        procedure_type=first.procedure,
+        lots=tuple(lots.values()),
+        awards=tuple(awards.values()),
+        source=SOURCE,
+        source_url=f"https://www.tenderned.nl/aankondigingen/overzicht/{first.publication_id}",
+        same_as=tuple(same_as),
+    )
+
+
+def _merge_awards(a: Award, b: Award) -> Award:
+    """A lot listed twice (one row per winner): one award, all winners, the first value given."""
+    winners = tuple(dict.fromkeys((*a.winners, *b.winners)))
+    return Award(
+        lot=a.lot,
+        winners=winners,
+        value=a.value if a.value is not None else b.value,
+        currency=a.currency or b.currency,
+        tenders_received=a.tenders_received if a.tenders_received is not None else b.tenders_received,
+    )
+
+
+# --- Download -------------------------------------------------------------------------------
+
+_RELEASE_LINK = re.compile(r"""href=["']([^"']+\.(?:xlsx|json))(?:\?[^"']*)?["']""", re.IGNORECASE)
+
+
+def release_url(client: HttpClient, url: str) -> str:
+    """The newest file behind ``url``: the URL itself if it is a file, else the page's newest link.
+
+    "Newest" is the link with the highest year in its name (the files are yearly), the last
+    such link on the page breaking ties (TenderNed lists them in order).
+    """
+    if re.search(r"\.(xlsx|json)(\?|$)", url, re.IGNORECASE):
+        return url
+    page = client.request("GET", url, headers={"Accept": "text/html"}).text
+    links = [urljoin(url, link) for link in _RELEASE_LINK.findall(page)]
+    if not links:
+        raise DatasetFileError(url, "no .xlsx or .json link on the download page")
+
+    def year(link: str) -> int:
+        years = re.findall(r"(?<!\d)(20\d\d)(?!\d)", link.rsplit("/", 1)[-1])
+        return max(map(int, years)) if years else 0
+
+    return max(enumerate(links), key=lambda item: (year(item[1]), item[0]))[1]
+
+
+def download_release(url: str, dest_dir: Path, http: HttpSettings, *, transport: Any = None) -> Path:  # noqa: ANN401
+    """Download the newest release into ``dest_dir``; the path of the file written."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    with HttpClient(f"{SOURCE}-dataset", http, transport=transport) as client:
+        file_url = release_url(client, url)
+        response = client.request("GET", file_url)
+        name = file_url.split("?", 1)[0].rsplit("/", 1)[-1] or "tenderned-dataset.xlsx"
+        target = dest_dir / name
+        partial = target.with_suffix(target.suffix + ".part")
+        partial.write_bytes(response.content)
+        partial.replace(target)
+    return target

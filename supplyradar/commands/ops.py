@@ -1,0 +1,87 @@
+"""Operations commands: ``supplyradar status`` and ``supplyradar serve``.
+
+Plain command functions; ``register`` adds them to the main Typer app. ``status`` reads only
+the store (no Prefect import, fast enough for a cron job or a monitoring check) and exits 1
+when a source is late or failing. ``serve`` runs the scheduled flows until stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from config.settings import Settings
+from supplyradar.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
+
+out = Console()
+
+_STYLE = {FRESH: "green", LATE: "yellow", FAILING: "red"}
+
+
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source, for scripts.")] = False,
+) -> None:
+    """Is every source collected on time? Exit code 1 when one is late or failing."""
+    from store.db import Store
+
+    settings = Settings()
+    now = datetime.now(UTC)
+    with Store(settings.resolved_database_url) as store, store.session() as session:
+        statuses = source_status(session, now, expected_intervals(settings, around=now))
+    if as_json:
+        for status in statuses:
+            out.print_json(json.dumps(status.as_row(), default=str), indent=None)
+    else:
+        out.print(status_table(statuses))
+    if any(s.needs_attention for s in statuses):
+        raise typer.Exit(1)
+
+
+def status_table(statuses: list[SourceStatus]) -> Table:
+    table = Table(title="Sources")
+    for column in ("source", "verdict", "last success", "last run", "added", "quarantined", "newest publication", "reason"):
+        table.add_column(column, overflow="fold")
+    for status in statuses:
+        # Text, not markup: error messages may hold brackets that rich would read as styles.
+        cells = [Text(_cell(v)) for v in status.as_row().values()]
+        cells[1].stylize(_STYLE.get(status.verdict, "dim"))
+        table.add_row(*cells)
+    return table
+
+
+def serve_command() -> None:
+    """Run the scheduled flows (daily collection, weekly market scans) until stopped.
+
+    Needs a Prefect server: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api after
+    ``make server``); start it from the repository root, the flows run from there.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.deployments import serve_all
+
+    if not PREFECT_API_URL.value():
+        Console(stderr=True).print(
+            "[yellow]PREFECT_API_URL is not set: the schedules go to a temporary server that "
+            "forgets them when this process stops. Start one with `make server` and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api.[/]"
+        )
+
+    serve_all(Settings())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``status`` and ``serve`` to ``app``."""
+    app.command("status")(status_command)
+    app.command("serve")(serve_command)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
