@@ -10,9 +10,11 @@ import sys
 
 from bench import Benchmark, run
 from bench.notice_parsing import notice_parsing
+from bench.tenderned_dataset import tenderned_dataset
 
 BENCHMARKS: list[Benchmark] = [
     notice_parsing,
+    tenderned_dataset,
 ]
 
 

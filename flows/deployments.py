@@ -10,7 +10,6 @@ Building the deployments talks to no server; only ``serve`` does.
 
 from __future__ import annotations
 
-
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment

@@ -136,6 +136,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     org_ids = upsert_organisations(session, parties, now)
 
     existing: dict[tuple[str, str], tuple[int, str]] = {}
+    with_awards: set[int] = set()
     for source in {s for s, _ in latest}:
         ids = [i for s, i in latest if s == source]
         for chunk_start in range(0, len(ids), 500):
@@ -144,12 +145,18 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
             )
             for src, nid, pk, digest in session.execute(query):
                 existing[(src, nid)] = (pk, digest)
+    known_pks = [pk for pk, _ in existing.values()]
+    for chunk_start in range(0, len(known_pks), 500):
+        chunk = known_pks[chunk_start : chunk_start + 500]
+        with_awards.update(session.scalars(select(Award.notice_pk).where(Award.notice_pk.in_(chunk)).distinct()))
 
     written: list[tuple[NoticeRow, Notice]] = []
     for key, notice in latest.items():
         digest = content_hash(notice)
         known = existing.get(key)
-        if known and known[1] == digest:
+        if known and (known[1] == digest or (not notice.awards and known[0] in with_awards)):
+            # Unchanged, or a copy without the winners (e.g. TenderNed's API without its XML) that must
+            # not erase the awards another copy (its open-data set) brought in.
             result.unchanged += 1
             continue
         fields = {

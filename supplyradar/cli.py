@@ -24,6 +24,7 @@ from rich.table import Table
 from config.settings import Settings
 from connectors.errors import RecordError
 from supplyradar.commands.ops import register as register_ops
+from supplyradar.commands.tenderned_dataset import import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ collect_app = typer.Typer(help="Collect data from the outside world into the sto
 notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
 app.add_typer(notices_app, name="notices")
+app.add_typer(import_app, name="import", help="Import files: TenderNed open-data sets (XLSX, JSON).")
 register_ops(app)
 
 console = Console(stderr=True)

@@ -171,3 +171,13 @@ def test_facts_filter_by_cpv_prefix_and_date(store: Store) -> None:
         assert {f.cpv_main for f in award_facts(session, "9091")} == {"90910000"}
         assert award_facts(session, "72", until=date(2024, 2, 1)) == []
         assert len(award_facts(session, "")) == 4
+
+
+def test_a_copy_without_winners_does_not_erase_stored_awards(store: Store) -> None:
+    """TenderNed's API without its XML must not wipe the winners its open-data set brought in."""
+    save(store, [ted_notice()])
+    bare = replace(ted_notice(), lots=(), awards=(), title="Software development (API copy)")
+    result = save(store, [bare])
+    assert result.unchanged == 1
+    with store.session() as session:
+        assert len(award_facts(session, "72")) == 2
