@@ -38,6 +38,8 @@ app = typer.Typer(
 collect_app = typer.Typer(help="Collect data from the outside world into the store.", no_args_is_help=True)
 notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
+backfill_app = typer.Typer(help="Collect a long history in resumable monthly chunks.", no_args_is_help=True)
+app.add_typer(backfill_app, name="backfill")
 app.add_typer(notices_app, name="notices")
 app.add_typer(import_app, name="import", help="Import files: TenderNed open-data sets (XLSX, JSON).")
 register_ops(app)
@@ -111,6 +113,43 @@ def collect_tenders_command(
         for s in summaries:
             if s.error:
                 console.print(f"[red]{s.source}: {s.error}[/red]")
+        raise typer.Exit(1)
+
+
+@backfill_app.command("tenders")
+def backfill_tenders_command(
+    start: Annotated[str, typer.Option("--from", help="First publication date, e.g. 2019-01-01.")],
+    end: Annotated[str | None, typer.Option("--to", help="Last publication date (default: today).")] = None,
+    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],  # noqa: B006
+    transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
+) -> None:
+    """Collect history month by month; run it again after an interruption and it continues where it stopped."""
+    from supplyradar.backfill import backfill, month_chunks
+
+    first, last = _parse_date(start, "--from"), _parse_date(end, "--to") or date.today()
+    if last < first:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    settings = settings_for(Settings(), transport)
+    months = sum(1 for _ in month_chunks(first, last))
+    failed = False
+    with _open_store(settings) as store, Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
+        TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=console,
+    ) as progress:
+        note_dataset(store, transport)
+        for src in source:
+            bar = progress.add_task(src, total=months, status="")
+
+            def advance(_src: str, month: date, summary, bar: int = bar) -> None:  # noqa: ANN001
+                label = "done before" if summary is None else f"{summary.saved.added} new, {summary.quarantined} quarantined"
+                progress.update(bar, advance=1, status=f"{month:%Y-%m}: {label}")
+
+            report = backfill(store, settings, src, start=first, end=last, transport=transport_for(transport), on_chunk=advance)
+            if not report.ok:
+                failed = True
+                error = report.summaries[-1].error if report.summaries else ""
+                console.print(f"[red]{src}: stopped at {report.stopped_at:%Y-%m}: {error}[/red] Run the same command again to continue.")
+    if failed:
         raise typer.Exit(1)
 
 
