@@ -29,7 +29,7 @@ Caveats
     thousands separator (``1.234`` is 1234), as in Dutch. Several winners of one lot share a
     cell, separated by ``;``, ``|`` or a line break; their place/postcode/country cells are split
     the same way when the counts match. Country names are Dutch (``Nederland``, ``België``) or
-    codes; ``COUNTRY_CODES`` maps them to ISO alpha-2. An unknown country is left out of the
+    codes; ``COUNTRY_NAMES`` and the TED country codes map them to ISO alpha-2. An unknown country is left out of the
     party (the store keeps two letters) and counted in the import report.
   - A row whose date, amount or count cannot be read is a ``RowError`` (row number and column);
     the import quarantines it and goes on. A truncated workbook or broken JSON is a
@@ -61,6 +61,8 @@ from urllib.parse import urljoin
 from config.settings import HttpSettings
 from connectors.errors import ConnectorError, RecordError
 from connectors.http import HttpClient
+from connectors.notice_xml.codes import ISO_ALPHA2, country_alpha2
+from connectors.notice_xml.values import publication_number
 from connectors.records import Award, Lot, Notice, NoticeKind, Party
 
 SOURCE = "tenderned"
@@ -98,18 +100,14 @@ HEADER_SCAN_ROWS = 10
 #: Separators between several winners (and their places) in one cell.
 WINNER_SEPARATORS = re.compile(r"\s*(?:;|\||\r?\n)\s*")
 
-#: Dutch country names and codes seen in the files -> ISO 3166-1 alpha-2 (keys normalised).
-COUNTRY_CODES: dict[str, str] = {
-    "nederland": "NL", "nl": "NL", "nld": "NL", "the netherlands": "NL", "netherlands": "NL",
-    "belgie": "BE", "be": "BE", "bel": "BE", "belgium": "BE",
-    "duitsland": "DE", "de": "DE", "deu": "DE", "germany": "DE",
-    "frankrijk": "FR", "fr": "FR", "fra": "FR",
-    "luxemburg": "LU", "lu": "LU", "lux": "LU",
-    "verenigd koninkrijk": "GB", "groot-brittannie": "GB", "gb": "GB", "uk": "GB", "gbr": "GB",
-    "ierland": "IE", "ie": "IE", "denemarken": "DK", "dk": "DK", "zweden": "SE", "se": "SE",
-    "noorwegen": "NO", "no": "NO", "finland": "FI", "fi": "FI", "oostenrijk": "AT", "at": "AT",
-    "zwitserland": "CH", "ch": "CH", "spanje": "ES", "es": "ES", "italie": "IT", "it": "IT",
-    "portugal": "PT", "pt": "PT", "polen": "PL", "pl": "PL", "verenigde staten": "US", "us": "US",
+#: Country names as the files write them (keys normalised) -> ISO 3166-1 alpha-2. Codes (NL, NLD,
+#: UK, ...) go through ``connectors.notice_xml.codes.country_alpha2``, like TED's.
+COUNTRY_NAMES: dict[str, str] = {
+    "nederland": "NL", "the netherlands": "NL", "netherlands": "NL", "belgie": "BE", "belgium": "BE",
+    "duitsland": "DE", "germany": "DE", "frankrijk": "FR", "luxemburg": "LU",
+    "verenigd koninkrijk": "GB", "groot-brittannie": "GB", "ierland": "IE", "denemarken": "DK", "zweden": "SE",
+    "noorwegen": "NO", "finland": "FI", "oostenrijk": "AT", "zwitserland": "CH", "spanje": "ES", "italie": "IT",
+    "portugal": "PT", "polen": "PL", "verenigde staten": "US",
 }
 
 #: Words in "Publicatie soort" (or TNS type codes) -> place in the procurement cycle.
@@ -442,8 +440,10 @@ def country_code(value: object) -> tuple[str | None, str | None]:
     raw = text(value)
     if raw is None:
         return None, None
-    code = COUNTRY_CODES.get(normalise_header(raw))
-    return (code, None) if code else (None, raw)
+    code = COUNTRY_NAMES.get(normalise_header(raw))
+    if code is None and raw.isalpha() and len(raw) in (2, 3):
+        code = country_alpha2(raw)
+    return (code, None) if code in ISO_ALPHA2 else (None, raw)
 
 
 _CPV = re.compile(r"(?<!\d)(\d{7,8})(?:-\d)?(?!\d)")
@@ -459,20 +459,9 @@ def parse_cpv(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(code.zfill(8) for code in _CPV.findall(raw)))
 
 
-_TED_OJS = re.compile(r"(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)", re.IGNORECASE)
-_TED_NUMBER = re.compile(r"0*(\d+)-(\d{4})")
-
-
 def ted_number(value: object) -> str | None:
     """The TED publication number as TED shows it ("353237-2021"), from that or "2021/S 123-353237"."""
-    raw = text(value)
-    if raw is None:
-        return None
-    if match := _TED_OJS.search(raw):
-        return f"{match.group(2)}-{match.group(1)}"
-    if match := _TED_NUMBER.fullmatch(raw):
-        return f"{match.group(1)}-{match.group(2)}"
-    return None
+    return publication_number(text(value))
 
 
 def split_cell(value: object) -> list[str]:

@@ -13,10 +13,10 @@ from supplyradar.reference.cpv import cpv_codes
 def ensure_cpv_labels(session: Session) -> int:
     """Load the CPV 2008 labels when the table is missing some; returns the rows added."""
     codes = cpv_codes()
-    if session.scalar(select(func.count()).select_from(CpvLabel)) == len(codes):
+    before = session.scalar(select(func.count()).select_from(CpvLabel)) or 0
+    if before == len(codes):
         return 0
     rows = [{"code": c.code, "label_en": c.label_en, "label_nl": c.label_nl} for c in codes.values()]
-    before = session.scalar(select(func.count()).select_from(CpvLabel)) or 0
     for start in range(0, len(rows), 1000):
         stmt = dialect_insert(session.get_bind(), CpvLabel).values(rows[start : start + 1000])
         session.execute(stmt.on_conflict_do_nothing(index_elements=["code"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.markdown import Markdown
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from config.settings import Settings
 from connectors.errors import RecordError
 from supplyradar.commands.ops import register as register_ops
+from supplyradar.commands.tables import rows_table
 from supplyradar.commands.tenderned_dataset import import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 
@@ -233,20 +233,8 @@ def _error_line(message: str) -> None:
 
 
 def _print_rows(title: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    table = Table(title=title, show_lines=False)
-    for column in rows[0]:
-        table.add_column(str(column))
-    for row in rows:
-        table.add_row(*[_cell(v) for v in row.values()])
-    out.print(table)
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else str(value)
+    if rows:
+        out.print(rows_table(title, rows))
 
 
 if __name__ == "__main__":

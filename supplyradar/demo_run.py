@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 
 from config.settings import Settings
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import Award, Notice, Organisation
+from supplyradar.commands.tables import rows_table
 from supplyradar.prefect_server import QUIET_PREFECT_ENV, temporary_server
 
 #: The categories the synthetic market is made of (see supplyradar/demo/data/README.md).
@@ -76,9 +76,4 @@ _SUMMARY_COLUMNS = ("source", "pages", "added", "updated", "unchanged", "quarant
 
 
 def _print_table(console: Console, title: str, rows: list[dict]) -> None:
-    table = Table(title=title)
-    for column in _SUMMARY_COLUMNS:
-        table.add_column(column, justify="left" if column in ("source", "status") else "right")
-    for row in rows:
-        table.add_row(*[str(row[c]) for c in _SUMMARY_COLUMNS])
-    console.print(table)
+    console.print(rows_table(title, rows, columns=_SUMMARY_COLUMNS))

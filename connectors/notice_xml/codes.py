@@ -58,6 +58,9 @@ ALPHA3_TO_ALPHA2: dict[str, str] = {
 #: "1A0": eForms' code for Kosovo (no ISO code; "XK" is the user-assigned code everyone uses).
 TED_COUNTRY_ALIASES: dict[str, str] = {"UK": "GB", "EL": "GR", "1A0": "XK", "XKX": "XK"}
 
+#: Every ISO 3166-1 alpha-2 code (plus XK): what a country code must become to count as known.
+ISO_ALPHA2: frozenset[str] = frozenset(ALPHA3_TO_ALPHA2.values()) | {"XK"}
+
 
 def country_alpha2(code: str | None) -> str | None:
     """ISO alpha-2 for an alpha-2, alpha-3 or TED-specific country code.

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 _CPV = re.compile(r"\s*(\d{8})(?:-\d)?\s*$")
 _OJS_NUMBER = re.compile(r"\s*0*(\d+)-(\d{4})\s*$")  # "00353237-2021"
-_OJS_REFERENCE = re.compile(r"\s*(\d{4})/S\s*\d+-0*(\d+)\s*$")  # "2021/S 006-008689"
+_OJS_REFERENCE = re.compile(r"\s*(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)\s*$", re.IGNORECASE)  # "2021/S 006-008689"
 
 
 def notice_date(text: str | None) -> date | None:

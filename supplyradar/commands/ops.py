@@ -14,9 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from config.settings import Settings
+from supplyradar.commands.tables import rows_table
 from supplyradar.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
 
 out = Console()
@@ -44,15 +44,8 @@ def status_command(
 
 
 def status_table(statuses: list[SourceStatus]) -> Table:
-    table = Table(title="Sources")
-    for column in ("source", "verdict", "last success", "last run", "added", "quarantined", "newest publication", "reason"):
-        table.add_column(column, overflow="fold")
-    for status in statuses:
-        # Text, not markup: error messages may hold brackets that rich would read as styles.
-        cells = [Text(_cell(v)) for v in status.as_row().values()]
-        cells[1].stylize(_STYLE.get(status.verdict, "dim"))
-        table.add_row(*cells)
-    return table
+    verdict_style = {"verdict": lambda verdict: _STYLE.get(str(verdict), "dim")}
+    return rows_table("Sources", [s.as_row() for s in statuses], styles=verdict_style, overflow="fold")
 
 
 def serve_command() -> None:
@@ -81,7 +74,3 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else str(value)

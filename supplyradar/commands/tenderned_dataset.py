@@ -14,9 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from config.settings import Settings
+from supplyradar.commands.tables import rows_table
 
 import_app = typer.Typer(help="Import data files into the store.", no_args_is_help=True)
 console = Console()
@@ -67,13 +67,7 @@ def _progress() -> Progress:
 def _print(reports: list) -> None:
     if not reports:
         return
-    rows = [r.as_row() for r in reports]
-    table = Table(title="TenderNed dataset import")
-    for column in rows[0]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
-    console.print(table)
+    console.print(rows_table("TenderNed dataset import", [r.as_row() for r in reports]))
     for report in reports:
         for rejected in report.rejected[:SHOW_REJECTED]:
             console.print(f"[yellow]{Path(report.file).name} row {rejected.row}, {rejected.column}: {rejected.reason}[/yellow]")
