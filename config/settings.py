@@ -13,6 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
+from config.alerts import AlertSettings
+from config.company_signals import InsolvencySettings, KvkSettings
+from config.news import NewsSettings
+from config.own_data import OwnDataSettings
+from config.risk import RiskSettings
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -112,6 +117,12 @@ class Settings(BaseSettings):
     tenderned: TenderNedSettings = Field(default_factory=TenderNedSettings)
     tenderned_dataset: TenderNedDatasetSettings = Field(default_factory=TenderNedDatasetSettings)
     schedules: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    kvk: KvkSettings = Field(default_factory=KvkSettings)
+    insolvency: InsolvencySettings = Field(default_factory=InsolvencySettings)
+    own_data: OwnDataSettings = Field(default_factory=OwnDataSettings)
+    news: NewsSettings = Field(default_factory=NewsSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -210,3 +210,177 @@ class StoreMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+# --------------------------------------------------------------------------------------------
+# Shared by the supplier watch, the risk models and the alerts (revision 0002). Area-specific
+# tables live in ``store/schema_<area>.py`` modules, imported at the end of this file so that
+# ``Base.metadata`` always holds every table.
+# --------------------------------------------------------------------------------------------
+
+
+class OrganisationIdentifier(Base):
+    """Every identifier a source gives an organisation: KvK number, VAT, national id, internal id.
+
+    ``(scheme, value)`` is unique: one KvK number belongs to one organisation row.
+    """
+
+    __tablename__ = "organisation_identifiers"
+    __table_args__ = (UniqueConstraint("scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    #: "kvk", "vestiging", "rsin", "vat", "national", "internal"
+    scheme: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(100))
+    #: Which source said so ("kvk", "spend", "contracts", "ted", ...).
+    source: Mapped[str] = mapped_column(String(30))
+    first_seen: Mapped[datetime]
+
+
+class SupplierEvent(Base):
+    """Something that happened to an organisation, as one source reported it, with its date.
+
+    One table for every kind of signal (company-register changes, insolvency publications,
+    classified news, sanctions hits) so that scoring and alerting read one place. ``kind`` is
+    dotted: ``kvk.dissolved``, ``kvk.legal_form_changed``, ``kvk.address_moved``,
+    ``kvk.name_changed``, ``kvk.sbi_changed``, ``kvk.employees_changed``, ``kvk.not_found``,
+    ``insolvency.bankruptcy_declared``, ``insolvency.suspension_provisional``,
+    ``insolvency.suspension_final``, ``insolvency.ended``, ``news.<event class>``,
+    ``sanctions.possible_match``. Re-detecting the same event is a no-op (unique key).
+    """
+
+    __tablename__ = "supplier_events"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "source", "kind", "source_ref"),
+        Index("ix_supplier_events_org_day", "organisation_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    #: When it happened (or was published), as the source dates it.
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    #: "kvk", "cir", "rss", "gdelt", "sanctions-eu", ...
+    source: Mapped[str] = mapped_column(String(30))
+    #: The source's own reference: insolvency number + publication, snapshot pair, article URL hash...
+    source_ref: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    #: One line a person can read ("Faillissement uitgesproken, F.13/26/123, rechtbank Midden-Nederland").
+    title: Mapped[str] = mapped_column(Text)
+    #: Kind-specific facts: old and new values, case number, court, article class probabilities...
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: How sure the link to this organisation and the classification are, 0..1 (1: by KvK number).
+    confidence: Mapped[float] = mapped_column(default=1.0)
+    detected_at: Mapped[datetime]
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class SpendLine(Base):
+    """One line of the organisation's own spend (an invoice or a payment), as imported.
+
+    ``row_key`` (a hash of the normalised row) makes re-importing the same file a no-op.
+    ``organisation_id`` is empty until identity matching resolves the supplier.
+    """
+
+    __tablename__ = "spend_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    source_file: Mapped[str] = mapped_column(String(500))
+    row_number: Mapped[int] = mapped_column(Integer)
+    supplier_name: Mapped[str | None] = mapped_column(String(500))
+    supplier_kvk: Mapped[str | None] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    #: 8-digit CPV code when the row has one (or one derived from its category).
+    cpv: Mapped[str | None] = mapped_column(String(8), index=True)
+    category: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    booked_on: Mapped[date | None] = mapped_column(Date, index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[datetime]
+
+
+class Contract(Base):
+    """One contract of the organisation's contract register; ``contract_ref`` is its own number."""
+
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_ref: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(String(500))
+    row_number: Mapped[int] = mapped_column(Integer)
+    supplier_name: Mapped[str | None] = mapped_column(String(500))
+    supplier_kvk: Mapped[str | None] = mapped_column(String(20))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    cpv: Mapped[str | None] = mapped_column(String(8), index=True)
+    category: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, index=True)
+    #: The latest end date if every option to extend is used.
+    extension_until: Mapped[date | None] = mapped_column(Date)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    #: Who manages it (a category manager's name or e-mail), as the register says.
+    owner: Mapped[str | None] = mapped_column(String(200))
+    #: True when the contract was awarded without competition or to the only bidder.
+    single_sourced: Mapped[bool | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+
+class ScoringRun(Base):
+    """One run of the scorers: which model, when, on data as of which day."""
+
+    __tablename__ = "scoring_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    as_of: Mapped[date] = mapped_column(Date)
+    #: e.g. "failure-logit-2026-11-01+sklearn-1.9.1" or "failure-baseline-v1"
+    model_version: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RiskScore(Base):
+    """One score of one organisation (and category, for per-category scores) in one scoring run.
+
+    Never a verdict: ``reasons`` (ranked contributions with a readable line each), ``inputs``
+    (sources and their dates), ``coverage`` (share of the inputs present) and ``confidence``
+    travel with the value, so any past score can be explained again.
+    """
+
+    __tablename__ = "risk_scores"
+    __table_args__ = (
+        UniqueConstraint("run_id", "organisation_id", "category", "kind"),
+        Index("ix_risk_scores_org_kind", "organisation_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    #: CPV prefix for per-category scores ("72", "90910000"); "" for supplier-level scores.
+    category: Mapped[str] = mapped_column(String(8), default="")
+    #: "dependency", "failure", "geopolitical", "combined"
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float]
+    #: "low", "medium", "high" (thresholds in config)
+    band: Mapped[str] = mapped_column(String(10))
+    confidence: Mapped[float]
+    coverage: Mapped[float]
+    #: [{"feature": ..., "value": ..., "contribution": ..., "text": ...}], largest first
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: [{"source": "kvk", "as_of": "2026-10-01", "ref": ...}]
+    inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The feature values the score was computed from.
+    features: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    scored_at: Mapped[datetime]
+
+
+# Area tables: imported here so that Base.metadata (Alembic, tests) always sees every table.
+from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk  # noqa: E402,F401

@@ -24,7 +24,13 @@ from config.settings import Settings
 from connectors.errors import RecordError
 from supplyradar.commands.ops import register as register_ops
 from supplyradar.commands.tables import rows_table
-from supplyradar.commands.tenderned_dataset import import_app
+from supplyradar.commands import alerts as alerts_commands
+from supplyradar.commands import news as news_commands
+from supplyradar.commands import own_data as own_data_commands
+from supplyradar.commands import risk as risk_commands
+from supplyradar.commands import suppliers as suppliers_commands
+from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
+from supplyradar.commands.groups import collect_app, evaluate_app, import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 
 app = typer.Typer(
@@ -35,14 +41,16 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
-collect_app = typer.Typer(help="Collect data from the outside world into the store.", no_args_is_help=True)
 notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
 backfill_app = typer.Typer(help="Collect a long history in resumable monthly chunks.", no_args_is_help=True)
 app.add_typer(backfill_app, name="backfill")
 app.add_typer(notices_app, name="notices")
-app.add_typer(import_app, name="import", help="Import files: TenderNed open-data sets (XLSX, JSON).")
+app.add_typer(import_app, name="import", help="Import files: spend, contracts, TenderNed open-data sets.")
+app.add_typer(evaluate_app, name="evaluate")
 register_ops(app)
+for _area in (suppliers_commands, own_data_commands, news_commands, risk_commands, alerts_commands):
+    _area.register(app)
 
 console = Console(stderr=True)
 out = Console()

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from config.settings import Settings
 from supplyradar.commands.tables import rows_table
 
-import_app = typer.Typer(help="Import data files into the store.", no_args_is_help=True)
+from supplyradar.commands.groups import import_app
 console = Console()
 #: Rejected rows listed per file before "... and N more" (all of them are in the quarantine).
 SHOW_REJECTED = 10

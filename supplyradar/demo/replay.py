@@ -386,6 +386,10 @@ def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODA
     def bundle() -> Bundle:
         return load_bundle(folder)
 
+    from supplyradar.demo.replay_hosts import extra_handlers
+
+    others = extra_handlers(today)
+
     def handle(request: httpx.Request) -> httpx.Response:
         host, path, method = request.url.host, request.url.path, request.method
         if host == TED_SEARCH_HOST and path == TED_SEARCH_PATH and method == "POST":
@@ -398,6 +402,9 @@ def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODA
                 return _tenderned_list(request, bundle(), today)
             if match := _TENDERNED_ITEM_PATH.match(rest):
                 return _tenderned_item(match, bundle(), today)
+        for other in others:
+            if (response := other(request)) is not None:
+                return response
         return _not_found(request)
 
     return httpx.MockTransport(handle)
