@@ -382,5 +382,19 @@ class RiskScore(Base):
     scored_at: Mapped[datetime]
 
 
+class CountryTone(Base):
+    """The news tone about a country on a day (GDELT ``timelinetone``): an input of geopolitical exposure."""
+
+    __tablename__ = "country_tone"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO alpha-2
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(30), primary_key=True)  # "gdelt"
+    #: Average tone, GDELT's scale (about -10 very negative .. +10 very positive).
+    tone: Mapped[float]
+    articles: Mapped[int | None]
+    collected_at: Mapped[datetime]
+
+
 # Area tables: imported here so that Base.metadata (Alembic, tests) always sees every table.
 from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk  # noqa: E402,F401
