@@ -9,12 +9,24 @@ from __future__ import annotations
 import sys
 
 from bench import Benchmark, run
+from bench.alerts import alternatives_ranking
+from bench.companies import company_history_benchmark
+from bench.entity_linking import entity_linking
+from bench.matching import matching
 from bench.notice_parsing import notice_parsing
+from bench.scoring import scoring
 from bench.tenderned_dataset import tenderned_dataset
+from bench.web import web_pages
 
 BENCHMARKS: list[Benchmark] = [
     notice_parsing,
     tenderned_dataset,
+    matching,
+    company_history_benchmark,
+    entity_linking,
+    scoring,
+    alternatives_ranking,
+    web_pages,
 ]
 
 

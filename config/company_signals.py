@@ -1,13 +1,43 @@
-"""Settings of the company-register and insolvency connectors (one section of Settings; see config/settings.py for precedence)."""
+"""Settings of the company-register and insolvency connectors (one section of Settings; see config/settings.py for precedence).
+
+Secrets are ``SecretStr`` (never in logs or reprs). The KvK defaults point at KvK's public *test*
+environment and its published test key, so a trial works out of the box with KvK's fictitious test
+companies; for real companies set ``SUPPLYRADAR_KVK__BASE_URL=https://api.kvk.nl/api`` and
+``SUPPLYRADAR_KVK__API_KEY=<your key>``. The insolvency register needs an account from the Dutch
+judiciary (``SUPPLYRADAR_INSOLVENCY__USERNAME`` / ``SUPPLYRADAR_INSOLVENCY__PASSWORD``).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, SecretStr
+
+#: KvK's published key for its test environment (https://developers.kvk.nl, "Testomgeving"): not a secret.
+KVK_TEST_API_KEY = "l7xx1f2691f2520d487b902f4e0b57a0b197"
 
 
 class KvkSettings(BaseModel):
     """KvK APIs (Zoeken v2, Basisprofiel v1, Vestigingsprofiel v1)."""
 
+    #: Up to and including ``/api``; the version path (``/v1/basisprofielen``) is added by the connector.
+    base_url: str = "https://api.kvk.nl/test/api"
+    api_key: SecretStr = SecretStr(KVK_TEST_API_KEY)
+    #: Pause between requests: KvK's fair use is a few requests per second per key.
+    min_interval_seconds: float = 0.25
+    #: A stored profile younger than this is not fetched again (the snapshots are the cache); 0 fetches every time.
+    refresh_after_days: int = Field(6, ge=0)
+    #: Companies refreshed per transaction (one batch of HTTP calls, then one write).
+    batch_size: int = Field(50, ge=1)
+    #: "Employees changed sharply": both a relative and an absolute change, so 2 -> 3 people is no event.
+    employees_change_ratio: float = Field(0.25, gt=0)
+    employees_change_min: int = Field(3, ge=1)
+
 
 class InsolvencySettings(BaseModel):
     """Centraal Insolventieregister web service (SOAP 1.2)."""
+
+    url: str = "https://webservice.rechtspraak.nl/cir.asmx"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    #: Where the first run starts (``searchModifiedSince``) when no watermark exists yet.
+    start_date: str = "2019-01-01"
+    min_interval_seconds: float = 0.5

@@ -18,6 +18,7 @@ from config.company_signals import InsolvencySettings, KvkSettings
 from config.news import NewsSettings
 from config.own_data import OwnDataSettings
 from config.risk import RiskSettings
+from config.web import WebSettings
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -83,11 +84,28 @@ class TenderNedDatasetSettings(BaseModel):
 
 
 class ScheduleSettings(BaseModel):
-    """Cron schedules of the deployments, in ``timezone``."""
+    """Cron schedules of the deployments, in ``timezone``: collection first, then scoring, then alerts."""
 
     timezone: str = "Europe/Amsterdam"
     collect_tenders: str = "30 6 * * *"
     tenderned_dataset: str = "0 5 * * 1"
+    #: KvK refresh of the watch list and the insolvency register since its watermark.
+    collect_company_signals: str = "15 6 * * *"
+    #: Identity resolution of new notice organisations, spend and contract rows.
+    resolve_suppliers: str = "0 7 * * *"
+    #: Feeds and GDELT: GDELT's 7-day ``timespan`` overlaps generously; what is seen twice is stored once.
+    collect_news: str = "*/30 * * * *"
+    #: The EU list changes a few times a week; an unchanged list costs a 304.
+    screen_sanctions: str = "0 5 * * *"
+    score_suppliers: str = "45 7 * * *"
+    #: After scoring: critical alerts at once, the rest wait for the digests.
+    send_alerts: str = "15 8 * * *"
+    send_digest_daily: str = "30 8 * * 1-5"
+    send_digest_weekly: str = "0 8 * * 1"
+    #: Ops alerts for sources that are late or failing.
+    check_sources: str = "15 * * * *"
+    #: Monthly: retrain the failure model on the newest history (used only if it beats the baseline).
+    train_models: str = "0 4 1 * *"
     market_scans: str = "0 7 * * 1"
     #: CPV prefixes the weekly market scans cover.
     market_scan_categories: list[str] = Field(default_factory=lambda: ["72", "48"])
@@ -123,6 +141,7 @@ class Settings(BaseSettings):
     news: NewsSettings = Field(default_factory=NewsSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -397,4 +397,4 @@ class CountryTone(Base):
 
 
 # Area tables: imported here so that Base.metadata (Alembic, tests) always sees every table.
-from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk  # noqa: E402,F401
+from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk, schema_web  # noqa: E402,F401

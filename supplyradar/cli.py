@@ -29,6 +29,7 @@ from supplyradar.commands import news as news_commands
 from supplyradar.commands import own_data as own_data_commands
 from supplyradar.commands import risk as risk_commands
 from supplyradar.commands import suppliers as suppliers_commands
+from supplyradar.commands import web as web_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
@@ -49,7 +50,7 @@ app.add_typer(notices_app, name="notices")
 app.add_typer(import_app, name="import", help="Import files: spend, contracts, TenderNed open-data sets.")
 app.add_typer(evaluate_app, name="evaluate")
 register_ops(app)
-for _area in (suppliers_commands, own_data_commands, news_commands, risk_commands, alerts_commands):
+for _area in (suppliers_commands, own_data_commands, news_commands, risk_commands, alerts_commands, web_commands):
     _area.register(app)
 
 console = Console(stderr=True)

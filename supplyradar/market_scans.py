@@ -55,6 +55,13 @@ def normalise_prefix(cpv: str) -> str:
     return code
 
 
+def _our_position(session, prefix: str):  # noqa: ANN001, ANN202 - a Session in, an OurPosition out
+    """Our spend, suppliers and Kraljic quadrant in the category (risk area; imported late: it loads scikit-learn)."""
+    from supplyradar.scoring import our_position
+
+    return our_position(session, prefix)
+
+
 def run_market_scan(
     store: Store,
     *,
@@ -75,14 +82,16 @@ def run_market_scan(
         notices = notice_facts(session, prefix, until=end)
         sources = source_freshness(session)
         synthetic_note = get_meta(session, SYNTHETIC_MARKER)
+        position = _our_position(session, prefix)
     scan = market_scan(
         awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
     )
     title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
     html = render_market_scan(
-        scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None
+        scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,
+        position=position,
     )
     path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
     write_market_scan(path, html)
     log.info("market scan %s written to %s (%d awards in history)", prefix, path, len(awards))
-    return ScanOutput(scan, path, scan_tables(scan), market_scan_markdown(scan), synthetic_note is not None)
+    return ScanOutput(scan, path, scan_tables(scan), market_scan_markdown(scan, position), synthetic_note is not None)

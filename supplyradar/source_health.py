@@ -110,8 +110,21 @@ def expected_intervals(
 ) -> dict[str, timedelta]:
     """Per collected source: how old its last success may be, from the collection schedule."""
     schedules = settings.schedules
-    allowed = schedule_interval(schedules.collect_tenders, schedules.timezone, around=around) + grace
-    return {source: allowed for source in SOURCES}
+
+    def allowed(cron: str) -> timedelta:
+        return schedule_interval(cron, schedules.timezone, around=around) + grace
+
+    tenders = allowed(schedules.collect_tenders)
+    companies = allowed(schedules.collect_company_signals)
+    news = allowed(schedules.collect_news)
+    return {
+        **{source: tenders for source in SOURCES},
+        "kvk": companies,
+        "cir": companies,
+        "rss": news,
+        "gdelt": news,
+        "sanctions-eu": allowed(schedules.screen_sanctions),
+    }
 
 
 def source_status(session: Session, now: datetime, expected: Mapping[str, timedelta]) -> list[SourceStatus]:
@@ -186,8 +199,12 @@ def _open_quarantined(session: Session) -> dict[str, int]:
 
 
 def _newest_publications(session: Session) -> dict[str, Any]:
+    from store.companies import newest_company_data
+    from store.news import newest_articles
+
     query = select(NoticeRow.source, func.max(NoticeRow.published)).group_by(NoticeRow.source)
-    return {source: newest for source, newest in session.execute(query)}
+    newest: dict[str, Any] = {source: day for source, day in session.execute(query)}
+    return {**newest, **newest_company_data(session), **newest_articles(session)}
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import httpx
@@ -14,14 +15,18 @@ if TYPE_CHECKING:
 TRANSPORTS = ("live", "demo")
 
 
-def transport_for(name: str) -> httpx.BaseTransport | None:
-    """``None`` means httpx's normal network transport."""
+def transport_for(name: str, *, today: date | None = None) -> httpx.BaseTransport | None:
+    """``None`` means httpx's normal network transport.
+
+    ``today`` (demo only): the replay answers as of that day, e.g. to build a dated history of
+    company-register snapshots; by default the demo world's own today.
+    """
     if name == "live":
         return None
     if name == "demo":
         from supplyradar.demo.replay import demo_transport  # loads the bundle only when asked for
 
-        return demo_transport()
+        return demo_transport(today=today) if today is not None else demo_transport()
     raise ValueError(f"unknown transport {name!r}; choose one of {', '.join(TRANSPORTS)}")
 
 

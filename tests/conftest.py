@@ -8,6 +8,7 @@ local one answers); each session gets its own throw-away database there.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Prefect reads PREFECT_HOME when it is first imported: keep its files out of the user's home.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="supplyradar-prefect-"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test harness for the whole session (about 10 s to start), heartbeat off."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
+        yield
 
 
 @pytest.fixture

@@ -59,7 +59,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_the_committed_bundle_is_what_the_default_seed_builds_byte_for_byte(tmp_path: Path) -> None:
     counts = bundle.build_bundle(tmp_path, DEFAULT_SEED)
-    rebuilt, committed = _files(tmp_path), _files(bundle.DATA_DIR)
+    rebuilt = _files(tmp_path)
+    # Other areas' demo data live in sub-folders with builders of their own (build_companies, ...).
+    committed = {name: data for name, data in _files(bundle.DATA_DIR).items() if "/" not in name or name.startswith("samples/")}
     assert rebuilt.keys() == committed.keys()
     stale = [name for name in rebuilt if rebuilt[name] != committed[name]]
     assert not stale, f"the committed bundle is stale in {stale}: run python -m supplyradar.demo.build"

@@ -47,7 +47,8 @@ def test_deployments_carry_the_schedules_from_settings(settings: Settings) -> No
     settings.schedules.timezone = "Europe/Brussels"
     settings.schedules.market_scan_categories = ["79"]
     settings.schedules.market_scan_years = 3
-    collect, scan = deployments(settings)
+    built = {f"{d.flow_name}/{d.name}": d for d in deployments(settings)}
+    collect, scan = built["collect-tenders/daily"], built["market-scan/weekly"]
     assert (collect.flow_name, collect.name) == ("collect-tenders", "daily")
     assert (scan.flow_name, scan.name) == ("market-scan", "weekly")
     (collect_schedule,) = collect.schedules
@@ -79,7 +80,10 @@ def test_serve_all_serves_every_deployment(settings: Settings, monkeypatch: pyte
     served: list = []
     monkeypatch.setattr(deployments_module, "serve", lambda *d: served.extend(d))
     serve_all(settings)
-    assert [f"{d.flow_name}/{d.name}" for d in served] == ["collect-tenders/daily", "market-scan/weekly"]
+    assert [f"{d.flow_name}/{d.name}" for d in served] == [f"{d.flow_name}/{d.name}" for d in deployments(settings)]
+    assert {"collect-tenders/daily", "collect-company-signals/daily", "collect-news/half-hourly", "score-suppliers/daily",
+            "send-alerts/daily", "send-digest/weekly-digest", "train-models/monthly", "market-scan/weekly",
+            "check-sources/hourly", "import-tenderned-dataset/weekly"} <= {f"{d.flow_name}/{d.name}" for d in served}
 
 
 def _flow_at(entrypoint: str) -> Flow:
@@ -92,7 +96,7 @@ def test_prefect_yaml_is_what_prefect_deploy_reads(prefect_yaml: dict) -> None:
     from prefect.cli.deploy._models import PrefectYamlModel  # private, but it is exactly what the CLI validates with
 
     model = PrefectYamlModel.model_validate(prefect_yaml)
-    assert len(model.deployments) == 2
+    assert len(model.deployments) == len(deployments(Settings(_env_file=None)))
     assert all(d.work_pool and d.work_pool.name == "supplyradar" for d in model.deployments)
 
 
@@ -129,3 +133,24 @@ def test_prefect_yaml_matches_the_served_deployments(prefect_yaml: dict, monkeyp
         ]
         fixed = {k: v for k, v in deployment.parameters.items() if k != "start"}
         assert {k: v for k, v in spec["parameters"].items() if k != "start"} == fixed, key
+
+
+def test_every_cron_in_the_schedule_settings_is_valid() -> None:
+    schedules = ScheduleSettings()
+    for name, value in schedules.model_dump().items():
+        if isinstance(value, str) and name != "timezone":
+            next(CronSim(value, datetime.now(UTC)))
+            CronSchedule(cron=value, timezone=schedules.timezone)
+
+
+def test_scoring_runs_after_collection_and_alerts_after_scoring() -> None:
+    """The daily order matters: alerts read the scores, scores read the collected signals."""
+    s = ScheduleSettings()
+
+    def minutes(cron: str) -> int:
+        minute, hour = cron.split()[:2]
+        return int(hour) * 60 + int(minute)
+
+    assert minutes(s.collect_tenders) < minutes(s.score_suppliers) < minutes(s.send_alerts)
+    assert minutes(s.collect_company_signals) < minutes(s.score_suppliers)
+    assert minutes(s.resolve_suppliers) < minutes(s.score_suppliers)

@@ -6,9 +6,6 @@ the bundled synthetic data set through the replay transport, exactly as ``supply
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,26 +13,11 @@ import pytest
 
 pytestmark = pytest.mark.flow
 
-# Prefect reads PREFECT_HOME when it is first imported: keep its files out of the user's home.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="supplyradar-prefect-"))
-
-import httpx  # noqa: E402
-from prefect.settings import PREFECT_API_URL  # noqa: E402
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
-
 from flows.collect_tenders import collect_tenders  # noqa: E402
 from flows.market_scan import market_scan  # noqa: E402
+from tests.flow_support import artifacts as _artifacts  # noqa: E402
 
 UNTIL = date(2026, 11, 1)
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
-        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    ):
-        yield
 
 
 @pytest.fixture
@@ -65,10 +47,3 @@ def test_demo_collection_and_market_scan_flows(prefect_harness: None, data_dir: 
     assert "48" in artifacts["market-scan-48"]["data"]
     assert artifacts["market-scan-48-top-suppliers"]["type"] == "table"
 
-
-def _artifacts(*keys: str) -> dict:
-    """Read artifacts over the REST API: prefect 3.8.8's client sends nulls this server version refuses."""
-    body = {"artifacts": {"key": {"any_": list(keys)}}, "limit": 50, "offset": 0, "sort": "UPDATED_DESC"}
-    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
-    response.raise_for_status()
-    return {a["key"]: a for a in response.json()}

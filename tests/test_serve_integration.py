@@ -35,6 +35,18 @@ def _wait_for(predicate, timeout: float, what: str):  # noqa: ANN001, ANN202 - s
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def _answer(call, what: str) -> dict | list:  # noqa: ANN001 - a zero-argument request
+    """The JSON of a request, asked again while the server is busy (a 503 while serve registers 13 deployments)."""
+
+    def attempt() -> dict | list | None:
+        response = call()
+        if response.status_code == 503:
+            return None
+        return response.raise_for_status().json()
+
+    return _wait_for(attempt, 60, what)
+
+
 def test_serve_registers_the_deployments_and_runs_a_triggered_one(tmp_path: Path) -> None:
     from flows.deployments import deployments
     from config.settings import Settings
@@ -59,19 +71,19 @@ def test_serve_registers_the_deployments_and_runs_a_triggered_one(tmp_path: Path
             with httpx.Client(base_url=api_url, timeout=10) as api:
 
                 def registered() -> dict[tuple[str, str], str] | None:
-                    rows = api.post("/deployments/filter", json={"limit": 100}).raise_for_status().json()
-                    flows = {f["id"]: f["name"] for f in api.post("/flows/filter", json={"limit": 100}).json()}
+                    rows = _answer(lambda: api.post("/deployments/filter", json={"limit": 100}), "deployments")
+                    flows = {f["id"]: f["name"] for f in _answer(lambda: api.post("/flows/filter", json={"limit": 100}), "flows")}
                     found = {(flows.get(r["flow_id"]), r["name"]): r["id"] for r in rows}
                     return found if expected <= set(found) else None
 
                 found = _wait_for(registered, 90, f"the deployments {sorted(expected)} to be registered")
-                run = api.post(
+                run = _answer(lambda: api.post(
                     f"/deployments/{found[TRIGGERED]}/create_flow_run",
                     json={"parameters": {"cpv": ["72"], "years_back": 1}},
-                ).raise_for_status().json()
+                ), "a flow run to be created")
 
                 def finished() -> dict | None:
-                    state = api.get(f"/flow_runs/{run['id']}").raise_for_status().json()["state"]
+                    state = _answer(lambda: api.get(f"/flow_runs/{run['id']}"), "the flow run")["state"]
                     return state if state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
 
                 state = _wait_for(finished, 180, "the triggered flow run to finish")

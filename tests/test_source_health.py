@@ -138,7 +138,10 @@ def test_unreadable_schedules_raise_schedule_error(cron: str, timezone: str) -> 
 def test_expected_intervals_follow_the_collection_schedule(settings: Settings) -> None:
     settings.schedules.collect_tenders = "0 3 * * 1"
     expected = expected_intervals(settings, grace=timedelta(hours=2), around=datetime(2026, 6, 1, tzinfo=UTC))
-    assert expected == {"ted": timedelta(days=7, hours=3), "tenderned": timedelta(days=7, hours=3)}  # DST hour included
+    assert expected["ted"] == expected["tenderned"] == timedelta(days=7, hours=3)  # DST hour included
+    assert expected["kvk"] == expected["cir"] == timedelta(days=1, hours=3)  # a 25-hour day in the sample
+    assert expected["rss"] == expected["gdelt"] == timedelta(minutes=30, hours=2)
+    assert set(expected) == {"ted", "tenderned", "kvk", "cir", "rss", "gdelt", "sanctions-eu"}
 
 
 @pytest.mark.parametrize(

@@ -256,7 +256,7 @@ def test_command_imports_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SUPPLYRADAR_CONFIG", str(tmp_path / "none.toml"))
     bad = tmp_path / "truncated.xlsx"
     shutil.copy(HERE / "truncated.xlsx", bad)
-    result = CliRunner().invoke(import_app, [str(OLDER_XLSX), str(bad)])
+    result = CliRunner().invoke(import_app, ["tenderned-dataset", str(OLDER_XLSX), str(bad)])
 
     assert result.exit_code == 1, result.output
     assert "gunningen_2016_oud.xlsx" in result.output and "truncated.xlsx" in result.output

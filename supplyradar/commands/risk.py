@@ -1,9 +1,150 @@
-"""Commands of the risk area; ``register`` adds them to the main app (see supplyradar/cli.py)."""
+"""Commands of the risk area: ``supplyradar risk`` and ``supplyradar model train|evaluate|score``.
+
+``risk`` reads the newest finished scoring run (no Prefect import, quick); ``model train`` and
+``model evaluate`` write the model card into ``<data_dir>/models/``; ``model score`` runs one scoring
+run, as the daily ``score-suppliers`` flow does.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, TypeVar
+
 import typer
+from rich.console import Console
+
+from config.settings import Settings
+from supplyradar.commands.groups import evaluate_app
+from supplyradar.commands.tables import rows_table
+
+out = Console()
+T = TypeVar("T")
+model_app = typer.Typer(help="Train, evaluate and run the failure model and the risk scores.", no_args_is_help=True)
+
+KINDS = ("combined", "failure", "dependency", "geopolitical")
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Score or train on data as of this day (YYYY-MM-DD); default today.")]
+
+
+def _with_store(work: Callable[..., T], as_of: str | None) -> T:
+    """Run ``work(store, settings, as_of=...)`` on the configured store."""
+    from store.db import Store
+
+    settings = Settings()
+    with Store(settings.resolved_database_url) as store:
+        return work(store, settings, as_of=_day(as_of))
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, not {text!r}") from exc
+
+
+def risk_command(
+    category: Annotated[str | None, typer.Option("--category", help="Only this category (CPV prefix, e.g. 72 or 90910000).")] = None,
+    kind: Annotated[str, typer.Option(help=f"Which score ranks: {', '.join(KINDS)}.")] = "combined",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many suppliers.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per supplier, for scripts.")] = False,
+) -> None:
+    """Suppliers ranked by risk, with their reasons, confidence and trend (from the newest scoring run)."""
+    from store.db import Store
+    from supplyradar.scoring import ranked_scores
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
+    settings = Settings()
+    if category is not None:
+        from config.risk import load_risk_config
+
+        if not category.strip().isdigit():
+            raise typer.BadParameter(f"--category must be a CPV code or prefix (digits), not {category!r}")
+        category = load_risk_config(settings.risk.config_file).category_of(category.strip())
+    with Store(settings.resolved_database_url) as store, store.session() as session:
+        result = ranked_scores(session, kind=kind, category=category, limit=limit)
+    if result is None:
+        Console(stderr=True).print("No scoring run yet: run `supplyradar model score` (or the score-suppliers flow).")
+        raise typer.Exit(1)
+    if as_json:
+        for row in result.rows:
+            out.print_json(json.dumps(row, default=str), indent=None)
+        return
+    out.print(f"Scoring run {result.run_id}, data as of {result.as_of}, failure model {result.model_version}"
+              + (" — SYNTHETIC demo data" if result.synthetic else ""))
+    for warning in result.warnings:
+        out.print(f"[yellow]{warning}[/yellow]", markup=True, highlight=False)
+    if result.note:
+        out.print(result.note)
+    table_rows = [{"#": i, "supplier": r["supplier"], "category": r["category"] or "–", kind: f"{r['value']:.3f}",
+                   "band": r["band"], "confidence": f"{r['confidence']:.0%}", "trend": r["trend"],
+                   "reasons": "; ".join(r["reasons"][:3])} for i, r in enumerate(result.rows, start=1)]
+    out.print(rows_table(f"Suppliers by {kind} risk", table_rows, overflow="fold"))
+
+
+def train_command(as_of: AsOf = None) -> None:
+    """Train the failure model on the store's history, compare it with the baseline, write the model card."""
+    from supplyradar.training import train_failure_model
+
+    report = _with_store(train_failure_model, as_of)
+    o = report.outcome
+    out.print(f"In use: {'trained model' if o.chosen == 'model' else 'transparent baseline'} ({o.selected.version})")
+    out.print(f"Reason: {o.reason}", highlight=False)
+    out.print(rows_table("Rows per part", [{"part": k, **v} for k, v in o.counts.items()]))
+    _print_metrics(o.model_metrics, o.baseline_metrics)
+    out.print(f"Model card: {report.card_path}")
+
+
+def evaluate_command(as_of: AsOf = None) -> None:
+    """ROC AUC and Brier score of the saved model and the baseline on the held-out period."""
+    from supplyradar.training import evaluate_failure_model
+
+    report = _with_store(evaluate_failure_model, as_of)
+    if report.warning:
+        out.print(f"[yellow]No trained model: {report.warning}[/yellow]", highlight=False)
+    out.print(f"Held-out rows: {report.rows}")
+    _print_metrics(report.model, report.baseline)
+    out.print(f"Evaluation card: {report.card_path}")
+
+
+def score_command(as_of: AsOf = None) -> None:
+    """One scoring run (dependency, failure, geopolitics, combined), stored with reasons and inputs."""
+    from supplyradar.scoring import score_suppliers
+
+    summary = _with_store(score_suppliers, as_of)
+    for warning in summary.warnings:
+        out.print(f"[yellow]{warning}[/yellow]", highlight=False)
+    out.print(f"Scoring run {summary.run_id} as of {summary.as_of} ({summary.model_version}): "
+              + ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())))
+    if summary.top:
+        out.print(rows_table("Our suppliers by combined risk", summary.top, overflow="fold"))
+    if summary.kraljic:
+        out.print(rows_table("Kraljic position per category", [
+            {"category": k["category"], "quadrant": k["quadrant"] or "–", "profit impact": f"{k['profit_impact']:.0%}",
+             "supply risk": "–" if k["supply_risk"] is None else f"{k['supply_risk']:.2f}",
+             "notes": "; ".join(k["notes"])} for k in summary.kraljic]))
+
+
+def _print_metrics(model: object, baseline: object) -> None:
+    def cells(name: str, m: object) -> dict[str, str]:
+        if m is None:
+            return {"model": name, "rows": "–", "positives": "–", "ROC AUC": "–", "Brier": "–"}
+        auc = getattr(m, "roc_auc")
+        brier = getattr(m, "brier")
+        return {"model": name, "rows": str(getattr(m, "rows")), "positives": str(getattr(m, "positives")),
+                "ROC AUC": "–" if auc is None else f"{auc:.3f}", "Brier": "–" if brier is None else f"{brier:.4f}"}
+
+    out.print(rows_table("Held-out period", [cells("trained model", model), cells("baseline", baseline)]))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to ``app`` (and to the shared groups in ``commands.groups``)."""
+    """Add ``risk`` and the ``model`` group to ``app``, and ``evaluate failure-model`` to the shared group."""
+    app.command("risk")(risk_command)
+    model_app.command("train")(train_command)
+    model_app.command("evaluate")(evaluate_command)
+    model_app.command("score")(score_command)
+    app.add_typer(model_app, name="model")
+    evaluate_app.command("failure-model")(evaluate_command)

@@ -69,11 +69,14 @@ def render_market_scan(
     generated_at: datetime,
     sources: Sequence[Mapping[str, Any]],
     synthetic: bool = False,
+    position: Any = None,
 ) -> str:
     """The report as one HTML string.
 
     ``sources`` rows give name, records, last_collected and optionally newest_publication, as
-    ``store.queries.source_freshness`` returns them.
+    ``store.queries.source_freshness`` returns them. ``position`` is our own place in the category
+    (``supplyradar.scoring.OurPosition``: our spend, our suppliers' dependency and failure risk, the
+    Kraljic quadrant); None leaves the section out.
     """
     charts = {key: Markup(svg) for key, svg in market_charts(scan).items()}  # our own SVG, data escaped by matplotlib
     return _environment().get_template(TEMPLATE).render(
@@ -89,6 +92,7 @@ def render_market_scan(
         entrants=[e for p in scan.periods for e in p.entrants],
         region_labels=REGION_LABELS,
         method=_method(scan),
+        position=position,
     )
 
 
@@ -100,13 +104,30 @@ def write_market_scan(path: str | Path, html: str) -> Path:
     return target
 
 
-def market_scan_markdown(scan: MarketScan) -> str:
+def position_markdown(position: Any, currency: str = "EUR") -> list[str]:
+    """Our position in the category as Markdown lines (empty without a position)."""
+    if position is None:
+        return []
+    lines = ["", "### Our position", ""]
+    if position.message:
+        return [*lines, _md(position.message)]
+    quadrant = position.kraljic.get("quadrant") if position.kraljic else None
+    lines.append(f"Our spend: {money(position.spend, currency)} (scoring run as of {position.as_of}); "
+                 f"Kraljic quadrant: {_md(quadrant or 'unknown')}.")
+    rows = [[_md(s["name"]), f"{s['dependency']:.2f} ({s['dependency_band']})",
+             "–" if s["failure"] is None else f"{s['failure']:.1%} ({s['failure_band']})", _md(s["reason"] or "–")]
+            for s in position.suppliers[:MARKDOWN_SUPPLIERS]]
+    return [*lines, "", *_md_table(["Supplier", "Dependency", "Failure risk (12 months)", "Main reason"], "lrrl", rows)]
+
+
+def market_scan_markdown(scan: MarketScan, position: Any = None) -> str:
     """A short summary for a Prefect markdown artifact: the tiles, the periods, the top five, the caveats."""
     cur = scan.currency
     lines = [f"## Market scan: {_md(category_heading(scan))}", "", _md(_window_text(scan)), ""]
     for t in headline_tiles(scan):
         badge = f" ({_md(t.badge)})" if t.badge else ""
         lines.append(f"- **{_md(t.label)}: {_md(t.value)}**{badge} — {_md(t.reading)}")
+    lines += position_markdown(position, cur)
     if scan.is_empty:
         return "\n".join([*lines, "", *(f"> {_md(note)}" for note in scan.notes)]) + "\n"
     periods = [

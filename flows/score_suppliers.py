@@ -1,0 +1,51 @@
+"""Flow: score suppliers (dependency, failure probability, geopolitics, combined) as of a day; daily.
+
+One task: the scoring loads everything in a few bulk queries, scores in memory and writes one
+scoring run in bulk (``supplyradar.scoring``). The summary, the riskiest suppliers of ours and the
+Kraljic positions become Prefect artifacts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
+
+from config.settings import Settings
+from store.db import Store
+from supplyradar.scoring import score_suppliers as run_scoring
+
+
+@task(name="score-suppliers", cache_policy=NONE)
+def score_task(as_of: date | None) -> dict:
+    logger = get_run_logger()
+    settings = Settings()
+    with Store(settings.resolved_database_url) as store:
+        summary = run_scoring(store, settings, as_of=as_of)
+    for warning in summary.warnings:
+        logger.warning("%s", warning)
+    logger.info("scoring run %d as of %s: %s", summary.run_id, summary.as_of, summary.counts)
+    return summary.as_dict()
+
+
+@flow(name="score-suppliers")
+def score_suppliers(as_of: date | None = None) -> dict:
+    """Score every supplier as of ``as_of`` (default today); returns the run summary."""
+    summary = score_task(as_of)
+    lines = [f"## Scoring run {summary['run_id']}, data as of {summary['as_of']}", "",
+             f"Failure model: `{summary['model_version']}`" + (" — **synthetic demo data**" if summary["synthetic"] else ""),
+             "", *[f"- {k}: {v}" for k, v in sorted(summary["counts"].items())]]
+    lines += ["", *[f"> {w}" for w in summary["warnings"] + summary["notes"]]]
+    create_markdown_artifact(key="score-suppliers-summary", markdown="\n".join(lines) + "\n",
+                             description="Scoring run summary")
+    if summary["top"]:
+        create_table_artifact(key="score-suppliers-top", table=summary["top"],
+                              description="Our suppliers by combined risk")
+    if summary["kraljic"]:
+        create_table_artifact(key="score-suppliers-kraljic", description="Kraljic position per category", table=[
+            {"category": k["category"], "quadrant": k["quadrant"], "profit_impact": round(k["profit_impact"], 3),
+             "supply_risk": None if k["supply_risk"] is None else round(k["supply_risk"], 3),
+             "notes": "; ".join(k["notes"])} for k in summary["kraljic"]])
+    return summary

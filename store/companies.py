@@ -1,0 +1,343 @@
+"""Writes and reads of the companies area: the watch list, KvK snapshots, insolvency cases, their events.
+
+Everything here is idempotent: an unchanged profile adds no snapshot (it only moves
+``confirmed_on``), an event is inserted once per ``(organisation_id, source, kind, source_ref)``,
+a case is replaced only when its content changed.
+
+Insolvency cases are stored for every company the register publishes, known or not. Events are
+made only for organisations we know by KvK number, and ``link_insolvency_events`` runs on every
+collection, so a supplier that joins the watch list later (an own-data import, an award) gets
+its past insolvency events then. We do not create organisations from the insolvency register:
+it names every bankrupt company in the country, and an organisation row means "a party in our
+data", which the register does not make anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from store.notices import dialect_insert
+from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
+from store.schema_companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
+
+KVK_SCHEME = "kvk"
+_NL_ID_KEY = re.compile(r"^NL:id:(\d{8})$")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedCompany:
+    organisation_id: int
+    kvk_number: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    id: int
+    kvk_number: str
+    observed_on: date
+    confirmed_on: date
+    status: str
+    payload: dict[str, Any]
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to store: what ``models.company_events`` or an insolvency publication says happened."""
+
+    organisation_id: int
+    kind: str
+    occurred_on: date
+    source: str
+    source_ref: str
+    title: str
+    details: dict[str, Any]
+    source_url: str | None = None
+    confidence: float = 1.0
+
+
+def payload_hash(payload: Mapping[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def watch_list(session: Session) -> list[WatchedCompany]:
+    """Organisations with a KvK number: an identifier of scheme "kvk", or an org_key ``NL:id:<8 digits>``.
+
+    One entry per KvK number; the identifier's organisation wins over an org_key match (identity
+    matching attaches the number to the organisation it resolved to).
+    """
+    found: dict[str, WatchedCompany] = {}
+    by_identifier = (
+        select(OrganisationIdentifier.value, Organisation.id, Organisation.name)
+        .join(Organisation, Organisation.id == OrganisationIdentifier.organisation_id)
+        .where(OrganisationIdentifier.scheme == KVK_SCHEME)
+    )
+    for value, org_id, name in session.execute(by_identifier):
+        number = value.strip()
+        if re.fullmatch(r"\d{8}", number):
+            found.setdefault(number, WatchedCompany(org_id, number, name))
+    by_key = select(Organisation.org_key, Organisation.id, Organisation.name).where(Organisation.org_key.like("NL:id:%"))
+    for key, org_id, name in session.execute(by_key):
+        match = _NL_ID_KEY.match(key)
+        if match:
+            found.setdefault(match.group(1), WatchedCompany(org_id, match.group(1), name))
+    return [found[number] for number in sorted(found)]
+
+
+def organisations_by_kvk(session: Session, numbers: Iterable[str]) -> dict[str, int]:
+    """``kvk number -> organisation id`` for the numbers we know (same precedence as ``watch_list``)."""
+    wanted = sorted(set(numbers))
+    result: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        keys = {f"NL:id:{n}": n for n in chunk}
+        for key, org_id in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(keys))):
+            result[keys[key]] = org_id
+        identifiers = select(OrganisationIdentifier.value, OrganisationIdentifier.organisation_id).where(
+            OrganisationIdentifier.scheme == KVK_SCHEME, OrganisationIdentifier.value.in_(chunk)
+        )
+        for value, org_id in session.execute(identifiers):
+            result[value] = org_id
+    return result
+
+
+def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: date) -> dict[str, StoredSnapshot]:
+    """The newest snapshot of each KvK number observed on or before ``on_or_before``."""
+    result: dict[str, StoredSnapshot] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = list(numbers[start:start + 500])
+        newest = (
+            select(CompanySnapshot.kvk_number, func.max(CompanySnapshot.observed_on).label("day"))
+            .where(CompanySnapshot.kvk_number.in_(chunk), CompanySnapshot.observed_on <= on_or_before)
+            .group_by(CompanySnapshot.kvk_number)
+            .subquery()
+        )
+        rows = session.scalars(
+            select(CompanySnapshot).join(
+                newest, and_(CompanySnapshot.kvk_number == newest.c.kvk_number, CompanySnapshot.observed_on == newest.c.day)
+            )
+        )
+        for row in rows:
+            result[row.kvk_number] = StoredSnapshot(row.id, row.kvk_number, row.observed_on, row.confirmed_on, row.status,
+                                                    row.payload, row.content_hash)
+    return result
+
+
+def save_snapshot(
+    session: Session,
+    company: WatchedCompany,
+    *,
+    observed_on: date,
+    status: str,
+    payload: dict[str, Any],
+    previous: StoredSnapshot | None,
+    source_url: str | None,
+    fetched_at: datetime,
+) -> bool:
+    """Store a new state and return ``True``; an unchanged one returns ``False`` and is left to
+    ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
+    digest = payload_hash(payload)
+    if previous is not None and previous.content_hash == digest:
+        return False
+    values = {
+        "organisation_id": company.organisation_id, "kvk_number": company.kvk_number, "observed_on": observed_on,
+        "confirmed_on": observed_on, "status": status, "payload": payload, "content_hash": digest,
+        "source_url": source_url, "fetched_at": fetched_at,
+    }
+    stmt = dialect_insert(session.get_bind(), CompanySnapshot).values(**values)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["kvk_number", "observed_on"],
+        set_={k: stmt.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at", "confirmed_on")},
+    ))
+    return True
+
+
+def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], observed_on: date) -> None:
+    """The register still shows these states on ``observed_on``: move their ``confirmed_on``."""
+    ids = [s.id for s in unchanged if observed_on > s.confirmed_on]
+    for start in range(0, len(ids), 500):
+        session.execute(update(CompanySnapshot).where(CompanySnapshot.id.in_(ids[start:start + 500]))
+                        .values(confirmed_on=observed_on))
+
+
+def save_events(session: Session, events: Iterable[NewEvent]) -> int:
+    """Insert events not seen before; the number actually added."""
+    added = 0
+    now = datetime.now(UTC)
+    for event in events:
+        stmt = dialect_insert(session.get_bind(), SupplierEvent).values(
+            organisation_id=event.organisation_id, kind=event.kind, occurred_on=event.occurred_on, source=event.source,
+            source_ref=event.source_ref[:300], source_url=event.source_url, title=event.title, details=event.details,
+            confidence=event.confidence, detected_at=now,
+        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=["organisation_id", "source", "kind", "source_ref"])
+        added += len(session.execute(stmt.returning(SupplierEvent.id)).all())  # rowcount is -1 on psycopg here
+    return added
+
+
+# --- insolvency cases ----------------------------------------------------------------------------------
+
+
+def save_case(session: Session, case_number: str, kvk_number: str | None, name: str | None, court: str | None,
+              legal_person: bool, payload: dict[str, Any], publications: Sequence[Mapping[str, Any]],
+              fetched_at: datetime) -> str:
+    """Insert or replace one case with its publications: "added", "updated" or "unchanged"."""
+    digest = payload_hash(payload)
+    row = session.scalar(select(InsolvencyCase).where(InsolvencyCase.case_number == case_number))
+    if row is not None and row.content_hash == digest:
+        return "unchanged"
+    outcome = "updated" if row is not None else "added"
+    if row is None:
+        row = InsolvencyCase(case_number=case_number)
+        session.add(row)
+    row.kvk_number, row.name, row.court, row.legal_person = kvk_number, name, court, legal_person
+    row.payload, row.content_hash, row.fetched_at = payload, digest, fetched_at
+    session.flush()
+    session.execute(delete(InsolvencyPublication).where(InsolvencyPublication.case_id == row.id))
+    kenmerken = [p["kenmerk"] for p in publications]
+    if kenmerken:  # a publication that moved to another case (a correction) moves with it
+        session.execute(delete(InsolvencyPublication).where(InsolvencyPublication.kenmerk.in_(kenmerken)))
+    session.add_all(InsolvencyPublication(case_id=row.id, **p) for p in publications)
+    session.flush()
+    return outcome
+
+
+def mark_removed(session: Session, removed: Iterable[tuple[str, str | None]], day: date) -> int:
+    """Cases the register no longer shows: kept (with their events), marked with the day and reason."""
+    count = 0
+    for case_number, reason in removed:
+        result = session.execute(
+            update(InsolvencyCase)
+            .where(InsolvencyCase.case_number == case_number, InsolvencyCase.removed_on.is_(None))
+            .values(removed_on=day, removed_reason=(reason or "")[:200] or None)
+        )
+        count += result.rowcount or 0
+    return count
+
+
+def link_insolvency_events(session: Session, *, url: str) -> int:
+    """Events for every event-bearing publication of a case whose KvK number we know; the number added.
+
+    Dated by the court's ruling when the text states it, else by the publication date.
+    """
+    rows = session.execute(
+        select(InsolvencyPublication, InsolvencyCase)
+        .join(InsolvencyCase, InsolvencyCase.id == InsolvencyPublication.case_id)
+        .where(InsolvencyPublication.event_kind.is_not(None), InsolvencyCase.kvk_number.is_not(None))
+    ).all()
+    organisations = organisations_by_kvk(session, {case.kvk_number for _pub, case in rows})
+    from connectors.insolvency import PUBLICATION_KINDS, ruling_date  # the code table lives with the connector
+
+    events = []
+    for publication, case in rows:
+        org_id = organisations.get(case.kvk_number)
+        if org_id is None:
+            continue
+        ruled = ruling_date(publication.description)
+        name = PUBLICATION_KINDS.get(publication.code, (publication.code, None))[0]
+        events.append(NewEvent(
+            organisation_id=org_id, kind=publication.event_kind, occurred_on=ruled or publication.published_on,
+            source="cir", source_ref=f"{case.case_number} {publication.kenmerk}", source_url=url,
+            title=f"{publication.description}, {case.case_number}, {case.court or 'court unknown'}",
+            details={"case_number": case.case_number, "kenmerk": publication.kenmerk, "code": publication.code,
+                     "kind_name": name, "court": case.court, "published_on": publication.published_on.isoformat(),
+                     "ruling_on": ruled.isoformat() if ruled else None,
+                     "date_basis": "ruling date in the publication" if ruled else "publication date"},
+        ))
+    return save_events(session, events)
+
+
+def unchecked_numbers(session: Session, numbers: Iterable[str]) -> list[str]:
+    """The KvK numbers never looked up in the insolvency register (``searchUndertaking``)."""
+    checked = set(session.scalars(select(InsolvencyCheck.kvk_number)))
+    return sorted(set(numbers) - checked)
+
+
+def mark_checked(session: Session, found: Mapping[str, int], day: date) -> None:
+    """Remember that these numbers were looked up, with the number of cases found."""
+    for number, cases in found.items():
+        stmt = dialect_insert(session.get_bind(), InsolvencyCheck).values(kvk_number=number, checked_on=day, cases=cases)
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["kvk_number"]))
+
+
+def cases_for(session: Session, kvk_number: str) -> list[InsolvencyCase]:
+    return list(session.scalars(select(InsolvencyCase).where(InsolvencyCase.kvk_number == kvk_number)
+                                .order_by(InsolvencyCase.case_number)))
+
+
+def snapshots_for(session: Session, kvk_number: str) -> list[CompanySnapshot]:
+    return list(session.scalars(select(CompanySnapshot).where(CompanySnapshot.kvk_number == kvk_number)
+                                .order_by(CompanySnapshot.observed_on)))
+
+
+def organisations_for_kvk(session: Session, kvk_number: str) -> list[Organisation]:
+    """Every organisation row that carries the number: its identifier, its org_key, or its published company id."""
+    ids = select(OrganisationIdentifier.organisation_id).where(
+        OrganisationIdentifier.scheme == KVK_SCHEME, OrganisationIdentifier.value == kvk_number)
+    query = select(Organisation).where(or_(Organisation.id.in_(ids), Organisation.org_key == f"NL:id:{kvk_number}",
+                                           Organisation.company_id == kvk_number)).order_by(Organisation.id)
+    return list(session.scalars(query))
+
+
+def newest_company_data(session: Session) -> dict[str, date | None]:
+    """For ``supplyradar status``: the newest KvK confirmation and the newest insolvency publication stored."""
+    return {
+        "kvk": session.scalar(select(func.max(CompanySnapshot.confirmed_on))),
+        "cir": session.scalar(select(func.max(InsolvencyPublication.published_on))),
+    }
+
+
+def latest_profiles(session: Session, organisation_ids: Sequence[int], as_of: date) -> dict[int, dict[str, Any]]:
+    """The newest company snapshot per organisation observed on or before ``as_of``, flattened for scoring.
+
+    Keys: ``kvk_number, name, legal_form, sbi_main, registration_start, registration_end, employees,
+    town, postcode, country, observed_on``. A "not found" snapshot gives a row with ``not_found`` set
+    and nothing else known. Only data seen by ``as_of`` is used, so training snapshots never see the future.
+    """
+    wanted = sorted(set(organisation_ids))
+    newest: dict[int, CompanySnapshot] = {}
+    for start in range(0, len(wanted), 900):
+        rows = session.scalars(
+            select(CompanySnapshot)
+            .where(CompanySnapshot.organisation_id.in_(wanted[start : start + 900]), CompanySnapshot.observed_on <= as_of)
+            .order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on)
+        )
+        for row in rows:
+            newest[row.organisation_id] = row  # ordered by day: the last one wins
+    return {org: _flat_profile(row) for org, row in newest.items()}
+
+
+def _flat_profile(row: CompanySnapshot) -> dict[str, Any]:
+    payload = row.payload or {}
+    if row.status != "found":
+        return {"kvk_number": row.kvk_number, "not_found": True, "observed_on": row.observed_on}
+    address = payload.get("address") or {}
+    main = next((s.get("code") for s in payload.get("sbi") or [] if s.get("main")), None)
+
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    return {
+        "kvk_number": row.kvk_number,
+        "name": payload.get("name"),
+        "legal_form": payload.get("legal_form"),
+        "sbi_main": main,
+        "registration_start": day(payload.get("started_on")) or day(payload.get("registered_on")),
+        "registration_end": day(payload.get("ended_on")),
+        "employees": payload.get("employees"),
+        "town": address.get("town"),
+        "postcode": address.get("postcode"),
+        "country": "NL",
+        "observed_on": row.observed_on,
+    }

@@ -1,0 +1,238 @@
+"""Reads that feed the risk models, and the scoring runs and scores they write back.
+
+Every read is one query over all organisations (never one per supplier): scoring 50,000 suppliers
+costs a handful of round trips. Writes are bulk inserts; scoring the same day again with the same
+model version replaces that run's scores instead of adding a second copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from models.dependency import ContractFact
+from models.features import EventFact
+from store.schema import (
+    Award,
+    AwardWinner,
+    CollectionRun,
+    Contract,
+    CountryTone,
+    Notice,
+    Organisation,
+    OrganisationIdentifier,
+    RiskScore,
+    ScoringRun,
+    SpendLine,
+    SupplierEvent,
+)
+
+_CHUNK = 900
+
+
+@dataclass(frozen=True, slots=True)
+class OrgFact:
+    id: int
+    name: str
+    country: str | None
+    org_key: str
+    postcode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WinFact:
+    organisation_id: int
+    published: date
+    cpv: str | None
+    value: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpendFact:
+    organisation_id: int
+    cpv: str | None
+    amount: float
+    booked_on: date | None
+
+
+def win_facts(session: Session, *, until: date) -> list[WinFact]:
+    """Every counted award win (one per winner) published on or before ``until``."""
+    query = (
+        select(AwardWinner.organisation_id, Notice.published, Notice.cpv_main, Award.value)
+        .join(Award, Award.id == AwardWinner.award_id)
+        .join(Notice, Notice.id == Award.notice_pk)
+        .where(Notice.duplicate_of_id.is_(None), Notice.published <= until)
+    )
+    return [WinFact(org, published, cpv, float(value) if value is not None else None)
+            for org, published, cpv, value in session.execute(query)]
+
+
+def event_facts(session: Session, *, until: date) -> dict[int, list[EventFact]]:
+    """Supplier events dated on or before ``until``, per organisation, oldest first."""
+    query = (
+        select(SupplierEvent.organisation_id, SupplierEvent.kind, SupplierEvent.occurred_on, SupplierEvent.confidence,
+               SupplierEvent.source, SupplierEvent.title, SupplierEvent.details)
+        .where(SupplierEvent.occurred_on <= until)
+        .order_by(SupplierEvent.organisation_id, SupplierEvent.occurred_on)
+    )
+    out: dict[int, list[EventFact]] = defaultdict(list)
+    for org, kind, day, confidence, source, title, details in session.execute(query):
+        out[org].append(EventFact(org, kind, day, float(confidence), source, title, details))
+    return dict(out)
+
+
+def event_sources(session: Session) -> frozenset[str]:
+    """Which signal families are collected at all: "kvk", "insolvency", "news", "sanctions"."""
+    kinds = {k for (k,) in session.execute(select(func.substr(SupplierEvent.kind, 1, 20)).distinct())}
+    found = {family for family in ("kvk", "insolvency", "news", "sanctions")
+             if any(kind.startswith(family + ".") for kind in kinds)}
+    runs = {s for (s,) in session.execute(select(CollectionRun.source).distinct())}
+    for source in runs:
+        for family, names in (("kvk", ("kvk",)), ("insolvency", ("cir", "insolvency")),
+                              ("news", ("rss", "gdelt", "feeds", "news")), ("sanctions", ("sanctions",))):
+            if any(source.startswith(name) for name in names):
+                found.add(family)
+    return frozenset(found)
+
+
+def spend_facts(session: Session, *, start: date, end: date) -> list[SpendFact]:
+    """Resolved spend lines booked in [start, end] (lines without a date count when the window is open)."""
+    query = (
+        select(SpendLine.organisation_id, SpendLine.cpv, SpendLine.amount, SpendLine.booked_on)
+        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None),
+               or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end)))
+    )
+    return [SpendFact(org, cpv, float(amount), day) for org, cpv, amount, day in session.execute(query)]
+
+
+def contract_rows(session: Session) -> list[tuple[int, str | None, Contract]]:
+    """Resolved contracts as (organisation id, cpv, row)."""
+    query = select(Contract).where(Contract.organisation_id.is_not(None))
+    return [(c.organisation_id, c.cpv, c) for c in session.scalars(query)]  # type: ignore[misc]
+
+
+def contract_facts(session: Session, category_of: Any) -> tuple[list[ContractFact], bool]:
+    """Our resolved contracts as model facts (category by ``category_of(cpv)``), and whether any contract exists."""
+    any_contract = session.execute(select(func.count()).select_from(Contract)).scalar_one() > 0
+    facts = [
+        ContractFact(org, category_of(cpv) or "", c.end_date, c.extension_until,
+                     float(c.value) if c.value is not None else None, c.single_sourced, c.contract_ref)
+        for org, cpv, c in contract_rows(session)
+    ]
+    return facts, any_contract
+
+
+def organisations(session: Session, ids: Iterable[int]) -> dict[int, OrgFact]:
+    out: dict[int, OrgFact] = {}
+    id_list = sorted(set(ids))
+    for start in range(0, len(id_list), _CHUNK):
+        chunk = id_list[start:start + _CHUNK]
+        q = select(Organisation.id, Organisation.name, Organisation.country, Organisation.org_key,
+                   Organisation.postcode).where(Organisation.id.in_(chunk))
+        for oid, name, country, key, postcode in session.execute(q):
+            out[oid] = OrgFact(oid, name, country, key, postcode)
+    return out
+
+
+def kvk_numbers(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Organisation id -> KvK number (identifier table first, else a Dutch ``NL:id:`` key of 8 digits)."""
+    id_list = sorted(set(ids))
+    out: dict[int, str] = {}
+    for start in range(0, len(id_list), _CHUNK):
+        chunk = id_list[start:start + _CHUNK]
+        for oid, key in session.execute(select(Organisation.id, Organisation.org_key).where(Organisation.id.in_(chunk))):
+            number = key.removeprefix("NL:id:")
+            if key.startswith("NL:id:") and len(number) == 8 and number.isdigit():
+                out[oid] = number
+        q = select(OrganisationIdentifier.organisation_id, OrganisationIdentifier.value).where(
+            OrganisationIdentifier.scheme == "kvk", OrganisationIdentifier.organisation_id.in_(chunk))
+        for oid, value in session.execute(q):
+            out[oid] = value
+    return out
+
+
+def tone_series(session: Session, *, start: date, end: date) -> dict[str, list[tuple[date, float]]]:
+    query = select(CountryTone.country, CountryTone.day, CountryTone.tone).where(CountryTone.day.between(start, end))
+    out: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for country, day, tone in session.execute(query):
+        out[country.upper()].append((day, float(tone)))
+    return dict(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Runs and scores
+# --------------------------------------------------------------------------------------------
+
+
+def start_scoring_run(session: Session, *, as_of: date, model_version: str) -> int:
+    """A run for ``as_of``; an earlier run of the same day and model is reused and its scores cleared."""
+    now = datetime.now(UTC)
+    existing = session.scalars(
+        select(ScoringRun).where(ScoringRun.as_of == as_of, ScoringRun.model_version == model_version)
+        .order_by(ScoringRun.id.desc())
+    ).first()
+    if existing is not None:
+        session.execute(delete(RiskScore).where(RiskScore.run_id == existing.id))
+        existing.started_at, existing.finished_at, existing.status = now, None, "running"
+        session.flush()
+        return existing.id
+    run = ScoringRun(started_at=now, as_of=as_of, model_version=model_version, status="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> int:
+    """Bulk insert of score rows (dicts with RiskScore's columns but run_id and scored_at)."""
+    now = datetime.now(UTC)
+    payload = [{**row, "run_id": run_id, "scored_at": now} for row in rows]
+    for start in range(0, len(payload), 2000):
+        session.execute(insert(RiskScore), payload[start:start + 2000])
+    return len(payload)
+
+
+def finish_scoring_run(session: Session, run_id: int, *, status: str, details: dict[str, Any]) -> None:
+    run = session.get(ScoringRun, run_id)
+    assert run is not None
+    run.status, run.finished_at, run.details = status, datetime.now(UTC), details
+
+
+def latest_run(session: Session) -> ScoringRun | None:
+    return session.scalars(
+        select(ScoringRun).where(ScoringRun.status == "ok").order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+    ).first()
+
+
+def run_scores(session: Session, run_id: int, *, kind: str | None = None,
+               category: str | None = None) -> list[tuple[RiskScore, Organisation]]:
+    query = (select(RiskScore, Organisation).join(Organisation, Organisation.id == RiskScore.organisation_id)
+             .where(RiskScore.run_id == run_id))
+    if kind is not None:
+        query = query.where(RiskScore.kind == kind)
+    if category is not None:
+        query = query.where(RiskScore.category == category)
+    return [(score, org) for score, org in session.execute(query)]
+
+
+def score_history(session: Session, organisation_ids: Iterable[int], kind: str,
+                  category: str = "") -> dict[int, list[tuple[date, float, str]]]:
+    """Per organisation, (as_of, value, model version) of its scores over all finished runs: the trend."""
+    out: dict[int, list[tuple[date, float, str]]] = defaultdict(list)
+    id_list = sorted(set(organisation_ids))
+    for start in range(0, len(id_list), _CHUNK):
+        query = (
+            select(RiskScore.organisation_id, ScoringRun.as_of, RiskScore.value, ScoringRun.model_version)
+            .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
+            .where(RiskScore.organisation_id.in_(id_list[start:start + _CHUNK]), RiskScore.kind == kind,
+                   RiskScore.category == category, ScoringRun.status == "ok")
+            .order_by(ScoringRun.as_of, ScoringRun.id)
+        )
+        for org, day, value, version in session.execute(query):
+            out[org].append((day, float(value), version))
+    return dict(out)

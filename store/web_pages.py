@@ -1,0 +1,449 @@
+"""Reads behind the web workspace's supplier and category pages: plain facts out of the store.
+
+Every read that can reveal a category takes ``prefixes``: the CPV prefixes the reader may see
+(``None``: all of them). A category manager's pages are built only from rows inside their
+categories, so another category's spend or contracts never reach their browser.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import extract, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from store.schema import (
+    Award,
+    AwardWinner,
+    Contract,
+    Notice,
+    Organisation,
+    OrganisationIdentifier,
+    RiskScore,
+    ScoringRun,
+    SpendLine,
+    SupplierEvent,
+)
+
+#: Running contracts a category page lists, the soonest to end first.
+CATEGORY_CONTRACTS = 100
+#: Score kinds in the order the pages show them.
+SCORE_KINDS = ("combined", "failure", "dependency", "geopolitical")
+
+
+def cpv_prefix(code: str) -> str:
+    """A CPV code as the prefix it denotes: "09310000" -> "0931", "72000000-5" -> "72", "909" -> "909".
+
+    Trailing zero pairs of an 8-digit code mark its level in the CPV tree, so a manager of
+    "09310000" manages every code under 0931; comparisons are made on these prefixes.
+    """
+    digits = code.strip().split("-", 1)[0]
+    if len(digits) == 8:
+        digits = digits.rstrip("0")
+        if len(digits) < 2:
+            digits = digits.ljust(2, "0")
+    return digits
+
+
+def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # noqa: ANN401 - SQL expressions
+    """A filter keeping rows whose CPV starts with one of ``prefixes`` (all rows for ``None``)."""
+    if prefixes is None:
+        return column.is_not(None) | column.is_(None)
+    if not prefixes:
+        return false()
+    return or_(*(column.startswith(p) for p in prefixes))
+
+
+def covers(prefixes: Sequence[str] | None, cpv: str | None) -> bool:
+    """May a reader with ``prefixes`` see something filed under ``cpv``?"""
+    if prefixes is None:
+        return True
+    return bool(cpv) and any(cpv.startswith(p) for p in prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
+    as_of: date
+    value: float
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreView:
+    """The latest score of one kind (and category) with its explanation, and its history."""
+
+    kind: str
+    category: str
+    value: float
+    band: str
+    confidence: float
+    coverage: float
+    as_of: date
+    model_version: str
+    reasons: list[dict[str, Any]]
+    inputs: list[dict[str, Any]]
+    history: list[ScorePoint]
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierRow:
+    id: int
+    name: str
+    country: str | None
+    company_id: str | None
+    spend: Decimal
+    contracts: int
+    score: float | None
+    band: str | None
+    score_kind: str | None
+
+
+@dataclass(slots=True)
+class SupplierPage:
+    organisation: Organisation
+    identifiers: list[OrganisationIdentifier]
+    spend_by_year: list[tuple[int | None, str | None, Decimal, int]]
+    spend_total: Decimal
+    contracts: list[Contract]
+    events: list[SupplierEvent]
+    scores: list[ScoreView]
+    awards: list[dict[str, Any]] = field(default_factory=list)
+
+
+def supplier_cpvs(session: Session, organisation_id: int) -> set[str]:
+    """Every CPV the supplier is filed under: our spend and contracts, category scores, awards won."""
+    cpvs: set[str] = set()
+    cpvs.update(session.scalars(select(SpendLine.cpv).where(SpendLine.organisation_id == organisation_id).distinct()))
+    cpvs.update(session.scalars(select(Contract.cpv).where(Contract.organisation_id == organisation_id).distinct()))
+    cpvs.update(
+        session.scalars(
+            select(RiskScore.category).where(RiskScore.organisation_id == organisation_id, RiskScore.category != "").distinct()
+        )
+    )
+    cpvs.update(
+        session.scalars(
+            select(Notice.cpv_main)
+            .join(Award, Award.notice_pk == Notice.id)
+            .join(AwardWinner, AwardWinner.award_id == Award.id)
+            .where(AwardWinner.organisation_id == organisation_id)
+            .distinct()
+        )
+    )
+    return {c for c in cpvs if c}
+
+
+def may_see_supplier(session: Session, organisation_id: int, prefixes: Sequence[str] | None) -> bool:
+    if prefixes is None:
+        return True
+    return any(covers(prefixes, cpv) for cpv in supplier_cpvs(session, organisation_id))
+
+
+def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str] | None) -> SupplierPage | None:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        return None
+    identifiers = list(
+        session.scalars(
+            select(OrganisationIdentifier)
+            .where(OrganisationIdentifier.organisation_id == organisation_id)
+            .order_by(OrganisationIdentifier.scheme, OrganisationIdentifier.value)
+        )
+    )
+    year = extract("year", SpendLine.booked_on)
+    spend_rows = session.execute(
+        select(year, SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
+        .where(SpendLine.organisation_id == organisation_id, in_categories(SpendLine.cpv, prefixes))
+        .group_by(year, SpendLine.cpv)
+        .order_by(year.desc(), SpendLine.cpv)
+    ).all()
+    spend_by_year = [(int(y) if y is not None else None, cpv, Decimal(total), n) for y, cpv, total, n in spend_rows]
+    contracts = list(
+        session.scalars(
+            select(Contract)
+            .where(Contract.organisation_id == organisation_id, in_categories(Contract.cpv, prefixes))
+            .order_by(Contract.end_date.desc().nulls_last(), Contract.contract_ref)
+        )
+    )
+    events = list(
+        session.scalars(
+            select(SupplierEvent)
+            .where(SupplierEvent.organisation_id == organisation_id)
+            .order_by(SupplierEvent.occurred_on.desc(), SupplierEvent.id.desc())
+            .limit(200)
+        )
+    )
+    return SupplierPage(
+        organisation=org,
+        identifiers=identifiers,
+        spend_by_year=spend_by_year,
+        spend_total=sum((row[2] for row in spend_by_year), Decimal(0)),
+        contracts=contracts,
+        events=events,
+        scores=supplier_scores(session, organisation_id, prefixes),
+        awards=awards_won(session, organisation_id, prefixes),
+    )
+
+
+def supplier_scores(session: Session, organisation_id: int, prefixes: Sequence[str] | None) -> list[ScoreView]:
+    """Latest score per (kind, category) with its history, oldest run first in the history."""
+    rows = session.execute(
+        select(RiskScore, ScoringRun.as_of, ScoringRun.model_version)
+        .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
+        .where(RiskScore.organisation_id == organisation_id, ScoringRun.status == "ok")
+        .order_by(ScoringRun.as_of, ScoringRun.id)
+    ).all()
+    series: dict[tuple[str, str], list[tuple[RiskScore, date, str]]] = defaultdict(list)
+    for score, as_of, version in rows:
+        if score.category and not covers(prefixes, score.category):
+            continue
+        series[(score.kind, score.category)].append((score, as_of, version))
+    views = []
+    for (kind, category), points in series.items():
+        latest, as_of, version = points[-1]
+        views.append(
+            ScoreView(
+                kind=kind, category=category, value=latest.value, band=latest.band, confidence=latest.confidence,
+                coverage=latest.coverage, as_of=as_of, model_version=version, reasons=list(latest.reasons or []),
+                inputs=list(latest.inputs or []), history=[ScorePoint(d, s.value, s.band) for s, d, _ in points],
+            )
+        )
+    order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
+    return sorted(views, key=lambda v: (order.get(v.kind, len(order)), v.kind, v.category))
+
+
+def awards_won(
+    session: Session, organisation_id: int, prefixes: Sequence[str] | None, limit: int = 25
+) -> list[dict[str, Any]]:
+    buyer = aliased(Organisation)
+    rows = session.execute(
+        select(Notice.notice_id, Notice.source, Notice.published, Notice.cpv_main, Notice.title, Notice.source_url,
+               buyer.name, Award.value, Award.currency)
+        .join(Award, Award.notice_pk == Notice.id)
+        .join(AwardWinner, AwardWinner.award_id == Award.id)
+        .join(buyer, buyer.id == Notice.buyer_id)
+        .where(AwardWinner.organisation_id == organisation_id, Notice.duplicate_of_id.is_(None),
+               in_categories(Notice.cpv_main, prefixes))
+        .order_by(Notice.published.desc())
+        .limit(limit)
+    ).all()
+    keys = ("notice_id", "source", "published", "cpv", "title", "url", "buyer", "value", "currency")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestScore:
+    """The score a list ranks a supplier by: its kind and category, value and band."""
+
+    kind: str
+    category: str
+    value: float
+    band: str
+
+
+def latest_scores(session: Session, organisation_ids: Iterable[int], category: str | None = None) -> dict[int, LatestScore]:
+    """Per organisation, its most telling latest score: combined first, then failure, dependency...
+
+    With ``category`` (a prefix), a score for that category beats the supplier-level one of the same
+    kind. Only plain columns are read (no reasons): lists rank thousands of suppliers.
+    """
+    ids = list(organisation_ids)
+    order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
+    latest: dict[tuple[int, str, str], LatestScore] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
+            .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
+            .where(RiskScore.organisation_id.in_(ids[start : start + 500]), ScoringRun.status == "ok")
+            .order_by(ScoringRun.as_of, ScoringRun.id)
+        )
+        for org_id, kind, cat, value, band in rows:
+            if cat and (not category or cpv_prefix(cat) != category):
+                continue
+            latest[(org_id, kind, cat)] = LatestScore(kind, cat, value, band)
+
+    def rank(score: LatestScore) -> tuple[int, int]:
+        return order.get(score.kind, len(order)), 0 if score.category else 1
+
+    best: dict[int, LatestScore] = {}
+    for (org_id, _, _), score in latest.items():
+        if org_id not in best or rank(score) < rank(best[org_id]):
+            best[org_id] = score
+    return best
+
+
+def our_suppliers(
+    session: Session, prefixes: Sequence[str] | None, *, search: str = "", category: str | None = None, limit: int = 200
+) -> list[SupplierRow]:
+    """Suppliers we spend with or hold contracts with (in ``prefixes`` and ``category``), riskiest first."""
+    spend_filter = [in_categories(SpendLine.cpv, prefixes), SpendLine.organisation_id.is_not(None)]
+    contract_filter = [in_categories(Contract.cpv, prefixes), Contract.organisation_id.is_not(None)]
+    if category:
+        spend_filter.append(SpendLine.cpv.startswith(category))
+        contract_filter.append(Contract.cpv.startswith(category))
+    spend = dict(
+        tuple(r) for r in session.execute(
+            select(SpendLine.organisation_id, func.coalesce(func.sum(SpendLine.amount), 0))
+            .where(*spend_filter).group_by(SpendLine.organisation_id)
+        )
+    )
+    contracts = dict(
+        tuple(r) for r in session.execute(
+            select(Contract.organisation_id, func.count()).where(*contract_filter).group_by(Contract.organisation_id)
+        )
+    )
+    ids = set(spend) | set(contracts)
+    if not ids:
+        return []
+    query = select(Organisation).where(Organisation.id.in_(ids))
+    if search:
+        query = query.where(Organisation.name.ilike(f"%{search.strip()}%"))
+    orgs = list(session.scalars(query))
+    scores = latest_scores(session, [o.id for o in orgs], category)
+    rows = [
+        SupplierRow(
+            id=o.id, name=o.name, country=o.country, company_id=o.company_id, spend=Decimal(spend.get(o.id, 0)),
+            contracts=contracts.get(o.id, 0), score=scores[o.id].value if o.id in scores else None,
+            band=scores[o.id].band if o.id in scores else None, score_kind=scores[o.id].kind if o.id in scores else None,
+        )
+        for o in orgs
+    ]
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0.0), -r.spend, r.name))
+    return rows[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySpend:
+    by_year: list[tuple[int | None, Decimal, int]]
+    total: Decimal
+    lines: int
+    contracts: list[Contract]
+
+
+def category_spend(session: Session, prefix: str) -> CategorySpend:
+    year = extract("year", SpendLine.booked_on)
+    rows = session.execute(
+        select(year, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
+        .where(SpendLine.cpv.startswith(prefix))
+        .group_by(year)
+        .order_by(year.desc())
+    ).all()
+    by_year = [(int(y) if y is not None else None, Decimal(total), n) for y, total, n in rows]
+    running = or_(Contract.end_date.is_(None), Contract.end_date >= date.today(), Contract.extension_until >= date.today())
+    contracts = list(
+        session.scalars(
+            select(Contract)
+            .where(Contract.cpv.startswith(prefix), running)
+            .order_by(Contract.end_date.nulls_last(), Contract.contract_ref)
+            .limit(CATEGORY_CONTRACTS)
+        )
+    )
+    return CategorySpend(
+        by_year=by_year, total=sum((r[1] for r in by_year), Decimal(0)), lines=sum(r[2] for r in by_year), contracts=contracts
+    )
+
+
+def our_categories(session: Session, prefixes: Sequence[str] | None) -> list[tuple[str, Decimal, int]]:
+    """CPV codes we spend in or hold contracts in (inside ``prefixes``): (code, spend, contracts)."""
+    spend = dict(
+        tuple(r) for r in session.execute(
+            select(SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0))
+            .where(SpendLine.cpv.is_not(None), in_categories(SpendLine.cpv, prefixes))
+            .group_by(SpendLine.cpv)
+        )
+    )
+    contracts = dict(
+        tuple(r) for r in session.execute(
+            select(Contract.cpv, func.count())
+            .where(Contract.cpv.is_not(None), in_categories(Contract.cpv, prefixes))
+            .group_by(Contract.cpv)
+        )
+    )
+    codes = sorted(set(spend) | set(contracts))
+    return [(code, Decimal(spend.get(code, 0)), contracts.get(code, 0)) for code in codes]
+
+
+def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
+    """The category's Kraljic position from the latest finished scoring run (kept in the run's details)."""
+    run = session.scalars(
+        select(ScoringRun).where(ScoringRun.status == "ok").order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+    ).first()
+    if run is None or not isinstance(run.details, dict):
+        return None
+    for entry in run.details.get("kraljic") or []:
+        if isinstance(entry, dict) and cpv_prefix(str(entry.get("category", ""))) == prefix:
+            return {**entry, "as_of": run.as_of, "model_version": run.model_version}
+    return None
+
+
+def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]] | None:
+    """The people's decisions and the matcher's links for this organisation; None without the own-data tables."""
+    try:
+        from store.schema_own_data import MatchCandidate, MatchDecision
+    except ImportError:
+        return None
+    rows: list[dict[str, Any]] = [
+        {"name": d.name_key, "status": d.decision, "reason": d.reason, "by": d.decided_by, "at": d.decided_at, "score": None}
+        for d in session.scalars(
+            select(MatchDecision).where(MatchDecision.organisation_id == organisation_id).order_by(MatchDecision.decided_at.desc())
+        )
+    ]
+    decided = {r["name"] for r in rows}
+    rows += [
+        {"name": c.source_name, "status": c.status, "reason": None, "by": "matcher" if c.status in ("auto", "review") else None,
+         "at": c.updated_at, "score": c.score}
+        for c in session.scalars(
+            select(MatchCandidate).where(MatchCandidate.organisation_id == organisation_id).order_by(MatchCandidate.score.desc())
+        )
+        if c.name_key not in decided
+    ]
+    return rows
+
+
+def organisation_ids(session: Session, org_keys: Iterable[str]) -> dict[str, int]:
+    """org_key -> organisation id, for linking names that other areas store by key (alternatives)."""
+    keys = sorted({k for k in org_keys if k})
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(dict(tuple(r) for r in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk)))))
+    return found
+
+
+def register_facts(session: Session, kvk_number: str | None) -> dict[str, Any] | None:
+    """The latest company-register snapshot and the insolvency cases for a KvK number, via ``store.companies``.
+
+    None without a KvK number or without the companies area; nothing here depends on a category.
+    """
+    if not kvk_number:
+        return None
+    try:
+        from store.companies import cases_for, snapshots_for
+    except ImportError:
+        return None
+    snapshots = snapshots_for(session, kvk_number)
+    latest = snapshots[-1] if snapshots else None
+    payload = dict(latest.payload or {}) if latest else {}
+    address = payload.get("address") if isinstance(payload.get("address"), dict) else {}
+    sbi = [s for s in payload.get("sbi") or [] if isinstance(s, dict)]
+    return {
+        "kvk_number": kvk_number,
+        "status": latest.status if latest else None,
+        "observed_on": latest.observed_on if latest else None,
+        "name": payload.get("name"),
+        "legal_form": payload.get("legal_form_extended") or payload.get("legal_form"),
+        "town": address.get("town"),
+        "employees": payload.get("employees"),
+        "registered_on": payload.get("registered_on"),
+        "ended_on": payload.get("ended_on"),
+        "sbi": [f"{s.get('code', '')} {s.get('description', '')}".strip() for s in sbi],
+        "cases": [
+            {"case_number": c.case_number, "court": c.court, "removed_on": c.removed_on,
+             "publications": [(p.published_on, p.description) for p in sorted(c.publications, key=lambda p: p.published_on)]}
+            for c in cases_for(session, kvk_number)
+        ],
+    }

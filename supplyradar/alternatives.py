@@ -1,0 +1,208 @@
+"""Alternative suppliers from the store: the data behind ``models.alternatives``, and its backtest.
+
+Reads the award history (notices, awards, winners, buyers), the company signals
+(``supplier_events``: dissolved, insolvent, possible sanctions match, as of a day) and the latest
+failure band (``risk_scores``), and hands them to the pure model. The buyer's kind and region,
+which the model uses to prefer wins with comparable buyers, are read off the buyer's name
+("Gemeente ...", "Waterschap ...") and its postcode area: the notices carry no buyer type that
+every source fills in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from config.settings import Settings
+from models.alternatives import BacktestResult, CompanyFacts, PastAward, Request, Suggestions, backtest, suggest
+from store.schema import Award, AwardWinner, Notice, Organisation, RiskScore, ScoringRun, SupplierEvent
+
+_BUYER_KINDS = (
+    (re.compile(r"\bgemeente\b|\bmunicipality\b|\bstad\b", re.I), "municipality"),
+    (re.compile(r"\bprovincie\b|\bprovince\b", re.I), "province"),
+    (re.compile(r"waterschap|hoogheemraadschap|wetterskip|water board", re.I), "water-board"),
+    (re.compile(r"ziekenhuis|medisch centrum|\bumc\b|hospital|zorg", re.I), "hospital"),
+    (re.compile(r"universiteit|hogeschool|university", re.I), "university"),
+    (re.compile(r"ministerie|rijks|dienst|agentschap|autoriteit|belastingdienst|ministry|agency", re.I), "agency"),
+)
+
+
+def buyer_kind(name: str | None) -> str | None:
+    """A buyer's kind from its name, or None when the name does not say."""
+    for pattern, kind in _BUYER_KINDS:
+        if name and pattern.search(name):
+            return kind
+    return None
+
+
+def buyer_region(country: str | None, postcode: str | None) -> str | None:
+    """The postcode area (first digit: "NL-3") for Dutch buyers, the country for others."""
+    if country == "NL" and postcode and postcode.strip()[:1].isdigit():
+        return f"NL-{postcode.strip()[0]}"
+    return country
+
+
+def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None) -> list[PastAward]:
+    """Every counted award (duplicates across sources left out) with its buyer and winners."""
+    buyer = aliased(Organisation)
+    query = (
+        select(Award.id, Notice.published, Notice.cpv_main, buyer.org_key, buyer.name, buyer.country, buyer.postcode,
+               Award.value, Award.currency)
+        .join(Notice, Notice.id == Award.notice_pk)
+        .join(buyer, buyer.id == Notice.buyer_id)
+        .where(Notice.duplicate_of_id.is_(None), Notice.cpv_main.is_not(None))
+    )
+    if cpv_prefix:
+        query = query.where(Notice.cpv_main.startswith(cpv_prefix))
+    if until is not None:
+        query = query.where(Notice.published <= until)
+    rows = session.execute(query).all()
+    winners: dict[int, list[str]] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for award_id, key in session.execute(
+            select(AwardWinner.award_id, Organisation.org_key)
+            .join(Organisation, Organisation.id == AwardWinner.organisation_id)
+            .where(AwardWinner.award_id.in_(chunk))
+            .order_by(AwardWinner.award_id, AwardWinner.position)
+        ):
+            winners[award_id].append(key)
+    return [
+        PastAward(
+            published=published, cpv=cpv, buyer_key=key, buyer_name=name, buyer_kind=buyer_kind(name),
+            buyer_region=buyer_region(country, postcode),
+            value=float(value) if value is not None and (currency or "EUR") == "EUR" else None,
+            winners=tuple(winners.get(award_id, ())),
+        )
+        for award_id, published, cpv, key, name, country, postcode, value, currency in rows
+    ]
+
+
+def load_companies(session: Session, keys: Iterable[str], *, as_of: date) -> dict[str, CompanyFacts]:
+    """Name, country, register and sanctions status and failure band of each org_key, as of ``as_of``."""
+    wanted = sorted(set(keys))
+    orgs: dict[int, Organisation] = {}
+    for start in range(0, len(wanted), 900):
+        for org in session.scalars(select(Organisation).where(Organisation.org_key.in_(wanted[start : start + 900]))):
+            orgs[org.id] = org
+    status: dict[int, dict[str, date | None]] = defaultdict(dict)
+    ids = list(orgs)
+    for start in range(0, len(ids), 900):
+        events = session.execute(
+            select(SupplierEvent.organisation_id, SupplierEvent.kind, SupplierEvent.occurred_on)
+            .where(
+                SupplierEvent.organisation_id.in_(ids[start : start + 900]),
+                SupplierEvent.occurred_on <= as_of,
+                SupplierEvent.kind.in_(
+                    ("kvk.dissolved", "sanctions.possible_match", "insolvency.bankruptcy_declared",
+                     "insolvency.suspension_provisional", "insolvency.suspension_final", "insolvency.ended")
+                ),
+            )
+            .order_by(SupplierEvent.occurred_on, SupplierEvent.id)
+        )
+        for org_id, kind, day in events:
+            state = status[org_id]
+            if kind == "kvk.dissolved":
+                state["dissolved"] = day
+            elif kind == "sanctions.possible_match":
+                state["sanctioned"] = day
+            elif kind == "insolvency.ended":
+                state["insolvent"] = None
+            elif state.get("insolvent") is None:
+                state["insolvent"] = day
+    bands = _failure_bands(session, ids, as_of=as_of)
+    return {
+        org.org_key: CompanyFacts(
+            key=org.org_key, name=org.name, country=org.country,
+            dissolved_on=status[org.id].get("dissolved"), insolvent_since=status[org.id].get("insolvent"),
+            sanctioned_on=status[org.id].get("sanctioned"), failure_band=bands.get(org.id),
+        )
+        for org in orgs.values()
+    }
+
+
+def _failure_bands(session: Session, ids: list[int], *, as_of: date) -> dict[int, str]:
+    """The failure band of each organisation in the latest scoring run on data up to ``as_of``."""
+    run_id = session.scalar(
+        select(ScoringRun.id)
+        .where(ScoringRun.as_of <= as_of, ScoringRun.status.not_in(("running", "failed")))
+        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+    if run_id is None or not ids:
+        return {}
+    bands: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        for org_id, band in session.execute(
+            select(RiskScore.organisation_id, RiskScore.band).where(
+                RiskScore.run_id == run_id, RiskScore.kind == "failure", RiskScore.category == "",
+                RiskScore.organisation_id.in_(ids[start : start + 900]),
+            )
+        ):
+            bands[org_id] = band
+    return bands
+
+
+def _buyer_profile(session: Session, org_key: str) -> tuple[str | None, str | None]:
+    if not org_key:
+        return None, None
+    org = session.scalars(select(Organisation).where(Organisation.org_key == org_key)).first()
+    if org is None:
+        return None, None
+    return buyer_kind(org.name), buyer_region(org.country, org.postcode)
+
+
+def suggest_for(
+    session: Session, settings: Settings, *, organisation_id: int | None, cpv: str, as_of: date,
+    history: list[PastAward] | None = None, reference_value: float | None = None,
+) -> Suggestions:
+    """Alternatives to an organisation (None: any) for a CPV code, as of a day; history may be shared."""
+    alt = settings.alerts.alternatives
+    supplier_key = session.scalar(select(Organisation.org_key).where(Organisation.id == organisation_id)) if organisation_id else None
+    branch = cpv[: alt.cpv_depth]
+    if history is None:
+        history = load_history(session, cpv_prefix=branch, until=as_of)
+    kind, region = _buyer_profile(session, alt.buyer_org_key)
+    keys = {w for a in history if a.cpv.startswith(branch) for w in a.winners}
+    companies = load_companies(session, keys, as_of=as_of)
+    request = Request(
+        supplier_key=supplier_key, cpv=cpv, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
+        half_life_years=alt.half_life_years, buyer_kind=kind, buyer_region=region, reference_value=reference_value,
+        prefer_countries=tuple(alt.prefer_countries), preference_weight=alt.preference_weight, top_n=alt.top_n,
+    )
+    return suggest(history, companies, request)
+
+
+def suggestions_facts(suggestions: Suggestions, language: str) -> dict:
+    """The JSON an alert keeps of its suggestions (rendered later, in the recipient's language too)."""
+    return {
+        "branch": suggestions.branch_code,
+        "since": suggestions.since.isoformat(),
+        "notes": list(suggestions.notes),
+        "ranked": [
+            {"name": a.name, "key": a.key, "country": a.country, "wins": a.wins,
+             "reason_en": a.reason(suggestions.branch_code, "en"), "reason_nl": a.reason(suggestions.branch_code, "nl")}
+            for a in suggestions.ranked
+        ],
+        "excluded": [{"name": e.name, "why": e.why} for e in suggestions.excluded[:10]],
+    }
+
+
+def run_backtest(session: Session, settings: Settings, *, cutoff: date, category: str = "",
+                 horizon_days: int = 730) -> BacktestResult:
+    """The backtest over the whole stored history: suggestions from data up to the cutoff only."""
+    alt = settings.alerts.alternatives
+    history = load_history(session, cpv_prefix=category[: alt.cpv_depth] if category else "")
+    before = [a for a in history if a.published <= cutoff]
+    keys = {w for a in before for w in a.winners}
+    companies = load_companies(session, keys, as_of=cutoff)
+    return backtest(
+        history, companies, cutoff=cutoff, category=category, horizon_days=horizon_days, depth=alt.cpv_depth,
+        years=alt.years, half_life_years=alt.half_life_years,
+    )

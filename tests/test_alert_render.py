@@ -1,0 +1,112 @@
+"""Rendering alert messages: hostile text from outside sources (HTML, script tags, Markdown links,
+javascript: URLs) comes out as text in Markdown, HTML and plain text, in English and Dutch."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from alerts.render import md_escape, render_alert, render_digest, safe_url
+
+HOSTILE_NAME = "Evil <script>alert(1)</script> [click me](http://evil.example) **B.V.**"
+HOSTILE_TITLE = "Faillissement <img src=x onerror=alert(1)> ![pixel](http://evil.example/p.png)"
+
+
+def _alert(**facts) -> SimpleNamespace:
+    base = {
+        "kind": "event", "event_kind": "insolvency.bankruptcy_declared", "supplier": HOSTILE_NAME,
+        "supplier_key": "NL:id:12345678", "occurred_on": "2026-10-20", "confidence": 1.0, "rule_description": "Bankruptcy",
+        "sources": [
+            {"source": "cir", "date": "2026-10-20", "title": HOSTILE_TITLE, "url": "javascript:alert(1)"},
+            {"source": "rss", "date": "2026-10-19", "title": "Report (with brackets)", "url": "https://news.example/a b)c"},
+        ],
+        "actions": ["check-continuity", "prepare-alternatives"],
+        "alternatives": {
+            "branch": "90900000", "since": "2021-11-01", "notes": [],
+            "ranked": [{"name": "Alt <b>One</b> [x](http://evil.example)", "key": "NL:id:1", "country": "NL", "wins": 3,
+                        "reason_en": "won 3 contracts under 90900000 since 2022, e.g. for Gemeente <i>X</i>",
+                        "reason_nl": "won 3 opdrachten onder 90900000 sinds 2022, o.a. voor Gemeente <i>X</i>"}],
+            "excluded": [{"name": "Gone B.V.", "why": "dissolved 2025-01-01"}],
+        },
+    }
+    base.update(facts)
+    return SimpleNamespace(
+        id=7, severity="critical", title=f"{HOSTILE_NAME}: bankruptcy", rule_id="bankruptcy", count=2,
+        first_seen=datetime(2026, 10, 20, 7), last_seen=datetime(2026, 10, 21, 7), facts=base,
+    )
+
+
+def _markdown_links(text: str) -> list[str]:
+    """Link targets a Markdown renderer would make: [label](target) not preceded by a backslash."""
+    return re.findall(r"(?<!\\)\[[^\]]*(?<!\\)\]\(([^)]*)\)", text)
+
+
+def test_markdown_escapes_hostile_text_and_links_only_safe_sources() -> None:
+    body = render_alert(_alert(), fmt="markdown", language="en").body
+    assert "<script>" not in body and "<img" not in body and "<b>" not in body
+    assert "&lt;script&gt;" in body
+    assert _markdown_links(body) == ["https://news.example/a%20b%29c"]
+    assert "javascript:" not in body
+    assert "\\*\\*B.V.\\*\\*" in body  # emphasis markers shown, not applied
+    assert "Possible alternative suppliers" in body and "Check the contract's continuity clause" in body
+
+
+def test_html_is_autoescaped_and_links_only_to_http() -> None:
+    body = render_alert(_alert(), fmt="html", language="nl").body
+    assert "<script>" not in body and "<img src=x" not in body and "<b>One</b>" not in body
+    assert "&lt;script&gt;" in body and "&lt;img src=x" in body
+    assert re.findall(r'href="([^"]*)"', body) == ["https://news.example/a%20b%29c"]
+    assert "Mogelijke alternatieve leveranciers" in body and "continuïteitsclausule" in body
+    assert "o.a. voor Gemeente &lt;i&gt;X&lt;/i&gt;" in body
+
+
+def test_plain_text_and_title_carry_no_markup() -> None:
+    message = render_alert(_alert(), fmt="text", language="en")
+    assert "javascript:" not in message.body
+    assert "<https://news.example/a%20b%29c>" in message.body
+    for char in "<>[]*":
+        assert char not in message.title.removeprefix("[CRITICAL]")
+    assert message.title.startswith("[CRITICAL] Evil script")
+
+
+def test_line_breaks_in_outside_text_cannot_start_markdown_blocks() -> None:
+    body = render_alert(_alert(supplier="x", sources=[{"source": "rss", "date": "2026-10-01", "title": "a\n# Heading\n- item",
+                                                        "url": None}]), fmt="markdown").body
+    assert "\n# Heading" not in body and "\n- item" not in body
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"])
+def test_every_kind_of_alert_renders_in_both_languages(fmt: str) -> None:
+    kinds = [
+        {"kind": "score", "score": {"kind": "failure", "category": "", "value": 0.41, "band": "high", "previous_value": 0.12,
+                                     "previous_band": "low", "as_of": "2026-11-01", "previous_as_of": "2026-10-01",
+                                     "confidence": 0.8, "coverage": 0.9,
+                                     "reasons": [{"feature": "employees_drop", "contribution": 0.2, "text": "staff fell <40%>"}]},
+         "actions": ["review-score"]},
+        {"kind": "horizon", "contract": {"ref": "C-1", "title": "Licences", "cpv": "48400000", "end_date": "2027-03-31",
+                                         "extension_until": None, "owner": "Sanne", "value": None, "months_left": 4.9},
+         "market": {"category": "48", "label": "Software", "hhi": 4235, "band": "highly concentrated", "cr4": 0.98,
+                    "basis": "value", "awards": 106, "since": "2023-11-01", "until": "2026-11-01"},
+         "actions": ["prepare-consultation"]},
+        {"kind": "source", "source": "ted", "verdict": "late", "reason": "last success 3 d ago", "last_success": "2026-10-29",
+         "actions": ["check-source"]},
+        {"kind": "delivery", "person": "anna", "channel": "mail", "error": "refused", "alert": "x", "actions": ["check-channel"]},
+    ]
+    for language, marker in (("en", "What you can do"), ("nl", "Wat u kunt doen")):
+        for facts in kinds:
+            body = render_alert(_alert(**facts, sources=[]), fmt=fmt, language=language).body
+            assert marker in body
+    digest = render_digest([_alert(), _alert(**kinds[1])], period="weekly", fmt=fmt, language="nl")
+    assert digest.title == "Leveranciersmeldingen (wekelijks overzicht): 2 meldingen"
+    assert "HHI" in digest.body
+
+
+def test_escape_helpers() -> None:
+    assert md_escape("[a](b)") == "\\[a\\]\\(b\\)"
+    assert md_escape("<i>&") == "&lt;i&gt;&amp;"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("data:text/html,x") is None
+    assert safe_url("https://x.example/a b") == "https://x.example/a%20b"

@@ -1,0 +1,149 @@
+"""The alerts area, as the web workspace uses it: only through ``store.alerts``' own functions.
+
+The workspace never writes the alerts tables with its own SQL: reading goes through
+``list_alerts``, ``alerts_by_id``, ``get_alert``, ``feedback_of`` and ``audit_of``, feedback
+through ``apply_feedback`` (which also stops pending deliveries and writes the alert's audit).
+When the alerts area is not installed or lacks one of these, :func:`load` returns None and the
+inbox says alerts are not available instead of failing.
+
+Who sees which alert: an admin (ops) every alert; a strategist every category alert (not the
+ops alerts about sources and channels); a category manager the alerts routed to one of their
+categories.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from web.auth import Principal, cpv_prefix
+
+log = logging.getLogger(__name__)
+
+_NEEDED = ("list_alerts", "alerts_by_id", "get_alert", "feedback_of", "audit_of", "apply_feedback", "AlertNotFoundError")
+#: Fetched from ``list_alerts`` before the per-person filter; the newest alerts come first.
+SCAN_LIMIT = 5000
+#: The inbox by default: what still needs someone.
+ACTIVE_STATES = ("open", "acknowledged")
+#: The inbox puts the most severe first, then the newest.
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+#: Web actions and the action names ``apply_feedback`` takes.
+ACTIONS = {"acknowledge": "ack", "snooze": "snooze", "dismiss": "dismiss"}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsSource:
+    """The functions of ``store.alerts`` the workspace relies on, and its vocabularies."""
+
+    module: ModuleType
+    states: tuple[str, ...]
+    dismiss_reasons: tuple[str, ...]
+    texts: dict[str, dict[str, str]]
+
+    def visible(self, who: Principal, row: Any) -> bool:  # noqa: ANN401 - an AlertRow
+        if who.is_admin:
+            return True
+        if row.ops:
+            return False
+        return who.covers_any(list(row.categories or []))
+
+    def inbox(
+        self, session: Session, who: Principal, *, states: Sequence[str], severity: str = "", category: str = "",
+        limit: int = 50,
+    ) -> tuple[list[Any], int]:
+        """The person's alerts (AlertRows), most severe and newest first, up to ``limit``; and how many match."""
+        listed = self.module.list_alerts(session, states=list(states) or None, limit=SCAN_LIMIT)
+        rows = self.module.alerts_by_id(session, [item["id"] for item in listed])
+        out = []
+        for item in listed:
+            row = rows.get(item["id"])
+            if row is None or not self.visible(who, row):
+                continue
+            if severity and row.severity != severity:
+                continue
+            if category and not any(cpv_prefix(str(c)).startswith(cpv_prefix(category)) for c in row.categories or []):
+                continue
+            out.append(row)
+        out.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -_ts(r.last_seen)))
+        return out[:limit], len(out)
+
+    def get(self, session: Session, alert_id: int) -> Any | None:  # noqa: ANN401
+        try:
+            return self.module.get_alert(session, alert_id)
+        except self.module.AlertNotFoundError:
+            return None
+
+    def history(self, session: Session, alert_id: int) -> tuple[list[Any], list[Any], list[Any]]:
+        """Feedback, state changes and deliveries (who was told, over which channel, when)."""
+        deliveries = self.module.deliveries_of(session, alert_id) if hasattr(self.module, "deliveries_of") else []
+        return self.module.feedback_of(session, alert_id), self.module.audit_of(session, alert_id), deliveries
+
+    def act(
+        self, session: Session, alert_id: int, action: str, *, who: str, now: datetime, reason: str | None = None,
+        note: str | None = None, snooze_until: datetime | None = None,
+    ) -> Any:  # noqa: ANN401
+        """Feedback as ``supplyradar alerts ack|snooze|dismiss`` gives it, in the caller's transaction."""
+        row = self.module.apply_feedback(
+            session, alert_id, action=ACTIONS[action], decided_by=who, now=now, reason=reason, note=note,
+            snooze_until=snooze_until,
+        )
+        if reason == "wrong-entity":
+            _tell_matching(session, row, decided_by=who, note=note)
+        return row
+
+    def action_text(self, language: str, action: str) -> str:
+        texts = self.texts.get(language) or self.texts.get("en") or {}
+        return texts.get(f"action.{action}", action)
+
+
+def load() -> AlertsSource | None:
+    """The alerts area's store functions, or None when they cannot be used (said once in the log)."""
+    try:
+        from store import alerts as module
+    except Exception as exc:  # noqa: BLE001 - any failure to import the other area means: not available
+        log.warning("web: alerts are not available (%s: %s)", type(exc).__name__, exc)
+        return None
+    missing = [name for name in _NEEDED if not hasattr(module, name)]
+    if missing:
+        log.warning("web: alerts are not available: store.alerts lacks %s", ", ".join(missing))
+        return None
+    try:
+        from alerts.render import TEXTS as texts
+    except Exception:  # noqa: BLE001 - the action texts are a nicety; their keys show instead
+        texts = {}
+    return AlertsSource(
+        module=module,
+        states=tuple(getattr(module, "STATES", ("open", "acknowledged", "snoozed", "dismissed", "expired"))),
+        dismiss_reasons=tuple(getattr(module, "DISMISS_REASONS", ("not-relevant", "wrong-entity", "known"))),
+        texts=texts,
+    )
+
+
+def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:  # noqa: ANN401
+    """A wrong-entity dismissal tells the supplier matching that this name is not this organisation.
+
+    The same call ``supplyradar alerts dismiss --reason wrong-entity`` makes; without the own-data
+    area's matching, or for an alert about no organisation, only the feedback is kept.
+    """
+    if row.organisation_id is None:
+        return
+    try:
+        from store.matching import reject_match
+    except ImportError:
+        log.warning("web: alert %s dismissed as wrong-entity, but store.matching.reject_match is missing", row.id)
+        return
+    facts = row.facts or {}
+    source_name = str(facts.get("source_name") or facts.get("supplier") or "")
+    if source_name:
+        reject_match(session, source_name=source_name, organisation_id=row.organisation_id,
+                     reason=note or f"dismissed alert {row.id} as wrong-entity", decided_by=decided_by)
+
+
+def _ts(value: datetime) -> float:
+    return value.replace(tzinfo=value.tzinfo or UTC).timestamp()

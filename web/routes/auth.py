@@ -1,0 +1,122 @@
+"""Signing in and out: the only pages open without a session.
+
+The sign-in form is protected against forgery before any session exists by a signed
+double-submit token (a random cookie, and its signature in the form). Failed attempts are
+stored and counted per user name and per client address; over either limit the form answers
+429 without checking the password. A successful sign-in always starts a new session (no
+fixation), and the user name is the only thing logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from starlette.requests import Request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from store.web import audit, end_session, get_user, password_hash_of, recent_failures, record_attempt, set_password_hash
+from web.auth import Principal, hash_password, needs_rehash, verify_password
+from web.core import PageError, client, context_of, principal, render, require_csrf, safe_next, set_cookie, start_session
+from web.security import PRESESSION_COOKIE, SESSION_COOKIE
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def _form(
+    request: Request, *, status: int = 200, error: str | None = None, next_path: str = "/", username: str = "",
+    notice: str | None = None,
+) -> Response:
+    ctx = context_of(request)
+    existing = request.cookies.get(PRESESSION_COOKIE, "")
+    # The same nonce for every form this browser holds: two open sign-in tabs both work.
+    cookie, signed = ctx.presession.issue(existing if 20 <= len(existing) <= 100 else None)
+    set_cookie(request, PRESESSION_COOKIE, cookie, max_age=3600)
+    return render(
+        request, "signin.html", status=status, user=None, csrf_token=signed, error=error, next_path=next_path,
+        username=username, notice=notice,
+    )
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.get("/healthz")
+def health(request: Request) -> Response:
+    """For the reverse proxy and monitoring: 200 "ok" when the store answers, 503 otherwise; no data."""
+    try:
+        with context_of(request).store.session() as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("web: health check failed")
+        return PlainTextResponse("store unavailable", status_code=503)
+    return PlainTextResponse("ok")
+
+
+@router.get("/signin")
+def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:  # noqa: A002
+    t = context_of(request).translator
+    notice = t("signin.expired") if expired else t("signin.signed_out") if out else None
+    return _form(request, next_path=safe_next(next), notice=notice)
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=500)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
+) -> Response:
+    ctx = context_of(request)
+    web = ctx.web
+    if not ctx.presession.check(request.cookies.get(PRESESSION_COOKIE), csrf_token):
+        raise PageError(403, "error.csrf")
+    name = username.strip()
+    address = client(request).address
+    window = timedelta(minutes=web.login_window_minutes)
+    with ctx.store.sessions.begin() as session:
+        by_user, by_address = recent_failures(session, username=name, address=address, window=window)
+    if by_user >= web.login_max_failures_per_user or by_address >= web.login_max_failures_per_address:
+        log.warning("web: sign-in refused for %r from %s: too many failures", name, address)
+        message = ctx.translator("signin.too_many", minutes=web.login_window_minutes)
+        return _form(request, status=429, error=message, next_path=safe_next(next), username=name)
+    with ctx.store.sessions.begin() as session:
+        stored = password_hash_of(session, name)
+    ok = verify_password(stored, password)
+    with ctx.store.sessions.begin() as session:
+        record_attempt(session, name, address, succeeded=ok)
+        account = get_user(session, name) if ok else None
+        if ok and stored and needs_rehash(stored):
+            set_password_hash(session, name, hash_password(password))
+        if account is not None:
+            audit(session, name, "signin", f"user:{name}", address=address)
+    if account is None:
+        log.info("web: failed sign-in for %r from %s", name, address)
+        return _form(request, status=401, error=ctx.translator("signin.failed"), next_path=safe_next(next), username=name)
+    start_session(request, account.id)
+    set_cookie(request, PRESESSION_COOKIE, None)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/signout")
+def signout(
+    request: Request,
+    who: Annotated[Principal, Depends(principal)],
+    csrf_token: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    require_csrf(who, csrf_token)
+    ctx = context_of(request)
+    with ctx.store.sessions.begin() as session:
+        if who.session_hash:
+            end_session(session, who.session_hash)
+        audit(session, who.username, "signout", f"user:{who.username}", address=client(request).address)
+    set_cookie(request, SESSION_COOKIE, None)
+    return RedirectResponse("/signin?out=1", status_code=303)

@@ -1,0 +1,85 @@
+"""Category pages: our spend, the Kraljic position, the market and our suppliers ranked by risk.
+
+A category is addressed by its CPV code or prefix (``/categories/09310000`` and
+``/categories/0931`` are the same page). A category manager may open only categories inside
+the prefixes assigned to them: anything else is a 403 page that shows none of its data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
+from supplyradar.market_scans import ScanRequestError, normalise_prefix
+from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
+from web.auth import Principal, cpv_prefix
+from web.core import PageError, WebContext, context_of, principal, render
+from web.market import latest_report
+from web.security import REPORT_CSP
+
+router = APIRouter()
+
+
+def reports_dir(ctx: WebContext) -> Path:
+    return Path(ctx.web.reports_dir) if ctx.web.reports_dir else ctx.settings.resolved_output_dir
+
+
+def label(code: str, language: str) -> str:
+    try:
+        return prefix_label(cpv_prefix(code), language)
+    except UnknownCpvCodeError:
+        return ""
+
+
+def _category(code: str, who: Principal) -> str:
+    try:
+        prefix = normalise_prefix(code)
+    except ScanRequestError:
+        raise PageError(404, "error.category_not_found", code=code) from None
+    if not who.covers(prefix):
+        raise PageError(403, "error.category_forbidden", code=code)
+    return prefix
+
+
+@router.get("/categories")
+def category_list(request: Request, who: Annotated[Principal, Depends(principal)]) -> Response:
+    ctx = context_of(request)
+    language = ctx.translator.language
+    with ctx.store.session() as session:
+        rows = our_categories(session, who.prefixes)
+    mine = [(p, label(p, language)) for p in who.prefixes or ()]
+    listed = [(code, label(code, language), spend, contracts) for code, spend, contracts in rows]
+    return render(request, "categories.html", mine=mine, rows=listed)
+
+
+@router.get("/categories/{code}")
+def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
+    ctx = context_of(request)
+    prefix = _category(code, who)
+    language = ctx.translator.language
+    with ctx.store.session() as session:
+        spend = category_spend(session, prefix)
+        suppliers = our_suppliers(session, who.prefixes, category=prefix)
+        kraljic = kraljic_of(session, prefix)
+    report = latest_report(reports_dir(ctx), prefix)
+    scan = None if report else ctx.markets.get(ctx.store, prefix, language=language)
+    return render(
+        request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
+        kraljic=kraljic, report=report, scan=scan,
+    )
+
+
+@router.get("/categories/{code}/market-scan")
+def category_report(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
+    """The newest stored market scan of the category, as written (self-contained, no script)."""
+    ctx = context_of(request)
+    prefix = _category(code, who)
+    report = latest_report(reports_dir(ctx), prefix)
+    if report is None:
+        raise PageError(404, "error.not_found")
+    return FileResponse(report, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": REPORT_CSP})
