@@ -19,14 +19,15 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the companies area
 from store.notices import dialect_insert
-from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
+from store.schema import Organisation, OrganisationIdentifier
 from store.schema_companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
 
 KVK_SCHEME = "kvk"
@@ -49,21 +50,6 @@ class StoredSnapshot:
     status: str
     payload: dict[str, Any]
     content_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewEvent:
-    """An event to store: what ``models.company_events`` or an insolvency publication says happened."""
-
-    organisation_id: int
-    kind: str
-    occurred_on: date
-    source: str
-    source_ref: str
-    title: str
-    details: dict[str, Any]
-    source_url: str | None = None
-    confidence: float = 1.0
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
@@ -169,21 +155,6 @@ def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], obs
     for start in range(0, len(ids), 500):
         session.execute(update(CompanySnapshot).where(CompanySnapshot.id.in_(ids[start:start + 500]))
                         .values(confirmed_on=observed_on))
-
-
-def save_events(session: Session, events: Iterable[NewEvent]) -> int:
-    """Insert events not seen before; the number actually added."""
-    added = 0
-    now = datetime.now(UTC)
-    for event in events:
-        stmt = dialect_insert(session.get_bind(), SupplierEvent).values(
-            organisation_id=event.organisation_id, kind=event.kind, occurred_on=event.occurred_on, source=event.source,
-            source_ref=event.source_ref[:300], source_url=event.source_url, title=event.title, details=event.details,
-            confidence=event.confidence, detected_at=now,
-        )
-        stmt = stmt.on_conflict_do_nothing(index_elements=["organisation_id", "source", "kind", "source_ref"])
-        added += len(session.execute(stmt.returning(SupplierEvent.id)).all())  # rowcount is -1 on psycopg here
-    return added
 
 
 # --- insolvency cases ----------------------------------------------------------------------------------

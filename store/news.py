@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from connectors.feeds import Article, FeedState
 from connectors.gdelt import ToneDay
 from connectors.sanctions_eu import SanctionsEntry
+from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the news area
 from store.notices import dialect_insert
 from store.schema import (
     AwardWinner,
@@ -30,7 +31,6 @@ from store.schema import (
     Organisation,
     OrganisationIdentifier,
     SpendLine,
-    SupplierEvent,
 )
 from store.schema_news import (
     FetchState,
@@ -59,21 +59,6 @@ class CountryLink:
 
 
 @dataclass(frozen=True)
-class EventRow:
-    """One ``supplier_events`` row to insert (if not there yet)."""
-
-    organisation_id: int
-    kind: str
-    occurred_on: date
-    source: str
-    source_ref: str
-    title: str
-    confidence: float
-    details: dict[str, Any]
-    source_url: str | None = None
-
-
-@dataclass(frozen=True)
 class PreparedArticle:
     """An article with everything decided about it, ready to store."""
 
@@ -85,7 +70,7 @@ class PreparedArticle:
     model_version: str
     organisations: tuple[OrganisationLink, ...] = ()
     countries: tuple[CountryLink, ...] = ()
-    events: tuple[EventRow, ...] = ()
+    events: tuple[NewEvent, ...] = ()
 
 
 @dataclass
@@ -189,7 +174,7 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
     now = now or datetime.now(UTC)
     counts = ArticleCounts()
     known = known_hashes(session, (p.article.url_hash for p in prepared))
-    events: list[EventRow] = []
+    events: list[NewEvent] = []
     for item in prepared:
         article = item.article
         if article.url_hash in known:
@@ -226,27 +211,6 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
     session.flush()
     counts.events = save_events(session, events, now=now)
     return counts
-
-
-def save_events(session: Session, events: Sequence[EventRow], *, now: datetime | None = None) -> int:
-    """Insert supplier events not seen before (unique on organisation, source, kind, source_ref); the number added."""
-    now = now or datetime.now(UTC)
-    added = 0
-    for start in range(0, len(events), CHUNK):
-        chunk = events[start : start + CHUNK]
-        rows = [
-            {
-                "organisation_id": e.organisation_id, "kind": e.kind, "occurred_on": e.occurred_on, "source": e.source,
-                "source_ref": e.source_ref[:300], "source_url": (e.source_url or None) and e.source_url[:1000],
-                "title": e.title, "details": e.details, "confidence": round(e.confidence, 4), "detected_at": now,
-            }
-            for e in chunk
-        ]
-        stmt = dialect_insert(session.get_bind(), SupplierEvent).values(rows).on_conflict_do_nothing(
-            index_elements=["organisation_id", "source", "kind", "source_ref"]
-        ).returning(SupplierEvent.id)  # only the inserted rows come back (rowcount is -1 on psycopg)
-        added += len(session.execute(stmt).all())
-    return added
 
 
 def save_country_tone(session: Session, days: Iterable[ToneDay], *, source: str = "gdelt", now: datetime | None = None) -> int:

@@ -246,5 +246,24 @@ def _print_rows(title: str, rows: list[dict]) -> None:
         out.print(rows_table(title, rows))
 
 
+def run() -> None:
+    """The console entry point: the app, with a database that cannot be reached said in one line.
+
+    A database that is down at start is an operations fact, not a bug: one clear line naming the
+    database (password hidden) and exit code 3, so cron and systemd see it; nothing was written.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        app()
+    except OperationalError as exc:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(Settings().resolved_database_url).render_as_string(hide_password=True)
+        reason = " ".join(str(getattr(exc, "orig", exc)).split())
+        _error_line(f"cannot use the database {url}: {reason}")
+        sys.exit(3)
+
+
 if __name__ == "__main__":
-    app()
+    run()

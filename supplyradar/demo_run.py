@@ -83,7 +83,10 @@ def run_demo(settings: Settings, *, console: Console) -> None:
         console.print("\n[bold]4. News and sanctions[/bold]: feeds, GDELT, the EU sanctions list...")
         rows = collect_news_flow(transport="demo")
         sanctions = screen_sanctions(transport="demo")
-        _table(console, "News and sanctions", [*rows, sanctions])
+        _table(console, "News", rows, ("source", "fetched", "added", "duplicates", "links", "events", "quarantined", "status"))
+        _table(console, "EU sanctions list", [sanctions],
+               ("list", "suppliers screened", "possible matches", "new events", "status"))
+        _print_recent_events(console, settings)
 
         console.print("\n[bold]5. Risk[/bold]: train the failure model on the history, then score every supplier...")
         trained = train_models(as_of=DEMO_TODAY)
@@ -119,6 +122,20 @@ def _table(console: Console, title: str, rows: list[dict], columns: tuple[str, .
     console.print(rows_table(title, rows, columns=columns))
 
 
+def _print_recent_events(console: Console, settings: Settings) -> None:
+    """What the registers and the news said about the suppliers we depend on, in the last three months."""
+    from datetime import timedelta
+
+    from store.events import recent_events
+    from supplyradar.alerting import current_suppliers
+
+    with Store(settings.resolved_database_url) as store, store.session() as session:
+        ours = current_suppliers(session, as_of=DEMO_TODAY, canonical=lambda org: org)
+        rows = recent_events(session, ours, since=DEMO_TODAY - timedelta(days=92), until=DEMO_TODAY)
+    _table(console, f"Events about our current suppliers since {DEMO_TODAY - timedelta(days=92)} "
+           "(supplyradar supplier KVK shows one supplier's)", rows[:12], ("day", "supplier", "kind", "source", "title"))
+
+
 def _print_quality(console: Console, settings: Settings) -> None:
     from supplyradar.own_data import quality_report
 
@@ -139,8 +156,6 @@ def _print_training(console: Console, trained: dict) -> None:
 
 
 def _print_summary(console: Console, settings: Settings, reports: list[str], trained: dict, started: float) -> None:
-    from store.alerts import list_alerts  # noqa: F401 - checked to exist: the alerts area's query
-
     with Store(settings.resolved_database_url) as store, store.session() as session:
         counts = {
             "notices": session.scalar(select(func.count()).select_from(Notice)),

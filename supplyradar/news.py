@@ -38,7 +38,7 @@ from store.db import Store
 from store.news import (
     ArticleCounts,
     CountryLink,
-    EventRow,
+    NewEvent,
     OrganisationLink,
     PreparedArticle,
     get_fetch_state,
@@ -159,8 +159,8 @@ def _day(article: Article, today: date) -> date:
 
 
 def _event(article: Article, day: date, org: OrganisationLink, label: str, probability: float, probs: dict[str, float],
-           name: str) -> EventRow:
-    return EventRow(
+           name: str) -> NewEvent:
+    return NewEvent(
         organisation_id=org.organisation_id,
         kind=f"news.{label}",
         occurred_on=day,

@@ -27,7 +27,7 @@ from models.sanctions_match import ListedEnterprise, PossibleMatch, screen
 from store.bookkeeping import finish_run, quarantine, start_run
 from store.db import Store
 from store.news import (
-    EventRow,
+    NewEvent,
     enterprise_entries,
     get_fetch_state,
     save_events,
@@ -127,13 +127,13 @@ def screen_suppliers(store: Store, settings: Settings, summary: SanctionsSummary
         summary.suppliers, summary.matches = len({org_id for org_id, _ in suppliers}), matches
         summary.new_events = save_events(session, [_event(match, today) for match in matches])
     for match in matches:
-        log.warning("possible sanctions match for review: %s", match.explanation)
+        log.info("possible sanctions match for review: %s", match.explanation)
     return summary
 
 
-def _event(match: PossibleMatch, today: date) -> EventRow:
+def _event(match: PossibleMatch, today: date) -> NewEvent:
     programmes = ", ".join(match.programmes) or "no programme given"
-    return EventRow(
+    return NewEvent(
         organisation_id=int(match.supplier_key),
         kind=EVENT_KIND,
         occurred_on=today,

@@ -60,3 +60,19 @@ def test_scan_refuses_a_category_that_is_not_cpv(data_dir: Path) -> None:
 def test_quarantine_says_when_it_is_empty(data_dir: Path) -> None:
     result = runner.invoke(app, ["quarantine"])
     assert result.exit_code == 0 and "empty" in result.output
+
+
+def test_a_database_that_is_down_is_one_clear_line_and_exit_code_3(monkeypatch, capsys) -> None:  # noqa: ANN001
+    """No traceback, the database named with its password hidden, nothing written."""
+    import pytest
+
+    from supplyradar import cli
+
+    monkeypatch.setenv("SUPPLYRADAR_DATABASE_URL", "postgresql+psycopg://ops:s3cret@127.0.0.1:1/supplyradar")
+    monkeypatch.setattr("sys.argv", ["supplyradar", "status"])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot use the database postgresql+psycopg://ops:***@127.0.0.1:1/supplyradar")
+    assert "s3cret" not in err and "Traceback" not in err
