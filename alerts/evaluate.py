@@ -247,7 +247,13 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
     band_rules = rules.of_type("score_band")
     rise_rules = rules.of_type("score_rise")
     threshold_rules = rules.of_type("score_threshold")
+    changes = list(changes)
+    # A supplier scored per category too (dependency, geopolitics) is alerted on the category's
+    # score, which says where it matters; its supplier-level score would say the same thing twice.
+    per_category = {(c.subject.organisation_id, c.kind) for c in changes if c.category}
     for change in changes:
+        if not change.category and (change.subject.organisation_id, change.kind) in per_category:
+            continue
         cpvs = (change.category,) if change.category else change.subject.cpvs
         subject = Subject(change.subject.organisation_id, change.subject.org_key, change.subject.name, tuple(cpvs))
         previous_band = change.previous.band if change.previous else "low"

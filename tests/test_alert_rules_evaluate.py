@@ -149,3 +149,19 @@ def test_cooldown_grouping_escalation_decisions() -> None:
 def test_retry_backoff_doubles_up_to_a_cap() -> None:
     delays = [retry_delay(n, base_seconds=60, max_seconds=600).total_seconds() for n in range(1, 6)]
     assert delays == [60, 120, 240, 480, 600]
+
+
+def test_a_supplier_scored_per_category_is_alerted_once_on_the_category_score() -> None:
+    from alerts.evaluate import ScoreChange, ScorePoint, Subject, score_candidates
+    from alerts.rules import parse_rules
+
+    rules = parse_rules({"rules": [{"id": "dependency-up", "type": "score_band", "description": "d",
+                                    "score": "dependency", "direction": "up", "severity": {"high": "warning"}}]},
+                        where="rules.yaml", known_categories={"09310000"})
+    subject = Subject(7, "NL:id:12345678", "Stroom B.V.", ("09310000",))
+    point = ScorePoint(run_id=2, as_of=date(2026, 11, 1), value=0.8, band="high", confidence=0.9, coverage=1.0,
+                       reasons=(), inputs=())
+    changes = [ScoreChange(subject, "dependency", "", point, None),
+               ScoreChange(subject, "dependency", "09310000", point, None)]
+    (candidate,) = score_candidates(changes, rules, categories_of=lambda cpvs: ("09310000",))
+    assert candidate.subject.endswith("@09310000")
