@@ -321,6 +321,30 @@ def _fit_pipeline(x: np.ndarray, y: np.ndarray) -> Pipeline:
     return pipeline.fit(x, y)
 
 
+def _fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel) -> tuple[Pipeline, list[str]]:
+    """Fit; a feature whose coefficient has the opposite sign of its published baseline weight is left out
+    (its column emptied, so its coefficient is exactly zero) and the model refitted, until every sign agrees.
+
+    A score that says "a high sector bankruptcy rate lowers the risk" may fit the sample, but no category
+    manager can act on it or trust it: with few labels such a sign is more often noise than insight.
+    """
+    x = x.copy()
+    dropped: list[str] = []
+    for _ in range(len(FEATURES)):
+        pipeline = _fit_pipeline(x, y)
+        coefs = pipeline.named_steps["logit"].coef_[0]
+        wrong = [
+            (abs(coef), i) for i, (name, coef) in enumerate(zip(FEATURES, coefs, strict=True))
+            if baseline.weights.get(name, 0.0) * coef < -1e-9
+        ]
+        if not wrong:
+            return pipeline, dropped
+        _size, worst = max(wrong)
+        x[:, worst] = np.nan
+        dropped.append(FEATURES[worst])
+    return pipeline, dropped
+
+
 def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     platt = LogisticRegression(C=1e4, max_iter=1000).fit(decision.reshape(-1, 1), y)
     return float(platt.coef_[0][0]), float(platt.intercept_[0])
@@ -354,7 +378,12 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     if len(set(y_fit.tolist())) < 2 or len(set(data["calibration"][1].tolist())) < 2:
         outcome.reason = "a training part has only one class. The transparent baseline is used."
         return outcome
-    pipeline = _fit_pipeline(x_fit, y_fit)
+    pipeline, dropped = _fit_with_expected_signs(x_fit, y_fit, baseline)
+    if dropped:
+        outcome.notes.append(
+            "Left out of the trained model because their fitted effect pointed against the published direction "
+            f"(the baseline's sign) and could not be explained to a user: {', '.join(dropped)}."
+        )
     x_cal, y_cal = data["calibration"]
     a, b = _platt(pipeline.decision_function(x_cal), y_cal)
     fingerprint = hashlib.sha256(np.append(pipeline.named_steps["logit"].coef_[0], [a, b]).round(10).tobytes()).hexdigest()[:8]

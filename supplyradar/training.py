@@ -302,6 +302,7 @@ def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, tit
         "Rule: the trained model is used only when the fit, calibration and evaluation parts each have their "
         "minimum of positive rows and, on the held-out period, its Brier score is lower than the baseline's and "
         "its ROC AUC at least the baseline's. Otherwise the baseline is used.", "",
+        *[f"- {note}" for note in outcome.notes], *([""] if outcome.notes else []),
         "## Data and periods", "",
         f"- Rows: one per supplier and snapshot date, every snapshot period from {data.snapshots[0] if data.snapshots else '–'} "
         f"to {data.snapshots[-1] if data.snapshots else '–'} ({len(data.snapshots)} snapshots, {data.organisations} suppliers "

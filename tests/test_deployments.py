@@ -137,10 +137,12 @@ def test_prefect_yaml_matches_the_served_deployments(prefect_yaml: dict, monkeyp
 
 def test_every_cron_in_the_schedule_settings_is_valid() -> None:
     schedules = ScheduleSettings()
-    for name, value in schedules.model_dump().items():
-        if isinstance(value, str) and name != "timezone":
-            next(CronSim(value, datetime.now(UTC)))
-            CronSchedule(cron=value, timezone=schedules.timezone)
+    crons = {name: value for name, value in schedules.model_dump().items() if isinstance(value, str) and name != "timezone"}
+    for value in crons.values():
+        assert next(CronSim(value, datetime.now(UTC))) > datetime.now(UTC)
+        assert CronSchedule(cron=value, timezone=schedules.timezone).cron == value
+    used = {p.schedule for p in deployments_module.planned(Settings(_env_file=None))}
+    assert used == set(crons), "every schedule setting drives a deployment, and every deployment has one"
 
 
 def test_scoring_runs_after_collection_and_alerts_after_scoring() -> None:

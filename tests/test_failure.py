@@ -192,3 +192,24 @@ def test_demo_story_model_beats_the_baseline_or_is_replaced_by_it() -> None:
     values["age_years"] = None  # type: ignore[assignment]
     e = explain(outcome.model, values)
     assert e.base + sum(e.contributions.values()) == pytest.approx(e.logit)
+
+
+def test_a_feature_fitted_against_its_published_direction_is_left_out() -> None:
+    """Noise that makes a risk factor look protective is refitted away and said in the notes."""
+    import numpy as np
+
+    from models.failure import FEATURES, BaselineModel, _fit_with_expected_signs
+
+    rng = np.random.default_rng(3)
+    n = 600
+    x = np.full((n, len(FEATURES)), np.nan)
+    distress = rng.random(n)
+    y = (distress + rng.normal(0, 0.3, n) > 1.0).astype(int)
+    x[:, FEATURES.index("news_distress")] = distress
+    # a "sector rate" built to look protective in this sample
+    x[:, FEATURES.index("sector_base_rate")] = 0.05 - 0.04 * y + rng.normal(0, 0.005, n)
+    baseline = BaselineModel(intercept=-4.0, weights={"news_distress": 1.2, "sector_base_rate": 8.0})
+    pipeline, dropped = _fit_with_expected_signs(x, y, baseline)
+    coefs = dict(zip(FEATURES, pipeline.named_steps["logit"].coef_[0], strict=True))
+    assert dropped == ["sector_base_rate"]
+    assert coefs["sector_base_rate"] == 0.0 and coefs["news_distress"] > 0
