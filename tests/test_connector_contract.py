@@ -112,3 +112,39 @@ def test_collects_one_page_offline(connector):
     lost = [error for error in errors if not isinstance(error, RecordWarning)]
     assert len(notices) + len(lost) == len(pages[0]) == 1, "every record ends as a notice or an error"
     assert all(notice.source == connector.module.SOURCE for notice in notices)
+
+
+#: Every module in connectors/ that talks to an outside service over HTTP (file readers and helpers aside).
+HTTP_SOURCES = ("ted", "tenderned", "kvk", "insolvency", "feeds", "gdelt", "sanctions_eu")
+#: File sources: read local files, so no API documentation section and no client.
+FILE_SOURCES = ("tenderned_dataset", "spend_file", "contract_register")
+
+
+@pytest.mark.parametrize("name", HTTP_SOURCES)
+def test_every_http_connector_is_documented_and_builds_its_client_from_settings(name: str) -> None:
+    """The same fixed docstring sections, a ``SOURCE`` name and one ``make_client(..., http, *, transport)``."""
+    import importlib
+
+    module = importlib.import_module(f"connectors.{name}")
+    doc = module.__doc__ or ""
+    missing = [s for s in DOCSTRING_SECTIONS if not re.search(rf"^{re.escape(s)}\b", doc, re.MULTILINE)]
+    assert not missing, f"connectors/{name}.py docstring lacks {missing}"
+    assert isinstance(module.SOURCE, str) and module.SOURCE
+    parameters = inspect.signature(module.make_client).parameters
+    # the shared HTTP settings, and a transport that tests (respx) and the demo (replay) inject
+    assert "http" in parameters and parameters["transport"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+@pytest.mark.parametrize("name", FILE_SOURCES)
+def test_every_file_connector_says_its_domain_caveats_and_arguments(name: str) -> None:
+    import importlib
+
+    doc = importlib.import_module(f"connectors.{name}").__doc__ or ""
+    for section in ("Domain", "Caveats", "Arguments"):
+        assert re.search(rf"^{section}\b", doc, re.MULTILINE), f"connectors/{name}.py docstring lacks {section}"
+
+
+def test_every_connector_module_is_in_the_contract() -> None:
+    helpers = {"__init__", "errors", "http", "records", "tabular"}
+    modules = {p.stem for p in (Path(__file__).parents[1] / "connectors").glob("*.py")} - helpers
+    assert modules == set(HTTP_SOURCES) | set(FILE_SOURCES)
