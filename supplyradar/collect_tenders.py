@@ -24,7 +24,6 @@ from store.bookkeeping import (
     finish_run,
     get_watermark,
     quarantine,
-    record_key,
     resolve_quarantined,
     set_watermark,
     start_run,
