@@ -111,7 +111,10 @@ def safe_url(url: object) -> str | None:
     """An http(s) URL with the characters that could break out of a link quoted; None otherwise."""
     if not isinstance(url, str) or not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[x": outside text that is no URL at all
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%-._~")

@@ -161,7 +161,11 @@ def read_yaml(path: Path, what: str, error: type[ValueError]) -> Any:
     except OSError as exc:
         raise error(f"{path}: cannot read {what}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from exc
+        # Not str(exc): it quotes the offending line, and a routing line holds an Apprise URL (secrets).
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise error(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 def load_rules(path: Path, *, known_categories: Iterable[str] | None = None) -> RuleSet:

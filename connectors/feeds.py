@@ -313,7 +313,12 @@ def _atom_entry(entry: Any, feed: FeedConfig, where: str) -> Article:
 def _article(feed: FeedConfig, where: str, title: str, link: str, summary: str, published: datetime | None) -> Article:
     if not title:
         raise RecordError(where, "item without a title", field="title")
-    if urlsplit(link).scheme not in {"http", "https"}:
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in {"http", "https"}:
         raise RecordError(where, f"item without a usable link ({link[:80]!r})", field="link")
     return Article(
         url=link,
@@ -352,7 +357,10 @@ def parse_date(value: str) -> datetime | None:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00": before the first day of the calendar in UTC
+        return None
 
 
 def canonical_url(url: str) -> str:

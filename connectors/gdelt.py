@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -160,6 +161,10 @@ def read_article(item: Any, *, where: str) -> Article:
     url, title = item.get("url"), clean_text(item.get("title") or "")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise RecordError(where, "article without a URL", field="url")
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a broken host or port (url_hash would, later)
+    except ValueError:
+        raise RecordError(where, "article without a usable URL", field="url", record=url[:200]) from None
     if not title:
         raise RecordError(where, "article without a title", field="title", record=url)
     country = COUNTRY_CODES.get(str(item.get("sourcecountry") or "").casefold())

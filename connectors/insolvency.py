@@ -49,7 +49,9 @@ from lxml.builder import ElementMaker
 
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
-from connectors.errors import ConnectorError, MalformedNoticeError, NotANoticeError, RecordError, SourceUnavailableError
+from connectors.errors import (
+    ConnectorError, MalformedNoticeError, NotANoticeError, RecordError, SourceRequestError, SourceUnavailableError,
+)
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import parse_xml
 
@@ -293,7 +295,10 @@ def call(client: HttpClient, settings: InsolvencySettings, operation: str, param
         settings.url,
         content=content,
         headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{CIR}/{operation}"'},
+        follow_redirects=False,  # a 307/308 would send the envelope, password and all, to the other host
     )
+    if response.is_redirect:
+        raise SourceRequestError(SOURCE, settings.url, response.status_code, f"{operation}: redirected; not followed")
     try:
         root = parse_xml(response.content, f"{settings.url} {operation}")
     except (MalformedNoticeError, NotANoticeError) as exc:

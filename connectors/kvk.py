@@ -284,7 +284,11 @@ def _get_json(
     client: HttpClient, url: str, *, query: str, params: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], httpx.Response] | NotFound:
     try:
-        response = client.request("GET", url, params=params)
+        # Not followed: the apikey is a plain header, which httpx would send along to any other host.
+        response = client.request("GET", url, params=params, follow_redirects=False)
+        if response.is_redirect:
+            raise SourceRequestError(SOURCE, safe_url(response.request.url), response.status_code,
+                                     "redirected; not followed (the apikey header would go along)")
     except SourceRequestError as exc:
         codes = _FOUT_CODE.findall(exc.detail)
         found = [code for code in codes if code in NOT_FOUND_CODES]

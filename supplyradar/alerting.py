@@ -332,10 +332,16 @@ def _notify(apobj: Any, tag: str, message: Message) -> str | None:
 
     body_format = {"markdown": apprise.NotifyFormat.MARKDOWN, "html": apprise.NotifyFormat.HTML,
                    "text": apprise.NotifyFormat.TEXT}[message.format]
+    apprise_log = logging.getLogger("apprise")
+    level = apprise_log.level
+    # Apprise logs each request's full URL at DEBUG (webhook tokens included): never below INFO here.
+    apprise_log.setLevel(max(apprise_log.getEffectiveLevel(), logging.INFO))
     try:
         ok = apobj.notify(body=message.body, title=message.title, body_format=body_format, tag=tag)
     except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the other channels
         return f"{type(exc).__name__} while sending"
+    finally:
+        apprise_log.setLevel(level)
     return None if ok else "the channel did not accept the message"
 
 

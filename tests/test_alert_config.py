@@ -113,6 +113,16 @@ def test_bad_routing_is_refused_with_file_and_person_named(change: dict, message
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize("line", ['      - url: "slack://TOKENA/s3cret/TOKENC\n', "      - url: slack://TOKENA/s3cret/TOKENC: x\n"])
+def test_a_routing_file_that_is_not_yaml_never_shows_its_urls(tmp_path: Path, line: str) -> None:
+    bad = tmp_path / "routing.yaml"
+    bad.write_text("people:\n  anna:\n    channels:\n" + line, encoding="utf-8")
+    with pytest.raises(RoutingConfigError, match=r"routing.yaml: not valid YAML.*line \d+") as caught:
+        load_routing(bad)
+    shown = str(caught.value) + repr(caught.value.__cause__) + str(caught.value.__cause__ or "")
+    assert "s3cret" not in shown
+
+
 def test_urls_come_from_the_environment_and_stay_secret() -> None:
     raw = _routing(people={"anna": {"channels": {"mail": {"url": "${ANNA_URL}"}}}, "ops": {"channels": {"o": "srfile://"}}})
     routing = parse_routing(raw, where="routing.yaml", environ={"ANNA_URL": "json://user:s3cret@localhost/hook"})

@@ -110,3 +110,11 @@ def test_escape_helpers() -> None:
     assert safe_url("javascript:alert(1)") is None
     assert safe_url("data:text/html,x") is None
     assert safe_url("https://x.example/a b") == "https://x.example/a%20b"
+
+
+def test_a_source_url_that_cannot_be_parsed_is_shown_as_text_not_a_crash() -> None:
+    assert safe_url("http://[broken/x") is None
+    sources = [{"source": "rss", "date": "2026-10-19", "title": "Broken link", "url": "http://[broken/x"}]
+    for fmt in ("markdown", "html", "text"):
+        body = render_alert(_alert(sources=sources), fmt=fmt, language="en").body
+        assert "Broken link" in body and "broken/x" not in body  # shown as text, never a link

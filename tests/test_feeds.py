@@ -68,6 +68,27 @@ def test_html_instead_of_a_feed_and_entity_declarations_are_refused() -> None:
         parse_feed(bomb, FEED, where="bomb.xml")
 
 
+@pytest.mark.parametrize("link", ["http://[abc/x", "https://a.example:99999/x", "https://a.example:port/x"])
+def test_an_item_with_an_unparseable_link_is_an_item_error_not_the_feed(link: str) -> None:
+    doc = (f"<rss><channel><item><title>bad</title><link>{link}</link></item>"
+           "<item><title>good</title><link>https://a.example/1</link></item></channel></rss>").encode()
+    articles, errors = parse_feed(doc, FEED, where="bad-link.xml")
+    assert [a.title for a in articles] == ["good"]
+    (error,) = errors
+    assert error.field == "link" and "item 1" in error.where
+
+
+def test_a_date_at_the_edge_of_the_calendar_is_no_date_not_a_crash() -> None:
+    from connectors.feeds import parse_date
+
+    assert parse_date("0001-01-01T00:00:00+01:00") is None
+    assert parse_date("9999-12-31T23:59:59-01:00") is None
+    doc = (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>t</title><link href='https://a.example/1'/>"
+           b"<published>0001-01-01T00:00:00+01:00</published></entry></feed>")
+    (article,), errors = parse_feed(doc, FEED, where="edge.xml")
+    assert article.published is None and errors == []
+
+
 def test_canonical_urls_ignore_tracking_scheme_fragment_and_trailing_slash() -> None:
     assert canonical_url("HTTP://WWW.X.example/a/?utm_source=rss&id=2#top") == canonical_url("https://www.x.example/a?id=2")
     assert canonical_url("https://x.example/a?id=1") != canonical_url("https://x.example/a?id=2")

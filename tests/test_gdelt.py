@@ -89,3 +89,12 @@ def test_timelinetone_gives_a_tone_per_day() -> None:
     assert route.calls[0].request.url.params["mode"] == "timelinetone"
     assert route.calls[1].request.url.params["query"] == '"United States"'
     assert json.loads((FIXTURES / "gdelt_timelinetone.json").read_text())["timeline"][0]["series"] == "Average Tone"
+
+
+@pytest.mark.parametrize("url", ["http://[abc/x", "https://a.example:99999/x"])
+def test_an_article_with_an_unparseable_url_is_an_item_error(url: str) -> None:
+    from connectors.errors import RecordError
+    from connectors.gdelt import read_article
+
+    with pytest.raises(RecordError, match="URL"):
+        read_article({"url": url, "title": "Brand bij Dravel"}, where="gdelt item 1")

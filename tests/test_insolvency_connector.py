@@ -154,3 +154,14 @@ def test_case_numbers_and_kind_table() -> None:
     kinds = {code: kind for code, (_name, kind) in insolvency.PUBLICATION_KINDS.items()}
     assert kinds["1300"] == insolvency.BANKRUPTCY and kinds["3300"] == insolvency.PROVISIONAL
     assert kinds["3302"] == insolvency.FINAL and kinds["1316"] == insolvency.ENDED and kinds["1309"] is None
+
+
+def test_a_redirect_is_not_followed_so_the_password_never_goes_elsewhere() -> None:
+    from connectors.errors import SourceRequestError
+
+    with respx.mock(assert_all_called=False) as router, _client() as client:
+        router.post(SETTINGS.url).respond(307, headers={"Location": "https://evil.example/cir.asmx"})
+        evil = router.post("https://evil.example/cir.asmx").mock(return_value=_answer("SearchUndertaking.xml"))
+        with pytest.raises(SourceRequestError, match="307"):
+            insolvency.search_undertaking(client, SETTINGS, kvk_number="12345678")
+    assert not evil.called

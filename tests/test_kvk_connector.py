@@ -159,3 +159,12 @@ def test_unexpected_fields_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="supplyradar.connectors.kvk"):
         kvk.parse_profile(body, where="test", fetched_at=kvk.datetime.now(kvk.UTC))
     assert "nieuwVeld" in caplog.text
+
+
+def test_a_redirect_is_not_followed_so_the_apikey_never_goes_elsewhere() -> None:
+    with respx.mock(assert_all_called=False) as router, _client() as client:
+        router.get(f"{SETTINGS.base_url}/v1/basisprofielen/69599084").respond(302, headers={"Location": "https://evil.example/x"})
+        evil = router.get("https://evil.example/x").respond(200, json={"kvkNummer": "69599084"})
+        with pytest.raises(SourceRequestError, match="302"):
+            kvk.fetch_profile(client, SETTINGS, "69599084")
+    assert not evil.called

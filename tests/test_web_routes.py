@@ -497,6 +497,14 @@ def test_settings_page_masks_secrets(settings: Settings, store: Store, world: Wo
     assert web.alert_url(7) == "https://radar.example/alerts/7"
 
 
+def test_settings_page_hides_the_database_password(settings: Settings, store: Store, world: World) -> None:
+    shown = settings.model_copy(update={"database_url": "postgresql+psycopg://radar:db-pass-123@db.example/radar"})
+    with TestClient(create_app(shown, store), follow_redirects=False) as c:
+        signed_in(c, "ada")
+        page = c.get("/settings").text
+    assert "db-pass-123" not in page and "db.example/radar" in page
+
+
 def test_non_admin_cannot_change_people(client: TestClient) -> None:
     token = signed_in(client, "mia")
     assert client.post("/users/sam/disable", data={"csrf_token": token}).status_code == 403

@@ -152,6 +152,7 @@ def test_only_http_links_from_outside_data() -> None:
     for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "/relative", "", None, 42, "http://"):
         assert safe_url(bad) is None
     assert '"' not in safe_url('https://x.example/"onmouseover="a')
+    assert safe_url("http://[broken/x") is None  # unparseable: no link, and no crash
 
 
 def test_market_statistics_are_cached_per_category_and_day(monkeypatch: pytest.MonkeyPatch) -> None:

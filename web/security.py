@@ -141,7 +141,10 @@ def safe_url(url: object) -> str | None:
     if not isinstance(url, str) or not url.strip():
         return None
     candidate = url.strip()
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # "http://[x": outside text that is no URL at all
+        return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return quote(candidate, safe=":/?#[]@!$&'()*+,;=%-._~")

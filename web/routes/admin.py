@@ -100,6 +100,10 @@ def settings_page(request: Request, who: Annotated[Principal, Depends(principal)
     require_admin(who)
     ctx = context_of(request)
     values = ctx.settings.model_dump(mode="json") | {"web": ctx.web.model_dump(mode="json")}
+    if values.get("database_url"):  # a PostgreSQL URL carries its password
+        from sqlalchemy.engine import make_url
+
+        values["database_url"] = make_url(values["database_url"]).render_as_string(hide_password=True)
     return render(request, "settings.html", rows=list(_flatten(values)))
 
 
