@@ -169,6 +169,33 @@ def alert_view(alert: Any) -> dict[str, Any]:
     }
 
 
+_NL_SCORE = {"failure": "faalrisico", "dependency": "afhankelijkheid", "geopolitical": "geopolitiek risico",
+             "combined": "gecombineerd risico"}
+_NL_BAND = {"low": "laag", "medium": "middel", "high": "hoog", None: "nieuw"}
+
+
+def localized_title(view: Mapping[str, Any], language: str) -> str:
+    """The alert's title in the reader's language where we wrote it (scores, contract horizons).
+
+    Titles of events keep the source's own words (an insolvency publication is in Dutch, a news
+    headline in its own language): translating them would put words in a source's mouth.
+    """
+    facts = view.get("facts") or {}
+    if language != "nl":
+        return str(view["title"])
+    if facts.get("kind") == "score" and facts.get("score"):
+        score = facts["score"]
+        scope = f" ({score['category']})" if score.get("category") else ""
+        what = _NL_SCORE.get(score.get("kind"), str(score.get("kind")))
+        before, now = _NL_BAND.get(score.get("previous_band")), _NL_BAND.get(score.get("band"), score.get("band"))
+        return f"{facts.get('supplier')}: {what} {before} → {now}{scope}"
+    if facts.get("kind") == "horizon" and facts.get("contract"):
+        contract = facts["contract"]
+        return (f"Contract {contract['ref']} ({facts.get('supplier')}) loopt af op {contract['end_date']} "
+                "in een geconcentreerde markt")
+    return str(view["title"])
+
+
 def render_alert(alert: Any, *, fmt: str = "markdown", language: str = "en", synthetic: bool = False,
                  link: str | None = None) -> Message:
     """One alert's message: the title line and a body in ``fmt`` ("markdown", "html", "text").
@@ -176,6 +203,7 @@ def render_alert(alert: Any, *, fmt: str = "markdown", language: str = "en", syn
     ``link`` is the alert's page in the web workspace, where the manager acts on it.
     """
     view = alert_view(alert)
+    view["title"] = localized_title(view, language)
     texts = _texts(language)
     body = _environments()[fmt].get_template(f"alert.{FORMATS[fmt]}.j2").render(
         a=view, t=texts, language=language, synthetic=synthetic, link=link
@@ -187,7 +215,8 @@ def render_digest(alerts: Sequence[Any], *, period: str, fmt: str = "markdown", 
                   synthetic: bool = False) -> Message:
     """Several alerts in one message (a daily or weekly digest), most severe first."""
     rank = {"critical": 0, "warning": 1, "info": 2}
-    views = sorted((alert_view(a) for a in alerts), key=lambda v: (rank.get(v["severity"], 3), v["title"]))
+    views = sorted(({**(v := alert_view(a)), "title": localized_title(v, language)} for a in alerts),
+                   key=lambda v: (rank.get(v["severity"], 3), v["title"]))
     texts = _texts(language)
     body = _environments()[fmt].get_template(f"digest.{FORMATS[fmt]}.j2").render(
         alerts=views, t=texts, period=period, language=language, synthetic=synthetic

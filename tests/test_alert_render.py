@@ -118,3 +118,20 @@ def test_a_source_url_that_cannot_be_parsed_is_shown_as_text_not_a_crash() -> No
     for fmt in ("markdown", "html", "text"):
         body = render_alert(_alert(sources=sources), fmt=fmt, language="en").body
         assert "Broken link" in body and "broken/x" not in body  # shown as text, never a link
+
+
+def test_titles_we_write_follow_the_reader_language_and_source_titles_keep_their_words() -> None:
+    score = {"kind": "score", "supplier": "Stroom B.V.", "sources": [], "actions": ["review-score"],
+             "score": {"kind": "failure", "category": "09310000", "value": 0.41, "band": "high", "previous_value": 0.12,
+                       "previous_band": "low", "as_of": "2026-11-01", "previous_as_of": "2026-10-01", "confidence": 0.8,
+                       "coverage": 0.9, "reasons": []}}
+    horizon = {"kind": "horizon", "supplier": "Stroom B.V.", "sources": [], "actions": ["prepare-consultation"], "market": None,
+               "contract": {"ref": "C-1", "title": "Stroom", "cpv": "09310000", "end_date": "2027-04-30",
+                            "extension_until": None, "owner": None, "value": None, "months_left": 5.9}}
+    assert render_alert(_alert(**score), language="nl").title == "[KRITIEK] Stroom B.V.: faalrisico laag → hoog (09310000)"
+    nl = render_alert(_alert(**horizon), language="nl")
+    assert nl.title == "[KRITIEK] Contract C-1 (Stroom B.V.) loopt af op 2027-04-30 in een geconcentreerde markt"
+    assert "loopt af op 2027-04-30" in nl.body
+    # English readers get the title as evaluated; an event keeps its source's words in every language
+    assert render_alert(_alert(**score), language="en").title.endswith(": bankruptcy")
+    assert render_alert(_alert(), language="nl").title.endswith(": bankruptcy")

@@ -51,8 +51,18 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(sparkline=sparkline, safe_url=safe_url)
+    env.globals.update(sparkline=sparkline, safe_url=safe_url, alert_title=alert_title)
     return Jinja2Templates(env=env)
+
+
+def alert_title(alert: object, language: str) -> str:
+    """An alert's title in the reader's language, as its messages say it (see ``alerts.render.localized_title``)."""
+    from alerts.render import localized_title
+
+    def get(name: str) -> object:
+        return alert.get(name) if isinstance(alert, dict) else getattr(alert, name, None)
+
+    return localized_title({"title": get("title") or "", "facts": get("facts") or {}}, language)
 
 
 def sparkline(history: list, width: int = 120, height: int = 30) -> str:
