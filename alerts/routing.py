@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alerts.rules import SEVERITIES, SEVERITY_RANK, cpv_prefix, read_yaml
+from alerts.rules import SEVERITIES, SEVERITY_RANK, read_yaml
+from supplyradar.reference.cpv import cpv_prefix
 
 DIGESTS = ("daily", "weekly")
 FORMATS = ("markdown", "html", "text")

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from supplyradar.reference.cpv import cpv_prefix
+
 SEVERITIES = ("info", "warning", "critical")
 #: "ignore" is a severity a rule may have: the facts it matches produce no alert at all.
 IGNORE = "ignore"
@@ -110,19 +112,6 @@ class Rule:
         if not self.categories:
             return codes
         return [c for c in codes if any(c.startswith(prefix) for prefix in self.categories)]
-
-
-def cpv_prefix(code: str) -> str:
-    """A category as a prefix: "72000000" -> "72", "90910000-4" -> "9091", "725" stays "725".
-
-    An 8-digit code names its whole branch (the code padded with zeros), so "90910000" must match
-    every code under 9091 (cleaning services), not only itself.
-    """
-    digits = code.strip().split("-", 1)[0]
-    if len(digits) == 8:
-        digits = digits.rstrip("0") or "0"
-        digits = digits.ljust(2, "0")
-    return digits
 
 
 def _same_supplier(org_key: str, wanted: str) -> bool:

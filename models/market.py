@@ -86,6 +86,8 @@ class AwardFact:
     value: Decimal | None = None
     currency: str | None = None  # ISO 4217
     tenders_received: int | None = None
+    buyer_key: str | None = None  # the buyer's org_key
+    buyer_postcode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

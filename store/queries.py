@@ -32,6 +32,8 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             NoticeRow.cpv_main,
             buyer.name,
             buyer.country,
+            buyer.org_key,
+            buyer.postcode,
             Award.lot_id,
             Award.value,
             Award.currency,
@@ -70,8 +72,11 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             value=value,
             currency=currency,
             tenders_received=tenders,
+            buyer_key=buyer_key,
+            buyer_postcode=buyer_postcode,
         )
-        for award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, lot, value, currency, tenders in rows
+        for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
+             value, currency, tenders) in rows
     ]
 
 

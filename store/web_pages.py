@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from supplyradar.reference.cpv import cpv_prefix
 from store.schema import (
     Award,
     AwardWinner,
@@ -34,20 +35,6 @@ from store.schema import (
 CATEGORY_CONTRACTS = 100
 #: Score kinds in the order the pages show them.
 SCORE_KINDS = ("combined", "failure", "dependency", "geopolitical")
-
-
-def cpv_prefix(code: str) -> str:
-    """A CPV code as the prefix it denotes: "09310000" -> "0931", "72000000-5" -> "72", "909" -> "909".
-
-    Trailing zero pairs of an 8-digit code mark its level in the CPV tree, so a manager of
-    "09310000" manages every code under 0931; comparisons are made on these prefixes.
-    """
-    digits = code.strip().split("-", 1)[0]
-    if len(digits) == 8:
-        digits = digits.rstrip("0")
-        if len(digits) < 2:
-            digits = digits.ljust(2, "0")
-    return digits
 
 
 def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # noqa: ANN401 - SQL expressions
@@ -189,12 +176,18 @@ def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str
     )
 
 
-def supplier_scores(session: Session, organisation_id: int, prefixes: Sequence[str] | None) -> list[ScoreView]:
-    """Latest score per (kind, category) with its history, oldest run first in the history."""
+def supplier_scores(session: Session, organisation_id: int | Sequence[int],
+                    prefixes: Sequence[str] | None) -> list[ScoreView]:
+    """Latest score per (kind, category) with its history, oldest run first in the history.
+
+    ``organisation_id`` may be several ids: the organisations merged under one supplier. Only
+    finished runs count (a run still writing, or one that failed, is no history).
+    """
+    ids = [organisation_id] if isinstance(organisation_id, int) else list(organisation_id)
     rows = session.execute(
         select(RiskScore, ScoringRun.as_of, ScoringRun.model_version)
         .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
-        .where(RiskScore.organisation_id == organisation_id, ScoringRun.status == "ok")
+        .where(RiskScore.organisation_id.in_(ids), ScoringRun.status == "ok")
         .order_by(ScoringRun.as_of, ScoringRun.id)
     ).all()
     series: dict[tuple[str, str], list[tuple[RiskScore, date, str]]] = defaultdict(list)

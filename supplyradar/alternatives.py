@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from models.alternatives import BacktestResult, CompanyFacts, PastAward, Request, Suggestions, backtest, suggest
-from store.schema import Award, AwardWinner, Notice, Organisation, RiskScore, ScoringRun, SupplierEvent
+from store.queries import award_facts
+from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
 
 _BUYER_KINDS = (
     (re.compile(r"\bgemeente\b|\bmunicipality\b|\bstad\b", re.I), "municipality"),
@@ -48,39 +49,18 @@ def buyer_region(country: str | None, postcode: str | None) -> str | None:
 
 
 def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None) -> list[PastAward]:
-    """Every counted award (duplicates across sources left out) with its buyer and winners."""
-    buyer = aliased(Organisation)
-    query = (
-        select(Award.id, Notice.published, Notice.cpv_main, buyer.org_key, buyer.name, buyer.country, buyer.postcode,
-               Award.value, Award.currency)
-        .join(Notice, Notice.id == Award.notice_pk)
-        .join(buyer, buyer.id == Notice.buyer_id)
-        .where(Notice.duplicate_of_id.is_(None), Notice.cpv_main.is_not(None))
-    )
-    if cpv_prefix:
-        query = query.where(Notice.cpv_main.startswith(cpv_prefix))
-    if until is not None:
-        query = query.where(Notice.published <= until)
-    rows = session.execute(query).all()
-    winners: dict[int, list[str]] = defaultdict(list)
-    ids = [r[0] for r in rows]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for award_id, key in session.execute(
-            select(AwardWinner.award_id, Organisation.org_key)
-            .join(Organisation, Organisation.id == AwardWinner.organisation_id)
-            .where(AwardWinner.award_id.in_(chunk))
-            .order_by(AwardWinner.award_id, AwardWinner.position)
-        ):
-            winners[award_id].append(key)
+    """Every counted award (duplicates across sources left out) with its buyer and winners.
+
+    The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history.
+    """
     return [
         PastAward(
-            published=published, cpv=cpv, buyer_key=key, buyer_name=name, buyer_kind=buyer_kind(name),
-            buyer_region=buyer_region(country, postcode),
-            value=float(value) if value is not None and (currency or "EUR") == "EUR" else None,
-            winners=tuple(winners.get(award_id, ())),
+            published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
+            buyer_kind=buyer_kind(fact.buyer_name), buyer_region=buyer_region(fact.buyer_country, fact.buyer_postcode),
+            value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
+            winners=tuple(winner.key for winner in fact.winners),
         )
-        for award_id, published, cpv, key, name, country, postcode, value, currency in rows
+        for fact in award_facts(session, cpv_prefix, until=until)
     ]
 
 

@@ -33,6 +33,7 @@ from supplyradar.commands import web as web_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
+from supplyradar.commands.options import parse_date
 
 app = typer.Typer(
     name="supplyradar",
@@ -71,15 +72,6 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
     _setup_logging(verbose)
 
 
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2021-01-01", param_hint=option) from None
-
-
 def _open_store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
     from store.db import Store
 
@@ -114,7 +106,7 @@ def collect_tenders_command(
             )
 
         summaries = collect_all(
-            store, settings, sources=source, since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+            store, settings, sources=source, since=parse_date(since, "--since"), until=parse_date(until, "--until"),
             transport=transport_for(transport), progress=hook,
         )
     _print_rows("Collection", [s.as_row() for s in summaries])
@@ -135,7 +127,7 @@ def backfill_tenders_command(
     """Collect history month by month; run it again after an interruption and it continues where it stopped."""
     from supplyradar.backfill import backfill, month_chunks
 
-    first, last = _parse_date(start, "--from"), _parse_date(end, "--to") or date.today()
+    first, last = parse_date(start, "--from"), parse_date(end, "--to") or date.today()
     if last < first:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
     settings = settings_for(Settings(), transport)
@@ -203,7 +195,7 @@ def scan_command(
     with _open_store(settings) as store:
         try:
             output = run_market_scan(
-                store, cpv=cpv, start=_parse_date(start, "--from"), end=_parse_date(end, "--to"), period=period,
+                store, cpv=cpv, start=parse_date(start, "--from"), end=parse_date(end, "--to"), period=period,
                 language=settings.language, output_dir=settings.resolved_output_dir, out_path=out_path,
             )
         except ScanRequestError as exc:

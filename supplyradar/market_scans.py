@@ -15,7 +15,7 @@ from models.market import MarketScan, market_scan, scan_tables
 from store.bookkeeping import get_meta
 from store.db import Store
 from store.queries import award_facts, notice_facts, source_freshness
-from supplyradar.reference.cpv import UnknownCpvCodeError, labels, prefix_label
+from supplyradar.reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
 from supplyradar.reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,7 @@ def normalise_prefix(cpv: str) -> str:
     code = cpv.strip().split("-", 1)[0]
     if not _CPV_PREFIX.match(code):
         raise ScanRequestError(f"--cpv must be 1 to 8 digits (e.g. 72 or 72500000), not {cpv!r}")
-    if len(code) == 8:
-        code = code.rstrip("0") or "0"
-        if len(code) < 2:
-            code = code.ljust(2, "0")
+    code = cpv_prefix(code)
     try:
         prefix_label(code)
     except UnknownCpvCodeError as exc:

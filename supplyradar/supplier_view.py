@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from store.companies import cases_for, organisations_for_kvk, snapshots_for
+from store.web_pages import supplier_scores
 from store.schema import (
     Award,
     AwardWinner,
@@ -27,8 +28,6 @@ from store.schema import (
     Notice,
     Organisation,
     OrganisationIdentifier,
-    RiskScore,
-    ScoringRun,
     SpendLine,
     SupplierEvent,
 )
@@ -196,25 +195,15 @@ def _events(session: Session, ids: list[int]) -> list[dict[str, Any]]:
 
 def _risk(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """The newest score per (kind, category), with its top reasons and the last few values as a trend."""
-    rows = session.execute(
-        select(RiskScore, ScoringRun.as_of, ScoringRun.model_version)
-        .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
-        .where(RiskScore.organisation_id.in_(ids))
-        .order_by(ScoringRun.as_of, RiskScore.scored_at)
-    ).all()
-    series: dict[tuple[str, str], list[tuple[RiskScore, date, str]]] = defaultdict(list)
-    for score, as_of, model in rows:
-        series[(score.kind, score.category)].append((score, as_of, model))
-    result = []
-    for (kind, category), points in sorted(series.items()):
-        score, as_of, model = points[-1]
-        result.append({
-            "kind": kind, "category": category, "value": score.value, "band": score.band, "confidence": score.confidence,
-            "coverage": score.coverage, "as_of": as_of, "model_version": model,
-            "reasons": [r.get("text") or r.get("feature") for r in (score.reasons or [])[:TOP_REASONS]],
-            "trend": [{"as_of": a, "value": round(s.value, 3)} for s, a, _m in points[-TREND_POINTS:]],
-        })
-    return result
+    return [
+        {
+            "kind": v.kind, "category": v.category, "value": v.value, "band": v.band, "confidence": v.confidence,
+            "coverage": v.coverage, "as_of": v.as_of, "model_version": v.model_version,
+            "reasons": [r.get("text") or r.get("feature") for r in v.reasons[:TOP_REASONS]],
+            "trend": [{"as_of": p.as_of, "value": round(p.value, 3)} for p in v.history[-TREND_POINTS:]],
+        }
+        for v in supplier_scores(session, ids, None)
+    ]
 
 
 def _sources(view: SupplierView, snapshots: list[Any], cases: list[Any]) -> list[dict[str, Any]]:

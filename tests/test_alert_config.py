@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from alerts.routing import RoutingConfigError, load_routing, parse_routing
-from alerts.rules import RuleConfigError, cpv_prefix, load_rules, parse_rules
+from alerts.rules import RuleConfigError, load_rules, parse_rules
+from supplyradar.reference.cpv import cpv_prefix
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -20,6 +20,7 @@ from rich.markdown import Markdown
 from config.settings import Settings
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.tables import rows_table
+from supplyradar.commands.options import parse_date
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -53,15 +54,6 @@ def _config(settings: Settings):  # noqa: ANN202 - supplyradar.alerting.AlertCon
     except (RoutingConfigError, RuleConfigError) as exc:
         err.print(str(exc), style="red", markup=False)
         raise typer.Exit(2) from None
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-01", param_hint=option) from None
 
 
 def _user(by: str | None) -> str:
@@ -233,7 +225,7 @@ def send_command(
     settings = _settings(routing)
     config = _config(settings)
     with _store(settings) as store:
-        summary = run_send_alerts(store, settings, as_of=_date(as_of, "--as-of"), config=config, send=not no_send)
+        summary = run_send_alerts(store, settings, as_of=parse_date(as_of, "--as-of"), config=config, send=not no_send)
     out.print(rows_table("send-alerts", [summary.as_row()]))
     for failure in summary.failures:
         err.print(failure, style="yellow", markup=False)
@@ -291,7 +283,7 @@ def alternatives_command(
             err.print(f"no organisation {key!r} in the store", style="red", markup=False)
             raise typer.Exit(1)
         result = suggest_for(session, settings, organisation_id=org_id, cpv=code,
-                             as_of=_date(as_of, "--as-of") or date.today())
+                             as_of=parse_date(as_of, "--as-of") or date.today())
     rows = [{"#": i, "supplier": a.name, "country": a.country, "score": round(a.score, 2),
              "reason": a.reason(result.branch_code, settings.language)} for i, a in enumerate(result.ranked, 1)]
     out.print(rows_table(f"Alternatives under {result.branch_code} since {result.since}", rows, overflow="fold"))
@@ -308,11 +300,11 @@ def evaluate_alternatives_command(
     horizon_days: Annotated[int, typer.Option("--horizon-days", help="Later awards up to this many days after the cutoff.")] = 730,
 ) -> None:
     """Backtest: was the supplier that won a later award among the top 5 and top 10 suggestions?"""
-    from alerts.rules import cpv_prefix
+    from supplyradar.reference.cpv import cpv_prefix
     from supplyradar.alternatives import run_backtest
 
     settings = Settings()
-    day = _date(cutoff, "--cutoff")
+    day = parse_date(cutoff, "--cutoff")
     prefix = cpv_prefix(category) if category else ""
     with _store(settings) as store, store.session() as session:
         result = run_backtest(session, settings, cutoff=day, category=prefix, horizon_days=horizon_days)

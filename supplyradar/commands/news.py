@@ -11,7 +11,6 @@ as rich markup.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,18 +21,10 @@ from config.settings import Settings
 from supplyradar.commands.groups import collect_app, evaluate_app
 from supplyradar.commands.tables import rows_table
 from supplyradar.transports import TRANSPORTS, note_dataset, transport_for
+from supplyradar.commands.options import parse_date
 
 out = Console()
 err = Console(stderr=True)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-01-01", param_hint=option) from None
 
 
 def news_command(
@@ -57,7 +48,7 @@ def news_command(
             if organisation_id is None:
                 err.print(f"No organisation with KvK number {supplier!r} in the store.", markup=False)
                 raise typer.Exit(1)
-        articles = list_articles(session, organisation_id=organisation_id, country=country, since=_date(since, "--since"),
+        articles = list_articles(session, organisation_id=organisation_id, country=country, since=parse_date(since, "--since"),
                                  min_link_confidence=0.0 if all_links else settings.news.min_link_confidence, limit=limit)
     if not articles:
         out.print("No linked articles.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, TypeVar
 
 import typer
@@ -18,6 +17,7 @@ from rich.console import Console
 from config.settings import Settings
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.tables import rows_table
+from supplyradar.commands.options import parse_date
 
 out = Console()
 T = TypeVar("T")
@@ -33,16 +33,7 @@ def _with_store(work: Callable[..., T], as_of: str | None) -> T:
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
-        return work(store, settings, as_of=_day(as_of))
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, not {text!r}") from exc
+        return work(store, settings, as_of=parse_date(as_of, "--as-of"))
 
 
 def risk_command(

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -19,20 +18,12 @@ from config.settings import Settings
 from supplyradar.commands.groups import collect_app
 from supplyradar.commands.tables import rows_table
 from supplyradar.transports import TRANSPORTS, note_dataset, transport_for
+from supplyradar.commands.options import parse_date
 
 out = Console()
 err = Console(stderr=True)
 _BAND_STYLE = {"high": "red", "medium": "yellow", "low": "green"}
 _SPARK = "▁▂▃▄▅▆▇█"
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-01", param_hint=option) from None
 
 
 def supplier_command(
@@ -147,8 +138,8 @@ def collect_company_signals_command(
     settings = Settings()
     if transport == "demo":
         settings = demo_settings(settings)
-    day = _day(as_of, "--as-of") or today()
-    start = _day(history_from, "--history-from")
+    day = parse_date(as_of, "--as-of") or today()
+    start = parse_date(history_from, "--history-from")
     if start and transport != "demo":
         raise typer.BadParameter("a history needs the demo replay (--transport demo)", param_hint="--history-from")
     with Store(settings.resolved_database_url) as store:

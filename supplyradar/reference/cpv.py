@@ -14,6 +14,19 @@ from importlib import resources
 _CPV_FILE = "cpv_2008.csv"
 
 
+def cpv_prefix(code: str) -> str:
+    """A CPV code as the prefix it denotes: "09310000" -> "0931", "72000000-5" -> "72", "725" stays "725".
+
+    Trailing zeros of an 8-digit code mark its level in the CPV tree, so "90910000" stands for every
+    code under 9091 (cleaning services), not only itself; categories are compared on these prefixes.
+    A prefix keeps at least its 2-digit division ("03000000" -> "03").
+    """
+    digits = code.strip().split("-", 1)[0]
+    if len(digits) == 8:
+        digits = digits.rstrip("0").ljust(2, "0")
+    return digits
+
+
 class UnknownCpvCodeError(ValueError):
     """A code that is not in CPV 2008 (after normalisation)."""
 
