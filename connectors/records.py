@@ -39,13 +39,55 @@ class Lot:
 
 @dataclass(frozen=True, slots=True)
 class Award:
-    """The result of one lot: who won, for how much, against how many tenders."""
+    """One contract awarded for a lot: who won, for how much, against how many tenders.
+
+    One award per concluded contract (an eForms settled contract, a legacy AWARD_CONTRACT, an OCDS award);
+    a framework agreement with several winners is one award with several winners. Amounts are never
+    added across currencies.
+    """
 
     lot: str
     winners: tuple[Party, ...] = ()
     value: Decimal | None = None
     currency: str | None = None  # ISO 4217
     tenders_received: int | None = None
+    #: The contract's own id where the source gives one (eForms CON-xxxx, legacy contract number, OCDS award id).
+    contract_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bid:
+    """One tender received for a lot, won or lost: who bids and loses is market knowledge too.
+
+    ``won`` is None where the source does not say; a consortium is one bid by several tenderers.
+    """
+
+    lot: str
+    tenderers: tuple[Party, ...]
+    won: bool | None = None
+    rank: int | None = None
+    value: Decimal | None = None
+    currency: str | None = None
+    tender_id: str | None = None  # eForms TEN-xxxx, OCDS bid id
+
+
+@dataclass(frozen=True, slots=True)
+class Modification:
+    """A change to an existing contract during its term (TED F20, eForms subtypes 38-40, OCDS amendment).
+
+    Never a new award: market statistics leave modifications out; a scan may show them on their own line.
+    """
+
+    lot: str | None
+    contractors: tuple[Party, ...] = ()
+    #: The original award's publication number or OCID, where the notice refers to it.
+    original_notice: str | None = None
+    contract_id: str | None = None
+    value_before: Decimal | None = None
+    value_after: Decimal | None = None
+    currency: str | None = None
+    reason: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +111,33 @@ class Notice:
     #: the TED publication number ("ted:353237-2021"), the TenderNed id ("tenderned:123").
     #: Used to avoid counting one award twice when it reaches us from two sources.
     same_as: tuple[str, ...] = ()
+    #: Every tender received where the source lists them (winners and losers), per lot.
+    bids: tuple[Bid, ...] = ()
+    #: Changes to existing contracts this notice announces (kind "modification").
+    modifications: tuple[Modification, ...] = ()
+    #: The classification scheme of ``cpv_main``/``cpv``: "CPV" (8 digits), or another hierarchical scheme's
+    #: name as an OCDS file gives it (codes then kept exactly as published).
+    category_scheme: str = "CPV"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of ``supplyradar notices parse``: plain types, ISO dates, numbers."""
         data = asdict(self)
         data["published"] = self.published.isoformat()
         for award in data["awards"]:
-            if award["value"] is not None:
-                value: Decimal = award["value"]
-                award["value"] = int(value) if value == value.to_integral_value() else float(value)
+            award["value"] = _json_number(award["value"])
+        for bid in data["bids"]:
+            bid["value"] = _json_number(bid["value"])
+        for change in data["modifications"]:
+            change["value_before"] = _json_number(change["value_before"])
+            change["value_after"] = _json_number(change["value_after"])
         return data
+
+
+def _json_number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the plainest JSON number (an int where it is whole)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True, slots=True)
