@@ -21,6 +21,7 @@ from lxml import etree
 
 from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
+from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
 from connectors.notice_xml.xpath import element_text, first, joined, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
@@ -92,12 +93,14 @@ def parse(root: Any, where: str) -> Notice:
     title = joined(p.title, form)
     cpv_main = cpv(text(p.main_cpv, form)) or cpv(text(p.original_cpv, root))
     lots = _lots(form, p, title, cpv_main)
+    kind = r209_kind(form_code, text(p.notice_type_attr, form))
+    changes = modifications(form, namespace, where, notice_id) if kind == "modification" else ()
     return Notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
         subtype=form_code,
-        kind=r209_kind(form_code, text(p.notice_type_attr, form)),
+        kind=kind,
         published=published,
         buyer=buyer,
         cpv_main=cpv_main,
@@ -105,7 +108,9 @@ def parse(root: Any, where: str) -> Notice:
         title=title,
         procedure_type=text(p.procedure, root),
         lots=lots,
-        awards=awards(form, namespace),
+        # Section V of a modification restates the original award: not a new one.
+        awards=() if kind == "modification" else awards(form, namespace, where, notice_id),
+        modifications=changes,
         same_as=(f"ted:{notice_id}",),
     )
 
