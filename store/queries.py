@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from models.market import AwardFact, NoticeFact, Winner
+from store.contract_facts import contract_key, one_fact_per_contract
 from store.schema import Award, AwardWinner, CollectionRun, Organisation
 from store.schema import Notice as NoticeRow
 
@@ -21,7 +22,13 @@ def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
 
 
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[AwardFact]:
-    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past)."""
+    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past).
+
+    Counted means: not a duplicate of a notice from a preferred source, and not from a modification
+    notice (a contract changed is not a contract won; older parsers gave F20s awards). Each contract
+    counts once: the award rows of one eForms settled contract over several lots become one fact
+    (see ``store.contract_facts``).
+    """
     buyer = aliased(Organisation)
     query = (
         select(
@@ -38,10 +45,13 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             Award.value,
             Award.currency,
             Award.tenders_received,
+            NoticeRow.id,
+            NoticeRow.format,
+            Award.contract_id,
         )
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
-        .where(NoticeRow.duplicate_of_id.is_(None), _cpv_filter(cpv_prefix))
+        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification", _cpv_filter(cpv_prefix))
         .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq)
     )
     if until is not None:
@@ -59,25 +69,29 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
         )
         for award_id, key, name, country in session.execute(q):
             winners[award_id].append(Winner(key=key, name=name, country=country))
-    return [
-        AwardFact(
-            notice_id=notice_id,
-            source=source,
-            published=published,
-            cpv_main=cpv_main,
-            buyer_name=buyer_name,
-            buyer_country=buyer_country,
-            lot=lot,
-            winners=tuple(winners.get(award_id, ())),
-            value=value,
-            currency=currency,
-            tenders_received=tenders,
-            buyer_key=buyer_key,
-            buyer_postcode=buyer_postcode,
+    facts = [
+        (
+            contract_key(notice_pk, notice_format, contract_id, award_id),
+            AwardFact(
+                notice_id=notice_id,
+                source=source,
+                published=published,
+                cpv_main=cpv_main,
+                buyer_name=buyer_name,
+                buyer_country=buyer_country,
+                lot=lot,
+                winners=tuple(winners.get(award_id, ())),
+                value=value,
+                currency=currency,
+                tenders_received=tenders,
+                buyer_key=buyer_key,
+                buyer_postcode=buyer_postcode,
+            ),
         )
         for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
-             value, currency, tenders) in rows
+             value, currency, tenders, notice_pk, notice_format, contract_id) in rows
     ]
+    return one_fact_per_contract(facts)
 
 
 def notice_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[NoticeFact]:
