@@ -18,7 +18,12 @@ from store.queries import award_facts
 from store.schema import Award as AwardRow
 from store.schema import Notice as NoticeRow
 from store.schema import Organisation
-from store.schema_bids import Bid, BidTenderer, ContractModification, ModificationContractor
+from store.schema_bids import (
+    Bid,
+    BidTenderer,
+    ContractModification,
+    ModificationContractor,
+)
 from supplyradar.supplier_view import _awards
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ted"
