@@ -400,5 +400,12 @@ class CountryTone(Base):
 
 
 # Area tables: imported here so that Base.metadata (Alembic, tests) always sees every table.
-from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk, schema_web  # noqa: E402,F401
-from store import schema_bids  # noqa: E402,F401
+from store import (  # noqa: E402,F401
+    schema_alerts,
+    schema_bids,
+    schema_companies,
+    schema_news,
+    schema_own_data,
+    schema_risk,
+    schema_web,
+)

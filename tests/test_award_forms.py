@@ -171,3 +171,23 @@ def test_eforms_unranked_result_without_contract_takes_all_tenders_and_says_so(c
     assert sorted(names(a.winners)[0] for a in n.awards if a.lot == "LOT-0002") == ["BFS", "M&G"]
     assert {b.won for b in n.bids if b.lot == "LOT-0002"} == {None}  # not known who won
     assert any("all 2 tenders" in r.getMessage() for r in caplog.records)
+
+
+# --- defence forms (R2.0.8 structure inside R2.0.9 exports) ---------------------------------------
+
+
+def test_f18_defence_award() -> None:
+    n = notice(CONSTRUCTED / "f18_defence_award_constructed.xml")
+    assert (n.kind, n.subtype, n.cpv) == ("award", "F18", ("35500000", "50241000"))
+    assert (n.buyer.name, n.buyer.country, n.buyer.company_id) == (
+        "Ministerie van Defensie, Defensie Materieel Organisatie", "NL", "27371203"
+    )
+    assert [(a.lot, names(a.winners), a.value, a.currency, a.tenders_received, a.contract_id) for a in n.awards] == [
+        ("1", ["Voorbeeld Defensie Systemen B.V."], Decimal("1381073.86"), "EUR", 3, "DMO-2019-001"),
+        ("2", ["Kustwacht Onderhoud B.V."], Decimal("245000.00"), "EUR", 2, "DMO-2019-002"),
+    ]
+
+
+def test_defence_amount_without_fmtval_is_read_from_the_shown_text() -> None:
+    data = (CONSTRUCTED / "f18_defence_award_constructed.xml").read_bytes().replace(b' FMTVAL="1381073.86"', b"")
+    assert parse_notice(data, where="f18.xml").awards[0].value == Decimal("1381073.86")
