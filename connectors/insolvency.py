@@ -50,12 +50,7 @@ from lxml.builder import ElementMaker
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
 from connectors.errors import (
-    ConnectorError,
-    MalformedNoticeError,
-    NotANoticeError,
-    RecordError,
-    SourceRequestError,
-    SourceUnavailableError,
+    ConnectorError, MalformedNoticeError, NotANoticeError, RecordError, SourceRequestError, SourceUnavailableError,
 )
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import parse_xml
