@@ -5,6 +5,7 @@ never counts as an award, even when an older parser stored one for it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from sqlalchemy import func, select
 
 from connectors.notice_xml import parse_file
 from connectors.records import Award, Party
+from models.contract_changes import modifications_line
 from store.db import Store
 from store.notices import save_notices
-from store.queries import award_facts
+from store.queries import award_facts, modification_facts
 from store.schema import Award as AwardRow
 from store.schema import Notice as NoticeRow
 from store.schema import Organisation
@@ -111,3 +113,21 @@ def test_supplier_view_counts_contracts_not_lots(store: Store) -> None:
         bfs = session.scalars(select(Organisation.id).where(Organisation.name == "BFS")).one()
         summary = _awards(session, [bfs])
     assert summary["count"] == 1  # one contract over four lots
+
+
+def test_modifications_have_their_own_line_in_a_scan(store: Store, tmp_path: Path) -> None:
+    from supplyradar.market_scans import run_market_scan
+
+    save(store, F20)
+    with store.session() as session:
+        [change] = modification_facts(session, "3012")
+    assert (change.original_notice, change.original_found, change.value_after) == ("431564-2016", False, Decimal("3051031.70"))
+    assert [c.name for c in change.contractors] == ["Ricoh Deutschland GmbH"]
+    line = modifications_line([change], date(2020, 1, 1), date(2020, 12, 31))
+    assert line == (
+        "1 contract modification in the window, not counted as awards above; 0 of 1 linked to an award notice in the "
+        "store; where the value before and after is stated in EUR (1 of 1), contract values changed by +823,896 EUR."
+    )
+    output = run_market_scan(store, cpv="3012", start=date(2020, 1, 1), end=date(2020, 12, 31), output_dir=tmp_path)
+    assert output.scan.window.coverage.awards == 0 and line in output.scan.notes
+    assert "823,896 EUR" in output.html_path.read_text(encoding="utf-8")
