@@ -142,15 +142,28 @@ def _belgian(replace: tuple[bytes, bytes]) -> bytes:
     return (CONSTRUCTED / "can_cleaning_be_constructed.xml").read_bytes().replace(*replace)
 
 
+MISSING_TENDER = (
+    b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
+    b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0099</cbc:ID></efac:LotTender></efac:SettledContract>',
+)
+
+
 def test_eforms_settled_contract_pointing_at_a_missing_tender(caplog: pytest.LogCaptureFixture) -> None:
-    data = _belgian((b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
-                     b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0099</cbc:ID></efac:LotTender></efac:SettledContract>'))
     with caplog.at_level(logging.WARNING):
-        n = parse_notice(data, where="be.xml")
-    lot2 = [a for a in n.awards if a.lot == "LOT-0002"]
-    assert [(a.winners, a.contract_id) for a in lot2] == [((), "CON-0002")]  # concluded, winner unknown
+        n = parse_notice(_belgian(MISSING_TENDER), where="be.xml")
+    lot2 = [(names(a.winners), a.contract_id) for a in n.awards if a.lot == "LOT-0002"]
+    assert lot2 == [(["M&G"], "CON-0002")]  # the lot result's tender ranked first stands in
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "be.xml" in messages and "191534-2024" in messages and "CON-0002" in messages and "TEN-0099" in messages
+
+
+def test_eforms_missing_tender_and_no_ranking_leaves_the_winner_unknown(caplog: pytest.LogCaptureFixture) -> None:
+    data = _belgian(MISSING_TENDER).replace(b"<cbc:RankCode>1</cbc:RankCode>", b"").replace(b"<cbc:RankCode>2</cbc:RankCode>", b"")
+    with caplog.at_level(logging.WARNING):
+        n = parse_notice(data, where="be.xml")
+    lot2 = [(a.winners, a.contract_id) for a in n.awards if a.lot == "LOT-0002"]
+    assert lot2 == [((), "CON-0002")]  # concluded, winner unknown
+    assert any("winner unknown" in r.getMessage() for r in caplog.records)
 
 
 def test_eforms_result_without_settled_contract_falls_back_to_rank_one(caplog: pytest.LogCaptureFixture) -> None:
@@ -191,3 +204,12 @@ def test_f18_defence_award() -> None:
 def test_defence_amount_without_fmtval_is_read_from_the_shown_text() -> None:
     data = (CONSTRUCTED / "f18_defence_award_constructed.xml").read_bytes().replace(b' FMTVAL="1381073.86"', b"")
     assert parse_notice(data, where="f18.xml").awards[0].value == Decimal("1381073.86")
+
+
+def test_eforms_settled_contract_without_tender_takes_the_lot_results_first_ranked(caplog: pytest.LogCaptureFixture) -> None:
+    data = _belgian((b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
+                     b"</efac:SettledContract>"))
+    with caplog.at_level(logging.WARNING):
+        n = parse_notice(data, where="be.xml")
+    assert [(names(a.winners), a.contract_id) for a in n.awards if a.lot == "LOT-0002"] == [(["M&G"], "CON-0002")]
+    assert any("names no tender" in r.getMessage() and "TEN-0004" in r.getMessage() for r in caplog.records)

@@ -163,12 +163,16 @@ class _Reader:
                 continue
             tender_ids = self.contracts[contract_id]
             missing = [tender_id for tender_id in tender_ids if tender_id not in self.tenders]
-            if missing or not tender_ids:
-                reason = f"points at tender {', '.join(missing)} missing from the notice" if missing else "names no tender"
-                warn(self.where, self.notice_id, f"{field}/efac:LotTender", f"{reason}: award kept, winner unknown")
             # The contract's tenders for this lot (a contract may cover several lots), or that the lot
             # result names itself (converted notices give the tender another spelling of the lot).
             mine = [t for t in tender_ids if t in self.tenders and (self.tenders[t].for_lot(lot) or t in named)]
+            if missing or not tender_ids:
+                reason = f"points at tender {', '.join(missing)} missing from the notice" if missing else "names no tender"
+                if not mine and len(contract_ids) == 1:
+                    # The lot result's own choice stands in: its tender ranked first, or its only tender.
+                    mine = self.ranked_first(named) or (list(named) if len(named) == 1 else [])
+                outcome = f"winner taken from the lot result's tender {', '.join(mine)}" if mine else "winner unknown"
+                warn(self.where, self.notice_id, f"{field}/efac:LotTender", f"{reason}: award kept, {outcome}")
             if tender_ids and not missing and not mine:
                 # A contract shared by lot results of several lots: its tenders are for another lot.
                 logger.debug("contract %s names no tender for lot %s", contract_id, lot)
@@ -181,7 +185,7 @@ class _Reader:
         self, lot: str, named: tuple[str, ...], received: int | None, had_contracts: bool
     ) -> tuple[set[str], bool]:
         """Winners of a lot result with no settled contract for its lot: rank 1, else every tender named."""
-        ranked = [tender_id for tender_id in named if tender_id in self.tenders and self.tenders[tender_id].rank == 1]
+        ranked = self.ranked_first(named)
         chosen = ranked or list(named)
         if chosen:
             how = "its tender ranked first" if ranked else f"all {len(chosen)} tenders it names"
@@ -191,6 +195,9 @@ class _Reader:
         for tender_id in chosen:
             self.add_award(lot, f"tender:{tender_id}", None, [tender_id], received)
         return set(chosen), bool(ranked) or len(chosen) <= 1
+
+    def ranked_first(self, named: tuple[str, ...]) -> list[str]:
+        return [tender_id for tender_id in named if tender_id in self.tenders and self.tenders[tender_id].rank == 1]
 
     def no_lot_results(self) -> None:
         """A notice with settled contracts but no lot result (veat_23): each contract, for its tenders' lots."""
