@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -106,7 +107,7 @@ def modifications(form: Any, namespace: str, where: str, notice_id: str) -> tupl
     return tuple(found)
 
 
-def _value(element: Any | None) -> Any:
+def _value(element: Any | None) -> Decimal | None:
     return None if element is None else amount(element.text)
 
 
