@@ -104,6 +104,8 @@ def modifications(form: Any, namespace: str, where: str, notice_id: str) -> tupl
                 description=None if info is None else joined(p.description, info),
             )
         )
+    if not found:
+        warn(where, notice_id, "MODIFICATIONS_CONTRACT", "modification notice without a modification section")
     return tuple(found)
 
 
