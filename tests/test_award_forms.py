@@ -104,6 +104,37 @@ def test_unknown_currency_is_kept_with_a_warning(caplog: pytest.LogCaptureFixtur
     assert any("odd.xml" in m and "269747-2016" in m and "XEU" in m for m in (r.getMessage() for r in caplog.records))
 
 
+@pytest.mark.parametrize(
+    ("name", "subtype", "kind", "country", "cpv_main", "awards"),
+    [  # one real notice of every form; country, CPV and award count as the independent reference reads them
+        ("2021-314102_F01.xml", "F01", "planning", "ES", "80000000", 0),
+        ("2019-438624_F02.xml", "F02", "competition", "PT", "72500000", 0),
+        ("2021-331730_F03.xml", "F03", "award", "IT", "42991230", 1),
+        ("2021-204277_F04.xml", "F04", "planning", "PT", "71300000", 0),
+        ("2022-077761_F05.xml", "F05", "competition", "IT", "48329000", 0),
+        ("2016-269747_F06.xml", "F06", "award", "FR", "71354400", 1),
+        ("2021-308549_F07.xml", "F07", "competition", "IE", "39130000", 0),
+        ("2022-080795_F08.xml", "F08", "planning", "CZ", "34611000", 0),
+        ("2020-443005_F12.xml", "F12", "competition", "IT", "71221000", 0),
+        ("2019-333997_F13.xml", "F13", "award", "DE", "71220000", 1),
+        ("2021-111492_F14.xml", "F14", "other", "BE", "33115000", 0),
+        ("2021-119229_F15.xml", "F15", "award", "EE", "50530000", 1),
+        ("2020-150863_F20.xml", "F20", "modification", "DE", "30120000", 0),
+        ("2021-067618_F21.xml", "F21", "award", "ES", "92311000", 1),
+        ("2020-060135_F22.xml", "F22", "award", "ES", "80000000", 1),
+        ("2021-108885_F23.xml", "F23", "award", "ES", "55410000", 1),
+        ("2021-580891_F24.xml", "F24", "competition", "SE", "60600000", 0),
+        ("2021-020804_F25.xml", "F25", "award", "FR", "90480000", 1),
+        ("2018-481189_MOVE.xml", "T02", "award", "CZ", "60112000", 1),
+    ],
+)
+def test_every_form_gets_kind_buyer_country_cpv_and_awards(
+    name: str, subtype: str, kind: str, country: str, cpv_main: str, awards: int
+) -> None:
+    n = notice(LEGACY / name)
+    assert (n.subtype, n.kind, n.buyer.country, n.cpv_main, len(n.awards)) == (subtype, kind, country, cpv_main, awards)
+
+
 # --- eForms --------------------------------------------------------------------------------------
 
 
