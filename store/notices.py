@@ -32,7 +32,9 @@ from store.schema import (
 from store.schema import Notice as NoticeRow
 
 #: Sources in order of preference when one notice reaches us twice.
-SOURCE_PREFERENCE = ("ted", "tenderned")
+#: OCDS before TenderNed's own files: TenderNed's OCDS JSON lists every supplier of a publication, its XLSX
+#: one row per lot (see connectors.ocds).
+SOURCE_PREFERENCE = ("ted", "ocds", "tenderned")
 
 
 @dataclass(slots=True)
@@ -96,10 +98,12 @@ def upsert_organisations(session: Session, parties: Iterable[Party], now: dateti
 
 
 def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list, list]:
-    cpv_rows = [NoticeCpv(code=code, is_main=code == notice.cpv_main) for code in dict.fromkeys(notice.cpv)]
-    if notice.cpv_main and notice.cpv_main not in notice.cpv:
+    is_cpv = _is_cpv(notice)
+    cpv_rows = [NoticeCpv(code=code, is_main=code == notice.cpv_main) for code in dict.fromkeys(notice.cpv)] if is_cpv else []
+    if is_cpv and notice.cpv_main and notice.cpv_main not in notice.cpv:
         cpv_rows.insert(0, NoticeCpv(code=notice.cpv_main, is_main=True))
-    lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv)) for lot in _unique_by(notice.lots, "lot_id")]
+    lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv) if is_cpv else [])
+                for lot in _unique_by(notice.lots, "lot_id")]
     identifiers = [NoticeIdentifier(identifier=i) for i in dict.fromkeys((f"{notice.source}:{notice.notice_id}", *notice.same_as))]
     award_rows = []
     for seq, award in enumerate(notice.awards):
@@ -115,6 +119,11 @@ def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list
             )
         )
     return cpv_rows, lot_rows, identifiers, award_rows
+
+
+def _is_cpv(notice: Notice) -> bool:
+    """CPV codes go to the CPV columns; another scheme's codes only to ``category_codes`` (never a CPV prefix)."""
+    return notice.category_scheme.upper() == "CPV"
 
 
 def _unique_by(items: Sequence, attribute: str) -> list:
@@ -166,7 +175,9 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
             "kind": notice.kind,
             "published": notice.published,
             "buyer_id": org_ids[org_key(notice.buyer)],
-            "cpv_main": notice.cpv_main,
+            "cpv_main": notice.cpv_main if _is_cpv(notice) else None,
+            "category_scheme": "CPV" if _is_cpv(notice) else notice.category_scheme[:40],
+            "category_codes": None if _is_cpv(notice) else [c for c in dict.fromkeys((notice.cpv_main, *notice.cpv)) if c],
             "title": notice.title,
             "procedure_type": notice.procedure_type,
             "source_url": notice.source_url,
