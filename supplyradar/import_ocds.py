@@ -79,9 +79,18 @@ class OcdsImportReport:
 
 
 def import_ocds(
-    store: Store, paths: Sequence[Path | str], *, batch_size: int = 500, progress: ProgressHook | None = None
+    store: Store,
+    paths: Sequence[Path | str],
+    *,
+    batch_size: int = 500,
+    progress: ProgressHook | None = None,
+    publisher: str | None = None,
 ) -> OcdsImportReport:
-    """Import OCDS files (packages, records, JSON Lines, gzip); one report for them all."""
+    """Import OCDS files (packages, records, JSON Lines, gzip); one report for them all.
+
+    ``publisher`` names the publisher where a file does not (the TenderNed import says "TenderNed", so that
+    release ids are known to be TenderNed publication ids).
+    """
     paths = [Path(p) for p in paths]
     report = OcdsImportReport(files=[str(p) for p in paths])
     with store.session() as session, session.begin():
@@ -90,7 +99,7 @@ def import_ocds(
     try:
         with tempfile.TemporaryDirectory(prefix="ocds-import-") as tmp, _Spool(Path(tmp) / "entries.db") as spool:
             for path in paths:
-                _read_file(store, path, spool, report, progress)
+                _read_file(store, path, spool, report, progress, publisher)
             report.processes = spool.processes()
             _save_pass(store, spool, report, batch_size, progress)
     except BaseException as exc:
@@ -110,7 +119,9 @@ def import_ocds(
 # --- Pass 1: stream, reject, spool ------------------------------------------------------------
 
 
-def _read_file(store: Store, path: Path, spool: _Spool, report: OcdsImportReport, progress: ProgressHook | None) -> None:
+def _read_file(
+    store: Store, path: Path, spool: _Spool, report: OcdsImportReport, progress: ProgressHook | None, publisher: str | None
+) -> None:
     rejected: list[tuple[RecordError, Any]] = []
     try:
         for entry in iter_entries(path):
@@ -122,7 +133,7 @@ def _read_file(store: Store, path: Path, spool: _Spool, report: OcdsImportReport
                                           else "no ocid: a release or record without ocid cannot be stored")
                 rejected.append((RecordError(str(path), reason, record=entry.position, field=field_name), entry.data))
             else:
-                spool.add(ocid, entry.kind, str(path), entry.position, entry.publisher, entry.data)
+                spool.add(ocid, entry.kind, str(path), entry.position, entry.publisher or publisher, entry.data)
             if progress and report.entries_read % 1000 == 0:
                 progress("read", report.entries_read, None)
     except (OcdsFileError, OSError) as exc:
