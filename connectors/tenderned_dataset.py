@@ -15,10 +15,17 @@ API documentation
 
 Caveats
   - Column names are Dutch and changed between releases ("ID publicatie" / "Publicatie ID",
-    "Naam gegunde ondernemer" / "Gegunde ondernemer", ...). ``FIELD_VARIANTS`` is the one table
-    of known spellings, compared without case, accents or extra whitespace. A file that lacks a
-    ``REQUIRED_FIELDS`` column is refused whole (``MissingColumnsError``), naming the file and
-    the columns; a new spelling is added to the table, never guessed.
+    "Naam gegunde onderneming" / "Naam gegunde ondernemer" / "Gegunde ondernemer", ...).
+    ``config/tenderned_dataset_columns.yaml`` is the one table of known spellings (``FIELD_VARIANTS``),
+    compared without case, accents or extra whitespace; of two matching columns the spelling listed
+    first wins ("ON plaats" over "Plaats"). A file that lacks a ``REQUIRED_FIELDS`` column is refused
+    whole (``MissingColumnsError``), naming the file, the columns it lacks and the ones it has; a new
+    spelling is added to the table, never guessed.
+  - The current XLSX has a sheet "OpenData sheet" (read first) with the winner's columns prefixed
+    "ON" (``ON kvknummer``: the winner's KvK number, kept as ``Party.company_id`` for a Dutch winner
+    only, since foreign companies get a TenderNed reference number there) and the buyer's "AD".
+  - The current yearly JSON is an OCDS release package (``is_ocds_json``): the import hands it to the
+    OCDS import (``connectors.ocds``). Older JSON files of column-keyed rows are still read here.
   - The XLSX has an explanation sheet and sometimes title rows above the header: the header is
     the first row, within ``HEADER_SCAN_ROWS`` rows of any sheet, that has every required column.
   - The JSON is a top-level array of objects keyed by the same column names (or an object with
