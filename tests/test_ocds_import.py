@@ -17,9 +17,10 @@ from connectors.ocds_read import OcdsFileError, iter_entries
 from connectors.records import Award, Notice, Party
 from store.db import Store
 from store.notices import save_notices
-from store.queries import award_facts
+from store.queries import award_facts, modification_facts
 from store.schema import Notice as NoticeRow
 from store.schema import NoticeCpv, QuarantinedRecord
+from store.schema_bids import Bid as BidRow
 from supplyradar.import_ocds import import_ocds
 from tests.conftest import FIXTURES
 
@@ -147,6 +148,21 @@ def test_import_stores_notices_awards_and_keeps_other_schemes_out_of_cpv_queries
         facts = {f.notice_id: f for f in award_facts(session, "909")}
     assert facts["ocds-test01-1001"].value == Decimal("100000")
     assert [w.name for w in facts["ocds-test01-1001"].winners] == ["Schoon B.V."]
+
+
+def test_bids_and_amendments_are_stored_and_amendments_are_never_awards(store: Store) -> None:
+    import_ocds(store, [PACKAGE])
+    with store.session() as session:
+        bids = session.scalars(select(BidRow).order_by(BidRow.seq)).all()
+        assert [(b.tender_id, b.lot_id, b.won, b.value) for b in bids] == [
+            ("BID-1", "LOT-1", True, Decimal("100000")), ("BID-2", "LOT-1", False, Decimal("120000")),
+            ("BID-3", "LOT-2", None, None)]
+        (change,) = modification_facts(session, "909")
+        awards = [f for f in award_facts(session, "909")]
+    assert (change.notice_id, change.contract_id, change.value_before, change.value_after, change.reason) == (
+        "ocds-test01-1001", "C-1", Decimal("100000"), Decimal("115000"), "Extra locaties")
+    assert change.original_found and [c.name for c in change.contractors] == ["Schoon B.V."]
+    assert [(a.notice_id, a.value) for a in awards] == [("ocds-test01-1001", Decimal("100000"))]
 
 
 def test_bad_entries_are_quarantined_with_file_line_and_field_and_the_rest_goes_on(store: Store) -> None:

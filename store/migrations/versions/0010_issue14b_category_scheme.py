@@ -3,15 +3,15 @@
 Owned by the OCDS import (issue 14, import half): columns declared on ``notices`` in store/schema.py.
 Existing notices are CPV notices, hence the server default.
 
-Revision ID: 0009_issue14b
-Revises: 0008
+Revision ID: 0010_issue14b
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_issue14b'
-down_revision = '0008'
+revision = '0010_issue14b'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
