@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 ProgressHook = Callable[[str, int, int | None], None]
 #: Warnings kept word for word in the report (all of them are logged and counted per field).
 KEEP_WARNINGS = 50
+#: Rejections kept word for word in the report (a broken file must not fill the memory with them).
+KEEP_REJECTED = 1000
 
 
 @dataclass(slots=True)
@@ -59,7 +61,9 @@ class OcdsImportReport:
     notices_updated: int = 0
     duplicates_skipped: int = 0
     awards_added: int = 0
+    #: The first ``KEEP_REJECTED`` rejected entries and processes (all of them are in the quarantine).
     rejected: list[RecordError] = field(default_factory=list)
+    rejected_total: int = 0
     warnings: list[RecordWarning] = field(default_factory=list)
     warning_fields: Counter[str] = field(default_factory=Counter)
     failed_files: dict[str, str] = field(default_factory=dict)
@@ -73,7 +77,7 @@ class OcdsImportReport:
             "updated": self.notices_updated,
             "duplicates skipped": self.duplicates_skipped,
             "awards added": self.awards_added,
-            "rejected": len(self.rejected),
+            "rejected": self.rejected_total,
             "warnings": sum(self.warning_fields.values()),
         }
 
@@ -111,7 +115,7 @@ def import_ocds(
         with store.session() as session, session.begin():
             finish_run(
                 session, run_id, status=status, error=error, fetched=report.entries_read, added=report.notices_added,
-                updated=report.notices_updated, unchanged=report.duplicates_skipped, quarantined=len(report.rejected),
+                updated=report.notices_updated, unchanged=report.duplicates_skipped, quarantined=report.rejected_total,
             )
     return report
 
@@ -131,7 +135,8 @@ def _read_file(
                 field_name = "(entry)" if entry.kind == "invalid" else "ocid"
                 reason = entry.reason or ("not a release or record object" if entry.kind == "invalid"
                                           else "no ocid: a release or record without ocid cannot be stored")
-                rejected.append((RecordError(str(path), reason, record=entry.position, field=field_name), entry.data))
+                record = f"{path.name} {entry.position}"  # the file's name too: "line 2" alone is in every file
+                rejected.append((RecordError(str(path), reason, record=record, field=field_name), entry.data))
             else:
                 spool.add(ocid, entry.kind, str(path), entry.position, entry.publisher or publisher, entry.data)
             if progress and report.entries_read % 1000 == 0:
@@ -149,7 +154,9 @@ def _quarantine(store: Store, errors: list[tuple[RecordError, Any]], good: list[
             payload = json.dumps(data, default=str, ensure_ascii=False).encode("utf-8")
             quarantine(session, ocds.SOURCE, error, payload=payload)
             log.warning("ocds: quarantined %s", error)
-            report.rejected.append(error)
+            report.rejected_total += 1
+            if len(report.rejected) < KEEP_REJECTED:
+                report.rejected.append(error)
         if good:
             resolve_quarantined(session, ocds.SOURCE, good)
 
@@ -163,7 +170,7 @@ def _save_pass(store: Store, spool: _Spool, report: OcdsImportReport, batch_size
     good: list[str] = []
     done = 0
     for ocid, entries in spool.processes_entries():
-        key = f"{entries[0].position}, ocid {ocid}"
+        key = f"{Path(entries[0].file).name} {entries[0].position}, ocid {ocid}"
         try:
             mapped = _map_process(ocid, entries, key)
         except RecordError as exc:

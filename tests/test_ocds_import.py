@@ -171,14 +171,14 @@ def test_bad_entries_are_quarantined_with_file_line_and_field_and_the_rest_goes_
     with store.session() as session:
         quarantined = {(q.location, q.record_key, q.field) for q in session.scalars(select(QuarantinedRecord))}
     assert quarantined == {
-        (str(LINES), "line 2", "(entry)"),
-        (str(LINES), "line 3", "ocid"),
-        (str(LINES), "line 6, ocid ocds-test03-3003", "releases[0].date"),
+        (str(LINES), "releases.jsonl line 2", "(entry)"),
+        (str(LINES), "releases.jsonl line 3", "ocid"),
+        (str(LINES), "releases.jsonl line 6, ocid ocds-test03-3003", "releases[0].date"),
     }
-    assert len(report.rejected) == 3
+    assert len(report.rejected) == report.rejected_total == 3
     # An amount in an unknown currency: the award is kept, its value is unknown (not zero), with a warning.
     (warning,) = report.warnings
-    assert (warning.field, warning.record) == ("awards[0].value.currency", "line 5, ocid ocds-test03-3002")
+    assert (warning.field, warning.record) == ("awards[0].value.currency", "releases.jsonl line 5, ocid ocds-test03-3002")
     with store.session() as session:
         facts = {f.notice_id: f for f in award_facts(session, "")}
     assert (facts["ocds-test03-3001"].value, facts["ocds-test03-3001"].currency) == (Decimal("2500000"), "EUR")

@@ -58,8 +58,8 @@ def print_report(report) -> None:  # noqa: ANN001 - an OcdsImportReport
         console.print(f"[red]{escape(path)}: not fully read: {escape(reason)}[/red]")
     for error in report.rejected[:SHOW]:
         console.print(f"[yellow]rejected: {escape(str(error))}[/yellow]")
-    if len(report.rejected) > SHOW:
-        console.print(f"[yellow]... and {len(report.rejected) - SHOW} more (supplyradar quarantine)[/yellow]")
+    if report.rejected_total > SHOW:
+        console.print(f"[yellow]... and {report.rejected_total - SHOW} more (supplyradar quarantine)[/yellow]")
     for warning in report.warnings[:SHOW]:
         console.print(f"warning: {escape(str(warning))}")
     total = sum(report.warning_fields.values())
