@@ -239,3 +239,20 @@ def test_command_imports_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert set(_rows(store)) == {"ocds-test01-1001", "ocds-test01-1002", "ocds-test03-3001", "ocds-test03-3002"}
     missing = CliRunner().invoke(app, ["import", "ocds", str(tmp_path / "nope.json")])
     assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_bare_arrays_and_json_lines_of_records_or_packages(tmp_path: Path) -> None:
+    package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    records = json.loads(RECORDS.read_text(encoding="utf-8"))
+    array = tmp_path / "array.json"
+    array.write_text(json.dumps(package["releases"], indent=1), encoding="utf-8")
+    lines = tmp_path / "records.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in records["records"]) + "\n", encoding="utf-8")
+    packages = tmp_path / "packages.json"  # line-delimited packages, named .json: recognised by content
+    packages.write_text(json.dumps(package) + "\n" + json.dumps(package) + "\n", encoding="utf-8")
+    assert [(e.kind, e.position) for e in iter_entries(array)][:2] == [("release", "[0]"), ("release", "[1]")]
+    assert [(e.kind, e.position) for e in iter_entries(lines)] == [("record", "line 1"), ("record", "line 2")]
+    entries = list(iter_entries(packages))
+    assert len(entries) == 10 and entries[5].position == "line 2 releases[0]"
+    assert entries[0].publisher == "Voorbeeld Aanbestedingsplatform"
+    assert _mapped(array) == _mapped(PACKAGE)
