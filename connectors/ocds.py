@@ -9,6 +9,11 @@ Domain
   module (``ocds_release_schema_1_1.json``, Apache 2.0, see its ``$comment``): merging never
   fetches the schema from the network.
 
+API documentation
+  https://standard.open-contracting.org/1.1/en/schema/ (release schema, merging, records),
+  https://standard.open-contracting.org/1.1/en/schema/identifiers/ (organisation identifiers, NL-KVK),
+  https://extensions.open-contracting.org/en/extensions/bids/ (bid extension).
+
 Mapping (OCDS 1.1 field -> record)
   - ``buyer`` (else the party with role ``buyer``, else ``tender.procuringEntity``) -> ``Notice.buyer``;
     organisation references are resolved through ``parties`` by ``id``. ``address.country``
@@ -43,6 +48,11 @@ Caveats
   - A process without ocid, without any date or without a buyer name is a ``RecordError`` (quarantined by
     the import, naming file, position and field); anything smaller is a ``RecordWarning`` and the
     notice is kept.
+
+Arguments
+  ``compile_releases(releases, where=, record=)`` -> a compiled release; ``full_releases(record)``;
+  ``notice_from_process(compiled, releases, where=, record=, publisher=)`` -> ``Mapped(notice, warnings)``.
+  ``where`` is the file, ``record`` the position and ocid used in every error and warning.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ Domain
   array, or line-delimited JSON (one release, record or package per line). Any of them may be
   gzip-compressed.
 
+API documentation
+  https://standard.open-contracting.org/1.1/en/schema/release_package/ and ``record_package/``;
+  JSON Lines and packaging: https://standard.open-contracting.org/1.1/en/guidance/build/serialization/.
+
 Caveats
   - A yearly file is hundreds of MB: packages are parsed with ijson, one release or record at a
     time; memory stays flat whatever the file size. Numbers come as ``Decimal`` (amounts exact).
