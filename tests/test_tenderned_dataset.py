@@ -324,3 +324,19 @@ def test_yearly_json_goes_through_the_ocds_import_and_each_award_counts_once(sto
     ]
     again = import_tenderned_dataset(store, REAL_JSON)
     assert (again.notices_added, again.notices_updated, again.awards_added) == (0, 0, 0)
+
+
+def test_ted_tenderned_and_ocds_copies_of_one_award_are_linked_transitively(store: Store) -> None:
+    # The OCDS process names only the TenderNed publication; the TenderNed row names the TED notice.
+    ted = Notice(
+        notice_id="222222-2025", format="ted-r209", notice_type="Contract award notice", subtype="F03", kind="award",
+        published=date(2025, 3, 12), buyer=Party("Provincie Voorbeeld", "NL"), cpv_main="77310000", cpv=("77310000",),
+        awards=(Award(lot="1", winners=(Party("Delta Groen B.V.", "NL"),), value=Decimal("250000"), currency="EUR"),
+                Award(lot="2", winners=(Party("Epsilon Bouw GmbH", "DE"),), value=Decimal("410000.50"), currency="EUR")),
+    )
+    import_tenderned_dataset(store, REAL_JSON)
+    with store.session() as session, session.begin():
+        save_notices(session, [ted])
+    import_tenderned_dataset(store, REAL_XLSX)
+    counted = sorted((f.source, f.notice_id, f.lot) for f in _facts(store, "7731"))
+    assert counted == [("ted", "222222-2025", "1"), ("ted", "222222-2025", "2")]
