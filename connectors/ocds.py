@@ -19,7 +19,9 @@ Mapping (OCDS 1.1 field -> record)
     organisation references are resolved through ``parties`` by ``id``. ``address.country``
     (or a country name) -> ISO alpha-2; ``identifier``/``additionalIdentifiers`` with scheme
     ``NL-KVK`` -> ``Party.company_id`` (the 8-digit KvK number that supplier matching uses; a party
-    id like ``NL-KVK-12345678`` counts too); another scheme's id is kept as published.
+    id like ``NL-KVK-12345678`` counts too, and in TenderNed's OCDS the bare 8-digit party id of a Dutch
+    company, which its "Mapping OCDS" sheet gives as the winner's KvK number); another scheme's id is
+    kept as published.
   - ``tender/awards/contracts.items[].classification`` (+ ``additionalClassifications``): CPV codes
     where there are any (``category_scheme`` "CPV", 8 digits); otherwise the first item's scheme
     (UNSPSC, CUCOP, ...) with its codes exactly as published and its name in ``category_scheme``.
@@ -71,7 +73,7 @@ from connectors.currencies import currency_code
 from connectors.errors import RecordError, RecordWarning
 from connectors.notice_xml.values import publication_number
 from connectors.records import Award, Bid, Lot, Modification, Notice, NoticeKind, Party
-from connectors.tenderned_dataset import country_code
+from connectors.tenderned_dataset import country_code, kvk_number
 
 SOURCE = "ocds"
 SCHEMA_PATH = Path(__file__).with_name("ocds_release_schema_1_1.json")
@@ -156,6 +158,7 @@ class _Mapper:
         self.warnings: list[RecordWarning] = []
         self.parties = {str(p.get("id")): p for p in _list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
         self.tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
+        self.is_tenderned = "tenderned" in (self.publisher or "").casefold()
 
     def warn(self, field_path: str, reason: str) -> None:
         self.warnings.append(RecordWarning(self.where, reason, record=self.record, field=field_path))
@@ -248,10 +251,14 @@ class _Mapper:
         country, unknown = country_code(address.get("country") or address.get("countryName"))
         if unknown:
             self.warn(f"{path}.address.country", f"unknown country {unknown!r} left out")
+        company_id = _company_id(merged)
+        if company_id is None and self.is_tenderned:
+            # TenderNed's OCDS puts the winner's KvK number ("ON kvknummer") in the party id, without a scheme.
+            company_id = kvk_number(_text(merged.get("id")), country)
         return Party(
             name=name,
             country=country,
-            company_id=_company_id(merged),
+            company_id=company_id,
             town=_text(address.get("locality")),
             postcode=_text(address.get("postalCode")),
         )
@@ -446,7 +453,7 @@ class _Mapper:
 
     def same_as(self, ocid: str) -> tuple[str, ...]:
         found = [f"ocid:{ocid}"]
-        is_tenderned = "tenderned" in (self.publisher or "").casefold()
+        is_tenderned = self.is_tenderned
         award_releases = [r for r in self.releases if AWARD_TAGS & set(_tags(r)) or r.get("awards")]
         for release in award_releases:
             release_id = _text(release.get("id"))

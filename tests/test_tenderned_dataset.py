@@ -322,6 +322,10 @@ def test_yearly_json_goes_through_the_ocds_import_and_each_award_counts_once(sto
         ("ocds", "ocds-tndtst-320001", "2", ("Epsilon Bouw GmbH",)),
         ("tenderned", "950002", "1", ("Zeta Advies B.V.",)),
     ]
+    # KvK numbers: from an NL-KVK identifier, and from TenderNed's bare 8-digit party id; a foreign company's is none.
+    keys = {f.lot: [w.key for w in f.winners] for f in facts if f.source == "ocds"}
+    assert keys["1"] == ["NL:id:12345678", "NL:id:23456789"]
+    assert keys["2"][0].startswith("DE:name:")
     again = import_tenderned_dataset(store, REAL_JSON)
     assert (again.notices_added, again.notices_updated, again.awards_added) == (0, 0, 0)
 
