@@ -84,6 +84,8 @@ AWARD_TAGS = frozenset({"award", "awardUpdate", "contract", "contractUpdate", "c
                         "implementation", "implementationUpdate", "contractTermination"})
 KVK_SCHEMES = frozenset({"NL-KVK", "KVK", "NL-KVK-NUMMER"})
 DEFAULT_LOT = "1"
+#: Longest ocid, lot id or bid id the store keeps (longer ids are cut, a longer ocid is refused).
+MAX_ID = 100
 
 _CPV_ID = re.compile(r"^\s*(\d{7,8})(?:-\d)?\s*$")
 _KVK_PARTY_ID = re.compile(r"^NL-KVK-(\d{8})\b", re.IGNORECASE)
@@ -172,6 +174,8 @@ class _Mapper:
         ocid = _text(self.data.get("ocid"))
         if ocid is None:
             raise self.fail("ocid", "no ocid: a release or record without ocid cannot be stored")
+        if len(ocid) > MAX_ID:
+            raise self.fail("ocid", f"ocid longer than {MAX_ID} characters")
         scheme, codes, lots = self.categories()
         awards, suppliers_by_lot, award_lot = self.awards()
         bids = self.bids(suppliers_by_lot)
@@ -191,7 +195,7 @@ class _Mapper:
             cpv_main=codes[0] if codes else None,
             cpv=codes,
             title=_text(self.tender.get("title")),
-            procedure_type=_text(self.tender.get("procurementMethodDetails")) or _text(self.tender.get("procurementMethod")),
+            procedure_type=_clip(_text(self.tender.get("procurementMethodDetails")) or _text(self.tender.get("procurementMethod")), 100),
             lots=lots,
             awards=awards,
             source=SOURCE,
@@ -258,9 +262,9 @@ class _Mapper:
         return Party(
             name=name,
             country=country,
-            company_id=company_id,
-            town=_text(address.get("locality")),
-            postcode=_text(address.get("postalCode")),
+            company_id=_clip(company_id, 100),
+            town=_clip(_text(address.get("locality")), 200),
+            postcode=_clip(_text(address.get("postalCode")), 20),
         )
 
     # --- categories and lots --------------------------------------------------------------
@@ -291,7 +295,7 @@ class _Mapper:
             if not isinstance(lot, dict) or lot.get("id") is None:
                 self.warn(f"tender.lots[{i}].id", "lot without id left out")
                 continue
-            lot_id = str(lot["id"])
+            lot_id = str(lot["id"])[:MAX_ID]
             lot_codes = tuple(dict.fromkeys(code for related, code in picked if related == lot_id and code))
             lots.append(Lot(lot_id=lot_id, title=_text(lot.get("title")), cpv=lot_codes))
         return scheme, codes, tuple(lots)
@@ -301,7 +305,7 @@ class _Mapper:
         lots = [lot for lot in _list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
         if not lots:
             return DEFAULT_LOT
-        return str(lots[0]["id"]) if len(lots) == 1 else None
+        return str(lots[0]["id"])[:MAX_ID] if len(lots) == 1 else None
 
     # --- awards ---------------------------------------------------------------------------
 
@@ -316,8 +320,8 @@ class _Mapper:
             if not isinstance(award, dict):
                 self.warn(path, "award is not an object; left out")
                 continue
-            lot = _text(_first(award.get("relatedLots"))) or self.default_lot() or DEFAULT_LOT
-            award_id = _text(award.get("id"))
+            lot = _clip(_text(_first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
+            award_id = _clip(_text(award.get("id")), 200)
             if award_id:
                 award_lot[award_id] = lot
             if _status(award) not in AWARDED_STATUSES:
@@ -392,10 +396,11 @@ class _Mapper:
             if not tenderers:
                 continue
             value, currency = self.value(bid.get("value"), f"{path}.value")
-            lots = [str(lot) for lot in _list(bid.get("relatedLots")) if lot is not None] or [self.default_lot() or DEFAULT_LOT]
+            lots = [str(lot)[:MAX_ID] for lot in _list(bid.get("relatedLots")) if lot is not None] or [
+                self.default_lot() or DEFAULT_LOT]
             for lot in lots:
                 bids.append(Bid(lot=lot, tenderers=tenderers, won=won(lot, tenderers), value=value, currency=currency,
-                                tender_id=_text(bid.get("id"))))
+                                tender_id=_clip(_text(bid.get("id")), MAX_ID)))
         if not details and (lot := self.default_lot()) is not None:
             for j, ref in enumerate(_list(self.tender.get("tenderers"))):
                 party = self.party(ref, f"tender.tenderers[{j}]")
@@ -415,8 +420,8 @@ class _Mapper:
             amendments = _amendments(contract)
             if not amendments:
                 continue
-            contract_id = _text(contract.get("id"))
-            award_id = _text(contract.get("awardID"))
+            contract_id = _clip(_text(contract.get("id")), 200)
+            award_id = _clip(_text(contract.get("awardID")), 200)
             index, award = awards.get(award_id, (None, {}))
             contractors = tuple(p for j, s in enumerate(_list(award.get("suppliers")))
                                 if (p := self.party(s, f"awards[{index}].suppliers[{j}]", warn=False)) is not None)
@@ -498,6 +503,11 @@ def _text(value: Any) -> str | None:  # noqa: ANN401 - JSON
         return None
     text = str(value).strip()
     return text or None
+
+
+def _clip(text: str | None, length: int) -> str | None:
+    """Text cut to the store's column width (an over-long postcode must not fail a whole batch)."""
+    return text[:length] if text else text
 
 
 def _int(value: Any) -> int | None:  # noqa: ANN401 - JSON
