@@ -9,7 +9,9 @@ January's file), so the import runs in two passes, like the TenderNed one:
 2. read the spool back one ocid at a time, compile the process (``connectors.ocds``), map it to a
    ``Notice`` and save ``batch_size`` notices per transaction.
 
-Memory stays flat whatever the file size: one process and one batch at a time. Files given together
+Memory stays flat whatever the file size: one process and one batch at a time. A batch the database
+refuses (an odd value PostgreSQL will not take) is saved notice by notice, and only the refused notices
+are quarantined. Files given together
 are merged together. Re-importing changes nothing (``save_notices`` skips unchanged notices, and a
 copy without awards never erases the awards another copy brought). A broken file is reported by
 name; the entries read before the break are still imported.
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from connectors import ocds
 from connectors.errors import RecordError, RecordWarning
@@ -165,9 +168,8 @@ def _quarantine(store: Store, errors: list[tuple[RecordError, Any]], good: list[
 
 
 def _save_pass(store: Store, spool: _Spool, report: OcdsImportReport, batch_size: int, progress: ProgressHook | None) -> None:
-    batch: list[Notice] = []
+    batch: list[tuple[Notice, str, str]] = []  # (notice, quarantine key, file)
     errors: list[tuple[RecordError, Any]] = []
-    good: list[str] = []
     done = 0
     for ocid, entries in spool.processes_entries():
         key = f"{Path(entries[0].file).name} {entries[0].position}, ocid {ocid}"
@@ -176,8 +178,7 @@ def _save_pass(store: Store, spool: _Spool, report: OcdsImportReport, batch_size
         except RecordError as exc:
             errors.append((exc, [e.data for e in entries]))
         else:
-            batch.append(mapped.notice)
-            good.append(key[:500])
+            batch.append((mapped.notice, key[:500], entries[0].file))
             for warning in mapped.warnings:
                 report.warning_fields[warning.field or ""] += 1
                 if len(report.warnings) < KEEP_WARNINGS:
@@ -185,10 +186,10 @@ def _save_pass(store: Store, spool: _Spool, report: OcdsImportReport, batch_size
                 log.warning("ocds: %s", warning)
         done += 1
         if len(batch) + len(errors) >= batch_size:
-            _save_batch(store, batch, errors, good, report)
+            _save_batch(store, batch, errors, report)
             if progress:
                 progress("save", done, report.processes)
-    _save_batch(store, batch, errors, good, report)
+    _save_batch(store, batch, errors, report)
     if progress:
         progress("save", done, report.processes)
 
@@ -212,22 +213,37 @@ def _map_process(ocid: str, entries: list[_Spooled], key: str) -> ocds.Mapped:
     return ocds.notice_from_process(compiled, releases, where=where, record=key, publisher=publisher)
 
 
-def _save_batch(store: Store, batch: list[Notice], errors: list[tuple[RecordError, Any]], good: list[str],
+def _save_batch(store: Store, batch: list[tuple[Notice, str, str]], errors: list[tuple[RecordError, Any]],
                 report: OcdsImportReport) -> None:
-    _quarantine(store, errors, good, report)
+    """One transaction for the batch; if the database refuses it, one per notice, and the refused ones quarantined."""
+    saved_keys: list[str] = []
+    if batch:
+        try:
+            _save(store, [notice for notice, _, _ in batch], report)
+            saved_keys = [key for _, key, _ in batch]
+        except DBAPIError:
+            for notice, key, where in batch:
+                try:
+                    _save(store, [notice], report)
+                    saved_keys.append(key)
+                except DBAPIError as exc:
+                    reason = f"the store refused it: {type(exc.orig).__name__}: {str(exc.orig).splitlines()[0][:300]}"
+                    errors.append((RecordError(where, reason, record=key, field=None), notice.to_json()))
+    _quarantine(store, errors, saved_keys, report)
     errors.clear()
-    good.clear()
-    if not batch:
-        return
-    ids = [n.notice_id for n in batch]
+    batch.clear()
+
+
+def _save(store: Store, notices: list[Notice], report: OcdsImportReport) -> None:
+    ids = [n.notice_id for n in notices]
     with store.session() as session, session.begin():
         before = _award_count(session, ids)
-        saved = save_notices(session, batch)
-        report.awards_added += _award_count(session, ids) - before
+        saved = save_notices(session, notices)
+        awards = _award_count(session, ids) - before
+    report.awards_added += awards
     report.notices_added += saved.added
     report.notices_updated += saved.updated
     report.duplicates_skipped += saved.unchanged
-    batch.clear()
 
 
 def _award_count(session: Any, notice_ids: list[str]) -> int:  # noqa: ANN401 - a Session

@@ -256,3 +256,24 @@ def test_bare_arrays_and_json_lines_of_records_or_packages(tmp_path: Path) -> No
     assert len(entries) == 10 and entries[5].position == "line 2 releases[0]"
     assert entries[0].publisher == "Voorbeeld Aanbestedingsplatform"
     assert _mapped(array) == _mapped(PACKAGE)
+
+
+def test_a_notice_the_database_refuses_is_quarantined_and_the_batch_goes_on(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import DataError
+
+    import supplyradar.import_ocds as pipeline
+
+    real = pipeline.save_notices
+
+    def refusing(session, notices):  # noqa: ANN001, ANN202 - the store's signature
+        if any(n.notice_id == "ocds-test01-1002" for n in notices):
+            raise DataError("INSERT ...", {}, ValueError("value too long for type character varying(20)"))
+        return real(session, notices)
+
+    monkeypatch.setattr(pipeline, "save_notices", refusing)
+    report = import_ocds(store, [PACKAGE])
+    assert set(_rows(store)) == {"ocds-test01-1001"}
+    (error,) = report.rejected
+    assert error.record == "release_package.json releases[1], ocid ocds-test01-1002"
+    assert "the store refused it: ValueError: value too long" in error.reason
+    assert (report.notices_added, report.awards_added) == (1, 1)
