@@ -255,10 +255,13 @@ class _Mapper:
         country, unknown = country_code(address.get("country") or address.get("countryName"))
         if unknown:
             self.warn(f"{path}.address.country", f"unknown country {unknown!r} left out")
-        company_id = _company_id(merged)
-        if company_id is None and self.is_tenderned:
+        company_id = _kvk(merged)
+        if company_id is not None:
+            country = country or "NL"  # a KvK number is a Dutch registration: matching needs the country
+        elif self.is_tenderned:
             # TenderNed's OCDS puts the winner's KvK number ("ON kvknummer") in the party id, without a scheme.
             company_id = kvk_number(_text(merged.get("id")), country)
+        company_id = company_id or _text(_get(merged.get("identifier"), "id"))
         return Party(
             name=name,
             country=country,
@@ -563,8 +566,8 @@ def _cpv(classification: Mapping[str, Any]) -> str | None:
     return match.group(1).zfill(8) if match else None
 
 
-def _company_id(organisation: Mapping[str, Any]) -> str | None:
-    """The KvK number where an identifier says so; else the primary identifier's id as published."""
+def _kvk(organisation: Mapping[str, Any]) -> str | None:
+    """The KvK number where an identifier (or an ``NL-KVK-`` party id) says so."""
     identifiers = [organisation.get("identifier"), *_list(organisation.get("additionalIdentifiers"))]
     for identifier in identifiers:
         scheme = (_text(_get(identifier, "scheme")) or "").upper()
@@ -572,9 +575,7 @@ def _company_id(organisation: Mapping[str, Any]) -> str | None:
         if scheme in KVK_SCHEMES and 1 <= len(number) <= 8:
             return number.zfill(8)
     match = _KVK_PARTY_ID.match(_text(organisation.get("id")) or "")
-    if match:
-        return match.group(1)
-    return _text(_get(organisation.get("identifier"), "id"))
+    return match.group(1) if match else None
 
 
 def _org_name(party: Party) -> str:

@@ -277,3 +277,20 @@ def test_a_notice_the_database_refuses_is_quarantined_and_the_batch_goes_on(stor
     assert error.record == "release_package.json releases[1], ocid ocds-test01-1002"
     assert "the store refused it: ValueError: value too long" in error.reason
     assert (report.notices_added, report.awards_added) == (1, 1)
+
+
+def test_a_kvk_identifier_makes_a_dutch_company_and_other_schemes_keep_their_id() -> None:
+    compiled = {
+        "ocid": "ocds-x-1", "date": "2024-05-01T00:00:00Z", "tag": ["compiled"],
+        "parties": [{"id": "b", "name": "Buyer", "roles": ["buyer"]},
+                    {"id": "s1", "name": "Een B.V.", "identifier": {"scheme": "NL-KVK", "id": "1234 5678"}},
+                    {"id": "s2", "name": "Two Ltd", "identifier": {"scheme": "GB-COH", "id": "01234567"},
+                     "address": {"country": "GB", "postalCode": "X" * 40}}],
+        "buyer": {"id": "b"},
+        "awards": [{"id": "1", "suppliers": [{"id": "s1"}, {"id": "s2"}, {"id": "s3"}]},
+                   {"id": "2", "status": "cancelled", "suppliers": [{"id": "s1"}]}],
+    }
+    mapped = ocds.notice_from_process(compiled, where="x.json", record="records[0]")
+    (award,) = mapped.notice.awards  # no status: an award; cancelled: not
+    assert award.winners == (Party("Een B.V.", "NL", "12345678"), Party("Two Ltd", "GB", "01234567", postcode="X" * 20))
+    assert [(w.field, w.record) for w in mapped.warnings] == [("awards[0].suppliers[2].name", "records[0]")]
