@@ -22,7 +22,8 @@ Mapping (OCDS 1.1 field -> record)
     id like ``NL-KVK-12345678`` counts too, and in TenderNed's OCDS the bare 8-digit party id of a Dutch
     company, which its "Mapping OCDS" sheet gives as the winner's KvK number); another scheme's id is
     kept as published.
-  - ``tender/awards/contracts.items[].classification`` (+ ``additionalClassifications``): CPV codes
+  - ``tender.classification`` (an extension some publishers use) and
+    ``tender/awards/contracts.items[].classification`` (+ ``additionalClassifications``): CPV codes
     where there are any (``category_scheme`` "CPV", 8 digits); otherwise the first item's scheme
     (UNSPSC, CUCOP, ...) with its codes exactly as published and its name in ``category_scheme``.
   - ``awards[]``: only ``status`` "active" (or no status, as many publishers omit it) is an award;
@@ -37,7 +38,8 @@ Mapping (OCDS 1.1 field -> record)
   - ``contracts[].amendments[]`` -> ``Modification`` (never an award): the contract's suppliers,
     the rationale, the value before/after where the releases named by ``amendsReleaseID`` and
     ``releaseID`` are in the file, else the compiled contract value as the value after the latest.
-  - ``same_as``: ``ocid:<ocid>``, TED publication numbers found in identifiers, release ids and
+  - ``same_as``: ``ocid:<ocid>``, the eForms notice UUID where an award release's id is one
+    (``eforms:<uuid>``, as TED's eForms notices are stored), TED publication numbers found in identifiers, release ids and
     TED links of award-bearing releases and award/contract documents (``ted:<number>``), and
     TenderNed publication ids (``tenderned:<id>``) of award-bearing releases of a TenderNed package
     or in tenderned.nl links. These let the store count one award once when TED XML or TenderNed's
@@ -90,6 +92,7 @@ MAX_ID = 100
 _CPV_ID = re.compile(r"^\s*(\d{7,8})(?:-\d)?\s*$")
 _KVK_PARTY_ID = re.compile(r"^NL-KVK-(\d{8})\b", re.IGNORECASE)
 _TED_URL_NUMBER = re.compile(r"ted\.europa\.eu\S*?(\d{1,8}-(?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _TENDERNED_URL = re.compile(r"tenderned\.nl/aankondigingen/overzicht/(\d+)", re.IGNORECASE)
 
 
@@ -274,7 +277,8 @@ class _Mapper:
 
     def categories(self) -> tuple[str, tuple[str, ...], tuple[Lot, ...]]:
         """(scheme, codes main first, lots): CPV where any item has it, else the first item's scheme."""
-        items: list[tuple[str | None, dict[str, Any]]] = []
+        # Some publishers (UK Contracts Finder, Find a Tender) classify the tender itself, item-less: that comes first.
+        items: list[tuple[str | None, dict[str, Any]]] = [(None, self.tender)]
         for item in _list(self.tender.get("items")):
             if isinstance(item, dict):
                 items.append((_text(item.get("relatedLot")), item))
@@ -469,6 +473,9 @@ class _Mapper:
                 found.append(f"ted:{number}")
             elif release_id and is_tenderned and release_id.isdigit():
                 found.append(f"tenderned:{release_id}")
+            elif release_id and _UUID.match(release_id):
+                # eForms converted to OCDS keeps the notice's UUID as the release id (TED's notices store it so).
+                found.append(f"eforms:{release_id}")
             found += _links(release.get("links"))
         sections = [self.data.get("awards"), self.data.get("contracts")] + [r.get("awards") for r in award_releases]
         for section in sections:

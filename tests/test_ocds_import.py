@@ -294,3 +294,19 @@ def test_a_kvk_identifier_makes_a_dutch_company_and_other_schemes_keep_their_id(
     (award,) = mapped.notice.awards  # no status: an award; cancelled: not
     assert award.winners == (Party("Een B.V.", "NL", "12345678"), Party("Two Ltd", "GB", "01234567", postcode="X" * 20))
     assert [(w.field, w.record) for w in mapped.warnings] == [("awards[0].suppliers[2].name", "records[0]")]
+
+
+def test_a_tender_level_classification_and_an_eforms_uuid_release_id() -> None:
+    uuid = "4f1c2a9e-1b2c-4d5e-8f90-123456789abc"
+    release = {
+        "ocid": "ocds-x-2", "id": uuid, "date": "2024-06-01T00:00:00Z", "tag": ["award"],
+        "buyer": {"name": "Council"},
+        "tender": {"id": "t", "classification": {"scheme": "CPV", "id": "75240000"},
+                   "additionalClassifications": [{"scheme": "CPV", "id": "79710000"}],
+                   "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "79713000-5"}}]},
+        "awards": [{"id": "a", "status": "active", "suppliers": [{"name": "Guard Ltd"}]}],
+    }
+    notice = ocds.notice_from_process(ocds.compile_releases([release], where="x", record="r"), [release],
+                                      where="x", record="r").notice
+    assert (notice.cpv_main, notice.cpv) == ("75240000", ("75240000", "79710000", "79713000"))
+    assert notice.same_as == ("ocid:ocds-x-2", f"eforms:{uuid}")
