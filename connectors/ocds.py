@@ -322,11 +322,17 @@ class _Mapper:
         suppliers_by_lot: dict[str, set[str]] = {}
         award_lot: dict[str, str] = {}
         contracts = [c for c in _list(self.data.get("contracts")) if isinstance(c, dict)]
+        seen_without_id: list[dict[str, Any]] = []
         for i, award in enumerate(_list(self.data.get("awards"))):
             path = f"awards[{i}]"
             if not isinstance(award, dict):
                 self.warn(path, "award is not an object; left out")
                 continue
+            if award.get("id") is None:
+                # Merging cannot match awards without an id: a later release restating one appends a copy.
+                if award in seen_without_id:
+                    continue
+                seen_without_id.append(award)
             lot = _clip(_text(_first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
             award_id = _clip(_text(award.get("id")), 200)
             if award_id:

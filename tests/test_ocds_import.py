@@ -310,3 +310,16 @@ def test_a_tender_level_classification_and_an_eforms_uuid_release_id() -> None:
                                       where="x", record="r").notice
     assert (notice.cpv_main, notice.cpv) == ("75240000", ("75240000", "79710000", "79713000"))
     assert notice.same_as == ("ocid:ocds-x-2", f"eforms:{uuid}")
+
+
+def test_an_award_without_id_restated_by_a_later_release_counts_once() -> None:
+    award = {"status": "active", "value": {"amount": 500, "currency": "EUR"}, "suppliers": [{"name": "Een B.V."}]}
+    releases = [
+        {"ocid": "ocds-x-3", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["award"], "buyer": {"name": "B"},
+         "awards": [award]},
+        {"ocid": "ocds-x-3", "id": "2", "date": "2024-02-01T00:00:00Z", "tag": ["awardUpdate"], "awards": [award]},
+    ]
+    compiled = ocds.compile_releases(releases, where="x", record="r")
+    assert len(compiled["awards"]) == 2  # what the merge rules give for objects without id
+    notice = ocds.notice_from_process(compiled, releases, where="x", record="r").notice
+    assert [(a.value, a.winners[0].name) for a in notice.awards] == [(Decimal("500"), "Een B.V.")]
