@@ -14,6 +14,7 @@ from bench.companies import company_history_benchmark
 from bench.entity_linking import entity_linking
 from bench.matching import matching
 from bench.notice_parsing import notice_parsing
+from bench.ocds_import import ocds_import
 from bench.scoring import scoring
 from bench.tenderned_dataset import tenderned_dataset
 from bench.web import web_pages
@@ -21,6 +22,7 @@ from bench.web import web_pages
 BENCHMARKS: list[Benchmark] = [
     notice_parsing,
     tenderned_dataset,
+    ocds_import,
     matching,
     company_history_benchmark,
     entity_linking,

@@ -17,6 +17,8 @@ Caveats
     parser that never resolves entities, loads a DTD or touches the network; a feed that declares
     entities is refused outright. Titles and summaries are HTML in practice (escaped or CDATA):
     they are reduced to plain text here, and anything rendered later is escaped again.
+  - UTF-16 and UTF-32 feeds are read by their byte-order mark (the mark wins over a declaration);
+    the entity check runs on the decoded text, so no encoding hides a ``<!ENTITY``.
   - Wrong encodings: a feed whose bytes are not valid in its declared encoding is decoded with
     replacement characters, and each item whose title or summary holds one is skipped and logged.
   - A broken item (no title, no link) is a ``RecordError`` for that item; the feed goes on. A feed
@@ -58,8 +60,13 @@ SOURCE = "rss"
 log = logging.getLogger("supplyradar.connectors.feeds")
 
 LANGUAGES = frozenset({"nl", "en", "de", "fr"})
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", re.IGNORECASE | re.DOTALL)
+#: Byte-order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"']")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|at_medium$|at_campaign$)", re.IGNORECASE)
@@ -229,10 +236,11 @@ def parse_feed(data: bytes, feed: FeedConfig, *, where: str, charset: str | None
     Raises ``RecordError`` for the whole feed when it is not a feed at all (HTML, not XML,
     declares entities).
     """
-    if _ENTITY_DECLARATION.search(data[:65536]):
-        raise RecordError(where, "the feed declares XML entities; refused (entity expansion)", field="DOCTYPE")
-    data = _DOCTYPE.sub(b"", data, count=1)
+    # Decoded first, checked after: in UTF-16/32 "<!ENTITY" is not the ASCII bytes a byte search looks for.
     text, bad_encoding = _decode(data, charset)
+    if _ENTITY_DECLARATION.search(text[:65536]):
+        raise RecordError(where, "the feed declares XML entities; refused (entity expansion)", field="DOCTYPE")
+    text = _DOCTYPE.sub("", text, count=1)
     soup = BeautifulSoup(text, builder=_safe_builder())
     root = soup.find(["rss", "feed", "RDF"])
     if root is None:
@@ -271,11 +279,18 @@ def _safe_builder() -> LXMLTreeBuilderForXML:
 
 
 def _decode(data: bytes, charset: str | None) -> tuple[str, str | None]:
-    """The document as text, and the encoding name when it did not fit (then with replacement characters)."""
-    declared = _XML_ENCODING.search(data[:200])
-    encoding = (declared.group(1).decode("ascii") if declared else None) or charset or "utf-8"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], "utf-8"
+    """The document as text, and the encoding name when it did not fit (then with replacement characters).
+
+    A byte-order mark decides the encoding (XML 1.0, appendix F): a UTF-16 or UTF-32 feed declares
+    "UTF-16" in characters the ASCII search below cannot see, and the HTTP charset may be absent.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            data, encoding = data[len(bom) :], name
+            break
+    else:
+        declared = _XML_ENCODING.search(data[:200])
+        encoding = (declared.group(1).decode("ascii") if declared else None) or charset or "utf-8"
     try:
         text = data.decode(encoding)
         bad = None

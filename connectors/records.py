@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-NoticeFormat = Literal["eforms", "ted-r209", "tenderned"]
+NoticeFormat = Literal["eforms", "ted-r209", "tenderned", "ocds"]
 
 #: A notice's place in the procurement cycle, comparable across formats.
 NoticeKind = Literal["planning", "competition", "award", "modification", "other"]
@@ -108,7 +108,7 @@ class Notice:
     procedure_type: str | None = None
     lots: tuple[Lot, ...] = ()
     awards: tuple[Award, ...] = ()
-    source: str = "ted"  # "ted" or "tenderned"
+    source: str = "ted"  # "ted", "tenderned" or "ocds"
     source_url: str | None = None
     #: Identifiers of the same notice elsewhere: the eForms notice UUID ("eforms:<uuid>"),
     #: the TED publication number ("ted:353237-2021"), the TenderNed id ("tenderned:123").

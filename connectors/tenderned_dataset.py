@@ -15,10 +15,17 @@ API documentation
 
 Caveats
   - Column names are Dutch and changed between releases ("ID publicatie" / "Publicatie ID",
-    "Naam gegunde ondernemer" / "Gegunde ondernemer", ...). ``FIELD_VARIANTS`` is the one table
-    of known spellings, compared without case, accents or extra whitespace. A file that lacks a
-    ``REQUIRED_FIELDS`` column is refused whole (``MissingColumnsError``), naming the file and
-    the columns; a new spelling is added to the table, never guessed.
+    "Naam gegunde onderneming" / "Naam gegunde ondernemer" / "Gegunde ondernemer", ...).
+    ``config/tenderned_dataset_columns.yaml`` is the one table of known spellings (``FIELD_VARIANTS``),
+    compared without case, accents or extra whitespace; of two matching columns the spelling listed
+    first wins ("ON plaats" over "Plaats"). A file that lacks a ``REQUIRED_FIELDS`` column is refused
+    whole (``MissingColumnsError``), naming the file, the columns it lacks and the ones it has; a new
+    spelling is added to the table, never guessed.
+  - The current XLSX has a sheet "OpenData sheet" (read first) with the winner's columns prefixed
+    "ON" (``ON kvknummer``: the winner's KvK number, kept as ``Party.company_id`` for a Dutch winner
+    only, since foreign companies get a TenderNed reference number there) and the buyer's "AD".
+  - The current yearly JSON is an OCDS release package (``is_ocds_json``): the import hands it to the
+    OCDS import (``connectors.ocds``). Older JSON files of column-keyed rows are still read here.
   - The XLSX has an explanation sheet and sometimes title rows above the header: the header is
     the first row, within ``HEADER_SCAN_ROWS`` rows of any sheet, that has every required column.
   - The JSON is a top-level array of objects keyed by the same column names (or an object with
@@ -67,34 +74,35 @@ from connectors.records import Award, Lot, Notice, NoticeKind, Party
 
 SOURCE = "tenderned"
 
-#: Canonical field -> the column headers it has been seen under (first: the current name).
-FIELD_VARIANTS: dict[str, tuple[str, ...]] = {
-    "publication_id": ("ID publicatie", "Publicatie ID", "Publicatie-ID", "publicatieId"),
-    "reference": ("TenderNed kenmerk", "Kenmerk TenderNed", "TenderNed-kenmerk"),
-    "published": ("Publicatiedatum", "Datum publicatie", "publicatieDatum"),
-    "publication_type": ("Publicatie soort", "Soort publicatie", "Publicatiesoort", "Type publicatie"),
-    "buyer": ("Naam aanbestedende dienst", "Aanbestedende dienst", "Naam aanbestedende dienst/speciale-sectorbedrijf"),
-    "buyer_official": ("Officiële naam", "Officiële naam aanbestedende dienst"),
-    "title": ("Naam aanbesteding", "Aanbestedingsnaam", "Titel aanbesteding"),
-    "cpv": ("CPV-codes", "CPV codes", "CPV-code", "Hoofd-CPV-code"),
-    "contract_type": ("Type opdracht", "Opdrachttype", "Soort opdracht"),
-    "procedure": ("Procedure", "Type procedure", "Proceduretype"),
-    "european": ("Nationaal/Europees", "Europees/Nationaal", "Europese aanbesteding", "Europees"),
-    "ted_number": ("TED-nummer", "Publicatienummer TED", "Kenmerk TED", "OJ S-nummer", "TED publicatienummer"),
-    "lot_id": ("ID perceel", "Perceel ID", "Perceelnummer", "Perceel"),
-    "lot_title": ("Naam perceel", "Perceelnaam"),
-    "award_date": ("Datum gunning", "Gunningsdatum", "Datum van gunning"),
-    "tenders_received": ("Aantal inschrijvingen", "Aantal ontvangen inschrijvingen", "Aantal ontvangen offertes"),
-    "winner": ("Naam gegunde ondernemer", "Gegunde ondernemer", "Naam winnaar", "Naam opdrachtnemer"),
-    "winner_town": ("Plaats", "Plaats gegunde ondernemer", "Vestigingsplaats gegunde ondernemer"),
-    "winner_postcode": ("Postcode", "Postcode gegunde ondernemer"),
-    "winner_country": ("Land", "Land gegunde ondernemer"),
-    "estimated_value": ("Geraamde waarde", "Geraamde totale waarde"),
-    "final_value": ("Definitieve waarde", "Definitieve totale waarde", "Totale definitieve waarde"),
-    "currency": ("Valuta", "Valuta definitieve waarde", "Munteenheid"),
-}
-#: Without these a file is not an award data set we can read: refused whole.
-REQUIRED_FIELDS = ("publication_id", "published", "buyer", "winner")
+#: The column table (canonical field -> header spellings, current first; the required fields) is editable YAML.
+COLUMNS_FILE = Path(__file__).resolve().parent.parent / "config" / "tenderned_dataset_columns.yaml"
+
+
+def load_columns(path: Path = COLUMNS_FILE) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """``(field -> spellings, required fields)`` from the YAML; a broken table names the file and the key."""
+    import yaml
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    columns = document.get("columns") if isinstance(document, dict) else None
+    if not isinstance(columns, dict) or not columns:
+        raise ValueError(f"{path}: no 'columns' mapping")
+    variants: dict[str, tuple[str, ...]] = {}
+    seen: dict[str, str] = {}
+    for field_name, spellings in columns.items():
+        if not isinstance(spellings, list) or not spellings or not all(isinstance(v, str) for v in spellings):
+            raise ValueError(f"{path}: columns.{field_name} must be a list of column names")
+        for spelling in spellings:
+            if (other := seen.setdefault(normalise_header(spelling), field_name)) != field_name:
+                raise ValueError(f"{path}: {spelling!r} is listed under both {other} and {field_name}")
+        variants[str(field_name)] = tuple(spellings)
+    required = tuple(document.get("required") or ())
+    if unknown := [f for f in required if f not in variants]:
+        raise ValueError(f"{path}: required fields without columns: {', '.join(unknown)}")
+    return variants, required
+
+
+#: The data sheet's name in the real XLSX (normalised), looked at before any other sheet.
+DATA_SHEET = "opendata sheet"
 #: How far down each sheet the header row is looked for (title rows sit above it).
 HEADER_SCAN_ROWS = 10
 #: Separators between several winners (and their places) in one cell.
@@ -134,10 +142,15 @@ class DatasetFileError(ConnectorError):
 class MissingColumnsError(DatasetFileError):
     """No sheet or record has every required column: named, so a new spelling can be added."""
 
-    def __init__(self, path: Path | str, missing: Sequence[str]) -> None:
+    def __init__(self, path: Path | str, missing: Sequence[str], found: Sequence[str] = ()) -> None:
         names = ", ".join(f"{FIELD_VARIANTS[f][0]!r} ({f})" for f in missing)
-        super().__init__(path, f"required columns not found: {names}; known spellings are in FIELD_VARIANTS")
-        self.missing = tuple(missing)
+        shown = ", ".join(repr(h) for h in found[:60]) + (f" and {len(found) - 60} more" if len(found) > 60 else "")
+        super().__init__(
+            path,
+            f"required columns not found: {names}; columns found: {shown or 'none'}; "
+            f"known spellings are in {COLUMNS_FILE.name}",
+        )
+        self.missing, self.found = tuple(missing), tuple(found)
 
 
 class RowError(RecordError):
@@ -162,6 +175,7 @@ class DatasetRow:
     lot_title: str | None
     award: Award | None
     unknown_countries: tuple[str, ...] = ()
+    url: str | None = None
 
 
 # --- Column mapping -------------------------------------------------------------------------
@@ -174,20 +188,23 @@ def normalise_header(value: object) -> str:
     return " ".join(text.casefold().split())
 
 
-#: Normalised header -> canonical field.
-_HEADER_LOOKUP: dict[str, str] = {normalise_header(v): field for field, vs in FIELD_VARIANTS.items() for v in vs}
+FIELD_VARIANTS, REQUIRED_FIELDS = load_columns()
+#: Normalised header -> (canonical field, rank of the spelling: 0 is the current name).
+_HEADER_LOOKUP: dict[str, tuple[str, int]] = {
+    normalise_header(v): (field, rank) for field, vs in FIELD_VARIANTS.items() for rank, v in enumerate(vs)
+}
 
 
 def map_headers(headers: Iterable[object]) -> dict[str, int]:
-    """Canonical field -> column index; the first matching column wins."""
-    found: dict[str, int] = {}
+    """Canonical field -> column index; of two matching columns the better-ranked spelling wins, then the first."""
+    found: dict[str, tuple[int, int]] = {}
     for index, header in enumerate(headers):
         if header is None:
             continue
-        field = _HEADER_LOOKUP.get(normalise_header(header))
-        if field and field not in found:
-            found[field] = index
-    return found
+        match = _HEADER_LOOKUP.get(normalise_header(header))
+        if match and (match[0] not in found or match[1] < found[match[0]][0]):
+            found[match[0]] = (match[1], index)
+    return {field: index for field, (_, index) in found.items()}
 
 
 def missing_fields(found: Iterable[str]) -> list[str]:
@@ -236,7 +253,10 @@ def _xlsx_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]
 
 def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:  # noqa: ANN401 - openpyxl workbook
     best: list[str] = list(REQUIRED_FIELDS)
-    for sheet in workbook.worksheets:
+    best_found: list[str] = []
+    # The data sheet first: the real files name it "OpenData sheet", next to "Leeswijzer" and "Mapping OCDS".
+    sheets = sorted(workbook.worksheets, key=lambda ws: normalise_header(ws.title) != DATA_SHEET)
+    for sheet in sheets:
         rows = sheet.iter_rows(values_only=True)
         for header_number, header in enumerate(rows, start=1):
             if header_number > HEADER_SCAN_ROWS:
@@ -244,14 +264,16 @@ def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterat
             columns = map_headers(header)
             missing = missing_fields(columns)
             if missing:
-                best = min(best, missing, key=len)
+                named = [str(h).strip() for h in header if h not in (None, "")]
+                if len(missing) < len(best) or (len(missing) == len(best) and len(named) > len(best_found)):
+                    best, best_found = missing, named
                 continue
             headers.update({f: str(header[i]).strip() for f, i in columns.items()})
             for number, values in enumerate(rows, start=header_number + 1):
                 if values and any(v not in (None, "") for v in values):
                     yield number, {f: values[i] if i < len(values) else None for f, i in columns.items()}
             return
-    raise MissingColumnsError(path, best)
+    raise MissingColumnsError(path, best, best_found)
 
 
 def _json_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:
@@ -260,14 +282,13 @@ def _json_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]
         for number, record in enumerate(iter_json_records(stream, where=str(path)), start=1):
             if not isinstance(record, Mapping):
                 raise DatasetFileError(path, f"record {number} is a {type(record).__name__}, not an object")
-            raw: Raw = {}
-            for key, value in record.items():
-                field = _HEADER_LOOKUP.get(normalise_header(key))
-                if field and field not in raw:
-                    raw[field] = value
-                    headers.setdefault(field, key)
+            keys = list(record)
+            columns = map_headers(keys)
+            raw: Raw = {field: record[keys[i]] for field, i in columns.items()}
+            for field, i in columns.items():
+                headers.setdefault(field, keys[i])
             if number == 1 and (missing := missing_fields(raw)):
-                raise MissingColumnsError(path, missing)
+                raise MissingColumnsError(path, missing, [str(k) for k in keys])
             yield number, raw
 
 
@@ -517,7 +538,7 @@ def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] 
         publication_id=publication_id,
         published=published,
         publication_type=text(raw.get("publication_type")) or "",
-        buyer=Party(name=buyer_name, country="NL"),
+        buyer=Party(name=buyer_name, country="NL", town=text(raw.get("buyer_town"))),
         cpv=parse_cpv(raw.get("cpv")),
         title=text(raw.get("title")),
         procedure=text(raw.get("procedure")),
@@ -527,13 +548,34 @@ def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] 
         lot_title=text(raw.get("lot_title")),
         award=award,
         unknown_countries=tuple(unknown),
+        url=_tenderned_url(raw.get("url")),
     )
+
+
+def _tenderned_url(value: object) -> str | None:
+    """The row's own TenderNed link, only when it points at TenderNed over https (never any link a cell holds)."""
+    url = text(value)
+    return url if url and url.startswith("https://www.tenderned.nl/") and len(url) <= 1000 else None
+
+
+def kvk_number(value: object, country: str | None) -> str | None:
+    """An ``ON kvknummer`` cell -> 8 digits, for a Dutch (or country-less) winner only.
+
+    TenderNed gives foreign companies an automatic reference number in the same column; that is no
+    KvK number and is left out. Excel drops leading zeros ("1234567" is "01234567").
+    """
+    raw = text(value)
+    if raw is None or country not in (None, "NL"):
+        return None
+    digits = re.sub(r"[\s.]", "", raw)
+    return digits.zfill(8) if digits.isdigit() and len(digits) <= 8 else None
 
 
 def _winners(raw: Raw) -> tuple[tuple[Party, ...], list[str]]:
     """Several winners in one cell -> several parties; places line up when their counts match."""
     names = split_cell(raw.get("winner"))
     towns, postcodes, countries = (split_cell(raw.get(f)) for f in ("winner_town", "winner_postcode", "winner_country"))
+    kvks = split_cell(raw.get("winner_kvk"))
 
     def nth(values: list[str], i: int) -> str | None:
         if len(values) == len(names):
@@ -545,7 +587,9 @@ def _winners(raw: Raw) -> tuple[tuple[Party, ...], list[str]]:
         code, strange = country_code(nth(countries, i))
         if strange:
             unknown.append(strange)
-        parties.append(Party(name=name, country=code, town=nth(towns, i), postcode=nth(postcodes, i)))
+        # A KvK number names one company: only taken when each winner has its own.
+        kvk = kvk_number(kvks[i], code) if len(kvks) == len(names) else None
+        parties.append(Party(name=name, country=code, company_id=kvk, town=nth(towns, i), postcode=nth(postcodes, i)))
     return tuple(parties), unknown
 
 
@@ -580,9 +624,18 @@ def build_notice(rows: Sequence[DatasetRow]) -> Notice:
         lots=tuple(lots.values()),
         awards=tuple(awards.values()),
         source=SOURCE,
-        source_url=f"https://www.tenderned.nl/aankondigingen/overzicht/{first.publication_id}",
+        source_url=first.url or f"https://www.tenderned.nl/aankondigingen/overzicht/{first.publication_id}",
         same_as=tuple(same_as),
     )
+
+
+def is_ocds_json(path: Path) -> bool:
+    """A JSON file that is an OCDS package (the yearly TenderNed JSON), not rows keyed by column name."""
+    from connectors.ocds_read import open_binary
+
+    with open_binary(path) as stream:
+        head = stream.read(1 << 16).decode("utf-8", errors="replace")
+    return bool(re.search(r'"(?:releases|records|ocid)"\s*:', head))
 
 
 def _merge_awards(a: Award, b: Award) -> Award:

@@ -33,7 +33,9 @@ from store.schema import (
 from store.schema import Notice as NoticeRow
 
 #: Sources in order of preference when one notice reaches us twice.
-SOURCE_PREFERENCE = ("ted", "tenderned")
+#: OCDS before TenderNed's own files: TenderNed's OCDS JSON lists every supplier of a publication, its XLSX
+#: one row per lot (see connectors.ocds).
+SOURCE_PREFERENCE = ("ted", "ocds", "tenderned")
 
 
 @dataclass(slots=True)
@@ -97,10 +99,12 @@ def upsert_organisations(session: Session, parties: Iterable[Party], now: dateti
 
 
 def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list, list]:
-    cpv_rows = [NoticeCpv(code=code, is_main=code == notice.cpv_main) for code in dict.fromkeys(notice.cpv)]
-    if notice.cpv_main and notice.cpv_main not in notice.cpv:
+    is_cpv = _is_cpv(notice)
+    cpv_rows = [NoticeCpv(code=code, is_main=code == notice.cpv_main) for code in dict.fromkeys(notice.cpv)] if is_cpv else []
+    if is_cpv and notice.cpv_main and notice.cpv_main not in notice.cpv:
         cpv_rows.insert(0, NoticeCpv(code=notice.cpv_main, is_main=True))
-    lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv)) for lot in _unique_by(notice.lots, "lot_id")]
+    lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv) if is_cpv else [])
+                for lot in _unique_by(notice.lots, "lot_id")]
     identifiers = [NoticeIdentifier(identifier=i) for i in dict.fromkeys((f"{notice.source}:{notice.notice_id}", *notice.same_as))]
     award_rows = []
     for seq, award in enumerate(notice.awards):
@@ -117,6 +121,11 @@ def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list
             )
         )
     return cpv_rows, lot_rows, identifiers, award_rows
+
+
+def _is_cpv(notice: Notice) -> bool:
+    """CPV codes go to the CPV columns; another scheme's codes only to ``category_codes`` (never a CPV prefix)."""
+    return notice.category_scheme.upper() == "CPV"
 
 
 def _unique_by(items: Sequence, attribute: str) -> list:
@@ -172,7 +181,9 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
             "kind": notice.kind,
             "published": notice.published,
             "buyer_id": org_ids[org_key(notice.buyer)],
-            "cpv_main": notice.cpv_main,
+            "cpv_main": notice.cpv_main if _is_cpv(notice) else None,
+            "category_scheme": "CPV" if _is_cpv(notice) else notice.category_scheme[:40],
+            "category_codes": None if _is_cpv(notice) else [c for c in dict.fromkeys((notice.cpv_main, *notice.cpv)) if c],
             "title": notice.title,
             "procedure_type": notice.procedure_type,
             "source_url": notice.source_url,
@@ -201,28 +212,63 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
 
 
 def link_duplicates(session: Session, rows: Sequence[NoticeRow]) -> None:
-    """Mark the less preferred copy of a notice that two sources share as a duplicate of the other."""
+    """Mark the less preferred copies of a notice that several sources share as duplicates of the preferred one.
+
+    Copies are linked through shared identifiers, transitively: a TenderNed row naming a TED number and the
+    OCDS process naming that TenderNed publication are one award with the TED notice, even though the OCDS
+    process never names the TED number itself. The preferred copy (``SOURCE_PREFERENCE``) of each group is
+    the one counted.
+    """
     if not rows:
         return
-    by_pk = {row.id: row for row in rows}
-    identifiers = select(NoticeIdentifier.identifier).where(NoticeIdentifier.notice_pk.in_(list(by_pk)))
-    # Identifiers that name a notice in its own source are unique to it; only cross-source ones link.
-    shared = (
-        select(NoticeIdentifier.identifier, NoticeRow.id, NoticeRow.source)
-        .join(NoticeRow, NoticeRow.id == NoticeIdentifier.notice_pk)
-        .where(NoticeIdentifier.identifier.in_(identifiers))
-    )
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for identifier, pk, source in session.execute(shared):
-        groups.setdefault(identifier, []).append((pk, source))
-    for members in groups.values():
-        if len({pk for pk, _ in members}) < 2:
+    sources: dict[int, str] = {row.id: row.source for row in rows}
+    parent: dict[int, int] = {pk: pk for pk in sources}
+
+    def find(pk: int) -> int:
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    seen_identifiers: set[str] = set()
+    frontier = set(sources)
+    while frontier:
+        identifiers: set[str] = set()
+        for chunk in _chunks(sorted(frontier)):
+            identifiers.update(session.scalars(select(NoticeIdentifier.identifier).where(NoticeIdentifier.notice_pk.in_(chunk))))
+        identifiers -= seen_identifiers
+        seen_identifiers |= identifiers
+        frontier = set()
+        members: dict[str, list[int]] = {}
+        for chunk in _chunks(sorted(identifiers)):
+            shared = (
+                select(NoticeIdentifier.identifier, NoticeRow.id, NoticeRow.source)
+                .join(NoticeRow, NoticeRow.id == NoticeIdentifier.notice_pk)
+                .where(NoticeIdentifier.identifier.in_(chunk))
+            )
+            for identifier, pk, source in session.execute(shared):
+                if pk not in sources:
+                    sources[pk], parent[pk] = source, pk
+                    frontier.add(pk)
+                members.setdefault(identifier, []).append(pk)
+        for pks in members.values():
+            for pk in pks[1:]:
+                parent[find(pk)] = find(pks[0])
+    groups: dict[int, list[int]] = {}
+    for pk in sources:
+        groups.setdefault(find(pk), []).append(pk)
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        ranked = sorted(set(members), key=lambda m: (_preference(m[1]), m[0]))
-        canonical = ranked[0][0]
-        others = [pk for pk, _ in ranked[1:] if pk != canonical]
+        canonical = min(group, key=lambda pk: (_preference(sources[pk]), pk))
+        others = [pk for pk in group if pk != canonical]
         session.execute(update(NoticeRow).where(NoticeRow.id.in_(others)).values(duplicate_of_id=canonical))
         session.execute(update(NoticeRow).where(NoticeRow.id == canonical).values(duplicate_of_id=None))
+
+
+def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _preference(source: str) -> int:

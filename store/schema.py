@@ -72,6 +72,10 @@ class Notice(Base):
     published: Mapped[date] = mapped_column(Date, index=True)
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     cpv_main: Mapped[str | None] = mapped_column(String(8), index=True)
+    #: "CPV", or the name of the scheme an OCDS file classifies with (UNSPSC, ...). A non-CPV notice keeps
+    #: ``cpv_main`` and ``notice_cpv`` empty, so no CPV query ever matches its codes; they are in ``category_codes``.
+    category_scheme: Mapped[str] = mapped_column(String(40), default="CPV", server_default="CPV")
+    category_codes: Mapped[list[str] | None] = mapped_column(JSON)
     title: Mapped[str | None] = mapped_column(Text)
     procedure_type: Mapped[str | None] = mapped_column(String(100))
     source_url: Mapped[str | None] = mapped_column(String(1000))

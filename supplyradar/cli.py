@@ -31,6 +31,7 @@ from supplyradar.commands import risk as risk_commands
 from supplyradar.commands import suppliers as suppliers_commands
 from supplyradar.commands import web as web_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
+from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
 from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 from supplyradar.commands.options import parse_date

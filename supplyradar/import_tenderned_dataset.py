@@ -55,7 +55,7 @@ ProgressHook = Callable[[str, int, int | None], None]
 
 @dataclass(frozen=True, slots=True)
 class RejectedRow:
-    row: int
+    row: int | str  # the sheet row; for the OCDS JSON the entry's position ("releases[12]")
     column: str | None
     reason: str
 
@@ -97,8 +97,14 @@ class ImportReport:
 def import_tenderned_dataset(
     store: Store, path: Path | str, *, batch_size: int = 1000, progress: ProgressHook | None = None
 ) -> ImportReport:
-    """Import one XLSX or JSON file; raises ``DatasetFileError`` if the file as a whole is unreadable."""
+    """Import one XLSX or JSON file; raises ``DatasetFileError`` if the file as a whole is unreadable.
+
+    The yearly JSON is an OCDS release package: it goes through the OCDS import (``supplyradar.import_ocds``),
+    which keeps every supplier, bid and amendment, and its report is returned in this shape.
+    """
     path = Path(path)
+    if path.suffix.casefold() in (".json", ".gz") and dataset.is_ocds_json(path):
+        return _import_ocds_release(store, path, batch_size, progress)
     report = ImportReport(file=str(path))
     with store.session() as session, session.begin():
         run_id = start_run(session, RUN_SOURCE)
@@ -120,6 +126,21 @@ def import_tenderned_dataset(
             )
     if report.out_of_order:
         log.warning("%s: %d publications had non-contiguous rows (merged)", path, report.out_of_order)
+    return report
+
+
+def _import_ocds_release(store: Store, path: Path, batch_size: int, progress: ProgressHook | None) -> ImportReport:
+    from supplyradar.import_ocds import import_ocds
+
+    result = import_ocds(store, [path], batch_size=batch_size, progress=progress, publisher="TenderNed")
+    if str(path) in result.failed_files:
+        raise dataset.DatasetFileError(path, f"{result.failed_files[str(path)]} (the releases before it were imported)")
+    report = ImportReport(
+        file=str(path), rows_read=result.entries_read, publications=result.processes, notices_added=result.notices_added,
+        notices_updated=result.notices_updated, duplicates_skipped=result.duplicates_skipped,
+        awards_added=result.awards_added,
+    )
+    report.rejected = [RejectedRow(error.record or "", error.field, error.reason) for error in result.rejected]
     return report
 
 

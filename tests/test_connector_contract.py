@@ -117,7 +117,7 @@ def test_collects_one_page_offline(connector):
 #: Every module in connectors/ that talks to an outside service over HTTP (file readers and helpers aside).
 HTTP_SOURCES = ("ted", "tenderned", "kvk", "insolvency", "feeds", "gdelt", "sanctions_eu")
 #: File sources: read local files, so no API documentation section and no client.
-FILE_SOURCES = ("tenderned_dataset", "spend_file", "contract_register")
+FILE_SOURCES = ("tenderned_dataset", "spend_file", "contract_register", "ocds", "ocds_read")
 
 
 @pytest.mark.parametrize("name", HTTP_SOURCES)
@@ -145,6 +145,6 @@ def test_every_file_connector_says_its_domain_caveats_and_arguments(name: str) -
 
 
 def test_every_connector_module_is_in_the_contract() -> None:
-    helpers = {"__init__", "errors", "http", "records", "tabular"}
+    helpers = {"__init__", "errors", "http", "records", "tabular", "currencies"}
     modules = {p.stem for p in (Path(__file__).parents[1] / "connectors").glob("*.py")} - helpers
     assert modules == set(HTTP_SOURCES) | set(FILE_SOURCES)

@@ -163,3 +163,21 @@ def test_news_connector_modules_are_documented_like_every_connector() -> None:
         assert all(re.search(rf"^{section}$", doc, re.MULTILINE) for section in DOCSTRING_SECTIONS), module.__name__
         assert re.search(r"https://\S+", doc.split("API documentation", 1)[1]), module.__name__
         assert isinstance(module.SOURCE, str) and callable(module.make_client)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-16", "utf-32"])
+def test_utf16_and_utf32_feeds_with_a_byte_order_mark_are_read(encoding: str) -> None:
+    text = read("rss2.xml").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff", "utf-32-le": "\ufeff", "utf-32-be": "\ufeff"}.get(encoding, "")
+    data = (bom + text).encode(encoding)  # "utf-16"/"utf-32" write their own mark
+    articles, errors = parse_feed(data, FEED, where=f"{encoding}.xml")
+    expected, expected_errors = parse_feed(read("rss2.xml"), FEED, where="rss2.xml")
+    assert [a.title for a in articles] == [a.title for a in expected]
+    assert [a.summary for a in articles] == [a.summary for a in expected]
+    assert len(articles) == 2 and [e.field for e in errors] == [e.field for e in expected_errors] == ["link"]
+
+
+def test_an_entity_declaration_in_utf16_is_refused_like_in_utf8() -> None:
+    bomb = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE rss [<!ENTITY a "aaaa">]><rss><channel><item><title>&a;</title></item></channel></rss>'
+    with pytest.raises(RecordError, match="entities"):
+        parse_feed(bomb.encode("utf-16"), FEED, where="bomb16.xml")

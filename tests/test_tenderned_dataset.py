@@ -262,3 +262,85 @@ def test_command_imports_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "gunningen_2016_oud.xlsx" in result.output and "truncated.xlsx" in result.output
     with Store(Settings(_env_file=None).resolved_database_url) as store:
         assert {f.notice_id for f in _facts(store)} == {"800001", "800002"}
+
+
+# --- The real layout: "OpenData sheet", ON/AD columns, the yearly JSON as OCDS ----------------------
+
+REAL_XLSX = HERE / "opendata_2025.xlsx"
+REAL_JSON = HERE / "tenderned_2025.json"
+
+
+def _real_notices() -> dict[str, Notice]:
+    headers: dict[str, str] = {}
+    rows: dict[str, list] = {}
+    for number, raw in dataset.read_rows(REAL_XLSX, headers):
+        row = dataset.parse_row(str(REAL_XLSX), number, raw, headers)
+        rows.setdefault(row.publication_id, []).append(row)
+    assert headers["winner_kvk"] == "ON kvknummer" and headers["winner"] == "Naam gegunde onderneming"
+    return {pid: dataset.build_notice(group) for pid, group in rows.items()}
+
+
+def test_real_layout_reads_the_opendata_sheet_with_kvk_numbers_country_and_town() -> None:
+    notices = _real_notices()
+    assert set(notices) == {"950001", "950002", "950003"}
+    first = notices["950001"]
+    assert [(a.lot, a.value, a.currency, a.tenders_received) for a in first.awards] == [
+        ("1", Decimal("250000"), "EUR", 4), ("2", Decimal("410000.5"), "EUR", 2)]
+    assert first.awards[0].winners == (Party("Delta Groen B.V.", "NL", "12345678", "Utrecht", "3511 AA"),)
+    # A foreign company's "ON kvknummer" is TenderNed's reference number, not a KvK number.
+    assert first.awards[1].winners == (Party("Epsilon Bouw GmbH", "DE", None, "Keulen", "50667"),)
+    assert first.buyer == Party("Provincie Voorbeeld", "NL", town="Den Haag")
+    assert (first.cpv_main, first.title, first.source_url) == (
+        "77310000", "Groenonderhoud provinciale wegen", "https://www.tenderned.nl/aankondigingen/overzicht/950001")
+    assert first.same_as == ("tenderned:950001", "ted:222222-2025")
+    # Excel dropped the leading zero of the KvK number.
+    assert notices["950002"].awards[0].winners[0].company_id == "01234567"
+    assert notices["950003"].awards == () and notices["950003"].kind == "competition"
+
+
+def test_a_more_specific_spelling_wins_over_a_generic_one() -> None:
+    assert dataset.map_headers(["Plaats", "ON plaats", "Land", "ON land"]) == {"winner_town": 1, "winner_country": 3}
+
+
+def test_unknown_layout_is_refused_naming_missing_and_found_columns() -> None:
+    with pytest.raises(dataset.MissingColumnsError) as caught:
+        list(dataset.read_rows(HERE / "unknown_layout.xlsx"))
+    assert caught.value.missing == ("buyer", "winner")
+    assert caught.value.found == ("ID publicatie", "Publicatiedatum", "Bedrijf", "Bedrag")
+    assert "'Naam gegunde onderneming' (winner)" in str(caught.value) and "'Bedrijf'" in str(caught.value)
+
+
+def test_yearly_json_goes_through_the_ocds_import_and_each_award_counts_once(store: Store) -> None:
+    xlsx = import_tenderned_dataset(store, REAL_XLSX)
+    json_report = import_tenderned_dataset(store, REAL_JSON)
+    assert (xlsx.publications, xlsx.awards_added) == (3, 3)
+    assert (json_report.rows_read, json_report.publications, json_report.notices_added, json_report.awards_added) == (2, 1, 1, 2)
+    facts = [f for f in _facts(store) if f.published.year == 2025]
+    # 950001 is in both files: the OCDS copy (every supplier of lot 1) is counted, the XLSX copy is not.
+    assert sorted((f.source, f.notice_id, f.lot, tuple(w.name for w in f.winners)) for f in facts) == [
+        ("ocds", "ocds-tndtst-320001", "1", ("Delta Groen B.V.", "Eta Groen B.V.")),
+        ("ocds", "ocds-tndtst-320001", "2", ("Epsilon Bouw GmbH",)),
+        ("tenderned", "950002", "1", ("Zeta Advies B.V.",)),
+    ]
+    # KvK numbers: from an NL-KVK identifier, and from TenderNed's bare 8-digit party id; a foreign company's is none.
+    keys = {f.lot: [w.key for w in f.winners] for f in facts if f.source == "ocds"}
+    assert keys["1"] == ["NL:id:12345678", "NL:id:23456789"]
+    assert keys["2"][0].startswith("DE:name:")
+    again = import_tenderned_dataset(store, REAL_JSON)
+    assert (again.notices_added, again.notices_updated, again.awards_added) == (0, 0, 0)
+
+
+def test_ted_tenderned_and_ocds_copies_of_one_award_are_linked_transitively(store: Store) -> None:
+    # The OCDS process names only the TenderNed publication; the TenderNed row names the TED notice.
+    ted = Notice(
+        notice_id="222222-2025", format="ted-r209", notice_type="Contract award notice", subtype="F03", kind="award",
+        published=date(2025, 3, 12), buyer=Party("Provincie Voorbeeld", "NL"), cpv_main="77310000", cpv=("77310000",),
+        awards=(Award(lot="1", winners=(Party("Delta Groen B.V.", "NL"),), value=Decimal("250000"), currency="EUR"),
+                Award(lot="2", winners=(Party("Epsilon Bouw GmbH", "DE"),), value=Decimal("410000.50"), currency="EUR")),
+    )
+    import_tenderned_dataset(store, REAL_JSON)
+    with store.session() as session, session.begin():
+        save_notices(session, [ted])
+    import_tenderned_dataset(store, REAL_XLSX)
+    counted = sorted((f.source, f.notice_id, f.lot) for f in _facts(store, "7731"))
+    assert counted == [("ted", "222222-2025", "1"), ("ted", "222222-2025", "2")]

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
@@ -26,7 +27,7 @@ SHOW_REJECTED = 10
 
 @import_app.command("tenderned-dataset")
 def tenderned_dataset_command(
-    files: Annotated[list[Path], typer.Argument(help="XLSX or JSON files from TenderNed's 'datasets aanbestedingen' page.")],
+    files: Annotated[list[Path], typer.Argument(help="XLSX or JSON files from TenderNed's 'datasets aanbestedingen' page (the JSON is OCDS).")],
     batch_size: Annotated[int | None, typer.Option(help="Publications per transaction (default: from the settings).")] = None,
 ) -> None:
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""
@@ -70,6 +71,8 @@ def _print(reports: list) -> None:
     console.print(rows_table("TenderNed dataset import", [r.as_row() for r in reports]))
     for report in reports:
         for rejected in report.rejected[:SHOW_REJECTED]:
-            console.print(f"[yellow]{Path(report.file).name} row {rejected.row}, {rejected.column}: {rejected.reason}[/yellow]")
+            where = f"row {rejected.row}" if isinstance(rejected.row, int) else rejected.row
+            console.print(f"[yellow]{escape(Path(report.file).name)} {escape(where)}, {escape(str(rejected.column))}: "
+                          f"{escape(rejected.reason)}[/yellow]")
         if report.rows_rejected > SHOW_REJECTED:
             console.print(f"[yellow]... and {report.rows_rejected - SHOW_REJECTED} more (supplyradar quarantine)[/yellow]")

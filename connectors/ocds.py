@@ -1,0 +1,614 @@
+"""OCDS contracting processes -> ``Notice`` records: buyer, items in any scheme, awards, bids, amendments.
+
+Domain
+  An OCDS ``ocid`` is one contracting process. Its releases (tender, award, contract, amendment...)
+  are merged into one *compiled release* with the OCDS merge rules (``ocdsmerge``), and the
+  compiled release becomes one ``Notice`` (source and format "ocds", ``notice_id`` = the ocid).
+  Records that carry a ``compiledRelease`` are taken as compiled; a release tagged ``compiled``
+  too. The merge rules come from a skeleton of the OCDS 1.1 release schema bundled next to this
+  module (``ocds_release_schema_1_1.json``, Apache 2.0, see its ``$comment``): merging never
+  fetches the schema from the network.
+
+API documentation
+  https://standard.open-contracting.org/1.1/en/schema/ (release schema, merging, records),
+  https://standard.open-contracting.org/1.1/en/schema/identifiers/ (organisation identifiers, NL-KVK),
+  https://extensions.open-contracting.org/en/extensions/bids/ (bid extension).
+
+Mapping (OCDS 1.1 field -> record)
+  - ``buyer`` (else the party with role ``buyer``, else ``tender.procuringEntity``) -> ``Notice.buyer``;
+    organisation references are resolved through ``parties`` by ``id``. ``address.country``
+    (or a country name) -> ISO alpha-2; ``identifier``/``additionalIdentifiers`` with scheme
+    ``NL-KVK`` -> ``Party.company_id`` (the 8-digit KvK number that supplier matching uses; a party
+    id like ``NL-KVK-12345678`` counts too, and in TenderNed's OCDS the bare 8-digit party id of a Dutch
+    company, which its "Mapping OCDS" sheet gives as the winner's KvK number); another scheme's id is
+    kept as published.
+  - ``tender.classification`` (an extension some publishers use) and
+    ``tender/awards/contracts.items[].classification`` (+ ``additionalClassifications``): CPV codes
+    where there are any (``category_scheme`` "CPV", 8 digits); otherwise the first item's scheme
+    (UNSPSC, CUCOP, ...) with its codes exactly as published and its name in ``category_scheme``.
+  - ``awards[]``: only ``status`` "active" (or no status, as many publishers omit it) is an award;
+    pending, cancelled and unsuccessful awards are not. One ``Award`` per OCDS award (a framework
+    with several suppliers is one award with several winners), ``contract_id`` = the award id,
+    ``lot`` = its first ``relatedLots`` entry. The value is the award's; only where it has none, the
+    value of its one unamended contract. An amount whose currency is not ISO 4217 is left out with a
+    warning (unknown is not zero), the award is kept.
+  - ``bids.details[]`` (bid extension), else ``tender.tenderers`` -> ``Bid`` (won or lost, compared
+    with the suppliers of the lot's active awards); ``bids.statistics`` "bids" or
+    ``tender.numberOfTenderers`` -> tenders received.
+  - ``contracts[].amendments[]`` -> ``Modification`` (never an award): the contract's suppliers,
+    the rationale, the value before/after where the releases named by ``amendsReleaseID`` and
+    ``releaseID`` are in the file, else the compiled contract value as the value after the latest.
+  - ``same_as``: ``ocid:<ocid>``, the eForms notice UUID where an award release's id is one
+    (``eforms:<uuid>``, as TED's eForms notices are stored), TED publication numbers found in identifiers, release ids and
+    TED links of award-bearing releases and award/contract documents (``ted:<number>``), and
+    TenderNed publication ids (``tenderned:<id>``) of award-bearing releases of a TenderNed package
+    or in tenderned.nl links. These let the store count one award once when TED XML or TenderNed's
+    open data brought it too. Links of tender-only releases are left out on purpose: they name the
+    contract notice, which is another notice than the award.
+
+Caveats
+  - ``published`` is the earliest active award date (``date`` or ``datePublished``), else the
+    compiled release's ``date``, else ``tender.datePublished``.
+  - A process without ocid, without any date or without a buyer name is a ``RecordError`` (quarantined by
+    the import, naming file, position and field); anything smaller is a ``RecordWarning`` and the
+    notice is kept.
+
+Arguments
+  ``compile_releases(releases, where=, record=)`` -> a compiled release; ``full_releases(record)``;
+  ``notice_from_process(compiled, releases, where=, record=, publisher=)`` -> ``Mapped(notice, warnings)``.
+  ``where`` is the file, ``record`` the position and ocid used in every error and warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from connectors.currencies import currency_code
+from connectors.errors import RecordError, RecordWarning
+from connectors.notice_xml.values import publication_number
+from connectors.records import Award, Bid, Lot, Modification, Notice, NoticeKind, Party
+from connectors.tenderned_dataset import country_code, kvk_number
+
+SOURCE = "ocds"
+SCHEMA_PATH = Path(__file__).with_name("ocds_release_schema_1_1.json")
+#: Award statuses that are awards; ``None`` is a publisher that leaves the status out.
+AWARDED_STATUSES = frozenset({None, "active"})
+#: Release tags whose links and ids name the award (or later) publication of a process.
+AWARD_TAGS = frozenset({"award", "awardUpdate", "contract", "contractUpdate", "contractAmendment",
+                        "implementation", "implementationUpdate", "contractTermination"})
+KVK_SCHEMES = frozenset({"NL-KVK", "KVK", "NL-KVK-NUMMER"})
+DEFAULT_LOT = "1"
+#: Longest ocid, lot id or bid id the store keeps (longer ids are cut, a longer ocid is refused).
+MAX_ID = 100
+
+_CPV_ID = re.compile(r"^\s*(\d{7,8})(?:-\d)?\s*$")
+_KVK_PARTY_ID = re.compile(r"^NL-KVK-(\d{8})\b", re.IGNORECASE)
+_TED_URL_NUMBER = re.compile(r"ted\.europa\.eu\S*?(\d{1,8}-(?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_TENDERNED_URL = re.compile(r"tenderned\.nl/aankondigingen/overzicht/(\d+)", re.IGNORECASE)
+
+
+class OcdsRecordError(RecordError):
+    """One contracting process is unusable (no ocid, no date, no buyer, a merge conflict)."""
+
+
+@dataclass(slots=True)
+class Mapped:
+    """A notice and the warnings about what was left out of it."""
+
+    notice: Notice
+    warnings: list[RecordWarning] = field(default_factory=list)
+
+
+@functools.cache
+def merger() -> Any:  # noqa: ANN401 - ocdsmerge.Merger
+    """The OCDS merger, with rules from the bundled schema (never the network)."""
+    import ocdsmerge
+
+    with SCHEMA_PATH.open(encoding="utf-8") as handle:
+        return ocdsmerge.Merger(schema=json.load(handle))
+
+
+def compile_releases(releases: Sequence[dict[str, Any]], *, where: str, record: str) -> dict[str, Any]:
+    """One compiled release from a process's releases; a release already tagged ``compiled`` is used as is."""
+    compiled = [r for r in releases if "compiled" in _tags(r)]
+    if compiled:
+        return compiled[-1]
+    from ocdsmerge.exceptions import OCDSMergeError
+
+    for i, release in enumerate(releases):
+        if not isinstance(release.get("date"), str) or not release["date"].strip():
+            raise OcdsRecordError(where, "a release without a date cannot be merged", record=record, field=f"releases[{i}].date")
+    try:
+        return merger().create_compiled_release(list(releases))
+    except OCDSMergeError as exc:
+        raise OcdsRecordError(where, f"releases cannot be merged: {exc}", record=record, field="releases") from None
+
+
+def full_releases(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A record's releases that are whole releases, not linked ones (``url``, ``date``, ``tag`` only)."""
+    releases = record.get("releases")
+    if not isinstance(releases, list):
+        return []
+    return [r for r in releases if isinstance(r, dict) and set(r) - {"url", "date", "tag"}]
+
+
+def notice_from_process(
+    compiled: Mapping[str, Any],
+    releases: Sequence[Mapping[str, Any]] = (),
+    *,
+    where: str,
+    record: str,
+    publisher: str | None = None,
+) -> Mapped:
+    """The ``Notice`` of one compiled release; ``releases`` (when known) give tags, ids and amendment values."""
+    return _Mapper(compiled, releases, where, record, publisher).notice()
+
+
+class _Mapper:
+    """One compiled release being mapped; collects warnings as it goes."""
+
+    def __init__(self, compiled: Mapping[str, Any], releases: Sequence[Mapping[str, Any]], where: str, record: str,
+                 publisher: str | None) -> None:
+        self.data, self.releases, self.where, self.record = compiled, releases, where, record
+        self.publisher = publisher or _text(_get(compiled, "publisher", "name"))
+        self.warnings: list[RecordWarning] = []
+        self.parties = {str(p.get("id")): p for p in _list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
+        self.tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
+        self.is_tenderned = "tenderned" in (self.publisher or "").casefold()
+
+    def warn(self, field_path: str, reason: str) -> None:
+        self.warnings.append(RecordWarning(self.where, reason, record=self.record, field=field_path))
+
+    def fail(self, field_path: str, reason: str) -> OcdsRecordError:
+        return OcdsRecordError(self.where, reason, record=self.record, field=field_path)
+
+    # --- the notice -----------------------------------------------------------------------
+
+    def notice(self) -> Mapped:
+        ocid = _text(self.data.get("ocid"))
+        if ocid is None:
+            raise self.fail("ocid", "no ocid: a release or record without ocid cannot be stored")
+        if len(ocid) > MAX_ID:
+            raise self.fail("ocid", f"ocid longer than {MAX_ID} characters")
+        scheme, codes, lots = self.categories()
+        awards, suppliers_by_lot, award_lot = self.awards()
+        bids = self.bids(suppliers_by_lot)
+        modifications = self.modifications(ocid, award_lot)
+        kind: NoticeKind = "award" if awards else "modification" if modifications else self.stage()
+        tags = self.tags()
+        same_as = self.same_as(ocid)
+        tenderned_id = next((s.split(":", 1)[1] for s in same_as if s.startswith("tenderned:")), None)
+        notice = Notice(
+            notice_id=ocid,
+            format=SOURCE,
+            notice_type=("ocds:" + ",".join(tags))[:200],
+            subtype=None,
+            kind=kind,
+            published=self.published(),
+            buyer=self.buyer(),
+            cpv_main=codes[0] if codes else None,
+            cpv=codes,
+            title=_text(self.tender.get("title")),
+            procedure_type=_clip(_text(self.tender.get("procurementMethodDetails")) or _text(self.tender.get("procurementMethod")), 100),
+            lots=lots,
+            awards=awards,
+            source=SOURCE,
+            source_url=f"https://www.tenderned.nl/aankondigingen/overzicht/{tenderned_id}" if tenderned_id else None,
+            same_as=same_as,
+            bids=bids,
+            modifications=modifications,
+            category_scheme=scheme,
+        )
+        return Mapped(notice, self.warnings)
+
+    def tags(self) -> list[str]:
+        tags = [t for r in self.releases for t in _tags(r)] or _tags(self.data)
+        return list(dict.fromkeys(tags))
+
+    def stage(self) -> NoticeKind:
+        if self.tender:
+            return "planning" if self.tender.get("status") in ("planning", "planned") else "competition"
+        return "planning" if self.data.get("planning") else "other"
+
+    def published(self) -> date:
+        dates = []
+        for award in _list(self.data.get("awards")):
+            if isinstance(award, dict) and _status(award) in AWARDED_STATUSES:
+                dates.append(_date(award.get("date")) or _date(award.get("datePublished")))
+        found = min((d for d in dates if d), default=None)
+        found = found or _date(self.data.get("date")) or _date(self.tender.get("datePublished"))
+        if found is None:
+            raise self.fail("date", "no usable date (awards[].date, date, tender.datePublished)")
+        return found
+
+    # --- parties --------------------------------------------------------------------------
+
+    def buyer(self) -> Party:
+        candidates: list[tuple[str, Any]] = [("buyer", self.data.get("buyer"))]
+        candidates += [(f"parties[{i}]", p) for i, p in enumerate(_list(self.data.get("parties")))
+                       if isinstance(p, dict) and "buyer" in _list(p.get("roles"))]
+        candidates.append(("tender.procuringEntity", self.tender.get("procuringEntity")))
+        for path, ref in candidates:
+            party = self.party(ref, path, warn=False)
+            if party is not None:
+                return party
+        raise self.fail("buyer", "no buyer name (buyer, a party with role buyer, tender.procuringEntity)")
+
+    def party(self, ref: Any, path: str, *, warn: bool = True) -> Party | None:  # noqa: ANN401 - JSON
+        """An organisation reference resolved through ``parties``; None (and a warning) without a name."""
+        if not isinstance(ref, dict):
+            return None
+        full = self.parties.get(str(ref.get("id")), {}) if ref.get("id") is not None else {}
+        merged = {**ref, **full}
+        name = _text(merged.get("name")) or _text(_get(merged, "identifier", "legalName"))
+        if name is None:
+            if warn:
+                self.warn(f"{path}.name", "organisation without a name left out")
+            return None
+        address = merged.get("address") if isinstance(merged.get("address"), dict) else {}
+        country, unknown = country_code(address.get("country") or address.get("countryName"))
+        if unknown:
+            self.warn(f"{path}.address.country", f"unknown country {unknown!r} left out")
+        company_id = _kvk(merged)
+        if company_id is not None:
+            country = country or "NL"  # a KvK number is a Dutch registration: matching needs the country
+        elif self.is_tenderned:
+            # TenderNed's OCDS puts the winner's KvK number ("ON kvknummer") in the party id, without a scheme.
+            company_id = kvk_number(_text(merged.get("id")), country)
+        company_id = company_id or _text(_get(merged.get("identifier"), "id"))
+        return Party(
+            name=name,
+            country=country,
+            company_id=_clip(company_id, 100),
+            town=_clip(_text(address.get("locality")), 200),
+            postcode=_clip(_text(address.get("postalCode")), 20),
+        )
+
+    # --- categories and lots --------------------------------------------------------------
+
+    def categories(self) -> tuple[str, tuple[str, ...], tuple[Lot, ...]]:
+        """(scheme, codes main first, lots): CPV where any item has it, else the first item's scheme."""
+        # Some publishers (UK Contracts Finder, Find a Tender) classify the tender itself, item-less: that comes first.
+        items: list[tuple[str | None, dict[str, Any]]] = [(None, self.tender)]
+        for item in _list(self.tender.get("items")):
+            if isinstance(item, dict):
+                items.append((_text(item.get("relatedLot")), item))
+        for section in ("awards", "contracts"):
+            for entry in _list(self.data.get(section)):
+                for item in _list(entry.get("items") if isinstance(entry, dict) else None):
+                    if isinstance(item, dict):
+                        items.append((None, item))
+        classified = [(lot, c) for lot, item in items for c in _classifications(item)]
+        if any(_is_cpv(c) for _, c in classified):
+            scheme = "CPV"
+            picked = [(lot, _cpv(c)) for lot, c in classified if _is_cpv(c)]
+        elif classified:
+            scheme = _text(classified[0][1].get("scheme")) or "unknown"
+            picked = [(lot, _text(c.get("id"))) for lot, c in classified if _text(c.get("scheme")) == scheme]
+        else:
+            scheme, picked = "CPV", []
+        codes = tuple(dict.fromkeys(code for _, code in picked if code))
+        lots = []
+        for i, lot in enumerate(_list(self.tender.get("lots"))):
+            if not isinstance(lot, dict) or lot.get("id") is None:
+                self.warn(f"tender.lots[{i}].id", "lot without id left out")
+                continue
+            lot_id = str(lot["id"])[:MAX_ID]
+            lot_codes = tuple(dict.fromkeys(code for related, code in picked if related == lot_id and code))
+            lots.append(Lot(lot_id=lot_id, title=_text(lot.get("title")), cpv=lot_codes))
+        return scheme, codes, tuple(lots)
+
+    def default_lot(self) -> str | None:
+        """The lot of an unlotted process ("1"), or the only lot; None when there are several."""
+        lots = [lot for lot in _list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
+        if not lots:
+            return DEFAULT_LOT
+        return str(lots[0]["id"])[:MAX_ID] if len(lots) == 1 else None
+
+    # --- awards ---------------------------------------------------------------------------
+
+    def awards(self) -> tuple[tuple[Award, ...], dict[str, set[str]], dict[str, str]]:
+        """Active awards; the supplier names per lot (to tell won bids); each award id's lot."""
+        awards: list[Award] = []
+        suppliers_by_lot: dict[str, set[str]] = {}
+        award_lot: dict[str, str] = {}
+        contracts = [c for c in _list(self.data.get("contracts")) if isinstance(c, dict)]
+        seen_without_id: list[dict[str, Any]] = []
+        for i, award in enumerate(_list(self.data.get("awards"))):
+            path = f"awards[{i}]"
+            if not isinstance(award, dict):
+                self.warn(path, "award is not an object; left out")
+                continue
+            if award.get("id") is None:
+                # Merging cannot match awards without an id: a later release restating one appends a copy.
+                if award in seen_without_id:
+                    continue
+                seen_without_id.append(award)
+            lot = _clip(_text(_first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
+            award_id = _clip(_text(award.get("id")), 200)
+            if award_id:
+                award_lot[award_id] = lot
+            if _status(award) not in AWARDED_STATUSES:
+                continue
+            winners = tuple(dict.fromkeys(
+                p for j, s in enumerate(_list(award.get("suppliers")))
+                if (p := self.party(s, f"{path}.suppliers[{j}]")) is not None
+            ))
+            value, currency = self.value(award.get("value"), f"{path}.value")
+            if value is None and award.get("value") is None:
+                value, currency = self.contract_value(contracts, award_id)
+            suppliers_by_lot.setdefault(lot, set()).update(_org_name(w) for w in winners)
+            awards.append(Award(
+                lot=lot, winners=winners, value=value, currency=currency,
+                tenders_received=self.tenders_received(lot), contract_id=award_id,
+            ))
+        return tuple(awards), suppliers_by_lot, award_lot
+
+    def contract_value(self, contracts: list[dict[str, Any]], award_id: str | None) -> tuple[Decimal | None, str | None]:
+        """The value of the award's one contract, when it has exactly one and it was never amended."""
+        mine = [(i, c) for i, c in enumerate(contracts) if award_id and _text(c.get("awardID")) == award_id]
+        if len(mine) != 1 or _amendments(mine[0][1]):
+            return None, None
+        i, contract = mine[0]
+        return self.value(contract.get("value"), f"contracts[{i}].value")
+
+    def value(self, raw: Any, path: str) -> tuple[Decimal | None, str | None]:  # noqa: ANN401 - JSON
+        if not isinstance(raw, dict) or raw.get("amount") in (None, ""):
+            return None, None
+        try:
+            amount = raw["amount"] if isinstance(raw["amount"], Decimal) else Decimal(str(raw["amount"]))
+            if not amount.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            self.warn(f"{path}.amount", f"amount {raw['amount']!r} is not a number; value left out")
+            return None, None
+        currency = currency_code(raw.get("currency"))
+        if currency is None:
+            self.warn(f"{path}.currency", f"amount {amount} in unknown currency {raw.get('currency')!r}; value left out")
+            return None, None
+        return amount, currency
+
+    def tenders_received(self, lot: str) -> int | None:
+        for statistic in _list(_get(self.data, "bids", "statistics")):
+            if not isinstance(statistic, dict) or statistic.get("measure") != "bids":
+                continue
+            related = _text(statistic.get("relatedLot"))
+            if related == lot or (related is None and self.default_lot() == lot):
+                count = _int(statistic.get("value"))
+                if count is not None:
+                    return count
+        if self.default_lot() == lot:
+            return _int(self.tender.get("numberOfTenderers"))
+        return None
+
+    # --- bids -----------------------------------------------------------------------------
+
+    def bids(self, suppliers_by_lot: dict[str, set[str]]) -> tuple[Bid, ...]:
+        def won(lot: str, tenderers: tuple[Party, ...]) -> bool | None:
+            if lot not in suppliers_by_lot:
+                return None
+            return any(_org_name(t) in suppliers_by_lot[lot] for t in tenderers)
+
+        bids: list[Bid] = []
+        details = _list(_get(self.data, "bids", "details"))
+        for i, bid in enumerate(details):
+            path = f"bids.details[{i}]"
+            if not isinstance(bid, dict):
+                continue
+            tenderers = tuple(p for j, t in enumerate(_list(bid.get("tenderers")))
+                              if (p := self.party(t, f"{path}.tenderers[{j}]")) is not None)
+            if not tenderers:
+                continue
+            value, currency = self.value(bid.get("value"), f"{path}.value")
+            lots = [str(lot)[:MAX_ID] for lot in _list(bid.get("relatedLots")) if lot is not None] or [
+                self.default_lot() or DEFAULT_LOT]
+            for lot in lots:
+                bids.append(Bid(lot=lot, tenderers=tenderers, won=won(lot, tenderers), value=value, currency=currency,
+                                tender_id=_clip(_text(bid.get("id")), MAX_ID)))
+        if not details and (lot := self.default_lot()) is not None:
+            for j, ref in enumerate(_list(self.tender.get("tenderers"))):
+                party = self.party(ref, f"tender.tenderers[{j}]")
+                if party is not None:
+                    bids.append(Bid(lot=lot, tenderers=(party,), won=won(lot, (party,))))
+        return tuple(bids)
+
+    # --- amendments -----------------------------------------------------------------------
+
+    def modifications(self, ocid: str, award_lot: dict[str, str]) -> tuple[Modification, ...]:
+        by_release = {str(r.get("id")): r for r in self.releases if r.get("id") is not None}
+        awards = {_text(a.get("id")): (i, a) for i, a in enumerate(_list(self.data.get("awards"))) if isinstance(a, dict)}
+        changes: list[Modification] = []
+        for i, contract in enumerate(_list(self.data.get("contracts"))):
+            if not isinstance(contract, dict):
+                continue
+            amendments = _amendments(contract)
+            if not amendments:
+                continue
+            contract_id = _clip(_text(contract.get("id")), 200)
+            award_id = _clip(_text(contract.get("awardID")), 200)
+            index, award = awards.get(award_id, (None, {}))
+            contractors = tuple(p for j, s in enumerate(_list(award.get("suppliers")))
+                                if (p := self.party(s, f"awards[{index}].suppliers[{j}]", warn=False)) is not None)
+            current, currency = self.value(contract.get("value"), f"contracts[{i}].value")
+            for k, amendment in enumerate(amendments):
+                before, before_currency = self.release_contract_value(by_release, amendment.get("amendsReleaseID"), contract_id)
+                after, after_currency = self.release_contract_value(by_release, amendment.get("releaseID"), contract_id)
+                if after is None and k == len(amendments) - 1:
+                    after, after_currency = current, currency
+                changes.append(Modification(
+                    lot=award_lot.get(award_id or "") if award_id else None,
+                    contractors=contractors,
+                    original_notice=ocid,
+                    contract_id=contract_id,
+                    value_before=before,
+                    value_after=after,
+                    currency=after_currency or before_currency,
+                    reason=_text(amendment.get("rationale")),
+                    description=_text(amendment.get("description")),
+                ))
+        return tuple(changes)
+
+    def release_contract_value(self, by_release: dict[str, Mapping[str, Any]], release_id: Any,
+                               contract_id: str | None) -> tuple[Decimal | None, str | None]:  # noqa: ANN401
+        release = by_release.get(str(release_id)) if release_id is not None else None
+        if release is None:
+            return None, None
+        for j, contract in enumerate(_list(release.get("contracts"))):
+            if isinstance(contract, dict) and _text(contract.get("id")) == contract_id:
+                return self.value(contract.get("value"), f"release {release_id} contracts[{j}].value")
+        return None, None
+
+    # --- identifiers elsewhere ------------------------------------------------------------
+
+    def same_as(self, ocid: str) -> tuple[str, ...]:
+        found = [f"ocid:{ocid}"]
+        is_tenderned = self.is_tenderned
+        award_releases = [r for r in self.releases if AWARD_TAGS & set(_tags(r)) or r.get("awards")]
+        for release in award_releases:
+            release_id = _text(release.get("id"))
+            if release_id and "/S" in release_id.upper() and (number := _ted_number(release_id)):
+                found.append(f"ted:{number}")
+            elif release_id and is_tenderned and release_id.isdigit():
+                found.append(f"tenderned:{release_id}")
+            elif release_id and _UUID.match(release_id):
+                # eForms converted to OCDS keeps the notice's UUID as the release id (TED's notices store it so).
+                found.append(f"eforms:{release_id}")
+            found += _links(release.get("links"))
+        sections = [self.data.get("awards"), self.data.get("contracts")] + [r.get("awards") for r in award_releases]
+        for section in sections:
+            for entry in _list(section):
+                if isinstance(entry, dict):
+                    found += _links(entry.get("documents"))
+                    for identifier in _list(entry.get("identifiers")):
+                        scheme = (_text(_get(identifier, "scheme")) or "").upper()
+                        if ("TED" in scheme or "OJS" in scheme) and (number := _ted_number(_text(_get(identifier, "id")))):
+                            found.append(f"ted:{number}")
+        return tuple(dict.fromkeys(found))
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _list(value: Any) -> list[Any]:  # noqa: ANN401 - JSON
+    return value if isinstance(value, list) else []
+
+
+def _get(value: Any, *keys: str) -> Any:  # noqa: ANN401 - JSON
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _first(value: Any) -> Any:  # noqa: ANN401 - JSON
+    return value[0] if isinstance(value, list) and value else None
+
+
+def _text(value: Any) -> str | None:  # noqa: ANN401 - JSON
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _clip(text: str | None, length: int) -> str | None:
+    """Text cut to the store's column width (an over-long postcode must not fail a whole batch)."""
+    return text[:length] if text else text
+
+
+def _int(value: Any) -> int | None:  # noqa: ANN401 - JSON
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return int(number) if number.is_finite() and number == number.to_integral_value() and number >= 0 else None
+
+
+def _tags(release: Mapping[str, Any]) -> list[str]:
+    tags = release.get("tag")
+    return [str(t) for t in tags if t] if isinstance(tags, list) else ([tags] if isinstance(tags, str) else [])
+
+
+def _status(award: Mapping[str, Any]) -> str | None:
+    status = _text(award.get("status"))
+    return status.lower() if status else None
+
+
+def _date(value: Any) -> date | None:  # noqa: ANN401 - JSON
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text[:10]).date()
+    except ValueError:
+        return None
+
+
+def _amendments(contract: Mapping[str, Any]) -> list[dict[str, Any]]:
+    amendments = [a for a in _list(contract.get("amendments")) if isinstance(a, dict)]
+    single = contract.get("amendment")
+    return amendments or ([single] if isinstance(single, dict) else [])
+
+
+def _classifications(item: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
+    if isinstance(item.get("classification"), dict):
+        yield item["classification"]
+    for extra in _list(item.get("additionalClassifications")):
+        if isinstance(extra, dict):
+            yield extra
+
+
+def _is_cpv(classification: Mapping[str, Any]) -> bool:
+    scheme = (_text(classification.get("scheme")) or "").upper()
+    code = _text(classification.get("id")) or ""
+    return bool(_CPV_ID.match(code)) and (scheme == "CPV" or (not scheme and "-" in code))
+
+
+def _cpv(classification: Mapping[str, Any]) -> str | None:
+    match = _CPV_ID.match(_text(classification.get("id")) or "")
+    return match.group(1).zfill(8) if match else None
+
+
+def _kvk(organisation: Mapping[str, Any]) -> str | None:
+    """The KvK number where an identifier (or an ``NL-KVK-`` party id) says so."""
+    identifiers = [organisation.get("identifier"), *_list(organisation.get("additionalIdentifiers"))]
+    for identifier in identifiers:
+        scheme = (_text(_get(identifier, "scheme")) or "").upper()
+        number = re.sub(r"\D", "", _text(_get(identifier, "id")) or "")
+        if scheme in KVK_SCHEMES and 1 <= len(number) <= 8:
+            return number.zfill(8)
+    match = _KVK_PARTY_ID.match(_text(organisation.get("id")) or "")
+    return match.group(1) if match else None
+
+
+def _org_name(party: Party) -> str:
+    """A party's identity for telling won bids: its company id where known, else its folded name."""
+    return f"id:{party.company_id}" if party.company_id else f"name:{' '.join(party.name.casefold().split())}"
+
+
+def _ted_number(text: str | None) -> str | None:
+    return publication_number(text) if text else None
+
+
+def _links(entries: Any) -> list[str]:  # noqa: ANN401 - JSON
+    """``ted:<number>`` and ``tenderned:<id>`` from the URLs of documents or links."""
+    found = []
+    for entry in _list(entries):
+        url = _text(_get(entry, "url")) or _text(_get(entry, "href")) or ""
+        if match := _TED_URL_NUMBER.search(url):
+            number = publication_number(match.group(1))
+            if number:
+                found.append(f"ted:{number}")
+        if match := _TENDERNED_URL.search(url):
+            found.append(f"tenderned:{match.group(1)}")
+    return found
