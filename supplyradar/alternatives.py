@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from models.alternatives import BacktestResult, CompanyFacts, PastAward, Request, Suggestions, backtest, suggest
+from models.alternatives import CompanyFacts, PastAward, Request, Suggestions, suggest
+from models.alternatives_backtest import BacktestResult, backtest
 from store.queries import award_facts
 from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
 
