@@ -261,8 +261,8 @@ def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str,
     else:
         contributions = np.zeros((len(found), len(FEATURES)))
         scores = found.branch_count.astype(float)
-    ranked: list[Alternative] = []
     excluded: list[Excluded] = []
+    eligible: list[tuple] = []
     boost = math.log(request.preference_weight) if request.preference_weight > 0 else 0.0
     for i, key in enumerate(found.keys):
         if not weighted and not found.branch_count[i]:
@@ -273,18 +273,21 @@ def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str,
         if why:
             excluded.append(Excluded(key, name, why))
             continue
-        country = facts.country if facts else None
-        preferred = _preferred(country, request.prefer_countries)
-        score = float(scores[i]) + (boost if weighted and preferred else 0.0)
+        preferred = _preferred(facts.country if facts else None, request.prefer_countries)
+        score = round(float(scores[i]) + (boost if weighted and preferred else 0.0), 6)
+        eligible.append((-score, -found.branch_count[i], -found.last_branch_win[i], name, key, i, preferred))
+    eligible.sort()
+    ranked = []
+    for minus_score, _, _, name, key, i, preferred in eligible[: request.top_n]:
+        facts = companies.get(key)
         last = int(found.last_branch_win[i])
         ranked.append(Alternative(
-            key=key, name=name, country=country, score=round(score, 6), wins=int(found.branch_count[i]),
-            since=found.since, last_win=date.fromordinal(last) if last else None, example_buyer=found.example_buyer[i],
-            risk_band=facts.failure_band if facts else None, preferred=preferred,
+            key=key, name=name, country=facts.country if facts else None, score=-minus_score,
+            wins=int(found.branch_count[i]), since=found.since, last_win=date.fromordinal(last) if last else None,
+            example_buyer=found.example_buyer[i], risk_band=facts.failure_band if facts else None, preferred=preferred,
             basis=_basis(found, i, contributions[i], request) if weighted else (),
             branch_label=found.branch.label, parent_label=found.parent.label,
         ))
-    ranked.sort(key=lambda a: (-a.score, -a.wins, -(a.last_win.toordinal() if a.last_win else 0), a.name, a.key))
     notes = []
     if weighted:
         notes.append(ranker.describe()[0].upper() + ranker.describe()[1:] + ".")
@@ -295,6 +298,6 @@ def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str,
         )
     return Suggestions(
         branch=found.branch.prefix, branch_code=found.branch.label, since=found.since, as_of=request.as_of,
-        ranked=tuple(ranked[: request.top_n]), excluded=tuple(sorted(excluded, key=lambda e: e.name)),
+        ranked=tuple(ranked), excluded=tuple(sorted(excluded, key=lambda e: e.name)),
         notes=tuple(notes), ranking=ranker.kind if weighted else "baseline",
     )
