@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from models.market import AwardFact, NoticeFact, Winner
@@ -18,6 +18,12 @@ from store.schema import Notice as NoticeRow
 
 def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
     return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
+
+
+def _scheme_column():  # noqa: ANN202 - a SQL expression
+    """The notices' category scheme where the schema has it (the OCDS import adds it), else "CPV" for all."""
+    column = getattr(NoticeRow, "category_scheme", None)
+    return func.coalesce(column, "CPV") if column is not None else literal("CPV")
 
 
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[AwardFact]:
@@ -38,6 +44,7 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             Award.value,
             Award.currency,
             Award.tenders_received,
+            _scheme_column(),
         )
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
@@ -74,9 +81,10 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             tenders_received=tenders,
             buyer_key=buyer_key,
             buyer_postcode=buyer_postcode,
+            category_scheme=scheme or "CPV",
         )
         for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
-             value, currency, tenders) in rows
+             value, currency, tenders, scheme) in rows
     ]
 
 
