@@ -26,7 +26,7 @@ FEATURES: tuple[str, ...] = (
     "branch_wins",        # recency-weighted wins in the branch (log)
     "neighbour_wins",     # recency-weighted wins in the parent, outside the branch (log)
     "region_wins",        # recency-weighted wins in the branch for buyers in the buyer's region (log)
-    "region_share",       # share of the candidate's wins in the parent that were for buyers in the region
+    "region_share",       # share of its weighted wins in the parent for buyers in the region, shrunk: r / (all + 1)
     "similar_buyer_wins", # recency-weighted wins in the parent for buyers of the same kind and size (log)
     "same_buyer_wins",    # recency-weighted wins in the parent for this very buyer (log)
     "bids",               # tenders submitted in the branch, won or lost (log); 0 where no bids are known
@@ -118,6 +118,7 @@ class Candidates:
     last_branch_win: np.ndarray  # ordinal day of the last win in the branch (0: none)
     example_buyer: list[str] = field(default_factory=list)
     bids_known: bool = False  # whether the history holds any bid in the branch
+    size_compared: bool = False  # whether "similar buyers" also compared the buyer's size (the buyer is known)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -300,7 +301,8 @@ class HistoryIndex:
             X[:, F["branch_wins"]] = np.log1p(branch_w)
             X[:, F["neighbour_wins"]] = np.log1p(parent_w - branch_w)
             X[:, F["region_wins"]] = np.log1p(total(in_branch & in_region, weight))
-            X[:, F["region_share"]] = np.divide(total(in_region, weight), parent_w, out=np.zeros(n), where=parent_w > 0)
+            # Shrunk towards 0 (one weighted win of prior): one win in the region is not "all its wins".
+            X[:, F["region_share"]] = total(in_region, weight) / (parent_w + 1.0)
             X[:, F["similar_buyer_wins"]] = np.log1p(total(similar, weight))
             X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
             logv = wins.logv[idx]
@@ -342,13 +344,14 @@ class HistoryIndex:
             similar_count=similar_count, same_buyer_count=same_count, bid_count=bid_count, lost_count=lost_count,
             median_value=median_value, last_win=last, last_branch_win=last_branch, example_buyer=example,
             bids_known=bids is not None and len(bid_idx) > 0,
+            size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer,
         )
 
 
-def set_risk(candidates: Candidates, companies: Mapping[str, CompanyFacts]) -> None:
-    """Fill the risk columns from the failure bands (no band: ``risk_unknown``)."""
-    for i, key in enumerate(candidates.keys):
-        facts = companies.get(key)
+def set_risk(candidates: Candidates, companies: Mapping[str, CompanyFacts], rows: Iterable[int] | None = None) -> None:
+    """Fill the risk columns from the failure bands (no band: ``risk_unknown``), for ``rows`` or all."""
+    for i in range(len(candidates.keys)) if rows is None else rows:
+        facts = companies.get(candidates.keys[i])
         band = facts.failure_band if facts else None
         row = candidates.X[i]
         row[F["risk_high"]] = float(band == "high")

@@ -103,12 +103,13 @@ def fit_ranker(
         hit = np.array([key in winners for key in found.keys], dtype=bool)
         if not hit.any():
             continue
-        if companies is not None:
-            set_risk(found, companies)
         losers = np.flatnonzero(~hit)
         if len(losers) > negatives:
-            losers = np.array(sorted(rng.sample(list(losers), negatives)))
+            losers = np.array(sorted(rng.sample(range(len(losers)), negatives)))
+            losers = np.flatnonzero(~hit)[losers]
         keep = np.concatenate([np.flatnonzero(hit), losers])
+        if companies is not None:
+            set_risk(found, companies, keep.tolist())
         rows.append(found.X[keep])
         labels.append(hit[keep])
         queries += 1

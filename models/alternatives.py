@@ -84,8 +84,9 @@ _WORDS = {
         "branch_wins": "won {n} contract{s} in {branch} since {year}, e.g. for {buyer}",
         "neighbour_wins": "won {n} in neighbouring codes ({parent}, outside {branch}) since {year}",
         "region_wins": "won {n} in {branch} for buyers in {region} since {year}",
-        "region_share": "{n} of its {m} wins in {parent} since {year} were for buyers in {region}",
-        "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}, similar size) since {year}",
+        "region_share": "{n} of its {m} win{s_m} in {parent} since {year} for buyers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}{size}) since {year}",
+        "size": ", similar size",
         "same_buyer_wins": "won {n} in {parent} for this buyer since {year}",
         "bids": "bid {n} time{s} in {branch} since {year} ({lost} lost)",
         "value_fit": "its contracts in {branch} are of comparable value (median {value})",
@@ -93,14 +94,15 @@ _WORDS = {
         "none": "no win in {branch} since {year}",
         "risk-low": "low risk", "risk-medium": "medium risk", "risk-high": "high risk", "risk-none": "risk not scored",
         "preferred": "in {country} (preferred)", "not-preferred": "in {country} (not a preferred location)",
-        "location": "in {country}", "plural": "s", "singular": "", "kind": "{kind}",
+        "location": "in {country}", "plural": "s", "singular": "",
     },
     "nl": {
         "branch_wins": "won {n} opdracht{s} in {branch} sinds {year}, o.a. voor {buyer}",
         "neighbour_wins": "won {n} in verwante codes ({parent}, buiten {branch}) sinds {year}",
         "region_wins": "won {n} in {branch} voor opdrachtgevers in {region} sinds {year}",
-        "region_share": "{n} van de {m} gunningen in {parent} sinds {year} voor opdrachtgevers in {region}",
-        "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}, vergelijkbare omvang) sinds {year}",
+        "region_share": "{n} van zijn {m} gunning{s_m} in {parent} sinds {year} voor opdrachtgevers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}{size}) sinds {year}",
+        "size": ", vergelijkbare omvang",
         "same_buyer_wins": "won {n} in {parent} voor deze opdrachtgever sinds {year}",
         "bids": "schreef {n} keer in op {branch} sinds {year} ({lost} verloren)",
         "value_fit": "opdrachten in {branch} van vergelijkbare waarde (mediaan {value})",
@@ -148,6 +150,8 @@ class Alternative:
             values = {**common, **item.facts}
             n = values.get("n")
             values["s"] = words["singular"] if n == 1 else words["plural"]
+            values["size"] = words["size"] if values.get("size") else ""
+            values["s_m"] = words["singular"] if values.get("m") == 1 else words["plural"]
             parts.append(words[item.feature].format(**values))
         if not parts:
             parts.append(words["branch_wins"].format(n=self.wins, s=words["plural"] if self.wins != 1 else "",
@@ -220,7 +224,7 @@ def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[st
         return {"n": int(found.region_parent_count[i]), "m": int(found.branch_count[i] + found.parent_count[i]),
                 "region": request.buyer_region}
     if feature == "similar_buyer_wins":
-        return {"n": int(found.similar_count[i]), "kind": request.buyer_kind}
+        return {"n": int(found.similar_count[i]), "kind": request.buyer_kind, "size": found.size_compared}
     if feature == "same_buyer_wins":
         return {"n": int(found.same_buyer_count[i])}
     if feature == "bids":
@@ -235,12 +239,14 @@ def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[st
 def _basis(found: Candidates, i: int, contributions: np.ndarray, request: Request) -> tuple[Basis, ...]:
     order = np.argsort(-contributions, kind="stable")
     out: list[Basis] = []
-    for j in order[:TOP_REASONS]:
+    for j in order:
         feature = FEATURES[j]
-        if contributions[j] < MIN_CONTRIBUTION or feature.startswith("risk_"):
+        if len(out) == TOP_REASONS or contributions[j] < MIN_CONTRIBUTION:
+            break
+        if feature.startswith("risk_") or (feature == "value_fit" and math.isnan(found.median_value[i])):
             continue
-        if feature == "value_fit" and math.isnan(found.median_value[i]):
-            continue
+        if feature == "region_share" and any(b.feature == "region_wins" for b in out):
+            continue  # the region said once is enough
         out.append(Basis(feature, round(float(contributions[j]), 4), _facts(found, i, feature, request)))
     return tuple(out)
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from models.alternatives import CompanyFacts, PastAward, Request, backtest, suggest
+from models.alternatives import CompanyFacts, PastAward, Request, suggest
+from models.alternatives_backtest import backtest
 from store.db import Store
 
 AS_OF = date(2026, 11, 1)
