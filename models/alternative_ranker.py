@@ -26,7 +26,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from models.alternative_history import FEATURES, CompanyFacts, HistoryIndex, Query, set_risk
+from models.alternative_history import (
+    FEATURES,
+    CompanyFacts,
+    HistoryIndex,
+    Query,
+    set_risk,
+)
 from models.categories import branch_of
 
 #: The fallback's weights, chosen on the demo history with a 2023-01-01 cutoff (never on the

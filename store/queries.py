@@ -20,7 +20,7 @@ def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
     return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
 
 
-def _scheme_column():  # noqa: ANN202 - a SQL expression
+def _scheme_column():  # a SQL expression
     """The notices' category scheme where the schema has it (the OCDS import adds it), else "CPV" for all."""
     column = getattr(NoticeRow, "category_scheme", None)
     return func.coalesce(column, "CPV") if column is not None else literal("CPV")

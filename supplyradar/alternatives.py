@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker
-from models.alternatives import CompanyFacts, HistoryIndex, PastAward, PastBid, Request, Suggestions, suggest
+from models.alternatives import (
+    CompanyFacts,
+    HistoryIndex,
+    PastAward,
+    PastBid,
+    Request,
+    Suggestions,
+    suggest,
+)
 from models.alternatives_backtest import BacktestResult, backtest
 from store.queries import award_facts
 from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
