@@ -85,6 +85,9 @@ class Modification:
     contract_id: str | None = None
     value_before: Decimal | None = None
     value_after: Decimal | None = None
+    #: The award as the modification notice restates it (F20 Section V: contractors and value at conclusion),
+    #: which also finds the original award when the notice does not give its publication number.
+    original_award: Award | None = None
     currency: str | None = None
     reason: str | None = None
     description: str | None = None
@@ -130,6 +133,8 @@ class Notice:
         for change in data["modifications"]:
             change["value_before"] = _json_number(change["value_before"])
             change["value_after"] = _json_number(change["value_after"])
+            if change["original_award"] is not None:
+                change["original_award"]["value"] = _json_number(change["original_award"]["value"])
         return data
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
 from store.identity import org_key
+from store.notice_results import add_results, delete_results, result_parties
 from store.schema import (
     Award,
     AwardWinner,
@@ -111,6 +112,7 @@ def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list
                 value=award.value,
                 currency=award.currency,
                 tenders_received=award.tenders_received,
+                contract_id=award.contract_id and award.contract_id[:200],
                 winners=[AwardWinner(organisation_id=oid, position=i) for i, oid in enumerate(winner_ids)],
             )
         )
@@ -132,7 +134,9 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     result = SaveResult()
     if not latest:
         return result
-    parties = [p for n in latest.values() for p in (n.buyer, *(w for a in n.awards for w in a.winners))]
+    parties = [
+        p for n in latest.values() for p in (n.buyer, *(w for a in n.awards for w in a.winners), *result_parties(n))
+    ]
     org_ids = upsert_organisations(session, parties, now)
 
     existing: dict[tuple[str, str], tuple[int, str]] = {}
@@ -154,9 +158,11 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     for key, notice in latest.items():
         digest = content_hash(notice)
         known = existing.get(key)
-        if known and (known[1] == digest or (not notice.awards and known[0] in with_awards)):
+        without_winners = not notice.awards and notice.kind != "modification"
+        if known and (known[1] == digest or (without_winners and known[0] in with_awards)):
             # Unchanged, or a copy without the winners (e.g. TenderNed's API without its XML) that must
-            # not erase the awards another copy (its open-data set) brought in.
+            # not erase the awards another copy (its open-data set) brought in. A modification has no
+            # awards by definition: it replaces the awards an older parser wrongly gave it.
             result.unchanged += 1
             continue
         fields = {
@@ -177,6 +183,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
             pk = known[0]
             for child in (Award, Lot, NoticeCpv, NoticeIdentifier):
                 session.execute(delete(child).where(child.notice_pk == pk))
+            delete_results(session, pk)
             session.execute(update(NoticeRow).where(NoticeRow.id == pk).values(**fields))
             row = session.get(NoticeRow, pk)
             result.updated += 1
@@ -188,6 +195,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
         row.cpv_codes, row.lots, row.identifiers, row.awards = cpv_rows, lot_rows, identifiers, award_rows
         written.append((row, notice))
     session.flush()
+    add_results(session, [(row.id, notice) for row, notice in written], org_ids)
     link_duplicates(session, [row for row, _ in written])
     return result
 

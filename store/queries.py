@@ -11,9 +11,18 @@ from datetime import date
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from models.alternative_history import PastBid
+from models.contract_changes import ContractChangeFact
 from models.market import AwardFact, NoticeFact, Winner
+from store.contract_facts import contract_key, one_fact_per_contract
 from store.schema import Award, AwardWinner, CollectionRun, Organisation
 from store.schema import Notice as NoticeRow
+from store.schema_bids import (
+    Bid,
+    BidTenderer,
+    ContractModification,
+    ModificationContractor,
+)
 
 
 def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
@@ -27,7 +36,13 @@ def _scheme_column():  # a SQL expression
 
 
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[AwardFact]:
-    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past)."""
+    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past).
+
+    Counted means: not a duplicate of a notice from a preferred source, and not from a modification
+    notice (a contract changed is not a contract won; older parsers gave F20s awards). Each contract
+    counts once: the award rows of one eForms settled contract over several lots become one fact
+    (see ``store.contract_facts``).
+    """
     buyer = aliased(Organisation)
     query = (
         select(
@@ -44,11 +59,14 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             Award.value,
             Award.currency,
             Award.tenders_received,
+            NoticeRow.id,
+            NoticeRow.format,
+            Award.contract_id,
             _scheme_column(),
         )
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
-        .where(NoticeRow.duplicate_of_id.is_(None), _cpv_filter(cpv_prefix))
+        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification", _cpv_filter(cpv_prefix))
         .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq)
     )
     if until is not None:
@@ -66,25 +84,109 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
         )
         for award_id, key, name, country in session.execute(q):
             winners[award_id].append(Winner(key=key, name=name, country=country))
-    return [
-        AwardFact(
-            notice_id=notice_id,
-            source=source,
-            published=published,
-            cpv_main=cpv_main,
-            buyer_name=buyer_name,
-            buyer_country=buyer_country,
-            lot=lot,
-            winners=tuple(winners.get(award_id, ())),
-            value=value,
-            currency=currency,
-            tenders_received=tenders,
-            buyer_key=buyer_key,
-            buyer_postcode=buyer_postcode,
-            category_scheme=scheme or "CPV",
+    facts = [
+        (
+            contract_key(notice_pk, notice_format, contract_id, award_id),
+            AwardFact(
+                notice_id=notice_id,
+                source=source,
+                published=published,
+                cpv_main=cpv_main,
+                buyer_name=buyer_name,
+                buyer_country=buyer_country,
+                lot=lot,
+                winners=tuple(winners.get(award_id, ())),
+                value=value,
+                currency=currency,
+                tenders_received=tenders,
+                buyer_key=buyer_key,
+                buyer_postcode=buyer_postcode,
+                category_scheme=scheme or "CPV",
+            ),
         )
         for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
-             value, currency, tenders, scheme) in rows
+             value, currency, tenders, notice_pk, notice_format, contract_id, scheme) in rows
+    ]
+    return one_fact_per_contract(facts)
+
+
+def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[PastBid]:
+    """Every tender received (won, lost or not said) under ``cpv_prefix``, with its tenderers' org_keys.
+
+    The same notices as ``award_facts`` (no duplicates, no modification notices); a bid without a
+    known tenderer is left out: it names no one to suggest.
+    """
+    buyer = aliased(Organisation)
+    query = (
+        select(Bid.id, NoticeRow.published, NoticeRow.cpv_main, buyer.org_key, Bid.won, _scheme_column())
+        .join(NoticeRow, NoticeRow.id == Bid.notice_pk)
+        .join(buyer, buyer.id == NoticeRow.buyer_id)
+        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification", _cpv_filter(cpv_prefix))
+        .order_by(NoticeRow.published, NoticeRow.notice_id, Bid.seq)
+    )
+    if until is not None:
+        query = query.where(NoticeRow.published <= until)
+    rows = session.execute(query).all()
+    tenderers: dict[int, list[str]] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 900):
+        q = (
+            select(BidTenderer.bid_id, Organisation.org_key)
+            .join(Organisation, Organisation.id == BidTenderer.organisation_id)
+            .where(BidTenderer.bid_id.in_(ids[start : start + 900]))
+            .order_by(BidTenderer.bid_id, BidTenderer.position)
+        )
+        for bid_id, key in session.execute(q):
+            tenderers[bid_id].append(key)
+    return [
+        PastBid(published=published, cpv=cpv_main, buyer_key=buyer_key or "", bidders=tuple(tenderers[bid_id]),
+                won=won, scheme=scheme or "CPV")
+        for bid_id, published, cpv_main, buyer_key, won, scheme in rows
+        if tenderers.get(bid_id)
+    ]
+
+
+def modification_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[ContractChangeFact]:
+    """Every contract modification under ``cpv_prefix`` (for its own line in a scan, never as awards)."""
+    buyer = aliased(Organisation)
+    query = (
+        select(
+            ContractModification.id, NoticeRow.notice_id, NoticeRow.source, NoticeRow.published, NoticeRow.cpv_main,
+            buyer.name, ContractModification.lot_id, ContractModification.original_notice,
+            ContractModification.contract_id, ContractModification.value_before, ContractModification.value_after,
+            ContractModification.currency, ContractModification.reason,
+        )
+        .join(NoticeRow, NoticeRow.id == ContractModification.notice_pk)
+        .join(buyer, buyer.id == NoticeRow.buyer_id)
+        .where(NoticeRow.duplicate_of_id.is_(None), _cpv_filter(cpv_prefix))
+        .order_by(NoticeRow.published, NoticeRow.notice_id, ContractModification.seq)
+    )
+    if until is not None:
+        query = query.where(NoticeRow.published <= until)
+    rows = session.execute(query).all()
+    originals = sorted({r.original_notice for r in rows if r.original_notice})
+    stored: set[str] = set()
+    contractors: dict[int, list[Winner]] = defaultdict(list)
+    for start in range(0, len(originals), 900):
+        stored.update(session.scalars(select(NoticeRow.notice_id).where(NoticeRow.notice_id.in_(originals[start : start + 900]))))
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 900):
+        q = (
+            select(ModificationContractor.modification_id, Organisation.org_key, Organisation.name, Organisation.country)
+            .join(Organisation, Organisation.id == ModificationContractor.organisation_id)
+            .where(ModificationContractor.modification_id.in_(ids[start : start + 900]))
+            .order_by(ModificationContractor.modification_id, ModificationContractor.position)
+        )
+        for change_id, key, name, country in session.execute(q):
+            contractors[change_id].append(Winner(key=key, name=name, country=country))
+    return [
+        ContractChangeFact(
+            notice_id=r.notice_id, source=r.source, published=r.published, cpv_main=r.cpv_main, buyer_name=r.name,
+            lot=r.lot_id, contractors=tuple(contractors.get(r.id, ())), original_notice=r.original_notice,
+            original_found=r.original_notice in stored, contract_id=r.contract_id, value_before=r.value_before,
+            value_after=r.value_after, currency=r.currency, reason=r.reason,
+        )
+        for r in rows
     ]
 
 

@@ -115,7 +115,7 @@ class Lot(Base):
 
 
 class Award(Base):
-    """One winning tender (or legacy contract) of a lot: a framework lot has one per winner."""
+    """One contract awarded for a lot (a framework with several winners is one award with several winners)."""
 
     __tablename__ = "awards"
     __table_args__ = (UniqueConstraint("notice_pk", "seq"),)
@@ -128,6 +128,9 @@ class Award(Base):
     value: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     tenders_received: Mapped[int | None] = mapped_column(Integer)
+    #: The contract's id in its notice (eForms CON-xxxx, legacy CONTRACT_NO): one contract over several
+    #: lots is several award rows with one contract id, counted once (``store.queries.award_facts``).
+    contract_id: Mapped[str | None] = mapped_column(String(200))
 
     winners: Mapped[list[AwardWinner]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
@@ -397,4 +400,12 @@ class CountryTone(Base):
 
 
 # Area tables: imported here so that Base.metadata (Alembic, tests) always sees every table.
-from store import schema_alerts, schema_companies, schema_news, schema_own_data, schema_risk, schema_web  # noqa: E402,F401
+from store import (  # noqa: E402,F401
+    schema_alerts,
+    schema_bids,
+    schema_companies,
+    schema_news,
+    schema_own_data,
+    schema_risk,
+    schema_web,
+)

@@ -220,7 +220,7 @@ def awards_won(
         .join(AwardWinner, AwardWinner.award_id == Award.id)
         .join(buyer, buyer.id == Notice.buyer_id)
         .where(AwardWinner.organisation_id == organisation_id, Notice.duplicate_of_id.is_(None),
-               in_categories(Notice.cpv_main, prefixes))
+               Notice.kind != "modification", in_categories(Notice.cpv_main, prefixes))
         .order_by(Notice.published.desc())
         .limit(limit)
     ).all()

@@ -34,7 +34,7 @@ from models.alternatives import (
     suggest,
 )
 from models.alternatives_backtest import BacktestResult, backtest
-from store.queries import award_facts
+from store.queries import award_facts, bid_facts
 from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
 
 _BUYER_KINDS = (
@@ -156,22 +156,9 @@ def _buyer_profile(session: Session, org_key: str) -> tuple[str | None, str | No
     return buyer_kind(org.name), buyer_region(org.country, org.postcode)
 
 
-def load_bids(session: Session) -> list[PastBid]:
-    """Every tender submitted (won or lost) where the store keeps bids; none yet otherwise.
-
-    The bids table arrives with the award-history work; until then the bids feature is 0 for
-    every candidate (the ranker then learns no weight for it) and no reason mentions bids.
-    """
-    from store import queries
-
-    reader = getattr(queries, "bid_facts", None)
-    if reader is None:
-        return []
-    return [
-        PastBid(published=b.published, cpv=b.cpv_main, buyer_key=b.buyer_key or "", bidders=tuple(b.bidders),
-                won=b.won, scheme=b.category_scheme)
-        for b in reader(session, "")
-    ]
+def load_bids(session: Session, *, until: date | None = None) -> list[PastBid]:
+    """Every tender submitted (won or lost) that the store keeps, as the model reads it."""
+    return bid_facts(session, "", until=until)
 
 
 @dataclass
@@ -189,7 +176,7 @@ def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool 
     """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
     alt = settings.alerts.alternatives
     history = [a for a in load_history(session, until=as_of) if a.published < as_of]
-    bids = [b for b in load_bids(session) if b.published < as_of]
+    bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
     companies = load_companies(session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
                                as_of=as_of)

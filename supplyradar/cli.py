@@ -173,7 +173,8 @@ def parse_notices_command(
             failed += 1
             _error_line(f"{path}: cannot read: {exc.strerror}")
             continue
-        sys.stdout.write(json.dumps(notice.to_json(), ensure_ascii=False) + "\n")
+        # "file" first: users parse whole folders and need to know which line came from where.
+        sys.stdout.write(json.dumps({"file": str(path), **notice.to_json()}, ensure_ascii=False) + "\n")
     if failed:
         raise typer.Exit(1)
 

@@ -5,16 +5,18 @@ Plain functions: the ``market_scan`` flow and ``supplyradar scan`` both call ``r
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from models.contract_changes import modifications_line
 from models.market import MarketScan, market_scan, scan_tables
 from store.bookkeeping import get_meta
 from store.db import Store
-from store.queries import award_facts, notice_facts, source_freshness
+from store.queries import award_facts, modification_facts, notice_facts, source_freshness
 from supplyradar.reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
 from supplyradar.reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 
@@ -77,12 +79,17 @@ def run_market_scan(
     with store.session() as session:
         awards = award_facts(session, prefix, until=end)
         notices = notice_facts(session, prefix, until=end)
+        changes = modification_facts(session, prefix, until=end)
         sources = source_freshness(session)
         synthetic_note = get_meta(session, SYNTHETIC_MARKER)
         position = _our_position(session, prefix)
     scan = market_scan(
         awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
     )
+    # Modifications change contracts already counted: their own line, never part of the awards.
+    changes_line = modifications_line(changes, start, end, scan.currency)
+    if changes_line:
+        scan = dataclasses.replace(scan, notes=(*scan.notes, changes_line))
     title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
     html = render_market_scan(
         scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from store.companies import cases_for, organisations_for_kvk, snapshots_for
+from store.contract_facts import contract_key
 from store.web_pages import supplier_scores
 from store.schema import (
     Award,
@@ -163,11 +164,12 @@ def _awards(session: Session, ids: list[int]) -> dict[str, Any]:
     buyer = aliased(Organisation)
     query = (
         select(Notice.notice_id, Notice.source, Notice.published, Notice.cpv_main, Notice.title, Award.lot_id, Award.value,
-               Award.currency, buyer.name)
+               Award.currency, buyer.name, Notice.id.label("notice_pk"), Notice.format, Award.contract_id,
+               Award.id.label("award_id"))
         .join(Award, Award.notice_pk == Notice.id)
         .join(AwardWinner, AwardWinner.award_id == Award.id)
         .join(buyer, buyer.id == Notice.buyer_id)
-        .where(AwardWinner.organisation_id.in_(ids), Notice.duplicate_of_id.is_(None))
+        .where(AwardWinner.organisation_id.in_(ids), Notice.duplicate_of_id.is_(None), Notice.kind != "modification")
         .order_by(Notice.published.desc())
     )
     rows = session.execute(query).all()
@@ -176,7 +178,9 @@ def _awards(session: Session, ids: list[int]) -> dict[str, Any]:
         if row.value is not None:
             totals[row.currency or "EUR"] += row.value
     return {
-        "count": len(rows), "total_value": dict(totals),
+        # Each contract once: an eForms contract over several lots is several award rows.
+        "count": len({contract_key(r.notice_pk, r.format, r.contract_id, r.award_id) for r in rows}),
+        "total_value": dict(totals),
         "first": rows[-1].published if rows else None, "last": rows[0].published if rows else None,
         "buyers": len({r.name for r in rows}),
         "latest": [{"notice_id": r.notice_id, "source": r.source, "published": r.published, "buyer": r.name,

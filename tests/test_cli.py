@@ -35,6 +35,7 @@ def test_notices_parse_prints_json_and_names_the_bad_file(tmp_path: Path) -> Non
     notice = lines[0]
     assert {"notice_id", "format", "notice_type", "subtype", "published", "buyer", "cpv_main", "cpv", "awards"} <= set(notice)
     assert notice["format"] == "ted-r209" and notice["notice_id"] == "154292-2020"  # DOC_ID; the file name is another number
+    assert notice["file"] == str(good) and next(iter(notice)) == "file"
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2
     assert str(bad) in errors[0] and "missing.xml" in errors[1]

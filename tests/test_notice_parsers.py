@@ -242,8 +242,11 @@ def test_eforms_veat_without_lot_result_counts_the_settled_contracts() -> None:
 def test_eforms_contract_modification() -> None:
     n = notice(SDK / "can-modif_24_value.xml")
     assert (n.kind, n.buyer.name) == ("modification", "London South Bank University")
-    [award] = n.awards
-    assert (award.winners[0].name, award.value, award.currency) == ("PwC UK LLP", Decimal("6430000"), "GBP")
+    assert n.awards == () and n.bids == ()  # the modified contract restated in the result is no new award
+    [change] = n.modifications
+    assert (change.original_notice, change.contract_id, change.lot) == ("342558-2018", "CON-0001", "LOT-0000")
+    assert ([c.name for c in change.contractors], change.value_after, change.currency) == (["PwC UK LLP"], Decimal("6430000"), "GBP")
+    assert change.reason.startswith("add-wss: The original business case") and change.description == "Increase in framework value"
 
 
 def test_eforms_without_winner_has_no_award() -> None:

@@ -72,8 +72,12 @@ def test_award_notices_yield_awards_with_winners(outcomes: list[Outcome]) -> Non
     assert not missing, f"award notices that name a winner but gave no award: {missing}"
     awards = [award for o in parsed for award in o.notice.awards]
     assert len(awards) > 100
+    # A concluded contract whose contractor is not published (utilities may withhold it) is still an
+    # award, with its winners unknown (empty); real notices do this for a small share of contracts.
+    unnamed = [award for award in awards if not award.winners]
+    assert len(unnamed) < 0.1 * len(awards)
     for award in awards:
-        assert award.lot and award.winners and all(w.name for w in award.winners)
+        assert award.lot and all(w.name for w in award.winners)
         assert award.value is None or (isinstance(award.value, Decimal) and award.value >= 0)
         assert award.currency is None or len(award.currency) == 3
 

@@ -182,6 +182,8 @@ R209_NOTICE_TYPE_KIND: dict[str, NoticeKind] = {
     "CONCESSION": "competition",
     "AWARD_CONTRACT": "award",
     "AWARD_CONCESSION": "award",
+    # F23 announcing the award of a concession (TD_DOCUMENT_TYPE "J", as F25): an award, not a competition.
+    "CONCESSION_AWARD_CONTRACT": "award",
 }
 
 

@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from connectors.notice_xml.codes import eforms_kind
-from connectors.notice_xml.eforms_awards import awards
+from connectors.notice_xml.eforms_awards import results
+from connectors.notice_xml.eforms_modifications import modifications
 from connectors.notice_xml.eforms_parties import Organisations, business_party
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
@@ -63,12 +64,18 @@ def parse(root: Any, where: str) -> Notice:
     project = first(PROJECT, root)
     lots = _lots(root, language)
     cpv_main = None if project is None else cpv(text(MAIN_CPV, project))
+    kind = eforms_kind(notice_type, type_code.get("listName"))
+    found = results(extension, organisations, where, notice_id)
+    # A modification notice restates the modified contract in its result: that is no new award, and
+    # its tenders were already counted as bids by the award notice.
+    modified = kind == "modification"
+    changes = modifications(extension, found, organisations, language, where, notice_id) if modified else ()
     return Notice(
         notice_id=notice_id,
         format="eforms",
         notice_type=notice_type,
         subtype=None if extension is None else text(SUBTYPE, extension),
-        kind=eforms_kind(notice_type, type_code.get("listName")),
+        kind=kind,
         published=published,
         buyer=_buyer(root, organisations, language, where, notice_id),
         cpv_main=cpv_main,
@@ -76,7 +83,9 @@ def parse(root: Any, where: str) -> Notice:
         title=None if project is None else in_language(PROJECT_NAME(project), language),
         procedure_type=text(PROCEDURE_TYPE, root),
         lots=lots,
-        awards=awards(extension, organisations),
+        awards=() if modified else found.awards,
+        bids=() if modified else found.bids,
+        modifications=changes,
         same_as=_same_as(uuid, published_id),
     )
 

@@ -1,24 +1,29 @@
-"""Awards of an eForms notice: who won which lot, for how much, against how many tenders.
+"""Awards and bids of an eForms notice: who won which lot, who bid and lost, for how much.
 
-The chain is ``efac:NoticeResult/efac:LotResult`` -> ``efac:LotTender`` ->
-``efac:TenderingParty`` -> ``efac:Tenderer`` -> organisation. Choices, checked against the SDK
-examples and the published and converted notices in ``shared/data/ted``:
+The chain is ``efac:NoticeResult/efac:LotResult`` -> ``efac:SettledContract`` -> ``efac:LotTender``
+-> ``efac:TenderingParty`` -> ``efac:Tenderer`` -> organisation. A lot result lists the tenders
+it received, the losing ones too (real notices do: TED 191534-2024 lists every cleaning company
+on every lot); the winners are the tenders that a settled contract of that lot result refers to.
+Choices, checked against the SDK examples and the real notices in ``shared/data/ted``:
 
-- One ``Award`` per winning tender, not per lot. A framework lot with six winners has six
-  tenders, each carrying the framework's value; summing them would multiply the value, and the
-  legacy format likewise has one ``AWARD_CONTRACT`` per contract. So both formats give the same
-  awards for the same notice.
+- One ``Award`` per settled contract and lot. A framework agreement concluded with several
+  tenderers as one contract is one award with several winners; a contract that covers several
+  lots gives one award per lot it covers (the tender it names for that lot), as the legacy
+  format has one ``AWARD_CONTRACT`` per lot. The value is the contract's tender amount; for a
+  contract with several tenders of different amounts it is left unknown, never added up (the
+  amounts of a multi-winner framework are each bidder's price for the same framework).
+- A lot result without settled contracts (VEAT and older notices do this) falls back to its
+  tenders ranked first (``cbc:RankCode`` 1), and only where no tender is ranked to all the
+  tenders it names, one award each; a warning says so.
+- Every tender a lot result names is also a ``Bid``: ``won`` True for the winners, False for
+  the others, None where only the "all tenders" fallback decided.
 - A lot result with ``cbc:TenderResultCode`` other than "selec-w" (no winner, still open) gives
-  no award. Without a result code (VEAT, contract modifications) every tender the lot result
-  points to is a winner. A lot result that points to no tender directly may point to settled
-  contracts, which name the tender (VEAT examples do this); a notice with no lot result at all
-  (veat_23) counts the tenders of its settled contracts, each for the lot the tender names.
-- An award with no identifiable winner is left out rather than kept empty: ``Award`` is read
-  as "someone won", and the lot's non-award is visible from the lot list anyway.
-- Value: the tender's ``cac:LegalMonetaryTotal/cbc:PayableAmount``. No notice in the data
-  carries a value on the lot result itself, so there is no lot-level fallback; when the notice
-  has exactly one award and its tender has no amount, the notice value (BT-161,
-  ``efac:NoticeResult/cbc:TotalAmount``) is that award's value (VEAT examples need this).
+  no award; its tenders are lost bids.
+- A settled contract whose tender is missing from the notice, or which the notice does not
+  define, is still an award (a contract was concluded) with unknown winners, and a warning
+  naming the file, the notice and the contract.
+- Value: the tender's ``cac:LegalMonetaryTotal/cbc:PayableAmount``; when the notice has exactly
+  one award and no amount for it, the notice value (BT-161, ``efac:NoticeResult/cbc:TotalAmount``).
 """
 
 from __future__ import annotations
@@ -32,14 +37,16 @@ from lxml import etree
 
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.values import amount, count, unique
 from connectors.notice_xml.xpath import by_ancestor, compiler, element_text, first, text, texts
-from connectors.records import Award, Party
+from connectors.records import Award, Bid, Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
 WINNER_CHOSEN = "selec-w"
+AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
 
 NOTICE_RESULT = _x("efac:NoticeResult")
 NOTICE_VALUE = _x("cbc:TotalAmount")
@@ -49,13 +56,14 @@ TENDER_IDS = _x("efac:LotTender/cbc:ID")
 TENDER_AMOUNTS = _x("efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount")
 TENDER_PARTIES = _x("efac:LotTender/efac:TenderingParty/cbc:ID")
 TENDER_LOTS = _x("efac:LotTender/efac:TenderLot/cbc:ID")
+TENDER_RANKS = _x("efac:LotTender/cbc:RankCode")
 PARTY_IDS = _x("efac:TenderingParty/cbc:ID")
 PARTY_TENDERERS = _x("efac:TenderingParty/efac:Tenderer/cbc:ID")
 CONTRACT_IDS = _x("efac:SettledContract/cbc:ID")
 CONTRACT_TENDERS = _x("efac:SettledContract/efac:LotTender/cbc:ID")
 RESULT_CODE = _x("cbc:TenderResultCode/text()")
 RESULT_LOT = _x("efac:TenderLot/cbc:ID/text()")
-TENDER_REFS = _x("efac:LotTender/cbc:ID/text()")  # in a lot result or a settled contract
+TENDER_REFS = _x("efac:LotTender/cbc:ID/text()")  # in a lot result
 RESULT_CONTRACT_IDS = _x("efac:SettledContract/cbc:ID/text()")
 STATISTICS = _x("efac:ReceivedSubmissionsStatistics")
 STATISTICS_CODE = _x("efbc:StatisticsCode/text()")
@@ -63,39 +71,172 @@ STATISTICS_NUMBER = _x("efbc:StatisticsNumeric/text()")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _Tender:
+class Tender:
     party: str | None
     value: Decimal | None
     currency: str | None
     lot: str | None  # the lot (or group of lots) it was submitted for
     for_group: bool  # submitted for a group of lots ("LotsGroup"), not one lot
+    rank: int | None
+
+    def for_lot(self, lot: str) -> bool:
+        return self.for_group or self.lot in (None, lot)
 
 
-def awards(extension: Any | None, organisations: Organisations) -> tuple[Award, ...]:
-    """The awards of the notice whose root ``efext:EformsExtension`` is ``extension``."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Results:
+    """What a notice result says: awards, bids, and the index the modification reader needs."""
+
+    awards: tuple[Award, ...] = ()
+    bids: tuple[Bid, ...] = ()
+    tenders: dict[str, Tender] = dataclasses.field(default_factory=dict)
+    contracts: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # contract id -> tender ids
+    tendering_parties: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # party id -> org ids
+
+
+class _Reader:
+    """Reads one notice result; holds the indexes so helpers need not pass them around."""
+
+    def __init__(self, result: Any, organisations: Organisations, where: str, notice_id: str) -> None:
+        self.where, self.notice_id, self.organisations = where, notice_id, organisations
+        self.tenders = _tenders(result, where, notice_id)
+        self.parties = _references(PARTY_IDS, PARTY_TENDERERS, result)
+        self.contracts = _references(CONTRACT_IDS, CONTRACT_TENDERS, result)
+        self.awards: dict[tuple[str, str], Award] = {}
+        self.bids: dict[tuple[str, str], Bid] = {}
+
+    def tenderers(self, tender_id: str) -> tuple[Party, ...]:
+        tender = self.tenders.get(tender_id)
+        if tender is None or tender.party is None:
+            return ()
+        org_ids = unique(self.parties.get(tender.party, ()))
+        found = (self.organisations.party(org_id) for org_id in org_ids)
+        return tuple(party for party in found if party is not None)
+
+    def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None) -> None:
+        winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
+        if not winners:
+            logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
+        value, money = _contract_value([self.tenders[t] for t in tender_ids if t in self.tenders])
+        award = Award(lot, winners, value, money, received, contract_id)
+        self.awards.setdefault((lot, key), award)
+
+    def add_bid(self, lot: str, tender_id: str, won: bool | None) -> None:
+        tender = self.tenders.get(tender_id)
+        tenderers = self.tenderers(tender_id)
+        if tender is None or not tenderers:
+            logger.debug("%s: lot %s: tender %s has no identifiable tenderer: no bid", self.where, lot, tender_id)
+            return
+        known = self.bids.get((lot, tender_id))
+        if known is not None and known.won:
+            return
+        self.bids[(lot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
+
+    def lot_result(self, lot_result: Any) -> None:
+        lot = text(RESULT_LOT, lot_result)
+        code = text(RESULT_CODE, lot_result)
+        named = unique(texts(TENDER_REFS, lot_result))
+        if lot is None:
+            warn(self.where, self.notice_id, "efac:LotResult/efac:TenderLot/cbc:ID", "lot result without a lot: skipped")
+            return
+        if code is not None and code != WINNER_CHOSEN:
+            logger.debug("lot result for lot %s with result code %s: no award", lot, code)
+            for tender_id in named:
+                self.add_bid(lot, tender_id, False)
+            return
+        received = _tenders_received(lot_result)
+        contract_ids = unique(texts(RESULT_CONTRACT_IDS, lot_result))
+        winning, decided = self.settled(lot, contract_ids, named, received), True
+        if not winning and not any(key[0] == lot for key in self.awards):
+            winning, decided = self.without_contracts(lot, named, received, bool(contract_ids))
+        for tender_id in unique([*named, *winning]):
+            self.add_bid(lot, tender_id, (tender_id in winning) if decided else None)
+
+    def settled(self, lot: str, contract_ids: tuple[str, ...], named: tuple[str, ...], received: int | None) -> set[str]:
+        """Awards of the settled contracts a lot result names; returns the winning tender ids."""
+        winning: set[str] = set()
+        for contract_id in contract_ids:
+            field = f"efac:SettledContract[cbc:ID='{contract_id}']"
+            if contract_id not in self.contracts:
+                warn(self.where, self.notice_id, field, "settled contract not in the notice: award kept, winner unknown")
+                self.add_award(lot, contract_id, contract_id, [], received)
+                continue
+            tender_ids = self.contracts[contract_id]
+            missing = [tender_id for tender_id in tender_ids if tender_id not in self.tenders]
+            # The contract's tenders for this lot (a contract may cover several lots), or that the lot
+            # result names itself (converted notices give the tender another spelling of the lot).
+            mine = [t for t in tender_ids if t in self.tenders and (self.tenders[t].for_lot(lot) or t in named)]
+            if missing or not tender_ids:
+                reason = f"points at tender {', '.join(missing)} missing from the notice" if missing else "names no tender"
+                if not mine and len(contract_ids) == 1:
+                    # The lot result's own choice stands in: its tender ranked first, or its only tender.
+                    mine = self.ranked_first(named) or (list(named) if len(named) == 1 else [])
+                outcome = f"winner taken from the lot result's tender {', '.join(mine)}" if mine else "winner unknown"
+                warn(self.where, self.notice_id, f"{field}/efac:LotTender", f"{reason}: award kept, {outcome}")
+            if tender_ids and not missing and not mine:
+                # A contract shared by lot results of several lots: its tenders are for another lot.
+                logger.debug("contract %s names no tender for lot %s", contract_id, lot)
+                continue
+            self.add_award(lot, contract_id, contract_id, mine, received)
+            winning.update(mine)
+        return winning
+
+    def without_contracts(
+        self, lot: str, named: tuple[str, ...], received: int | None, had_contracts: bool
+    ) -> tuple[set[str], bool]:
+        """Winners of a lot result with no settled contract for its lot: rank 1, else every tender named."""
+        ranked = self.ranked_first(named)
+        chosen = ranked or list(named)
+        if chosen:
+            how = "its tender ranked first" if ranked else f"all {len(chosen)} tenders it names"
+            problem = "its settled contracts name no tender for it" if had_contracts else "result without settled contract"
+            warn(self.where, self.notice_id, "efac:LotResult/efac:SettledContract",
+                 f"lot {lot}: {problem}: winners taken from {how}")
+        for tender_id in chosen:
+            self.add_award(lot, f"tender:{tender_id}", None, [tender_id], received)
+        return set(chosen), bool(ranked) or len(chosen) <= 1
+
+    def ranked_first(self, named: tuple[str, ...]) -> list[str]:
+        return [tender_id for tender_id in named if tender_id in self.tenders and self.tenders[tender_id].rank == 1]
+
+    def no_lot_results(self) -> None:
+        """A notice with settled contracts but no lot result (veat_23): each contract, for its tenders' lots."""
+        logger.debug("no efac:LotResult: the tenders of the settled contracts are the winners")
+        for contract_id, tender_ids in self.contracts.items():
+            by_lot: dict[str, list[str]] = {}
+            for tender_id in tender_ids:
+                tender = self.tenders.get(tender_id)
+                if tender is not None and tender.lot is not None:
+                    by_lot.setdefault(tender.lot, []).append(tender_id)
+            for lot, mine in by_lot.items():
+                self.add_award(lot, contract_id, contract_id, mine, None)
+                for tender_id in mine:
+                    self.add_bid(lot, tender_id, True)
+
+
+def results(extension: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
+    """Awards and bids of the notice whose root ``efext:EformsExtension`` is ``extension``."""
     result = None if extension is None else first(NOTICE_RESULT, extension)
     if result is None:
-        return ()
-    tenders = _tenders(result)
-    tendering_parties = _references(PARTY_IDS, PARTY_TENDERERS, result)
-    contracts = _references(CONTRACT_IDS, CONTRACT_TENDERS, result)
-
-    found: list[Award] = []
-    for lot, tender_id, received in _winning_tenders(result, tenders, contracts):
-        award = _award(lot, tender_id, tenders, tendering_parties, organisations, received)
-        if award is not None:
-            found.append(award)
-
+        return Results()
+    reader = _Reader(result, organisations, where, notice_id)
+    lot_results = LOT_RESULTS(result)
+    for lot_result in lot_results:
+        reader.lot_result(lot_result)
+    if not lot_results:
+        reader.no_lot_results()
+    found = list(reader.awards.values())
     if len(found) == 1 and found[0].value is None:
-        found[0] = _with_notice_value(found[0], first(NOTICE_VALUE, result))
-    return tuple(found)
+        found[0] = _with_notice_value(found[0], first(NOTICE_VALUE, result), where, notice_id)
+    return Results(tuple(found), tuple(reader.bids.values()), reader.tenders, reader.contracts, reader.parties)
 
 
-def _tenders(result: Any) -> dict[str, _Tender]:
-    """Every ``efac:LotTender`` of the notice result by id, built in four XPath calls."""
+def _tenders(result: Any, where: str, notice_id: str) -> dict[str, Tender]:
+    """Every ``efac:LotTender`` of the notice result by id, built in five XPath calls."""
     amounts = by_ancestor(TENDER_AMOUNTS, result, 2)
     parties = by_ancestor(TENDER_PARTIES, result, 2)
     lots = by_ancestor(TENDER_LOTS, result, 2)
+    ranks = by_ancestor(TENDER_RANKS, result, 1)
     tenders = {}
     for id_element in TENDER_IDS(result):
         tender_id = element_text(id_element)
@@ -105,14 +246,16 @@ def _tenders(result: Any) -> dict[str, _Tender]:
         total = amounts.get(tender, (None,))[0]
         party = parties.get(tender, (None,))[0]
         lot = lots.get(tender, (None,))[0]
+        rank = ranks.get(tender, (None,))[0]
         tenders.setdefault(
             tender_id,
-            _Tender(
+            Tender(
                 party=element_text(party),
                 value=None if total is None else amount(total.text),
-                currency=None if total is None else total.get("currencyID"),
+                currency=None if total is None else currency(total.get("currencyID"), where, notice_id, AMOUNT_FIELD),
                 lot=element_text(lot),
                 for_group=lot is not None and lot.get("schemeName") == "LotsGroup",
+                rank=count(element_text(rank)),
             ),
         )
     return tenders
@@ -130,72 +273,14 @@ def _references(ids: etree.XPath, references: etree.XPath, result: Any) -> dict[
     return index
 
 
-def _winning_tenders(
-    result: Any, tenders: dict[str, _Tender], contracts: dict[str, list[str]]
-) -> list[tuple[str, str, int | None]]:
-    """(lot, tender id, tenders received) of every winning tender, each (lot, tender) once."""
-    winning: dict[tuple[str, str], int | None] = {}
-    lot_results = LOT_RESULTS(result)
-    if not lot_results:
-        logger.debug("no efac:LotResult: the tenders of the settled contracts are the winners")
-        for tender_id in unique(tender_id for tender_ids in contracts.values() for tender_id in tender_ids):
-            tender = tenders.get(tender_id)
-            if tender is not None and tender.lot is not None:
-                winning.setdefault((tender.lot, tender_id), None)
-    for lot_result in lot_results:
-        lot = text(RESULT_LOT, lot_result)
-        code = text(RESULT_CODE, lot_result)
-        if lot is None or (code is not None and code != WINNER_CHOSEN):
-            logger.debug("lot result for lot %s with result code %s: no award", lot, code)
-            continue
-        received = _tenders_received(lot_result)
-        for tender_id in _winning_tender_ids(lot_result, lot, tenders, contracts):
-            winning.setdefault((lot, tender_id), received)
-    return [(lot, tender_id, received) for (lot, tender_id), received in winning.items()]
-
-
-def _winning_tender_ids(
-    lot_result: Any, lot: str, tenders: dict[str, _Tender], contracts: dict[str, list[str]]
-) -> tuple[str, ...]:
-    """Tenders the lot result names, directly or through the contracts it settled."""
-    direct = texts(TENDER_REFS, lot_result)
-    if direct:
-        return unique(direct)
-    via_contracts = []
-    for contract_id in texts(RESULT_CONTRACT_IDS, lot_result):
-        for tender_id in contracts.get(contract_id, ()):
-            tender = tenders.get(tender_id)
-            # A contract may be shared by lot results of several lots: keep only the tender
-            # submitted for this lot (or for a group of lots).
-            if tender is not None and not tender.for_group and tender.lot not in (None, lot):
-                logger.debug("tender %s of contract %s is for lot %s, not %s", tender_id, contract_id, tender.lot, lot)
-                continue
-            via_contracts.append(tender_id)
-    return unique(via_contracts)
-
-
-def _award(
-    lot: str,
-    tender_id: str,
-    tenders: dict[str, _Tender],
-    tendering_parties: dict[str, list[str]],
-    organisations: Organisations,
-    received: int | None,
-) -> Award | None:
-    tender = tenders.get(tender_id)
-    if tender is None or tender.party is None:
-        logger.debug("lot %s: tender %s missing or without a tendering party", lot, tender_id)
-        return None
-    winners = _parties(tendering_parties.get(tender.party, ()), organisations)
-    if not winners:
-        logger.debug("lot %s: tender %s has no identifiable tenderer: not an award", lot, tender_id)
-        return None
-    return Award(lot=lot, winners=winners, value=tender.value, currency=tender.currency, tenders_received=received)
-
-
-def _parties(org_ids: list[str] | tuple[str, ...], organisations: Organisations) -> tuple[Party, ...]:
-    parties = (organisations.party(org_id) for org_id in unique(org_ids))
-    return tuple(party for party in parties if party is not None)
+def _contract_value(tenders: list[Tender]) -> tuple[Decimal | None, str | None]:
+    """A contract's value: its tender's amount; for several tenders only if they all state the same one."""
+    stated = {(tender.value, tender.currency) for tender in tenders if tender.value is not None}
+    if len(stated) == 1:
+        return next(iter(stated))
+    if len(stated) > 1:
+        logger.debug("contract with %d tenders of different amounts %s: value unknown, not added up", len(tenders), stated)
+    return None, None
 
 
 def _tenders_received(lot_result: Any) -> int | None:
@@ -205,11 +290,12 @@ def _tenders_received(lot_result: Any) -> int | None:
     return None
 
 
-def _with_notice_value(award: Award, notice_value: Any | None) -> Award:
+def _with_notice_value(award: Award, notice_value: Any | None, where: str, notice_id: str) -> Award:
     if notice_value is None:
         return award
     value = amount(notice_value.text)
     if value is None:
         return award
     logger.debug("lot %s: no tender amount, using the notice value (single award)", award.lot)
-    return dataclasses.replace(award, value=value, currency=notice_value.get("currencyID"))
+    money = currency(notice_value.get("currencyID"), where, notice_id, "efac:NoticeResult/cbc:TotalAmount/@currencyID")
+    return dataclasses.replace(award, value=value, currency=money)

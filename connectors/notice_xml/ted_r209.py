@@ -15,12 +15,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+from datetime import date
 from typing import Any
 
 from lxml import etree
 
+from connectors.notice_xml import ted_r209_defence as defence
 from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
+from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
 from connectors.notice_xml.xpath import element_text, first, joined, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
@@ -85,6 +88,8 @@ def parse(root: Any, where: str) -> Notice:
     published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
     notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
     form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
+    if etree.QName(form).localname in defence.DEFENCE_FORMS:
+        return _defence_notice(root, form, namespace, p, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or etree.QName(form).localname.split("_")[0]
     buyer = address_party(first(p.buyer, form), namespace)
     buyer = required(buyer, where, notice_id, BUYER_FIELD, "contracting body")
@@ -92,12 +97,14 @@ def parse(root: Any, where: str) -> Notice:
     title = joined(p.title, form)
     cpv_main = cpv(text(p.main_cpv, form)) or cpv(text(p.original_cpv, root))
     lots = _lots(form, p, title, cpv_main)
+    kind = r209_kind(form_code, text(p.notice_type_attr, form))
+    changes = modifications(form, namespace, where, notice_id) if kind == "modification" else ()
     return Notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
         subtype=form_code,
-        kind=r209_kind(form_code, text(p.notice_type_attr, form)),
+        kind=kind,
         published=published,
         buyer=buyer,
         cpv_main=cpv_main,
@@ -105,7 +112,34 @@ def parse(root: Any, where: str) -> Notice:
         title=title,
         procedure_type=text(p.procedure, root),
         lots=lots,
-        awards=awards(form, namespace),
+        # Section V of a modification restates the original award: not a new one.
+        awards=() if kind == "modification" else awards(form, namespace, where, notice_id),
+        modifications=changes,
+        same_as=(f"ted:{notice_id}",),
+    )
+
+
+def _defence_notice(
+    root: Any, form: Any, namespace: str, p: _Paths, where: str, notice_id: str, published: date, notice_type: str
+) -> Notice:
+    """A defence form (F16-F19), which keeps its R2.0.8 structure inside R2.0.9 exports."""
+    found = defence.read(form, etree.QName(form).localname, namespace, where, notice_id)
+    buyer = required(found.buyer, where, notice_id, defence.BUYER_FIELD, "contracting authority")
+    cpv_main = found.cpv_main or cpv(text(p.original_cpv, root))
+    return Notice(
+        notice_id=notice_id,
+        format="ted-r209",
+        notice_type=notice_type,
+        subtype=found.form_code,
+        kind=found.kind,
+        published=published,
+        buyer=buyer,
+        cpv_main=cpv_main,
+        cpv=unique([cpv_main, *found.cpv]),
+        title=found.title,
+        procedure_type=text(p.procedure, root),
+        lots=(),
+        awards=found.awards,
         same_as=(f"ted:{notice_id}",),
     )
 

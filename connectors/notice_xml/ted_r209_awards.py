@@ -2,20 +2,27 @@
 
 One ``Award`` per awarded contract, as the form states them (a framework lot with six
 contractors has six ``AWARD_CONTRACT`` sections), which is also how the eForms parser counts.
-The layouts met in the real notices, and where they keep lot, winners, value and tender count:
+The layouts met in the 3,102 real notices of ``shared/data/ted/corpus-r209``, and where they
+keep lot, winners, value and tender count:
 
-- ``AWARD_CONTRACT/AWARDED_CONTRACT`` (F03, F06, F15, F21, F22, F25): contractors in
-  ``CONTRACTORS/CONTRACTOR`` or, in older exports, directly in ``CONTRACTOR``; the value in
-  ``VALUES/VAL_TOTAL`` (older: ``VAL_TOTAL``); ``TENDERS/NB_TENDERS_RECEIVED``.
-- ``RESULTS/AWARDED_PRIZE`` (F13, results of a design contest): ``WINNER/ADDRESS_WINNER``,
-  ``VAL_PRIZE``, ``NB_PARTICIPANTS``.
-- ``MODIFICATIONS_CONTRACT/DESCRIPTION_PROCUREMENT`` (F20, contract modification): contractors
-  as above; the value after the modification when stated, else the contract's value. No F20
-  is among the real notices we hold, so this follows the R2.0.9 schema only.
+- ``AWARD_CONTRACT/AWARDED_CONTRACT`` (F03, F06, F15, F21, F22, F23, F25, MOVE T02): contractors
+  in ``CONTRACTORS/CONTRACTOR`` or, in older exports, directly in ``CONTRACTOR``; the value in
+  ``VALUES/VAL_TOTAL``, in ``VALUE/VAL_TOTAL`` (2016-2018 utilities notices, F06 and F15) or bare
+  ``VAL_TOTAL``; ``TENDERS/NB_TENDERS_RECEIVED``; the contract number in ``CONTRACT_NO``.
+- ``RESULTS/AWARDED_PRIZE`` (F13, results of a design contest): ``WINNER/ADDRESS_WINNER``, or in
+  newer exports ``WINNERS/WINNER/ADDRESS_WINNER``; ``VAL_PRIZE``; ``NB_PARTICIPANTS`` bare or in
+  ``PARTICIPANTS``. One prize section is one award, with as many winners as it names.
+
+An awarded contract whose contractor is not published (utilities may withhold it, F06 and F15
+often do) is still an award: a contract was concluded, for a value where one is stated; its
+winners are unknown, not absent, so ``winners`` is empty. An ``AWARD_CONTRACT`` without
+``AWARDED_CONTRACT`` (``NO_AWARDED_CONTRACT``: unsuccessful, discontinued) is no award.
+
+Section V of an F20 (modification) restates the original award: it is read by
+``ted_r209_modifications``, never here.
 
 Only the awarded value is read (``VAL_TOTAL``); ``VAL_ESTIMATED_TOTAL`` and
-``VAL_RANGE_TOTAL`` are estimates or ranges, not what the contract is worth. An
-``AWARD_CONTRACT`` that says ``NO_AWARDED_CONTRACT`` (unsuccessful, discontinued) is no award.
+``VAL_RANGE_TOTAL`` are estimates or ranges, not what the contract is worth.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.notice_xml.codes import country_alpha2
+from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
 from connectors.notice_xml.xpath import child_text, children, first, prefixed_compiler, qualified, text
 from connectors.records import Award, Party
@@ -37,17 +45,20 @@ logger = logging.getLogger(__name__)
 #: Lot of an unlotted notice, as ``records.Lot`` documents it.
 SINGLE_LOT = "1"
 CONTRACTORS = "t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR | t:CONTRACTOR/t:ADDRESS_CONTRACTOR"
+CONTRACT_VALUE = "t:VALUES/t:VAL_TOTAL | t:VALUE/t:VAL_TOTAL | t:VAL_TOTAL"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Layout:
     """Where one layout keeps an awarded contract's parts, relative to the awarded element."""
 
+    name: str  # the awarded element's path, for messages
     awarded: etree.XPath  # from the form to each awarded contract
     lot: etree.XPath
+    contract: etree.XPath | None
     winners: etree.XPath
-    values: tuple[etree.XPath, ...]  # tried in order
-    received: etree.XPath | None
+    value: etree.XPath
+    received: etree.XPath
 
 
 @functools.cache
@@ -61,27 +72,31 @@ def _layouts(namespace: str) -> tuple[_Layout, ...]:
     x = prefixed_compiler("t", namespace)
     return (
         _Layout(
+            name="AWARD_CONTRACT/AWARDED_CONTRACT",
             awarded=x("t:AWARD_CONTRACT/t:AWARDED_CONTRACT"),
             lot=x("../t:LOT_NO/text()"),
+            contract=x("../t:CONTRACT_NO/text()"),
             winners=x(CONTRACTORS),
-            values=(x("t:VALUES/t:VAL_TOTAL | t:VAL_TOTAL"),),
+            value=x(CONTRACT_VALUE),
             received=x("t:TENDERS/t:NB_TENDERS_RECEIVED/text() | t:NB_TENDERS_RECEIVED/text()"),
         ),
         _Layout(
+            name="RESULTS/AWARDED_PRIZE",
             awarded=x("t:RESULTS/t:AWARDED_PRIZE"),
             lot=x("t:LOT_NO/text() | ../t:LOT_NO/text()"),
-            winners=x("t:WINNER/t:ADDRESS_WINNER"),
-            values=(x("t:VAL_PRIZE"),),
-            received=x("t:NB_PARTICIPANTS/text()"),
-        ),
-        _Layout(
-            awarded=x("t:MODIFICATIONS_CONTRACT/t:DESCRIPTION_PROCUREMENT"),
-            lot=x("../../t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:LOT_NO/text()"),
-            winners=x(CONTRACTORS),
-            values=(x("../t:INFO_MODIFICATIONS/t:VALUES/t:VAL_TOTAL_AFTER"), x("t:VALUES/t:VAL_TOTAL")),
-            received=None,
+            contract=None,
+            winners=x("t:WINNER/t:ADDRESS_WINNER | t:WINNERS/t:WINNER/t:ADDRESS_WINNER"),
+            value=x("t:VAL_PRIZE"),
+            received=x("t:NB_PARTICIPANTS/text() | t:PARTICIPANTS/t:NB_PARTICIPANTS/text()"),
         ),
     )
+
+
+@functools.cache
+def contractor_paths(namespace: str) -> tuple[etree.XPath, etree.XPath]:
+    """(contractors, contract value) relative to an element holding them, for the F20 reader."""
+    x = prefixed_compiler("t", namespace)
+    return x(CONTRACTORS), x(CONTRACT_VALUE)
 
 
 @functools.cache
@@ -107,7 +122,13 @@ def address_party(address: Any | None, namespace: str) -> Party | None:
     )
 
 
-def awards(form: Any, namespace: str) -> tuple[Award, ...]:
+def parties(addresses: list[Any], namespace: str) -> tuple[Party, ...]:
+    """The named parties among ``addresses``, each once (some notices repeat a contractor)."""
+    found = (address_party(address, namespace) for address in addresses)
+    return tuple(dict.fromkeys(party for party in found if party is not None))
+
+
+def awards(form: Any, namespace: str, where: str, notice_id: str) -> tuple[Award, ...]:
     """Every awarded contract of ``form`` (the form element in the original language)."""
     if logger.isEnabledFor(logging.DEBUG):
         for section in _not_awarded(namespace)(form):
@@ -115,24 +136,27 @@ def awards(form: Any, namespace: str) -> tuple[Award, ...]:
     found = []
     for layout in _layouts(namespace):
         for awarded in layout.awarded(form):
-            award = _award(layout, awarded, namespace)
-            if award is not None:
-                found.append(award)
+            found.append(_award(layout, awarded, namespace, where, notice_id))
     return tuple(found)
 
 
-def _award(layout: _Layout, awarded: Any, namespace: str) -> Award | None:
-    addresses = layout.winners(awarded)
-    winners = tuple(party for address in addresses if (party := address_party(address, namespace)) is not None)
+def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
+    """The award an ``AWARDED_CONTRACT`` element states (also the original award an F20 restates)."""
+    return _award(_layouts(namespace)[0], awarded, namespace, where, notice_id)
+
+
+def _award(layout: _Layout, awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
+    winners = parties(layout.winners(awarded), namespace)
     lot = text(layout.lot, awarded) or SINGLE_LOT
     if not winners:
-        logger.debug("lot %s: awarded contract without a named contractor: not an award", lot)
-        return None
-    value_element = next((found for xpath in layout.values if (found := first(xpath, awarded)) is not None), None)
+        logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
+    value_element = first(layout.value, awarded)
+    field = f"{layout.name}/{etree.QName(value_element).localname}" if value_element is not None else layout.name
     return Award(
         lot=lot,
         winners=winners,
         value=None if value_element is None else amount(value_element.text),
-        currency=None if value_element is None else value_element.get("CURRENCY"),
-        tenders_received=None if layout.received is None else count(text(layout.received, awarded)),
+        currency=None if value_element is None else currency(value_element.get("CURRENCY"), where, notice_id, field),
+        tenders_received=count(text(layout.received, awarded)),
+        contract_id=None if layout.contract is None else text(layout.contract, awarded),
     )
