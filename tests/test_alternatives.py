@@ -5,6 +5,7 @@ the demo history."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -243,16 +244,21 @@ def test_bids_count_when_the_history_has_them() -> None:
     assert "bid 3 times in CPV 725* since 2021 (3 lost)" in loser.reason()
 
 
-def test_store_loader_reads_history_and_company_status(store: Store) -> None:
+def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
     from store.schema import Award, AwardWinner, Organisation, SupplierEvent
     from store.schema import Notice as NoticeRow
+    from store.schema_bids import Bid, BidTenderer
     from supplyradar.alternatives import (
         buyer_kind,
+        load_bids,
         load_companies,
         load_history,
         run_backtest,
         suggest_for,
     )
+    from supplyradar.cli import app
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with store.session() as session, session.begin():
@@ -264,6 +270,7 @@ def test_store_loader_reads_history_and_company_status(store: Store) -> None:
 
         buyer = org("NL:id:90000001", "Gemeente Zandlinde", "3811 AB")
         incumbent, alt, gone = org("NL:id:1", "Old B.V."), org("NL:id:2", "Alt B.V."), org("NL:id:3", "Gone B.V.")
+        bidder = org("NL:id:4", "Bidder B.V.")
         for i, (day, winner) in enumerate([(date(2022, 1, 1), incumbent), (date(2025, 1, 1), alt), (date(2025, 2, 1), gone)]):
             notice = NoticeRow(source="ted", notice_id=f"N{i}", format="eforms", notice_type="can", kind="award",
                                published=day, buyer_id=buyer.id, cpv_main="90911200", content_hash="h", collected_at=now)
@@ -273,6 +280,11 @@ def test_store_loader_reads_history_and_company_status(store: Store) -> None:
             session.add(award)
             session.flush()
             session.add(AwardWinner(award_id=award.id, organisation_id=winner.id))
+            if i == 1:  # the bidder lost this one
+                bid = Bid(notice_pk=notice.id, seq=0, lot_id="LOT-1", won=False)
+                session.add(bid)
+                session.flush()
+                session.add(BidTenderer(bid_id=bid.id, organisation_id=bidder.id))
         session.add(SupplierEvent(organisation_id=gone.id, kind="kvk.dissolved", occurred_on=date(2026, 3, 1), source="kvk",
                                   source_ref="x", title="opgeheven", confidence=1.0, detected_at=now))
         incumbent_id = incumbent.id
@@ -282,11 +294,23 @@ def test_store_loader_reads_history_and_company_status(store: Store) -> None:
         assert [(a.buyer_kind, a.buyer_region, a.winners) for a in history][0] == ("municipality", "NL-3", ("NL:id:1",))
         assert load_companies(session, ["NL:id:3"], as_of=date(2026, 1, 1))["NL:id:3"].dissolved_on is None
         settings = Settings(_env_file=None)
+        bids = load_bids(session)
+        assert [(b.published, b.bidders, b.won, b.scheme) for b in bids] == [(date(2025, 1, 1), ("NL:id:4",), False, "CPV")]
         result = suggest_for(session, settings, organisation_id=incumbent_id, cpv="90911200", as_of=date(2026, 11, 1))
-        assert result.keys() == ["NL:id:2"] and result.excluded[0].why == "dissolved 2026-03-01"
+        assert result.keys() == ["NL:id:2", "NL:id:4"] and result.excluded[0].why == "dissolved 2026-03-01"
+        assert "bid 1 time in CPV 909* since 2021 (1 lost)" in result.ranked[1].reason()
+        assert result.ranking == "transparent"  # three awards are too few to learn from
         cases = run_backtest(session, settings, cutoff=date(2024, 1, 1)).cases
         # Both later winners had never won in the branch before the cutoff: new entrants, misses.
         assert [(c.winners, c.new_entrant, c.rank) for c in cases] == [(("NL:id:2",), True, None), (("NL:id:3",), True, None)]
+    monkeypatch.setenv("SUPPLYRADAR_DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
+    printed = CliRunner().invoke(app, ["evaluate", "alternatives", "--cutoff", "2024-01-01", "--json"])
+    assert printed.exit_code == 0, printed.output
+    figures = json.loads(printed.stdout)
+    assert figures["cases"] == 2 and figures["rankings"]["alternatives"] == {"recall@5": 0.0, "recall@10": 0.0}
+    assert figures["rankings"]["baseline"] == {"recall@5": 0.0, "recall@10": 0.0}
+    assert figures["seen_before"]["cases"] == 0 and figures["divisions"]["90"]["cases"] == 2
+    assert figures["difference"]["recall@10"]["ci95"] == [0.0, 0.0]
 
 
 def _demo_database() -> Path | None:
