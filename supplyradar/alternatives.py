@@ -78,7 +78,7 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
             winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
         )
-        for fact in award_facts(session, cpv_prefix, until=until)
+        for fact in award_facts(session, cpv_prefix, until=until, all_schemes=True)
     ]
 
 

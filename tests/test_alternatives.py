@@ -336,3 +336,36 @@ def test_backtest_on_the_demo_history() -> None:
     assert result.recall(10, known_only=True) >= result.recall(10)
     # Better than counting wins, with the buyer-resampled interval of the difference above zero.
     assert result.summary()["difference"]["recall@10"]["ci95"][0] > 0
+
+
+def _stores_other_schemes() -> bool:
+    from store.schema import Notice
+
+    return hasattr(Notice, "category_codes") and hasattr(Notice, "category_scheme")
+
+
+@pytest.mark.skipif(not _stores_other_schemes(), reason="this store keeps CPV codes only (the OCDS import adds schemes)")
+def test_store_history_in_another_scheme(store: Store) -> None:
+    from store.schema import Award, AwardWinner, Organisation
+    from store.schema import Notice as NoticeRow
+    from supplyradar.alternatives import load_history
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with store.session() as session, session.begin():
+        orgs = [Organisation(org_key=k, name=k, country="GB", first_seen=now, updated_at=now) for k in ("GB:b", "GB:w")]
+        session.add_all(orgs)
+        session.flush()
+        notice = NoticeRow(source="ocds", notice_id="ocds-1", format="ocds", notice_type="award", kind="award",
+                           published=date(2025, 3, 1), buyer_id=orgs[0].id, cpv_main=None, category_scheme="UNSPSC",
+                           category_codes=["43211503", "43211500"], content_hash="h", collected_at=now)
+        session.add(notice)
+        session.flush()
+        award = Award(notice_pk=notice.id, seq=0, lot_id="1", value=5000, currency="GBP")
+        session.add(award)
+        session.flush()
+        session.add(AwardWinner(award_id=award.id, organisation_id=orgs[1].id))
+    with store.session() as session:
+        history = load_history(session)
+    assert [(a.cpv, a.scheme, a.winners) for a in history] == [("43211503", "UNSPSC", ("GB:w",))]
+    result = suggest(history, {}, _request(supplier_key=None, cpv="43211600", scheme="UNSPSC", buyer_region=None))
+    assert result.keys() == ["GB:w"] and result.branch_code == "UNSPSC 4321*"
