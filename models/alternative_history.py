@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "region_share",       # share of its weighted wins in the parent for buyers in the region, shrunk: r / (all + 1)
     "similar_buyer_wins", # recency-weighted wins in the parent for buyers of the same kind and size (log)
     "same_buyer_wins",    # recency-weighted wins in the parent for this very buyer (log)
+    "peer_buyer_wins",    # recency-weighted wins in the parent for buyers that hire the same suppliers (log)
     "bids",               # tenders submitted in the branch, won or lost (log); 0 where no bids are known
     "value_fit",          # how close the candidate's award values are to the reference value (0.5: unknown)
     "active_lately",      # exp(-days since its last win, any category, / 365)
@@ -111,6 +112,7 @@ class Candidates:
     region_parent_count: np.ndarray  # contracts won in the parent for buyers in the region
     similar_count: np.ndarray  # contracts won in the parent for similar buyers
     same_buyer_count: np.ndarray  # contracts won in the parent for this buyer
+    peer_count: np.ndarray  # contracts won in the parent for buyers sharing suppliers with this one
     bid_count: np.ndarray  # bids in the branch (won or lost)
     lost_count: np.ndarray  # of which lost
     median_value: np.ndarray  # median value of the candidate's valued wins in the branch (nan: none)
@@ -243,6 +245,23 @@ class HistoryIndex:
         same = (pos >= 0) & (found // 10_000_000 == sups)
         return np.where(same, found % 10_000_000, 0)
 
+    def _peer_similarity(self, idx: np.ndarray, query: Query, wins: _Columns) -> np.ndarray:
+        """Per row: how alike its buyer is to the query's buyer, as the share of that buyer's wins (in the
+        window and the parent) that went to suppliers the query's buyer also hired there; 0 for the buyer itself."""
+        buyer_id = self._buyer.get(query.buyer_key, -2) if query.buyer_key else -2
+        if buyer_id < 0 or not len(idx):
+            return np.zeros(len(idx))
+        buyers, sups = wins.buyer[idx], wins.sup[idx]
+        own = np.unique(sups[buyers == buyer_id])
+        if not len(own):
+            return np.zeros(len(idx))
+        uniq, inverse = np.unique(buyers, return_inverse=True)
+        shared = np.bincount(inverse, weights=np.isin(sups, own).astype(float), minlength=len(uniq))
+        rows = np.bincount(inverse, minlength=len(uniq))
+        similarity = shared / np.maximum(rows, 1)
+        similarity[uniq == buyer_id] = 0.0
+        return similarity[inverse]
+
     def candidates(self, query: Query) -> Candidates:
         """Everyone who won in the parent (or bid in the branch) in the window, with their features."""
         scheme = scheme_name(query.scheme)
@@ -275,7 +294,8 @@ class HistoryIndex:
         X = np.zeros((n, len(FEATURES)))
         pos = np.searchsorted(pool, win_sups)
         keep = (pos < n) & (pool[np.clip(pos, 0, max(n - 1, 0))] == win_sups) if n else np.zeros(len(idx), dtype=bool)
-        idx, in_branch, pos = idx[keep], in_branch[keep], pos[keep]
+        peer = self._peer_similarity(idx, query, wins) if wins is not None else np.zeros(0)
+        idx, in_branch, pos, peer = idx[keep], in_branch[keep], pos[keep], peer[keep]
 
         def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
             w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
@@ -297,6 +317,7 @@ class HistoryIndex:
                 own = self._size_band(np.array([buyer_id]), as_of)[0]
                 similar &= np.abs(bands - own) <= 1
             same_buyer = wins.buyer[idx] == buyer_id
+            X[:, F["peer_buyer_wins"]] = np.log1p(total(peer > 0, weight * peer))
             branch_w, parent_w = total(in_branch, weight), total(everything, weight)
             X[:, F["branch_wins"]] = np.log1p(branch_w)
             X[:, F["neighbour_wins"]] = np.log1p(parent_w - branch_w)
@@ -317,13 +338,14 @@ class HistoryIndex:
             region_count, similar_count = total(in_branch & in_region), total(similar)
             region_parent_count = total(in_region)
             same_count = total(same_buyer)
+            peer_count = total(peer > 0)
             median_value = _median_per_group(pos[valued], logv[valued], n)
             last_branch = np.zeros(n, dtype=np.int64)
             np.maximum.at(last_branch, pos[in_branch], wins.day[idx][in_branch])
             example = _example_buyers(pos, weight, wins.buyer[idx], n, self.buyer_names)
         else:
             X[:, F["value_fit"]] = 0.5
-            branch_count = parent_all = region_count = region_parent_count = similar_count = same_count = np.zeros(n)
+            branch_count = parent_all = region_count = region_parent_count = similar_count = same_count = peer_count = np.zeros(n)
             median_value = np.full(n, math.nan)
             last_branch = np.zeros(n, dtype=np.int64)
             example = [""] * n
@@ -341,7 +363,7 @@ class HistoryIndex:
             branch=branch, parent=parent, since=since, keys=[self.suppliers[i] for i in pool], X=X,
             branch_count=branch_count, parent_count=parent_all - branch_count, region_count=region_count,
             region_parent_count=region_parent_count,
-            similar_count=similar_count, same_buyer_count=same_count, bid_count=bid_count, lost_count=lost_count,
+            similar_count=similar_count, same_buyer_count=same_count, peer_count=peer_count, bid_count=bid_count, lost_count=lost_count,
             median_value=median_value, last_win=last, last_branch_win=last_branch, example_buyer=example,
             bids_known=bids is not None and len(bid_idx) > 0,
             size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer,

@@ -39,7 +39,7 @@ from models.categories import branch_of
 #: evaluation window); a log-scale wins feature of 1.0 is about 1.7 recency-weighted wins.
 TRANSPARENT_WEIGHTS: dict[str, float] = {
     "branch_wins": 1.0, "neighbour_wins": 0.35, "region_wins": 0.8, "region_share": 0.5,
-    "similar_buyer_wins": 0.3, "same_buyer_wins": 0.3, "bids": 0.3, "value_fit": 0.5, "active_lately": 0.5,
+    "similar_buyer_wins": 0.3, "same_buyer_wins": 0.3, "peer_buyer_wins": 0.5, "bids": 0.3, "value_fit": 0.5, "active_lately": 0.5,
     "risk_high": -1.5, "risk_medium": -0.5, "risk_unknown": -0.1,
 }
 

@@ -88,6 +88,7 @@ _WORDS = {
         "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}{size}) since {year}",
         "size": ", similar size",
         "same_buyer_wins": "won {n} in {parent} for this buyer since {year}",
+        "peer_buyer_wins": "won {n} in {parent} since {year} for buyers that hire the same suppliers as this buyer",
         "bids": "bid {n} time{s} in {branch} since {year} ({lost} lost)",
         "value_fit": "its contracts in {branch} are of comparable value (median {value})",
         "active_lately": "last won a contract (any category) on {day}",
@@ -104,6 +105,7 @@ _WORDS = {
         "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}{size}) sinds {year}",
         "size": ", vergelijkbare omvang",
         "same_buyer_wins": "won {n} in {parent} voor deze opdrachtgever sinds {year}",
+        "peer_buyer_wins": "won {n} in {parent} sinds {year} voor opdrachtgevers met dezelfde leveranciers als deze",
         "bids": "schreef {n} keer in op {branch} sinds {year} ({lost} verloren)",
         "value_fit": "opdrachten in {branch} van vergelijkbare waarde (mediaan {value})",
         "active_lately": "laatste gunning (elke categorie) op {day}",
@@ -227,6 +229,8 @@ def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[st
         return {"n": int(found.similar_count[i]), "kind": request.buyer_kind, "size": found.size_compared}
     if feature == "same_buyer_wins":
         return {"n": int(found.same_buyer_count[i])}
+    if feature == "peer_buyer_wins":
+        return {"n": int(found.peer_count[i])}
     if feature == "bids":
         return {"n": int(found.bid_count[i]), "lost": int(found.lost_count[i])}
     if feature == "value_fit":

@@ -236,6 +236,21 @@ def test_learned_ranking_beats_counting_wins_and_explains_itself_truly() -> None
         assert alternative.score == pytest.approx(row.sum(), abs=1e-5)
 
 
+def test_buyers_that_hire_the_same_suppliers_count() -> None:
+    history = [
+        _award(date(2025, 1, 1), ("S1",), buyer="Gemeente P"),
+        _award(date(2025, 2, 1), ("S1",), buyer="Gemeente Q"), _award(date(2025, 3, 1), ("S2",), buyer="Gemeente Q"),
+        _award(date(2025, 3, 1), ("S3",), buyer="Gemeente R"),
+    ]
+    result = suggest(history, {}, _request(supplier_key="S1", buyer_key="NL:name:gemeente p"))
+    assert result.keys() == ["S2", "S3"]  # S2 is hired by Q, which also hires P's supplier S1
+    s2, s3 = result.ranked
+    # Q gave half its wins to P's suppliers: S2's win counts at half its (recency) weight; otherwise S2 and S3 are alike.
+    w = 0.5 ** ((AS_OF - date(2025, 3, 1)).days / 365.25 / 2)
+    assert s2.score - s3.score == pytest.approx(TRANSPARENT_WEIGHTS["peer_buyer_wins"] * math.log1p(0.5 * w), abs=1e-5)
+    assert "hire the same suppliers" not in s3.reason()
+
+
 def test_bids_count_when_the_history_has_them() -> None:
     history = [_award(date(2026, 1, 1), ("W",)), _award(date(2026, 1, 1), ("L",), buyer="Gemeente Elders", region="NL-9")]
     bids = [PastBid(date(2026, 1, 1), "72500000", "x", ("L",), won=False) for _ in range(3)]
