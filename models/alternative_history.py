@@ -342,7 +342,7 @@ class HistoryIndex:
             median_value = _median_per_group(pos[valued], logv[valued], n)
             last_branch = np.zeros(n, dtype=np.int64)
             np.maximum.at(last_branch, pos[in_branch], wins.day[idx][in_branch])
-            example = _example_buyers(pos, weight, wins.buyer[idx], n, self.buyer_names)
+            example = _example_buyers(pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch], n, self.buyer_names)
         else:
             X[:, F["value_fit"]] = 0.5
             branch_count = parent_all = region_count = region_parent_count = similar_count = same_count = peer_count = np.zeros(n)
@@ -396,7 +396,7 @@ def _median_per_group(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndar
 
 
 def _example_buyers(pos: np.ndarray, weight: np.ndarray, buyers: np.ndarray, n: int, names: list[str]) -> list[str]:
-    """The buyer of each candidate's most weighty win (the most recent, for equal shares)."""
+    """The buyer of each candidate's most weighty win in the branch (the most recent, for equal shares)."""
     who = np.full(n, -1, dtype=np.int64)
     order = np.argsort(weight, kind="stable")
     who[pos[order]] = buyers[order]  # with repeated indices the last (heaviest) assignment stays

@@ -248,7 +248,7 @@ def test_buyers_that_hire_the_same_suppliers_count() -> None:
     # Q gave half its wins to P's suppliers: S2's win counts at half its (recency) weight; otherwise S2 and S3 are alike.
     w = 0.5 ** ((AS_OF - date(2025, 3, 1)).days / 365.25 / 2)
     assert s2.score - s3.score == pytest.approx(TRANSPARENT_WEIGHTS["peer_buyer_wins"] * math.log1p(0.5 * w), abs=1e-5)
-    assert "hire the same suppliers" not in s3.reason()
+    assert "also hired this buyer's suppliers" not in s3.reason()
 
 
 def test_bids_count_when_the_history_has_them() -> None:

@@ -355,7 +355,9 @@ def evaluate_alternatives_command(
         f"wins or bids can name them). Left out: {result.skipped_incumbent_won} re-awarded to the incumbent, "
         f"{result.skipped_no_incumbent} by buyers with no earlier award in the branch. Awards dated on the cutoff day "
         "count as later awards. Joint awards: a hit when any winner is suggested. baseline: the branch's winners by "
-        "number of wins in the window. " + " ".join(result.rankers),
+        "number of wins in the window. " + (result.rankers[0] if len(result.rankers) == 1 else
+                                            f"{len(result.rankers)} rankers, relearned every 91 days; the first: "
+                                            + (result.rankers[0] if result.rankers else "none")),
         markup=False,
     )
 
