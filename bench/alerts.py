@@ -2,9 +2,12 @@
 
 A send-alerts run suggests alternatives for each new alert; a backtest suggests for every later
 award. Both must stay cheap on a real history: 100,000 awards (about ten years of Dutch award
-notices across all categories) with 5,000 suppliers. Target: one suggestion under 0.5 s (best
-of ``ROUNDS``). The history is random but shaped like a market (a few suppliers win most, buyers
-of six kinds in nine regions), which is all the ranking's cost depends on.
+notices across all categories) with 5,000 suppliers. Target: one suggestion under 50 ms (best
+of ``ROUNDS``), features and the learned model's scoring and reasons included. The history is
+indexed and the ranker learned once per run (an alert run, a backtest): both are measured and
+shown, with their own, looser target. The history is random but shaped like a market (a few
+suppliers win most, buyers of six kinds in nine regions), which is all the ranking's cost
+depends on.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import time
 from datetime import date, timedelta
 
 from bench import Result
-from models.alternatives import CompanyFacts, PastAward, Request, suggest
+from models.alternative_ranker import fit_ranker
+from models.alternatives import CompanyFacts, HistoryIndex, PastAward, Request, suggest
 
 AWARDS = 100_000
 SUPPLIERS = 5_000
 ROUNDS = 5
-TARGET_SECONDS = 0.5
+TARGET_SECONDS = 0.05
+PREPARE_TARGET_SECONDS = 60.0  # index + learning, once per run
 KINDS = ("municipality", "province", "water-board", "hospital", "university", "agency")
 
 
@@ -48,18 +53,28 @@ def synthetic_history(seed: int = 7) -> tuple[list[PastAward], dict[str, Company
 def alternatives_ranking() -> Result:
     """Time of one ``suggest`` over the whole history (it filters the branch itself)."""
     awards, companies = synthetic_history()
+    started = time.perf_counter()
+    index = HistoryIndex(awards)
+    indexed = time.perf_counter() - started
+    started = time.perf_counter()
+    ranker = fit_ranker(index, companies, as_of=date(2026, 1, 1))
+    learned = time.perf_counter() - started
     request = Request(supplier_key="S1", cpv="72500000", as_of=date(2026, 1, 1), depth=3, buyer_kind="municipality",
-                      buyer_region="NL-3", reference_value=500_000.0, prefer_countries=("NL",), top_n=10)
+                      buyer_region="NL-3", reference_value=500_000.0, prefer_countries=("NL",), top_n=10,
+                      buyer_key="B17")
     best = float("inf")
     for _ in range(ROUNDS):
         started = time.perf_counter()
-        result = suggest(awards, companies, request)
+        result = suggest(index, companies, request, ranker=ranker)
         best = min(best, time.perf_counter() - started)
     return {
         "name": "alternatives-ranking",
-        "target": f"one suggestion over {AWARDS:,} awards < {TARGET_SECONDS} s",
-        "passed": best < TARGET_SECONDS,
+        "target": f"one suggestion over {AWARDS:,} awards < {TARGET_SECONDS} s; index + learning < {PREPARE_TARGET_SECONDS} s",
+        "passed": best < TARGET_SECONDS and indexed + learned < PREPARE_TARGET_SECONDS,
         "seconds": round(best, 4),
+        "index_seconds": round(indexed, 2),
+        "learn_seconds": round(learned, 2),
+        "ranker": ranker.kind,
         "awards": AWARDS,
         "suggested": len(result.ranked),
     }

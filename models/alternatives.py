@@ -1,71 +1,61 @@
-"""Alternative suppliers from the award history, and a backtest of how well they are suggested.
+"""Alternative suppliers from the award history, each with the reason it ranks where it does.
 
-Pure: past awards and what is known about companies come in, a ranked list with a one-line
+Pure: past awards (and bids) and what is known about companies come in, a ranked list with a
 reason for each goes out; no I/O (``supplyradar.alternatives`` loads the data).
 
-How a candidate is scored, for a supplier and a CPV code:
+- **Candidates** are the suppliers that won in the request's branch or its neighbouring codes
+  (the parent, see ``models.categories``), or bid in the branch, in the ``years`` before the
+  reference day (awards of the reference day itself are not yet known). Their features are in
+  ``models.alternative_history``.
+- **Order**: a ranker (``models.alternative_ranker``): learned from earlier awards, or fixed
+  weights when the history is too thin; the score is the sum of the features' contributions.
+  A preferred country adds ``log(preference_weight)`` and is always shown; it never filters.
+- **Reason**: the two or three largest positive contributions in words, with counts that say
+  which codes, which years and which buyers they count; then the risk band ("risk not scored"
+  when there is none: unknown is not low) and the country.
+- **Excluded**, and listed with why: dissolved, insolvent (an ``insolvency.*`` event without a
+  later ``insolvency.ended``) or a possible sanctions match.
+- ``weighted=False`` is the baseline to beat: the branch's winners by number of wins.
 
-- the **branch** is the code's first ``depth`` digits (3: "725" = computer-related services);
-  every award in the branch from ``years`` before the reference day counts for its winners;
-- each win weighs by **recency** (halving every ``half_life_years``), by **comparable buyers**
-  (x1.5 when the buyer is of the same kind, e.g. a municipality, x1.25 in the same region) and
-  by **comparable value** (x1 for the reference value, falling towards x0.5 an order of
-  magnitude away); a joint award is split between its winners;
-- the sum is multiplied by the **risk** factor of the latest failure band (low x1, unknown x0.9,
-  medium x0.6, high x0.25) and, for a **preferred** country, by the preference weight. Both are
-  shown in the reason: a preference never removes anyone;
-- companies that are dissolved, insolvent (an ``insolvency.*`` event without a later
-  ``insolvency.ended``) or a possible sanctions match are **excluded**, and listed with why.
-
-Ties are broken by more wins, a later last win, then name and key, so the order is stable.
+Ties are broken by more wins in the branch, a later last win in the branch, then name and key.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+import numpy as np
+
+from models.alternative_history import (
+    FEATURES,
+    Candidates,
+    CompanyFacts,
+    HistoryIndex,
+    PastAward,
+    PastBid,
+    Query,
+    set_risk,
+)
+from models.alternative_ranker import Ranker, transparent_ranker
 from models.market import EU27
 
-SAME_KIND_FACTOR = 1.5
-SAME_REGION_FACTOR = 1.25
-RISK_FACTORS = {"low": 1.0, None: 0.9, "medium": 0.6, "high": 0.25}
+__all__ = [
+    "Alternative", "CompanyFacts", "Excluded", "HistoryIndex", "PastAward", "PastBid", "Request", "Suggestions",
+    "exclusion_reason", "suggest",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class PastAward:
-    """One award in the history: when, what, for which buyer, to whom."""
-
-    published: date
-    cpv: str  # 8 digits
-    buyer_key: str
-    buyer_name: str
-    buyer_kind: str | None  # "municipality", "province", "water-board", "hospital", "university", "agency"
-    buyer_region: str | None
-    value: float | None
-    winners: tuple[str, ...]  # organisation keys
-
-
-@dataclass(frozen=True, slots=True)
-class CompanyFacts:
-    """What the registers, news and scores say about a candidate, as of the reference day."""
-
-    key: str
-    name: str
-    country: str | None = None
-    dissolved_on: date | None = None
-    insolvent_since: date | None = None
-    sanctioned_on: date | None = None
-    failure_band: str | None = None
+#: How many contributions a reason names at most, and the smallest one worth naming (logit units).
+TOP_REASONS = 3
+MIN_CONTRIBUTION = 0.05
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     supplier_key: str | None  # the incumbent (never suggested)
-    cpv: str
+    cpv: str  # the category code (8 CPV digits, or a code of ``scheme``)
     as_of: date
     depth: int = 3
     years: int = 5
@@ -77,24 +67,64 @@ class Request:
     preference_weight: float = 1.15
     top_n: int = 10
     exclude: frozenset[str] = frozenset()
+    scheme: str = "CPV"
+    buyer_key: str | None = None  # the buyer (our own organisation, or the buyer of a backtest case)
+
+    def query(self) -> Query:
+        skip = set(self.exclude) | ({self.supplier_key} if self.supplier_key else set())
+        return Query(
+            cpv=self.cpv, as_of=self.as_of, scheme=self.scheme, buyer_key=self.buyer_key, buyer_kind=self.buyer_kind,
+            buyer_region=self.buyer_region, reference_value=self.reference_value, depth=self.depth, years=self.years,
+            half_life_years=self.half_life_years, exclude=frozenset(skip),
+        )
 
 
-_REASON_WORDS = {
+_WORDS = {
     "en": {
-        "won": "won {n} contract{s} under {branch} since {year}, e.g. for {buyer}", "singular": "", "plural": "s",
-        "comparable": "{n} for comparable buyers", "since": "public awards since {year}",
+        "branch_wins": "won {n} contract{s} in {branch} since {year}, e.g. for {buyer}",
+        "neighbour_wins": "won {n} in neighbouring codes ({parent}, outside {branch}) since {year}",
+        "region_wins": "won {n} in {branch} for buyers in {region} since {year}",
+        "region_share": "{n} of its {m} win{s_m} in {parent} since {year} for buyers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}{size}) since {year}",
+        "size": ", similar size",
+        "same_buyer_wins": "won {n} in {parent} for this buyer since {year}",
+        "peer_buyer_wins": "won {n} in {parent} since {year} for buyers that also hired this buyer's suppliers there",
+        "bids": "bid {n} time{s} in {branch} since {year} ({lost} lost)",
+        "value_fit": "its contracts in {branch} since {year} are of comparable value (median {value})",
+        "active_lately": "last won a contract (any category) on {day}",
+        "none": "no win in {branch} since {year}",
         "risk-low": "low risk", "risk-medium": "medium risk", "risk-high": "high risk", "risk-none": "risk not scored",
         "preferred": "in {country} (preferred)", "not-preferred": "in {country} (not a preferred location)",
-        "location": "in {country}",
+        "location": "in {country}", "plural": "s", "singular": "",
     },
     "nl": {
-        "won": "won {n} opdracht{s} onder {branch} sinds {year}, o.a. voor {buyer}", "singular": "", "plural": "en",
-        "comparable": "{n} voor vergelijkbare opdrachtgevers", "since": "publieke opdrachten sinds {year}",
+        "branch_wins": "won {n} opdracht{s} in {branch} sinds {year}, o.a. voor {buyer}",
+        "neighbour_wins": "won {n} in verwante codes ({parent}, buiten {branch}) sinds {year}",
+        "region_wins": "won {n} in {branch} voor opdrachtgevers in {region} sinds {year}",
+        "region_share": "{n} van zijn {m} gunning{s_m} in {parent} sinds {year} voor opdrachtgevers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}{size}) sinds {year}",
+        "size": ", vergelijkbare omvang",
+        "same_buyer_wins": "won {n} in {parent} voor deze opdrachtgever sinds {year}",
+        "peer_buyer_wins": "won {n} in {parent} sinds {year} voor opdrachtgevers die daar ook leveranciers van deze opdrachtgever inhuurden",
+        "bids": "schreef {n} keer in op {branch} sinds {year} ({lost} verloren)",
+        "value_fit": "opdrachten in {branch} sinds {year} van vergelijkbare waarde (mediaan {value})",
+        "active_lately": "laatste gunning (elke categorie) op {day}",
+        "none": "geen gunning in {branch} sinds {year}",
         "risk-low": "laag risico", "risk-medium": "gemiddeld risico", "risk-high": "hoog risico",
         "risk-none": "risico niet gescoord", "preferred": "in {country} (voorkeur)",
-        "not-preferred": "in {country} (geen voorkeurslocatie)", "location": "in {country}",
+        "not-preferred": "in {country} (geen voorkeurslocatie)", "location": "in {country}", "plural": "en",
+        "singular": "", "kind": "{kind}",
     },
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """One thing a suggestion rests on: a feature, its contribution to the score, and the counts it states."""
+
+    feature: str
+    contribution: float
+    facts: Mapping[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +133,32 @@ class Alternative:
     name: str
     country: str | None
     score: float
-    wins: int
-    since: date  # first win in the window
-    last_win: date
-    first_award: date  # first win in the branch in all history given
+    wins: int  # contracts won in the branch in the window
+    since: date  # the window's first day
+    last_win: date | None  # last win in the branch
     example_buyer: str
-    same_kind_wins: int
     risk_band: str | None
     preferred: bool | None  # None when no preference is configured
+    basis: tuple[Basis, ...] = ()
+    branch_label: str = ""
+    parent_label: str = ""
 
-    def reason(self, branch_code: str, language: str = "en") -> str:
-        """One line a manager can check: what they won, for whom, since when, risk, location."""
-        words = _REASON_WORDS["nl" if language == "nl" else "en"]
-        plural = words["plural"] if self.wins != 1 else words["singular"]
-        parts = [words["won"].format(n=self.wins, s=plural, branch=branch_code, year=self.since.year, buyer=self.example_buyer)]
-        if self.same_kind_wins:
-            parts.append(words["comparable"].format(n=self.same_kind_wins))
-        parts.append(words["since"].format(year=self.first_award.year))
+    def reason(self, language: str = "en") -> str:
+        """What it rests on (the largest contributions, with what they count), risk and location."""
+        words = _WORDS["nl" if language == "nl" else "en"]
+        common = {"branch": self.branch_label, "parent": self.parent_label, "year": self.since.year}
+        parts = []
+        for item in self.basis:
+            values = {**common, **item.facts}
+            n = values.get("n")
+            values["s"] = words["singular"] if n == 1 else words["plural"]
+            values["size"] = words["size"] if values.get("size") else ""
+            values["s_m"] = words["singular"] if values.get("m") == 1 else words["plural"]
+            parts.append(words[item.feature].format(**values))
+        if not parts:
+            parts.append(words["branch_wins"].format(n=self.wins, s=words["plural"] if self.wins != 1 else "",
+                                                     buyer=self.example_buyer, **common)
+                         if self.wins else words["none"].format(**common))
         parts.append(words[f"risk-{self.risk_band or 'none'}"])
         if self.country:
             location = {True: "preferred", False: "not-preferred", None: "location"}[self.preferred]
@@ -136,33 +175,17 @@ class Excluded:
 
 @dataclass(frozen=True, slots=True)
 class Suggestions:
-    branch: str
-    branch_code: str  # the branch padded to 8 digits, as CPV codes are read
+    branch: str  # the prefix
+    branch_code: str  # how messages name the codes counted: "CPV 725*"
     since: date
     as_of: date
     ranked: tuple[Alternative, ...]
     excluded: tuple[Excluded, ...]
     notes: tuple[str, ...] = field(default=())
+    ranking: str = "transparent"  # "learned", "transparent" or "baseline"
 
     def keys(self) -> list[str]:
         return [a.key for a in self.ranked]
-
-
-def branch_of(cpv: str, depth: int) -> str:
-    return cpv[:depth]
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def _value_factor(value: float | None, reference: float | None) -> float:
-    if not value or not reference or value <= 0 or reference <= 0:
-        return 1.0
-    return 1.0 / (1.0 + abs(math.log10(value / reference)))
 
 
 def _preferred(country: str | None, prefer: Sequence[str]) -> bool | None:
@@ -185,195 +208,106 @@ def exclusion_reason(facts: CompanyFacts | None) -> str | None:
     return None
 
 
-def suggest(awards: Iterable[PastAward], companies: Mapping[str, CompanyFacts], request: Request,
-            *, weighted: bool = True) -> Suggestions:
-    """Rank the winners of the request's branch; ``weighted=False`` is the plain popularity baseline."""
-    branch = branch_of(request.cpv, request.depth)
-    since = _years_before(request.as_of, request.years)
-    score: dict[str, float] = defaultdict(float)
-    wins: dict[str, int] = defaultdict(int)
-    first_win: dict[str, date] = {}
-    last_win: dict[str, date] = {}
-    first_ever: dict[str, date] = {}
-    same_kind: dict[str, int] = defaultdict(int)
-    example: dict[str, tuple[float, str]] = {}
-    for award in awards:
-        if not award.cpv.startswith(branch) or award.published > request.as_of or not award.winners:
+def _money(value: float) -> str:
+    if value >= 1e6:
+        return f"EUR {value / 1e6:.1f}m"
+    return f"EUR {round(value, -3):,.0f}" if value >= 1e4 else f"EUR {value:,.0f}"
+
+
+def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[str, object]:
+    """The counts a feature's phrase states, for candidate ``i`` (never a narrower slice than the phrase says)."""
+    if feature == "branch_wins":
+        return {"n": int(found.branch_count[i]), "buyer": found.example_buyer[i]}
+    if feature == "neighbour_wins":
+        return {"n": int(found.parent_count[i])}
+    if feature == "region_wins":
+        return {"n": int(found.region_count[i]), "region": request.buyer_region}
+    if feature == "region_share":
+        return {"n": int(found.region_parent_count[i]), "m": int(found.branch_count[i] + found.parent_count[i]),
+                "region": request.buyer_region}
+    if feature == "similar_buyer_wins":
+        return {"n": int(found.similar_count[i]), "kind": request.buyer_kind, "size": found.size_compared}
+    if feature == "same_buyer_wins":
+        return {"n": int(found.same_buyer_count[i])}
+    if feature == "peer_buyer_wins":
+        return {"n": int(found.peer_count[i])}
+    if feature == "bids":
+        return {"n": int(found.bid_count[i]), "lost": int(found.lost_count[i])}
+    if feature == "value_fit":
+        return {"value": _money(float(found.median_value[i]))}
+    if feature == "active_lately":
+        return {"day": date.fromordinal(int(found.last_win[i])).isoformat()}
+    return {}
+
+
+def _basis(found: Candidates, i: int, contributions: np.ndarray, request: Request) -> tuple[Basis, ...]:
+    order = np.argsort(-contributions, kind="stable")
+    out: list[Basis] = []
+    for j in order:
+        feature = FEATURES[j]
+        if len(out) == TOP_REASONS or contributions[j] < MIN_CONTRIBUTION:
+            break
+        if feature.startswith("risk_") or (feature == "value_fit" and math.isnan(found.median_value[i])):
             continue
-        for key in award.winners:
-            if key not in first_ever or award.published < first_ever[key]:
-                first_ever[key] = award.published
-        if award.published < since:
-            continue
-        age_years = (request.as_of - award.published).days / 365.25
-        weight = 1.0 / len(award.winners)
-        kind_match = bool(request.buyer_kind and award.buyer_kind == request.buyer_kind)
-        if weighted:
-            weight *= 0.5 ** (age_years / request.half_life_years)
-            weight *= SAME_KIND_FACTOR if kind_match else 1.0
-            weight *= SAME_REGION_FACTOR if request.buyer_region and award.buyer_region == request.buyer_region else 1.0
-            weight *= _value_factor(award.value, request.reference_value)
-        for key in award.winners:
-            score[key] += weight
-            wins[key] += 1
-            same_kind[key] += int(kind_match)
-            first_win[key] = min(first_win.get(key, award.published), award.published)
-            last_win[key] = max(last_win.get(key, award.published), award.published)
-            if key not in example or weight > example[key][0]:
-                example[key] = (weight, award.buyer_name)
-    ranked: list[Alternative] = []
+        if feature == "region_share" and any(b.feature == "region_wins" for b in out):
+            continue  # the region said once is enough
+        out.append(Basis(feature, round(float(contributions[j]), 4), _facts(found, i, feature, request)))
+    return tuple(out)
+
+
+def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str, CompanyFacts], request: Request,
+            *, weighted: bool = True, ranker: Ranker | None = None) -> Suggestions:
+    """Rank the candidates for the request; ``weighted=False`` is the plain most-wins baseline.
+
+    ``history`` is best indexed once (``HistoryIndex``) when several suggestions are made from it.
+    """
+    index = history if isinstance(history, HistoryIndex) else HistoryIndex(history)
+    found = index.candidates(request.query())
+    set_risk(found, companies)
+    ranker = ranker or transparent_ranker()
+    if weighted:
+        contributions = ranker.contributions(found.X) if len(found) else np.zeros((0, len(FEATURES)))
+        scores = contributions.sum(axis=1)
+    else:
+        contributions = np.zeros((len(found), len(FEATURES)))
+        scores = found.branch_count.astype(float)
     excluded: list[Excluded] = []
-    skip = set(request.exclude) | ({request.supplier_key} if request.supplier_key else set())
-    for key in score:
-        if key in skip:
-            continue
+    eligible: list[tuple] = []
+    boost = math.log(request.preference_weight) if request.preference_weight > 0 else 0.0
+    for i, key in enumerate(found.keys):
+        if not weighted and not found.branch_count[i]:
+            continue  # the baseline names only the branch's winners
         facts = companies.get(key)
         name = facts.name if facts else key
         why = exclusion_reason(facts)
         if why:
             excluded.append(Excluded(key, name, why))
             continue
-        band = facts.failure_band if facts else None
-        country = facts.country if facts else None
-        preferred = _preferred(country, request.prefer_countries)
-        value = score[key]
-        if weighted:
-            value *= RISK_FACTORS.get(band, RISK_FACTORS[None])
-            value *= request.preference_weight if preferred else 1.0
-        ranked.append(
-            Alternative(
-                key=key, name=name, country=country, score=round(value, 6), wins=wins[key], since=first_win[key],
-                last_win=last_win[key], first_award=first_ever[key], example_buyer=example[key][1],
-                same_kind_wins=same_kind[key], risk_band=band, preferred=preferred,
-            )
-        )
-    ranked.sort(key=lambda a: (-a.score, -a.wins, -a.last_win.toordinal(), a.name, a.key))
+        preferred = _preferred(facts.country if facts else None, request.prefer_countries)
+        score = round(float(scores[i]) + (boost if weighted and preferred else 0.0), 6)
+        eligible.append((-score, -found.branch_count[i], -found.last_branch_win[i], name, key, i, preferred))
+    eligible.sort()
+    ranked = []
+    for minus_score, _, _, name, key, i, preferred in eligible[: request.top_n]:
+        facts = companies.get(key)
+        last = int(found.last_branch_win[i])
+        ranked.append(Alternative(
+            key=key, name=name, country=facts.country if facts else None, score=-minus_score,
+            wins=int(found.branch_count[i]), since=found.since, last_win=date.fromordinal(last) if last else None,
+            example_buyer=found.example_buyer[i], risk_band=facts.failure_band if facts else None, preferred=preferred,
+            basis=_basis(found, i, contributions[i], request) if weighted else (),
+            branch_label=found.branch.label, parent_label=found.parent.label,
+        ))
     notes = []
+    if weighted:
+        notes.append(ranker.describe()[0].upper() + ranker.describe()[1:] + ".")
     if request.prefer_countries:
         notes.append(
-            f"Preferred locations: {', '.join(request.prefer_countries)} (score x{request.preference_weight}); "
+            f"Preferred locations: {', '.join(request.prefer_countries)} (odds x{request.preference_weight}); "
             "others are still listed."
         )
     return Suggestions(
-        branch=branch, branch_code=branch.ljust(8, "0"), since=since, as_of=request.as_of,
-        ranked=tuple(ranked[: request.top_n]), excluded=tuple(sorted(excluded, key=lambda e: e.name)), notes=tuple(notes),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Backtest
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BacktestCase:
-    published: date
-    cpv: str
-    buyer: str
-    incumbent: str
-    winners: tuple[str, ...]
-    new_entrant: bool
-    rank: int | None  # best rank (1-based) of an actual winner among the suggestions, None if absent
-
-
-@dataclass(frozen=True, slots=True)
-class BacktestResult:
-    cutoff: date
-    until: date
-    category: str
-    depth: int
-    cases: tuple[BacktestCase, ...]
-    skipped_no_incumbent: int
-    skipped_incumbent_won: int
-    baseline_hits: Mapping[int, int]  # popularity ranking, same cases
-
-    def hits(self, k: int, *, known_only: bool = False) -> int:
-        return sum(1 for c in self.cases if c.rank is not None and c.rank <= k and (not known_only or not c.new_entrant))
-
-    def recall(self, k: int, *, known_only: bool = False) -> float | None:
-        total = sum(1 for c in self.cases if not known_only or not c.new_entrant)
-        return self.hits(k, known_only=known_only) / total if total else None
-
-    @property
-    def new_entrants(self) -> int:
-        return sum(1 for c in self.cases if c.new_entrant)
-
-
-def backtest(
-    awards: Sequence[PastAward],
-    companies: Mapping[str, CompanyFacts],
-    *,
-    cutoff: date,
-    category: str = "",
-    horizon_days: int = 730,
-    depth: int = 3,
-    years: int = 5,
-    half_life_years: float = 2.0,
-    ks: Sequence[int] = (5, 10),
-) -> BacktestResult:
-    """Would the suggestions made from data up to ``cutoff`` have named the later winners?
-
-    A case is an award published after the cutoff (within ``horizon_days``) under ``category``
-    by a buyer that had an earlier award in the same branch: the most recent earlier winner(s)
-    of that buyer in the branch are the incumbent. Suggestions are made as of the cutoff for the
-    incumbent, the award's branch and the buyer's kind and region, with the incumbent excluded.
-    Counted: a hit at k when any actual winner (other than the incumbent) is among the first k.
-    Re-awards to the incumbent are skipped and counted; awards without an earlier award by the
-    buyer in the branch are skipped and counted. A winner with no award in the branch before
-    the cutoff is a **new entrant**: no suggestion can name it, it counts as a miss, and the
-    recall is also given without new entrants. Ties are broken as in ``suggest``.
-    """
-    until = cutoff + timedelta(days=horizon_days)
-    history = sorted((a for a in awards if a.published <= cutoff), key=lambda a: a.published)
-    later = sorted(
-        (a for a in awards if cutoff < a.published <= until and a.cpv.startswith(category) and a.winners),
-        key=lambda a: (a.published, a.buyer_key, a.cpv),
-    )
-    last_by_buyer: dict[tuple[str, str], PastAward] = {}
-    known: dict[str, set[str]] = defaultdict(set)
-    for award in history:
-        branch = branch_of(award.cpv, depth)
-        last_by_buyer[(award.buyer_key, branch)] = award
-        known[branch].update(award.winners)
-    top = max(ks)
-    cache: dict[tuple, tuple[list[str], list[str]]] = {}
-    cases: list[BacktestCase] = []
-    no_incumbent = incumbent_won = 0
-    baseline_hits: dict[int, int] = {k: 0 for k in ks}
-    for award in later:
-        branch = branch_of(award.cpv, depth)
-        previous = last_by_buyer.get((award.buyer_key, branch))
-        if previous is None:
-            no_incumbent += 1
-            continue
-        incumbents = set(previous.winners)
-        winners = tuple(w for w in award.winners if w not in incumbents)
-        if not winners:
-            incumbent_won += 1
-            continue
-        key = (tuple(sorted(incumbents)), branch, award.buyer_kind, award.buyer_region)
-        if key not in cache:
-            request = Request(
-                supplier_key=None, cpv=award.cpv, as_of=cutoff, depth=depth, years=years,
-                half_life_years=half_life_years, buyer_kind=award.buyer_kind, buyer_region=award.buyer_region,
-                reference_value=previous.value, top_n=top, exclude=frozenset(incumbents),
-            )
-            cache[key] = (suggest(history, companies, request).keys(),
-                          suggest(history, companies, request, weighted=False).keys())
-        ranked, baseline = cache[key]
-        ranks = [ranked.index(w) + 1 for w in winners if w in ranked]
-        base_ranks = [baseline.index(w) + 1 for w in winners if w in baseline]
-        for k in ks:
-            baseline_hits[k] += int(bool(base_ranks) and min(base_ranks) <= k)
-        cases.append(
-            BacktestCase(
-                published=award.published, cpv=award.cpv, buyer=award.buyer_name,
-                incumbent=", ".join(sorted(incumbents)), winners=winners,
-                new_entrant=not any(w in known[branch] for w in winners),
-                rank=min(ranks) if ranks else None,
-            )
-        )
-    return BacktestResult(
-        cutoff=cutoff, until=until, category=category, depth=depth, cases=tuple(cases),
-        skipped_no_incumbent=no_incumbent, skipped_incumbent_won=incumbent_won, baseline_hits=baseline_hits,
+        branch=found.branch.prefix, branch_code=found.branch.label, since=found.since, as_of=request.as_of,
+        ranked=tuple(ranked), excluded=tuple(sorted(excluded, key=lambda e: e.name)),
+        notes=tuple(notes), ranking=ranker.kind if weighted else "baseline",
     )

@@ -88,6 +88,8 @@ class AwardFact:
     tenders_received: int | None = None
     buyer_key: str | None = None  # the buyer's org_key
     buyer_postcode: str | None = None
+    #: The scheme of ``cpv_main``: "CPV", or another hierarchical scheme an OCDS import kept as published.
+    category_scheme: str = "CPV"
 
 
 @dataclass(frozen=True, slots=True)

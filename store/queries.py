@@ -8,23 +8,57 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from models.alternative_history import PastBid
 from models.contract_changes import ContractChangeFact
 from models.market import AwardFact, NoticeFact, Winner
 from store.contract_facts import contract_key, one_fact_per_contract
 from store.schema import Award, AwardWinner, CollectionRun, Organisation
 from store.schema import Notice as NoticeRow
-from store.schema_bids import ContractModification, ModificationContractor
+from store.schema_bids import (
+    Bid,
+    BidTenderer,
+    ContractModification,
+    ModificationContractor,
+)
 
 
 def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
     return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
 
 
-def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[AwardFact]:
+def _scheme_column():  # a SQL expression
+    """The notices' category scheme where the schema has it (the OCDS import adds it), else "CPV" for all."""
+    column = getattr(NoticeRow, "category_scheme", None)
+    return func.coalesce(column, "CPV") if column is not None else literal("CPV")
+
+
+def _codes_column():  # a SQL expression
+    """Another scheme's codes (main first) where the schema keeps them (the OCDS import adds them), else NULL."""
+    column = getattr(NoticeRow, "category_codes", None)
+    return column if column is not None else null()
+
+
+def _category_filter(cpv_prefix: str, all_schemes: bool):  # a SQL expression
+    """CPV rows under the prefix; with ``all_schemes`` (and no prefix) also the rows of any other scheme."""
+    codes = getattr(NoticeRow, "category_codes", None)
+    if all_schemes and not cpv_prefix and codes is not None:
+        return or_(NoticeRow.cpv_main.is_not(None), codes.is_not(None))
+    return _cpv_filter(cpv_prefix)
+
+
+def _code(cpv_main: str | None, codes: list[str] | None) -> str | None:
+    return cpv_main or (codes[0] if codes else None)
+
+
+def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
+                all_schemes: bool = False) -> list[AwardFact]:
     """Every counted award under ``cpv_prefix``, over all history (new entrants need the past).
+
+    CPV awards only, unless ``all_schemes`` (with no prefix): then also awards classified in
+    another scheme, whose ``cpv_main`` is then that scheme's main code (``category_scheme`` says which).
 
     Counted means: not a duplicate of a notice from a preferred source, and not from a modification
     notice (a contract changed is not a contract won; older parsers gave F20s awards). Each contract
@@ -50,10 +84,13 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
             NoticeRow.id,
             NoticeRow.format,
             Award.contract_id,
+            _scheme_column(),
+            _codes_column(),
         )
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
-        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification", _cpv_filter(cpv_prefix))
+        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification",
+               _category_filter(cpv_prefix, all_schemes))
         .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq)
     )
     if until is not None:
@@ -78,7 +115,7 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
                 notice_id=notice_id,
                 source=source,
                 published=published,
-                cpv_main=cpv_main,
+                cpv_main=_code(cpv_main, codes),
                 buyer_name=buyer_name,
                 buyer_country=buyer_country,
                 lot=lot,
@@ -88,12 +125,51 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None)
                 tenders_received=tenders,
                 buyer_key=buyer_key,
                 buyer_postcode=buyer_postcode,
+                category_scheme=scheme or "CPV",
             ),
         )
         for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
-             value, currency, tenders, notice_pk, notice_format, contract_id) in rows
+             value, currency, tenders, notice_pk, notice_format, contract_id, scheme, codes) in rows
     ]
     return one_fact_per_contract(facts)
+
+
+def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[PastBid]:
+    """Every tender received (won, lost or not said) under ``cpv_prefix`` (any scheme without a prefix),
+    with its tenderers' org_keys.
+
+    The same notices as ``award_facts`` (no duplicates, no modification notices); a bid without a
+    known tenderer is left out: it names no one to suggest.
+    """
+    buyer = aliased(Organisation)
+    query = (
+        select(Bid.id, NoticeRow.published, NoticeRow.cpv_main, buyer.org_key, Bid.won, _scheme_column(),
+               _codes_column())
+        .join(NoticeRow, NoticeRow.id == Bid.notice_pk)
+        .join(buyer, buyer.id == NoticeRow.buyer_id)
+        .where(NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification", _category_filter(cpv_prefix, True))
+        .order_by(NoticeRow.published, NoticeRow.notice_id, Bid.seq)
+    )
+    if until is not None:
+        query = query.where(NoticeRow.published <= until)
+    rows = session.execute(query).all()
+    tenderers: dict[int, list[str]] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 900):
+        q = (
+            select(BidTenderer.bid_id, Organisation.org_key)
+            .join(Organisation, Organisation.id == BidTenderer.organisation_id)
+            .where(BidTenderer.bid_id.in_(ids[start : start + 900]))
+            .order_by(BidTenderer.bid_id, BidTenderer.position)
+        )
+        for bid_id, key in session.execute(q):
+            tenderers[bid_id].append(key)
+    return [
+        PastBid(published=published, cpv=_code(cpv_main, codes) or "", buyer_key=buyer_key or "",
+                bidders=tuple(tenderers[bid_id]), won=won, scheme=scheme or "CPV")
+        for bid_id, published, cpv_main, buyer_key, won, scheme, codes in rows
+        if tenderers.get(bid_id) and _code(cpv_main, codes)
+    ]
 
 
 def modification_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[ContractChangeFact]:

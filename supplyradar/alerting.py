@@ -302,21 +302,18 @@ def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
 def record(session: Session, settings: Settings, config: AlertConfig, candidates: Sequence[Candidate], *,
            as_of: date, now: datetime, summary: RunSummary) -> None:
     """Write candidates to the outbox; new rounds of alerts that ask for them get alternative suppliers."""
-    from supplyradar.alternatives import load_history, suggest_for, suggestions_facts
+    from supplyradar.alternatives import prepare, suggest_for, suggestions_facts
 
     plan = delivery_plan(config.routing)
-    histories: dict[str, list] = {}
-    depth = settings.alerts.alternatives.cpv_depth
+    context = None  # the history indexed and the ranker learned once per run, when an alert needs them
     for candidate in candidates:
         outcome, alert_id = record_candidate(session, candidate, now=now, plan=plan)
         summary.outcomes[outcome] += 1
         if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
             organisation_id, cpv = candidate.alternatives_for
-            branch = cpv[:depth]
-            if branch not in histories:
-                histories[branch] = load_history(session, cpv_prefix=branch, until=as_of)
+            context = context or prepare(session, settings, as_of=as_of)
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
-                                      history=histories[branch])
+                                      context=context)
             row = session.get(AlertRow, alert_id)
             row.facts = {**row.facts, "alternatives": suggestions_facts(suggestions, settings.language)}
 

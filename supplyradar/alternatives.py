@@ -1,11 +1,14 @@
 """Alternative suppliers from the store: the data behind ``models.alternatives``, and its backtest.
 
-Reads the award history (notices, awards, winners, buyers), the company signals
-(``supplier_events``: dissolved, insolvent, possible sanctions match, as of a day) and the latest
-failure band (``risk_scores``), and hands them to the pure model. The buyer's kind and region,
-which the model uses to prefer wins with comparable buyers, are read off the buyer's name
-("Gemeente ...", "Waterschap ...") and its postcode area: the notices carry no buyer type that
-every source fills in.
+Reads the award history (notices, awards, winners, buyers; the category scheme where the store
+keeps it), the company signals (``supplier_events``: dissolved, insolvent, possible sanctions
+match, as of a day) and the latest failure band (``risk_scores``), and hands them to the pure
+model. The buyer's kind and region, which the model uses to prefer wins with comparable buyers,
+are read off the buyer's name ("Gemeente ...", "Waterschap ...") and its postcode area: the
+notices carry no buyer type that every source fills in.
+
+A run that makes several suggestions (an alert run) shares one ``AlternativesContext``: the
+history indexed once, and one ranker learned from the awards before the reference day.
 """
 
 from __future__ import annotations
@@ -13,14 +16,25 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from models.alternatives import BacktestResult, CompanyFacts, PastAward, Request, Suggestions, backtest, suggest
-from store.queries import award_facts
+from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker
+from models.alternatives import (
+    CompanyFacts,
+    HistoryIndex,
+    PastAward,
+    PastBid,
+    Request,
+    Suggestions,
+    suggest,
+)
+from models.alternatives_backtest import BacktestResult, backtest
+from store.queries import award_facts, bid_facts
 from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
 
 _BUYER_KINDS = (
@@ -42,9 +56,13 @@ def buyer_kind(name: str | None) -> str | None:
 
 
 def buyer_region(country: str | None, postcode: str | None) -> str | None:
-    """The postcode area (first digit: "NL-3") for Dutch buyers, the country for others."""
-    if country == "NL" and postcode and postcode.strip()[:1].isdigit():
-        return f"NL-{postcode.strip()[0]}"
+    """The postcode area: first digit for Dutch buyers ("NL-3"), first two characters elsewhere
+    ("FR-75", "DE-10"), the country alone without a postcode, None when neither is known."""
+    code = (postcode or "").strip().upper().replace(" ", "")
+    if country == "NL" and code[:1].isdigit():
+        return f"NL-{code[0]}"
+    if country and country != "NL" and len(code) >= 2 and code[:2].isalnum():
+        return f"{country}-{code[:2]}"
     return country
 
 
@@ -58,9 +76,9 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
             published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
             buyer_kind=buyer_kind(fact.buyer_name), buyer_region=buyer_region(fact.buyer_country, fact.buyer_postcode),
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
-            winners=tuple(winner.key for winner in fact.winners),
+            winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
         )
-        for fact in award_facts(session, cpv_prefix, until=until)
+        for fact in award_facts(session, cpv_prefix, until=until, all_schemes=True)
     ]
 
 
@@ -138,51 +156,83 @@ def _buyer_profile(session: Session, org_key: str) -> tuple[str | None, str | No
     return buyer_kind(org.name), buyer_region(org.country, org.postcode)
 
 
+def load_bids(session: Session, *, until: date | None = None) -> list[PastBid]:
+    """Every tender submitted (won or lost) that the store keeps, as the model reads it."""
+    return bid_facts(session, "", until=until)
+
+
+@dataclass
+class AlternativesContext:
+    """What several suggestions on one reference day share: the indexed history, companies, the ranker."""
+
+    as_of: date
+    index: HistoryIndex
+    companies: dict[str, CompanyFacts]
+    ranker: Ranker
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
+    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
+    alt = settings.alerts.alternatives
+    history = [a for a in load_history(session, until=as_of) if a.published < as_of]
+    bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
+    index = HistoryIndex(history, bids)
+    companies = load_companies(session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
+                               as_of=as_of)
+    ranker = fit_ranker(index, companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
+                        half_life_years=alt.half_life_years) if learned else transparent_ranker("chosen for this run")
+    return AlternativesContext(as_of, index, companies, ranker)
+
+
 def suggest_for(
     session: Session, settings: Settings, *, organisation_id: int | None, cpv: str, as_of: date,
-    history: list[PastAward] | None = None, reference_value: float | None = None,
+    context: AlternativesContext | None = None, reference_value: float | None = None, scheme: str = "CPV",
 ) -> Suggestions:
-    """Alternatives to an organisation (None: any) for a CPV code, as of a day; history may be shared."""
+    """Alternatives to an organisation (None: any) for a category code, as of a day; the context may be shared."""
     alt = settings.alerts.alternatives
     supplier_key = session.scalar(select(Organisation.org_key).where(Organisation.id == organisation_id)) if organisation_id else None
-    branch = cpv[: alt.cpv_depth]
-    if history is None:
-        history = load_history(session, cpv_prefix=branch, until=as_of)
+    if context is None or context.as_of != as_of:
+        context = prepare(session, settings, as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
-    keys = {w for a in history if a.cpv.startswith(branch) for w in a.winners}
-    companies = load_companies(session, keys, as_of=as_of)
     request = Request(
         supplier_key=supplier_key, cpv=cpv, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
         half_life_years=alt.half_life_years, buyer_kind=kind, buyer_region=region, reference_value=reference_value,
         prefer_countries=tuple(alt.prefer_countries), preference_weight=alt.preference_weight, top_n=alt.top_n,
+        scheme=scheme, buyer_key=alt.buyer_org_key or None,
     )
-    return suggest(history, companies, request)
+    return suggest(context.index, context.companies, request, ranker=context.ranker)
 
 
 def suggestions_facts(suggestions: Suggestions, language: str) -> dict:
-    """The JSON an alert keeps of its suggestions (rendered later, in the recipient's language too)."""
+    """The JSON an alert keeps of its suggestions (rendered later, in the recipient's language too).
+
+    ``rests_on`` keeps, per suggestion, the contributions its reason names and the counts they state.
+    """
     return {
         "branch": suggestions.branch_code,
         "since": suggestions.since.isoformat(),
+        "ranking": suggestions.ranking,
         "notes": list(suggestions.notes),
         "ranked": [
             {"name": a.name, "key": a.key, "country": a.country, "wins": a.wins,
-             "reason_en": a.reason(suggestions.branch_code, "en"), "reason_nl": a.reason(suggestions.branch_code, "nl")}
+             "reason_en": a.reason("en"), "reason_nl": a.reason("nl"),
+             "rests_on": [{"feature": b.feature, "contribution": b.contribution, **b.facts} for b in a.basis]}
             for a in suggestions.ranked
         ],
         "excluded": [{"name": e.name, "why": e.why} for e in suggestions.excluded[:10]],
     }
 
 
-def run_backtest(session: Session, settings: Settings, *, cutoff: date, category: str = "",
-                 horizon_days: int = 730) -> BacktestResult:
-    """The backtest over the whole stored history: suggestions from data up to the cutoff only."""
+def run_backtest(session: Session, settings: Settings, *, cutoff: date, category: str = "", horizon_days: int = 730,
+                 rolling: bool = False, ranker: str = "learned") -> BacktestResult:
+    """The backtest over the whole stored history (see ``models.alternatives_backtest``)."""
     alt = settings.alerts.alternatives
-    history = load_history(session, cpv_prefix=category[: alt.cpv_depth] if category else "")
-    before = [a for a in history if a.published <= cutoff]
-    keys = {w for a in before for w in a.winners}
+    history = load_history(session)
+    bids = load_bids(session)
+    keys = {w for a in history if a.published < cutoff for w in a.winners} | {k for b in bids for k in b.bidders}
     companies = load_companies(session, keys, as_of=cutoff)
     return backtest(
         history, companies, cutoff=cutoff, category=category, horizon_days=horizon_days, depth=alt.cpv_depth,
-        years=alt.years, half_life_years=alt.half_life_years,
+        years=alt.years, half_life_years=alt.half_life_years, rolling=rolling, ranker=ranker, bids=bids,
     )

@@ -263,30 +263,35 @@ def check_sources_command(routing: RoutingOption = None) -> None:
 @alerts_app.command("alternatives")
 def alternatives_command(
     supplier: Annotated[str, typer.Option("--supplier", help="org_key (NL:id:12345678) or KvK number.")],
-    cpv: Annotated[str, typer.Option("--cpv", help="CPV code of what they supply, e.g. 90910000.")],
+    cpv: Annotated[str, typer.Option("--cpv", help="Category code of what they supply, e.g. CPV 90910000.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference day (default: today).")] = None,
+    scheme: Annotated[str, typer.Option("--scheme", help="Category scheme of the code (CPV, UNSPSC, or as imported).")] = "CPV",
 ) -> None:
-    """Suggest alternative suppliers from the award history, each with its reason."""
+    """Suggest alternative suppliers from the award history, each with what it rests on."""
     from sqlalchemy import select
 
+    from models.categories import CPV, clean_code, scheme_name
     from store.schema import Organisation
     from supplyradar.alternatives import suggest_for
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"
-    code = cpv.split("-", 1)[0]
-    if not (code.isdigit() and len(code) == 8):
-        raise typer.BadParameter("give an 8-digit CPV code", param_hint="--cpv")
+    code = clean_code(cpv, scheme)
+    if scheme_name(scheme) == CPV and not (code.isdigit() and len(code) == 8):
+        raise typer.BadParameter("give an 8-digit CPV code (or another scheme with --scheme)", param_hint="--cpv")
+    if not code:
+        raise typer.BadParameter("give a category code", param_hint="--cpv")
     with _store(settings) as store, store.session() as session:
         org_id = session.scalar(select(Organisation.id).where(Organisation.org_key == key))
         if org_id is None:
             err.print(f"no organisation {key!r} in the store", style="red", markup=False)
             raise typer.Exit(1)
-        result = suggest_for(session, settings, organisation_id=org_id, cpv=code,
+        result = suggest_for(session, settings, organisation_id=org_id, cpv=code, scheme=scheme,
                              as_of=parse_date(as_of, "--as-of") or date.today())
     rows = [{"#": i, "supplier": a.name, "country": a.country, "score": round(a.score, 2),
-             "reason": a.reason(result.branch_code, settings.language)} for i, a in enumerate(result.ranked, 1)]
-    out.print(rows_table(f"Alternatives under {result.branch_code} since {result.since}", rows, overflow="fold"))
+             "reason": a.reason(settings.language)} for i, a in enumerate(result.ranked, 1)]
+    out.print(rows_table(f"Alternatives for {result.branch_code} (awards from {result.since} to the day before "
+                         f"{result.as_of})", rows, overflow="fold"))
     for note in result.notes:
         out.print(note, markup=False)
     if result.excluded:
@@ -295,44 +300,64 @@ def alternatives_command(
 
 @evaluate_app.command("alternatives")
 def evaluate_alternatives_command(
-    cutoff: Annotated[str, typer.Option("--cutoff", help="Suggest from data up to this day, e.g. 2024-01-01.")],
-    category: Annotated[str, typer.Option("--category", help="CPV prefix of the later awards to test (default: all).")] = "",
-    horizon_days: Annotated[int, typer.Option("--horizon-days", help="Later awards up to this many days after the cutoff.")] = 730,
+    cutoff: Annotated[str, typer.Option("--cutoff", help="Suggest from data before this day, e.g. 2024-01-01.")],
+    category: Annotated[str, typer.Option("--category", help="Code prefix of the later awards to test (default: all).")] = "",
+    horizon_days: Annotated[int, typer.Option("--horizon-days", min=1,
+                                              help="Later awards from the cutoff day on, for this many days.")] = 730,
+    rolling: Annotated[bool, typer.Option("--rolling", help="Predict each award from the day before it, as production "
+                                                            "does (the ranker relearned every 91 days).")] = False,
+    ranker: Annotated[str, typer.Option("--ranker", help="learned (fixed weights when history is thin) or transparent.")]
+    = "learned",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON (recall as fractions).")] = False,
 ) -> None:
     """Backtest: was the supplier that won a later award among the top 5 and top 10 suggestions?"""
-    from supplyradar.reference.cpv import cpv_prefix
-    from supplyradar.alternatives import run_backtest
+    import json
 
+    from supplyradar.alternatives import run_backtest
+    from supplyradar.reference.cpv import cpv_prefix
+
+    if ranker not in ("learned", "transparent"):
+        raise typer.BadParameter("learned or transparent", param_hint="--ranker")
     settings = Settings()
     day = parse_date(cutoff, "--cutoff")
-    prefix = cpv_prefix(category) if category else ""
+    prefix = category.strip()
+    if prefix.split("-", 1)[0].isdigit() and len(prefix.split("-", 1)[0]) == 8:
+        prefix = cpv_prefix(prefix)  # an 8-digit CPV code stands for its branch of the tree
     with _store(settings) as store, store.session() as session:
-        result = run_backtest(session, settings, cutoff=day, category=prefix, horizon_days=horizon_days)
-    total = len(result.cases)
-    known = total - result.new_entrants
+        result = run_backtest(session, settings, cutoff=day, category=prefix, horizon_days=horizon_days,
+                              rolling=rolling, ranker=ranker)
+    summary = result.summary()
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
 
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0%}"
 
-    def recall(hits: int) -> str:
-        return f"{pct(hits / total if total else None)} ({hits})"
+    def row(name: str, figures: dict, cases: int) -> dict:
+        return {"ranking": name, "cases": cases, **{k: pct(v) for k, v in figures.items()}}
 
-    rows = [
-        {"ranking": "alternatives", "cases": total, "recall@5": recall(result.hits(5)), "recall@10": recall(result.hits(10)),
-         "known@5": pct(result.recall(5, known_only=True)), "known@10": pct(result.recall(10, known_only=True))},
-        {"ranking": "baseline", "cases": total, "recall@5": recall(result.baseline_hits[5]),
-         "recall@10": recall(result.baseline_hits[10]), "known@5": "", "known@10": ""},
-    ]
-    out.print(rows_table(f"Alternatives backtest: cutoff {result.cutoff}, awards to {result.until}, "
+    rows = []
+    for label, block, cases in [("all cases", summary["rankings"], summary["cases"]),
+                                ("winner seen before", summary["seen_before"]["rankings"], summary["seen_before"]["cases"]),
+                                *[(f"division {d}", v["rankings"], v["cases"]) for d, v in summary["divisions"].items()]]:
+        rows.append({"slice": label, **row("alternatives", block["alternatives"], cases)})
+        rows.append({"slice": "", **row("baseline", block["baseline"], cases)})
+    out.print(rows_table(f"Alternatives backtest ({result.mode}): cutoff {summary['cutoff']}, awards to {summary['until']}, "
                          f"category {prefix or 'all'}, branch depth {result.depth}", rows))
+    for k, diff in summary["difference"].items():
+        if diff["value"] is not None:
+            out.print(f"{k}: alternatives minus baseline {diff['value']:+.1%} (95% interval {diff['ci95'][0]:+.1%} to "
+                      f"{diff['ci95'][1]:+.1%}, {summary['buyers']} buyers resampled); ratio {diff['ratio']}", markup=False)
     out.print(
-        f"{total} later awards to someone other than the buyer's previous supplier in the branch "
-        f"({known} to suppliers known before the cutoff, {result.new_entrants} to new entrants, counted as misses). "
-        f"Left out: {result.skipped_incumbent_won} re-awarded to the incumbent, {result.skipped_no_incumbent} by buyers "
-        "with no earlier award in the branch. Joint awards: a hit when any winner is suggested. Ties are broken by "
-        "more wins, later last win, then name. recall@k: share (and number) of cases whose winner was among the "
-        "first k; known@k: the same without the new entrants. baseline: the branch's "
-        "winners by number of wins in the window, unweighted.",
+        f"{summary['cases']} later awards to someone other than the buyer's previous supplier in the branch "
+        f"({summary['new_to_branch']} to suppliers that had not won in the branch before: only neighbouring-code "
+        f"wins or bids can name them). Left out: {result.skipped_incumbent_won} re-awarded to the incumbent, "
+        f"{result.skipped_no_incumbent} by buyers with no earlier award in the branch. Awards dated on the cutoff day "
+        "count as later awards. Joint awards: a hit when any winner is suggested. baseline: the branch's winners by "
+        "number of wins in the window. " + (result.rankers[0] if len(result.rankers) == 1 else
+                                            f"{len(result.rankers)} rankers, relearned every 91 days; the first: "
+                                            + (result.rankers[0] if result.rankers else "none")),
         markup=False,
     )
 

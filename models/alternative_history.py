@@ -1,0 +1,403 @@
+"""The award (and bid) history as columns, and the candidate features read from it for one request.
+
+Pure: records come in, numbers go out; no I/O. The history is indexed once (sorted by scheme and
+code, so a branch is one contiguous slice) and then answers any number of requests in a few
+milliseconds, which the backtest (hundreds of requests) and an alert run (one per alert) need.
+
+Every feature is a fact about a candidate that one phrase can state (``FEATURES``); counts use
+the awards published from ``since`` (``years`` before the reference day) up to the day before
+the reference day: an award published on the reference day itself is not yet known.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from models.categories import Branch, branch_of, clean_code, parent_of, scheme_name
+
+#: The candidate features, in matrix column order, and what each one says.
+FEATURES: tuple[str, ...] = (
+    "branch_wins",        # recency-weighted wins in the branch (log)
+    "neighbour_wins",     # recency-weighted wins in the parent, outside the branch (log)
+    "region_wins",        # recency-weighted wins in the branch for buyers in the buyer's region (log)
+    "region_share",       # share of its weighted wins in the parent for buyers in the region, shrunk: r / (all + 1)
+    "similar_buyer_wins", # recency-weighted wins in the parent for buyers of the same kind and size (log)
+    "same_buyer_wins",    # recency-weighted wins in the parent for this very buyer (log)
+    "peer_buyer_wins",    # recency-weighted wins in the parent for buyers that hire the same suppliers (log)
+    "bids",               # tenders submitted in the branch, won or lost (log); 0 where no bids are known
+    "value_fit",          # how close the candidate's award values are to the reference value (0.5: unknown)
+    "active_lately",      # exp(-days since its last win, any category, / 365)
+    "risk_high",          # latest failure band high
+    "risk_medium",        # latest failure band medium
+    "risk_unknown",       # no failure band: unknown is not low
+)
+F = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True, slots=True)
+class PastAward:
+    """One award in the history: when, what (a code of ``scheme``), for which buyer, to whom."""
+
+    published: date
+    cpv: str  # the category code: 8 CPV digits, or a code of ``scheme`` as published
+    buyer_key: str
+    buyer_name: str
+    buyer_kind: str | None  # "municipality", "province", "water-board", "hospital", "university", "agency"
+    buyer_region: str | None
+    value: float | None
+    winners: tuple[str, ...]  # organisation keys
+    scheme: str = "CPV"
+
+
+@dataclass(frozen=True, slots=True)
+class PastBid:
+    """One tender submitted (won, lost, or not said), as far as the source lists bids."""
+
+    published: date
+    cpv: str
+    buyer_key: str
+    bidders: tuple[str, ...]  # a consortium is one bid by several
+    won: bool | None = None
+    scheme: str = "CPV"
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyFacts:
+    """What the registers, news and scores say about a candidate, as of the reference day."""
+
+    key: str
+    name: str
+    country: str | None = None
+    dissolved_on: date | None = None
+    insolvent_since: date | None = None
+    sanctioned_on: date | None = None
+    failure_band: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a suggestion is for: a code, a reference day, and what is known of the buyer."""
+
+    cpv: str
+    as_of: date
+    scheme: str = "CPV"
+    buyer_key: str | None = None
+    buyer_kind: str | None = None
+    buyer_region: str | None = None
+    reference_value: float | None = None
+    depth: int = 3
+    years: int = 5
+    half_life_years: float = 2.0
+    exclude: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The candidates of one query: keys, the feature matrix, and the plain counts behind the reasons."""
+
+    branch: Branch
+    parent: Branch
+    since: date
+    keys: list[str]
+    X: np.ndarray  # (n, len(FEATURES)); risk columns are filled by ``set_risk``
+    branch_count: np.ndarray  # contracts won in the branch in the window (unweighted)
+    parent_count: np.ndarray  # contracts won in the parent outside the branch
+    region_count: np.ndarray  # contracts won in the branch for buyers in the region
+    region_parent_count: np.ndarray  # contracts won in the parent for buyers in the region
+    similar_count: np.ndarray  # contracts won in the parent for similar buyers
+    same_buyer_count: np.ndarray  # contracts won in the parent for this buyer
+    peer_count: np.ndarray  # contracts won in the parent for buyers sharing suppliers with this one
+    bid_count: np.ndarray  # bids in the branch (won or lost)
+    lost_count: np.ndarray  # of which lost
+    median_value: np.ndarray  # median value of the candidate's valued wins in the branch (nan: none)
+    last_win: np.ndarray  # ordinal day of the last win, any category (0: none)
+    last_branch_win: np.ndarray  # ordinal day of the last win in the branch (0: none)
+    example_buyer: list[str] = field(default_factory=list)
+    bids_known: bool = False  # whether the history holds any bid in the branch
+    size_compared: bool = False  # whether "similar buyers" also compared the buyer's size (the buyer is known)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class _Columns:
+    """One scheme's rows (an award-winner pair or a bidder-bid pair), sorted by code."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        rows.sort(key=lambda r: r[0])
+        self.codes = [r[0] for r in rows]
+        self.day = np.array([r[1] for r in rows], dtype=np.int64)
+        self.sup = np.array([r[2] for r in rows], dtype=np.int64)
+        self.share = np.array([r[3] for r in rows], dtype=np.float64)
+        self.buyer = np.array([r[4] for r in rows], dtype=np.int64)
+        self.kind = np.array([r[5] for r in rows], dtype=np.int64)
+        self.region = np.array([r[6] for r in rows], dtype=np.int64)
+        self.logv = np.array([r[7] for r in rows], dtype=np.float64)
+
+    def span(self, prefix: str) -> tuple[int, int]:
+        return bisect.bisect_left(self.codes, prefix), bisect.bisect_left(self.codes, prefix + "\U0010ffff")
+
+
+class HistoryIndex:
+    """The history, indexed once; ``candidates`` answers a query from it."""
+
+    def __init__(self, awards: Iterable[PastAward], bids: Iterable[PastBid] = ()) -> None:
+        self.awards: list[PastAward] = sorted(awards, key=lambda a: (a.published, a.buyer_key, a.cpv))
+        self.suppliers: list[str] = []
+        self._sup: dict[str, int] = {}
+        self.buyer_names: list[str] = []
+        self._buyer: dict[str, int] = {}
+        self._kind: dict[str, int] = {}
+        self._region: dict[str, int] = {}
+        rows: dict[str, list[tuple]] = {}
+        buyer_days: list[int] = []
+        win_keys: list[int] = []
+        for award in self.awards:
+            if not award.winners:
+                continue
+            scheme = scheme_name(award.scheme)
+            code = clean_code(award.cpv, scheme)
+            day = award.published.toordinal()
+            buyer = self._buyer_id(award.buyer_key, award.buyer_name)
+            kind = self._kind.setdefault(award.buyer_kind, len(self._kind)) if award.buyer_kind else -1
+            region = self._region.setdefault(award.buyer_region, len(self._region)) if award.buyer_region else -1
+            logv = math.log10(award.value) if award.value and award.value > 0 else math.nan
+            buyer_days.append(buyer * 10_000_000 + day)
+            winners = tuple(dict.fromkeys(award.winners))
+            for key in winners:
+                sup = self._sup_id(key)
+                rows.setdefault(scheme, []).append((code, day, sup, 1.0 / len(winners), buyer, kind, region, logv))
+                win_keys.append(sup * 10_000_000 + day)
+        self._wins = {scheme: _Columns(r) for scheme, r in rows.items()}
+        self._buyer_days = np.sort(np.array(buyer_days, dtype=np.int64))
+        self._win_days = np.sort(np.array(win_keys, dtype=np.int64))
+        bid_rows: dict[str, list[tuple]] = {}
+        for bid in bids:
+            scheme = scheme_name(bid.scheme)
+            won = {True: 1.0, False: 0.0, None: math.nan}[bid.won]
+            for key in dict.fromkeys(bid.bidders):
+                bid_rows.setdefault(scheme, []).append(
+                    (clean_code(bid.cpv, scheme), bid.published.toordinal(), self._sup_id(key), won,
+                     self._buyer_id(bid.buyer_key, bid.buyer_key), -1, -1, math.nan)
+                )
+        self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
+        self._days = [a.published.toordinal() for a in self.awards]
+        self._by_buyer_branch: dict[int, dict] = {}
+
+    def awards_between(self, start: date, end: date) -> list[PastAward]:
+        """The awards published from ``start`` up to the day before ``end``, in date order."""
+        lo = bisect.bisect_left(self._days, start.toordinal())
+        hi = bisect.bisect_left(self._days, end.toordinal())
+        return self.awards[lo:hi]
+
+    def previous_award(self, buyer_key: str, branch: Branch, *, before: date, depth: int = 3) -> PastAward | None:
+        """The buyer's latest award (with winners) in the branch published before the day: its incumbent."""
+        if depth not in self._by_buyer_branch:
+            table: dict[tuple[str, Branch], list[PastAward]] = {}
+            for award in self.awards:
+                if award.winners:
+                    key = (award.buyer_key, branch_of(award.cpv, award.scheme, cpv_depth=depth))
+                    table.setdefault(key, []).append(award)
+            self._by_buyer_branch[depth] = {k: ([a.published.toordinal() for a in v], v) for k, v in table.items()}
+        days, awards = self._by_buyer_branch[depth].get((buyer_key, branch), ((), ()))
+        i = bisect.bisect_left(days, before.toordinal())
+        return awards[i - 1] if i else None
+
+    def _sup_id(self, key: str) -> int:
+        if key not in self._sup:
+            self._sup[key] = len(self.suppliers)
+            self.suppliers.append(key)
+        return self._sup[key]
+
+    def _buyer_id(self, key: str, name: str) -> int:
+        if key not in self._buyer:
+            self._buyer[key] = len(self.buyer_names)
+            self.buyer_names.append(name)
+        return self._buyer[key]
+
+    @property
+    def has_bids(self) -> bool:
+        return bool(self._bids)
+
+    def _size_band(self, buyers: np.ndarray, as_of: int) -> np.ndarray:
+        """log2(1 + awards the buyer made before the day): buyers of a similar size share a band (+-1)."""
+        before = np.searchsorted(self._buyer_days, buyers * 10_000_000 + as_of)
+        start = np.searchsorted(self._buyer_days, buyers * 10_000_000)
+        return np.floor(np.log2(1 + before - start))
+
+    def _last_win(self, sups: np.ndarray, as_of: int) -> np.ndarray:
+        """Ordinal day of each supplier's last win (any category) before the day; 0 when none."""
+        pos = np.searchsorted(self._win_days, sups * 10_000_000 + as_of) - 1
+        found = self._win_days[np.clip(pos, 0, None)] if len(self._win_days) else np.zeros(len(sups), dtype=np.int64)
+        same = (pos >= 0) & (found // 10_000_000 == sups)
+        return np.where(same, found % 10_000_000, 0)
+
+    def _peer_similarity(self, idx: np.ndarray, query: Query, wins: _Columns) -> np.ndarray:
+        """Per row: how alike its buyer is to the query's buyer, as the share of that buyer's wins (in the
+        window and the parent) that went to suppliers the query's buyer also hired there; 0 for the buyer itself."""
+        buyer_id = self._buyer.get(query.buyer_key, -2) if query.buyer_key else -2
+        if buyer_id < 0 or not len(idx):
+            return np.zeros(len(idx))
+        buyers, sups = wins.buyer[idx], wins.sup[idx]
+        own = np.unique(sups[buyers == buyer_id])
+        if not len(own):
+            return np.zeros(len(idx))
+        uniq, inverse = np.unique(buyers, return_inverse=True)
+        shared = np.bincount(inverse, weights=np.isin(sups, own).astype(float), minlength=len(uniq))
+        rows = np.bincount(inverse, minlength=len(uniq))
+        similarity = shared / np.maximum(rows, 1)
+        similarity[uniq == buyer_id] = 0.0
+        return similarity[inverse]
+
+    def candidates(self, query: Query) -> Candidates:
+        """Everyone who won in the parent (or bid in the branch) in the window, with their features."""
+        scheme = scheme_name(query.scheme)
+        branch = branch_of(query.cpv, scheme, cpv_depth=query.depth)
+        parent = parent_of(query.cpv, scheme, cpv_depth=query.depth)
+        since = years_before(query.as_of, query.years)
+        as_of, start = query.as_of.toordinal(), since.toordinal()
+        wins = self._wins.get(scheme)
+        bids = self._bids.get(scheme)
+        idx = np.zeros(0, dtype=np.int64)
+        in_branch = np.zeros(0, dtype=bool)
+        if wins is not None:
+            lo, hi = wins.span(parent.prefix)
+            blo, bhi = wins.span(branch.prefix)
+            idx = np.arange(lo, hi)
+            idx = idx[(wins.day[lo:hi] >= start) & (wins.day[lo:hi] < as_of)]
+            in_branch = (idx >= blo) & (idx < bhi)
+        bid_idx = np.zeros(0, dtype=np.int64)
+        if bids is not None:
+            blo, bhi = bids.span(branch.prefix)
+            bid_idx = np.arange(blo, bhi)
+            bid_idx = bid_idx[(bids.day[blo:bhi] >= start) & (bids.day[blo:bhi] < as_of)]
+        win_sups = wins.sup[idx] if wins is not None else np.zeros(0, dtype=np.int64)
+        bid_sups = bids.sup[bid_idx] if bids is not None else np.zeros(0, dtype=np.int64)
+        pool = np.unique(np.concatenate([win_sups, bid_sups]))
+        if query.exclude:
+            excluded = np.array([self._sup.get(k, -1) for k in query.exclude], dtype=np.int64)
+            pool = pool[~np.isin(pool, excluded)]
+        n = len(pool)
+        X = np.zeros((n, len(FEATURES)))
+        pos = np.searchsorted(pool, win_sups)
+        keep = (pos < n) & (pool[np.clip(pos, 0, max(n - 1, 0))] == win_sups) if n else np.zeros(len(idx), dtype=bool)
+        peer = self._peer_similarity(idx, query, wins) if wins is not None else np.zeros(0)
+        idx, in_branch, pos, peer = idx[keep], in_branch[keep], pos[keep], peer[keep]
+
+        def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
+            return np.bincount(pos, weights=w, minlength=n)[:n] if n else np.zeros(0)
+
+        everything = np.ones(len(idx), dtype=bool)
+        if wins is not None and len(idx):
+            age_years = (as_of - wins.day[idx]) / 365.25
+            weight = wins.share[idx] * 0.5 ** (age_years / query.half_life_years)
+            region_id = self._region.get(query.buyer_region, -2) if query.buyer_region else -2
+            kind_id = self._kind.get(query.buyer_kind, -2) if query.buyer_kind else -2
+            buyer_id = self._buyer.get(query.buyer_key, -2) if query.buyer_key else -2
+            in_region = wins.region[idx] == region_id
+            similar = wins.kind[idx] == kind_id
+            if buyer_id >= 0:
+                row_buyers = wins.buyer[idx]
+                uniq, inverse = np.unique(row_buyers, return_inverse=True)
+                bands = self._size_band(uniq, as_of)[inverse]
+                own = self._size_band(np.array([buyer_id]), as_of)[0]
+                similar &= np.abs(bands - own) <= 1
+            same_buyer = wins.buyer[idx] == buyer_id
+            X[:, F["peer_buyer_wins"]] = np.log1p(total(peer > 0, weight * peer))
+            branch_w, parent_w = total(in_branch, weight), total(everything, weight)
+            X[:, F["branch_wins"]] = np.log1p(branch_w)
+            X[:, F["neighbour_wins"]] = np.log1p(parent_w - branch_w)
+            X[:, F["region_wins"]] = np.log1p(total(in_branch & in_region, weight))
+            # Shrunk towards 0 (one weighted win of prior): one win in the region is not "all its wins".
+            X[:, F["region_share"]] = total(in_region, weight) / (parent_w + 1.0)
+            X[:, F["similar_buyer_wins"]] = np.log1p(total(similar, weight))
+            X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
+            logv = wins.logv[idx]
+            valued = in_branch & ~np.isnan(logv)
+            if query.reference_value and query.reference_value > 0:
+                fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(query.reference_value)))
+                valued_n = total(valued)
+                X[:, F["value_fit"]] = np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
+            else:
+                X[:, F["value_fit"]] = 0.5
+            branch_count, parent_all = total(in_branch), total(everything)
+            region_count, similar_count = total(in_branch & in_region), total(similar)
+            region_parent_count = total(in_region)
+            same_count = total(same_buyer)
+            peer_count = total(peer > 0)
+            median_value = _median_per_group(pos[valued], logv[valued], n)
+            last_branch = np.zeros(n, dtype=np.int64)
+            np.maximum.at(last_branch, pos[in_branch], wins.day[idx][in_branch])
+            example = _example_buyers(pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch], n, self.buyer_names)
+        else:
+            X[:, F["value_fit"]] = 0.5
+            branch_count = parent_all = region_count = region_parent_count = similar_count = same_count = peer_count = np.zeros(n)
+            median_value = np.full(n, math.nan)
+            last_branch = np.zeros(n, dtype=np.int64)
+            example = [""] * n
+        bid_count = lost_count = np.zeros(n)
+        if bids is not None and len(bid_idx) and n:
+            bpos = np.searchsorted(pool, bid_sups)
+            ok = (bpos < n) & (pool[np.clip(bpos, 0, n - 1)] == bid_sups)
+            bid_count = np.bincount(bpos[ok], minlength=n)[:n].astype(float)
+            lost_count = np.bincount(bpos[ok], weights=(bids.share[bid_idx][ok] == 0.0).astype(float), minlength=n)[:n]
+            X[:, F["bids"]] = np.log1p(bid_count)
+        last = self._last_win(pool, as_of) if n else np.zeros(0, dtype=np.int64)
+        X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(as_of - last) / 365.0), 0.0)
+        X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
+        return Candidates(
+            branch=branch, parent=parent, since=since, keys=[self.suppliers[i] for i in pool], X=X,
+            branch_count=branch_count, parent_count=parent_all - branch_count, region_count=region_count,
+            region_parent_count=region_parent_count,
+            similar_count=similar_count, same_buyer_count=same_count, peer_count=peer_count, bid_count=bid_count, lost_count=lost_count,
+            median_value=median_value, last_win=last, last_branch_win=last_branch, example_buyer=example,
+            bids_known=bids is not None and len(bid_idx) > 0,
+            size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer,
+        )
+
+
+def set_risk(candidates: Candidates, companies: Mapping[str, CompanyFacts], rows: Iterable[int] | None = None) -> None:
+    """Fill the risk columns from the failure bands (no band: ``risk_unknown``), for ``rows`` or all."""
+    for i in range(len(candidates.keys)) if rows is None else rows:
+        facts = companies.get(candidates.keys[i])
+        band = facts.failure_band if facts else None
+        row = candidates.X[i]
+        row[F["risk_high"]] = float(band == "high")
+        row[F["risk_medium"]] = float(band == "medium")
+        row[F["risk_unknown"]] = float(band not in ("low", "medium", "high"))
+
+
+def _median_per_group(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The median of ``values`` (log10 of amounts) per group, back in amounts; nan for a group without values."""
+    out = np.full(n, math.nan)
+    if not len(groups):
+        return out
+    order = np.lexsort((values, groups))
+    groups, values = groups[order], values[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)]
+    low, high = starts + (ends - starts - 1) // 2, starts + (ends - starts) // 2
+    out[groups[starts]] = 10 ** ((values[low] + values[high]) / 2)
+    return out
+
+
+def _example_buyers(pos: np.ndarray, weight: np.ndarray, buyers: np.ndarray, n: int, names: list[str]) -> list[str]:
+    """The buyer of each candidate's most weighty win in the branch (the most recent, for equal shares)."""
+    who = np.full(n, -1, dtype=np.int64)
+    order = np.argsort(weight, kind="stable")
+    who[pos[order]] = buyers[order]  # with repeated indices the last (heaviest) assignment stays
+    return [names[b] if b >= 0 else "" for b in who]
