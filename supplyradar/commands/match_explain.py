@@ -29,7 +29,7 @@ from config.settings import Settings
 from supplyradar.commands.tables import rows_table
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 _TRUE = {"1", "yes", "y", "true", "ja", "j", "same", "merge"}
 _FALSE = {"0", "no", "n", "false", "nee", "different"}
