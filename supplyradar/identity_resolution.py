@@ -233,6 +233,10 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
         rejected = {o for o, d in decided.items() if d == "reject"}
         matches = index.lookup(display, thresholds=limits, exclude=rejected, limit=m.candidate_limit)
         best = matches[0] if matches else None
+        if _rejected_self_pair(index, key, rejected) and (best is None or best.decision != "auto"):
+            # a person said this name is not the organisation that bears it: never a new one of the same name
+            summary.lines_pending_review += len(rows)
+            continue
         if best is not None and best.decision == "auto":
             upsert_candidate(session, name_key=key, source_name=display, organisation_id=best.org_id, score=best.score,
                              status="auto", sources=sources, explanation=best.as_json())
@@ -262,6 +266,11 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
                 summary.lines_auto_matched += linked
             else:
                 summary.lines_internal += linked
+
+
+def _rejected_self_pair(index: NameIndex, key: str, rejected: set[int]) -> bool:
+    """True when the name was rejected for an organisation of that very name (a phantom would follow)."""
+    return any(org_id in index.names and index.names[org_id].key == key for org_id in rejected)
 
 
 def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
