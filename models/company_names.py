@@ -281,6 +281,10 @@ class Difference:
 def differences(a: CompanyName, b: CompanyName) -> list[Difference]:
     """What in two names' structure speaks against one legal entity, whatever their core words' similarity."""
     found: list[Difference] = []
+    if (a.structure == b.structure and a.scope == b.scope and a.qualifiers == b.qualifiers
+            and (a.legal_forms == b.legal_forms or not a.legal_forms or not b.legal_forms)
+            and not (initials(a.core) and initials(b.core))):
+        return found  # the common case, decided without building sets
     if set(a.structure) != set(b.structure):
         found.append(Difference("structure", "review", _one_sided("structure word", a.structure, b.structure)))
     if set(a.scope) != set(b.scope):

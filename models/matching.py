@@ -43,6 +43,8 @@ Decision = Literal["auto", "review", "reject"]
 
 #: Two companies of one name in two countries are usually two legal entities: never taken automatically.
 OTHER_COUNTRY_PENALTY = 12.0
+#: Legal forms that do not split a group of lines: clerks add and drop "B.V." all the time.
+GROUPABLE_FORMS = frozenset({"bv"})
 #: Taken off a candidate's score for each structural difference (holding, another place, another legal form),
 #: so a candidate without one ranks first; the difference itself keeps the pair from an automatic merge.
 DIFFERENCE_PENALTY = 6.0
@@ -62,18 +64,25 @@ class NormalisedName:
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...] = ()
     parsed: CompanyName | None = None
+    #: Computed once (scoring reads them for every candidate): the core words, joined, and without spaces.
+    core: tuple[str, ...] = ()
+    core_key: str = ""
+    compact: str = ""
+
+    def __post_init__(self) -> None:
+        core = self.core or (self.parsed.core if self.parsed is not None else self.tokens)
+        object.__setattr__(self, "core", core)
+        object.__setattr__(self, "core_key", " ".join(core))
+        object.__setattr__(self, "compact", "".join(core))
 
     @property
-    def core(self) -> tuple[str, ...]:
-        return self.parsed.core if self.parsed is not None else self.tokens
-
-    @property
-    def core_key(self) -> str:
-        return " ".join(self.core)
-
-    @property
-    def compact(self) -> str:
-        return self.core_key.replace(" ", "")
+    def group_key(self) -> str:
+        """What lines without a KvK number are grouped and remembered by: ``key`` plus a stated legal form
+        other than B.V. ("jansen [vof]", "siemens [ag]"). A V.O.F., a GmbH and a B.V. of one name are three
+        legal entities, so their lines are never one group; "X B.V." and "X" (a form left out) still are.
+        """
+        forms = sorted(set(self.legal_forms) - GROUPABLE_FORMS)
+        return f"{self.key} [{'/'.join(forms)}]" if forms and self.key else self.key
 
 
 def normalise(name: str) -> NormalisedName:

@@ -150,14 +150,14 @@ def _plan_line(session: Session, row: AlertRow, group: list[int], kvks: set[str]
                                 f"contract {contract.contract_ref} names its supplier by KvK number {contract.supplier_kvk}, "
                                 f"which is {org_name}'s own: no name link to undo. If the number in the contract "
                                 "register is wrong, correct it there and import it again.")
-    key = normalise(contract.supplier_name or "").key
+    key = normalise(contract.supplier_name or "").group_key
     plan = WrongCompanyPlan(row.id, row.organisation_id, True, "name-match",
                             f"contract {contract.contract_ref} was linked to {org_name} by the name "
                             f"{contract.supplier_name!r}; that name match is undone and remembered as rejected")
     plan.name_key, plan.source_name = key, contract.supplier_name
     for table in LINE_TABLES:
         rows = session.execute(select(table.id, table.supplier_name, table.supplier_kvk).where(table.organisation_id.in_(group)))
-        ids = [pk for pk, name, kvk in rows if name and (kvk is None or kvk not in kvks) and normalise(name).key == key]
+        ids = [pk for pk, name, kvk in rows if name and (kvk is None or kvk not in kvks) and normalise(name).group_key == key]
         if ids:
             plan.lines[table.__tablename__] = ids
             plan.changes.append(f"unlink {len(ids)} {table.__tablename__.replace('_', ' ')} named {contract.supplier_name!r} "

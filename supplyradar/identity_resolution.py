@@ -164,7 +164,7 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
     index = NameIndex.build(index_candidates(session, only_with_id=True), max_block_size=m.max_block_size)
     if not len(index):
         return
-    keys = {org_id: normalise(name).key for org_id, name, *_ in pending}
+    keys = {org_id: normalise(name).group_key for org_id, name, *_ in pending}
     decisions = decisions_for(session, keys.values())
     limits = thresholds(settings)
     for org_id, name, country, postcode, town in pending:
@@ -202,7 +202,7 @@ def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummar
         index = NameIndex.build(index_candidates(session), max_block_size=m.max_block_size)
     groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for table, pk, name, _kvk in lines:
-        key = normalise(name).key
+        key = normalise(name).group_key
         if key:
             groups[key].append((table, pk, name))
     summary.names_seen += len(groups)
@@ -270,7 +270,7 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
 
 def _rejected_self_pair(index: NameIndex, key: str, rejected: set[int]) -> bool:
     """True when the name was rejected for an organisation of that very name (a phantom would follow)."""
-    return any(org_id in index.names and index.names[org_id].key == key for org_id in rejected)
+    return any(org_id in index.names and index.names[org_id].group_key == key for org_id in rejected)
 
 
 def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
