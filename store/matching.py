@@ -28,6 +28,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import Candidate, normalise
+from store.current_facts import known_names
 from store.notices import dialect_insert
 from store.schema import Contract, Organisation, OrganisationIdentifier, SpendLine
 from store.schema_own_data import MatchCandidate, MatchDecision, OrganisationMerge
@@ -151,14 +152,17 @@ def internal_id(name_key: str) -> str:
 
 
 def index_candidates(session: Session, *, only_with_id: bool = False) -> list[Candidate]:
-    """Every canonical organisation (merged ones are represented by their canonical row)."""
+    """Every canonical organisation (merged ones are represented by their canonical row), with its KvK trade
+    names and former names as other names to match (``store.current_facts.known_names``)."""
     merged = select(OrganisationMerge.organisation_id)
     query = select(Organisation.id, Organisation.name, Organisation.country, Organisation.postcode, Organisation.town).where(
         Organisation.id.not_in(merged)
     )
     if only_with_id:
         query = query.where(Organisation.org_key.like("%:id:%"))
-    return [Candidate(*row) for row in session.execute(query.order_by(Organisation.id))]
+    rows = list(session.execute(query.order_by(Organisation.id)))
+    known = known_names(session, [row[0] for row in rows])
+    return [Candidate(*row, other_names=known[row[0]].other_names() if row[0] in known else ()) for row in rows]
 
 
 def name_keyed_organisations(session: Session) -> list[tuple[int, str, str | None, str | None, str | None]]:

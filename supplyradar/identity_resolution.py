@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models.matching import NameIndex, Thresholds, normalise
+from store.current_facts import refresh_current_facts
 from store.db import Store
 from store.matching import (
     INTERNAL_SCHEME,
@@ -72,6 +73,8 @@ class ResolutionSummary:
     lines_pending_review: int = 0
     review_candidates: int = 0
     lines_relinked: int = 0
+    #: Organisations renamed or moved to their newest KvK name and address (``store.current_facts``).
+    names_refreshed: int = 0
 
     def as_row(self) -> dict[str, Any]:
         return {k.replace("_", " "): v for k, v in asdict(self).items()}
@@ -88,6 +91,7 @@ def resolve_suppliers(store: Store, settings: Settings) -> ResolutionSummary:
         summary.identifiers_added += _notice_identifiers(session)
     with store.session() as session, session.begin():
         _resolve_by_kvk(session, summary)
+        summary.names_refreshed = refresh_current_facts(session)
     with store.session() as session, session.begin():
         _merge_organisations(session, settings, summary)
     _resolve_by_name(store, settings, summary)
