@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 #: Legal-form token (after folding, dots removed) -> (canonical form, the countries that have it).
@@ -334,7 +335,75 @@ def _one_sided(label: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
     return "; ".join(parts) + " (a sibling or related entity, not the same one)"
 
 
+#: Words that say what a company does or whom it serves, after its own name ("Eneco Zakelijk", "Centric
+#: Netherlands", "Van Oord Dredging and Marine Contractors"): dropped to get the name people use in news.
+DESCRIPTOR_WORDS = frozenset(
+    """zakelijk consumenten particulier energie energy services service diensten dienstverlening infra
+    infrastructure bouw construction techniek technology technologies solutions systems software ict it
+    nederland netherlands holland benelux europe international group groep holding beheer dredging marine
+    contractors engineering consultancy consulting facility facilities management retail telecom mobile
+    logistics logistiek transport rail""".split()
+)
+_PARTICLES = frozenset({"van", "de", "den", "der", "ten", "ter", "te", "het"})
+#: The most common Dutch family names: "Jansen" alone names thousands of businesses, never a short form.
+COMMON_SURNAMES = frozenset(
+    """de jong|jansen|de vries|van den berg|van dijk|bakker|janssen|visser|smit|meijer|meyer|de boer|mulder|de groot|
+    bos|vos|peters|hendriks|van leeuwen|dekker|brouwer|de wit|dijkstra|smits|de graaf|van der meer|van der linden|kok|
+    jacobs|de haan|vermeulen|van den heuvel|van der veen|van den broek|de bruijn|de bruin|van der heijden|schouten|
+    van beek|willems|van wijk|van vliet|hoekstra|maas|verhoeven|koster|van dam|prins|blom|huisman|peeters|kuipers|
+    van der wal|mol|kuiper|wouters|van der berg|boer|postma|groen|timmermans|de lange|hermans|
+    gerritsen|kramer|van dongen|van der ploeg|evers|van der velde|hoek|bosman|martens|van der horst|van dalen""".replace("\n", "").split("|")
+)
+
+
+def short_forms(name: str) -> list[str]:
+    """Shorter names people use for a company in headlines, derived from its name (folded, without legal form).
+
+    "Koninklijke KPN N.V." -> "kpn"; "Koninklijke BAM Groep N.V." -> "bam"; "Eneco Zakelijk B.V." -> "eneco";
+    "Van Oord Dredging and Marine Contractors B.V." -> "van oord". Only the company's own leading words are
+    kept, and only when what follows them is descriptive (``DESCRIPTOR_WORDS``); whether a short form is
+    unambiguous among all watched companies, and not a common word, is for the caller and the linker to judge.
+    """
+    parsed = parse(name)
+    written = [w for w in _words(_PARENS.sub(" ", fold(name))) if w != "&"]
+    written = [w for i, w in enumerate(written) if not ((w in LEGAL_FORMS or w in NEUTRAL_FORM_WORDS) and i > 0)]
+    full = " ".join(written)
+    words = [w for w in written if w not in HONORIFICS]
+    words = [w for i, w in enumerate(words) if not ((w in LEGAL_FORMS or w in NEUTRAL_FORM_WORDS) and i > 0)]
+    if words and words[0] in LEGAL_FORMS:
+        words = words[1:]
+    found: list[str] = []
+    if parsed.honorific and words:
+        found.append(" ".join(words))
+    # the leading name: a particle-led family name ("van oord"), or the first word, before descriptive words
+    lead = 1
+    while lead < len(words) and words[lead - 1] in _PARTICLES:
+        lead += 1
+    if len(words) > lead and all(w in DESCRIPTOR_WORDS or w in FILLER for w in words[lead:]):
+        found.append(" ".join(words[:lead]))
+    elif len(words) > lead + 1 and words[0] in _PARTICLES and words[lead] not in DESCRIPTOR_WORDS:
+        found.append(" ".join(words[:lead]))  # "van oord dredging ...": the family name is the short form
+    return [f for f in dict.fromkeys(found)
+            if f and f != full and len(f.replace(" ", "")) >= 3 and " ".join(f.split()) not in COMMON_SURNAMES]
+
+
+def unambiguous_short_forms(names: list[tuple[Hashable, str]]) -> list[tuple[Hashable, str]]:
+    """(organisation, short form) for every name, keeping only short forms that point at one organisation
+    and are not another organisation's own name: "BAM" for one watched company, never for two."""
+    owners: dict[str, set[Hashable]] = {}
+    for org, name in names:
+        for short in short_forms(name):
+            owners.setdefault(short, set()).add(org)
+    # every organisation whose name begins with the short form's words could be the one meant
+    keys = [(org, " " + " ".join(w for w in _words(fold(name)) if w not in HONORIFICS) + " ") for org, name in names]
+    result = []
+    for short, orgs in owners.items():
+        claimants = orgs | {org for org, key in keys if key.startswith(f" {short} ")}
+        if len(claimants) == 1:
+            result.append((next(iter(claimants)), short))
+    return result
+
 __all__ = [
-    "BRANCH_WORDS", "CompanyName", "Difference", "differences", "notes", "FILLER", "LEGAL_FORMS", "SCOPE_WORDS", "STRUCTURE_WORDS", "fold", "initials",
+    "BRANCH_WORDS", "CompanyName", "DESCRIPTOR_WORDS", "short_forms", "unambiguous_short_forms", "Difference", "differences", "notes", "FILLER", "LEGAL_FORMS", "SCOPE_WORDS", "STRUCTURE_WORDS", "fold", "initials",
     "parse",
 ]
