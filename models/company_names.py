@@ -149,7 +149,7 @@ class CompanyName:
 
 
 LEGAL_FORMS_BY_CANONICAL: dict[str, set[str]] = {}
-for _token, (_canonical, _countries) in LEGAL_FORMS.items():
+for _canonical, _countries in LEGAL_FORMS.values():
     LEGAL_FORMS_BY_CANONICAL.setdefault(_canonical, set()).update(_countries)
 
 
@@ -338,11 +338,7 @@ def _one_sided(label: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
 #: Words that say what a company does or whom it serves, after its own name ("Eneco Zakelijk", "Centric
 #: Netherlands", "Van Oord Dredging and Marine Contractors"): dropped to get the name people use in news.
 DESCRIPTOR_WORDS = frozenset(
-    """zakelijk consumenten particulier energie energy services service diensten dienstverlening infra
-    infrastructure bouw construction techniek technology technologies solutions systems software ict it
-    nederland netherlands holland benelux europe international group groep holding beheer dredging marine
-    contractors engineering consultancy consulting facility facilities management retail telecom mobile
-    logistics logistiek transport rail""".split()
+    ["zakelijk", "consumenten", "particulier", "energie", "energy", "services", "service", "diensten", "dienstverlening", "infra", "infrastructure", "bouw", "construction", "techniek", "technology", "technologies", "solutions", "systems", "software", "ict", "it", "nederland", "netherlands", "holland", "benelux", "europe", "international", "group", "groep", "holding", "beheer", "dredging", "marine", "contractors", "engineering", "consultancy", "consulting", "facility", "facilities", "management", "retail", "telecom", "mobile", "logistics", "logistiek", "transport", "rail"]
 )
 _PARTICLES = frozenset({"van", "de", "den", "der", "ten", "ter", "te", "het"})
 #: The most common Dutch family names: "Jansen" alone names thousands of businesses, never a short form.
@@ -404,6 +400,19 @@ def unambiguous_short_forms(names: list[tuple[Hashable, str]]) -> list[tuple[Has
     return result
 
 __all__ = [
-    "BRANCH_WORDS", "CompanyName", "DESCRIPTOR_WORDS", "short_forms", "unambiguous_short_forms", "Difference", "differences", "notes", "FILLER", "LEGAL_FORMS", "SCOPE_WORDS", "STRUCTURE_WORDS", "fold", "initials",
+    "BRANCH_WORDS",
+    "DESCRIPTOR_WORDS",
+    "FILLER",
+    "LEGAL_FORMS",
+    "SCOPE_WORDS",
+    "STRUCTURE_WORDS",
+    "CompanyName",
+    "Difference",
+    "differences",
+    "fold",
+    "initials",
+    "notes",
     "parse",
+    "short_forms",
+    "unambiguous_short_forms",
 ]

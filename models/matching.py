@@ -37,7 +37,14 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from models.company_names import FILLER, CompanyName, Difference, differences, fold, parse
+from models.company_names import (
+    FILLER,
+    CompanyName,
+    Difference,
+    differences,
+    fold,
+    parse,
+)
 
 Decision = Literal["auto", "review", "reject"]
 

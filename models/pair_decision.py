@@ -28,14 +28,12 @@ from models.company_names import notes
 from models.matching import Thresholds, compare, name_variants
 
 PairVerdict = Literal["merge", "review", "different"]
+#: The settings' defaults (``config.own_data.MatchingSettings``); the CLI passes the configured ones.
+DEFAULT_THRESHOLDS = Thresholds()
 
 #: Words that describe a trade, not a business: a name made only of them identifies nobody.
 TRADE_WORDS = frozenset(
-    """bouw bouwbedrijf aannemer aannemersbedrijf schoonmaak schoonmaakbedrijf schoonmaakdiensten installatie
-    installatietechniek installatiebedrijf techniek technisch advies adviesbureau ict automatisering software
-    services service diensten dienstverlening facilitair facility management transport logistiek consultancy
-    consult consulting onderhoud beveiliging groen groenvoorziening energie zorg catering drukwerk data digital
-    systems solutions infra solar group partners nederland holland noord zuid oost west centrum""".split()
+    ["bouw", "bouwbedrijf", "aannemer", "aannemersbedrijf", "schoonmaak", "schoonmaakbedrijf", "schoonmaakdiensten", "installatie", "installatietechniek", "installatiebedrijf", "techniek", "technisch", "advies", "adviesbureau", "ict", "automatisering", "software", "services", "service", "diensten", "dienstverlening", "facilitair", "facility", "management", "transport", "logistiek", "consultancy", "consult", "consulting", "onderhoud", "beveiliging", "groen", "groenvoorziening", "energie", "zorg", "catering", "drukwerk", "data", "digital", "systems", "solutions", "infra", "solar", "group", "partners", "nederland", "holland", "noord", "zuid", "oost", "west", "centrum"]
 )
 
 
@@ -83,7 +81,7 @@ def decide_pair(
     country_b: str | None = None,
     other_names_a: tuple[str, ...] = (),
     other_names_b: tuple[str, ...] = (),
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> PairDecision:
     """Decide one pair (see the module docstring for the rules)."""
     reasons: list[str] = []
@@ -138,7 +136,7 @@ def decide_pair(
     return PairDecision(verdict, round(score, 1), explanation, reasons, round(similarity, 1))
 
 
-def _verdict(score: float, components: dict[str, float], found: tuple, thresholds: Thresholds) -> PairVerdict:  # noqa: ANN401
+def _verdict(score: float, components: dict[str, float], found: tuple, thresholds: Thresholds) -> PairVerdict:
     verdicts = {d.verdict for d in found}
     similarity = score - components.get("differences", 0.0)
     if "different" in verdicts:
@@ -156,4 +154,4 @@ def _same(a: str | None, b: str | None) -> bool | None:
     return a.strip().upper() == b.strip().upper()
 
 
-__all__ = ["PairDecision", "PairVerdict", "TRADE_WORDS", "decide_pair", "kvk_number"]
+__all__ = ["TRADE_WORDS", "PairDecision", "PairVerdict", "decide_pair", "kvk_number"]

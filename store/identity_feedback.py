@@ -28,7 +28,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import normalise
-from store.matching import LINE_TABLES, canonical_organisation_id, merged_into, record_decision
+from store.matching import (
+    LINE_TABLES,
+    canonical_organisation_id,
+    merged_into,
+    record_decision,
+)
 from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
 from store.schema_alerts import AlertAudit, AlertOccurrence, AlertRow
 from store.schema_news import NewsArticle, NewsArticleOrganisation

@@ -122,7 +122,11 @@ def show_command(
 def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None = None, note: str | None = None,
               snooze_until: datetime | None = None, preview: bool = False) -> None:
     from store.alerts import AlertNotFoundError, apply_feedback
-    from store.identity_feedback import WrongCompanyRefused, apply_wrong_company, plan_wrong_company
+    from store.identity_feedback import (
+        WrongCompanyRefused,
+        apply_wrong_company,
+        plan_wrong_company,
+    )
 
     settings = Settings()
     now = datetime.now(UTC)
@@ -157,7 +161,7 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
     out.print(f"Alert {alert_id}: {row.state}" + (f" ({reason})" if reason else ""), markup=False)
 
 
-def _print_plan(plan) -> None:  # noqa: ANN001 - store.identity_feedback.WrongCompanyPlan
+def _print_plan(plan) -> None:  # plan: store.identity_feedback.WrongCompanyPlan
     target = out if plan.allowed else err
     target.print(f"Wrong company, alert {plan.alert_id}: {plan.explanation}", markup=False, highlight=False)
     for change in plan.changes:
