@@ -213,6 +213,19 @@ def apply_wrong_company(session: Session, alert_id: int, *, decided_by: str, not
     return plan
 
 
+def can_undo(session: Session, alert_id: int) -> bool:
+    """Whether the alert has an applied "wrong company" that is not undone yet."""
+    changes = list(session.scalars(select(AlertAudit.change).where(
+        AlertAudit.alert_id == alert_id, AlertAudit.change.in_((AUDIT_CHANGE, UNDONE_CHANGE))).order_by(AlertAudit.id)))
+    return bool(changes) and changes[-1] == AUDIT_CHANGE
+
+
+def wrong_company_preview(session: Session, alert_id: int) -> dict[str, Any]:
+    """For a page: what "wrong company" would change (or why it is refused) and whether it can be undone."""
+    plan = plan_wrong_company(session, alert_id)
+    return {**plan.as_json(), "undoable": can_undo(session, alert_id)}
+
+
 def undo_wrong_company(session: Session, alert_id: int, *, decided_by: str, now: datetime | None = None) -> list[str]:
     """Put back what the last ``apply_wrong_company`` on the alert changed; what was restored, in words."""
     audits = list(session.scalars(select(AlertAudit).where(
@@ -250,6 +263,6 @@ def undo_wrong_company(session: Session, alert_id: int, *, decided_by: str, now:
 
 
 __all__ = [
-    "NothingToUndo", "WrongCompanyPlan", "WrongCompanyRefused", "apply_wrong_company", "plan_wrong_company",
-    "undo_wrong_company",
+    "NothingToUndo", "WrongCompanyPlan", "WrongCompanyRefused", "apply_wrong_company", "can_undo",
+    "plan_wrong_company", "undo_wrong_company", "wrong_company_preview",
 ]

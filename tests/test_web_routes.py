@@ -305,6 +305,7 @@ def test_wrong_entity_is_refused_for_an_alert_from_the_suppliers_own_kvk_data(cl
 
     token = signed_in(client, "mia")
     alert_id = world.alerts["power"]
+    assert "is not possible here" in client.get(f"/alerts/{alert_id}").text  # said before anyone chooses it
     response = client.post(f"/alerts/{alert_id}/dismiss", data={"reason": "wrong-entity", "csrf_token": token})
     assert response.status_code == 400 and "KvK number" in response.text
     with store.session() as session:
@@ -313,20 +314,26 @@ def test_wrong_entity_is_refused_for_an_alert_from_the_suppliers_own_kvk_data(cl
 
 
 def test_wrong_entity_undoes_the_news_link_behind_the_alert(client: TestClient, world: World, store: Store) -> None:
-    from store.identity_feedback import undo_wrong_company
+    from store.identity_feedback import NothingToUndo, undo_wrong_company
     from store.schema import SupplierEvent
 
     token = signed_in(client, "mia")
     alert_id = world.alerts["clean"]
+    page = client.get(f"/alerts/{alert_id}").text
+    assert "would undo this link" in page and "Staking bij schoonmaker" in page  # the preview
     response = client.post(f"/alerts/{alert_id}/dismiss", data={"reason": "wrong-entity", "csrf_token": token})
     assert response.status_code == 303
     with store.session() as session:
         assert session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).all() == []
         assert session.get(AlertRow, alert_id).state == "dismissed"
-    with store.session() as session, session.begin():
-        assert any("restored" in line for line in undo_wrong_company(session, alert_id, decided_by="mia"))
+    assert "/undo-wrong-company" in client.get(f"/alerts/{alert_id}").text
+    response = client.post(f"/alerts/{alert_id}/undo-wrong-company", data={"csrf_token": token})
+    assert response.status_code == 303
     with store.session() as session:
         assert len(session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).all()) == 1
+    assert client.post(f"/alerts/{alert_id}/undo-wrong-company", data={"csrf_token": token}).status_code == 400
+    with store.session() as session, session.begin(), pytest.raises(NothingToUndo):
+        undo_wrong_company(session, alert_id, decided_by="mia")
 
 
 def test_acknowledge_and_snooze(client: TestClient, world: World, store: Store) -> None:
