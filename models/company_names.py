@@ -63,6 +63,12 @@ _LONG_FORMS = (
     ("gesellschaft mit beschrankter haftung", "gmbh"), ("aktiengesellschaft", "ag"), ("societe anonyme", "sa"),
     ("public limited company", "plc"), ("private limited company", "ltd"), ("limited liability company", "llc"),
     ("sp z o o", "zoo"), ("s r o", "sro"), ("sp zoo", "zoo"), ("comm v", "cv"),
+    ("societe a responsabilite limitee", "sarl"), ("societe par actions simplifiee", "sas"), ("sa rl", "sarl"),
+    ("s a r l", "sarl"), ("s a s", "sas"), ("societa per azioni", "spa"), ("sociedad anonima", "sa"),
+    ("sociedad limitada", "sl"), ("limited liability partnership", "llp"), ("kommanditgesellschaft", "kg"),
+    ("aktiebolag", "ab"), ("aktieselskab", "as"), ("allmennaksjeselskap", "asa"), ("aksjeselskap", "as"),
+    # spaced letters: "B. V.", "N. V.", "V. O. F."
+    ("b v", "bv"), ("n v", "nv"), ("v o f", "vof"),
 )
 #: Words that make a sibling legal entity: kept in the key, never merged away.
 STRUCTURE_WORDS = {
@@ -265,6 +271,14 @@ def parse(name: str) -> CompanyName:
     )
 
 
+_ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
+
+
+def numbers(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Numbers in a name ("Holding 2", "Beheer III"): two companies of one family often differ only by them."""
+    return tuple(t for t in tokens if t.isdigit() or (t in _ROMAN and len(t) > 1))
+
+
 def initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Tokens that are a person's initials ("jp", "h", "j"): one or two letters."""
     return tuple(t for t in tokens if len(t) <= 2 and t.isalpha() and t not in FILLER)
@@ -284,7 +298,7 @@ def differences(a: CompanyName, b: CompanyName) -> list[Difference]:
     found: list[Difference] = []
     if (a.structure == b.structure and a.scope == b.scope and a.qualifiers == b.qualifiers
             and (a.legal_forms == b.legal_forms or not a.legal_forms or not b.legal_forms)
-            and not (initials(a.core) and initials(b.core))):
+            and not (initials(a.core) and initials(b.core)) and numbers(a.core) == numbers(b.core)):
         return found  # the common case, decided without building sets
     if set(a.structure) != set(b.structure):
         found.append(Difference("structure", "review", _one_sided("structure word", a.structure, b.structure)))
@@ -307,6 +321,10 @@ def differences(a: CompanyName, b: CompanyName) -> list[Difference]:
     ia, ib = initials(a.core), initials(b.core)
     if ia and ib and ia[0][0] != ib[0][0]:
         found.append(Difference("initials", "review", f"other initials ({' '.join(ia)} vs {' '.join(ib)})"))
+    na, nb = numbers(a.core), numbers(b.core)
+    if na != nb:
+        found.append(Difference("number", "review", f"another number in the name ({' '.join(na) or 'none'} vs "
+                                                    f"{' '.join(nb) or 'none'}): often a sibling company"))
     return found
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -50,6 +50,8 @@ Decision = Literal["auto", "review", "reject"]
 
 #: Two companies of one name in two countries are usually two legal entities: never taken automatically.
 OTHER_COUNTRY_PENALTY = 12.0
+#: A pair one typing slip apart but scored below review is raised to this (then a person decides).
+SLIP_SCORE = 86.0
 #: Legal forms that do not split a group of lines: clerks add and drop "B.V." all the time.
 GROUPABLE_FORMS = frozenset({"bv"})
 #: Taken off a candidate's score for each structural difference (holding, another place, another legal form),
@@ -379,6 +381,9 @@ def compare(
     ``DIFFERENCE_PENALTY`` off the score and is returned, so that ``classify`` never merges such a pair
     automatically (and "different" ones never at all).
     """
+    shared = _shared_entity_words(a, b)
+    if shared:  # "Centric Netherlands" / "Centirc Netherlands": a word both have is context for the similarity
+        a, b = (replace(n, core=n.core + shared, core_key="", compact="") for n in (a, b))
     score, components = score_pair(a, b, idf=idf, same_postcode=same_postcode, same_town=same_town,
                                    same_country=same_country)
     found: list[Difference] = []
@@ -386,11 +391,31 @@ def compare(
         found = differences(a.parsed, b.parsed)
     if same_country is False:
         found.append(Difference("country", "review", "registered in another country: usually another legal entity"))
+    raw = score
     if found:
-        penalty = DIFFERENCE_PENALTY * len(found)
-        components["differences"] = -penalty
-        score = max(0.0, round(score - penalty, 2))
+        score = max(0.0, round(score - DIFFERENCE_PENALTY * len(found), 2))
+    if score < SLIP_SCORE and _one_slip_apart(a, b):
+        # "Tauw" / "Tuaw": too short for the similarity to notice one slip, too risky to merge on: a person looks
+        found.append(Difference("slip", "review", "one typing slip apart (a short name: a person should look)"))
+        components["one_slip"] = 1.0
+        score = SLIP_SCORE - DIFFERENCE_PENALTY
+    if found:  # what the differences took off (or, for a slip, added): the name similarity is score - this
+        components["differences"] = round(score - raw, 2)
     return score, components, tuple(found)
+
+
+def _one_slip_apart(a: NormalisedName, b: NormalisedName) -> bool:
+    """The whole names (structure words included) differ by one letter typed wrong, left out or swapped."""
+    x, y = a.key.replace(" ", ""), b.key.replace(" ", "")
+    return x != y and min(len(x), len(y)) >= 4 and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y) == 1
+
+
+def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...]:
+    """Structure and country words that both names have (a difference in them is judged apart, not scored)."""
+    if a.parsed is None or b.parsed is None:
+        return ()
+    both = (set(a.parsed.structure) | set(a.parsed.scope)) & (set(b.parsed.structure) | set(b.parsed.scope))
+    return tuple(sorted(both))
 
 
 def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:  # noqa: ANN001 - idf callable
@@ -445,7 +470,7 @@ def classify(matches: list[Match], thresholds: Thresholds) -> list[Match]:
         decision: Decision = "reject"
     elif best.score >= thresholds.auto_accept and best.score - runner_up >= thresholds.margin and not verdicts:
         decision = "auto"
-    elif best.score - best.components.get("differences", 0.0) >= thresholds.review:
+    elif max(best.score, best.score - best.components.get("differences", 0.0)) >= thresholds.review:
         decision = "review"
     else:
         decision = "reject"

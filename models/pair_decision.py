@@ -61,6 +61,8 @@ def kvk_number(value: str | None) -> tuple[str | None, str | None]:
     if value is None or not str(value).strip():
         return None, None
     raw = str(value).strip()
+    if raw.endswith(".0") and raw[:-2].isdigit():  # a spreadsheet's number cell: "12345678.0"
+        raw = raw[:-2]
     digits = "".join(c for c in raw if c.isdigit())
     if raw.lower().removeprefix("kvk").strip(" :.-").replace(" ", "").replace(".", "") != digits:
         return None, f"{raw!r} is not a KvK number (set aside)"
@@ -131,7 +133,7 @@ def decide_pair(
     parts = ", ".join(f"{k} {v:g}" for k, v in components.items())
     head = {"merge": "the same legal entity", "review": "a person should decide",
             "different": "not the same legal entity"}[verdict]
-    explanation = (f"{a.core_key!r} ~ {b.core_key!r}: name similarity {similarity:.1f} ({parts}); {head}"
+    explanation = (f"{a.key!r} ~ {b.key!r}: name similarity {similarity:.1f} ({parts}); {head}"
                    + "".join(f"; {r}" for r in reasons))
     return PairDecision(verdict, round(score, 1), explanation, reasons, round(similarity, 1))
 
@@ -143,7 +145,7 @@ def _verdict(score: float, components: dict[str, float], found: tuple, threshold
         return "different"
     if similarity >= thresholds.auto_accept and not verdicts:
         return "merge"
-    if similarity >= thresholds.review:
+    if max(score, similarity) >= thresholds.review:
         return "review"
     return "different"
 
