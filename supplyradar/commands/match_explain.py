@@ -33,6 +33,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 _TRUE = {"1", "yes", "y", "true", "ja", "j", "same", "merge"}
 _FALSE = {"0", "no", "n", "false", "nee", "different"}
+#: Other spellings of the columns, as people name them.
+_ALIASES = {"name_a": "a", "name_b": "b", "naam_a": "a", "naam_b": "b", "kvk a": "kvk_a", "kvk b": "kvk_b",
+            "label": "same"}
 
 
 class PairsFileError(ValueError):
@@ -59,9 +62,10 @@ def read_pairs(path: Path) -> Iterator[PairRow]:
     if header_at is None:
         raise PairsFileError(f"{path}: empty file; expected a header with the columns a,b")
     header = lines[header_at]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     reader = csv.reader(lines[header_at:], delimiter=delimiter)
-    columns = [c.strip().lower() for c in next(reader)]
+    columns = [_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in next(reader)]
     missing = [c for c in ("a", "b") if c not in columns]
     if missing:
         raise PairsFileError(f"{path}: row {header_at + 1}: no column {' or '.join(repr(m) for m in missing)} "
@@ -144,7 +148,8 @@ def explain_command(
                       flush=False)
             else:
                 table.append({"row": row.row, "a": v["a"], "b": v["b"], "decision": decision.decision,
-                              "score": decision.score, "why": "; ".join(decision.reasons) or decision.explanation})
+                              "score": decision.score,
+                              "why": "; ".join(decision.reasons) or f"names agree (similarity {decision.similarity})"})
     except PairsFileError as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from None
