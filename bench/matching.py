@@ -3,7 +3,7 @@
 Everything is SYNTHETIC and generated here (seeded): ``ORGANISATIONS`` invented company names
 (brand syllables, a family name or two, a trade word, a Dutch or foreign legal form, a postcode),
 and ``ROWS`` spend rows naming a sampled organisation the way clerks do (upper case, legal form
-dropped or changed, a branch remark, a typo, "Holding") or naming a small business nobody knows
+dropped or changed, a branch remark, a typo; or its holding, another legal entity) or naming a small business nobody knows
 (a quarter of the rows). The matcher is ``models.matching.NameIndex.lookup`` as
 ``supplyradar.identity_resolution`` calls it: blocking, then at most ``candidate_limit`` scored
 candidates per name.
@@ -91,7 +91,8 @@ def dirty_rows(rng: random.Random, orgs: list[Candidate], count: int) -> list[tu
                 name = _typo(stem, rng)
             else:
                 name = f"{stem} Holding"
-            truth = org.org_id
+            # a holding of that name is another legal entity (issue 15): never the right automatic match
+            truth = None if name.endswith(" Holding") else org.org_id
         if name not in seen:
             seen.add(name)
             rows.append((name, truth))

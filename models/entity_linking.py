@@ -208,7 +208,10 @@ def _confidence(
     any_form = bool(following) and following[0] in LEGAL_FORMS
     context = set(words[max(0, start - CONTEXT_WORDS) : start]) | set(words[end : end + CONTEXT_WORDS])
     reasons = [f"name {core!r} found"]
-    if weak:
+    if weak and _written_as_acronym(core, raw_words, words, start):
+        confidence = SINGLE_TOKEN
+        reasons.append("a short name written in capitals, as its acronym (\"KPN\", \"BAM\")")
+    elif weak:
         if with_form or any_form or context & COMPANY_WORDS:
             confidence = WEAK_CONFIRMED
             reasons.append("common-word or short name, confirmed by a legal form or company word next to it")
@@ -224,6 +227,19 @@ def _confidence(
         confidence *= COLLISION_FACTOR
         reasons.append(f"followed by {words[end]!r}: possibly a different company with a longer name")
     return round(confidence, 3), tuple(reasons)
+
+
+def _written_as_acronym(core: str, raw_words: list[str], words: list[str], start: int) -> bool:
+    """A one-word short name that is not a common word, written in capitals in a text that is not all capitals.
+
+    "Storing bij KPN" names the company; "brand" or "IT" do not count (common words), nor does a headline
+    in capitals throughout (every word looks like an acronym there).
+    """
+    if " " in core or core in COMMON_WORDS or len(core) < 2 or len(raw_words) != len(words) or start >= len(raw_words):
+        return False
+    raw = raw_words[start].strip(".,:;!?\"'()")
+    shouting = sum(1 for w in raw_words if w.isupper() and len(w) > 1) * 2 > len(raw_words)
+    return raw.isupper() and len(raw) == len(core) and not shouting
 
 
 def _followed_by_name_word(raw_words: list[str], words: list[str], end: int) -> bool:

@@ -29,84 +29,100 @@ Schoonmaak) cannot be found from the name alone; the KvK number or a human decis
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-Decision = Literal["auto", "review", "reject"]
+from models.company_names import (
+    FILLER,
+    CompanyName,
+    Difference,
+    differences,
+    fold,
+    parse,
+)
 
-#: Legal-form and group words, as single tokens after normalisation (dots and slashes removed).
-LEGAL_FORMS = frozenset({
-    # Dutch and Belgian
-    "bv", "nv", "vof", "cv", "bvba", "cvba", "vzw", "srl", "sprl", "sa", "holding", "holdings", "groep",
-    "beheer", "stichting", "vereniging", "cooperatie", "ua", "io",
-    # German, Austrian, Swiss
-    "gmbh", "ag", "kg", "ug", "mbh", "ohg", "co", "kgaa", "se", "eg",
-    # English, Irish, US
-    "ltd", "limited", "plc", "llp", "llc", "inc", "incorporated", "corp", "corporation", "company", "group", "lp",
-    # French, Spanish, Italian, Nordic
-    "sas", "sarl", "sasu", "eurl", "sl", "spa", "as", "asa", "ab", "oy", "oyj", "aps",
-})
-#: Words that say which branch or office, not which company.
-BRANCH_WORDS = frozenset({"hoofdkantoor", "vestiging", "filiaal", "afdeling", "locatie", "headquarters", "hq", "branch"})
-#: Common abbreviations, expanded so both spellings meet.
-ABBREVIATIONS = {
-    "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
-    "bros": "brothers", "ned": "nederland", "nl": "nederland", "en": "&", "and": "&", "und": "&", "et": "&",
-}
-#: Tokens left over that carry no identity.
-FILLER = frozenset({"de", "het", "the", "van", "der", "den", "&"})
+Decision = Literal["auto", "review", "reject"]
 
 #: Two companies of one name in two countries are usually two legal entities: never taken automatically.
 OTHER_COUNTRY_PENALTY = 12.0
-
-_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_DROPPED = re.compile(r"[.'’`´]")
-_SLASH_INITIALS = re.compile(r"\b([a-z])/([a-z])\b")
-_NON_ALNUM = re.compile(r"[^0-9a-z&]+")
-_AMP = re.compile(r"&")
+#: A pair one typing slip apart but scored below review is raised to this (then a person decides).
+SLIP_SCORE = 86.0
+#: Legal forms that do not split a group of lines: clerks add and drop "B.V." all the time.
+GROUPABLE_FORMS = frozenset({"bv"})
+#: Taken off a candidate's score for each structural difference (holding, another place, another legal form),
+#: so a candidate without one ranks first; the difference itself keeps the pair from an automatic merge.
+DIFFERENCE_PENALTY = 6.0
 
 
 @dataclass(frozen=True, slots=True)
 class NormalisedName:
-    """A name reduced to what identifies the company; ``key`` is what names are grouped and remembered by."""
+    """A name reduced to what identifies the legal entity; ``key`` is what names are grouped and remembered by.
+
+    ``key`` keeps structure words, country words and a place ("asito holding", "gemeente bergen nh"): two
+    names with one key are one legal entity as far as the name can tell. ``core`` (without those) is what
+    the similarity is scored on; the structure is compared separately (``company_names.differences``).
+    """
 
     original: str
     key: str
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...] = ()
+    parsed: CompanyName | None = None
+    #: Computed once (scoring reads them for every candidate): the core words, joined, and without spaces.
+    core: tuple[str, ...] = ()
+    core_key: str = ""
+    compact: str = ""
+
+    def __post_init__(self) -> None:
+        core = self.core or (self.parsed.core if self.parsed is not None else self.tokens)
+        object.__setattr__(self, "core", core)
+        object.__setattr__(self, "core_key", " ".join(core))
+        object.__setattr__(self, "compact", "".join(core))
 
     @property
-    def compact(self) -> str:
-        return self.key.replace(" ", "")
-
-
-def fold(text: str) -> str:
-    """Lower case, accents off ("Société" -> "societe"), ligatures spelled out."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("ß", "ss")
+    def group_key(self) -> str:
+        """What lines without a KvK number are grouped and remembered by: ``key`` plus a stated legal form
+        other than B.V. ("jansen [vof]", "siemens [ag]"). A V.O.F., a GmbH and a B.V. of one name are three
+        legal entities, so their lines are never one group; "X B.V." and "X" (a form left out) still are.
+        """
+        forms = sorted(set(self.legal_forms) - GROUPABLE_FORMS)
+        return f"{self.key} [{'/'.join(forms)}]" if forms and self.key else self.key
 
 
 def normalise(name: str) -> NormalisedName:
-    """Fold, drop remarks and punctuation, expand abbreviations, strip legal forms (see the module docstring)."""
-    text = _PARENS.sub(" ", fold(name))
-    text = _SLASH_INITIALS.sub(r"\1\2", text)  # a/s -> as
-    text = _DROPPED.sub("", text)  # b.v. -> bv, j.p. -> jp
-    text = _AMP.sub(" & ", text)
-    raw_tokens = [t for t in _NON_ALNUM.sub(" ", text).split() if t]
-    expanded = [ABBREVIATIONS.get(t, t) for t in raw_tokens]
-    kept = [t for t in expanded if t not in LEGAL_FORMS and t not in BRANCH_WORDS]
-    forms = tuple(t for t in expanded if t in LEGAL_FORMS)
-    if not [t for t in kept if t not in FILLER]:
-        kept = [t for t in expanded if t not in BRANCH_WORDS] or expanded
-    tokens = [t for t in kept if t != "&"] or kept
-    return NormalisedName(original=name, key=" ".join(tokens), tokens=tuple(tokens), legal_forms=forms)
+    """Fold, drop remarks and punctuation, expand abbreviations, strip legal forms (see ``models.company_names``)."""
+    parsed = parse(name)
+    tokens = tuple(t for t in parsed.tokens if t != "&") or parsed.tokens
+    return NormalisedName(original=name, key=" ".join(tokens), tokens=tokens, legal_forms=parsed.legal_forms,
+                          parsed=parsed)
+
+
+def name_variants(name: str, other_names: Iterable[str] = ()) -> list[tuple[str, NormalisedName]]:
+    """(how the name is known, normalised) for a name, the trade and former names written into it, and others.
+
+    ``other_names`` are "trade:NAME" / "former:NAME" (or plain names) from a register.
+    """
+    first = normalise(name)
+    variants = [("name", first)]
+    if first.parsed is not None:
+        variants += [("trade name", normalise(t)) for t in first.parsed.trade_names]
+        variants += [("former name", normalise(t)) for t in first.parsed.former_names]
+    for other in other_names:
+        kind, _, value = other.partition(":") if other.startswith(("trade:", "former:")) else ("", "", other)
+        label = {"trade": "trade name", "former": "former name"}.get(kind, "other name")
+        variants.append((label, normalise(value)))
+    seen: set[str] = set()
+    unique = []
+    for label, variant in variants:
+        if variant.key and variant.key not in seen:
+            seen.add(variant.key)
+            unique.append((label, variant))
+    return unique
 
 
 def postcode_digits(postcode: str | None) -> str | None:
@@ -129,6 +145,8 @@ class Candidate:
     country: str | None = None
     postcode: str | None = None
     town: str | None = None
+    #: Other names the organisation is known by: "trade:NAME", "former:NAME" (KvK handelsnamen, earlier names).
+    other_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,17 +171,24 @@ class Match:
     query_key: str
     candidate_key: str
     decision: Decision = "reject"
+    #: Why the two names may be two legal entities (structure, place, legal form): never an automatic match.
+    differences: tuple[Difference, ...] = ()
+    #: Which of the organisation's names matched ("name", "trade name", "former name").
+    via: str = "name"
 
     def explain(self) -> str:
         parts = ", ".join(f"{k} {v:g}" for k, v in self.components.items())
-        return (f"{self.query_key!r} ~ {self.candidate_key!r}: score {self.score:.1f} ({parts}); "
+        why = "".join(f"; {d.text}" for d in self.differences)
+        via = "" if self.via == "name" else f" (its {self.via})"
+        return (f"{self.query_key!r} ~ {self.candidate_key!r}{via}: score {self.score:.1f} ({parts}){why}; "
                 f"found by {self.block}; {self.decision}")
 
     def as_json(self) -> dict[str, object]:
         return {
             "org_id": self.org_id, "name": self.name, "score": round(self.score, 1), "decision": self.decision,
             "query_key": self.query_key, "candidate_key": self.candidate_key, "block": self.block,
-            "components": dict(self.components),
+            "components": dict(self.components), "via": self.via,
+            "differences": [{"kind": d.kind, "verdict": d.verdict, "text": d.text} for d in self.differences],
         }
 
 
@@ -173,6 +198,8 @@ class NameIndex:
 
     candidates: dict[int, Candidate] = field(default_factory=dict)
     names: dict[int, NormalisedName] = field(default_factory=dict)
+    #: Every name an organisation is known by (its own first), as (how it is known, normalised).
+    variants: dict[int, list[tuple[str, NormalisedName]]] = field(default_factory=dict)
     blocks: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     token_counts: Counter[str] = field(default_factory=Counter)
     #: A token in more organisations than this is not a blocking key on its own.
@@ -186,14 +213,18 @@ class NameIndex:
         return index
 
     def add(self, candidate: Candidate) -> None:
-        name = normalise(candidate.name)
-        if not name.key:
+        variants = name_variants(candidate.name, candidate.other_names)
+        if not variants:
             return
         self.candidates[candidate.org_id] = candidate
-        self.names[candidate.org_id] = name
-        for key in _block_keys(name, candidate.postcode, candidate.town):
+        self.names[candidate.org_id] = variants[0][1]
+        self.variants[candidate.org_id] = variants
+        keys: set[str] = set()
+        for _label, name in variants:
+            keys |= _block_keys(name, candidate.postcode, candidate.town)
+        for key in keys:
             self.blocks[key].append(candidate.org_id)
-        self.token_counts.update(set(name.tokens))
+        self.token_counts.update({t for _label, name in variants for t in name.tokens})
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -243,13 +274,21 @@ class NameIndex:
             if org_id in exclude:
                 continue
             candidate = self.candidates[org_id]
-            score, components = score_pair(
-                query, self.names[org_id], idf=self.idf,
-                same_postcode=_same(postcode_digits(postcode), postcode_digits(candidate.postcode)),
-                same_town=_same(fold(town) if town else None, fold(candidate.town) if candidate.town else None),
-                same_country=_same(country, candidate.country),
-            )
-            matches.append(Match(org_id, candidate.name, score, components, block, query.key, self.names[org_id].key))
+            places = {
+                "same_postcode": _same(postcode_digits(postcode), postcode_digits(candidate.postcode)),
+                "same_town": _same(fold(town) if town else None, fold(candidate.town) if candidate.town else None),
+                "same_country": _same(country, candidate.country),
+            }
+            best: tuple[float, dict[str, float], tuple[Difference, ...], str, NormalisedName] | None = None
+            for via, variant in self.variants[org_id]:
+                score, components, found = compare(query, variant, idf=self.idf, **places)
+                if best is None or score > best[0]:
+                    best = (score, components, found, via, variant)
+            if best is None:
+                continue
+            score, components, found, via, variant = best
+            matches.append(Match(org_id, candidate.name, score, components, block, query.key, variant.key,
+                                 differences=found, via=via))
         matches.sort(key=lambda m: (-m.score, m.org_id))
         return classify(matches, thresholds)
 
@@ -263,9 +302,9 @@ def _same(a: str | None, b: str | None) -> bool | None:
 
 def _block_keys(name: NormalisedName, postcode: str | None, town: str | None = None) -> set[str]:
     keys = {f"tok:{t}" for t in name.tokens if len(t) > 1 and t not in FILLER}
-    keys |= {f"pre:{t[:4]}" for t in name.tokens if len(t) >= 5}
+    keys |= {f"pre:{t[:4]}" for t in name.core if len(t) >= 5}
     # the first four letters in any order: a slip within them ("Hegnate") still meets "Hengate"
-    keys |= {f"ana:{''.join(sorted(t[:4]))}" for t in name.tokens if len(t) >= 5}
+    keys |= {f"ana:{''.join(sorted(t[:4]))}" for t in name.core if len(t) >= 5}
     if name.compact:
         keys.add(f"compact:{name.compact}")
     if digits := postcode_digits(postcode):
@@ -296,10 +335,10 @@ def score_pair(
     another; "Kwavant ICT" and "Kwavant" differ only in a common one.
     """
     weight = idf if callable(idf) else (lambda _token: 1.0)
-    sort = fuzz.token_sort_ratio(a.key, b.key)
-    set_ = fuzz.token_set_ratio(a.key, b.key)
+    sort = fuzz.token_sort_ratio(a.core_key, b.core_key)
+    set_ = fuzz.token_set_ratio(a.core_key, b.core_key)
     compact = fuzz.ratio(a.compact, b.compact)
-    ta, tb = set(a.tokens), set(b.tokens)
+    ta, tb = set(a.core), set(b.core)
     shared = sum(weight(t) for t in ta & tb) + _fuzzy_shared(ta - tb, tb - ta, weight)
     total = sum(weight(t) for t in ta | tb) or 1.0
     rare_overlap = min(100.0, 100.0 * shared / total)
@@ -308,10 +347,10 @@ def score_pair(
         "sort": round(sort, 1), "set": round(set_, 1), "compact": round(compact, 1),
         "rare_overlap": round(rare_overlap, 1),
     }
-    if a.compact == b.compact and a.key != b.key:  # "kwa vant" / "kwavant": the same letters, other spacing
+    if a.compact == b.compact and a.core_key != b.core_key:  # "kwa vant" / "kwavant": the same letters, other spacing
         base = max(base, 97.0)
         components["same_letters"] = 1.0
-    if _initials_agree(a.tokens, b.tokens):
+    if _initials_agree(a.core, b.core):
         base = max(base, 0.5 * sort + 0.5 * set_)
         components["initials"] = 1.0
     if same_postcode is True:
@@ -325,6 +364,58 @@ def score_pair(
         components["other_country"] = -OTHER_COUNTRY_PENALTY
     score = max(0.0, min(100.0, base))
     return round(score, 2), components
+
+
+def compare(
+    a: NormalisedName,
+    b: NormalisedName,
+    *,
+    idf: object = None,
+    same_postcode: bool | None = None,
+    same_town: bool | None = None,
+    same_country: bool | None = None,
+) -> tuple[float, dict[str, float], tuple[Difference, ...]]:
+    """``score_pair`` on the core words, then what the names' structure says against one legal entity.
+
+    Each difference (a holding, a foundation, another place, another legal form, another country) takes
+    ``DIFFERENCE_PENALTY`` off the score and is returned, so that ``classify`` never merges such a pair
+    automatically (and "different" ones never at all).
+    """
+    shared = _shared_entity_words(a, b)
+    if shared:  # "Centric Netherlands" / "Centirc Netherlands": a word both have is context for the similarity
+        a, b = (replace(n, core=n.core + shared, core_key="", compact="") for n in (a, b))
+    score, components = score_pair(a, b, idf=idf, same_postcode=same_postcode, same_town=same_town,
+                                   same_country=same_country)
+    found: list[Difference] = []
+    if a.parsed is not None and b.parsed is not None:
+        found = differences(a.parsed, b.parsed)
+    if same_country is False:
+        found.append(Difference("country", "review", "registered in another country: usually another legal entity"))
+    raw = score
+    if found:
+        score = max(0.0, round(score - DIFFERENCE_PENALTY * len(found), 2))
+    if score < SLIP_SCORE and _one_slip_apart(a, b):
+        # "Tauw" / "Tuaw": too short for the similarity to notice one slip, too risky to merge on: a person looks
+        found.append(Difference("slip", "review", "one typing slip apart (a short name: a person should look)"))
+        components["one_slip"] = 1.0
+        score = SLIP_SCORE - DIFFERENCE_PENALTY
+    if found:  # what the differences took off (or, for a slip, added): the name similarity is score - this
+        components["differences"] = round(score - raw, 2)
+    return score, components, tuple(found)
+
+
+def _one_slip_apart(a: NormalisedName, b: NormalisedName) -> bool:
+    """The whole names (structure words included) differ by one letter typed wrong, left out or swapped."""
+    x, y = a.key.replace(" ", ""), b.key.replace(" ", "")
+    return x != y and min(len(x), len(y)) >= 4 and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y) == 1
+
+
+def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...]:
+    """Structure and country words that both names have (a difference in them is judged apart, not scored)."""
+    if a.parsed is None or b.parsed is None:
+        return ()
+    both = (set(a.parsed.structure) | set(a.parsed.scope)) & (set(b.parsed.structure) | set(b.parsed.scope))
+    return tuple(sorted(both))
 
 
 def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:  # noqa: ANN001 - idf callable
@@ -365,19 +456,26 @@ def _initials_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def classify(matches: list[Match], thresholds: Thresholds) -> list[Match]:
-    """Give the best match its decision; the rest stay "reject" (they lost to it)."""
+    """Give the best match its decision; the rest stay "reject" (they lost to it).
+
+    A best match whose names differ in structure (``Match.differences``) is at most "review"; one whose
+    legal forms belong to different countries is "reject" whatever its score.
+    """
     if not matches:
         return matches
     best = matches[0]
     runner_up = next((m.score for m in matches[1:] if m.org_id != best.org_id), 0.0)
-    if best.score >= thresholds.auto_accept and best.score - runner_up >= thresholds.margin:
-        decision: Decision = "auto"
-    elif best.score >= thresholds.review:
+    verdicts = {d.verdict for d in best.differences}
+    if "different" in verdicts:
+        decision: Decision = "reject"
+    elif best.score >= thresholds.auto_accept and best.score - runner_up >= thresholds.margin and not verdicts:
+        decision = "auto"
+    elif max(best.score, best.score - best.components.get("differences", 0.0)) >= thresholds.review:
         decision = "review"
     else:
         decision = "reject"
     first = Match(best.org_id, best.name, best.score, {**best.components, "runner_up": round(runner_up, 1)},
-                  best.block, best.query_key, best.candidate_key, decision)
+                  best.block, best.query_key, best.candidate_key, decision, best.differences, best.via)
     return [first, *matches[1:]]
 
 
@@ -386,6 +484,6 @@ def best_match(matches: list[Match]) -> Match | None:
 
 
 __all__ = [
-    "Candidate", "Match", "NameIndex", "NormalisedName", "Thresholds", "best_match", "classify", "fold",
-    "normalise", "postcode_digits", "score_pair",
+    "Candidate", "Match", "NameIndex", "NormalisedName", "Thresholds", "best_match", "classify", "compare", "fold",
+    "name_variants", "normalise", "postcode_digits", "score_pair",
 ]

@@ -146,6 +146,10 @@ def save_snapshot(
         index_elements=["kvk_number", "observed_on"],
         set_={k: stmt.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at", "confirmed_on")},
     ))
+    if status == "found":  # the register's newest name and address are the organisation's current ones
+        from store.current_facts import refresh_current_facts
+
+        refresh_current_facts(session, [company.organisation_id])
     return True
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import Candidate, normalise
+from store.current_facts import known_names
 from store.notices import dialect_insert
 from store.schema import Contract, Organisation, OrganisationIdentifier, SpendLine
 from store.schema_own_data import MatchCandidate, MatchDecision, OrganisationMerge
@@ -151,14 +152,17 @@ def internal_id(name_key: str) -> str:
 
 
 def index_candidates(session: Session, *, only_with_id: bool = False) -> list[Candidate]:
-    """Every canonical organisation (merged ones are represented by their canonical row)."""
+    """Every canonical organisation (merged ones are represented by their canonical row), with its KvK trade
+    names and former names as other names to match (``store.current_facts.known_names``)."""
     merged = select(OrganisationMerge.organisation_id)
     query = select(Organisation.id, Organisation.name, Organisation.country, Organisation.postcode, Organisation.town).where(
         Organisation.id.not_in(merged)
     )
     if only_with_id:
         query = query.where(Organisation.org_key.like("%:id:%"))
-    return [Candidate(*row) for row in session.execute(query.order_by(Organisation.id))]
+    rows = list(session.execute(query.order_by(Organisation.id)))
+    known = known_names(session, [row[0] for row in rows])
+    return [Candidate(*row, other_names=known[row[0]].other_names() if row[0] in known else ()) for row in rows]
 
 
 def name_keyed_organisations(session: Session) -> list[tuple[int, str, str | None, str | None, str | None]]:
@@ -265,7 +269,7 @@ def decide_candidate(session: Session, candidate_id: int, decision: str, *, reas
         target = canonical_organisation_id(session, candidate.organisation_id)
         _unlink_by_name(session, candidate.name_key, keep=target)
         for org_id, name, *_ in name_keyed_organisations(session):
-            if org_id != target and normalise(name).key == candidate.name_key:
+            if org_id != target and normalise(name).group_key == candidate.name_key:
                 merge_organisation(session, org_id, target, method="accepted", score=candidate.score)
     session.flush()
     session.refresh(candidate)
@@ -280,7 +284,7 @@ def reject_match(session: Session, *, source_name: str, organisation_id: int, re
     name, not by a KvK number of the organisation, lose the link; a merge of an organisation of
     that name into it is undone. The next resolution never offers the pair again.
     """
-    key = name_key or normalise(source_name).key
+    key = name_key or normalise(source_name).group_key
     canonical = canonical_organisation_id(session, organisation_id)
     for org_id in {organisation_id, canonical}:
         record_decision(session, key, org_id, "reject", reason=reason, decided_by=decided_by)
@@ -288,14 +292,14 @@ def reject_match(session: Session, *, source_name: str, organisation_id: int, re
     for org_id in group[1:]:
         name = session.scalar(select(Organisation.name).where(Organisation.id == org_id))
         method = session.scalar(select(OrganisationMerge.method).where(OrganisationMerge.organisation_id == org_id))
-        if name is not None and normalise(name).key == key and method != "identifier":
+        if name is not None and normalise(name).group_key == key and method != "identifier":
             session.execute(delete(OrganisationMerge).where(OrganisationMerge.organisation_id == org_id))
     kvks = set(session.scalars(select(OrganisationIdentifier.value).where(
         OrganisationIdentifier.organisation_id.in_(group), OrganisationIdentifier.scheme == "kvk"
     )))
     for table in LINE_TABLES:
         rows = session.execute(select(table.id, table.supplier_name, table.supplier_kvk).where(table.organisation_id.in_(group)))
-        ids = [pk for pk, name, kvk in rows if name and (kvk is None or kvk not in kvks) and normalise(name).key == key]
+        ids = [pk for pk, name, kvk in rows if name and (kvk is None or kvk not in kvks) and normalise(name).group_key == key]
         for start in range(0, len(ids), CHUNK):
             session.execute(update(table).where(table.id.in_(ids[start : start + CHUNK])).values(organisation_id=None))
     session.flush()
@@ -308,7 +312,7 @@ def _unlink_by_name(session: Session, name_key: str, *, keep: int) -> None:
             table.supplier_kvk.is_(None), table.organisation_id.is_not(None), table.organisation_id != keep,
             table.supplier_name.is_not(None),
         ))
-        ids = [pk for pk, name in rows if normalise(name).key == name_key]
+        ids = [pk for pk, name in rows if normalise(name).group_key == name_key]
         for start in range(0, len(ids), CHUNK):
             session.execute(update(table).where(table.id.in_(ids[start : start + CHUNK])).values(organisation_id=None))
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from connectors.feeds import Article, FeedState
 from connectors.gdelt import ToneDay
 from connectors.sanctions_eu import SanctionsEntry
+from models.company_names import unambiguous_short_forms
 from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the news area
 from store.notices import dialect_insert
 from store.schema import (
@@ -118,11 +119,13 @@ def watched_suppliers(session: Session) -> list[tuple[int, str]]:
     return [(org_id, name) for org_id, name in session.execute(query)]
 
 
-def watched_names(session: Session) -> list[tuple[int, str]]:
+def watched_names(session: Session, *, short_forms: bool = True) -> list[tuple[int, str]]:
     """``(organisation id, name)`` for every name a watched supplier goes by, its own name first.
 
-    Beyond ``watched_suppliers``: the trade names of its KvK profiles (``company_snapshots``, when
-    the companies area has stored any) and the names of organisations merged into it
+    Beyond ``watched_suppliers``: the trade names and former statutory names of its KvK profiles
+    (``company_snapshots``, when the companies area has stored any), the short forms people write
+    ("KPN" for Koninklijke KPN N.V.) where unambiguous among the watched suppliers
+    (``models.company_names.unambiguous_short_forms``), and the names of organisations merged into it
     (``organisation_merges``: a merged row's mentions belong to the canonical organisation, which
     is the only one linked). Both tables are read only if they exist, so news works without them.
     """
@@ -141,7 +144,13 @@ def watched_names(session: Session) -> list[tuple[int, str]]:
                 snapshots.c.organisation_id.in_(ids[start : start + CHUNK]), snapshots.c.status == "found")
             for org_id, payload in session.execute(query):
                 names.extend((org_id, str(trade)) for trade in (payload or {}).get("trade_names") or () if trade)
-    return list(dict.fromkeys(names))
+                # every statutory name a state showed: a renamed company is still written about by its old name
+                names.extend((org_id, str(n)) for n in ((payload or {}).get("name"), (payload or {}).get("statutory_name")) if n)
+    names = list(dict.fromkeys(names))
+    if not short_forms:  # search queries (GDELT) stay with the full names: "BAM" alone would search the world
+        return names
+    # short forms people write ("KPN", "BAM", "Van Oord"), only where they point at one watched supplier
+    return names + [pair for pair in unambiguous_short_forms(names) if pair not in names]
 
 
 def organisation_for_kvk(session: Session, kvk: str) -> int | None:

@@ -418,12 +418,19 @@ def register_facts(session: Session, kvk_number: str | None) -> dict[str, Any] |
         from store.companies import cases_for, snapshots_for
     except ImportError:
         return None
+    from store.current_facts import known_names
+
     snapshots = snapshots_for(session, kvk_number)
     latest = snapshots[-1] if snapshots else None
     payload = dict(latest.payload or {}) if latest else {}
     address = payload.get("address") if isinstance(payload.get("address"), dict) else {}
     sbi = [s for s in payload.get("sbi") or [] if isinstance(s, dict)]
+    known = known_names(session, {s.organisation_id for s in snapshots}) if snapshots else {}
+    history = max(known.values(), key=lambda k: k.address_since or date.min) if known else None
     return {
+        "trade_names": list(history.trade_names) if history else [],
+        "former_names": history.former_names if history else [],
+        "former_towns": [(a.get("town"), until) for a, until in history.former_addresses] if history else [],
         "kvk_number": kvk_number,
         "status": latest.status if latest else None,
         "observed_on": latest.observed_on if latest else None,

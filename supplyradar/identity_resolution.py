@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models.matching import NameIndex, Thresholds, normalise
+from store.current_facts import refresh_current_facts
 from store.db import Store
 from store.matching import (
     INTERNAL_SCHEME,
@@ -72,6 +73,8 @@ class ResolutionSummary:
     lines_pending_review: int = 0
     review_candidates: int = 0
     lines_relinked: int = 0
+    #: Organisations renamed or moved to their newest KvK name and address (``store.current_facts``).
+    names_refreshed: int = 0
 
     def as_row(self) -> dict[str, Any]:
         return {k.replace("_", " "): v for k, v in asdict(self).items()}
@@ -88,6 +91,7 @@ def resolve_suppliers(store: Store, settings: Settings) -> ResolutionSummary:
         summary.identifiers_added += _notice_identifiers(session)
     with store.session() as session, session.begin():
         _resolve_by_kvk(session, summary)
+        summary.names_refreshed = refresh_current_facts(session)
     with store.session() as session, session.begin():
         _merge_organisations(session, settings, summary)
     _resolve_by_name(store, settings, summary)
@@ -164,7 +168,7 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
     index = NameIndex.build(index_candidates(session, only_with_id=True), max_block_size=m.max_block_size)
     if not len(index):
         return
-    keys = {org_id: normalise(name).key for org_id, name, *_ in pending}
+    keys = {org_id: normalise(name).group_key for org_id, name, *_ in pending}
     decisions = decisions_for(session, keys.values())
     limits = thresholds(settings)
     for org_id, name, country, postcode, town in pending:
@@ -202,7 +206,7 @@ def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummar
         index = NameIndex.build(index_candidates(session), max_block_size=m.max_block_size)
     groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for table, pk, name, _kvk in lines:
-        key = normalise(name).key
+        key = normalise(name).group_key
         if key:
             groups[key].append((table, pk, name))
     summary.names_seen += len(groups)
@@ -233,6 +237,10 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
         rejected = {o for o, d in decided.items() if d == "reject"}
         matches = index.lookup(display, thresholds=limits, exclude=rejected, limit=m.candidate_limit)
         best = matches[0] if matches else None
+        if _rejected_self_pair(index, key, rejected) and (best is None or best.decision != "auto"):
+            # a person said this name is not the organisation that bears it: never a new one of the same name
+            summary.lines_pending_review += len(rows)
+            continue
         if best is not None and best.decision == "auto":
             upsert_candidate(session, name_key=key, source_name=display, organisation_id=best.org_id, score=best.score,
                              status="auto", sources=sources, explanation=best.as_json())
@@ -262,6 +270,11 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
                 summary.lines_auto_matched += linked
             else:
                 summary.lines_internal += linked
+
+
+def _rejected_self_pair(index: NameIndex, key: str, rejected: set[int]) -> bool:
+    """True when the name was rejected for an organisation of that very name (a phantom would follow)."""
+    return any(org_id in index.names and index.names[org_id].group_key == key for org_id in rejected)
 
 
 def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001

@@ -301,7 +301,7 @@ def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTran
     """Search GDELT for the watched suppliers and the topic queries, then the tone of each followed country."""
     options = settings.news.gdelt
     with store.session() as session:
-        names = list(dict.fromkeys(name for _, name in watched_names(session)))
+        names = list(dict.fromkeys(name for _, name in watched_names(session, short_forms=False)))
     queries = gdelt.name_queries(names, options.max_query_chars) + list(options.topic_queries)
 
     def work(summary: NewsSummary) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from store.current_facts import known_names
 from store.companies import cases_for, organisations_for_kvk, snapshots_for
 from store.contract_facts import contract_key
 from store.web_pages import supplier_scores
@@ -58,6 +59,8 @@ class SupplierView:
     awards: dict[str, Any]
     events: list[dict[str, Any]]
     risk: list[dict[str, Any]] = field(default_factory=list)
+    #: Current and former names and addresses from the KvK states ("formerly ...": ``store.current_facts``).
+    names: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return _plain(asdict(self))
@@ -126,6 +129,9 @@ def supplier_view(session: Session, key: str) -> SupplierView:
         risk=_risk(session, ids),
     )
     view.sources = _sources(view, snapshots, cases)
+    known = known_names(session, ids)
+    if known:
+        view.names = max(known.values(), key=lambda k: (k.address_since or date.min, k.organisation_id)).as_json()
     return view
 
 

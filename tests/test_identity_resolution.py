@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from config.settings import Settings
 from connectors.records import Award, Notice, Party
@@ -151,3 +151,50 @@ def test_rejecting_a_candidate_keeps_it_out_of_review(store: Store, settings: Se
         with store.session() as session:
             pending = [(c.source_name, c.organisation_id) for c, _ in list_candidates(session)]
         assert ("Velmara Software", candidate.organisation_id) not in pending
+
+
+def test_a_rejected_self_pair_never_creates_a_phantom_organisation(store: Store, settings: Settings, tmp_path: Path) -> None:
+    """Issue 15: "wrong company" once rejected a KvK-identified supplier's own name against itself; its lines
+    by name lost their link and the next run created an organisation without KvK number of the same name,
+    so the supplier showed twice. Now the lines wait for a person, and no organisation is created."""
+    spend(tmp_path, store, settings, [
+        "Asito B.V.;04028976;100,00;01-01-2024;F1",  # row 2: by KvK
+        "ASITO BV;;200,00;01-02-2024;F2",  # row 3: by name
+        "Asito B.V.;;300,00;01-03-2024;F3",  # row 4: by name
+    ])
+    resolve_suppliers(store, settings)
+    asito = org_of(store, "NL:id:04028976")
+    assert set(links(store).values()) == {asito}
+    with store.session() as session:
+        organisations_before = session.scalar(select(func.count()).select_from(Organisation))
+    with store.session() as session, session.begin():
+        reject_match(session, source_name="Asito B.V.", organisation_id=asito, reason="wrong company",
+                     decided_by="test")
+    for _ in range(2):
+        summary = resolve_suppliers(store, settings)
+        by_row = links(store)
+        assert by_row[2] == asito, "the line with the KvK number keeps its supplier"
+        assert by_row[3] is None and by_row[4] is None, "lines by that name wait for a person"
+        assert summary.organisations_created == 0 and summary.lines_pending_review == 2
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Organisation)) == organisations_before
+        assert session.scalars(select(Organisation.name).where(Organisation.org_key.like("XX:internal:%"))).all() == []
+
+
+def test_holding_and_operating_company_lines_never_become_one_supplier(store: Store, settings: Settings,
+                                                                       tmp_path: Path) -> None:
+    """Lines without KvK number are grouped by the matching key: a holding, a foundation and a municipality
+    in another province keep keys of their own (issue 15)."""
+    spend(tmp_path, store, settings, [
+        "Asito B.V.;04028976;100,00;01-01-2024;F1",
+        "Asito Holding B.V.;;200,00;01-02-2024;F2",
+        "Stichting Asito;;300,00;01-03-2024;F3",
+        "Gemeente Bergen (NH);;10,00;01-03-2024;F4",
+        "Gemeente Bergen (L);;20,00;01-03-2024;F5",
+    ])
+    resolve_suppliers(store, settings)
+    by_row = links(store)
+    asito = org_of(store, "NL:id:04028976")
+    assert by_row[3] != asito and by_row[4] != asito
+    assert by_row[3] is None or len({by_row[3], by_row[4]}) == 2
+    assert by_row[5] is None or by_row[5] != by_row[6]

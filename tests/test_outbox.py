@@ -297,7 +297,8 @@ def test_feedback_stats_and_wrong_entity(store: Store, settings: Settings, inbox
     later = run_send_alerts(store, settings, as_of=AS_OF, now=NOW + timedelta(days=20), config=config, sources=False)
     assert later.outcomes["grouped"] == 1 and later.outcomes["renotified"] == 0
 
-    # wrong-entity reaches the supplier matching through the CLI.
+    # wrong-entity on an alert from the supplier's own KvK-keyed data is refused with the reason (issue 15: it
+    # used to reject the company's own name against itself); the alert and the matching stay as they were.
     from typer.testing import CliRunner
 
     from supplyradar.cli import app
@@ -309,10 +310,10 @@ def test_feedback_stats_and_wrong_entity(store: Store, settings: Settings, inbox
     monkeypatch.setenv("SUPPLYRADAR_DATABASE_URL", store.url)
     result = CliRunner().invoke(app, ["alerts", "dismiss", str(ids[("bankruptcy", world["clean"])]), "--reason",
                                       "wrong-entity", "--by", "bob"])
-    assert result.exit_code == 0, result.output
-    assert calls == [{"source_name": "Schoon & Co B.V.", "organisation_id": world["clean"],
-                      "reason": f"dismissed alert {ids[('bankruptcy', world['clean'])]} as wrong-entity",
-                      "decided_by": "bob"}]
+    assert result.exit_code == 1 and "Refused" in result.output and "10000002" in result.output
+    assert calls == []
+    with store.session() as session:
+        assert session.get(AlertRow, ids[("bankruptcy", world["clean"])]).state == "open"
     result = CliRunner().invoke(app, ["alerts", "stats"], env={"COLUMNS": "200"})
     assert "news-distress" in result.output
 

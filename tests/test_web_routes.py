@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from config.settings import Settings
 from config.web import WebSettings
 from store.db import Store
-from store.schema_alerts import AlertFeedback
+from store.schema_alerts import AlertFeedback, AlertRow
 from store.schema_web import WebSession
 from store.web import audit_entries
 from tests.conftest import _truncate
@@ -297,17 +297,43 @@ def test_dismiss_as_not_relevant_stores_feedback_and_audit(client: TestClient, w
     assert f"/alerts/{alert_id}" in client.get("/alerts", params={"state": "dismissed"}).text
 
 
-def test_wrong_entity_tells_the_matching(client: TestClient, world: World, store: Store) -> None:
+def test_wrong_entity_is_refused_for_an_alert_from_the_suppliers_own_kvk_data(client: TestClient, world: World,
+                                                                             store: Store) -> None:
+    """The insolvency alert came from the register by KvK number: "wrong company" would damage the supplier's
+    identity (issue 15), so it is refused with the reason and nothing changes, the dismissal included."""
     from store.schema_own_data import MatchDecision
 
     token = signed_in(client, "mia")
     alert_id = world.alerts["power"]
+    assert "is not possible here" in client.get(f"/alerts/{alert_id}").text  # said before anyone chooses it
+    response = client.post(f"/alerts/{alert_id}/dismiss", data={"reason": "wrong-entity", "csrf_token": token})
+    assert response.status_code == 400 and "KvK number" in response.text
+    with store.session() as session:
+        assert session.scalars(select(MatchDecision)).all() == []
+        assert session.get(AlertRow, alert_id).state == "open"
+
+
+def test_wrong_entity_undoes_the_news_link_behind_the_alert(client: TestClient, world: World, store: Store) -> None:
+    from store.identity_feedback import NothingToUndo, undo_wrong_company
+    from store.schema import SupplierEvent
+
+    token = signed_in(client, "mia")
+    alert_id = world.alerts["clean"]
+    page = client.get(f"/alerts/{alert_id}").text
+    assert "would undo this link" in page and "Staking bij schoonmaker" in page  # the preview
     response = client.post(f"/alerts/{alert_id}/dismiss", data={"reason": "wrong-entity", "csrf_token": token})
     assert response.status_code == 303
     with store.session() as session:
-        decisions = session.scalars(select(MatchDecision).where(MatchDecision.organisation_id == world.orgs[POWER.name])).all()
-    assert [(d.decision, d.decided_by) for d in decisions] == [("reject", "mia")]
-    assert "reject" in client.get(f"/suppliers/{world.orgs[POWER.name]}").text  # the supplier page shows the decision
+        assert session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).all() == []
+        assert session.get(AlertRow, alert_id).state == "dismissed"
+    assert "/undo-wrong-company" in client.get(f"/alerts/{alert_id}").text
+    response = client.post(f"/alerts/{alert_id}/undo-wrong-company", data={"csrf_token": token})
+    assert response.status_code == 303
+    with store.session() as session:
+        assert len(session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).all()) == 1
+    assert client.post(f"/alerts/{alert_id}/undo-wrong-company", data={"csrf_token": token}).status_code == 400
+    with store.session() as session, session.begin(), pytest.raises(NothingToUndo):
+        undo_wrong_company(session, alert_id, decided_by="mia")
 
 
 def test_acknowledge_and_snooze(client: TestClient, world: World, store: Store) -> None:

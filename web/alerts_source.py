@@ -126,23 +126,13 @@ def load() -> AlertsSource | None:
 
 
 def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:  # noqa: ANN401
-    """A wrong-entity dismissal tells the supplier matching that this name is not this organisation.
+    """"Wrong company" undoes the link that produced the alert: the same function the CLI calls
+    (``store.identity_feedback.apply_wrong_company``). When no link made by name is behind the alert it
+    raises ``WrongCompanyRefused`` (a ValueError) with the explanation, and the caller's transaction,
+    the dismissal included, is rolled back."""
+    from store.identity_feedback import apply_wrong_company
 
-    The same call ``supplyradar alerts dismiss --reason wrong-entity`` makes; without the own-data
-    area's matching, or for an alert about no organisation, only the feedback is kept.
-    """
-    if row.organisation_id is None:
-        return
-    try:
-        from store.matching import reject_match
-    except ImportError:
-        log.warning("web: alert %s dismissed as wrong-entity, but store.matching.reject_match is missing", row.id)
-        return
-    facts = row.facts or {}
-    source_name = str(facts.get("source_name") or facts.get("supplier") or "")
-    if source_name:
-        reject_match(session, source_name=source_name, organisation_id=row.organisation_id,
-                     reason=note or f"dismissed alert {row.id} as wrong-entity", decided_by=decided_by)
+    apply_wrong_company(session, row.id, decided_by=decided_by, note=note)
 
 
 def _ts(value: datetime) -> float:

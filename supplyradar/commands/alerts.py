@@ -120,12 +120,31 @@ def show_command(
 
 
 def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None = None, note: str | None = None,
-              snooze_until: datetime | None = None) -> None:
+              snooze_until: datetime | None = None, preview: bool = False) -> None:
     from store.alerts import AlertNotFoundError, apply_feedback
+    from store.identity_feedback import (
+        WrongCompanyRefused,
+        apply_wrong_company,
+        plan_wrong_company,
+    )
 
     settings = Settings()
     now = datetime.now(UTC)
     with _store(settings) as store, store.session() as session, session.begin():
+        if reason == "wrong-entity":
+            # "wrong company" undoes the link behind the alert, or is refused with the reason (store.identity_feedback)
+            try:
+                plan = plan_wrong_company(session, alert_id)
+            except LookupError as exc:
+                err.print(str(exc), style="red", markup=False)
+                raise typer.Exit(1) from None
+            _print_plan(plan)
+            if not plan.allowed:
+                err.print("Refused: the alert was not changed.", style="red", markup=False)
+                raise typer.Exit(1)
+            if preview:
+                out.print("Preview only: nothing changed (run without --preview to apply).", markup=False)
+                return
         try:
             row = apply_feedback(session, alert_id, action=action, decided_by=_user(by), now=now, reason=reason, note=note,
                                  snooze_until=snooze_until)
@@ -133,25 +152,20 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
             err.print(str(exc), style="red")
             raise typer.Exit(1) from None
         if reason == "wrong-entity":
-            _reject_match(session, row, decided_by=_user(by), note=note)
+            try:
+                apply_wrong_company(session, alert_id, decided_by=_user(by), note=note, now=now)
+            except WrongCompanyRefused as exc:  # the data changed since the preview
+                err.print(f"Refused: {exc}", style="red", markup=False)
+                raise typer.Exit(1) from None
+            out.print(f"Undo with: supplyradar alerts undo-wrong-company {alert_id}", markup=False)
     out.print(f"Alert {alert_id}: {row.state}" + (f" ({reason})" if reason else ""), markup=False)
 
 
-def _reject_match(session, row, *, decided_by: str, note: str | None) -> None:  # noqa: ANN001
-    """A wrong-entity dismissal tells the supplier matching that this name is not this organisation."""
-    try:
-        from store.matching import reject_match
-    except ImportError:
-        err.print("wrong-entity needs store.matching.reject_match (the own-data area's supplier matching), "
-                  "which is not installed; the alert was not changed.", style="red")
-        raise typer.Exit(2) from None
-    if row.organisation_id is None:
-        err.print("This alert names no organisation; nothing to reject in the matching.", style="yellow")
-        return
-    source_name = str((row.facts or {}).get("source_name") or (row.facts or {}).get("supplier") or "")
-    reject_match(session, source_name=source_name, organisation_id=row.organisation_id,
-                 reason=note or f"dismissed alert {row.id} as wrong-entity", decided_by=decided_by)
-    out.print(f"Matching told: {source_name!r} is not organisation {row.organisation_id}.", markup=False)
+def _print_plan(plan) -> None:  # plan: store.identity_feedback.WrongCompanyPlan
+    target = out if plan.allowed else err
+    target.print(f"Wrong company, alert {plan.alert_id}: {plan.explanation}", markup=False, highlight=False)
+    for change in plan.changes:
+        target.print(f"  - {change}", markup=False, highlight=False)
 
 
 ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: your user name).")]
@@ -181,13 +195,30 @@ def dismiss_command(
     reason: Annotated[str, typer.Option("--reason", help="not-relevant, wrong-entity or known.")],
     by: ByOption = None,
     note: NoteOption = None,
+    preview: Annotated[bool, typer.Option("--preview", help="wrong-entity: show what would change, change nothing.")] = False,
 ) -> None:
-    """Dismiss an alert. wrong-entity also tells the supplier matching that the link was wrong."""
+    """Dismiss an alert. wrong-entity undoes the link that produced it (a news link, a name match), with a preview
+    and an undo; it is refused when the alert came from the supplier's own KvK-keyed data."""
     from store.alerts import DISMISS_REASONS
 
     if reason not in DISMISS_REASONS:
         raise typer.BadParameter(f"choose one of {', '.join(DISMISS_REASONS)}", param_hint="--reason")
-    _feedback(alert_id, "dismiss", by=by, reason=reason, note=note)
+    _feedback(alert_id, "dismiss", by=by, reason=reason, note=note, preview=preview)
+
+
+@alerts_app.command("undo-wrong-company")
+def undo_wrong_company_command(alert_id: int, by: ByOption = None) -> None:
+    """Put back the link a "wrong company" dismissal undid (the alert stays dismissed; reopen it by hand if needed)."""
+    from store.identity_feedback import NothingToUndo, undo_wrong_company
+
+    with _store(Settings()) as store, store.session() as session, session.begin():
+        try:
+            done = undo_wrong_company(session, alert_id, decided_by=_user(by))
+        except NothingToUndo as exc:
+            err.print(str(exc), style="red", markup=False)
+            raise typer.Exit(1) from None
+    for line in done or ["nothing needed restoring"]:
+        out.print(f"  - {line}", markup=False, highlight=False)
 
 
 @alerts_app.command("stats")

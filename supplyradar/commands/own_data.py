@@ -5,7 +5,8 @@
   next file is still imported, and the exit code is 1.
 - ``supplyradar quality [--json]``: the data-quality report, naming rows as ``file:row``.
 - ``supplyradar match list|accept|reject|resolve``: review the names the matcher was unsure of;
-  decisions are remembered (a rejected pair never returns).
+  decisions are remembered (a rejected pair never returns). ``match explain``: the decision on any
+  pair of names, and why (``supplyradar.commands.match_explain``).
 
 The work is in ``supplyradar.own_data``, ``supplyradar.identity_resolution`` and ``store.matching``.
 """
@@ -22,6 +23,7 @@ from rich.text import Text
 
 from config.settings import Settings
 from supplyradar.commands.groups import import_app
+from supplyradar.commands.match_explain import explain_command
 from supplyradar.commands.tables import rows_table
 
 out = Console()
@@ -183,4 +185,5 @@ def register(app: typer.Typer) -> None:
     match_app.command("accept")(match_accept_command)
     match_app.command("reject")(match_reject_command)
     match_app.command("resolve")(match_resolve_command)
+    match_app.command("explain")(explain_command)
     app.add_typer(match_app, name="match")

@@ -63,6 +63,13 @@ def render(view: dict[str, Any], console: Console) -> None:
             head.append(f"\nregistration ended on {register['ended_on']}", style="red")
         if register.get("trade_names"):
             head.append(f"\ntrade names: {', '.join(register['trade_names'])}")
+        names = view.get("names") or {}
+        if names.get("former_names"):
+            head.append("\nformerly: " + "; ".join(f"{f['name']} (until {f['until']})" for f in names["former_names"]))
+        if names.get("former_addresses"):
+            head.append("\nearlier addresses: " + "; ".join(
+                f"{' '.join(filter(None, (f['address'].get('street'), f['address'].get('house_number'))))} "
+                f"{f['address'].get('town') or ''} (until {f['until']})" for f in names["former_addresses"]))
         head.append(f"\nKvK state seen from {register['observed_on']}, confirmed {register['confirmed_on']}", style="dim")
     elif register:
         head.append(f"\nnot found in the KvK register (confirmed {register['confirmed_on']})", style="yellow")

@@ -100,12 +100,23 @@ def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depend
             alternative["organisation_id"] = alternative["organisation_id"] or ids.get(alternative["key"])
         alert = _summary(row) | {"first_seen": row.first_seen, "rule": row.rule_id, "ops": row.ops,
                                  "snoozed_until": row.snoozed_until, "facts": facts}
+        wrong_company = _wrong_company_preview(session, alert_id)
     actions = [source.action_text(ctx.translator.language, a) for a in facts.get("actions") or []]
     return render(
         request, "alert.html", alert=alert, story=story, feedback=feedback, history=history, deliveries=deliveries,
-        actions=actions,
+        actions=actions, wrong_company=wrong_company,
         dismiss_reasons=source.dismiss_reasons, can_act=who.can_act,
     )
+
+
+def _wrong_company_preview(session: Any, alert_id: int) -> dict[str, Any] | None:
+    """What "wrong company" would change for this alert, or why it is refused, and whether an applied one can be
+    undone (``store.identity_feedback``): shown next to the dismiss form before anyone chooses it."""
+    try:
+        from store.identity_feedback import wrong_company_preview
+    except ImportError:
+        return None
+    return wrong_company_preview(session, alert_id)
 
 
 def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
@@ -171,6 +182,30 @@ def snooze(
 ) -> Response:
     until = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
     return _act(request, who, alert_id, csrf_token, "snooze", snooze_until=until)
+
+
+@router.post("/alerts/{alert_id:int}/undo-wrong-company")
+def undo_wrong_company(
+    request: Request, alert_id: int, who: Annotated[Principal, Depends(principal)],
+    csrf_token: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Put back the link a "wrong company" dismissal undid (``store.identity_feedback.undo_wrong_company``)."""
+    from store.identity_feedback import NothingToUndo
+    from store.identity_feedback import undo_wrong_company as undo
+
+    require_csrf(who, csrf_token)
+    ctx = context_of(request)
+    if not who.can_act:
+        raise PageError(403, "error.read_only")
+    try:
+        with ctx.store.sessions.begin() as session:
+            _visible_alert(ctx, session, who, alert_id)
+            done = undo(session, alert_id, decided_by=who.username)
+            audit(session, who.username, "alert.undo-wrong-company", f"alert:{alert_id}", detail="; ".join(done) or None,
+                  address=client(request).address)
+    except NothingToUndo as exc:
+        raise PageError(400, "error.action_failed", detail=str(exc)) from None
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
 @router.post("/alerts/{alert_id:int}/dismiss")
