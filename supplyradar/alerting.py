@@ -29,7 +29,7 @@ from alerts.routing import Routing, build_apprise, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
-    alerts_by_id, due_deliveries, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
+    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
 )
 from store.bookkeeping import get_meta
 from store.db import Store
@@ -66,6 +66,7 @@ class RunSummary:
     failed: int = 0
     retry_later: int = 0
     expired: int = 0
+    woken: int = 0
     failures: list[str] = field(default_factory=list)
 
     def as_row(self) -> dict[str, Any]:
@@ -73,7 +74,7 @@ class RunSummary:
             "created": self.outcomes["created"], "escalated": self.outcomes["escalated"],
             "renotified": self.outcomes["renotified"], "grouped": self.outcomes["grouped"],
             "unchanged": self.outcomes["unchanged"], "sent": self.sent, "retry later": self.retry_later,
-            "failed": self.failed, "expired": self.expired,
+            "failed": self.failed, "expired": self.expired, "snooze ended": self.woken,
         }
 
 
@@ -290,11 +291,7 @@ def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
     """Who gets an alert row, over which channels, and when: critical at once, the rest in the digest."""
 
     def plan(row: AlertRow) -> list[tuple[str, str, str]]:
-        out = []
-        for person in routing.recipients(row.categories, ops=row.ops):
-            mode = "immediate" if row.severity == "critical" else person.digest
-            out += [(person.key, channel.name, mode) for channel in person.channels if channel.takes(row.severity)]
-        return out
+        return routing.deliveries(row.severity, row.categories, ops=row.ops)
 
     return plan
 
@@ -351,6 +348,7 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
     routing = config.routing
     with store.session() as session, session.begin():
         summary.expired += expire_alerts(session, now=now)
+        summary.woken += len(end_snoozes(session, now=now, plan=delivery_plan(routing)))
     with store.session() as session:
         due = due_deliveries(session, now=now, modes=modes)
         alerts = alerts_by_id(session, {d.alert_id for d in due})

@@ -54,6 +54,7 @@ def inbox(
     states = [state] if state in source.states else list(ACTIVE_STATES)
     if category and not who.covers(category) and not any(p.startswith(category) for p in who.prefixes or ()):
         raise PageError(403, "error.category_forbidden", code=category)
+    _end_snoozes(ctx, source)
     with ctx.store.session() as session:
         rows, total = source.inbox(session, who, states=states, severity=severity, category=category,
                                    limit=ctx.web.page_size)
@@ -65,12 +66,18 @@ def inbox(
     )
 
 
+def _end_snoozes(ctx: WebContext, source: AlertsSource) -> None:
+    """Snoozes that are over end now, as they do in the send flows, before the inbox or an alert is read."""
+    with ctx.store.sessions.begin() as session:
+        source.end_snoozes(session, now=datetime.now(UTC), routing_file=ctx.settings.alerts.routing_file)
+
+
 def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
     facts = row.facts or {}
     return {
         "id": row.id, "severity": row.severity, "state": row.state, "title": row.title, "count": row.count,
         "last_seen": row.last_seen, "categories": list(row.categories or []), "supplier": facts.get("supplier"),
-        "organisation_id": row.organisation_id,
+        "organisation_id": row.organisation_id, "snoozed_until": row.snoozed_until if row.state == "snoozed" else None,
     }
 
 
@@ -90,6 +97,8 @@ def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> A
 def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     source = _source(ctx)
+    if source is not None:
+        _end_snoozes(ctx, source)
     with ctx.store.session() as session:
         row = _visible_alert(ctx, session, who, alert_id)
         feedback, history, deliveries = source.history(session, alert_id)
