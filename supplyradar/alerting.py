@@ -237,7 +237,7 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
         c = scan.window.concentration
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
-            basis=c.basis, awards=c.awards_used, since=start, until=as_of,
+            basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=scan.window.awards,
         )
     return out
 
