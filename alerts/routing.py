@@ -115,6 +115,14 @@ class Routing:
         return f"{person}/{channel}"
 
 
+def language_for(person: str, *, account: str | None, routing: dict[str, str], default: str) -> str:
+    """One language per person: their account's choice, else their routing entry's, else the server's."""
+    for language in (account, routing.get(person), default):
+        if language in LANGUAGES:
+            return language
+    return "en"
+
+
 def load_routing(path: Path, *, environ: dict[str, str] | None = None) -> Routing:
     raw = read_yaml(path, "the routing", RoutingConfigError)
     return parse_routing(raw, where=str(path), environ=os.environ if environ is None else environ, path=path)

@@ -80,6 +80,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "wgi": ("World Governance Indicators", "World Governance Indicators"),
     },
     "basis": {"value": ("on award value", "op gunningsbedrag"), "count": ("on number of awards", "op aantal gunningen")},
+    "quadrant": {
+        "strategic": ("strategic", "strategisch"), "leverage": ("leverage", "hefboom"),
+        "bottleneck": ("bottleneck", "knelpunt"), "non-critical": ("non-critical", "routine"),
+    },
+    "advice": {
+        "strategic": ("partnership: manage the supplier closely, plan for continuity and exit",
+                      "partnerschap: beheer de leverancier nauw, plan continuïteit en exit"),
+        "leverage": ("use buying power: tender competitively, bundle spend",
+                     "gebruik inkoopkracht: besteed concurrerend aan, bundel uitgaven"),
+        "bottleneck": ("secure supply: buffer, qualify alternatives, longer contracts",
+                       "borg de levering: buffer, kwalificeer alternatieven, langere contracten"),
+        "non-critical": ("simplify: standardise, framework agreements, low management effort",
+                         "vereenvoudig: standaardiseer, raamovereenkomsten, weinig beheer"),
+    },
 }
 
 #: The English phrases our models write in score reasons, and their Dutch; applied in order.
@@ -137,6 +151,25 @@ _PHRASES_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) 
     (r"^possible sanctions match (\S+)", r"mogelijke sanctietreffer \1"),
     (r"^Preferred locations: (.+) \(score x([\d.]+)\); others are still listed\.",
      r"Voorkeurslocaties: \1 (score x\2); andere staan er ook bij."),
+    # market-scan notes (models.market)
+    (r"^No awards in CPV (\S+) between (\S+) and (\S+) in the data passed in \((\d+) notices\): nothing to measure\.",
+     r"Geen gunningen in CPV \1 tussen \2 en \3 in de gegevens (\4 aankondigingen): niets te meten."),
+    ((r"^(\d+) of (\d+) awards carry no (\w+) value \((\d+) without an amount, (\d+) in another or no currency, "
+      r"not converted\): totals and medians cover (\d+) awards\."),
+     (r"\1 van \2 gunningen hebben geen bedrag in \3 (\4 zonder bedrag, \5 in een andere of geen valuta, niet "
+      r"omgerekend): totalen en medianen gaan over \6 gunningen.")),
+    (r"^HHI and CR4 rest on award counts in (.+): fewer than half of the awards there carry a (\w+) value\.",
+     r"HHI en CR4 rusten op aantallen gunningen in \1: minder dan de helft van de gunningen daar heeft een bedrag in \2."),
+    (r"^Fewer than (\d+) awards in (.+): a single award moves the HHI a lot there\.",
+     r"Minder dan \1 gunningen in \2: één gunning verschuift de HHI daar sterk."),
+    (r"^Tender counts are known for (\d+) of (\d+) awards; the single-bid share covers those only\.",
+     r"Het aantal inschrijvingen is bekend voor \1 van \2 gunningen; het aandeel met één inschrijving gaat alleen daarover."),
+    (r"^Country known for (\d+) of (\d+) winners\.", r"Land bekend voor \1 van \2 winnaars."),
+    (r"^The award history starts on (\S+): every winner in (.+) counts as a new entrant there\.",
+     r"De gunningshistorie begint op \1: elke winnaar in \2 telt daar als nieuwkomer."),
+    (r"^(\d+) award rows name no winner: counted as awards, in no share\.",
+     r"\1 gunningsregels noemen geen winnaar: geteld als gunning, in geen enkel aandeel."),
+    (r"^(\d+) exact duplicate award rows dropped\.", r"\1 exact dubbele gunningsregels weggelaten."),
 ))
 
 _WINS = re.compile(r"^(\d+) wins?$")

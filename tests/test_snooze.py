@@ -17,7 +17,17 @@ from store.alerts import MAX_SNOOZE, apply_feedback, end_snoozes, list_alerts
 from store.db import Store
 from store.schema_alerts import AlertAudit, AlertDelivery, AlertRow
 from supplyradar.alerting import run_check_sources, run_send_alerts, run_send_digest
-from tests.test_outbox import AS_OF, NOW, Inbox, _add, _config, _event, inbox, settings, world  # noqa: F401 - fixtures
+from tests.test_outbox import (  # noqa: F401 - fixtures
+    AS_OF,
+    NOW,
+    Inbox,
+    _add,
+    _config,
+    _event,
+    inbox,
+    settings,
+    world,
+)
 
 SNOOZE_END = NOW + timedelta(days=2)
 

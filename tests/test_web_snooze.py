@@ -10,7 +10,14 @@ from sqlalchemy import select
 from store.db import Store
 from store.schema_alerts import AlertAudit, AlertRow
 from tests.fixtures.web.world import World
-from tests.test_web_routes import cheap_hashes, client, signed_in, sqlite_template, store, world  # noqa: F401 - fixtures
+from tests.test_web_routes import (  # noqa: F401 - fixtures
+    cheap_hashes,
+    client,
+    signed_in,
+    sqlite_template,
+    store,
+    world,
+)
 
 
 def test_a_snooze_shows_its_end_and_the_alert_returns_when_it_is_over(client: TestClient, world: World,  # noqa: F811

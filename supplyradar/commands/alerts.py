@@ -105,11 +105,13 @@ def _end_snoozes(store, settings: Settings) -> list[int]:  # noqa: ANN001 - stor
 
     try:
         routing = load_routing(settings.alerts.routing_file)
-        plan = lambda row: routing.deliveries(row.severity, row.categories or [], ops=row.ops)  # noqa: E731
     except RoutingConfigError:
-        plan = None
+        routing = None
+
+    def plan(row):  # noqa: ANN001, ANN202 - an AlertRow; the routing's delivery plan
+        return routing.deliveries(row.severity, row.categories or [], ops=row.ops)
     with store.session() as session, session.begin():
-        return end_snoozes(session, now=datetime.now(UTC), plan=plan, actor="cli")
+        return end_snoozes(session, now=datetime.now(UTC), plan=plan if routing else None, actor="cli")
 
 
 @alerts_app.command("show")

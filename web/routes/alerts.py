@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from store.web import audit
 from store.web_pages import organisation_ids
 from web.auth import Principal
-from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf
+from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf, translator
 from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.security import safe_url
 
@@ -62,7 +62,7 @@ def inbox(
     return render(
         request, "inbox.html", available=True, rows=items, total=total, states=source.states, severities=SEVERITIES,
         filters={"severity": severity, "category": category, "state": state if state in source.states else ""},
-        done=ctx.translator(f"alert.done.{done}", id=alert) if done in ACTIONS and alert else None,
+        done=translator(request)(f"alert.done.{done}", id=alert) if done in ACTIONS and alert else None,
     )
 
 
@@ -77,7 +77,7 @@ def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
     return {
         "id": row.id, "severity": row.severity, "state": row.state, "title": row.title, "count": row.count,
         "last_seen": row.last_seen, "categories": list(row.categories or []), "supplier": facts.get("supplier"),
-        "organisation_id": row.organisation_id, "snoozed_until": row.snoozed_until if row.state == "snoozed" else None,
+        "organisation_id": row.organisation_id, "facts": facts, "snoozed_until": row.snoozed_until if row.state == "snoozed" else None,
     }
 
 
@@ -103,13 +103,14 @@ def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depend
         row = _visible_alert(ctx, session, who, alert_id)
         feedback, history, deliveries = source.history(session, alert_id)
         facts = dict(row.facts or {})
-        story = _story(facts, ctx.translator.language)
+        language = translator(request).language
+        story = _story(facts, language)
         ids = organisation_ids(session, [a["key"] for a in story["alternatives"] if a["key"]])
         for alternative in story["alternatives"]:
             alternative["organisation_id"] = alternative["organisation_id"] or ids.get(alternative["key"])
         alert = _summary(row) | {"first_seen": row.first_seen, "rule": row.rule_id, "ops": row.ops,
                                  "snoozed_until": row.snoozed_until, "facts": facts}
-    actions = [source.action_text(ctx.translator.language, a) for a in facts.get("actions") or []]
+    actions = [source.action_text(language, a) for a in story["w"]["actions"]]
     return render(
         request, "alert.html", alert=alert, story=story, feedback=feedback, history=history, deliveries=deliveries,
         actions=actions,
@@ -118,12 +119,15 @@ def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depend
 
 
 def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
-    """The facts as the page shows them: links only to http(s) URLs, alternatives in the reader's language."""
-    sources = [
-        {"source": s.get("source"), "date": s.get("date"), "title": s.get("title"), "url": safe_url(s.get("url")),
-         "confidence": s.get("confidence")}
-        for s in facts.get("sources") or [] if isinstance(s, dict)
-    ]
+    """The facts as the page shows them, worded as the messages word them (``alerts.wording``).
+
+    Links only to http(s) URLs; sources as pages a person can open; alternatives, reasons and
+    labels in the reader's language.
+    """
+    from alerts.wording import present
+
+    worded = present(facts, language)
+    sources = [{**s, "url": safe_url(s.get("url"))} for s in worded["sources"]]
     alternatives = facts.get("alternatives") or {}
     ranked = [
         {"name": a.get("name"), "reason": a.get(f"reason_{language}") or a.get("reason_en") or a.get("reason"),
@@ -138,9 +142,10 @@ def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
         "market": facts.get("market") if isinstance(facts.get("market"), dict) else None,
         "alternatives": ranked,
         "alternatives_shown": bool(alternatives),
-        "alternative_notes": list(alternatives.get("notes") or []) if isinstance(alternatives, dict) else [],
-        "excluded": list(alternatives.get("excluded") or []) if isinstance(alternatives, dict) else [],
+        "alternative_notes": worded["alternative_notes"],
+        "excluded": worded["excluded"],
         "facts": facts,
+        "w": worded,
     }
 
 

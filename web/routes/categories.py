@@ -18,7 +18,7 @@ from store.web_pages import category_spend, kraljic_of, our_categories, our_supp
 from supplyradar.market_scans import ScanRequestError, normalise_prefix
 from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
 from web.auth import Principal, cpv_prefix
-from web.core import PageError, WebContext, context_of, principal, render
+from web.core import PageError, WebContext, context_of, principal, render, translator
 from web.market import latest_report
 from web.security import REPORT_CSP
 
@@ -49,7 +49,7 @@ def _category(code: str, who: Principal) -> str:
 @router.get("/categories")
 def category_list(request: Request, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
-    language = ctx.translator.language
+    language = translator(request).language
     with ctx.store.session() as session:
         rows = our_categories(session, who.prefixes)
     mine = [(p, label(p, language)) for p in who.prefixes or ()]
@@ -61,7 +61,7 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
 def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     prefix = _category(code, who)
-    language = ctx.translator.language
+    language = translator(request).language
     with ctx.store.session() as session:
         spend = category_spend(session, prefix)
         suppliers = our_suppliers(session, who.prefixes, category=prefix)
