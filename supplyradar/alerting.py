@@ -25,13 +25,14 @@ from alerts.evaluate import (
 )
 from alerts.file_outbox import register_file_scheme, set_outbox_dir
 from alerts.render import Message, render_alert, render_digest
-from alerts.routing import Routing, build_apprise, load_routing
+from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
     alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
 )
 from store.bookkeeping import get_meta
+from store.web import languages_of
 from store.db import Store
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema_alerts import AlertRow
@@ -353,6 +354,7 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
         due = due_deliveries(session, now=now, modes=modes)
         alerts = alerts_by_id(session, {d.alert_id for d in due})
         synthetic = get_meta(session, SYNTHETIC_MARKER) is not None
+        chosen = languages_of(session, sorted({d.recipient for d in due}))
     if not due:
         return
     register_file_scheme()
@@ -368,7 +370,8 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
             error = "the person or channel is no longer in the routing"
             messages = [([d.delivery_id for d in deliveries], None)]
         else:
-            language = person.language or settings.language
+            language = language_for(person_key, account=chosen.get(person_key),
+                                    routing={person_key: person.language or ""}, default=settings.language)
             if period:
                 digest = render_digest([alerts[d.alert_id] for d in deliveries], period=period,
                                        fmt=_FORMATS[channel.format], language=language, synthetic=synthetic)

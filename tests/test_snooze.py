@@ -137,3 +137,16 @@ def test_the_cli_refuses_bad_lengths_shows_the_end_and_ends_snoozes(
         session.get(AlertRow, alert_id).snoozed_until = datetime.now(UTC) - timedelta(minutes=1)
     listed = runner.invoke(app, ["alerts", "list", "--json"])
     assert '"open"' in listed.output and '"snoozed"' not in listed.output
+
+
+def test_messages_follow_the_persons_own_language(store: Store, settings: Settings, inbox: Inbox,  # noqa: F811
+                                                  world: dict[str, int]) -> None:  # noqa: F811
+    from store.web import set_language, upsert_user
+
+    with store.session() as session, session.begin():
+        upsert_user(session, "anna", role="manager", password_hash=None, categories=["72"])
+        set_language(session, "anna", "nl")  # her routing entry says nothing; the server says English
+    _add(store, _event, world["it"], "insolvency.bankruptcy_declared", date(2026, 10, 20), "F.1")
+    run_send_alerts(store, settings, as_of=AS_OF, now=NOW, config=_config(inbox), sources=False)
+    (_host, title, body) = inbox.to("anna")[0]
+    assert title.startswith("[KRITIEK]") and "faillissement uitgesproken" in body

@@ -86,3 +86,20 @@ def test_the_language_is_the_persons_own_choice_then_the_routing_then_the_server
     client.post("/account/language", data={"language": "", "csrf_token": token})
     assert '<html lang="en">' in client.get("/alerts").text  # back to the server's
 
+
+
+def test_users_language_command(store: Store, world: World, monkeypatch) -> None:  # noqa: ANN001, F811
+    from typer.testing import CliRunner
+
+    from store.web import get_user
+    from supplyradar.cli import app
+
+    monkeypatch.setenv("SUPPLYRADAR_DATABASE_URL", store.url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["users", "language", "ivo", "nl"]).exit_code == 0
+    assert runner.invoke(app, ["users", "language", "ivo", "fr"]).exit_code == 2
+    with store.session() as session:
+        assert get_user(session, "ivo").language == "nl"
+    assert runner.invoke(app, ["users", "language", "ivo", "default"]).exit_code == 0
+    with store.session() as session:
+        assert get_user(session, "ivo").language is None
