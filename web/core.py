@@ -203,6 +203,20 @@ def _routing_languages(ctx: WebContext) -> dict[str, str]:
     return ctx.routing_languages.get("languages") or {}  # type: ignore[return-value]
 
 
+def spend_period_of(ctx: WebContext, session: Any) -> Any:  # noqa: ANN401 - store.spend_period.SpendPeriod
+    """The period "our spend" covers on every page: the dependency score's spend window (config/risk.yaml)."""
+    from store.spend_period import DEFAULT_MONTHS, spend_period
+
+    if "months" not in ctx.routing_languages:  # read once: the risk file changes with a deployment
+        try:
+            from config.risk import load_risk_config
+
+            ctx.routing_languages["months"] = load_risk_config().dependency.spend_window_months
+        except Exception:  # noqa: BLE001 - without the risk file, the documented default
+            ctx.routing_languages["months"] = DEFAULT_MONTHS
+    return spend_period(session, months=int(ctx.routing_languages["months"]))
+
+
 def render(request: Request, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
     ctx = context_of(request)
     who = getattr(request.state, "principal", None)

@@ -18,7 +18,7 @@ from store.web_pages import category_spend, kraljic_of, our_categories, our_supp
 from supplyradar.market_scans import ScanRequestError, normalise_prefix
 from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
 from web.auth import Principal, cpv_prefix
-from web.core import PageError, WebContext, context_of, principal, render, translator
+from web.core import PageError, WebContext, context_of, principal, render, spend_period_of, translator
 from web.market import latest_report
 from web.security import REPORT_CSP
 
@@ -51,10 +51,11 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
     ctx = context_of(request)
     language = translator(request).language
     with ctx.store.session() as session:
-        rows = our_categories(session, who.prefixes)
+        period = spend_period_of(ctx, session)
+        rows = our_categories(session, who.prefixes, period)
     mine = [(p, label(p, language)) for p in who.prefixes or ()]
     listed = [(code, label(code, language), spend, contracts) for code, spend, contracts in rows]
-    return render(request, "categories.html", mine=mine, rows=listed)
+    return render(request, "categories.html", mine=mine, rows=listed, period=period)
 
 
 @router.get("/categories/{code}")
@@ -63,14 +64,15 @@ def category(request: Request, code: str, who: Annotated[Principal, Depends(prin
     prefix = _category(code, who)
     language = translator(request).language
     with ctx.store.session() as session:
-        spend = category_spend(session, prefix)
-        suppliers = our_suppliers(session, who.prefixes, category=prefix)
+        period = spend_period_of(ctx, session)
+        spend = category_spend(session, prefix, period)
+        suppliers = our_suppliers(session, who.prefixes, category=prefix, period=period)
         kraljic = kraljic_of(session, prefix)
     report = latest_report(reports_dir(ctx), prefix)
     scan = None if report else ctx.markets.get(ctx.store, prefix, language=language)
     return render(
         request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
-        kraljic=kraljic, report=report, scan=scan,
+        kraljic=kraljic, report=report, scan=scan, period=period,
     )
 
 

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from store.web_pages import match_decisions, may_see_supplier, our_suppliers, register_facts, supplier_page
 from web.auth import Principal
-from web.core import PageError, context_of, principal, render
+from web.core import PageError, context_of, principal, render, spend_period_of
 
 router = APIRouter()
 
@@ -28,15 +28,16 @@ def supplier_list(
 ) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
-        rows = our_suppliers(session, who.prefixes, search=q)
-    return render(request, "suppliers.html", rows=rows, q=q)
+        period = spend_period_of(ctx, session)
+        rows = our_suppliers(session, who.prefixes, search=q, period=period)
+    return render(request, "suppliers.html", rows=rows, q=q, period=period)
 
 
 @router.get("/suppliers/{org_id:int}")
 def supplier(request: Request, org_id: int, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
-        page = supplier_page(session, org_id, who.prefixes)
+        page = supplier_page(session, org_id, who.prefixes, spend_period_of(ctx, session))
         if page is None:
             raise PageError(404, "error.supplier_not_found", id=org_id)
         if not may_see_supplier(session, org_id, who.prefixes):
