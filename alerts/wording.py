@@ -316,7 +316,8 @@ def _derived_sources(facts: Mapping[str, Any], language: str) -> list[dict[str, 
                     "url": None, "confidence": None})
     if facts.get("kind") == "horizon" and market:
         out.append({"date": f"{market.get('since')} – {market.get('until')}", "source": label("source", "awards", language),
-                    "title": f"{market.get('category')} {_category_label(market, language)}: {market_counts(market, language)}",
+                    "title": f"{str(market.get('category') or '').ljust(8, '0')} {_category_label(market, language)}: "
+                             f"{market_counts(market, language)}",
                     "url": None, "confidence": None})
     return out
 
@@ -351,6 +352,8 @@ def present(facts: Mapping[str, Any], language: str) -> dict[str, Any]:
     if market:
         view["market"] = market_line(market, language)
         view["market_label"] = _category_label(market, language)
+        code = str(market.get("category") or "")
+        view["market_code"] = code.ljust(8, "0") if code.isdigit() else code  # "0931" is looked up as 09310000
     alternatives = facts.get("alternatives") if isinstance(facts.get("alternatives"), Mapping) else {}
     view["alternative_notes"] = [phrase(str(n), language) for n in alternatives.get("notes") or []]
     view["excluded"] = [{"name": e.get("name"), "why": phrase(str(e.get("why") or ""), language)}
