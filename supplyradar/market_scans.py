@@ -83,10 +83,15 @@ def run_market_scan(
     scan = market_scan(
         awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
     )
+    with store.session() as session:
+        from store.sanctions_marks import possible_matches_by_key
+
+        named = {s.key for s in scan.top_suppliers} | {e.key for p in scan.periods for e in p.entrants}
+        flagged = possible_matches_by_key(session, named)
     title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
     html = render_market_scan(
         scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,
-        position=position,
+        position=position, possible_sanctions=flagged,
     )
     path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
     write_market_scan(path, html)

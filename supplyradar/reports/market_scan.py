@@ -70,8 +70,12 @@ def render_market_scan(
     sources: Sequence[Mapping[str, Any]],
     synthetic: bool = False,
     position: Any = None,
+    possible_sanctions: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML string.
+
+    ``possible_sanctions`` maps organisation keys to the date of a possible sanctions-list match:
+    wherever such a company appears (top suppliers, new entrants) it is marked, to be checked.
 
     ``sources`` rows give name, records, last_collected and optionally newest_publication, as
     ``store.queries.source_freshness`` returns them. ``position`` is our own place in the category
@@ -90,6 +94,7 @@ def render_market_scan(
         charts=charts,
         captions=chart_captions(scan),
         entrants=[e for p in scan.periods for e in p.entrants],
+        sanctioned=dict(possible_sanctions or {}),
         region_labels=REGION_LABELS,
         method=_method(scan),
         position=position,

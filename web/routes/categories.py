@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
 from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from supplyradar.market_scans import ScanRequestError, normalise_prefix
 from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
@@ -68,11 +69,16 @@ def category(request: Request, code: str, who: Annotated[Principal, Depends(prin
         spend = category_spend(session, prefix, period)
         suppliers = our_suppliers(session, who.prefixes, category=prefix, period=period)
         kraljic = kraljic_of(session, prefix)
+        sanctioned = possible_matches_by_id(session, [r.id for r in suppliers])
     report = latest_report(reports_dir(ctx), prefix)
     scan = None if report else ctx.markets.get(ctx.store, prefix, language=language)
+    sanctioned_keys: dict = {}
+    if scan is not None and scan.top_suppliers:
+        with ctx.store.session() as session:
+            sanctioned_keys = possible_matches_by_key(session, [s.key for s in scan.top_suppliers])
     return render(
         request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
-        kraljic=kraljic, report=report, scan=scan, period=period,
+        kraljic=kraljic, report=report, scan=scan, period=period, sanctioned=sanctioned, sanctioned_keys=sanctioned_keys,
     )
 
 

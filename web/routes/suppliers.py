@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from store.sanctions_marks import possible_matches_by_id
 from store.web_pages import match_decisions, may_see_supplier, our_suppliers, register_facts, supplier_page
 from web.auth import Principal
 from web.core import PageError, context_of, principal, render, spend_period_of
@@ -30,7 +31,8 @@ def supplier_list(
     with ctx.store.session() as session:
         period = spend_period_of(ctx, session)
         rows = our_suppliers(session, who.prefixes, search=q, period=period)
-    return render(request, "suppliers.html", rows=rows, q=q, period=period)
+        sanctioned = possible_matches_by_id(session, [r.id for r in rows])
+    return render(request, "suppliers.html", rows=rows, q=q, period=period, sanctioned=sanctioned)
 
 
 @router.get("/suppliers/{org_id:int}")
@@ -44,7 +46,9 @@ def supplier(request: Request, org_id: int, who: Annotated[Principal, Depends(pr
             raise PageError(403, "error.supplier_forbidden", id=org_id)
         decisions = match_decisions(session, org_id)
         register = register_facts(session, _kvk_number(page))
-    return render(request, "supplier.html", page=page, org=page.organisation, decisions=decisions, register=register)
+        sanctioned = possible_matches_by_id(session, [org_id])
+    return render(request, "supplier.html", page=page, org=page.organisation, decisions=decisions, register=register,
+                  sanctioned=sanctioned)
 
 
 def _kvk_number(page) -> str | None:  # noqa: ANN001 - store.web_pages.SupplierPage
