@@ -15,12 +15,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.tables import emit, rows_table
-from supplyradar.commands.options import parse_date
+from supplyradar.commands.options import literal, parse_date
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -85,7 +84,7 @@ def list_command(
         return
     if not as_json:
         rows = [_list_row(r) for r in rows]
-    emit(out, "Alerts", rows, as_json=as_json, wide=("title",),
+    emit(out, "Alerts", rows, as_json=as_json, wide=("title",), optional=("rule", "deliveries", "count", "last seen"),
          styles={"severity": lambda s: _SEVERITY_STYLE.get(str(s), "")})
 
 
@@ -148,6 +147,8 @@ def show_command(
     if fmt == "text":
         out.print(message.body, markup=False)
     else:
+        from rich.markdown import Markdown
+
         out.print(Markdown(message.body))
     for title, rows in (("Deliveries", deliveries), ("Feedback", feedback), ("History", audit)):
         if rows:
@@ -306,7 +307,7 @@ def check_sources_command(routing: RoutingOption = None) -> None:
 
 @alerts_app.command("alternatives")
 def alternatives_command(
-    supplier: Annotated[str, typer.Option("--supplier", help="org_key (NL:id:12345678) or KvK number.")],
+    supplier: Annotated[str, typer.Option("--supplier", help=literal("org_key (NL:id:12345678) or KvK number."))],
     cpv: Annotated[str, typer.Option("--cpv", help="CPV code of what they supply, e.g. 90910000.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference day (default: today).")] = None,
 ) -> None:

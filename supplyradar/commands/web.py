@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 out = Console()
