@@ -325,9 +325,13 @@ def _derived_sources(facts: Mapping[str, Any], language: str) -> list[dict[str, 
 def present(facts: Mapping[str, Any], language: str) -> dict[str, Any]:
     """Everything a template shows of an alert's facts, worded for the reader."""
     facts = facts or {}
+    event_kind = label("event", facts.get("event_kind"), language) if facts.get("event_kind") else ""
+    description = rule_description(facts, language)
+    if event_kind and description.casefold().startswith(event_kind.casefold()):
+        description = ""  # "faillissement uitgesproken — Faillissement uitgesproken" says it twice
     view: dict[str, Any] = {
-        "rule_description": rule_description(facts, language),
-        "event_kind": label("event", facts.get("event_kind"), language) if facts.get("event_kind") else "",
+        "rule_description": description,
+        "event_kind": event_kind,
         "sources": sources(facts, language),
         "actions": actions(facts),
         "verdict": label("verdict", facts.get("verdict"), language) if facts.get("verdict") else "",

@@ -136,3 +136,11 @@ def test_every_kind_in_dutch_has_none_of_our_english(fmt: str) -> None:
     digest = render_digest([_alert(**f) for f in KINDS], period="weekly", fmt=fmt, language="nl", synthetic=True)
     text = re.sub(r"<[^>]+>", " ", digest.body) + digest.title
     assert not ENGLISH.findall(text), ENGLISH.findall(text)
+
+
+def test_a_rule_description_that_repeats_the_event_is_not_said_twice() -> None:
+    facts = {"kind": "event", "event_kind": "insolvency.bankruptcy_declared", "rule_description": "Bankruptcy declared",
+             "rule_description_nl": "Faillissement uitgesproken"}
+    assert wording.present(facts, "nl")["rule_description"] == ""
+    facts["rule_description_nl"] = "Let op: curator"
+    assert wording.present(facts, "nl")["rule_description"] == "Let op: curator"
