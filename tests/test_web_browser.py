@@ -161,3 +161,24 @@ def test_a_snoozed_alert_comes_back_to_the_inbox(served, page) -> None:  # noqa:
         session.get(AlertRow, alert_id).snoozed_until = datetime.now(UTC) - timedelta(seconds=1)
     page.goto(f"{base}/alerts")
     assert page.locator(f'a[href="/alerts/{alert_id}"]').count() == 1
+
+
+@pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
+def test_a_dutch_manager_reads_an_alert_and_a_supplier_in_dutch(served, page) -> None:  # noqa: ANN001
+    import re
+
+    from store.web import set_language
+
+    base, store, world = served
+    with store.sessions.begin() as session:
+        set_language(session, "mia", "nl")
+    sign_in(page, base)
+    english = re.compile(r"\b(highly concentrated|raises the log-odds|Sources|What you can do|Alerts|Suppliers|"
+                         r"strategic|acknowledged|pending)\b")
+    for path in (f"/alerts/{world.alerts['power']}", f"/suppliers/{world.orgs[POWER.name]}"):
+        page.goto(f"{base}{path}")
+        assert page.locator("html").get_attribute("lang") == "nl"
+        text = page.locator("main").inner_text()
+        assert not english.findall(text), (path, english.findall(text))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "supplier-nl.png"), full_page=True)
