@@ -75,9 +75,10 @@ class MarketFact:
     band: str | None
     cr4: float | None
     basis: str | None
-    awards: int
+    awards: int  # the awards the shares rest on (with an amount, on the value basis)
     since: date
     until: date
+    awards_total: int | None = None  # every award in the window, with or without an amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ def event_candidates(
             continue
         source = {
             "source": event.source, "date": event.occurred_on.isoformat(), "title": event.title,
-            "url": event.source_url, "confidence": round(event.confidence, 2),
+            "url": event.source_url, "ref": event.source_ref, "confidence": round(event.confidence, 2),
         }
         out.append(
             Candidate(
@@ -219,6 +220,7 @@ def event_candidates(
                     "sources": [source],
                     "actions": list(ACTIONS[_action_family(event.kind)]),
                     "rule_description": rule.description,
+                    "rule_description_nl": rule.description_nl,
                 },
                 alternatives_for=(event.subject.organisation_id, _main_cpv(event.subject.cpvs, rule))
                 if rule.alternatives and event.subject.cpvs else None,
@@ -334,11 +336,12 @@ def _score_candidate(rule: Rule, change: ScoreChange, subject: Subject, severity
             },
             "sources": [
                 {"source": str(i.get("source", "")), "date": str(i.get("as_of", "")), "title": str(i.get("ref") or i.get("source") or ""),
-                 "url": i.get("url")}
+                 "url": i.get("url"), "ref": str(i.get("ref") or "")}
                 for i in current.inputs[:8]
             ],
             "actions": list(ACTIONS["score"]),
             "rule_description": rule.description,
+            "rule_description_nl": rule.description_nl,
         },
         alternatives_for=(subject.organisation_id, _main_cpv(subject.cpvs, rule))
         if rule.alternatives and subject.cpvs else None,
@@ -404,12 +407,13 @@ def horizon_candidates(
                     "market": {
                         "category": market.category, "label": market.label, "hhi": round(market.hhi or 0),
                         "band": market.band, "cr4": round(market.cr4, 2) if market.cr4 is not None else None,
-                        "basis": market.basis, "awards": market.awards,
+                        "basis": market.basis, "awards": market.awards, "awards_total": market.awards_total,
                         "since": market.since.isoformat(), "until": market.until.isoformat(),
                     } if market else None,
                     "sources": [],
                     "actions": list(ACTIONS["horizon"]),
                     "rule_description": rule.description,
+                    "rule_description_nl": rule.description_nl,
                 },
                 alternatives_for=(contract.subject.organisation_id, contract.cpv) if contract.subject else None,
             )
@@ -445,6 +449,7 @@ def source_candidates(sources: Iterable[SourceFact], rules: RuleSet) -> list[Can
                     "sources": [],
                     "actions": list(ACTIONS["source"]),
                     "rule_description": rule.description,
+                    "rule_description_nl": rule.description_nl,
                 },
             )
         )

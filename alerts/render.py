@@ -21,6 +21,8 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from alerts import wording
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
 
@@ -45,6 +47,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "action.check-continuity": "Check the contract's continuity clause and who holds the work in progress.",
         "action.contact-curator": "Contact the administrator (bewindvoerder) or trustee (curator) about continuing the work.",
         "action.prepare-alternatives": "Talk to the alternative suppliers listed above before you need them.",
+        "action.find-alternatives": "The award history shows no alternative supplier: look for some now (market consultation, other branches).",
+        "action.plan-retender": "No extension is left: plan the new tender so a contract is in place before the end date.",
+        "no_extension": "no extension left", "period": "period", "synthetic": "synthetic demo data",
         "action.verify-match": "Verify that the sanctions match is really this supplier (names, country, identifiers).",
         "action.suspend-payments-check": "Check with finance whether payments must be held while this is verified.",
         "action.legal": "Involve legal: sanctions law may forbid making funds available.",
@@ -72,6 +77,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "action.check-continuity": "Controleer de continuïteitsclausule van het contract en wie het onderhanden werk heeft.",
         "action.contact-curator": "Neem contact op met de bewindvoerder of curator over voortzetting van het werk.",
         "action.prepare-alternatives": "Spreek de alternatieve leveranciers hierboven voordat u ze nodig heeft.",
+        "action.find-alternatives": "De gunningshistorie toont geen alternatieve leverancier: zoek er nu naar (marktconsultatie, verwante branches).",
+        "action.plan-retender": "Er is geen verlenging meer mogelijk: plan de nieuwe aanbesteding zodat er vóór de einddatum een contract is.",
+        "no_extension": "geen verlenging meer mogelijk", "period": "periode", "synthetic": "synthetische demodata",
         "action.verify-match": "Controleer of de sanctietreffer echt deze leverancier is (namen, land, nummers).",
         "action.suspend-payments-check": "Overleg met financiën of betalingen moeten worden aangehouden tot dit vaststaat.",
         "action.legal": "Betrek juridische zaken: sanctiewetgeving kan verbieden middelen ter beschikking te stellen.",
@@ -158,20 +166,20 @@ def _texts(language: str) -> dict[str, Markup]:
     return {k: Markup(v) for k, v in TEXTS.get(language, TEXTS["en"]).items()}
 
 
-def alert_view(alert: Any) -> dict[str, Any]:
-    """The plain values a template needs from an alert row (or anything with the same attributes)."""
+def alert_view(alert: Any, language: str = "en") -> dict[str, Any]:
+    """The plain values a template needs from an alert row (or anything with the same attributes).
+
+    ``w`` is the facts as worded for the reader (``alerts.wording.present``): the templates lay it out.
+    """
     def stamp(value: datetime | None) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
+    facts = alert.facts or {}
     return {
         "id": alert.id, "severity": alert.severity, "title": alert.title, "rule": alert.rule_id, "count": alert.count,
-        "first_seen": stamp(alert.first_seen), "last_seen": stamp(alert.last_seen), "facts": alert.facts or {},
+        "first_seen": stamp(alert.first_seen), "last_seen": stamp(alert.last_seen), "facts": facts,
+        "w": wording.present(facts, language),
     }
-
-
-_NL_SCORE = {"failure": "faalrisico", "dependency": "afhankelijkheid", "geopolitical": "geopolitiek risico",
-             "combined": "gecombineerd risico"}
-_NL_BAND = {"low": "laag", "medium": "middel", "high": "hoog", None: "nieuw"}
 
 
 def localized_title(view: Mapping[str, Any], language: str) -> str:
@@ -186,8 +194,8 @@ def localized_title(view: Mapping[str, Any], language: str) -> str:
     if facts.get("kind") == "score" and facts.get("score"):
         score = facts["score"]
         scope = f" ({score['category']})" if score.get("category") else ""
-        what = _NL_SCORE.get(score.get("kind"), str(score.get("kind")))
-        before, now = _NL_BAND.get(score.get("previous_band")), _NL_BAND.get(score.get("band"), score.get("band"))
+        what = wording.label("score", score.get("kind"), "nl")
+        before, now = wording.label("band", score.get("previous_band") or "", "nl"), wording.label("band", score.get("band"), "nl")
         return f"{facts.get('supplier')}: {what} {before} → {now}{scope}"
     if facts.get("kind") == "horizon" and facts.get("contract"):
         contract = facts["contract"]
@@ -202,7 +210,7 @@ def render_alert(alert: Any, *, fmt: str = "markdown", language: str = "en", syn
 
     ``link`` is the alert's page in the web workspace, where the manager acts on it.
     """
-    view = alert_view(alert)
+    view = alert_view(alert, language)
     view["title"] = localized_title(view, language)
     texts = _texts(language)
     body = _environments()[fmt].get_template(f"alert.{FORMATS[fmt]}.j2").render(
@@ -215,13 +223,14 @@ def render_digest(alerts: Sequence[Any], *, period: str, fmt: str = "markdown", 
                   synthetic: bool = False) -> Message:
     """Several alerts in one message (a daily or weekly digest), most severe first."""
     rank = {"critical": 0, "warning": 1, "info": 2}
-    views = sorted(({**(v := alert_view(a)), "title": localized_title(v, language)} for a in alerts),
+    views = sorted(({**(v := alert_view(a, language)), "title": localized_title(v, language)} for a in alerts),
                    key=lambda v: (rank.get(v["severity"], 3), v["title"]))
     texts = _texts(language)
     body = _environments()[fmt].get_template(f"digest.{FORMATS[fmt]}.j2").render(
-        alerts=views, t=texts, period=period, language=language, synthetic=synthetic
+        alerts=views, t=texts, period=period, language=language, synthetic=synthetic,
+        count_text=wording.n_alerts(len(views), language),
     )
-    title = f"{texts['digest']} ({texts['digest_' + period]}): {len(views)} {texts['alerts']}"
+    title = f"{texts['digest']} ({texts['digest_' + period]}): {wording.n_alerts(len(views), language)}"
     return Message(title=title, body=body, format=fmt)
 
 

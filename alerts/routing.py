@@ -99,9 +99,28 @@ class Routing:
             seen.setdefault(key, self.people[key])
         return list(seen.values())
 
+    def deliveries(self, severity: str, categories: Iterable[str], *, ops: bool = False) -> list[tuple[str, str, str]]:
+        """(person, channel, mode) for an alert: critical at once, the rest in each person's digest.
+
+        The one delivery plan: the send flow, the end of a snooze and the workspace all use it.
+        """
+        out = []
+        for person in self.recipients(categories, ops=ops):
+            mode = "immediate" if severity == "critical" else person.digest
+            out += [(person.key, channel.name, mode) for channel in person.channels if channel.takes(severity)]
+        return out
+
     @staticmethod
     def tag(person: str, channel: str) -> str:
         return f"{person}/{channel}"
+
+
+def language_for(person: str, *, account: str | None, routing: dict[str, str], default: str) -> str:
+    """One language per person: their account's choice, else their routing entry's, else the server's."""
+    for language in (account, routing.get(person), default):
+        if language in LANGUAGES:
+            return language
+    return "en"
 
 
 def load_routing(path: Path, *, environ: dict[str, str] | None = None) -> Routing:

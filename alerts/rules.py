@@ -68,6 +68,7 @@ class Rule:
     #: One severity, or per band for ``score_band`` rules ({"medium": "warning", "high": "critical"}).
     severity: str | Mapping[str, str]
     description: str = ""
+    description_nl: str = ""  # the same in Dutch, for Dutch readers (else they see none)
     categories: tuple[str, ...] = ()  # CPV prefixes; empty: every category
     suppliers: tuple[str, ...] = ()  # org_keys or KvK numbers; empty: every supplier
     cooldown_days: float = DEFAULT_COOLDOWN_DAYS
@@ -132,7 +133,7 @@ class RuleSet:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-_COMMON = {"id", "type", "severity", "description", "categories", "suppliers", "cooldown_days", "expire_days"}
+_COMMON = {"id", "type", "severity", "description", "description_nl", "categories", "suppliers", "cooldown_days", "expire_days"}
 _ALLOWED = {
     "event": _COMMON | {"kinds", "min_confidence", "max_age_days", "alternatives"},
     "score_band": _COMMON | {"score", "direction", "alternatives"},
@@ -206,6 +207,7 @@ def _parse_rule(entry: Any, defaults: Mapping[str, Any], where: str, known: froz
     values: dict[str, Any] = {"id": rule_id, "type": rule_type}
     values["severity"] = _severity(entry.get("severity"), rule_type, where)
     values["description"] = str(entry.get("description", ""))
+    values["description_nl"] = str(entry.get("description_nl", ""))
     values["categories"] = _categories(entry.get("categories", []), where, known)
     values["suppliers"] = _strings(entry.get("suppliers", []), "suppliers", where)
     for name in ("cooldown_days", "expire_days", "max_age_days"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,6 +28,8 @@ DeliveryPlan = Callable[[AlertRow], Iterable[tuple[str, str, str]]]
 
 STATES = ("open", "acknowledged", "snoozed", "dismissed", "expired")
 DISMISS_REASONS = ("not-relevant", "wrong-entity", "known")
+#: The longest snooze anyone may ask for: past it an alert would silently expire while asleep.
+MAX_SNOOZE = timedelta(days=90)
 _MAX_SOURCES = 10
 
 
@@ -249,6 +251,7 @@ def list_alerts(session: Session, *, states: Sequence[str] | None = None, rule: 
         {
             "id": r.id, "severity": r.severity, "state": r.state, "rule": r.rule_id, "title": r.title,
             "count": r.count, "last seen": utc(r.last_seen),
+            "snoozed until": utc(r.snoozed_until) if r.state == "snoozed" else None,
             "deliveries": ", ".join(f"{n} {s}" for s, n in sorted(counts[r.id].items())) or "none",
         }
         for r in rows
@@ -278,8 +281,8 @@ def apply_feedback(
         raise ValueError(f"unknown action {action!r}; choose ack, snooze or dismiss")
     if action == "dismiss" and reason not in DISMISS_REASONS:
         raise ValueError(f"a dismissal needs a reason: one of {', '.join(DISMISS_REASONS)}")
-    if action == "snooze" and snooze_until is None:
-        raise ValueError("a snooze needs an end (snooze_until)")
+    if action == "snooze":
+        check_snooze_end(snooze_until, now=now)
     session.add(AlertFeedback(alert_id=row.id, action=action, reason=reason, note=note, decided_by=decided_by, decided_at=now))
     _audit(session, row.id, "state", row.state, new_state, decided_by, now, reason)
     row.state, row.updated_at = new_state, now
@@ -291,6 +294,43 @@ def apply_feedback(
             .values(status="cancelled", last_error=f"{new_state} by {decided_by}")
         )
     return row
+
+
+def check_snooze_end(snooze_until: datetime | None, *, now: datetime) -> None:
+    """A snooze ends after now and within ``MAX_SNOOZE``: negative, zero or absurd lengths are refused."""
+    if snooze_until is None:
+        raise ValueError("a snooze needs an end (snooze_until)")
+    until = utc(snooze_until)
+    if until <= now:
+        raise ValueError(f"a snooze must end in the future, not {until:%Y-%m-%d %H:%M} UTC")
+    if until - now > MAX_SNOOZE:
+        raise ValueError(f"a snooze lasts at most {MAX_SNOOZE.days} days; {until:%Y-%m-%d} is further away")
+
+
+def end_snoozes(session: Session, *, now: datetime, plan: DeliveryPlan | None, actor: str = "snooze-end") -> list[int]:
+    """Snoozed alerts whose time is up return to the inbox: open again, in a new delivery round.
+
+    The one place that decides a snooze is over: the flows, the CLI and the workspace all call it
+    before they read or send, so what a person sees never depends on which of them ran last. The
+    new round gets deliveries from ``plan`` (critical alerts are sent at once by the next send,
+    the others go into the next digest); without a plan (the routing cannot be read) the alerts
+    are still opened, and said so in their history.
+    """
+    rows = list(session.scalars(
+        select(AlertRow).where(AlertRow.state == "snoozed", AlertRow.snoozed_until.is_not(None),
+                               AlertRow.snoozed_until <= now)
+    ))
+    for row in rows:
+        ended = utc(row.snoozed_until)
+        _audit(session, row.id, "state", "snoozed", "open", actor, now,
+               f"snooze ended {ended:%Y-%m-%d %H:%M} UTC" + ("" if plan else "; routing unavailable, not re-sent"))
+        row.state, row.snoozed_until, row.updated_at = "open", None, now
+        row.round += 1
+        row.notified_at = now
+        if plan is not None:
+            session.flush()
+            _add_deliveries(session, row, plan, now)
+    return [row.id for row in rows]
 
 
 def rule_stats(session: Session) -> list[dict[str, Any]]:

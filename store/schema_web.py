@@ -31,6 +31,8 @@ class WebUser(Base):
     #: argon2id hash; empty for people who only come in through the trusted proxy.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(default=False)
+    #: "en" or "nl": the person's own language for pages and messages; None: the routing's, then the server's.
+    language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -43,6 +43,7 @@ class Account:
     has_password: bool
     created_at: datetime
     updated_at: datetime
+    language: str | None = None  # their own choice; None: the routing's, then the server's
 
 
 def _account(row: WebUser) -> Account:
@@ -56,6 +57,7 @@ def _account(row: WebUser) -> Account:
         has_password=bool(row.password_hash),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        language=row.language,
     )
 
 
@@ -121,6 +123,41 @@ def upsert_user(
     if not created:
         end_sessions(session, row.id)
     return _account(row), created
+
+
+#: The languages a person may choose (as the workspace and the alert messages speak them).
+LANGUAGES = ("en", "nl")
+
+
+def check_language(language: str | None) -> str | None:
+    """"en", "nl", or None (empty: no choice of one's own, the routing's or the server's applies)."""
+    if language is None or not language.strip():
+        return None
+    code = language.strip().lower()
+    if code not in LANGUAGES:
+        raise UserError(f"a language is one of {', '.join(LANGUAGES)}, not {language!r}")
+    return code
+
+
+def set_language(session: Session, username: str, language: str | None) -> Account:
+    """A person's own language for pages and messages (None: back to the routing's or the server's)."""
+    row = session.scalar(select(WebUser).where(WebUser.username == username))
+    if row is None:
+        raise UserError(f"no user {username!r}")
+    row.language = check_language(language)
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    return _account(row)
+
+
+def languages_of(session: Session, usernames: Sequence[str]) -> dict[str, str]:
+    """The languages people chose themselves, by user name (people without a choice are left out)."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(WebUser.username, WebUser.language).where(WebUser.username.in_(list(usernames)), WebUser.language.is_not(None))
+    )
+    return {name: language for name, language in rows}
 
 
 def get_user(session: Session, username: str) -> Account | None:

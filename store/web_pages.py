@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
 from supplyradar.reference.cpv import cpv_prefix
 from store.schema import (
     Award,
@@ -100,6 +101,13 @@ class SupplierPage:
     events: list[SupplierEvent]
     scores: list[ScoreView]
     awards: list[dict[str, Any]] = field(default_factory=list)
+    spend_period: SpendPeriod | None = None  # the period of ``spend_total`` (our net spend)
+
+
+def _disjoint(prefixes: Sequence[str]) -> list[str]:
+    """Prefixes with those inside another left out, so no spend line is counted twice."""
+    ordered = sorted(set(prefixes), key=len)
+    return [p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i])]
 
 
 def supplier_cpvs(session: Session, organisation_id: int) -> set[str]:
@@ -130,8 +138,10 @@ def may_see_supplier(session: Session, organisation_id: int, prefixes: Sequence[
     return any(covers(prefixes, cpv) for cpv in supplier_cpvs(session, organisation_id))
 
 
-def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str] | None) -> SupplierPage | None:
+def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str] | None,
+                  period: SpendPeriod | None = None) -> SupplierPage | None:
     org = session.get(Organisation, organisation_id)
+    period = period or spend_period(session)
     if org is None:
         return None
     identifiers = list(
@@ -168,7 +178,10 @@ def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str
         organisation=org,
         identifiers=identifiers,
         spend_by_year=spend_by_year,
-        spend_total=sum((row[2] for row in spend_by_year), Decimal(0)),
+        spend_total=net_spend(session, period, organisation_id=organisation_id) if prefixes is None else sum(
+            (net_spend(session, period, prefix=p, organisation_id=organisation_id) for p in _disjoint(prefixes)),
+            Decimal(0)),
+        spend_period=period,
         contracts=contracts,
         events=events,
         scores=supplier_scores(session, organisation_id, prefixes),
@@ -270,18 +283,25 @@ def latest_scores(session: Session, organisation_ids: Iterable[int], category: s
 
 
 def our_suppliers(
-    session: Session, prefixes: Sequence[str] | None, *, search: str = "", category: str | None = None, limit: int = 200
+    session: Session, prefixes: Sequence[str] | None, *, search: str = "", category: str | None = None, limit: int = 200,
+    period: SpendPeriod | None = None,
 ) -> list[SupplierRow]:
-    """Suppliers we spend with or hold contracts with (in ``prefixes`` and ``category``), riskiest first."""
+    """Suppliers we spend with or hold contracts with (in ``prefixes`` and ``category``), riskiest first.
+
+    Their spend is our net spend in ``period`` (``store.spend_period``); a supplier we spent with
+    only before it still shows, with its contracts.
+    """
+    period = period or spend_period(session)
     spend_filter = [in_categories(SpendLine.cpv, prefixes), SpendLine.organisation_id.is_not(None)]
     contract_filter = [in_categories(Contract.cpv, prefixes), Contract.organisation_id.is_not(None)]
     if category:
         spend_filter.append(SpendLine.cpv.startswith(category))
         contract_filter.append(Contract.cpv.startswith(category))
+    ever = set(session.scalars(select(SpendLine.organisation_id).where(*spend_filter).distinct()))
     spend = dict(
         tuple(r) for r in session.execute(
             select(SpendLine.organisation_id, func.coalesce(func.sum(SpendLine.amount), 0))
-            .where(*spend_filter).group_by(SpendLine.organisation_id)
+            .where(*spend_filter, period.condition()).group_by(SpendLine.organisation_id)
         )
     )
     contracts = dict(
@@ -289,7 +309,7 @@ def our_suppliers(
             select(Contract.organisation_id, func.count()).where(*contract_filter).group_by(Contract.organisation_id)
         )
     )
-    ids = set(spend) | set(contracts)
+    ids = ever | set(spend) | set(contracts)
     if not ids:
         return []
     query = select(Organisation).where(Organisation.id.in_(ids))
@@ -312,12 +332,16 @@ def our_suppliers(
 @dataclass(frozen=True, slots=True)
 class CategorySpend:
     by_year: list[tuple[int | None, Decimal, int]]
-    total: Decimal
+    total: Decimal  # our spend: net, in ``period``
     lines: int
     contracts: list[Contract]
+    period: SpendPeriod | None = None
+    matched: Decimal = Decimal(0)  # the part with suppliers we matched (what the dependency scores rest on)
 
 
-def category_spend(session: Session, prefix: str) -> CategorySpend:
+def category_spend(session: Session, prefix: str, period: SpendPeriod | None = None) -> CategorySpend:
+    """Our net spend in the category over ``period``, its years (net, each year whole) and running contracts."""
+    period = period or spend_period(session)
     year = extract("year", SpendLine.booked_on)
     rows = session.execute(
         select(year, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
@@ -336,19 +360,20 @@ def category_spend(session: Session, prefix: str) -> CategorySpend:
         )
     )
     return CategorySpend(
-        by_year=by_year, total=sum((r[1] for r in by_year), Decimal(0)), lines=sum(r[2] for r in by_year), contracts=contracts
+        by_year=by_year, total=net_spend(session, period, prefix=prefix), lines=sum(r[2] for r in by_year),
+        contracts=contracts, period=period, matched=net_spend(session, period, prefix=prefix, matched_only=True),
     )
 
 
-def our_categories(session: Session, prefixes: Sequence[str] | None) -> list[tuple[str, Decimal, int]]:
-    """CPV codes we spend in or hold contracts in (inside ``prefixes``): (code, spend, contracts)."""
-    spend = dict(
-        tuple(r) for r in session.execute(
-            select(SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0))
-            .where(SpendLine.cpv.is_not(None), in_categories(SpendLine.cpv, prefixes))
-            .group_by(SpendLine.cpv)
-        )
-    )
+def our_categories(session: Session, prefixes: Sequence[str] | None,
+                   period: SpendPeriod | None = None) -> list[tuple[str, Decimal, int]]:
+    """CPV codes we spend in or hold contracts in (inside ``prefixes``): (code, net spend in ``period``, contracts)."""
+    period = period or spend_period(session)
+    ever = set(session.scalars(
+        select(SpendLine.cpv).where(SpendLine.cpv.is_not(None), in_categories(SpendLine.cpv, prefixes)).distinct()
+    ))
+    spend = {code: amount for code, amount in net_spend_by(session, period, "cpv").items()
+             if code in ever}
     contracts = dict(
         tuple(r) for r in session.execute(
             select(Contract.cpv, func.count())
@@ -356,7 +381,7 @@ def our_categories(session: Session, prefixes: Sequence[str] | None) -> list[tup
             .group_by(Contract.cpv)
         )
     )
-    codes = sorted(set(spend) | set(contracts))
+    codes = sorted(ever | set(spend) | set(contracts))
     return [(code, Decimal(spend.get(code, 0)), contracts.get(code, 0)) for code in codes]
 
 

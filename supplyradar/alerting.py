@@ -25,13 +25,14 @@ from alerts.evaluate import (
 )
 from alerts.file_outbox import register_file_scheme, set_outbox_dir
 from alerts.render import Message, render_alert, render_digest
-from alerts.routing import Routing, build_apprise, load_routing
+from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
-    alerts_by_id, due_deliveries, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
+    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
 )
 from store.bookkeeping import get_meta
+from store.web import languages_of
 from store.db import Store
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema_alerts import AlertRow
@@ -66,6 +67,7 @@ class RunSummary:
     failed: int = 0
     retry_later: int = 0
     expired: int = 0
+    woken: int = 0
     failures: list[str] = field(default_factory=list)
 
     def as_row(self) -> dict[str, Any]:
@@ -73,7 +75,7 @@ class RunSummary:
             "created": self.outcomes["created"], "escalated": self.outcomes["escalated"],
             "renotified": self.outcomes["renotified"], "grouped": self.outcomes["grouped"],
             "unchanged": self.outcomes["unchanged"], "sent": self.sent, "retry later": self.retry_later,
-            "failed": self.failed, "expired": self.expired,
+            "failed": self.failed, "expired": self.expired, "snooze ended": self.woken,
         }
 
 
@@ -236,7 +238,7 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
         c = scan.window.concentration
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
-            basis=c.basis, awards=c.awards_used, since=start, until=as_of,
+            basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=scan.window.awards,
         )
     return out
 
@@ -290,11 +292,7 @@ def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
     """Who gets an alert row, over which channels, and when: critical at once, the rest in the digest."""
 
     def plan(row: AlertRow) -> list[tuple[str, str, str]]:
-        out = []
-        for person in routing.recipients(row.categories, ops=row.ops):
-            mode = "immediate" if row.severity == "critical" else person.digest
-            out += [(person.key, channel.name, mode) for channel in person.channels if channel.takes(row.severity)]
-        return out
+        return routing.deliveries(row.severity, row.categories, ops=row.ops)
 
     return plan
 
@@ -348,10 +346,12 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
     routing = config.routing
     with store.session() as session, session.begin():
         summary.expired += expire_alerts(session, now=now)
+        summary.woken += len(end_snoozes(session, now=now, plan=delivery_plan(routing)))
     with store.session() as session:
         due = due_deliveries(session, now=now, modes=modes)
         alerts = alerts_by_id(session, {d.alert_id for d in due})
         synthetic = get_meta(session, SYNTHETIC_MARKER) is not None
+        chosen = languages_of(session, sorted({d.recipient for d in due}))
     if not due:
         return
     register_file_scheme()
@@ -367,7 +367,8 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
             error = "the person or channel is no longer in the routing"
             messages = [([d.delivery_id for d in deliveries], None)]
         else:
-            language = person.language or settings.language
+            language = language_for(person_key, account=chosen.get(person_key),
+                                    routing={person_key: person.language or ""}, default=settings.language)
             if period:
                 digest = render_digest([alerts[d.alert_id] for d in deliveries], period=period,
                                        fmt=_FORMATS[channel.format], language=language, synthetic=synthetic)

@@ -16,11 +16,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.markdown import Markdown
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from connectors.errors import RecordError
 from supplyradar.commands.ops import register as register_ops
 from supplyradar.commands.tables import rows_table
@@ -59,11 +56,17 @@ console = Console(stderr=True)
 out = Console()
 
 
+def _rich_handler():  # noqa: ANN202 - rich.logging.RichHandler, imported when logging is set up
+    from rich.logging import RichHandler
+
+    return RichHandler(console=console, show_path=False, rich_tracebacks=False)
+
+
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=False)],
+        handlers=[_rich_handler()],
         force=True,
     )
 
@@ -90,6 +93,8 @@ def collect_tenders_command(
     from supplyradar.collect_tenders import CollectionSummary, collect_all
 
     settings = settings_for(Settings(), transport)
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with _open_store(settings) as store, Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(), console=console,
@@ -134,6 +139,8 @@ def backfill_tenders_command(
     settings = settings_for(Settings(), transport)
     months = sum(1 for _ in month_chunks(first, last))
     failed = False
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with _open_store(settings) as store, Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
         TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=console,
@@ -203,6 +210,8 @@ def scan_command(
         except ScanRequestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from None
+    from rich.markdown import Markdown
+
     out.print(Markdown(output.markdown))
     out.print(f"\nReport: [bold]{output.html_path}[/bold]")
 
@@ -246,11 +255,13 @@ def run() -> None:
     A database that is down at start is an operations fact, not a bug: one clear line naming the
     database (password hidden) and exit code 3, so cron and systemd see it; nothing was written.
     """
-    from sqlalchemy.exc import OperationalError
-
     try:
         app()
-    except OperationalError as exc:
+    except Exception as exc:
+        # SQLAlchemy is imported only by commands that use the database: --help never loads it.
+        errors = sys.modules.get("sqlalchemy.exc")
+        if errors is None or not isinstance(exc, errors.OperationalError):
+            raise
         from sqlalchemy.engine import make_url
 
         url = make_url(Settings().resolved_database_url).render_as_string(hide_password=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from config.settings import CONFIG_DIR, Settings
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import Award, Notice, Organisation, SupplierEvent
-from supplyradar.commands.tables import rows_table
+from supplyradar.commands.tables import emit, rows_table
 from supplyradar.prefect_server import QUIET_PREFECT_ENV, temporary_server
 
 #: The categories the synthetic market is made of (see supplyradar/demo/data/README.md).
@@ -119,7 +120,8 @@ def _print_web_accounts(console: Console, settings: Settings) -> None:
 
 
 def _table(console: Console, title: str, rows: list[dict], columns: tuple[str, ...] | None = None) -> None:
-    console.print(rows_table(title, rows, columns=columns))
+    """Readable at 80 columns: text columns wrap between words (supplyradar.commands.tables.emit)."""
+    emit(console, title, rows, columns=columns, wide=("title", "supplier", "examples", "finding"))
 
 
 def _print_recent_events(console: Console, settings: Settings) -> None:
@@ -144,7 +146,8 @@ def _print_quality(console: Console, settings: Settings) -> None:
     _table(console, "Data quality of our own data (supplyradar quality)", report.summary_rows(examples=2),
            ("finding", "count", "rows", "examples"))
     if report.matched_share is not None:
-        console.print(f"Spend on resolved suppliers: [bold]{report.matched_share:.1%}[/bold]")
+        console.print(f"Our spend: [bold]{report.net_spend:,.0f}[/bold] net (credit notes netted); matched suppliers "
+                      f"cover [bold]{report.matched_share:.1%}[/bold] of the booked volume")
 
 
 def _print_training(console: Console, trained: dict) -> None:
@@ -169,8 +172,9 @@ def _print_summary(console: Console, settings: Settings, reports: list[str], tra
     )
     console.print(f"Database: [bold]{settings.resolved_database_url}[/bold]")
     outbox = Path(settings.data_dir) / "outbox"
-    messages = sorted(outbox.glob("*.md")) if outbox.exists() else []
-    console.print(f"Alert outbox ({len(messages)} messages): [bold]{outbox}[/bold]")
+    messages = sorted(p for p in outbox.iterdir() if p.is_file()) if outbox.exists() else []
+    formats = ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(p.suffix.lstrip(".") for p in messages).items()))
+    console.print(f"Alert outbox ({len(messages)} messages{': ' + formats if formats else ''}): [bold]{outbox}[/bold]")
     for path in messages[:8]:
         console.print(f"  {path.name}")
     console.print(f"Model card: [bold]{trained.get('card')}[/bold]")

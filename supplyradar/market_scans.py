@@ -90,10 +90,15 @@ def run_market_scan(
     changes_line = modifications_line(changes, start, end, scan.currency)
     if changes_line:
         scan = dataclasses.replace(scan, notes=(*scan.notes, changes_line))
+    with store.session() as session:
+        from store.sanctions_marks import possible_matches_by_key
+
+        named = {s.key for s in scan.top_suppliers} | {e.key for p in scan.periods for e in p.entrants}
+        flagged = possible_matches_by_key(session, named)
     title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
     html = render_market_scan(
         scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,
-        position=position,
+        position=position, possible_sanctions=flagged,
     )
     path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
     write_market_scan(path, html)

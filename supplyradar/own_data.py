@@ -234,8 +234,9 @@ class QualityReport:
 
     spend_lines: int = 0
     contracts: int = 0
-    total_spend: Decimal = Decimal(0)
-    matched_spend: Decimal = Decimal(0)
+    total_spend: Decimal = Decimal(0)  # booked volume: absolute amounts (a credit note is volume too)
+    matched_spend: Decimal = Decimal(0)  # the same, on matched suppliers
+    net_spend: Decimal = Decimal(0)  # our spend: credit notes netted, all booking dates
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
@@ -255,8 +256,10 @@ class QualityReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "spend_lines": self.spend_lines, "contracts": self.contracts, "total_spend": str(self.total_spend),
-            "matched_spend": str(self.matched_spend),
+            "spend_lines": self.spend_lines, "contracts": self.contracts, "net_spend": str(self.net_spend),
+            "booked_volume": str(self.total_spend), "matched_volume": str(self.matched_spend),
+            "spend_basis": "net_spend: credit notes netted, every booking date; matched_share: of the booked "
+                           "volume (absolute amounts)",
             "matched_share": None if self.matched_share is None else round(self.matched_share, 4),
             "findings": self.findings,
         }
@@ -302,6 +305,7 @@ def quality_report(store: Store) -> QualityReport:
             _grouped(f["spend rows without category"], by_name_no_category, r.supplier_name, ref)
         if r.amount is not None:
             report.total_spend += abs(r.amount)
+            report.net_spend += r.amount
         matched = r.organisation_id is not None and r.organisation_id not in internal
         if matched and r.amount is not None:
             report.matched_spend += abs(r.amount)

@@ -550,6 +550,7 @@ class OurPosition:
     suppliers: list[dict[str, Any]]
     kraljic: dict[str, Any] | None
     message: str | None  # why there is nothing to show
+    spend_months: int | None = None  # the spend window the run used (store.spend_period: one meaning everywhere)
 
 
 def our_position(session: Any, cpv_prefix: str) -> OurPosition:
@@ -577,4 +578,5 @@ def our_position(session: Any, cpv_prefix: str) -> OurPosition:
             "reason": next((r.get("text") for r in (failure.reasons if failure else [])), None),
             "confidence": min(dep.confidence, failure.confidence) if failure else dep.confidence,
         })
-    return OurPosition(cpv_prefix, run.as_of, spend, suppliers, kraljic, None)
+    months = ((details.get("config") or {}).get("dependency") or {}).get("spend_window_months")
+    return OurPosition(cpv_prefix, run.as_of, spend, suppliers, kraljic, None, spend_months=months)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # annotations only: the command line imports this module before any command runs
+    import httpx
 
-from config.settings import Settings
-
-if TYPE_CHECKING:
+    from config.settings import Settings
     from store.db import Store
 
 TRANSPORTS = ("live", "demo")

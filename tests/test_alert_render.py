@@ -47,18 +47,23 @@ def _markdown_links(text: str) -> list[str]:
 def test_markdown_escapes_hostile_text_and_links_only_safe_sources() -> None:
     body = render_alert(_alert(), fmt="markdown", language="en").body
     assert "<script>" not in body and "<img" not in body and "<b>" not in body
-    assert "&lt;script&gt;" in body
-    assert _markdown_links(body) == ["https://news.example/a%20b%29c"]
+    # The insolvency source's own URL is not followed: its link is the public register page.
+    assert _markdown_links(body) == ["https://news.example/a%20b%29c"]  # the finder skips labels with escaped brackets
+    assert "](https://insolventies.rechtspraak.nl/)" in body
+    digest = render_digest([_alert()], period="daily", fmt="markdown", language="en").body  # titles are in digests
+    assert "<script>" not in digest and "&lt;script&gt;" in digest
     assert "javascript:" not in body
-    assert "\\*\\*B.V.\\*\\*" in body  # emphasis markers shown, not applied
+    assert "\\*\\*B.V.\\*\\*" in digest  # emphasis markers shown, not applied
     assert "Possible alternative suppliers" in body and "Check the contract's continuity clause" in body
 
 
 def test_html_is_autoescaped_and_links_only_to_http() -> None:
     body = render_alert(_alert(), fmt="html", language="nl").body
     assert "<script>" not in body and "<img src=x" not in body and "<b>One</b>" not in body
-    assert "&lt;script&gt;" in body and "&lt;img src=x" in body
-    assert re.findall(r'href="([^"]*)"', body) == ["https://news.example/a%20b%29c"]
+    assert "&lt;img src=x" in body
+    assert re.findall(r'href="([^"]*)"', body) == ["https://insolventies.rechtspraak.nl/", "https://news.example/a%20b%29c"]
+    digest = render_digest([_alert()], period="daily", fmt="html", language="nl").body
+    assert "<script>" not in digest and "&lt;script&gt;" in digest
     assert "Mogelijke alternatieve leveranciers" in body and "continuïteitsclausule" in body
     assert "o.a. voor Gemeente &lt;i&gt;X&lt;/i&gt;" in body
 

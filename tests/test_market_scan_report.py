@@ -97,8 +97,9 @@ def _text(html: str) -> str:
 
 
 def test_header_names_the_category_with_its_label(html: str) -> None:
-    assert "72 — IT services: consulting, software development, Internet and support" in _text(html)
+    assert "72000000 — IT services: consulting, software development, Internet and support" in _text(html)
     assert "1 Jan 2021 – 31 Dec 2024" in _text(html)
+    assert "belongs to this category by its notice's main CPV code" in _text(html)  # the method says which awards
 
 
 def test_headline_numbers_and_band_appear(scan: MarketScan, html: str) -> None:
@@ -179,8 +180,22 @@ def test_empty_category_renders(html: str) -> None:
 
 def test_markdown_summary(scan: MarketScan) -> None:
     markdown = market_scan_markdown(scan)
-    assert markdown.startswith("## Market scan: 72 — IT services")
+    assert markdown.startswith("## Market scan: 72000000 — IT services")
     assert "| Period |" in markdown and "2024" in markdown
     assert "<script>" not in markdown
     assert HOSTILE not in markdown
     assert f"{scan.window.concentration.hhi:,.0f}" in markdown
+
+
+def test_cr4_counts_every_winner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Awards without an amount still count as awards won: 55 winners, 54 of them with an amount."""
+    from types import SimpleNamespace
+
+    import supplyradar.reports.market_scan as module
+
+    assert module.cpv8("9091") == "90910000" and module.cpv8("0931") == "09310000"
+    window = SimpleNamespace(winners=55, label="2024", concentration=SimpleNamespace(cr4=0.9, suppliers=54, basis="value"))
+    scan = SimpleNamespace(window=window, top_suppliers=[SimpleNamespace(name="Big B.V.", share=0.5)], currency="EUR")
+    monkeypatch.setattr(module, "_what", lambda _scan: "award value")
+    tile = module._cr4_tile(scan)
+    assert "55 suppliers won at least one award (54 of them with an amount in EUR)" in tile.reading

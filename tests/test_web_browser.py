@@ -138,3 +138,47 @@ def test_hostile_text_stays_text_and_other_categories_stay_closed(served, page) 
     response = page.goto(f"{base}/categories/72000000")
     assert response is not None and response.status == 403
     assert "not one of yours" in page.locator("p.message").inner_text()
+
+
+@pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
+def test_a_snoozed_alert_comes_back_to_the_inbox(served, page) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime, timedelta
+
+    from store.schema_alerts import AlertRow
+
+    base, store, world = served
+    alert_id = world.alerts["power"]
+    sign_in(page, base)
+    page.goto(f"{base}/alerts/{alert_id}")
+    page.fill('input[name="days"]', "2")
+    page.click(f'form[action="/alerts/{alert_id}/snooze"] button[type=submit]')
+    page.wait_for_url(f"{base}/alerts?done=*")
+    assert page.locator(f'a[href="/alerts/{alert_id}"]').count() == 0
+    page.goto(f"{base}/alerts?state=snoozed")
+    end = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%d")
+    assert end in page.locator("table.inbox").inner_text()
+    with store.session() as session, session.begin():
+        session.get(AlertRow, alert_id).snoozed_until = datetime.now(UTC) - timedelta(seconds=1)
+    page.goto(f"{base}/alerts")
+    assert page.locator(f'a[href="/alerts/{alert_id}"]').count() == 1
+
+
+@pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
+def test_a_dutch_manager_reads_an_alert_and_a_supplier_in_dutch(served, page) -> None:  # noqa: ANN001
+    import re
+
+    from store.web import set_language
+
+    base, store, world = served
+    with store.sessions.begin() as session:
+        set_language(session, "mia", "nl")
+    sign_in(page, base)
+    english = re.compile(r"\b(highly concentrated|raises the log-odds|Sources|What you can do|Alerts|Suppliers|"
+                         r"strategic|acknowledged|pending)\b")
+    for path in (f"/alerts/{world.alerts['power']}", f"/suppliers/{world.orgs[POWER.name]}"):
+        page.goto(f"{base}{path}")
+        assert page.locator("html").get_attribute("lang") == "nl"
+        text = page.locator("main").inner_text()
+        assert not english.findall(text), (path, english.findall(text))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "supplier-nl.png"), full_page=True)

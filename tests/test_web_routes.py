@@ -395,7 +395,7 @@ def test_supplier_page_for_a_manager_of_its_category(client: TestClient, world: 
     response = client.get(f"/suppliers/{world.orgs[POWER.name]}")
     assert response.status_code == 200
     page = response.text
-    for text in ("Stroom &amp; Co B.V.", "12345678", "C-POWER", "insolvency.suspension_provisional", "failure",
+    for text in ("Stroom &amp; Co B.V.", "12345678", "C-POWER", "provisional suspension of payments", "failure",
                  "<svg class=\"spark\"", "1-2024", "Besloten Vennootschap", "3514 Handel in elektriciteit",
                  "Insolvency case S.05/26/1", "Voorlopige surseance verleend"):
         assert text in page, text

@@ -14,9 +14,10 @@ categories.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -73,6 +74,17 @@ class AlertsSource:
         out.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -_ts(r.last_seen)))
         return out[:limit], len(out)
 
+    def end_snoozes(self, session: Session, *, now: datetime, routing_file: Path | None) -> list[int]:
+        """Snoozes whose time is up end before anything is shown: the same ``store.alerts.end_snoozes`` the flows call.
+
+        The routing says who is told again (critical alerts at the next send, the rest in the digest);
+        when it cannot be read the alerts still return to the inbox.
+        """
+        ending = getattr(self.module, "end_snoozes", None)
+        if ending is None:
+            return []
+        return ending(session, now=now, plan=_delivery_plan(routing_file), actor="web")
+
     def get(self, session: Session, alert_id: int) -> Any | None:  # noqa: ANN401
         try:
             return self.module.get_alert(session, alert_id)
@@ -123,6 +135,20 @@ def load() -> AlertsSource | None:
         dismiss_reasons=tuple(getattr(module, "DISMISS_REASONS", ("not-relevant", "wrong-entity", "known"))),
         texts=texts,
     )
+
+
+def _delivery_plan(routing_file: Path | None) -> Callable[[Any], list[tuple[str, str, str]]] | None:
+    """The routing's delivery plan, or None when the routing file cannot be read (logged, not raised)."""
+    if routing_file is None:
+        return None
+    try:
+        from alerts.routing import load_routing
+
+        routing = load_routing(routing_file)
+    except Exception as exc:  # noqa: BLE001 - a broken routing must not take the inbox down
+        log.warning("web: routing unavailable for ending snoozes (%s)", type(exc).__name__)
+        return None
+    return lambda row: routing.deliveries(row.severity, row.categories or [], ops=row.ops)
 
 
 def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:  # noqa: ANN401

@@ -26,7 +26,7 @@ from store.bookkeeping import get_meta
 from store.db import Store
 from store.web import purge_attempts, purge_expired_sessions
 from web import alerts_source
-from web.core import NotSignedIn, PageError, WebContext, client, context_of, render, signin_url
+from web.core import NotSignedIn, PageError, WebContext, client, context_of, render, signin_url, translator
 from supplyradar.market_scans import SYNTHETIC_MARKER
 from web.i18n import Translator
 from web.routes import admin, alerts, auth, categories, suppliers
@@ -51,7 +51,9 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(sparkline=sparkline, safe_url=safe_url, alert_title=alert_title)
+    from supplyradar.reference.public_pages import public_page
+
+    env.globals.update(sparkline=sparkline, safe_url=safe_url, alert_title=alert_title, public_page=public_page)
     return Jinja2Templates(env=env)
 
 
@@ -120,7 +122,7 @@ async def _headers_and_failures(request: Request, call_next) -> Response:  # noq
         response = await call_next(request)
     except Exception:  # noqa: BLE001 - the last line of defence: log it, show a plain page
         log.exception("web: %s %s failed", request.method, request.url.path)
-        response = render(request, "error.html", status=500, message=context_of(request).translator("error.server"))
+        response = render(request, "error.html", status=500, message=translator(request)("error.server"))
     for name, value, options in getattr(request.state, "cookies", None) or []:
         if value is None:
             response.delete_cookie(name, path="/", secure=options["secure"], httponly=True, samesite="lax")
@@ -139,7 +141,7 @@ async def _headers_and_failures(request: Request, call_next) -> Response:  # noq
 def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> Response:
-        message = context_of(request).translator(exc.message, **exc.values)
+        message = translator(request)(exc.message, **exc.values)
         return render(request, "error.html", status=exc.status, message=message)
 
     @app.exception_handler(NotSignedIn)
@@ -151,15 +153,15 @@ def _error_pages(app: FastAPI) -> None:
             path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(signin_url(path, expired=exc.expired), status_code=303)
         key = "signin.expired" if exc.expired else "error.signin_required"
-        return render(request, "error.html", status=401, message=ctx.translator(key))
+        return render(request, "error.html", status=401, message=translator(request)(key))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         key = _STATUS_MESSAGES.get(exc.status_code, "error.not_found")
-        return render(request, "error.html", status=exc.status_code, message=context_of(request).translator(key))
+        return render(request, "error.html", status=exc.status_code, message=translator(request)(key))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(".".join(str(p) for p in err.get("loc", ())[1:]) or "?" for err in exc.errors())
-        message = context_of(request).translator("error.bad_request", detail=fields)
+        message = translator(request)("error.bad_request", detail=fields)
         return render(request, "error.html", status=400, message=message)

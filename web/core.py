@@ -25,7 +25,13 @@ from web.alerts_source import AlertsSource
 from web.auth import Principal, new_token, same, token_hash
 from web.i18n import Translator
 from web.market import MarketCache
-from web.security import SESSION_COOKIE, Client, PresessionTokens, client_of, cookie_secure
+from web.security import (
+    SESSION_COOKIE,
+    Client,
+    PresessionTokens,
+    client_of,
+    cookie_secure,
+)
 
 
 @dataclass(slots=True)
@@ -45,6 +51,8 @@ class WebContext:
     synthetic: bool = False
     #: Computed market statistics of categories without a stored market scan.
     markets: MarketCache = field(default_factory=MarketCache)
+    #: The routing file's languages per person, with the file's modification time they were read at.
+    routing_languages: dict[str, object] = field(default_factory=dict)
 
     @property
     def idle(self) -> timedelta:
@@ -154,13 +162,69 @@ def require_admin(who: Principal) -> None:
         raise PageError(403, "error.forbidden")
 
 
+def translator(request: Request) -> Translator:
+    """The reader's language: their own choice, else their entry in the routing, else the server's.
+
+    One language per person, the same one their alert messages are written in
+    (``alerts.routing.language_for``); before sign-in, the server's.
+    """
+    ctx = context_of(request)
+    who = getattr(request.state, "principal", None)
+    if who is None:
+        return ctx.translator
+    cached = getattr(request.state, "translator", None)
+    if cached is not None:
+        return cached
+    from alerts.routing import language_for
+
+    language = language_for(who.username, account=who.account.language, routing=_routing_languages(ctx),
+                            default=ctx.translator.language)
+    found = ctx.translator if language == ctx.translator.language else Translator(language)
+    request.state.translator = found
+    return found
+
+
+def _routing_languages(ctx: WebContext) -> dict[str, str]:
+    """Languages the routing file gives people (read again when the file changes; {} when it cannot be read)."""
+    path = ctx.settings.alerts.routing_file
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return {}
+    if ctx.routing_languages.get("stamp") != stamp:
+        from alerts.routing import load_routing
+
+        try:
+            routing = load_routing(path)
+            languages = {key: p.language for key, p in routing.people.items() if p.language}
+        except Exception:  # noqa: BLE001 - a broken routing must not take the pages down; the flows report it
+            languages = {}
+        ctx.routing_languages.update(stamp=stamp, languages=languages)
+    return ctx.routing_languages.get("languages") or {}  # type: ignore[return-value]
+
+
+def spend_period_of(ctx: WebContext, session: Any) -> Any:  # noqa: ANN401 - store.spend_period.SpendPeriod
+    """The period "our spend" covers on every page: the dependency score's spend window (config/risk.yaml)."""
+    from store.spend_period import DEFAULT_MONTHS, spend_period
+
+    if "months" not in ctx.routing_languages:  # read once: the risk file changes with a deployment
+        try:
+            from config.risk import load_risk_config
+
+            ctx.routing_languages["months"] = load_risk_config().dependency.spend_window_months
+        except Exception:  # noqa: BLE001 - without the risk file, the documented default
+            ctx.routing_languages["months"] = DEFAULT_MONTHS
+    return spend_period(session, months=int(ctx.routing_languages["months"]))
+
+
 def render(request: Request, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:
     ctx = context_of(request)
     who = getattr(request.state, "principal", None)
     values.setdefault("user", who)
     values.setdefault("csrf_token", who.csrf_token if who else "")
+    t = translator(request)
     return ctx.templates.TemplateResponse(
-        request, template, {"t": ctx.translator, "lang": ctx.translator.language, "synthetic": ctx.synthetic, **values},
+        request, template, {"t": t, "lang": t.language, "synthetic": ctx.synthetic, **values},
         status_code=status,
     )
 

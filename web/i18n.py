@@ -1,6 +1,7 @@
 """Dutch and English for the web workspace: a small catalogue in code, no gettext binaries.
 
-``settings.language`` ("en" or "nl", the same setting as the alerts) picks the catalogue. A key
+Each person reads their own language (``web.core.translator``): their account's choice, else
+their routing entry's, else ``settings.language`` (the server's, also used before sign-in). A key
 missing from the chosen language falls back to English; ``tests/test_web_store.py`` keeps the two
 catalogues in step. Values are filled in with ``str.format`` before Jinja escapes the result.
 """
@@ -24,6 +25,15 @@ EN: dict[str, str] = {
     "nav.settings": "Settings",
     "nav.signout": "Sign out",
     "nav.signed_in_as": "Signed in as {name} ({role})",
+    "spend.period": "Our net spend (credit notes netted) booked {start} – {end} ({months} months; undated lines included)",
+    "spend.short": "net, {start} – {end}",
+    "spend.matched": "of which with matched suppliers: {amount}",
+    "spend.by_year": "Per booking year (net, whole years)",
+    "sanctions.possible": "possible sanctions match ({day})",
+    "sanctions.hint": "A name on the EU sanctions list resembles this company: a signal to check, not a verdict.",
+    "sanctions.banner": "Possible match on the EU sanctions list ({day}): check names, country and identifiers before paying or awarding.",
+    "account.language": "Language",
+    "account.language_default": "default",
     "role.manager": "category manager",
     "role.strategist": "strategist",
     "role.admin": "admin",
@@ -93,6 +103,26 @@ EN: dict[str, str] = {
     "alert.note": "Note (optional)",
     "alert.reason.not-relevant": "not relevant",
     "alert.reason.wrong-entity": "wrong company",
+    "alert.no_extension": "no extension left",
+    "alert.excluded": "Left out",
+    "feedback.ack": "acknowledged",
+    "feedback.snooze": "snoozed",
+    "feedback.dismiss": "dismissed",
+    "delivery.mode.immediate": "immediate",
+    "delivery.mode.daily": "daily digest",
+    "delivery.mode.weekly": "weekly digest",
+    "delivery.status.pending": "pending",
+    "delivery.status.sent": "sent",
+    "delivery.status.failed": "failed",
+    "delivery.status.cancelled": "cancelled",
+    "delivery.status.expired": "expired",
+    "history.created": "created",
+    "history.grouped": "repeat counted",
+    "history.escalated": "severity raised",
+    "history.renotified": "sent again",
+    "history.state": "state changed",
+    "history.expired": "expired",
+    "history.delivery-failed": "delivery failed",
     "alert.reason.known": "already known",
     "alert.feedback": "Feedback",
     "alert.history": "History",
@@ -248,6 +278,15 @@ NL: dict[str, str] = {
     "nav.settings": "Instellingen",
     "nav.signout": "Afmelden",
     "nav.signed_in_as": "Aangemeld als {name} ({role})",
+    "spend.period": "Onze netto-uitgaven (creditnota's verrekend) geboekt {start} – {end} ({months} maanden; regels zonder datum meegeteld)",
+    "spend.short": "netto, {start} – {end}",
+    "spend.matched": "waarvan bij gekoppelde leveranciers: {amount}",
+    "spend.by_year": "Per boekjaar (netto, hele jaren)",
+    "sanctions.possible": "mogelijke sanctietreffer ({day})",
+    "sanctions.hint": "Een naam op de EU-sanctielijst lijkt op dit bedrijf: een signaal om te controleren, geen oordeel.",
+    "sanctions.banner": "Mogelijke treffer op de EU-sanctielijst ({day}): controleer namen, land en nummers voordat u betaalt of gunt.",
+    "account.language": "Taal",
+    "account.language_default": "standaard",
     "role.manager": "categoriemanager",
     "role.strategist": "strateeg",
     "role.admin": "beheerder",
@@ -317,6 +356,26 @@ NL: dict[str, str] = {
     "alert.note": "Toelichting (optioneel)",
     "alert.reason.not-relevant": "niet relevant",
     "alert.reason.wrong-entity": "verkeerd bedrijf",
+    "alert.no_extension": "geen verlenging meer mogelijk",
+    "alert.excluded": "Weggelaten",
+    "feedback.ack": "bevestigd",
+    "feedback.snooze": "gesluimerd",
+    "feedback.dismiss": "afgewezen",
+    "delivery.mode.immediate": "direct",
+    "delivery.mode.daily": "dagelijks overzicht",
+    "delivery.mode.weekly": "wekelijks overzicht",
+    "delivery.status.pending": "wacht",
+    "delivery.status.sent": "verzonden",
+    "delivery.status.failed": "mislukt",
+    "delivery.status.cancelled": "geannuleerd",
+    "delivery.status.expired": "verlopen",
+    "history.created": "aangemaakt",
+    "history.grouped": "herhaling geteld",
+    "history.escalated": "ernst verhoogd",
+    "history.renotified": "opnieuw verzonden",
+    "history.state": "status gewijzigd",
+    "history.expired": "verlopen",
+    "history.delivery-failed": "bezorging mislukt",
     "alert.reason.known": "al bekend",
     "alert.feedback": "Terugkoppeling",
     "alert.history": "Geschiedenis",
@@ -500,6 +559,34 @@ class Translator:
 
     def pct(self, value: float | None) -> str:
         return "–" if value is None else f"{self.number(value * 100)}%"
+
+    def word(self, value: object) -> str:
+        """A state, severity or band as stored ("snoozed", "critical") in the reader's words; other text as it is."""
+        if value is None or value == "":
+            return ""
+        for group in ("state", "severity", "band"):
+            text = self._catalogue.get(f"{group}.{value}") or (EN.get(f"{group}.{value}") if self.language == "en" else None)
+            if text:
+                return text
+        return str(value)
+
+    def reason(self, text: object) -> str:
+        """A score reason (our models write English) in the reader's language, as the alert messages word it."""
+        from alerts.wording import reason_text
+
+        return reason_text(str(text or ""), self.language)
+
+    def phrase(self, text: object) -> str:
+        """A note our code wrote in English (market scans, exclusions) in the reader's language."""
+        from alerts.wording import phrase
+
+        return phrase(str(text or ""), self.language)
+
+    def label(self, group: str, key: object) -> str:
+        """Our word for a source, event kind, market band... (``alerts.wording.LABELS``) in the reader's language."""
+        from alerts.wording import label
+
+        return label(group, key, self.language)
 
     def day(self, value: date | datetime | str | None) -> str:
         if value is None or value == "":

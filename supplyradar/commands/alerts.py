@@ -15,12 +15,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.tables import rows_table
-from supplyradar.commands.options import parse_date
+from supplyradar.commands.tables import emit, rows_table
+from supplyradar.commands.options import literal, parse_date
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -69,17 +68,49 @@ def list_command(
     all_states: Annotated[bool, typer.Option("--all", help="Every state, expired and dismissed too.")] = False,
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per alert, for scripts.")] = False,
 ) -> None:
     """The outbox: alerts with their state and deliveries (default: open, acknowledged and snoozed)."""
     from store.alerts import list_alerts
 
     states = None if all_states else (state or ["open", "acknowledged", "snoozed"])
-    with _store(Settings()) as store, store.session() as session:
-        rows = list_alerts(session, states=states, rule=rule, limit=limit)
-    if not rows:
+    settings = Settings()
+    with _store(settings) as store:
+        _end_snoozes(store, settings)
+        with store.session() as session:
+            rows = list_alerts(session, states=states, rule=rule, limit=limit)
+    if not rows and not as_json:
         out.print("No alerts.")
         return
-    out.print(rows_table("Alerts", rows, styles={"severity": lambda s: _SEVERITY_STYLE.get(str(s), "")}, overflow="fold"))
+    if not as_json:
+        rows = [_list_row(r) for r in rows]
+    emit(out, "Alerts", rows, as_json=as_json, wide=("title",), optional=("rule", "deliveries", "count", "last seen"),
+         styles={"severity": lambda s: _SEVERITY_STYLE.get(str(s), "")})
+
+
+def _list_row(row: dict) -> dict:
+    """The outbox as a person reads it at 80 columns: the snooze end in the state, the time to the minute."""
+    until = row.get("snoozed until")
+    state = f"{row['state']} → {until:%Y-%m-%d %H:%M}" if until else row["state"]
+    return {"id": row["id"], "severity": row["severity"], "state": state, "title": row["title"],
+            "count": row["count"], "last seen": f"{row['last seen']:%Y-%m-%d}", "deliveries": row["deliveries"],
+            "rule": row["rule"]}
+
+
+def _end_snoozes(store, settings: Settings) -> list[int]:  # noqa: ANN001 - store.db.Store
+    """Snoozes whose time is up end before the outbox is shown, as in the send flows (``store.alerts.end_snoozes``)."""
+    from alerts.routing import RoutingConfigError, load_routing
+    from store.alerts import end_snoozes
+
+    try:
+        routing = load_routing(settings.alerts.routing_file)
+    except RoutingConfigError:
+        routing = None
+
+    def plan(row):  # noqa: ANN001, ANN202 - an AlertRow; the routing's delivery plan
+        return routing.deliveries(row.severity, row.categories or [], ops=row.ops)
+    with store.session() as session, session.begin():
+        return end_snoozes(session, now=datetime.now(UTC), plan=plan if routing else None, actor="cli")
 
 
 @alerts_app.command("show")
@@ -92,27 +123,32 @@ def show_command(
     from store.alerts import AlertNotFoundError, audit_of, deliveries_of, feedback_of, get_alert, utc
 
     settings = Settings()
-    with _store(settings) as store, store.session() as session:
-        try:
-            alert = get_alert(session, alert_id)
-        except AlertNotFoundError as exc:
-            err.print(str(exc), style="red")
-            raise typer.Exit(1) from None
-        message = render_alert(alert, fmt="text" if fmt == "text" else "markdown", language=settings.language)
-        deliveries = [
-            {"recipient": d.recipient, "channel": d.channel, "round": d.round, "mode": d.mode, "status": d.status,
-             "attempts": d.attempts, "next attempt": utc(d.next_attempt_at) if d.status == "pending" else None,
-             "sent": utc(d.sent_at), "error": d.last_error}
-            for d in deliveries_of(session, alert_id)
-        ]
-        feedback = [{"at": utc(f.decided_at), "by": f.decided_by, "action": f.action, "reason": f.reason, "note": f.note}
-                    for f in feedback_of(session, alert_id)]
-        audit = [{"at": utc(a.at), "change": a.change, "from": a.old_value, "to": a.new_value, "by": a.actor, "detail": a.detail}
-                 for a in audit_of(session, alert_id)]
-    out.print(f"Alert {alert_id} · state {alert.state} · severity {alert.severity}", markup=False)
+    with _store(settings) as store:
+        _end_snoozes(store, settings)
+        with store.session() as session:
+            try:
+                alert = get_alert(session, alert_id)
+            except AlertNotFoundError as exc:
+                err.print(str(exc), style="red")
+                raise typer.Exit(1) from None
+            message = render_alert(alert, fmt="text" if fmt == "text" else "markdown", language=settings.language)
+            deliveries = [
+                {"recipient": d.recipient, "channel": d.channel, "round": d.round, "mode": d.mode, "status": d.status,
+                 "attempts": d.attempts, "next attempt": utc(d.next_attempt_at) if d.status == "pending" else None,
+                 "sent": utc(d.sent_at), "error": d.last_error}
+                for d in deliveries_of(session, alert_id)
+            ]
+            feedback = [{"at": utc(f.decided_at), "by": f.decided_by, "action": f.action, "reason": f.reason, "note": f.note}
+                        for f in feedback_of(session, alert_id)]
+            audit = [{"at": utc(a.at), "change": a.change, "from": a.old_value, "to": a.new_value, "by": a.actor, "detail": a.detail}
+                     for a in audit_of(session, alert_id)]
+    until = f" until {utc(alert.snoozed_until):%Y-%m-%d %H:%M} UTC" if alert.state == "snoozed" and alert.snoozed_until else ""
+    out.print(f"Alert {alert_id} · state {alert.state}{until} · severity {alert.severity}", markup=False)
     if fmt == "text":
         out.print(message.body, markup=False)
     else:
+        from rich.markdown import Markdown
+
         out.print(Markdown(message.body))
     for title, rows in (("Deliveries", deliveries), ("Feedback", feedback), ("History", audit)):
         if rows:
@@ -151,6 +187,9 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
         except AlertNotFoundError as exc:
             err.print(str(exc), style="red")
             raise typer.Exit(1) from None
+        except ValueError as exc:
+            err.print(str(exc), style="red", markup=False)
+            raise typer.Exit(2) from None
         if reason == "wrong-entity":
             try:
                 apply_wrong_company(session, alert_id, decided_by=_user(by), note=note, now=now)
@@ -158,7 +197,8 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
                 err.print(f"Refused: {exc}", style="red", markup=False)
                 raise typer.Exit(1) from None
             out.print(f"Undo with: supplyradar alerts undo-wrong-company {alert_id}", markup=False)
-    out.print(f"Alert {alert_id}: {row.state}" + (f" ({reason})" if reason else ""), markup=False)
+    until = f" until {snooze_until:%Y-%m-%d %H:%M} UTC" if action == "snooze" and snooze_until else ""
+    out.print(f"Alert {alert_id}: {row.state}{until}" + (f" ({reason})" if reason else ""), markup=False)
 
 
 def _print_plan(plan) -> None:  # plan: store.identity_feedback.WrongCompanyPlan
@@ -181,12 +221,17 @@ def ack_command(alert_id: int, by: ByOption = None, note: NoteOption = None) -> 
 @alerts_app.command("snooze")
 def snooze_command(
     alert_id: int,
-    days: Annotated[float, typer.Option("--days", help="For how long.")] = 7.0,
+    days: Annotated[float, typer.Option("--days", help="For how long, in days (more than 0, at most 90).")] = 7.0,
     by: ByOption = None,
     note: NoteOption = None,
 ) -> None:
-    """Snooze an alert: repeats are counted but not sent until the snooze ends."""
-    _feedback(alert_id, "snooze", by=by, note=note, snooze_until=datetime.now(UTC) + timedelta(days=days))
+    """Snooze an alert: repeats are counted but not sent until the snooze ends; then it is back in the inbox."""
+    from store.alerts import MAX_SNOOZE
+
+    if not 0 < days <= MAX_SNOOZE.days:
+        raise typer.BadParameter(f"give a number of days above 0 and at most {MAX_SNOOZE.days}", param_hint="--days")
+    until = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+    _feedback(alert_id, "snooze", by=by, note=note, snooze_until=until)
 
 
 @alerts_app.command("dismiss")
@@ -293,7 +338,7 @@ def check_sources_command(routing: RoutingOption = None) -> None:
 
 @alerts_app.command("alternatives")
 def alternatives_command(
-    supplier: Annotated[str, typer.Option("--supplier", help="org_key (NL:id:12345678) or KvK number.")],
+    supplier: Annotated[str, typer.Option("--supplier", help=literal("org_key (NL:id:12345678) or KvK number."))],
     cpv: Annotated[str, typer.Option("--cpv", help="Category code of what they supply, e.g. CPV 90910000.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Reference day (default: today).")] = None,
     scheme: Annotated[str, typer.Option("--scheme", help="Category scheme of the code (CPV, UNSPSC, or as imported).")] = "CPV",

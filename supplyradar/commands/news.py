@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import collect_app, evaluate_app
 from supplyradar.commands.tables import rows_table
 from supplyradar.transports import TRANSPORTS, note_dataset, transport_for

@@ -8,20 +8,24 @@ when a source is late or failing. ``serve`` runs the scheduled flows until stopp
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from config.settings import Settings
-from supplyradar.commands.tables import rows_table
-from supplyradar.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
+from supplyradar.commands.lazy import Settings
+from supplyradar.commands.tables import emit, rows_table
+
+if TYPE_CHECKING:
+    from supplyradar.source_health import SourceStatus
 
 out = Console()
 
-_STYLE = {FRESH: "green", LATE: "yellow", FAILING: "red"}
+#: Verdict -> style (the verdicts of supplyradar.source_health, imported only when a command runs).
+_STYLE = {"fresh": "green", "late": "yellow", "failing": "red"}
 
 
 def status_command(
@@ -29,6 +33,7 @@ def status_command(
 ) -> None:
     """Is every source collected on time? Exit code 1 when one is late or failing."""
     from store.db import Store
+    from supplyradar.source_health import expected_intervals, source_status
 
     settings = Settings()
     now = datetime.now(UTC)
@@ -36,9 +41,11 @@ def status_command(
         statuses = source_status(session, now, expected_intervals(settings, around=now))
     if as_json:
         for status in statuses:
-            out.print_json(json.dumps(status.as_row(), default=str), indent=None)
+            sys.stdout.write(json.dumps(status.as_row(), default=str, ensure_ascii=False) + "\n")
     else:
-        out.print(status_table(statuses))
+        emit(out, "Sources", [s.as_row() for s in statuses], wide=("reason",),
+             optional=("records", "newest publication", "last run", "expected within", "last success"),
+             styles={"verdict": lambda verdict: _STYLE.get(str(verdict), "dim")})
     if any(s.needs_attention for s in statuses):
         raise typer.Exit(1)
 

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import import_app
 from supplyradar.commands.match_explain import explain_command
 from supplyradar.commands.tables import rows_table
@@ -89,8 +89,10 @@ def quality_command(
     out.print(rows_table("data quality", report.summary_rows(examples)))
     share = report.matched_share
     out.print(
-        f"{report.spend_lines} spend lines, {report.contracts} contracts; spend covered by matched suppliers: "
-        f"{'n/a' if share is None else f'{share:.1%}'} of {report.total_spend:,.2f}",
+        f"{report.spend_lines} spend lines, {report.contracts} contracts.\n"
+        f"Our spend: {report.net_spend:,.2f} net (credit notes netted, all booking dates).\n"
+        f"Matched suppliers cover {'n/a' if share is None else f'{share:.1%}'} of the booked volume "
+        f"{report.total_spend:,.2f} (absolute amounts: a credit note counts as volume, not as less spend).",
         markup=False, highlight=False,
     )
 

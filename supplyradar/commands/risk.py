@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.tables import rows_table
 from supplyradar.commands.options import parse_date

@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import collect_app
 from supplyradar.commands.tables import rows_table
 from supplyradar.transports import TRANSPORTS, note_dataset, transport_for
-from supplyradar.commands.options import parse_date
+from supplyradar.commands.options import literal, parse_date
 
 out = Console()
 err = Console(stderr=True)
@@ -27,7 +27,7 @@ _SPARK = "▁▂▃▄▅▆▇█"
 
 
 def supplier_command(
-    key: Annotated[str, typer.Argument(help="KvK number (8 digits) or organisation key (e.g. NL:id:12345678).")],
+    key: Annotated[str, typer.Argument(help=literal("KvK number (8 digits) or organisation key (e.g. NL:id:12345678)."))],
     as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object, for scripts.")] = False,
 ) -> None:
     """One supplier explained: identity, sources, spend and contracts, awards, events, risk scores."""

@@ -14,9 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 from supplyradar.commands.groups import import_app
@@ -58,7 +57,9 @@ def tenderned_dataset_command(
         raise typer.Exit(1)
 
 
-def _progress() -> Progress:
+def _progress():  # noqa: ANN202 - rich.progress.Progress, imported when an import runs
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,

@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 out = Console()
@@ -143,6 +143,25 @@ def disable_user(
         except UnknownUserError as exc:
             _fail(exc, 1)
     out.print(f"{account.username} is {'enabled' if enable else 'disabled'}")
+
+
+@users_app.command("language")
+def language_command(
+    username: Annotated[str, typer.Argument()],
+    language: Annotated[str, typer.Argument(help="en or nl; 'default' for the routing's, then the server's.")],
+) -> None:
+    """A person's own language for the workspace and their alert messages."""
+    from store.web import UserError, set_language
+
+    settings = Settings()
+    with _store(settings) as store:
+        try:
+            with store.sessions.begin() as session:
+                account = set_language(session, username, None if language == "default" else language)
+                _audit(session, "user.language", account.username, account)
+        except UserError as exc:
+            _fail(exc, 2)
+    out.print(f"{account.username} reads {account.language or 'the default language'}")
 
 
 @users_app.command("set-role")

@@ -70,8 +70,12 @@ def render_market_scan(
     sources: Sequence[Mapping[str, Any]],
     synthetic: bool = False,
     position: Any = None,
+    possible_sanctions: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML string.
+
+    ``possible_sanctions`` maps organisation keys to the date of a possible sanctions-list match:
+    wherever such a company appears (top suppliers, new entrants) it is marked, to be checked.
 
     ``sources`` rows give name, records, last_collected and optionally newest_publication, as
     ``store.queries.source_freshness`` returns them. ``position`` is our own place in the category
@@ -90,6 +94,7 @@ def render_market_scan(
         charts=charts,
         captions=chart_captions(scan),
         entrants=[e for p in scan.periods for e in p.entrants],
+        sanctioned=dict(possible_sanctions or {}),
         region_labels=REGION_LABELS,
         method=_method(scan),
         position=position,
@@ -179,7 +184,8 @@ def chart_captions(scan: MarketScan) -> dict[str, str]:
 
 def category_heading(scan: MarketScan) -> str:
     """"72 — IT services: consulting, ..." or just the code when no label is known."""
-    return f"{scan.cpv_prefix} — {scan.label}" if scan.label else f"CPV {scan.cpv_prefix}"
+    code = cpv8(scan.cpv_prefix)
+    return f"{code} — {scan.label}" if scan.label else f"CPV {code}"
 
 
 def money(value: Decimal | None, currency: str) -> str:
@@ -192,6 +198,11 @@ def pct(value: float | None) -> str:
 
 def hhi_text(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
+
+
+def cpv8(prefix: str) -> str:
+    """A category's CPV prefix as the 8-digit code people look up ("9091" -> "90910000")."""
+    return prefix.ljust(8, "0") if prefix.isdigit() else prefix
 
 
 def long_date(day: date | datetime) -> str:
@@ -219,11 +230,14 @@ def _cr4_tile(scan: MarketScan) -> Tile:
     if c.cr4 is None or not scan.top_suppliers:
         return Tile("cr4", "Top-4 share (CR4)", "–", None, "no awards with a winner", "Nothing to measure.")
     leader = scan.top_suppliers[0]
+    # Every winner counts, also of awards without an amount; the shares may rest on fewer.
+    winners = max(scan.window.winners, c.suppliers)
+    shared = f" ({c.suppliers} of them with an amount in {scan.currency})" if c.suppliers != winners else ""
     reading = (
         f"The largest supplier, {leader.name}, won {leader.share:.0%} of {_what(scan)}; "
-        f"{c.suppliers} suppliers won at least one award."
-        if c.suppliers > 4
-        else f"Only {c.suppliers} supplier{'s' if c.suppliers > 1 else ''} won awards; the largest is {leader.name} "
+        f"{winners} suppliers won at least one award{shared}."
+        if winners > 4
+        else f"Only {winners} supplier{'s' if winners > 1 else ''} won awards{shared}; the largest is {leader.name} "
         f"with {leader.share:.0%}."
     )
     return Tile("cr4", "Top-4 share (CR4)", pct(c.cr4), None, f"of {_basis_text(scan)}, {scan.window.label}", reading)
@@ -323,7 +337,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(money=money, pct=pct, hhi=hhi_text, long_date=long_date, band_short=BAND_SHORT.get)
+    env.filters.update(money=money, pct=pct, hhi=hhi_text, long_date=long_date, band_short=BAND_SHORT.get, cpv8=cpv8)
     return env
 
 

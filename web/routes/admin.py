@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from store.web import UnknownUserError, UserError, audit, audit_entries, list_users, set_disabled, set_role
 from supplyradar.source_health import expected_intervals, source_status
 from web.auth import Principal
-from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf
+from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf, translator
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ def users(request: Request, who: Annotated[Principal, Depends(principal)], done:
     with ctx.store.session() as session:
         accounts = list_users(session)
     # Only a name that is an account: the notice never repeats arbitrary text from the URL.
-    notice = ctx.translator("users.done", name=done) if any(a.username == done for a in accounts) else None
+    notice = translator(request)("users.done", name=done) if any(a.username == done for a in accounts) else None
     return render(request, "users.html", accounts=accounts, notice=notice)
 
 

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from store.web import audit
 from store.web_pages import organisation_ids
 from web.auth import Principal
-from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf
+from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf, translator
 from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.security import safe_url
 
@@ -54,6 +54,7 @@ def inbox(
     states = [state] if state in source.states else list(ACTIVE_STATES)
     if category and not who.covers(category) and not any(p.startswith(category) for p in who.prefixes or ()):
         raise PageError(403, "error.category_forbidden", code=category)
+    _end_snoozes(ctx, source)
     with ctx.store.session() as session:
         rows, total = source.inbox(session, who, states=states, severity=severity, category=category,
                                    limit=ctx.web.page_size)
@@ -61,8 +62,14 @@ def inbox(
     return render(
         request, "inbox.html", available=True, rows=items, total=total, states=source.states, severities=SEVERITIES,
         filters={"severity": severity, "category": category, "state": state if state in source.states else ""},
-        done=ctx.translator(f"alert.done.{done}", id=alert) if done in ACTIONS and alert else None,
+        done=translator(request)(f"alert.done.{done}", id=alert) if done in ACTIONS and alert else None,
     )
+
+
+def _end_snoozes(ctx: WebContext, source: AlertsSource) -> None:
+    """Snoozes that are over end now, as they do in the send flows, before the inbox or an alert is read."""
+    with ctx.store.sessions.begin() as session:
+        source.end_snoozes(session, now=datetime.now(UTC), routing_file=ctx.settings.alerts.routing_file)
 
 
 def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
@@ -70,7 +77,7 @@ def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
     return {
         "id": row.id, "severity": row.severity, "state": row.state, "title": row.title, "count": row.count,
         "last_seen": row.last_seen, "categories": list(row.categories or []), "supplier": facts.get("supplier"),
-        "organisation_id": row.organisation_id,
+        "organisation_id": row.organisation_id, "facts": facts, "snoozed_until": row.snoozed_until if row.state == "snoozed" else None,
     }
 
 
@@ -90,18 +97,21 @@ def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> A
 def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     source = _source(ctx)
+    if source is not None:
+        _end_snoozes(ctx, source)
     with ctx.store.session() as session:
         row = _visible_alert(ctx, session, who, alert_id)
         feedback, history, deliveries = source.history(session, alert_id)
         facts = dict(row.facts or {})
-        story = _story(facts, ctx.translator.language)
+        language = translator(request).language
+        story = _story(facts, language)
         ids = organisation_ids(session, [a["key"] for a in story["alternatives"] if a["key"]])
         for alternative in story["alternatives"]:
             alternative["organisation_id"] = alternative["organisation_id"] or ids.get(alternative["key"])
         alert = _summary(row) | {"first_seen": row.first_seen, "rule": row.rule_id, "ops": row.ops,
                                  "snoozed_until": row.snoozed_until, "facts": facts}
         wrong_company = _wrong_company_preview(session, alert_id)
-    actions = [source.action_text(ctx.translator.language, a) for a in facts.get("actions") or []]
+    actions = [source.action_text(language, a) for a in story["w"]["actions"]]
     return render(
         request, "alert.html", alert=alert, story=story, feedback=feedback, history=history, deliveries=deliveries,
         actions=actions, wrong_company=wrong_company,
@@ -120,12 +130,15 @@ def _wrong_company_preview(session: Any, alert_id: int) -> dict[str, Any] | None
 
 
 def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
-    """The facts as the page shows them: links only to http(s) URLs, alternatives in the reader's language."""
-    sources = [
-        {"source": s.get("source"), "date": s.get("date"), "title": s.get("title"), "url": safe_url(s.get("url")),
-         "confidence": s.get("confidence")}
-        for s in facts.get("sources") or [] if isinstance(s, dict)
-    ]
+    """The facts as the page shows them, worded as the messages word them (``alerts.wording``).
+
+    Links only to http(s) URLs; sources as pages a person can open; alternatives, reasons and
+    labels in the reader's language.
+    """
+    from alerts.wording import present
+
+    worded = present(facts, language)
+    sources = [{**s, "url": safe_url(s.get("url"))} for s in worded["sources"]]
     alternatives = facts.get("alternatives") or {}
     ranked = [
         {"name": a.get("name"), "reason": a.get(f"reason_{language}") or a.get("reason_en") or a.get("reason"),
@@ -140,9 +153,10 @@ def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
         "market": facts.get("market") if isinstance(facts.get("market"), dict) else None,
         "alternatives": ranked,
         "alternatives_shown": bool(alternatives),
-        "alternative_notes": list(alternatives.get("notes") or []) if isinstance(alternatives, dict) else [],
-        "excluded": list(alternatives.get("excluded") or []) if isinstance(alternatives, dict) else [],
+        "alternative_notes": worded["alternative_notes"],
+        "excluded": worded["excluded"],
         "facts": facts,
+        "w": worded,
     }
 
 

@@ -19,9 +19,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from store.web import audit, end_session, get_user, password_hash_of, recent_failures, record_attempt, set_password_hash
+from store.web import (
+    UserError, audit, end_session, get_user, password_hash_of, recent_failures, record_attempt, set_language,
+    set_password_hash,
+)
 from web.auth import Principal, hash_password, needs_rehash, verify_password
-from web.core import PageError, client, context_of, principal, render, require_csrf, safe_next, set_cookie, start_session
+from web.core import (
+    PageError, client, context_of, principal, render, require_csrf, safe_next, set_cookie, start_session, translator,
+)
 from web.security import PRESESSION_COOKIE, SESSION_COOKIE
 
 log = logging.getLogger(__name__)
@@ -62,7 +67,7 @@ def health(request: Request) -> Response:
 
 @router.get("/signin")
 def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:  # noqa: A002
-    t = context_of(request).translator
+    t = translator(request)
     notice = t("signin.expired") if expired else t("signin.signed_out") if out else None
     return _form(request, next_path=safe_next(next), notice=notice)
 
@@ -86,7 +91,7 @@ def signin(
         by_user, by_address = recent_failures(session, username=name, address=address, window=window)
     if by_user >= web.login_max_failures_per_user or by_address >= web.login_max_failures_per_address:
         log.warning("web: sign-in refused for %r from %s: too many failures", name, address)
-        message = ctx.translator("signin.too_many", minutes=web.login_window_minutes)
+        message = translator(request)("signin.too_many", minutes=web.login_window_minutes)
         return _form(request, status=429, error=message, next_path=safe_next(next), username=name)
     with ctx.store.sessions.begin() as session:
         stored = password_hash_of(session, name)
@@ -100,7 +105,7 @@ def signin(
             audit(session, name, "signin", f"user:{name}", address=address)
     if account is None:
         log.info("web: failed sign-in for %r from %s", name, address)
-        return _form(request, status=401, error=ctx.translator("signin.failed"), next_path=safe_next(next), username=name)
+        return _form(request, status=401, error=translator(request)("signin.failed"), next_path=safe_next(next), username=name)
     start_session(request, account.id)
     set_cookie(request, PRESESSION_COOKIE, None)
     return RedirectResponse(safe_next(next), status_code=303)
@@ -120,3 +125,24 @@ def signout(
         audit(session, who.username, "signout", f"user:{who.username}", address=client(request).address)
     set_cookie(request, SESSION_COOKIE, None)
     return RedirectResponse("/signin?out=1", status_code=303)
+
+
+@router.post("/account/language")
+def choose_language(
+    request: Request,
+    who: Annotated[Principal, Depends(principal)],
+    language: Annotated[str, Form(max_length=5)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002 - the form field's name
+    csrf_token: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """A person's own language for the pages and their alert messages ("" : the routing's, then the server's)."""
+    require_csrf(who, csrf_token)
+    ctx = context_of(request)
+    try:
+        with ctx.store.sessions.begin() as session:
+            set_language(session, who.username, language or None)
+            audit(session, who.username, "user.language", f"user:{who.username}", detail=language or "default",
+                  address=client(request).address)
+    except UserError as exc:
+        raise PageError(400, "error.user_failed", detail=str(exc)) from None
+    return RedirectResponse(safe_next(next), status_code=303)

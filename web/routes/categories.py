@@ -14,11 +14,12 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
 from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from supplyradar.market_scans import ScanRequestError, normalise_prefix
 from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
 from web.auth import Principal, cpv_prefix
-from web.core import PageError, WebContext, context_of, principal, render
+from web.core import PageError, WebContext, context_of, principal, render, spend_period_of, translator
 from web.market import latest_report
 from web.security import REPORT_CSP
 
@@ -49,28 +50,35 @@ def _category(code: str, who: Principal) -> str:
 @router.get("/categories")
 def category_list(request: Request, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
-    language = ctx.translator.language
+    language = translator(request).language
     with ctx.store.session() as session:
-        rows = our_categories(session, who.prefixes)
+        period = spend_period_of(ctx, session)
+        rows = our_categories(session, who.prefixes, period)
     mine = [(p, label(p, language)) for p in who.prefixes or ()]
     listed = [(code, label(code, language), spend, contracts) for code, spend, contracts in rows]
-    return render(request, "categories.html", mine=mine, rows=listed)
+    return render(request, "categories.html", mine=mine, rows=listed, period=period)
 
 
 @router.get("/categories/{code}")
 def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     prefix = _category(code, who)
-    language = ctx.translator.language
+    language = translator(request).language
     with ctx.store.session() as session:
-        spend = category_spend(session, prefix)
-        suppliers = our_suppliers(session, who.prefixes, category=prefix)
+        period = spend_period_of(ctx, session)
+        spend = category_spend(session, prefix, period)
+        suppliers = our_suppliers(session, who.prefixes, category=prefix, period=period)
         kraljic = kraljic_of(session, prefix)
+        sanctioned = possible_matches_by_id(session, [r.id for r in suppliers])
     report = latest_report(reports_dir(ctx), prefix)
     scan = None if report else ctx.markets.get(ctx.store, prefix, language=language)
+    sanctioned_keys: dict = {}
+    if scan is not None and scan.top_suppliers:
+        with ctx.store.session() as session:
+            sanctioned_keys = possible_matches_by_key(session, [s.key for s in scan.top_suppliers])
     return render(
         request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
-        kraljic=kraljic, report=report, scan=scan,
+        kraljic=kraljic, report=report, scan=scan, period=period, sanctioned=sanctioned, sanctioned_keys=sanctioned_keys,
     )
 
 

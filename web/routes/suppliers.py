@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
+from store.sanctions_marks import possible_matches_by_id
 from store.web_pages import match_decisions, may_see_supplier, our_suppliers, register_facts, supplier_page
 from web.auth import Principal
-from web.core import PageError, context_of, principal, render
+from web.core import PageError, context_of, principal, render, spend_period_of
 
 router = APIRouter()
 
@@ -28,22 +29,26 @@ def supplier_list(
 ) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
-        rows = our_suppliers(session, who.prefixes, search=q)
-    return render(request, "suppliers.html", rows=rows, q=q)
+        period = spend_period_of(ctx, session)
+        rows = our_suppliers(session, who.prefixes, search=q, period=period)
+        sanctioned = possible_matches_by_id(session, [r.id for r in rows])
+    return render(request, "suppliers.html", rows=rows, q=q, period=period, sanctioned=sanctioned)
 
 
 @router.get("/suppliers/{org_id:int}")
 def supplier(request: Request, org_id: int, who: Annotated[Principal, Depends(principal)]) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
-        page = supplier_page(session, org_id, who.prefixes)
+        page = supplier_page(session, org_id, who.prefixes, spend_period_of(ctx, session))
         if page is None:
             raise PageError(404, "error.supplier_not_found", id=org_id)
         if not may_see_supplier(session, org_id, who.prefixes):
             raise PageError(403, "error.supplier_forbidden", id=org_id)
         decisions = match_decisions(session, org_id)
         register = register_facts(session, _kvk_number(page))
-    return render(request, "supplier.html", page=page, org=page.organisation, decisions=decisions, register=register)
+        sanctioned = possible_matches_by_id(session, [org_id])
+    return render(request, "supplier.html", page=page, org=page.organisation, decisions=decisions, register=register,
+                  sanctioned=sanctioned)
 
 
 def _kvk_number(page) -> str | None:  # noqa: ANN001 - store.web_pages.SupplierPage

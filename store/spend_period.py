@@ -1,0 +1,85 @@
+"""One meaning of "our spend": net spend (credit notes netted) booked in one stated period.
+
+Every screen that shows a figure called "our spend" (the categories list, a category page, the
+supplier list and page, the market scan) reads it here, over the same period: the
+``spend_window_months`` (``config/risk.yaml``, 24 by default) up to the as-of day of the latest
+finished scoring run, which is also the window the dependency scores and the Kraljic position
+use; without a scoring run, up to today. A credit note is a negative line and lowers the sum.
+Lines without a booking date count in every period, as the scoring run counts them (the quality
+report lists them).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from store.schema import ScoringRun, SpendLine
+
+DEFAULT_MONTHS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class SpendPeriod:
+    """[start, end], both days included, and how many months that is."""
+
+    start: date
+    end: date
+    months: int
+
+    def condition(self) -> ColumnElement[bool]:
+        # As the scoring run reads spend (store.risk.spend_facts): booked in [start, end], or undated.
+        return or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(self.start, self.end))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the last day of a shorter month)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def spend_period(session: Session, *, months: int = DEFAULT_MONTHS, today: date | None = None) -> SpendPeriod:
+    """The period "our spend" covers: ``months`` up to the latest finished scoring run's as-of day (else today)."""
+    end = session.scalar(
+        select(ScoringRun.as_of).where(ScoringRun.status == "ok").order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+    ) or today or date.today()
+    return SpendPeriod(start=months_before(end, months), end=end, months=months)
+
+
+def _in_prefixes(prefixes: Sequence[str] | None) -> ColumnElement[bool]:
+    if prefixes is None:
+        return SpendLine.id.is_not(None)
+    if not prefixes:
+        return SpendLine.id.is_(None)
+    return or_(*[SpendLine.cpv.startswith(p) for p in prefixes])
+
+
+def net_spend(session: Session, period: SpendPeriod, *, prefix: str | None = None,
+              organisation_id: int | None = None, matched_only: bool = False) -> Decimal:
+    """Net spend booked in ``period``: a category (CPV prefix), a supplier, or all; optionally matched suppliers only."""
+    query = select(func.coalesce(func.sum(SpendLine.amount), 0)).where(period.condition())
+    if prefix:
+        query = query.where(SpendLine.cpv.startswith(prefix))
+    if organisation_id is not None:
+        query = query.where(SpendLine.organisation_id == organisation_id)
+    if matched_only:
+        query = query.where(SpendLine.organisation_id.is_not(None))
+    return Decimal(session.scalar(query) or 0)
+
+
+def net_spend_by(session: Session, period: SpendPeriod, column: str, prefixes: Sequence[str] | None = None,
+                 *, prefix: str | None = None) -> dict[object, Decimal]:
+    """Net spend in ``period`` grouped by ``"cpv"`` or ``"organisation_id"``, inside ``prefixes``."""
+    key = getattr(SpendLine, column)
+    query = (select(key, func.coalesce(func.sum(SpendLine.amount), 0))
+             .where(period.condition(), key.is_not(None), _in_prefixes(prefixes)).group_by(key))
+    if prefix:
+        query = query.where(SpendLine.cpv.startswith(prefix))
+    return {k: Decimal(v) for k, v in session.execute(query)}
