@@ -51,8 +51,9 @@ import httpx
 
 from config.settings import HttpSettings, TenderNedSettings
 from connectors import notice_xml
-from connectors.errors import RecordError, RecordWarning, SourceRequestError
+from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
 from connectors.http import HttpClient
+from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, NoticeKind, Party
 
 SOURCE = "tenderned"
@@ -234,10 +235,18 @@ def collect_page(
     parse = parse or notice_xml.parse_notice
     notices: list[Notice] = []
     errors: list[RecordError] = []
+    streak = UnavailableStreak()
     for summary in summaries:
         try:
             publicatie_id = _publication_id(summary, f"{settings.base_url}/publicaties")
-            detail = fetch_detail(client, publicatie_id, settings)
+            try:
+                detail = fetch_detail(client, publicatie_id, settings)
+            except RecordError as exc:  # gone, cut or not JSON: nothing said about the record itself
+                raise sort_failure(exc, None, publicatie_id) from exc
+            except SourceUnavailableError as exc:
+                streak.failed(exc)
+                raise unavailable(exc, publicatie_id) from exc
+            streak.succeeded()
             xml_notice, warning = _xml_notice(client, publicatie_id, settings, parse)
             notices.append(to_notice(summary, detail, xml_notice, where=publication_url(settings, publicatie_id)))
         except RecordError as exc:
