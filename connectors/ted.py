@@ -279,10 +279,14 @@ def collect_page(
 
 
 def fetch_notices(
-    client: HttpClient, settings: TedSettings, publication_numbers: Sequence[str], *, parse: NoticeParser | None = None
+    client: HttpClient,
+    settings: TedSettings,
+    wanted: Sequence[tuple[str, str | None]],
+    *,
+    parse: NoticeParser | None = None,
 ) -> tuple[list[Notice], list[RecordError]]:
-    """The notices with these publication numbers, fetched by number (pending records, ``quarantine retry``)."""
-    hits = [SearchHit(notice_id=number, published=None, xml_url=None, raw={}) for number in publication_numbers]
+    """The notices of these (publication number, XML link or None) pairs: pending records, ``quarantine retry``."""
+    hits = [SearchHit(notice_id=number, published=None, xml_url=link, raw={}) for number, link in wanted]
     return collect_page(client, settings, hits, parse=parse)
 
 

@@ -105,15 +105,17 @@ def open_quarantine(session: Session, source: str | None = None) -> list[Quarant
 MAX_PENDING_ATTEMPTS = 10
 
 
-def pending_keys(session: Session, source: str, *, include_refused: bool = False, limit: int = 5000) -> list[str]:
-    """Keys of the source's open entries to fetch again: pending ones still under ``MAX_PENDING_ATTEMPTS``,
-    or (``include_refused``, the on-demand retry) every open entry."""
-    query = select(QuarantinedRecord.record_key).where(
+def pending_keys(
+    session: Session, source: str, *, include_refused: bool = False, limit: int = 5000
+) -> list[tuple[str, str]]:
+    """(key, location) of the source's open entries to fetch again: pending ones still under
+    ``MAX_PENDING_ATTEMPTS``, or (``include_refused``, the on-demand retry) every open entry."""
+    query = select(QuarantinedRecord.record_key, QuarantinedRecord.location).where(
         QuarantinedRecord.source == source, QuarantinedRecord.resolved_at.is_(None)
     )
     if not include_refused:
         query = query.where(QuarantinedRecord.kind == "pending", QuarantinedRecord.attempts < MAX_PENDING_ATTEMPTS)
-    return list(session.scalars(query.order_by(QuarantinedRecord.first_seen).limit(limit)))
+    return [(key, location) for key, location in session.execute(query.order_by(QuarantinedRecord.first_seen).limit(limit))]
 
 
 def start_run(session: Session, source: str) -> int:

@@ -149,7 +149,7 @@ def _run(
     summary: CollectionSummary,
     pages: Iterator[tuple[list[Notice], list[RecordError]]],
     progress: ProgressHook | None,
-    retry: Callable[[list[str]], tuple[list[Notice], list[RecordError]]] | None = None,
+    retry: Callable[[list[tuple[str, str]]], tuple[list[Notice], list[RecordError]]] | None = None,
 ) -> CollectionSummary:
     with store.session() as session, session.begin():
         run_id = start_run(session, source)
@@ -201,14 +201,15 @@ def _ted_pages(settings: Settings, start: date, until: date | None, transport: h
             yield ted.collect_page(client, settings.ted, hits)
 
 
-def _ted_fetch(settings: Settings, keys: list[str], transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _ted_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+    """Pending TED notices by publication number, from the link the search gave when the entry kept it."""
     with ted.make_client(settings.ted, settings.http, transport=transport) as client:
-        return ted.fetch_notices(client, settings.ted, keys)
+        return ted.fetch_notices(client, settings.ted, [(key, where if where.startswith("http") else None) for key, where in keys])
 
 
-def _tenderned_fetch(settings: Settings, keys: list[str], transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
     with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
-        return tenderned.collect_page(client, settings.tenderned, [{"publicatieId": key} for key in keys])
+        return tenderned.collect_page(client, settings.tenderned, [{"publicatieId": key} for key, _ in keys])
 
 
 #: Fetch records by key: the pending ones of earlier runs, and ``supplyradar quarantine retry``.
