@@ -278,3 +278,26 @@ def collect_all(
         for s in sources
     ]
 
+
+
+def retry_quarantined(
+    store: Store, settings: Settings, source: str, *, transport: httpx.BaseTransport | None = None
+) -> CollectionSummary:
+    """Fetch every open entry of ``source`` again by its key (pending and refused alike), on demand.
+
+    What comes in is stored and closes its entry; what fails again stays open with one more
+    attempt. The watermark does not move: these records are older than it.
+    """
+    if source not in RECORD_FETCHERS:
+        raise ValueError(f"cannot fetch {source!r} records by key; can: {', '.join(RECORD_FETCHERS)}")
+    summary = CollectionSummary(source, date.today(), None)
+    with store.session() as session:
+        keys = pending_keys(session, source, include_refused=True)
+    if not keys:
+        return summary
+    notices, errors = RECORD_FETCHERS[source](settings, keys, transport)
+    summary.retried, summary.recovered, summary.fetched = len(keys), len(notices), len(keys)
+    _store_page(store, source, SOURCE_READERS[source][1](settings), notices, errors, summary, advance=False)
+    if summary.pending:
+        summary.status = "incomplete"
+    return summary

@@ -170,3 +170,17 @@ def test_a_run_killed_half_way_is_marked_at_the_next_start(tmp_path: Path) -> No
     with store.session() as session:
         killed = session.get(CollectionRun, run_id)
         assert killed.status == "killed" and str(child.pid) in (killed.error or "")
+
+
+def test_quarantine_retry_fetches_open_entries_by_key_and_closes_them(tmp_path: Path) -> None:
+    from supplyradar.collect_tenders import retry_quarantined
+
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    with fault_server() as server:
+        conf = settings_for(tmp_path, server)
+        serve_clean(server, DOCS[2][0], [Reply(404, b"not yet")])
+        first = collect_ted(store, conf)
+        assert (first.status, first.pending, len(stored(store))) == ("incomplete", 1, 3)
+        retried = retry_quarantined(store, conf, "ted")
+        assert (retried.retried, retried.recovered, retried.status) == (1, 1, "ok")
+        assert_after(store, conf)
