@@ -293,14 +293,22 @@ def _header_line(path: Path, encoding: str) -> tuple[str | None, int]:
 
 
 def _csv_rows(info: TableInfo, found: dict[str, int], width: int) -> Iterator[tuple[int, Raw]]:
+    """The data rows; any row whose structure cannot be trusted refuses the file (``DelimiterError``,
+    ``QuoteError``, ``FieldTooLargeError``), naming the row a person finds in a text editor."""
     others = [d for d in DELIMITERS if d != info.delimiter]
     with info.path.open(encoding=info.encoding, newline="") as stream:
         for _ in range(info.header_row):
             stream.readline()
-        reader = csv.reader(stream, delimiter=info.delimiter or ";")
+        reader = csv.reader(_bounded_lines(stream, info), delimiter=info.delimiter or ";", strict=True)
         last_line = info.header_row
-        for values in reader:
+        while True:
             row = last_line + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _csv_error(info, row, str(exc)) from None
             last_line = info.header_row + reader.line_num
             if not values or all(not v.strip() for v in values):
                 continue
@@ -315,7 +323,61 @@ def _csv_rows(info: TableInfo, found: dict[str, int], width: int) -> Iterator[tu
                     f"the row has {len(values)} fields, the header {width}: a {info.delimiter!r} inside an unquoted value?",
                     row=row,
                 )
+            _check_quoting(info, row, last_line, values, width)
+            if len(values) < width:
+                column = info.column(next((f for f, i in found.items() if i == len(values)), "")) or None
+                raise DelimiterError(
+                    info.path, f"the row has {len(values)} fields, the header {width}: a value or delimiter is missing",
+                    row=row, column=column,
+                )
             yield row, {f: _clean(values[i]) if i < len(values) else None for f, i in found.items()}
+
+
+#: Longest physical line and longest field read from a CSV (Python's csv module stops at 128 KiB).
+MAX_LINE_CHARS = 1_000_000
+MAX_FIELD_CHARS = csv.field_size_limit()
+#: A quoted value may hold line breaks (a description), but not this many: rows swallowed by a stray quote.
+MAX_LINES_PER_ROW = 20
+
+
+class QuoteError(DelimiterError):
+    """An unbalanced quote: the rows after it would be merged into one value."""
+
+
+class FieldTooLargeError(TabularFileError):
+    """A field or line over the limits above: refused, naming the row and the limit."""
+
+
+def _bounded_lines(stream: Iterator[str], info: TableInfo) -> Iterator[str]:
+    for number, line in enumerate(stream, start=info.header_row + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FieldTooLargeError(info.path, f"a line of {len(line)} characters (at most {MAX_LINE_CHARS})", row=number)
+        yield line
+
+
+def _check_quoting(info: TableInfo, row: int, last_line: int, values: list[str], width: int) -> None:
+    """A quoted value that runs over many lines, or holds a line that looks like a whole row, is a stray quote."""
+    lines = last_line - row + 1
+    delimiter = info.delimiter or ";"
+    for value in values:
+        if "\n" not in value and "\r" not in value:
+            continue
+        swallowed = width > 2 and any(part.count(delimiter) >= width - 1 for part in value.splitlines())
+        if lines > MAX_LINES_PER_ROW or swallowed:
+            raise QuoteError(
+                info.path,
+                f"a quoted value runs from row {row} to row {last_line} and holds whole rows: an unbalanced quote "
+                "(nothing of the file was imported)",
+                row=row,
+            )
+
+
+def _csv_error(info: TableInfo, row: int, message: str) -> TabularFileError:
+    if "field larger than field limit" in message:
+        return FieldTooLargeError(info.path, f"a field over {MAX_FIELD_CHARS} characters (the CSV field limit)", row=row)
+    if "EOF" in message or "quote" in message.lower() or "delimiter" in message:
+        return QuoteError(info.path, f"unbalanced quote ({message})", row=row)
+    return DelimiterError(info.path, f"the row cannot be read as CSV: {message}", row=row)
 
 
 def _clean(value: object) -> Any:  # noqa: ANN401 - a cell: text, number or date

@@ -58,12 +58,24 @@ def contract_hash(record: ContractRecord) -> str:
 
 
 def record_import(session: Session, *, kind: str, file_name: str, values: dict[str, Any]) -> int:
-    """Upsert the import row of (kind, file name) and return its id."""
+    """Upsert the import row of (kind, content hash) and return its id: the same content under any
+    name is the same import; another content under an old name is another import."""
     now = datetime.now(UTC)
     row = {"kind": kind, "file_name": file_name[:500], "imported_at": now, **values}
     stmt = dialect_insert(session.get_bind(), OwnDataImport).values(**row)
-    session.execute(stmt.on_conflict_do_update(index_elements=["kind", "file_name"], set_={k: stmt.excluded[k] for k in row}))
-    return session.scalar(select(OwnDataImport.id).where(OwnDataImport.kind == kind, OwnDataImport.file_name == file_name[:500]))
+    session.execute(stmt.on_conflict_do_update(index_elements=["kind", "file_sha256"], set_={k: stmt.excluded[k] for k in row}))
+    return session.scalar(select(OwnDataImport.id).where(OwnDataImport.kind == kind,
+                                                         OwnDataImport.file_sha256 == values["file_sha256"]))
+
+
+def forget_other_imports(session: Session, kind: str, file_name: str, keep_sha256: str) -> int:
+    """``--replace``: earlier imports under this file name (and their row issues) give way to the new one."""
+    ids = list(session.scalars(select(OwnDataImport.id).where(
+        OwnDataImport.kind == kind, OwnDataImport.file_name == file_name[:500], OwnDataImport.file_sha256 != keep_sha256)))
+    if ids:
+        session.execute(delete(OwnDataIssue).where(OwnDataIssue.import_id.in_(ids)))
+        session.execute(delete(OwnDataImport).where(OwnDataImport.id.in_(ids)))
+    return len(ids)
 
 
 def replace_issues(session: Session, import_id: int, kind: str, file_name: str, issues: Iterable[RowIssue]) -> int:
