@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from connectors.contract_register import ContractRecord
@@ -101,26 +101,41 @@ class SpendSaveResult:
 
 
 def save_spend(session: Session, file_name: str, rows: Sequence[tuple[str, SpendRecord]], now: datetime) -> SpendSaveResult:
-    """Insert the rows whose ``row_key`` is new; known keys are left as they are (idempotent)."""
+    """Insert the rows whose ``row_key`` is new; known keys are left as they are (idempotent).
+
+    One ``INSERT ... ON CONFLICT (row_key) DO NOTHING RETURNING`` per chunk: the unique index
+    decides what is new, so no ``row_key IN (...)`` lookup depends on the planner's statistics (on
+    PostgreSQL, before ANALYZE had seen a fresh import, each such lookup scanned the whole table).
+    """
     result = SpendSaveResult()
+    bind = session.get_bind()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        keys = [key for key, _ in chunk]
-        known = set(session.scalars(select(SpendLine.row_key).where(SpendLine.row_key.in_(keys))))
-        fresh = [(key, r) for key, r in dict(chunk).items() if key not in known]
-        result.unchanged += len(chunk) - len(fresh)
-        if not fresh:
+        unique = dict(chunk)
+        stmt = dialect_insert(bind, SpendLine.__table__).on_conflict_do_nothing(index_elements=["row_key"])
+        inserted = session.execute(
+            stmt.returning(SpendLine.__table__.c.id, SpendLine.__table__.c.row_key, sort_by_parameter_order=True),
+            [_spend_values(key, r, file_name, now) for key, r in unique.items()],
+        ).all()
+        result.unchanged += len(chunk) - len(inserted)
+        if not inserted:
             continue
-        session.execute(SpendLine.__table__.insert(), [_spend_values(key, r, file_name, now) for key, r in fresh])
-        ids = dict(session.execute(select(SpendLine.row_key, SpendLine.id).where(SpendLine.row_key.in_([k for k, _ in fresh]))).all())
         details = [
-            {"spend_line_id": ids[key], "invoice_number": r.invoice_number and r.invoice_number[:100],
+            {"spend_line_id": line_id, "invoice_number": r.invoice_number and r.invoice_number[:100],
              "supplier_ref": r.supplier_ref and r.supplier_ref[:100], "contract_ref": r.contract_ref and r.contract_ref[:100]}
-            for key, r in fresh
+            for line_id, key in inserted
+            for r in (unique[key],)
         ]
         session.execute(SpendLineDetail.__table__.insert(), details)
-        result.added += len(fresh)
+        result.added += len(inserted)
     return result
+
+
+def analyze_spend(session: Session) -> None:
+    """Fresh statistics after a large import, so PostgreSQL plans the next reads on what is there."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE spend_lines"))
+        session.execute(text("ANALYZE spend_line_details"))
 
 
 def _spend_values(key: str, r: SpendRecord, file_name: str, now: datetime) -> dict[str, Any]:

@@ -58,6 +58,8 @@ T = TypeVar("T")
 
 #: Issue codes that, too frequent, refuse the file (see the module docstring).
 FATAL_WHEN_FREQUENT = {"amount": ("amount_unparsed", "amount_missing"), "date": ("date_unparsed", "date_missing")}
+#: After adding this many spend lines, PostgreSQL's statistics are refreshed (``ANALYZE``).
+ANALYZE_AFTER_ROWS = 10_000
 #: A supplier name longer than this is not a name but rows merged by a stray quote: the file is refused.
 MAX_SUPPLIER_NAME = 300
 KINDS = ("spend", "contracts")
@@ -135,6 +137,8 @@ def import_file(store: Store, path: Path | str, kind: str, settings: Settings,
             "rows_unchanged": report.unchanged, "rows_removed": report.removed, "rows_skipped": report.skipped,
         })
         rows_store.replace_issues(session, import_id, kind, path.name, issues)
+        if kind == "spend" and report.added >= ANALYZE_AFTER_ROWS:
+            rows_store.analyze_spend(session)
     report.issues.update(i.code for i in issues)
     log.info("%s: %s", path, report.as_row())
     return report
