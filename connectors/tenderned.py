@@ -156,9 +156,16 @@ def _list_rows(
     """Every row of every list page, as the API sends them, minus types we did not ask for."""
     url = f"{settings.base_url}/publicaties"
     wanted = set(settings.publication_types)
+    listed = 0
     for page in itertools.count():
         payload = client.request_json("GET", url, params=list_params(settings, page, since=since, until=until))
         content = payload.get("content") or []
+        total = payload.get("totalElements")
+        if not content and isinstance(total, int) and listed < total and not payload.get("last"):
+            raise SourceUnavailableError(
+                SOURCE, url, f"an empty page {page} after {listed} of the {total} publications announced; stopped, not done"
+            )
+        listed += len(content)
         unexpected = {name for row in content for name in row} - KNOWN_SUMMARY_FIELDS
         if unexpected:
             log.info("tenderned: unexpected list fields %s on page %d", sorted(unexpected), page)
