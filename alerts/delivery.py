@@ -66,7 +66,7 @@ def stable_message_id(value: str) -> Iterator[None]:
             _current = None
 
 
-def set_pause(apobj: Any, seconds: float) -> None:  # noqa: ANN401 - apprise.Apprise
+def set_pause(apobj: Any, seconds: float) -> None:
     """Every channel of ``apobj`` waits ``seconds`` (not Apprise's 5.5 s) between two messages."""
     for server in apobj:
         server.request_rate_per_sec = seconds

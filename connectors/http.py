@@ -27,7 +27,12 @@ from typing import Any
 import httpx
 
 from config.settings import HttpSettings
-from connectors.errors import RecordError, ResponseTooLargeError, SourceRequestError, SourceUnavailableError
+from connectors.errors import (
+    RecordError,
+    ResponseTooLargeError,
+    SourceRequestError,
+    SourceUnavailableError,
+)
 
 log = logging.getLogger("supplyradar.http")
 
@@ -163,8 +168,8 @@ class HttpClient:
                 chunks.append(chunk)
         finally:
             response.close()
-        # The decoded body, as ``Response.read()`` would have kept it.
-        response._content = b"".join(chunks)  # noqa: SLF001 - httpx has no public setter for a streamed body
+        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter).
+        response._content = b"".join(chunks)
         return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:

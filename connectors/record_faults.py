@@ -10,7 +10,13 @@ answer that is not a valid record is quarantined.
 
 from __future__ import annotations
 
-from connectors.errors import MalformedNoticeError, NotANoticeError, PendingRecord, RecordError, SourceUnavailableError
+from connectors.errors import (
+    MalformedNoticeError,
+    NotANoticeError,
+    PendingRecord,
+    RecordError,
+    SourceUnavailableError,
+)
 
 #: After this many records in a row failed because the source was unavailable, the source is down:
 #: the run stops (and resumes from its watermark) instead of spending retries on every record.

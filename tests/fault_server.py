@@ -13,7 +13,9 @@ length but sends only the first half of the body.
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @dataclass
@@ -88,7 +91,7 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
             def _serve(self) -> None:
@@ -130,7 +133,7 @@ class FaultServer:
                     return
                 self.wfile.write(reply.body)
 
-            do_GET = do_POST = _serve  # noqa: N815 - the names http.server dispatches to
+            do_GET = do_POST = _serve
 
         return Handler
 
@@ -150,3 +153,19 @@ def fault_server() -> Iterator[FaultServer]:
         yield server
     finally:
         server.stop()
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def fresh_store(folder: Path):
+    """A migrated SQLite store in ``folder``: a copy of one migrated once per session (migrations take seconds)."""
+    from store.db import Store
+
+    if "db" not in _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="supplyradar-faults-")) / "template.db"
+        Store(f"sqlite:///{template}").dispose()
+        _TEMPLATE["db"] = template
+    target = folder / "store.db"
+    shutil.copyfile(_TEMPLATE["db"], target)
+    return Store(f"sqlite:///{target}")

@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings
 from store.bookkeeping import open_quarantine
-from store.db import Store
 from store.schema import CollectionRun, Organisation, SupplierEvent
 from supplyradar.company_signals import collect_insolvencies, demo_settings
 from supplyradar.demo.replay_companies import load_register
 from supplyradar.demo.story import build_story
 from supplyradar.transports import transport_for
-from tests.fault_server import FaultServer, Logged, Reply, fault_server
+from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 DAY = date(2026, 11, 1)
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
@@ -45,7 +44,7 @@ FAULTS = {
 }
 
 
-def forward(settings: Settings, faults: list[Reply]):  # noqa: ANN201
+def forward(settings: Settings, faults: list[Reply]):
     """Answer from the demo replay; the first ``getCase`` calls get ``faults``."""
     replay = transport_for("demo", today=DAY)
     left = list(faults)
@@ -72,8 +71,8 @@ def configured(settings: Settings, server: FaultServer) -> Settings:
 
 @pytest.mark.parametrize("faults", FAULTS.values(), ids=FAULTS.keys())
 def test_a_case_fault_leaves_the_case_pending_and_the_next_run_makes_its_event_once(
-        tmp_path, settings: Settings, faults: list[Reply]) -> None:  # noqa: ANN001
-    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+        tmp_path, settings: Settings, faults: list[Reply]) -> None:
+    store = fresh_store(tmp_path)
     failure = build_story().our_failure_id
     now = datetime.now(UTC)
     with store.session() as session, session.begin():

@@ -19,16 +19,17 @@ import pytest
 from sqlalchemy import select
 
 pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.controller import Controller
 
-from alerts.routing import parse_routing  # noqa: E402
-from alerts.rules import parse_rules  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from store.db import Store  # noqa: E402
-from store.schema import Contract, Organisation, SupplierEvent  # noqa: E402
-from store.schema_alerts import AlertDelivery  # noqa: E402
-from supplyradar import alerting  # noqa: E402
-from supplyradar.alerting import AlertConfig, run_send_alerts  # noqa: E402
+from alerts.routing import parse_routing
+from alerts.rules import parse_rules
+from config.settings import Settings
+from store.db import Store
+from store.schema import Contract, Organisation, SupplierEvent
+from store.schema_alerts import AlertDelivery
+from supplyradar import alerting
+from supplyradar.alerting import AlertConfig, run_send_alerts
+from tests.fault_server import fresh_store
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 RULES = {"rules": [{"id": "bankruptcy", "type": "event", "kinds": ["insolvency.bankruptcy_declared"],
@@ -42,7 +43,7 @@ class Sink:
         self.messages: list[email.message.Message] = []
         self.refuse = 0
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.refuse:
             self.refuse -= 1
             return "451 try again later"
@@ -102,9 +103,9 @@ def statuses(store: Store) -> list[str]:
         return list(session.scalars(select(AlertDelivery.status).order_by(AlertDelivery.id)))
 
 
-def test_a_burst_of_alerts_reaches_the_inbox_in_seconds(tmp_path: Path, settings: Settings, smtp) -> None:  # noqa: ANN001
+def test_a_burst_of_alerts_reaches_the_inbox_in_seconds(tmp_path: Path, settings: Settings, smtp) -> None:
     sink, port = smtp
-    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store = fresh_store(tmp_path)
     suppliers(store, 30)
     start = time.perf_counter()
     summary = run_send_alerts(store, settings, config=config(port), as_of=date(2026, 11, 1), now=NOW, sources=False)
@@ -116,9 +117,9 @@ def test_a_burst_of_alerts_reaches_the_inbox_in_seconds(tmp_path: Path, settings
 
 
 def test_a_run_killed_after_acceptance_resends_with_the_same_message_id(
-        tmp_path: Path, settings: Settings, smtp, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        tmp_path: Path, settings: Settings, smtp, monkeypatch: pytest.MonkeyPatch) -> None:
     sink, port = smtp
-    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    store = fresh_store(tmp_path)
     suppliers(store, 3)
 
     class Killed(BaseException):
@@ -127,7 +128,7 @@ def test_a_run_killed_after_acceptance_resends_with_the_same_message_id(
     real_mark_sent = alerting.mark_sent
     calls = {"n": 0}
 
-    def die_on_second(session, ids, *, now) -> None:  # noqa: ANN001
+    def die_on_second(session, ids, *, now) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise Killed
@@ -147,9 +148,9 @@ def test_a_run_killed_after_acceptance_resends_with_the_same_message_id(
     assert ids[1] == ids[3]
 
 
-def test_a_refused_message_is_retried_and_counted_once(tmp_path: Path, settings: Settings, smtp) -> None:  # noqa: ANN001
+def test_a_refused_message_is_retried_and_counted_once(tmp_path: Path, settings: Settings, smtp) -> None:
     sink, port = smtp
-    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store = fresh_store(tmp_path)
     suppliers(store, 2)
     sink.refuse = 1
     first = run_send_alerts(store, settings, config=config(port), as_of=date(2026, 11, 1), now=NOW, sources=False)

@@ -18,7 +18,7 @@ from store.db import Store
 from store.schema import CollectionRun
 from store.schema_news import FetchState, NewsArticle
 from supplyradar import news
-from tests.fault_server import FaultServer, Logged, Reply, fault_server
+from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 FEED = (Path(__file__).parent / "fixtures" / "news" / "rss2.xml").read_bytes()
 
@@ -45,7 +45,7 @@ def stored(store: Store) -> int:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'store.db'}")
+    return fresh_store(tmp_path)
 
 
 def test_a_failed_write_keeps_no_etag_so_the_next_run_fetches_the_articles_again(

@@ -17,16 +17,17 @@ from sqlalchemy import func, select
 from config.settings import HttpSettings, Settings, TenderNedSettings
 from store.bookkeeping import open_quarantine
 from store.db import Store
-from store.schema import CollectionRun, Notice as NoticeRow
+from store.schema import CollectionRun
+from store.schema import Notice as NoticeRow
 from supplyradar.collect_tenders import collect_tenderned
-from tests.fault_server import FaultServer, Logged, Reply, fault_server
+from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tenderned_api"
 API = "/papi/tenderned-rs-tns/v2"
 IDS = ("443725", "443610", "441200")
 
 
-def pages(*, empty_second: bool = False):  # noqa: ANN201
+def pages(*, empty_second: bool = False):
     def answer(request: Logged) -> Reply:
         page = int(parse_qs(urlsplit(request.path).query).get("page", ["0"])[0])
         body = json.loads((FIXTURES / f"publicaties_page_{min(page, 1)}.json").read_text(encoding="utf-8"))
@@ -75,7 +76,7 @@ FAULTS = {
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
 def test_a_faulted_publication_is_pending_then_stored_once(tmp_path: Path, fault: list[Reply]) -> None:
-    store = Store(f"sqlite:///{tmp_path / 't.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         serve(server, "443610", fault)
@@ -88,7 +89,7 @@ def test_a_faulted_publication_is_pending_then_stored_once(tmp_path: Path, fault
 
 
 def test_an_empty_page_in_the_middle_is_not_ok(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'e.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         serve(server, empty_second=True)

@@ -22,9 +22,10 @@ from config.settings import HttpSettings, Settings, TedSettings
 from connectors.notice_xml import parse_notice
 from store.bookkeeping import get_watermark, open_quarantine, start_run
 from store.db import Store
-from store.schema import CollectionRun, Notice as NoticeRow
+from store.schema import CollectionRun
+from store.schema import Notice as NoticeRow
 from supplyradar.collect_tenders import collect_ted, ted_scope
-from tests.fault_server import FaultServer, Logged, Reply, fault_server
+from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 REAL = Path(__file__).parent / "fixtures" / "ted" / "real-notices" / "ted-r209"
 FILES = ("18-412273-001-EXP.xml", "20-157399-001-EXP.xml", "21-000934-001-EXP.xml", "21-364240-001-EXP.xml")
@@ -52,7 +53,7 @@ def settings_for(tmp_path: Path, server: FaultServer) -> Settings:
     )
 
 
-def search(server: FaultServer, *, empty_second: bool = False):  # noqa: ANN201
+def search(server: FaultServer, *, empty_second: bool = False):
     """TED's search: page 1 without a token, page 2 for ``token_two``; items link to the server's XML."""
 
     def item(number: str, published: date) -> dict:
@@ -110,7 +111,7 @@ XML_FAULTS = {
 
 @pytest.mark.parametrize("fault", XML_FAULTS.values(), ids=XML_FAULTS.keys())
 def test_a_faulted_notice_is_pending_then_fetched_once(tmp_path: Path, fault: list[Reply]) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         faulted = DOCS[1][0]
@@ -124,7 +125,7 @@ def test_a_faulted_notice_is_pending_then_fetched_once(tmp_path: Path, fault: li
 
 
 def test_a_repeated_iteration_token_stops_the_run(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         serve_clean(server)
@@ -145,7 +146,7 @@ def test_a_repeated_iteration_token_stops_the_run(tmp_path: Path) -> None:
 
 
 def test_an_empty_page_mid_iteration_is_not_ok(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'f.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         serve_clean(server)
@@ -158,7 +159,7 @@ def test_an_empty_page_mid_iteration_is_not_ok(tmp_path: Path) -> None:
 
 
 def test_a_run_killed_half_way_is_marked_at_the_next_start(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    store = fresh_store(tmp_path)
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     with store.session() as session, session.begin():
         run_id = start_run(session, "ted")
@@ -175,7 +176,7 @@ def test_a_run_killed_half_way_is_marked_at_the_next_start(tmp_path: Path) -> No
 def test_quarantine_retry_fetches_open_entries_by_key_and_closes_them(tmp_path: Path) -> None:
     from supplyradar.collect_tenders import retry_quarantined
 
-    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store = fresh_store(tmp_path)
     with fault_server() as server:
         conf = settings_for(tmp_path, server)
         serve_clean(server, DOCS[2][0], [Reply(404, b"not yet")])
@@ -183,4 +184,28 @@ def test_quarantine_retry_fetches_open_entries_by_key_and_closes_them(tmp_path: 
         assert (first.status, first.pending, len(stored(store))) == ("incomplete", 1, 3)
         retried = retry_quarantined(store, conf, "ted")
         assert (retried.retried, retried.recovered, retried.status) == (1, 1, "ok")
+        assert_after(store, conf)
+
+
+SEARCH_FAULTS = {
+    "429 retry-after": [Reply(429, headers={"Retry-After": "0"})],
+    "5xx once": [Reply(503)],
+    "reset once": [Reply(fault="reset")],
+    "html page": [Reply(200, b"<html>Onderhoud</html>", {"Content-Type": "text/html"})] * 2,
+    "5xx burst": [Reply(502)] * 4,
+}
+
+
+@pytest.mark.parametrize("fault", SEARCH_FAULTS.values(), ids=SEARCH_FAULTS.keys())
+def test_a_faulted_search_then_a_clean_run_stores_every_notice_once(tmp_path: Path, fault: list[Reply]) -> None:
+    store = fresh_store(tmp_path)
+    with fault_server() as server:
+        conf = settings_for(tmp_path, server)
+        serve_clean(server)
+        server.script("/search", [*fault, search(server)])
+        first = collect_ted(store, conf)
+        if len(stored(store)) < len(DOCS):
+            assert first.status == "failed"
+        serve_clean(server)
+        assert collect_ted(store, conf).status == "ok"
         assert_after(store, conf)

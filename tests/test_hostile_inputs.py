@@ -18,7 +18,7 @@ from connectors.tabular import FieldTooLargeError, check_xlsx_archive
 FEED = FeedConfig(url="https://hostile.example/rss", name="hostile", language="nl")
 
 
-def timed(work) -> float:  # noqa: ANN001
+def timed(work) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start

@@ -5,7 +5,6 @@ Revises: 0009_issue19
 """
 from alembic import op
 
-
 revision = '0010_issue19'
 down_revision = '0009_issue19'
 branch_labels = None
