@@ -47,4 +47,8 @@ class AlertSettings(BaseModel):
     #: Seconds before the first retry; doubles with each attempt, up to ``retry_max_seconds``.
     retry_base_seconds: float = Field(300.0, ge=0)
     retry_max_seconds: float = Field(6 * 3600.0, ge=0)
+    #: Pause between two messages to one channel (Apprise's own default is 5.5 s: 100 alerts took 9 minutes).
+    channel_pause_seconds: float = Field(0.0, ge=0)
+    #: A message marked "sending" whose run died is sent again (same Message-ID) after this many seconds.
+    send_lease_seconds: float = Field(600.0, ge=0)
     alternatives: AlternativesSettings = Field(default_factory=AlternativesSettings)

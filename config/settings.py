@@ -38,6 +38,11 @@ class HttpSettings(BaseModel):
     max_attempts: int = 5  # first try included
     backoff_base: float = 1.0  # seconds; doubles each attempt, with jitter
     backoff_max: float = 120.0  # cap, also for Retry-After
+    #: Whole-request budget (connect, headers and body): a body trickled a byte at a time never
+    #: trips the per-read timeout, so each request also has a total deadline.
+    request_timeout: float = 300.0
+    #: Largest answer body read into memory; a larger one is refused, naming URL and limit.
+    max_response_bytes: int = 200_000_000
     user_agent: str = "supplyradar/0.1 (+https://github.com/supplyradar/supplyradar)"
 
 
@@ -57,6 +62,8 @@ class TedSettings(BaseModel):
         ]
     )
     page_size: int = Field(250, ge=1, le=250)
+    #: Pages one run reads at most (a guard against a listing that never ends); the watermark resumes.
+    max_pages: int = Field(2000, ge=1)
     #: First publication date when no watermark exists yet.
     start_date: str = "2019-01-01"
     #: Pause between requests, to stay well inside TED's fair-use limits.

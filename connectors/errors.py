@@ -62,3 +62,19 @@ class NotANoticeError(RecordError):
 
 class MalformedNoticeError(RecordError):
     """The document is a notice but broken: not well-formed XML, or a required field is missing."""
+
+
+class PendingRecord(RecordError):
+    """A record we could not get this time, though it is listed: fetched again by the next run.
+
+    Raised for answers that say nothing about the record itself: a cut, empty or HTML body, a 404
+    on a notice listed minutes ago, a 5xx after every retry, a register's "no result" for a case it
+    just announced. The store keeps it *pending* under its id (publication number, case number);
+    the next run (or ``supplyradar quarantine retry``) fetches it before going on from the
+    watermark, and a later success closes the entry. Only a well-formed answer that is not a valid
+    record is quarantined for a person (a plain ``RecordError``).
+    """
+
+
+class ResponseTooLargeError(SourceRequestError):
+    """An answer over the configured size or time budget: refused, naming the URL and the limit."""

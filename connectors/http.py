@@ -27,7 +27,12 @@ from typing import Any
 import httpx
 
 from config.settings import HttpSettings
-from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
+from connectors.errors import (
+    RecordError,
+    ResponseTooLargeError,
+    SourceRequestError,
+    SourceUnavailableError,
+)
 
 log = logging.getLogger("supplyradar.http")
 
@@ -111,7 +116,7 @@ class HttpClient:
             self._keep_pace()
             retry_after: str | None = None
             try:
-                response = self._client.send(request, **send_options)
+                response = self._send_bounded(request, where, send_options)
             except RETRY_EXCEPTIONS as exc:
                 reason = type(exc).__name__
             else:
@@ -134,6 +139,38 @@ class HttpClient:
             )
             self._sleep(wait)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _send_bounded(self, request: httpx.Request, where: str, send_options: dict[str, Any]) -> httpx.Response:
+        """Send and read the body within ``request_timeout`` seconds and ``max_response_bytes``.
+
+        httpx's read timeout bounds each read, not the request: a server that trickles a byte a
+        second holds it for ever. Reading the stream ourselves adds a deadline over the whole body
+        (``TotalTimeoutError``, retried like any timeout) and a size cap (``ResponseTooLargeError``,
+        not retried: the same answer would come again).
+        """
+        deadline = time.monotonic() + self.settings.request_timeout
+        response = self._client.send(request, stream=True, **send_options)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.settings.max_response_bytes:
+                    raise ResponseTooLargeError(
+                        self.source, where, response.status_code,
+                        f"answer larger than {self.settings.max_response_bytes} bytes (http.max_response_bytes); refused",
+                    )
+                if time.monotonic() > deadline:
+                    raise TotalTimeoutError(
+                        f"{where}: no complete answer within {self.settings.request_timeout} s (http.request_timeout)",
+                        request=request,
+                    )
+                chunks.append(chunk)
+        finally:
+            response.close()
+        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter).
+        response._content = b"".join(chunks)
+        return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         """``request`` for APIs that answer a JSON object.
@@ -183,6 +220,10 @@ class HttpClient:
             return min(told, cap)
         backoff = min(self.settings.backoff_base * 2 ** (attempt - 1), cap)
         return min(backoff * (1 + random.uniform(0, JITTER_FRACTION)), cap)
+
+
+class TotalTimeoutError(httpx.TimeoutException):
+    """The whole request took longer than ``request_timeout``: a timeout like any other, retried."""
 
 
 class _RedactHttpxUrls(logging.Filter):

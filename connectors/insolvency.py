@@ -50,7 +50,8 @@ from lxml.builder import ElementMaker
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
 from connectors.errors import (
-    ConnectorError, MalformedNoticeError, NotANoticeError, RecordError, SourceRequestError, SourceUnavailableError,
+    ConnectorError, MalformedNoticeError, NotANoticeError, PendingRecord, RecordError, SourceRequestError,
+    SourceUnavailableError,
 )
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import parse_xml
@@ -147,6 +148,11 @@ class SoapFaultError(ConnectorError):
     def __init__(self, operation: str, code: str, reason: str) -> None:
         super().__init__(f"cir: {operation} answered a SOAP Fault {code}: {reason}")
         self.operation, self.code, self.reason = operation, code, reason
+
+    @property
+    def server_side(self) -> bool:
+        """A ``Receiver`` fault: the service failed on this request, not the request itself (credentials)."""
+        return "Receiver" in self.code
 
 
 class CirServiceError(ConnectorError):
@@ -396,7 +402,14 @@ def _check_exception(result: etree._Element, operation: str) -> None:
 
 
 def parse_case(result: etree._Element, *, where: str, fetched_at: datetime) -> InsolvencyCase:
-    """The ``insolvente`` inside a getCase result as an ``InsolvencyCase``; ``RecordError`` when unusable."""
+    """The ``insolvente`` inside a getCase result as an ``InsolvencyCase``; ``RecordError`` when unusable.
+
+    "No results" (``exceptie 1``) for a publication the register has just listed says nothing
+    about the case (seen on the live service): a ``PendingRecord``, fetched again by the next run.
+    """
+    exception = result.find(".//i:exceptie", _NS)
+    if exception is not None and (exception.get("errorcode") or "").strip() == "1":
+        raise PendingRecord(where, "getCase answered 'no results' (exceptie 1) for a listed publication", field="exceptie")
     _check_exception(result, "getCase")
     case = result.find(".//i:inspubWebserviceInsolvente/i:insolvente", _NS)
     if case is None:

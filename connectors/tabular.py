@@ -79,6 +79,14 @@ class DelimiterError(TabularFileError):
     """The header or a row does not split into the file's columns with one delimiter."""
 
 
+class QuoteError(DelimiterError):
+    """An unbalanced quote: the rows after it would be merged into one value."""
+
+
+class FieldTooLargeError(TabularFileError):
+    """A field or line a workbook part over its bound (``MAX_*`` below): refused, naming the row and the limit."""
+
+
 class MissingColumnsError(TabularFileError):
     """Required columns are missing; the message names them and the mapping file that lists spellings."""
 
@@ -293,14 +301,22 @@ def _header_line(path: Path, encoding: str) -> tuple[str | None, int]:
 
 
 def _csv_rows(info: TableInfo, found: dict[str, int], width: int) -> Iterator[tuple[int, Raw]]:
+    """The data rows; any row whose structure cannot be trusted refuses the file (``DelimiterError``,
+    ``QuoteError``, ``FieldTooLargeError``), naming the row a person finds in a text editor."""
     others = [d for d in DELIMITERS if d != info.delimiter]
     with info.path.open(encoding=info.encoding, newline="") as stream:
         for _ in range(info.header_row):
             stream.readline()
-        reader = csv.reader(stream, delimiter=info.delimiter or ";")
+        reader = csv.reader(_bounded_lines(stream, info), delimiter=info.delimiter or ";", strict=True)
         last_line = info.header_row
-        for values in reader:
+        while True:
             row = last_line + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _csv_error(info, row, str(exc)) from None
             last_line = info.header_row + reader.line_num
             if not values or all(not v.strip() for v in values):
                 continue
@@ -315,7 +331,53 @@ def _csv_rows(info: TableInfo, found: dict[str, int], width: int) -> Iterator[tu
                     f"the row has {len(values)} fields, the header {width}: a {info.delimiter!r} inside an unquoted value?",
                     row=row,
                 )
+            _check_quoting(info, row, last_line, values, width)
+            if len(values) < width:
+                column = info.column(next((f for f, i in found.items() if i == len(values)), "")) or None
+                raise DelimiterError(
+                    info.path, f"the row has {len(values)} fields, the header {width}: a value or delimiter is missing",
+                    row=row, column=column,
+                )
             yield row, {f: _clean(values[i]) if i < len(values) else None for f, i in found.items()}
+
+
+#: Longest physical line and longest field read from a CSV (Python's csv module stops at 128 KiB).
+MAX_LINE_CHARS = 1_000_000
+MAX_FIELD_CHARS = csv.field_size_limit()
+#: A quoted value may hold line breaks (a description), but not this many: rows swallowed by a stray quote.
+MAX_LINES_PER_ROW = 20
+
+
+def _bounded_lines(stream: Iterator[str], info: TableInfo) -> Iterator[str]:
+    for number, line in enumerate(stream, start=info.header_row + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FieldTooLargeError(info.path, f"a line of {len(line)} characters (at most {MAX_LINE_CHARS})", row=number)
+        yield line
+
+
+def _check_quoting(info: TableInfo, row: int, last_line: int, values: list[str], width: int) -> None:
+    """A quoted value that runs over many lines, or holds a line that looks like a whole row, is a stray quote."""
+    lines = last_line - row + 1
+    delimiter = info.delimiter or ";"
+    for value in values:
+        if "\n" not in value and "\r" not in value:
+            continue
+        swallowed = width > 2 and any(part.count(delimiter) >= width - 1 for part in value.splitlines())
+        if lines > MAX_LINES_PER_ROW or swallowed:
+            raise QuoteError(
+                info.path,
+                f"a quoted value runs from row {row} to row {last_line} and holds whole rows: an unbalanced quote "
+                "(nothing of the file was imported)",
+                row=row,
+            )
+
+
+def _csv_error(info: TableInfo, row: int, message: str) -> TabularFileError:
+    if "field larger than field limit" in message:
+        return FieldTooLargeError(info.path, f"a field over {MAX_FIELD_CHARS} characters (the CSV field limit)", row=row)
+    if "EOF" in message or "quote" in message.lower() or "delimiter" in message:
+        return QuoteError(info.path, f"unbalanced quote ({message})", row=row)
+    return DelimiterError(info.path, f"the row cannot be read as CSV: {message}", row=row)
 
 
 def _clean(value: object) -> Any:  # noqa: ANN401 - a cell: text, number or date
@@ -330,10 +392,40 @@ def _clean(value: object) -> Any:  # noqa: ANN401 - a cell: text, number or date
 _XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError)
 
 
+#: Bounds on a workbook, checked in the ZIP directory before openpyxl inflates anything (it keeps
+#: the shared strings in memory: 843 KB of XLSX once became 1.5 GB). Excel's own limits for the rest.
+MAX_XLSX_UNCOMPRESSED = 300_000_000
+MAX_XLSX_RATIO = 100
+MAX_XLSX_SHARED_STRINGS = 50_000_000
+MAX_XLSX_ROWS = 1_048_576
+MAX_CELL_CHARS = 32_767
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook whose parts inflate beyond the bounds above, naming the part and the limit."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TabularFileError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise FieldTooLargeError(path, f"the workbook unpacks to {total} bytes (at most {MAX_XLSX_UNCOMPRESSED}); refused")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 10_000_000 and ratio > MAX_XLSX_RATIO:
+            raise FieldTooLargeError(
+                path, f"part {member.filename} unpacks {ratio:.0f} times its size (at most {MAX_XLSX_RATIO}x): a ZIP bomb?")
+        if member.filename.endswith("sharedStrings.xml") and member.file_size > MAX_XLSX_SHARED_STRINGS:
+            raise FieldTooLargeError(
+                path, f"part {member.filename} holds {member.file_size} bytes of text (at most {MAX_XLSX_SHARED_STRINGS})")
+
+
 def _open_xlsx(path: Path, mapping: FileMapping) -> tuple[TableInfo, Iterator[tuple[int, Raw]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_archive(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, *_XLSX_ERRORS) as exc:
@@ -374,8 +466,14 @@ def _xlsx_rows(info: TableInfo, found: dict[str, int]) -> Iterator[tuple[int, Ra
     try:
         rows = workbook.worksheets[0].iter_rows(min_row=info.header_row + 1, values_only=True)
         for number, values in enumerate(rows, start=info.header_row + 1):
+            if number > MAX_XLSX_ROWS:
+                raise FieldTooLargeError(info.path, f"more than {MAX_XLSX_ROWS} rows (Excel's limit)", row=number)
             if not values or all(v in (None, "") for v in values):
                 continue
+            for field_name, i in found.items():
+                if i < len(values) and isinstance(values[i], str) and len(values[i]) > MAX_CELL_CHARS:
+                    raise FieldTooLargeError(info.path, f"a cell of {len(values[i])} characters (at most {MAX_CELL_CHARS})",
+                                             row=number, column=info.column(field_name))
             yield number, {f: _clean(values[i]) if i < len(values) else None for f, i in found.items()}
     except _XLSX_ERRORS as exc:
         raise TabularFileError(info.path, f"workbook broken while reading ({type(exc).__name__}: {exc})") from exc

@@ -47,6 +47,7 @@ from config.settings import HttpSettings, TedSettings
 from connectors import notice_xml
 from connectors.errors import RecordError, SourceUnavailableError
 from connectors.http import HttpClient
+from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, SearchHit
 
 SOURCE = "ted"
@@ -78,6 +79,8 @@ class Page(list[SearchHit]):
     def __init__(self, hits: Iterable[SearchHit] = (), errors: Iterable[RecordError] = ()) -> None:
         super().__init__(hits)
         self.errors: tuple[RecordError, ...] = tuple(errors)
+        #: How many notices the search announced (``totalNoticeCount``), when it said.
+        self.announced: int | None = None
 
 
 def make_client(
@@ -158,18 +161,46 @@ def search_pages(
         until=until,
     )
     token: str | None = None
+    seen_tokens: set[str] = set()
+    listed = 0
+    announced: int | None = None
     for number in itertools.count(1):
+        if number > settings.max_pages:
+            raise SourceUnavailableError(
+                SOURCE, settings.search_url,
+                f"stopped after {settings.max_pages} pages (ted.max_pages); the next run goes on from the watermark",
+            )
         payload = client.request_json("POST", settings.search_url, json=search_body(query, settings.page_size, token))
         if payload.get("timedOut"):
             raise SourceUnavailableError(SOURCE, settings.search_url, "TED reports the search timed out")
         if number == 1:
-            log.info("ted: %s notices match %s", payload.get("totalNoticeCount"), query)
+            announced = _count(payload.get("totalNoticeCount"))
+            log.info("ted: %s notices match %s", announced, query)
         items = payload.get("notices") or []
-        if items:
-            yield read_page(items, settings, where=f"{settings.search_url} page {number}")
         token = payload.get("iterationNextToken")
+        if items:
+            listed += len(items)
+            page = read_page(items, settings, where=f"{settings.search_url} page {number}")
+            page.announced = announced
+            yield page
+        if not items and announced is not None and listed < announced:
+            raise SourceUnavailableError(
+                SOURCE, settings.search_url,
+                f"an empty page {number} after {listed} of the {announced} notices TED announced; stopped, not done",
+            )
         if not items or not token:
+            if announced is not None and listed < announced:
+                log.warning("ted: the listing ended with %d of the %d notices announced for %s", listed, announced, query)
             return
+        if token in seen_tokens:
+            raise SourceUnavailableError(
+                SOURCE, settings.search_url, f"TED handed out the same iterationNextToken again at page {number}; stopped (loop)"
+            )
+        seen_tokens.add(token)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def read_page(items: Sequence[dict[str, Any]], settings: TedSettings, *, where: str) -> Page:
@@ -231,19 +262,37 @@ def collect_page(
     parse = parse or notice_xml.parse_notice
     notices: list[Notice] = []
     errors: list[RecordError] = list(getattr(hits, "errors", ()))
+    streak = UnavailableStreak()
     for hit in hits:
         data: bytes | None = None
         try:
             data = fetch_notice_xml(client, hit, settings)
             notices.append(parse(data, where=notice_xml_url(hit, settings)))
         except RecordError as exc:
-            errors.append(_with_evidence(exc, data, record=hit.notice_id))
+            errors.append(_with_evidence(sort_failure(exc, data, hit.notice_id), data))
+        except SourceUnavailableError as exc:
+            streak.failed(exc)
+            errors.append(unavailable(exc, hit.notice_id))
+            continue
+        streak.succeeded()
     return notices, errors
+
+
+def fetch_notices(
+    client: HttpClient,
+    settings: TedSettings,
+    wanted: Sequence[tuple[str, str | None]],
+    *,
+    parse: NoticeParser | None = None,
+) -> tuple[list[Notice], list[RecordError]]:
+    """The notices of these (publication number, XML link or None) pairs: pending records, ``quarantine retry``."""
+    hits = [SearchHit(notice_id=number, published=None, xml_url=link, raw={}) for number, link in wanted]
+    return collect_page(client, settings, hits, parse=parse)
 
 
 def _with_evidence(error: RecordError, payload: bytes | None, *, record: str | None = None) -> RecordError:
     """Name the record (the parser may not know it) and keep what failed, for the quarantine table."""
-    if error.record is None:
+    if record is not None:
         error.record = record
     error.payload = payload  # type: ignore[attr-defined]  # read by the store's quarantine
     return error

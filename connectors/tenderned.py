@@ -51,8 +51,9 @@ import httpx
 
 from config.settings import HttpSettings, TenderNedSettings
 from connectors import notice_xml
-from connectors.errors import RecordError, RecordWarning, SourceRequestError
+from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
 from connectors.http import HttpClient
+from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, NoticeKind, Party
 
 SOURCE = "tenderned"
@@ -155,9 +156,16 @@ def _list_rows(
     """Every row of every list page, as the API sends them, minus types we did not ask for."""
     url = f"{settings.base_url}/publicaties"
     wanted = set(settings.publication_types)
+    listed = 0
     for page in itertools.count():
         payload = client.request_json("GET", url, params=list_params(settings, page, since=since, until=until))
         content = payload.get("content") or []
+        total = payload.get("totalElements")
+        if not content and isinstance(total, int) and listed < total and not payload.get("last"):
+            raise SourceUnavailableError(
+                SOURCE, url, f"an empty page {page} after {listed} of the {total} publications announced; stopped, not done"
+            )
+        listed += len(content)
         unexpected = {name for row in content for name in row} - KNOWN_SUMMARY_FIELDS
         if unexpected:
             log.info("tenderned: unexpected list fields %s on page %d", sorted(unexpected), page)
@@ -234,10 +242,18 @@ def collect_page(
     parse = parse or notice_xml.parse_notice
     notices: list[Notice] = []
     errors: list[RecordError] = []
+    streak = UnavailableStreak()
     for summary in summaries:
         try:
             publicatie_id = _publication_id(summary, f"{settings.base_url}/publicaties")
-            detail = fetch_detail(client, publicatie_id, settings)
+            try:
+                detail = fetch_detail(client, publicatie_id, settings)
+            except RecordError as exc:  # gone, cut or not JSON: nothing said about the record itself
+                raise sort_failure(exc, None, publicatie_id) from exc
+            except SourceUnavailableError as exc:
+                streak.failed(exc)
+                raise unavailable(exc, publicatie_id) from exc
+            streak.succeeded()
             xml_notice, warning = _xml_notice(client, publicatie_id, settings, parse)
             notices.append(to_notice(summary, detail, xml_notice, where=publication_url(settings, publicatie_id)))
         except RecordError as exc:

@@ -164,7 +164,8 @@ def due_deliveries(session: Session, *, now: datetime, modes: Sequence[str]) -> 
         select(AlertDelivery)
         .join(AlertRow, AlertRow.id == AlertDelivery.alert_id)
         .where(
-            AlertDelivery.status == "pending",
+            # "sending" past its lease: the run that sent it died before it could say "sent"
+            AlertDelivery.status.in_(("pending", "sending")),
             AlertDelivery.mode.in_(list(modes)),
             AlertDelivery.next_attempt_at <= now,
             AlertRow.state.in_(("open", "acknowledged")),
@@ -176,11 +177,23 @@ def due_deliveries(session: Session, *, now: datetime, modes: Sequence[str]) -> 
     ]
 
 
-def mark_sent(session: Session, delivery_ids: Sequence[int], *, now: datetime) -> None:
+def mark_sending(session: Session, delivery_ids: Sequence[int], *, now: datetime, lease_seconds: float) -> None:
+    """Record the attempt before the send: a crash after the channel accepted the message leaves it
+    "sending", and once the lease has passed the next run sends it again (at least once)."""
     session.execute(
         update(AlertDelivery)
-        .where(AlertDelivery.id.in_(list(delivery_ids)), AlertDelivery.status == "pending")
-        .values(status="sent", sent_at=now, attempts=AlertDelivery.attempts + 1, last_error=None)
+        .where(AlertDelivery.id.in_(list(delivery_ids)), AlertDelivery.status.in_(("pending", "sending")))
+        .values(status="sending", attempts=AlertDelivery.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=lease_seconds))
+    )
+
+
+def mark_sent(session: Session, delivery_ids: Sequence[int], *, now: datetime) -> None:
+    """The channel accepted the message (the attempt was counted by ``mark_sending``)."""
+    session.execute(
+        update(AlertDelivery)
+        .where(AlertDelivery.id.in_(list(delivery_ids)), AlertDelivery.status.in_(("pending", "sending")))
+        .values(status="sent", sent_at=now, last_error=None)
     )
 
 
@@ -188,10 +201,11 @@ def mark_failed(
     session: Session, delivery_ids: Sequence[int], *, now: datetime, error: str, max_attempts: int,
     base_seconds: float, max_seconds: float,
 ) -> list[int]:
-    """Count a failed try; returns the ids whose attempts are now used up (status ``failed``)."""
+    """A failed try (counted by ``mark_sending``); returns the ids whose attempts are now used up (``failed``)."""
     exhausted: list[int] = []
     for delivery in session.scalars(select(AlertDelivery).where(AlertDelivery.id.in_(list(delivery_ids)))):
-        delivery.attempts += 1
+        if delivery.status == "sending":
+            delivery.status = "pending"
         delivery.last_error = error[:1000]
         if delivery.attempts >= max_attempts:
             delivery.status = "failed"

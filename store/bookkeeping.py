@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from connectors.errors import RecordError
+from connectors.errors import PendingRecord, RecordError
 from store.notices import dialect_insert
 from store.schema import CollectionRun, QuarantinedRecord, StoreMeta, Watermark
 
@@ -36,8 +38,12 @@ def record_key(error: RecordError) -> str:
 
 
 def quarantine(session: Session, source: str, error: RecordError, payload: bytes | None = None) -> None:
-    """Set a record aside with its reason; seeing it again counts an attempt and reopens it."""
+    """Set a record aside with its reason; seeing it again counts an attempt and reopens it.
+
+    A ``PendingRecord`` is kept as ``kind="pending"``: the next run fetches it again by its key.
+    """
     now = datetime.now(UTC)
+    kind = "pending" if isinstance(error, PendingRecord) else "refused"
     if payload is not None and len(payload) > MAX_PAYLOAD_BYTES:
         payload = None
     values: dict[str, Any] = {
@@ -51,6 +57,7 @@ def quarantine(session: Session, source: str, error: RecordError, payload: bytes
         "first_seen": now,
         "last_seen": now,
         "resolved_at": None,
+        "kind": kind,
     }
     stmt = dialect_insert(session.get_bind(), QuarantinedRecord).values(**values)
     session.execute(
@@ -64,6 +71,7 @@ def quarantine(session: Session, source: str, error: RecordError, payload: bytes
                 "attempts": QuarantinedRecord.attempts + 1,
                 "last_seen": now,
                 "resolved_at": None,
+                "kind": kind,
             },
         )
     )
@@ -92,11 +100,75 @@ def open_quarantine(session: Session, source: str | None = None) -> list[Quarant
     return list(session.scalars(query))
 
 
+#: A pending record is fetched again automatically this many times; after that only on demand
+#: (``supplyradar quarantine retry``), so a notice withdrawn for good does not cost every run a request.
+MAX_PENDING_ATTEMPTS = 10
+
+
+def pending_keys(
+    session: Session, source: str, *, include_refused: bool = False, limit: int = 5000
+) -> list[tuple[str, str]]:
+    """(key, location) of the source's open entries to fetch again: pending ones still under
+    ``MAX_PENDING_ATTEMPTS``, or (``include_refused``, the on-demand retry) every open entry."""
+    query = select(QuarantinedRecord.record_key, QuarantinedRecord.location).where(
+        QuarantinedRecord.source == source, QuarantinedRecord.resolved_at.is_(None)
+    )
+    if not include_refused:
+        query = query.where(QuarantinedRecord.kind == "pending", QuarantinedRecord.attempts < MAX_PENDING_ATTEMPTS)
+    return [(key, location) for key, location in session.execute(query.order_by(QuarantinedRecord.first_seen).limit(limit))]
+
+
 def start_run(session: Session, source: str) -> int:
-    run = CollectionRun(source=source, started_at=datetime.now(UTC), status="running")
+    """Open a run, after closing this source's runs whose process died half-way (see ``close_dead_runs``).
+
+    The run records the host and process id that own it, so the next start can tell a run still
+    going from one killed with ``kill -9`` or a power cut.
+    """
+    close_dead_runs(session, source)
+    run = CollectionRun(source=source, started_at=datetime.now(UTC), status="running", details=process_owner())
     session.add(run)
     session.flush()
     return run.id
+
+
+def process_owner() -> dict[str, Any]:
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def close_dead_runs(session: Session, source: str | None = None) -> int:
+    """Mark "running" runs whose process is gone as ``killed``; the number marked.
+
+    A run is dead when it names this host and a process id that no longer exists (or is this very
+    process, which is starting a new run, so its old one cannot still be going). Runs from another
+    host, or from before runs named their owner, are left alone: we cannot know.
+    """
+    query = select(CollectionRun).where(CollectionRun.status == "running")
+    if source is not None:
+        query = query.where(CollectionRun.source == source)
+    host, me = socket.gethostname(), os.getpid()
+    killed = 0
+    for run in session.scalars(query):
+        owner = run.details or {}
+        pid = owner.get("pid")
+        if owner.get("host") != host or not isinstance(pid, int):
+            continue
+        if pid != me and _alive(pid):
+            continue
+        run.status, run.finished_at = "killed", None
+        run.error = f"the process ({host} pid {pid}) ended without finishing this run; found at the next start"
+        killed += 1
+    session.flush()
+    return killed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def finish_run(session: Session, run_id: int, *, status: str, error: str | None = None, **counts: int) -> None:

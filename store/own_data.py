@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from connectors.contract_register import ContractRecord
@@ -58,12 +58,24 @@ def contract_hash(record: ContractRecord) -> str:
 
 
 def record_import(session: Session, *, kind: str, file_name: str, values: dict[str, Any]) -> int:
-    """Upsert the import row of (kind, file name) and return its id."""
+    """Upsert the import row of (kind, content hash) and return its id: the same content under any
+    name is the same import; another content under an old name is another import."""
     now = datetime.now(UTC)
     row = {"kind": kind, "file_name": file_name[:500], "imported_at": now, **values}
     stmt = dialect_insert(session.get_bind(), OwnDataImport).values(**row)
-    session.execute(stmt.on_conflict_do_update(index_elements=["kind", "file_name"], set_={k: stmt.excluded[k] for k in row}))
-    return session.scalar(select(OwnDataImport.id).where(OwnDataImport.kind == kind, OwnDataImport.file_name == file_name[:500]))
+    session.execute(stmt.on_conflict_do_update(index_elements=["kind", "file_sha256"], set_={k: stmt.excluded[k] for k in row}))
+    return session.scalar(select(OwnDataImport.id).where(OwnDataImport.kind == kind,
+                                                         OwnDataImport.file_sha256 == values["file_sha256"]))
+
+
+def forget_other_imports(session: Session, kind: str, file_name: str, keep_sha256: str) -> int:
+    """``--replace``: earlier imports under this file name (and their row issues) give way to the new one."""
+    ids = list(session.scalars(select(OwnDataImport.id).where(
+        OwnDataImport.kind == kind, OwnDataImport.file_name == file_name[:500], OwnDataImport.file_sha256 != keep_sha256)))
+    if ids:
+        session.execute(delete(OwnDataIssue).where(OwnDataIssue.import_id.in_(ids)))
+        session.execute(delete(OwnDataImport).where(OwnDataImport.id.in_(ids)))
+    return len(ids)
 
 
 def replace_issues(session: Session, import_id: int, kind: str, file_name: str, issues: Iterable[RowIssue]) -> int:
@@ -89,26 +101,41 @@ class SpendSaveResult:
 
 
 def save_spend(session: Session, file_name: str, rows: Sequence[tuple[str, SpendRecord]], now: datetime) -> SpendSaveResult:
-    """Insert the rows whose ``row_key`` is new; known keys are left as they are (idempotent)."""
+    """Insert the rows whose ``row_key`` is new; known keys are left as they are (idempotent).
+
+    One ``INSERT ... ON CONFLICT (row_key) DO NOTHING RETURNING`` per chunk: the unique index
+    decides what is new, so no ``row_key IN (...)`` lookup depends on the planner's statistics (on
+    PostgreSQL, before ANALYZE had seen a fresh import, each such lookup scanned the whole table).
+    """
     result = SpendSaveResult()
+    bind = session.get_bind()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        keys = [key for key, _ in chunk]
-        known = set(session.scalars(select(SpendLine.row_key).where(SpendLine.row_key.in_(keys))))
-        fresh = [(key, r) for key, r in dict(chunk).items() if key not in known]
-        result.unchanged += len(chunk) - len(fresh)
-        if not fresh:
+        unique = dict(chunk)
+        stmt = dialect_insert(bind, SpendLine.__table__).on_conflict_do_nothing(index_elements=["row_key"])
+        inserted = session.execute(
+            stmt.returning(SpendLine.__table__.c.id, SpendLine.__table__.c.row_key, sort_by_parameter_order=True),
+            [_spend_values(key, r, file_name, now) for key, r in unique.items()],
+        ).all()
+        result.unchanged += len(chunk) - len(inserted)
+        if not inserted:
             continue
-        session.execute(SpendLine.__table__.insert(), [_spend_values(key, r, file_name, now) for key, r in fresh])
-        ids = dict(session.execute(select(SpendLine.row_key, SpendLine.id).where(SpendLine.row_key.in_([k for k, _ in fresh]))).all())
         details = [
-            {"spend_line_id": ids[key], "invoice_number": r.invoice_number and r.invoice_number[:100],
+            {"spend_line_id": line_id, "invoice_number": r.invoice_number and r.invoice_number[:100],
              "supplier_ref": r.supplier_ref and r.supplier_ref[:100], "contract_ref": r.contract_ref and r.contract_ref[:100]}
-            for key, r in fresh
+            for line_id, key in inserted
+            for r in (unique[key],)
         ]
         session.execute(SpendLineDetail.__table__.insert(), details)
-        result.added += len(fresh)
+        result.added += len(inserted)
     return result
+
+
+def analyze_spend(session: Session) -> None:
+    """Fresh statistics after a large import, so PostgreSQL plans the next reads on what is there."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE spend_lines"))
+        session.execute(text("ANALYZE spend_line_details"))
 
 
 def _spend_values(key: str, r: SpendRecord, file_name: str, now: datetime) -> dict[str, Any]:

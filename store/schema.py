@@ -188,6 +188,9 @@ class QuarantinedRecord(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    #: "pending": the answer said nothing about the record (cut, 404 right after listing, 5xx): the
+    #: next run fetches it again; "refused": a well-formed answer that is not a valid record.
+    kind: Mapped[str] = mapped_column(String(20), default="refused", server_default="refused")
 
 
 class CollectionRun(Base):

@@ -88,7 +88,8 @@ class AlertDelivery(Base):
     #: "immediate" (sent by send-alerts) or "daily"/"weekly" (sent in that digest)
     mode: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
-    #: pending, sent, failed (attempts used up), expired (the alert expired first), cancelled
+    #: pending, sending (attempt recorded, acceptance not yet), sent, failed (attempts used up), expired
+    #: (the alert expired first), cancelled
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

@@ -19,10 +19,11 @@ from store.schema import Base
 
 
 class OwnDataImport(Base):
-    """The last import of one file (by kind and file name): how it was read and what it brought."""
+    """One imported file, recognised by its content (kind and SHA-256), not its name: how it was read and
+    what it brought. ERP exports carry the same name every month; each is its own import."""
 
     __tablename__ = "own_data_imports"
-    __table_args__ = (UniqueConstraint("kind", "file_name"),)
+    __table_args__ = (UniqueConstraint("kind", "file_sha256"), Index("ix_own_data_imports_name", "kind", "file_name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: "spend" or "contracts"

@@ -283,6 +283,29 @@ def record_attempt(session: Session, username: str, address: str, *, succeeded: 
     session.add(LoginAttempt(username=username[:100], address=address[:100], succeeded=succeeded, at=datetime.now(UTC)))
 
 
+def claim_attempt(session: Session, username: str, address: str) -> int:
+    """Record a sign-in attempt as failed *before* it is checked; its id, to settle or drop it after.
+
+    Why first: a check and a record in two steps let 30 parallel guesses all pass a limit of 5.
+    Committed before the count, every attempt is counted by every attempt that checks after it,
+    so at most the limit pass in a window, on SQLite and PostgreSQL alike.
+    """
+    row = LoginAttempt(username=username[:100], address=address[:100], succeeded=False, at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def settle_attempt(session: Session, attempt_id: int, *, succeeded: bool) -> None:
+    """The claimed attempt's outcome (a success clears the user name's failures, see ``recent_failures``)."""
+    session.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=succeeded))
+
+
+def drop_attempt(session: Session, attempt_id: int) -> None:
+    """A claimed attempt refused by the limit is not a guess: it does not extend the lock-out."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+
+
 def recent_failures(session: Session, *, username: str, address: str, window: timedelta) -> tuple[int, int]:
     """Failed attempts in the window: (for this user name, from this address).
 

@@ -2,9 +2,11 @@
 
 Plain functions that the ``send-alerts`` and ``send-digest`` flows and the CLI call. The order
 is what makes it safe: facts are read, candidates are written to the outbox (with their
-deliveries) in one transaction, and only then is anything sent; each message sent is marked in
-its own transaction right after the channel accepted it, so a crash or a re-run never sends it
-again, and a failing channel is retried with backoff without holding up the others.
+deliveries) in one transaction, and only then is anything sent. Each message is recorded as
+"sending" before it goes out and as "sent" right after the channel accepted it: delivery is
+at least once (a crash between the two sends it again after ``send_lease_seconds``), and visibly
+once, because every attempt carries the same Message-ID (``alerts.delivery``). A failing channel
+is retried with backoff without holding up the others.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from alerts.evaluate import (
     Candidate, ContractFact, EventFact, MarketFact, ScoreChange, ScorePoint, SourceFact, Subject,
     delivery_failure_candidate, event_candidates, horizon_candidates, score_candidates, source_candidates,
 )
+from alerts.delivery import message_id, set_pause, stable_message_id
 from alerts.file_outbox import register_file_scheme, set_outbox_dir
 from alerts.render import Message, render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
-    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
+    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sending, mark_sent,
+    record_candidate,
 )
 from store.bookkeeping import get_meta
 from store.web import languages_of
@@ -356,6 +360,7 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
         return
     register_file_scheme()
     apobj = build_apprise(routing, {d.recipient for d in due})
+    set_pause(apobj, settings.alerts.channel_pause_seconds)
     batches: dict[tuple[str, str], list] = defaultdict(list)
     for delivery in due:
         batches[(delivery.recipient, delivery.channel)].append(delivery)
@@ -379,7 +384,11 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
                                                            link=settings.web.alert_url(d.alert_id)))
                             for d in deliveries]
         for ids, message in messages:
-            error = _notify(apobj, Routing.tag(person_key, channel_name), message) if message else error
+            with store.session() as session, session.begin():
+                mark_sending(session, ids, now=now, lease_seconds=settings.alerts.send_lease_seconds)
+            if message:
+                with stable_message_id(message_id(ids)):
+                    error = _notify(apobj, Routing.tag(person_key, channel_name), message)
             with store.session() as session, session.begin():
                 if error is None:
                     mark_sent(session, ids, now=now)

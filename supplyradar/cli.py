@@ -24,6 +24,7 @@ from supplyradar.commands.tables import rows_table
 from supplyradar.commands import alerts as alerts_commands
 from supplyradar.commands import news as news_commands
 from supplyradar.commands import own_data as own_data_commands
+from supplyradar.commands import quarantine as quarantine_commands
 from supplyradar.commands import risk as risk_commands
 from supplyradar.commands import suppliers as suppliers_commands
 from supplyradar.commands import web as web_commands
@@ -49,7 +50,7 @@ app.add_typer(notices_app, name="notices")
 app.add_typer(import_app, name="import", help="Import files: spend, contracts, TenderNed open-data sets.")
 app.add_typer(evaluate_app, name="evaluate")
 register_ops(app)
-for _area in (suppliers_commands, own_data_commands, news_commands, risk_commands, alerts_commands, web_commands):
+for _area in (quarantine_commands, suppliers_commands, own_data_commands, news_commands, risk_commands, alerts_commands, web_commands):
     _area.register(app)
 
 console = Console(stderr=True)
@@ -214,21 +215,6 @@ def scan_command(
 
     out.print(Markdown(output.markdown))
     out.print(f"\nReport: [bold]{output.html_path}[/bold]")
-
-
-@app.command("quarantine")
-def quarantine_command(source: Annotated[str | None, typer.Option(help="Only this source.")] = None) -> None:
-    """List records set aside because they could not be taken in, with the reason."""
-    from store.bookkeeping import open_quarantine
-
-    settings = Settings()
-    with _open_store(settings) as store, store.session() as session:
-        rows = [
-            {"source": r.source, "record": r.record_key, "field": r.field or "", "attempts": r.attempts,
-             "last seen": r.last_seen.strftime("%Y-%m-%d %H:%M"), "reason": r.reason}
-            for r in open_quarantine(session, source)
-        ]
-    _print_rows("Quarantine", rows) if rows else out.print("The quarantine is empty.")
 
 
 @app.command("demo")

@@ -18,11 +18,12 @@ import httpx
 
 from config.settings import Settings
 from connectors import ted, tenderned
-from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
+from connectors.errors import PendingRecord, RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
 from connectors.records import Notice
 from store.bookkeeping import (
     finish_run,
     get_watermark,
+    pending_keys,
     quarantine,
     resolve_quarantined,
     set_watermark,
@@ -49,6 +50,11 @@ class CollectionSummary:
     fetched: int = 0
     saved: SaveResult = field(default_factory=SaveResult)
     quarantined: int = 0
+    #: Records listed but not got this time (cut, 404, 5xx...): fetched again by the next run.
+    pending: int = 0
+    #: Pending records of earlier runs fetched at the start of this one, and how many came in.
+    retried: int = 0
+    recovered: int = 0
     warnings: list[str] = field(default_factory=list)
     watermark: str | None = None
     status: str = "ok"
@@ -65,6 +71,8 @@ class CollectionSummary:
             "updated": self.saved.updated,
             "unchanged": self.saved.unchanged,
             "quarantined": self.quarantined,
+            "pending": self.pending,
+            "recovered": f"{self.recovered}/{self.retried}",
             "watermark": self.watermark or "",
             "status": self.status,
         }
@@ -87,9 +95,14 @@ def _resume_date(stored: str | None, default: str, explicit: date | None) -> dat
 
 
 def _store_page(
-    store: Store, source: str, scope: str, notices: Sequence[Notice], errors: Sequence[RecordError], summary: CollectionSummary
+    store: Store, source: str, scope: str, notices: Sequence[Notice], errors: Sequence[RecordError], summary: CollectionSummary,
+    *, advance: bool = True,
 ) -> None:
-    """One page, one transaction: upsert, quarantine, resolve, advance the watermark."""
+    """One page, one transaction: upsert, quarantine (refused or pending), resolve, advance the watermark.
+
+    The watermark moves only with the notices it vouches for, in their transaction; records left
+    pending are fetched again by key at the next run's start, so moving past their date loses nothing.
+    """
     _warn_unknown_cpv(source, notices, summary)
     with store.session() as session, session.begin():
         summary.saved += save_notices(session, notices)
@@ -99,11 +112,15 @@ def _store_page(
                 log.warning("%s: %s", source, error)
                 continue
             quarantine(session, source, error, payload=getattr(error, "payload", None))
-            summary.quarantined += 1
-            log.warning("%s: quarantined %s", source, error)
+            if isinstance(error, PendingRecord):
+                summary.pending += 1
+                log.warning("%s: pending, fetched again by the next run: %s", source, error)
+            else:
+                summary.quarantined += 1
+                log.warning("%s: quarantined %s", source, error)
         keys = [n.notice_id for n in notices] + [n.source_url for n in notices if n.source_url]
         resolve_quarantined(session, source, keys)
-        if notices:
+        if notices and advance:
             newest = max(n.published for n in notices).isoformat()
             set_watermark(session, source, scope, newest)
             summary.watermark = max(summary.watermark or "", newest)
@@ -132,16 +149,25 @@ def _run(
     summary: CollectionSummary,
     pages: Iterator[tuple[list[Notice], list[RecordError]]],
     progress: ProgressHook | None,
+    retry: Callable[[list[tuple[str, str]]], tuple[list[Notice], list[RecordError]]] | None = None,
 ) -> CollectionSummary:
     with store.session() as session, session.begin():
         run_id = start_run(session, source)
+        keys = pending_keys(session, source) if retry is not None else []
     try:
+        if keys and retry is not None:
+            notices, errors = retry(keys)
+            summary.retried, summary.recovered = len(keys), len(notices)
+            _store_page(store, source, scope, notices, errors, summary, advance=False)
         for notices, errors in pages:
             summary.pages += 1
             summary.fetched += len(notices) + sum(1 for e in errors if not _is_warning(e))
             _store_page(store, source, scope, notices, errors, summary)
             if progress:
                 progress(source, len(notices), summary)
+        if summary.pending:
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} listed record(s) could not be got this time; the next run fetches them again"
     except (SourceUnavailableError, SourceRequestError) as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
@@ -160,6 +186,7 @@ def _run(
                 updated=summary.saved.updated,
                 unchanged=summary.saved.unchanged,
                 quarantined=summary.quarantined,
+                details={**summary.as_row(), "warnings": summary.warnings[:20]},
             )
     return summary
 
@@ -172,6 +199,21 @@ def _ted_pages(settings: Settings, start: date, until: date | None, transport: h
     with ted.make_client(settings.ted, settings.http, transport=transport) as client:
         for hits in ted.search_pages(client, settings.ted, since=start, until=until):
             yield ted.collect_page(client, settings.ted, hits)
+
+
+def _ted_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+    """Pending TED notices by publication number, from the link the search gave when the entry kept it."""
+    with ted.make_client(settings.ted, settings.http, transport=transport) as client:
+        return ted.fetch_notices(client, settings.ted, [(key, where if where.startswith("http") else None) for key, where in keys])
+
+
+def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
+        return tenderned.collect_page(client, settings.tenderned, [{"publicatieId": key} for key, _ in keys])
+
+
+#: Fetch records by key: the pending ones of earlier runs, and ``supplyradar quarantine retry``.
+RECORD_FETCHERS = {"ted": _ted_fetch, "tenderned": _tenderned_fetch}
 
 
 def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
@@ -205,7 +247,9 @@ def collect_source(
     with store.session() as session:
         start = _resume_date(get_watermark(session, source, scope), first_date(settings), since)
     summary = CollectionSummary(source, start, until)
-    return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress)
+    fetch = RECORD_FETCHERS[source]
+    return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress,
+                retry=lambda keys: fetch(settings, keys, transport))
 
 
 def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
@@ -234,3 +278,26 @@ def collect_all(
         for s in sources
     ]
 
+
+
+def retry_quarantined(
+    store: Store, settings: Settings, source: str, *, transport: httpx.BaseTransport | None = None
+) -> CollectionSummary:
+    """Fetch every open entry of ``source`` again by its key (pending and refused alike), on demand.
+
+    What comes in is stored and closes its entry; what fails again stays open with one more
+    attempt. The watermark does not move: these records are older than it.
+    """
+    if source not in RECORD_FETCHERS:
+        raise ValueError(f"cannot fetch {source!r} records by key; can: {', '.join(RECORD_FETCHERS)}")
+    summary = CollectionSummary(source, date.today(), None)
+    with store.session() as session:
+        keys = pending_keys(session, source, include_refused=True)
+    if not keys:
+        return summary
+    notices, errors = RECORD_FETCHERS[source](settings, keys, transport)
+    summary.retried, summary.recovered, summary.fetched = len(keys), len(notices), len(keys)
+    _store_page(store, source, SOURCE_READERS[source][1](settings), notices, errors, summary, advance=False)
+    if summary.pending:
+        summary.status = "incomplete"
+    return summary

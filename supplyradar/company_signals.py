@@ -28,9 +28,12 @@ from pydantic import SecretStr
 
 from config.settings import Settings
 from connectors import insolvency, kvk
-from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
+from connectors.errors import PendingRecord, RecordError, SourceRequestError, SourceUnavailableError
+from connectors.record_faults import UnavailableStreak
 from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
-from store.bookkeeping import finish_run, get_watermark, quarantine, resolve_quarantined, set_watermark, start_run
+from store.bookkeeping import (
+    finish_run, get_watermark, pending_keys, quarantine, resolve_quarantined, set_watermark, start_run,
+)
 from store.companies import (
     NewEvent,
     StoredSnapshot,
@@ -70,6 +73,7 @@ class SignalSummary:
     cached: int = 0  # profiles younger than ``refresh_after_days``, not fetched
     events: int = 0
     quarantined: int = 0
+    pending: int = 0  # cases listed but not got this time: fetched again by the next run
     status: str = "ok"
     error: str | None = None
 
@@ -231,6 +235,7 @@ def collect_insolvencies(
         run_id = start_run(session, CIR_SOURCE)
         stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
         unchecked = unchecked_numbers(session, [company.kvk_number for company in watch_list(session)])
+        pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
     start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
     if not settings.insolvency.username:
         summary.status = "failed"
@@ -242,13 +247,9 @@ def collect_insolvencies(
         with insolvency.make_client(settings.insolvency, settings.http, transport=transport) as client:
             changed = insolvency.modified_publications(client, settings.insolvency, start)
             checked = _check_new_companies(client, settings, unchecked, changed)
-            cases: list[insolvency.InsolvencyCase] = []
-            errors: list[RecordError] = []
-            for number, kenmerk in sorted(changed.items()):
-                try:
-                    cases.append(insolvency.get_case(client, settings.insolvency, kenmerk))
-                except RecordError as exc:
-                    errors.append(exc)
+            for number, kenmerk in pending:
+                changed.setdefault(number, kenmerk)
+            cases, errors = fetch_cases(client, settings, changed)
             removed = insolvency.search_removed_since(client, settings.insolvency, start)
         summary.fetched = len(changed)
         with store.session() as session, session.begin():
@@ -258,11 +259,18 @@ def collect_insolvencies(
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
             for error in errors:
                 quarantine(session, CIR_SOURCE, error)
-                summary.quarantined += 1
+                if isinstance(error, PendingRecord):
+                    summary.pending += 1
+                else:
+                    summary.quarantined += 1
+            resolve_quarantined(session, CIR_SOURCE, [case.case_number for case in cases])
             mark_removed(session, [(r.case_number, r.reason) for r in removed], observed_on)
             mark_checked(session, checked, observed_on)
             summary.events = link_insolvency_events(session, url=settings.insolvency.url)
             set_watermark(session, CIR_SOURCE, CIR_SCOPE, observed_on.isoformat())
+        if summary.pending:
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} case(s) could not be got this time; the next run fetches them again"
     except (SourceUnavailableError, insolvency.SoapFaultError, insolvency.CirServiceError, SourceRequestError) as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("cir: collection stopped, resumes from %s next run: %s", start, exc)
@@ -272,6 +280,40 @@ def collect_insolvencies(
     finally:
         _finish(store, run_id, summary)
     return summary
+
+
+def fetch_cases(
+    client, settings: Settings, wanted: dict[str, str]  # noqa: ANN001
+) -> tuple[list[insolvency.InsolvencyCase], list[RecordError]]:
+    """``getCase`` for each (case number -> publication number); every failure is that case's error, keyed
+    by its case number: "no results", a Receiver SOAP fault or an outage after retries leave it pending,
+    an answer that is not a usable case is refused. Three outages in a row stop the run (the register is down)."""
+    cases: list[insolvency.InsolvencyCase] = []
+    errors: list[RecordError] = []
+    streak = UnavailableStreak()
+    for number, kenmerk in sorted(wanted.items()):
+        where = f"{settings.insolvency.url} getCase {kenmerk}"
+        try:
+            cases.append(insolvency.get_case(client, settings.insolvency, kenmerk))
+        except PendingRecord as exc:
+            errors.append(PendingRecord(where, exc.reason, record=number, field=exc.field))
+        except RecordError as exc:
+            errors.append(RecordError(where, exc.reason, record=number, field=exc.field))
+        except insolvency.SoapFaultError as exc:
+            if not exc.server_side:
+                raise
+            errors.append(PendingRecord(where, f"SOAP Fault {exc.code}: {exc.reason}", record=number))
+        except SourceUnavailableError as exc:
+            streak.failed(exc)
+            errors.append(PendingRecord(where, f"unavailable after retries: {exc.reason}", record=number))
+            continue
+        streak.succeeded()
+    return cases, errors
+
+
+def _kenmerk(where: str) -> str:
+    """The publication number at the end of a pending case's location (``<url> getCase <kenmerk>``)."""
+    return where.rsplit(" ", 1)[-1]
 
 
 def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:  # noqa: ANN001
@@ -315,12 +357,14 @@ def _finish(store: Store, run_id: int, summary: SignalSummary) -> None:
 
 
 def collect_company_signals(
-    store: Store, settings: Settings, *, observed_on: date, transport: httpx.BaseTransport | None = None
+    store: Store, settings: Settings, *, observed_on: date, transport: httpx.BaseTransport | None = None,
+    since: date | None = None,
 ) -> list[SignalSummary]:
-    """One refresh of both sources as of ``observed_on``."""
+    """One refresh of both sources as of ``observed_on``; ``since`` reads the register's changes from that
+    day instead of the watermark (recovery after a lost run)."""
     return [
         refresh_companies(store, settings, observed_on=observed_on, transport=transport),
-        collect_insolvencies(store, settings, observed_on=observed_on, transport=transport),
+        collect_insolvencies(store, settings, observed_on=observed_on, since=since, transport=transport),
     ]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
 
 from config.news import NewsSettings
 from config.settings import Settings
@@ -204,8 +205,13 @@ def _drop_duplicates(
 
 
 def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Article], errors: Sequence[RecordError],
-           summary: NewsSummary, *, today: date | None = None) -> None:
-    """One source's articles through the pipeline and into the store, in one transaction."""
+           summary: NewsSummary, *, today: date | None = None, vouch: Callable[[Session], None] | None = None) -> None:
+    """One source's articles through the pipeline and into the store, in one transaction.
+
+    ``vouch`` writes what says "these are stored" (a feed's ETag and Last-Modified) in that same
+    transaction: written before the articles, a failed write would leave a validator that makes the
+    next run skip them for good (304 Not Modified).
+    """
     model = classifier()
     today = today or datetime.now(UTC).date()
     with store.session() as session, session.begin():
@@ -224,6 +230,8 @@ def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Art
         for error in errors:
             quarantine(session, source, error, payload=getattr(error, "payload", None))
             summary.quarantined += 1
+        if vouch is not None:
+            vouch(session)
 
 
 def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> NewsSummary:
@@ -257,6 +265,7 @@ def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTran
     def work(summary: NewsSummary) -> None:
         articles: list[Article] = []
         errors: list[RecordError] = []
+        answered: list[tuple[feeds.FeedConfig, feeds.FeedState]] = []
         with feeds.make_client(settings.http, transport=transport, sleep=sleep) as client:
             for feed in feed_list:
                 with store.session() as session:
@@ -277,8 +286,13 @@ def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTran
                 articles.extend(result.articles)
                 errors.extend(result.errors)
                 summary.fetched += len(result.articles) + len(result.errors)
-                _remember(store, feed, result.state, "new")
-        ingest(store, settings, feeds.SOURCE, articles, errors, summary, today=today)
+                answered.append((feed, result.state))
+
+        def vouch(session: Session) -> None:
+            for feed, state in answered:
+                _remember_in(session, feed, state, "new")
+
+        ingest(store, settings, feeds.SOURCE, articles, errors, summary, today=today, vouch=vouch)
         if feed_list and len(summary.failures) == len(feed_list):
             raise SourceUnavailableError(feeds.SOURCE, str(settings.news.feeds_file), "every feed failed")
 
@@ -288,9 +302,13 @@ def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTran
 def _remember(store: Store, feed: feeds.FeedConfig, state: feeds.FeedState | None, status: str) -> None:
     """Keep the feed's validators and outcome; a feed that answers again leaves the quarantine."""
     with store.session() as session, session.begin():
-        set_fetch_state(session, feed.url, source=feeds.SOURCE, name=feed.name, state=state, status=status)
-        if not status.startswith("failed"):
-            resolve_quarantined(session, feeds.SOURCE, [feed.url])
+        _remember_in(session, feed, state, status)
+
+
+def _remember_in(session: Session, feed: feeds.FeedConfig, state: feeds.FeedState | None, status: str) -> None:
+    set_fetch_state(session, feed.url, source=feeds.SOURCE, name=feed.name, state=state, status=status)
+    if not status.startswith("failed"):
+        resolve_quarantined(session, feeds.SOURCE, [feed.url])
 
 
 # --- GDELT -------------------------------------------------------------------------------------------

@@ -11,8 +11,11 @@ One transaction per file
   - the header does not split into known columns, or a row splits differently (wrong delimiter);
   - a required column is missing (``config/own_data_columns.yaml`` lists them);
   - more than ``settings.own_data.max_bad_value_share`` (5%) of the rows have an amount or a date
-    that does not parse: then the column is wrong (another decimal style, another column), not
-    a row, and importing it would silently drop spend.
+    that does not parse or is missing: then the column is wrong (another decimal style, another
+    column, a stray quote that shifted the rows), not a row, and importing it would silently drop spend;
+  - an unbalanced quote, a row with more or fewer fields than the header, a field over the size
+    limit (``connectors.tabular``), or a supplier name no person types (over ``MAX_SUPPLIER_NAME``
+    characters or spanning lines: rows swallowed by a stray quote).
 
   Only reported (stored, listed by ``supplyradar quality``): a single amount or date that does
   not parse (the line is kept with the value empty), a KvK number that is not 8 digits (kept
@@ -21,10 +24,12 @@ One transaction per file
   number seen earlier in the file (the first one is kept).
 
 Idempotent
-  Re-importing a file adds nothing (see ``store.own_data``). The newest import of a file name is
-  the truth for that file: spend lines an earlier version of it brought that it no longer has are
-  removed (a corrected export); its row issues are replaced. Contracts are never removed (a
-  register export may be partial); they are updated when their content changed.
+  Re-importing a file adds nothing (see ``store.own_data``): an import is recognised by its content
+  (SHA-256), not its name, so this month's ``export.csv`` adds its lines next to last month's.
+  Replacing a period is explicit (``replace=True``, ``--replace``): spend lines that earlier imports
+  under the same file name brought and the new file no longer has are removed (a corrected export).
+  Contracts are never removed (a register export may be partial); they are updated when their
+  content changed.
 """
 
 from __future__ import annotations
@@ -52,12 +57,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Issue codes that, too frequent, refuse the file (see the module docstring).
-FATAL_WHEN_FREQUENT = ("amount_unparsed", "date_unparsed")
+FATAL_WHEN_FREQUENT = {"amount": ("amount_unparsed", "amount_missing"), "date": ("date_unparsed", "date_missing")}
+#: After adding this many spend lines, PostgreSQL's statistics are refreshed (``ANALYZE``).
+ANALYZE_AFTER_ROWS = 10_000
+#: A supplier name longer than this is not a name but rows merged by a stray quote: the file is refused.
+MAX_SUPPLIER_NAME = 300
 KINDS = ("spend", "contracts")
 
 
 class TooManyBadValuesError(TabularFileError):
     """More rows than the settings allow have a value that does not parse: the column is wrong."""
+
+
+class ImplausibleValueError(TabularFileError):
+    """A value no export holds (a 500-character supplier name): the file's structure is broken."""
 
 
 @dataclass(slots=True)
@@ -74,6 +87,8 @@ class ImportReport:
     skipped: int = 0
     issues: Counter[str] = field(default_factory=Counter)
     unknown_columns: list[str] = field(default_factory=list)
+    #: The spend rows' keys (for ``replace``), not reported.
+    keys: set[str] = field(default_factory=set, repr=False)
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -93,8 +108,11 @@ def file_sha256(path: Path) -> str:
 
 
 def import_file(store: Store, path: Path | str, kind: str, settings: Settings,
-                mapping: ColumnMapping | None = None) -> ImportReport:
-    """Import one spend or contract file in one transaction; raises ``TabularFileError`` when refused."""
+                mapping: ColumnMapping | None = None, *, replace: bool = False) -> ImportReport:
+    """Import one spend or contract file in one transaction; raises ``TabularFileError`` when refused.
+
+    ``replace``: the file is the new version of the earlier file(s) with its name (see the module docstring).
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     path = Path(path)
@@ -104,16 +122,23 @@ def import_file(store: Store, path: Path | str, kind: str, settings: Settings,
                           unknown_columns=list(info.unknown_columns))
     issues: list[RowIssue] = []
     now = datetime.now(UTC)
+    digest = file_sha256(path)
     with store.session() as session, session.begin():
         write = _spend_writer if kind == "spend" else _contract_writer
         write(session, info, rows, mapping, settings, report, issues, now)
         _refuse_if_too_bad(info, report, issues, settings.own_data.max_bad_value_share)
+        if replace:
+            if kind == "spend":
+                report.removed = rows_store.remove_stale_spend(session, info.path.name, report.keys)
+            rows_store.forget_other_imports(session, kind, path.name, digest)
         import_id = rows_store.record_import(session, kind=kind, file_name=path.name, values={
-            "file_sha256": file_sha256(path), "encoding": info.encoding, "delimiter": info.delimiter,
+            "file_sha256": digest, "encoding": info.encoding, "delimiter": info.delimiter,
             "rows_read": report.rows_read, "rows_added": report.added, "rows_updated": report.updated,
             "rows_unchanged": report.unchanged, "rows_removed": report.removed, "rows_skipped": report.skipped,
         })
         rows_store.replace_issues(session, import_id, kind, path.name, issues)
+        if kind == "spend" and report.added >= ANALYZE_AFTER_ROWS:
+            rows_store.analyze_spend(session)
     report.issues.update(i.code for i in issues)
     log.info("%s: %s", path, report.as_row())
     return report
@@ -141,7 +166,7 @@ def _spend_writer(session, info: TableInfo, rows: Iterable[tuple[int, dict]], ma
         report.unchanged += result.unchanged
 
     _in_batches(_spend_items(info, rows, mapping, report, issues, keys), settings.own_data.batch_size, save)
-    report.removed = rows_store.remove_stale_spend(session, info.path.name, keys)
+    report.keys = keys
 
 
 def _spend_items(info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: ColumnMapping, report: ImportReport,
@@ -151,6 +176,7 @@ def _spend_items(info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: Col
     for number, raw in rows:
         report.rows_read += 1
         record, row_issues = parse_spend_row(info, number, raw, mapping.category_cpv)
+        _refuse_implausible_name(info, number, record.supplier_name)
         issues.extend(row_issues)
         content = rows_store.spend_content(record)
         key = rows_store.spend_row_key(content, occurrences[content])
@@ -191,29 +217,43 @@ def _contract_items(info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: 
         yield record
 
 
+def _refuse_implausible_name(info: TableInfo, row: int, name: str | None) -> None:
+    """A supplier "name" of hundreds of characters or several lines is rows merged by a stray quote."""
+    if name and (len(name) > MAX_SUPPLIER_NAME or "\n" in name or "\r" in name):
+        raise ImplausibleValueError(
+            info.path,
+            f"the supplier name is {len(name)} characters{' over several lines' if chr(10) in name else ''} "
+            f"(at most {MAX_SUPPLIER_NAME}, one line): an unbalanced quote may have merged the rows after it; "
+            "nothing of the file was imported",
+            row=row, column=info.column("supplier_name"),
+        )
+
+
 def _refuse_if_too_bad(info: TableInfo, report: ImportReport, issues: list[RowIssue], max_share: float) -> None:
+    """Unparsed and missing values of a column count together: either way the line has no amount (or date)."""
     if not report.rows_read:
         return
-    for code in FATAL_WHEN_FREQUENT:
-        bad = [i for i in issues if i.code == code]
+    for codes in FATAL_WHEN_FREQUENT.values():
+        bad = [i for i in issues if i.code in codes]
         if bad and len(bad) / report.rows_read > max_share:
             first = bad[0]
             raise TooManyBadValuesError(
                 info.path,
-                f"{first.message}; {len(bad)} of {report.rows_read} rows have such a value (more than "
+                f"{first.message}; {len(bad)} of {report.rows_read} rows have such a value or none (more than "
                 f"{max_share:.0%}): the column or its number/date style is wrong, so nothing of the file was imported",
                 row=first.row, column=first.column,
             )
 
 
 def import_files(store: Store, paths: Iterable[Path | str], kind: str, settings: Settings, *,
-                 on_error: Callable[[Path, TabularFileError], None] | None = None) -> tuple[list[ImportReport], list[str]]:
+                 on_error: Callable[[Path, TabularFileError], None] | None = None,
+                 replace: bool = False) -> tuple[list[ImportReport], list[str]]:
     """Import several files, each on its own; a refused file is reported and the next one still imported."""
     mapping = load_column_mapping(settings.own_data.resolved_columns_file)
     reports, failed = [], []
     for path in map(Path, paths):
         try:
-            reports.append(import_file(store, path, kind, settings, mapping))
+            reports.append(import_file(store, path, kind, settings, mapping, replace=replace))
         except TabularFileError as exc:
             failed.append(str(exc))
             if on_error:

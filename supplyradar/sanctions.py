@@ -22,6 +22,7 @@ import httpx
 from config.settings import Settings
 from connectors import sanctions_eu
 from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
+from connectors.feeds import FeedState
 from connectors.sanctions_eu import SanctionsEntry
 from models.sanctions_match import ListedEnterprise, PossibleMatch, screen
 from store.bookkeeping import finish_run, quarantine, start_run
@@ -80,11 +81,10 @@ def collect_sanctions(store: Store, settings: Settings, *, transport: httpx.Base
             download = sanctions_eu.fetch_list(client, url, state)
         if download.data is None:
             summary.not_modified = True
+            with store.session() as session, session.begin():
+                set_fetch_state(session, url, source=SOURCE, name=LIST_NAME, state=download.state, status="not-modified")
         else:
-            _store_list(store, download.data, url, summary)
-        with store.session() as session, session.begin():
-            set_fetch_state(session, url, source=SOURCE, name=LIST_NAME, state=download.state,
-                            status="not-modified" if summary.not_modified else "new")
+            _store_list(store, download.data, url, summary, state=download.state)
         screen_suppliers(store, settings, summary, today=today)
     except (SourceUnavailableError, SourceRequestError, RecordError) as exc:
         summary.status, summary.error = "failed", str(exc)
@@ -100,8 +100,11 @@ def collect_sanctions(store: Store, settings: Settings, *, transport: httpx.Base
     return summary
 
 
-def _store_list(store: Store, data: bytes, where: str, summary: SanctionsSummary) -> None:
-    """Parse the list (streamed) and write it in one transaction; unreadable entities are quarantined."""
+def _store_list(store: Store, data: bytes, where: str, summary: SanctionsSummary, *, state: FeedState) -> None:
+    """Parse the list (streamed) and write it in one transaction; unreadable entities are quarantined.
+
+    The list's ETag and Last-Modified are stored in that transaction, never before the entries they vouch for.
+    """
     entries: list[SanctionsEntry] = []
     with store.session() as session, session.begin():
         for item in sanctions_eu.iter_entries(data, where=where):
@@ -112,6 +115,7 @@ def _store_list(store: Store, data: bytes, where: str, summary: SanctionsSummary
             entries.append(item)
         summary.entries = len(entries)
         summary.added, summary.updated, summary.unchanged = save_sanctions_entries(session, entries, list_name=LIST_NAME)
+        set_fetch_state(session, where, source=SOURCE, name=LIST_NAME, state=state, status="new")
 
 
 def screen_suppliers(store: Store, settings: Settings, summary: SanctionsSummary | None = None, *,

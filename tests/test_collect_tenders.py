@@ -141,18 +141,27 @@ def test_a_failing_page_keeps_what_was_stored_and_the_next_run_resumes(sqlite_st
 
 
 def test_a_malformed_notice_is_quarantined_and_the_page_goes_on(sqlite_store: Store, collect_settings: Settings) -> None:
+    """A cut XML answer is pending under its publication number (issue 19: it was quarantined for good),
+    the run says it is incomplete, and the next run fetches it and closes the entry."""
     docs = _documents()
     broken = docs[0][0]
     with respx.mock(assert_all_called=False) as mock:
         mock.post(SEARCH_URL).mock(side_effect=_search_side_effect(_pages(docs)))
         _route_xml(mock, docs, broken=broken)
         summary = collect_ted(sqlite_store, collect_settings, since=date(2018, 1, 1))
-    assert (summary.saved.added, summary.quarantined) == (3, 1)
+    assert (summary.saved.added, summary.quarantined, summary.pending, summary.status) == (3, 0, 1, "incomplete")
     with sqlite_store.session() as session:
         (row,) = open_quarantine(session, "ted")
-    assert row.record_key == broken
+    assert row.record_key == broken and row.kind == "pending"
     assert f"https://ted.europa.eu/en/notice/{broken}/xml" in row.reason
     assert row.payload is not None
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(SEARCH_URL).mock(side_effect=_search_side_effect(_pages(docs)))
+        _route_xml(mock, docs)
+        again = collect_ted(sqlite_store, collect_settings)
+    assert (again.retried, again.recovered, again.status) == (1, 1, "ok") and _notice_count(sqlite_store) == 4
+    with sqlite_store.session() as session:
+        assert open_quarantine(session, "ted") == []
 
     # Once TED serves the notice whole again, the next run takes it in and the quarantine empties.
     with respx.mock(assert_all_called=False) as mock:

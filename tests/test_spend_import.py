@@ -83,12 +83,64 @@ def test_reimport_adds_nothing_and_keeps_real_duplicates(store: Store, settings:
 
 
 def test_a_corrected_export_replaces_its_earlier_version(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    """Replacing is explicit (issue 19: by name alone it deleted the lines of last month's export.csv)."""
     path = write(tmp_path / "spend.csv", [HEADER, *ROWS])
     import_file(sqlite_store, path, "spend", settings)
     write(path, [HEADER, *ROWS[:2], ROWS[2].replace("-250,00", "-25,00")])
-    report = import_file(sqlite_store, path, "spend", settings)
+    report = import_file(sqlite_store, path, "spend", settings, replace=True)
     assert (report.added, report.unchanged, report.removed) == (1, 2, 2)
     assert spend_count(sqlite_store) == 3
+
+
+def test_a_new_export_with_an_old_name_adds_its_lines(store: Store, settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "y2024").mkdir()
+    (tmp_path / "y2025").mkdir()
+    first = import_file(store, write(tmp_path / "y2024" / "export.csv", [HEADER, *ROWS[:3]]), "spend", settings)
+    later = import_file(store, write(tmp_path / "y2025" / "export.csv", [HEADER, *ROWS[3:]]), "spend", settings)
+    assert (first.added, later.added, later.removed) == (3, len(ROWS) - 3, 0)
+    assert spend_count(store) == len(ROWS)
+    again = import_file(store, tmp_path / "y2024" / "export.csv", "spend", settings)  # recognised by content
+    assert (again.added, again.unchanged, again.removed) == (0, 3, 0) and spend_count(store) == len(ROWS)
+    with store.session() as session:
+        from store.schema_own_data import OwnDataImport
+
+        assert session.scalar(select(func.count()).select_from(OwnDataImport)) == 2
+
+
+def test_a_stray_quote_refuses_the_file_naming_row_and_column(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    good = [f"Leverancier {i};;Bouw;{i},00;01-02-2024;F{i};x" for i in range(1, 200)]
+    stray = ['"Kwavant ICT;;ICT;10,00;01-02-2024;F0;x', *good]  # the quote never closes
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [HEADER, *stray]), DelimiterError)
+    assert error.row == 2 and "quote" in str(error)
+    closing = ['"Kwavant ICT;;ICT;10,00;01-02-2024;F0;x', *good[:50], 'x";;ICT;1,00;01-02-2024;F;x', *good[50:]]
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [HEADER, *closing]), DelimiterError)
+    assert error.row == 2 and "quote" in str(error)
+
+
+def test_a_short_or_long_row_refuses_the_file(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [HEADER, *ROWS, "Kwavant ICT;;ICT;10,00"]),
+                     DelimiterError)
+    assert error.row == len(ROWS) + 2 and error.column == "Boekdatum" and "4 fields, the header 7" in str(error)
+
+
+def test_missing_amounts_count_towards_the_refusal(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    rows = [f"Leverancier {i};;Bouw;{'1,00' if i < 15 else ''};01-02-2024;F{i};x" for i in range(20)]
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [HEADER, *rows]), TooManyBadValuesError)
+    assert error.column == "Bedrag" and "5 of 20 rows" in str(error)
+
+
+def test_an_oversized_field_refuses_that_file_and_the_next_file_still_imports(
+        sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    from connectors.tabular import FieldTooLargeError
+    from supplyradar.own_data import import_files
+
+    huge = write(tmp_path / "huge.csv", [HEADER, *ROWS[:1], f'Kwavant;;ICT;1,00;01-02-2024;F;"{"x" * 200_000}"'])
+    fine = write(tmp_path / "fine.csv", [HEADER, *ROWS])
+    reports, failed = import_files(sqlite_store, [huge, fine], "spend", settings)
+    assert [r.added for r in reports] == [len(ROWS)] and len(failed) == 1
+    assert "huge.csv" in failed[0] and "row 3" in failed[0] and "131072" in failed[0]
+    with pytest.raises(FieldTooLargeError):
+        import_file(sqlite_store, huge, "spend", settings)
 
 
 def test_a_few_bad_amounts_are_kept_and_reported(store: Store, settings: Settings, tmp_path: Path) -> None:
@@ -219,3 +271,11 @@ def test_the_shipped_column_mapping_loads() -> None:
     assert "KvK-nummer" in mapping.spend.columns["supplier_kvk"] and "Crediteur" in mapping.spend.columns["supplier_name"]
     assert {"extension_until", "extension_options", "extension_count", "owner", "single_sourced"} <= set(mapping.contracts.columns)
     assert mapping.category_cpv["schoonmaak"] == "90910000"
+
+
+def test_an_implausible_supplier_name_refuses_the_file(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    from supplyradar.own_data import ImplausibleValueError
+
+    rows = [*ROWS, f"{'Kwavant ICT ' * 40};;ICT;10,00;01-02-2024;F0;x"]
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [HEADER, *rows]), ImplausibleValueError)
+    assert (error.row, error.column) == (len(ROWS) + 2, "Leverancier")

@@ -16,7 +16,7 @@ import pytest
 
 from config.settings import HttpSettings, TedSettings
 from connectors import ted
-from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
+from connectors.errors import PendingRecord, RecordError, SourceRequestError, SourceUnavailableError
 from connectors.records import Notice, Party, SearchHit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ted_api"
@@ -138,7 +138,7 @@ def test_three_pages_follow_the_iteration_token(respx_mock, client):
 
 def test_hits_read_scalars_lists_and_links(respx_mock, client):
     respx_mock.post(SETTINGS.search_url).mock(side_effect=[page("search_page_2.json"), page("search_page_3.json")])
-    first, _ = ted.search_pages(client, SETTINGS, since=SINCE)
+    first = next(ted.search_pages(client, SETTINGS, since=SINCE))  # pages 2-3 of 5 notices: read the first only
     without_links, with_links = first
     assert without_links == SearchHit(
         notice_id="9912-2024", published=date(2024, 1, 5), xml_url="https://ted.europa.eu/en/notice/9912-2024/xml"
@@ -263,7 +263,10 @@ def test_a_missing_notice_xml_is_that_records_error_and_the_rest_goes_on(respx_m
 
 
 def test_an_unavailable_source_stops_the_page(respx_mock, client):
+    """One record's 5xx after retries leaves that record pending; three in a row mean the source is down."""
     respx_mock.get(XML_URL).respond(503)
     hit = SearchHit(notice_id="565058-2023", published=None, xml_url=XML_URL)
+    notices, [error] = ted.collect_page(client, SETTINGS, [hit], parse=stub_notice)
+    assert notices == [] and isinstance(error, PendingRecord) and error.record == "565058-2023"
     with pytest.raises(SourceUnavailableError):
-        ted.collect_page(client, SETTINGS, [hit], parse=stub_notice)
+        ted.collect_page(client, SETTINGS, [hit] * 3, parse=stub_notice)

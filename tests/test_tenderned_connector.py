@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from config.settings import HttpSettings, TenderNedSettings
 from connectors import tenderned
-from connectors.errors import RecordError, RecordWarning, SourceUnavailableError
+from connectors.errors import PendingRecord, RecordError, RecordWarning, SourceUnavailableError
 from connectors.records import Award, Lot, Notice, Party
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tenderned_api"
@@ -269,6 +269,10 @@ def test_an_unparseable_public_xml_is_a_warning_too(respx_mock, client):
 
 
 def test_an_unavailable_source_stops_the_page(respx_mock, client):
+    """One record's 5xx after retries leaves that record pending; three in a row mean the source is down."""
     respx_mock.get(f"{BASE}/publicaties/443725").respond(502)
+    row = fixture("publicaties_page_0.json")["content"][0]
+    notices, [error] = tenderned.collect_page(client, SETTINGS, [row], parse=parse_stub)
+    assert notices == [] and isinstance(error, PendingRecord) and error.record == "443725"
     with pytest.raises(SourceUnavailableError):
-        tenderned.collect_page(client, SETTINGS, [fixture("publicaties_page_0.json")["content"][0]], parse=parse_stub)
+        tenderned.collect_page(client, SETTINGS, [row] * 3, parse=parse_stub)

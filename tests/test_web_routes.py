@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from config.settings import Settings
 from config.web import WebSettings
@@ -177,6 +177,26 @@ def test_sign_in_is_rate_limited_per_user_and_per_address(settings: Settings, st
         for _ in range(2):
             assert sign_in(c, "sam", "wrong").status_code == 401
         assert sign_in(c, "ada").status_code == 429  # five failures from this address
+
+
+def test_parallel_guesses_cannot_race_past_the_limit(settings: Settings, store: Store, world: World) -> None:
+    """30 guesses at once against a limit of 5: at most 5 are checked (issue 19: all 30 were)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from store.schema_web import LoginAttempt
+
+    with make_client(settings, store, login_max_failures_per_user=5, login_max_failures_per_address=1000) as c:
+        forms = [csrf_of(c.get("/signin")) for _ in range(30)]
+
+        def guess(token: str) -> int:
+            return c.post("/signin", data={"username": "mia", "password": "wrong", "csrf_token": token}).status_code
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            codes = list(pool.map(guess, forms))
+    assert codes.count(401) <= 5 and codes.count(401) + codes.count(429) == 30
+    with store.session() as session:
+        checked = session.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.username == "mia"))
+    assert checked == codes.count(401)
 
 
 def test_failures_are_stored_so_the_limit_survives_a_restart(settings: Settings, store: Store, world: World) -> None:

@@ -31,7 +31,7 @@ err = Console(stderr=True)
 match_app = typer.Typer(help="Review supplier matches: list, accept, reject; decisions are remembered.", no_args_is_help=True)
 
 
-def _import(files: list[Path], kind: str, resolve: bool) -> None:
+def _import(files: list[Path], kind: str, resolve: bool, replace: bool = False) -> None:
     from store.db import Store
     from supplyradar.identity_resolution import resolve_suppliers
     from supplyradar.own_data import import_files
@@ -40,7 +40,7 @@ def _import(files: list[Path], kind: str, resolve: bool) -> None:
     with Store(settings.resolved_database_url) as store:
         reports, failed = import_files(
             store, files, kind, settings,
-            on_error=lambda path, exc: err.print(Text.assemble(("not imported: ", "red"), str(exc))),
+            on_error=lambda path, exc: err.print(Text.assemble(("not imported: ", "red"), str(exc))), replace=replace,
         )
         if reports:
             out.print(rows_table(f"{kind} import", [r.as_row() for r in reports]))
@@ -59,9 +59,11 @@ def _import(files: list[Path], kind: str, resolve: bool) -> None:
 def import_spend_command(
     files: Annotated[list[Path], typer.Argument(help="CSV or XLSX spend exports (column names: config/own_data_columns.yaml).")],
     resolve: Annotated[bool, typer.Option(help="Resolve the suppliers afterwards.")] = True,
+    replace: Annotated[bool, typer.Option(help="The file replaces the earlier file(s) of the same name (a corrected "
+                                               "export of the same period): their lines it no longer has are removed.")] = False,
 ) -> None:
-    """Import spend lines (one transaction per file); re-importing adds nothing."""
-    _import(files, "spend", resolve)
+    """Import spend lines (one transaction per file); a file is recognised by its content, re-importing adds nothing."""
+    _import(files, "spend", resolve, replace)
 
 
 def import_contracts_command(

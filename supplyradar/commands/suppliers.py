@@ -137,6 +137,8 @@ def collect_company_signals_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Observation day (default today; the demo replays any day).")] = None,
     history_from: Annotated[str | None, typer.Option(help="Demo: also refresh every few months from this day on.")] = None,
     every_months: Annotated[int, typer.Option(help="Months between the refreshes of --history-from.")] = 3,
+    since: Annotated[str | None, typer.Option(help="Read the insolvency register's changes from this day (default: "
+                                                   "where the last run stopped); for recovery.")] = None,
 ) -> None:
     """Refresh the watched suppliers' KvK profiles and read the insolvency register (events for the changes)."""
     from store.db import Store
@@ -155,13 +157,13 @@ def collect_company_signals_command(
             rows = collect_history(store, settings, start=start, end=day, every_months=every_months,
                                    transport_for_day=lambda d: transport_for(transport, today=d))
         else:
-            rows = collect_company_signals(store, settings, observed_on=day,
+            rows = collect_company_signals(store, settings, observed_on=day, since=parse_date(since, "--since"),
                                            transport=transport_for(transport, today=day if transport == "demo" else None))
     if start:
         out.print(rows_table(f"Company signals, every {every_months} months", history_table(rows)))
     else:
         columns = ("source", "observed_on", "fetched", "cached", "added", "unchanged", "not_found", "events", "quarantined",
-                   "status")
+                   "pending", "status")
         out.print(rows_table("Company signals", [r.as_row() for r in rows], columns=columns))
     failed = [r for r in rows if r.status != "ok"]
     for row in failed:

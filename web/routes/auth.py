@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from store.web import (
-    UserError, audit, end_session, get_user, password_hash_of, recent_failures, record_attempt, set_language,
-    set_password_hash,
+    UserError, audit, claim_attempt, drop_attempt, end_session, get_user, password_hash_of, recent_failures,
+    set_language, set_password_hash, settle_attempt,
 )
 from web.auth import Principal, hash_password, needs_rehash, verify_password
 from web.core import (
@@ -87,9 +87,15 @@ def signin(
     name = username.strip()
     address = client(request).address
     window = timedelta(minutes=web.login_window_minutes)
+    # Claimed (and committed) before the count, so parallel guesses count each other: checked and
+    # recorded atomically. The counts include this attempt.
+    with ctx.store.sessions.begin() as session:
+        attempt_id = claim_attempt(session, name, address)
     with ctx.store.sessions.begin() as session:
         by_user, by_address = recent_failures(session, username=name, address=address, window=window)
-    if by_user >= web.login_max_failures_per_user or by_address >= web.login_max_failures_per_address:
+    if by_user > web.login_max_failures_per_user or by_address > web.login_max_failures_per_address:
+        with ctx.store.sessions.begin() as session:
+            drop_attempt(session, attempt_id)
         log.warning("web: sign-in refused for %r from %s: too many failures", name, address)
         message = translator(request)("signin.too_many", minutes=web.login_window_minutes)
         return _form(request, status=429, error=message, next_path=safe_next(next), username=name)
@@ -97,7 +103,7 @@ def signin(
         stored = password_hash_of(session, name)
     ok = verify_password(stored, password)
     with ctx.store.sessions.begin() as session:
-        record_attempt(session, name, address, succeeded=ok)
+        settle_attempt(session, attempt_id, succeeded=ok)
         account = get_user(session, name) if ok else None
         if ok and stored and needs_rehash(stored):
             set_password_hash(session, name, hash_password(password))
