@@ -13,6 +13,7 @@ from bench.alerts import alternatives_ranking
 from bench.companies import company_history_benchmark
 from bench.entity_linking import entity_linking
 from bench.matching import matching
+from bench.news import news_pipeline
 from bench.notice_parsing import notice_parsing
 from bench.ocds_import import ocds_import
 from bench.scoring import scoring
@@ -26,6 +27,7 @@ BENCHMARKS: list[Benchmark] = [
     matching,
     company_history_benchmark,
     entity_linking,
+    news_pipeline,
     scoring,
     alternatives_ranking,
     web_pages,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from config.news import NewsSettings
@@ -34,6 +32,7 @@ from connectors.errors import RecordError, SourceRequestError, SourceUnavailable
 from connectors.feeds import Article
 from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import predict_proba, top_class
+from models.near_duplicates import TitleIndex
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
 from store.news import (
@@ -182,10 +181,9 @@ def _drop_duplicates(
     articles: Sequence[Article], stored_titles: Sequence[tuple[str, date]], settings: NewsSettings, today: date
 ) -> tuple[list[Article], int]:
     """Keep the first of each URL and of each near-identical title within ``duplicate_days``."""
-    window = timedelta(days=settings.duplicate_days)
-    by_day: dict[date, list[str]] = defaultdict(list)
+    index = TitleIndex(settings.duplicate_title_score, settings.duplicate_days)
     for key, day in stored_titles:
-        by_day[day].append(key)
+        index.add(key, day)
     seen_urls: set[str] = set()
     kept: list[Article] = []
     duplicates = 0
@@ -195,11 +193,10 @@ def _drop_duplicates(
             continue
         seen_urls.add(article.url_hash)
         key, day = fold(article.title), _day(article, today)
-        nearby = (k for offset in range(-window.days, window.days + 1) for k in by_day.get(day + timedelta(days=offset), ()))
-        if any(k == key or fuzz.ratio(k, key) >= settings.duplicate_title_score for k in nearby):
+        if index.has_near_duplicate(key, day):
             duplicates += 1
             continue
-        by_day[day].append(key)
+        index.add(key, day)
         kept.append(article)
     return kept, duplicates
 

@@ -1,14 +1,14 @@
 """Web users: their own language for pages and alert messages (issue 18).
 
 Revision ID: 0009_issue18
-Revises: 0008
+Revises: 0010_issue14b
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009_issue18'
-down_revision = '0008'
+down_revision = '0010_issue14b'
 branch_labels = None
 depends_on = None
 

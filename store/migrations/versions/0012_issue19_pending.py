@@ -1,13 +1,13 @@
 """Quarantine entries say whether they are pending (fetched again by the next run) or refused.
 
 Revision ID: 0009_issue19
-Revises: 0008
+Revises: 0009_issue18
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_issue19'
-down_revision = '0008'
+down_revision = '0009_issue18'
 branch_labels = None
 depends_on = None
 
