@@ -13,7 +13,7 @@ Caveats
   - Credit notes are negative amounts, also written ``250,00-`` or ``(250,00)``.
   - A value that does not parse is not fatal here: ``parse_spend_row`` returns the record with
     the value empty and a ``RowIssue`` naming the column. Whether too many of them refuse the
-    file is the importer's decision (``supplyradar.own_data``).
+    file is the importer's decision (``pipelines.import_own_data``).
 
 Arguments
   ``parse_spend_row(info, row_number, raw, category_cpv)`` -> ``(SpendRecord, [RowIssue])``.

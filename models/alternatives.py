@@ -1,7 +1,7 @@
 """Alternative suppliers from the award history, and a backtest of how well they are suggested.
 
 Pure: past awards and what is known about companies come in, a ranked list with a one-line
-reason for each goes out; no I/O (``supplyradar.alternatives`` loads the data).
+reason for each goes out; no I/O (``pipelines.alternatives`` loads the data).
 
 How a candidate is scored, for a supplier and a CPV code:
 
@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from models.dates import years_before
 from models.market import EU27
 
 SAME_KIND_FACTOR = 1.5
@@ -152,13 +153,6 @@ def branch_of(cpv: str, depth: int) -> str:
     return cpv[:depth]
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def _value_factor(value: float | None, reference: float | None) -> float:
     if not value or not reference or value <= 0 or reference <= 0:
         return 1.0
@@ -189,7 +183,7 @@ def suggest(awards: Iterable[PastAward], companies: Mapping[str, CompanyFacts], 
             *, weighted: bool = True) -> Suggestions:
     """Rank the winners of the request's branch; ``weighted=False`` is the plain popularity baseline."""
     branch = branch_of(request.cpv, request.depth)
-    since = _years_before(request.as_of, request.years)
+    since = years_before(request.as_of, request.years)
     score: dict[str, float] = defaultdict(float)
     wins: dict[str, int] = defaultdict(int)
     first_win: dict[str, date] = {}

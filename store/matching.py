@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from models.matching import Candidate, normalise
 from store.notices import dialect_insert
 from store.schema import Contract, Organisation, OrganisationIdentifier, SpendLine
-from store.schema_own_data import MatchCandidate, MatchDecision, OrganisationMerge
+from store.schema.own_data import MatchCandidate, MatchDecision, OrganisationMerge
 
 CHUNK = 500
 INTERNAL_SCHEME = "internal"

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from supplyradar.reference.cpv import cpv_prefix
+from reference.cpv import cpv_prefix
 from store.schema import (
     Award,
     AwardWinner,
@@ -376,7 +376,7 @@ def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
 def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]] | None:
     """The people's decisions and the matcher's links for this organisation; None without the own-data tables."""
     try:
-        from store.schema_own_data import MatchCandidate, MatchDecision
+        from store.schema.own_data import MatchCandidate, MatchDecision
     except ImportError:
         return None
     rows: list[dict[str, Any]] = [

@@ -1,7 +1,7 @@
 """Dutch and English for the web workspace: a small catalogue in code, no gettext binaries.
 
 ``settings.language`` ("en" or "nl", the same setting as the alerts) picks the catalogue. A key
-missing from the chosen language falls back to English; ``tests/test_web_store.py`` keeps the two
+missing from the chosen language falls back to English; ``tests/store/test_web_store.py`` keeps the two
 catalogues in step. Values are filled in with ``str.format`` before Jinja escapes the result.
 """
 

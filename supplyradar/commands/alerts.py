@@ -44,10 +44,10 @@ def _store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazil
     return Store(settings.resolved_database_url)
 
 
-def _config(settings: Settings):  # noqa: ANN202 - supplyradar.alerting.AlertConfig
+def _config(settings: Settings):  # noqa: ANN202 - pipelines.send_alerts.AlertConfig
     from alerts.routing import RoutingConfigError
     from alerts.rules import RuleConfigError
-    from supplyradar.alerting import load_config
+    from pipelines.send_alerts import load_config
 
     try:
         return load_config(settings)
@@ -220,7 +220,7 @@ def send_command(
     no_send: Annotated[bool, typer.Option("--no-send", help="Fill the outbox only.")] = False,
 ) -> None:
     """Evaluate the rules, write the outbox, send critical alerts at once, retry what is due."""
-    from supplyradar.alerting import run_send_alerts
+    from pipelines.send_alerts import run_send_alerts
 
     settings = _settings(routing)
     config = _config(settings)
@@ -237,7 +237,7 @@ def digest_command(
     routing: RoutingOption = None,
 ) -> None:
     """Send each person their daily or weekly digest of what is pending for them."""
-    from supplyradar.alerting import run_send_digest
+    from pipelines.send_alerts import run_send_digest
 
     if period not in ("daily", "weekly"):
         raise typer.BadParameter("choose daily or weekly", param_hint="--period")
@@ -251,7 +251,7 @@ def digest_command(
 @alerts_app.command("check-sources")
 def check_sources_command(routing: RoutingOption = None) -> None:
     """Ops alerts for sources that are late or failing (see supplyradar status)."""
-    from supplyradar.alerting import run_check_sources
+    from pipelines.send_alerts import run_check_sources
 
     settings = _settings(routing)
     config = _config(settings)
@@ -270,7 +270,7 @@ def alternatives_command(
     from sqlalchemy import select
 
     from store.schema import Organisation
-    from supplyradar.alternatives import suggest_for
+    from pipelines.alternatives import suggest_for
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"
@@ -300,8 +300,8 @@ def evaluate_alternatives_command(
     horizon_days: Annotated[int, typer.Option("--horizon-days", help="Later awards up to this many days after the cutoff.")] = 730,
 ) -> None:
     """Backtest: was the supplier that won a later award among the top 5 and top 10 suggestions?"""
-    from supplyradar.reference.cpv import cpv_prefix
-    from supplyradar.alternatives import run_backtest
+    from reference.cpv import cpv_prefix
+    from pipelines.alternatives import run_backtest
 
     settings = Settings()
     day = parse_date(cutoff, "--cutoff")

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from config.settings import Settings
 from supplyradar.commands.tables import rows_table
-from supplyradar.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
+from pipelines.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
 
 out = Console()
 
