@@ -27,7 +27,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.tabular import TableInfo, parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.cells import parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.tabular import TableInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import Settings
-from connectors.tabular import DelimiterError, MissingColumnsError, UnknownEncodingError, parse_amount, parse_kvk
+from connectors.cells import parse_amount, parse_kvk
+from connectors.tabular import DelimiterError, MissingColumnsError, UnknownEncodingError
 from store.db import Store
 from store.schema import SpendLine
 from store.schema.own_data import OwnDataIssue, SpendLineDetail

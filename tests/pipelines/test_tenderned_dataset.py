@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from config.settings import Settings, TenderNedDatasetSettings
+from connectors import cells
 from connectors import tenderned_dataset as dataset
 from connectors.records import Award, Lot, Notice, Party
 from store.bookkeeping import open_quarantine
@@ -62,16 +63,16 @@ def _by_notice(store: Store) -> dict[str, list]:
     ],
 )
 def test_amounts_dutch_and_plain(cell: object, expected: Decimal | None) -> None:
-    assert dataset.parse_amount(cell) == expected
+    assert cells.parse_decimal(cell) == expected
 
 
 @pytest.mark.parametrize("cell", ["31-12-2024", "2024-12-31", "2024-12-31T00:00:00", "31/12/2024", 45657])
 def test_dates_dutch_iso_and_excel(cell: object) -> None:
-    assert dataset.parse_date(cell) == date(2024, 12, 31)
+    assert cells.parse_date(cell) == date(2024, 12, 31)
 
 
 def test_bad_values_raise_value_error() -> None:
-    for parse, cell in ((dataset.parse_amount, "twaalf"), (dataset.parse_date, "31-13-2024"), (dataset.parse_count, "2,5")):
+    for parse, cell in ((cells.parse_decimal, "twaalf"), (cells.parse_date, "31-13-2024"), (dataset.parse_count, "2,5")):
         with pytest.raises(ValueError):
             parse(cell)
 
