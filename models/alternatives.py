@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from models.dates import years_before
-from models.market import EU27
+from reference.countries import EU27
 
 SAME_KIND_FACTOR = 1.5
 SAME_REGION_FACTOR = 1.25

@@ -1,8 +1,8 @@
 """Country reference data for geopolitical exposure: WGI political stability, EU / EEA membership.
 
 The WGI table (World Bank, CC BY 4.0; see ``data/README.md``) is shipped with the project and
-loaded once per process. Membership lists are facts of the treaties, kept here in code: the EU-27
-comes from ``models.market`` so that the market scan's regions and the risk models agree.
+loaded once per process. Membership lists are facts of the treaties, kept here in code, one list
+for the market scan's regions and the risk models alike.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from models.market import COUNTRY_ALIASES, EU27
-
 _WGI_FILE = "wgi_political_stability.csv"
+#: EU member states (EU-27 since 1 February 2020) as ISO 3166-1 alpha-2; "EL" is the EU's own code for Greece.
+EU27: frozenset[str] = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+COUNTRY_ALIASES: dict[str, str] = {"EL": "GR", "UK": "GB"}
 #: The EEA beyond the EU (EEA Agreement): Iceland, Liechtenstein, Norway.
 EEA_NON_EU: frozenset[str] = frozenset({"IS", "LI", "NO"})
 #: Names the reference tables use for countries that the WGI spell differently.
