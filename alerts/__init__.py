@@ -6,6 +6,6 @@
 - ``render``: Markdown, HTML and text in English or Dutch, outside text escaped.
 - ``file_outbox``: the ``srfile://`` Apprise channel that writes messages as files.
 
-The outbox tables are ``store/schema_alerts.py`` (writes in ``store/alerts.py``); the runs the
-flows and the CLI make are in ``supplyradar/alerting.py``.
+The outbox tables are ``store/schema/alerts.py`` (writes in ``store/alerts.py``); the runs the
+flows and the CLI make are in ``pipelines/send_alerts.py``.
 """

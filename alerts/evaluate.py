@@ -1,6 +1,6 @@
 """Rules applied to facts: which alerts the store's events, scores, contracts and sources call for.
 
-Pure: the facts come in as small dataclasses (``supplyradar.alerting`` reads them from the
+Pure: the facts come in as small dataclasses (``pipelines.send_alerts`` reads them from the
 store), candidate alerts come out; the outbox (``store.alerts``) decides whether a candidate is
 new, a repeat to group, or an escalation. Each candidate carries its identity
 (rule, subject, cause), the occurrence that raised it (so re-evaluating the same facts changes
@@ -422,7 +422,7 @@ def horizon_candidates(
 
 
 def source_candidates(sources: Iterable[SourceFact], rules: RuleSet) -> list[Candidate]:
-    """Ops alerts for sources that are late or failing (supplyradar.source_health's verdicts)."""
+    """Ops alerts for sources that are late or failing (pipelines.source_health's verdicts)."""
     out: list[Candidate] = []
     health_rules = rules.of_type("source_health")
     for fact in sources:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.rules import SEVERITIES, SEVERITY_RANK, read_yaml
-from supplyradar.reference.cpv import cpv_prefix
+from reference.cpv import cpv_prefix
 
 DIGESTS = ("daily", "weekly")
 FORMATS = ("markdown", "html", "text")
@@ -248,7 +248,7 @@ def _check_url(url: str, where: str) -> None:
 
 
 def _category(prefix: str, value: Any, where: str, people: dict[str, Person]) -> Category:
-    from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
+    from reference.cpv import UnknownCpvCodeError, prefix_label
 
     here = f"{where}: category {prefix!r}"
     if not re.fullmatch(r"\d{1,8}", prefix):

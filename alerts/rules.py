@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from supplyradar.reference.cpv import cpv_prefix
+from reference.cpv import cpv_prefix
 
 SEVERITIES = ("info", "warning", "critical")
 #: "ignore" is a severity a rule may have: the facts it matches produce no alert at all.
@@ -32,12 +32,12 @@ SCORE_KINDS = ("dependency", "failure", "geopolitical", "combined")
 BANDS = ("low", "medium", "high")
 BAND_RANK = {band: rank for rank, band in enumerate(BANDS)}
 
-#: News event classes the classifier emits (``news.<class>``); see supplyradar/demo/story.py.
+#: News event classes the classifier emits (``news.<class>``); see demo/story.py.
 NEWS_CLASSES = (
     "insolvency", "strike", "cyber", "disaster", "sanctions_legal", "reorganisation", "acquisition",
     "export_controls", "other",
 )
-#: Every ``supplier_events.kind`` a rule may name (store/schema.py, SupplierEvent).
+#: Every ``supplier_events.kind`` a rule may name (store/schema/shared.py, SupplierEvent).
 EVENT_KINDS: tuple[str, ...] = (
     "kvk.dissolved", "kvk.legal_form_changed", "kvk.address_moved", "kvk.name_changed", "kvk.sbi_changed",
     "kvk.employees_changed", "kvk.not_found",
@@ -272,7 +272,7 @@ def _severity(value: Any, rule_type: str, where: str) -> str | dict[str, str]:
 
 
 def _categories(value: Any, where: str, known: frozenset[str] | None) -> tuple[str, ...]:
-    from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
+    from reference.cpv import UnknownCpvCodeError, prefix_label
 
     prefixes = tuple(cpv_prefix(p) for p in _strings(value, "categories", where))
     for prefix in prefixes:

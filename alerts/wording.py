@@ -7,7 +7,7 @@ workspace agree and the rules can be tested without a template:
   (then: look for some), no extension advice when no extension is left;
 - "can be extended to X" only when X is after the end date;
 - a count says what it counts ("56 awards, 54 of them with an amount");
-- sources are pages a person can open (``supplyradar.reference.public_pages``), each once, with a
+- sources are pages a person can open (``reference.public_pages``), each once, with a
   readable name instead of a table name;
 - every word we write ourselves in the reader's language; words of a source (headlines,
   register titles) stay as the source wrote them.
@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from supplyradar.reference.public_pages import public_page
+from reference.public_pages import public_page
 
 LANGUAGES = ("en", "nl")
 
@@ -367,7 +367,7 @@ def present(facts: Mapping[str, Any], language: str) -> dict[str, Any]:
 
 def _category_label(market: Mapping[str, Any], language: str) -> str:
     """The category's CPV label in the reader's language (the stored one was written in the server's)."""
-    from supplyradar.reference.cpv import UnknownCpvCodeError, prefix_label
+    from reference.cpv import UnknownCpvCodeError, prefix_label
 
     try:
         return prefix_label(str(market.get("category") or ""), language)

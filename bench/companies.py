@@ -1,7 +1,7 @@
 """Company signals on the demo replay: 32 quarterly refreshes of the KvK watch list and the insolvency register.
 
 The demo builds the dated snapshot history the failure model trains on by refreshing both sources
-as of every quarter from 2019-03-31 to 2026-11-01 (``supplyradar.company_signals.collect_history``),
+as of every quarter from 2019-03-31 to 2026-11-01 (``pipelines.company_signals.collect_history``),
 for every Dutch organisation of the demo world (about 280 KvK numbers: suppliers and buyers). That
 must stay well under a minute; a re-run must add nothing. Measured on a fresh temporary SQLite store.
 """
@@ -25,9 +25,10 @@ def company_history_benchmark() -> Result:
     from config.settings import Settings
     from store.db import Store
     from store.schema import Organisation, SupplierEvent
-    from supplyradar.company_signals import collect_history, demo_settings
-    from supplyradar.demo.world import build_world
-    from supplyradar.transports import transport_for
+    from demo.settings import company_settings
+    from pipelines.company_signals import collect_history
+    from demo.world import build_world
+    from pipelines.transports import transport_for
 
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'bench.db'}")
@@ -37,7 +38,7 @@ def company_history_benchmark() -> Result:
             for party in [s for s in world.suppliers if s.country == "NL"] + list(world.buyers):
                 session.add(Organisation(org_key=f"NL:id:{party.id}", name=party.name, country="NL", first_seen=now,
                                          updated_at=now))
-        settings = demo_settings(Settings(data_dir=Path(folder), _env_file=None))
+        settings = company_settings(Settings(data_dir=Path(folder), _env_file=None))
         started = time.perf_counter()
         rows = collect_history(store, settings, start=START, end=END, transport_for_day=lambda d: transport_for("demo", today=d))
         seconds = time.perf_counter() - started

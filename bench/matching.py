@@ -5,7 +5,7 @@ Everything is SYNTHETIC and generated here (seeded): ``ORGANISATIONS`` invented 
 and ``ROWS`` spend rows naming a sampled organisation the way clerks do (upper case, legal form
 dropped or changed, a branch remark, a typo; or its holding, another legal entity) or naming a small business nobody knows
 (a quarter of the rows). The matcher is ``models.matching.NameIndex.lookup`` as
-``supplyradar.identity_resolution`` calls it: blocking, then at most ``candidate_limit`` scored
+``pipelines.resolve_suppliers`` calls it: blocking, then at most ``candidate_limit`` scored
 candidates per name.
 
 Measured: index build time and memory, matching time per 1,000 rows at ``SMALL_ROWS`` and ``ROWS``

@@ -5,7 +5,7 @@ Synthetic and generated here (seeded): headlines of 6 to 14 words drawn Zipf-lik
 tenth of them re-published with small edits (the near-duplicates the run must drop), all over the same
 2,736 days (the demo world's news span, May 2019 to October 2026), so
 the larger run has ten times the articles per day and per window.
-What is measured is ``supplyradar.news.prepare`` (near-duplicate check, classification, linking against
+What is measured is ``pipelines.collect_news.prepare`` (near-duplicate check, classification, linking against
 2,000 watched names), in CPU seconds per article (``time.process_time``), so a busy machine does not
 move the figure.
 
@@ -67,8 +67,8 @@ def headlines(rng: random.Random, count: int, watched: list[str]) -> list[Articl
 
 
 def _cost(count: int, watched_names: list[str]) -> float:
-    from supplyradar.news import prepare, watchlist
-    from supplyradar.news_model import classifier
+    from pipelines.collect_news import prepare, watchlist
+    from pipelines.news_model import classifier
 
     rng = random.Random(SEED)
     articles = headlines(rng, count, watched_names)

@@ -3,7 +3,7 @@
 The inputs are SYNTHETIC and built in memory (no database): 50,000 suppliers with about three
 award wins each, a few company-register, insolvency and news events, company snapshots for the
 Dutch ones, 2,000 suppliers in our own spend with 1,000 contracts, and news tone for the
-countries. ``supplyradar.scoring.build_scores`` then computes what a scoring run writes. Time is
+countries. ``pipelines.score_suppliers.build_scores`` then computes what a scoring run writes. Time is
 measured in a plain run, peak memory (Python allocations) in a second run under tracemalloc.
 
 Target: under ``MAX_SECONDS`` and ``MAX_PEAK_MB``: a daily run over a large national supplier
@@ -22,7 +22,7 @@ from config.risk import load_category_materials, load_risk_config
 from models.dependency import ContractFact
 from models.features import EventFact
 from store.risk import OrgFact, SpendFact, WinFact
-from supplyradar.scoring import ScoringInputs, baseline_model, build_scores
+from pipelines.score_suppliers import ScoringInputs, baseline_model, build_scores
 
 SUPPLIERS = 50_000
 OURS = 2_000

@@ -87,7 +87,7 @@ def write_xlsx(path: Path, count: int) -> None:
 def measure(count: int, traced: bool) -> dict:
     """In this process: one import of ``count`` rows into a fresh store, plain or under tracemalloc."""
     from store.db import Store
-    from supplyradar.import_tenderned_dataset import import_tenderned_dataset
+    from pipelines.tenderned_dataset import import_tenderned_dataset
 
     with tempfile.TemporaryDirectory(prefix="bench-tenderned-") as tmp:
         folder = Path(tmp)

@@ -228,7 +228,7 @@ def load_risk_config(path: Path = RISK_FILE) -> RiskConfig:
 @lru_cache(maxsize=8)
 def load_category_materials(path: Path = MATERIALS_FILE) -> MaterialsConfig:
     """The category -> materials mapping, every material checked against the shipped CRM table."""
-    from supplyradar.reference.materials import critical_materials
+    from reference.materials import critical_materials
 
     try:
         config = MaterialsConfig.model_validate(_read_yaml(path))

@@ -13,7 +13,7 @@ Caveats
   - Credit notes are negative amounts, also written ``250,00-`` or ``(250,00)``.
   - A value that does not parse is not fatal here: ``parse_spend_row`` returns the record with
     the value empty and a ``RowIssue`` naming the column. Whether too many of them refuse the
-    file is the importer's decision (``supplyradar.own_data``).
+    file is the importer's decision (``pipelines.import_own_data``).
 
 Arguments
   ``parse_spend_row(info, row_number, raw, category_cpv)`` -> ``(SpendRecord, [RowIssue])``.
@@ -27,7 +27,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.tabular import TableInfo, parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.cells import parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.tabular import TableInfo
 
 
 @dataclass(frozen=True, slots=True)

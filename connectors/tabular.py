@@ -26,8 +26,8 @@ Caveats
 Arguments
   ``open_table(path, file_mapping)`` -> ``(TableInfo, rows)``: layout errors raise at once, row-level
   structure errors (a wrong delimiter on row 5000) while iterating ``rows``, each a
-  ``TabularFileError`` with ``path``, ``row`` and ``column``. ``parse_amount``, ``parse_date``,
-  ``parse_kvk`` and ``parse_cpv`` raise ``ValueError`` with the value in the message.
+  ``TabularFileError`` with ``path``, ``row`` and ``column``. The cells' values are read by
+  ``connectors.cells``.
 """
 
 from __future__ import annotations
@@ -40,15 +40,11 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from config.own_data import FileMapping, normalise_header
 from connectors.errors import ConnectorError
-from connectors.tenderned_dataset import parse_amount as _parse_amount
-from connectors.tenderned_dataset import parse_date as _parse_date
 
 DELIMITERS = (";", ",", "\t", "|")
 HEADER_SCAN_ROWS = 10
@@ -481,79 +477,7 @@ def _xlsx_rows(info: TableInfo, found: dict[str, int]) -> Iterator[tuple[int, Ra
         workbook.close()
 
 
-# --- Values -------------------------------------------------------------------------------------
-
-_TRAILING_MINUS = re.compile(r"^(.*\d)\s*-$")
-_PARENTHESISED = re.compile(r"^\((.*)\)$")
-
-
-def parse_amount(value: object) -> Decimal | None:
-    """Dutch and plain amounts: ``1.234,56``, ``€ 1.234,56``, ``-250,00``, ``250,00-`` and ``(250,00)`` (credits)."""
-    if isinstance(value, str):
-        text = value.strip().replace("\u00a0", " ")
-        negative = False
-        for pattern in (_TRAILING_MINUS, _PARENTHESISED):
-            if found := pattern.match(text):
-                text, negative = found.group(1), True
-        text = text.replace("€", "").replace("EUR", "").strip()
-        if text.startswith("-"):
-            text, negative = text[1:].strip(), not negative
-        if text and not re.fullmatch(r"[0-9.,\s]+", text):
-            raise ValueError(f"{value!r} is not an amount")
-        amount = _parse_amount(text.replace(" ", ""))
-        return -amount if negative and amount is not None else amount
-    return _parse_amount(value)
-
-
-def parse_date(value: object) -> date | None:
-    """``31-12-2024``, ``31/12/2024``, ISO dates and timestamps, Excel dates and day numbers."""
-    return _parse_date(value)
-
-
-def parse_kvk(value: object) -> str | None:
-    """An 8-digit KvK number ("12345678"; dots, spaces and a "KvK" prefix dropped; a lost leading zero restored)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"^(?:kvk|kvk-?nummer|kvknr|coc)[\s:.\-]*", "", str(value).strip(), flags=re.IGNORECASE)
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not digits.isdigit() or not 7 <= len(digits) <= 8:
-        raise ValueError(f"{value!r} is not a KvK number (8 digits)")
-    return digits.zfill(8)
-
-
-_CPV = re.compile(r"^(\d{2,8})(?:-\d)?$")
-
-
-def parse_cpv(value: object) -> str | None:
-    """A CPV code as 8 digits ("09310000-5", "9310000", 48 -> "48000000"); prefixes are padded."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(int(value))
-        text = text.zfill(8) if len(text) == 7 else text
-    else:
-        text = str(value).strip()
-    found = _CPV.match(text)
-    if not found:
-        raise ValueError(f"{value!r} is not a CPV code")
-    digits = found.group(1)
-    if len(digits) == 7:
-        digits = digits.zfill(8)
-    return digits.ljust(8, "0")
-
-
-def text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    result = " ".join(str(value).split())
-    return result or None
-
-
 __all__ = [
     "DelimiterError", "MissingColumnsError", "TableInfo", "TabularFileError", "UnknownEncodingError", "detect_encoding",
-    "map_headers", "open_table", "parse_amount", "parse_cpv", "parse_date", "parse_kvk", "text",
+    "map_headers", "open_table",
 ]

@@ -59,13 +59,13 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urljoin
 
 from config.settings import HttpSettings
+from connectors.cells import parse_date, parse_decimal
 from connectors.errors import ConnectorError, RecordError
 from connectors.http import HttpClient
 from connectors.notice_xml.codes import ISO_ALPHA2, country_alpha2
@@ -386,59 +386,8 @@ def text(value: object) -> str | None:
     return result or None
 
 
-_AMOUNT_CLEAN = re.compile(r"[€\s\u00a0]|EUR", re.IGNORECASE)
-
-
-def parse_amount(value: object) -> Decimal | None:
-    """``1.234.567,89``, ``1234567.89``, ``1,5``, Excel numbers -> ``Decimal``; empty -> None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an amount")
-    if isinstance(value, (int, float, Decimal)):
-        return Decimal(str(value))
-    raw = _AMOUNT_CLEAN.sub("", str(value))
-    if not raw:
-        return None
-    if "," in raw and "." in raw:
-        thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
-        raw = raw.replace(thousands, "").replace(decimal, ".")
-    elif "," in raw:
-        raw = raw.replace(",", "") if raw.count(",") > 1 else raw.replace(",", ".")
-    elif raw.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", raw):
-        raw = raw.replace(".", "")
-    try:
-        return Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
-
-
-_DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y")
-EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def parse_date(value: object) -> date | None:
-    """``31-12-2024``, ISO dates and timestamps, Excel dates or day numbers -> ``date``."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
-        return EXCEL_EPOCH + timedelta(days=int(value))
-    raw = str(value).strip()
-    head = re.split(r"[T ]", raw, maxsplit=1)[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(head, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date")
-
-
 def parse_count(value: object) -> int | None:
-    amount = parse_amount(value)
+    amount = parse_decimal(value)
     if amount is None:
         return None
     if amount != amount.to_integral_value() or amount < 0:
@@ -523,8 +472,8 @@ def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] 
     buyer_name = text(raw.get("buyer_official")) or text(raw.get("buyer"))
     if buyer_name is None:
         raise RowError(where, "no buyer name", record=record, field=column("buyer"))
-    final_value = parsed("final_value", parse_amount)
-    parsed("estimated_value", parse_amount)  # not stored, but a broken one says the row is suspect
+    final_value = parsed("final_value", parse_decimal)
+    parsed("estimated_value", parse_decimal)  # not stored, but a broken one says the row is suspect
     tenders = parsed("tenders_received", parse_count)
     parsed("award_date", parse_date)
     winners, unknown = _winners(raw)

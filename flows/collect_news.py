@@ -2,7 +2,7 @@
 
 Thin on purpose: one task per source (all feeds are fetched in one task; GDELT's queries in
 another; the sanctions list in a third), never one per article or feed item. The work is in
-``supplyradar.news`` and ``supplyradar.sanctions``; every write is idempotent, so a task retry
+``pipelines.collect_news`` and ``pipelines.screen_sanctions``; every write is idempotent, so a task retry
 is safe.
 """
 
@@ -14,9 +14,9 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.news import SOURCES, collect_news, news_settings_for
-from supplyradar.sanctions import collect_sanctions
-from supplyradar.transports import note_dataset, transport_for
+from pipelines.collect_news import SOURCES, collect_news, news_settings_for
+from pipelines.screen_sanctions import collect_sanctions
+from pipelines.transports import note_dataset, transport_for
 
 
 @task(name="collect-news-source", cache_policy=NONE, retries=1, retry_delay_seconds=60)

@@ -1,7 +1,7 @@
 """Flow: collect tender notices from TED and TenderNed into the store.
 
 Thin on purpose: one task per source (each pages through its API and writes page by page in
-``supplyradar.collect_tenders``), a run summary as a Prefect table artifact. Retries of single
+``pipelines.collect_tenders``), a run summary as a Prefect table artifact. Retries of single
 requests happen inside the HTTP helper; a task retry would start the source again from its
 watermark, which is safe because every write is an idempotent upsert.
 """
@@ -16,8 +16,8 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.collect_tenders import SOURCES, CollectionSummary, collect_all
-from supplyradar.transports import note_dataset, settings_for, transport_for
+from pipelines.collect_tenders import SOURCES, CollectionSummary, collect_all
+from pipelines.transports import note_dataset, settings_for, transport_for
 
 
 @task(name="collect-source", cache_policy=NONE, retries=1, retry_delay_seconds=30)

@@ -1,7 +1,7 @@
 """Flow: refresh the watched companies' KvK profiles and read the insolvency register.
 
 Thin on purpose: one task for the KvK refresh of the whole watch list (batched inside,
-``supplyradar.company_signals.refresh_companies``), one for the insolvency register since its
+``pipelines.company_signals.refresh_companies``), one for the insolvency register since its
 watermark, never one task per company. With ``history_from`` (replays only: the demo), one task
 refreshes both sources as of every ``every_months`` from that day to ``observed_on`` in a plain
 loop, building the dated snapshot history the failure model trains on. A run-summary table is
@@ -17,21 +17,21 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from demo.settings import company_settings
 from store.db import Store
-from supplyradar.company_signals import (
+from pipelines.company_signals import (
     SignalSummary,
     collect_history,
     collect_insolvencies,
-    demo_settings,
     refresh_companies,
     today,
 )
-from supplyradar.transports import note_dataset, transport_for
+from pipelines.transports import note_dataset, transport_for
 
 
 def _settings(transport: str) -> Settings:
     settings = Settings()
-    return demo_settings(settings) if transport == "demo" else settings
+    return company_settings(settings) if transport == "demo" else settings
 
 
 def _log(rows: list[SignalSummary]) -> None:

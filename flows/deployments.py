@@ -33,7 +33,7 @@ from flows.score_suppliers import score_suppliers
 from flows.send_alerts import check_sources, send_alerts, send_digest
 from flows.tenderned_dataset import import_tenderned_dataset_flow
 from flows.train_models import train_models
-from supplyradar.collect_tenders import SOURCES
+from pipelines.collect_tenders import SOURCES
 
 COLLECT_DEPLOYMENT = "daily"
 MARKET_SCAN_DEPLOYMENT = "weekly"

@@ -9,8 +9,9 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from models.dates import years_before
 from store.db import Store
-from supplyradar.market_scans import run_market_scan
+from pipelines.market_scan import run_market_scan
 
 
 @task(name="market-scan", cache_policy=NONE)
@@ -51,9 +52,3 @@ def market_scan(
     return [scan_category(code, start, end, period) for code in cpv]
 
 
-def years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier (28 February for a 29 February in a common year)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)

@@ -1,9 +1,9 @@
 """Flows: resolve every supplier to one organisation; import own spend and contract files.
 
 Thin on purpose. ``resolve-suppliers`` is one task running
-``supplyradar.identity_resolution.resolve_suppliers``, which works in batches of names (one
+``pipelines.resolve_suppliers.resolve_suppliers``, which works in batches of names (one
 transaction each), never one task per supplier. ``import-own-data`` is one task per kind of file
-(each file one transaction, ``supplyradar.own_data.import_files``) and then the resolution. Tasks
+(each file one transaction, ``pipelines.import_own_data.import_files``) and then the resolution. Tasks
 return summary rows; the flows publish them, and the names awaiting review, as table artifacts.
 Safe to retry or run at any time: every step is idempotent and human decisions are never
 overwritten.
@@ -18,8 +18,8 @@ from prefect.cache_policies import NONE
 from config.settings import Settings
 from store.db import Store
 from store.matching import list_candidates
-from supplyradar.identity_resolution import resolve_suppliers
-from supplyradar.own_data import import_files
+from pipelines.resolve_suppliers import resolve_suppliers
+from pipelines.import_own_data import import_files
 
 #: Review candidates shown in the artifact (all of them: ``supplyradar match list``).
 REVIEW_ROWS = 50

@@ -1,7 +1,7 @@
 """Flow: score suppliers (dependency, failure probability, geopolitics, combined) as of a day; daily.
 
 One task: the scoring loads everything in a few bulk queries, scores in memory and writes one
-scoring run in bulk (``supplyradar.scoring``). The summary, the riskiest suppliers of ours and the
+scoring run in bulk (``pipelines.score_suppliers``). The summary, the riskiest suppliers of ours and the
 Kraljic positions become Prefect artifacts.
 """
 
@@ -15,7 +15,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.scoring import score_suppliers as run_scoring
+from pipelines.score_suppliers import score_suppliers as run_scoring
 
 
 @task(name="score-suppliers", cache_policy=NONE)

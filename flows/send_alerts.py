@@ -1,6 +1,6 @@
 """Flows: ``send-alerts`` after each scoring run, ``send-digest`` on its schedule, ``check-sources`` for ops.
 
-Thin on purpose: the work is in ``supplyradar.alerting`` (tests call it directly). ``send-alerts``
+Thin on purpose: the work is in ``pipelines.send_alerts`` (tests call it directly). ``send-alerts``
 has two tasks: fill the outbox from the rules (events, scores, contract horizons, source health),
 then send what is due at once (critical alerts, retries). A task retry is safe: the outbox
 dedupes alerts and a delivery marked sent is never sent again. Each flow leaves a run-summary
@@ -18,7 +18,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.alerting import RunSummary, evaluate, load_config, record, run_check_sources, send_due
+from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_check_sources, send_due
 
 
 def _settings(routing_file: str | None) -> Settings:

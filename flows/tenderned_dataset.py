@@ -2,7 +2,7 @@
 
 Thin on purpose: one task downloads the newest file named by ``settings.tenderned_dataset.url``
 (through ``connectors.http.HttpClient``, so retries and pacing are the shared ones) and imports
-it with ``supplyradar.import_tenderned_dataset``, batch by batch. Rows are never tasks: a year is
+it with ``pipelines.tenderned_dataset``, batch by batch. Rows are never tasks: a year is
 tens of thousands of rows, and Prefect costs milliseconds per task run. The task returns the
 report's flat row, not the notices. A retry downloads and imports again, which is safe because
 the import is idempotent.
@@ -16,7 +16,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.import_tenderned_dataset import download_and_import
+from pipelines.tenderned_dataset import download_and_import
 
 
 @task(name="import-tenderned-dataset-release", cache_policy=NONE, retries=1, retry_delay_seconds=60)

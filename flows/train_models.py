@@ -1,6 +1,6 @@
 """Flow: train the failure model on the store's history, compare it with the baseline, write the model card; monthly.
 
-One task (``supplyradar.training``); the decision, the held-out metrics and the card's path become
+One task (``pipelines.train_models``); the decision, the held-out metrics and the card's path become
 Prefect artifacts.
 """
 
@@ -14,7 +14,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from store.db import Store
-from supplyradar.training import train_failure_model
+from pipelines.train_models import train_failure_model
 
 
 @task(name="train-failure-model", cache_policy=NONE)

@@ -1,7 +1,7 @@
 """Alternative suppliers from the award history, each with the reason it ranks where it does.
 
 Pure: past awards (and bids) and what is known about companies come in, a ranked list with a
-reason for each goes out; no I/O (``supplyradar.alternatives`` loads the data).
+reason for each goes out; no I/O (``pipelines.alternatives`` loads the data).
 
 - **Candidates** are the suppliers that won in the request's branch or its neighbouring codes
   (the parent, see ``models.categories``), or bid in the branch, in the ``years`` before the

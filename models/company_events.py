@@ -3,7 +3,7 @@
 A refresh of a KvK profile is compared with the last stored snapshot; each difference that matters
 to a buyer becomes a typed change with a date: dissolved, legal form changed, main SBI activity
 changed, moved, renamed, employees changed sharply, no longer found. The kinds are the
-``supplier_events.kind`` names of ``store/schema.py``.
+``supplier_events.kind`` names of ``store/schema/shared.py``.
 
 Dates: the register states a date for the end of a registration (``ended_on``), so a dissolution
 is dated by it; for everything else the register keeps no date of the change, so the change is

@@ -2,7 +2,7 @@
 
 Pure: labelled rows in, a fitted model out; texts in, class probabilities out; rows in, an
 evaluation out. Reading the labelled CSVs, caching the fitted model and writing the model card
-happen in ``supplyradar.news_model``.
+happen in ``pipelines.news_model``.
 
 Why this model: headlines are short, Dutch and English mixed, and the classes are signalled by a
 handful of words ("faillissement", "bankrupt", "staking", "ransomware"). Word n-grams catch those

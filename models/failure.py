@@ -1,9 +1,9 @@
 """12-month failure probability: a transparent baseline, a trained and calibrated model, and the rule between them.
 
-Where this sits: ``supplyradar.training`` builds :class:`TrainingRow` s from the store's history
+Where this sits: ``pipelines.train_models`` builds :class:`TrainingRow` s from the store's history
 (features from :mod:`models.features`, labels from later insolvency events) and calls
-:func:`train_and_select`; ``supplyradar.scoring`` calls :func:`score_rows` with whichever model
-was selected. Pure: no files, no database (saving is ``supplyradar.model_files``).
+:func:`train_and_select`; ``pipelines.score_suppliers`` calls :func:`score_rows` with whichever model
+was selected. Pure: no files, no database (saving is ``pipelines.model_files``).
 
 - **Baseline**: a logistic model with published weights (``config/risk.yaml``, rationale in
   :data:`BASELINE_RATIONALE`); a missing feature contributes nothing and lowers the confidence.

@@ -1,8 +1,8 @@
 """Geopolitical exposure of a supplier (and of a supplier in a category): five components shown apart and combined.
 
-Where this sits: ``supplyradar.scoring`` gathers a supplier's country, its WGI political stability
-(``supplyradar.reference.countries``), the critical raw materials of the category
-(``config/category_materials.yaml`` + ``supplyradar.reference.materials``), its sanctions hits
+Where this sits: ``pipelines.score_suppliers`` gathers a supplier's country, its WGI political stability
+(``reference.countries``), the critical raw materials of the category
+(``config/category_materials.yaml`` + ``reference.materials``), its sanctions hits
 (``sanctions.possible_match`` events) and the news tone about its country (``country_tone``), and
 calls :func:`geopolitical_score`. Pure: no I/O.
 

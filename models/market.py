@@ -34,16 +34,12 @@ from fractions import Fraction
 from typing import Literal, NamedTuple
 
 from models.concentration import ConcentrationBand, concentration, shares
+from reference.countries import COUNTRY_ALIASES, EU27
 
 PeriodKind = Literal["year", "quarter"]
 Basis = Literal["value", "count"]
 Region = Literal["nl", "eu", "non-eu", "unknown"]
 
-#: EU member states (EU-27 since 1 February 2020) as ISO 3166-1 alpha-2; "EL" is the EU's own code for Greece.
-EU27: frozenset[str] = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-COUNTRY_ALIASES: Mapping[str, str] = {"EL": "GR", "UK": "GB"}
 HOME_COUNTRY = "NL"
 REGION_LABELS: Mapping[Region, str] = {
     "nl": "Netherlands",

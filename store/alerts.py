@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from alerts.evaluate import Candidate
 from alerts.lifecycle import AlertState, Outcome, decide, retry_delay
 from alerts.rules import SEVERITY_RANK
-from store.schema_alerts import AlertAudit, AlertDelivery, AlertFeedback, AlertOccurrence, AlertRow
+from store.schema.alerts import AlertAudit, AlertDelivery, AlertFeedback, AlertOccurrence, AlertRow
 
 #: (recipient, channel, mode) for an alert of a given severity: from the routing.
 DeliveryPlan = Callable[[AlertRow], Iterable[tuple[str, str, str]]]

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the companies area
 from store.notices import dialect_insert
 from store.schema import Organisation, OrganisationIdentifier
-from store.schema_companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
+from store.schema.companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
 
 KVK_SCHEME = "kvk"
 _NL_ID_KEY = re.compile(r"^NL:id:(\d{8})$")

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.schema import Organisation
-from store.schema_companies import CompanySnapshot
+from store.schema.companies import CompanySnapshot
 
 CHUNK = 900
 

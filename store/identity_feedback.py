@@ -35,9 +35,9 @@ from store.matching import (
     record_decision,
 )
 from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
-from store.schema_alerts import AlertAudit, AlertOccurrence, AlertRow
-from store.schema_news import NewsArticle, NewsArticleOrganisation
-from store.schema_own_data import MatchDecision
+from store.schema.alerts import AlertAudit, AlertOccurrence, AlertRow
+from store.schema.news import NewsArticle, NewsArticleOrganisation
+from store.schema.own_data import MatchDecision
 
 AUDIT_CHANGE = "wrong-company"
 UNDONE_CHANGE = "wrong-company-undone"

@@ -31,7 +31,7 @@ from models.matching import Candidate, normalise
 from store.current_facts import known_names
 from store.notices import dialect_insert
 from store.schema import Contract, Organisation, OrganisationIdentifier, SpendLine
-from store.schema_own_data import MatchCandidate, MatchDecision, OrganisationMerge
+from store.schema.own_data import MatchCandidate, MatchDecision, OrganisationMerge
 
 CHUNK = 500
 INTERNAL_SCHEME = "internal"

@@ -33,7 +33,7 @@ from store.schema import (
     OrganisationIdentifier,
     SpendLine,
 )
-from store.schema_news import (
+from store.schema.news import (
     FetchState,
     NewsArticle,
     NewsArticleCountry,

@@ -1,7 +1,7 @@
 """Bids and contract modifications of a notice, written beside its awards by ``store.notices``.
 
 Kept apart from ``store.notices`` because they are rows of their own tables
-(``store.schema_bids``) that only need the notice's primary key: they are added after the notice
+(``store.schema.bids``) that only need the notice's primary key: they are added after the notice
 row is flushed, and deleted with it when a changed notice is replaced, so re-saving a notice is
 idempotent.
 """
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
 from store.identity import org_key
-from store.schema_bids import (
+from store.schema.bids import (
     Bid,
     BidTenderer,
     ContractModification,

@@ -4,7 +4,7 @@ Idempotent by construction: a spend line is keyed by ``row_key``, a hash of its 
 values and of how many identical rows came before it in the same file (so a real duplicate in
 the file stays two lines and is reported, while importing the file again adds nothing); a
 contract by its ``contract_ref``, rewritten only when its ``content_hash`` changes. The caller
-owns the transaction: ``supplyradar.own_data`` runs one per file.
+owns the transaction: ``pipelines.import_own_data`` runs one per file.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from connectors.contract_register import ContractRecord
 from connectors.spend_file import RowIssue, SpendRecord
 from store.notices import dialect_insert
 from store.schema import Contract, OrganisationIdentifier, SpendLine
-from store.schema_own_data import OwnDataImport, OwnDataIssue, SpendLineDetail
+from store.schema.own_data import OwnDataImport, OwnDataIssue, SpendLineDetail
 
 CHUNK = 500
 

@@ -17,7 +17,7 @@ from models.market import AwardFact, NoticeFact, Winner
 from store.contract_facts import contract_key, one_fact_per_contract
 from store.schema import Award, AwardWinner, CollectionRun, Organisation
 from store.schema import Notice as NoticeRow
-from store.schema_bids import (
+from store.schema.bids import (
     Bid,
     BidTenderer,
     ContractModification,

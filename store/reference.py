@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from store.notices import dialect_insert
 from store.schema import CpvLabel
-from supplyradar.reference.cpv import cpv_codes
+from reference.cpv import cpv_codes
 
 
 def ensure_cpv_labels(session: Session) -> int:

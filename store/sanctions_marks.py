@@ -1,6 +1,6 @@
 """Which organisations have a possible match on the sanctions list: every screen that names a company marks it.
 
-A match is a ``sanctions.possible_match`` supplier event (``supplyradar.sanctions``), a signal for a
+A match is a ``sanctions.possible_match`` supplier event (``pipelines.screen_sanctions``), a signal for a
 person to check, never a verdict; a dismissal as wrong-entity removes the link, and with it the mark.
 """
 

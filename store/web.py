@@ -1,4 +1,4 @@
-"""People, sessions, sign-in attempts and the audit log of the web workspace (``store.schema_web``).
+"""People, sessions, sign-in attempts and the audit log of the web workspace (``store.schema.web``).
 
 Plain functions over a session, like the rest of ``store``. Passwords arrive here already
 hashed (``web.auth`` hashes them with argon2) and session tokens as their SHA-256: neither
@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from store.schema_web import LoginAttempt, WebAudit, WebSession, WebUser
+from store.schema.web import LoginAttempt, WebAudit, WebSession, WebUser
 
 ROLES = ("manager", "strategist", "admin")
 #: A session's last activity is written at most this often (a page view need not be a write).

@@ -18,7 +18,7 @@ from sqlalchemy import extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
-from supplyradar.reference.cpv import cpv_prefix
+from reference.cpv import cpv_prefix
 from store.schema import (
     Award,
     AwardWinner,
@@ -401,7 +401,7 @@ def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
 def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]] | None:
     """The people's decisions and the matcher's links for this organisation; None without the own-data tables."""
     try:
-        from store.schema_own_data import MatchCandidate, MatchDecision
+        from store.schema.own_data import MatchCandidate, MatchDecision
     except ImportError:
         return None
     rows: list[dict[str, Any]] = [

@@ -31,7 +31,7 @@ from supplyradar.commands import web as web_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
 from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
-from supplyradar.transports import TRANSPORTS, note_dataset, settings_for, transport_for
+from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 from supplyradar.commands.options import parse_date
 
 app = typer.Typer(
@@ -91,7 +91,7 @@ def collect_tenders_command(
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Collect award notices from TED and TenderNed, incrementally and idempotently."""
-    from supplyradar.collect_tenders import CollectionSummary, collect_all
+    from pipelines.collect_tenders import CollectionSummary, collect_all
 
     settings = settings_for(Settings(), transport)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -132,7 +132,7 @@ def backfill_tenders_command(
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Collect history month by month; run it again after an interruption and it continues where it stopped."""
-    from supplyradar.backfill import backfill, month_chunks
+    from pipelines.backfill import backfill, month_chunks
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to") or date.today()
     if last < first:
@@ -197,7 +197,7 @@ def scan_command(
     out_path: Annotated[Path | None, typer.Option("--out", help="Where to write the HTML report.")] = None,
 ) -> None:
     """Write a self-contained HTML market scan of a CPV category."""
-    from supplyradar.market_scans import ScanRequestError, run_market_scan
+    from pipelines.market_scan import ScanRequestError, run_market_scan
 
     if period not in ("year", "quarter"):
         raise typer.BadParameter("choose year or quarter", param_hint="--period")
@@ -220,7 +220,7 @@ def scan_command(
 @app.command("demo")
 def demo_command() -> None:
     """Run the whole pipeline on the bundled synthetic data set, under a temporary Prefect server."""
-    from supplyradar.demo_run import run_demo
+    from supplyradar.commands.demo import run_demo
 
     run_demo(Settings(), console=out)
 

@@ -27,7 +27,7 @@ from store.db import Store
 from store.web import purge_attempts, purge_expired_sessions
 from web import alerts_source
 from web.core import NotSignedIn, PageError, WebContext, client, context_of, render, signin_url, translator
-from supplyradar.market_scans import SYNTHETIC_MARKER
+from pipelines.market_scan import SYNTHETIC_MARKER
 from web.i18n import Translator
 from web.routes import admin, alerts, auth, categories, suppliers
 from web.security import CSP, SECURITY_HEADERS, SESSION_COOKIE, PresessionTokens, proxy_networks, safe_url, secret_key
@@ -51,7 +51,7 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from supplyradar.reference.public_pages import public_page
+    from reference.public_pages import public_page
 
     env.globals.update(sparkline=sparkline, safe_url=safe_url, alert_title=alert_title, public_page=public_page)
     return Jinja2Templates(env=env)

@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from store.web import Account
-from supplyradar.reference.cpv import cpv_prefix
+from reference.cpv import cpv_prefix
 
 #: Replaced by tests with cheaper parameters; production keeps argon2-cffi's recommended ones.
 HASHER = PasswordHasher()

@@ -17,7 +17,7 @@ from pathlib import Path
 from models.market import MarketScan, market_scan
 from store.db import Store
 from store.queries import award_facts, notice_facts
-from supplyradar.reference.cpv import labels
+from reference.cpv import labels
 
 #: How far back the computed statistics look.
 MARKET_YEARS = 5

@@ -43,10 +43,10 @@ def _store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazil
     return Store(settings.resolved_database_url)
 
 
-def _config(settings: Settings):  # noqa: ANN202 - supplyradar.alerting.AlertConfig
+def _config(settings: Settings):  # noqa: ANN202 - pipelines.send_alerts.AlertConfig
     from alerts.routing import RoutingConfigError
     from alerts.rules import RuleConfigError
-    from supplyradar.alerting import load_config
+    from pipelines.send_alerts import load_config
 
     try:
         return load_config(settings)
@@ -296,7 +296,7 @@ def send_command(
     no_send: Annotated[bool, typer.Option("--no-send", help="Fill the outbox only.")] = False,
 ) -> None:
     """Evaluate the rules, write the outbox, send critical alerts at once, retry what is due."""
-    from supplyradar.alerting import run_send_alerts
+    from pipelines.send_alerts import run_send_alerts
 
     settings = _settings(routing)
     config = _config(settings)
@@ -313,7 +313,7 @@ def digest_command(
     routing: RoutingOption = None,
 ) -> None:
     """Send each person their daily or weekly digest of what is pending for them."""
-    from supplyradar.alerting import run_send_digest
+    from pipelines.send_alerts import run_send_digest
 
     if period not in ("daily", "weekly"):
         raise typer.BadParameter("choose daily or weekly", param_hint="--period")
@@ -327,7 +327,7 @@ def digest_command(
 @alerts_app.command("check-sources")
 def check_sources_command(routing: RoutingOption = None) -> None:
     """Ops alerts for sources that are late or failing (see supplyradar status)."""
-    from supplyradar.alerting import run_check_sources
+    from pipelines.send_alerts import run_check_sources
 
     settings = _settings(routing)
     config = _config(settings)
@@ -348,7 +348,7 @@ def alternatives_command(
 
     from models.categories import CPV, clean_code, scheme_name
     from store.schema import Organisation
-    from supplyradar.alternatives import suggest_for
+    from pipelines.alternatives import suggest_for
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"
@@ -389,8 +389,8 @@ def evaluate_alternatives_command(
     """Backtest: was the supplier that won a later award among the top 5 and top 10 suggestions?"""
     import json
 
-    from supplyradar.alternatives import run_backtest
-    from supplyradar.reference.cpv import cpv_prefix
+    from pipelines.alternatives import run_backtest
+    from reference.cpv import cpv_prefix
 
     if ranker not in ("learned", "transparent"):
         raise typer.BadParameter("learned or transparent", param_hint="--ranker")

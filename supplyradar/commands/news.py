@@ -20,7 +20,7 @@ from rich.console import Console
 from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import collect_app, evaluate_app
 from supplyradar.commands.tables import rows_table
-from supplyradar.transports import TRANSPORTS, note_dataset, transport_for
+from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.options import parse_date
 
 out = Console()
@@ -68,7 +68,7 @@ def collect_news_command(
 ) -> None:
     """Collect news from the configured feeds and GDELT; link, classify and store it."""
     from store.db import Store
-    from supplyradar.news import collect_news, news_settings_for
+    from pipelines.collect_news import collect_news, news_settings_for
 
     settings = news_settings_for(Settings(), transport)
     try:
@@ -93,7 +93,7 @@ def collect_sanctions_command(
 ) -> None:
     """Download the EU consolidated sanctions list (if changed) and screen every supplier against it."""
     from store.db import Store
-    from supplyradar.sanctions import collect_sanctions
+    from pipelines.screen_sanctions import collect_sanctions
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -113,7 +113,7 @@ def evaluate_news_classifier_command(
     card: Annotated[Path | None, typer.Option("--card", help="Where to write the model card (default: <data_dir>/reports).")] = None,
 ) -> None:
     """Train on the shipped labelled set, evaluate on the held-out set, write the model card."""
-    from supplyradar.news_model import held_out_evaluation, model_card
+    from pipelines.news_model import held_out_evaluation, model_card
 
     model, evaluation = held_out_evaluation()
     rows = [{"class": c.label, "precision": f"{c.precision:.3f}", "recall": f"{c.recall:.3f}", "F1": f"{c.f1:.3f}", "support": c.support}

@@ -1,6 +1,6 @@
 """``supplyradar import ocds FILE...``: import OCDS release/record packages or JSON Lines, gzip or not.
 
-The work is in ``supplyradar.import_ocds``; this module shows progress and the report. Files given
+The work is in ``pipelines.import_ocds``; this module shows progress and the report. Files given
 together are merged per ocid (a process whose award sits in the next year's file is one notice). A
 file that cannot be read is named and the others are still imported; the exit code is 1 if any
 file failed, so scripts notice.
@@ -32,7 +32,7 @@ def ocds_command(
 ) -> None:
     """Import OCDS data (buyers, items in any classification, awards, bids, contract amendments); re-importing adds nothing."""
     from store.db import Store
-    from supplyradar.import_ocds import import_ocds
+    from pipelines.import_ocds import import_ocds
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:

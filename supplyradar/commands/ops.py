@@ -20,11 +20,11 @@ from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import emit, rows_table
 
 if TYPE_CHECKING:
-    from supplyradar.source_health import SourceStatus
+    from pipelines.source_health import SourceStatus
 
 out = Console()
 
-#: Verdict -> style (the verdicts of supplyradar.source_health, imported only when a command runs).
+#: Verdict -> style (the verdicts of pipelines.source_health, imported only when a command runs).
 _STYLE = {"fresh": "green", "late": "yellow", "failing": "red"}
 
 
@@ -33,7 +33,7 @@ def status_command(
 ) -> None:
     """Is every source collected on time? Exit code 1 when one is late or failing."""
     from store.db import Store
-    from supplyradar.source_health import expected_intervals, source_status
+    from pipelines.source_health import expected_intervals, source_status
 
     settings = Settings()
     now = datetime.now(UTC)

@@ -8,7 +8,7 @@
   decisions are remembered (a rejected pair never returns). ``match explain``: the decision on any
   pair of names, and why (``supplyradar.commands.match_explain``).
 
-The work is in ``supplyradar.own_data``, ``supplyradar.identity_resolution`` and ``store.matching``.
+The work is in ``pipelines.import_own_data``, ``pipelines.resolve_suppliers`` and ``store.matching``.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ match_app = typer.Typer(help="Review supplier matches: list, accept, reject; dec
 
 def _import(files: list[Path], kind: str, resolve: bool, replace: bool = False) -> None:
     from store.db import Store
-    from supplyradar.identity_resolution import resolve_suppliers
-    from supplyradar.own_data import import_files
+    from pipelines.resolve_suppliers import resolve_suppliers
+    from pipelines.import_own_data import import_files
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -80,7 +80,7 @@ def quality_command(
 ) -> None:
     """Data quality of the imported spend and contracts: missing ids and categories, unmatched suppliers, duplicates, unparsed values."""
     from store.db import Store
-    from supplyradar.own_data import quality_report
+    from pipelines.import_own_data import quality_report
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -134,7 +134,7 @@ def _why(explanation: dict) -> str:
 def _decide(candidate_id: int, decision: str, reason: str | None, by: str | None) -> None:
     from store.db import Store
     from store.matching import UnknownCandidateError, decide_candidate
-    from supplyradar.identity_resolution import resolve_suppliers
+    from pipelines.resolve_suppliers import resolve_suppliers
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -172,7 +172,7 @@ def match_reject_command(
 def match_resolve_command() -> None:
     """Resolve every unresolved supplier now (what the resolve-suppliers flow does)."""
     from store.db import Store
-    from supplyradar.identity_resolution import resolve_suppliers
+    from pipelines.resolve_suppliers import resolve_suppliers
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:

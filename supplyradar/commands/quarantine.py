@@ -11,7 +11,7 @@ from config.settings import Settings
 from connectors.errors import SourceRequestError, SourceUnavailableError
 from store.db import Store
 from supplyradar.commands.tables import rows_table
-from supplyradar.transports import TRANSPORTS, settings_for, transport_for
+from pipelines.transports import TRANSPORTS, settings_for, transport_for
 
 quarantine_app = typer.Typer(help="Records set aside: list them, fetch them again.", invoke_without_command=True)
 out = Console()
@@ -43,7 +43,7 @@ def retry_command(
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Fetch every open entry again by its key; what comes in is stored and leaves the quarantine."""
-    from supplyradar.collect_tenders import RECORD_FETCHERS, retry_quarantined
+    from pipelines.collect_tenders import RECORD_FETCHERS, retry_quarantined
 
     unknown = set(source) - set(RECORD_FETCHERS)
     if unknown:

@@ -44,7 +44,7 @@ def risk_command(
 ) -> None:
     """Suppliers ranked by risk, with their reasons, confidence and trend (from the newest scoring run)."""
     from store.db import Store
-    from supplyradar.scoring import ranked_scores
+    from pipelines.score_suppliers import ranked_scores
 
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
@@ -78,7 +78,7 @@ def risk_command(
 
 def train_command(as_of: AsOf = None) -> None:
     """Train the failure model on the store's history, compare it with the baseline, write the model card."""
-    from supplyradar.training import train_failure_model
+    from pipelines.train_models import train_failure_model
 
     report = _with_store(train_failure_model, as_of)
     o = report.outcome
@@ -91,7 +91,7 @@ def train_command(as_of: AsOf = None) -> None:
 
 def evaluate_command(as_of: AsOf = None) -> None:
     """ROC AUC and Brier score of the saved model and the baseline on the held-out period."""
-    from supplyradar.training import evaluate_failure_model
+    from pipelines.train_models import evaluate_failure_model
 
     report = _with_store(evaluate_failure_model, as_of)
     if report.warning:
@@ -103,7 +103,7 @@ def evaluate_command(as_of: AsOf = None) -> None:
 
 def score_command(as_of: AsOf = None) -> None:
     """One scoring run (dependency, failure, geopolitics, combined), stored with reasons and inputs."""
-    from supplyradar.scoring import score_suppliers
+    from pipelines.score_suppliers import score_suppliers
 
     summary = _with_store(score_suppliers, as_of)
     for warning in summary.warnings:

@@ -1,7 +1,7 @@
 """Commands of the suppliers area: ``supplyradar supplier KVK`` and ``supplyradar collect company-signals``.
 
 ``register`` adds them to the main app (see supplyradar/cli.py). The work is in
-``supplyradar.supplier_view`` and ``supplyradar.company_signals``; this module only renders.
+``pipelines.supplier_view`` and ``pipelines.company_signals``; this module only renders.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.text import Text
 from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import collect_app
 from supplyradar.commands.tables import rows_table
-from supplyradar.transports import TRANSPORTS, note_dataset, transport_for
+from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.options import literal, parse_date
 
 out = Console()
@@ -32,7 +32,7 @@ def supplier_command(
 ) -> None:
     """One supplier explained: identity, sources, spend and contracts, awards, events, risk scores."""
     from store.db import Store
-    from supplyradar.supplier_view import SupplierNotFound, supplier_view
+    from pipelines.supplier_view import SupplierNotFound, supplier_view
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store, store.session() as session:
@@ -142,11 +142,13 @@ def collect_company_signals_command(
 ) -> None:
     """Refresh the watched suppliers' KvK profiles and read the insolvency register (events for the changes)."""
     from store.db import Store
-    from supplyradar.company_signals import collect_company_signals, collect_history, demo_settings, history_table, today
+    from pipelines.company_signals import collect_company_signals, collect_history, history_table, today
 
     settings = Settings()
     if transport == "demo":
-        settings = demo_settings(settings)
+        from demo.settings import company_settings
+
+        settings = company_settings(settings)
     day = parse_date(as_of, "--as-of") or today()
     start = parse_date(history_from, "--history-from")
     if start and transport != "demo":

@@ -1,7 +1,7 @@
 """``supplyradar import tenderned-dataset FILE...``: import TenderNed's open-data files by hand.
 
 The lead registers ``import_app`` under ``import`` in ``supplyradar/cli.py``. The work is in
-``supplyradar.import_tenderned_dataset``; this module only shows progress and the reports. A file
+``pipelines.tenderned_dataset``; this module only shows progress and the reports. A file
 that cannot be read is reported by name and the next one is still imported; the exit code is 1
 if any file failed, so scripts notice.
 """
@@ -32,7 +32,7 @@ def tenderned_dataset_command(
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""
     from connectors.tenderned_dataset import DatasetFileError
     from store.db import Store
-    from supplyradar.import_tenderned_dataset import ImportReport, import_tenderned_dataset
+    from pipelines.tenderned_dataset import ImportReport, import_tenderned_dataset
 
     settings = Settings()
     size = batch_size or settings.tenderned_dataset.batch_size

@@ -1,6 +1,6 @@
 """Pages for admins (ops): source status, people and the audit log.
 
-Source status is the same verdict ``supplyradar status`` prints (``supplyradar.source_health``).
+Source status is the same verdict ``supplyradar status`` prints (``pipelines.source_health``).
 People are added and given passwords from the command line (``supplyradar users add``: a
 password never travels through a web form of someone else); here an admin disables, enables
 and changes roles, and every change lands in the audit log.
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from store.web import UnknownUserError, UserError, audit, audit_entries, list_users, set_disabled, set_role
-from supplyradar.source_health import expected_intervals, source_status
+from pipelines.source_health import expected_intervals, source_status
 from web.auth import Principal
 from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf, translator
 

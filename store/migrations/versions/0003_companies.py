@@ -1,6 +1,6 @@
 """Company register and insolvency signals (KvK snapshots, insolvency cases).
 
-Owned by the companies area: its tables are declared in store/schema_companies.py.
+Owned by the companies area: its tables are declared in store/schema/companies.py.
 
 Revision ID: 0003
 Revises: 0002

@@ -1,6 +1,6 @@
 """Own spend and contracts, supplier identity matching and decisions.
 
-Owned by the own data area: its tables are declared in store/schema_own_data.py.
+Owned by the own data area: its tables are declared in store/schema/own_data.py.
 
 Revision ID: 0004
 Revises: 0003

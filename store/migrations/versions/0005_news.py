@@ -1,6 +1,6 @@
 """News articles, links to suppliers and countries, sanctions list.
 
-Owned by the news area: its tables are declared in store/schema_news.py.
+Owned by the news area: its tables are declared in store/schema/news.py.
 
 Revision ID: 0005
 Revises: 0004

@@ -1,6 +1,6 @@
 """Alerts, outbox, deliveries, feedback.
 
-Owned by the alerts area: its tables are declared in store/schema_alerts.py (alerts, their
+Owned by the alerts area: its tables are declared in store/schema/alerts.py (alerts, their
 occurrences, deliveries per recipient and channel, feedback, audit of state changes).
 
 Revision ID: 0007

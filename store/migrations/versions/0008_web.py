@@ -1,6 +1,6 @@
 """Web workspace: users, sessions, sign-in attempts, audit log.
 
-Owned by the web area: its tables are declared in store/schema_web.py.
+Owned by the web area: its tables are declared in store/schema/web.py.
 
 Revision ID: 0008
 Revises: 0007

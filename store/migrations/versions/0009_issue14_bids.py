@@ -1,7 +1,7 @@
 """Issue 14: bids (tenders won or lost, with their tenderers), contract modifications (with their
 contractors), and the contract id of an award.
 
-Tables declared in store/schema_bids.py; ``awards.contract_id`` in store/schema.py. Notices stored
+Tables declared in store/schema/bids.py; ``awards.contract_id`` in store/schema/shared.py. Notices stored
 before this revision keep their awards as parsed then; collecting them again (their parsed content
 now hashes differently) replaces them, and the reads leave modification notices out either way.
 

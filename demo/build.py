@@ -1,0 +1,187 @@
+"""Builds the demo bundle (``demo/data``): the synthetic world in the real APIs' formats.
+
+    python -m demo.build [--seed N] [--out DIR]
+
+The bundle is committed, so the demo and the tests never need to generate it; rebuilding with the same
+seed gives the same bytes (fixed zip timestamps, sorted JSON keys, a stable order), so a rebuild shows
+up in a diff only when the world or a renderer really changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from demo.render_api import tenderned_detail, tenderned_summary, ted_search_item
+from demo.render_eforms import render_eforms
+from demo.render_r209 import render_r209
+from demo.world import CATEGORIES, DEFAULT_SEED, EFORMS_FROM, Publication, World, build_world, hhi
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TED_INDEX = "ted-search-index.json"
+TED_NOTICES = "ted-notices.zip"
+TENDERNED_PUBLICATIONS = "tenderned-publications.json"
+TENDERNED_DETAILS = "tenderned-details.json"
+TENDERNED_XML = "tenderned-public-xml.zip"
+WORLD = "world.json"
+_ZIP_TIME = (2026, 11, 1, 0, 0, 0)
+
+
+def notice_xml(notice: Publication, world: World) -> bytes:
+    """The document a source serves for a notice: legacy R2.0.9 on TED before the eForms switch, else eForms."""
+    return render_r209(notice, world) if notice.format == "ted-r209" else render_eforms(notice, world)
+
+
+def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Write the whole bundle for one seed into ``out``; returns the counts the README states."""
+    world = build_world(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    ted = sorted(world.ted_notices(), key=lambda n: (n.published, n.key))
+    documents = {n.key: notice_xml(n, world) for n in world.notices if n.ted_number or n.tenderned_id}
+    _write_json_lines(out / TED_INDEX, [ted_search_item(n, world) for n in ted])
+    _write_zip(out / TED_NOTICES, ((f"{n.ted_number}.xml", documents[n.key]) for n in ted))
+    tenderned = sorted(world.tenderned_notices(), key=lambda n: (n.tenderned_date, n.tenderned_id))
+    _write_json_lines(out / TENDERNED_PUBLICATIONS, [tenderned_summary(n, world) for n in tenderned])
+    details = {n.tenderned_id: tenderned_detail(n, world) for n in tenderned}
+    _write_json_lines(out / TENDERNED_DETAILS, details)
+    # A European notice on TenderNed is the very document TED serves: same bytes, same UUID and number.
+    _write_zip(out / TENDERNED_XML, ((f"{n.tenderned_id}.xml", documents[n.key]) for n in tenderned))
+    _write_json_lines(out / WORLD, world.to_json())
+    counts = _counts(world)
+    _write_samples(out / "samples", world, documents)
+    (out / "README.md").write_text(_readme(world, counts), encoding="utf-8")
+    return counts
+
+
+def _write_json_lines(path: Path, data: list[Any] | dict[str, Any]) -> None:
+    """JSON with one record per line (list items, or top-level keys whose lists are spread the same way):
+    small enough to commit, and readable in a diff."""
+    dump = lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    spread = lambda items: "[\n" + ",\n".join(dump(item) for item in items) + "\n]"  # noqa: E731
+    if isinstance(data, dict):
+        body = ",\n".join(f"{dump(key)}: {spread(value) if isinstance(value, list) else dump(value)}"
+                          for key, value in sorted(data.items()))
+        text = "{\n" + body + "\n}"
+    else:
+        text = spread(data)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=9)
+
+
+def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> None:
+    """A few unzipped documents for people to read: a legacy and an eForms award, a national one."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    richest = lambda n: (n.lotted, any(len(lot.winners) > 1 for lot in n.lots), n.key)  # noqa: E731
+    awards = [n for n in world.notices if n.kind == "can"]
+    legacy = max((n for n in awards if n.format == "ted-r209"), key=richest)
+    eforms = max((n for n in awards if n.format == "eforms" and n.ted_number and n.tenderned_id), key=richest)
+    national = max((n for n in awards if n.channel == "national"), key=richest)
+    for name, notice in ((f"ted-r209-{legacy.ted_number}.xml", legacy), (f"eforms-{eforms.ted_number}.xml", eforms),
+                         (f"tenderned-national-{national.tenderned_id}.xml", national)):
+        (folder / name).write_bytes(documents[notice.key])
+
+
+def _counts(world: World) -> dict[str, int]:
+    ted = world.ted_notices()
+    return {
+        "buyers": len(world.buyers),
+        "suppliers": len(world.suppliers),
+        "ted_award_notices": sum(1 for n in ted if n.kind == "can"),
+        "ted_contract_notices": sum(1 for n in ted if n.kind == "cn"),
+        "ted_legacy": sum(1 for n in ted if n.format == "ted-r209"),
+        "ted_eforms": sum(1 for n in ted if n.format == "eforms"),
+        "tenderned_national": sum(1 for n in world.tenderned_notices() if n.channel == "national"),
+        "tenderned_european": sum(1 for n in world.tenderned_notices() if n.channel == "ted"),
+        "awards": sum(1 for _ in world.awards()),
+    }
+
+
+def _readme(world: World, counts: dict[str, int]) -> str:
+    rows = "\n".join(f"| {c.key} | {c.label} | {hhi(world, c.key):.3f} |" for c in CATEGORIES)
+    return f"""# supplyradar demo bundle — SYNTHETIC DATA
+
+Everything in this folder is **synthetic**: generated by `demo.world` with seed **{world.seed}**.
+Every buyer, supplier, town, name and number is invented; any resemblance to a real organisation is
+coincidental. Notices carry the comment "SYNTHETIC demo notice ... not a real publication". The NUTS areas
+and CPV codes are the real code lists.
+
+The data is rendered in the real formats of the real APIs and served by `demo.replay`
+(an httpx transport), so the demo runs exactly the code that runs against TED and TenderNed.
+
+Rebuild (byte for byte the same for the same seed):
+
+    python -m demo.build            # seed {DEFAULT_SEED}, into this folder
+    python -m demo.build --seed 7 --out /tmp/demo-bundle
+
+## Contents
+
+| file | what |
+|---|---|
+| `{TED_INDEX}` | TED Search API v3 items, one per notice, by publication date |
+| `{TED_NOTICES}` | `<publication-number>.xml` per TED notice: TED XML R2.0.9 (F03/F02) before {EFORMS_FROM}, \
+eForms UBL (subtypes 29 and 16) from then on |
+| `{TENDERNED_PUBLICATIONS}` | TenderNed TNS v2 list items (AGO award publications) |
+| `{TENDERNED_DETAILS}` | publicatieId -> detail (with `cpvCodes` and `kenmerk`) |
+| `{TENDERNED_XML}` | `<publicatieId>.xml`: the public XML; European ones are the identical document TED serves |
+| `{WORLD}` | the world's buyers and suppliers (with market entries and exits), for later features |
+| `samples/` | a few of the documents, unzipped, to read |
+
+## Counts
+
+- {counts["buyers"]} buyers, {counts["suppliers"]} suppliers, {counts["awards"]} awarded lots
+- TED: {counts["ted_award_notices"]} contract award notices and {counts["ted_contract_notices"]} contract notices
+  ({counts["ted_legacy"]} legacy R2.0.9, {counts["ted_eforms"]} eForms), 2019-01 to 2026-10
+- TenderNed: {counts["tenderned_national"]} national award notices (below the EU thresholds, never on TED) and
+  {counts["tenderned_european"]} European ones that are also on TED (same notice UUID and publication number)
+
+## Concentration by category (HHI by awarded value, 0-1)
+
+| CPV | category | HHI |
+|---|---|---|
+{rows}
+
+By design: electricity has three suppliers, software two or three dominant vendors, IT services a few large
+integrators and a long tail, cleaning national players next to regional ones, consultancy and construction
+are fragmented (construction regionally). Incumbents tend to win a buyer's next tender; some suppliers enter
+the market after 2019 and a few stop winning (`active_until` in `{WORLD}`).
+
+## Good to know
+
+- Joint winners are a consortium: one tender with several tenderers (eForms `efac:TenderingParty` with
+  `efac:Tenderer`s, legacy `AWARDED_TO_GROUP`), so a lot's value is one number; statistics split it equally.
+- National TenderNed notices are eForms subtype E4 (`RegulatoryDomain` "other", no `efac:Publication`), also
+  before the 2023 eForms switch: a simplification, so every public XML is one parseable format.
+- The TenderNed list is newest first; the detail names fields differently from the list (`aankondigingCode`,
+  `procedureCode`, `typeOpdrachtCode`, id as a number), as the real API does.
+- The replay serves the world as of 2026-11-01 by default (`demo_transport(today=...)` to go back in time).
+- The ground truth is code: `demo.world.build_world(seed).awards()`.
+- This README is generated by `demo.build`; edit the generator, not this file.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the synthetic demo bundle.")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, default=DATA_DIR)
+    args = parser.parse_args(argv)
+    counts = build_bundle(args.out, args.seed)
+    print(f"demo bundle (seed {args.seed}) written to {args.out}: {counts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,303 @@
+"""Collect tender notices from TED and TenderNed into the store, page by page.
+
+Plain functions (the ``collect_tenders`` flow and the CLI both call them). Each page of a
+source is one transaction: its notices are upserted, its bad records quarantined, and the
+watermark advanced, so an interrupted collection loses at most the page in flight and the
+next run resumes from the watermark. Nothing stored before is ever deleted here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import httpx
+
+from config.settings import Settings
+from connectors import ted, tenderned
+from connectors.errors import PendingRecord, RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
+from connectors.records import Notice
+from store.bookkeeping import (
+    finish_run,
+    get_watermark,
+    pending_keys,
+    quarantine,
+    resolve_quarantined,
+    set_watermark,
+    start_run,
+)
+from store.db import Store
+from store.notices import SaveResult, save_notices
+from reference.cpv import cpv_codes
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("ted", "tenderned")
+
+#: Called after each page with (source, notices in page, running summary): drives progress bars and logs.
+ProgressHook = Callable[[str, int, "CollectionSummary"], None]
+
+
+@dataclass(slots=True)
+class CollectionSummary:
+    source: str
+    since: date
+    until: date | None
+    pages: int = 0
+    fetched: int = 0
+    saved: SaveResult = field(default_factory=SaveResult)
+    quarantined: int = 0
+    #: Records listed but not got this time (cut, 404, 5xx...): fetched again by the next run.
+    pending: int = 0
+    #: Pending records of earlier runs fetched at the start of this one, and how many came in.
+    retried: int = 0
+    recovered: int = 0
+    warnings: list[str] = field(default_factory=list)
+    watermark: str | None = None
+    status: str = "ok"
+    error: str | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        """A flat row for tables, logs and Prefect artifacts."""
+        return {
+            "source": self.source,
+            "since": self.since.isoformat(),
+            "pages": self.pages,
+            "fetched": self.fetched,
+            "added": self.saved.added,
+            "updated": self.saved.updated,
+            "unchanged": self.saved.unchanged,
+            "quarantined": self.quarantined,
+            "pending": self.pending,
+            "recovered": f"{self.recovered}/{self.retried}",
+            "watermark": self.watermark or "",
+            "status": self.status,
+        }
+
+
+def ted_scope(settings: Settings) -> str:
+    """The watermark scope: a changed filter starts its own history instead of skipping data."""
+    t = settings.ted
+    return f"types={','.join(t.notice_types)};countries={','.join(t.countries)};cpv={','.join(t.cpv_prefixes)}"
+
+
+def tenderned_scope(settings: Settings) -> str:
+    return f"types={','.join(settings.tenderned.publication_types)}"
+
+
+def _resume_date(stored: str | None, default: str, explicit: date | None) -> date:
+    if explicit is not None:
+        return explicit
+    return date.fromisoformat(stored) if stored else date.fromisoformat(default)
+
+
+def _store_page(
+    store: Store, source: str, scope: str, notices: Sequence[Notice], errors: Sequence[RecordError], summary: CollectionSummary,
+    *, advance: bool = True,
+) -> None:
+    """One page, one transaction: upsert, quarantine (refused or pending), resolve, advance the watermark.
+
+    The watermark moves only with the notices it vouches for, in their transaction; records left
+    pending are fetched again by key at the next run's start, so moving past their date loses nothing.
+    """
+    _warn_unknown_cpv(source, notices, summary)
+    with store.session() as session, session.begin():
+        summary.saved += save_notices(session, notices)
+        for error in errors:
+            if _is_warning(error):
+                summary.warnings.append(str(error))
+                log.warning("%s: %s", source, error)
+                continue
+            quarantine(session, source, error, payload=getattr(error, "payload", None))
+            if isinstance(error, PendingRecord):
+                summary.pending += 1
+                log.warning("%s: pending, fetched again by the next run: %s", source, error)
+            else:
+                summary.quarantined += 1
+                log.warning("%s: quarantined %s", source, error)
+        keys = [n.notice_id for n in notices] + [n.source_url for n in notices if n.source_url]
+        resolve_quarantined(session, source, keys)
+        if notices and advance:
+            newest = max(n.published for n in notices).isoformat()
+            set_watermark(session, source, scope, newest)
+            summary.watermark = max(summary.watermark or "", newest)
+
+
+def _warn_unknown_cpv(source: str, notices: Sequence[Notice], summary: CollectionSummary) -> None:
+    """A code outside CPV 2008 is kept as published (it may be newer than our list) but said aloud."""
+    known = cpv_codes()
+    for notice in notices:
+        unknown = [code for code in notice.cpv if code not in known]
+        if unknown:
+            message = f"{source}: notice {notice.notice_id} has CPV code(s) not in CPV 2008: {', '.join(unknown)} (kept)"
+            summary.warnings.append(message)
+            log.warning(message)
+
+
+def _is_warning(error: RecordError) -> bool:
+    """A notice that was stored in part (e.g. TenderNed JSON without its XML) is a warning, not a loss."""
+    return isinstance(error, RecordWarning)
+
+
+def _run(
+    store: Store,
+    source: str,
+    scope: str,
+    summary: CollectionSummary,
+    pages: Iterator[tuple[list[Notice], list[RecordError]]],
+    progress: ProgressHook | None,
+    retry: Callable[[list[tuple[str, str]]], tuple[list[Notice], list[RecordError]]] | None = None,
+) -> CollectionSummary:
+    with store.session() as session, session.begin():
+        run_id = start_run(session, source)
+        keys = pending_keys(session, source) if retry is not None else []
+    try:
+        if keys and retry is not None:
+            notices, errors = retry(keys)
+            summary.retried, summary.recovered = len(keys), len(notices)
+            _store_page(store, source, scope, notices, errors, summary, advance=False)
+        for notices, errors in pages:
+            summary.pages += 1
+            summary.fetched += len(notices) + sum(1 for e in errors if not _is_warning(e))
+            _store_page(store, source, scope, notices, errors, summary)
+            if progress:
+                progress(source, len(notices), summary)
+        if summary.pending:
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} listed record(s) could not be got this time; the next run fetches them again"
+    except (SourceUnavailableError, SourceRequestError) as exc:
+        summary.status, summary.error = "failed", str(exc)
+        log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
+    except BaseException as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with store.session() as session, session.begin():
+            finish_run(
+                session,
+                run_id,
+                status=summary.status,
+                error=summary.error,
+                fetched=summary.fetched,
+                added=summary.saved.added,
+                updated=summary.saved.updated,
+                unchanged=summary.saved.unchanged,
+                quarantined=summary.quarantined,
+                details={**summary.as_row(), "warnings": summary.warnings[:20]},
+            )
+    return summary
+
+
+#: Pages of (notices, per-record errors) for one source, from a start date up to an end date.
+PageReader = Callable[[Settings, date, date | None, httpx.BaseTransport | None], Iterator[tuple[list[Notice], list[RecordError]]]]
+
+
+def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with ted.make_client(settings.ted, settings.http, transport=transport) as client:
+        for hits in ted.search_pages(client, settings.ted, since=start, until=until):
+            yield ted.collect_page(client, settings.ted, hits)
+
+
+def _ted_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+    """Pending TED notices by publication number, from the link the search gave when the entry kept it."""
+    with ted.make_client(settings.ted, settings.http, transport=transport) as client:
+        return ted.fetch_notices(client, settings.ted, [(key, where if where.startswith("http") else None) for key, where in keys])
+
+
+def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
+        return tenderned.collect_page(client, settings.tenderned, [{"publicatieId": key} for key, _ in keys])
+
+
+#: Fetch records by key: the pending ones of earlier runs, and ``supplyradar quarantine retry``.
+RECORD_FETCHERS = {"ted": _ted_fetch, "tenderned": _tenderned_fetch}
+
+
+def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+    with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
+        for summaries in tenderned.list_pages(client, settings.tenderned, since=start, until=until):
+            yield tenderned.collect_page(client, settings.tenderned, summaries)
+
+
+#: Per source: how to page through it, its watermark scope, and where a first run starts.
+SOURCE_READERS: dict[str, tuple[PageReader, Callable[[Settings], str], Callable[[Settings], str]]] = {
+    "ted": (_ted_pages, ted_scope, lambda s: s.ted.start_date),
+    "tenderned": (_tenderned_pages, tenderned_scope, lambda s: s.tenderned.start_date),
+}
+
+
+def collect_source(
+    store: Store,
+    settings: Settings,
+    source: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    transport: httpx.BaseTransport | None = None,
+    progress: ProgressHook | None = None,
+) -> CollectionSummary:
+    """Collect one source's notices published from ``since`` (default: its watermark) up to ``until``."""
+    if source not in SOURCE_READERS:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    read_pages, scope_of, first_date = SOURCE_READERS[source]
+    scope = scope_of(settings)
+    with store.session() as session:
+        start = _resume_date(get_watermark(session, source, scope), first_date(settings), since)
+    summary = CollectionSummary(source, start, until)
+    fetch = RECORD_FETCHERS[source]
+    return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress,
+                retry=lambda keys: fetch(settings, keys, transport))
+
+
+def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+    return collect_source(store, settings, "ted", **kwargs)
+
+
+def collect_tenderned(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+    return collect_source(store, settings, "tenderned", **kwargs)
+
+
+def collect_all(
+    store: Store,
+    settings: Settings,
+    *,
+    sources: Sequence[str] = SOURCES,
+    since: date | None = None,
+    until: date | None = None,
+    transport: httpx.BaseTransport | None = None,
+    progress: ProgressHook | None = None,
+) -> list[CollectionSummary]:
+    unknown = set(sources) - set(SOURCE_READERS)
+    if unknown:
+        raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
+    return [
+        collect_source(store, settings, s, since=since, until=until, transport=transport, progress=progress)
+        for s in sources
+    ]
+
+
+
+def retry_quarantined(
+    store: Store, settings: Settings, source: str, *, transport: httpx.BaseTransport | None = None
+) -> CollectionSummary:
+    """Fetch every open entry of ``source`` again by its key (pending and refused alike), on demand.
+
+    What comes in is stored and closes its entry; what fails again stays open with one more
+    attempt. The watermark does not move: these records are older than it.
+    """
+    if source not in RECORD_FETCHERS:
+        raise ValueError(f"cannot fetch {source!r} records by key; can: {', '.join(RECORD_FETCHERS)}")
+    summary = CollectionSummary(source, date.today(), None)
+    with store.session() as session:
+        keys = pending_keys(session, source, include_refused=True)
+    if not keys:
+        return summary
+    notices, errors = RECORD_FETCHERS[source](settings, keys, transport)
+    summary.retried, summary.recovered, summary.fetched = len(keys), len(notices), len(keys)
+    _store_page(store, source, SOURCE_READERS[source][1](settings), notices, errors, summary, advance=False)
+    if summary.pending:
+        summary.status = "incomplete"
+    return summary

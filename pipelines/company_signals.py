@@ -1,0 +1,417 @@
+"""Collect company signals: refresh the KvK profiles of the watch list, read the insolvency register.
+
+Plain functions (the ``collect-company-signals`` flow and the CLI both call them).
+
+KvK: the watch list is refreshed in batches; each batch is fetched, then written in one
+transaction (new snapshots, their change events). An outage (``SourceUnavailableError``) stops
+the refresh: companies not yet refreshed keep their last snapshot, the run is recorded as failed
+with the reason, and nothing is concluded about them. Only a *confirmed* not-found answer
+(IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event.
+
+Insolvency register: publications modified since the watermark are fetched (once per case), the
+cases stored whole, removals marked, and events linked to the organisations we know by KvK number.
+The watermark advances only after a successful run.
+
+Both record a ``CollectionRun`` (sources "kvk" and "cir"), which ``supplyradar status`` reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from config.settings import Settings
+from connectors import insolvency, kvk
+from connectors.errors import PendingRecord, RecordError, SourceRequestError, SourceUnavailableError
+from connectors.record_faults import UnavailableStreak
+from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
+from store.bookkeeping import (
+    finish_run, get_watermark, pending_keys, quarantine, resolve_quarantined, set_watermark, start_run,
+)
+from store.companies import (
+    NewEvent,
+    StoredSnapshot,
+    WatchedCompany,
+    confirm_snapshots,
+    latest_snapshots,
+    link_insolvency_events,
+    mark_checked,
+    mark_removed,
+    save_case,
+    save_events,
+    save_snapshot,
+    unchecked_numbers,
+    watch_list,
+)
+from store.db import Store
+
+log = logging.getLogger(__name__)
+
+KVK_SOURCE, CIR_SOURCE = kvk.SOURCE, insolvency.SOURCE
+CIR_SCOPE = "modified"
+#: Transport factory: the network (``None``) or a replay answering as of a given day.
+TransportFor = Callable[[date], httpx.BaseTransport | None]
+
+
+@dataclass(slots=True)
+class SignalSummary:
+    """What one source's run did, for tables, logs and Prefect artifacts."""
+
+    source: str
+    observed_on: date
+    fetched: int = 0
+    added: int = 0  # new snapshots / new cases
+    updated: int = 0  # changed cases
+    unchanged: int = 0
+    not_found: int = 0
+    cached: int = 0  # profiles younger than ``refresh_after_days``, not fetched
+    events: int = 0
+    quarantined: int = 0
+    pending: int = 0  # cases listed but not got this time: fetched again by the next run
+    status: str = "ok"
+    error: str | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["observed_on"] = self.observed_on.isoformat()
+        row["error"] = self.error or ""
+        return row
+
+
+def kvk_thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(settings.kvk.employees_change_ratio, settings.kvk.employees_change_min)
+
+
+# --- KvK -----------------------------------------------------------------------------------------------
+
+
+def refresh_companies(
+    store: Store,
+    settings: Settings,
+    *,
+    observed_on: date,
+    transport: httpx.BaseTransport | None = None,
+) -> SignalSummary:
+    """Refresh every watched company's KvK profile as of ``observed_on``, batch by batch."""
+    summary = SignalSummary(KVK_SOURCE, observed_on)
+    with store.session() as session, session.begin():
+        run_id = start_run(session, KVK_SOURCE)
+        watched = watch_list(session)
+        companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days)
+        summary.cached = len(watched) - len(companies)
+    try:
+        with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
+            for batch in _batches(companies, settings.kvk.batch_size):
+                answers = [(company, _fetch(client, settings, company)) for company in batch]
+                _store_batch(store, settings, answers, observed_on, summary)
+    except SourceUnavailableError as exc:
+        summary.status, summary.error = "failed", str(exc)
+        log.error("kvk: refresh stopped (outage); %d companies keep their last known state: %s",
+                  len(companies) - summary.fetched, exc)
+    except BaseException as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _finish(store, run_id, summary)
+    return summary
+
+
+def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:  # noqa: ANN001
+    """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``."""
+    if after_days <= 0:
+        return companies
+    latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
+    return [c for c in companies if c.kvk_number not in latest
+            or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
+
+
+def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:  # noqa: ANN001
+    """One profile; a refusal for this company alone (a 400, unreadable data) becomes its RecordError."""
+    try:
+        profile = kvk.fetch_profile(client, settings.kvk, company.kvk_number)
+        if isinstance(profile, kvk.CompanyProfile) and profile.address is None and profile.main_branch:
+            branch = kvk.fetch_branch(client, settings.kvk, profile.main_branch)  # the Vestigingsprofiel has it
+            if isinstance(branch, kvk.Branch):
+                profile = replace(profile, address=branch.address,
+                                  employees=profile.employees if profile.employees is not None else branch.employees)
+        return profile
+    except RecordError as exc:  # keyed by the KvK number, so the next good answer resolves it
+        return exc if exc.record == company.kvk_number else RecordError(exc.where, exc.reason, record=company.kvk_number,
+                                                                        field=exc.field)
+    except SourceRequestError as exc:
+        return RecordError(exc.url, f"HTTP {exc.status}: {exc.detail}", record=company.kvk_number)
+
+
+def _store_batch(
+    store: Store,
+    settings: Settings,
+    answers: list[tuple[WatchedCompany, kvk.CompanyProfile | kvk.NotFound | RecordError]],
+    observed_on: date,
+    summary: SignalSummary,
+) -> None:
+    thresholds = kvk_thresholds(settings)
+    with store.session() as session, session.begin():
+        previous = latest_snapshots(session, [company.kvk_number for company, _ in answers], on_or_before=observed_on)
+        events: list[NewEvent] = []
+        unchanged: list[StoredSnapshot] = []
+        for company, answer in answers:
+            summary.fetched += 1
+            if isinstance(answer, RecordError):
+                quarantine(session, KVK_SOURCE, answer)
+                summary.quarantined += 1
+                log.warning("kvk: quarantined %s", answer)
+                continue
+            if isinstance(answer, kvk.NotFound):
+                summary.not_found += 1
+                payload: dict[str, Any] = {"status": NOT_FOUND_STATUS, "kvk_number": company.kvk_number,
+                                           "code": answer.code, "message": answer.message}
+                status, url, fetched_at = NOT_FOUND_STATUS, answer.source_url, answer.fetched_at
+            else:
+                payload, status, url, fetched_at = answer.to_json(), "found", answer.source_url, answer.fetched_at
+            before = previous.get(company.kvk_number)
+            if not save_snapshot(session, company, observed_on=observed_on, status=status, payload=payload,
+                                 previous=before, source_url=url, fetched_at=fetched_at):
+                summary.unchanged += 1
+                unchanged.append(before)
+                continue
+            summary.added += 1
+            changes = compare_snapshots(before.payload if before else None, payload, observed_on=observed_on,
+                                        previous_observed_on=before.confirmed_on if before else None, thresholds=thresholds)
+            pair = f"{before.content_hash[:12] if before else 'none'}->{_short(payload)}"
+            events += [
+                NewEvent(organisation_id=company.organisation_id, kind=change.kind, occurred_on=change.occurred_on,
+                         source=KVK_SOURCE, source_ref=f"{company.kvk_number} {change.kind} {pair}", title=change.title,
+                         details={**change.details, "kvk_number": company.kvk_number}, source_url=url)
+                for change in changes
+            ]
+        confirm_snapshots(session, unchanged, observed_on)
+        summary.events += save_events(session, events)
+        resolve_quarantined(session, KVK_SOURCE, [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError)])
+
+
+def _short(payload: dict[str, Any]) -> str:
+    from store.companies import payload_hash
+
+    return payload_hash(payload)[:12]
+
+
+def _batches(items: list[WatchedCompany], size: int) -> Iterator[list[WatchedCompany]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- insolvency register -------------------------------------------------------------------------------
+
+
+def collect_insolvencies(
+    store: Store,
+    settings: Settings,
+    *,
+    observed_on: date,
+    since: date | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> SignalSummary:
+    """Cases changed since the watermark (or ``since``), stored whole; events for the companies we know."""
+    summary = SignalSummary(CIR_SOURCE, observed_on)
+    with store.session() as session, session.begin():
+        run_id = start_run(session, CIR_SOURCE)
+        stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
+        unchecked = unchecked_numbers(session, [company.kvk_number for company in watch_list(session)])
+        pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
+    start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
+    if not settings.insolvency.username:
+        summary.status = "failed"
+        summary.error = ("no insolvency register account: set SUPPLYRADAR_INSOLVENCY__USERNAME and "
+                         "SUPPLYRADAR_INSOLVENCY__PASSWORD (a subscription of the Dutch judiciary)")
+        _finish(store, run_id, summary)
+        return summary
+    try:
+        with insolvency.make_client(settings.insolvency, settings.http, transport=transport) as client:
+            changed = insolvency.modified_publications(client, settings.insolvency, start)
+            checked = _check_new_companies(client, settings, unchecked, changed)
+            for number, kenmerk in pending:
+                changed.setdefault(number, kenmerk)
+            cases, errors = fetch_cases(client, settings, changed)
+            removed = insolvency.search_removed_since(client, settings.insolvency, start)
+        summary.fetched = len(changed)
+        with store.session() as session, session.begin():
+            for case in cases:
+                outcome = save_case(session, case.case_number, case.kvk_number, case.name, case.court, case.legal_person,
+                                    case_payload(case), [publication_row(p) for p in case.publications], case.fetched_at)
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+            for error in errors:
+                quarantine(session, CIR_SOURCE, error)
+                if isinstance(error, PendingRecord):
+                    summary.pending += 1
+                else:
+                    summary.quarantined += 1
+            resolve_quarantined(session, CIR_SOURCE, [case.case_number for case in cases])
+            mark_removed(session, [(r.case_number, r.reason) for r in removed], observed_on)
+            mark_checked(session, checked, observed_on)
+            summary.events = link_insolvency_events(session, url=settings.insolvency.url)
+            set_watermark(session, CIR_SOURCE, CIR_SCOPE, observed_on.isoformat())
+        if summary.pending:
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} case(s) could not be got this time; the next run fetches them again"
+    except (SourceUnavailableError, insolvency.SoapFaultError, insolvency.CirServiceError, SourceRequestError) as exc:
+        summary.status, summary.error = "failed", str(exc)
+        log.error("cir: collection stopped, resumes from %s next run: %s", start, exc)
+    except BaseException as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _finish(store, run_id, summary)
+    return summary
+
+
+def fetch_cases(
+    client, settings: Settings, wanted: dict[str, str]  # noqa: ANN001
+) -> tuple[list[insolvency.InsolvencyCase], list[RecordError]]:
+    """``getCase`` for each (case number -> publication number); every failure is that case's error, keyed
+    by its case number: "no results", a Receiver SOAP fault or an outage after retries leave it pending,
+    an answer that is not a usable case is refused. Three outages in a row stop the run (the register is down)."""
+    cases: list[insolvency.InsolvencyCase] = []
+    errors: list[RecordError] = []
+    streak = UnavailableStreak()
+    for number, kenmerk in sorted(wanted.items()):
+        where = f"{settings.insolvency.url} getCase {kenmerk}"
+        try:
+            cases.append(insolvency.get_case(client, settings.insolvency, kenmerk))
+        except PendingRecord as exc:
+            errors.append(PendingRecord(where, exc.reason, record=number, field=exc.field))
+        except RecordError as exc:
+            errors.append(RecordError(where, exc.reason, record=number, field=exc.field))
+        except insolvency.SoapFaultError as exc:
+            if not exc.server_side:
+                raise
+            errors.append(PendingRecord(where, f"SOAP Fault {exc.code}: {exc.reason}", record=number))
+        except SourceUnavailableError as exc:
+            streak.failed(exc)
+            errors.append(PendingRecord(where, f"unavailable after retries: {exc.reason}", record=number))
+            continue
+        streak.succeeded()
+    return cases, errors
+
+
+def _kenmerk(where: str) -> str:
+    """The publication number at the end of a pending case's location (``<url> getCase <kenmerk>``)."""
+    return where.rsplit(" ", 1)[-1]
+
+
+def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:  # noqa: ANN001
+    """``searchUndertaking`` for companies new on the watch list: their cases older than the watermark
+    join ``changed`` (case number -> a publication number); returns number -> cases found."""
+    found: dict[str, int] = {}
+    for number in numbers:
+        cases = set()
+        for kenmerk in insolvency.search_undertaking(client, settings.insolvency, kvk_number=number):
+            case = insolvency.case_number(kenmerk)
+            if case and case[0] in insolvency.COMPANY_PROCEDURES:
+                cases.add(case)
+                changed.setdefault(case, kenmerk)
+        found[number] = len(cases)
+    return found
+
+
+def case_payload(case: insolvency.InsolvencyCase) -> dict[str, Any]:
+    """What is kept of a case (without ``fetched_at``, so an unchanged case hashes the same)."""
+    data = asdict(case)
+    del data["fetched_at"]
+    data["publications"] = [publication_row(p) for p in case.publications]
+    for item in data["publications"]:
+        item["published_on"] = item["published_on"].isoformat()
+    return data
+
+
+def publication_row(publication: insolvency.InsolvencyPublication) -> dict[str, Any]:
+    return {"kenmerk": publication.kenmerk, "published_on": publication.published_on, "code": publication.code,
+            "description": publication.description, "event_kind": publication.event_kind}
+
+
+def _finish(store: Store, run_id: int, summary: SignalSummary) -> None:
+    with store.session() as session, session.begin():
+        finish_run(session, run_id, status=summary.status, error=summary.error, fetched=summary.fetched,
+                   added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
+                   quarantined=summary.quarantined)
+
+
+# --- both, and the history the demo builds ---------------------------------------------------------------
+
+
+def collect_company_signals(
+    store: Store, settings: Settings, *, observed_on: date, transport: httpx.BaseTransport | None = None,
+    since: date | None = None,
+) -> list[SignalSummary]:
+    """One refresh of both sources as of ``observed_on``; ``since`` reads the register's changes from that
+    day instead of the watermark (recovery after a lost run)."""
+    return [
+        refresh_companies(store, settings, observed_on=observed_on, transport=transport),
+        collect_insolvencies(store, settings, observed_on=observed_on, since=since, transport=transport),
+    ]
+
+
+def refresh_days(start: date, end: date, every_months: int = 3) -> list[date]:
+    """``start``, then every ``every_months`` months (same day of month, clipped to its end), then ``end``."""
+    if every_months < 1:
+        raise ValueError("every_months must be at least 1")
+    days: list[date] = []
+    index = 0
+    while True:
+        month = start.month - 1 + index * every_months
+        year, month = start.year + month // 12, month % 12 + 1
+        last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+        day = date(year, month, min(start.day, last))
+        if day >= end:
+            break
+        days.append(day)
+        index += 1
+    return days + [end]
+
+
+def collect_history(
+    store: Store,
+    settings: Settings,
+    *,
+    start: date,
+    end: date,
+    transport_for_day: TransportFor,
+    every_months: int = 3,
+    progress: Callable[[list[SignalSummary]], None] | None = None,
+) -> list[SignalSummary]:
+    """Refresh both sources as of each day from ``start`` to ``end``: a dated snapshot history.
+
+    Against a replay (the demo) this builds the history the failure model trains on; against the
+    live services every day would see today's register, so it is meant for replays only.
+    """
+    summaries: list[SignalSummary] = []
+    for day in refresh_days(start, end, every_months):
+        rows = collect_company_signals(store, settings, observed_on=day, transport=transport_for_day(day))
+        summaries += rows
+        if progress:
+            progress(rows)
+    return summaries
+
+
+def history_table(rows: list[SignalSummary] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per source for a history run (summaries or the flow's ``as_row`` dicts): the days it
+    covered and the totals, for a terminal."""
+    plain = [r.as_row() if isinstance(r, SignalSummary) else r for r in rows]
+    table = []
+    for source in dict.fromkeys(r["source"] for r in plain):
+        mine = [r for r in plain if r["source"] == source]
+        failed = [r for r in mine if r["status"] != "ok"]
+        table.append({
+            "source": source, "days": len(mine), "from": mine[0]["observed_on"], "to": mine[-1]["observed_on"],
+            **{name: sum(r[name] for r in mine) for name in ("fetched", "added", "not_found", "events", "quarantined")},
+            "status": "ok" if not failed else f"failed on {len(failed)} day(s)",
+        })
+    return table
+
+
+def today() -> date:
+    return datetime.now(UTC).date()

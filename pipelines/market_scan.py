@@ -1,0 +1,106 @@
+"""Build a market scan for a CPV category from the store and write its HTML report.
+
+Plain functions: the ``market_scan`` flow and ``supplyradar scan`` both call ``run_market_scan``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from models.contract_changes import modifications_line
+from models.market import MarketScan, market_scan, scan_tables
+from store.bookkeeping import get_meta
+from store.db import Store
+from store.queries import award_facts, modification_facts, notice_facts, source_freshness
+from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
+from reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
+
+log = logging.getLogger(__name__)
+
+#: The store_meta key the demo sets, so every report made from its data says it is synthetic.
+SYNTHETIC_MARKER = "dataset.synthetic"
+
+_CPV_PREFIX = re.compile(r"^\d{1,8}$")
+
+
+class ScanRequestError(ValueError):
+    """A market scan was asked for with an unusable category or window."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutput:
+    scan: MarketScan
+    html_path: Path
+    tables: dict[str, list[dict]]
+    markdown: str
+    synthetic: bool
+
+
+def normalise_prefix(cpv: str) -> str:
+    """Accept "72", "72000000", "72000000-5" or "7221": a prefix is the code without trailing zero pairs."""
+    code = cpv.strip().split("-", 1)[0]
+    if not _CPV_PREFIX.match(code):
+        raise ScanRequestError(f"--cpv must be 1 to 8 digits (e.g. 72 or 72500000), not {cpv!r}")
+    code = cpv_prefix(code)
+    try:
+        prefix_label(code)
+    except UnknownCpvCodeError as exc:
+        raise ScanRequestError(f"{cpv!r} is not a CPV 2008 code or prefix") from exc
+    return code
+
+
+def _our_position(session, prefix: str):  # noqa: ANN001, ANN202 - a Session in, an OurPosition out
+    """Our spend, suppliers and Kraljic quadrant in the category (risk area; imported late: it loads scikit-learn)."""
+    from pipelines.score_suppliers import our_position
+
+    return our_position(session, prefix)
+
+
+def run_market_scan(
+    store: Store,
+    *,
+    cpv: str,
+    start: date,
+    end: date | None = None,
+    period: str = "year",
+    language: str = "en",
+    output_dir: Path,
+    out_path: Path | None = None,
+) -> ScanOutput:
+    prefix = normalise_prefix(cpv)
+    end = end or date.today()
+    if end < start:
+        raise ScanRequestError(f"the window ends ({end}) before it starts ({start})")
+    with store.session() as session:
+        awards = award_facts(session, prefix, until=end)
+        notices = notice_facts(session, prefix, until=end)
+        changes = modification_facts(session, prefix, until=end)
+        sources = source_freshness(session)
+        synthetic_note = get_meta(session, SYNTHETIC_MARKER)
+        position = _our_position(session, prefix)
+    scan = market_scan(
+        awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
+    )
+    # Modifications change contracts already counted: their own line, never part of the awards.
+    changes_line = modifications_line(changes, start, end, scan.currency)
+    if changes_line:
+        scan = dataclasses.replace(scan, notes=(*scan.notes, changes_line))
+    with store.session() as session:
+        from store.sanctions_marks import possible_matches_by_key
+
+        named = {s.key for s in scan.top_suppliers} | {e.key for p in scan.periods for e in p.entrants}
+        flagged = possible_matches_by_key(session, named)
+    title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
+    html = render_market_scan(
+        scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,
+        position=position, possible_sanctions=flagged,
+    )
+    path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
+    write_market_scan(path, html)
+    log.info("market scan %s written to %s (%d awards in history)", prefix, path, len(awards))
+    return ScanOutput(scan, path, scan_tables(scan), market_scan_markdown(scan, position), synthetic_note is not None)

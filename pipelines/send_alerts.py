@@ -1,0 +1,453 @@
+"""From the store to people's inboxes: evaluate the rules, fill the outbox, send, digest, check sources.
+
+Plain functions that the ``send-alerts`` and ``send-digest`` flows and the CLI call. The order
+is what makes it safe: facts are read, candidates are written to the outbox (with their
+deliveries) in one transaction, and only then is anything sent. Each message is recorded as
+"sending" before it goes out and as "sent" right after the channel accepted it: delivery is
+at least once (a crash between the two sends it again after ``send_lease_seconds``), and visibly
+once, because every attempt carries the same Message-ID (``alerts.delivery``). A failing channel
+is retried with backoff without holding up the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.deliver import notify
+from alerts.evaluate import (
+    Candidate, ContractFact, EventFact, MarketFact, ScoreChange, ScorePoint, SourceFact, Subject,
+    delivery_failure_candidate, event_candidates, horizon_candidates, score_candidates, source_candidates,
+)
+from alerts.delivery import message_id, set_pause, stable_message_id
+from alerts.file_outbox import register_file_scheme, set_outbox_dir
+from alerts.render import Message, render_alert, render_digest
+from alerts.routing import Routing, build_apprise, language_for, load_routing
+from alerts.rules import RuleSet, load_rules
+from config.settings import Settings
+from store.alerts import (
+    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sending, mark_sent,
+    record_candidate,
+)
+from store.bookkeeping import get_meta
+from store.web import languages_of
+from store.db import Store
+from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
+from store.schema.alerts import AlertRow
+
+log = logging.getLogger(__name__)
+
+#: The same store_meta key as pipelines.market_scan.SYNTHETIC_MARKER (not imported: it pulls in the report renderer).
+SYNTHETIC_MARKER = "dataset.synthetic"
+_FORMATS = {"markdown": "markdown", "html": "html", "text": "text"}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertConfig:
+    rules: RuleSet
+    routing: Routing
+
+
+def load_config(settings: Settings) -> AlertConfig:
+    """Routing first (its categories are the ones rules may name), then the rules; both validated."""
+    routing = load_routing(settings.alerts.routing_file)
+    rules = load_rules(settings.alerts.rules_file, known_categories=routing.categories)
+    set_outbox_dir(settings.alerts.outbox_dir or settings.data_dir / "outbox")
+    return AlertConfig(rules=rules, routing=routing)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one run did: the run-summary artifact and the CLI print it."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    expired: int = 0
+    woken: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "created": self.outcomes["created"], "escalated": self.outcomes["escalated"],
+            "renotified": self.outcomes["renotified"], "grouped": self.outcomes["grouped"],
+            "unchanged": self.outcomes["unchanged"], "sent": self.sent, "retry later": self.retry_later,
+            "failed": self.failed, "expired": self.expired, "snooze ended": self.woken,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the facts
+# --------------------------------------------------------------------------------------------
+
+
+def _canonical(session: Session) -> Any:
+    """``store.matching.canonical_organisation_id`` when the own-data area provides it, else identity."""
+    try:
+        from store.matching import canonical_organisation_id
+    except ImportError:
+        log.info("store.matching.canonical_organisation_id not available: organisations taken as they are")
+        return lambda org_id: org_id
+    cache: dict[int, int] = {}
+
+    def canonical(org_id: int) -> int:
+        if org_id not in cache:
+            cache[org_id] = canonical_organisation_id(session, org_id)
+        return cache[org_id]
+
+    return canonical
+
+
+def our_cpvs(session: Session, canonical: Any) -> dict[int, set[str]]:
+    """Organisation -> the CPV codes we buy from it under (its contracts and spend lines)."""
+    cpvs: dict[int, set[str]] = defaultdict(set)
+    for model in (Contract, SpendLine):
+        for org_id, cpv in session.execute(
+            select(model.organisation_id, model.cpv).where(model.organisation_id.is_not(None), model.cpv.is_not(None)).distinct()
+        ):
+            cpvs[canonical(org_id)].add(cpv)
+    return cpvs
+
+
+def _subjects(session: Session, ids: Iterable[int], cpvs: dict[int, set[str]]) -> dict[int, Subject]:
+    wanted = sorted(set(ids))
+    out: dict[int, Subject] = {}
+    for start in range(0, len(wanted), 900):
+        for org in session.scalars(select(Organisation).where(Organisation.id.in_(wanted[start : start + 900]))):
+            out[org.id] = Subject(org.id, org.org_key, org.name, tuple(sorted(cpvs.get(org.id, ()))))
+    return out
+
+
+def read_events(session: Session, *, as_of: date, max_age_days: int, canonical: Any, cpvs: dict[int, set[str]]) -> list[EventFact]:
+    rows = list(
+        session.scalars(
+            select(SupplierEvent)
+            .where(SupplierEvent.occurred_on <= as_of, SupplierEvent.occurred_on >= as_of - timedelta(days=max_age_days))
+            .order_by(SupplierEvent.occurred_on, SupplierEvent.id)
+        )
+    )
+    subjects = _subjects(session, {canonical(r.organisation_id) for r in rows}, cpvs)
+    return [
+        EventFact(
+            event_id=r.id, subject=subjects[canonical(r.organisation_id)], kind=r.kind, occurred_on=r.occurred_on,
+            source=r.source, source_ref=r.source_ref, source_url=r.source_url, title=r.title, confidence=r.confidence,
+            details=r.details,
+        )
+        for r in rows
+        if canonical(r.organisation_id) in subjects
+    ]
+
+
+def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
+    return list(
+        session.scalars(
+            select(ScoringRun)
+            .where(ScoringRun.status.not_in(("running", "failed")), ScoringRun.as_of <= as_of)
+            .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+            .limit(2)
+        )
+    )
+
+
+def read_score_changes(session: Session, *, as_of: date, canonical: Any, cpvs: dict[int, set[str]]) -> list[ScoreChange]:
+    """Each score of the latest finished run with the same score in the run before it."""
+    runs = _finished_runs(session, as_of)
+    if not runs:
+        return []
+    current_run, previous_run = runs[0], (runs[1] if len(runs) > 1 else None)
+
+    def points(run: ScoringRun) -> dict[tuple[int, str, str], ScorePoint]:
+        return {
+            (canonical(s.organisation_id), s.category, s.kind): ScorePoint(
+                run_id=run.id, as_of=run.as_of, value=s.value, band=s.band, confidence=s.confidence,
+                coverage=s.coverage, reasons=tuple(s.reasons or ()), inputs=tuple(s.inputs or ()),
+            )
+            for s in session.scalars(select(RiskScore).where(RiskScore.run_id == run.id))
+        }
+
+    current = points(current_run)
+    previous = points(previous_run) if previous_run else {}
+    ours = current_suppliers(session, as_of=as_of, canonical=canonical)
+    subjects = _subjects(session, {org for org, _c, _k in current if org in ours}, cpvs)
+    return [
+        ScoreChange(subject=subjects[org], kind=kind, category=category, current=point,
+                    previous=previous.get((org, category, kind)))
+        for (org, category, kind), point in sorted(current.items())
+        if org in subjects
+    ]
+
+
+#: Spend booked this recently still makes a supplier "ours" for score alerts.
+RECENT_SPEND_DAYS = 365
+
+
+def current_suppliers(session: Session, *, as_of: date, canonical: Any) -> set[int]:
+    """Suppliers we depend on now: a contract running (or extendable) on ``as_of``, or spend in the last year.
+
+    A score change of a former supplier (a company that failed years ago, a contract long ended)
+    is no reason to wake a category manager: score alerts are limited to these.
+    """
+    running = select(Contract.organisation_id).where(
+        Contract.organisation_id.is_not(None),
+        (Contract.start_date.is_(None)) | (Contract.start_date <= as_of),
+        (Contract.end_date >= as_of) | (Contract.extension_until >= as_of),
+    )
+    spending = select(SpendLine.organisation_id).where(
+        SpendLine.organisation_id.is_not(None),
+        SpendLine.booked_on > as_of - timedelta(days=RECENT_SPEND_DAYS),
+        SpendLine.booked_on <= as_of,
+    )
+    return {canonical(org) for org in (*session.scalars(running), *session.scalars(spending))}
+
+
+def read_contracts(session: Session, *, as_of: date, months: int, canonical: Any, cpvs: dict[int, set[str]]) -> list[ContractFact]:
+    rows = list(
+        session.scalars(
+            select(Contract).where(
+                Contract.end_date >= as_of, Contract.end_date <= as_of + timedelta(days=int(months * 30.4375) + 1),
+                Contract.cpv.is_not(None),
+            )
+        )
+    )
+    subjects = _subjects(session, {canonical(r.organisation_id) for r in rows if r.organisation_id}, cpvs)
+    return [
+        ContractFact(
+            contract_id=r.id, ref=r.contract_ref, title=r.title,
+            subject=subjects.get(canonical(r.organisation_id)) if r.organisation_id else None,
+            supplier_name=r.supplier_name, cpv=r.cpv, end_date=r.end_date, extension_until=r.extension_until,
+            owner=r.owner, value=float(r.value) if r.value is not None else None,
+        )
+        for r in rows
+    ]
+
+
+def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str) -> dict[str, MarketFact]:
+    """The concentration of each category's award market over the last ``years`` (models.market)."""
+    from models.dates import years_before
+    from models.market import market_scan
+    from store.queries import award_facts
+    from reference.cpv import prefix_label
+
+    out: dict[str, MarketFact] = {}
+    start = years_before(as_of, years)
+    for category in sorted(set(categories)):
+        scan = market_scan(award_facts(session, category, until=as_of), [], cpv_prefix=category, start=start, end=as_of)
+        c = scan.window.concentration
+        out[category] = MarketFact(
+            category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
+            basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=scan.window.awards,
+        )
+    return out
+
+
+def read_sources(session: Session, settings: Settings, *, now: datetime) -> list[SourceFact]:
+    from pipelines.source_health import NEEDS_ATTENTION, expected_intervals, source_status
+
+    return [
+        SourceFact(source=s.source, verdict=s.verdict, reason=s.reason, last_success=s.last_success)
+        for s in source_status(session, now, expected_intervals(settings, around=now))
+        if s.verdict in NEEDS_ATTENTION
+    ]
+
+
+def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of: date, now: datetime,
+             sources: bool = True) -> list[Candidate]:
+    """Every candidate alert the rules call for on the store's facts as of ``as_of``."""
+    rules, routing = config.rules, config.routing
+    canonical = _canonical(session)
+    cpvs = our_cpvs(session, canonical)
+    categories_of = routing.categories_of
+    candidates: list[Candidate] = []
+    event_rules = rules.of_type("event")
+    if event_rules:
+        max_age = max(r.max_age_days for r in event_rules)
+        events = read_events(session, as_of=as_of, max_age_days=max_age, canonical=canonical, cpvs=cpvs)
+        candidates += event_candidates(events, rules, as_of=as_of, categories_of=categories_of)
+    if rules.of_type("score_band") or rules.of_type("score_threshold") or rules.of_type("score_rise"):
+        changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs)
+        candidates += score_candidates(changes, rules, categories_of=categories_of)
+    horizon_rules = rules.of_type("contract_horizon")
+    if horizon_rules:
+        months = max(r.months for r in horizon_rules)
+        contracts = read_contracts(session, as_of=as_of, months=months, canonical=canonical, cpvs=cpvs)
+        markets = read_markets(
+            session, {c for contract in contracts if (c := routing.category_of(contract.cpv))}, as_of=as_of,
+            years=max(r.market_years for r in horizon_rules), language=settings.language,
+        )
+        candidates += horizon_candidates(contracts, markets, rules, as_of=as_of, categories_of=categories_of)
+    if sources and rules.of_type("source_health"):
+        candidates += source_candidates(read_sources(session, settings, now=now), rules)
+    return candidates
+
+
+# --------------------------------------------------------------------------------------------
+# Filling the outbox
+# --------------------------------------------------------------------------------------------
+
+
+def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
+    """Who gets an alert row, over which channels, and when: critical at once, the rest in the digest."""
+
+    def plan(row: AlertRow) -> list[tuple[str, str, str]]:
+        return routing.deliveries(row.severity, row.categories, ops=row.ops)
+
+    return plan
+
+
+def record(session: Session, settings: Settings, config: AlertConfig, candidates: Sequence[Candidate], *,
+           as_of: date, now: datetime, summary: RunSummary) -> None:
+    """Write candidates to the outbox; new rounds of alerts that ask for them get alternative suppliers."""
+    from pipelines.alternatives import prepare, suggest_for, suggestions_facts
+
+    plan = delivery_plan(config.routing)
+    context = None  # the history indexed and the ranker learned once per run, when an alert needs them
+    for candidate in candidates:
+        outcome, alert_id = record_candidate(session, candidate, now=now, plan=plan)
+        summary.outcomes[outcome] += 1
+        if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
+            organisation_id, cpv = candidate.alternatives_for
+            context = context or prepare(session, settings, as_of=as_of)
+            suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
+                                      context=context)
+            row = session.get(AlertRow, alert_id)
+            row.facts = {**row.facts, "alternatives": suggestions_facts(suggestions, settings.language)}
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------------------------
+
+
+def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: datetime, modes: Sequence[str],
+             summary: RunSummary, period: str | None = None) -> None:
+    """Send the pending deliveries of ``modes`` that are due: one message per alert, or one digest per channel."""
+    routing = config.routing
+    with store.session() as session, session.begin():
+        summary.expired += expire_alerts(session, now=now)
+        summary.woken += len(end_snoozes(session, now=now, plan=delivery_plan(routing)))
+    with store.session() as session:
+        due = due_deliveries(session, now=now, modes=modes)
+        alerts = alerts_by_id(session, {d.alert_id for d in due})
+        synthetic = get_meta(session, SYNTHETIC_MARKER) is not None
+        chosen = languages_of(session, sorted({d.recipient for d in due}))
+    if not due:
+        return
+    register_file_scheme()
+    apobj = build_apprise(routing, {d.recipient for d in due})
+    set_pause(apobj, settings.alerts.channel_pause_seconds)
+    batches: dict[tuple[str, str], list] = defaultdict(list)
+    for delivery in due:
+        batches[(delivery.recipient, delivery.channel)].append(delivery)
+    exhausted_all: list[tuple[str, str, str, list[AlertRow]]] = []
+    for (person_key, channel_name), deliveries in batches.items():
+        person = routing.people.get(person_key)
+        channel = next((c for c in person.channels if c.name == channel_name), None) if person else None
+        if channel is None:
+            error = "the person or channel is no longer in the routing"
+            messages = [([d.delivery_id for d in deliveries], None)]
+        else:
+            language = language_for(person_key, account=chosen.get(person_key),
+                                    routing={person_key: person.language or ""}, default=settings.language)
+            if period:
+                digest = render_digest([alerts[d.alert_id] for d in deliveries], period=period,
+                                       fmt=_FORMATS[channel.format], language=language, synthetic=synthetic)
+                messages = [([d.delivery_id for d in deliveries], digest)]
+            else:
+                messages = [([d.delivery_id], render_alert(alerts[d.alert_id], fmt=_FORMATS[channel.format],
+                                                           language=language, synthetic=synthetic,
+                                                           link=settings.web.alert_url(d.alert_id)))
+                            for d in deliveries]
+        for ids, message in messages:
+            with store.session() as session, session.begin():
+                mark_sending(session, ids, now=now, lease_seconds=settings.alerts.send_lease_seconds)
+            if message:
+                with stable_message_id(message_id(ids)):
+                    error = notify(apobj, Routing.tag(person_key, channel_name), message)
+            with store.session() as session, session.begin():
+                if error is None:
+                    mark_sent(session, ids, now=now)
+                    summary.sent += 1
+                    log.info("sent %d alert(s) to %s over %s", len(ids), person_key, channel_name)
+                    continue
+                exhausted = mark_failed(
+                    session, ids, now=now, error=error, max_attempts=settings.alerts.max_attempts,
+                    base_seconds=settings.alerts.retry_base_seconds, max_seconds=settings.alerts.retry_max_seconds,
+                )
+            log.warning("could not send to %s over %s: %s", person_key, channel_name, error)
+            summary.failed += len(exhausted)
+            summary.retry_later += len(ids) - len(exhausted)
+            summary.failures.append(f"{person_key}/{channel_name}: {error}")
+            failed_alerts = [alerts[d.alert_id] for d in deliveries if d.delivery_id in exhausted]
+            if failed_alerts:
+                exhausted_all.append((person_key, channel_name, error, failed_alerts))
+    _report_failures(store, config, exhausted_all, now=now, summary=summary)
+
+
+def _report_failures(store: Store, config: AlertConfig, failures: list[tuple[str, str, str, list[AlertRow]]], *,
+                     now: datetime, summary: RunSummary) -> None:
+    """Channels that used up their attempts become an ops alert (never about the ops alert's own failures)."""
+    if not failures:
+        return
+    plan = delivery_plan(config.routing)
+    with store.session() as session, session.begin():
+        for person, channel, error, failed_alerts in failures:
+            if all(a.rule_type == "delivery_failed" for a in failed_alerts):
+                log.error("channel %s/%s could not deliver a delivery-failure alert either: %s", person, channel, error)
+                continue
+            title = failed_alerts[0].title
+            outcome, _ = record_candidate(session, delivery_failure_candidate(person, channel, error, title, now=now),
+                                          now=now, plan=plan)
+            summary.outcomes[outcome] += 1
+
+
+# --------------------------------------------------------------------------------------------
+# The runs the flows and the CLI make
+# --------------------------------------------------------------------------------------------
+
+
+def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = None, now: datetime | None = None,
+                    config: AlertConfig | None = None, sources: bool = True, send: bool = True) -> RunSummary:
+    """After a scoring run: evaluate the rules, fill the outbox, send what is critical, retry what is due."""
+    now = ensure_utc(now or datetime.now(UTC))
+    as_of = as_of or now.date()
+    config = config or load_config(settings)
+    summary = RunSummary()
+    with store.session() as session, session.begin():
+        candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources)
+        record(session, settings, config, candidates, as_of=as_of, now=now, summary=summary)
+    if send:
+        send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)
+    return summary
+
+
+def run_check_sources(store: Store, settings: Settings, *, now: datetime | None = None,
+                      config: AlertConfig | None = None) -> RunSummary:
+    """Ops alerts for sources that are late or failing, sent at once when critical."""
+    now = ensure_utc(now or datetime.now(UTC))
+    config = config or load_config(settings)
+    summary = RunSummary()
+    with store.session() as session, session.begin():
+        candidates = source_candidates(read_sources(session, settings, now=now), config.rules)
+        record(session, settings, config, candidates, as_of=now.date(), now=now, summary=summary)
+    send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)
+    return summary
+
+
+def run_send_digest(store: Store, settings: Settings, *, period: str, now: datetime | None = None,
+                    config: AlertConfig | None = None) -> RunSummary:
+    """One digest per person and channel with everything pending in their ``period`` rhythm."""
+    if period not in ("daily", "weekly"):
+        raise ValueError(f"period must be daily or weekly, got {period!r}")
+    now = ensure_utc(now or datetime.now(UTC))
+    config = config or load_config(settings)
+    summary = RunSummary()
+    send_due(store, settings, config, now=now, modes=(period,), summary=summary, period=period)
+    return summary

@@ -1,0 +1,232 @@
+"""Is every source still being collected? Plain reads of the bookkeeping tables, no Prefect.
+
+A scheduler can fail quietly (a stopped worker, a paused deployment, a run stuck in "running"),
+so the health of a source is judged from what the store saw, not from what Prefect says: the
+last successful collection must be younger than the schedule's longest gap between two fire
+times plus a grace for the run itself. ``supplyradar status`` prints this and exits non-zero
+when a source needs attention, so plain cron or any monitoring system can watch it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cronsim import CronSim, CronSimError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from store.schema import CollectionRun, QuarantinedRecord
+from store.schema import Notice as NoticeRow
+from pipelines.collect_tenders import SOURCES
+
+FRESH = "fresh"
+LATE = "late"
+FAILING = "failing"
+NEVER = "never collected"
+
+#: Verdicts that make ``supplyradar status`` exit with 1.
+NEEDS_ATTENTION = frozenset({LATE, FAILING})
+
+#: Time a scheduled collection may take (queueing, retries, a slow API) before it counts as late.
+DEFAULT_GRACE = timedelta(hours=2)
+
+#: How far ahead fire times are looked at for a schedule's longest gap: a whole year, so both DST
+#: changes, every weekday and month-end count; capped for schedules that fire every minute.
+_SAMPLE_SPAN = timedelta(days=370)
+_MAX_FIRES = 2000
+
+
+class ScheduleError(ValueError):
+    """A cron expression or timezone in the settings cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """What an operator needs to know about one source, with the verdict and why."""
+
+    source: str
+    verdict: str
+    reason: str
+    expected_every: timedelta | None
+    last_success: datetime | None
+    last_run_started: datetime | None
+    last_run_status: str | None
+    last_run_error: str | None
+    last_run_added: int | None
+    open_quarantined: int
+    newest_publication: Any  # a date, or None when nothing is stored
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.verdict in NEEDS_ATTENTION
+
+    def as_row(self) -> dict[str, Any]:
+        """A flat row for tables and JSON output."""
+        return {
+            "source": self.source,
+            "verdict": self.verdict,
+            "last success": self.last_success,
+            "last run": self.last_run_status or "",
+            "added": self.last_run_added,
+            "quarantined": self.open_quarantined,
+            "newest publication": self.newest_publication,
+            "reason": self.reason,
+        }
+
+
+def schedule_interval(cron: str, timezone: str, *, around: datetime | None = None) -> timedelta:
+    """The longest gap between consecutive fire times of ``cron`` in ``timezone``.
+
+    The longest, not the usual one: "30 6 * * 1-5" must allow the weekend, and a daily run is
+    25 h apart on the night clocks go back.
+    """
+    try:
+        tz = ZoneInfo(timezone)
+    except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ScheduleError(f"unknown timezone {timezone!r}") from exc
+    start = (around or datetime.now(UTC)).astimezone(tz)
+    try:
+        times = _fire_times(CronSim(cron, start))
+    except (CronSimError, StopIteration) as exc:
+        raise ScheduleError(f"cannot read cron expression {cron!r}: {exc}") from exc
+    return max(later - earlier for earlier, later in zip(times, times[1:], strict=False))
+
+
+def _fire_times(fires: CronSim) -> list[datetime]:
+    """Fire times in UTC (aware datetimes in one zone subtract as wall clocks, hiding DST)."""
+    times = [next(fires).astimezone(UTC), next(fires).astimezone(UTC)]
+    while times[-1] - times[0] < _SAMPLE_SPAN and len(times) < _MAX_FIRES:
+        times.append(next(fires).astimezone(UTC))
+    return times
+
+
+def expected_intervals(
+    settings: Settings, *, grace: timedelta = DEFAULT_GRACE, around: datetime | None = None
+) -> dict[str, timedelta]:
+    """Per collected source: how old its last success may be, from the collection schedule."""
+    schedules = settings.schedules
+
+    def allowed(cron: str) -> timedelta:
+        return schedule_interval(cron, schedules.timezone, around=around) + grace
+
+    tenders = allowed(schedules.collect_tenders)
+    companies = allowed(schedules.collect_company_signals)
+    news = allowed(schedules.collect_news)
+    return {
+        **{source: tenders for source in SOURCES},
+        "kvk": companies,
+        "cir": companies,
+        "rss": news,
+        "gdelt": news,
+        "sanctions-eu": allowed(schedules.screen_sanctions),
+    }
+
+
+def source_status(session: Session, now: datetime, expected: Mapping[str, timedelta]) -> list[SourceStatus]:
+    """One status per source that is expected or has ever been run, sorted by name."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (datetime.now(UTC))")
+    seen = set(session.scalars(select(CollectionRun.source).distinct()))
+    quarantined = _open_quarantined(session)
+    newest = _newest_publications(session)
+    return [
+        _status_of(session, source, now, expected.get(source), quarantined.get(source, 0), newest.get(source))
+        for source in sorted(seen | set(expected))
+    ]
+
+
+def _status_of(
+    session: Session, source: str, now: datetime, expected: timedelta | None, quarantined: int, newest: Any
+) -> SourceStatus:
+    runs = select(CollectionRun).where(CollectionRun.source == source).order_by(
+        CollectionRun.started_at.desc(), CollectionRun.id.desc()
+    )
+    latest = session.scalars(runs.limit(1)).first()
+    finished = session.scalars(runs.where(CollectionRun.status != "running").limit(1)).first()
+    last_success = _utc(
+        session.scalar(select(func.max(CollectionRun.finished_at)).where(CollectionRun.source == source, CollectionRun.status == "ok"))
+    )
+    verdict, reason = _verdict(now.astimezone(UTC), expected, latest, finished, last_success)
+    return SourceStatus(
+        source=source,
+        verdict=verdict,
+        reason=reason,
+        expected_every=expected,
+        last_success=last_success,
+        last_run_started=_utc(latest.started_at) if latest else None,
+        last_run_status=latest.status if latest else None,
+        last_run_error=finished.error if finished else None,
+        last_run_added=finished.added if finished else None,
+        open_quarantined=quarantined,
+        newest_publication=newest,
+    )
+
+
+def _verdict(
+    now: datetime,
+    expected: timedelta | None,
+    latest: CollectionRun | None,
+    finished: CollectionRun | None,
+    last_success: datetime | None,
+) -> tuple[str, str]:
+    """Failing beats late: a failure says why, lateness only that something stopped."""
+    running = f"; a run has been going since {_at(latest.started_at)}" if latest and latest.status == "running" else ""
+    if finished is None:
+        return NEVER, (f"first collection running since {_at(latest.started_at)}" if latest else "no collection run recorded")
+    if finished.status != "ok":
+        since = f"last success {human_duration(now - last_success)} ago" if last_success else "never succeeded"
+        error = finished.error or "no error recorded"
+        return FAILING, f"last run ({_at(finished.finished_at or finished.started_at)}) {finished.status}: {error}; {since}{running}"
+    age = now - last_success if last_success else None
+    if age is not None and expected is not None and age > expected:
+        return LATE, f"last success {human_duration(age)} ago, expected within {human_duration(expected)}{running}"
+    within = f", expected within {human_duration(expected)}" if expected is not None else ", no schedule to compare with"
+    return FRESH, f"last success {human_duration(age)} ago{within}{running}" if age is not None else f"ok{running}"
+
+
+def _open_quarantined(session: Session) -> dict[str, int]:
+    query = (
+        select(QuarantinedRecord.source, func.count())
+        .where(QuarantinedRecord.resolved_at.is_(None))
+        .group_by(QuarantinedRecord.source)
+    )
+    return {source: count for source, count in session.execute(query)}
+
+
+def _newest_publications(session: Session) -> dict[str, Any]:
+    from store.companies import newest_company_data
+    from store.news import newest_articles
+
+    query = select(NoticeRow.source, func.max(NoticeRow.published)).group_by(NoticeRow.source)
+    newest: dict[str, Any] = {source: day for source, day in session.execute(query)}
+    return {**newest, **newest_company_data(session), **newest_articles(session)}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes for values stored in UTC; PostgreSQL aware ones."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _at(value: datetime) -> str:
+    return _utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def human_duration(delta: timedelta) -> str:
+    """"26 h", "3 d 4 h", "12 min": precise enough to act on, short enough for a table."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 0:
+        return f"-{human_duration(-delta)}"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days >= 2:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if days or hours:
+        return f"{days * 24 + hours} h" + (f" {mins} min" if mins and not days else "")
+    return f"{mins} min"

@@ -1,0 +1,342 @@
+"""Train and evaluate the failure model on the store's history, save it, and write its model card.
+
+Rows: one per supplier and snapshot date (every ``snapshot_months`` from the first award), features
+from data dated on or before the snapshot only (``models.features``), label 1 when a bankruptcy
+or suspension of payments follows within ``horizon_days``. Suppliers already bankrupt, or not yet
+known (no award and no company snapshot by then), get no row. The split, the fit, the calibration
+and the selection rule are in ``models.failure``; this module loads, saves and reports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from config.risk import RiskConfig, load_risk_config
+from config.settings import Settings
+from models.calibration import Metrics, evaluate
+from models.failure import (
+    BASELINE_RATIONALE,
+    TrainingOutcome,
+    TrainingRow,
+    label_for,
+    matrix,
+    predict,
+    snapshot_dates,
+    temporal_split,
+    train_and_select,
+)
+from models.features import FEATURE_TEXT, EventFact, FeatureInputs, as_date, feature_row, sector_rates
+from store import risk as risk_store
+from store.bookkeeping import get_meta
+from store.db import Store
+from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
+from pipelines.score_suppliers import (
+    SYNTHETIC_MARKER,
+    ProfileLoader,
+    baseline_model,
+    load_profiles,
+    model_dir,
+    related_by_address,
+)
+
+log = logging.getLogger(__name__)
+
+KNOWN_LIMITS = (
+    "Public signals only: the model sees company-register changes, insolvency publications, news and public "
+    "awards, not accounts, payment behaviour or credit ratings.",
+    "Labels are bankruptcies and suspensions of payments in the Dutch insolvency register: training uses Dutch "
+    "suppliers only; a foreign supplier's score is the model applied outside the population it learned from, "
+    "with low confidence (no company-register data).",
+    "Related entities are approximated by a shared registered address, not by group structures.",
+    "Rows of one company on successive snapshots are not independent: metrics are optimistic about precision.",
+    "A score is a signal for a person to look into, never grounds to exclude a supplier.",
+)
+
+
+@dataclass
+class TrainingData:
+    rows: list[TrainingRow]
+    snapshots: list[date]
+    organisations: int
+    synthetic: bool
+
+
+def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
+                        profile_loader: ProfileLoader = load_profiles) -> TrainingData:
+    """Feature rows with labels for every snapshot up to the last whose label window ends by ``as_of``."""
+    cfg = config.failure
+    wins = risk_store.win_facts(session, until=as_of)
+    events = risk_store.event_facts(session, until=as_of)
+    sources = risk_store.event_sources(session)
+    synthetic = get_meta(session, SYNTHETIC_MARKER) is not None
+    wins_by_org: dict[int, list[date]] = defaultdict(list)
+    for win in wins:
+        wins_by_org[win.organisation_id].append(win.published)
+    for days in wins_by_org.values():
+        days.sort()
+    # Only companies inside the insolvency register's reach (Dutch, or with a KvK number): a foreign
+    # supplier's failure is never observed, so its rows would teach "foreign means safe".
+    facts = risk_store.organisations(session, wins_by_org)
+    kvk = risk_store.kvk_numbers(session, wins_by_org)
+    orgs = sorted(org for org in wins_by_org if org in kvk or (facts.get(org) and facts[org].country == "NL"))
+    if not wins:
+        return TrainingData([], [], 0, synthetic)
+    last = as_of - timedelta(days=cfg.horizon_days)
+    snapshots = snapshot_dates(min(w.published for w in wins), last, cfg.snapshot_months)
+    profile_cache: dict[date, dict[int, dict]] = {}
+
+    def profiles_on(day: date) -> dict[int, dict]:
+        if day not in profile_cache:
+            profile_cache[day] = profile_loader(session, orgs, day)
+        return profile_cache[day]
+
+    rows: list[TrainingRow] = []
+    for snapshot in snapshots:
+        profiles = profiles_on(snapshot)
+        inputs = FeatureInputs(
+            profiles=profiles, profiles_year_ago=profiles_on(snapshot - timedelta(days=365)), events=events,
+            wins=wins_by_org, related=related_by_address(profiles),
+            sector_rates=sector_rates(profiles, events, snapshot), sources=sources,
+        )
+        for org in orgs:
+            if not _known_on(org, snapshot, wins_by_org, profiles) or _gone(events.get(org, ()), profiles.get(org), snapshot):
+                continue
+            row = feature_row(org, snapshot, inputs, half_life_days=cfg.decay_half_life_days)
+            rows.append(TrainingRow(org, snapshot, row.values, label_for(events.get(org, ()), snapshot, cfg.horizon_days)))
+    return TrainingData(rows, snapshots, len(orgs), synthetic)
+
+
+def _known_on(org: int, snapshot: date, wins: dict[int, list[date]], profiles: dict[int, dict]) -> bool:
+    days = wins.get(org)
+    if days and days[0] <= snapshot:
+        return True
+    start = as_date((profiles.get(org) or {}).get("registration_start"))
+    return start is not None and start <= snapshot
+
+
+def _gone(events: Sequence[EventFact], profile: dict | None, snapshot: date) -> bool:
+    """Already bankrupt or deregistered on the snapshot date: no longer a company that can fail."""
+    if any(e.kind == "insolvency.bankruptcy_declared" and e.occurred_on <= snapshot for e in events):
+        return True
+    end = as_date((profile or {}).get("registration_end"))
+    return end is not None and end <= snapshot
+
+
+@dataclass
+class TrainingReport:
+    outcome: TrainingOutcome
+    card_path: Path
+    meta_path: Path | None
+    data: TrainingData
+
+    def as_dict(self) -> dict[str, Any]:
+        o = self.outcome
+        return {"selected": o.chosen, "reason": o.reason, "counts": o.counts, "split": o.split.as_dict(),
+                "model_metrics": _metrics_dict(o.model_metrics), "baseline_metrics": _metrics_dict(o.baseline_metrics),
+                "model_version": o.selected.version, "card": str(self.card_path), "rows": len(self.data.rows)}
+
+
+def _metrics_dict(metrics: Metrics | None) -> dict[str, Any] | None:
+    return metrics.as_dict() if metrics else None
+
+
+def _load_rows(store: Store, settings: Settings, as_of: date,
+               profile_loader: ProfileLoader) -> tuple[RiskConfig, TrainingData]:
+    config = load_risk_config(settings.risk.config_file)
+    with store.sessions.begin() as session:
+        return config, build_training_rows(session, as_of, config, profile_loader=profile_loader)
+
+
+def train_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
+                        profile_loader: ProfileLoader = load_profiles) -> TrainingReport:
+    """Build the rows, train and select, save the model (and its metadata) and write the model card."""
+    as_of = as_of or date.today()
+    config, data = _load_rows(store, settings, as_of, profile_loader)
+    cfg = config.failure
+    outcome = train_and_select(
+        data.rows, as_of, baseline=baseline_model(config), horizon_days=cfg.horizon_days,
+        eval_months=cfg.eval_months, calibration_months=cfg.calibration_months,
+        min_positive_train=cfg.min_positive_train, min_positive_calibration=cfg.min_positive_calibration,
+        min_positive_eval=cfg.min_positive_eval,
+    )
+    directory = model_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = {"selected": outcome.chosen, "reason": outcome.reason, "as_of": as_of.isoformat(),
+               "counts": outcome.counts, "split": outcome.split.as_dict(),
+               "model_metrics": _metrics_dict(outcome.model_metrics),
+               "baseline_metrics": _metrics_dict(outcome.baseline_metrics), "baseline_version": outcome.baseline.version}
+    meta_path = None
+    if outcome.model is not None:
+        meta_path = save_model(directory, outcome.model, summary)
+    else:
+        _clear_model(directory)
+        meta_path = _save_selection(directory, summary)
+    card = model_card(outcome, data, as_of=as_of, title="Failure model card (training)")
+    card_path = directory / CARD_FILE
+    card_path.write_text(card, encoding="utf-8")
+    log.info("failure model: %s (%s); card at %s", outcome.chosen, outcome.reason, card_path)
+    return TrainingReport(outcome, card_path, meta_path, data)
+
+
+def _clear_model(directory: Path) -> None:
+    from pipelines.model_files import MODEL_FILE
+
+    (directory / MODEL_FILE).unlink(missing_ok=True)
+
+
+def _save_selection(directory: Path, summary: dict[str, Any]) -> Path:
+    """Metadata without a model: training chose the baseline because no model could be fitted."""
+    import json
+
+    from pipelines.model_files import FORMAT
+
+    path = directory / META_FILE
+    path.write_text(json.dumps({"format": FORMAT, "version": None, "features": None, "platt": None,
+                                "libraries": library_versions(), "saved_at": datetime.now(UTC).isoformat(),
+                                "summary": summary}, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+@dataclass
+class EvaluationReport:
+    as_of: date
+    rows: int
+    baseline: Metrics | None
+    model: Metrics | None
+    model_version: str | None
+    warning: str | None
+    card_path: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "rows": self.rows, "baseline": _metrics_dict(self.baseline),
+                "model": _metrics_dict(self.model), "model_version": self.model_version, "warning": self.warning,
+                "card": str(self.card_path)}
+
+
+def evaluate_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
+                           profile_loader: ProfileLoader = load_profiles) -> EvaluationReport:
+    """ROC AUC and Brier of the saved model and the baseline on the held-out period as of ``as_of``."""
+    as_of = as_of or date.today()
+    config, data = _load_rows(store, settings, as_of, profile_loader)
+    cfg = config.failure
+    split = temporal_split(as_of, horizon_days=cfg.horizon_days, eval_months=cfg.eval_months,
+                           calibration_months=cfg.calibration_months)
+    held_out = [r for r in data.rows if split.part(r.snapshot) == "evaluation"]
+    x = matrix([r.values for r in held_out])
+    y = [r.label for r in held_out]
+    baseline = baseline_model(config)
+    baseline_metrics = evaluate(y, predict(baseline, x)) if held_out else None
+    model_metrics, version, warning = None, None, None
+    try:
+        model = load_model(model_dir(settings))
+        version = model.version
+        model_metrics = evaluate(y, predict(model, x)) if held_out else None
+    except ModelFileError as exc:
+        warning = str(exc)
+    directory = model_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    card_path = directory / "failure-model-evaluation.md"
+    lines = [f"# Failure model evaluation, {as_of.isoformat()}", "",
+             _synthetic_line(data.synthetic), "",
+             f"Held-out period: snapshots {split.evaluation_start} to {split.evaluation_end} "
+             f"({len(held_out)} rows, {sum(y)} positive).", ""]
+    if warning:
+        lines += [f"> No trained model evaluated: {warning}", ""]
+    lines += _metrics_table({"trained model": model_metrics, "baseline": baseline_metrics})
+    card_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return EvaluationReport(as_of, len(held_out), baseline_metrics, model_metrics, version, warning, card_path)
+
+
+# --------------------------------------------------------------------------------------------
+# Model card
+# --------------------------------------------------------------------------------------------
+
+
+def _synthetic_line(synthetic: bool) -> str:
+    if synthetic:
+        return ("**Synthetic data.** This model was trained and evaluated on the generated demonstration data "
+                "set: it learned the patterns put into that data, nothing about real companies.")
+    return "Data: the organisation's own store (public signals and awards)."
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _metrics_table(metrics: dict[str, Metrics | None]) -> list[str]:
+    lines = ["| model | rows | positives | ROC AUC | Brier |", "|---|---:|---:|---:|---:|"]
+    for name, m in metrics.items():
+        if m is None:
+            lines.append(f"| {name} | – | – | – | – |")
+        else:
+            lines.append(f"| {name} | {m.rows} | {m.positives} | {_fmt(m.roc_auc, 3)} | {_fmt(m.brier)} |")
+    return lines
+
+
+def _reliability(name: str, m: Metrics | None) -> list[str]:
+    if m is None:
+        return []
+    lines = [f"**{name}**", "", "| predicted bin | rows | mean predicted | observed rate |", "|---|---:|---:|---:|"]
+    for row in m.reliability:
+        lines.append(f"| {row['bin']} | {row['rows']} | {_fmt(row['mean_predicted'], 3)} | "
+                     f"{_fmt(row['observed_rate'], 3)} |")
+    return [*lines, ""]
+
+
+def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, title: str) -> str:
+    """The model card as Markdown: data periods, labels, metrics, calibration, features, limits, date."""
+    s, c = outcome.split, outcome.counts
+    lines = [
+        f"# {title}", "",
+        f"Written {datetime.now(UTC).date().isoformat()} for data as of {as_of.isoformat()}.", "",
+        _synthetic_line(data.synthetic), "",
+        "## Decision", "",
+        f"**In use: {'the trained model' if outcome.chosen == 'model' else 'the transparent baseline'}** "
+        f"(`{outcome.selected.version}`). Reason: {outcome.reason}", "",
+        "Rule: the trained model is used only when the fit, calibration and evaluation parts each have their "
+        "minimum of positive rows and, on the held-out period, its Brier score is lower than the baseline's and "
+        "its ROC AUC at least the baseline's. Otherwise the baseline is used.", "",
+        *[f"- {note}" for note in outcome.notes], *([""] if outcome.notes else []),
+        "## Data and periods", "",
+        f"- Rows: one per supplier and snapshot date, every snapshot period from {data.snapshots[0] if data.snapshots else '–'} "
+        f"to {data.snapshots[-1] if data.snapshots else '–'} ({len(data.snapshots)} snapshots, {data.organisations} suppliers "
+        f"with awards, {len(data.rows)} rows).",
+        f"- Label: a bankruptcy or suspension of payments within {s.horizon_days} days after the snapshot date.",
+        f"- Fit: {s.as_dict()['fit']}; calibration (Platt scaling): {s.as_dict()['calibration']}; "
+        f"held-out evaluation: {s.as_dict()['evaluation']}. Each part's label windows end before the next part "
+        "starts; features use only data dated on or before their snapshot.", "",
+        "| part | rows | positive rows |", "|---|---:|---:|",
+        *[f"| {part} | {v['rows']} | {v['positives']} |" for part, v in c.items()], "",
+        "## Held-out metrics", "",
+        *_metrics_table({"trained model": outcome.model_metrics, "baseline": outcome.baseline_metrics}), "",
+        "## Calibration (reliability on the held-out period)", "",
+        *_reliability("trained model", outcome.model_metrics),
+        *_reliability("baseline", outcome.baseline_metrics),
+    ]
+    if outcome.top_features:
+        lines += ["## Top features of the trained model", "",
+                  "Standardised logistic coefficients (log-odds per standard deviation), largest effect first.", "",
+                  "| feature | coefficient | meaning |", "|---|---:|---|"]
+        lines += [f"| {name} | {coef:+.3f} | {FEATURE_TEXT[name]} |" for name, coef in outcome.top_features]
+        lines.append("")
+    lines += ["## The transparent baseline", "",
+              f"Logistic model with published weights (`config/risk.yaml`), intercept {outcome.baseline.intercept:+.2f} "
+              f"({BASELINE_RATIONALE['intercept']}). A missing feature contributes nothing.", "",
+              "| feature | weight | why |", "|---|---:|---|"]
+    lines += [f"| {name} | {weight:+.2f} | {BASELINE_RATIONALE.get(name, '')} |"
+              for name, weight in outcome.baseline.weights.items()]
+    lines += ["", "## Explanations", "",
+              "Both models are linear in the log-odds: every score is its base plus one contribution per feature, "
+              "stored with the score (`risk_scores.reasons`). In the trained model the features are standardised, so a "
+              "contribution is measured against an average supplier of the training data: a value below average of a "
+              "feature with a negative coefficient raises the risk. A bankruptcy already on record puts the probability "
+              "at 0.999 with the reason \"bankruptcy declared on <date>\".", "",
+              "## Known limits", "", *[f"- {limit}" for limit in KNOWN_LIMITS], "",
+              "## Libraries", "", *[f"- {k} {v}" for k, v in library_versions().items()], ""]
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""The demo replay of KvK and the CIR answers as of the transport's day, in the real formats,
+and the connectors read it: the same company on two days, before and after its failure."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from config.company_signals import InsolvencySettings, KvkSettings
+from config.settings import HttpSettings
+from connectors import insolvency, kvk
+from demo.build_companies import OUT_DIR, build_companies
+from demo.replay_companies import load_register
+from demo.story import build_story
+from pipelines.transports import transport_for
+
+KVK = KvkSettings(min_interval_seconds=0)
+CIR = InsolvencySettings(username="demo", min_interval_seconds=0)
+STORY = build_story()
+
+
+def _dissolved() -> tuple[str, date]:
+    register = load_register()
+    for number, company in sorted(register.companies.items()):
+        for day, kind, _detail in company["signals"]:
+            if kind == "kvk.dissolved":
+                return number, date.fromisoformat(day)
+    raise AssertionError("the demo story has no dissolved company")
+
+
+def test_kvk_profile_as_of_two_days() -> None:
+    number, dissolved = _dissolved()
+    before, after = date(2019, 6, 30), date(2026, 11, 1)
+    profiles = {}
+    for day in (before, after):
+        with kvk.make_client(KVK, HttpSettings(), transport=transport_for("demo", today=day)) as client:
+            profiles[day] = kvk.fetch_profile(client, KVK, number)
+    assert profiles[before].ended_on is None and profiles[after].ended_on == dissolved
+    assert profiles[before].name and profiles[before].sbi and profiles[before].address.country == "Nederland"
+    with kvk.make_client(KVK, HttpSettings(), transport=transport_for("demo", today=after)) as client:
+        assert isinstance(kvk.search(client, KVK, kvk_number=number), kvk.NotFound)  # inactive: not in Zoeken
+        (hit,) = kvk.search(client, KVK, kvk_number=number, include_inactive=True)
+        assert hit.active is False
+        branch = kvk.fetch_branch(client, KVK, profiles[after].main_branch)
+        assert branch.kvk_number == number
+
+
+def test_a_company_founded_later_is_not_found_yet() -> None:
+    register = load_register()
+    number, company = next((k, c) for k, c in sorted(register.companies.items()) if c["registered_on"] > "2022-01-01")
+    with kvk.make_client(KVK, HttpSettings(), transport=transport_for("demo", today=date(2020, 1, 1))) as client:
+        early = kvk.fetch_profile(client, KVK, number)
+    with kvk.make_client(KVK, HttpSettings(), transport=transport_for("demo", today=date(2026, 11, 1))) as client:
+        late = kvk.fetch_profile(client, KVK, number)
+    assert isinstance(early, kvk.NotFound) and early.code == "IPD0005"
+    assert isinstance(late, kvk.CompanyProfile) and late.registered_on.isoformat() == company["registered_on"]
+
+
+def test_insolvency_register_as_of_two_days() -> None:
+    ours = STORY.our_failure_id
+    with insolvency.make_client(CIR, HttpSettings(), transport=transport_for("demo", today=date(2026, 10, 10))) as client:
+        numbers = insolvency.search_undertaking(client, CIR, kvk_number=ours)
+        (case,) = [insolvency.get_case(client, CIR, n) for n in numbers]
+    assert [p.event_kind for p in case.publications] == [insolvency.PROVISIONAL]
+    with insolvency.make_client(CIR, HttpSettings(), transport=transport_for("demo", today=date(2026, 11, 1))) as client:
+        changed = insolvency.modified_publications(client, CIR, date(2026, 10, 1))
+        cases = {number: insolvency.get_case(client, CIR, kenmerk) for number, kenmerk in changed.items()}
+    mine = {n: c for n, c in cases.items() if c.kvk_number == ours}
+    kinds = sorted(p.event_kind or p.code for c in mine.values() for p in c.publications)
+    assert kinds == ["3313", insolvency.BANKRUPTCY, insolvency.PROVISIONAL]
+    bankruptcy = next(p for c in mine.values() for p in c.publications if p.event_kind == insolvency.BANKRUPTCY)
+    assert bankruptcy.ruling_on == date(2026, 10, 20)
+
+
+def test_soap_request_without_security_header_gets_a_fault() -> None:
+    transport = transport_for("demo")
+    import httpx
+
+    envelope = (f'<soap:Envelope xmlns:soap="{insolvency.SOAP12}"><soap:Body><getCase xmlns="{insolvency.CIR}">'
+                f'<publicationNumber>x</publicationNumber></getCase></soap:Body></soap:Envelope>')
+    response = transport.handle_request(httpx.Request("POST", CIR.url, content=envelope.encode()))
+    assert response.status_code == 500 and b"Fault" in response.read()
+
+
+def test_the_bundle_rebuilds_to_the_same_bytes(tmp_path) -> None:  # noqa: ANN001
+    build_companies(tmp_path)
+    committed = OUT_DIR / "companies.json"
+    assert (tmp_path / "companies.json").read_bytes() == committed.read_bytes()
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 1), date(2026, 6, 1)])
+def test_both_link_formats_appear_over_time(day: date) -> None:
+    import httpx
+
+    number = sorted(load_register().companies)[0]
+    transport = transport_for("demo", today=day)
+    response = transport.handle_request(httpx.Request("GET", f"https://api.kvk.nl/test/api/v1/basisprofielen/{number}",
+                                                      headers={"apikey": "x"}))
+    body = response.read().decode()
+    assert ('"_links"' in body) is (day >= date(2026, 4, 1)) and ('"links"' in body) is (day < date(2026, 4, 1))

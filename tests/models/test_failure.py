@@ -1,0 +1,215 @@
+"""Failure probability (models.features, models.failure): explanations, the bankruptcy rule, confidence,
+the temporal split, no future data in features, the baseline with too few labels, and the demo story.
+
+The realistic case is the demo story (SYNTHETIC, ``demo.story``) turned into feature rows
+in memory: the trained model must beat the transparent baseline on the held-out period, or be
+replaced by it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from config.risk import load_risk_config
+from models.failure import (
+    BANKRUPT_PROBABILITY,
+    BaselineModel,
+    TrainingRow,
+    explain,
+    label_for,
+    score_rows,
+    snapshot_dates,
+    temporal_split,
+    train_and_select,
+)
+from models.features import FEATURES, EventFact, FeatureInputs, feature_row, sector_rates
+from demo.story import build_story
+from demo.world import build_world
+
+CONFIG = load_risk_config()
+BASELINE = BaselineModel(CONFIG.failure.baseline.intercept, dict(CONFIG.failure.baseline.weights))
+SNAPSHOT = date(2025, 6, 1)
+PROFILE = {"kvk_number": "12345678", "name": "X B.V.", "legal_form": "Besloten Vennootschap", "sbi_main": "4120",
+           "registration_start": date(2010, 1, 1), "registration_end": None, "employees": 20, "town": "Gouda",
+           "postcode": "2801 AB", "country": "NL", "observed_on": date(2025, 5, 1)}
+SPLIT_ARGS = dict(horizon_days=365, eval_months=12, calibration_months=12)
+MINIMA = dict(min_positive_train=10, min_positive_calibration=3, min_positive_eval=5)
+
+
+def _inputs(events=(), profile=PROFILE, year_ago=None) -> FeatureInputs:
+    return FeatureInputs(profiles={1: profile} if profile else {},
+                         profiles_year_ago={1: year_ago or dict(PROFILE, employees=30, observed_on=date(2024, 5, 1))},
+                         events={1: list(events)}, wins={1: [date(2023, 3, 1), date(2024, 9, 1)]},
+                         sector_rates={"41": 0.02})
+
+
+def _scores(rows, model=BASELINE):
+    return score_rows(rows, model, medium_from=CONFIG.failure.medium_from, high_from=CONFIG.failure.high_from)
+
+
+def test_baseline_explanation_sums_to_the_logit() -> None:
+    row = feature_row(1, SNAPSHOT, _inputs([EventFact(1, "news.insolvency", date(2025, 3, 1), 0.8)]))
+    e = explain(BASELINE, row.values)
+    assert e.base + sum(e.contributions.values()) == pytest.approx(e.logit)
+    assert e.probability == pytest.approx(1 / (1 + math.exp(-e.logit)))
+    (score,) = _scores([row])
+    assert sum(r["contribution"] for r in score.reasons) == pytest.approx(score.logit)
+    assert score.reasons[-1]["feature"] == "(base)"
+
+
+def test_a_bankruptcy_on_record_puts_failure_risk_at_the_top() -> None:
+    healthy = feature_row(1, SNAPSHOT, _inputs())
+    bankrupt = feature_row(1, SNAPSHOT, _inputs([EventFact(1, "insolvency.bankruptcy_declared", date(2025, 5, 20))]))
+    distressed = feature_row(1, SNAPSHOT, _inputs([EventFact(1, "insolvency.suspension_provisional", date(2025, 5, 1)),
+                                                    EventFact(1, "news.insolvency", date(2025, 4, 1))]))
+    scores = _scores([healthy, bankrupt, distressed])
+    assert scores[1].probability == BANKRUPT_PROBABILITY == max(s.probability for s in scores)
+    assert scores[1].reasons[0]["text"] == "bankruptcy declared on 2025-05-20"
+    assert scores[1].band == "high"
+    assert sum(r["contribution"] for r in scores[1].reasons) == pytest.approx(scores[1].logit)
+    assert scores[2].probability > scores[0].probability
+    assert scores[2].probability >= CONFIG.failure.high_from
+    (floored,) = _scores([distressed], BaselineModel(-5.0, {}))  # a model blind to suspensions
+    assert floored.probability == pytest.approx(CONFIG.failure.high_from)
+    assert floored.reasons[0]["text"] == "suspension of payments granted on 2025-05-01 (not ended)"
+    assert sum(r["contribution"] for r in floored.reasons) == pytest.approx(floored.logit)
+    ended = feature_row(1, SNAPSHOT, _inputs([EventFact(1, "insolvency.suspension_provisional", date(2025, 3, 1)),
+                                               EventFact(1, "insolvency.ended", date(2025, 4, 1))]))
+    assert ended.suspension_on is None
+
+
+def test_missing_company_data_lowers_confidence_and_never_fails() -> None:
+    full = feature_row(1, SNAPSHOT, _inputs())
+    bare = feature_row(1, SNAPSHOT, _inputs(profile=None))
+    no_news = feature_row(1, SNAPSHOT, FeatureInputs(profiles={1: PROFILE}, sources=frozenset({"kvk"})))
+    s_full, s_bare, s_no_news = _scores([full, bare, no_news])
+    assert s_bare.confidence < s_full.confidence
+    assert s_no_news.confidence < s_full.confidence
+    assert bare.values["age_years"] is None and bare.values["log_employees"] is None
+    assert 0 < s_bare.probability < 1
+
+
+def test_features_never_use_data_after_the_snapshot() -> None:
+    past = [EventFact(1, "kvk.address_moved", date(2025, 1, 1))]
+    future = [EventFact(1, "news.insolvency", date(2025, 6, 2)), EventFact(1, "insolvency.bankruptcy_declared", date(2025, 9, 1)),
+              EventFact(1, "kvk.employees_changed", date(2025, 7, 1), details={"old": 20, "new": 5})]
+    base = feature_row(1, SNAPSHOT, _inputs(past))
+    with_future = feature_row(1, SNAPSHOT, _inputs(past + future))
+    assert with_future.values == base.values and with_future.bankruptcy_on is None
+    later_profile = dict(PROFILE, employees=2, observed_on=date(2025, 7, 1))
+    assert feature_row(1, SNAPSHOT, _inputs(past, profile=later_profile)).values["log_employees"] is None
+    inputs = _inputs(past)
+    inputs.wins[1] = [date(2023, 3, 1), date(2024, 9, 1), date(2025, 8, 1)]  # type: ignore[index]
+    assert feature_row(1, SNAPSHOT, inputs).values == base.values
+
+
+def test_labels_look_forward_within_the_horizon_only() -> None:
+    events = [EventFact(1, "insolvency.bankruptcy_declared", date(2026, 3, 1))]
+    assert label_for(events, date(2025, 4, 1), 365) == 1
+    assert label_for(events, date(2025, 2, 1), 365) == 0  # more than a year ahead
+    assert label_for(events, date(2026, 3, 1), 365) == 0  # not after the snapshot
+    assert label_for([EventFact(1, "news.insolvency", date(2025, 5, 1))], date(2025, 4, 1), 365) == 0
+
+
+def test_temporal_split_keeps_label_windows_apart() -> None:
+    split = temporal_split(date(2026, 11, 1), **SPLIT_ARGS)
+    horizon = timedelta(days=365)
+    assert split.fit_end + horizon < split.calibration_start
+    assert split.calibration_end + horizon < split.evaluation_start
+    assert split.evaluation_end + horizon <= date(2026, 11, 1)
+    parts = [split.part(d) for d in snapshot_dates(date(2019, 1, 1), date(2026, 11, 1), 1)]
+    order = [p for p in parts if p is not None]
+    assert order == sorted(order, key=["fit", "calibration", "evaluation"].index)  # never interleaved in time
+    assert split.part(date(2026, 1, 1)) is None  # its label window is not over yet
+
+
+def test_too_few_labels_use_the_baseline_and_say_so() -> None:
+    rows = [TrainingRow(i, d, {name: 0.0 for name in FEATURES}, int(i == 1 and d.year == 2020))
+            for i in range(1, 30) for d in snapshot_dates(date(2019, 1, 1), date(2025, 10, 1), 3)]
+    outcome = train_and_select(rows, date(2026, 11, 1), baseline=BASELINE, **SPLIT_ARGS, **MINIMA)
+    assert outcome.chosen == "baseline" and outcome.model is None
+    assert "too few labels" in outcome.reason and "baseline is used" in outcome.reason
+    assert outcome.selected is BASELINE
+
+
+def story_rows() -> list[TrainingRow]:
+    """Quarterly rows of the demo story's Dutch suppliers (SYNTHETIC), features as of each snapshot."""
+    world, story = build_world(), build_story()
+    ids = {s.id: i for i, s in enumerate(world.suppliers, start=1)}
+    dutch = {ids[s.id]: s for s in world.suppliers if s.country == "NL"}
+    wins: dict[int, list[date]] = defaultdict(list)
+    for notice, lot in world.awards():
+        for sid in lot.winners:
+            wins[ids[sid]].append(notice.published)
+    for days in wins.values():
+        days.sort()
+    events: dict[int, list[EventFact]] = defaultdict(list)
+    for sid, signal in story.signals():
+        events[ids[sid]].append(EventFact(ids[sid], signal.kind, signal.day, 0.85 if signal.kind.startswith("news") else 1.0))
+
+    def profiles(day: date) -> dict[int, dict]:
+        out = {}
+        for org, s in dutch.items():
+            state = story.lives[s.id].state_on(day)
+            out[org] = {"registration_start": date(s.founded, 1, 1), "legal_form": state.get("legal_form", s.legal_form),
+                        "employees": state["employees"], "observed_on": day, "postcode": s.postcode, "town": s.town}
+        return out
+
+    rows = []
+    for snapshot in snapshot_dates(date(2019, 1, 1), date(2025, 11, 1), 3):
+        now = profiles(snapshot)
+        inputs = FeatureInputs(profiles=now, profiles_year_ago=profiles(snapshot - timedelta(days=365)), events=events,
+                               wins=wins, sector_rates=sector_rates(now, events, snapshot))
+        for org in dutch:
+            if not wins[org] or wins[org][0] > snapshot:
+                continue
+            if any(e.kind == "insolvency.bankruptcy_declared" and e.occurred_on <= snapshot for e in events[org]):
+                continue
+            row = feature_row(org, snapshot, inputs)
+            rows.append(TrainingRow(org, snapshot, row.values, label_for(events[org], snapshot, 365)))
+    return rows
+
+
+def test_demo_story_model_beats_the_baseline_or_is_replaced_by_it() -> None:
+    outcome = train_and_select(story_rows(), date(2026, 11, 1), baseline=BASELINE, **SPLIT_ARGS, **MINIMA)
+    m, b = outcome.model_metrics, outcome.baseline_metrics
+    assert b is not None and b.positives >= MINIMA["min_positive_eval"]
+    assert m is not None and m.rows == b.rows
+    if outcome.chosen == "model":
+        assert m.brier < b.brier and m.roc_auc >= b.roc_auc
+    else:
+        assert outcome.selected is BASELINE and "does not beat" in outcome.reason
+    # The distress signals carry information on the held-out period, whichever model is used.
+    assert max(m.roc_auc, b.roc_auc) > 0.7
+    # And the fitted model explains itself exactly, including its Platt scaling.
+    assert outcome.model is not None
+    values = {name: float(v) for name, v in zip(FEATURES, np.linspace(-1, 1, len(FEATURES)), strict=True)}
+    values["age_years"] = None  # type: ignore[assignment]
+    e = explain(outcome.model, values)
+    assert e.base + sum(e.contributions.values()) == pytest.approx(e.logit)
+
+
+def test_a_feature_fitted_against_its_published_direction_is_left_out() -> None:
+    """Noise that makes a risk factor look protective is refitted away and said in the notes."""
+    import numpy as np
+
+    from models.failure import FEATURES, BaselineModel, _fit_with_expected_signs
+
+    rng = np.random.default_rng(3)
+    n = 600
+    x = np.full((n, len(FEATURES)), np.nan)
+    distress = rng.random(n)
+    y = (distress + rng.normal(0, 0.3, n) > 1.0).astype(int)
+    x[:, FEATURES.index("news_distress")] = distress
+    # a "sector rate" built to look protective in this sample
+    x[:, FEATURES.index("sector_base_rate")] = 0.05 - 0.04 * y + rng.normal(0, 0.005, n)
+    baseline = BaselineModel(intercept=-4.0, weights={"news_distress": 1.2, "sector_base_rate": 8.0})
+    pipeline, dropped = _fit_with_expected_signs(x, y, baseline)
+    coefs = dict(zip(FEATURES, pipeline.named_steps["logit"].coef_[0], strict=True))
+    assert dropped == ["sector_base_rate"]
+    assert coefs["sector_base_rate"] == 0.0 and coefs["news_distress"] > 0

@@ -1,0 +1,244 @@
+"""Round trip: the demo replay (KvK and CIR as of a day) -> company_signals -> store (SQLite and PostgreSQL).
+
+The collection runs on the store fixture: snapshots and events are written once (a re-run changes
+nothing), an outage leaves the last known state, a confirmed not-found becomes ``kvk.not_found``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from config.settings import HttpSettings, Settings
+from store.bookkeeping import get_watermark
+from store.companies import watch_list
+from store.db import Store
+from store.schema import CollectionRun, Organisation, OrganisationIdentifier, SupplierEvent
+from store.schema.companies import CompanySnapshot, InsolvencyCase
+from pipelines.company_signals import collect_company_signals, collect_history, refresh_days
+from demo.replay_companies import load_register
+from demo.settings import company_settings
+from demo.story import build_story
+from pipelines.transports import transport_for
+
+OUR_FAILURE = build_story().our_failure_id
+
+
+@pytest.fixture
+def demo(settings: Settings) -> Settings:
+    fast = company_settings(settings)
+    return fast.model_copy(update={"http": HttpSettings(max_attempts=2, backoff_base=0, backoff_max=0),
+                                   "kvk": fast.kvk.model_copy(update={"refresh_after_days": 0})})
+
+
+def _add_orgs(store: Store, kvks: list[str], *, identifier: str | None = None) -> None:
+    now = datetime.now(UTC)
+    register = load_register()
+    with store.session() as session, session.begin():
+        for kvk in kvks:
+            session.add(Organisation(org_key=f"NL:id:{kvk}", name=register.companies[kvk]["name"], country="NL",
+                                     company_id=kvk, first_seen=now, updated_at=now))
+        if identifier:
+            org = Organisation(org_key="NL:name:renamed supplier", name="Renamed", country="NL", first_seen=now, updated_at=now)
+            session.add(org)
+            session.flush()
+            session.add(OrganisationIdentifier(organisation_id=org.id, scheme="kvk", value=identifier, source="spend",
+                                               first_seen=now))
+
+
+def _count(store: Store, model: type, *where: object) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _events(store: Store) -> list[tuple[str, date]]:
+    with store.session() as session:
+        return sorted(session.execute(select(SupplierEvent.kind, SupplierEvent.occurred_on)).all())
+
+
+def test_watch_list_from_identifiers_and_org_keys(store: Store) -> None:
+    healthy = sorted(k for k, c in load_register().companies.items() if not c["signals"])[:2]
+    _add_orgs(store, [healthy[0]], identifier=healthy[1])
+    with store.session() as session:
+        watched = watch_list(session)
+    assert [w.kvk_number for w in watched] == sorted(healthy)
+
+
+def test_history_gives_dated_events_and_a_rerun_changes_nothing(store: Store, demo: Settings) -> None:
+    _add_orgs(store, [OUR_FAILURE])
+    days = [date(2025, 12, 31), date(2026, 3, 31), date(2026, 9, 30), date(2026, 11, 1)]
+    for day in days:
+        rows = collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+        assert all(r.status == "ok" for r in rows), rows
+    events = _events(store)
+    assert ("insolvency.bankruptcy_declared", date(2026, 10, 20)) in events
+    assert ("insolvency.suspension_provisional", date(2026, 10, 6)) in events
+    assert ("kvk.address_moved", date(2026, 3, 31)) in events  # observed: the register keeps no date of a move
+    snapshots, counts = _count(store, CompanySnapshot), len(events)
+    # every case of the register is kept; events only for the organisation we know
+    assert _count(store, InsolvencyCase) == len(load_register().cases)
+    assert {kind.split(".")[0] for kind, _day in events} == {"kvk", "insolvency"}
+    with store.session() as session:
+        assert session.scalar(select(func.count(func.distinct(SupplierEvent.organisation_id)))) == 1
+    for day in days:  # the same refreshes again: nothing new
+        collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    assert _count(store, CompanySnapshot) == snapshots and len(_events(store)) == counts
+    with store.session() as session:
+        assert get_watermark(session, "cir", "modified") == "2026-11-01"
+        sources = set(session.scalars(select(CollectionRun.source).where(CollectionRun.status == "ok")))
+    assert sources == {"kvk", "cir"}
+
+
+def test_outage_is_not_a_disappearance(store: Store, demo: Settings) -> None:
+    _add_orgs(store, [OUR_FAILURE])
+    day = date(2026, 6, 30)
+    collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    before = _count(store, CompanySnapshot)
+    outage = httpx.MockTransport(lambda request: httpx.Response(503))
+    rows = collect_company_signals(store, demo, observed_on=date(2026, 9, 30), transport=outage)
+    assert [r.status for r in rows] == ["failed", "failed"] and "unavailable" in rows[0].error
+    assert _count(store, CompanySnapshot) == before
+    assert _count(store, SupplierEvent, SupplierEvent.kind == "kvk.not_found") == 0
+    with store.session() as session:
+        assert session.scalar(select(CollectionRun.status).where(CollectionRun.source == "kvk")
+                              .order_by(CollectionRun.id.desc()).limit(1)) == "failed"
+        assert get_watermark(session, "cir", "modified") == day.isoformat()
+
+
+def test_confirmed_not_found_becomes_an_event(store: Store, demo: Settings) -> None:
+    _add_orgs(store, [OUR_FAILURE])
+    day = date(2026, 6, 30)
+    collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    gone = httpx.MockTransport(lambda request: httpx.Response(404, json={"fout": [{"code": "IPD0005", "omschrijving": "x"}]}))
+    from pipelines.company_signals import refresh_companies
+
+    summary = refresh_companies(store, demo, observed_on=date(2026, 9, 30), transport=gone)
+    assert summary.status == "ok" and summary.not_found == 1
+    assert _count(store, SupplierEvent, SupplierEvent.kind == "kvk.not_found") == 1
+
+
+def test_refresh_days_are_quarterly_to_the_end() -> None:
+    days = refresh_days(date(2019, 3, 31), date(2026, 11, 1))
+    assert days[:3] == [date(2019, 3, 31), date(2019, 6, 30), date(2019, 9, 30)]
+    assert days[-2:] == [date(2026, 9, 30), date(2026, 11, 1)] and len(days) == 32
+
+
+def test_collect_history_runs_each_day(store: Store, demo: Settings) -> None:
+    _add_orgs(store, [OUR_FAILURE])
+    rows = collect_history(store, demo, start=date(2026, 3, 31), end=date(2026, 11, 1),
+                           transport_for_day=lambda day: transport_for("demo", today=day))
+    assert [(r.source, r.observed_on) for r in rows[:2]] == [("kvk", date(2026, 3, 31)), ("cir", date(2026, 3, 31))]
+    assert len(rows) == 2 * len(refresh_days(date(2026, 3, 31), date(2026, 11, 1)))
+
+
+def test_a_supplier_added_later_gets_its_older_insolvency_cases(store: Store, demo: Settings) -> None:
+    from pipelines.company_signals import collect_insolvencies
+
+    day = date(2026, 11, 1)
+    first = collect_insolvencies(store, demo, observed_on=day, since=date(2026, 10, 25),
+                                 transport=transport_for("demo", today=day))
+    assert first.status == "ok" and first.events == 0  # nobody watched yet; the early-October cases are not read
+    _add_orgs(store, [OUR_FAILURE])
+    later = collect_insolvencies(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    assert later.status == "ok" and later.events == 2  # found by searchUndertaking on its KvK number
+    again = collect_insolvencies(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    assert again.events == 0
+
+
+def test_a_recent_profile_is_not_fetched_again(store: Store, demo: Settings) -> None:
+    from pipelines.company_signals import refresh_companies
+
+    _add_orgs(store, [OUR_FAILURE])
+    cached = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"refresh_after_days": 7})})
+    calls: list[httpx.Request] = []
+    replay = transport_for("demo", today=date(2026, 6, 30))
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return replay.handle_request(request)
+
+    first = refresh_companies(store, cached, observed_on=date(2026, 6, 24), transport=httpx.MockTransport(counting))
+    soon = refresh_companies(store, cached, observed_on=date(2026, 6, 30), transport=httpx.MockTransport(counting))
+    later = refresh_companies(store, cached, observed_on=date(2026, 7, 1), transport=httpx.MockTransport(counting))
+    assert (first.fetched, soon.fetched, soon.cached, later.fetched) == (1, 0, 1, 1) and len(calls) == 2
+
+
+def test_branch_profile_fills_a_missing_address_and_a_bad_answer_is_quarantined(store: Store, demo: Settings) -> None:
+    import json
+    from pathlib import Path
+
+    from store.bookkeeping import open_quarantine
+    from pipelines.company_signals import refresh_companies
+
+    folder = Path(__file__).parents[1] / "fixtures" / "kvk"
+    profile = json.loads((folder / "basisprofiel_69599084.json").read_text(encoding="utf-8"))["response"]["body"]
+    del profile["_embedded"]["hoofdvestiging"]["adressen"]
+    branch = json.loads((folder / "vestigingsprofiel_000038509504.json").read_text(encoding="utf-8"))["response"]["body"]
+    broken = {"value": True}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/69599084"):
+            return httpx.Response(200, json=profile)
+        if request.url.path.endswith("/000038509504"):
+            return httpx.Response(200, json=branch)
+        if broken["value"]:
+            return httpx.Response(200, json={"kvkNummer": "bad"})
+        return httpx.Response(404, json={"fout": [{"code": "IPD0005", "omschrijving": "niet geleverd"}]})
+
+    now = datetime.now(UTC)
+    with store.session() as session, session.begin():
+        for number in ("69599084", "90000749"):
+            session.add(Organisation(org_key=f"NL:id:{number}", name=number, country="NL", first_seen=now, updated_at=now))
+    first = refresh_companies(store, demo, observed_on=date(2026, 6, 30), transport=httpx.MockTransport(answer))
+    assert (first.added, first.quarantined) == (1, 1)
+    with store.session() as session:
+        payload = session.scalar(select(CompanySnapshot.payload).where(CompanySnapshot.kvk_number == "69599084"))
+        assert payload["address"]["town"] == "Amsterdam"
+        assert [q.record_key for q in open_quarantine(session, "kvk")] == ["90000749"]
+    broken["value"] = False
+    second = refresh_companies(store, demo, observed_on=date(2026, 7, 31), transport=httpx.MockTransport(answer))
+    assert second.not_found == 1 and second.quarantined == 0
+    with store.session() as session:
+        assert open_quarantine(session, "kvk") == []
+
+
+def test_no_insolvency_account_is_a_clear_failure(store: Store, settings: Settings) -> None:
+    from pipelines.company_signals import collect_insolvencies
+
+    summary = collect_insolvencies(store, settings, observed_on=date(2026, 11, 1), transport=transport_for("demo"))
+    assert summary.status == "failed" and "SUPPLYRADAR_INSOLVENCY__USERNAME" in summary.error
+    with store.session() as session:
+        assert session.scalar(select(CollectionRun.error).where(CollectionRun.source == "cir")) == summary.error
+
+
+def test_history_table_totals_per_source() -> None:
+    from pipelines.company_signals import SignalSummary, history_table
+
+    rows = [SignalSummary("kvk", date(2026, 3, 31), fetched=2, events=1), SignalSummary("cir", date(2026, 3, 31), events=2),
+            SignalSummary("kvk", date(2026, 6, 30), fetched=2, status="failed", error="x")]
+    table = history_table(rows)
+    assert table[0] == {"source": "kvk", "days": 2, "from": "2026-03-31", "to": "2026-06-30", "fetched": 4, "added": 0,
+                        "not_found": 0, "events": 1, "quarantined": 0, "status": "failed on 1 day(s)"}
+    assert history_table([r.as_row() for r in rows]) == table
+
+
+def test_latest_profiles_never_look_past_the_day_asked(store: Store, demo: Settings) -> None:
+    """What the failure model sees of a company on a day: the newest snapshot observed by then, flattened."""
+    from store.companies import latest_profiles
+
+    _add_orgs(store, [OUR_FAILURE])
+    for day in (date(2025, 12, 31), date(2026, 9, 30)):
+        collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
+    with store.session() as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.org_key == f"NL:id:{OUR_FAILURE}"))
+        assert latest_profiles(session, [org_id], date(2025, 6, 1)) == {}
+        before = latest_profiles(session, [org_id], date(2026, 1, 15))[org_id]
+        after = latest_profiles(session, [org_id, 999_999], date(2026, 11, 1))
+    assert set(after) == {org_id}
+    assert before["observed_on"] == date(2025, 12, 31) and after[org_id]["observed_on"] == date(2026, 9, 30)
+    assert before["kvk_number"] == OUR_FAILURE and before["registration_start"].year == 1991
+    assert before["town"] != after[org_id]["town"]  # the story moves it in January 2026
+    assert after[org_id]["employees"] < before["employees"]
