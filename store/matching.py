@@ -124,7 +124,9 @@ def add_identifiers(session: Session, rows: Sequence[tuple[int, str, str, str]])
         values = [{"organisation_id": org_id, "scheme": scheme, "value": value[:100], "source": source[:30], "first_seen": now}
                   for (scheme, value), (org_id, source) in items[start : start + CHUNK]]
         stmt = dialect_insert(session.get_bind(), OrganisationIdentifier).values(values)
-        added += session.execute(stmt.on_conflict_do_nothing(index_elements=["scheme", "value"])).rowcount or 0
+        # Counted from RETURNING: psycopg reports rowcount -1 for such inserts, which made the count negative.
+        inserted = stmt.on_conflict_do_nothing(index_elements=["scheme", "value"]).returning(OrganisationIdentifier.id)
+        added += len(session.execute(inserted).all())
     return added
 
 
