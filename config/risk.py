@@ -197,6 +197,9 @@ class RiskSettings(BaseModel):
     materials_file: Path = MATERIALS_FILE
     #: Trained models and model cards; default ``<data_dir>/models``.
     model_dir: Path | None = None
+    #: Scoring runs older than this many days (before the newest run's day) are thinned to each
+    #: month's last run (``store.risk_retention``).
+    keep_daily_runs_days: int = Field(90, ge=7)
 
 
 def _read_yaml(path: Path) -> dict:

@@ -35,6 +35,7 @@ from models.kraljic import KraljicPosition, kraljic_position, risk_cell
 from store import risk as risk_store
 from store.bookkeeping import get_meta
 from store.db import Store
+from store.risk_retention import thin_scoring_runs
 from pipelines.market_scan import SYNTHETIC_MARKER
 from pipelines.model_files import ModelFileError, load_model
 from reference.countries import membership, normalise_country, political_stability
@@ -469,7 +470,9 @@ def score_suppliers(store: Store, settings: Settings, *, as_of: date | None = No
         run_id = risk_store.start_scoring_run(session, as_of=as_of, model_version=model.version)
         risk_store.save_scores(session, run_id, scores.rows)
         risk_store.finish_scoring_run(session, run_id, status="ok", details=details)
-    log.info("scoring run %d as of %s: %d scores (%s)", run_id, as_of, len(scores.rows), model.version)
+        thinned = thin_scoring_runs(session, before=as_of - timedelta(days=settings.risk.keep_daily_runs_days))
+    log.info("scoring run %d as of %s: %d scores (%s); %d older runs thinned to monthly", run_id, as_of,
+             len(scores.rows), model.version, thinned)
     return ScoringSummary(run_id, as_of, model.version, dict(counts), warnings, scores.notes,
                           details["kraljic"], top, synthetic)
 
