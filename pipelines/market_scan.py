@@ -14,7 +14,7 @@ from pathlib import Path
 
 from models.contract_changes import modifications_line
 from models.market import MarketScan, market_scan, scan_tables
-from store.bookkeeping import get_meta
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from store.queries import award_facts, modification_facts, notice_facts, source_freshness
 from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
@@ -23,7 +23,6 @@ from reports.market_scan import market_scan_markdown, render_market_scan, write_
 log = logging.getLogger(__name__)
 
 #: The store_meta key the demo sets, so every report made from its data says it is synthetic.
-SYNTHETIC_MARKER = "dataset.synthetic"
 
 _CPV_PREFIX = re.compile(r"^\d{1,8}$")
 

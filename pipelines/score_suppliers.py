@@ -33,10 +33,9 @@ from models.features import EventFact, FeatureInputs, WeightedScore, band, featu
 from models.geopolitical import GeoInputs, MaterialExposure, geopolitical_score
 from models.kraljic import KraljicPosition, kraljic_position, risk_cell
 from store import risk as risk_store
-from store.bookkeeping import get_meta
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from store.risk_retention import thin_scoring_runs
-from pipelines.market_scan import SYNTHETIC_MARKER
 from pipelines.model_files import ModelFileError, load_model
 from reference.countries import membership, normalise_country, political_stability
 from reference.materials import critical_materials

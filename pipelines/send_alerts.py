@@ -36,7 +36,7 @@ from store.alerts import (
     alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sending, mark_sent,
     record_candidate,
 )
-from store.bookkeeping import get_meta
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.web import languages_of
 from store.db import Store
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
@@ -44,8 +44,6 @@ from store.schema.alerts import AlertRow
 
 log = logging.getLogger(__name__)
 
-#: The same store_meta key as pipelines.market_scan.SYNTHETIC_MARKER (not imported: it pulls in the report renderer).
-SYNTHETIC_MARKER = "dataset.synthetic"
 _FORMATS = {"markdown": "markdown", "html": "html", "text": "text"}
 
 

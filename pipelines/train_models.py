@@ -33,11 +33,10 @@ from models.failure import (
 )
 from models.features import FEATURE_TEXT, EventFact, FeatureInputs, as_date, feature_row, sector_rates
 from store import risk as risk_store
-from store.bookkeeping import get_meta
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import (
-    SYNTHETIC_MARKER,
     ProfileLoader,
     baseline_model,
     load_profiles,

@@ -199,6 +199,10 @@ def refresh_statistics(session: Session) -> bool:
     return True
 
 
+#: The store_meta key that marks a store holding the synthetic demo data, so every report says so.
+SYNTHETIC_MARKER = "dataset.synthetic"
+
+
 def get_meta(session: Session, key: str) -> str | None:
     return session.scalar(select(StoreMeta.value).where(StoreMeta.key == key))
 

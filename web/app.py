@@ -22,12 +22,11 @@ from starlette.responses import RedirectResponse, Response
 
 from config.settings import Settings
 from config.web import WebSettings
-from store.bookkeeping import get_meta
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from store.web import purge_attempts, purge_expired_sessions
 from web import alerts_source
 from web.core import NotSignedIn, PageError, WebContext, client, context_of, render, signin_url, translator
-from pipelines.market_scan import SYNTHETIC_MARKER
 from web.i18n import Translator
 from web.routes import admin, alerts, auth, categories, suppliers
 from web.security import CSP, SECURITY_HEADERS, SESSION_COOKIE, PresessionTokens, proxy_networks, safe_url, secret_key

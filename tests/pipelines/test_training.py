@@ -18,7 +18,8 @@ from store.bookkeeping import set_meta
 from store.db import Store
 from demo.story import build_story
 from pipelines.model_files import META_FILE
-from pipelines.score_suppliers import SYNTHETIC_MARKER, score_suppliers
+from pipelines.score_suppliers import score_suppliers
+from store.bookkeeping import SYNTHETIC_MARKER
 from pipelines.train_models import build_training_rows, evaluate_failure_model, train_failure_model
 from config.risk import load_risk_config
 from tests.demo.test_scoring_world import AS_OF, populate, story_profile_loader

@@ -631,7 +631,7 @@ def test_dutch_pages(settings: Settings, store: Store, world: World) -> None:
 
 def test_synthetic_data_is_labelled(settings: Settings, store: Store, world: World) -> None:
     from store.bookkeeping import set_meta
-    from pipelines.market_scan import SYNTHETIC_MARKER
+    from store.bookkeeping import SYNTHETIC_MARKER
 
     with make_client(settings, store) as c:
         assert "Synthetic demo data" not in c.get("/signin").text
