@@ -53,20 +53,20 @@ def synthetic_history(seed: int = 7) -> tuple[list[PastAward], dict[str, Company
 def alternatives_ranking() -> Result:
     """Time of one ``suggest`` over the whole history (it filters the branch itself)."""
     awards, companies = synthetic_history()
-    started = time.perf_counter()
+    started = time.process_time()
     index = HistoryIndex(awards)
-    indexed = time.perf_counter() - started
-    started = time.perf_counter()
+    indexed = time.process_time() - started
+    started = time.process_time()
     ranker = fit_ranker(index, companies, as_of=date(2026, 1, 1))
-    learned = time.perf_counter() - started
+    learned = time.process_time() - started
     request = Request(supplier_key="S1", cpv="72500000", as_of=date(2026, 1, 1), depth=3, buyer_kind="municipality",
                       buyer_region="NL-3", reference_value=500_000.0, prefer_countries=("NL",), top_n=10,
                       buyer_key="B17")
     best = float("inf")
     for _ in range(ROUNDS):
-        started = time.perf_counter()
+        started = time.process_time()
         result = suggest(index, companies, request, ranker=ranker)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return {
         "name": "alternatives-ranking",
         "target": f"one suggestion over {AWARDS:,} awards < {TARGET_SECONDS} s; index + learning < {PREPARE_TARGET_SECONDS} s",
