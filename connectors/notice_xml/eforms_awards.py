@@ -114,12 +114,18 @@ class _Reader:
         return tuple(party for party in found if party is not None)
 
     def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None) -> None:
+        """One award per (lot, contract); per (group, contract) where the tenders are for a group of lots, so
+        that lot results of the group's lots naming the same contract do not repeat its award."""
+        tenders = [self.tenders[t] for t in tender_ids if t in self.tenders]
+        groups = {tender.lot for tender in tenders if tender.for_group}
+        slot = groups.pop() if tenders and len(groups) == 1 and all(t.for_group for t in tenders) else lot
+        if (slot, key) in self.awards:
+            return
         winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
         if not winners:
             logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
-        value, money = _contract_value([self.tenders[t] for t in tender_ids if t in self.tenders])
-        award = Award(lot, winners, value, money, received, contract_id)
-        self.awards.setdefault((lot, key), award)
+        value, money = _contract_value(tenders)
+        self.awards[(slot, key)] = Award(lot, winners, value, money, received, contract_id)
 
     def add_bid(self, lot: str, tender_id: str, won: bool | None) -> None:
         tender = self.tenders.get(tender_id)
@@ -127,10 +133,11 @@ class _Reader:
         if tender is None or not tenderers:
             logger.debug("%s: lot %s: tender %s has no identifiable tenderer: no bid", self.where, lot, tender_id)
             return
-        known = self.bids.get((lot, tender_id))
-        if known is not None and known.won:
+        slot = tender.lot if tender.for_group and tender.lot else lot  # a group tender is one bid for all its lots
+        known = self.bids.get((slot, tender_id))
+        if known is not None and (known.won or won is None):
             return
-        self.bids[(lot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
+        self.bids[(slot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
 
     def lot_result(self, lot_result: Any) -> None:
         lot = text(RESULT_LOT, lot_result)
@@ -147,7 +154,7 @@ class _Reader:
         received = _tenders_received(lot_result)
         contract_ids = unique(texts(RESULT_CONTRACT_IDS, lot_result))
         winning, decided = self.settled(lot, contract_ids, named, received), True
-        if not winning and not any(key[0] == lot for key in self.awards):
+        if not winning and not any(award.lot == lot for award in self.awards.values()):
             winning, decided = self.without_contracts(lot, named, received, bool(contract_ids))
         for tender_id in unique([*named, *winning]):
             self.add_bid(lot, tender_id, (tender_id in winning) if decided else None)
