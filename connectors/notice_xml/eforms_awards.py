@@ -9,7 +9,9 @@ Choices, checked against the SDK examples and the real notices in ``shared/data/
 - One ``Award`` per settled contract and lot. A framework agreement concluded with several
   tenderers as one contract is one award with several winners; a contract that covers several
   lots gives one award per lot it covers (the tender it names for that lot), as the legacy
-  format has one ``AWARD_CONTRACT`` per lot. The value is the contract's tender amount; for a
+  format has one ``AWARD_CONTRACT`` per lot; a tender for a group of lots is one award (and one
+  bid) for the group however many of its lots' results name it. The store counts the award rows
+  of one contract once (``store.contract_facts``). The value is the contract's tender amount; for a
   contract with several tenders of different amounts it is left unknown, never added up (the
   amounts of a multi-winner framework are each bidder's price for the same framework).
 - A lot result without settled contracts (VEAT and older notices do this) falls back to its
