@@ -70,7 +70,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from connectors import ocds_fields as f
+from connectors import ocds_fields as fields
 from connectors.currencies import currency_code
 from connectors.errors import RecordError, RecordWarning
 from connectors.records import Award, Bid, Lot, Modification, Notice, NoticeKind, Party
@@ -112,7 +112,7 @@ def merger() -> Any:  # noqa: ANN401 - ocdsmerge.Merger
 
 def compile_releases(releases: Sequence[dict[str, Any]], *, where: str, record: str) -> dict[str, Any]:
     """One compiled release from a process's releases; a release already tagged ``compiled`` is used as is."""
-    compiled = [r for r in releases if "compiled" in f.tags(r)]
+    compiled = [r for r in releases if "compiled" in fields.tags(r)]
     if compiled:
         return compiled[-1]
     from ocdsmerge.exceptions import OCDSMergeError
@@ -152,9 +152,9 @@ class _Mapper:
     def __init__(self, compiled: Mapping[str, Any], releases: Sequence[Mapping[str, Any]], where: str, record: str,
                  publisher: str | None) -> None:
         self.data, self.releases, self.where, self.record = compiled, releases, where, record
-        self.publisher = publisher or f.text(f.get(compiled, "publisher", "name"))
+        self.publisher = publisher or fields.text(fields.get(compiled, "publisher", "name"))
         self.warnings: list[RecordWarning] = []
-        self.parties = {str(p.get("id")): p for p in f.as_list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
+        self.parties = {str(p.get("id")): p for p in fields.as_list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
         self.tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
         self.is_tenderned = "tenderned" in (self.publisher or "").casefold()
 
@@ -167,7 +167,7 @@ class _Mapper:
     # --- the notice -----------------------------------------------------------------------
 
     def notice(self) -> Mapped:
-        ocid = f.text(self.data.get("ocid"))
+        ocid = fields.text(self.data.get("ocid"))
         if ocid is None:
             raise self.fail("ocid", "no ocid: a release or record without ocid cannot be stored")
         if len(ocid) > MAX_ID:
@@ -190,8 +190,8 @@ class _Mapper:
             buyer=self.buyer(),
             cpv_main=codes[0] if codes else None,
             cpv=codes,
-            title=f.text(self.tender.get("title")),
-            procedure_type=f.clip(f.text(self.tender.get("procurementMethodDetails")) or f.text(self.tender.get("procurementMethod")), 100),
+            title=fields.text(self.tender.get("title")),
+            procedure_type=fields.clip(fields.text(self.tender.get("procurementMethodDetails")) or fields.text(self.tender.get("procurementMethod")), 100),
             lots=lots,
             awards=awards,
             source=SOURCE,
@@ -204,7 +204,7 @@ class _Mapper:
         return Mapped(notice, self.warnings)
 
     def tags(self) -> list[str]:
-        tags = [t for r in self.releases for t in f.tags(r)] or f.tags(self.data)
+        tags = [t for r in self.releases for t in fields.tags(r)] or fields.tags(self.data)
         return list(dict.fromkeys(tags))
 
     def stage(self) -> NoticeKind:
@@ -214,11 +214,11 @@ class _Mapper:
 
     def published(self) -> date:
         dates = []
-        for award in f.as_list(self.data.get("awards")):
-            if isinstance(award, dict) and f.status(award) in AWARDED_STATUSES:
-                dates.append(f.day(award.get("date")) or f.day(award.get("datePublished")))
+        for award in fields.as_list(self.data.get("awards")):
+            if isinstance(award, dict) and fields.status(award) in AWARDED_STATUSES:
+                dates.append(fields.day(award.get("date")) or fields.day(award.get("datePublished")))
         found = min((d for d in dates if d), default=None)
-        found = found or f.day(self.data.get("date")) or f.day(self.tender.get("datePublished"))
+        found = found or fields.day(self.data.get("date")) or fields.day(self.tender.get("datePublished"))
         if found is None:
             raise self.fail("date", "no usable date (awards[].date, date, tender.datePublished)")
         return found
@@ -227,8 +227,8 @@ class _Mapper:
 
     def buyer(self) -> Party:
         candidates: list[tuple[str, Any]] = [("buyer", self.data.get("buyer"))]
-        candidates += [(f"parties[{i}]", p) for i, p in enumerate(f.as_list(self.data.get("parties")))
-                       if isinstance(p, dict) and "buyer" in f.as_list(p.get("roles"))]
+        candidates += [(f"parties[{i}]", p) for i, p in enumerate(fields.as_list(self.data.get("parties")))
+                       if isinstance(p, dict) and "buyer" in fields.as_list(p.get("roles"))]
         candidates.append(("tender.procuringEntity", self.tender.get("procuringEntity")))
         for path, ref in candidates:
             party = self.party(ref, path, warn=False)
@@ -242,7 +242,7 @@ class _Mapper:
             return None
         full = self.parties.get(str(ref.get("id")), {}) if ref.get("id") is not None else {}
         merged = {**ref, **full}
-        name = f.text(merged.get("name")) or f.text(f.get(merged, "identifier", "legalName"))
+        name = fields.text(merged.get("name")) or fields.text(fields.get(merged, "identifier", "legalName"))
         if name is None:
             if warn:
                 self.warn(f"{path}.name", "organisation without a name left out")
@@ -251,19 +251,19 @@ class _Mapper:
         country, unknown = country_code(address.get("country") or address.get("countryName"))
         if unknown:
             self.warn(f"{path}.address.country", f"unknown country {unknown!r} left out")
-        company_id = f.kvk(merged)
+        company_id = fields.kvk(merged)
         if company_id is not None:
             country = country or "NL"  # a KvK number is a Dutch registration: matching needs the country
         elif self.is_tenderned:
             # TenderNed's OCDS puts the winner's KvK number ("ON kvknummer") in the party id, without a scheme.
-            company_id = kvk_number(f.text(merged.get("id")), country)
-        company_id = company_id or f.text(f.get(merged.get("identifier"), "id"))
+            company_id = kvk_number(fields.text(merged.get("id")), country)
+        company_id = company_id or fields.text(fields.get(merged.get("identifier"), "id"))
         return Party(
             name=name,
             country=country,
-            company_id=f.clip(company_id, 100),
-            town=f.clip(f.text(address.get("locality")), 200),
-            postcode=f.clip(f.text(address.get("postalCode")), 20),
+            company_id=fields.clip(company_id, 100),
+            town=fields.clip(fields.text(address.get("locality")), 200),
+            postcode=fields.clip(fields.text(address.get("postalCode")), 20),
         )
 
     # --- categories and lots --------------------------------------------------------------
@@ -272,37 +272,37 @@ class _Mapper:
         """(scheme, codes main first, lots): CPV where any item has it, else the first item's scheme."""
         # Some publishers (UK Contracts Finder, Find a Tender) classify the tender itself, item-less: that comes first.
         items: list[tuple[str | None, dict[str, Any]]] = [(None, self.tender)]
-        for item in f.as_list(self.tender.get("items")):
+        for item in fields.as_list(self.tender.get("items")):
             if isinstance(item, dict):
-                items.append((f.text(item.get("relatedLot")), item))
+                items.append((fields.text(item.get("relatedLot")), item))
         for section in ("awards", "contracts"):
-            for entry in f.as_list(self.data.get(section)):
-                for item in f.as_list(entry.get("items") if isinstance(entry, dict) else None):
+            for entry in fields.as_list(self.data.get(section)):
+                for item in fields.as_list(entry.get("items") if isinstance(entry, dict) else None):
                     if isinstance(item, dict):
                         items.append((None, item))
-        classified = [(lot, c) for lot, item in items for c in f.classifications(item)]
-        if any(f.is_cpv(c) for _, c in classified):
+        classified = [(lot, c) for lot, item in items for c in fields.classifications(item)]
+        if any(fields.is_cpv(c) for _, c in classified):
             scheme = "CPV"
-            picked = [(lot, f.cpv_code(c)) for lot, c in classified if f.is_cpv(c)]
+            picked = [(lot, fields.cpv_code(c)) for lot, c in classified if fields.is_cpv(c)]
         elif classified:
-            scheme = f.text(classified[0][1].get("scheme")) or "unknown"
-            picked = [(lot, f.text(c.get("id"))) for lot, c in classified if f.text(c.get("scheme")) == scheme]
+            scheme = fields.text(classified[0][1].get("scheme")) or "unknown"
+            picked = [(lot, fields.text(c.get("id"))) for lot, c in classified if fields.text(c.get("scheme")) == scheme]
         else:
             scheme, picked = "CPV", []
         codes = tuple(dict.fromkeys(code for _, code in picked if code))
         lots = []
-        for i, lot in enumerate(f.as_list(self.tender.get("lots"))):
+        for i, lot in enumerate(fields.as_list(self.tender.get("lots"))):
             if not isinstance(lot, dict) or lot.get("id") is None:
                 self.warn(f"tender.lots[{i}].id", "lot without id left out")
                 continue
             lot_id = str(lot["id"])[:MAX_ID]
             lot_codes = tuple(dict.fromkeys(code for related, code in picked if related == lot_id and code))
-            lots.append(Lot(lot_id=lot_id, title=f.text(lot.get("title")), cpv=lot_codes))
+            lots.append(Lot(lot_id=lot_id, title=fields.text(lot.get("title")), cpv=lot_codes))
         return scheme, codes, tuple(lots)
 
     def default_lot(self) -> str | None:
         """The lot of an unlotted process ("1"), or the only lot; None when there are several."""
-        lots = [lot for lot in f.as_list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
+        lots = [lot for lot in fields.as_list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
         if not lots:
             return DEFAULT_LOT
         return str(lots[0]["id"])[:MAX_ID] if len(lots) == 1 else None
@@ -314,9 +314,9 @@ class _Mapper:
         awards: list[Award] = []
         suppliers_by_lot: dict[str, set[str]] = {}
         award_lot: dict[str, str] = {}
-        contracts = [c for c in f.as_list(self.data.get("contracts")) if isinstance(c, dict)]
+        contracts = [c for c in fields.as_list(self.data.get("contracts")) if isinstance(c, dict)]
         seen_without_id: list[dict[str, Any]] = []
-        for i, award in enumerate(f.as_list(self.data.get("awards"))):
+        for i, award in enumerate(fields.as_list(self.data.get("awards"))):
             path = f"awards[{i}]"
             if not isinstance(award, dict):
                 self.warn(path, "award is not an object; left out")
@@ -326,20 +326,20 @@ class _Mapper:
                 if award in seen_without_id:
                     continue
                 seen_without_id.append(award)
-            lot = f.clip(f.text(f.first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
-            award_id = f.clip(f.text(award.get("id")), 200)
+            lot = fields.clip(fields.text(fields.first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
+            award_id = fields.clip(fields.text(award.get("id")), 200)
             if award_id:
                 award_lot[award_id] = lot
-            if f.status(award) not in AWARDED_STATUSES:
+            if fields.status(award) not in AWARDED_STATUSES:
                 continue
             winners = tuple(dict.fromkeys(
-                p for j, s in enumerate(f.as_list(award.get("suppliers")))
+                p for j, s in enumerate(fields.as_list(award.get("suppliers")))
                 if (p := self.party(s, f"{path}.suppliers[{j}]")) is not None
             ))
             value, currency = self.value(award.get("value"), f"{path}.value")
             if value is None and award.get("value") is None:
                 value, currency = self.contract_value(contracts, award_id)
-            suppliers_by_lot.setdefault(lot, set()).update(f.identity(w) for w in winners)
+            suppliers_by_lot.setdefault(lot, set()).update(fields.identity(w) for w in winners)
             awards.append(Award(
                 lot=lot, winners=winners, value=value, currency=currency,
                 tenders_received=self.tenders_received(lot), contract_id=award_id,
@@ -348,8 +348,8 @@ class _Mapper:
 
     def contract_value(self, contracts: list[dict[str, Any]], award_id: str | None) -> tuple[Decimal | None, str | None]:
         """The value of the award's one contract, when it has exactly one and it was never amended."""
-        mine = [(i, c) for i, c in enumerate(contracts) if award_id and f.text(c.get("awardID")) == award_id]
-        if len(mine) != 1 or f.amendments(mine[0][1]):
+        mine = [(i, c) for i, c in enumerate(contracts) if award_id and fields.text(c.get("awardID")) == award_id]
+        if len(mine) != 1 or fields.amendments(mine[0][1]):
             return None, None
         i, contract = mine[0]
         return self.value(contract.get("value"), f"contracts[{i}].value")
@@ -371,16 +371,16 @@ class _Mapper:
         return amount, currency
 
     def tenders_received(self, lot: str) -> int | None:
-        for statistic in f.as_list(f.get(self.data, "bids", "statistics")):
+        for statistic in fields.as_list(fields.get(self.data, "bids", "statistics")):
             if not isinstance(statistic, dict) or statistic.get("measure") != "bids":
                 continue
-            related = f.text(statistic.get("relatedLot"))
+            related = fields.text(statistic.get("relatedLot"))
             if related == lot or (related is None and self.default_lot() == lot):
-                count = f.count(statistic.get("value"))
+                count = fields.count(statistic.get("value"))
                 if count is not None:
                     return count
         if self.default_lot() == lot:
-            return f.count(self.tender.get("numberOfTenderers"))
+            return fields.count(self.tender.get("numberOfTenderers"))
         return None
 
     # --- bids -----------------------------------------------------------------------------
@@ -389,26 +389,26 @@ class _Mapper:
         def won(lot: str, tenderers: tuple[Party, ...]) -> bool | None:
             if lot not in suppliers_by_lot:
                 return None
-            return any(f.identity(t) in suppliers_by_lot[lot] for t in tenderers)
+            return any(fields.identity(t) in suppliers_by_lot[lot] for t in tenderers)
 
         bids: list[Bid] = []
-        details = f.as_list(f.get(self.data, "bids", "details"))
+        details = fields.as_list(fields.get(self.data, "bids", "details"))
         for i, bid in enumerate(details):
             path = f"bids.details[{i}]"
             if not isinstance(bid, dict):
                 continue
-            tenderers = tuple(p for j, t in enumerate(f.as_list(bid.get("tenderers")))
+            tenderers = tuple(p for j, t in enumerate(fields.as_list(bid.get("tenderers")))
                               if (p := self.party(t, f"{path}.tenderers[{j}]")) is not None)
             if not tenderers:
                 continue
             value, currency = self.value(bid.get("value"), f"{path}.value")
-            lots = [str(lot)[:MAX_ID] for lot in f.as_list(bid.get("relatedLots")) if lot is not None] or [
+            lots = [str(lot)[:MAX_ID] for lot in fields.as_list(bid.get("relatedLots")) if lot is not None] or [
                 self.default_lot() or DEFAULT_LOT]
             for lot in lots:
                 bids.append(Bid(lot=lot, tenderers=tenderers, won=won(lot, tenderers), value=value, currency=currency,
-                                tender_id=f.clip(f.text(bid.get("id")), MAX_ID)))
+                                tender_id=fields.clip(fields.text(bid.get("id")), MAX_ID)))
         if not details and (lot := self.default_lot()) is not None:
-            for j, ref in enumerate(f.as_list(self.tender.get("tenderers"))):
+            for j, ref in enumerate(fields.as_list(self.tender.get("tenderers"))):
                 party = self.party(ref, f"tender.tenderers[{j}]")
                 if party is not None:
                     bids.append(Bid(lot=lot, tenderers=(party,), won=won(lot, (party,))))
@@ -418,18 +418,18 @@ class _Mapper:
 
     def modifications(self, ocid: str, award_lot: dict[str, str]) -> tuple[Modification, ...]:
         by_release = {str(r.get("id")): r for r in self.releases if r.get("id") is not None}
-        awards = {f.text(a.get("id")): (i, a) for i, a in enumerate(f.as_list(self.data.get("awards"))) if isinstance(a, dict)}
+        awards = {fields.text(a.get("id")): (i, a) for i, a in enumerate(fields.as_list(self.data.get("awards"))) if isinstance(a, dict)}
         changes: list[Modification] = []
-        for i, contract in enumerate(f.as_list(self.data.get("contracts"))):
+        for i, contract in enumerate(fields.as_list(self.data.get("contracts"))):
             if not isinstance(contract, dict):
                 continue
-            amendments = f.amendments(contract)
+            amendments = fields.amendments(contract)
             if not amendments:
                 continue
-            contract_id = f.clip(f.text(contract.get("id")), 200)
-            award_id = f.clip(f.text(contract.get("awardID")), 200)
+            contract_id = fields.clip(fields.text(contract.get("id")), 200)
+            award_id = fields.clip(fields.text(contract.get("awardID")), 200)
             index, award = awards.get(award_id, (None, {}))
-            contractors = tuple(p for j, s in enumerate(f.as_list(award.get("suppliers")))
+            contractors = tuple(p for j, s in enumerate(fields.as_list(award.get("suppliers")))
                                 if (p := self.party(s, f"awards[{index}].suppliers[{j}]", warn=False)) is not None)
             current, currency = self.value(contract.get("value"), f"contracts[{i}].value")
             for k, amendment in enumerate(amendments):
@@ -445,8 +445,8 @@ class _Mapper:
                     value_before=before,
                     value_after=after,
                     currency=after_currency or before_currency,
-                    reason=f.text(amendment.get("rationale")),
-                    description=f.text(amendment.get("description")),
+                    reason=fields.text(amendment.get("rationale")),
+                    description=fields.text(amendment.get("description")),
                 ))
         return tuple(changes)
 
@@ -455,8 +455,8 @@ class _Mapper:
         release = by_release.get(str(release_id)) if release_id is not None else None
         if release is None:
             return None, None
-        for j, contract in enumerate(f.as_list(release.get("contracts"))):
-            if isinstance(contract, dict) and f.text(contract.get("id")) == contract_id:
+        for j, contract in enumerate(fields.as_list(release.get("contracts"))):
+            if isinstance(contract, dict) and fields.text(contract.get("id")) == contract_id:
                 return self.value(contract.get("value"), f"release {release_id} contracts[{j}].value")
         return None, None
 
@@ -465,25 +465,25 @@ class _Mapper:
     def same_as(self, ocid: str) -> tuple[str, ...]:
         found = [f"ocid:{ocid}"]
         is_tenderned = self.is_tenderned
-        award_releases = [r for r in self.releases if AWARD_TAGS & set(f.tags(r)) or r.get("awards")]
+        award_releases = [r for r in self.releases if AWARD_TAGS & set(fields.tags(r)) or r.get("awards")]
         for release in award_releases:
-            release_id = f.text(release.get("id"))
-            if release_id and "/S" in release_id.upper() and (number := f.ted_number(release_id)):
+            release_id = fields.text(release.get("id"))
+            if release_id and "/S" in release_id.upper() and (number := fields.ted_number(release_id)):
                 found.append(f"ted:{number}")
             elif release_id and is_tenderned and release_id.isdigit():
                 found.append(f"tenderned:{release_id}")
-            elif release_id and f.UUID.match(release_id):
+            elif release_id and fields.UUID.match(release_id):
                 # eForms converted to OCDS keeps the notice's UUID as the release id (TED's notices store it so).
                 found.append(f"eforms:{release_id}")
-            found += f.link_ids(release.get("links"))
+            found += fields.link_ids(release.get("links"))
         sections = [self.data.get("awards"), self.data.get("contracts")] + [r.get("awards") for r in award_releases]
         for section in sections:
-            for entry in f.as_list(section):
+            for entry in fields.as_list(section):
                 if isinstance(entry, dict):
-                    found += f.link_ids(entry.get("documents"))
-                    for identifier in f.as_list(entry.get("identifiers")):
-                        scheme = (f.text(f.get(identifier, "scheme")) or "").upper()
-                        if ("TED" in scheme or "OJS" in scheme) and (number := f.ted_number(f.text(f.get(identifier, "id")))):
+                    found += fields.link_ids(entry.get("documents"))
+                    for identifier in fields.as_list(entry.get("identifiers")):
+                        scheme = (fields.text(fields.get(identifier, "scheme")) or "").upper()
+                        if ("TED" in scheme or "OJS" in scheme) and (number := fields.ted_number(fields.text(fields.get(identifier, "id")))):
                             found.append(f"ted:{number}")
         return tuple(dict.fromkeys(found))
 
