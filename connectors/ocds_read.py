@@ -180,6 +180,8 @@ def _package(path: Path) -> Iterator[Entry]:
                 elif prefix in items and event not in ("end_array", "start_array"):
                     found = True
                     yield _entry(items[prefix], prefix, counts, value, publisher)
+                elif prefix in ("releases", "records", "") and event == "start_array":
+                    found = True  # an empty package is a package: nothing to import, nothing wrong
                 elif prefix == "publisher" and event == "start_map":
                     publisher_builder = ObjectBuilder()
                     publisher_builder.event(event, value)

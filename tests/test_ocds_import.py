@@ -332,3 +332,9 @@ def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
         copy.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
         assert [(e.kind, e.position) for e in iter_entries(copy)] == [(e.kind, e.position) for e in iter_entries(source)]
     assert [e.position for e in iter_entries(LINES)] == ["line 1", "line 2", "line 3", "line 5", "line 6"]
+
+
+def test_an_empty_package_is_no_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty_package.json"
+    empty.write_text('{"publisher": {"name": "x"}, "releases": []}', encoding="utf-8")
+    assert list(iter_entries(empty)) == []
