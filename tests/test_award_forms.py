@@ -104,6 +104,37 @@ def test_unknown_currency_is_kept_with_a_warning(caplog: pytest.LogCaptureFixtur
     assert any("odd.xml" in m and "269747-2016" in m and "XEU" in m for m in (r.getMessage() for r in caplog.records))
 
 
+@pytest.mark.parametrize(
+    ("name", "subtype", "kind", "country", "cpv_main", "awards"),
+    [  # one real notice of every form; country, CPV and award count as the independent reference reads them
+        ("2021-314102_F01.xml", "F01", "planning", "ES", "80000000", 0),
+        ("2019-438624_F02.xml", "F02", "competition", "PT", "72500000", 0),
+        ("2021-331730_F03.xml", "F03", "award", "IT", "42991230", 1),
+        ("2021-204277_F04.xml", "F04", "planning", "PT", "71300000", 0),
+        ("2022-077761_F05.xml", "F05", "competition", "IT", "48329000", 0),
+        ("2016-269747_F06.xml", "F06", "award", "FR", "71354400", 1),
+        ("2021-308549_F07.xml", "F07", "competition", "IE", "39130000", 0),
+        ("2022-080795_F08.xml", "F08", "planning", "CZ", "34611000", 0),
+        ("2020-443005_F12.xml", "F12", "competition", "IT", "71221000", 0),
+        ("2019-333997_F13.xml", "F13", "award", "DE", "71220000", 1),
+        ("2021-111492_F14.xml", "F14", "other", "BE", "33115000", 0),
+        ("2021-119229_F15.xml", "F15", "award", "EE", "50530000", 1),
+        ("2020-150863_F20.xml", "F20", "modification", "DE", "30120000", 0),
+        ("2021-067618_F21.xml", "F21", "award", "ES", "92311000", 1),
+        ("2020-060135_F22.xml", "F22", "award", "ES", "80000000", 1),
+        ("2021-108885_F23.xml", "F23", "award", "ES", "55410000", 1),
+        ("2021-580891_F24.xml", "F24", "competition", "SE", "60600000", 0),
+        ("2021-020804_F25.xml", "F25", "award", "FR", "90480000", 1),
+        ("2018-481189_MOVE.xml", "T02", "award", "CZ", "60112000", 1),
+    ],
+)
+def test_every_form_gets_kind_buyer_country_cpv_and_awards(
+    name: str, subtype: str, kind: str, country: str, cpv_main: str, awards: int
+) -> None:
+    n = notice(LEGACY / name)
+    assert (n.subtype, n.kind, n.buyer.country, n.cpv_main, len(n.awards)) == (subtype, kind, country, cpv_main, awards)
+
+
 # --- eForms --------------------------------------------------------------------------------------
 
 
@@ -142,15 +173,28 @@ def _belgian(replace: tuple[bytes, bytes]) -> bytes:
     return (CONSTRUCTED / "can_cleaning_be_constructed.xml").read_bytes().replace(*replace)
 
 
+MISSING_TENDER = (
+    b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
+    b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0099</cbc:ID></efac:LotTender></efac:SettledContract>',
+)
+
+
 def test_eforms_settled_contract_pointing_at_a_missing_tender(caplog: pytest.LogCaptureFixture) -> None:
-    data = _belgian((b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
-                     b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0099</cbc:ID></efac:LotTender></efac:SettledContract>'))
     with caplog.at_level(logging.WARNING):
-        n = parse_notice(data, where="be.xml")
-    lot2 = [a for a in n.awards if a.lot == "LOT-0002"]
-    assert [(a.winners, a.contract_id) for a in lot2] == [((), "CON-0002")]  # concluded, winner unknown
+        n = parse_notice(_belgian(MISSING_TENDER), where="be.xml")
+    lot2 = [(names(a.winners), a.contract_id) for a in n.awards if a.lot == "LOT-0002"]
+    assert lot2 == [(["M&G"], "CON-0002")]  # the lot result's tender ranked first stands in
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "be.xml" in messages and "191534-2024" in messages and "CON-0002" in messages and "TEN-0099" in messages
+
+
+def test_eforms_missing_tender_and_no_ranking_leaves_the_winner_unknown(caplog: pytest.LogCaptureFixture) -> None:
+    data = _belgian(MISSING_TENDER).replace(b"<cbc:RankCode>1</cbc:RankCode>", b"").replace(b"<cbc:RankCode>2</cbc:RankCode>", b"")
+    with caplog.at_level(logging.WARNING):
+        n = parse_notice(data, where="be.xml")
+    lot2 = [(a.winners, a.contract_id) for a in n.awards if a.lot == "LOT-0002"]
+    assert lot2 == [((), "CON-0002")]  # concluded, winner unknown
+    assert any("winner unknown" in r.getMessage() for r in caplog.records)
 
 
 def test_eforms_result_without_settled_contract_falls_back_to_rank_one(caplog: pytest.LogCaptureFixture) -> None:
@@ -191,3 +235,25 @@ def test_f18_defence_award() -> None:
 def test_defence_amount_without_fmtval_is_read_from_the_shown_text() -> None:
     data = (CONSTRUCTED / "f18_defence_award_constructed.xml").read_bytes().replace(b' FMTVAL="1381073.86"', b"")
     assert parse_notice(data, where="f18.xml").awards[0].value == Decimal("1381073.86")
+
+
+def test_eforms_settled_contract_without_tender_takes_the_lot_results_first_ranked(caplog: pytest.LogCaptureFixture) -> None:
+    data = _belgian((b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0004</cbc:ID></efac:LotTender></efac:SettledContract>',
+                     b"</efac:SettledContract>"))
+    with caplog.at_level(logging.WARNING):
+        n = parse_notice(data, where="be.xml")
+    assert [(names(a.winners), a.contract_id) for a in n.awards if a.lot == "LOT-0002"] == [(["M&G"], "CON-0002")]
+    assert any("names no tender" in r.getMessage() and "TEN-0004" in r.getMessage() for r in caplog.records)
+
+
+def test_eforms_group_tender_named_by_two_lot_results_is_one_award_and_one_bid() -> None:
+    """TEN-0001 (consortium) is for the group GLO-0001; when LOT-0002's result also names its contract
+    CON-0001, the contract is still one award and the tender one bid."""
+    data = (FIXTURES / "eforms-sdk-examples" / "can_24_maximal.xml").read_bytes()
+    data = data.replace(b">clos-nw</cbc:TenderResultCode>", b">selec-w</cbc:TenderResultCode>"
+                        b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0001</cbc:ID></efac:LotTender>'
+                        b'<efac:SettledContract><cbc:ID schemeName="contract">CON-0001</cbc:ID></efac:SettledContract>')
+    n = parse_notice(data, where="group.xml")
+    consortium = [a for a in n.awards if a.contract_id == "CON-0001"]
+    assert [(a.lot, names(a.winners)) for a in consortium] == [("LOT-0001", ["Gyro Soft SA", "The best App Ltd."])]
+    assert [b.tender_id for b in n.bids].count("TEN-0001") == 1

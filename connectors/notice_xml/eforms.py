@@ -68,8 +68,8 @@ def parse(root: Any, where: str) -> Notice:
     found = results(extension, organisations, where, notice_id)
     # A modification notice restates the modified contract in its result: that is no new award, and
     # its tenders were already counted as bids by the award notice.
-    changes = modifications(extension, found, organisations, language, where, notice_id) if kind == "modification" else ()
     modified = kind == "modification"
+    changes = modifications(extension, found, organisations, language, where, notice_id) if modified else ()
     return Notice(
         notice_id=notice_id,
         format="eforms",

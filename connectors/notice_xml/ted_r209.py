@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+from datetime import date
 from typing import Any
 
 from lxml import etree
@@ -22,7 +23,6 @@ from lxml import etree
 from connectors.notice_xml import ted_r209_defence as defence
 from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
-from connectors.notice_xml.ted_r209_defence import DEFENCE_FORMS
 from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
 from connectors.notice_xml.xpath import element_text, first, joined, prefixed_compiler, required, text
@@ -88,7 +88,7 @@ def parse(root: Any, where: str) -> Notice:
     published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
     notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
     form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
-    if etree.QName(form).localname in DEFENCE_FORMS:
+    if etree.QName(form).localname in defence.DEFENCE_FORMS:
         return _defence_notice(root, form, namespace, p, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or etree.QName(form).localname.split("_")[0]
     buyer = address_party(first(p.buyer, form), namespace)
@@ -120,7 +120,7 @@ def parse(root: Any, where: str) -> Notice:
 
 
 def _defence_notice(
-    root: Any, form: Any, namespace: str, p: _Paths, where: str, notice_id: str, published: Any, notice_type: str
+    root: Any, form: Any, namespace: str, p: _Paths, where: str, notice_id: str, published: date, notice_type: str
 ) -> Notice:
     """A defence form (F16-F19), which keeps its R2.0.8 structure inside R2.0.9 exports."""
     found = defence.read(form, etree.QName(form).localname, namespace, where, notice_id)

@@ -30,10 +30,10 @@ from connectors.notice_xml.problems import currency
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT
 from connectors.notice_xml.values import amount, count, cpv, unique
 from connectors.notice_xml.xpath import first, joined, prefixed_compiler, text, texts
-from connectors.records import Award, Party
+from connectors.records import Award, NoticeKind, Party
 
 #: Root element of each defence form -> its standard form code and kind.
-DEFENCE_FORMS: dict[str, tuple[str, str]] = {
+DEFENCE_FORMS: dict[str, tuple[str, NoticeKind]] = {
     "PRIOR_INFORMATION_DEFENCE": ("F16", "planning"),
     "CONTRACT_DEFENCE": ("F17", "competition"),
     "CONTRACT_AWARD_DEFENCE": ("F18", "award"),
@@ -90,7 +90,7 @@ def _paths(namespace: str) -> _Paths:
 @dataclasses.dataclass(frozen=True, slots=True)
 class DefenceForm:
     form_code: str
-    kind: str
+    kind: NoticeKind
     buyer: Party | None
     title: str | None
     cpv_main: str | None

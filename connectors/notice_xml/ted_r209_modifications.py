@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
@@ -103,10 +104,12 @@ def modifications(form: Any, namespace: str, where: str, notice_id: str) -> tupl
                 description=None if info is None else joined(p.description, info),
             )
         )
+    if not found:
+        warn(where, notice_id, "MODIFICATIONS_CONTRACT", "modification notice without a modification section")
     return tuple(found)
 
 
-def _value(element: Any | None) -> Any:
+def _value(element: Any | None) -> Decimal | None:
     return None if element is None else amount(element.text)
 
 
