@@ -63,17 +63,16 @@ from __future__ import annotations
 
 import functools
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from connectors import ocds_fields as fields
 from connectors.currencies import currency_code
 from connectors.errors import RecordError, RecordWarning
-from connectors.notice_xml.values import publication_number
 from connectors.records import Award, Bid, Lot, Modification, Notice, NoticeKind, Party
 from connectors.tenderned_dataset import country_code, kvk_number
 
@@ -84,16 +83,10 @@ AWARDED_STATUSES = frozenset({None, "active"})
 #: Release tags whose links and ids name the award (or later) publication of a process.
 AWARD_TAGS = frozenset({"award", "awardUpdate", "contract", "contractUpdate", "contractAmendment",
                         "implementation", "implementationUpdate", "contractTermination"})
-KVK_SCHEMES = frozenset({"NL-KVK", "KVK", "NL-KVK-NUMMER"})
 DEFAULT_LOT = "1"
 #: Longest ocid, lot id or bid id the store keeps (longer ids are cut, a longer ocid is refused).
 MAX_ID = 100
 
-_CPV_ID = re.compile(r"^\s*(\d{7,8})(?:-\d)?\s*$")
-_KVK_PARTY_ID = re.compile(r"^NL-KVK-(\d{8})\b", re.IGNORECASE)
-_TED_URL_NUMBER = re.compile(r"ted\.europa\.eu\S*?(\d{1,8}-(?:19|20)\d\d)(?!\d)", re.IGNORECASE)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-_TENDERNED_URL = re.compile(r"tenderned\.nl/aankondigingen/overzicht/(\d+)", re.IGNORECASE)
 
 
 class OcdsRecordError(RecordError):
@@ -119,7 +112,7 @@ def merger() -> Any:  # noqa: ANN401 - ocdsmerge.Merger
 
 def compile_releases(releases: Sequence[dict[str, Any]], *, where: str, record: str) -> dict[str, Any]:
     """One compiled release from a process's releases; a release already tagged ``compiled`` is used as is."""
-    compiled = [r for r in releases if "compiled" in _tags(r)]
+    compiled = [r for r in releases if "compiled" in fields.tags(r)]
     if compiled:
         return compiled[-1]
     from ocdsmerge.exceptions import OCDSMergeError
@@ -159,9 +152,9 @@ class _Mapper:
     def __init__(self, compiled: Mapping[str, Any], releases: Sequence[Mapping[str, Any]], where: str, record: str,
                  publisher: str | None) -> None:
         self.data, self.releases, self.where, self.record = compiled, releases, where, record
-        self.publisher = publisher or _text(_get(compiled, "publisher", "name"))
+        self.publisher = publisher or fields.text(fields.get(compiled, "publisher", "name"))
         self.warnings: list[RecordWarning] = []
-        self.parties = {str(p.get("id")): p for p in _list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
+        self.parties = {str(p.get("id")): p for p in fields.as_list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
         self.tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
         self.is_tenderned = "tenderned" in (self.publisher or "").casefold()
 
@@ -174,7 +167,7 @@ class _Mapper:
     # --- the notice -----------------------------------------------------------------------
 
     def notice(self) -> Mapped:
-        ocid = _text(self.data.get("ocid"))
+        ocid = fields.text(self.data.get("ocid"))
         if ocid is None:
             raise self.fail("ocid", "no ocid: a release or record without ocid cannot be stored")
         if len(ocid) > MAX_ID:
@@ -197,8 +190,8 @@ class _Mapper:
             buyer=self.buyer(),
             cpv_main=codes[0] if codes else None,
             cpv=codes,
-            title=_text(self.tender.get("title")),
-            procedure_type=_clip(_text(self.tender.get("procurementMethodDetails")) or _text(self.tender.get("procurementMethod")), 100),
+            title=fields.text(self.tender.get("title")),
+            procedure_type=fields.clip(fields.text(self.tender.get("procurementMethodDetails")) or fields.text(self.tender.get("procurementMethod")), 100),
             lots=lots,
             awards=awards,
             source=SOURCE,
@@ -211,7 +204,7 @@ class _Mapper:
         return Mapped(notice, self.warnings)
 
     def tags(self) -> list[str]:
-        tags = [t for r in self.releases for t in _tags(r)] or _tags(self.data)
+        tags = [t for r in self.releases for t in fields.tags(r)] or fields.tags(self.data)
         return list(dict.fromkeys(tags))
 
     def stage(self) -> NoticeKind:
@@ -221,11 +214,11 @@ class _Mapper:
 
     def published(self) -> date:
         dates = []
-        for award in _list(self.data.get("awards")):
-            if isinstance(award, dict) and _status(award) in AWARDED_STATUSES:
-                dates.append(_date(award.get("date")) or _date(award.get("datePublished")))
+        for award in fields.as_list(self.data.get("awards")):
+            if isinstance(award, dict) and fields.status(award) in AWARDED_STATUSES:
+                dates.append(fields.day(award.get("date")) or fields.day(award.get("datePublished")))
         found = min((d for d in dates if d), default=None)
-        found = found or _date(self.data.get("date")) or _date(self.tender.get("datePublished"))
+        found = found or fields.day(self.data.get("date")) or fields.day(self.tender.get("datePublished"))
         if found is None:
             raise self.fail("date", "no usable date (awards[].date, date, tender.datePublished)")
         return found
@@ -234,8 +227,8 @@ class _Mapper:
 
     def buyer(self) -> Party:
         candidates: list[tuple[str, Any]] = [("buyer", self.data.get("buyer"))]
-        candidates += [(f"parties[{i}]", p) for i, p in enumerate(_list(self.data.get("parties")))
-                       if isinstance(p, dict) and "buyer" in _list(p.get("roles"))]
+        candidates += [(f"parties[{i}]", p) for i, p in enumerate(fields.as_list(self.data.get("parties")))
+                       if isinstance(p, dict) and "buyer" in fields.as_list(p.get("roles"))]
         candidates.append(("tender.procuringEntity", self.tender.get("procuringEntity")))
         for path, ref in candidates:
             party = self.party(ref, path, warn=False)
@@ -249,7 +242,7 @@ class _Mapper:
             return None
         full = self.parties.get(str(ref.get("id")), {}) if ref.get("id") is not None else {}
         merged = {**ref, **full}
-        name = _text(merged.get("name")) or _text(_get(merged, "identifier", "legalName"))
+        name = fields.text(merged.get("name")) or fields.text(fields.get(merged, "identifier", "legalName"))
         if name is None:
             if warn:
                 self.warn(f"{path}.name", "organisation without a name left out")
@@ -258,19 +251,19 @@ class _Mapper:
         country, unknown = country_code(address.get("country") or address.get("countryName"))
         if unknown:
             self.warn(f"{path}.address.country", f"unknown country {unknown!r} left out")
-        company_id = _kvk(merged)
+        company_id = fields.kvk(merged)
         if company_id is not None:
             country = country or "NL"  # a KvK number is a Dutch registration: matching needs the country
         elif self.is_tenderned:
             # TenderNed's OCDS puts the winner's KvK number ("ON kvknummer") in the party id, without a scheme.
-            company_id = kvk_number(_text(merged.get("id")), country)
-        company_id = company_id or _text(_get(merged.get("identifier"), "id"))
+            company_id = kvk_number(fields.text(merged.get("id")), country)
+        company_id = company_id or fields.text(fields.get(merged.get("identifier"), "id"))
         return Party(
             name=name,
             country=country,
-            company_id=_clip(company_id, 100),
-            town=_clip(_text(address.get("locality")), 200),
-            postcode=_clip(_text(address.get("postalCode")), 20),
+            company_id=fields.clip(company_id, 100),
+            town=fields.clip(fields.text(address.get("locality")), 200),
+            postcode=fields.clip(fields.text(address.get("postalCode")), 20),
         )
 
     # --- categories and lots --------------------------------------------------------------
@@ -279,37 +272,37 @@ class _Mapper:
         """(scheme, codes main first, lots): CPV where any item has it, else the first item's scheme."""
         # Some publishers (UK Contracts Finder, Find a Tender) classify the tender itself, item-less: that comes first.
         items: list[tuple[str | None, dict[str, Any]]] = [(None, self.tender)]
-        for item in _list(self.tender.get("items")):
+        for item in fields.as_list(self.tender.get("items")):
             if isinstance(item, dict):
-                items.append((_text(item.get("relatedLot")), item))
+                items.append((fields.text(item.get("relatedLot")), item))
         for section in ("awards", "contracts"):
-            for entry in _list(self.data.get(section)):
-                for item in _list(entry.get("items") if isinstance(entry, dict) else None):
+            for entry in fields.as_list(self.data.get(section)):
+                for item in fields.as_list(entry.get("items") if isinstance(entry, dict) else None):
                     if isinstance(item, dict):
                         items.append((None, item))
-        classified = [(lot, c) for lot, item in items for c in _classifications(item)]
-        if any(_is_cpv(c) for _, c in classified):
+        classified = [(lot, c) for lot, item in items for c in fields.classifications(item)]
+        if any(fields.is_cpv(c) for _, c in classified):
             scheme = "CPV"
-            picked = [(lot, _cpv(c)) for lot, c in classified if _is_cpv(c)]
+            picked = [(lot, fields.cpv_code(c)) for lot, c in classified if fields.is_cpv(c)]
         elif classified:
-            scheme = _text(classified[0][1].get("scheme")) or "unknown"
-            picked = [(lot, _text(c.get("id"))) for lot, c in classified if _text(c.get("scheme")) == scheme]
+            scheme = fields.text(classified[0][1].get("scheme")) or "unknown"
+            picked = [(lot, fields.text(c.get("id"))) for lot, c in classified if fields.text(c.get("scheme")) == scheme]
         else:
             scheme, picked = "CPV", []
         codes = tuple(dict.fromkeys(code for _, code in picked if code))
         lots = []
-        for i, lot in enumerate(_list(self.tender.get("lots"))):
+        for i, lot in enumerate(fields.as_list(self.tender.get("lots"))):
             if not isinstance(lot, dict) or lot.get("id") is None:
                 self.warn(f"tender.lots[{i}].id", "lot without id left out")
                 continue
             lot_id = str(lot["id"])[:MAX_ID]
             lot_codes = tuple(dict.fromkeys(code for related, code in picked if related == lot_id and code))
-            lots.append(Lot(lot_id=lot_id, title=_text(lot.get("title")), cpv=lot_codes))
+            lots.append(Lot(lot_id=lot_id, title=fields.text(lot.get("title")), cpv=lot_codes))
         return scheme, codes, tuple(lots)
 
     def default_lot(self) -> str | None:
         """The lot of an unlotted process ("1"), or the only lot; None when there are several."""
-        lots = [lot for lot in _list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
+        lots = [lot for lot in fields.as_list(self.tender.get("lots")) if isinstance(lot, dict) and lot.get("id") is not None]
         if not lots:
             return DEFAULT_LOT
         return str(lots[0]["id"])[:MAX_ID] if len(lots) == 1 else None
@@ -321,9 +314,9 @@ class _Mapper:
         awards: list[Award] = []
         suppliers_by_lot: dict[str, set[str]] = {}
         award_lot: dict[str, str] = {}
-        contracts = [c for c in _list(self.data.get("contracts")) if isinstance(c, dict)]
+        contracts = [c for c in fields.as_list(self.data.get("contracts")) if isinstance(c, dict)]
         seen_without_id: list[dict[str, Any]] = []
-        for i, award in enumerate(_list(self.data.get("awards"))):
+        for i, award in enumerate(fields.as_list(self.data.get("awards"))):
             path = f"awards[{i}]"
             if not isinstance(award, dict):
                 self.warn(path, "award is not an object; left out")
@@ -333,20 +326,20 @@ class _Mapper:
                 if award in seen_without_id:
                     continue
                 seen_without_id.append(award)
-            lot = _clip(_text(_first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
-            award_id = _clip(_text(award.get("id")), 200)
+            lot = fields.clip(fields.text(fields.first(award.get("relatedLots"))), MAX_ID) or self.default_lot() or DEFAULT_LOT
+            award_id = fields.clip(fields.text(award.get("id")), 200)
             if award_id:
                 award_lot[award_id] = lot
-            if _status(award) not in AWARDED_STATUSES:
+            if fields.status(award) not in AWARDED_STATUSES:
                 continue
             winners = tuple(dict.fromkeys(
-                p for j, s in enumerate(_list(award.get("suppliers")))
+                p for j, s in enumerate(fields.as_list(award.get("suppliers")))
                 if (p := self.party(s, f"{path}.suppliers[{j}]")) is not None
             ))
             value, currency = self.value(award.get("value"), f"{path}.value")
             if value is None and award.get("value") is None:
                 value, currency = self.contract_value(contracts, award_id)
-            suppliers_by_lot.setdefault(lot, set()).update(_org_name(w) for w in winners)
+            suppliers_by_lot.setdefault(lot, set()).update(fields.identity(w) for w in winners)
             awards.append(Award(
                 lot=lot, winners=winners, value=value, currency=currency,
                 tenders_received=self.tenders_received(lot), contract_id=award_id,
@@ -355,8 +348,8 @@ class _Mapper:
 
     def contract_value(self, contracts: list[dict[str, Any]], award_id: str | None) -> tuple[Decimal | None, str | None]:
         """The value of the award's one contract, when it has exactly one and it was never amended."""
-        mine = [(i, c) for i, c in enumerate(contracts) if award_id and _text(c.get("awardID")) == award_id]
-        if len(mine) != 1 or _amendments(mine[0][1]):
+        mine = [(i, c) for i, c in enumerate(contracts) if award_id and fields.text(c.get("awardID")) == award_id]
+        if len(mine) != 1 or fields.amendments(mine[0][1]):
             return None, None
         i, contract = mine[0]
         return self.value(contract.get("value"), f"contracts[{i}].value")
@@ -378,16 +371,16 @@ class _Mapper:
         return amount, currency
 
     def tenders_received(self, lot: str) -> int | None:
-        for statistic in _list(_get(self.data, "bids", "statistics")):
+        for statistic in fields.as_list(fields.get(self.data, "bids", "statistics")):
             if not isinstance(statistic, dict) or statistic.get("measure") != "bids":
                 continue
-            related = _text(statistic.get("relatedLot"))
+            related = fields.text(statistic.get("relatedLot"))
             if related == lot or (related is None and self.default_lot() == lot):
-                count = _int(statistic.get("value"))
+                count = fields.count(statistic.get("value"))
                 if count is not None:
                     return count
         if self.default_lot() == lot:
-            return _int(self.tender.get("numberOfTenderers"))
+            return fields.count(self.tender.get("numberOfTenderers"))
         return None
 
     # --- bids -----------------------------------------------------------------------------
@@ -396,26 +389,26 @@ class _Mapper:
         def won(lot: str, tenderers: tuple[Party, ...]) -> bool | None:
             if lot not in suppliers_by_lot:
                 return None
-            return any(_org_name(t) in suppliers_by_lot[lot] for t in tenderers)
+            return any(fields.identity(t) in suppliers_by_lot[lot] for t in tenderers)
 
         bids: list[Bid] = []
-        details = _list(_get(self.data, "bids", "details"))
+        details = fields.as_list(fields.get(self.data, "bids", "details"))
         for i, bid in enumerate(details):
             path = f"bids.details[{i}]"
             if not isinstance(bid, dict):
                 continue
-            tenderers = tuple(p for j, t in enumerate(_list(bid.get("tenderers")))
+            tenderers = tuple(p for j, t in enumerate(fields.as_list(bid.get("tenderers")))
                               if (p := self.party(t, f"{path}.tenderers[{j}]")) is not None)
             if not tenderers:
                 continue
             value, currency = self.value(bid.get("value"), f"{path}.value")
-            lots = [str(lot)[:MAX_ID] for lot in _list(bid.get("relatedLots")) if lot is not None] or [
+            lots = [str(lot)[:MAX_ID] for lot in fields.as_list(bid.get("relatedLots")) if lot is not None] or [
                 self.default_lot() or DEFAULT_LOT]
             for lot in lots:
                 bids.append(Bid(lot=lot, tenderers=tenderers, won=won(lot, tenderers), value=value, currency=currency,
-                                tender_id=_clip(_text(bid.get("id")), MAX_ID)))
+                                tender_id=fields.clip(fields.text(bid.get("id")), MAX_ID)))
         if not details and (lot := self.default_lot()) is not None:
-            for j, ref in enumerate(_list(self.tender.get("tenderers"))):
+            for j, ref in enumerate(fields.as_list(self.tender.get("tenderers"))):
                 party = self.party(ref, f"tender.tenderers[{j}]")
                 if party is not None:
                     bids.append(Bid(lot=lot, tenderers=(party,), won=won(lot, (party,))))
@@ -425,18 +418,18 @@ class _Mapper:
 
     def modifications(self, ocid: str, award_lot: dict[str, str]) -> tuple[Modification, ...]:
         by_release = {str(r.get("id")): r for r in self.releases if r.get("id") is not None}
-        awards = {_text(a.get("id")): (i, a) for i, a in enumerate(_list(self.data.get("awards"))) if isinstance(a, dict)}
+        awards = {fields.text(a.get("id")): (i, a) for i, a in enumerate(fields.as_list(self.data.get("awards"))) if isinstance(a, dict)}
         changes: list[Modification] = []
-        for i, contract in enumerate(_list(self.data.get("contracts"))):
+        for i, contract in enumerate(fields.as_list(self.data.get("contracts"))):
             if not isinstance(contract, dict):
                 continue
-            amendments = _amendments(contract)
+            amendments = fields.amendments(contract)
             if not amendments:
                 continue
-            contract_id = _clip(_text(contract.get("id")), 200)
-            award_id = _clip(_text(contract.get("awardID")), 200)
+            contract_id = fields.clip(fields.text(contract.get("id")), 200)
+            award_id = fields.clip(fields.text(contract.get("awardID")), 200)
             index, award = awards.get(award_id, (None, {}))
-            contractors = tuple(p for j, s in enumerate(_list(award.get("suppliers")))
+            contractors = tuple(p for j, s in enumerate(fields.as_list(award.get("suppliers")))
                                 if (p := self.party(s, f"awards[{index}].suppliers[{j}]", warn=False)) is not None)
             current, currency = self.value(contract.get("value"), f"contracts[{i}].value")
             for k, amendment in enumerate(amendments):
@@ -452,8 +445,8 @@ class _Mapper:
                     value_before=before,
                     value_after=after,
                     currency=after_currency or before_currency,
-                    reason=_text(amendment.get("rationale")),
-                    description=_text(amendment.get("description")),
+                    reason=fields.text(amendment.get("rationale")),
+                    description=fields.text(amendment.get("description")),
                 ))
         return tuple(changes)
 
@@ -462,8 +455,8 @@ class _Mapper:
         release = by_release.get(str(release_id)) if release_id is not None else None
         if release is None:
             return None, None
-        for j, contract in enumerate(_list(release.get("contracts"))):
-            if isinstance(contract, dict) and _text(contract.get("id")) == contract_id:
+        for j, contract in enumerate(fields.as_list(release.get("contracts"))):
+            if isinstance(contract, dict) and fields.text(contract.get("id")) == contract_id:
                 return self.value(contract.get("value"), f"release {release_id} contracts[{j}].value")
         return None, None
 
@@ -472,143 +465,26 @@ class _Mapper:
     def same_as(self, ocid: str) -> tuple[str, ...]:
         found = [f"ocid:{ocid}"]
         is_tenderned = self.is_tenderned
-        award_releases = [r for r in self.releases if AWARD_TAGS & set(_tags(r)) or r.get("awards")]
+        award_releases = [r for r in self.releases if AWARD_TAGS & set(fields.tags(r)) or r.get("awards")]
         for release in award_releases:
-            release_id = _text(release.get("id"))
-            if release_id and "/S" in release_id.upper() and (number := _ted_number(release_id)):
+            release_id = fields.text(release.get("id"))
+            if release_id and "/S" in release_id.upper() and (number := fields.ted_number(release_id)):
                 found.append(f"ted:{number}")
             elif release_id and is_tenderned and release_id.isdigit():
                 found.append(f"tenderned:{release_id}")
-            elif release_id and _UUID.match(release_id):
+            elif release_id and fields.UUID.match(release_id):
                 # eForms converted to OCDS keeps the notice's UUID as the release id (TED's notices store it so).
                 found.append(f"eforms:{release_id}")
-            found += _links(release.get("links"))
+            found += fields.link_ids(release.get("links"))
         sections = [self.data.get("awards"), self.data.get("contracts")] + [r.get("awards") for r in award_releases]
         for section in sections:
-            for entry in _list(section):
+            for entry in fields.as_list(section):
                 if isinstance(entry, dict):
-                    found += _links(entry.get("documents"))
-                    for identifier in _list(entry.get("identifiers")):
-                        scheme = (_text(_get(identifier, "scheme")) or "").upper()
-                        if ("TED" in scheme or "OJS" in scheme) and (number := _ted_number(_text(_get(identifier, "id")))):
+                    found += fields.link_ids(entry.get("documents"))
+                    for identifier in fields.as_list(entry.get("identifiers")):
+                        scheme = (fields.text(fields.get(identifier, "scheme")) or "").upper()
+                        if ("TED" in scheme or "OJS" in scheme) and (number := fields.ted_number(fields.text(fields.get(identifier, "id")))):
                             found.append(f"ted:{number}")
         return tuple(dict.fromkeys(found))
 
 
-# --- small helpers ----------------------------------------------------------------------------
-
-
-def _list(value: Any) -> list[Any]:  # noqa: ANN401 - JSON
-    return value if isinstance(value, list) else []
-
-
-def _get(value: Any, *keys: str) -> Any:  # noqa: ANN401 - JSON
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _first(value: Any) -> Any:  # noqa: ANN401 - JSON
-    return value[0] if isinstance(value, list) and value else None
-
-
-def _text(value: Any) -> str | None:  # noqa: ANN401 - JSON
-    if value is None or isinstance(value, (dict, list, bool)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _clip(text: str | None, length: int) -> str | None:
-    """Text cut to the store's column width (an over-long postcode must not fail a whole batch)."""
-    return text[:length] if text else text
-
-
-def _int(value: Any) -> int | None:  # noqa: ANN401 - JSON
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return int(number) if number.is_finite() and number == number.to_integral_value() and number >= 0 else None
-
-
-def _tags(release: Mapping[str, Any]) -> list[str]:
-    tags = release.get("tag")
-    return [str(t) for t in tags if t] if isinstance(tags, list) else ([tags] if isinstance(tags, str) else [])
-
-
-def _status(award: Mapping[str, Any]) -> str | None:
-    status = _text(award.get("status"))
-    return status.lower() if status else None
-
-
-def _date(value: Any) -> date | None:  # noqa: ANN401 - JSON
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text[:10]).date()
-    except ValueError:
-        return None
-
-
-def _amendments(contract: Mapping[str, Any]) -> list[dict[str, Any]]:
-    amendments = [a for a in _list(contract.get("amendments")) if isinstance(a, dict)]
-    single = contract.get("amendment")
-    return amendments or ([single] if isinstance(single, dict) else [])
-
-
-def _classifications(item: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
-    if isinstance(item.get("classification"), dict):
-        yield item["classification"]
-    for extra in _list(item.get("additionalClassifications")):
-        if isinstance(extra, dict):
-            yield extra
-
-
-def _is_cpv(classification: Mapping[str, Any]) -> bool:
-    scheme = (_text(classification.get("scheme")) or "").upper()
-    code = _text(classification.get("id")) or ""
-    return bool(_CPV_ID.match(code)) and (scheme == "CPV" or (not scheme and "-" in code))
-
-
-def _cpv(classification: Mapping[str, Any]) -> str | None:
-    match = _CPV_ID.match(_text(classification.get("id")) or "")
-    return match.group(1).zfill(8) if match else None
-
-
-def _kvk(organisation: Mapping[str, Any]) -> str | None:
-    """The KvK number where an identifier (or an ``NL-KVK-`` party id) says so."""
-    identifiers = [organisation.get("identifier"), *_list(organisation.get("additionalIdentifiers"))]
-    for identifier in identifiers:
-        scheme = (_text(_get(identifier, "scheme")) or "").upper()
-        number = re.sub(r"\D", "", _text(_get(identifier, "id")) or "")
-        if scheme in KVK_SCHEMES and 1 <= len(number) <= 8:
-            return number.zfill(8)
-    match = _KVK_PARTY_ID.match(_text(organisation.get("id")) or "")
-    return match.group(1) if match else None
-
-
-def _org_name(party: Party) -> str:
-    """A party's identity for telling won bids: its company id where known, else its folded name."""
-    return f"id:{party.company_id}" if party.company_id else f"name:{' '.join(party.name.casefold().split())}"
-
-
-def _ted_number(text: str | None) -> str | None:
-    return publication_number(text) if text else None
-
-
-def _links(entries: Any) -> list[str]:  # noqa: ANN401 - JSON
-    """``ted:<number>`` and ``tenderned:<id>`` from the URLs of documents or links."""
-    found = []
-    for entry in _list(entries):
-        url = _text(_get(entry, "url")) or _text(_get(entry, "href")) or ""
-        if match := _TED_URL_NUMBER.search(url):
-            number = publication_number(match.group(1))
-            if number:
-                found.append(f"ted:{number}")
-        if match := _TENDERNED_URL.search(url):
-            found.append(f"tenderned:{match.group(1)}")
-    return found

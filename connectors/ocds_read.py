@@ -47,6 +47,8 @@ from connectors.errors import ConnectorError
 EntryKind = Literal["release", "record", "invalid"]
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".jl")
 GZIP_MAGIC = b"\x1f\x8b"
+#: Files saved by Windows tools often start with one; the JSON parser would refuse it.
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class OcdsFileError(ConnectorError):
@@ -68,10 +70,13 @@ class Entry:
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, gunzipped when it starts with the gzip magic (whatever its name)."""
+    """The file's bytes, gunzipped when it starts with the gzip magic (whatever its name), without a UTF-8 BOM."""
     with path.open("rb") as probe:
         magic = probe.read(2)
-    return gzip.open(path, "rb") if magic == GZIP_MAGIC else path.open("rb")
+    stream = gzip.open(path, "rb") if magic == GZIP_MAGIC else path.open("rb")
+    if stream.read(len(UTF8_BOM)) != UTF8_BOM:
+        stream.seek(0)
+    return stream
 
 
 def is_json_lines(path: Path) -> bool:
@@ -134,6 +139,7 @@ def _json_lines(path: Path) -> Iterator[Entry]:
                 value = json.loads(line, parse_float=_decimal)
             except json.JSONDecodeError as exc:
                 yield Entry("invalid", position, None, reason=f"not JSON: {exc.msg} at character {exc.pos + 1}")
+                continue
             except ValueError as exc:
                 yield Entry("invalid", position, None, reason=f"not JSON: {exc}")
                 continue
@@ -174,6 +180,8 @@ def _package(path: Path) -> Iterator[Entry]:
                 elif prefix in items and event not in ("end_array", "start_array"):
                     found = True
                     yield _entry(items[prefix], prefix, counts, value, publisher)
+                elif prefix in ("releases", "records", "") and event == "start_array":
+                    found = True  # an empty package is a package: nothing to import, nothing wrong
                 elif prefix == "publisher" and event == "start_map":
                     publisher_builder = ObjectBuilder()
                     publisher_builder.event(event, value)

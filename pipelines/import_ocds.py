@@ -140,6 +140,9 @@ def _read_file(
                                           else "no ocid: a release or record without ocid cannot be stored")
                 record = f"{path.name} {entry.position}"  # the file's name too: "line 2" alone is in every file
                 rejected.append((RecordError(str(path), reason, record=record, field=field_name), entry.data))
+                if len(rejected) >= 1000:  # a badly broken file must not pile its rejects up in memory
+                    _quarantine(store, rejected, [], report)
+                    rejected.clear()
             else:
                 spool.add(ocid, entry.kind, str(path), entry.position, entry.publisher or publisher, entry.data)
             if progress and report.entries_read % 1000 == 0:

@@ -167,6 +167,7 @@ def test_bids_and_amendments_are_stored_and_amendments_are_never_awards(store: S
 
 def test_bad_entries_are_quarantined_with_file_line_and_field_and_the_rest_goes_on(store: Store) -> None:
     report = import_ocds(store, [LINES])
+    assert (report.entries_read, report.processes) == (5, 3)  # six lines, one of them empty; two without ocid or JSON
     assert {r.notice_id for r in _rows(store).values()} == {"ocds-test03-3001", "ocds-test03-3002"}
     with store.session() as session:
         quarantined = {(q.location, q.record_key, q.field) for q in session.scalars(select(QuarantinedRecord))}
@@ -323,3 +324,17 @@ def test_an_award_without_id_restated_by_a_later_release_counts_once() -> None:
     assert len(compiled["awards"]) == 2  # what the merge rules give for objects without id
     notice = ocds.notice_from_process(compiled, releases, where="x", record="r").notice
     assert [(a.value, a.winners[0].name) for a in notice.awards] == [(Decimal("500"), "Een B.V.")]
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    for source in (PACKAGE, LINES):
+        copy = tmp_path / source.name
+        copy.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+        assert [(e.kind, e.position) for e in iter_entries(copy)] == [(e.kind, e.position) for e in iter_entries(source)]
+    assert [e.position for e in iter_entries(LINES)] == ["line 1", "line 2", "line 3", "line 5", "line 6"]
+
+
+def test_an_empty_package_is_no_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty_package.json"
+    empty.write_text('{"publisher": {"name": "x"}, "releases": []}', encoding="utf-8")
+    assert list(iter_entries(empty)) == []
