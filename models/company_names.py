@@ -101,6 +101,7 @@ PROVINCE_CODES = frozenset({"nh", "zh", "nb", "gld", "gl", "ov", "fr", "gr", "dr
 ABBREVIATIONS = {
     "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
     "bros": "brothers", "ned": "nederland", "nl": "nederland", "en": "&", "and": "&", "und": "&", "et": "&",
+    "stg": "stichting", "stgn": "stichting", "hldg": "holding", "coop": "cooperatie", "coop.": "cooperatie",
 }
 #: Tokens left over that carry no identity.
 FILLER = frozenset({"de", "het", "the", "van", "der", "den", "&", "te", "le", "la", "des", "du"})
