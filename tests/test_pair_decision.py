@@ -84,6 +84,10 @@ def test_parse_keeps_entity_words_and_sets_remarks_aside() -> None:
     assert name.legal_forms == ("bv",) and name.branch[0] == "vestiging" and name.status == ("io",) and name.honorific
     assert parse("Installatiebedrijf Bos B.V. te Zwolle").qualifiers == ("zwolle",)
     assert parse("Müller GmbH & Co. KG").legal_forms == ("gmbh", "kg")
+    assert parse("Jansen B.V. (voorheen Pietersen B.V.)").former_names == ("pietersen b.v.",)
+    assert parse("Atlas Technologies B.V. h.o.d.n. Lightyear").trade_names == ("lightyear",)
+    assert parse("Voorheen & Nu B.V.").key == "voorheen nu"  # a name that starts like a remark is a name
+    assert parse("VH Techniek B.V.").key == "vh techniek"
 
 
 def _hard_rows() -> list[dict[str, str]]:
