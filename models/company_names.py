@@ -101,6 +101,7 @@ PROVINCE_CODES = frozenset({"nh", "zh", "nb", "gld", "gl", "ov", "fr", "gr", "dr
 ABBREVIATIONS = {
     "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
     "bros": "brothers", "ned": "nederland", "nl": "nederland", "en": "&", "and": "&", "und": "&", "et": "&",
+    "stg": "stichting", "stgn": "stichting", "hldg": "holding", "coop": "cooperatie", "coop.": "cooperatie",
 }
 #: Tokens left over that carry no identity.
 FILLER = frozenset({"de", "het", "the", "van", "der", "den", "&", "te", "le", "la", "des", "du"})
@@ -109,7 +110,8 @@ _TRADE_MARKERS = re.compile(
     r"\b(?:t\.?\s?)?h\.?\s?o\.?\s?d\.?\s?n\.?(?=\s|$|:)|\bh/o/d/n\b|\b(?:tevens\s+)?handelend\s+onder\s+de\s+(?:handels)?naa?m\b"
     r"|\btrading\s+as\b|\bt/a\b|\bd/b/a\b|\bdba\b|\bdoing\s+business\s+as\b|\bhandelsnaam\b"
 )
-_FORMER_MARKERS = re.compile(r"\bvoorheen\b|\bv/h\b|\bvh\b|\bformerly\b|\bpreviously\b|\bvoormalig\b|\bfka\b|\bf/k/a\b")
+_FORMER_MARKERS = re.compile(r"\bvoorheen\b|\bv/h\b|(?<![a-z.])v\.\s?h\.|\bformerly\b|\bpreviously\b|\bvoormalig\b|\bfka\b|\bf/k/a\b")
+_MARKERS = re.compile(f"({_TRADE_MARKERS.pattern}|{_FORMER_MARKERS.pattern})")
 _PARENS = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _DROPPED = re.compile(r"[.'’`´]")
 _SLASH_INITIALS = re.compile(r"\b([a-z])/([a-z])\b")
@@ -175,12 +177,14 @@ def _words(text: str) -> list[str]:
     return [ABBREVIATIONS.get(t, t) for t in flat.split()]
 
 
-def _split_markers(text: str) -> tuple[str, list[str], list[str]]:
+def _split_markers(text: str, *, remark: bool = False) -> tuple[str, list[str], list[str]]:
     """The name before any "h.o.d.n." or "voorheen", and the trade and former names after them."""
     trade: list[str] = []
     former: list[str] = []
-    pieces = re.split(f"({_TRADE_MARKERS.pattern}|{_FORMER_MARKERS.pattern})", text)
+    pieces = _MARKERS.split(text)
     head = pieces[0]
+    if not remark and not _NON_ALNUM.sub("", head):  # "Voorheen & Nu B.V.": a name, not a remark about one
+        return text, [], []
     for i in range(1, len(pieces) - 1, 2):
         marker, tail = pieces[i], pieces[i + 1].strip(" ,:;-")
         if not tail:
@@ -200,7 +204,7 @@ def parse(name: str) -> CompanyName:
 
     def bracket(match: re.Match[str]) -> str:
         inner = (match.group(1) or match.group(2) or "").strip()
-        head, t, f = _split_markers(inner)
+        head, t, f = _split_markers(inner, remark=True)
         trade.extend(t)
         former.extend(f)
         words = _words(head)

@@ -43,6 +43,7 @@ from models.company_names import (
     Difference,
     differences,
     fold,
+    initials,
     parse,
 )
 
@@ -110,7 +111,7 @@ def name_variants(name: str, other_names: Iterable[str] = ()) -> list[tuple[str,
     first = normalise(name)
     variants = [("name", first)]
     if first.parsed is not None:
-        variants += [("trade name", normalise(t)) for t in first.parsed.trade_names]
+        variants += [("trade name", _trading_under(first.parsed, normalise(t))) for t in first.parsed.trade_names]
         variants += [("former name", normalise(t)) for t in first.parsed.former_names]
     for other in other_names:
         kind, _, value = other.partition(":") if other.startswith(("trade:", "former:")) else ("", "", other)
@@ -123,6 +124,18 @@ def name_variants(name: str, other_names: Iterable[str] = ()) -> list[tuple[str,
             seen.add(variant.key)
             unique.append((label, variant))
     return unique
+
+
+def _trading_under(owner: CompanyName, trade: NormalisedName) -> NormalisedName:
+    """A trade name carries its owner's legal form: "Jansen Bouw B.V. h.o.d.n. Klusdienst" trades as a B.V., and
+    "J. Jansen h.o.d.n. Klusdienst" as a person (a sole trader), never as "Klusdienst B.V."."""
+    if trade.parsed is None or trade.legal_forms:
+        return trade
+    forms = owner.legal_forms or (("eenmanszaak",) if initials(owner.core) else ())
+    if not forms:
+        return trade
+    parsed = replace(trade.parsed, legal_forms=forms)
+    return replace(trade, legal_forms=forms, parsed=parsed)
 
 
 def postcode_digits(postcode: str | None) -> str | None:

@@ -38,6 +38,13 @@ runner = CliRunner()
         ("J. de Vries Transport B.V.", "P. de Vries Transport B.V.", "review"),
         ("Schoonmaak Service B.V.", "Schoonmaak Service", "review"),
         ("Heijmans Infra B.V.", "Heijmans Vastgoed B.V.", "different"),
+        ("J. Jansen h.o.d.n. Jansen Klussen", "Jansen Klussen B.V.", "review"),  # a sole trader's trade name
+        ("Stg. Humanitas", "Humanitas B.V.", "review"),
+        ("Van Dijk Transport 2 B.V.", "Van Dijk Transport B.V.", "review"),
+        ("Amazon EU S.à r.l.", "Amazon EU SARL", "merge"),
+        ("Asito B. V.", "ASITO BV", "merge"),
+        ("Tauw B.V.", "Tuaw B.V.", "review"),  # one slip in a short name: a person looks
+        ("Centric Netherlands B.V.", "Centirc Netherlands B.V.", "merge"),
     ],
 )
 def test_structure_decides_what_a_name_score_cannot(a: str, b: str, decision: str) -> None:
@@ -59,6 +66,7 @@ def test_a_kvk_number_on_both_sides_decides_whatever_the_names() -> None:
 def test_a_value_that_is_not_a_kvk_number_is_set_aside_and_said() -> None:
     assert kvk_number("000017047016") == (None, "'000017047016' is an establishment number, not a KvK number (set aside)")
     assert kvk_number("KvK 17047016") == ("17047016", None)
+    assert kvk_number("17047016.0") == ("17047016", None)  # a spreadsheet's number cell
     assert kvk_number("n.v.t.")[0] is None and "not a KvK number" in (kvk_number("n.v.t.")[1] or "")
     result = decide_pair("Heijmans Infra B.V.", "Heijmans Infra B.V.", kvk_a="17047016", kvk_b="000017047016")
     assert result.decision == "merge" and any("establishment number" in r for r in result.reasons)
@@ -76,6 +84,10 @@ def test_parse_keeps_entity_words_and_sets_remarks_aside() -> None:
     assert name.legal_forms == ("bv",) and name.branch[0] == "vestiging" and name.status == ("io",) and name.honorific
     assert parse("Installatiebedrijf Bos B.V. te Zwolle").qualifiers == ("zwolle",)
     assert parse("Müller GmbH & Co. KG").legal_forms == ("gmbh", "kg")
+    assert parse("Jansen B.V. (voorheen Pietersen B.V.)").former_names == ("pietersen b.v.",)
+    assert parse("Atlas Technologies B.V. h.o.d.n. Lightyear").trade_names == ("lightyear",)
+    assert parse("Voorheen & Nu B.V.").key == "voorheen nu"  # a name that starts like a remark is a name
+    assert parse("VH Techniek B.V.").key == "vh techniek"
 
 
 def _hard_rows() -> list[dict[str, str]]:

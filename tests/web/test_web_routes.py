@@ -331,6 +331,11 @@ def test_wrong_entity_is_refused_for_an_alert_from_the_suppliers_own_kvk_data(cl
     with store.session() as session:
         assert session.scalars(select(MatchDecision)).all() == []
         assert session.get(AlertRow, alert_id).state == "open"
+    # a score alert comes from everything known about the supplier, not from one link: refused too
+    from store.identity_feedback import WrongCompanyRefused, apply_wrong_company
+
+    with store.session() as session, pytest.raises(WrongCompanyRefused, match="match list"):
+        apply_wrong_company(session, world.alerts["soft"], decided_by="mia")
 
 
 def test_wrong_entity_undoes_the_news_link_behind_the_alert(client: TestClient, world: World, store: Store) -> None:
