@@ -32,7 +32,8 @@ from models.market import EU27
 
 SAME_KIND_FACTOR = 1.5
 SAME_REGION_FACTOR = 1.25
-RISK_FACTORS = {"low": 1.0, None: 0.9, "medium": 0.6, "high": 0.25}
+#: "unknown" (main inputs missing, e.g. a foreign supplier) weighs as "not scored": never as low risk.
+RISK_FACTORS = {"low": 1.0, None: 0.9, "unknown": 0.9, "medium": 0.6, "high": 0.25}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ _REASON_WORDS = {
         "won": "won {n} contract{s} under {branch} since {year}, e.g. for {buyer}", "singular": "", "plural": "s",
         "comparable": "{n} for comparable buyers", "since": "public awards since {year}",
         "risk-low": "low risk", "risk-medium": "medium risk", "risk-high": "high risk", "risk-none": "risk not scored",
+        "risk-unknown": "risk unknown (no register data)",
         "preferred": "in {country} (preferred)", "not-preferred": "in {country} (not a preferred location)",
         "location": "in {country}",
     },
@@ -91,7 +93,7 @@ _REASON_WORDS = {
         "won": "won {n} opdracht{s} onder {branch} sinds {year}, o.a. voor {buyer}", "singular": "", "plural": "en",
         "comparable": "{n} voor vergelijkbare opdrachtgevers", "since": "publieke opdrachten sinds {year}",
         "risk-low": "laag risico", "risk-medium": "gemiddeld risico", "risk-high": "hoog risico",
-        "risk-none": "risico niet gescoord", "preferred": "in {country} (voorkeur)",
+        "risk-none": "risico niet gescoord", "risk-unknown": "risico onbekend (geen registergegevens)", "preferred": "in {country} (voorkeur)",
         "not-preferred": "in {country} (geen voorkeurslocatie)", "location": "in {country}",
     },
 }

@@ -36,7 +36,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from models.calibration import Metrics, evaluate
-from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, EventFact, FeatureRow, band
+from models.failure_reasons import how_to_get, missing_main_inputs, reason_text
+from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, MAIN_INPUT_GROUPS, EventFact, FeatureRow, band
 
 #: Why each baseline weight has its sign and size (published in the model card).
 BASELINE_RATIONALE: dict[str, str] = {
@@ -59,7 +60,6 @@ BASELINE_RATIONALE: dict[str, str] = {
 }
 #: Probability reported when a bankruptcy is already on record: at the top, but not a certainty of anything.
 BANKRUPT_PROBABILITY = 0.999
-TOP_REASONS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,25 +160,56 @@ class FailureScore:
     inputs: tuple[dict[str, Any], ...]
     model_version: str
     logit: float
+    #: Why the score is "unknown" (main inputs missing) and how to get them; None for a scored row.
+    unknown_because: str | None = None
+
+    @property
+    def unknown(self) -> bool:
+        return self.unknown_because is not None
 
 
 def _logit(probability: float) -> float:
     return math.log(probability / (1 - probability))
 
 
-def _reason_text(name: str, value: float | None, contribution: float) -> str:
-    direction = "raises" if contribution > 0 else "lowers"
-    shown = "unknown" if value is None else f"{value:.2f}"
-    return f"{FEATURE_TEXT[name]}: {shown} ({direction} the log-odds by {abs(contribution):.2f})"
+def _reasons(row: FeatureRow, contrib: np.ndarray, base: float) -> list[dict[str, Any]]:
+    """Known inputs by size of effect, in readable units; unknown inputs folded into one line; then the base.
+
+    The contributions still sum to the logit: a model that fills a missing input with a typical value gives it
+    an effect, and that effect is reported on the "not known" line instead of as a reason.
+    """
+    known = [j for j in np.argsort(-np.abs(contrib), kind="stable") if row.values[FEATURES[j]] is not None]
+    reasons = [
+        {"feature": FEATURES[j], "value": row.values[FEATURES[j]], "contribution": float(contrib[j]),
+         "text": reason_text(FEATURES[j], row.values, float(contrib[j]))}
+        for j in known
+    ]
+    missing = [j for j in range(len(FEATURES)) if row.values[FEATURES[j]] is None]
+    if missing:
+        reasons.append({
+            "feature": "(not known)", "value": None, "contribution": float(sum(contrib[j] for j in missing)),
+            "missing": [FEATURES[j] for j in missing],
+            "text": "not known, so not a reason: " + "; ".join(FEATURE_TEXT[FEATURES[j]] for j in missing),
+        })
+    reasons.append({"feature": "(base)", "value": None, "contribution": base,
+                    "text": "base log-odds of the model (intercept and calibration)"})
+    return reasons
 
 
-def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, high_from: float) -> list[FailureScore]:
+def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, high_from: float,
+               countries: Mapping[int, str | None] | None = None) -> list[FailureScore]:
     """Failure scores for many rows at once (vectorised).
 
     Two published rules sit on top of the model, each with its own reason and an exact contribution:
     a bankruptcy on record puts the row at the top (:data:`BANKRUPT_PROBABILITY`); a suspension of
     payments in the last year that has not ended lifts the probability to at least ``high_from`` (most
     suspensions end in bankruptcy within weeks, too fast for snapshot-based training to learn).
+
+    Unknown is not low: a row missing every main input (:data:`models.features.MAIN_INPUT_GROUPS`: no
+    company-register value and no insolvency register, as for a foreign supplier) gets band "unknown",
+    a first reason saying what is missing and how to get it, and ``unknown_because``. Its probability is
+    kept for the record but is not a risk level; readers must not rank or alert on it.
+    ``countries`` (organisation id -> ISO code) only words that reason.
     """
     if not rows:
         return []
@@ -190,16 +221,9 @@ def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, 
     scores = []
     for i, row in enumerate(rows):
         coverage = row.coverage
-        order = np.argsort(-np.abs(contrib[i]), kind="stable")
-        reasons = [
-            {"feature": FEATURES[j], "value": row.values[FEATURES[j]], "contribution": float(contrib[i, j]),
-             "text": _reason_text(FEATURES[j], row.values[FEATURES[j]], float(contrib[i, j])) if rank < TOP_REASONS
-             else FEATURE_TEXT[FEATURES[j]]}
-            for rank, j in enumerate(order)
-        ]
-        reasons.append({"feature": "(base)", "value": None, "contribution": float(base[i]),
-                        "text": "base log-odds of the model (intercept and calibration)"})
+        reasons = _reasons(row, contrib[i], float(base[i]))
         probability, logit, confidence = float(probabilities[i]), float(logits[i]), coverage
+        unknown_because = None
         if row.bankruptcy_on is not None:
             text = f"bankruptcy declared on {row.bankruptcy_on.isoformat()}"
             override = _logit(BANKRUPT_PROBABILITY) - logit
@@ -210,10 +234,17 @@ def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, 
             override = _logit(high_from) - logit
             reasons.insert(0, {"feature": "suspension_of_payments", "value": 1.0, "contribution": override, "text": text})
             probability, logit = high_from, logit + override
+        elif len(missing := missing_main_inputs(row.values)) == len(MAIN_INPUT_GROUPS):
+            country = (countries or {}).get(row.organisation_id)
+            unknown_because = (f"risk unknown: no {' and no '.join(missing)}; "
+                               f"{how_to_get(country, row.register_covered)}")
+            reasons.insert(0, {"feature": "(unknown)", "value": None, "contribution": 0.0, "missing": missing,
+                               "text": unknown_because})
         scores.append(FailureScore(
-            organisation_id=row.organisation_id, probability=probability, band=band(probability, medium_from, high_from),
+            organisation_id=row.organisation_id, probability=probability,
+            band="unknown" if unknown_because else band(probability, medium_from, high_from),
             confidence=confidence, coverage=coverage, reasons=tuple(reasons), features=dict(row.values),
-            inputs=row.inputs, model_version=version, logit=logit,
+            inputs=row.inputs, model_version=version, logit=logit, unknown_because=unknown_because,
         ))
     return scores
 

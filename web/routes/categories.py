@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -58,19 +58,20 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
 
 
 @router.get("/categories/{code}")
-def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
+def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)],
+             all: Annotated[bool, Query()] = False) -> Response:  # noqa: A002 - ?all=1 adds former suppliers
     ctx = context_of(request)
     prefix = _category(code, who)
     language = ctx.translator.language
     with ctx.store.session() as session:
         spend = category_spend(session, prefix)
-        suppliers = our_suppliers(session, who.prefixes, category=prefix)
+        suppliers = our_suppliers(session, who.prefixes, category=prefix, include_former=all)
         kraljic = kraljic_of(session, prefix)
     report = latest_report(reports_dir(ctx), prefix)
     scan = None if report else ctx.markets.get(ctx.store, prefix, language=language)
     return render(
         request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
-        kraljic=kraljic, report=report, scan=scan,
+        kraljic=kraljic, report=report, scan=scan, show_all=all,
     )
 
 

@@ -25,11 +25,12 @@ def supplier_list(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
     q: Annotated[str, Query(max_length=200)] = "",
+    all: Annotated[bool, Query()] = False,  # noqa: A002 - the query parameter people type: ?all=1
 ) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
-        rows = our_suppliers(session, who.prefixes, search=q)
-    return render(request, "suppliers.html", rows=rows, q=q)
+        rows = our_suppliers(session, who.prefixes, search=q, include_former=all)
+    return render(request, "suppliers.html", rows=rows, q=q, show_all=all)
 
 
 @router.get("/suppliers/{org_id:int}")
