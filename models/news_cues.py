@@ -26,7 +26,8 @@ _EVENT_NOUNS_PLURAL = (
     r"faillissementen|bankruptcies|insolvencies|insolventies|stakingen|strikes|walkouts|cyberaanvallen|cyberattacks|"
     r"cyber ?attacks|ransomware ?attacks|aanvallen|attacks|hacks|datalekken|breaches|overnames|takeovers|mergers|fusies|"
     r"deals|ontslagen|layoffs|job cuts|branden|fires|bedrijfsbranden|bedrijven|firms|companies|ondernemingen|mkb|"
-    r"boetes|fines|rechtszaken|lawsuits|reorganisaties"
+    r"boetes|fines|rechtszaken|lawsuits|reorganisaties|stakingsdagen|"
+    r"(bankruptcy|insolvency|strike|layoff|faillissements?|stakings?)[ -]?(numbers|figures|rates?|cijfers|aantallen)"
 )
 
 #: cue name -> pattern. Word boundaries matter: "no" must not fire inside "economy".
@@ -61,7 +62,8 @@ CUE_PATTERNS: dict[str, str] = {
         r"\b(wint (rechtszaak|zaak|hoger beroep|beroep|kort geding|arbitrage)|in het gelijk|vrijgesproken|vrijspraak|"
         r"seponeert|geseponeerd|vernietigd|vernietigt|afgewezen|wijst\b.*\baf|wins? (appeal|case|lawsuit|court|"
         r"dispute|arbitration)|won (appeal|case|lawsuit)|cleared|acquitted|acquittal|dismiss(es|ed)? (lawsuit|case|"
-        r"claim|charges|suit)|charges dropped|dropped charges|drops charges|rules? in favou?r|ruled in favou?r)\b"
+        r"claim|charges|suit)|charges dropped|dropped charges|drops? (the )?(charges|case)|case dropped|"
+        r"laat (de )?zaak\b.*\bvallen|rules? in favou?r|ruled in favou?r)\b"
     ),
     "event_noun_plural": rf"\b({_EVENT_NOUNS_PLURAL})\b",
     "trend": (
@@ -83,8 +85,9 @@ CUE_PATTERNS: dict[str, str] = {
         r"schuldeisers|continuiteit|going.concern|material uncertainty|arrears|behind on|chapter 11|administration|"
         r"administrators?|receivers?|receivership|liquidation|liquidators?|insolvent|insolvency|bankrupt|bankruptcy|"
         r"creditors|defaults?|default(ed|s) on|misses? (interest|payment|debt)|covenants?|kredietlijn|beslag|"
-        r"loon niet|wages|salarissen niet|cash runs out|geldtekort|whoa|not survive|kan .* niet (meer )?betalen|"
-        r"cannot pay|can't pay|unable to pay)\b"
+        r"loon niet|salaris niet|salarissen niet|(not|un)paid (staff )?wages|unpaid|onbetaalde?|cash runs out|geldnood|"
+        r"geldtekort|whoa|not survive|niet (meer )?(betalen|voldoen)|cannot pay|can't pay|unable to pay|omvallen|"
+        r"goes bust|winding.up|run out of cash|runs? out of money)\b"
     ),
 }
 #: Cues that combine others: a statistics headline, a loss without any sign of distress.
