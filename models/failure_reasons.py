@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from models.features import AGE_CAP, FEATURE_TEXT, MAIN_INPUT_GROUPS, YEARS_SINCE_WIN_CAP
+from models.features import (
+    AGE_CAP,
+    FEATURE_TEXT,
+    MAIN_INPUT_GROUPS,
+    YEARS_SINCE_WIN_CAP,
+)
 
 
 def _people(value: float) -> int:
