@@ -652,11 +652,14 @@ def our_position(session: Any, cpv_prefix: str) -> OurPosition:
     failures = {s.organisation_id: s for s, _ in risk_store.run_scores(session, run.id, kind="failure")}
     suppliers = []
     for dep, org in sorted(deps, key=lambda pair: -pair[0].value):
+        if (dep.features or {}).get("relationship", CURRENT) != CURRENT:
+            continue  # former and dissolved suppliers are not our position now
         failure = failures.get(dep.organisation_id)
+        known = failure is not None and failure.band != "unknown"
         suppliers.append({
             "name": org.name, "category": dep.category, "spend": (dep.features or {}).get("spend_share"),
             "dependency": dep.value, "dependency_band": dep.band,
-            "failure": failure.value if failure else None, "failure_band": failure.band if failure else "unknown",
+            "failure": failure.value if known else None, "failure_band": failure.band if failure else "unknown",
             "reason": next((r.get("text") for r in (failure.reasons if failure else [])), None),
             "confidence": min(dep.confidence, failure.confidence) if failure else dep.confidence,
         })

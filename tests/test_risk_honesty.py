@@ -114,3 +114,34 @@ def test_current_former_dissolved_and_not_ours() -> None:
                         dissolved_on=date(2022, 3, 27))
     assert gone.status == DISSOLVED and "2022-03-27" in gone.why
     assert relationship(day, spend_days=[], contract_ends=[], dissolved_on=None).status == NOT_OURS
+
+
+def test_category_lists_show_current_suppliers_unless_asked(store) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from store.schema import Contract, Organisation, SpendLine, SupplierEvent
+    from store.web_pages import our_suppliers
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with store.sessions.begin() as s:
+        orgs = {}
+        for key, name in (("A", "Current B.V."), ("F", "Former B.V."), ("D", "Dissolved B.V.")):
+            org = Organisation(org_key=f"NL:id:{key * 8}", name=name, country="NL", first_seen=now, updated_at=now)
+            s.add(org)
+            s.flush()
+            orgs[key] = org.id
+        for n, (key, booked) in enumerate((("A", date(2026, 6, 1)), ("F", date(2024, 2, 1)), ("D", date(2026, 5, 1))), 1):
+            s.add(SpendLine(row_key=f"r{n}", source_file="spend.csv", row_number=n, organisation_id=orgs[key],
+                            cpv="72500000", amount=Decimal(1000), booked_on=booked, imported_at=now))
+        s.add(Contract(contract_ref="K-9", source_file="c.xlsx", row_number=1, organisation_id=orgs["D"], cpv="72500000",
+                       start_date=date(2025, 1, 1), end_date=date(2028, 1, 1), content_hash="x", imported_at=now))
+        s.add(SupplierEvent(organisation_id=orgs["D"], kind="insolvency.bankruptcy_declared", occurred_on=date(2026, 9, 1),
+                            source="cir", source_ref="b", title="failliet", confidence=1.0, detected_at=now))
+    with store.session() as session:
+        shown = our_suppliers(session, None, category="72", today=date(2026, 11, 1))
+        everyone = our_suppliers(session, None, category="72", today=date(2026, 11, 1), include_former=True)
+    assert [r.name for r in shown] == ["Current B.V."]
+    assert {(r.name, r.status) for r in everyone} == {("Current B.V.", "current"), ("Former B.V.", "former"),
+                                                      ("Dissolved B.V.", "dissolved")}
+    assert everyone[0].name == "Current B.V."  # current first, then the marked others

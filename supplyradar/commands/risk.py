@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -106,7 +107,8 @@ def train_command(as_of: AsOf = None) -> None:
 
 
 def evaluate_command(as_of: AsOf = None) -> None:
-    """ROC AUC and Brier score of the saved model and the baseline on the held-out period."""
+    """The training procedure re-run out of sample: ROC AUC and Brier with company-resampled intervals, failing
+    companies per period, lead time, alerts per 100 suppliers per year, and a rolling-origin repeat."""
     from supplyradar.training import evaluate_failure_model
 
     report = _with_store(evaluate_failure_model, as_of)
@@ -114,6 +116,26 @@ def evaluate_command(as_of: AsOf = None) -> None:
         out.print(f"[yellow]No trained model: {report.warning}[/yellow]", highlight=False)
     out.print(f"Held-out rows: {report.rows}")
     _print_metrics(report.model, report.baseline)
+    o = report.outcome
+    if o is not None:
+        out.print(rows_table("Evidence in failing companies", [
+            {"part": part, "rows": v["rows"], "positive rows": v["positives"], "failing companies": v["failing_companies"]}
+            for part, v in o.counts.items()]))
+        out.print(rows_table("Intervals (95%, resampling companies)", [
+            {"figure": key, "value": interval.text(4 if "brier" in key else 3)} for key, interval in o.intervals.items()]))
+        out.print(rows_table("Warning before failure and alert burden (held-out period)", [
+            {"model": name, "threshold": f"{w.threshold:.2f}", "failing companies": w.failing, "warned": w.warned,
+             "median months of warning": "–" if w.median_lead_months is None else f"{w.median_lead_months:.1f}",
+             "alerts per 100 suppliers per year": "–" if w.alerts_per_100_per_year is None else f"{w.alerts_per_100_per_year:.1f}"}
+            for name, w in o.warnings.items()]))
+        out.print(f"Chosen by the procedure: {o.chosen} ({o.reason})", highlight=False)
+    if report.origins:
+        out.print(rows_table("Rolling origin", [
+            {"data as of": str(x.split.evaluation_end + timedelta(days=x.split.horizon_days)), "chosen": x.chosen,
+             "failing companies fit/cal/eval": "/".join(str(x.counts[p]["failing_companies"]) for p in ("fit", "calibration", "evaluation")),
+             "ROC AUC model": "–" if not x.model_metrics or x.model_metrics.roc_auc is None else f"{x.model_metrics.roc_auc:.3f}",
+             "ROC AUC baseline": "–" if not x.baseline_metrics or x.baseline_metrics.roc_auc is None else f"{x.baseline_metrics.roc_auc:.3f}"}
+            for x in report.origins]))
     out.print(f"Evaluation card: {report.card_path}")
 
 
