@@ -66,8 +66,8 @@ KNOWN_LIMITS = (
     "Public signals only: the model sees company-register changes, insolvency publications, news and public "
     "awards, not accounts, payment behaviour or credit ratings.",
     "Labels are bankruptcies and suspensions of payments in the Dutch insolvency register: training uses Dutch "
-    "suppliers only; a foreign supplier's score is the model applied outside the population it learned from, "
-    "with low confidence (no company-register data).",
+    "suppliers only; a supplier without company-register and insolvency-register data (a foreign one) is scored "
+    "\"unknown\" with what is missing, never low, and is not ranked or alerted on.",
     "Related entities are approximated by a shared registered address, not by group structures.",
     "Rows of one company on successive snapshots are not independent: metrics are optimistic about precision.",
     "A score is a signal for a person to look into, never grounds to exclude a supplier.",
