@@ -243,6 +243,10 @@ def _main_cpv(cpvs: Sequence[str], rule: Rule) -> str:
     return (scoped or sorted(cpvs))[0]
 
 
+#: The band of a score whose main inputs are missing (models.failure): never compared with a known band.
+UNKNOWN_BAND = "unknown"
+
+
 def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categories_of) -> list[Candidate]:  # noqa: ANN001
     """Bands and thresholds crossed (up or down) and sharp rises between the last two scoring runs."""
     out: list[Candidate] = []
@@ -256,6 +260,8 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
     for change in changes:
         if not change.category and (change.subject.organisation_id, change.kind) in per_category:
             continue
+        if UNKNOWN_BAND in (change.current.band, change.previous.band if change.previous else None):
+            continue  # unknown is not low: no move into, out of or within an unknown score is a change in risk
         cpvs = (change.category,) if change.category else change.subject.cpvs
         subject = Subject(change.subject.organisation_id, change.subject.org_key, change.subject.name, tuple(cpvs))
         previous_band = change.previous.band if change.previous else "low"

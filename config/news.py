@@ -56,7 +56,11 @@ class NewsSettings(BaseModel):
     feeds_file: Path = CONFIG_DIR / "feeds.yaml"
     #: A link below this confidence is kept with the article but makes no supplier event.
     min_link_confidence: float = Field(0.5, ge=0, le=1)
-    #: A supplier event needs link confidence x class probability at least this.
+    #: A headline becomes an event only if its class is not "other" and has at least this probability. The
+    #: default is the threshold chosen on the classifier's validation set (best F0.5, see
+    #: models/data/news_classifier_card.md); tests/test_event_classifier.py keeps the two equal.
+    min_event_probability: float = Field(0.3, ge=0, le=1)
+    #: A supplier event also needs link confidence x class probability at least this.
     min_event_confidence: float = Field(0.3, ge=0, le=1)
     #: Two titles at least this similar (0..100), published within ``duplicate_days``, are one story.
     duplicate_title_score: float = Field(93.0, ge=50, le=100)

@@ -68,6 +68,8 @@ class FailureConfig(_Strict):
 class DependencyConfig(_Strict):
     weights: dict[str, float]
     spend_window_months: int = Field(24, ge=1)
+    #: A supplier is "current" with a running contract or spend in this many recent months (models.relationship).
+    current_spend_months: int = Field(12, ge=1)
     alternatives_window_months: int = Field(36, ge=1)
     alternatives_scale: float = Field(3.0, gt=0)
     lock_in_weights: dict[str, float]

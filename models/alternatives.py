@@ -94,6 +94,7 @@ _WORDS = {
         "active_lately": "last won a contract (any category) on {day}",
         "none": "no win in {branch} since {year}",
         "risk-low": "low risk", "risk-medium": "medium risk", "risk-high": "high risk", "risk-none": "risk not scored",
+        "risk-unknown": "risk unknown (no register data)",
         "preferred": "in {country} (preferred)", "not-preferred": "in {country} (not a preferred location)",
         "location": "in {country}", "plural": "s", "singular": "",
     },
@@ -111,9 +112,9 @@ _WORDS = {
         "active_lately": "laatste gunning (elke categorie) op {day}",
         "none": "geen gunning in {branch} sinds {year}",
         "risk-low": "laag risico", "risk-medium": "gemiddeld risico", "risk-high": "hoog risico",
-        "risk-none": "risico niet gescoord", "preferred": "in {country} (voorkeur)",
-        "not-preferred": "in {country} (geen voorkeurslocatie)", "location": "in {country}", "plural": "en",
-        "singular": "", "kind": "{kind}",
+        "risk-none": "risico niet gescoord", "risk-unknown": "risico onbekend (geen registergegevens)",
+        "preferred": "in {country} (voorkeur)", "not-preferred": "in {country} (geen voorkeurslocatie)",
+        "location": "in {country}", "plural": "en", "singular": "", "kind": "{kind}",
     },
 }
 

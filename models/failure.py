@@ -36,7 +36,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from models.calibration import Metrics, evaluate
-from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, EventFact, FeatureRow, band
+from models.failure_reasons import how_to_get, missing_main_inputs, reason_text
+from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, MAIN_INPUT_GROUPS, EventFact, FeatureRow, band
 
 #: Why each baseline weight has its sign and size (published in the model card).
 BASELINE_RATIONALE: dict[str, str] = {
@@ -59,7 +60,10 @@ BASELINE_RATIONALE: dict[str, str] = {
 }
 #: Probability reported when a bankruptcy is already on record: at the top, but not a certainty of anything.
 BANKRUPT_PROBABILITY = 0.999
-TOP_REASONS = 5
+#: Largest effect one feature may have on the trained model's log-odds (odds x7.4 either way). With the base rate
+#: around 2 %, one feature alone can lift a score to about 13 %, never to 0.99: an extreme or planted value in a
+#: single input (a data error, a one-off) cannot make a supplier look certain to fail; it takes several signals.
+MAX_FEATURE_LOGIT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +120,12 @@ class FittedModel:
     features: tuple[str, ...] = FEATURES
 
     def contributions(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Base and per-feature log-odds; each feature's contribution is bounded to +-``MAX_FEATURE_LOGIT``."""
         imputer, scaler, logit = (self.pipeline.named_steps[k] for k in ("impute", "scale", "logit"))
         z = scaler.transform(imputer.transform(x))
         raw = z * logit.coef_[0]
         base = self.platt_a * float(logit.intercept_[0]) + self.platt_b
-        return np.full(len(x), base), raw * self.platt_a
+        return np.full(len(x), base), np.clip(raw * self.platt_a, -MAX_FEATURE_LOGIT, MAX_FEATURE_LOGIT)
 
     def standardised_coefficients(self) -> dict[str, float]:
         return dict(zip(self.features, (float(c) for c in self.pipeline.named_steps["logit"].coef_[0]), strict=True))
@@ -160,25 +165,56 @@ class FailureScore:
     inputs: tuple[dict[str, Any], ...]
     model_version: str
     logit: float
+    #: Why the score is "unknown" (main inputs missing) and how to get them; None for a scored row.
+    unknown_because: str | None = None
+
+    @property
+    def unknown(self) -> bool:
+        return self.unknown_because is not None
 
 
 def _logit(probability: float) -> float:
     return math.log(probability / (1 - probability))
 
 
-def _reason_text(name: str, value: float | None, contribution: float) -> str:
-    direction = "raises" if contribution > 0 else "lowers"
-    shown = "unknown" if value is None else f"{value:.2f}"
-    return f"{FEATURE_TEXT[name]}: {shown} ({direction} the log-odds by {abs(contribution):.2f})"
+def _reasons(row: FeatureRow, contrib: np.ndarray, base: float) -> list[dict[str, Any]]:
+    """Known inputs by size of effect, in readable units; unknown inputs folded into one line; then the base.
+
+    The contributions still sum to the logit: a model that fills a missing input with a typical value gives it
+    an effect, and that effect is reported on the "not known" line instead of as a reason.
+    """
+    known = [j for j in np.argsort(-np.abs(contrib), kind="stable") if row.values[FEATURES[j]] is not None]
+    reasons = [
+        {"feature": FEATURES[j], "value": row.values[FEATURES[j]], "contribution": float(contrib[j]),
+         "text": reason_text(FEATURES[j], row.values, float(contrib[j]))}
+        for j in known
+    ]
+    missing = [j for j in range(len(FEATURES)) if row.values[FEATURES[j]] is None]
+    if missing:
+        reasons.append({
+            "feature": "(not known)", "value": None, "contribution": float(sum(contrib[j] for j in missing)),
+            "missing": [FEATURES[j] for j in missing],
+            "text": "not known, so not a reason: " + "; ".join(FEATURE_TEXT[FEATURES[j]] for j in missing),
+        })
+    reasons.append({"feature": "(base)", "value": None, "contribution": base,
+                    "text": "base log-odds of the model (intercept and calibration)"})
+    return reasons
 
 
-def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, high_from: float) -> list[FailureScore]:
+def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, high_from: float,
+               countries: Mapping[int, str | None] | None = None) -> list[FailureScore]:
     """Failure scores for many rows at once (vectorised).
 
     Two published rules sit on top of the model, each with its own reason and an exact contribution:
     a bankruptcy on record puts the row at the top (:data:`BANKRUPT_PROBABILITY`); a suspension of
     payments in the last year that has not ended lifts the probability to at least ``high_from`` (most
     suspensions end in bankruptcy within weeks, too fast for snapshot-based training to learn).
+
+    Unknown is not low: a row missing every main input (:data:`models.features.MAIN_INPUT_GROUPS`: no
+    company-register value and no insolvency register, as for a foreign supplier) gets band "unknown",
+    a first reason saying what is missing and how to get it, and ``unknown_because``. Its probability is
+    kept for the record but is not a risk level; readers must not rank or alert on it.
+    ``countries`` (organisation id -> ISO code) only words that reason.
     """
     if not rows:
         return []
@@ -190,16 +226,9 @@ def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, 
     scores = []
     for i, row in enumerate(rows):
         coverage = row.coverage
-        order = np.argsort(-np.abs(contrib[i]), kind="stable")
-        reasons = [
-            {"feature": FEATURES[j], "value": row.values[FEATURES[j]], "contribution": float(contrib[i, j]),
-             "text": _reason_text(FEATURES[j], row.values[FEATURES[j]], float(contrib[i, j])) if rank < TOP_REASONS
-             else FEATURE_TEXT[FEATURES[j]]}
-            for rank, j in enumerate(order)
-        ]
-        reasons.append({"feature": "(base)", "value": None, "contribution": float(base[i]),
-                        "text": "base log-odds of the model (intercept and calibration)"})
+        reasons = _reasons(row, contrib[i], float(base[i]))
         probability, logit, confidence = float(probabilities[i]), float(logits[i]), coverage
+        unknown_because = None
         if row.bankruptcy_on is not None:
             text = f"bankruptcy declared on {row.bankruptcy_on.isoformat()}"
             override = _logit(BANKRUPT_PROBABILITY) - logit
@@ -210,10 +239,17 @@ def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, 
             override = _logit(high_from) - logit
             reasons.insert(0, {"feature": "suspension_of_payments", "value": 1.0, "contribution": override, "text": text})
             probability, logit = high_from, logit + override
+        elif len(missing := missing_main_inputs(row.values)) == len(MAIN_INPUT_GROUPS):
+            country = (countries or {}).get(row.organisation_id)
+            unknown_because = (f"risk unknown: no {' and no '.join(missing)}; "
+                               f"{how_to_get(country, row.register_covered)}")
+            reasons.insert(0, {"feature": "(unknown)", "value": None, "contribution": 0.0, "missing": missing,
+                               "text": unknown_because})
         scores.append(FailureScore(
-            organisation_id=row.organisation_id, probability=probability, band=band(probability, medium_from, high_from),
+            organisation_id=row.organisation_id, probability=probability,
+            band="unknown" if unknown_because else band(probability, medium_from, high_from),
             confidence=confidence, coverage=coverage, reasons=tuple(reasons), features=dict(row.values),
-            inputs=row.inputs, model_version=version, logit=logit,
+            inputs=row.inputs, model_version=version, logit=logit, unknown_because=unknown_because,
         ))
     return scores
 
@@ -306,6 +342,16 @@ class TrainingOutcome:
     baseline: BaselineModel
     top_features: list[tuple[str, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Company-resampled 95% intervals on the held-out period (models.failure_evaluation.company_bootstrap).
+    intervals: dict[str, Any] = field(default_factory=dict)
+    #: Lead time and alert burden per model at the alert threshold ("model", "baseline").
+    warnings: dict[str, Any] = field(default_factory=dict)
+    #: Whether Platt scaling was fitted (enough failing companies in the calibration period).
+    calibrated: bool = False
+    #: Rows the deployed model was refitted on (every row whose label window has closed); 0 if not refitted.
+    refit_rows: int = 0
+    #: A trained model whose figures are reported although the guards keep it from use (too few failing companies).
+    candidate: FittedModel | None = None
 
     @property
     def selected(self) -> Model:
@@ -350,10 +396,40 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(platt.coef_[0][0]), float(platt.intercept_[0])
 
 
+def _failing(rows: Sequence[TrainingRow]) -> int:
+    return len({r.organisation_id for r in rows if r.label})
+
+
+def _fit_model(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, dropped: Sequence[str] = ()) -> tuple[Pipeline, list[str]]:
+    """Fit with the expected signs; features already ``dropped`` (by an earlier fit) stay out."""
+    x = x.copy()
+    for name in dropped:
+        x[:, FEATURES.index(name)] = np.nan
+    pipeline, newly = _fit_with_expected_signs(x, y, baseline)
+    return pipeline, [*dropped, *newly]
+
+
+def _version(pipeline: Pipeline, a: float, b: float, as_of: date) -> str:
+    fingerprint = hashlib.sha256(np.append(pipeline.named_steps["logit"].coef_[0], [a, b]).round(10).tobytes()).hexdigest()[:8]
+    return f"failure-logit-{as_of.isoformat()}-{fingerprint}+sklearn-{sklearn.__version__}"
+
+
 def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: BaselineModel, horizon_days: int,
                      eval_months: int, calibration_months: int, min_positive_train: int,
-                     min_positive_calibration: int, min_positive_eval: int) -> TrainingOutcome:
-    """Fit, calibrate and evaluate on the temporal split; choose the model or the baseline by the stated rule."""
+                     min_positive_calibration: int, min_positive_eval: int,
+                     first_failure: Mapping[int, date] | None = None, alert_threshold: float = 0.05,
+                     snapshot_months: int = 1, refit: bool = True) -> TrainingOutcome:
+    """Fit, calibrate and evaluate on the temporal split; choose the model or the baseline by the stated rule.
+
+    The ``min_positive_*`` guards count distinct failing companies, not positive rows (one failure gives a
+    positive row at every snapshot of the year before it). Too few in the fit or evaluation part: the baseline
+    is used. Too few in the calibration part: no Platt scaling (the logistic regression's own probabilities),
+    and the outcome says so. When the trained model wins, the deployed model is refitted on every row whose
+    label window has closed by ``as_of`` (``refit``), with the same features left out; the held-out figures
+    are those of the model fitted on the fit part alone.
+    """
+    from models.failure_evaluation import company_bootstrap, warning_figures
+
     split = temporal_split(as_of, horizon_days=horizon_days, eval_months=eval_months,
                            calibration_months=calibration_months)
     parts: dict[str, list[TrainingRow]] = {"fit": [], "calibration": [], "evaluation": []}
@@ -361,46 +437,93 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
         part = split.part(row.snapshot)
         if part is not None:
             parts[part].append(row)
-    counts = {name: {"rows": len(part), "positives": sum(r.label for r in part)} for name, part in parts.items()}
+    counts = {name: {"rows": len(part), "positives": sum(r.label for r in part), "failing_companies": _failing(part)}
+              for name, part in parts.items()}
     data = {name: (matrix([r.values for r in part]), np.array([r.label for r in part], dtype=int))
             for name, part in parts.items()}
     x_eval, y_eval = data["evaluation"]
-    baseline_metrics = evaluate(y_eval, predict(baseline, x_eval)) if len(y_eval) else None
+    eval_rows = parts["evaluation"]
+    p_base = predict(baseline, x_eval) if len(y_eval) else np.array([])
+    baseline_metrics = evaluate(y_eval, p_base) if len(y_eval) else None
     outcome = TrainingOutcome("baseline", "", split, counts, baseline_metrics, None, None, baseline)
-    short = [f"{name} has {counts[name]['positives']} positive rows (minimum {minimum})"
-             for name, minimum in (("fit", min_positive_train), ("calibration", min_positive_calibration),
-                                   ("evaluation", min_positive_eval))
-             if counts[name]["positives"] < minimum]
-    if short:
-        outcome.reason = "too few labels: " + "; ".join(short) + ". The transparent baseline is used."
-        return outcome
+
+    def warnings_of(p: np.ndarray) -> Any:
+        return warning_figures([r.organisation_id for r in eval_rows], [r.snapshot for r in eval_rows], p,
+                               first_failure or {}, threshold=alert_threshold, horizon_days=horizon_days,
+                               snapshot_months=snapshot_months)
+
+    if len(y_eval):
+        outcome.warnings["baseline"] = warnings_of(p_base)
+    short = [f"{name} has {counts[name]['failing_companies']} failing companies (minimum {minimum})"
+             for name, minimum in (("fit", min_positive_train), ("evaluation", min_positive_eval))
+             if counts[name]["failing_companies"] < minimum]
+    too_few = ("too few labels: " + "; ".join(short) + ". The transparent baseline is used; the trained model's "
+               "figures are reported for information only.") if short else ""
     x_fit, y_fit = data["fit"]
-    if len(set(y_fit.tolist())) < 2 or len(set(data["calibration"][1].tolist())) < 2:
-        outcome.reason = "a training part has only one class. The transparent baseline is used."
+    if len(set(y_fit.tolist())) < 2 or not len(y_eval):
+        outcome.reason = too_few or "a training part has only one class or no rows. The transparent baseline is used."
+        if len(y_eval):
+            outcome.intervals = company_bootstrap([r.organisation_id for r in eval_rows], y_eval, p_base, p_base)
         return outcome
-    pipeline, dropped = _fit_with_expected_signs(x_fit, y_fit, baseline)
+    pipeline, dropped = _fit_model(x_fit, y_fit, baseline)
     if dropped:
         outcome.notes.append(
             "Left out of the trained model because their fitted effect pointed against the published direction "
             f"(the baseline's sign) and could not be explained to a user: {', '.join(dropped)}."
         )
     x_cal, y_cal = data["calibration"]
-    a, b = _platt(pipeline.decision_function(x_cal), y_cal)
-    fingerprint = hashlib.sha256(np.append(pipeline.named_steps["logit"].coef_[0], [a, b]).round(10).tobytes()).hexdigest()[:8]
-    version = f"failure-logit-{as_of.isoformat()}-{fingerprint}+sklearn-{sklearn.__version__}"
-    model = FittedModel(pipeline, a, b, version)
+    cal_companies = counts["calibration"]["failing_companies"]
+    if cal_companies >= min_positive_calibration and len(set(y_cal.tolist())) == 2:
+        a, b = _platt(pipeline.decision_function(x_cal), y_cal)
+        outcome.calibrated = True
+    else:
+        a, b = 1.0, 0.0
+        outcome.notes.append(
+            f"Not calibrated: the calibration period has {cal_companies} failing companies (minimum "
+            f"{min_positive_calibration}); the probabilities are the logistic regression's own, which match the "
+            "failure rate of the fit period on average but are not checked on later data."
+        )
+    model = FittedModel(pipeline, a, b, _version(pipeline, a, b, as_of))
     outcome.model = model
-    outcome.model_metrics = evaluate(y_eval, predict(model, x_eval))
+    p_model = predict(model, x_eval)
+    outcome.model_metrics = evaluate(y_eval, p_model)
+    outcome.warnings["model"] = warnings_of(p_model)
+    outcome.intervals = company_bootstrap([r.organisation_id for r in eval_rows], y_eval, p_model, p_base)
     coefs = model.standardised_coefficients()
     outcome.top_features = sorted(coefs.items(), key=lambda kv: -abs(kv[1]))
     m, bl = outcome.model_metrics, baseline_metrics
     assert bl is not None
     better = (m.brier is not None and bl.brier is not None and m.brier < bl.brier
               and m.roc_auc is not None and bl.roc_auc is not None and m.roc_auc >= bl.roc_auc)
-    if better:
+    gain = outcome.intervals.get("auc_gain")
+    if too_few:
+        outcome.reason = too_few
+        outcome.candidate, outcome.model = model, None  # reported, never deployed
+    elif better:
         outcome.chosen = "model"
         outcome.reason = (f"the trained model beats the baseline on the held-out period: Brier {m.brier:.4f} < "
                           f"{bl.brier:.4f} and ROC AUC {m.roc_auc:.3f} >= {bl.roc_auc:.3f}.")
+        if gain is not None and gain.low is not None and gain.low <= 0:
+            outcome.notes.append(
+                f"The AUC gain over the baseline, {gain.text()} resampling companies, includes zero: the data do not "
+                "show that the trained model ranks better than the baseline, only that it did on this period."
+            )
+        if refit:
+            closed = [r for r in rows if r.snapshot + timedelta(days=horizon_days) <= as_of]
+            x_all = matrix([r.values for r in closed])
+            y_all = np.array([r.label for r in closed], dtype=int)
+            if len(set(y_all.tolist())) == 2:
+                deployed, dropped_all = _fit_model(x_all, y_all, baseline, dropped)
+                outcome.model = FittedModel(deployed, 1.0, 0.0, _version(deployed, 1.0, 0.0, as_of))
+                outcome.refit_rows = len(closed)
+                outcome.notes.append(
+                    f"Deployed model refitted on all {len(closed)} rows whose label window has closed (snapshots up to "
+                    f"{max(r.snapshot for r in closed)}, {_failing(closed)} failing companies), features left out: "
+                    f"{', '.join(dropped_all) or 'none'}; its probabilities are the logistic regression's own. The "
+                    "held-out figures above belong to the model fitted on the fit part only."
+                )
+                coefs = outcome.model.standardised_coefficients()
+                outcome.top_features = sorted(coefs.items(), key=lambda kv: -abs(kv[1]))
     else:
         outcome.reason = (f"the trained model does not beat the baseline on the held-out period (Brier "
                           f"{_fmt(m.brier)} vs {_fmt(bl.brier)}, ROC AUC {_fmt(m.roc_auc)} vs {_fmt(bl.roc_auc)}): "

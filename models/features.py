@@ -67,6 +67,16 @@ SMALL_LEGAL_FORMS = ("eenmanszaak", "vennootschap onder firma", "v.o.f", "vof", 
 #: Company-data features (from the KvK snapshots).
 COMPANY_FEATURES = ("age_years", "legal_form_small", "log_employees", "employees_change_12m", "sector_base_rate")
 AGE_CAP, YEARS_SINCE_WIN_CAP = 30.0, 5.0
+#: Counts that come from the Dutch registers (KvK mutations, insolvency publications): unknown for an
+#: organisation those registers do not cover.
+REGISTER_FEATURES = ("kvk_employee_changes", "kvk_moves", "kvk_legal_form_changes", "own_suspension",
+                     "insolvency_related")
+#: The failure score's main inputs: without any company-register value and without the insolvency register,
+#: the score is "unknown" (no band), however the rest of the inputs look.
+MAIN_INPUT_GROUPS: dict[str, tuple[str, ...]] = {
+    "company-register data (age, legal form, staff)": ("age_years", "legal_form_small", "log_employees"),
+    "insolvency-register data": ("own_suspension",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +109,9 @@ class FeatureInputs:
     related: Mapping[int, Sequence[int]] = field(default_factory=dict)
     sector_rates: Mapping[str, float] = field(default_factory=dict)
     sources: frozenset[str] = frozenset({"kvk", "insolvency", "news"})
+    #: Organisations the Dutch registers (KvK, insolvency register) do not cover, e.g. foreign suppliers: their
+    #: register counts are unknown, not zero (no publication there says nothing about them).
+    uncovered: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +125,30 @@ class FeatureRow:
     bankruptcy_on: date | None = None
     #: A suspension of payments in the year before the snapshot that has not ended (a floor on the score).
     suspension_on: date | None = None
+    #: Whether the Dutch registers (KvK, insolvency register) cover the organisation at all.
+    register_covered: bool = True
 
     @property
     def coverage(self) -> float:
         present = sum(1 for name in FEATURES if self.values.get(name) is not None)
         return present / len(FEATURES)
+
+
+def uncovered_by_registers(countries: Mapping[int, str | None], kvk_registered: Iterable[int] | None) -> frozenset[int]:
+    """Organisations the Dutch registers do not cover: neither a KvK number nor a Dutch address.
+
+    The same rule as the training population (``pipelines.train_models``): only there is a failure observed.
+    With ``kvk_registered`` None (not known), the country alone decides and no country counts as covered.
+    """
+    registered = set(kvk_registered or ())
+
+    def covered(org: int, country: str | None) -> bool:
+        code = (country or "").strip().upper()
+        if org in registered or code in ("NL", "NLD"):
+            return True
+        return not code and kvk_registered is None
+
+    return frozenset(org for org, country in countries.items() if not covered(org, country))
 
 
 def decay(age_days: int, half_life_days: float) -> float:
@@ -258,6 +290,10 @@ def feature_row(org: int, snapshot: date, inputs: FeatureInputs, *, half_life_da
     event_values, dates = _event_values(inputs.events.get(org, ()), related, snapshot, half_life_days, inputs.sources)
     newest_event = dates["newest"]
     values.update(event_values)
+    covered = org not in inputs.uncovered
+    if not covered:
+        for name in REGISTER_FEATURES:
+            values[name] = None
     wins = inputs.wins.get(org, ())
     values.update(_win_values(wins, snapshot))
     used: list[dict[str, Any]] = []
@@ -271,7 +307,7 @@ def feature_row(org: int, snapshot: date, inputs: FeatureInputs, *, half_life_da
     if past_wins:
         used.append({"source": "awards", "as_of": max(past_wins).isoformat(), "ref": f"{len(past_wins)} wins"})
     return FeatureRow(org, snapshot, {name: values.get(name) for name in FEATURES}, tuple(used),
-                      dates["bankruptcy_on"], dates["suspension_on"])
+                      dates["bankruptcy_on"], dates["suspension_on"], covered)
 
 
 def sector_rates(profiles: Mapping[int, Mapping[str, Any]], events: Mapping[int, Sequence[EventFact]],

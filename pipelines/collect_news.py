@@ -7,7 +7,8 @@ and are written in one transaction. A broken feed or item is logged, quarantined
 the rest goes on; a GDELT throttle is backed off and retried by the HTTP client.
 
 Which articles become supplier events: a link of at least ``min_link_confidence`` to a watched
-supplier, a class other than "other", and link confidence x class probability of at least
+supplier, a class other than "other" with at least ``min_event_probability`` (the threshold chosen on
+the classifier's validation set), and link confidence x class probability of at least
 ``min_event_confidence``. The event is ``news.<class>``, dated by the article, with the class
 probabilities and the matched name in its details: a signal for a person, never a verdict.
 """
@@ -30,7 +31,7 @@ from connectors import feeds, gdelt
 from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
 from connectors.feeds import Article
 from models.entity_linking import Linker, build_linker, fold, link
-from models.event_classifier import predict_proba, top_class
+from models.event_classifier import is_event, predict_proba, top_class
 from models.near_duplicates import TitleIndex
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
@@ -140,7 +141,7 @@ def prepare(
         events = tuple(
             _event(article, day, org, label, probability, probs, watched.names.get(org.organisation_id, org.matched))
             for org in organisations
-            if org.confidence >= settings.min_link_confidence and label != "other"
+            if org.confidence >= settings.min_link_confidence and is_event(label, probability, settings.min_event_probability)
             and org.confidence * probability >= settings.min_event_confidence
         )
         prepared.append(PreparedArticle(

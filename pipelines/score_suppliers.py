@@ -24,14 +24,35 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from config.risk import MaterialsConfig, RiskConfig, load_category_materials, load_risk_config, match_prefix
+from config.risk import (
+    MaterialsConfig,
+    RiskConfig,
+    load_category_materials,
+    load_risk_config,
+    match_prefix,
+)
 from config.settings import Settings
 from models.concentration import concentration
-from models.dependency import ContractFact, DependencyParams, category_dependencies, scarcity
+from models.dependency import (
+    ContractFact,
+    DependencyParams,
+    category_dependencies,
+    scarcity,
+)
 from models.failure import BaselineModel, FailureScore, Model, add_months, score_rows
-from models.features import EventFact, FeatureInputs, WeightedScore, band, feature_row, sector_rates
+from models.features import (
+    EventFact,
+    FeatureInputs,
+    WeightedScore,
+    as_date,
+    band,
+    feature_row,
+    sector_rates,
+    uncovered_by_registers,
+)
 from models.geopolitical import GeoInputs, MaterialExposure, geopolitical_score
 from models.kraljic import KraljicPosition, kraljic_position, risk_cell
+from models.relationship import CURRENT, SHOWN_BY_DEFAULT, relationship
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
@@ -127,6 +148,8 @@ class ScoringInputs:
     profiles_year_ago: dict[int, dict] = field(default_factory=dict)
     tone: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
     sources: frozenset[str] = frozenset()
+    #: Organisations with a KvK number (the Dutch registers cover them); None: judge by country alone.
+    kvk_registered: frozenset[int] | None = None
 
 
 @dataclass
@@ -219,16 +242,24 @@ def build_scores(inputs: ScoringInputs, config: RiskConfig, materials: Materials
         profiles=inputs.profiles, profiles_year_ago=inputs.profiles_year_ago, events=inputs.events,
         wins=wins_by_org, related=related_by_address(inputs.profiles),
         sector_rates=sector_rates(inputs.profiles, inputs.events, as_of), sources=inputs.sources,
+        uncovered=uncovered_by_registers(
+            {org: inputs.organisations[org].country for org in population}, inputs.kvk_registered),
     )
     if not inputs.profiles:
         notes.append("no company snapshots available: failure scores rest on events and awards (lower confidence)")
     rows = [feature_row(org, as_of, feature_inputs, half_life_days=config.failure.decay_half_life_days)
             for org in population]
+    countries = {org: normalise_country(inputs.organisations[org].country) for org in population}
     failures = {s.organisation_id: s for s in score_rows(rows, model, medium_from=config.failure.medium_from,
-                                                          high_from=config.failure.high_from)}
+                                                          high_from=config.failure.high_from, countries=countries)}
+    unknown = sum(s.unknown for s in failures.values())
+    if unknown:
+        notes.append(f"{unknown} failure scores are unknown (no company register and no insolvency register data, "
+                     "e.g. foreign suppliers): not ranked, never counted as low risk")
+    status = _relationships(inputs, population, config.dependency.current_spend_months)
     out: list[dict[str, Any]] = [
         _score_row(org, "", "failure", s.probability, s.band, s.confidence, s.coverage, s.reasons, s.inputs,
-                   {**s.features, "model_version": s.model_version, "logit": s.logit})
+                   {**s.features, "model_version": s.model_version, "logit": s.logit, **status[org]})
         for org, s in failures.items()
     ]
 
@@ -326,7 +357,8 @@ def build_scores(inputs: ScoringInputs, config: RiskConfig, materials: Materials
             continue
         out.append(_score_row(org, category, "dependency", score.value,
                               band(score.value, dep_cfg.medium_from, dep_cfg.high_from), score.confidence,
-                              score.coverage, score.reasons(), dep_inputs(org, category), score.features()))
+                              score.coverage, score.reasons(), dep_inputs(org, category),
+                              {**score.features(), **status.get(org, {})}))
         if org not in by_supplier or score.value > (by_supplier[org][1].value or 0):
             by_supplier[org] = (category, score)
 
@@ -338,7 +370,8 @@ def build_scores(inputs: ScoringInputs, config: RiskConfig, materials: Materials
                     "text": f"highest dependency in category {category}"}] + dep.reasons()[:3]
         out.append(_score_row(org, "", "dependency", dep.value or 0.0,
                               band(dep.value, dep_cfg.medium_from, dep_cfg.high_from), dep.confidence, dep.coverage,
-                              reasons, dep_inputs(org, category), {**dep.features(), "category": category}))
+                              reasons, dep_inputs(org, category), {**dep.features(), "category": category,
+                                                                   **status.get(org, {})}))
         failure = failures.get(org)
         geo_score = geos.get((org, ""))
         if failure is None:
@@ -354,14 +387,38 @@ def build_scores(inputs: ScoringInputs, config: RiskConfig, materials: Materials
             *failure.reasons[:3],
         ]
         confidence = min(failure.confidence, dep.confidence)
+        combined_band = cell.combined_band
+        if failure.unknown:  # the likelihood rests on an unknown failure score: so does the combined view
+            combined_band = "unknown"
+            reasons.insert(0, {"feature": "(unknown)", "value": None, "text": failure.unknown_because})
         combined[org] = {"cell": cell.cell, "likelihood": cell.likelihood, "impact": cell.impact,
-                         "combined": cell.combined, "category": category}
-        out.append(_score_row(org, "", "combined", cell.combined or 0.0, cell.combined_band, confidence,
+                         "combined": cell.combined, "category": category, "unknown": failure.unknown}
+        out.append(_score_row(org, "", "combined", cell.combined or 0.0, combined_band, confidence,
                               min(failure.coverage, dep.coverage), reasons, failure.inputs,
                               {"likelihood": cell.likelihood, "impact": cell.impact, "cell": cell.cell, "category": category,
-                               "failure": failure.probability,
-                               "geopolitical": geo_score.value if geo_score else None}))
+                               "failure": failure.probability, "failure_band": failure.band,
+                               "geopolitical": geo_score.value if geo_score else None, **status.get(org, {})}))
     return ScoreSet(out, failures, dependencies, geos, kraljic, combined, category_spend, notes)
+
+
+def _relationships(inputs: ScoringInputs, population: Sequence[int], recent_months: int) -> dict[int, dict[str, str]]:
+    """Per scored organisation: current, former, dissolved or not ours (models.relationship), with why."""
+    spend_days: dict[int, list[date | None]] = defaultdict(list)
+    for line in inputs.spend:
+        spend_days[line.organisation_id].append(line.booked_on)
+    ends: dict[int, list[tuple[str, date | None]]] = defaultdict(list)
+    for contract in inputs.contracts:
+        last = max((d for d in (contract.end_date, contract.extension_until) if d is not None), default=None)
+        ends[contract.organisation_id].append((contract.ref, last))
+    out = {}
+    for org in population:
+        bankrupt = [e.occurred_on for e in inputs.events.get(org, ()) if e.kind == "insolvency.bankruptcy_declared"]
+        ended = as_date((inputs.profiles.get(org) or {}).get("registration_end"))
+        dissolved = min([*bankrupt, *([ended] if ended else [])], default=None)
+        rel = relationship(inputs.as_of, spend_days=spend_days.get(org, ()), contract_ends=ends.get(org, ()),
+                           dissolved_on=dissolved, recent_months=recent_months)
+        out[org] = {"relationship": rel.status, "relationship_why": rel.why}
+    return out
 
 
 def _geo_inputs(inputs: ScoringInputs, org: int) -> list[dict[str, Any]]:
@@ -421,6 +478,7 @@ def load_inputs(session: Any, as_of: date, config: RiskConfig, *,
         profiles_year_ago=profile_loader(session, sorted(orgs), as_of - timedelta(days=365)),
         tone=risk_store.tone_series(session, start=as_of - timedelta(days=tone_days), end=as_of),
         sources=risk_store.event_sources(session),
+        kvk_registered=frozenset(risk_store.kvk_numbers(session, orgs)),
     )
 
 
@@ -477,8 +535,9 @@ def score_suppliers(store: Store, settings: Settings, *, as_of: date | None = No
 
 
 def _top_risks(scores: ScoreSet, inputs: ScoringInputs, limit: int = 10) -> list[dict[str, Any]]:
-    """Our suppliers by combined risk, with the first reason: the run summary's table."""
-    ranked = sorted(scores.combined.items(), key=lambda kv: -(kv[1]["combined"] or 0))[:limit]
+    """Our suppliers by combined risk, with the first reason: the run summary's table (unknown ones are not ranked)."""
+    ranked = sorted(((org, c) for org, c in scores.combined.items() if not c.get("unknown")),
+                    key=lambda kv: -(kv[1]["combined"] or 0))[:limit]
     return [{"supplier": inputs.organisations[org].name, "category": c["category"],
              "failure": round(scores.failure[org].probability, 4), "dependency": round(c["impact"] or 0, 3),
              "combined": round(c["combined"] or 0, 4), "cell": c["cell"],
@@ -501,6 +560,10 @@ class RankedScores:
     warnings: list[str]
     note: str | None
     rows: list[dict[str, Any]]
+    #: Scores with band "unknown" (main inputs missing): listed apart, never ranked.
+    unknown: list[dict[str, Any]] = field(default_factory=list)
+    #: How many former, dissolved or market-only suppliers were left out (shown with ``include_all``).
+    hidden: int = 0
 
 
 def _trend(history: Sequence[tuple[date, float, str]]) -> str:
@@ -513,8 +576,13 @@ def _trend(history: Sequence[tuple[date, float, str]]) -> str:
 
 
 def ranked_scores(session: Any, *, kind: str = "combined", category: str | None = None,
-                  limit: int = 20) -> RankedScores | None:
-    """The newest finished run's scores of ``kind``, highest first, with reasons and trend; None without a run."""
+                  limit: int = 20, include_all: bool = False) -> RankedScores | None:
+    """The newest finished run's scores of ``kind``, highest first, with reasons and trend; None without a run.
+
+    Only suppliers we depend on now (``relationship`` "current", see models.relationship) unless
+    ``include_all``; then former, dissolved and market-only ones follow the same order, marked. Scores
+    whose band is "unknown" (main inputs missing) are never ranked: they are listed in ``unknown``.
+    """
     run = risk_store.latest_run(session)
     if run is None:
         return None
@@ -527,19 +595,30 @@ def ranked_scores(session: Any, *, kind: str = "combined", category: str | None 
     if category is not None and not per_category:
         members = {s.organisation_id for s, _ in risk_store.run_scores(session, run.id, kind="dependency", category=category)}
         scores = [(s, o) for s, o in scores if s.organisation_id in members]
-    scores.sort(key=lambda pair: (-pair[0].value, pair[1].name))
-    scores = scores[:limit]
-    history = risk_store.score_history(session, [s.organisation_id for s, _ in scores], kind,
+    # Runs from before statuses were stored carry none: every supplier counts as shown.
+    shown = [(s, o) for s, o in scores if include_all or (s.features or {}).get("relationship", CURRENT) in SHOWN_BY_DEFAULT]
+    hidden = len(scores) - len(shown)
+    unknown = sorted(((s, o) for s, o in shown if s.band == "unknown"), key=lambda pair: pair[1].name)
+    known = [(s, o) for s, o in shown if s.band != "unknown"]
+    known.sort(key=lambda pair: (-pair[0].value, pair[1].name))
+    known = known[:limit]
+    history = risk_store.score_history(session, [s.organisation_id for s, _ in known], kind,
                                        category if per_category and category else "")
-    rows = [{
-        "organisation_id": s.organisation_id, "supplier": o.name, "org_key": o.org_key, "country": o.country,
-        "category": s.category or (s.features or {}).get("category"), "kind": s.kind, "value": s.value,
-        "band": s.band, "confidence": s.confidence, "coverage": s.coverage,
-        "reasons": [r.get("text", "") for r in s.reasons if r.get("feature") != "(base)"],
-        "inputs": s.inputs, "trend": _trend(history.get(s.organisation_id, [])),
-    } for s, o in scores]
+
+    def row(s: Any, o: Any) -> dict[str, Any]:
+        features = s.features or {}
+        return {
+            "organisation_id": s.organisation_id, "supplier": o.name, "org_key": o.org_key, "country": o.country,
+            "category": s.category or features.get("category"), "kind": s.kind,
+            "value": None if s.band == "unknown" else s.value, "band": s.band, "confidence": s.confidence,
+            "coverage": s.coverage, "status": features.get("relationship"), "status_why": features.get("relationship_why"),
+            "reasons": [r.get("text", "") for r in s.reasons if r.get("feature") != "(base)"],
+            "inputs": s.inputs, "trend": _trend(history.get(s.organisation_id, [])),
+        }
+
     return RankedScores(run.id, run.as_of, run.model_version, bool(details.get("synthetic")),
-                        list(details.get("warnings") or []), note, rows)
+                        list(details.get("warnings") or []), note, [row(s, o) for s, o in known],
+                        unknown=[row(s, o) for s, o in unknown], hidden=hidden)
 
 
 @dataclass
@@ -572,11 +651,14 @@ def our_position(session: Any, cpv_prefix: str) -> OurPosition:
     failures = {s.organisation_id: s for s, _ in risk_store.run_scores(session, run.id, kind="failure")}
     suppliers = []
     for dep, org in sorted(deps, key=lambda pair: -pair[0].value):
+        if (dep.features or {}).get("relationship", CURRENT) != CURRENT:
+            continue  # former and dissolved suppliers are not our position now
         failure = failures.get(dep.organisation_id)
+        known = failure is not None and failure.band != "unknown"
         suppliers.append({
             "name": org.name, "category": dep.category, "spend": (dep.features or {}).get("spend_share"),
             "dependency": dep.value, "dependency_band": dep.band,
-            "failure": failure.value if failure else None, "failure_band": failure.band if failure else "unknown",
+            "failure": failure.value if known else None, "failure_band": failure.band if failure else "unknown",
             "reason": next((r.get("text") for r in (failure.reasons if failure else [])), None),
             "confidence": min(dep.confidence, failure.confidence) if failure else dep.confidence,
         })

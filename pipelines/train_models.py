@@ -10,28 +10,36 @@ and the selection rule are in ``models.failure``; this module loads, saves and r
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from config.risk import RiskConfig, load_risk_config
 from config.settings import Settings
-from models.calibration import Metrics, evaluate
+from models.calibration import Metrics
 from models.failure import (
     BASELINE_RATIONALE,
+    MAX_FEATURE_LOGIT,
     TrainingOutcome,
     TrainingRow,
+    add_months,
     label_for,
-    matrix,
-    predict,
     snapshot_dates,
-    temporal_split,
     train_and_select,
 )
-from models.features import FEATURE_TEXT, EventFact, FeatureInputs, as_date, feature_row, sector_rates
+from models.features import (
+    FAILURE_KINDS,
+    FEATURE_TEXT,
+    EventFact,
+    FeatureInputs,
+    as_date,
+    feature_row,
+    sector_rates,
+)
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
@@ -50,8 +58,8 @@ KNOWN_LIMITS = (
     "Public signals only: the model sees company-register changes, insolvency publications, news and public "
     "awards, not accounts, payment behaviour or credit ratings.",
     "Labels are bankruptcies and suspensions of payments in the Dutch insolvency register: training uses Dutch "
-    "suppliers only; a foreign supplier's score is the model applied outside the population it learned from, "
-    "with low confidence (no company-register data).",
+    "suppliers only; a supplier without company-register and insolvency-register data (a foreign one) is scored "
+    "\"unknown\" with what is missing, never low, and is not ranked or alerted on.",
     "Related entities are approximated by a shared registered address, not by group structures.",
     "Rows of one company on successive snapshots are not independent: metrics are optimistic about precision.",
     "A score is a signal for a person to look into, never grounds to exclude a supplier.",
@@ -64,6 +72,8 @@ class TrainingData:
     snapshots: list[date]
     organisations: int
     synthetic: bool
+    #: First bankruptcy or suspension of payments per organisation (for lead times).
+    first_failure: dict[int, date] = field(default_factory=dict)
 
 
 def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
@@ -108,7 +118,9 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
                 continue
             row = feature_row(org, snapshot, inputs, half_life_days=cfg.decay_half_life_days)
             rows.append(TrainingRow(org, snapshot, row.values, label_for(events.get(org, ()), snapshot, cfg.horizon_days)))
-    return TrainingData(rows, snapshots, len(orgs), synthetic)
+    first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
+                     for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
+    return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure)
 
 
 def _known_on(org: int, snapshot: date, wins: dict[int, list[date]], profiles: dict[int, dict]) -> bool:
@@ -152,18 +164,38 @@ def _load_rows(store: Store, settings: Settings, as_of: date,
         return config, build_training_rows(session, as_of, config, profile_loader=profile_loader)
 
 
+def _train(data: TrainingData, as_of: date, config: RiskConfig, *, refit: bool = True) -> TrainingOutcome:
+    cfg = config.failure
+    return train_and_select(
+        data.rows, as_of, baseline=baseline_model(config), horizon_days=cfg.horizon_days,
+        eval_months=cfg.eval_months, calibration_months=cfg.calibration_months,
+        min_positive_train=cfg.min_positive_train, min_positive_calibration=cfg.min_positive_calibration,
+        min_positive_eval=cfg.min_positive_eval, first_failure=data.first_failure, alert_threshold=cfg.medium_from,
+        snapshot_months=cfg.snapshot_months, refit=refit,
+    )
+
+
+def rolling_origin(data: TrainingData, as_of: date, config: RiskConfig, *, origins: int = 3) -> list[TrainingOutcome]:
+    """The same procedure (split, fit, calibrate, evaluate, choose) repeated with the data cut off one, two...
+    years earlier: does the choice and the gain hold over time, or only in one period?"""
+    out = []
+    for years in range(origins):
+        origin = add_months(as_of, -12 * years)
+        rows = [r for r in data.rows if r.snapshot + timedelta(days=config.failure.horizon_days) <= origin]
+        if not rows:
+            break
+        cut = TrainingData(rows, data.snapshots, data.organisations, data.synthetic,
+                           {org: day for org, day in data.first_failure.items() if day <= origin})
+        out.append(_train(cut, origin, config, refit=False))
+    return out
+
+
 def train_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
                         profile_loader: ProfileLoader = load_profiles) -> TrainingReport:
     """Build the rows, train and select, save the model (and its metadata) and write the model card."""
     as_of = as_of or date.today()
     config, data = _load_rows(store, settings, as_of, profile_loader)
-    cfg = config.failure
-    outcome = train_and_select(
-        data.rows, as_of, baseline=baseline_model(config), horizon_days=cfg.horizon_days,
-        eval_months=cfg.eval_months, calibration_months=cfg.calibration_months,
-        min_positive_train=cfg.min_positive_train, min_positive_calibration=cfg.min_positive_calibration,
-        min_positive_eval=cfg.min_positive_eval,
-    )
+    outcome = _train(data, as_of, config)
     directory = model_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
     summary = {"selected": outcome.chosen, "reason": outcome.reason, "as_of": as_of.isoformat(),
@@ -211,6 +243,8 @@ class EvaluationReport:
     model_version: str | None
     warning: str | None
     card_path: Path
+    outcome: TrainingOutcome | None = None
+    origins: list[TrainingOutcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "rows": self.rows, "baseline": _metrics_dict(self.baseline),
@@ -220,36 +254,104 @@ class EvaluationReport:
 
 def evaluate_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
                            profile_loader: ProfileLoader = load_profiles) -> EvaluationReport:
-    """ROC AUC and Brier of the saved model and the baseline on the held-out period as of ``as_of``."""
+    """The training procedure re-run out of sample as of ``as_of`` (fit on the fit part, judge on the held-out
+    part), with company-resampled intervals, lead time, alert burden and a rolling-origin repeat.
+
+    The saved model is not judged on the held-out period directly: it was refitted on every closed label
+    window, the held-out period included, so its figures there would be in-sample.
+    """
     as_of = as_of or date.today()
     config, data = _load_rows(store, settings, as_of, profile_loader)
-    cfg = config.failure
-    split = temporal_split(as_of, horizon_days=cfg.horizon_days, eval_months=cfg.eval_months,
-                           calibration_months=cfg.calibration_months)
-    held_out = [r for r in data.rows if split.part(r.snapshot) == "evaluation"]
-    x = matrix([r.values for r in held_out])
-    y = [r.label for r in held_out]
-    baseline = baseline_model(config)
-    baseline_metrics = evaluate(y, predict(baseline, x)) if held_out else None
-    model_metrics, version, warning = None, None, None
+    outcome = _train(data, as_of, config, refit=False)
+    origins = rolling_origin(data, as_of, config)
+    version, warning = None, None
     try:
-        model = load_model(model_dir(settings))
-        version = model.version
-        model_metrics = evaluate(y, predict(model, x)) if held_out else None
+        version = load_model(model_dir(settings)).version
     except ModelFileError as exc:
         warning = str(exc)
     directory = model_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
     card_path = directory / "failure-model-evaluation.md"
+    split = outcome.split
+    held_out = outcome.counts["evaluation"]
     lines = [f"# Failure model evaluation, {as_of.isoformat()}", "",
              _synthetic_line(data.synthetic), "",
              f"Held-out period: snapshots {split.evaluation_start} to {split.evaluation_end} "
-             f"({len(held_out)} rows, {sum(y)} positive).", ""]
-    if warning:
-        lines += [f"> No trained model evaluated: {warning}", ""]
-    lines += _metrics_table({"trained model": model_metrics, "baseline": baseline_metrics})
+             f"({held_out['rows']} rows, {held_out['positives']} positive, {held_out['failing_companies']} failing companies).",
+             "", f"Saved model: `{version}`." if version else f"> No trained model saved: {warning}", "",
+             "The procedure is re-run out of sample (the saved model was refitted on the held-out rows too).", ""]
+    lines += _metrics_table({"trained model": outcome.model_metrics, "baseline": outcome.baseline_metrics})
+    lines += ["", *_credit_risk_lines(outcome, origins)]
     card_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return EvaluationReport(as_of, len(held_out), baseline_metrics, model_metrics, version, warning, card_path)
+    return EvaluationReport(as_of, held_out["rows"], outcome.baseline_metrics, outcome.model_metrics, version, warning,
+                            card_path, outcome, origins)
+
+
+def _credit_risk_lines(outcome: TrainingOutcome, origins: Sequence[TrainingOutcome], *,
+                       counts_table: bool = True) -> list[str]:
+    """Failing companies per part, company-resampled intervals, lead time, alert burden, calibration, bounds,
+    the rolling-origin repeat: the figures a credit-risk team reads."""
+    lines = ["## Evidence counted in companies", ""]
+    if counts_table:
+        lines += ["| part | rows | positive rows | failing companies |", "|---|---:|---:|---:|",
+                  *[f"| {part} | {v['rows']} | {v['positives']} | {v.get('failing_companies', '–')} |"
+                    for part, v in outcome.counts.items()], ""]
+    lines += ["The minimum-label guards count distinct failing companies: one failure gives a positive row at every "
+              "snapshot of the year before it.", ""]
+    if outcome.intervals:
+        names = {"auc_model": "ROC AUC, trained model", "auc_baseline": "ROC AUC, baseline",
+                 "auc_gain": "AUC gain of the trained model", "brier_model": "Brier, trained model",
+                 "brier_baseline": "Brier, baseline"}
+        lines += ["## Intervals (95%, resampling companies with all their rows)", "",
+                  "| figure | value |", "|---|---|",
+                  *[f"| {names[k]} | {v.text(4 if 'brier' in k else 3)} |" for k, v in outcome.intervals.items()
+                    if k in names and not (k.endswith("model") and outcome.model_metrics is None)], ""]
+    if outcome.warnings:
+        lines += ["## Warning before failure and alert burden (held-out period)", "",
+                  "At the medium band (the alert threshold): lead time = months between the first snapshot at or above "
+                  "it and the company's first insolvency publication; alerts = suppliers entering the band, per 100 "
+                  "supplier-years.", "",
+                  "| model | threshold | failing companies | warned | median months of warning | alerts per 100 "
+                  "suppliers per year | alerted companies | of which failed within a year |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, w in outcome.warnings.items():
+            per_100 = w.alerts_per_100_per_year
+            lead = w.median_lead_months
+            lines.append(f"| {'trained model' if name == 'model' else 'baseline'} | {w.threshold:.2f} | {w.failing} | "
+                         f"{w.warned} | {'–' if lead is None else f'{lead:.1f}'} | "
+                         f"{'–' if per_100 is None else f'{per_100:.1f}'} | {w.alerted_companies} | {w.alerted_that_failed} |")
+        lines.append("")
+    lines += ["## Calibration and bounds", "",
+              ("Platt scaling fitted on the calibration period." if outcome.calibrated else
+               "No Platt scaling: too few failing companies in the calibration period to fit it (see the notes); "
+               "probabilities are the logistic regression's own."),
+              f"Each feature's effect on the trained model's log-odds is bounded to +-{MAX_FEATURE_LOGIT:g} (odds "
+              f"x{math.exp(MAX_FEATURE_LOGIT):.1f}) and the regression is L2-regularised: no single input can drive a score "
+              "to 0.99 on its own; only a bankruptcy on record (0.999) or an open suspension of payments (floor at the "
+              "high band) do, each with its own reason.", ""]
+    if origins:
+        lines += ["## Rolling origin", "",
+                  "The same procedure with the data cut off a year and two years earlier.", "",
+                  "| data as of | failing companies (fit / calibration / evaluation) | chosen | ROC AUC model | "
+                  "ROC AUC baseline | AUC gain (95% CI) |", "|---|---|---|---:|---:|---|"]
+        for o in origins:
+            c = o.counts
+            gain = o.intervals.get("auc_gain")
+            lines.append(
+                f"| {o.split.evaluation_end + timedelta(days=o.split.horizon_days)} | "
+                f"{c['fit']['failing_companies']} / {c['calibration']['failing_companies']} / "
+                f"{c['evaluation']['failing_companies']} | {o.chosen} | "
+                f"{_fmt(o.model_metrics.roc_auc if o.model_metrics else None, 3)} | "
+                f"{_fmt(o.baseline_metrics.roc_auc if o.baseline_metrics else None, 3)} | "
+                f"{gain.text() if gain and o.model_metrics else '–'} |")
+        lines.append("")
+    lines += ["## What the data can and cannot show", "",
+              f"- {sum(v.get('failing_companies', 0) for v in outcome.counts.values())} failing companies across the three "
+              "periods: intervals are wide; a difference between models inside them is not evidence.",
+              "- Only Dutch suppliers (KvK number or Dutch address) are in the training population; for others the "
+              "score is \"unknown\".",
+              "- Rows of one company are dependent; only company-level resampling gives honest intervals.", ""]
+    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,7 +390,8 @@ def _reliability(name: str, m: Metrics | None) -> list[str]:
     return [*lines, ""]
 
 
-def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, title: str) -> str:
+def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, title: str,
+               origins: Sequence[TrainingOutcome] = ()) -> str:
     """The model card as Markdown: data periods, labels, metrics, calibration, features, limits, date."""
     s, c = outcome.split, outcome.counts
     lines = [
@@ -298,9 +401,10 @@ def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, tit
         "## Decision", "",
         f"**In use: {'the trained model' if outcome.chosen == 'model' else 'the transparent baseline'}** "
         f"(`{outcome.selected.version}`). Reason: {outcome.reason}", "",
-        "Rule: the trained model is used only when the fit, calibration and evaluation parts each have their "
-        "minimum of positive rows and, on the held-out period, its Brier score is lower than the baseline's and "
-        "its ROC AUC at least the baseline's. Otherwise the baseline is used.", "",
+        "Rule: the trained model is used only when the fit and evaluation parts each have their minimum of "
+        "distinct failing companies and, on the held-out period, its Brier score is lower than the baseline's and "
+        "its ROC AUC at least the baseline's. Otherwise the baseline is used. When the trained model is used, the "
+        "deployed copy is refitted on every row whose label window has closed.", "",
         *[f"- {note}" for note in outcome.notes], *([""] if outcome.notes else []),
         "## Data and periods", "",
         f"- Rows: one per supplier and snapshot date, every snapshot period from {data.snapshots[0] if data.snapshots else '–'} "
@@ -310,10 +414,13 @@ def model_card(outcome: TrainingOutcome, data: TrainingData, *, as_of: date, tit
         f"- Fit: {s.as_dict()['fit']}; calibration (Platt scaling): {s.as_dict()['calibration']}; "
         f"held-out evaluation: {s.as_dict()['evaluation']}. Each part's label windows end before the next part "
         "starts; features use only data dated on or before their snapshot.", "",
-        "| part | rows | positive rows |", "|---|---:|---:|",
-        *[f"| {part} | {v['rows']} | {v['positives']} |" for part, v in c.items()], "",
+        "| part | rows | positive rows | failing companies |", "|---|---:|---:|---:|",
+        *[f"| {part} | {v['rows']} | {v['positives']} | {v.get('failing_companies', '–')} |" for part, v in c.items()], "",
         "## Held-out metrics", "",
         *_metrics_table({"trained model": outcome.model_metrics, "baseline": outcome.baseline_metrics}), "",
+        *_credit_risk_lines(outcome, origins, counts_table=False),
+        *([] if origins else ["The rolling-origin repeat is in `failure-model-evaluation.md` (`supplyradar model "
+                              "evaluate`).", ""]),
         "## Calibration (reliability on the held-out period)", "",
         *_reliability("trained model", outcome.model_metrics),
         *_reliability("baseline", outcome.baseline_metrics),

@@ -1,6 +1,8 @@
 """Commands of the news area; ``register`` adds them to the main app (see supplyradar/cli.py).
 
 - ``supplyradar news [--supplier KVK] [--country CC] [--since DATE]``: linked, classified articles;
+- ``supplyradar news classify [TEXT... | --file FILE] [--json]``: the class, its probability and whether a
+  headline would become a supplier event at the configured threshold, with the cues that fired;
 - ``supplyradar collect news`` and ``supplyradar collect sanctions`` (in the shared ``collect`` group);
 - ``supplyradar evaluate news-classifier`` (in the shared ``evaluate`` group): the held-out evaluation
   and the model card.
@@ -11,6 +13,9 @@ as rich markup.
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,9 +30,13 @@ from supplyradar.commands.options import parse_date
 
 out = Console()
 err = Console(stderr=True)
+news_app = typer.Typer(help="Linked, classified news articles; `news classify` explains the classifier.", invoke_without_command=True)
+#: Columns of a CSV ``--file`` that hold the headline, in order of preference.
+HEADLINE_COLUMNS = ("text", "headline", "title")
 
 
 def news_command(
+    ctx: typer.Context,
     supplier: Annotated[str | None, typer.Option("--supplier", help="KvK number of the supplier.")] = None,
     country: Annotated[str | None, typer.Option("--country", help="ISO country code, e.g. CN.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="Only articles published from this day.")] = None,
@@ -35,6 +44,8 @@ def news_command(
     all_links: Annotated[bool, typer.Option("--all-links", help="Also links below the linking threshold (name collisions).")] = False,
 ) -> None:
     """Linked, classified news articles: source, date, event class and confidence."""
+    if ctx.invoked_subcommand is not None:
+        return
     from store.db import Store
     from store.news import list_articles, organisation_for_kvk
 
@@ -60,6 +71,72 @@ def news_command(
         for a in articles
     ]
     out.print(rows_table("News", rows, overflow="fold"))
+
+
+class HeadlineFileError(ValueError):
+    """A ``--file`` cannot be read or has no usable headline column (names the file and line)."""
+
+
+def read_headlines(path: Path) -> list[str]:
+    """Headlines from ``path``: a CSV with a ``text``/``headline``/``title`` column, else one headline per line.
+
+    A file is read as CSV only when its first line names one of those columns; blank lines are skipped
+    in both forms (so a line count and a headline count can differ by the blanks only).
+    """
+    try:
+        content = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise HeadlineFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise HeadlineFileError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    lines = content.splitlines()
+    header = next(csv.reader(lines[:1]), []) if lines else []
+    column = next((c for c in HEADLINE_COLUMNS if c in [h.strip().casefold() for h in header]), None)
+    if column is None:
+        return [line.strip() for line in lines if line.strip()]
+    reader = csv.DictReader(lines)
+    reader.fieldnames = [name.strip().casefold() for name in reader.fieldnames or []]
+    headlines = []
+    for row in reader:
+        text = (row.get(column) or "").strip()
+        if text:
+            headlines.append(text)
+    return headlines
+
+
+def classify_command(
+    texts: Annotated[list[str] | None, typer.Argument(help="Headlines to classify (quote each one).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="One headline per line, or a CSV with a text/headline column; - reads standard input.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON line per headline: class, probability, event (and more).")] = False,
+) -> None:
+    """Classify headlines as news collection does: class, probability, and whether each would become a supplier event.
+
+    ``event`` applies the configured ``news.min_event_probability``; a real event also needs a link to a
+    watched supplier (``news.min_link_confidence``, ``news.min_event_confidence``), which a bare headline does not have.
+    """
+    from pipelines.news_model import classify
+
+    headlines = [t.strip() for t in texts or [] if t.strip()]
+    if file is not None:
+        try:
+            headlines += read_headlines(file)
+        except HeadlineFileError as exc:
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(2) from None
+    if not headlines:
+        err.print("error: no headlines: give TEXT arguments or --file FILE", markup=False)
+        raise typer.Exit(2)
+    threshold = Settings().news.min_event_probability
+    results = classify(headlines, threshold)
+    if as_json:
+        for r in results:
+            print(json.dumps({"class": r.label, "probability": r.probability, "event": r.event, "threshold": r.threshold,
+                              "cues": list(r.cues), "text": r.text, "probabilities": r.probabilities}, ensure_ascii=False))
+        return
+    rows = [{"class": r.label, "probability": f"{r.probability:.2f}", "event": "yes" if r.event else "no",
+             "cues": ", ".join(r.cues), "headline": r.text} for r in results]
+    out.print(rows_table(f"News classifier (event: class other than 'other' with probability >= {threshold:.2f})", rows,
+                         overflow="fold"))
 
 
 def collect_news_command(
@@ -112,23 +189,35 @@ def collect_sanctions_command(
 def evaluate_news_classifier_command(
     card: Annotated[Path | None, typer.Option("--card", help="Where to write the model card (default: <data_dir>/reports).")] = None,
 ) -> None:
-    """Train on the shipped labelled set, evaluate on the held-out set, write the model card."""
-    from pipelines.news_model import held_out_evaluation, model_card
+    """Train on the shipped labelled set; evaluate on validation, choose the event threshold there, test on the
+    independent headlines; write the model card."""
+    from pipelines.news_model import full_evaluation, model_card
 
-    model, evaluation = held_out_evaluation()
+    result = full_evaluation()
+    evaluation, test = result.validation, result.independent
     rows = [{"class": c.label, "precision": f"{c.precision:.3f}", "recall": f"{c.recall:.3f}", "F1": f"{c.f1:.3f}", "support": c.support}
             for c in evaluation.per_class]
-    out.print(rows_table(f"News classifier on {evaluation.rows} held-out headlines ({model.version})", rows))
-    out.print(f"accuracy {evaluation.accuracy:.3f}, macro F1 {evaluation.macro_f1:.3f}")
+    out.print(rows_table(f"News classifier on {evaluation.rows} validation headlines ({result.model.version})", rows))
+    out.print(f"validation: accuracy {evaluation.accuracy:.3f}, macro F1 {evaluation.macro_f1:.3f}; event threshold chosen "
+              f"{result.threshold.threshold:.2f} (event precision {result.threshold.precision.text()})", markup=False)
+    out.print(f"independent test ({test.evaluation.rows} headlines): event precision {test.events.precision.text()}; "
+              f"recall {test.events.recall.text()}; 'other' turned into events {test.events.false_from_other.text()}; "
+              f"accuracy {test.accuracy.text()}", markup=False)
+    configured = Settings().news.min_event_probability
+    if abs(configured - result.threshold.threshold) > 1e-9:
+        err.print(f"note: the configured news.min_event_probability is {configured:.2f}, not the chosen {result.threshold.threshold:.2f}",
+                  markup=False)
     path = card or Settings().resolved_output_dir / "news_classifier_card.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(model_card(model, evaluation), encoding="utf-8")
+    path.write_text(model_card(result), encoding="utf-8")
     out.print(f"Model card: {path}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app`` (and to the shared groups in ``commands.groups``)."""
-    app.command("news")(news_command)
+    news_app.callback()(news_command)
+    news_app.command("classify")(classify_command)
+    app.add_typer(news_app, name="news")
     collect_app.command("news")(collect_news_command)
     collect_app.command("sanctions")(collect_sanctions_command)
     evaluate_app.command("news-classifier")(evaluate_news_classifier_command)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -41,8 +42,13 @@ def risk_command(
     kind: Annotated[str, typer.Option(help=f"Which score ranks: {', '.join(KINDS)}.")] = "combined",
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many suppliers.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per supplier, for scripts.")] = False,
+    include_all: Annotated[bool, typer.Option("--all", help="Also former, dissolved and market-only suppliers (marked).")] = False,
 ) -> None:
-    """Suppliers ranked by risk, with their reasons, confidence and trend (from the newest scoring run)."""
+    """Suppliers we depend on now, ranked by risk, with reasons, confidence and trend (from the newest scoring run).
+
+    Current = a running contract or recent spend; ``--all`` adds former and dissolved suppliers, marked.
+    Suppliers whose risk is unknown (e.g. foreign: no register data) are listed apart, never ranked.
+    """
     from store.db import Store
     from pipelines.score_suppliers import ranked_scores
 
@@ -56,12 +62,12 @@ def risk_command(
             raise typer.BadParameter(f"--category must be a CPV code or prefix (digits), not {category!r}")
         category = load_risk_config(settings.risk.config_file).category_of(category.strip())
     with Store(settings.resolved_database_url) as store, store.session() as session:
-        result = ranked_scores(session, kind=kind, category=category, limit=limit)
+        result = ranked_scores(session, kind=kind, category=category, limit=limit, include_all=include_all)
     if result is None:
         Console(stderr=True).print("No scoring run yet: run `supplyradar model score` (or the score-suppliers flow).")
         raise typer.Exit(1)
     if as_json:
-        for row in result.rows:
+        for row in result.rows + result.unknown:
             out.print_json(json.dumps(row, default=str), indent=None)
         return
     out.print(f"Scoring run {result.run_id}, data as of {result.as_of}, failure model {result.model_version}"
@@ -70,10 +76,21 @@ def risk_command(
         out.print(f"[yellow]{warning}[/yellow]", markup=True, highlight=False)
     if result.note:
         out.print(result.note)
-    table_rows = [{"#": i, "supplier": r["supplier"], "category": r["category"] or "–", kind: f"{r['value']:.3f}",
+    def marked(r: dict) -> str:
+        status = r.get("status")
+        return r["supplier"] if status in (None, "current") else f"{r['supplier']} [{status}: {r.get('status_why')}]"
+
+    table_rows = [{"#": i, "supplier": marked(r), "category": r["category"] or "–", kind: f"{r['value']:.3f}",
                    "band": r["band"], "confidence": f"{r['confidence']:.0%}", "trend": r["trend"],
                    "reasons": "; ".join(r["reasons"][:3])} for i, r in enumerate(result.rows, start=1)]
-    out.print(rows_table(f"Suppliers by {kind} risk", table_rows, overflow="fold"))
+    scope = "all suppliers" if include_all else "current suppliers"
+    out.print(rows_table(f"{scope.capitalize()} by {kind} risk", table_rows, overflow="fold"))
+    if result.unknown:
+        out.print(rows_table(f"Not ranked: {kind} risk unknown ({len(result.unknown)})", [
+            {"supplier": marked(r), "country": r["country"] or "–", "confidence": f"{r['confidence']:.0%}",
+             "what is missing": r["reasons"][0] if r["reasons"] else ""} for r in result.unknown], overflow="fold"))
+    if result.hidden:
+        out.print(f"{result.hidden} former, dissolved or market-only suppliers not shown: add --all to see them, marked.")
 
 
 def train_command(as_of: AsOf = None) -> None:
@@ -90,7 +107,8 @@ def train_command(as_of: AsOf = None) -> None:
 
 
 def evaluate_command(as_of: AsOf = None) -> None:
-    """ROC AUC and Brier score of the saved model and the baseline on the held-out period."""
+    """The training procedure re-run out of sample: ROC AUC and Brier with company-resampled intervals, failing
+    companies per period, lead time, alerts per 100 suppliers per year, and a rolling-origin repeat."""
     from pipelines.train_models import evaluate_failure_model
 
     report = _with_store(evaluate_failure_model, as_of)
@@ -98,6 +116,26 @@ def evaluate_command(as_of: AsOf = None) -> None:
         out.print(f"[yellow]No trained model: {report.warning}[/yellow]", highlight=False)
     out.print(f"Held-out rows: {report.rows}")
     _print_metrics(report.model, report.baseline)
+    o = report.outcome
+    if o is not None:
+        out.print(rows_table("Evidence in failing companies", [
+            {"part": part, "rows": v["rows"], "positive rows": v["positives"], "failing companies": v["failing_companies"]}
+            for part, v in o.counts.items()]))
+        out.print(rows_table("Intervals (95%, resampling companies)", [
+            {"figure": key, "value": interval.text(4 if "brier" in key else 3)} for key, interval in o.intervals.items()]))
+        out.print(rows_table("Warning before failure and alert burden (held-out period)", [
+            {"model": name, "threshold": f"{w.threshold:.2f}", "failing companies": w.failing, "warned": w.warned,
+             "median months of warning": "–" if w.median_lead_months is None else f"{w.median_lead_months:.1f}",
+             "alerts per 100 suppliers per year": "–" if w.alerts_per_100_per_year is None else f"{w.alerts_per_100_per_year:.1f}"}
+            for name, w in o.warnings.items()]))
+        out.print(f"Chosen by the procedure: {o.chosen} ({o.reason})", highlight=False)
+    if report.origins:
+        out.print(rows_table("Rolling origin", [
+            {"data as of": str(x.split.evaluation_end + timedelta(days=x.split.horizon_days)), "chosen": x.chosen,
+             "failing companies fit/cal/eval": "/".join(str(x.counts[p]["failing_companies"]) for p in ("fit", "calibration", "evaluation")),
+             "ROC AUC model": "–" if not x.model_metrics or x.model_metrics.roc_auc is None else f"{x.model_metrics.roc_auc:.3f}",
+             "ROC AUC baseline": "–" if not x.baseline_metrics or x.baseline_metrics.roc_auc is None else f"{x.baseline_metrics.roc_auc:.3f}"}
+            for x in report.origins]))
     out.print(f"Evaluation card: {report.card_path}")
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from config.settings import HttpSettings, Settings
 from store.bookkeeping import open_quarantine
 from store.schema import CollectionRun, Organisation, SupplierEvent
-from pipelines.company_signals import collect_insolvencies, demo_settings
+from demo.settings import company_settings
+from pipelines.company_signals import collect_insolvencies
 from demo.replay_companies import load_register
 from demo.story import build_story
 from pipelines.transports import transport_for
@@ -62,7 +63,7 @@ def forward(settings: Settings, faults: list[Reply]):
 
 
 def configured(settings: Settings, server: FaultServer) -> Settings:
-    demo = demo_settings(settings)
+    demo = company_settings(settings)
     return demo.model_copy(update={
         "http": HttpSettings(max_attempts=2, backoff_base=0.01, backoff_max=0.02, read_timeout=2, connect_timeout=1),
         "insolvency": demo.insolvency.model_copy(update={"url": server.url("/cir")}),

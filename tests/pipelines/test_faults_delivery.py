@@ -27,7 +27,7 @@ from config.settings import Settings
 from store.db import Store
 from store.schema import Contract, Organisation, SupplierEvent
 from store.schema.alerts import AlertDelivery
-from supplyradar import alerting
+from pipelines import send_alerts as alerting
 from pipelines.send_alerts import AlertConfig, run_send_alerts
 from tests.fault_server import fresh_store
 

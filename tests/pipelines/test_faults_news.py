@@ -17,7 +17,7 @@ from config.settings import Settings
 from store.db import Store
 from store.schema import CollectionRun
 from store.schema.news import FetchState, NewsArticle
-from supplyradar import news
+from pipelines import collect_news as news
 from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 FEED = (Path(__file__).parents[1] / "fixtures" / "news" / "rss2.xml").read_bytes()

@@ -134,7 +134,7 @@ def test_modifications_have_their_own_line_in_a_scan(store: Store, tmp_path: Pat
 
 
 def test_a_modification_is_linked_to_its_award_notice_by_number_or_uuid(store: Store) -> None:
-    from tests.test_store import ted_notice
+    from tests.store.test_store import ted_notice
 
     modif = (FIXTURES / "eforms-sdk-examples" / "can-modif_24_value.xml").read_bytes().replace(
         b"342558-2018</efbc:ChangedNoticeIdentifier>", b"15377ca1-6cf7-4060-90f0-9290128957a3-01</efbc:ChangedNoticeIdentifier>"

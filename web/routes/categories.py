@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
@@ -60,14 +60,15 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
 
 
 @router.get("/categories/{code}")
-def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)]) -> Response:
+def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)],
+             all: Annotated[bool, Query()] = False) -> Response:  # noqa: A002 - ?all=1 adds former suppliers
     ctx = context_of(request)
     prefix = _category(code, who)
     language = translator(request).language
     with ctx.store.session() as session:
         period = spend_period_of(ctx, session)
         spend = category_spend(session, prefix, period)
-        suppliers = our_suppliers(session, who.prefixes, category=prefix, period=period)
+        suppliers = our_suppliers(session, who.prefixes, category=prefix, period=period, include_former=all)
         kraljic = kraljic_of(session, prefix)
         sanctioned = possible_matches_by_id(session, [r.id for r in suppliers])
     report = latest_report(reports_dir(ctx), prefix)
@@ -79,6 +80,7 @@ def category(request: Request, code: str, who: Annotated[Principal, Depends(prin
     return render(
         request, "category.html", code=prefix, label=label(prefix, language), spend=spend, suppliers=suppliers,
         kraljic=kraljic, report=report, scan=scan, period=period, sanctioned=sanctioned, sanctioned_keys=sanctioned_keys,
+        show_all=all,
     )
 
 

@@ -26,13 +26,14 @@ def supplier_list(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
     q: Annotated[str, Query(max_length=200)] = "",
+    all: Annotated[bool, Query()] = False,  # noqa: A002 - the query parameter people type: ?all=1
 ) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
         period = spend_period_of(ctx, session)
-        rows = our_suppliers(session, who.prefixes, search=q, period=period)
+        rows = our_suppliers(session, who.prefixes, search=q, period=period, include_former=all)
         sanctioned = possible_matches_by_id(session, [r.id for r in rows])
-    return render(request, "suppliers.html", rows=rows, q=q, period=period, sanctioned=sanctioned)
+    return render(request, "suppliers.html", rows=rows, q=q, period=period, sanctioned=sanctioned, show_all=all)
 
 
 @router.get("/suppliers/{org_id:int}")
