@@ -80,7 +80,8 @@ class Modification:
 
     lot: str | None
     contractors: tuple[Party, ...] = ()
-    #: The original award's publication number or OCID, where the notice refers to it.
+    #: The original award's publication number or OCID, where the notice refers to it (an eForms notice may
+    #: name it by its notice UUID instead, kept without the version suffix).
     original_notice: str | None = None
     contract_id: str | None = None
     value_before: Decimal | None = None

@@ -15,7 +15,7 @@ from models.alternative_history import PastBid
 from models.contract_changes import ContractChangeFact
 from models.market import AwardFact, NoticeFact, Winner
 from store.contract_facts import contract_key, one_fact_per_contract
-from store.schema import Award, AwardWinner, CollectionRun, Organisation
+from store.schema import Award, AwardWinner, CollectionRun, NoticeIdentifier, Organisation
 from store.schema import Notice as NoticeRow
 from store.schema_bids import (
     Bid,
@@ -194,7 +194,12 @@ def modification_facts(session: Session, cpv_prefix: str, *, until: date | None 
     stored: set[str] = set()
     contractors: dict[int, list[Winner]] = defaultdict(list)
     for start in range(0, len(originals), 900):
-        stored.update(session.scalars(select(NoticeRow.notice_id).where(NoticeRow.notice_id.in_(originals[start : start + 900]))))
+        chunk = originals[start : start + 900]
+        stored.update(session.scalars(select(NoticeRow.notice_id).where(NoticeRow.notice_id.in_(chunk))))
+        # Or by another name of the award notice: its TED publication number or eForms UUID.
+        names = {f"{scheme}:{original}": original for original in chunk for scheme in ("ted", "eforms")}
+        found = session.scalars(select(NoticeIdentifier.identifier).where(NoticeIdentifier.identifier.in_(list(names))))
+        stored.update(names[identifier] for identifier in found)
     ids = [r.id for r in rows]
     for start in range(0, len(ids), 900):
         q = (

@@ -244,3 +244,16 @@ def test_eforms_settled_contract_without_tender_takes_the_lot_results_first_rank
         n = parse_notice(data, where="be.xml")
     assert [(names(a.winners), a.contract_id) for a in n.awards if a.lot == "LOT-0002"] == [(["M&G"], "CON-0002")]
     assert any("names no tender" in r.getMessage() and "TEN-0004" in r.getMessage() for r in caplog.records)
+
+
+def test_eforms_group_tender_named_by_two_lot_results_is_one_award_and_one_bid() -> None:
+    """TEN-0001 (consortium) is for the group GLO-0001; when LOT-0002's result also names its contract
+    CON-0001, the contract is still one award and the tender one bid."""
+    data = (FIXTURES / "eforms-sdk-examples" / "can_24_maximal.xml").read_bytes()
+    data = data.replace(b">clos-nw</cbc:TenderResultCode>", b">selec-w</cbc:TenderResultCode>"
+                        b'<efac:LotTender><cbc:ID schemeName="tender">TEN-0001</cbc:ID></efac:LotTender>'
+                        b'<efac:SettledContract><cbc:ID schemeName="contract">CON-0001</cbc:ID></efac:SettledContract>')
+    n = parse_notice(data, where="group.xml")
+    consortium = [a for a in n.awards if a.contract_id == "CON-0001"]
+    assert [(a.lot, names(a.winners)) for a in consortium] == [("LOT-0001", ["Gyro Soft SA", "The best App Ltd."])]
+    assert [b.tender_id for b in n.bids].count("TEN-0001") == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from connectors.notice_xml import parse_file
+from connectors.notice_xml import parse_file, parse_notice
 from connectors.records import Award, Party
 from models.contract_changes import modifications_line
 from store.db import Store
@@ -131,3 +131,20 @@ def test_modifications_have_their_own_line_in_a_scan(store: Store, tmp_path: Pat
     output = run_market_scan(store, cpv="3012", start=date(2020, 1, 1), end=date(2020, 12, 31), output_dir=tmp_path)
     assert output.scan.window.coverage.awards == 0 and line in output.scan.notes
     assert "823,896 EUR" in output.html_path.read_text(encoding="utf-8")
+
+
+def test_a_modification_is_linked_to_its_award_notice_by_number_or_uuid(store: Store) -> None:
+    from tests.test_store import ted_notice
+
+    modif = (FIXTURES / "eforms-sdk-examples" / "can-modif_24_value.xml").read_bytes().replace(
+        b"342558-2018</efbc:ChangedNoticeIdentifier>", b"15377ca1-6cf7-4060-90f0-9290128957a3-01</efbc:ChangedNoticeIdentifier>"
+    )
+    award = parse_file(FIXTURES / "eforms-sdk-examples" / "can_24_maximal.xml")  # notice UUID 15377ca1-...
+    with store.session() as session, session.begin():
+        save_notices(session, [parse_notice(modif, where="modif.xml"), award, parse_file(F20)])
+        save_notices(session, [replace(ted_notice("431564-2016"), cpv_main="30120000")])  # the F20's award notice
+    with store.session() as session:
+        changes = modification_facts(session, "")
+    assert sorted((c.original_notice, c.original_found) for c in changes) == [
+        ("15377ca1-6cf7-4060-90f0-9290128957a3", True), ("431564-2016", True)
+    ]

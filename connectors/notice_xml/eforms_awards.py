@@ -9,7 +9,9 @@ Choices, checked against the SDK examples and the real notices in ``shared/data/
 - One ``Award`` per settled contract and lot. A framework agreement concluded with several
   tenderers as one contract is one award with several winners; a contract that covers several
   lots gives one award per lot it covers (the tender it names for that lot), as the legacy
-  format has one ``AWARD_CONTRACT`` per lot. The value is the contract's tender amount; for a
+  format has one ``AWARD_CONTRACT`` per lot; a tender for a group of lots is one award (and one
+  bid) for the group however many of its lots' results name it. The store counts the award rows
+  of one contract once (``store.contract_facts``). The value is the contract's tender amount; for a
   contract with several tenders of different amounts it is left unknown, never added up (the
   amounts of a multi-winner framework are each bidder's price for the same framework).
 - A lot result without settled contracts (VEAT and older notices do this) falls back to its
@@ -114,12 +116,18 @@ class _Reader:
         return tuple(party for party in found if party is not None)
 
     def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None) -> None:
+        """One award per (lot, contract); per (group, contract) where the tenders are for a group of lots, so
+        that lot results of the group's lots naming the same contract do not repeat its award."""
+        tenders = [self.tenders[t] for t in tender_ids if t in self.tenders]
+        groups = {tender.lot for tender in tenders if tender.for_group}
+        slot = groups.pop() if tenders and len(groups) == 1 and all(t.for_group for t in tenders) else lot
+        if (slot, key) in self.awards:
+            return
         winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
         if not winners:
             logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
-        value, money = _contract_value([self.tenders[t] for t in tender_ids if t in self.tenders])
-        award = Award(lot, winners, value, money, received, contract_id)
-        self.awards.setdefault((lot, key), award)
+        value, money = _contract_value(tenders)
+        self.awards[(slot, key)] = Award(lot, winners, value, money, received, contract_id)
 
     def add_bid(self, lot: str, tender_id: str, won: bool | None) -> None:
         tender = self.tenders.get(tender_id)
@@ -127,10 +135,11 @@ class _Reader:
         if tender is None or not tenderers:
             logger.debug("%s: lot %s: tender %s has no identifiable tenderer: no bid", self.where, lot, tender_id)
             return
-        known = self.bids.get((lot, tender_id))
-        if known is not None and known.won:
+        slot = tender.lot if tender.for_group and tender.lot else lot  # a group tender is one bid for all its lots
+        known = self.bids.get((slot, tender_id))
+        if known is not None and (known.won or won is None):
             return
-        self.bids[(lot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
+        self.bids[(slot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
 
     def lot_result(self, lot_result: Any) -> None:
         lot = text(RESULT_LOT, lot_result)
@@ -147,7 +156,7 @@ class _Reader:
         received = _tenders_received(lot_result)
         contract_ids = unique(texts(RESULT_CONTRACT_IDS, lot_result))
         winning, decided = self.settled(lot, contract_ids, named, received), True
-        if not winning and not any(key[0] == lot for key in self.awards):
+        if not winning and not any(award.lot == lot for award in self.awards.values()):
             winning, decided = self.without_contracts(lot, named, received, bool(contract_ids))
         for tender_id in unique([*named, *winning]):
             self.add_bid(lot, tender_id, (tender_id in winning) if decided else None)

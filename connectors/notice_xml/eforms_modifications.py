@@ -1,8 +1,8 @@
 """Contract modification notices in eForms (subtypes 38-40, notice type "can-modif").
 
 ``efac:ContractModification`` names the notice that awarded the contract
-(``efbc:ChangedNoticeIdentifier``, a publication number), the contract changed
-(``efbc:ModifiedContractIdentifier``, its CON-xxxx id there), what changed
+(``efbc:ChangedNoticeIdentifier``: a publication number, or the notice's UUID with its version),
+the contract changed (``efbc:ModifiedContractIdentifier``, its CON-xxxx id there), what changed
 (``efac:Change/efbc:ChangeDescription``) and why (``efac:ChangeReason``: a code of the
 "modification-justification" list and the buyer's words). The notice result describes the
 contract as modified: its tender gives the contractors and the value after the change.
@@ -13,6 +13,7 @@ restates the contract and would otherwise count it a second time.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from connectors.notice_xml.eforms_awards import Results
@@ -24,6 +25,7 @@ from connectors.notice_xml.xpath import compiler, in_language, text
 from connectors.records import Modification, Party
 
 _x = compiler(EFORMS_NS)
+_UUID = re.compile(r"\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:-\d{2})?\s*$")
 
 MODIFICATIONS = _x("efac:ContractModification")
 CHANGED_NOTICE = _x("efbc:ChangedNoticeIdentifier/text()")
@@ -42,7 +44,7 @@ def modifications(
     changes = []
     for element in MODIFICATIONS(extension):
         original_text = text(CHANGED_NOTICE, element)
-        original = publication_number(original_text)
+        original = publication_number(original_text) or _notice_uuid(original_text)
         if original is None:
             warn(where, notice_id, "efac:ContractModification/efbc:ChangedNoticeIdentifier",
                  f"original notice {original_text!r} unreadable or absent: modification kept, not linked to its award")
@@ -64,7 +66,15 @@ def modifications(
                 description=in_language(CHANGE_DESCRIPTION(element), language),
             )
         )
+    if not changes:
+        warn(where, notice_id, "efac:ContractModification", "modification notice without a contract modification")
     return tuple(changes)
+
+
+def _notice_uuid(text_: str | None) -> str | None:
+    """The changed notice's UUID where it is named by its notice id and version ("<uuid>-01")."""
+    match = _UUID.match(text_ or "")
+    return match.group(1) if match else None
 
 
 def _contractors(tenders: list[Any], found: Results, organisations: Organisations) -> tuple[Party, ...]:
