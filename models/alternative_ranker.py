@@ -76,7 +76,7 @@ def transparent_ranker(why: str | None = None) -> Ranker:
 
 def fit_ranker(
     index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
-    half_life_years: float = 2.0, snapshots: int = 8, step_days: int = 91, max_queries: int = 1500,
+    half_life_years: float = 2.0, snapshots: int = 8, step_days: int = 91, max_queries: int = 1000,
     negatives: int = 50, min_positives: int = 30, min_queries: int = 20, seed: int = 17, category: str = "",
 ) -> Ranker:
     """A ranker learned from the history before ``as_of`` (or the transparent one when it is too thin)."""

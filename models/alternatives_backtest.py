@@ -123,7 +123,7 @@ class BacktestResult:
         if not by_buyer:
             return {"value": None, "ci95": None, "ratio": None, "ratio_ci95": None}
         table = np.array(list(by_buyer.values()), dtype=float)
-        n, alt, base = table.sum(axis=0)
+        n, alt, base = (float(v) for v in table.sum(axis=0))
         draws = np.random.default_rng(seed).integers(0, len(table), size=(replicates, len(table)))
         sums = table[draws].sum(axis=1)
         diffs = (sums[:, 1] - sums[:, 2]) / sums[:, 0]
