@@ -330,6 +330,8 @@ def present(facts: Mapping[str, Any], language: str) -> dict[str, Any]:
     if event_kind and description.casefold().startswith(event_kind.casefold()):
         description = ""  # "faillissement uitgesproken — Faillissement uitgesproken" says it twice
     view: dict[str, Any] = {
+        # The rule in words where the message does not already give them (events say it in their "why" line).
+        "rule_label": rule_description(facts, language) if facts.get("kind") != "event" else "",
         "rule_description": description,
         "event_kind": event_kind,
         "sources": sources(facts, language),

@@ -448,4 +448,6 @@ def run_send_digest(store: Store, settings: Settings, *, period: str, now: datet
     config = config or load_config(settings)
     summary = RunSummary()
     send_due(store, settings, config, now=now, modes=(period,), summary=summary, period=period)
+    if summary.woken:  # a critical alert back from its snooze goes out now, not at the next send-alerts run
+        send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)
     return summary
