@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from rapidfuzz import fuzz
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from config.news import NewsSettings
@@ -36,6 +37,7 @@ from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import predict_proba, top_class
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
+from store.locks import LOCKED_ADVICE, is_locked
 from store.news import (
     ArticleCounts,
     CountryLink,
@@ -243,6 +245,12 @@ def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> News
     except (SourceUnavailableError, SourceRequestError) as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("%s: collection stopped: %s", source, exc)
+    except OperationalError as exc:
+        if not is_locked(exc):
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        summary.status, summary.error = "failed", LOCKED_ADVICE
+        log.error("%s: %s", source, LOCKED_ADVICE)
     except BaseException as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise

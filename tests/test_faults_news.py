@@ -59,8 +59,8 @@ def test_a_failed_write_keeps_no_etag_so_the_next_run_fetches_the_articles_again
             raise OperationalError("INSERT", {}, Exception("database is locked"))
 
         monkeypatch.setattr(news, "save_articles", locked)
-        with pytest.raises(OperationalError):
-            news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None)
+        locked_run = news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None)
+        assert locked_run.status == "failed" and "locked by another writer" in (locked_run.error or "")
         assert stored(sqlite_store) == 0
         with sqlite_store.session() as session:
             state = session.get(FetchState, server.url("/rss"))
