@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 SOURCES = ("rss", "gdelt")
 #: Confidence of a country link that comes from the outlet's focus, not from the text.
 OUTLET_FOCUS_CONFIDENCE = 0.3
+#: GDELT's DOC API searches at most the last three months.
+GDELT_MAX_DAYS = 90
 DEMO_FEEDS_FILE = Path(__file__).resolve().parent / "demo" / "data" / "news" / "feeds.yaml"
 
 Sleep = Callable[[float], None]
@@ -266,8 +268,12 @@ def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> News
 
 
 def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                  sleep: Sleep = time.sleep, today: date | None = None) -> NewsSummary:
-    """Fetch every configured feed (conditionally) and ingest their articles; a failing feed does not stop the others."""
+                  sleep: Sleep = time.sleep, today: date | None = None, since: date | None = None) -> NewsSummary:
+    """Fetch every configured feed (conditionally) and ingest their articles; a failing feed does not stop the others.
+
+    ``since`` (recovery): fetch every feed whole, without the stored ETag and Last-Modified, so what a
+    lost run took in comes again; a feed holds only its recent items, so older ones may be gone.
+    """
     feed_list = feeds.load_feeds(settings.news.feeds_file)
 
     def work(summary: NewsSummary) -> None:
@@ -277,7 +283,7 @@ def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTran
         with feeds.make_client(settings.http, transport=transport, sleep=sleep) as client:
             for feed in feed_list:
                 with store.session() as session:
-                    state = get_fetch_state(session, feed.url)
+                    state = get_fetch_state(session, feed.url) if since is None else feeds.FeedState()
                 try:
                     result = feeds.fetch_feed(client, feed, state)
                 except (SourceUnavailableError, SourceRequestError, RecordError) as exc:
@@ -323,9 +329,15 @@ def _remember_in(session: Session, feed: feeds.FeedConfig, state: feeds.FeedStat
 
 
 def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                  sleep: Sleep = time.sleep, today: date | None = None) -> NewsSummary:
-    """Search GDELT for the watched suppliers and the topic queries, then the tone of each followed country."""
+                  sleep: Sleep = time.sleep, today: date | None = None, since: date | None = None) -> NewsSummary:
+    """Search GDELT for the watched suppliers and the topic queries, then the tone of each followed country.
+
+    ``since`` (recovery): search from that day instead of the configured ``timespan`` (GDELT keeps three months).
+    """
     options = settings.news.gdelt
+    if since is not None:
+        days = min(max(((today or datetime.now(UTC).date()) - since).days + 1, 1), GDELT_MAX_DAYS)
+        options = options.model_copy(update={"timespan": f"{days}d"})
     with store.session() as session:
         names = list(dict.fromkeys(name for _, name in watched_names(session)))
     queries = gdelt.name_queries(names, options.max_query_chars) + list(options.topic_queries)
@@ -351,9 +363,10 @@ def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTran
 
 
 def collect_news(store: Store, settings: Settings, *, sources: Sequence[str] = SOURCES,
-                 transport: httpx.BaseTransport | None = None, today: date | None = None) -> list[NewsSummary]:
+                 transport: httpx.BaseTransport | None = None, today: date | None = None,
+                 since: date | None = None) -> list[NewsSummary]:
     unknown = set(sources) - set(SOURCES)
     if unknown:
         raise ValueError(f"unknown news source(s): {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
     collectors = {"rss": collect_feeds, "gdelt": collect_gdelt}
-    return [collectors[source](store, settings, transport=transport, today=today) for source in sources]
+    return [collectors[source](store, settings, transport=transport, today=today, since=since) for source in sources]
