@@ -75,6 +75,8 @@ class TenderNedSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     page_size: int = Field(100, ge=1, le=100)
+    #: List pages one run reads at most (a guard against a listing that never says "last").
+    max_pages: int = Field(5000, ge=1)
     #: Publication types to collect (AGO: award notice, AAO: contract notice, ...).
     publication_types: list[str] = Field(default_factory=lambda: ["AGO"])
     start_date: str = "2019-01-01"

@@ -158,6 +158,10 @@ def _list_rows(
     wanted = set(settings.publication_types)
     listed = 0
     for page in itertools.count():
+        if page >= settings.max_pages:
+            raise SourceUnavailableError(
+                SOURCE, url, f"stopped after {settings.max_pages} list pages (tenderned.max_pages): the listing does not end"
+            )
         payload = client.request_json("GET", url, params=list_params(settings, page, since=since, until=until))
         content = payload.get("content") or []
         total = payload.get("totalElements")

@@ -103,6 +103,8 @@ def load_columns(path: Path = COLUMNS_FILE) -> tuple[dict[str, tuple[str, ...]],
 
 #: The data sheet's name in the real XLSX (normalised), looked at before any other sheet.
 DATA_SHEET = "opendata sheet"
+#: Set on a JSON record that lacks required keys the first record had (see ``_json_rows``).
+MISSING_KEYS = "_missing_keys"
 #: How far down each sheet the header row is looked for (title rows sit above it).
 HEADER_SCAN_ROWS = 10
 #: Separators between several winners (and their places) in one cell.
@@ -287,8 +289,11 @@ def _json_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]
             raw: Raw = {field: record[keys[i]] for field, i in columns.items()}
             for field, i in columns.items():
                 headers.setdefault(field, keys[i])
-            if number == 1 and (missing := missing_fields(raw)):
+            missing = missing_fields(raw)
+            if number == 1 and missing:
                 raise MissingColumnsError(path, missing, [str(k) for k in keys])
+            if missing:  # a later record without a key the file has: that record's error, counted, not dropped
+                raw[MISSING_KEYS] = missing
             yield number, raw
 
 
@@ -463,6 +468,9 @@ def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] 
         except ValueError as exc:
             raise RowError(where, str(exc), record=record, field=column(field)) from None
 
+    if missing := raw.get(MISSING_KEYS):
+        raise RowError(where, f"the record lacks the field(s) {', '.join(column(f) for f in missing)} that the file has",
+                       record=record, field=column(missing[0]))
     publication_id = text(raw.get("publication_id"))
     if publication_id is None:
         raise RowError(where, "no publication id", record=record, field=column("publication_id"))

@@ -32,10 +32,12 @@ class BackfillReport:
     skipped: int = 0
     summaries: list[CollectionSummary] = field(default_factory=list)
     stopped_at: date | None = None  # the chunk that failed; the next run starts there
+    #: Months collected with records left pending: not marked done, so the next backfill collects them again.
+    incomplete: list[date] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.stopped_at is None
+        return self.stopped_at is None and not self.incomplete
 
 
 def month_chunks(start: date, end: date) -> Iterator[tuple[date, date]]:
@@ -80,6 +82,9 @@ def backfill(
         report.summaries.append(summary)
         if on_chunk:
             on_chunk(source, chunk_start, summary)
+        if summary.status == "incomplete":  # stored what came; the pending records come with the next run
+            report.incomplete.append(chunk_start)
+            continue
         if summary.status != "ok":
             report.stopped_at = chunk_start
             break

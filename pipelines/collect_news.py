@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from config.news import NewsSettings
@@ -35,6 +36,7 @@ from models.event_classifier import is_event, predict_proba, top_class
 from models.near_duplicates import TitleIndex
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
+from store.locks import LOCKED_ADVICE, is_locked
 from store.news import (
     ArticleCounts,
     CountryLink,
@@ -56,6 +58,8 @@ log = logging.getLogger(__name__)
 SOURCES = ("rss", "gdelt")
 #: Confidence of a country link that comes from the outlet's focus, not from the text.
 OUTLET_FOCUS_CONFIDENCE = 0.3
+#: GDELT's DOC API searches at most the last three months.
+GDELT_MAX_DAYS = 90
 
 Sleep = Callable[[float], None]
 
@@ -237,6 +241,12 @@ def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> News
     except (SourceUnavailableError, SourceRequestError) as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("%s: collection stopped: %s", source, exc)
+    except OperationalError as exc:
+        if not is_locked(exc):
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        summary.status, summary.error = "failed", LOCKED_ADVICE
+        log.error("%s: %s", source, LOCKED_ADVICE)
     except BaseException as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
@@ -252,8 +262,12 @@ def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> News
 
 
 def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                  sleep: Sleep = time.sleep, today: date | None = None) -> NewsSummary:
-    """Fetch every configured feed (conditionally) and ingest their articles; a failing feed does not stop the others."""
+                  sleep: Sleep = time.sleep, today: date | None = None, since: date | None = None) -> NewsSummary:
+    """Fetch every configured feed (conditionally) and ingest their articles; a failing feed does not stop the others.
+
+    ``since`` (recovery): fetch every feed whole, without the stored ETag and Last-Modified, so what a
+    lost run took in comes again; a feed holds only its recent items, so older ones may be gone.
+    """
     feed_list = feeds.load_feeds(settings.news.feeds_file)
 
     def work(summary: NewsSummary) -> None:
@@ -263,7 +277,7 @@ def collect_feeds(store: Store, settings: Settings, *, transport: httpx.BaseTran
         with feeds.make_client(settings.http, transport=transport, sleep=sleep) as client:
             for feed in feed_list:
                 with store.session() as session:
-                    state = get_fetch_state(session, feed.url)
+                    state = get_fetch_state(session, feed.url) if since is None else feeds.FeedState()
                 try:
                     result = feeds.fetch_feed(client, feed, state)
                 except (SourceUnavailableError, SourceRequestError, RecordError) as exc:
@@ -309,9 +323,15 @@ def _remember_in(session: Session, feed: feeds.FeedConfig, state: feeds.FeedStat
 
 
 def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTransport | None = None,
-                  sleep: Sleep = time.sleep, today: date | None = None) -> NewsSummary:
-    """Search GDELT for the watched suppliers and the topic queries, then the tone of each followed country."""
+                  sleep: Sleep = time.sleep, today: date | None = None, since: date | None = None) -> NewsSummary:
+    """Search GDELT for the watched suppliers and the topic queries, then the tone of each followed country.
+
+    ``since`` (recovery): search from that day instead of the configured ``timespan`` (GDELT keeps three months).
+    """
     options = settings.news.gdelt
+    if since is not None:
+        days = min(max(((today or datetime.now(UTC).date()) - since).days + 1, 1), GDELT_MAX_DAYS)
+        options = options.model_copy(update={"timespan": f"{days}d"})
     with store.session() as session:
         names = list(dict.fromkeys(name for _, name in watched_names(session, short_forms=False)))
     queries = gdelt.name_queries(names, options.max_query_chars) + list(options.topic_queries)
@@ -337,9 +357,10 @@ def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTran
 
 
 def collect_news(store: Store, settings: Settings, *, sources: Sequence[str] = SOURCES,
-                 transport: httpx.BaseTransport | None = None, today: date | None = None) -> list[NewsSummary]:
+                 transport: httpx.BaseTransport | None = None, today: date | None = None,
+                 since: date | None = None) -> list[NewsSummary]:
     unknown = set(sources) - set(SOURCES)
     if unknown:
         raise ValueError(f"unknown news source(s): {', '.join(sorted(unknown))}; known: {', '.join(SOURCES)}")
     collectors = {"rss": collect_feeds, "gdelt": collect_gdelt}
-    return [collectors[source](store, settings, transport=transport, today=today) for source in sources]
+    return [collectors[source](store, settings, transport=transport, today=today, since=since) for source in sources]

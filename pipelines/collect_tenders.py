@@ -15,10 +15,17 @@ from datetime import date
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
 from connectors import ted, tenderned
-from connectors.errors import PendingRecord, RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
+from connectors.errors import (
+    PendingRecord,
+    RecordError,
+    RecordWarning,
+    SourceRequestError,
+    SourceUnavailableError,
+)
 from connectors.records import Notice
 from store.bookkeeping import (
     finish_run,
@@ -30,6 +37,7 @@ from store.bookkeeping import (
     start_run,
 )
 from store.db import Store
+from store.locks import LOCKED_ADVICE, is_locked
 from store.notices import SaveResult, save_notices
 from reference.cpv import cpv_codes
 
@@ -171,6 +179,12 @@ def _run(
     except (SourceUnavailableError, SourceRequestError) as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
+    except OperationalError as exc:
+        if not is_locked(exc):
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        summary.status, summary.error = "failed", LOCKED_ADVICE
+        log.error("%s: %s", source, LOCKED_ADVICE)
     except BaseException as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise

@@ -155,7 +155,11 @@ def backfill_tenders_command(
                 progress.update(bar, advance=1, status=f"{month:%Y-%m}: {label}")
 
             report = backfill(store, settings, src, start=first, end=last, transport=transport_for(transport), on_chunk=advance)
-            if not report.ok:
+            if report.incomplete:
+                failed = True
+                months = ", ".join(f"{m:%Y-%m}" for m in report.incomplete)
+                console.print(f"[yellow]{src}: records left pending in {months}[/yellow] Run the same command again to fetch them.")
+            if report.stopped_at is not None:
                 failed = True
                 error = report.summaries[-1].error if report.summaries else ""
                 console.print(f"[red]{src}: stopped at {report.stopped_at:%Y-%m}: {error}[/red] Run the same command again to continue.")

@@ -24,6 +24,7 @@ from rich.console import Console
 
 from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import collect_app, evaluate_app
+from supplyradar.commands.options import parse_date
 from supplyradar.commands.tables import rows_table
 from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.options import parse_date
@@ -142,6 +143,8 @@ def classify_command(
 def collect_news_command(
     source: Annotated[list[str], typer.Option("--source", "-s", help="rss, gdelt (repeat for both).")] = ["rss", "gdelt"],  # noqa: B006
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
+    since: Annotated[str | None, typer.Option(help="Recovery: fetch feeds whole (ignoring ETags) and search GDELT "
+                                                   "from this day (at most three months back).")] = None,
 ) -> None:
     """Collect news from the configured feeds and GDELT; link, classify and store it."""
     from store.db import Store
@@ -151,7 +154,8 @@ def collect_news_command(
     try:
         with Store(settings.resolved_database_url) as store:
             note_dataset(store, transport)
-            summaries = collect_news(store, settings, sources=source, transport=transport_for(transport))
+            summaries = collect_news(store, settings, sources=source, transport=transport_for(transport),
+                                     since=parse_date(since, "--since"))
     except ValueError as exc:  # unknown source, invalid feeds file
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

@@ -59,8 +59,8 @@ def test_a_failed_write_keeps_no_etag_so_the_next_run_fetches_the_articles_again
             raise OperationalError("INSERT", {}, Exception("database is locked"))
 
         monkeypatch.setattr(news, "save_articles", locked)
-        with pytest.raises(OperationalError):
-            news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None)
+        locked_run = news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None)
+        assert locked_run.status == "failed" and "locked by another writer" in (locked_run.error or "")
         assert stored(sqlite_store) == 0
         with sqlite_store.session() as session:
             state = session.get(FetchState, server.url("/rss"))
@@ -95,3 +95,16 @@ def test_a_faulted_feed_then_a_clean_run_stores_every_article_once(
         with sqlite_store.session() as session:
             statuses = list(session.scalars(select(CollectionRun.status).order_by(CollectionRun.id)))
         assert "running" not in statuses
+
+
+def test_since_fetches_a_feed_whole_for_recovery(sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
+    from datetime import date
+
+    with fault_server() as server:
+        server.script("/rss", [feed_reply])
+        conf = configured(settings, server, tmp_path)
+        news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None)
+        recovery = news.collect_feeds(sqlite_store, conf, sleep=lambda _s: None, since=date(2026, 10, 1))
+        assert "If-None-Match" not in server.requests[-1].headers
+        assert recovery.not_modified == 0 and recovery.counts.added == 0 and recovery.counts.unchanged == 2
+    assert stored(sqlite_store) == 2

@@ -98,3 +98,24 @@ def test_an_empty_page_in_the_middle_is_not_ok(tmp_path: Path) -> None:
         serve(server)
         assert collect_tenderned(store, conf).status == "ok"
     assert_after(store)
+
+
+def test_a_listing_that_never_ends_stops_at_the_page_limit(tmp_path: Path) -> None:
+    store = fresh_store(tmp_path)
+    with fault_server() as server:
+        conf = settings_for(tmp_path, server)
+        conf = conf.model_copy(update={"tenderned": conf.tenderned.model_copy(update={"max_pages": 4})})
+        serve(server)
+
+        def endless(request: Logged) -> Reply:
+            body = json.loads((FIXTURES / "publicaties_page_0.json").read_text(encoding="utf-8"))
+            body["last"], body["totalPages"] = False, None
+            return Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+        server.script(f"{API}/publicaties", [endless])
+        first = collect_tenderned(store, conf)
+        assert first.status == "failed" and "tenderned.max_pages" in (first.error or "")
+        assert server.count(f"{API}/publicaties") == 4
+        serve(server)
+        assert collect_tenderned(store, conf).status == "ok"
+    assert_after(store)

@@ -153,6 +153,9 @@ def test_an_empty_page_mid_iteration_is_not_ok(tmp_path: Path) -> None:
         server.script("/search", [search(server, empty_second=True)])
         first = collect_ted(store, conf)
         assert first.status == "failed" and "2 of the 4" in (first.error or "")
+        with store.session() as session:
+            mark = get_watermark(session, "ted", ted_scope(conf))
+        assert set(stored(store)) == {n for n, _, _ in DOCS[:2]} and mark == DOCS[1][1].isoformat()  # only past stored
         serve_clean(server)
         assert collect_ted(store, conf).status == "ok"
         assert_after(store, conf)

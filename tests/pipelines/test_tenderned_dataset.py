@@ -210,11 +210,38 @@ def test_missing_required_column_names_it(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.active.append(["ID publicatie", "Publicatiedatum", "Naam aanbestedende dienst"])
+    workbook.active.append(["ID publicatie", "Publicatiedatum", "Naam aanbestedende dienst", "CPV-codes"])
     workbook.save(tmp_path / "zonder_winnaar.xlsx")
     with pytest.raises(dataset.MissingColumnsError) as caught:
         list(dataset.read_rows(tmp_path / "zonder_winnaar.xlsx"))
     assert caught.value.missing == ("winner",) and "zonder_winnaar.xlsx" in str(caught.value)
+
+
+def test_a_file_without_its_cpv_column_is_refused_not_imported_without_cpv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["ID publicatie", "Publicatiedatum", "Naam aanbestedende dienst", "Naam gegunde ondernemer"])
+    workbook.save(tmp_path / "zonder_cpv.xlsx")
+    with pytest.raises(dataset.MissingColumnsError) as caught:
+        list(dataset.read_rows(tmp_path / "zonder_cpv.xlsx"))
+    assert caught.value.missing == ("cpv",) and "zonder_cpv.xlsx" in str(caught.value)
+
+
+def test_a_json_record_without_the_winner_key_is_a_counted_row_error(tmp_path: Path) -> None:
+    import json
+
+    first = {"ID publicatie": "1", "Publicatiedatum": "2024-01-02", "Naam aanbestedende dienst": "Gemeente A",
+             "Naam gegunde ondernemer": "Bouw B.V.", "CPV-codes": "45000000"}
+    second = {key: value for key, value in first.items() if key != "Naam gegunde ondernemer"} | {"ID publicatie": "2"}
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps([first, second]), encoding="utf-8")
+    headers: dict[str, str] = {}
+    rows = list(dataset.read_rows(path, headers))
+    assert len(rows) == 2
+    dataset.parse_row(str(path), *rows[0], headers)
+    with pytest.raises(dataset.RowError, match="Naam gegunde ondernemer"):  # the file's own spelling
+        dataset.parse_row(str(path), *rows[1], headers)
 
 
 # --- Download (the flow's work) and the command ----------------------------------------------
@@ -306,7 +333,7 @@ def test_a_more_specific_spelling_wins_over_a_generic_one() -> None:
 def test_unknown_layout_is_refused_naming_missing_and_found_columns() -> None:
     with pytest.raises(dataset.MissingColumnsError) as caught:
         list(dataset.read_rows(HERE / "unknown_layout.xlsx"))
-    assert caught.value.missing == ("buyer", "winner")
+    assert caught.value.missing == ("buyer", "winner", "cpv")  # a file without CPV codes is refused too (issue 19)
     assert caught.value.found == ("ID publicatie", "Publicatiedatum", "Bedrijf", "Bedrag")
     assert "'Naam gegunde onderneming' (winner)" in str(caught.value) and "'Bedrijf'" in str(caught.value)
 
