@@ -212,10 +212,6 @@ def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary
     return collect_source(store, settings, "ted", **kwargs)
 
 
-def collect_tenderned(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
-    return collect_source(store, settings, "tenderned", **kwargs)
-
-
 def collect_all(
     store: Store,
     settings: Settings,

@@ -18,6 +18,8 @@ from sqlalchemy import extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from reference.cpv import cpv_prefix
+from store.companies import cases_for, snapshots_for
+from store.schema.own_data import MatchCandidate, MatchDecision
 from store.schema import (
     Award,
     AwardWinner,
@@ -373,12 +375,8 @@ def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
     return None
 
 
-def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]] | None:
-    """The people's decisions and the matcher's links for this organisation; None without the own-data tables."""
-    try:
-        from store.schema.own_data import MatchCandidate, MatchDecision
-    except ImportError:
-        return None
+def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]]:
+    """The people's decisions and the matcher's links for this organisation."""
     rows: list[dict[str, Any]] = [
         {"name": d.name_key, "status": d.decision, "reason": d.reason, "by": d.decided_by, "at": d.decided_at, "score": None}
         for d in session.scalars(
@@ -410,13 +408,9 @@ def organisation_ids(session: Session, org_keys: Iterable[str]) -> dict[str, int
 def register_facts(session: Session, kvk_number: str | None) -> dict[str, Any] | None:
     """The latest company-register snapshot and the insolvency cases for a KvK number, via ``store.companies``.
 
-    None without a KvK number or without the companies area; nothing here depends on a category.
+    None without a KvK number; nothing here depends on a category.
     """
     if not kvk_number:
-        return None
-    try:
-        from store.companies import cases_for, snapshots_for
-    except ImportError:
         return None
     snapshots = snapshots_for(session, kvk_number)
     latest = snapshots[-1] if snapshots else None

@@ -139,12 +139,8 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
 
 def _reject_match(session, row, *, decided_by: str, note: str | None) -> None:  # noqa: ANN001
     """A wrong-entity dismissal tells the supplier matching that this name is not this organisation."""
-    try:
-        from store.matching import reject_match
-    except ImportError:
-        err.print("wrong-entity needs store.matching.reject_match (the own-data area's supplier matching), "
-                  "which is not installed; the alert was not changed.", style="red")
-        raise typer.Exit(2) from None
+    from store.matching import reject_match
+
     if row.organisation_id is None:
         err.print("This alert names no organisation; nothing to reject in the matching.", style="yellow")
         return
