@@ -9,7 +9,6 @@ then the defaults below. Secrets are ``SecretStr``: they never print in logs or 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
@@ -174,9 +173,3 @@ class Settings(BaseSettings):
     @property
     def resolved_output_dir(self) -> Path:
         return self.output_dir or self.data_dir / "reports"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once. Tests build their own ``Settings(...)`` instead."""
-    return Settings()

@@ -667,7 +667,6 @@ class _Market:
         self.buyer_volume = [_KIND_VOLUME[b.kind] * rng.uniform(0.5, 1.8) for b in buyers]
 
     def run(self) -> list[Publication]:
-        rng = self.rng
         plan: list[tuple[date, Channel, NoticeKind]] = []
         contract_notices = round(CONTRACT_NOTICE_SHARE * (TED_AWARD_NOTICES + NATIONAL_AWARD_NOTICES))
         for channel, kind, count in (("ted", "can", TED_AWARD_NOTICES), ("national", "can", NATIONAL_AWARD_NOTICES),

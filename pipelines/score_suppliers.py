@@ -56,6 +56,7 @@ from models.relationship import CURRENT, SHOWN_BY_DEFAULT, relationship
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
+from store.companies import latest_profiles
 from store.risk_retention import thin_scoring_runs
 from pipelines.model_files import ModelFileError, load_model
 from reference.countries import membership, normalise_country, political_stability
@@ -72,21 +73,12 @@ ProfileLoader = Callable[[Any, Sequence[int], date], dict[int, dict]]
 
 
 def load_profiles(session: Any, organisation_ids: Sequence[int], as_of: date) -> dict[int, dict]:
-    """Latest company snapshot per organisation on or before ``as_of``; {} when company data is not available.
+    """Latest company snapshot per organisation on or before ``as_of`` (``store.companies.latest_profiles``).
 
-    Calls ``store.companies.latest_profiles`` (the companies area's contract), imported lazily: a
-    missing function or table means "no company data" (lower coverage), never a crash.
+    A database error is an error, not "no company data": quietly scoring without it would lower
+    every failure score's confidence and hide the fault.
     """
-    try:
-        from store.companies import latest_profiles  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        return {}
-    try:
-        with session.begin_nested():
-            return dict(latest_profiles(session, list(organisation_ids), as_of))
-    except Exception as exc:  # noqa: BLE001 - a missing table or a half-built area: score without company data
-        log.warning("company snapshots not available (%s): scoring without company data", exc)
-        return {}
+    return dict(latest_profiles(session, list(organisation_ids), as_of))
 
 
 def related_by_address(profiles: Mapping[int, Mapping[str, Any]], *, max_group: int = 6) -> dict[int, list[int]]:

@@ -39,6 +39,7 @@ from store.alerts import (
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.web import languages_of
 from store.db import Store
+from store.matching import canonical_organisation_id
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema.alerts import AlertRow
 
@@ -88,12 +89,7 @@ class RunSummary:
 
 
 def _canonical(session: Session) -> Any:
-    """``store.matching.canonical_organisation_id`` when the own-data area provides it, else identity."""
-    try:
-        from store.matching import canonical_organisation_id
-    except ImportError:
-        log.info("store.matching.canonical_organisation_id not available: organisations taken as they are")
-        return lambda org_id: org_id
+    """``store.matching.canonical_organisation_id``, remembered per organisation for the run."""
     cache: dict[int, int] = {}
 
     def canonical(org_id: int) -> int:

@@ -56,14 +56,6 @@ def cpv_codes() -> dict[str, CpvCode]:
         }
 
 
-def normalise_cpv(code: str) -> str:
-    """``"72000000-5"``, ``"72000000"`` or ``" 72000000 "`` -> ``"72000000"``; raises on anything else."""
-    digits = code.strip().split("-", 1)[0]
-    if len(digits) != 8 or not digits.isdigit():
-        raise UnknownCpvCodeError(f"not a CPV code: {code!r}")
-    return digits
-
-
 def prefix_label(prefix: str, language: str = "en") -> str:
     """The label of a CPV prefix of any length: the code it denotes when padded with zeros.
 

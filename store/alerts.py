@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from alerts.evaluate import Candidate
 from alerts.lifecycle import AlertState, Outcome, decide, retry_delay
-from alerts.rules import SEVERITY_RANK
 from store.schema.alerts import AlertAudit, AlertDelivery, AlertFeedback, AlertOccurrence, AlertRow
 
 #: (recipient, channel, mode) for an alert of a given severity: from the routing.
@@ -376,10 +375,6 @@ def rule_stats(session: Session) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def severity_at_least(severity: str, minimum: str) -> bool:
-    return SEVERITY_RANK[severity] >= SEVERITY_RANK[minimum]
 
 
 def ensure_utc(now: datetime) -> datetime:

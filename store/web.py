@@ -165,11 +165,6 @@ def get_user(session: Session, username: str) -> Account | None:
     return _account(row) if row else None
 
 
-def get_user_by_id(session: Session, user_id: int) -> Account | None:
-    row = session.get(WebUser, user_id)
-    return _account(row) if row else None
-
-
 def password_hash_of(session: Session, username: str) -> str | None:
     """The stored hash of an enabled person (None for unknown, disabled or proxy-only people)."""
     return session.scalar(

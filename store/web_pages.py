@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from models.relationship import CURRENT, relationship
 from reference.cpv import cpv_prefix
-from store.companies import latest_profiles
+from store.companies import cases_for, latest_profiles, snapshots_for
+from store.schema.own_data import MatchCandidate, MatchDecision
 from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
 from store.schema import (
     Award,
@@ -443,12 +444,8 @@ def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
     return None
 
 
-def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]] | None:
-    """The people's decisions and the matcher's links for this organisation; None without the own-data tables."""
-    try:
-        from store.schema.own_data import MatchCandidate, MatchDecision
-    except ImportError:
-        return None
+def match_decisions(session: Session, organisation_id: int) -> list[dict[str, Any]]:
+    """The people's decisions and the matcher's links for this organisation."""
     rows: list[dict[str, Any]] = [
         {"name": d.name_key, "status": d.decision, "reason": d.reason, "by": d.decided_by, "at": d.decided_at, "score": None}
         for d in session.scalars(
@@ -480,13 +477,9 @@ def organisation_ids(session: Session, org_keys: Iterable[str]) -> dict[str, int
 def register_facts(session: Session, kvk_number: str | None) -> dict[str, Any] | None:
     """The latest company-register snapshot and the insolvency cases for a KvK number, via ``store.companies``.
 
-    None without a KvK number or without the companies area; nothing here depends on a category.
+    None without a KvK number; nothing here depends on a category.
     """
     if not kvk_number:
-        return None
-    try:
-        from store.companies import cases_for, snapshots_for
-    except ImportError:
         return None
     from store.current_facts import known_names
 

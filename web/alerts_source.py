@@ -3,8 +3,8 @@
 The workspace never writes the alerts tables with its own SQL: reading goes through
 ``list_alerts``, ``alerts_by_id``, ``get_alert``, ``feedback_of`` and ``audit_of``, feedback
 through ``apply_feedback`` (which also stops pending deliveries and writes the alert's audit).
-When the alerts area is not installed or lacks one of these, :func:`load` returns None and the
-inbox says alerts are not available instead of failing.
+An app built without an alerts source (``alerts=None``) says alerts are not available instead
+of failing.
 
 Who sees which alert: an admin (ops) every alert; a strategist every category alert (not the
 ops alerts about sources and channels); a category manager the alerts routed to one of their
@@ -23,11 +23,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.render import TEXTS
+from store import alerts as store_alerts
+from store.alerts import DISMISS_REASONS, STATES
+from store.matching import reject_match
 from web.auth import Principal, cpv_prefix
 
-log = logging.getLogger(__name__)
 
-_NEEDED = ("list_alerts", "alerts_by_id", "get_alert", "feedback_of", "audit_of", "apply_feedback", "AlertNotFoundError")
 #: Fetched from ``list_alerts`` before the per-person filter; the newest alerts come first.
 SCAN_LIMIT = 5000
 #: The inbox by default: what still needs someone.
@@ -114,27 +116,9 @@ class AlertsSource:
         return texts.get(f"action.{action}", action)
 
 
-def load() -> AlertsSource | None:
-    """The alerts area's store functions, or None when they cannot be used (said once in the log)."""
-    try:
-        from store import alerts as module
-    except Exception as exc:  # noqa: BLE001 - any failure to import the other area means: not available
-        log.warning("web: alerts are not available (%s: %s)", type(exc).__name__, exc)
-        return None
-    missing = [name for name in _NEEDED if not hasattr(module, name)]
-    if missing:
-        log.warning("web: alerts are not available: store.alerts lacks %s", ", ".join(missing))
-        return None
-    try:
-        from alerts.render import TEXTS as texts
-    except Exception:  # noqa: BLE001 - the action texts are a nicety; their keys show instead
-        texts = {}
-    return AlertsSource(
-        module=module,
-        states=tuple(getattr(module, "STATES", ("open", "acknowledged", "snoozed", "dismissed", "expired"))),
-        dismiss_reasons=tuple(getattr(module, "DISMISS_REASONS", ("not-relevant", "wrong-entity", "known"))),
-        texts=texts,
-    )
+def load() -> AlertsSource:
+    """The alerts area's store functions and vocabularies, as the workspace uses them."""
+    return AlertsSource(module=store_alerts, states=STATES, dismiss_reasons=DISMISS_REASONS, texts=TEXTS)
 
 
 def _delivery_plan(routing_file: Path | None) -> Callable[[Any], list[tuple[str, str, str]]] | None:
