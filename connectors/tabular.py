@@ -314,7 +314,7 @@ def _csv_rows(info: TableInfo, found: dict[str, int], width: int) -> Iterator[tu
             yield row, {f: _clean(values[i]) if i < len(values) else None for f, i in found.items()}
 
 
-def _clean(value: object) -> Any:  # noqa: ANN401 - a cell: text, number or date
+def _clean(value: object) -> Any:  # a cell: text, number or date
     if isinstance(value, str):
         value = value.strip()
         return value or None

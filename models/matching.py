@@ -327,7 +327,7 @@ def score_pair(
     return round(score, 2), components
 
 
-def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:  # noqa: ANN001 - idf callable
+def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:  # idf callable
     """Leftover tokens that differ by a slip count for part of their weight.
 
     Two swapped neighbours ("Kwvaant") are a typing slip: nearly full weight. Another letter

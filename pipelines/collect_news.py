@@ -32,6 +32,7 @@ from connectors.errors import RecordError, SourceRequestError, SourceUnavailable
 from connectors.feeds import Article
 from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import predict_proba, top_class
+from pipelines.news_model import TrainedClassifier, classifier
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
 from store.news import (
@@ -48,7 +49,6 @@ from store.news import (
     titles_between,
     watched_names,
 )
-from pipelines.news_model import TrainedClassifier, classifier
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from config.settings import Settings
 from connectors import ted, tenderned
 from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
 from connectors.records import Notice
+from reference.cpv import cpv_codes
 from store.bookkeeping import (
     finish_run,
     get_watermark,
@@ -30,7 +31,6 @@ from store.bookkeeping import (
 )
 from store.db import Store
 from store.notices import SaveResult, save_notices
-from reference.cpv import cpv_codes
 
 log = logging.getLogger(__name__)
 
@@ -168,13 +168,13 @@ def _run(
 PageReader = Callable[[Settings, date, date | None, httpx.BaseTransport | None], Iterator[tuple[list[Notice], list[RecordError]]]]
 
 
-def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):
     with ted.make_client(settings.ted, settings.http, transport=transport) as client:
         for hits in ted.search_pages(client, settings.ted, since=start, until=until):
             yield ted.collect_page(client, settings.ted, hits)
 
 
-def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):
     with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
         for summaries in tenderned.list_pages(client, settings.tenderned, since=start, until=until):
             yield tenderned.collect_page(client, settings.tenderned, summaries)
@@ -208,7 +208,7 @@ def collect_source(
     return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress)
 
 
-def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:
     return collect_source(store, settings, "ted", **kwargs)
 
 

@@ -117,7 +117,7 @@ def refresh_companies(
     return summary
 
 
-def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:  # noqa: ANN001
+def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:
     """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``."""
     if after_days <= 0:
         return companies
@@ -126,7 +126,7 @@ def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date,
             or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
 
 
-def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:  # noqa: ANN001
+def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:
     """One profile; a refusal for this company alone (a 400, unreadable data) becomes its RecordError."""
     try:
         profile = kvk.fetch_profile(client, settings.kvk, company.kvk_number)
@@ -231,7 +231,7 @@ def collect_insolvencies(
             checked = _check_new_companies(client, settings, unchecked, changed)
             cases: list[insolvency.InsolvencyCase] = []
             errors: list[RecordError] = []
-            for number, kenmerk in sorted(changed.items()):
+            for _number, kenmerk in sorted(changed.items()):
                 try:
                     cases.append(insolvency.get_case(client, settings.insolvency, kenmerk))
                 except RecordError as exc:
@@ -261,7 +261,7 @@ def collect_insolvencies(
     return summary
 
 
-def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:  # noqa: ANN001
+def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:
     """``searchUndertaking`` for companies new on the watch list: their cases older than the watermark
     join ``changed`` (case number -> a publication number); returns number -> cases found."""
     found: dict[str, int] = {}

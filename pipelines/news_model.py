@@ -117,7 +117,8 @@ def model_card(model: TrainedClassifier, evaluation: Evaluation, *, eval_rows: l
         "",
         "| true \\ predicted | " + " | ".join(evaluation.labels) + " |",
         "|---|" + "---:|" * len(evaluation.labels),
-        *[f"| {label} | " + " | ".join(str(v) for v in row) + " |" for label, row in zip(evaluation.labels, evaluation.confusion, strict=True)],
+        *[f"| {label} | " + " | ".join(str(v) for v in row) + " |"
+          for label, row in zip(evaluation.labels, evaluation.confusion, strict=True)],
         "",
     ]
     return "\n".join(lines)

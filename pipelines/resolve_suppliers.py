@@ -108,7 +108,7 @@ def identifier_scheme(country: str | None, company_id: str) -> str:
     return "national"
 
 
-def _notice_identifiers(session) -> int:  # noqa: ANN001 - a Session
+def _notice_identifiers(session) -> int:  # a Session
     winners = select(AwardWinner.organisation_id)
     rows = session.execute(
         select(Organisation.id, Organisation.org_key, Organisation.country).where(
@@ -125,7 +125,7 @@ def _notice_identifiers(session) -> int:  # noqa: ANN001 - a Session
 # --- 2. by KvK number ---------------------------------------------------------------------------
 
 
-def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # noqa: ANN001 - a Session
+def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # a Session
     lines = unresolved_lines(session, with_kvk=True)
     if not lines:
         return
@@ -156,7 +156,7 @@ def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # noqa: ANN00
 # --- 3. merging organisations -------------------------------------------------------------------
 
 
-def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> None:  # noqa: ANN001 - a Session
+def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> None:  # a Session
     pending = name_keyed_organisations(session)
     if not pending:
         return
@@ -213,7 +213,7 @@ def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummar
             _resolve_names(session, index, settings, {k: groups[k] for k in keys[start : start + size]}, summary)
 
 
-def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
+def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[str, list[tuple[str, int, str]]],
                    summary: ResolutionSummary) -> None:
     decisions = decisions_for(session, groups)
     limits = thresholds(settings)
@@ -264,7 +264,7 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
                 summary.lines_internal += linked
 
 
-def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
+def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],
                      decisions: dict[str, dict[int, str]], targets: dict[str, tuple[int, str]],
                      summary: ResolutionSummary) -> None:
     """Suppliers only our files know: one organisation per normalised name, keyed by a stable internal id."""
@@ -275,8 +275,8 @@ def _create_internal(session, internal: dict[str, str], groups: dict[str, list[t
     created = ensure_organisations(session, rows)
     summary.organisations_created += len(missing)
     add_identifiers(session, [(created[r["org_key"]], INTERNAL_SCHEME, ids[key], _source(groups[key]))
-                              for key, r in zip(missing, rows)])
-    for key, r in zip(missing, rows):
+                              for key, r in zip(missing, rows, strict=True)])
+    for key, r in zip(missing, rows, strict=True):
         known[ids[key]] = created[r["org_key"]]
     for key in internal:
         org_id = known[ids[key]]

@@ -32,14 +32,14 @@ from models.failure import BaselineModel, FailureScore, Model, add_months, score
 from models.features import EventFact, FeatureInputs, WeightedScore, band, feature_row, sector_rates
 from models.geopolitical import GeoInputs, MaterialExposure, geopolitical_score
 from models.kraljic import KraljicPosition, kraljic_position, risk_cell
-from store import risk as risk_store
-from store.bookkeeping import get_meta
-from store.db import Store
-from store.companies import latest_profiles
 from pipelines.market_scan import SYNTHETIC_MARKER
 from pipelines.model_files import ModelFileError, load_model
 from reference.countries import membership, normalise_country, political_stability
 from reference.materials import critical_materials
+from store import risk as risk_store
+from store.bookkeeping import get_meta
+from store.companies import latest_profiles
+from store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,19 @@ from sqlalchemy.orm import Session
 
 from alerts.deliver import notify
 from alerts.evaluate import (
-    Candidate, ContractFact, EventFact, MarketFact, ScoreChange, ScorePoint, SourceFact, Subject,
-    delivery_failure_candidate, event_candidates, horizon_candidates, score_candidates, source_candidates,
+    Candidate,
+    ContractFact,
+    EventFact,
+    MarketFact,
+    ScoreChange,
+    ScorePoint,
+    SourceFact,
+    Subject,
+    delivery_failure_candidate,
+    event_candidates,
+    horizon_candidates,
+    score_candidates,
+    source_candidates,
 )
 from alerts.file_outbox import register_file_scheme, set_outbox_dir
 from alerts.render import render_alert, render_digest
@@ -30,7 +41,13 @@ from alerts.routing import Routing, build_apprise, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
-    alerts_by_id, due_deliveries, ensure_utc, expire_alerts, mark_failed, mark_sent, record_candidate,
+    alerts_by_id,
+    due_deliveries,
+    ensure_utc,
+    expire_alerts,
+    mark_failed,
+    mark_sent,
+    record_candidate,
 )
 from store.bookkeeping import get_meta
 from store.db import Store
@@ -223,8 +240,8 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     """The concentration of each category's award market over the last ``years`` (models.market)."""
     from models.dates import years_before
     from models.market import market_scan
-    from store.queries import award_facts
     from reference.cpv import prefix_label
+    from store.queries import award_facts
 
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
@@ -283,7 +300,7 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
 # --------------------------------------------------------------------------------------------
 
 
-def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
+def delivery_plan(routing: Routing):  # store.alerts.DeliveryPlan
     """Who gets an alert row, over which channels, and when: critical at once, the rest in the digest."""
 
     def plan(row: AlertRow) -> list[tuple[str, str, str]]:

@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from store.companies import cases_for, organisations_for_kvk, snapshots_for
-from store.web_pages import supplier_scores
 from store.schema import (
     Award,
     AwardWinner,
@@ -31,6 +30,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
+from store.web_pages import supplier_scores
 
 RECENT_EVENTS = 25
 LATEST_AWARDS = 5

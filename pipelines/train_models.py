@@ -32,9 +32,6 @@ from models.failure import (
     train_and_select,
 )
 from models.features import FEATURE_TEXT, EventFact, FeatureInputs, as_date, feature_row, sector_rates
-from store import risk as risk_store
-from store.bookkeeping import get_meta
-from store.db import Store
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import (
     SYNTHETIC_MARKER,
@@ -44,6 +41,9 @@ from pipelines.score_suppliers import (
     model_dir,
     related_by_address,
 )
+from store import risk as risk_store
+from store.bookkeeping import get_meta
+from store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ def note_dataset(store: Store, transport: str) -> None:
     """Remember in the store that it holds the synthetic demo data, so every report says so."""
     if transport != "demo":
         return
-    from store.bookkeeping import set_meta
     from pipelines.market_scan import SYNTHETIC_MARKER
+    from store.bookkeeping import set_meta
 
     with store.session() as session, session.begin():
         set_meta(session, SYNTHETIC_MARKER, "supplyradar demo data set (synthetic, seeded); not real notices")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from connectors.feeds import Article, FeedState
 from connectors.gdelt import ToneDay
 from connectors.sanctions_eu import SanctionsEntry
-from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the news area
+from store.events import NewEvent, save_events  # re-exported for the news area
 from store.notices import dialect_insert
 from store.schema import (
     AwardWinner,

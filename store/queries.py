@@ -16,7 +16,7 @@ from store.schema import Award, AwardWinner, CollectionRun, Organisation
 from store.schema import Notice as NoticeRow
 
 
-def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
+def _cpv_filter(cpv_prefix: str):  # a SQL expression
     return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
 
 

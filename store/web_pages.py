@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased
 
 from reference.cpv import cpv_prefix
 from store.companies import cases_for, snapshots_for
-from store.schema.own_data import MatchCandidate, MatchDecision
 from store.schema import (
     Award,
     AwardWinner,
@@ -32,6 +31,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
+from store.schema.own_data import MatchCandidate, MatchDecision
 
 #: Running contracts a category page lists, the soonest to end first.
 CATEGORY_CONTRACTS = 100
@@ -39,7 +39,7 @@ CATEGORY_CONTRACTS = 100
 SCORE_KINDS = ("combined", "failure", "dependency", "geopolitical")
 
 
-def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # noqa: ANN401 - SQL expressions
+def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # SQL expressions
     """A filter keeping rows whose CPV starts with one of ``prefixes`` (all rows for ``None``)."""
     if prefixes is None:
         return column.is_not(None) | column.is_(None)
@@ -401,7 +401,8 @@ def organisation_ids(session: Session, org_keys: Iterable[str]) -> dict[str, int
     found: dict[str, int] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        found.update(dict(tuple(r) for r in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk)))))
+        rows = session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk)))
+        found.update(dict(tuple(r) for r in rows))
     return found
 
 

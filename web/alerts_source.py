@@ -27,7 +27,6 @@ from store.alerts import DISMISS_REASONS, STATES
 from store.matching import reject_match
 from web.auth import Principal, cpv_prefix
 
-
 #: Fetched from ``list_alerts`` before the per-person filter; the newest alerts come first.
 SCAN_LIMIT = 5000
 #: The inbox by default: what still needs someone.
@@ -47,7 +46,7 @@ class AlertsSource:
     dismiss_reasons: tuple[str, ...]
     texts: dict[str, dict[str, str]]
 
-    def visible(self, who: Principal, row: Any) -> bool:  # noqa: ANN401 - an AlertRow
+    def visible(self, who: Principal, row: Any) -> bool:  # an AlertRow
         if who.is_admin:
             return True
         if row.ops:
@@ -74,7 +73,7 @@ class AlertsSource:
         out.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -_ts(r.last_seen)))
         return out[:limit], len(out)
 
-    def get(self, session: Session, alert_id: int) -> Any | None:  # noqa: ANN401
+    def get(self, session: Session, alert_id: int) -> Any | None:
         try:
             return self.module.get_alert(session, alert_id)
         except self.module.AlertNotFoundError:
@@ -88,7 +87,7 @@ class AlertsSource:
     def act(
         self, session: Session, alert_id: int, action: str, *, who: str, now: datetime, reason: str | None = None,
         note: str | None = None, snooze_until: datetime | None = None,
-    ) -> Any:  # noqa: ANN401
+    ) -> Any:
         """Feedback as ``supplyradar alerts ack|snooze|dismiss`` gives it, in the caller's transaction."""
         row = self.module.apply_feedback(
             session, alert_id, action=ACTIONS[action], decided_by=who, now=now, reason=reason, note=note,
@@ -108,7 +107,7 @@ def load() -> AlertsSource:
     return AlertsSource(module=store_alerts, states=STATES, dismiss_reasons=DISMISS_REASONS, texts=TEXTS)
 
 
-def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:  # noqa: ANN401
+def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:
     """A wrong-entity dismissal tells the supplier matching that this name is not this organisation.
 
     The same call ``supplyradar alerts dismiss --reason wrong-entity`` makes; for an alert about no

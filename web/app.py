@@ -22,12 +22,12 @@ from starlette.responses import RedirectResponse, Response
 
 from config.settings import Settings
 from config.web import WebSettings
+from pipelines.market_scan import SYNTHETIC_MARKER
 from store.bookkeeping import get_meta
 from store.db import Store
 from store.web import purge_attempts, purge_expired_sessions
 from web import alerts_source
 from web.core import NotSignedIn, PageError, WebContext, client, context_of, render, signin_url
-from pipelines.market_scan import SYNTHETIC_MARKER
 from web.i18n import Translator
 from web.routes import admin, alerts, auth, categories, suppliers
 from web.security import CSP, SECURITY_HEADERS, SESSION_COOKIE, PresessionTokens, proxy_networks, safe_url, secret_key
@@ -115,10 +115,10 @@ def _tidy(store: Store, web: WebSettings) -> None:
         purge_attempts(session, older_than=max(timedelta(days=1), timedelta(minutes=web.login_window_minutes)))
 
 
-async def _headers_and_failures(request: Request, call_next) -> Response:  # noqa: ANN001 - Starlette's callable
+async def _headers_and_failures(request: Request, call_next) -> Response:  # Starlette's callable
     try:
         response = await call_next(request)
-    except Exception:  # noqa: BLE001 - the last line of defence: log it, show a plain page
+    except Exception:  # the last line of defence: log it, show a plain page
         log.exception("web: %s %s failed", request.method, request.url.path)
         response = render(request, "error.html", status=500, message=context_of(request).translator("error.server"))
     for name, value, options in getattr(request.state, "cookies", None) or []:

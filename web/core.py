@@ -126,7 +126,7 @@ def principal(request: Request) -> Principal:
     return found
 
 
-def _from_proxy(request: Request, info, hashed: str) -> Principal | None:  # noqa: ANN001 - store.web.SessionInfo
+def _from_proxy(request: Request, info, hashed: str) -> Principal | None:  # store.web.SessionInfo
     ctx = context_of(request)
     header = ctx.web.proxy_user_header
     if not header or not client(request).via_trusted_proxy:

@@ -19,8 +19,8 @@ from rich.markdown import Markdown
 
 from config.settings import Settings
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.tables import rows_table
 from supplyradar.commands.options import parse_date
+from supplyradar.commands.tables import rows_table
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -38,13 +38,13 @@ def _settings(routing: Path | None = None, rules: Path | None = None) -> Setting
     return settings
 
 
-def _store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
+def _store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
     from store.db import Store
 
     return Store(settings.resolved_database_url)
 
 
-def _config(settings: Settings):  # noqa: ANN202 - pipelines.send_alerts.AlertConfig
+def _config(settings: Settings):  # pipelines.send_alerts.AlertConfig
     from alerts.routing import RoutingConfigError
     from alerts.rules import RuleConfigError
     from pipelines.send_alerts import load_config
@@ -137,7 +137,7 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
     out.print(f"Alert {alert_id}: {row.state}" + (f" ({reason})" if reason else ""), markup=False)
 
 
-def _reject_match(session, row, *, decided_by: str, note: str | None) -> None:  # noqa: ANN001
+def _reject_match(session, row, *, decided_by: str, note: str | None) -> None:
     """A wrong-entity dismissal tells the supplier matching that this name is not this organisation."""
     from store.matching import reject_match
 
@@ -265,8 +265,8 @@ def alternatives_command(
     """Suggest alternative suppliers from the award history, each with its reason."""
     from sqlalchemy import select
 
-    from store.schema import Organisation
     from pipelines.alternatives import suggest_for
+    from store.schema import Organisation
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"
@@ -296,8 +296,8 @@ def evaluate_alternatives_command(
     horizon_days: Annotated[int, typer.Option("--horizon-days", help="Later awards up to this many days after the cutoff.")] = 730,
 ) -> None:
     """Backtest: was the supplier that won a later award among the top 5 and top 10 suggestions?"""
-    from reference.cpv import cpv_prefix
     from pipelines.alternatives import run_backtest
+    from reference.cpv import cpv_prefix
 
     settings = Settings()
     day = parse_date(cutoff, "--cutoff")

@@ -32,11 +32,12 @@ from demo.settings import (
     DEMO_SCAN_START,
     DEMO_TODAY,
 )
+from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import Award, Notice, Organisation, SupplierEvent
 from supplyradar.commands.tables import rows_table
-from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
+
 
 def run_demo(settings: Settings, *, console: Console) -> None:
     started = time.monotonic()
@@ -122,8 +123,8 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
     """What the registers and the news said about the suppliers we depend on, in the last three months."""
     from datetime import timedelta
 
-    from store.events import recent_events
     from pipelines.send_alerts import current_suppliers
+    from store.events import recent_events
 
     with Store(settings.resolved_database_url) as store, store.session() as session:
         ours = current_suppliers(session, as_of=DEMO_TODAY, canonical=lambda org: org)

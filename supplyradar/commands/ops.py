@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
-from supplyradar.commands.tables import rows_table
 from pipelines.source_health import FAILING, FRESH, LATE, SourceStatus, expected_intervals, source_status
+from supplyradar.commands.tables import rows_table
 
 out = Console()
 

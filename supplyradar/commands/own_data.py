@@ -30,9 +30,9 @@ match_app = typer.Typer(help="Review supplier matches: list, accept, reject; dec
 
 
 def _import(files: list[Path], kind: str, resolve: bool) -> None:
-    from store.db import Store
-    from pipelines.resolve_suppliers import resolve_suppliers
     from pipelines.import_own_data import import_files
+    from pipelines.resolve_suppliers import resolve_suppliers
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -75,8 +75,8 @@ def quality_command(
     examples: Annotated[int, typer.Option(help="Examples per finding in the table.")] = 5,
 ) -> None:
     """Data quality of the imported spend and contracts: missing ids and categories, unmatched suppliers, duplicates, unparsed values."""
-    from store.db import Store
     from pipelines.import_own_data import quality_report
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -126,9 +126,9 @@ def _why(explanation: dict) -> str:
 
 
 def _decide(candidate_id: int, decision: str, reason: str | None, by: str | None) -> None:
+    from pipelines.resolve_suppliers import resolve_suppliers
     from store.db import Store
     from store.matching import UnknownCandidateError, decide_candidate
-    from pipelines.resolve_suppliers import resolve_suppliers
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -165,8 +165,8 @@ def match_reject_command(
 
 def match_resolve_command() -> None:
     """Resolve every unresolved supplier now (what the resolve-suppliers flow does)."""
-    from store.db import Store
     from pipelines.resolve_suppliers import resolve_suppliers
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:

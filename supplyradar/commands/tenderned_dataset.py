@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
+from supplyradar.commands.groups import import_app
 from supplyradar.commands.tables import rows_table
 
-from supplyradar.commands.groups import import_app
 console = Console()
 #: Rejected rows listed per file before "... and N more" (all of them are in the quarantine).
 SHOW_REJECTED = 10
@@ -31,8 +31,8 @@ def tenderned_dataset_command(
 ) -> None:
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""
     from connectors.tenderned_dataset import DatasetFileError
-    from store.db import Store
     from pipelines.tenderned_dataset import ImportReport, import_tenderned_dataset
+    from store.db import Store
 
     settings = Settings()
     size = batch_size or settings.tenderned_dataset.batch_size

@@ -117,9 +117,9 @@ def test_backtest_on_a_small_synthetic_history() -> None:
 
 
 def test_store_loader_reads_history_and_company_status(store: Store) -> None:
+    from pipelines.alternatives import buyer_kind, load_companies, load_history, run_backtest, suggest_for
     from store.schema import Award, AwardWinner, Organisation, SupplierEvent
     from store.schema import Notice as NoticeRow
-    from pipelines.alternatives import buyer_kind, load_companies, load_history, run_backtest, suggest_for
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with store.session() as session, session.begin():
@@ -166,9 +166,9 @@ def _demo_database() -> Path | None:
 
 @pytest.mark.skipif(_demo_database() is None, reason="no demo database (run `make demo` or set SUPPLYRADAR_DEMO_DB)")
 def test_backtest_on_the_demo_history() -> None:
+    from pipelines.alternatives import run_backtest
     from store.bookkeeping import get_meta
     from store.schema import Notice
-    from pipelines.alternatives import run_backtest
 
     with Store(f"sqlite:///{_demo_database()}", migrate=False) as demo, demo.session() as session:
         if get_meta(session, "dataset.synthetic") is None or session.scalar(select(Notice.id).limit(1)) is None:

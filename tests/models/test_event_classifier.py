@@ -9,11 +9,11 @@ that confuses two classes completely drops one recall to 0).
 
 from __future__ import annotations
 
-from models.event_classifier import EVENT_CLASSES, LabelError, LabelledText, predict_proba, top_class, train
-from demo.story import NEWS_CLASSES
-from pipelines.news_model import CARD_FILE, EVAL_FILE, TRAIN_FILE, classifier, held_out_evaluation, load_labelled, model_card
-
 import pytest
+
+from demo.story import NEWS_CLASSES
+from models.event_classifier import EVENT_CLASSES, LabelError, LabelledText, predict_proba, top_class, train
+from pipelines.news_model import CARD_FILE, EVAL_FILE, TRAIN_FILE, classifier, held_out_evaluation, load_labelled, model_card
 
 MACRO_F1_FLOOR = 0.80
 CLASS_RECALL_FLOOR = 0.60

@@ -19,9 +19,9 @@ from starlette.responses import RedirectResponse, Response
 
 from store.web import audit
 from store.web_pages import organisation_ids
+from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.auth import Principal
 from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf
-from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.security import safe_url
 
 router = APIRouter()
@@ -65,7 +65,7 @@ def inbox(
     )
 
 
-def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
+def _summary(row: Any) -> dict[str, Any]:  # an AlertRow
     facts = row.facts or {}
     return {
         "id": row.id, "severity": row.severity, "state": row.state, "title": row.title, "count": row.count,
@@ -74,7 +74,7 @@ def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
     }
 
 
-def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> Any:  # noqa: ANN001, ANN401
+def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> Any:
     source = _source(ctx)
     if source is None:
         raise PageError(404, "inbox.unavailable")

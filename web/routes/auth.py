@@ -14,9 +14,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
-from starlette.requests import Request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from store.web import audit, end_session, get_user, password_hash_of, recent_failures, record_attempt, set_password_hash
@@ -61,7 +61,7 @@ def health(request: Request) -> Response:
 
 
 @router.get("/signin")
-def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:  # noqa: A002
+def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:
     t = context_of(request).translator
     notice = t("signin.expired") if expired else t("signin.signed_out") if out else None
     return _form(request, next_path=safe_next(next), notice=notice)
@@ -73,7 +73,7 @@ def signin(
     username: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form(max_length=500)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     ctx = context_of(request)
     web = ctx.web

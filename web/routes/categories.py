@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from pipelines.market_scan import ScanRequestError, normalise_prefix
 from reference.cpv import UnknownCpvCodeError, prefix_label
+from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from web.auth import Principal, cpv_prefix
 from web.core import PageError, WebContext, context_of, principal, render
 from web.market import latest_report

@@ -46,7 +46,7 @@ def supplier(request: Request, org_id: int, who: Annotated[Principal, Depends(pr
     return render(request, "supplier.html", page=page, org=page.organisation, decisions=decisions, register=register)
 
 
-def _kvk_number(page) -> str | None:  # noqa: ANN001 - store.web_pages.SupplierPage
+def _kvk_number(page) -> str | None:  # store.web_pages.SupplierPage
     """The supplier's KvK number: its kvk identifier, else a Dutch 8-digit company id."""
     for identifier in page.identifiers:
         if identifier.scheme == "kvk":
