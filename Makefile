@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/supplyradar demo
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -151,7 +151,7 @@ def _action_family(kind: str) -> str:
     return "news"
 
 
-def _first_match(rules: Sequence[Rule], match) -> Rule | None:  # noqa: ANN001 - a predicate
+def _first_match(rules: Sequence[Rule], match) -> Rule | None:  # a predicate
     return next((r for r in rules if match(r)), None)
 
 
@@ -164,7 +164,7 @@ def _base(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _route(rule: Rule, subject: Subject, categories_of) -> tuple[str, ...] | None:  # noqa: ANN001
+def _route(rule: Rule, subject: Subject, categories_of) -> tuple[str, ...] | None:
     """The routing categories of a subject under a rule; None when the rule does not cover it."""
     if not rule.in_scope(org_key=subject.org_key, cpvs=subject.cpvs):
         return None
@@ -177,7 +177,7 @@ def _route(rule: Rule, subject: Subject, categories_of) -> tuple[str, ...] | Non
 
 def event_candidates(
     events: Iterable[EventFact], rules: RuleSet, *, as_of: date, categories_of
-) -> list[Candidate]:  # noqa: ANN001
+) -> list[Candidate]:
     """Candidates for company events; ``categories_of`` maps CPV codes to routing categories."""
     out: list[Candidate] = []
     event_rules = rules.of_type("event")
@@ -247,7 +247,7 @@ def _main_cpv(cpvs: Sequence[str], rule: Rule) -> str:
 UNKNOWN_BAND = "unknown"
 
 
-def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categories_of) -> list[Candidate]:  # noqa: ANN001
+def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categories_of) -> list[Candidate]:
     """Bands and thresholds crossed (up or down) and sharp rises between the last two scoring runs."""
     out: list[Candidate] = []
     band_rules = rules.of_type("score_band")
@@ -268,11 +268,8 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
         moved = BAND_RANK.get(change.current.band, 0) - BAND_RANK.get(previous_band, 0)
         if moved:
             direction = "up" if moved > 0 else "down"
-            rule = _first_match(
-                band_rules,
-                lambda r, d=direction: r.score == change.kind and r.direction == d
-                and r.in_scope(org_key=subject.org_key, cpvs=subject.cpvs),
-            )
+            rule = next((r for r in band_rules if r.score == change.kind and r.direction == direction
+                         and r.in_scope(org_key=subject.org_key, cpvs=subject.cpvs)), None)
             if rule is not None:
                 severity = rule.severity_for(change.current.band if direction == "up" else previous_band)
                 candidate = _score_candidate(rule, change, subject, severity, f"{change.kind}-band-{direction}", categories_of)
@@ -293,11 +290,8 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
             break
         if change.previous is not None:
             increase = change.current.value - change.previous.value
-            rule = _first_match(
-                rise_rules,
-                lambda r, inc=increase: r.score == change.kind and inc >= r.min_increase
-                and r.in_scope(org_key=subject.org_key, cpvs=subject.cpvs),
-            )
+            rule = next((r for r in rise_rules if r.score == change.kind and increase >= r.min_increase
+                         and r.in_scope(org_key=subject.org_key, cpvs=subject.cpvs)), None)
             if rule is not None:
                 candidate = _score_candidate(rule, change, subject, rule.severity_for(), f"{change.kind}-rise", categories_of)
                 if candidate:
@@ -306,7 +300,7 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
 
 
 def _score_candidate(rule: Rule, change: ScoreChange, subject: Subject, severity: str, cause: str,
-                     categories_of) -> Candidate | None:  # noqa: ANN001
+                     categories_of) -> Candidate | None:
     if severity == IGNORE:
         return None
     categories = _route(rule, subject, categories_of)
@@ -364,7 +358,7 @@ def horizon_candidates(
     rules: RuleSet,
     *,
     as_of: date,
-    categories_of,  # noqa: ANN001
+    categories_of,
 ) -> list[Candidate]:
     """Contracts ending within N months in a concentrated market: time to prepare the consultation."""
     out: list[Candidate] = []
@@ -376,12 +370,12 @@ def horizon_candidates(
         market = markets.get(categories[0]) if categories else None
         left = _months_between(as_of, contract.end_date)
         org_key = contract.subject.org_key if contract.subject else None
-        rule = _first_match(
-            horizon_rules,
-            lambda r: left <= r.months
+        rule = next((
+            r for r in horizon_rules
+            if left <= r.months
             and r.in_scope(org_key=org_key, cpvs=[contract.cpv])
-            and (r.severity_for() == IGNORE or (market is not None and market.hhi is not None and market.hhi >= r.min_hhi)),
-        )
+            and (r.severity_for() == IGNORE or (market is not None and market.hhi is not None and market.hhi >= r.min_hhi))
+        ), None)
         if rule is None or rule.severity_for() == IGNORE or not categories:
             continue
         severity = rule.severity_for()

@@ -280,7 +280,7 @@ def _person_list(value: Any, name: str, where: str, people: dict[str, Person]) -
     return tuple(value)
 
 
-def build_apprise(routing: Routing, people: Iterable[str] | None = None):  # noqa: ANN201 - apprise.Apprise
+def build_apprise(routing: Routing, people: Iterable[str] | None = None):  # apprise.Apprise
     """One Apprise object with every channel under its own ``<person>/<channel>`` tag (plus its own tags)."""
     import apprise
 

@@ -23,12 +23,12 @@ def company_history_benchmark() -> Result:
     from sqlalchemy import func, select
 
     from config.settings import Settings
+    from demo.settings import company_settings
+    from demo.world import build_world
+    from pipelines.company_signals import collect_history
+    from pipelines.transports import transport_for
     from store.db import Store
     from store.schema import Organisation, SupplierEvent
-    from demo.settings import company_settings
-    from pipelines.company_signals import collect_history
-    from demo.world import build_world
-    from pipelines.transports import transport_for
 
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{Path(folder) / 'bench.db'}")

@@ -66,7 +66,7 @@ def articles(rng: random.Random, suppliers: list[str], count: int) -> list[str]:
     return texts
 
 
-def link_all(linker, texts: list[str]) -> tuple[int, int]:  # noqa: ANN001 - a models.entity_linking.Linker
+def link_all(linker, texts: list[str]) -> tuple[int, int]:  # a models.entity_linking.Linker
     """(mentions found, mentions confident enough to link: the common-word names mostly are not)."""
     found = confident = 0
     for text in texts:

@@ -97,8 +97,8 @@ def write_package(path: Path, releases: int, seed: int = 2024) -> None:
 
 def measure(path: Path) -> dict:
     """In this process: one import of the file into a fresh store."""
-    from store.db import Store
     from pipelines.import_ocds import import_ocds
+    from store.db import Store
 
     with tempfile.TemporaryDirectory(prefix="bench-ocds-store-") as tmp:
         with Store(f"sqlite:///{Path(tmp) / 'store.db'}") as store:

@@ -21,8 +21,8 @@ from bench import Result
 from config.risk import load_category_materials, load_risk_config
 from models.dependency import ContractFact
 from models.features import EventFact
-from store.risk import OrgFact, SpendFact, WinFact
 from pipelines.score_suppliers import ScoringInputs, baseline_model, build_scores
+from store.risk import OrgFact, SpendFact, WinFact
 
 SUPPLIERS = 50_000
 OURS = 2_000

@@ -45,7 +45,7 @@ CPVS = ("72000000-5", "48000000-8", "79000000-4", "45000000-7", "33000000-0", "9
 TOWNS = (("Utrecht", "Nederland"), ("Gent", "België"), ("Keulen", "Duitsland"), ("Zwolle", "Nederland"))
 
 
-def synthetic_rows(count: int, seed: int = 2024):  # noqa: ANN201 - an iterator of lists
+def synthetic_rows(count: int, seed: int = 2024):  # an iterator of lists
     """``count`` rows, publications of 1 to 3 lots, in publication order as TenderNed sorts them."""
     rng = random.Random(seed)
     start = date(2024, 1, 1)
@@ -86,8 +86,8 @@ def write_xlsx(path: Path, count: int) -> None:
 
 def measure(count: int, traced: bool) -> dict:
     """In this process: one import of ``count`` rows into a fresh store, plain or under tracemalloc."""
-    from store.db import Store
     from pipelines.tenderned_dataset import import_tenderned_dataset
+    from store.db import Store
 
     with tempfile.TemporaryDirectory(prefix="bench-tenderned-") as tmp:
         folder = Path(tmp)

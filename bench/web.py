@@ -64,7 +64,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def _fill(store) -> list[int]:  # noqa: ANN001 - store.db.Store
+def _fill(store) -> list[int]:  # store.db.Store
     """Synthetic suppliers, spend, contracts, scores, events, alerts and two people."""
     from alerts.evaluate import Candidate
     from store.alerts import record_candidate

@@ -12,18 +12,19 @@ import os
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
-from config.alerts import AlertSettings
-from config.company_signals import InsolvencySettings, KvkSettings
-from config.news import NewsSettings
-from config.own_data import OwnDataSettings
-from config.risk import RiskSettings
-from config.web import WebSettings
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from config.alerts import AlertSettings
+from config.company_signals import InsolvencySettings, KvkSettings
+from config.news import NewsSettings
+from config.own_data import OwnDataSettings
+from config.risk import RiskSettings
+from config.web import WebSettings
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG_FILE = CONFIG_DIR / "supplyradar.toml"

@@ -29,8 +29,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.spend_file import RowIssue, RowValues, category_code
 from connectors.cells import parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.spend_file import RowIssue, RowValues, category_code
 from connectors.tabular import TableInfo
 
 _YES = {"ja", "j", "yes", "y", "x", "1", "true", "waar", "enkelvoudig", "single"}

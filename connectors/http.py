@@ -19,7 +19,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
@@ -215,7 +215,7 @@ class HttpClient:
     def _wait_before_retry(self, attempt: int, retry_after: str | None) -> float:
         """Retry-After when the server gives a usable one, else exponential backoff with jitter."""
         cap = self.settings.backoff_max
-        told = retry_after_seconds(retry_after, datetime.now(timezone.utc)) if retry_after else None
+        told = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None
         if told is not None:
             return min(told, cap)
         backoff = min(self.settings.backoff_base * 2 ** (attempt - 1), cap)
@@ -260,7 +260,7 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # RFC 9110 dates are GMT; obsolete forms parse without a zone
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 

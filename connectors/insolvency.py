@@ -50,7 +50,12 @@ from lxml.builder import ElementMaker
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
 from connectors.errors import (
-    ConnectorError, MalformedNoticeError, NotANoticeError, PendingRecord, RecordError, SourceRequestError,
+    ConnectorError,
+    MalformedNoticeError,
+    NotANoticeError,
+    PendingRecord,
+    RecordError,
+    SourceRequestError,
     SourceUnavailableError,
 )
 from connectors.http import HttpClient
@@ -79,7 +84,7 @@ TOKEN_LIFETIME = timedelta(minutes=5)
 #: | insolvency.bankruptcy_declared    | 1300-1306 (first instance), 1100-1101 (appeal), 1200-1201 (cassation) |
 #: | insolvency.suspension_provisional | 3300, 3301                                               |
 #: | insolvency.suspension_final       | 3302 (first instance), 3100 (appeal), 3200 (cassation)  |
-#: | insolvency.ended                  | 1316-1320, 1324 (bankruptcy ended, lifted or annulled), 1102, 1202 (annulled on appeal), 3307-3309 (suspension ended; not 3313, its conversion into a bankruptcy, which the bankruptcy event covers) |
+#: | insolvency.ended                  | 1316-1320, 1324 (bankruptcy ended, lifted or annulled), 1102, 1202 (annulled on appeal), 3307-3309 (suspension ended; not 3313, its conversion into a bankruptcy, which the bankruptcy event covers) |  # noqa: E501 - a table row
 BANKRUPTCY, PROVISIONAL, FINAL, ENDED = (
     "insolvency.bankruptcy_declared", "insolvency.suspension_provisional", "insolvency.suspension_final", "insolvency.ended",
 )

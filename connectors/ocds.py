@@ -102,7 +102,7 @@ class Mapped:
 
 
 @functools.cache
-def merger() -> Any:  # noqa: ANN401 - ocdsmerge.Merger
+def merger() -> Any:
     """The OCDS merger, with rules from the bundled schema (never the network)."""
     import ocdsmerge
 
@@ -236,7 +236,7 @@ class _Mapper:
                 return party
         raise self.fail("buyer", "no buyer name (buyer, a party with role buyer, tender.procuringEntity)")
 
-    def party(self, ref: Any, path: str, *, warn: bool = True) -> Party | None:  # noqa: ANN401 - JSON
+    def party(self, ref: Any, path: str, *, warn: bool = True) -> Party | None:
         """An organisation reference resolved through ``parties``; None (and a warning) without a name."""
         if not isinstance(ref, dict):
             return None
@@ -354,7 +354,7 @@ class _Mapper:
         i, contract = mine[0]
         return self.value(contract.get("value"), f"contracts[{i}].value")
 
-    def value(self, raw: Any, path: str) -> tuple[Decimal | None, str | None]:  # noqa: ANN401 - JSON
+    def value(self, raw: Any, path: str) -> tuple[Decimal | None, str | None]:
         if not isinstance(raw, dict) or raw.get("amount") in (None, ""):
             return None, None
         try:
@@ -451,7 +451,7 @@ class _Mapper:
         return tuple(changes)
 
     def release_contract_value(self, by_release: dict[str, Mapping[str, Any]], release_id: Any,
-                               contract_id: str | None) -> tuple[Decimal | None, str | None]:  # noqa: ANN401
+                               contract_id: str | None) -> tuple[Decimal | None, str | None]:
         release = by_release.get(str(release_id)) if release_id is not None else None
         if release is None:
             return None, None

@@ -26,11 +26,11 @@ TENDERNED_URL = re.compile(r"tenderned\.nl/aankondigingen/overzicht/(\d+)", re.I
 
 
 
-def as_list(value: Any) -> list[Any]:  # noqa: ANN401 - JSON
+def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def get(value: Any, *keys: str) -> Any:  # noqa: ANN401 - JSON
+def get(value: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(value, dict):
             return None
@@ -38,11 +38,11 @@ def get(value: Any, *keys: str) -> Any:  # noqa: ANN401 - JSON
     return value
 
 
-def first(value: Any) -> Any:  # noqa: ANN401 - JSON
+def first(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else None
 
 
-def text(value: Any) -> str | None:  # noqa: ANN401 - JSON
+def text(value: Any) -> str | None:
     """A scalar as stripped text; None for blanks, objects, lists and booleans."""
     if value is None or isinstance(value, (dict, list, bool)):
         return None
@@ -55,7 +55,7 @@ def clip(value: str | None, length: int) -> str | None:
     return value[:length] if value else value
 
 
-def count(value: Any) -> int | None:  # noqa: ANN401 - JSON
+def count(value: Any) -> int | None:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -73,7 +73,7 @@ def status(award: Mapping[str, Any]) -> str | None:
     return found.lower() if found else None
 
 
-def day(value: Any) -> date | None:  # noqa: ANN401 - JSON
+def day(value: Any) -> date | None:
     """The date part of an OCDS date-time; None when it is not one."""
     raw = text(value)
     if not raw:
@@ -130,7 +130,7 @@ def ted_number(value: str | None) -> str | None:
     return publication_number(value) if value else None
 
 
-def link_ids(entries: Any) -> list[str]:  # noqa: ANN401 - JSON
+def link_ids(entries: Any) -> list[str]:
     """``ted:<number>`` and ``tenderned:<id>`` from the URLs of documents or links."""
     found = []
     for entry in as_list(entries):

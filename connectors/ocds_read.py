@@ -97,7 +97,7 @@ def iter_entries(path: Path) -> Iterator[Entry]:
         raise OcdsFileError(path, f"cannot be read ({type(exc).__name__}: {exc})") from exc
 
 
-def classify(value: Any) -> EntryKind:  # noqa: ANN401 - any JSON value
+def classify(value: Any) -> EntryKind:
     """A record has ``releases`` or ``compiledRelease`` next to its ``ocid``; a release has neither."""
     if not isinstance(value, dict):
         return "invalid"
@@ -196,7 +196,7 @@ def _package(path: Path) -> Iterator[Entry]:
                                   "array or JSON Lines file")
 
 
-def _entry(kind: str | None, prefix: str, counts: dict[str, int], value: Any, publisher: str | None) -> Entry:  # noqa: ANN401
+def _entry(kind: str | None, prefix: str, counts: dict[str, int], value: Any, publisher: str | None) -> Entry:
     index = counts.get(prefix, 0)
     counts[prefix] = index + 1
     label = {"releases.item": "releases", "records.item": "records", "item": ""}[prefix]
@@ -206,12 +206,12 @@ def _entry(kind: str | None, prefix: str, counts: dict[str, int], value: Any, pu
     return Entry(classify(value), position, value, publisher)
 
 
-def _record_kind(value: Any) -> EntryKind:  # noqa: ANN401
+def _record_kind(value: Any) -> EntryKind:
     """Inside ``records``, an object is a record even without ``compiledRelease``."""
     return "record" if isinstance(value, dict) else "invalid"
 
 
-def _publisher_name(value: Any) -> str | None:  # noqa: ANN401
+def _publisher_name(value: Any) -> str | None:
     if isinstance(value, dict):
         name = value.get("name") or value.get("uri")
         return str(name) if name else None

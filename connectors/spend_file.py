@@ -68,7 +68,7 @@ class RowValues:
         self.info, self.row, self.raw = info, row, raw
         self.issues: list[RowIssue] = []
 
-    def get(self, name: str, parse: Callable[[object], Any], code: str) -> Any:  # noqa: ANN401 - parsed value
+    def get(self, name: str, parse: Callable[[object], Any], code: str) -> Any:  # parsed value
         value = self.raw.get(name)
         try:
             return parse(value)

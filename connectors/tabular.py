@@ -376,7 +376,7 @@ def _csv_error(info: TableInfo, row: int, message: str) -> TabularFileError:
     return DelimiterError(info.path, f"the row cannot be read as CSV: {message}", row=row)
 
 
-def _clean(value: object) -> Any:  # noqa: ANN401 - a cell: text, number or date
+def _clean(value: object) -> Any:
     if isinstance(value, str):
         value = value.strip()
         return value or None

@@ -253,7 +253,7 @@ def _xlsx_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]
         workbook.close()
 
 
-def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:  # noqa: ANN401 - openpyxl workbook
+def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:  # openpyxl workbook
     best: list[str] = list(REQUIRED_FIELDS)
     best_found: list[str] = []
     # The data sheet first: the real files name it "OpenData sheet", next to "Leeswijzer" and "Mapping OCDS".
@@ -332,7 +332,7 @@ class _JsonReader:
         self.pos += 1
         return char
 
-    def value(self) -> Any:  # noqa: ANN401 - any JSON value
+    def value(self) -> Any:  # any JSON value
         self.peek()
         while True:
             try:
@@ -462,7 +462,7 @@ def parse_row(where: str, row_number: int, raw: Raw, headers: Mapping[str, str] 
     def column(field: str) -> str:
         return (headers or {}).get(field) or FIELD_VARIANTS[field][0]
 
-    def parsed(field: str, parse):  # noqa: ANN001, ANN202 - a parse function and its result
+    def parsed(field: str, parse):  # a parse function and its result
         try:
             return parse(raw.get(field))
         except ValueError as exc:
@@ -632,7 +632,7 @@ def release_url(client: HttpClient, url: str) -> str:
     return max(enumerate(links), key=lambda item: (year(item[1]), item[0]))[1]
 
 
-def download_release(url: str, dest_dir: Path, http: HttpSettings, *, transport: Any = None) -> Path:  # noqa: ANN401
+def download_release(url: str, dest_dir: Path, http: HttpSettings, *, transport: Any = None) -> Path:
     """Download the newest release into ``dest_dir``; the path of the file written."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     with HttpClient(f"{SOURCE}-dataset", http, transport=transport) as client:

@@ -13,10 +13,11 @@ import argparse
 import json
 import shutil
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from demo.render_api import tenderned_detail, tenderned_summary, ted_search_item
+from demo.render_api import ted_search_item, tenderned_detail, tenderned_summary
 from demo.render_eforms import render_eforms
 from demo.render_r209 import render_r209
 from demo.world import CATEGORIES, DEFAULT_SEED, EFORMS_FROM, Publication, World, build_world, hhi

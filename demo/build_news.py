@@ -27,7 +27,7 @@ import argparse
 import json
 import random
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -70,7 +70,7 @@ def _slug(text: str) -> str:
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(6, 21), rng.choice((0, 15, 30, 45))), tzinfo=timezone.utc)
+    return datetime.combine(day, time(rng.randint(6, 21), rng.choice((0, 15, 30, 45))), tzinfo=UTC)
 
 
 def _articles(seed: int) -> dict[str, list[dict]]:
@@ -78,7 +78,7 @@ def _articles(seed: int) -> dict[str, list[dict]]:
     world, story = build_world(seed), build_story(seed)
     rng = random.Random(seed * 31 + 5)
     nl, en, trade, pool = [], [], [], []
-    for number, (sid, signal) in enumerate((row for row in story.signals() if row[1].kind.startswith("news."))):
+    for number, (_sid, signal) in enumerate(row for row in story.signals() if row[1].kind.startswith("news.")):
         moment = _moment(signal.day, rng)
         headline_nl, headline_en = str(signal.get("headline_nl")), str(signal.get("headline_en"))
         if signal.get("language") == "nl":
@@ -117,7 +117,7 @@ def _articles(seed: int) -> dict[str, list[dict]]:
         moment = _moment(first + timedelta(days=rng.randint(0, span)), rng)
         en.append({"title": title, "url": f"https://news.tradewire.example/markets/{moment:%Y%m%d}-{_slug(title)}-{index}",
                    "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})
-    for index, (title, country) in enumerate(_TRADE_EN):
+    for index, (title, _country) in enumerate(_TRADE_EN):
         moment = _moment(STORY_TODAY - timedelta(days=rng.randint(2, 80)), rng)
         en.append({"title": title, "url": f"https://news.tradewire.example/trade/{moment:%Y%m%d}-{_slug(title)}",
                    "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})

@@ -187,7 +187,7 @@ def build_spend(world: World, contracts: list[DemoContract], rng: random.Random,
     return rows
 
 
-def _off_contract(world: World, rng: random.Random, line, failed: frozenset[str] = frozenset()) -> None:  # noqa: ANN001
+def _off_contract(world: World, rng: random.Random, line, failed: frozenset[str] = frozenset()) -> None:
     """Spend without a contract: small suppliers nobody tendered, and world suppliers bought from directly
     (never one that has gone bankrupt: nobody orders from a company in liquidation)."""
     direct = rng.sample([s for s in world.suppliers if s.country == "NL" and s.id not in failed], k=25)
@@ -207,7 +207,7 @@ def _off_contract(world: World, rng: random.Random, line, failed: frozenset[str]
         day = add_months(day, 1)
 
 
-def _review_case(contracts: list[DemoContract], line) -> None:  # noqa: ANN001 - the line writer
+def _review_case(contracts: list[DemoContract], line) -> None:  # the line writer
     """A supplier the clerk misspells ("Braqauy" -> "Braquey"): close, not certain, so it waits for review."""
     contract = min((c for c in contracts if c.category == "79" and c.supplier.country == "NL"), key=lambda c: c.ref)
     brand, _, rest = contract.supplier.name.partition(" ")
@@ -232,7 +232,7 @@ def _credit_notes(rows: list[list[str]], rng: random.Random) -> None:
 def _dirt(rows: list[list[str]], rng: random.Random) -> None:
     for source in rng.sample(rows, k=max(1, len(rows) // 80)):  # duplicates: the same invoice booked twice
         rows.append(list(source))
-    for row, text in zip(rng.sample(rows, k=len(UNPARSEABLE_AMOUNTS)), UNPARSEABLE_AMOUNTS):
+    for row, text in zip(rng.sample(rows, k=len(UNPARSEABLE_AMOUNTS)), UNPARSEABLE_AMOUNTS, strict=True):
         row[4] = text
 
 

@@ -25,12 +25,12 @@ from demo.render_eforms import (
 )
 from demo.world import (
     CATEGORY_BY_KEY,
+    NUTS_NAMES,
     REGION_BY_KEY,
     Buyer,
     Lot,
     Publication,
     Supplier,
-    NUTS_NAMES,
     World,
     cpv_reference,
     oj_issue,

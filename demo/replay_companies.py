@@ -360,7 +360,8 @@ def _case(inspub: ElementMaker, case: dict[str, Any], publications: list[dict[st
         inspub.cbvers(inspub.cbv(
             inspub.datumBegin(case["opened_on"]), inspub.titulatuur("mr"), inspub.voorletters(admin["initials"]),
             inspub.achternaam(admin["surname"]), inspub.CB(admin["role"]),
-            inspub.adres(inspub.datumBegin(case["opened_on"]), inspub.straat("Postbus"), inspub.huisnummer(str(1000 + int(case["court_code"]))),
+            inspub.adres(inspub.datumBegin(case["opened_on"]), inspub.straat("Postbus"),
+                         inspub.huisnummer(str(1000 + int(case["court_code"]))),
                          inspub.postcode(state["address"]["postcode"]), inspub.plaats(case["court_town"].upper())))),
         inspub.publicatiegeschiedenis(
             *[inspub.publicatie(inspub.publicatieDatum(p["published_on"]), inspub.publicatieKenmerk(p["kenmerk"]),

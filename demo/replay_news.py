@@ -3,7 +3,8 @@
 Answers as the real services do, from ``demo/data/news`` (built by ``build_news``),
 as of the transport's ``today``:
 
-- the demo outlets' feeds (``build_news.NL_FEED``, ``EN_FEED``, ``TRADE_FEED``; listed in ``demo/data/news/feeds.yaml``): the document with the items
+- the demo outlets' feeds (``build_news.NL_FEED``, ``EN_FEED``, ``TRADE_FEED``; listed in
+  ``demo/data/news/feeds.yaml``): the document with the items
   published up to ``today``, an ``ETag`` and ``Last-Modified``; ``If-None-Match`` with the same
   ETag (or ``If-Modified-Since`` at or after Last-Modified) gets a 304;
 - GDELT DOC 2.0 ``artlist``: the pool's articles whose title matches the query (quoted phrases and
@@ -19,7 +20,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -62,7 +63,7 @@ def _item_moment(element: etree._Element) -> datetime | None:
 def _feed_as_of(path: Path, today: date) -> tuple[bytes, str, datetime]:
     """The feed with only the items published by the end of ``today``; its ETag and Last-Modified."""
     data = path.read_bytes()
-    end = datetime.combine(today, time.max, tzinfo=timezone.utc)
+    end = datetime.combine(today, time.max, tzinfo=UTC)
     try:
         root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError:  # the deliberately broken feed is served as it is
@@ -83,7 +84,7 @@ def _feed_as_of(path: Path, today: date) -> tuple[bytes, str, datetime]:
 
 def _feed(request: httpx.Request, path: Path, today: date) -> httpx.Response:
     body, digest, modified = _feed_as_of(path, today)
-    etag, last_modified = f'"{digest}"', format_datetime(modified.astimezone(timezone.utc), usegmt=True)
+    etag, last_modified = f'"{digest}"', format_datetime(modified.astimezone(UTC), usegmt=True)
     if request.headers.get("If-None-Match") == etag:
         return _response(304, ETag=etag, **{"Last-Modified": last_modified})
     since = request.headers.get("If-Modified-Since")
@@ -136,7 +137,7 @@ def _gdelt(request: httpx.Request, folder: Path, today: date) -> httpx.Response:
     span = _timespan(params.get("timespan", "3m"))
     if span is None:
         return _response(200, b"Invalid timespan.")
-    end = datetime.combine(today, time.max, tzinfo=timezone.utc)
+    end = datetime.combine(today, time.max, tzinfo=UTC)
     pool, tones = _gdelt_data(folder)
     if mode == "timelinetone":
         answer = tones.get(query.strip('"'))

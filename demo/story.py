@@ -93,7 +93,7 @@ class Story:
     lives: dict[str, CompanyLife]
 
     def failures(self) -> list[CompanyLife]:
-        return sorted((life for life in self.lives.values() if life.failed_on), key=lambda l: l.failed_on)
+        return sorted((life for life in self.lives.values() if life.failed_on), key=lambda life: life.failed_on)
 
     def signals(self, until: date | None = None) -> list[tuple[str, Signal]]:
         """Every (supplier id, signal) up to ``until`` (default: today), by day."""

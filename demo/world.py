@@ -16,12 +16,13 @@ import math
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 DEFAULT_SEED = 20261101
 FIRST_DAY = date(2019, 1, 2)
@@ -685,7 +686,7 @@ class _Market:
         rng = self.rng
         shares = [c.notice_share if channel == "ted" else c.national_share for c in CATEGORIES]
         category = rng.choices(CATEGORIES, weights=shares)[0]
-        weights = [v * _KIND_APPETITE[b.kind].get(category.key, 1.0) for b, v in zip(self.buyers, self.buyer_volume)]
+        weights = [v * _KIND_APPETITE[b.kind].get(category.key, 1.0) for b, v in zip(self.buyers, self.buyer_volume, strict=True)]
         buyer = rng.choices(self.buyers, weights=weights)[0]
         self.count += 1
         subject, main_cpv = rng.choice(category.subjects)

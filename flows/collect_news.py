@@ -13,10 +13,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.collect_news import SOURCES, collect_news, news_settings_for
 from pipelines.screen_sanctions import collect_sanctions
 from pipelines.transports import note_dataset, transport_for
+from store.db import Store
 
 
 @task(name="collect-news-source", cache_policy=NONE, retries=1, retry_delay_seconds=60)
@@ -35,7 +35,10 @@ def collect_news_source(source: str, transport: str) -> dict:
 
 
 @flow(name="collect-news", log_prints=False)
-def collect_news_flow(sources: list[str] = list(SOURCES), transport: str = "live") -> list[dict]:
+def collect_news_flow(
+    sources: list[str] = list(SOURCES),  # noqa: B006 - Prefect shows the default; never mutated
+    transport: str = "live",
+) -> list[dict]:
     """Collect, link and classify news; linked events become ``news.<class>`` supplier events.
 
     ``transport`` is "live" for the real feeds and GDELT, or "demo" for the bundled synthetic outlets.

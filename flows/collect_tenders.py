@@ -15,9 +15,9 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.collect_tenders import SOURCES, CollectionSummary, collect_all
 from pipelines.transports import note_dataset, settings_for, transport_for
+from store.db import Store
 
 
 @task(name="collect-source", cache_policy=NONE, retries=1, retry_delay_seconds=30)
@@ -45,7 +45,7 @@ def collect_source(source: str, since: date | None, until: date | None, transpor
 
 @flow(name="collect-tenders", log_prints=False)
 def collect_tenders(
-    sources: list[str] = list(SOURCES),
+    sources: list[str] = list(SOURCES),  # noqa: B006 - Prefect shows the default; never mutated
     since: date | None = None,
     until: date | None = None,
     transport: str = "live",

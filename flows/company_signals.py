@@ -18,7 +18,6 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from demo.settings import company_settings
-from store.db import Store
 from pipelines.company_signals import (
     SignalSummary,
     collect_history,
@@ -27,6 +26,7 @@ from pipelines.company_signals import (
     today,
 )
 from pipelines.transports import note_dataset, transport_for
+from store.db import Store
 
 
 def _settings(transport: str) -> Settings:
@@ -42,7 +42,7 @@ def _log(rows: list[SignalSummary]) -> None:
         (logger.info if row.status == "ok" else logger.error)(line + (f"; FAILED: {row.error}" if row.error else ""))
 
 
-def _one_source(collect, observed_on: date, transport: str) -> dict:  # noqa: ANN001 - a company_signals collector
+def _one_source(collect, observed_on: date, transport: str) -> dict:  # a company_signals collector
     settings = _settings(transport)
     with Store(settings.resolved_database_url) as store:
         note_dataset(store, transport)

@@ -10,8 +10,8 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from models.dates import years_before
-from store.db import Store
 from pipelines.market_scan import run_market_scan
+from store.db import Store
 
 
 @task(name="market-scan", cache_policy=NONE)

@@ -16,10 +16,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from pipelines.import_own_data import import_files
+from pipelines.resolve_suppliers import resolve_suppliers
 from store.db import Store
 from store.matching import list_candidates
-from pipelines.resolve_suppliers import resolve_suppliers
-from pipelines.import_own_data import import_files
 
 #: Review candidates shown in the artifact (all of them: ``supplyradar match list``).
 REVIEW_ROWS = 50

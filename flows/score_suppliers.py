@@ -14,8 +14,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.score_suppliers import score_suppliers as run_scoring
+from store.db import Store
 
 
 @task(name="score-suppliers", cache_policy=NONE)

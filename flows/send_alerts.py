@@ -17,8 +17,8 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_check_sources, send_due
+from store.db import Store
 
 
 def _settings(routing_file: str | None) -> Settings:
@@ -30,7 +30,7 @@ def _settings(routing_file: str | None) -> Settings:
     return settings
 
 
-def _now():  # noqa: ANN202 - a datetime
+def _now():  # a datetime
     from datetime import UTC, datetime
 
     return datetime.now(UTC)

@@ -15,8 +15,8 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.tenderned_dataset import download_and_import
+from store.db import Store
 
 
 @task(name="import-tenderned-dataset-release", cache_policy=NONE, retries=1, retry_delay_seconds=60)

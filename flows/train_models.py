@@ -13,8 +13,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from store.db import Store
 from pipelines.train_models import train_failure_model
+from store.db import Store
 
 
 @task(name="train-failure-model", cache_policy=NONE)

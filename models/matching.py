@@ -431,7 +431,7 @@ def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...
     return tuple(sorted(both))
 
 
-def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:  # noqa: ANN001 - idf callable
+def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:
     """Leftover tokens that differ by a slip count for part of their weight.
 
     Two swapped neighbours ("Kwvaant") are a typing slip: nearly full weight. Another letter

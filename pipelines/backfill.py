@@ -15,9 +15,9 @@ from datetime import date, timedelta
 import httpx
 
 from config.settings import Settings
+from pipelines.collect_tenders import SOURCE_READERS, CollectionSummary, collect_source
 from store.bookkeeping import get_watermark, set_watermark
 from store.db import Store
-from pipelines.collect_tenders import SOURCE_READERS, CollectionSummary, collect_source
 
 DONE = "done"
 

@@ -34,6 +34,7 @@ from connectors.feeds import Article
 from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import is_event, predict_proba, top_class
 from models.near_duplicates import TitleIndex
+from pipelines.news_model import TrainedClassifier, classifier
 from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
 from store.db import Store
 from store.locks import LOCKED_ADVICE, is_locked
@@ -51,7 +52,6 @@ from store.news import (
     titles_between,
     watched_names,
 )
-from pipelines.news_model import TrainedClassifier, classifier
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.records import Notice
+from reference.cpv import cpv_codes
 from store.bookkeeping import (
     finish_run,
     get_watermark,
@@ -39,7 +40,6 @@ from store.bookkeeping import (
 from store.db import Store
 from store.locks import LOCKED_ADVICE, is_locked
 from store.notices import SaveResult, save_notices
-from reference.cpv import cpv_codes
 
 log = logging.getLogger(__name__)
 
@@ -209,19 +209,19 @@ def _run(
 PageReader = Callable[[Settings, date, date | None, httpx.BaseTransport | None], Iterator[tuple[list[Notice], list[RecordError]]]]
 
 
-def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _ted_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):
     with ted.make_client(settings.ted, settings.http, transport=transport) as client:
         for hits in ted.search_pages(client, settings.ted, since=start, until=until):
             yield ted.collect_page(client, settings.ted, hits)
 
 
-def _ted_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _ted_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):
     """Pending TED notices by publication number, from the link the search gave when the entry kept it."""
     with ted.make_client(settings.ted, settings.http, transport=transport) as client:
         return ted.fetch_notices(client, settings.ted, [(key, where if where.startswith("http") else None) for key, where in keys])
 
 
-def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport: httpx.BaseTransport | None):
     with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
         return tenderned.collect_page(client, settings.tenderned, [{"publicatieId": key} for key, _ in keys])
 
@@ -230,7 +230,7 @@ def _tenderned_fetch(settings: Settings, keys: list[tuple[str, str]], transport:
 RECORD_FETCHERS = {"ted": _ted_fetch, "tenderned": _tenderned_fetch}
 
 
-def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):  # noqa: ANN202
+def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):
     with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
         for summaries in tenderned.list_pages(client, settings.tenderned, since=start, until=until):
             yield tenderned.collect_page(client, settings.tenderned, summaries)
@@ -266,11 +266,11 @@ def collect_source(
                 retry=lambda keys: fetch(settings, keys, transport))
 
 
-def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+def collect_ted(store: Store, settings: Settings, **kwargs) -> CollectionSummary:
     return collect_source(store, settings, "ted", **kwargs)
 
 
-def collect_tenderned(store: Store, settings: Settings, **kwargs) -> CollectionSummary:  # noqa: ANN003
+def collect_tenderned(store: Store, settings: Settings, **kwargs) -> CollectionSummary:
     return collect_source(store, settings, "tenderned", **kwargs)
 
 

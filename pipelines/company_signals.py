@@ -31,7 +31,13 @@ from connectors.errors import PendingRecord, RecordError, SourceRequestError, So
 from connectors.record_faults import UnavailableStreak
 from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
 from store.bookkeeping import (
-    finish_run, get_watermark, pending_keys, quarantine, resolve_quarantined, set_watermark, start_run,
+    finish_run,
+    get_watermark,
+    pending_keys,
+    quarantine,
+    resolve_quarantined,
+    set_watermark,
+    start_run,
 )
 from store.companies import (
     NewEvent,
@@ -121,7 +127,7 @@ def refresh_companies(
     return summary
 
 
-def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:  # noqa: ANN001
+def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:
     """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``."""
     if after_days <= 0:
         return companies
@@ -130,7 +136,7 @@ def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date,
             or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
 
 
-def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:  # noqa: ANN001
+def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:
     """One profile; a refusal for this company alone (a 400, unreadable data) becomes its RecordError."""
     try:
         profile = kvk.fetch_profile(client, settings.kvk, company.kvk_number)
@@ -270,7 +276,7 @@ def collect_insolvencies(
 
 
 def fetch_cases(
-    client, settings: Settings, wanted: dict[str, str]  # noqa: ANN001
+    client, settings: Settings, wanted: dict[str, str]
 ) -> tuple[list[insolvency.InsolvencyCase], list[RecordError]]:
     """``getCase`` for each (case number -> publication number); every failure is that case's error, keyed
     by its case number: "no results", a Receiver SOAP fault or an outage after retries leave it pending,
@@ -303,7 +309,7 @@ def _kenmerk(where: str) -> str:
     return where.rsplit(" ", 1)[-1]
 
 
-def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:  # noqa: ANN001
+def _check_new_companies(client, settings: Settings, numbers: list[str], changed: dict[str, str]) -> dict[str, int]:
     """``searchUndertaking`` for companies new on the watch list: their cases older than the watermark
     join ``changed`` (case number -> a publication number); returns number -> cases found."""
     found: dict[str, int] = {}

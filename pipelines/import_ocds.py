@@ -249,7 +249,7 @@ def _save(store: Store, notices: list[Notice], report: OcdsImportReport) -> None
     report.duplicates_skipped += saved.unchanged
 
 
-def _award_count(session: Any, notice_ids: list[str]) -> int:  # noqa: ANN401 - a Session
+def _award_count(session: Any, notice_ids: list[str]) -> int:
     total = 0
     for start in range(0, len(notice_ids), 500):
         total += session.scalar(
@@ -292,7 +292,7 @@ class _Spool:
     def __exit__(self, *exc: object) -> None:
         self.db.close()
 
-    def add(self, ocid: str, kind: str, file: str, position: str, publisher: str | None, data: Any) -> None:  # noqa: ANN401
+    def add(self, ocid: str, kind: str, file: str, position: str, publisher: str | None, data: Any) -> None:
         self.pending.append((ocid, kind, file, position, publisher, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)))
         if len(self.pending) >= 1000:
             self._flush()
@@ -327,7 +327,7 @@ class _Spool:
                 yield current, entries  # type: ignore[misc]
                 entries = []
             current = ocid
-            entries.append(_Spooled(kind, file, position, publisher, pickle.loads(data)))  # noqa: S301 - see the class docstring
+            entries.append(_Spooled(kind, file, position, publisher, pickle.loads(data)))
         if entries:
             yield current, entries  # type: ignore[misc]
 

@@ -156,7 +156,7 @@ def _in_batches(items: Iterable[T], size: int, save: Callable[[list[T]], None]) 
         save(batch)
 
 
-def _spend_writer(session, info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: ColumnMapping,  # noqa: ANN001
+def _spend_writer(session, info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: ColumnMapping,
                   settings: Settings, report: ImportReport, issues: list[RowIssue], now: datetime) -> None:
     keys: set[str] = set()
 
@@ -185,7 +185,7 @@ def _spend_items(info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: Col
         yield key, record
 
 
-def _contract_writer(session, info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: ColumnMapping,  # noqa: ANN001
+def _contract_writer(session, info: TableInfo, rows: Iterable[tuple[int, dict]], mapping: ColumnMapping,
                      settings: Settings, report: ImportReport, issues: list[RowIssue], now: datetime) -> None:
     def save(batch: list[ContractRecord]) -> None:
         result = rows_store.save_contracts(session, info.path.name, batch, now)
@@ -383,7 +383,7 @@ def _grouped(items: list[dict[str, Any]], index: dict[str, dict[str, Any]], name
     entry["rows"].append(ref)
 
 
-def _add_unmatched(unmatched: dict[str, dict[str, Any]], row: Any, ref: str, kind: str) -> None:  # noqa: ANN401
+def _add_unmatched(unmatched: dict[str, dict[str, Any]], row: Any, ref: str, kind: str) -> None:
     key = normalise(row.supplier_name).key
     entry = unmatched.setdefault(key, {"supplier": row.supplier_name, "status": "", "kinds": [], "rows": []})
     entry["status"] = "awaiting review or rejected" if row.organisation_id is None else "known only from our files"

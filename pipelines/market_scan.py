@@ -14,11 +14,11 @@ from pathlib import Path
 
 from models.contract_changes import modifications_line
 from models.market import MarketScan, market_scan, scan_tables
+from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
+from reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from store.queries import award_facts, modification_facts, notice_facts, source_freshness
-from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
-from reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def normalise_prefix(cpv: str) -> str:
     return code
 
 
-def _our_position(session, prefix: str):  # noqa: ANN001, ANN202 - a Session in, an OurPosition out
+def _our_position(session, prefix: str):  # a Session in, an OurPosition out
     """Our spend, suppliers and Kraljic quadrant in the category (risk area; imported late: it loads scikit-learn)."""
     from pipelines.score_suppliers import our_position
 

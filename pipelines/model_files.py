@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy
+import sklearn
 import skops
 import skops.io as sio
-import sklearn
 
 from models.failure import FittedModel
 from models.features import FEATURES
@@ -97,7 +97,7 @@ def load_model(directory: Path) -> FittedModel:
         pipeline = sio.load(path, trusted=list(TRUSTED_TYPES))
     except ModelFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - skops raises many kinds on a broken file; all mean "unusable"
+    except Exception as exc:  # skops raises many kinds on a broken file; all mean "unusable"
         raise ModelFileError(f"{path}: cannot load: {exc}") from exc
     platt = meta.get("platt") or {}
     return FittedModel(pipeline, float(platt["a"]), float(platt["b"]), str(meta["version"]))

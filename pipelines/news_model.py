@@ -30,8 +30,8 @@ from models.event_classifier import (
     EVENT_CLASSES,
     THRESHOLD_GRID,
     C,
-    EventQuality,
     Evaluation,
+    EventQuality,
     LabelledText,
     Proportion,
     choose_threshold,
@@ -254,7 +254,8 @@ def model_card(result: FullEvaluation) -> str:
         "",
         "| true \\ predicted | " + " | ".join(evaluation.labels) + " |",
         "|---|" + "---:|" * len(evaluation.labels),
-        *[f"| {label} | " + " | ".join(str(v) for v in row) + " |" for label, row in zip(evaluation.labels, evaluation.confusion, strict=True)],
+        *[f"| {label} | " + " | ".join(str(v) for v in row) + " |"
+          for label, row in zip(evaluation.labels, evaluation.confusion, strict=True)],
         "",
     ]
     return "\n".join(lines)

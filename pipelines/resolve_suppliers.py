@@ -112,7 +112,7 @@ def identifier_scheme(country: str | None, company_id: str) -> str:
     return "national"
 
 
-def _notice_identifiers(session) -> int:  # noqa: ANN001 - a Session
+def _notice_identifiers(session) -> int:  # a Session
     winners = select(AwardWinner.organisation_id)
     rows = session.execute(
         select(Organisation.id, Organisation.org_key, Organisation.country).where(
@@ -129,7 +129,7 @@ def _notice_identifiers(session) -> int:  # noqa: ANN001 - a Session
 # --- 2. by KvK number ---------------------------------------------------------------------------
 
 
-def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # noqa: ANN001 - a Session
+def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # a Session
     lines = unresolved_lines(session, with_kvk=True)
     if not lines:
         return
@@ -160,7 +160,7 @@ def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # noqa: ANN00
 # --- 3. merging organisations -------------------------------------------------------------------
 
 
-def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> None:  # noqa: ANN001 - a Session
+def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> None:  # a Session
     pending = name_keyed_organisations(session)
     if not pending:
         return
@@ -217,7 +217,7 @@ def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummar
             _resolve_names(session, index, settings, {k: groups[k] for k in keys[start : start + size]}, summary)
 
 
-def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
+def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[str, list[tuple[str, int, str]]],
                    summary: ResolutionSummary) -> None:
     decisions = decisions_for(session, groups)
     limits = thresholds(settings)
@@ -277,7 +277,7 @@ def _rejected_self_pair(index: NameIndex, key: str, rejected: set[int]) -> bool:
     return any(org_id in index.names and index.names[org_id].group_key == key for org_id in rejected)
 
 
-def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],  # noqa: ANN001
+def _create_internal(session, internal: dict[str, str], groups: dict[str, list[tuple[str, int, str]]],
                      decisions: dict[str, dict[int, str]], targets: dict[str, tuple[int, str]],
                      summary: ResolutionSummary) -> None:
     """Suppliers only our files know: one organisation per normalised name, keyed by a stable internal id."""
@@ -288,8 +288,8 @@ def _create_internal(session, internal: dict[str, str], groups: dict[str, list[t
     created = ensure_organisations(session, rows)
     summary.organisations_created += len(missing)
     add_identifiers(session, [(created[r["org_key"]], INTERNAL_SCHEME, ids[key], _source(groups[key]))
-                              for key, r in zip(missing, rows)])
-    for key, r in zip(missing, rows):
+                              for key, r in zip(missing, rows, strict=True)])
+    for key, r in zip(missing, rows, strict=True):
         known[ids[key]] = created[r["org_key"]]
     for key in internal:
         org_id = known[ids[key]]

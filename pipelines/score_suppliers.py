@@ -53,14 +53,14 @@ from models.features import (
 from models.geopolitical import GeoInputs, MaterialExposure, geopolitical_score
 from models.kraljic import KraljicPosition, kraljic_position, risk_cell
 from models.relationship import CURRENT, SHOWN_BY_DEFAULT, relationship
-from store import risk as risk_store
-from store.bookkeeping import SYNTHETIC_MARKER, get_meta
-from store.db import Store
-from store.companies import latest_profiles
-from store.risk_retention import thin_scoring_runs
 from pipelines.model_files import ModelFileError, load_model
 from reference.countries import membership, normalise_country, political_stability
 from reference.materials import critical_materials
+from store import risk as risk_store
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
+from store.companies import latest_profiles
+from store.db import Store
+from store.risk_retention import thin_scoring_runs
 
 log = logging.getLogger(__name__)
 

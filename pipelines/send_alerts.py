@@ -22,26 +22,44 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.deliver import notify
-from alerts.evaluate import (
-    Candidate, ContractFact, EventFact, MarketFact, ScoreChange, ScorePoint, SourceFact, Subject,
-    delivery_failure_candidate, event_candidates, horizon_candidates, score_candidates, source_candidates,
-)
 from alerts.delivery import message_id, set_pause, stable_message_id
+from alerts.evaluate import (
+    Candidate,
+    ContractFact,
+    EventFact,
+    MarketFact,
+    ScoreChange,
+    ScorePoint,
+    SourceFact,
+    Subject,
+    delivery_failure_candidate,
+    event_candidates,
+    horizon_candidates,
+    score_candidates,
+    source_candidates,
+)
 from alerts.file_outbox import register_file_scheme, set_outbox_dir
-from alerts.render import Message, render_alert, render_digest
+from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alerts import (
-    alerts_by_id, due_deliveries, end_snoozes, ensure_utc, expire_alerts, mark_failed, mark_sending, mark_sent,
+    alerts_by_id,
+    due_deliveries,
+    end_snoozes,
+    ensure_utc,
+    expire_alerts,
+    mark_failed,
+    mark_sending,
+    mark_sent,
     record_candidate,
 )
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
-from store.web import languages_of
 from store.db import Store
 from store.matching import canonical_organisation_id
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema.alerts import AlertRow
+from store.web import languages_of
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +245,8 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     """The concentration of each category's award market over the last ``years`` (models.market)."""
     from models.dates import years_before
     from models.market import market_scan
-    from store.queries import award_facts
     from reference.cpv import prefix_label
+    from store.queries import award_facts
 
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
@@ -287,7 +305,7 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
 # --------------------------------------------------------------------------------------------
 
 
-def delivery_plan(routing: Routing):  # noqa: ANN201 - store.alerts.DeliveryPlan
+def delivery_plan(routing: Routing):  # store.alerts.DeliveryPlan
     """Who gets an alert row, over which channels, and when: critical at once, the rest in the digest."""
 
     def plan(row: AlertRow) -> list[tuple[str, str, str]]:

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from pipelines.collect_tenders import SOURCES
 from store.schema import CollectionRun, QuarantinedRecord
 from store.schema import Notice as NoticeRow
-from pipelines.collect_tenders import SOURCES
 
 FRESH = "fresh"
 LATE = "late"

@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from store.current_facts import known_names
 from store.companies import cases_for, organisations_for_kvk, snapshots_for
 from store.contract_facts import contract_key
-from store.web_pages import supplier_scores
+from store.current_facts import known_names
 from store.schema import (
     Award,
     AwardWinner,
@@ -33,6 +32,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
+from store.web_pages import supplier_scores
 
 RECENT_EVENTS = 25
 LATEST_AWARDS = 5

@@ -310,7 +310,7 @@ class _Spool:
                 yield rows
                 rows = []
             current = pub
-            rows.append(pickle.loads(data))  # noqa: S301 - our own rows, see the class docstring
+            rows.append(pickle.loads(data))  # our own rows, see the class docstring
         if rows:
             yield rows
 

@@ -40,9 +40,6 @@ from models.features import (
     feature_row,
     sector_rates,
 )
-from store import risk as risk_store
-from store.bookkeeping import SYNTHETIC_MARKER, get_meta
-from store.db import Store
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import (
     ProfileLoader,
@@ -51,6 +48,9 @@ from pipelines.score_suppliers import (
     model_dir,
     related_by_address,
 )
+from store import risk as risk_store
+from store.bookkeeping import SYNTHETIC_MARKER, get_meta
+from store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+import matplotlib.pyplot as plt  # (the backend must be chosen first)
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from models.concentration import HHI_LOWER_THRESHOLD, HHI_MAX, HHI_UPPER_THRESHOLD  # noqa: E402
-from models.market import REGION_LABELS, MarketScan, PeriodStats  # noqa: E402
+from models.concentration import HHI_LOWER_THRESHOLD, HHI_MAX, HHI_UPPER_THRESHOLD
+from models.market import REGION_LABELS, MarketScan, PeriodStats
 
 INK = "#1f2933"
 MUTED = "#616e7c"

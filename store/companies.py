@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the companies area
+from store.events import NewEvent, save_events  # re-exported for the companies area
 from store.notices import dialect_insert
 from store.schema import Organisation, OrganisationIdentifier
 from store.schema.companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication

@@ -150,7 +150,7 @@ def ensure_organisations(session: Session, rows: Sequence[dict[str, Any]]) -> di
 
 def internal_id(name_key: str) -> str:
     """The stable internal id of a supplier only our files know: the same normalised name, the same id."""
-    return "own:" + hashlib.sha1(name_key.encode("utf-8")).hexdigest()[:16]  # noqa: S324 - an id, not security
+    return "own:" + hashlib.sha1(name_key.encode("utf-8")).hexdigest()[:16]  # an id, not security
 
 
 def index_candidates(session: Session, *, only_with_id: bool = False) -> list[Candidate]:

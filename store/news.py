@@ -22,7 +22,7 @@ from connectors.feeds import Article, FeedState
 from connectors.gdelt import ToneDay
 from connectors.sanctions_eu import SanctionsEntry
 from models.company_names import unambiguous_short_forms
-from store.events import NewEvent, save_events  # noqa: F401 - re-exported for the news area
+from store.events import NewEvent, save_events
 from store.notices import dialect_insert
 from store.schema import (
     AwardWinner,

@@ -60,7 +60,7 @@ def content_hash(notice: Notice) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def dialect_insert(engine: Engine | None, table):  # noqa: ANN001, ANN201 - returns a dialect Insert
+def dialect_insert(engine: Engine | None, table):  # returns a dialect Insert
     """``INSERT ... ON CONFLICT`` for the engine's dialect (SQLite and PostgreSQL)."""
     name = engine.dialect.name if engine is not None else "sqlite"
     if name == "postgresql":

@@ -25,7 +25,7 @@ from store.schema.bids import (
 )
 
 
-def _cpv_filter(cpv_prefix: str):  # noqa: ANN202 - a SQL expression
+def _cpv_filter(cpv_prefix: str):  # a SQL expression
     return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
 
 

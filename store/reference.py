@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reference.cpv import cpv_codes
 from store.notices import dialect_insert
 from store.schema import CpvLabel
-from reference.cpv import cpv_codes
 
 
 def ensure_cpv_labels(session: Session) -> int:

@@ -20,8 +20,6 @@ from sqlalchemy.orm import Session, aliased
 from models.relationship import CURRENT, relationship
 from reference.cpv import cpv_prefix
 from store.companies import cases_for, latest_profiles, snapshots_for
-from store.schema.own_data import MatchCandidate, MatchDecision
-from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
 from store.schema import (
     Award,
     AwardWinner,
@@ -34,6 +32,8 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
+from store.schema.own_data import MatchCandidate, MatchDecision
+from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
 
 #: Running contracts a category page lists, the soonest to end first.
 CATEGORY_CONTRACTS = 100
@@ -41,7 +41,7 @@ CATEGORY_CONTRACTS = 100
 SCORE_KINDS = ("combined", "failure", "dependency", "geopolitical")
 
 
-def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # noqa: ANN401 - SQL expressions
+def in_categories(column: Any, prefixes: Sequence[str] | None) -> Any:  # SQL expressions
     """A filter keeping rows whose CPV starts with one of ``prefixes`` (all rows for ``None``)."""
     if prefixes is None:
         return column.is_not(None) | column.is_(None)
@@ -470,7 +470,8 @@ def organisation_ids(session: Session, org_keys: Iterable[str]) -> dict[str, int
     found: dict[str, int] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        found.update(dict(tuple(r) for r in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk)))))
+        rows = session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk)))
+        found.update(dict(tuple(r) for r in rows))
     return found
 
 

@@ -17,22 +17,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from supplyradar.commands.lazy import Settings
 from connectors.errors import RecordError
-from supplyradar.commands.ops import register as register_ops
-from supplyradar.commands.tables import rows_table
+from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 from supplyradar.commands import alerts as alerts_commands
 from supplyradar.commands import news as news_commands
+from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
 from supplyradar.commands import own_data as own_data_commands
 from supplyradar.commands import quarantine as quarantine_commands
 from supplyradar.commands import risk as risk_commands
 from supplyradar.commands import suppliers as suppliers_commands
-from supplyradar.commands import web as web_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
-from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
+from supplyradar.commands import web as web_commands
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
-from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
+from supplyradar.commands.lazy import Settings
+from supplyradar.commands.ops import register as register_ops
 from supplyradar.commands.options import parse_date
+from supplyradar.commands.tables import rows_table
 
 app = typer.Typer(
     name="supplyradar",
@@ -57,7 +57,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _rich_handler():  # noqa: ANN202 - rich.logging.RichHandler, imported when logging is set up
+def _rich_handler():
     from rich.logging import RichHandler
 
     return RichHandler(console=console, show_path=False, rich_tracebacks=False)
@@ -77,7 +77,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
     _setup_logging(verbose)
 
 
-def _open_store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
+def _open_store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
     from store.db import Store
 
     return Store(settings.resolved_database_url)
@@ -150,7 +150,7 @@ def backfill_tenders_command(
         for src in source:
             bar = progress.add_task(src, total=months, status="")
 
-            def advance(_src: str, month: date, summary, bar: int = bar) -> None:  # noqa: ANN001
+            def advance(_src: str, month: date, summary, bar: int = bar) -> None:
                 label = "done before" if summary is None else f"{summary.saved.added} new, {summary.quarantined} quarantined"
                 progress.update(bar, advance=1, status=f"{month:%Y-%m}: {label}")
 

@@ -26,9 +26,7 @@ from sqlalchemy.orm import Session
 from alerts.render import TEXTS
 from store import alerts as store_alerts
 from store.alerts import DISMISS_REASONS, STATES
-from store.matching import reject_match
 from web.auth import Principal, cpv_prefix
-
 
 #: Fetched from ``list_alerts`` before the per-person filter; the newest alerts come first.
 SCAN_LIMIT = 5000
@@ -49,7 +47,7 @@ class AlertsSource:
     dismiss_reasons: tuple[str, ...]
     texts: dict[str, dict[str, str]]
 
-    def visible(self, who: Principal, row: Any) -> bool:  # noqa: ANN401 - an AlertRow
+    def visible(self, who: Principal, row: Any) -> bool:  # an AlertRow
         if who.is_admin:
             return True
         if row.ops:
@@ -87,7 +85,7 @@ class AlertsSource:
             return []
         return ending(session, now=now, plan=_delivery_plan(routing_file), actor="web")
 
-    def get(self, session: Session, alert_id: int) -> Any | None:  # noqa: ANN401
+    def get(self, session: Session, alert_id: int) -> Any | None:
         try:
             return self.module.get_alert(session, alert_id)
         except self.module.AlertNotFoundError:
@@ -101,7 +99,7 @@ class AlertsSource:
     def act(
         self, session: Session, alert_id: int, action: str, *, who: str, now: datetime, reason: str | None = None,
         note: str | None = None, snooze_until: datetime | None = None,
-    ) -> Any:  # noqa: ANN401
+    ) -> Any:
         """Feedback as ``supplyradar alerts ack|snooze|dismiss`` gives it, in the caller's transaction."""
         row = self.module.apply_feedback(
             session, alert_id, action=ACTIONS[action], decided_by=who, now=now, reason=reason, note=note,
@@ -114,6 +112,8 @@ class AlertsSource:
     def action_text(self, language: str, action: str) -> str:
         texts = self.texts.get(language) or self.texts.get("en") or {}
         return texts.get(f"action.{action}", action)
+
+log = logging.getLogger(__name__)
 
 
 def load() -> AlertsSource:
@@ -135,7 +135,7 @@ def _delivery_plan(routing_file: Path | None) -> Callable[[Any], list[tuple[str,
     return lambda row: routing.deliveries(row.severity, row.categories or [], ops=row.ops)
 
 
-def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:  # noqa: ANN401
+def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:
     """"Wrong company" undoes the link that produced the alert: the same function the CLI calls
     (``store.identity_feedback.apply_wrong_company``). When no link made by name is behind the alert it
     raises ``WrongCompanyRefused`` (a ValueError) with the explanation, and the caller's transaction,

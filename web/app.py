@@ -116,10 +116,10 @@ def _tidy(store: Store, web: WebSettings) -> None:
         purge_attempts(session, older_than=max(timedelta(days=1), timedelta(minutes=web.login_window_minutes)))
 
 
-async def _headers_and_failures(request: Request, call_next) -> Response:  # noqa: ANN001 - Starlette's callable
+async def _headers_and_failures(request: Request, call_next) -> Response:  # Starlette's callable
     try:
         response = await call_next(request)
-    except Exception:  # noqa: BLE001 - the last line of defence: log it, show a plain page
+    except Exception:  # the last line of defence: log it, show a plain page
         log.exception("web: %s %s failed", request.method, request.url.path)
         response = render(request, "error.html", status=500, message=translator(request)("error.server"))
     for name, value, options in getattr(request.state, "cookies", None) or []:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from store.web import Account
 from reference.cpv import cpv_prefix
+from store.web import Account
 
 #: Replaced by tests with cheaper parameters; production keeps argon2-cffi's recommended ones.
 HASHER = PasswordHasher()

@@ -134,7 +134,7 @@ def principal(request: Request) -> Principal:
     return found
 
 
-def _from_proxy(request: Request, info, hashed: str) -> Principal | None:  # noqa: ANN001 - store.web.SessionInfo
+def _from_proxy(request: Request, info, hashed: str) -> Principal | None:  # store.web.SessionInfo
     ctx = context_of(request)
     header = ctx.web.proxy_user_header
     if not header or not client(request).via_trusted_proxy:
@@ -203,7 +203,7 @@ def _routing_languages(ctx: WebContext) -> dict[str, str]:
     return ctx.routing_languages.get("languages") or {}  # type: ignore[return-value]
 
 
-def spend_period_of(ctx: WebContext, session: Any) -> Any:  # noqa: ANN401 - store.spend_period.SpendPeriod
+def spend_period_of(ctx: WebContext, session: Any) -> Any:
     """The period "our spend" covers on every page: the dependency score's spend window (config/risk.yaml)."""
     from store.spend_period import DEFAULT_MONTHS, spend_period
 

@@ -22,7 +22,7 @@ DEMO_USERS = (
 )
 
 
-def create_demo_users(store: Store, settings: Settings) -> list[tuple[str, str, str]]:  # noqa: ARG001 - kept for the demo's call
+def create_demo_users(store: Store, settings: Settings) -> list[tuple[str, str, str]]:  # kept for the demo's call
     """Create or reset the demo accounts; returns (username, role, password) to print once."""
     created = []
     with store.sessions.begin() as session:

@@ -522,7 +522,10 @@ NL: dict[str, str] = {
     "users.cli_hint": "Voeg mensen toe en zet wachtwoorden met: supplyradar users add NAAM --role ROL",
     "users.self": "U kunt uzelf niet uitschakelen of uw eigen rol wijzigen: vraag een andere beheerder.",
     "settings.title": "Instellingen",
-    "settings.hint": "Alleen lezen: instellingen staan in config/supplyradar.toml en in SUPPLYRADAR_...-omgevingsvariabelen. Geheimen zijn verborgen.",
+    "settings.hint": (
+        "Alleen lezen: instellingen staan in config/supplyradar.toml en in SUPPLYRADAR_...-omgevingsvariabelen. "
+        "Geheimen zijn verborgen."
+    ),
     "settings.key": "Instelling",
     "settings.value": "Waarde",
     "audit.title": "Auditlog",

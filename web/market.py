@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from models.market import MarketScan, market_scan
+from reference.cpv import labels
 from store.db import Store
 from store.queries import award_facts, notice_facts
-from reference.cpv import labels
 
 #: How far back the computed statistics look.
 MARKET_YEARS = 5

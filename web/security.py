@@ -65,7 +65,7 @@ def proxy_networks(settings: WebSettings) -> list[ipaddress.IPv4Network | ipaddr
     return networks
 
 
-def client_of(request: Request, networks: list) -> Client:  # noqa: ANN001 - ip networks
+def client_of(request: Request, networks: list) -> Client:  # ip networks
     peer = request.client.host if request.client else ""
     trusted = _in_networks(peer, networks)
     https = request.url.scheme == "https"
@@ -80,7 +80,7 @@ def client_of(request: Request, networks: list) -> Client:  # noqa: ANN001 - ip 
     return Client(address=address[:100], https=https, via_trusted_proxy=trusted)
 
 
-def _in_networks(host: str, networks: list) -> bool:  # noqa: ANN001
+def _in_networks(host: str, networks: list) -> bool:
     if not host or not networks:
         return False
     try:

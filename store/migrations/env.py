@@ -23,7 +23,7 @@ def run_migrations() -> None:
         _configure_and_run(connection)
 
 
-def _configure_and_run(connection) -> None:  # noqa: ANN001
+def _configure_and_run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

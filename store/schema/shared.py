@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.schema.base import Base
 
+
 class Organisation(Base):
     """A buyer or supplier as the sources name it; ``org_key`` is its identity key."""
 

@@ -16,10 +16,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.tables import emit, rows_table
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.options import literal, parse_date
+from supplyradar.commands.tables import emit, rows_table
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -37,13 +37,13 @@ def _settings(routing: Path | None = None, rules: Path | None = None) -> Setting
     return settings
 
 
-def _store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
+def _store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
     from store.db import Store
 
     return Store(settings.resolved_database_url)
 
 
-def _config(settings: Settings):  # noqa: ANN202 - pipelines.send_alerts.AlertConfig
+def _config(settings: Settings):  # pipelines.send_alerts.AlertConfig
     from alerts.routing import RoutingConfigError
     from alerts.rules import RuleConfigError
     from pipelines.send_alerts import load_config
@@ -97,7 +97,7 @@ def _list_row(row: dict) -> dict:
             "rule": row["rule"]}
 
 
-def _end_snoozes(store, settings: Settings) -> list[int]:  # noqa: ANN001 - store.db.Store
+def _end_snoozes(store, settings: Settings) -> list[int]:
     """Snoozes whose time is up end before the outbox is shown, as in the send flows (``store.alerts.end_snoozes``)."""
     from alerts.routing import RoutingConfigError, load_routing
     from store.alerts import end_snoozes
@@ -107,7 +107,7 @@ def _end_snoozes(store, settings: Settings) -> list[int]:  # noqa: ANN001 - stor
     except RoutingConfigError:
         routing = None
 
-    def plan(row):  # noqa: ANN001, ANN202 - an AlertRow; the routing's delivery plan
+    def plan(row):
         return routing.deliveries(row.severity, row.categories or [], ops=row.ops)
     with store.session() as session, session.begin():
         return end_snoozes(session, now=datetime.now(UTC), plan=plan if routing else None, actor="cli")
@@ -347,8 +347,8 @@ def alternatives_command(
     from sqlalchemy import select
 
     from models.categories import CPV, clean_code, scheme_name
-    from store.schema import Organisation
     from pipelines.alternatives import suggest_for
+    from store.schema import Organisation
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"

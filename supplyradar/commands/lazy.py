@@ -13,12 +13,12 @@ from typing import Any
 class _LazySettings:
     """Call it like the settings class; the class is imported on the first call."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - config.settings.Settings
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from config.settings import Settings as real
 
         return real(*args, **kwargs)
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - class attributes of the real settings
+    def __getattr__(self, name: str) -> Any:
         from config.settings import Settings as real
 
         return getattr(real, name)

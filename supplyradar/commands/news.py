@@ -22,12 +22,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from supplyradar.commands.lazy import Settings
+from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.groups import collect_app, evaluate_app
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.options import parse_date
 from supplyradar.commands.tables import rows_table
-from pipelines.transports import TRANSPORTS, note_dataset, transport_for
-from supplyradar.commands.options import parse_date
 
 out = Console()
 err = Console(stderr=True)
@@ -147,8 +146,8 @@ def collect_news_command(
                                                    "from this day (at most three months back).")] = None,
 ) -> None:
     """Collect news from the configured feeds and GDELT; link, classify and store it."""
-    from store.db import Store
     from pipelines.collect_news import collect_news, news_settings_for
+    from store.db import Store
 
     settings = news_settings_for(Settings(), transport)
     try:
@@ -173,8 +172,8 @@ def collect_sanctions_command(
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Download the EU consolidated sanctions list (if changed) and screen every supplier against it."""
-    from store.db import Store
     from pipelines.screen_sanctions import collect_sanctions
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:

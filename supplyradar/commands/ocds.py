@@ -31,8 +31,8 @@ def ocds_command(
     batch_size: Annotated[int, typer.Option(help="Processes (ocids) per transaction.")] = 500,
 ) -> None:
     """Import OCDS data (buyers, items in any classification, awards, bids, contract amendments); re-importing adds nothing."""
-    from store.db import Store
     from pipelines.import_ocds import import_ocds
+    from store.db import Store
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
@@ -52,7 +52,7 @@ def ocds_command(
         raise typer.Exit(1)
 
 
-def print_report(report) -> None:  # noqa: ANN001 - an OcdsImportReport
+def print_report(report) -> None:
     console.print(rows_table("OCDS import", [report.as_row()]))
     for path, reason in report.failed_files.items():
         console.print(f"[red]{escape(path)}: not fully read: {escape(reason)}[/red]")

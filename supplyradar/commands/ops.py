@@ -32,8 +32,8 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per source, for scripts.")] = False,
 ) -> None:
     """Is every source collected on time? Exit code 1 when one is late or failing."""
-    from store.db import Store
     from pipelines.source_health import expected_intervals, source_status
+    from store.db import Store
 
     settings = Settings()
     now = datetime.now(UTC)

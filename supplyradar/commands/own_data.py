@@ -21,8 +21,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import import_app
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.match_explain import explain_command
 from supplyradar.commands.tables import rows_table
 
@@ -32,9 +32,9 @@ match_app = typer.Typer(help="Review supplier matches: list, accept, reject; dec
 
 
 def _import(files: list[Path], kind: str, resolve: bool, replace: bool = False) -> None:
-    from store.db import Store
-    from pipelines.resolve_suppliers import resolve_suppliers
     from pipelines.import_own_data import import_files
+    from pipelines.resolve_suppliers import resolve_suppliers
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -79,8 +79,8 @@ def quality_command(
     examples: Annotated[int, typer.Option(help="Examples per finding in the table.")] = 5,
 ) -> None:
     """Data quality of the imported spend and contracts: missing ids and categories, unmatched suppliers, duplicates, unparsed values."""
-    from store.db import Store
     from pipelines.import_own_data import quality_report
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -132,9 +132,9 @@ def _why(explanation: dict) -> str:
 
 
 def _decide(candidate_id: int, decision: str, reason: str | None, by: str | None) -> None:
+    from pipelines.resolve_suppliers import resolve_suppliers
     from store.db import Store
     from store.matching import UnknownCandidateError, decide_candidate
-    from pipelines.resolve_suppliers import resolve_suppliers
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:
@@ -171,8 +171,8 @@ def match_reject_command(
 
 def match_resolve_command() -> None:
     """Resolve every unresolved supplier now (what the resolve-suppliers flow does)."""
-    from store.db import Store
     from pipelines.resolve_suppliers import resolve_suppliers
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store:

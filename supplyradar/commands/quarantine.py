@@ -9,9 +9,9 @@ from rich.console import Console
 
 from config.settings import Settings
 from connectors.errors import SourceRequestError, SourceUnavailableError
+from pipelines.transports import TRANSPORTS, settings_for, transport_for
 from store.db import Store
 from supplyradar.commands.tables import rows_table
-from pipelines.transports import TRANSPORTS, settings_for, transport_for
 
 quarantine_app = typer.Typer(help="Records set aside: list them, fetch them again.", invoke_without_command=True)
 out = Console()

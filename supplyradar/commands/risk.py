@@ -15,10 +15,10 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from supplyradar.commands.lazy import Settings
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.tables import rows_table
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.options import parse_date
+from supplyradar.commands.tables import rows_table
 
 out = Console()
 T = TypeVar("T")
@@ -49,8 +49,8 @@ def risk_command(
     Current = a running contract or recent spend; ``--all`` adds former and dissolved suppliers, marked.
     Suppliers whose risk is unknown (e.g. foreign: no register data) are listed apart, never ranked.
     """
-    from store.db import Store
     from pipelines.score_suppliers import ranked_scores
+    from store.db import Store
 
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
@@ -161,9 +161,9 @@ def _print_metrics(model: object, baseline: object) -> None:
     def cells(name: str, m: object) -> dict[str, str]:
         if m is None:
             return {"model": name, "rows": "–", "positives": "–", "ROC AUC": "–", "Brier": "–"}
-        auc = getattr(m, "roc_auc")
-        brier = getattr(m, "brier")
-        return {"model": name, "rows": str(getattr(m, "rows")), "positives": str(getattr(m, "positives")),
+        auc = m.roc_auc
+        brier = m.brier
+        return {"model": name, "rows": str(m.rows), "positives": str(m.positives),
                 "ROC AUC": "–" if auc is None else f"{auc:.3f}", "Brier": "–" if brier is None else f"{brier:.4f}"}
 
     out.print(rows_table("Held-out period", [cells("trained model", model), cells("baseline", baseline)]))

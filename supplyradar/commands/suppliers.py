@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from supplyradar.commands.lazy import Settings
-from supplyradar.commands.groups import collect_app
-from supplyradar.commands.tables import rows_table
 from pipelines.transports import TRANSPORTS, note_dataset, transport_for
+from supplyradar.commands.groups import collect_app
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.options import literal, parse_date
+from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True)
@@ -31,8 +31,8 @@ def supplier_command(
     as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object, for scripts.")] = False,
 ) -> None:
     """One supplier explained: identity, sources, spend and contracts, awards, events, risk scores."""
-    from store.db import Store
     from pipelines.supplier_view import SupplierNotFound, supplier_view
+    from store.db import Store
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store, store.session() as session:
@@ -141,8 +141,8 @@ def collect_company_signals_command(
                                                    "where the last run stopped); for recovery.")] = None,
 ) -> None:
     """Refresh the watched suppliers' KvK profiles and read the insolvency register (events for the changes)."""
-    from store.db import Store
     from pipelines.company_signals import collect_company_signals, collect_history, history_table, today
+    from store.db import Store
 
     settings = Settings()
     if transport == "demo":

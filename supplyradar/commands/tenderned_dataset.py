@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from supplyradar.commands.groups import import_app
 from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
-from supplyradar.commands.groups import import_app
 console = Console()
 #: Rejected rows listed per file before "... and N more" (all of them are in the quarantine).
 SHOW_REJECTED = 10
@@ -31,8 +31,8 @@ def tenderned_dataset_command(
 ) -> None:
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""
     from connectors.tenderned_dataset import DatasetFileError
-    from store.db import Store
     from pipelines.tenderned_dataset import ImportReport, import_tenderned_dataset
+    from store.db import Store
 
     settings = Settings()
     size = batch_size or settings.tenderned_dataset.batch_size
@@ -57,7 +57,7 @@ def tenderned_dataset_command(
         raise typer.Exit(1)
 
 
-def _progress():  # noqa: ANN202 - rich.progress.Progress, imported when an import runs
+def _progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(

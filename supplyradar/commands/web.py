@@ -26,13 +26,13 @@ CategoryOption = Annotated[
 ]
 
 
-def _web_settings(settings: Settings):  # noqa: ANN202 - config.web.WebSettings
+def _web_settings(settings: Settings):  # config.web.WebSettings
     from web.app import web_settings
 
     return web_settings(settings)
 
 
-def _store(settings: Settings):  # noqa: ANN202 - store.db.Store, imported lazily to keep --help fast
+def _store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
     from store.db import Store
 
     return Store(settings.resolved_database_url)
@@ -186,7 +186,7 @@ def set_role_command(
     out.print(f"{account.username} is now {account.role}" + (f": {', '.join(account.categories)}" if account.categories else ""))
 
 
-def _audit(session, action: str, username: str, account) -> None:  # noqa: ANN001
+def _audit(session, action: str, username: str, account) -> None:
     from store.web import audit
 
     audit(session, "cli", action, f"user:{username}",

@@ -7,8 +7,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from alerts.evaluate import (
-    ContractFact, EventFact, MarketFact, ScoreChange, ScorePoint, SourceFact, Subject,
-    event_candidates, horizon_candidates, score_candidates, source_candidates,
+    ContractFact,
+    EventFact,
+    MarketFact,
+    ScoreChange,
+    ScorePoint,
+    SourceFact,
+    Subject,
+    event_candidates,
+    horizon_candidates,
+    score_candidates,
+    source_candidates,
 )
 from alerts.lifecycle import AlertState, decide, retry_delay
 from alerts.rules import parse_rules
@@ -17,7 +26,7 @@ AS_OF = date(2026, 11, 1)
 KNOWN = ["72", "9091", "48"]
 
 
-def categories_of(cpvs):  # noqa: ANN001, ANN201 - a stand-in for Routing.categories_of
+def categories_of(cpvs):  # a stand-in for Routing.categories_of
     return sorted({p for c in cpvs for p in KNOWN if c.startswith(p)})
 
 
@@ -30,7 +39,7 @@ def _event(subject: Subject, kind: str, day: date = date(2026, 10, 20), confiden
     return EventFact(1, subject, kind, day, "test", ref, None, "title", confidence)
 
 
-def _rules(*rules: dict):  # noqa: ANN202
+def _rules(*rules: dict):
     return parse_rules({"rules": list(rules)}, where="rules.yaml", known_categories=KNOWN)
 
 

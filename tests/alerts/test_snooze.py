@@ -13,10 +13,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from config.settings import Settings
+from pipelines.send_alerts import run_check_sources, run_send_alerts, run_send_digest
 from store.alerts import MAX_SNOOZE, apply_feedback, end_snoozes, list_alerts
 from store.db import Store
 from store.schema.alerts import AlertAudit, AlertDelivery, AlertRow
-from pipelines.send_alerts import run_check_sources, run_send_alerts, run_send_digest
 from tests.pipelines.test_outbox import (  # noqa: F401 - fixtures
     AS_OF,
     NOW,

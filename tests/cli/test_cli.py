@@ -63,7 +63,7 @@ def test_quarantine_says_when_it_is_empty(data_dir: Path) -> None:
     assert result.exit_code == 0 and "empty" in result.output
 
 
-def test_a_database_that_is_down_is_one_clear_line_and_exit_code_3(monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_a_database_that_is_down_is_one_clear_line_and_exit_code_3(monkeypatch, capsys) -> None:
     """No traceback, the database named with its password hidden, nothing written."""
     import pytest
 

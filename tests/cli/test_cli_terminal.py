@@ -69,7 +69,7 @@ def test_tables_fit_80_columns_and_wrap_names_between_words() -> None:
     assert not [w for w in broken if w.isalpha()], (broken, text)
 
 
-def test_piped_output_is_one_plain_line_per_row_and_json_for_scripts(capsys) -> None:  # noqa: ANN001
+def test_piped_output_is_one_plain_line_per_row_and_json_for_scripts(capsys) -> None:
     console = Console(width=80, force_terminal=False, file=sys.stdout)
     emit(console, "Alerts", ROWS, wide=("title",))
     lines = capsys.readouterr().out.splitlines()

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from demo.story import build_story
 from store.db import Store
 from store.schema import Organisation
 from supplyradar.cli import app
-from demo.story import build_story
 
 runner = CliRunner()
 OURS = build_story().our_failure_id

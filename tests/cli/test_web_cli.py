@@ -126,7 +126,7 @@ def test_web_command_names_a_bad_setting(app: typer.Typer, data_dir: Path, monke
     import web.server
     from web.security import ProxyConfigError
 
-    def refuse(settings, *, host, port):  # noqa: ANN001, ANN202
+    def refuse(settings, *, host, port):
         raise ProxyConfigError("web.trusted_proxies: 'nonsense' is not an IP address or network")
 
     monkeypatch.setattr(web.server, "serve", refuse)

@@ -63,7 +63,8 @@ def test_an_item_in_the_wrong_encoding_is_skipped_not_the_feed() -> None:
 def test_html_instead_of_a_feed_and_entity_declarations_are_refused() -> None:
     with pytest.raises(RecordError, match="not an RSS or Atom feed"):
         parse_feed(read("broken.xml"), FEED, where="broken.xml")
-    bomb = b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><rss><channel><item><title>&b;</title></item></channel></rss>'
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<rss><channel><item><title>&b;</title></item></channel></rss>")
     with pytest.raises(RecordError, match="entities"):
         parse_feed(bomb, FEED, where="bomb.xml")
 

@@ -20,7 +20,7 @@ GDELT = GdeltSettings(min_interval_seconds=0)
 THROTTLE = "Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com for larger queries."
 
 
-def client(sleeps: list[float] | None = None, attempts: int = 4):  # noqa: ANN201
+def client(sleeps: list[float] | None = None, attempts: int = 4):
     waits = sleeps if sleeps is not None else []
     return make_client(GDELT, HttpSettings(max_attempts=attempts, backoff_base=1), sleep=waits.append)
 

@@ -82,8 +82,8 @@ def test_an_xlsx_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
 
 
 def test_an_xlsx_bomb_through_the_importer_is_a_clear_refusal(tmp_path: Path, settings: Settings) -> None:
-    from store.db import Store
     from pipelines.import_own_data import import_files
+    from store.db import Store
 
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -148,7 +148,7 @@ def test_get_record_lets_other_refusals_through(respx_mock, client):
         client.get_record(URL, record="123-2024")
 
 
-NOW = datetime(2015, 10, 21, 7, 27, 50, tzinfo=timezone.utc)
+NOW = datetime(2015, 10, 21, 7, 27, 50, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

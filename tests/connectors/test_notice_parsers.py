@@ -433,7 +433,8 @@ def test_entities_in_a_notice_field_are_not_expanded() -> None:
 
 @pytest.mark.parametrize(
     ("code", "alpha2"),
-    [("NLD", "NL"), ("GRC", "GR"), ("GBR", "GB"), ("UK", "GB"), ("EL", "GR"), ("nl", "NL"), ("1A0", "XK"), ("ZZZ", "ZZZ"), ("", None), (None, None)],
+    [("NLD", "NL"), ("GRC", "GR"), ("GBR", "GB"), ("UK", "GB"), ("EL", "GR"), ("nl", "NL"), ("1A0", "XK"), ("ZZZ", "ZZZ"),
+     ("", None), (None, None)],
 )
 def test_country_codes(code: str | None, alpha2: str | None) -> None:
     assert country_alpha2(code) == alpha2

@@ -83,7 +83,7 @@ def test_soap_request_without_security_header_gets_a_fault() -> None:
     assert response.status_code == 500 and b"Fault" in response.read()
 
 
-def test_the_bundle_rebuilds_to_the_same_bytes(tmp_path) -> None:  # noqa: ANN001
+def test_the_bundle_rebuilds_to_the_same_bytes(tmp_path) -> None:
     build_companies(tmp_path)
     committed = OUT_DIR / "companies.json"
     assert (tmp_path / "companies.json").read_bytes() == committed.read_bytes()

@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from demo import build as bundle
-from demo.render_api import all_cpv, tenderned_detail, ted_search_item
+from demo.render_api import all_cpv, ted_search_item, tenderned_detail
 from demo.world import (
     ALPHA3,
     CATEGORIES,

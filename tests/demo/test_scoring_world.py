@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from demo.story import build_story
+from demo.world import build_world
 from store.db import Store
 from store.schema import (
     Award,
@@ -25,8 +27,6 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from demo.story import build_story
-from demo.world import build_world
 
 AS_OF = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -96,7 +96,7 @@ def populate(store: Store, *, until: date = AS_OF) -> dict[str, int]:
     return ids
 
 
-def _ours(session, notice, lot, ids: dict[str, int], until: date) -> None:  # noqa: ANN001 - ORM session, world records
+def _ours(session, notice, lot, ids: dict[str, int], until: date) -> None:  # ORM session, world records
     """Our own spend and contract for one of our awards: a quarter of the value per year while it runs."""
     value = float(lot.value or Decimal(400_000))
     for sid in lot.winners:
@@ -144,7 +144,7 @@ def story_profile_loader(ids: dict[str, int]) -> Callable[[object, list[int], da
     return loader
 
 
-def test_story_store_is_deterministic_and_carries_our_failure(tmp_path) -> None:  # noqa: ANN001
+def test_story_store_is_deterministic_and_carries_our_failure(tmp_path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     ids = populate(store, until=date(2021, 1, 1))
     story = build_story()

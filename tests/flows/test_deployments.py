@@ -18,15 +18,15 @@ import yaml
 # Prefect reads PREFECT_HOME when it is first imported: keep its files out of the user's home.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="supplyradar-prefect-"))
 
-from cronsim import CronSim  # noqa: E402
-from prefect import Flow  # noqa: E402
-from prefect.client.schemas.objects import ConcurrencyLimitStrategy  # noqa: E402
-from prefect.client.schemas.schedules import CronSchedule  # noqa: E402
+from cronsim import CronSim
+from prefect import Flow
+from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+from prefect.client.schemas.schedules import CronSchedule
 
-import flows.deployments as deployments_module  # noqa: E402
-from config.settings import ScheduleSettings, Settings  # noqa: E402
-from flows.deployments import deployments, market_scan_parameters, serve_all  # noqa: E402
-from models.dates import years_before  # noqa: E402
+import flows.deployments as deployments_module
+from config.settings import ScheduleSettings, Settings
+from flows.deployments import deployments, market_scan_parameters, serve_all
+from models.dates import years_before
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 22)

@@ -14,8 +14,8 @@ import pytest
 from flows.score_suppliers import score_suppliers
 from flows.train_models import train_models
 from store.db import Store
-from tests.flow_support import artifacts as _artifacts
 from tests.demo.test_scoring_world import AS_OF, populate
+from tests.flow_support import artifacts as _artifacts
 
 pytestmark = pytest.mark.flow
 

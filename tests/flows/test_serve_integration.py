@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TRIGGERED = ("market-scan", "weekly")
 
 
-def _wait_for(predicate, timeout: float, what: str):  # noqa: ANN001, ANN202 - small polling helper
+def _wait_for(predicate, timeout: float, what: str):  # small polling helper
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
@@ -35,7 +35,7 @@ def _wait_for(predicate, timeout: float, what: str):  # noqa: ANN001, ANN202 - s
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def _answer(call, what: str) -> dict | list:  # noqa: ANN001 - a zero-argument request
+def _answer(call, what: str) -> dict | list:  # a zero-argument request
     """The JSON of a request, asked again while the server is busy (a 503 while serve registers 13 deployments)."""
 
     def attempt() -> dict | list | None:
@@ -48,8 +48,8 @@ def _answer(call, what: str) -> dict | list:  # noqa: ANN001 - a zero-argument r
 
 
 def test_serve_registers_the_deployments_and_runs_a_triggered_one(tmp_path: Path) -> None:
-    from flows.deployments import deployments
     from config.settings import Settings
+    from flows.deployments import deployments
 
     expected = {(d.flow_name, d.name) for d in deployments(Settings(_env_file=None))}
     with temporary_server(tmp_path / "prefect") as api_url:

@@ -262,9 +262,6 @@ def test_bids_count_when_the_history_has_them() -> None:
 def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from store.schema import Award, AwardWinner, Organisation, SupplierEvent
-    from store.schema import Notice as NoticeRow
-    from store.schema.bids import Bid, BidTenderer
     from pipelines.alternatives import (
         buyer_kind,
         load_bids,
@@ -273,6 +270,9 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
         run_backtest,
         suggest_for,
     )
+    from store.schema import Award, AwardWinner, Organisation, SupplierEvent
+    from store.schema import Notice as NoticeRow
+    from store.schema.bids import Bid, BidTenderer
     from supplyradar.cli import app
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -338,9 +338,9 @@ def _demo_database() -> Path | None:
 
 @pytest.mark.skipif(_demo_database() is None, reason="no demo database (run `make demo` or set SUPPLYRADAR_DEMO_DB)")
 def test_backtest_on_the_demo_history() -> None:
+    from pipelines.alternatives import run_backtest
     from store.bookkeeping import get_meta
     from store.schema import Notice
-    from pipelines.alternatives import run_backtest
 
     with Store(f"sqlite:///{_demo_database()}", migrate=False) as demo, demo.session() as session:
         if get_meta(session, "dataset.synthetic") is None or session.scalar(select(Notice.id).limit(1)) is None:
@@ -361,9 +361,9 @@ def _stores_other_schemes() -> bool:
 
 @pytest.mark.skipif(not _stores_other_schemes(), reason="this store keeps CPV codes only (the OCDS import adds schemes)")
 def test_store_history_in_another_scheme(store: Store) -> None:
+    from pipelines.alternatives import load_history
     from store.schema import Award, AwardWinner, Organisation
     from store.schema import Notice as NoticeRow
-    from pipelines.alternatives import load_history
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with store.session() as session, session.begin():

@@ -48,7 +48,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("previous, current, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_changes_between_snapshots(previous, current, expected) -> None:  # noqa: ANN001
+def test_changes_between_snapshots(previous, current, expected) -> None:
     changes = compare_snapshots(previous, current, observed_on=DAY, previous_observed_on=BEFORE)
     assert [(c.kind, c.occurred_on) for c in changes] == expected
     for change in changes:

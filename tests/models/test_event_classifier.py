@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from config.settings import Settings
+from demo.story import NEWS_CLASSES
 from models.event_classifier import (
     EVENT_CLASSES,
     LabelError,
@@ -28,8 +29,6 @@ from models.event_classifier import (
     wilson_interval,
 )
 from models.news_cues import cues_in
-from supplyradar.cli import app
-from demo.story import NEWS_CLASSES
 from pipelines.news_model import (
     CARD_FILE,
     EVAL_FILE,
@@ -42,6 +41,7 @@ from pipelines.news_model import (
     load_labelled,
     model_card,
 )
+from supplyradar.cli import app
 
 MACRO_F1_FLOOR = 0.80
 CLASS_RECALL_FLOOR = 0.60

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 from config.risk import load_risk_config
+from demo.story import build_story
+from demo.world import build_world
 from models.failure import (
     BANKRUPT_PROBABILITY,
     BaselineModel,
@@ -28,8 +30,6 @@ from models.failure import (
     train_and_select,
 )
 from models.features import FEATURES, EventFact, FeatureInputs, feature_row, sector_rates
-from demo.story import build_story
-from demo.world import build_world
 
 CONFIG = load_risk_config()
 BASELINE = BaselineModel(CONFIG.failure.baseline.intercept, dict(CONFIG.failure.baseline.weights))

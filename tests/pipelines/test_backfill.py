@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings
+from demo.replay import demo_transport
+from pipelines.backfill import backfill, month_chunks
+from pipelines.transports import settings_for
 from store.db import Store
 from store.schema import Notice as NoticeRow
-from pipelines.backfill import backfill, month_chunks
-from demo.replay import demo_transport
-from pipelines.transports import settings_for
 
 
 class FailingAfter(httpx.BaseTransport):

@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings, TedSettings
 from connectors.notice_xml import parse_notice
+from pipelines.collect_tenders import collect_ted, ted_scope
 from store.bookkeeping import get_watermark, open_quarantine
 from store.db import Store
-from store.schema import CollectionRun, Notice as NoticeRow
-from pipelines.collect_tenders import collect_ted, ted_scope
+from store.schema import CollectionRun
+from store.schema import Notice as NoticeRow
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ted"
 SEARCH_URL = "https://api.ted.europa.eu/v3/notices/search"
@@ -87,7 +88,7 @@ def _route_xml(mock: respx.Router, docs, broken: str | None = None) -> None:
         )
 
 
-def _search_side_effect(responses: list[httpx.Response]):  # noqa: ANN202
+def _search_side_effect(responses: list[httpx.Response]):
     """Serve page 1 for a request without token and page 2 for ``token-2``, as TED does."""
 
     def answer(request: httpx.Request) -> httpx.Response:

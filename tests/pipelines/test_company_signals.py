@@ -13,16 +13,16 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings
+from demo.replay_companies import load_register
+from demo.settings import company_settings
+from demo.story import build_story
+from pipelines.company_signals import collect_company_signals, collect_history, refresh_days
+from pipelines.transports import transport_for
 from store.bookkeeping import get_watermark
 from store.companies import watch_list
 from store.db import Store
 from store.schema import CollectionRun, Organisation, OrganisationIdentifier, SupplierEvent
 from store.schema.companies import CompanySnapshot, InsolvencyCase
-from pipelines.company_signals import collect_company_signals, collect_history, refresh_days
-from demo.replay_companies import load_register
-from demo.settings import company_settings
-from demo.story import build_story
-from pipelines.transports import transport_for
 
 OUR_FAILURE = build_story().our_failure_id
 
@@ -170,8 +170,8 @@ def test_branch_profile_fills_a_missing_address_and_a_bad_answer_is_quarantined(
     import json
     from pathlib import Path
 
-    from store.bookkeeping import open_quarantine
     from pipelines.company_signals import refresh_companies
+    from store.bookkeeping import open_quarantine
 
     folder = Path(__file__).parents[1] / "fixtures" / "kvk"
     profile = json.loads((folder / "basisprofiel_69599084.json").read_text(encoding="utf-8"))["response"]["body"]

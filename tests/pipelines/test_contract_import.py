@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from connectors.contract_register import add_months, parse_flag, parse_options
+from pipelines.import_own_data import import_file
 from store.db import Store
 from store.schema import Contract
 from store.schema.own_data import OwnDataIssue
-from pipelines.import_own_data import import_file
 
 HEADER = ["Contractnummer", "Omschrijving", "Leverancier", "KvK-nummer", "CPV", "Startdatum", "Einddatum",
           "Verlengingsopties", "Einddatum incl. opties", "Aantal opties", "Duur optie (maanden)", "Waarde",
@@ -111,7 +111,7 @@ def test_the_demo_register_is_rebuilt_byte_for_byte_and_keeps_its_promises(tmp_p
     rows = list(sheet.iter_rows(values_only=True))
     assert "SYNTHETIC" in rows[0][0]
     header = rows[1]
-    records = [dict(zip(header, row)) for row in rows[2:]]
+    records = [dict(zip(header, row, strict=False)) for row in rows[2:]]
     low, high = add_months(STORY_TODAY, 4), add_months(STORY_TODAY, 9)
     retender = [r for r in records if str(r["CPV"] or "").startswith(("09310000", "48"))
                 and low <= r["Einddatum"].date() <= high]

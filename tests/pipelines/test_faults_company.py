@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings
+from demo.replay_companies import load_register
+from demo.settings import company_settings
+from demo.story import build_story
+from pipelines.company_signals import collect_insolvencies
+from pipelines.transports import transport_for
 from store.bookkeeping import open_quarantine
 from store.schema import CollectionRun, Organisation, SupplierEvent
-from demo.settings import company_settings
-from pipelines.company_signals import collect_insolvencies
-from demo.replay_companies import load_register
-from demo.story import build_story
-from pipelines.transports import transport_for
 from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 DAY = date(2026, 11, 1)

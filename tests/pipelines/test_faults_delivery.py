@@ -24,11 +24,11 @@ from aiosmtpd.controller import Controller
 from alerts.routing import parse_routing
 from alerts.rules import parse_rules
 from config.settings import Settings
+from pipelines import send_alerts as alerting
+from pipelines.send_alerts import AlertConfig, run_send_alerts
 from store.db import Store
 from store.schema import Contract, Organisation, SupplierEvent
 from store.schema.alerts import AlertDelivery
-from pipelines import send_alerts as alerting
-from pipelines.send_alerts import AlertConfig, run_send_alerts
 from tests.fault_server import fresh_store
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
+from pipelines import collect_news as news
 from store.db import Store
 from store.schema import CollectionRun
 from store.schema.news import FetchState, NewsArticle
-from pipelines import collect_news as news
 from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 FEED = (Path(__file__).parents[1] / "fixtures" / "news" / "rss2.xml").read_bytes()

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings, TenderNedSettings
+from pipelines.collect_tenders import collect_tenderned
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import CollectionRun
 from store.schema import Notice as NoticeRow
-from pipelines.collect_tenders import collect_tenderned
 from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "tenderned_api"

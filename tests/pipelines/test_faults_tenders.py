@@ -20,11 +20,11 @@ from sqlalchemy import func, select
 
 from config.settings import HttpSettings, Settings, TedSettings
 from connectors.notice_xml import parse_notice
+from pipelines.collect_tenders import collect_ted, ted_scope
 from store.bookkeeping import get_watermark, open_quarantine, start_run
 from store.db import Store
 from store.schema import CollectionRun
 from store.schema import Notice as NoticeRow
-from pipelines.collect_tenders import collect_ted, ted_scope
 from tests.fault_server import FaultServer, Logged, Reply, fault_server, fresh_store
 
 REAL = Path(__file__).parents[1] / "fixtures" / "ted" / "real-notices" / "ted-r209"

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from config.settings import Settings
 from connectors.records import Award, Notice, Party
+from pipelines.import_own_data import import_file
+from pipelines.resolve_suppliers import resolve_suppliers
 from store.db import Store
 from store.matching import (
     canonical_organisation_id,
@@ -22,8 +24,6 @@ from store.matching import (
 )
 from store.notices import save_notices
 from store.schema import Organisation, OrganisationIdentifier, SpendLine
-from pipelines.resolve_suppliers import resolve_suppliers
-from pipelines.import_own_data import import_file
 
 BUYER = Party("Centraal Bureau Archiefbeheer", "NL", "76470214")
 WINNERS = (

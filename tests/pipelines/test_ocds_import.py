@@ -15,13 +15,13 @@ from config.settings import Settings
 from connectors import ocds
 from connectors.ocds_read import OcdsFileError, iter_entries
 from connectors.records import Award, Notice, Party
+from pipelines.import_ocds import import_ocds
 from store.db import Store
 from store.notices import save_notices
 from store.queries import award_facts, modification_facts
 from store.schema import Notice as NoticeRow
 from store.schema import NoticeCpv, QuarantinedRecord
 from store.schema.bids import Bid as BidRow
-from pipelines.import_ocds import import_ocds
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "ocds"
@@ -266,7 +266,7 @@ def test_a_notice_the_database_refuses_is_quarantined_and_the_batch_goes_on(stor
 
     real = pipeline.save_notices
 
-    def refusing(session, notices):  # noqa: ANN001, ANN202 - the store's signature
+    def refusing(session, notices):
         if any(n.notice_id == "ocds-test01-1002" for n in notices):
             raise DataError("INSERT ...", {}, ValueError("value too long for type character varying(20)"))
         return real(session, notices)

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from alerts.routing import parse_routing
 from alerts.rules import parse_rules
 from config.settings import Settings
+from pipelines.send_alerts import AlertConfig, run_send_alerts, run_send_digest
 from store.alerts import apply_feedback, list_alerts, rule_stats
 from store.db import Store
 from store.schema import Award, AwardWinner, Contract, Notice, Organisation, RiskScore, ScoringRun, SupplierEvent
 from store.schema.alerts import AlertDelivery, AlertRow
-from pipelines.send_alerts import AlertConfig, run_send_alerts, run_send_digest
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 AS_OF = date(2026, 11, 1)
@@ -102,19 +102,19 @@ def settings(tmp_path: Path) -> Settings:
         update={"max_attempts": 2, "retry_base_seconds": 60.0, "outbox_dir": tmp_path / "outbox"})})
 
 
-def _org(session, kvk: str, name: str) -> Organisation:  # noqa: ANN001
+def _org(session, kvk: str, name: str) -> Organisation:
     org = Organisation(org_key=f"NL:id:{kvk}", name=name, country="NL", company_id=kvk, first_seen=NOW, updated_at=NOW)
     session.add(org)
     session.flush()
     return org
 
 
-def _contract(session, org: Organisation, ref: str, cpv: str) -> None:  # noqa: ANN001
+def _contract(session, org: Organisation, ref: str, cpv: str) -> None:
     session.add(Contract(contract_ref=ref, source_file="contracts.xlsx", row_number=1, supplier_name=org.name,
                          organisation_id=org.id, cpv=cpv, end_date=date(2029, 1, 1), content_hash=ref, imported_at=NOW))
 
 
-def _event(session, org: Organisation, kind: str, day: date, ref: str, title: str = "t") -> None:  # noqa: ANN001
+def _event(session, org: Organisation, kind: str, day: date, ref: str, title: str = "t") -> None:
     session.add(SupplierEvent(organisation_id=org.id, kind=kind, occurred_on=day, source="test", source_ref=ref,
                               source_url=f"https://example.org/{ref}", title=title, confidence=0.9, detected_at=NOW))
 
@@ -131,7 +131,7 @@ def world(store: Store) -> dict[str, int]:
         return {"it": it.id, "clean": clean.id, "other": other.id}
 
 
-def _add(store: Store, fn, *args) -> None:  # noqa: ANN001
+def _add(store: Store, fn, *args) -> None:
     with store.session() as session, session.begin():
         org = session.get(Organisation, args[0])
         fn(session, org, *args[1:])
@@ -301,9 +301,8 @@ def test_feedback_stats_and_wrong_entity(store: Store, settings: Settings, inbox
     # used to reject the company's own name against itself); the alert and the matching stay as they were.
     from typer.testing import CliRunner
 
-    from supplyradar.cli import app
-
     import store.matching as matching
+    from supplyradar.cli import app
 
     calls = []
     monkeypatch.setattr(matching, "reject_match", lambda session, **kw: calls.append(kw))

@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from config.settings import Settings
+from demo.build_own_data import CONTRACTS_FILE, OUT_DIR, SPEND_FILE, UNPARSEABLE_AMOUNTS
+from pipelines.import_own_data import import_file, quality_report
+from pipelines.resolve_suppliers import resolve_suppliers
 from store.db import Store
 from store.matching import list_candidates
-from demo.build_own_data import CONTRACTS_FILE, OUT_DIR, SPEND_FILE, UNPARSEABLE_AMOUNTS
-from pipelines.resolve_suppliers import resolve_suppliers
-from pipelines.import_own_data import import_file, quality_report
 
 ROWS = [
     "Leverancier;KvK-nummer;Categorie;Bedrag;Boekdatum;Factuurnummer",

@@ -29,7 +29,7 @@ PROFILE = {"kvk_number": "12345678", "name": "X B.V.", "legal_form": "Besloten V
            "postcode": "2801 AB", "country": "NL", "observed_on": date(2025, 5, 1)}
 
 
-def _score(inputs: FeatureInputs, org: int = 1, countries=None):  # noqa: ANN001, ANN202
+def _score(inputs: FeatureInputs, org: int = 1, countries=None):
     row = feature_row(org, SNAPSHOT, inputs)
     (score,) = score_rows([row], BASELINE, medium_from=CONFIG.failure.medium_from, high_from=CONFIG.failure.high_from,
                           countries=countries)
@@ -116,7 +116,7 @@ def test_current_former_dissolved_and_not_ours() -> None:
     assert relationship(day, spend_days=[], contract_ends=[], dissolved_on=None).status == NOT_OURS
 
 
-def test_category_lists_show_current_suppliers_unless_asked(store) -> None:  # noqa: ANN001
+def test_category_lists_show_current_suppliers_unless_asked(store) -> None:
     from datetime import UTC, datetime
     from decimal import Decimal
 

@@ -15,9 +15,9 @@ from connectors.errors import MalformedNoticeError, RecordError
 from connectors.feeds import FeedState
 from connectors.sanctions_eu import SanctionsEntry, fetch_list, iter_entries, make_client
 from models.sanctions_match import ListedEnterprise, comparable, screen
+from pipelines.screen_sanctions import collect_sanctions
 from store.db import Store
 from store.schema import SupplierEvent
-from pipelines.screen_sanctions import collect_sanctions
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "news"
 LIST_URL = Settings.model_fields["news"].default_factory().sanctions.url

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
+from pipelines.market_scan import run_market_scan
+from pipelines.score_suppliers import our_position, ranked_scores, score_suppliers
 from store.db import Store
 from store.schema import (
     Award,
@@ -27,21 +29,19 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from pipelines.market_scan import run_market_scan
-from pipelines.score_suppliers import our_position, ranked_scores, score_suppliers
 
 AS_OF = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def _org(session, key: str, name: str, country: str) -> int:  # noqa: ANN001
+def _org(session, key: str, name: str, country: str) -> int:
     org = Organisation(org_key=key, name=name, country=country, first_seen=NOW, updated_at=NOW)
     session.add(org)
     session.flush()
     return org.id
 
 
-def _win(session, buyer: int, winner: int, n: int, published: date, cpv: str) -> None:  # noqa: ANN001
+def _win(session, buyer: int, winner: int, n: int, published: date, cpv: str) -> None:
     notice = Notice(source="ted", notice_id=f"N-{n}", format="eforms", notice_type="can", kind="award",
                     published=published, buyer_id=buyer, cpv_main=cpv, content_hash="x", collected_at=NOW)
     session.add(notice)
@@ -52,12 +52,12 @@ def _win(session, buyer: int, winner: int, n: int, published: date, cpv: str) ->
     session.add(AwardWinner(award_id=award.id, organisation_id=winner))
 
 
-def _spend(session, org: int, n: int, cpv: str, amount: int) -> None:  # noqa: ANN001
+def _spend(session, org: int, n: int, cpv: str, amount: int) -> None:
     session.add(SpendLine(row_key=f"row-{n}", source_file="spend.csv", row_number=n, organisation_id=org, cpv=cpv,
                           amount=Decimal(amount), booked_on=date(2026, 3, 1), imported_at=NOW))
 
 
-def _event(session, org: int, kind: str, day: date, confidence: float = 1.0) -> None:  # noqa: ANN001
+def _event(session, org: int, kind: str, day: date, confidence: float = 1.0) -> None:
     session.add(SupplierEvent(organisation_id=org, kind=kind, occurred_on=day, source=kind.split(".")[0],
                               source_ref=f"{kind}-{day}", title=kind, confidence=confidence, detected_at=NOW))
 
@@ -89,7 +89,7 @@ def small_store(store: Store) -> dict[str, int]:
 
 
 def _profiles(ids: dict[str, int]):
-    def loader(_session, organisation_ids, as_of):  # noqa: ANN001, ANN202
+    def loader(_session, organisation_ids, as_of):
         profile = {"kvk_number": "11111111", "name": "Alfa ICT B.V.", "legal_form": "Besloten Vennootschap",
                    "sbi_main": "6202", "registration_start": date(2005, 1, 1), "registration_end": None, "employees": 40,
                    "town": "Gouda", "postcode": "2801 AB", "country": "NL", "observed_on": as_of}

@@ -12,11 +12,6 @@ from typer.testing import CliRunner
 
 from config.settings import Settings
 from connectors.errors import RecordError
-from store.bookkeeping import quarantine, resolve_quarantined
-from store.db import Store
-from store.notices import save_notices
-from store.schema import CollectionRun
-from supplyradar.commands import ops
 from pipelines.source_health import (
     FAILING,
     FRESH,
@@ -28,6 +23,11 @@ from pipelines.source_health import (
     schedule_interval,
     source_status,
 )
+from store.bookkeeping import quarantine, resolve_quarantined
+from store.db import Store
+from store.notices import save_notices
+from store.schema import CollectionRun
+from supplyradar.commands import ops
 from tests.store.test_store import ted_notice
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -154,7 +154,7 @@ def test_human_duration(delta: timedelta, text: str) -> None:
 
 
 def test_status_command_exits_1_when_a_source_needs_attention(
-    tmp_path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SUPPLYRADAR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("SUPPLYRADAR_DATABASE_URL", raising=False)

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from config.settings import Settings
 from connectors.cells import parse_amount, parse_kvk
 from connectors.tabular import DelimiterError, MissingColumnsError, UnknownEncodingError
+from pipelines.import_own_data import TooManyBadValuesError, import_file
 from store.db import Store
 from store.schema import SpendLine
 from store.schema.own_data import OwnDataIssue, SpendLineDetail
-from pipelines.import_own_data import TooManyBadValuesError, import_file
 
 HEADER = "Leverancier;KvK-nummer;Categorie;Bedrag;Boekdatum;Factuurnummer;Omschrijving"
 ROWS = [

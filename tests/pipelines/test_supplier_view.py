@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
+from pipelines.supplier_view import SupplierNotFound, supplier_view
 from store.companies import NewEvent, WatchedCompany, save_events, save_snapshot
 from store.db import Store
 from store.schema import (
@@ -22,7 +23,6 @@ from store.schema import (
     SpendLine,
 )
 from supplyradar.commands.suppliers import render
-from pipelines.supplier_view import SupplierNotFound, supplier_view
 
 KVK = "45968655"
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

@@ -20,11 +20,11 @@ from config.settings import Settings, TenderNedDatasetSettings
 from connectors import cells
 from connectors import tenderned_dataset as dataset
 from connectors.records import Award, Lot, Notice, Party
+from pipelines.tenderned_dataset import download_and_import, import_tenderned_dataset
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.notices import save_notices
 from store.queries import award_facts
-from pipelines.tenderned_dataset import download_and_import, import_tenderned_dataset
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "tenderned_dataset"

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from config.risk import load_risk_config
 from config.settings import Settings
-from store.bookkeeping import set_meta
-from store.db import Store
 from demo.story import build_story
 from pipelines.model_files import META_FILE
 from pipelines.score_suppliers import score_suppliers
-from store.bookkeeping import SYNTHETIC_MARKER
 from pipelines.train_models import build_training_rows, evaluate_failure_model, train_failure_model
-from config.risk import load_risk_config
+from store.bookkeeping import SYNTHETIC_MARKER, set_meta
+from store.db import Store
 from tests.demo.test_scoring_world import AS_OF, populate, story_profile_loader
 
 
@@ -36,7 +35,7 @@ def story_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stor
     store.dispose()
 
 
-def test_training_rows_use_the_past_and_label_the_future(story_store) -> None:  # noqa: ANN001
+def test_training_rows_use_the_past_and_label_the_future(story_store) -> None:
     store, _settings, ids = story_store
     story = build_story()
     with store.sessions.begin() as session:
@@ -60,7 +59,7 @@ def test_training_rows_use_the_past_and_label_the_future(story_store) -> None:  
     assert checked >= 10
 
 
-def test_train_evaluate_and_score_the_demo_history(story_store) -> None:  # noqa: ANN001
+def test_train_evaluate_and_score_the_demo_history(story_store) -> None:
     store, settings, ids = story_store
     loader = story_profile_loader(ids)
     report = train_failure_model(store, settings, as_of=AS_OF, profile_loader=loader)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from connectors.notice_xml import parse_file, parse_notice
 from connectors.records import Award, Party
 from models.contract_changes import modifications_line
+from pipelines.supplier_view import _awards
 from store.db import Store
 from store.notices import save_notices
 from store.queries import award_facts, modification_facts
@@ -26,7 +27,6 @@ from store.schema.bids import (
     ContractModification,
     ModificationContractor,
 )
-from pipelines.supplier_view import _awards
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ted"
 BELGIAN = FIXTURES / "constructed" / "can_cleaning_be_constructed.xml"
@@ -39,7 +39,7 @@ def save(store: Store, *paths: Path) -> None:
         save_notices(session, [parse_file(path) for path in paths])
 
 
-def rows(store: Store, table) -> int:  # noqa: ANN001
+def rows(store: Store, table) -> int:
     with store.session() as session:
         return session.scalar(select(func.count()).select_from(table))
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from alerts.evaluate import Candidate
 from config.settings import Settings
+from pipelines.resolve_suppliers import resolve_suppliers
 from store.alerts import record_candidate
 from store.db import Store
 from store.identity_feedback import plan_wrong_company
@@ -19,18 +20,17 @@ from store.schema import Contract, Organisation
 from store.schema.alerts import AlertRow
 from store.schema.own_data import MatchDecision
 from supplyradar.cli import app
-from pipelines.resolve_suppliers import resolve_suppliers
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 runner = CliRunner()
 
 
-def _contract(session, ref: str, name: str, kvk: str | None) -> None:  # noqa: ANN001
+def _contract(session, ref: str, name: str, kvk: str | None) -> None:
     session.add(Contract(contract_ref=ref, source_file="contracts.xlsx", row_number=1, supplier_name=name,
                          supplier_kvk=kvk, cpv="90911200", end_date=date(2027, 1, 1), content_hash=ref, imported_at=NOW))
 
 
-def _alert(session, org_id: int, ref: str) -> int:  # noqa: ANN001
+def _alert(session, org_id: int, ref: str) -> int:
     contract_id = session.scalar(select(Contract.id).where(Contract.contract_ref == ref))
     candidate = Candidate(
         rule_id="contract-horizon", rule_type="contract_horizon", subject=f"contract:{ref}", cause="horizon",

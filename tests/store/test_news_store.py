@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from config.settings import Settings
 from connectors.feeds import Article
 from connectors.records import Party
+from pipelines.collect_news import NewsSummary, collect_news, ingest, news_settings_for
 from store.db import Store
 from store.news import list_articles
 from store.notices import upsert_organisations
 from store.schema import CollectionRun, CountryTone, SpendLine, SupplierEvent
 from store.schema.news import FetchState, NewsArticle, NewsArticleOrganisation
-from pipelines.collect_news import NewsSummary, collect_news, ingest, news_settings_for
 
 TODAY = date(2026, 11, 1)
 

@@ -11,7 +11,7 @@ from store.risk_retention import thin_scoring_runs
 from store.schema import Organisation, RiskScore, ScoringRun
 
 
-def _run(session, as_of: date, org_id: int, status: str = "ok") -> int:  # noqa: ANN001 - a Session
+def _run(session, as_of: date, org_id: int, status: str = "ok") -> int:
     now = datetime.now(UTC)
     run = ScoringRun(started_at=now, finished_at=now, as_of=as_of, model_version="test", status=status)
     session.add(run)

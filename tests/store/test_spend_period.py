@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from config.settings import Settings
+from pipelines.import_own_data import import_file, quality_report
 from store.db import Store
 from store.spend_period import months_before, net_spend, spend_period
-from pipelines.import_own_data import import_file, quality_report
 
 ROWS = [
     "Leverancier;KvK-nummer;Categorie;CPV;Bedrag;Boekdatum;Factuurnummer",

@@ -27,7 +27,9 @@ from store.identity import org_key
 from store.migrate import current_revision, head_revision
 from store.notices import save_notices
 from store.queries import award_facts, notice_facts
-from store.schema import AwardWinner, CpvLabel, Lot as LotRow, Notice as NoticeRow, Organisation
+from store.schema import AwardWinner, CpvLabel, Organisation
+from store.schema import Lot as LotRow
+from store.schema import Notice as NoticeRow
 
 BUYER = Party("Gemeente Voorbeeld", "NL", "12345678", "Utrecht", "3511 AB")
 ACME = Party("Acme ICT B.V.", "NL", "87654321")
@@ -56,12 +58,12 @@ def ted_notice(number: str = "100-2024", *, value: str = "1000.00", winners=(ACM
     )
 
 
-def count(store: Store, table) -> int:  # noqa: ANN001
+def count(store: Store, table) -> int:
     with store.session() as session:
         return session.scalar(select(func.count()).select_from(table))
 
 
-def save(store: Store, notices) -> object:  # noqa: ANN001
+def save(store: Store, notices) -> object:
     with store.session() as session, session.begin():
         return save_notices(session, notices)
 

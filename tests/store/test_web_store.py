@@ -35,7 +35,7 @@ from web.security import ProxyConfigError, client_of, proxy_networks, safe_url
 IDLE = timedelta(minutes=60)
 
 
-def _user(store: Store, name: str = "mia", role: str = "manager", categories=("09310000",)) -> int:  # noqa: ANN001
+def _user(store: Store, name: str = "mia", role: str = "manager", categories=("09310000",)) -> int:
     with store.sessions.begin() as session:
         account, created = upsert_user(session, name, role=role, password_hash="$argon2id$x", categories=categories)
     assert created
@@ -106,7 +106,7 @@ def test_cpv_prefixes_and_role_coverage() -> None:
     assert [cpv_prefix(c) for c in ("09310000", "72000000-5", "909", "90910000", "03000000")] == ["0931", "72", "909", "9091", "03"]
     from store.web import Account
 
-    def who(role: str, cats=()) -> Principal:  # noqa: ANN001
+    def who(role: str, cats=()) -> Principal:
         now = datetime.now(UTC)
         return Principal(Account(1, "x", "x", role, tuple(cats), False, True, now, now), "c", "h")
 

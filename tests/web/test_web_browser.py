@@ -66,7 +66,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def page(served):  # noqa: ANN001, ANN201 - Playwright's Page
+def page(served):  # Playwright's Page
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[OFFLINE, "--no-sandbox"])
@@ -80,7 +80,7 @@ def page(served):  # noqa: ANN001, ANN201 - Playwright's Page
         browser.close()
 
 
-def sign_in(page, base: str, username: str = "mia") -> None:  # noqa: ANN001
+def sign_in(page, base: str, username: str = "mia") -> None:
     page.goto(f"{base}/alerts")
     assert "/signin" in page.url
     page.fill("#username", username)
@@ -90,7 +90,7 @@ def sign_in(page, base: str, username: str = "mia") -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
-def test_manager_dismisses_an_alert_as_not_relevant(served, page) -> None:  # noqa: ANN001
+def test_manager_dismisses_an_alert_as_not_relevant(served, page) -> None:
     base, store, world = served
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     alert_id = world.alerts["power"]
@@ -125,7 +125,7 @@ def test_manager_dismisses_an_alert_as_not_relevant(served, page) -> None:  # no
     assert page.console_errors == []  # no CSP violations, no failed asset
 
 
-def test_hostile_text_stays_text_and_other_categories_stay_closed(served, page) -> None:  # noqa: ANN001
+def test_hostile_text_stays_text_and_other_categories_stay_closed(served, page) -> None:
     base, _, world = served
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -141,7 +141,7 @@ def test_hostile_text_stays_text_and_other_categories_stay_closed(served, page) 
 
 
 @pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
-def test_a_snoozed_alert_comes_back_to_the_inbox(served, page) -> None:  # noqa: ANN001
+def test_a_snoozed_alert_comes_back_to_the_inbox(served, page) -> None:
     from datetime import UTC, datetime, timedelta
 
     from store.schema.alerts import AlertRow
@@ -164,7 +164,7 @@ def test_a_snoozed_alert_comes_back_to_the_inbox(served, page) -> None:  # noqa:
 
 
 @pytest.mark.parametrize("served", [False], indirect=True, ids=["plain-world"])
-def test_a_dutch_manager_reads_an_alert_and_a_supplier_in_dutch(served, page) -> None:  # noqa: ANN001
+def test_a_dutch_manager_reads_an_alert_and_a_supplier_in_dutch(served, page) -> None:
     import re
 
     from store.web import set_language

@@ -88,7 +88,7 @@ def test_the_language_is_the_persons_own_choice_then_the_routing_then_the_server
 
 
 
-def test_users_language_command(store: Store, world: World, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_users_language_command(store: Store, world: World, monkeypatch) -> None:  # noqa: F811
     from typer.testing import CliRunner
 
     from store.web import get_user

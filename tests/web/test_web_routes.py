@@ -89,13 +89,13 @@ def client(settings: Settings, store: Store, world: World) -> Iterator[TestClien
         yield c
 
 
-def csrf_of(response) -> str:  # noqa: ANN001
+def csrf_of(response) -> str:
     match = CSRF.search(response.text)
     assert match, "no anti-forgery token on the page"
     return match.group(1)
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD, next_path: str = "/"):  # noqa: ANN201
+def sign_in(client: TestClient, username: str, password: str = PASSWORD, next_path: str = "/"):
     page = client.get("/signin")
     return client.post("/signin", data={"username": username, "password": password, "csrf_token": csrf_of(page),
                                          "next": next_path})
@@ -582,7 +582,7 @@ def test_health_check_needs_no_session_and_shows_no_data(
     response = client.get("/healthz")
     assert response.status_code == 200 and response.text == "ok"
 
-    def gone():  # noqa: ANN202
+    def gone():
         raise OperationalError("SELECT 1", {}, Exception("database is gone"))
 
     monkeypatch.setattr(store, "session", gone)
@@ -598,7 +598,7 @@ def test_unknown_page_and_method(client: TestClient) -> None:
 def test_a_failure_is_a_plain_500_page(settings: Settings, store: Store, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     import web.routes.suppliers as suppliers
 
-    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(suppliers, "our_suppliers", broken)
@@ -635,8 +635,7 @@ def test_dutch_pages(settings: Settings, store: Store, world: World) -> None:
 
 
 def test_synthetic_data_is_labelled(settings: Settings, store: Store, world: World) -> None:
-    from store.bookkeeping import set_meta
-    from store.bookkeeping import SYNTHETIC_MARKER
+    from store.bookkeeping import SYNTHETIC_MARKER, set_meta
 
     with make_client(settings, store) as c:
         assert "Synthetic demo data" not in c.get("/signin").text

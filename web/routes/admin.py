@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, Form
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from store.web import UnknownUserError, UserError, audit, audit_entries, list_users, set_disabled, set_role
 from pipelines.source_health import expected_intervals, source_status
+from store.web import UnknownUserError, UserError, audit, audit_entries, list_users, set_disabled, set_role
 from web.auth import Principal
 from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf, translator
 
@@ -46,7 +46,7 @@ def users(request: Request, who: Annotated[Principal, Depends(principal)], done:
     return render(request, "users.html", accounts=accounts, notice=notice)
 
 
-def _change(request: Request, who: Principal, csrf_token: str, username: str, action: str, change) -> Response:  # noqa: ANN001
+def _change(request: Request, who: Principal, csrf_token: str, username: str, action: str, change) -> Response:
     require_admin(who)
     require_csrf(who, csrf_token)
     ctx = context_of(request)
@@ -107,7 +107,7 @@ def settings_page(request: Request, who: Annotated[Principal, Depends(principal)
     return render(request, "settings.html", rows=list(_flatten(values)))
 
 
-def _flatten(values: dict, prefix: str = "") -> Iterator[tuple[str, str]]:  # noqa: ANN001
+def _flatten(values: dict, prefix: str = "") -> Iterator[tuple[str, str]]:
     for key, value in sorted(values.items()):
         name = f"{prefix}{key}"
         if isinstance(value, dict):

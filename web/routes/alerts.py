@@ -19,9 +19,9 @@ from starlette.responses import RedirectResponse, Response
 
 from store.web import audit
 from store.web_pages import organisation_ids
+from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.auth import Principal
 from web.core import PageError, WebContext, client, context_of, principal, render, require_csrf, translator
-from web.alerts_source import ACTIONS, ACTIVE_STATES, AlertsSource
 from web.security import safe_url
 
 router = APIRouter()
@@ -72,7 +72,7 @@ def _end_snoozes(ctx: WebContext, source: AlertsSource) -> None:
         source.end_snoozes(session, now=datetime.now(UTC), routing_file=ctx.settings.alerts.routing_file)
 
 
-def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
+def _summary(row: Any) -> dict[str, Any]:
     facts = row.facts or {}
     return {
         "id": row.id, "severity": row.severity, "state": row.state, "title": row.title, "count": row.count,
@@ -81,7 +81,7 @@ def _summary(row: Any) -> dict[str, Any]:  # noqa: ANN401 - an AlertRow
     }
 
 
-def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> Any:  # noqa: ANN001, ANN401
+def _visible_alert(ctx: WebContext, session, who: Principal, alert_id: int) -> Any:
     source = _source(ctx)
     if source is None:
         raise PageError(404, "inbox.unavailable")

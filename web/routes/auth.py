@@ -14,18 +14,36 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
-from starlette.requests import Request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from store.web import (
-    UserError, audit, claim_attempt, drop_attempt, end_session, get_user, password_hash_of, recent_failures,
-    set_language, set_password_hash, settle_attempt,
+    UserError,
+    audit,
+    claim_attempt,
+    drop_attempt,
+    end_session,
+    get_user,
+    password_hash_of,
+    recent_failures,
+    set_language,
+    set_password_hash,
+    settle_attempt,
 )
 from web.auth import Principal, hash_password, needs_rehash, verify_password
 from web.core import (
-    PageError, client, context_of, principal, render, require_csrf, safe_next, set_cookie, start_session, translator,
+    PageError,
+    client,
+    context_of,
+    principal,
+    render,
+    require_csrf,
+    safe_next,
+    set_cookie,
+    start_session,
+    translator,
 )
 from web.security import PRESESSION_COOKIE, SESSION_COOKIE
 
@@ -66,7 +84,7 @@ def health(request: Request) -> Response:
 
 
 @router.get("/signin")
-def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:  # noqa: A002
+def signin_page(request: Request, next: str = "/", expired: int = 0, out: int = 0) -> Response:
     t = translator(request)
     notice = t("signin.expired") if expired else t("signin.signed_out") if out else None
     return _form(request, next_path=safe_next(next), notice=notice)
@@ -78,7 +96,7 @@ def signin(
     username: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form(max_length=500)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     ctx = context_of(request)
     web = ctx.web
@@ -138,7 +156,7 @@ def choose_language(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
     language: Annotated[str, Form(max_length=5)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002 - the form field's name
+    next: Annotated[str, Form(max_length=2000)] = "/",
     csrf_token: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """A person's own language for the pages and their alert messages ("" : the routing's, then the server's)."""

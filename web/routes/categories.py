@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
-from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from pipelines.market_scan import ScanRequestError, normalise_prefix
 from reference.cpv import UnknownCpvCodeError, prefix_label
+from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
+from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
 from web.auth import Principal, cpv_prefix
 from web.core import PageError, WebContext, context_of, principal, render, spend_period_of, translator
 from web.market import latest_report
@@ -61,7 +61,7 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
 
 @router.get("/categories/{code}")
 def category(request: Request, code: str, who: Annotated[Principal, Depends(principal)],
-             all: Annotated[bool, Query()] = False) -> Response:  # noqa: A002 - ?all=1 adds former suppliers
+             all: Annotated[bool, Query()] = False) -> Response:
     ctx = context_of(request)
     prefix = _category(code, who)
     language = translator(request).language

@@ -26,7 +26,7 @@ def supplier_list(
     request: Request,
     who: Annotated[Principal, Depends(principal)],
     q: Annotated[str, Query(max_length=200)] = "",
-    all: Annotated[bool, Query()] = False,  # noqa: A002 - the query parameter people type: ?all=1
+    all: Annotated[bool, Query()] = False,
 ) -> Response:
     ctx = context_of(request)
     with ctx.store.session() as session:
@@ -52,7 +52,7 @@ def supplier(request: Request, org_id: int, who: Annotated[Principal, Depends(pr
                   sanctioned=sanctioned)
 
 
-def _kvk_number(page) -> str | None:  # noqa: ANN001 - store.web_pages.SupplierPage
+def _kvk_number(page) -> str | None:  # store.web_pages.SupplierPage
     """The supplier's KvK number: its kvk identifier, else a Dutch 8-digit company id."""
     for identifier in page.identifiers:
         if identifier.scheme == "kvk":

@@ -1,12 +1,11 @@
 """Initial schema: notices, lots, awards, organisations, CPV labels, watermarks, quarantine, runs, meta.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 15:18:33.504972
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

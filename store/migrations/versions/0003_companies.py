@@ -5,9 +5,8 @@ Owned by the companies area: its tables are declared in store/schema/companies.p
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -5,9 +5,8 @@ Owned by the own data area: its tables are declared in store/schema/own_data.py.
 Revision ID: 0004
 Revises: 0003
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

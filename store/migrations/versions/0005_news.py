@@ -5,9 +5,8 @@ Owned by the news area: its tables are declared in store/schema/news.py.
 Revision ID: 0005
 Revises: 0004
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'

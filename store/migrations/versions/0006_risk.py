@@ -9,9 +9,8 @@ versions together and lets a file-based model be copied between installations.
 Revision ID: 0006
 Revises: 0005
 """
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
-
+from alembic import op  # noqa: F401
 
 revision = '0006'
 down_revision = '0005'

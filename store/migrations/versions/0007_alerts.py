@@ -6,9 +6,8 @@ occurrences, deliveries per recipient and channel, feedback, audit of state chan
 Revision ID: 0007
 Revises: 0006
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'

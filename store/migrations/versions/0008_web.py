@@ -5,9 +5,8 @@ Owned by the web area: its tables are declared in store/schema/web.py.
 Revision ID: 0008
 Revises: 0007
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0008'
 down_revision = '0007'

@@ -8,9 +8,8 @@ now hashes differently) replaces them, and the reads leave modification notices 
 Revision ID: 0009
 Revises: 0008
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'

@@ -6,9 +6,8 @@ Existing notices are CPV notices, hence the server default.
 Revision ID: 0010_issue14b
 Revises: 0009
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010_issue14b'
 down_revision = '0009'

@@ -3,9 +3,8 @@
 Revision ID: 0009_issue18
 Revises: 0010_issue14b
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0009_issue18'
 down_revision = '0010_issue14b'
