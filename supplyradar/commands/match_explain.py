@@ -25,7 +25,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from config.settings import Settings
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 out = Console()

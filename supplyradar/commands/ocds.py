@@ -14,10 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from config.settings import Settings
 from supplyradar.commands.groups import import_app
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 console = Console()
@@ -68,7 +67,9 @@ def print_report(report) -> None:
         console.print(f"... {total} warnings in all, most in: {escape(fields)}")
 
 
-def _progress() -> Progress:
+def _progress():  # rich.progress.Progress, imported when an import runs (keeps --help fast)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,

@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from config.settings import Settings
 from connectors.errors import SourceRequestError, SourceUnavailableError
 from pipelines.transports import TRANSPORTS, settings_for, transport_for
-from store.db import Store
+from supplyradar.commands.lazy import Settings
 from supplyradar.commands.tables import rows_table
 
 quarantine_app = typer.Typer(help="Records set aside: list them, fetch them again.", invoke_without_command=True)
@@ -28,6 +27,8 @@ def list_quarantine(
     from store.bookkeeping import open_quarantine
 
     settings = Settings()
+    from store.db import Store
+
     with Store(settings.resolved_database_url) as store, store.session() as session:
         rows = [
             {"source": r.source, "record": r.record_key, "kind": r.kind, "field": r.field or "", "attempts": r.attempts,
@@ -50,6 +51,8 @@ def retry_command(
         raise typer.BadParameter(f"can fetch again: {', '.join(RECORD_FETCHERS)}", param_hint="--source")
     settings = settings_for(Settings(), transport)
     failed = False
+    from store.db import Store
+
     with Store(settings.resolved_database_url) as store:
         for name in source:
             try:
