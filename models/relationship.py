@@ -6,9 +6,11 @@ suppliers by default; the others only on request, marked with this status. Pure:
 
 The rule (stated in ``describe``):
 
-- **dissolved**: a bankruptcy on record or a registration end on or before the day;
 - **current**: a contract that runs on the day (no end date, or end or extension on or after it) or spend
-  booked in the last ``recent_months`` months;
+  booked in the last ``recent_months`` months. A supplier that went bankrupt or was deregistered within
+  those months while we still depend on it stays current, its dissolution named first in ``why``: that is
+  the supplier a category manager must see first, not one to hide;
+- **dissolved**: a bankruptcy on record or a registration end on or before the day, otherwise;
 - **former**: ours once (spend or a contract) but neither of the above;
 - **not ours**: in the award market only.
 """
@@ -34,8 +36,16 @@ class Relationship:
 def relationship(as_of: date, *, spend_days: Iterable[date | None], contract_ends: Iterable[tuple[str, date | None]],
                  dissolved_on: date | None, recent_months: int = 12) -> Relationship:
     """The status of one supplier on ``as_of``; ``contract_ends`` are (reference, last day incl. extension or None)."""
+    recent_from = as_of - timedelta(days=round(recent_months * 30.44))
     if dissolved_on is not None and dissolved_on <= as_of:
-        return Relationship(DISSOLVED, f"dissolved or bankrupt since {dissolved_on.isoformat()}")
+        gone = f"dissolved or bankrupt since {dissolved_on.isoformat()}"
+        if dissolved_on < recent_from:
+            return Relationship(DISSOLVED, gone)
+        now = relationship(as_of, spend_days=spend_days, contract_ends=contract_ends, dissolved_on=None,
+                           recent_months=recent_months)
+        if now.status != CURRENT:
+            return Relationship(DISSOLVED, gone)
+        return Relationship(CURRENT, f"{gone}; {now.why}")
     contracts = list(contract_ends)
     running = [(ref, end) for ref, end in contracts if end is None or end >= as_of]
     if running:
@@ -43,7 +53,6 @@ def relationship(as_of: date, *, spend_days: Iterable[date | None], contract_end
         return Relationship(CURRENT, f"contract {ref or '(no reference)'} "
                                      + ("has no end date" if end is None else f"runs to {end.isoformat()}"))
     booked = [day for day in spend_days if day is not None and day <= as_of]
-    recent_from = as_of - timedelta(days=round(recent_months * 30.44))
     last_spend = max(booked) if booked else None
     if last_spend is not None and last_spend >= recent_from:
         return Relationship(CURRENT, f"last spend {last_spend.isoformat()}")

@@ -79,10 +79,9 @@ def test_reasons_name_only_known_inputs_in_units_a_person_reads() -> None:
 
 def test_alternatives_never_call_an_unknown_risk_low() -> None:
     alt = Alternative(key="US:id:1", name="Far Inc.", country="US", score=1.0, wins=2, since=date(2024, 1, 1),
-                      last_win=date(2025, 1, 1), first_award=date(2023, 1, 1), example_buyer="Gemeente X",
-                      same_kind_wins=0, risk_band="unknown", preferred=None)
-    assert "risk unknown" in alt.reason("72000000") and "low risk" not in alt.reason("72000000")
-    assert "risico onbekend" in alt.reason("72000000", "nl")
+                      last_win=date(2025, 1, 1), example_buyer="Gemeente X", risk_band="unknown", preferred=None)
+    assert "risk unknown" in alt.reason() and "low risk" not in alt.reason()
+    assert "risico onbekend" in alt.reason("nl")
 
 
 def test_alerts_never_treat_unknown_as_a_band_move() -> None:
@@ -113,10 +112,16 @@ def test_current_former_dissolved_and_not_ours() -> None:
     gone = relationship(day, spend_days=[date(2026, 10, 1)], contract_ends=[("K-3", date(2028, 1, 1))],
                         dissolved_on=date(2022, 3, 27))
     assert gone.status == DISSOLVED and "2022-03-27" in gone.why
+    failing = relationship(day, spend_days=[], contract_ends=[("K-4", date(2028, 1, 1))], dissolved_on=date(2026, 10, 20))
+    assert failing.status == CURRENT and failing.why.startswith("dissolved or bankrupt since 2026-10-20") and "K-4" in failing.why
+    ended = relationship(day, spend_days=[date(2025, 1, 1)], contract_ends=[], dissolved_on=date(2026, 10, 20))
+    assert ended.status == DISSOLVED  # failed recently, but we no longer depend on it
     assert relationship(day, spend_days=[], contract_ends=[], dissolved_on=None).status == NOT_OURS
 
 
 def test_category_lists_show_current_suppliers_unless_asked(store) -> None:
+    """Former suppliers and ones dissolved long ago only on request; one that failed while we still depend on it
+    (a running contract) stays on the list, its bankruptcy named: that is the supplier to look at first."""
     from datetime import UTC, datetime
     from decimal import Decimal
 
@@ -126,22 +131,27 @@ def test_category_lists_show_current_suppliers_unless_asked(store) -> None:
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with store.sessions.begin() as s:
         orgs = {}
-        for key, name in (("A", "Current B.V."), ("F", "Former B.V."), ("D", "Dissolved B.V.")):
+        for key, name in (("A", "Current B.V."), ("F", "Former B.V."), ("D", "Dissolved B.V."), ("X", "Failing B.V.")):
             org = Organisation(org_key=f"NL:id:{key * 8}", name=name, country="NL", first_seen=now, updated_at=now)
             s.add(org)
             s.flush()
             orgs[key] = org.id
-        for n, (key, booked) in enumerate((("A", date(2026, 6, 1)), ("F", date(2024, 2, 1)), ("D", date(2026, 5, 1))), 1):
+        spend = (("A", date(2026, 6, 1)), ("F", date(2024, 2, 1)), ("D", date(2025, 1, 10)), ("X", date(2026, 5, 1)))
+        for n, (key, booked) in enumerate(spend, 1):
             s.add(SpendLine(row_key=f"r{n}", source_file="spend.csv", row_number=n, organisation_id=orgs[key],
                             cpv="72500000", amount=Decimal(1000), booked_on=booked, imported_at=now))
-        s.add(Contract(contract_ref="K-9", source_file="c.xlsx", row_number=1, organisation_id=orgs["D"], cpv="72500000",
-                       start_date=date(2025, 1, 1), end_date=date(2028, 1, 1), content_hash="x", imported_at=now))
-        s.add(SupplierEvent(organisation_id=orgs["D"], kind="insolvency.bankruptcy_declared", occurred_on=date(2026, 9, 1),
-                            source="cir", source_ref="b", title="failliet", confidence=1.0, detected_at=now))
+        for n, key in enumerate(("D", "X"), 1):
+            s.add(Contract(contract_ref=f"K-{n}", source_file="c.xlsx", row_number=n, organisation_id=orgs[key], cpv="72500000",
+                           start_date=date(2025, 1, 1), end_date=date(2028, 1, 1), content_hash=f"x{n}", imported_at=now))
+        for key, day in (("D", date(2025, 3, 1)), ("X", date(2026, 9, 1))):
+            s.add(SupplierEvent(organisation_id=orgs[key], kind="insolvency.bankruptcy_declared", occurred_on=day,
+                                source="cir", source_ref=f"b{key}", title="failliet", confidence=1.0, detected_at=now))
     with store.session() as session:
         shown = our_suppliers(session, None, category="72", today=date(2026, 11, 1))
         everyone = our_suppliers(session, None, category="72", today=date(2026, 11, 1), include_former=True)
-    assert [r.name for r in shown] == ["Current B.V."]
-    assert {(r.name, r.status) for r in everyone} == {("Current B.V.", "current"), ("Former B.V.", "former"),
-                                                      ("Dissolved B.V.", "dissolved")}
+    assert [r.name for r in shown] == ["Current B.V.", "Failing B.V."]
+    failing = next(r for r in shown if r.name == "Failing B.V.")
+    assert failing.status == "current" and "bankrupt since 2026-09-01" in failing.status_why and "K-2" in failing.status_why
+    assert {(r.name, r.status) for r in everyone} == {("Current B.V.", "current"), ("Failing B.V.", "current"),
+                                                      ("Former B.V.", "former"), ("Dissolved B.V.", "dissolved")}
     assert everyone[0].name == "Current B.V."  # current first, then the marked others

@@ -133,13 +133,12 @@ def test_scoring_run_stores_every_score_with_reasons_inputs_and_coverage(
         assert again.run_id == summary.run_id  # same day, same model: the run is replaced, not doubled
         assert session.query(RiskScore).filter_by(run_id=again.run_id).count() == len(scores)
         assert session.query(ScoringRun).count() == 1
-        # Beta went bankrupt on 2026-10-01: dissolved, so listed only on request, marked (issue 16)
+        # Beta went bankrupt on 2026-10-01 while we still depend on it: it stays first, its bankruptcy named (issue 16:
+        # suppliers we depend on now are listed; only those dissolved long ago or no longer ours wait for --all)
         ranked = ranked_scores(session, kind="combined", limit=5)
-        assert ranked is not None and "Beta Data B.V." not in [r["supplier"] for r in ranked.rows] and ranked.hidden >= 1
-        everyone = ranked_scores(session, kind="combined", limit=5, include_all=True)
-        assert everyone is not None and everyone.rows[0]["supplier"] == "Beta Data B.V."
-        assert everyone.rows[0]["status"] == "dissolved" and "2026-10-01" in everyone.rows[0]["status_why"]
-        assert everyone.rows[0]["reasons"] and everyone.rows[0]["trend"] == "new"
+        assert ranked is not None and ranked.rows[0]["supplier"] == "Beta Data B.V."
+        assert ranked.rows[0]["status"] == "current" and "bankrupt since 2026-10-01" in ranked.rows[0]["status_why"]
+        assert ranked.rows[0]["reasons"] and ranked.rows[0]["trend"] == "new"
         position = our_position(session, "72")
         assert position.spend == pytest.approx(1_000_000) and position.kraljic is not None
         assert [s["name"] for s in position.suppliers][0] == "Alfa ICT B.V."
@@ -185,17 +184,18 @@ def test_risk_command_lists_suppliers_with_reasons(
     assert empty.exit_code == 1 and "No scoring run yet" in empty.output
     score_suppliers(store, Settings(data_dir=tmp_path / "data", _env_file=None), as_of=AS_OF,
                     profile_loader=_profiles(small_store))
-    # Beta is bankrupt (dissolved): only with --all, marked; Dragon Soft (CN) has no register data: unknown, unranked
+    # Beta went bankrupt while we depend on it: listed first; Dragon Soft (CN) has no register data: unknown, unranked
     current = runner.invoke(app, ["risk", "--json", "--kind", "failure", "--limit", "2"])
     rows = [json.loads(line) for line in current.output.splitlines() if line.startswith("{")]
-    assert [(r["supplier"], r["band"]) for r in rows] == [("Alfa ICT B.V.", "low"), ("Dragon Soft Ltd", "unknown")]
-    assert rows[1]["value"] is None and "risk unknown" in rows[1]["reasons"][0] and "CN" in rows[1]["reasons"][0]
+    assert [(r["supplier"], r["band"]) for r in rows] == [
+        ("Beta Data B.V.", "high"), ("Alfa ICT B.V.", "low"), ("Dragon Soft Ltd", "unknown")]
+    assert rows[2]["value"] is None and "risk unknown" in rows[2]["reasons"][0] and "CN" in rows[2]["reasons"][0]
     result = runner.invoke(app, ["risk", "--json", "--kind", "failure", "--limit", "2", "--all"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     ranked = [r for r in rows if r["band"] != "unknown"]
     assert [r["supplier"] for r in ranked][0] == "Beta Data B.V." and len(ranked) == 2
-    assert rows[0]["reasons"][0] == "bankruptcy declared on 2026-10-01" and rows[0]["status"] == "dissolved"
+    assert rows[0]["reasons"][0] == "bankruptcy declared on 2026-10-01" and rows[0]["status"] == "current"
     assert {r["supplier"] for r in rows if r["band"] == "unknown"} == {"Cäsar Systems GmbH", "Dragon Soft Ltd"}
     text = runner.invoke(app, ["risk", "--kind", "failure"])
     assert "Not ranked" in text.output and "Dragon Soft" in text.output and "--all" in text.output
