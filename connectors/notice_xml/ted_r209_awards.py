@@ -46,16 +46,15 @@ logger = logging.getLogger(__name__)
 SINGLE_LOT = "1"
 CONTRACTORS = "t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR | t:CONTRACTOR/t:ADDRESS_CONTRACTOR"
 CONTRACT_VALUE = "t:VALUES/t:VAL_TOTAL | t:VALUE/t:VAL_TOTAL | t:VAL_TOTAL"
+PRIZE_VALUE_FIELD = "RESULTS/AWARDED_PRIZE/VAL_PRIZE"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where one layout keeps an awarded contract's parts, relative to the awarded element."""
+class _Prizes:
+    """Where a design contest's results keep a prize's parts, relative to ``AWARDED_PRIZE``."""
 
-    name: str  # the awarded element's path, for messages
-    awarded: etree.XPath  # from the form to each awarded contract
+    awarded: etree.XPath  # from the form to each prize
     lot: etree.XPath
-    contract: etree.XPath | None
     winners: etree.XPath
     value: etree.XPath
     received: etree.XPath
@@ -68,27 +67,19 @@ def _address_tags(namespace: str) -> dict[str, str]:
 
 
 @functools.cache
-def _layouts(namespace: str) -> tuple[_Layout, ...]:
+def _awarded_contracts(namespace: str) -> etree.XPath:
+    return prefixed_compiler("t", namespace)("t:AWARD_CONTRACT/t:AWARDED_CONTRACT")
+
+
+@functools.cache
+def _prizes(namespace: str) -> _Prizes:
     x = prefixed_compiler("t", namespace)
-    return (
-        _Layout(
-            name="AWARD_CONTRACT/AWARDED_CONTRACT",
-            awarded=x("t:AWARD_CONTRACT/t:AWARDED_CONTRACT"),
-            lot=x("../t:LOT_NO/text()"),
-            contract=x("../t:CONTRACT_NO/text()"),
-            winners=x(CONTRACTORS),
-            value=x(CONTRACT_VALUE),
-            received=x("t:TENDERS/t:NB_TENDERS_RECEIVED/text() | t:NB_TENDERS_RECEIVED/text()"),
-        ),
-        _Layout(
-            name="RESULTS/AWARDED_PRIZE",
-            awarded=x("t:RESULTS/t:AWARDED_PRIZE"),
-            lot=x("t:LOT_NO/text() | ../t:LOT_NO/text()"),
-            contract=None,
-            winners=x("t:WINNER/t:ADDRESS_WINNER | t:WINNERS/t:WINNER/t:ADDRESS_WINNER"),
-            value=x("t:VAL_PRIZE"),
-            received=x("t:NB_PARTICIPANTS/text() | t:PARTICIPANTS/t:NB_PARTICIPANTS/text()"),
-        ),
+    return _Prizes(
+        awarded=x("t:RESULTS/t:AWARDED_PRIZE"),
+        lot=x("t:LOT_NO/text() | ../t:LOT_NO/text()"),
+        winners=x("t:WINNER/t:ADDRESS_WINNER | t:WINNERS/t:WINNER/t:ADDRESS_WINNER"),
+        value=x("t:VAL_PRIZE"),
+        received=x("t:NB_PARTICIPANTS/text() | t:PARTICIPANTS/t:NB_PARTICIPANTS/text()"),
     )
 
 
@@ -133,11 +124,9 @@ def awards(form: Any, namespace: str, where: str, notice_id: str) -> tuple[Award
     if logger.isEnabledFor(logging.DEBUG):
         for section in _not_awarded(namespace)(form):
             logger.debug("AWARD_CONTRACT ITEM=%s: not awarded", section.get("ITEM"))
-    found = []
-    for layout in _layouts(namespace):
-        read = award_of if layout.contract is not None else functools.partial(_award, layout)
-        for awarded in layout.awarded(form):
-            found.append(read(awarded, namespace, where, notice_id))
+    found = [award_of(awarded, namespace, where, notice_id) for awarded in _awarded_contracts(namespace)(form)]
+    prizes = _prizes(namespace)
+    found += [_prize(prizes, prize, namespace, where, notice_id) for prize in prizes.awarded(form)]
     return tuple(found)
 
 
@@ -205,18 +194,17 @@ def _section_tags(namespace: str) -> dict[str, str]:
     return {qualified(namespace, name): name for name in ("LOT_NO", "CONTRACT_NO")}
 
 
-def _award(layout: _Layout, awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
-    winners = parties(layout.winners(awarded), namespace)
-    lot = text(layout.lot, awarded) or SINGLE_LOT
+def _prize(paths: _Prizes, prize: Any, namespace: str, where: str, notice_id: str) -> Award:
+    """One ``AWARDED_PRIZE``: one award, with as many winners as it names."""
+    winners = parties(paths.winners(prize), namespace)
+    lot = text(paths.lot, prize) or SINGLE_LOT
     if not winners:
-        logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
-    value_element = first(layout.value, awarded)
-    field = f"{layout.name}/{etree.QName(value_element).localname}" if value_element is not None else layout.name
+        logger.debug("%s: lot %s: prize without a published winner: winners unknown", where, lot)
+    value = first(paths.value, prize)
     return Award(
         lot=lot,
         winners=winners,
-        value=None if value_element is None else amount(value_element.text),
-        currency=None if value_element is None else currency(value_element.get("CURRENCY"), where, notice_id, field),
-        tenders_received=count(text(layout.received, awarded)),
-        contract_id=None if layout.contract is None else text(layout.contract, awarded),
+        value=None if value is None else amount(value.text),
+        currency=None if value is None else currency(value.get("CURRENCY"), where, notice_id, PRIZE_VALUE_FIELD),
+        tenders_received=count(text(paths.received, prize)),
     )
