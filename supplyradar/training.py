@@ -31,26 +31,11 @@ from models.failure import (
     snapshot_dates,
     train_and_select,
 )
-from models.features import (
-    FAILURE_KINDS,
-    FEATURE_TEXT,
-    EventFact,
-    FeatureInputs,
-    as_date,
-    feature_row,
-    sector_rates,
-)
+from models.features import FAILURE_KINDS, FEATURE_TEXT, EventFact, FeatureInputs, as_date, feature_row, sector_rates
 from store import risk as risk_store
 from store.bookkeeping import get_meta
 from store.db import Store
-from supplyradar.model_files import (
-    CARD_FILE,
-    META_FILE,
-    ModelFileError,
-    library_versions,
-    load_model,
-    save_model,
-)
+from supplyradar.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from supplyradar.scoring import (
     SYNTHETIC_MARKER,
     ProfileLoader,
