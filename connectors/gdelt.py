@@ -162,7 +162,7 @@ def read_article(item: Any, *, where: str) -> Article:
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise RecordError(where, "article without a URL", field="url")
     try:
-        urlsplit(url).port  # noqa: B018 - raises ValueError for a broken host or port (url_hash would, later)
+        urlsplit(url).port
     except ValueError:
         raise RecordError(where, "article without a usable URL", field="url", record=url[:200]) from None
     if not title:

@@ -100,4 +100,5 @@ def how_to_get(country: str | None, register_covered: bool) -> str:
             "the company register and insolvency publications of its country"
         return (f"the KvK and the Dutch insolvency register cover Dutch companies only; add {where} "
                 "(a national register or a credit-information provider), or review the supplier by hand")
-    return "collect the KvK snapshot (`supplyradar collect companies`) and the insolvency register for this supplier"
+    return ("collect its KvK register data and insolvency publications (`supplyradar collect company-signals`), "
+            "or link the supplier to its KvK number")

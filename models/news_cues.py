@@ -19,7 +19,6 @@ import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
 _EVENT_NOUNS_PLURAL = (
@@ -124,13 +123,13 @@ class CueFeatures(TransformerMixin, BaseEstimator):
     def fit(self, texts: Iterable[str], labels: object = None) -> CueFeatures:
         return self
 
-    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Iterable[str]) -> np.ndarray:
         rows = [cues_in(text) for text in texts]
         matrix = np.zeros((len(rows), len(CUE_NAMES)))
         for row, names in enumerate(rows):
             for name in names:
                 matrix[row, CUE_NAMES.index(name)] = self.weight
-        return sparse.csr_matrix(matrix)
+        return matrix  # dense and narrow; FeatureUnion stacks it beside the sparse TF-IDF columns
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.array([f"cue:{name}" for name in CUE_NAMES], dtype=object)

@@ -24,21 +24,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from config.risk import (
-    MaterialsConfig,
-    RiskConfig,
-    load_category_materials,
-    load_risk_config,
-    match_prefix,
-)
+from config.risk import MaterialsConfig, RiskConfig, load_category_materials, load_risk_config, match_prefix
 from config.settings import Settings
 from models.concentration import concentration
-from models.dependency import (
-    ContractFact,
-    DependencyParams,
-    category_dependencies,
-    scarcity,
-)
+from models.dependency import ContractFact, DependencyParams, category_dependencies, scarcity
 from models.failure import BaselineModel, FailureScore, Model, add_months, score_rows
 from models.features import (
     EventFact,

@@ -207,7 +207,8 @@ def _risk(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """The newest score per (kind, category), with its top reasons and the last few values as a trend."""
     return [
         {
-            "kind": v.kind, "category": v.category, "value": v.value, "band": v.band, "confidence": v.confidence,
+            "kind": v.kind, "category": v.category, "value": None if v.band == "unknown" else v.value, "band": v.band,
+            "confidence": v.confidence,
             "coverage": v.coverage, "as_of": v.as_of, "model_version": v.model_version,
             "reasons": [r.get("text") or r.get("feature") for r in v.reasons[:TOP_REASONS]],
             "trend": [{"as_of": p.as_of, "value": round(p.value, 3)} for p in v.history[-TREND_POINTS:]],

@@ -140,7 +140,7 @@ def classify_command(
 
 
 def collect_news_command(
-    source: Annotated[list[str], typer.Option("--source", "-s", help="rss, gdelt (repeat for both).")] = ["rss", "gdelt"],  # noqa: B006
+    source: Annotated[list[str], typer.Option("--source", "-s", help="rss, gdelt (repeat for both).")] = ["rss", "gdelt"],
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
     since: Annotated[str | None, typer.Option(help="Recovery: fetch feeds whole (ignoring ETags) and search GDELT "
                                                    "from this day (at most three months back).")] = None,

@@ -32,7 +32,7 @@ from tests.pipelines.test_outbox import (  # noqa: F401 - fixtures
 SNOOZE_END = NOW + timedelta(days=2)
 
 
-def _bankruptcy_snoozed(store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]) -> int:  # noqa: F811
+def _bankruptcy_snoozed(store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]) -> int:
     config = _config(inbox)
     _add(store, _event, world["it"], "insolvency.bankruptcy_declared", date(2026, 10, 20), "F.1")
     run_send_alerts(store, settings, as_of=AS_OF, now=NOW, config=config, sources=False)
@@ -45,7 +45,7 @@ def _bankruptcy_snoozed(store: Store, settings: Settings, inbox: Inbox, world: d
 
 @pytest.mark.parametrize("path", ["send", "digest", "check-sources"])
 def test_a_snoozed_critical_alert_returns_and_is_sent_again_on_every_flow(
-    path: str, store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]  # noqa: F811
+    path: str, store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]
 ) -> None:
     alert_id = _bankruptcy_snoozed(store, settings, inbox, world)
     config = _config(inbox)
@@ -72,7 +72,7 @@ def test_a_snoozed_critical_alert_returns_and_is_sent_again_on_every_flow(
 
 
 def test_a_warning_returns_to_the_inbox_and_goes_into_the_next_digest(
-    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]  # noqa: F811
+    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]
 ) -> None:
     config = _config(inbox)
     _add(store, _event, world["it"], "news.insolvency", date(2026, 10, 25), "a1")
@@ -88,8 +88,8 @@ def test_a_warning_returns_to_the_inbox_and_goes_into_the_next_digest(
         assert [r["state"] for r in list_alerts(session)] == ["open"]
 
 
-def test_end_snoozes_without_routing_still_opens(store: Store, settings: Settings, inbox: Inbox,  # noqa: F811
-                                                 world: dict[str, int]) -> None:  # noqa: F811
+def test_end_snoozes_without_routing_still_opens(store: Store, settings: Settings, inbox: Inbox,
+                                                 world: dict[str, int]) -> None:
     alert_id = _bankruptcy_snoozed(store, settings, inbox, world)
     with store.session() as session, session.begin():
         assert end_snoozes(session, now=SNOOZE_END - timedelta(seconds=1), plan=None) == []
@@ -100,15 +100,15 @@ def test_end_snoozes_without_routing_still_opens(store: Store, settings: Setting
 
 
 @pytest.mark.parametrize("until", [NOW - timedelta(days=2), NOW, NOW + MAX_SNOOZE + timedelta(days=1)])
-def test_absurd_snoozes_are_refused(until: datetime, store: Store, settings: Settings, inbox: Inbox,  # noqa: F811
-                                    world: dict[str, int]) -> None:  # noqa: F811
+def test_absurd_snoozes_are_refused(until: datetime, store: Store, settings: Settings, inbox: Inbox,
+                                    world: dict[str, int]) -> None:
     alert_id = _bankruptcy_snoozed(store, settings, inbox, world)
     with store.session() as session, session.begin(), pytest.raises(ValueError, match="snooze"):
         apply_feedback(session, alert_id, action="snooze", decided_by="anna", now=NOW, snooze_until=until)
 
 
 def test_the_cli_refuses_bad_lengths_shows_the_end_and_ends_snoozes(
-    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from supplyradar.cli import app
 
@@ -137,8 +137,8 @@ def test_the_cli_refuses_bad_lengths_shows_the_end_and_ends_snoozes(
     assert '"open"' in listed.output and '"snoozed"' not in listed.output
 
 
-def test_messages_follow_the_persons_own_language(store: Store, settings: Settings, inbox: Inbox,  # noqa: F811
-                                                  world: dict[str, int]) -> None:  # noqa: F811
+def test_messages_follow_the_persons_own_language(store: Store, settings: Settings, inbox: Inbox,
+                                                  world: dict[str, int]) -> None:
     from store.web import set_language, upsert_user
 
     with store.session() as session, session.begin():

