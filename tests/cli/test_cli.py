@@ -63,6 +63,12 @@ def test_quarantine_says_when_it_is_empty(data_dir: Path) -> None:
     assert result.exit_code == 0 and "empty" in result.output
 
 
+def test_quarantine_retry_names_what_it_fetched_and_refuses_unknown_sources(data_dir: Path) -> None:
+    result = runner.invoke(app, ["quarantine", "retry", "--source", "ted"])
+    assert result.exit_code == 0 and "ted: 0 of 0 fetched and stored" in result.output
+    assert runner.invoke(app, ["quarantine", "retry", "--source", "kvk"]).exit_code == 2
+
+
 def test_a_database_that_is_down_is_one_clear_line_and_exit_code_3(monkeypatch, capsys) -> None:
     """No traceback, the database named with its password hidden, nothing written."""
     import pytest
