@@ -63,6 +63,10 @@ class WrongCompanyPlan:
     link: str  # "news", "name-event", "name-match" or "none"
     explanation: str
     changes: list[str] = field(default_factory=list)
+    #: The explanation and the changes as message codes with their values, for readers in other languages
+    #: (``web/i18n.py`` keys ``wrong_company.reason.<code>`` and ``wrong_company.change.<code>``).
+    reason: tuple[str, dict[str, Any]] = ("", {})
+    change_codes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     events: list[int] = field(default_factory=list)
     article_links: list[tuple[int, int]] = field(default_factory=list)
     name_key: str | None = None
@@ -91,11 +95,11 @@ def plan_wrong_company(session: Session, alert_id: int) -> WrongCompanyPlan:
     facts = row.facts or {}
     org = row.organisation_id
 
-    def refuse(text: str) -> WrongCompanyPlan:
-        return WrongCompanyPlan(alert_id, org, False, "none", text)
+    def refuse(text: str, code: str, **values: Any) -> WrongCompanyPlan:
+        return WrongCompanyPlan(alert_id, org, False, "none", text, reason=(code, values))
 
     if org is None:
-        return refuse("this alert names no organisation: there is no company link to undo")
+        return refuse("this alert names no organisation: there is no company link to undo", "no-organisation")
     canonical = canonical_organisation_id(session, org)
     group = merged_into(session, canonical)
     kvks = _kvk_numbers(session, group)
@@ -106,15 +110,16 @@ def plan_wrong_company(session: Session, alert_id: int) -> WrongCompanyPlan:
             f"this alert comes from {org_name}'s own data"
             + (f" keyed by its KvK number {', '.join(sorted(kvks))}" if kvks else "")
             + ", not from a link made by name; marking it 'wrong company' would undo the supplier's own identity. "
-            "Dismiss it as not relevant instead, or correct the KvK number at the source.")
+            "Dismiss it as not relevant instead, or correct the KvK number at the source.",
+            "own-data", org=org_name, kvk=", ".join(sorted(kvks)) or "-")
     if kind == "horizon" and row.contract_id is not None:
         return _plan_line(session, row, group, kvks, org_name)
     if kind == "score":
         return refuse(
             f"a score alert is computed from everything known about {org_name}, not from one link; 'wrong company' "
             "cannot say which link is wrong. Check the names matched to it with `supplyradar match list --status auto` "
-            "and reject a wrong one with `supplyradar match reject ID`.")
-    return refuse("nothing links this alert to the organisation by name: there is no link to undo")
+            "and reject a wrong one with `supplyradar match reject ID`.", "score", org=org_name)
+    return refuse("nothing links this alert to the organisation by name: there is no link to undo", "no-name-link")
 
 
 def _plan_event(session: Session, row: AlertRow, group: list[int], kvks: set[str], org_name: str) -> WrongCompanyPlan | None:
@@ -131,10 +136,12 @@ def _plan_event(session: Session, row: AlertRow, group: list[int], kvks: set[str
         return None
     plan = WrongCompanyPlan(row.id, row.organisation_id, True, "name-event",
                             f"the alert came from {len(by_name)} item(s) linked to {org_name} by name; "
-                            "those links are undone, the supplier itself is not touched")
+                            "those links are undone, the supplier itself is not touched",
+                            reason=("named-items", {"n": len(by_name), "org": org_name}))
     plan.events = [e.id for e in by_name]
     for e in by_name:
         plan.changes.append(f"remove the link of {e.source} item {e.title!r} to {org_name}")
+        plan.change_codes.append(("remove-link", {"source": e.source, "title": e.title, "org": org_name}))
         article = session.scalar(select(NewsArticle.id).where(NewsArticle.url_hash == e.source_ref))
         if article is not None:
             plan.link = "news"
@@ -149,16 +156,21 @@ def _plan_line(session: Session, row: AlertRow, group: list[int], kvks: set[str]
     contract = session.get(Contract, row.contract_id)
     if contract is None or contract.organisation_id not in group:
         return WrongCompanyPlan(row.id, row.organisation_id, False, "none",
-                                "the contract of this alert is no longer linked to the organisation: nothing to undo")
+                                "the contract of this alert is no longer linked to the organisation: nothing to undo",
+                                reason=("contract-unlinked", {}))
     if contract.supplier_kvk and (contract.supplier_kvk in kvks or not contract.supplier_name):
         return WrongCompanyPlan(row.id, row.organisation_id, False, "none",
                                 f"contract {contract.contract_ref} names its supplier by KvK number {contract.supplier_kvk}, "
                                 f"which is {org_name}'s own: no name link to undo. If the number in the contract "
-                                "register is wrong, correct it there and import it again.")
+                                "register is wrong, correct it there and import it again.",
+                                reason=("contract-kvk", {"contract": contract.contract_ref, "kvk": contract.supplier_kvk,
+                                                         "org": org_name}))
     key = normalise(contract.supplier_name or "").group_key
     plan = WrongCompanyPlan(row.id, row.organisation_id, True, "name-match",
                             f"contract {contract.contract_ref} was linked to {org_name} by the name "
-                            f"{contract.supplier_name!r}; that name match is undone and remembered as rejected")
+                            f"{contract.supplier_name!r}; that name match is undone and remembered as rejected",
+                            reason=("contract-name", {"contract": contract.contract_ref, "org": org_name,
+                                                      "name": contract.supplier_name}))
     plan.name_key, plan.source_name = key, contract.supplier_name
     for table in LINE_TABLES:
         rows = session.execute(select(table.id, table.supplier_name, table.supplier_kvk).where(table.organisation_id.in_(group)))
@@ -167,7 +179,10 @@ def _plan_line(session: Session, row: AlertRow, group: list[int], kvks: set[str]
             plan.lines[table.__tablename__] = ids
             plan.changes.append(f"unlink {len(ids)} {table.__tablename__.replace('_', ' ')} named {contract.supplier_name!r} "
                                 f"from {org_name} (they wait for review)")
+            plan.change_codes.append((f"unlink-{table.__tablename__}", {"n": len(ids), "name": contract.supplier_name,
+                                                                        "org": org_name}))
     plan.changes.append(f"remember: {contract.supplier_name!r} is not {org_name} (never matched again)")
+    plan.change_codes.append(("remember", {"name": contract.supplier_name, "org": org_name}))
     return plan
 
 
@@ -223,7 +238,8 @@ def can_undo(session: Session, alert_id: int) -> bool:
 def wrong_company_preview(session: Session, alert_id: int) -> dict[str, Any]:
     """For a page: what "wrong company" would change (or why it is refused) and whether it can be undone."""
     plan = plan_wrong_company(session, alert_id)
-    return {**plan.as_json(), "undoable": can_undo(session, alert_id)}
+    return {**plan.as_json(), "undoable": can_undo(session, alert_id), "reason": list(plan.reason),
+            "change_codes": [list(c) for c in plan.change_codes]}
 
 
 def undo_wrong_company(session: Session, alert_id: int, *, decided_by: str, now: datetime | None = None) -> list[str]:

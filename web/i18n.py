@@ -363,6 +363,27 @@ NL: dict[str, str] = {
     "alert.wrong_company.preview": "\"Verkeerd bedrijf\" maakt deze koppeling ongedaan",
     "alert.wrong_company.refused": "\"Verkeerd bedrijf\" kan hier niet",
     "alert.wrong_company.undo": "\"Verkeerd bedrijf\" terugdraaien",
+    "wrong_company.reason.no-organisation": "deze melding noemt geen organisatie: er is geen koppeling ongedaan te maken",
+    "wrong_company.reason.own-data": "deze melding komt uit de eigen gegevens van {org} (KvK-nummer {kvk}), niet uit een "
+                                     "koppeling op naam; 'verkeerd bedrijf' zou de identiteit van de leverancier zelf "
+                                     "aantasten. Wijs de melding af als niet relevant, of verbeter het KvK-nummer bij de bron.",
+    "wrong_company.reason.score": "een scoremelding rust op alles wat over {org} bekend is, niet op één koppeling; "
+                                  "controleer de namen die eraan gekoppeld zijn met 'supplyradar match list --status auto' "
+                                  "en wijs een verkeerde af met 'supplyradar match reject ID'.",
+    "wrong_company.reason.no-name-link": "niets koppelt deze melding op naam aan de organisatie: er is niets ongedaan te maken",
+    "wrong_company.reason.named-items": "de melding komt van {n} bericht(en) die op naam aan {org} gekoppeld zijn; "
+                                        "die koppelingen worden ongedaan gemaakt, de leverancier zelf blijft ongemoeid",
+    "wrong_company.reason.contract-unlinked": "het contract van deze melding hoort niet meer bij de organisatie: "
+                                              "niets ongedaan te maken",
+    "wrong_company.reason.contract-kvk": "contract {contract} noemt zijn leverancier met KvK-nummer {kvk}, het nummer van "
+                                         "{org} zelf: geen koppeling op naam. Klopt het nummer in het contractregister "
+                                         "niet, verbeter het daar en importeer opnieuw.",
+    "wrong_company.reason.contract-name": "contract {contract} is op de naam '{name}' aan {org} gekoppeld; die koppeling "
+                                          "wordt ongedaan gemaakt en als afgewezen onthouden",
+    "wrong_company.change.remove-link": "koppeling van bericht '{title}' ({source}) aan {org} verwijderen",
+    "wrong_company.change.unlink-spend_lines": "{n} uitgaveregel(s) met de naam '{name}' los van {org} (wachten op beoordeling)",
+    "wrong_company.change.unlink-contracts": "{n} contract(en) met de naam '{name}' los van {org} (wachten op beoordeling)",
+    "wrong_company.change.remember": "onthouden: '{name}' is niet {org} (nooit meer gekoppeld)",
     "alert.note": "Toelichting (optioneel)",
     "alert.reason.not-relevant": "niet relevant",
     "alert.reason.wrong-entity": "verkeerd bedrijf",

@@ -110,7 +110,7 @@ def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depend
             alternative["organisation_id"] = alternative["organisation_id"] or ids.get(alternative["key"])
         alert = _summary(row) | {"first_seen": row.first_seen, "rule": row.rule_id, "ops": row.ops,
                                  "snoozed_until": row.snoozed_until, "facts": facts}
-        wrong_company = _wrong_company_preview(session, alert_id)
+        wrong_company = _wrong_company_preview(session, alert_id, translator(request))
     actions = [source.action_text(language, a) for a in story["w"]["actions"]]
     return render(
         request, "alert.html", alert=alert, story=story, feedback=feedback, history=history, deliveries=deliveries,
@@ -119,14 +119,18 @@ def alert_page(request: Request, alert_id: int, who: Annotated[Principal, Depend
     )
 
 
-def _wrong_company_preview(session: Any, alert_id: int) -> dict[str, Any] | None:
+def _wrong_company_preview(session: Any, alert_id: int, t: Any) -> dict[str, Any]:
     """What "wrong company" would change for this alert, or why it is refused, and whether an applied one can be
-    undone (``store.identity_feedback``): shown next to the dismiss form before anyone chooses it."""
-    try:
-        from store.identity_feedback import wrong_company_preview
-    except ImportError:
-        return None
-    return wrong_company_preview(session, alert_id)
+    undone (``store.identity_feedback``): shown next to the dismiss form before anyone chooses it, in the
+    reader's language (the store words it in English for the command line)."""
+    from store.identity_feedback import wrong_company_preview
+
+    preview = wrong_company_preview(session, alert_id)
+    if t.language != "en":
+        code, values = preview["reason"]
+        preview["explanation"] = t(f"wrong_company.reason.{code}", **values) if code else preview["explanation"]
+        preview["changes"] = [t(f"wrong_company.change.{c}", **v) for c, v in preview["change_codes"]]
+    return preview
 
 
 def _story(facts: dict[str, Any], language: str) -> dict[str, Any]:
