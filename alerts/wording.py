@@ -142,6 +142,61 @@ _REASON_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"^no sanctions-list match", "geen treffer op de sanctielijst"),
     (r"^possible sanctions-list match", "mogelijke treffer op de sanctielijst"),
     (r"^news tone about (\w+), recent and its trend", r"toon van het nieuws over \1, recent en de trend"),
+    # failure reasons in plain units (models.failure_reasons)
+    (r"\(raises the risk: odds x([\d.]+)\)", r"(verhoogt het risico: kansverhouding x\1)"),
+    (r"\(lowers the risk: odds x([\d.]+)\)", r"(verlaagt het risico: kansverhouding x\1)"),
+    (r"\(no effect\)", "(geen effect)"),
+    (r" \(weight ([\d.]+): 1 for one event today, halving with every half-life of age\)",
+     r" (gewicht \1: 1 voor één gebeurtenis vandaag, gehalveerd per halveringstijd)"),
+    (r"^registered 30 years ago or more", "30 jaar of langer ingeschreven"),
+    (r"^registered (-?\d+) years ago", r"\1 jaar geleden ingeschreven"),
+    (r"^sole proprietorship or partnership(?! \(1\))", "eenmanszaak of vennootschap onder firma"),
+    (r"^limited company \(or other incorporated form\)", "bv, nv of andere rechtspersoon"),
+    (r"^(\d+) employees registered", r"\1 werknemers ingeschreven"),
+    (r"^staff changed by ([+-]?\d+%) in a year", r"personeel \1 veranderd in een jaar"),
+    (r"^staff unchanged at (\d+) over the year", r"personeel gelijk gebleven op \1 in het jaar"),
+    (r"^staff fell from (\d+) to (\d+) in a year", r"personeel gedaald van \1 naar \2 in een jaar"),
+    (r"^staff rose from (\d+) to (\d+) in a year", r"personeel gestegen van \1 naar \2 in een jaar"),
+    (r"^(-?[\d.,]+%) of companies in its sector \(SBI division\) went bankrupt in the last 3 years",
+     r"\1 van de bedrijven in de sector (SBI-afdeling) ging de laatste 3 jaar failliet"),
+    (r"^no registered falls in staff", "geen geregistreerde dalingen in personeel"),
+    (r"^registered falls in staff", "geregistreerde dalingen in personeel"),
+    (r"^no moves of the registered address", "geen verhuizingen van het vestigingsadres"),
+    (r"^moves of the registered address", "verhuizingen van het vestigingsadres"),
+    (r"^no changes of legal form", "geen wijzigingen van rechtsvorm"),
+    (r"^changes of legal form", "wijzigingen van rechtsvorm"),
+    (r"^no suspension of payments in the insolvency register", "geen surseance van betaling in het insolventieregister"),
+    (r"^suspension of payments of its own", "eigen surseance van betaling"),
+    (r"^no insolvency at companies at the same registered address", "geen insolventie bij bedrijven op hetzelfde adres"),
+    (r"^insolvency of a company at the same registered address", "insolventie van een bedrijf op hetzelfde adres"),
+    (r"^no news of financial distress", "geen nieuws over financiële problemen"),
+    (r"^news of financial distress or reorganisation", "nieuws over financiële problemen of reorganisatie"),
+    (r"^no news of incidents", "geen nieuws over incidenten"),
+    (r"^news of strikes, cyber incidents, fires or fines", "nieuws over stakingen, cyberincidenten, branden of boetes"),
+    (r"^as many public contract wins in the last 12 months as in the 12 before",
+     "evenveel gewonnen overheidsopdrachten in de laatste 12 maanden als in de 12 ervoor"),
+    (r"^fewer public contract wins in the last 12 months than in the 12 before \(wins \+ 1 in ratio ([\d.]+)\)",
+     r"minder gewonnen overheidsopdrachten in de laatste 12 maanden dan in de 12 ervoor (winsten + 1 in verhouding \1)"),
+    (r"^more public contract wins in the last 12 months than in the 12 before \(wins \+ 1 in ratio ([\d.]+)\)",
+     r"meer gewonnen overheidsopdrachten in de laatste 12 maanden dan in de 12 ervoor (winsten + 1 in verhouding \1)"),
+    (r"^last public contract win (\d+) years ago or more", r"laatst gewonnen overheidsopdracht \1 jaar geleden of langer"),
+    (r"^last public contract win (-?[\d.]+) years ago", r"laatst gewonnen overheidsopdracht \1 jaar geleden"),
+    (r"^not known, so not a reason: ", "onbekend, dus geen reden: "),
+    # an unknown failure score (models.failure, models.failure_reasons.how_to_get)
+    (r"^risk unknown: no ", "risico onbekend: geen "),
+    (r"company-register data \(age, legal form, staff\)", "handelsregistergegevens (leeftijd, rechtsvorm, personeel)"),
+    (r" and no insolvency-register data", " en geen gegevens uit het insolventieregister"),
+    (r"^risico onbekend: geen insolvency-register data", "risico onbekend: geen gegevens uit het insolventieregister"),
+    (r"(; the KvK and the Dutch insolvency register cover Dutch companies only; add the company register and insolvency "
+     r"publications of )its country", r"\1het eigen land"),
+    (r"; the KvK and the Dutch insolvency register cover Dutch companies only; add the company register and insolvency "
+     r"publications of ([\w ]+?) \(a national register or a credit-information provider\), or review the "
+     r"supplier by hand", r"; de KvK en het Nederlandse insolventieregister dekken alleen Nederlandse bedrijven; voeg het "
+     r"handelsregister en de insolventiepublicaties van \1 toe (een nationaal register of een kredietinformatiebureau), "
+     r"of beoordeel de leverancier met de hand"),
+    (r"; collect its KvK register data and insolvency publications \(`supplyradar collect company-signals`\), or link "
+     r"the supplier to its KvK number", "; haal de KvK-gegevens en insolventiepublicaties op (`supplyradar collect "
+     "company-signals`), of koppel de leverancier aan zijn KvK-nummer"),
 ))
 
 #: Other English phrases our code writes into stored facts (exclusions, notes), and their Dutch.
@@ -149,8 +204,15 @@ _PHRASES_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) 
     (r"^insolvency published (\S+)", r"insolventie gepubliceerd \1"),
     (r"^dissolved (\S+)", r"opgeheven \1"),
     (r"^possible sanctions match (\S+)", r"mogelijke sanctietreffer \1"),
-    (r"^Preferred locations: (.+) \(score x([\d.]+)\); others are still listed\.",
-     r"Voorkeurslocaties: \1 (score x\2); andere staan er ook bij."),
+    (r"^Preferred locations: (.+) \((score|odds) x([\d.]+)\); others are still listed\.",
+     r"Voorkeurslocaties: \1 (kansverhouding x\3); andere staan er ook bij."),
+    # how alternatives were ranked (models.alternative_ranker.Ranker.describe)
+    (r"^Ranked by a model learned from ([\d,]+) awards before (\S+) \(([\d,]+) winners among the candidates\); "
+     r"reasons name its largest contributions\.",
+     r"Gerangschikt door een model dat geleerd is van \1 gunningen vóór \2 (\3 winnaars onder de kandidaten); "
+     r"de redenen noemen de grootste bijdragen."),
+    (r"^Ranked by fixed weights \((.*)\); reasons name the largest contributions\.",
+     r"Gerangschikt met vaste gewichten (\1); de redenen noemen de grootste bijdragen."),
     # market-scan notes (models.market)
     (r"^No awards in CPV (\S+) between (\S+) and (\S+) in the data passed in \((\d+) notices\): nothing to measure\.",
      r"Geen gunningen in CPV \1 tussen \2 en \3 in de gegevens (\4 aankondigingen): niets te meten."),

@@ -144,3 +144,24 @@ def test_a_rule_description_that_repeats_the_event_is_not_said_twice() -> None:
     assert wording.present(facts, "nl")["rule_description"] == ""
     facts["rule_description_nl"] = "Let op: curator"
     assert wording.present(facts, "nl")["rule_description"] == "Let op: curator"
+
+
+def test_every_failure_reason_phrase_reads_in_dutch() -> None:
+    """Each plain-unit phrase of models.failure_reasons, for known and empty values, has its Dutch."""
+    from alerts.wording import reason_text
+    from models.failure_reasons import feature_phrase, how_to_get
+    from models.failure_reasons import reason_text as model_reason
+    from models.features import FEATURES
+
+    english = re.compile(r"\b(risk|odds|staff|registered|years ago|weight|news of|wins|company|companies|no effect|"
+                         r"suspension|insolvency of|moves|changes of|limited|employees|unknown)\b")
+    samples = [{name: value for name in FEATURES} | {"log_employees": 2.0} for value in (0.0, 0.5, 3.0, 40.0, -0.7)]
+    texts = [model_reason(name, values, c) for values in samples for name in FEATURES
+             if feature_phrase(name, values) is not None for c in (0.0, 0.8, -0.6)]
+    texts += [f"risk unknown: no company-register data (age, legal form, staff) and no insolvency-register data; "
+              f"{how_to_get(country, covered)}" for country in ("US", None) for covered in (False, True)]
+    def words(text: str) -> str:  # commands in backticks are names, not English
+        return re.sub(r"`[^`]*`", "", text)
+
+    leaks = {t: reason_text(t, "nl") for t in texts if english.search(words(reason_text(t, "nl")))}
+    assert leaks == {}
