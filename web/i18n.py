@@ -100,6 +100,27 @@ EN: dict[str, str] = {
     "alert.wrong_company.preview": "\"Wrong company\" would undo this link",
     "alert.wrong_company.refused": "\"Wrong company\" is not possible here",
     "alert.wrong_company.undo": "Undo \"wrong company\"",
+    "wrong_company.reason.no-organisation": "this alert names no organisation: there is no company link to undo",
+    "wrong_company.reason.own-data": "this alert comes from {org}'s own data (KvK number {kvk}), not from a link made by "
+                                     "name; marking it 'wrong company' would undo the supplier's own identity. Dismiss it "
+                                     "as not relevant instead, or correct the KvK number at the source.",
+    "wrong_company.reason.score": "a score alert is computed from everything known about {org}, not from one link; check "
+                                  "the names matched to it with 'supplyradar match list --status auto' and reject a wrong "
+                                  "one with 'supplyradar match reject ID'.",
+    "wrong_company.reason.no-name-link": "nothing links this alert to the organisation by name: there is no link to undo",
+    "wrong_company.reason.named-items": "the alert came from {n} item(s) linked to {org} by name; those links are undone, "
+                                        "the supplier itself is not touched",
+    "wrong_company.reason.contract-unlinked": "the contract of this alert is no longer linked to the organisation: "
+                                              "nothing to undo",
+    "wrong_company.reason.contract-kvk": "contract {contract} names its supplier by KvK number {kvk}, which is {org}'s "
+                                         "own: no name link to undo. If the number in the contract register is wrong, "
+                                         "correct it there and import it again.",
+    "wrong_company.reason.contract-name": "contract {contract} was linked to {org} by the name '{name}'; that name match "
+                                          "is undone and remembered as rejected",
+    "wrong_company.change.remove-link": "remove the link of {source} item '{title}' to {org}",
+    "wrong_company.change.unlink-spend_lines": "unlink {n} spend line(s) named '{name}' from {org} (they wait for review)",
+    "wrong_company.change.unlink-contracts": "unlink {n} contract(s) named '{name}' from {org} (they wait for review)",
+    "wrong_company.change.remember": "remember: '{name}' is not {org} (never matched again)",
     "alert.note": "Note (optional)",
     "alert.reason.not-relevant": "not relevant",
     "alert.reason.wrong-entity": "wrong company",
