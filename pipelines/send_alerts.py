@@ -15,23 +15,17 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.deliver import notify
 from alerts.delivery import message_id, set_pause, stable_message_id
 from alerts.evaluate import (
     Candidate,
-    ContractFact,
-    EventFact,
     MarketFact,
-    ScoreChange,
-    ScorePoint,
     SourceFact,
-    Subject,
     delivery_failure_candidate,
     event_candidates,
     horizon_candidates,
@@ -43,6 +37,7 @@ from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
+from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
 from store.alerts import (
     alerts_by_id,
     due_deliveries,
@@ -56,8 +51,6 @@ from store.alerts import (
 )
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
-from store.matching import canonical_organisation_id
-from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema.alerts import AlertRow
 from store.web import languages_of
 
@@ -106,141 +99,6 @@ class RunSummary:
 # --------------------------------------------------------------------------------------------
 
 
-def _canonical(session: Session) -> Any:
-    """``store.matching.canonical_organisation_id``, remembered per organisation for the run."""
-    cache: dict[int, int] = {}
-
-    def canonical(org_id: int) -> int:
-        if org_id not in cache:
-            cache[org_id] = canonical_organisation_id(session, org_id)
-        return cache[org_id]
-
-    return canonical
-
-
-def our_cpvs(session: Session, canonical: Any) -> dict[int, set[str]]:
-    """Organisation -> the CPV codes we buy from it under (its contracts and spend lines)."""
-    cpvs: dict[int, set[str]] = defaultdict(set)
-    for model in (Contract, SpendLine):
-        for org_id, cpv in session.execute(
-            select(model.organisation_id, model.cpv).where(model.organisation_id.is_not(None), model.cpv.is_not(None)).distinct()
-        ):
-            cpvs[canonical(org_id)].add(cpv)
-    return cpvs
-
-
-def _subjects(session: Session, ids: Iterable[int], cpvs: dict[int, set[str]]) -> dict[int, Subject]:
-    wanted = sorted(set(ids))
-    out: dict[int, Subject] = {}
-    for start in range(0, len(wanted), 900):
-        for org in session.scalars(select(Organisation).where(Organisation.id.in_(wanted[start : start + 900]))):
-            out[org.id] = Subject(org.id, org.org_key, org.name, tuple(sorted(cpvs.get(org.id, ()))))
-    return out
-
-
-def read_events(session: Session, *, as_of: date, max_age_days: int, canonical: Any, cpvs: dict[int, set[str]]) -> list[EventFact]:
-    rows = list(
-        session.scalars(
-            select(SupplierEvent)
-            .where(SupplierEvent.occurred_on <= as_of, SupplierEvent.occurred_on >= as_of - timedelta(days=max_age_days))
-            .order_by(SupplierEvent.occurred_on, SupplierEvent.id)
-        )
-    )
-    subjects = _subjects(session, {canonical(r.organisation_id) for r in rows}, cpvs)
-    return [
-        EventFact(
-            event_id=r.id, subject=subjects[canonical(r.organisation_id)], kind=r.kind, occurred_on=r.occurred_on,
-            source=r.source, source_ref=r.source_ref, source_url=r.source_url, title=r.title, confidence=r.confidence,
-            details=r.details,
-        )
-        for r in rows
-        if canonical(r.organisation_id) in subjects
-    ]
-
-
-def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
-    return list(
-        session.scalars(
-            select(ScoringRun)
-            .where(ScoringRun.status.not_in(("running", "failed")), ScoringRun.as_of <= as_of)
-            .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
-            .limit(2)
-        )
-    )
-
-
-def read_score_changes(session: Session, *, as_of: date, canonical: Any, cpvs: dict[int, set[str]]) -> list[ScoreChange]:
-    """Each score of the latest finished run with the same score in the run before it."""
-    runs = _finished_runs(session, as_of)
-    if not runs:
-        return []
-    current_run, previous_run = runs[0], (runs[1] if len(runs) > 1 else None)
-
-    def points(run: ScoringRun) -> dict[tuple[int, str, str], ScorePoint]:
-        return {
-            (canonical(s.organisation_id), s.category, s.kind): ScorePoint(
-                run_id=run.id, as_of=run.as_of, value=s.value, band=s.band, confidence=s.confidence,
-                coverage=s.coverage, reasons=tuple(s.reasons or ()), inputs=tuple(s.inputs or ()),
-            )
-            for s in session.scalars(select(RiskScore).where(RiskScore.run_id == run.id))
-        }
-
-    current = points(current_run)
-    previous = points(previous_run) if previous_run else {}
-    ours = current_suppliers(session, as_of=as_of, canonical=canonical)
-    subjects = _subjects(session, {org for org, _c, _k in current if org in ours}, cpvs)
-    return [
-        ScoreChange(subject=subjects[org], kind=kind, category=category, current=point,
-                    previous=previous.get((org, category, kind)))
-        for (org, category, kind), point in sorted(current.items())
-        if org in subjects
-    ]
-
-
-#: Spend booked this recently still makes a supplier "ours" for score alerts.
-RECENT_SPEND_DAYS = 365
-
-
-def current_suppliers(session: Session, *, as_of: date, canonical: Any) -> set[int]:
-    """Suppliers we depend on now: a contract running (or extendable) on ``as_of``, or spend in the last year.
-
-    A score change of a former supplier (a company that failed years ago, a contract long ended)
-    is no reason to wake a category manager: score alerts are limited to these.
-    """
-    running = select(Contract.organisation_id).where(
-        Contract.organisation_id.is_not(None),
-        (Contract.start_date.is_(None)) | (Contract.start_date <= as_of),
-        (Contract.end_date >= as_of) | (Contract.extension_until >= as_of),
-    )
-    spending = select(SpendLine.organisation_id).where(
-        SpendLine.organisation_id.is_not(None),
-        SpendLine.booked_on > as_of - timedelta(days=RECENT_SPEND_DAYS),
-        SpendLine.booked_on <= as_of,
-    )
-    return {canonical(org) for org in (*session.scalars(running), *session.scalars(spending))}
-
-
-def read_contracts(session: Session, *, as_of: date, months: int, canonical: Any, cpvs: dict[int, set[str]]) -> list[ContractFact]:
-    rows = list(
-        session.scalars(
-            select(Contract).where(
-                Contract.end_date >= as_of, Contract.end_date <= as_of + timedelta(days=int(months * 30.4375) + 1),
-                Contract.cpv.is_not(None),
-            )
-        )
-    )
-    subjects = _subjects(session, {canonical(r.organisation_id) for r in rows if r.organisation_id}, cpvs)
-    return [
-        ContractFact(
-            contract_id=r.id, ref=r.contract_ref, title=r.title,
-            subject=subjects.get(canonical(r.organisation_id)) if r.organisation_id else None,
-            supplier_name=r.supplier_name, cpv=r.cpv, end_date=r.end_date, extension_until=r.extension_until,
-            owner=r.owner, value=float(r.value) if r.value is not None else None,
-        )
-        for r in rows
-    ]
-
-
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str) -> dict[str, MarketFact]:
     """The concentration of each category's award market over the last ``years`` (models.market)."""
     from models.dates import years_before
@@ -274,7 +132,7 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
              sources: bool = True) -> list[Candidate]:
     """Every candidate alert the rules call for on the store's facts as of ``as_of``."""
     rules, routing = config.rules, config.routing
-    canonical = _canonical(session)
+    canonical = canonical_lookup(session)
     cpvs = our_cpvs(session, canonical)
     categories_of = routing.categories_of
     candidates: list[Candidate] = []

@@ -125,7 +125,7 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
     """What the registers and the news said about the suppliers we depend on, in the last three months."""
     from datetime import timedelta
 
-    from pipelines.send_alerts import current_suppliers
+    from store.alert_facts import current_suppliers
     from store.events import recent_events
 
     with Store(settings.resolved_database_url) as store, store.session() as session:
