@@ -1,7 +1,7 @@
 """Commands of the suppliers area: ``supplyradar supplier KVK`` and ``supplyradar collect company-signals``.
 
 ``register`` adds them to the main app (see supplyradar/cli.py). The work is in
-``pipelines.supplier_view`` and ``pipelines.company_signals``; this module only renders.
+``store.supplier_view`` and ``pipelines.company_signals``; this module only renders.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def supplier_command(
     as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object, for scripts.")] = False,
 ) -> None:
     """One supplier explained: identity, sources, spend and contracts, awards, events, risk scores."""
-    from pipelines.supplier_view import SupplierNotFound, supplier_view
     from store.db import Store
+    from store.supplier_view import SupplierNotFound, supplier_view
 
     settings = Settings()
     with Store(settings.resolved_database_url) as store, store.session() as session:

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from pipelines.supplier_view import SupplierNotFound, supplier_view
 from store.companies import NewEvent, WatchedCompany, save_events, save_snapshot
 from store.db import Store
 from store.schema import (
@@ -22,6 +21,7 @@ from store.schema import (
     ScoringRun,
     SpendLine,
 )
+from store.supplier_view import SupplierNotFound, supplier_view
 from supplyradar.commands.suppliers import render
 
 KVK = "45968655"
