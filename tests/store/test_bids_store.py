@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from connectors.notice_xml import parse_file, parse_notice
 from connectors.records import Award, Party
 from models.contract_changes import modifications_line
-from pipelines.supplier_view import _awards
+from store.supplier_view import _awards
 from store.db import Store
 from store.notices import save_notices
 from store.queries import award_facts, modification_facts

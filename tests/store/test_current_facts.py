@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from models.matching import NameIndex
-from pipelines.supplier_view import supplier_view
+from store.supplier_view import supplier_view
 from store.companies import WatchedCompany, save_snapshot
 from store.current_facts import known_names, refresh_current_facts
 from store.db import Store
