@@ -5,6 +5,9 @@ Each says who raises it and when, so a flow can decide: retry, quarantine the re
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Collection, Iterable
+
 
 class ConnectorError(Exception):
     """Base class of everything a connector raises on purpose."""
@@ -78,3 +81,23 @@ class PendingRecord(RecordError):
 
 class ResponseTooLargeError(SourceRequestError):
     """An answer over the configured size or time budget: refused, naming the URL and the limit."""
+
+
+_noted: set[tuple[str, str, str]] = set()
+
+
+def note_unexpected_fields(
+    log: logging.Logger, source: str, what: str, fields: Iterable[str], known: Collection[str], *, where: str | None = None,
+) -> None:
+    """Fields a source sends that its connector does not know: a format change someone should look at.
+
+    The record is still read (the field is not kept). Every connector says it the same way: one
+    WARNING per (source, kind of record, field) per process, naming where it was first seen, so a
+    new field in every row of a long collection is one line, not thousands.
+    """
+    new = sorted(name for name in set(fields) - set(known) if (source, what, name) not in _noted)
+    if not new:
+        return
+    _noted.update((source, what, name) for name in new)
+    log.warning("%s: unexpected %s field(s) %s%s (not kept; format change?)", source, what, ", ".join(map(repr, new)),
+                f" at {where}" if where else "")

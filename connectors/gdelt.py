@@ -42,7 +42,7 @@ import httpx
 
 from config.news import GdeltSettings
 from config.settings import HttpSettings
-from connectors.errors import RecordError, SourceRequestError
+from connectors.errors import RecordError, SourceRequestError, note_unexpected_fields
 from connectors.feeds import Article, clean_text
 from connectors.http import HttpClient, safe_url
 from models.entity_linking import core_name
@@ -141,9 +141,8 @@ def search_articles(client: HttpClient, settings: GdeltSettings, query: str) -> 
               "timespan": settings.timespan, "sort": "datedesc"}
     payload = _get_json(client, settings.url, params)
     items = payload.get("articles") or []
-    unexpected = {key for item in items if isinstance(item, dict) for key in item} - KNOWN_ARTICLE_FIELDS
-    if unexpected:
-        log.warning("gdelt: unexpected article fields %s", sorted(unexpected))
+    note_unexpected_fields(log, "gdelt", "article", {key for item in items if isinstance(item, dict) for key in item},
+                           KNOWN_ARTICLE_FIELDS)
     articles: list[Article] = []
     errors: list[RecordError] = []
     for position, item in enumerate(items, start=1):

@@ -46,7 +46,7 @@ import httpx
 
 from config.company_signals import KvkSettings
 from config.settings import HttpSettings
-from connectors.errors import RecordError, SourceRequestError
+from connectors.errors import RecordError, SourceRequestError, note_unexpected_fields
 from connectors.http import HttpClient, safe_url
 
 SOURCE = "kvk"
@@ -80,7 +80,6 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
     "resultaat": frozenset({"kvkNummer", "rsin", "vestigingsnummer", "naam", "adres", "type", "actief",
                             "vervallenNaam", "links", "_links"}),
 }
-_reported: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,8 +465,5 @@ def _int(value: Any, where: str, field_name: str) -> int | None:
 
 
 def report_unexpected(obj: Mapping[str, Any], kind: str, where: str) -> None:
-    """Log fields the connector does not know, once per (kind, field) per process."""
-    for name in obj.keys() - KNOWN_FIELDS[kind]:
-        if (kind, name) not in _reported:
-            _reported.add((kind, name))
-            log.warning("kvk: unexpected field %r in %s at %s (kept out of the snapshot; format change?)", name, kind, where)
+    """Log fields the connector does not know (kept out of the snapshot), once per (kind, field) per process."""
+    note_unexpected_fields(log, "kvk", kind, obj.keys(), KNOWN_FIELDS[kind], where=where)

@@ -45,7 +45,7 @@ import httpx
 
 from config.settings import HttpSettings, TedSettings
 from connectors import notice_xml
-from connectors.errors import RecordError, SourceUnavailableError
+from connectors.errors import RecordError, SourceUnavailableError, note_unexpected_fields
 from connectors.http import HttpClient
 from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, SearchHit
@@ -205,9 +205,8 @@ def _count(value: Any) -> int | None:
 
 def read_page(items: Sequence[dict[str, Any]], settings: TedSettings, *, where: str) -> Page:
     """One page of search results as hits; an unreadable item becomes an error, not a lost page."""
-    unexpected = {name for item in items for name in item} - KNOWN_HIT_FIELDS
-    if unexpected:
-        log.warning("ted: unexpected search result fields %s at %s", sorted(unexpected), where)
+    note_unexpected_fields(log, "ted", "search result", {name for item in items for name in item}, KNOWN_HIT_FIELDS,
+                           where=where)
     hits: list[SearchHit] = []
     errors: list[RecordError] = []
     for position, item in enumerate(items, start=1):

@@ -51,7 +51,7 @@ import httpx
 
 from config.settings import HttpSettings, TenderNedSettings
 from connectors import notice_xml
-from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError
+from connectors.errors import RecordError, RecordWarning, SourceRequestError, SourceUnavailableError, note_unexpected_fields
 from connectors.http import HttpClient
 from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, NoticeKind, Party
@@ -170,9 +170,8 @@ def _list_rows(
                 SOURCE, url, f"an empty page {page} after {listed} of the {total} publications announced; stopped, not done"
             )
         listed += len(content)
-        unexpected = {name for row in content for name in row} - KNOWN_SUMMARY_FIELDS
-        if unexpected:
-            log.info("tenderned: unexpected list fields %s on page %d", sorted(unexpected), page)
+        note_unexpected_fields(log, "tenderned", "list", {name for row in content for name in row}, KNOWN_SUMMARY_FIELDS,
+                               where=f"page {page}")
         rows = [row for row in content if _type_code(row) in wanted or _type_code(row) is None]
         if len(rows) < len(content):
             log.warning(
