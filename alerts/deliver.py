@@ -25,7 +25,7 @@ def notify(apobj: Any, tag: str, message: Message) -> str | None:
     apprise_log.setLevel(max(apprise_log.getEffectiveLevel(), logging.INFO))
     try:
         ok = apobj.notify(body=message.body, title=message.title, body_format=body_format, tag=tag)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         return f"{type(exc).__name__} while sending"
     finally:
         apprise_log.setLevel(level)

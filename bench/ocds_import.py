@@ -3,7 +3,8 @@
 A synthetic release package is written (gzip-compressed, as publishers ship yearly files): each
 process has four releases (tender, award, contract, contract amendment), written stage by stage a
 block of processes apart, so the import has to merge releases that are not next to each other
-(ocdsmerge, as for real uncompiled data), and 100,000 releases make 25,000 notices. Each size runs in its own process, so ``ru_maxrss`` (peak resident memory, ijson, SQLite and
+(ocdsmerge, as for real uncompiled data), and 100,000 releases make 25,000 notices. Each size runs in its
+own process, so ``ru_maxrss`` (peak resident memory, ijson, SQLite and
 the store included) belongs to that import alone; the file is written in a separate child first,
 so writing it does not count.
 

@@ -363,7 +363,7 @@ def _article(feed: FeedConfig, where: str, title: str, link: str, summary: str, 
         raise RecordError(where, "item without a title", field="title")
     try:
         parts = urlsplit(link)
-        parts.port
+        parts.port  # noqa: B018
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in {"http", "https"}:

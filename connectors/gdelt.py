@@ -161,7 +161,7 @@ def read_article(item: Any, *, where: str) -> Article:
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise RecordError(where, "article without a URL", field="url")
     try:
-        urlsplit(url).port
+        urlsplit(url).port  # noqa: B018
     except ValueError:
         raise RecordError(where, "article without a usable URL", field="url", record=url[:200]) from None
     if not title:

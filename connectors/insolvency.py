@@ -84,7 +84,8 @@ TOKEN_LIFETIME = timedelta(minutes=5)
 #: | insolvency.bankruptcy_declared    | 1300-1306 (first instance), 1100-1101 (appeal), 1200-1201 (cassation) |
 #: | insolvency.suspension_provisional | 3300, 3301                                               |
 #: | insolvency.suspension_final       | 3302 (first instance), 3100 (appeal), 3200 (cassation)  |
-#: | insolvency.ended                  | 1316-1320, 1324 (bankruptcy ended, lifted or annulled), 1102, 1202 (annulled on appeal), 3307-3309 (suspension ended; not 3313, its conversion into a bankruptcy, which the bankruptcy event covers) |
+#: | insolvency.ended                  | 1316-1320, 1324 (bankruptcy ended, lifted or annulled), 1102, 1202 (annulled on appeal), |
+#: |                                   | 3307-3309 (suspension ended; not 3313, its conversion into a bankruptcy: the bankruptcy event) |
 BANKRUPTCY, PROVISIONAL, FINAL, ENDED = (
     "insolvency.bankruptcy_declared", "insolvency.suspension_provisional", "insolvency.suspension_final", "insolvency.ended",
 )
@@ -277,7 +278,7 @@ def build_envelope(
     soap, wsa, wsse, wsu = (ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
                             (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU)))
     cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
-    stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     password = wsse.Password(settings.password.get_secret_value())
     password.set("Type", PASSWORD_TEXT)
     token = wsse.UsernameToken(wsse.Username(settings.username), password, wsu.Created(stamp(now)))

@@ -130,7 +130,7 @@ class CompanyProfile:
         """The snapshot payload: plain JSON values, ISO dates; ``fetched_at`` and the URL are left
         out so that an unchanged company hashes the same on every refresh. (Written out rather than
         ``asdict``, which deep-copies: this runs for every company on every refresh.)"""
-        day = lambda value: value.isoformat() if value else None
+        day = lambda value: value.isoformat() if value else None  # noqa: E731
         a = self.address
         return {
             "kvk_number": self.kvk_number, "name": self.name, "statutory_name": self.statutory_name,
@@ -147,7 +147,7 @@ class CompanyProfile:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, fetched_at: datetime, source_url: str = "") -> CompanyProfile:
         """Back from a stored snapshot payload (``to_json``)."""
-        day = lambda v: date.fromisoformat(v) if v else None
+        day = lambda v: date.fromisoformat(v) if v else None  # noqa: E731
         return cls(
             kvk_number=data["kvk_number"], name=data["name"], statutory_name=data.get("statutory_name"),
             trade_names=tuple(data.get("trade_names") or ()), legal_form=data.get("legal_form"),

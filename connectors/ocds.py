@@ -154,7 +154,8 @@ class _Mapper:
         self.data, self.releases, self.where, self.record = compiled, releases, where, record
         self.publisher = publisher or fields.text(fields.get(compiled, "publisher", "name"))
         self.warnings: list[RecordWarning] = []
-        self.parties = {str(p.get("id")): p for p in fields.as_list(compiled.get("parties")) if isinstance(p, dict) and p.get("id") is not None}
+        self.parties = {str(p.get("id")): p for p in fields.as_list(compiled.get("parties"))
+                        if isinstance(p, dict) and p.get("id") is not None}
         self.tender = compiled.get("tender") if isinstance(compiled.get("tender"), dict) else {}
         self.is_tenderned = "tenderned" in (self.publisher or "").casefold()
 
@@ -191,7 +192,8 @@ class _Mapper:
             cpv_main=codes[0] if codes else None,
             cpv=codes,
             title=fields.text(self.tender.get("title")),
-            procedure_type=fields.clip(fields.text(self.tender.get("procurementMethodDetails")) or fields.text(self.tender.get("procurementMethod")), 100),
+            procedure_type=fields.clip(fields.text(self.tender.get("procurementMethodDetails"))
+                                       or fields.text(self.tender.get("procurementMethod")), 100),
             lots=lots,
             awards=awards,
             source=SOURCE,
@@ -483,7 +485,8 @@ class _Mapper:
                     found += fields.link_ids(entry.get("documents"))
                     for identifier in fields.as_list(entry.get("identifiers")):
                         scheme = (fields.text(fields.get(identifier, "scheme")) or "").upper()
-                        if ("TED" in scheme or "OJS" in scheme) and (number := fields.ted_number(fields.text(fields.get(identifier, "id")))):
+                        number = fields.ted_number(fields.text(fields.get(identifier, "id")))
+                        if ("TED" in scheme or "OJS" in scheme) and number:
                             found.append(f"ted:{number}")
         return tuple(dict.fromkeys(found))
 

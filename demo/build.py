@@ -61,8 +61,8 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED) -> dict[str, in
 def _write_json_lines(path: Path, data: list[Any] | dict[str, Any]) -> None:
     """JSON with one record per line (list items, or top-level keys whose lists are spread the same way):
     small enough to commit, and readable in a diff."""
-    dump = lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False)
-    spread = lambda items: "[\n" + ",\n".join(dump(item) for item in items) + "\n]"
+    dump = lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    spread = lambda items: "[\n" + ",\n".join(dump(item) for item in items) + "\n]"  # noqa: E731
     if isinstance(data, dict):
         body = ",\n".join(f"{dump(key)}: {spread(value) if isinstance(value, list) else dump(value)}"
                           for key, value in sorted(data.items()))
@@ -87,7 +87,7 @@ def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> N
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
-    richest = lambda n: (n.lotted, any(len(lot.winners) > 1 for lot in n.lots), n.key)
+    richest = lambda n: (n.lotted, any(len(lot.winners) > 1 for lot in n.lots), n.key)  # noqa: E731
     awards = [n for n in world.notices if n.kind == "can"]
     legacy = max((n for n in awards if n.format == "ted-r209"), key=richest)
     eforms = max((n for n in awards if n.format == "eforms" and n.ted_number and n.tenderned_id), key=richest)

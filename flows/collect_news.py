@@ -36,7 +36,7 @@ def collect_news_source(source: str, transport: str) -> dict:
 
 @flow(name="collect-news", log_prints=False)
 def collect_news_flow(
-    sources: list[str] = list(SOURCES),
+    sources: list[str] = list(SOURCES),  # noqa: B006
     transport: str = "live",
 ) -> list[dict]:
     """Collect, link and classify news; linked events become ``news.<class>`` supplier events.

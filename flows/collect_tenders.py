@@ -45,7 +45,7 @@ def collect_source(source: str, since: date | None, until: date | None, transpor
 
 @flow(name="collect-tenders", log_prints=False)
 def collect_tenders(
-    sources: list[str] = list(SOURCES),
+    sources: list[str] = list(SOURCES),  # noqa: B006
     since: date | None = None,
     until: date | None = None,
     transport: str = "live",

@@ -85,7 +85,7 @@ def _open_store(settings: Settings):  # store.db.Store, imported lazily to keep 
 
 @collect_app.command("tenders")
 def collect_tenders_command(
-    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],
+    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],  # noqa: B006
     since: Annotated[str | None, typer.Option(help="Publication date to start from (default: where the last run stopped).")] = None,
     until: Annotated[str | None, typer.Option(help="Last publication date to collect.")] = None,
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
@@ -128,7 +128,7 @@ def collect_tenders_command(
 def backfill_tenders_command(
     start: Annotated[str, typer.Option("--from", help="First publication date, e.g. 2019-01-01.")],
     end: Annotated[str | None, typer.Option("--to", help="Last publication date (default: today).")] = None,
-    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],
+    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],  # noqa: B006
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Collect history month by month; run it again after an interruption and it continues where it stopped."""

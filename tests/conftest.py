@@ -57,7 +57,7 @@ def _postgres_database() -> Iterator[str | None]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         admin.dispose()
         pytest.skip(f"PostgreSQL at {make_url(url).render_as_string(hide_password=True)} not usable: {exc}")
     try:

@@ -129,7 +129,7 @@ def _delivery_plan(routing_file: Path | None) -> Callable[[Any], list[tuple[str,
         from alerts.routing import load_routing
 
         routing = load_routing(routing_file)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         log.warning("web: routing unavailable for ending snoozes (%s)", type(exc).__name__)
         return None
     return lambda row: routing.deliveries(row.severity, row.categories or [], ops=row.ops)

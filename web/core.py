@@ -197,7 +197,7 @@ def _routing_languages(ctx: WebContext) -> dict[str, str]:
         try:
             routing = load_routing(path)
             languages = {key: p.language for key, p in routing.people.items() if p.language}
-        except Exception:
+        except Exception:  # noqa: BLE001
             languages = {}
         ctx.routing_languages.update(stamp=stamp, languages=languages)
     return ctx.routing_languages.get("languages") or {}  # type: ignore[return-value]
@@ -212,7 +212,7 @@ def spend_period_of(ctx: WebContext, session: Any) -> Any:
             from config.risk import load_risk_config
 
             ctx.routing_languages["months"] = load_risk_config().dependency.spend_window_months
-        except Exception:
+        except Exception:  # noqa: BLE001
             ctx.routing_languages["months"] = DEFAULT_MONTHS
     return spend_period(session, months=int(ctx.routing_languages["months"]))
 

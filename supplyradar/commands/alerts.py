@@ -64,7 +64,7 @@ RoutingOption = Annotated[Path | None, typer.Option("--routing", help="Routing Y
 
 @alerts_app.command("list")
 def list_command(
-    state: Annotated[list[str], typer.Option("--state", help="open, acknowledged, snoozed, dismissed, expired.")] = [],
+    state: Annotated[list[str], typer.Option("--state", help="open, acknowledged, snoozed, dismissed, expired.")] = [],  # noqa: B006
     all_states: Annotated[bool, typer.Option("--all", help="Every state, expired and dismissed too.")] = False,
     rule: Annotated[str | None, typer.Option(help="Only this rule.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,

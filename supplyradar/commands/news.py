@@ -106,7 +106,8 @@ def read_headlines(path: Path) -> list[str]:
 
 def classify_command(
     texts: Annotated[list[str] | None, typer.Argument(help="Headlines to classify (quote each one).")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="One headline per line, or a CSV with a text/headline column; - reads standard input.")] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", "-f", help="One headline per line, or a CSV with a text/headline column; - reads standard input.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per headline: class, probability, event (and more).")] = False,
 ) -> None:
     """Classify headlines as news collection does: class, probability, and whether each would become a supplier event.
@@ -140,7 +141,7 @@ def classify_command(
 
 
 def collect_news_command(
-    source: Annotated[list[str], typer.Option("--source", "-s", help="rss, gdelt (repeat for both).")] = ["rss", "gdelt"],
+    source: Annotated[list[str], typer.Option("--source", "-s", help="rss, gdelt (repeat for both).")] = ["rss", "gdelt"],  # noqa: B006
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
     since: Annotated[str | None, typer.Option(help="Recovery: fetch feeds whole (ignoring ETags) and search GDELT "
                                                    "from this day (at most three months back).")] = None,

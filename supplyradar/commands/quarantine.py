@@ -40,7 +40,7 @@ def list_quarantine(
 
 @quarantine_app.command("retry")
 def retry_command(
-    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat; default both).")] = ["ted", "tenderned"],
+    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat; default both).")] = ["ted", "tenderned"],  # noqa: B006
     transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
 ) -> None:
     """Fetch every open entry again by its key; what comes in is stored and leaves the quarantine."""

@@ -132,9 +132,9 @@ def evaluate_command(as_of: AsOf = None) -> None:
     if report.origins:
         out.print(rows_table("Rolling origin", [
             {"data as of": str(x.split.evaluation_end + timedelta(days=x.split.horizon_days)), "chosen": x.chosen,
-             "failing companies fit/cal/eval": "/".join(str(x.counts[p]["failing_companies"]) for p in ("fit", "calibration", "evaluation")),
-             "ROC AUC model": "–" if not x.model_metrics or x.model_metrics.roc_auc is None else f"{x.model_metrics.roc_auc:.3f}",
-             "ROC AUC baseline": "–" if not x.baseline_metrics or x.baseline_metrics.roc_auc is None else f"{x.baseline_metrics.roc_auc:.3f}"}
+             "failing companies fit/cal/eval": "/".join(str(x.counts[p]["failing_companies"])
+                                                       for p in ("fit", "calibration", "evaluation")),
+             "ROC AUC model": _auc(x.model_metrics), "ROC AUC baseline": _auc(x.baseline_metrics)}
             for x in report.origins]))
     out.print(f"Evaluation card: {report.card_path}")
 
@@ -177,3 +177,7 @@ def register(app: typer.Typer) -> None:
     model_app.command("score")(score_command)
     app.add_typer(model_app, name="model")
     evaluate_app.command("failure-model")(evaluate_command)
+
+
+def _auc(metrics) -> str:  # models.failure evaluation metrics, or None
+    return "–" if not metrics or metrics.roc_auc is None else f"{metrics.roc_auc:.3f}"

@@ -125,7 +125,8 @@ def _risk(view: dict[str, Any], console: Console) -> None:
         values = [point["value"] for point in score["trend"]]
         low, high = min(values), max(values)
         spark = "".join(_SPARK[int((v - low) / (high - low) * (len(_SPARK) - 1)) if high > low else 0] for v in values)
-        rows.append({"kind": score["kind"], "category": score["category"] or "all", "value": "unknown" if score["value"] is None else round(score["value"], 3),
+        rows.append({"kind": score["kind"], "category": score["category"] or "all",
+                     "value": "unknown" if score["value"] is None else round(score["value"], 3),
                      "band": score["band"], "confidence": round(score["confidence"], 2), "as of": score["as_of"],
                      "trend": spark, "top reasons": "; ".join(filter(None, score["reasons"]))})
     console.print(rows_table("Risk scores (signals, not verdicts)", rows,

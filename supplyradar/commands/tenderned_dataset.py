@@ -26,7 +26,8 @@ SHOW_REJECTED = 10
 
 @import_app.command("tenderned-dataset")
 def tenderned_dataset_command(
-    files: Annotated[list[Path], typer.Argument(help="XLSX or JSON files from TenderNed's 'datasets aanbestedingen' page (the JSON is OCDS).")],
+    files: Annotated[list[Path], typer.Argument(
+        help="XLSX or JSON files from TenderNed's 'datasets aanbestedingen' page (the JSON is OCDS).")],
     batch_size: Annotated[int | None, typer.Option(help="Publications per transaction (default: from the settings).")] = None,
 ) -> None:
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""

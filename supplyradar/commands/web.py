@@ -86,7 +86,7 @@ def _display(settings: Settings) -> str:
 def add_user(
     username: Annotated[str, typer.Argument(help="The name people sign in with.")],
     role: RoleOption = "manager",
-    category: CategoryOption = [],
+    category: CategoryOption = [],  # noqa: B006
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
     no_password: Annotated[bool, typer.Option("--no-password", help="Sign-in only through the trusted proxy.")] = False,
@@ -168,7 +168,7 @@ def language_command(
 def set_role_command(
     username: Annotated[str, typer.Argument()],
     role: RoleOption,
-    category: CategoryOption = [],
+    category: CategoryOption = [],  # noqa: B006
 ) -> None:
     """Change a person's role (and categories, when given); their sessions end."""
     from store.web import UnknownUserError, UserError, set_role

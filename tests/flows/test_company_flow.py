@@ -14,10 +14,10 @@ from tests.flow_support import artifacts as _artifacts
 
 pytestmark = pytest.mark.flow
 
-from demo.story import build_story
-from flows.company_signals import collect_company_signals
-from store.db import Store
-from store.schema import Organisation
+from demo.story import build_story  # noqa: E402
+from flows.company_signals import collect_company_signals  # noqa: E402
+from store.db import Store  # noqa: E402
+from store.schema import Organisation  # noqa: E402
 
 
 def test_company_signals_flow_builds_a_history(prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 pytestmark = pytest.mark.flow
 
-from flows.collect_tenders import collect_tenders
-from flows.market_scan import market_scan
-from tests.flow_support import artifacts as _artifacts
+from flows.collect_tenders import collect_tenders  # noqa: E402
+from flows.market_scan import market_scan  # noqa: E402
+from tests.flow_support import artifacts as _artifacts  # noqa: E402
 
 UNTIL = date(2026, 11, 1)
 

@@ -105,11 +105,11 @@ def test_hard_cases_through_the_cli_keep_automatic_merges_right() -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [(o["a"], o["b"]) for o in lines] == [(r["a"], r["b"]) for r in rows]
     assert all({"decision", "score", "explanation"} <= set(o) for o in lines)
-    report = evaluate((o["decision"], r["same"] == "1") for o, r in zip(lines, rows))
+    report = evaluate((o["decision"], r["same"] == "1") for o, r in zip(lines, rows, strict=True))
     assert report.merge_precision.value is not None and report.merge_precision.value >= 0.99, report.rows()
     assert report.merge_recall.value is not None and report.merge_recall.value >= 0.8, report.rows()
     assert report.reach.value is not None and report.reach.value >= 0.9, report.rows()
-    wrong = [(r["a"], r["b"]) for o, r in zip(lines, rows) if o["decision"] == "merge" and r["same"] == "0"]
+    wrong = [(r["a"], r["b"]) for o, r in zip(lines, rows, strict=True) if o["decision"] == "merge" and r["same"] == "0"]
     assert wrong == []
 
 

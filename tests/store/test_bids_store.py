@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from connectors.notice_xml import parse_file, parse_notice
 from connectors.records import Award, Party
 from models.contract_changes import modifications_line
-from store.supplier_view import _awards
 from store.db import Store
 from store.notices import save_notices
 from store.queries import award_facts, modification_facts
@@ -27,6 +26,7 @@ from store.schema.bids import (
     ContractModification,
     ModificationContractor,
 )
+from store.supplier_view import _awards
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "ted"
 BELGIAN = FIXTURES / "constructed" / "can_cleaning_be_constructed.xml"

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from models.matching import NameIndex
-from store.supplier_view import supplier_view
 from store.companies import WatchedCompany, save_snapshot
 from store.current_facts import known_names, refresh_current_facts
 from store.db import Store
 from store.matching import index_candidates
 from store.schema import Organisation
+from store.supplier_view import supplier_view
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
