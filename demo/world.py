@@ -436,14 +436,18 @@ _AGENCIES = ("Agentschap Digitale Basisregistraties", "Landelijk Bureau Wegbehee
 class _Names:
     """Hands out invented names and identifiers, never the same one twice."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, suffix: str = "", shared: _Names | None = None) -> None:
+        """``suffix`` marks the names of one copy of a scaled world (" 2", " 3", ...): the invented stems run
+        out after a few hundred, so each copy reuses them with its own number, and ``shared`` (the first
+        copy's generator) keeps every name and identifier unique across copies."""
         self.rng = rng
-        self.used: set[str] = set()
-        self.ids: set[str] = set()
+        self.suffix = suffix
+        self.used: set[str] = shared.used if shared else set()
+        self.ids: set[str] = shared.ids if shared else set()
 
     def _fresh(self, make: Any) -> str:
         for _ in range(1000):
-            name = make()
+            name = make() + self.suffix
             if name not in self.used:
                 self.used.add(name)
                 return name
@@ -497,23 +501,38 @@ def fill_pattern(rng: random.Random, pattern: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def build_world(seed: int = DEFAULT_SEED) -> World:
-    """The whole market for one seed; the same seed always gives the same world."""
+def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
+    """The whole market for one seed; the same seed (and scale) always gives the same world.
+
+    ``scale`` N makes a market N times as large, for benchmarks: N copies of the buyers and of every
+    category's suppliers (copy 1 is exactly the scale-1 world's; copy c has its own random streams and a
+    " c" suffix on its invented names, so names and identifiers stay unique), and N times the notices,
+    played on the whole market. Scale 1 is the default world, byte for byte.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a positive whole number, not {scale}")
     names = _Names(random.Random(f"{seed}:names"))
     buyers = _make_buyers(random.Random(f"{seed}:buyers"), names)
     suppliers, pools = _make_suppliers(random.Random(f"{seed}:suppliers"), names)
-    market = _Market(random.Random(f"{seed}:awards"), buyers, pools)
+    for copy in range(2, scale + 1):
+        more_names = _Names(random.Random(f"{seed}:names:{copy}"), suffix=f" {copy}", shared=names)
+        buyers += _make_buyers(random.Random(f"{seed}:buyers:{copy}"), more_names, suffix=f" {copy}")
+        more, more_pools = _make_suppliers(random.Random(f"{seed}:suppliers:{copy}"), more_names)
+        suppliers += more
+        for key, entries in more_pools.items():
+            pools[key] += entries
+    market = _Market(random.Random(f"{seed}:awards"), buyers, pools, scale=scale)
     notices = market.run()
-    notices = _assign_identities(random.Random(f"{seed}:identities"), notices)
+    notices = _assign_identities(random.Random(f"{seed}:identities"), notices, scale=scale)
     return World(seed=seed, buyers=tuple(buyers), suppliers=tuple(suppliers), notices=tuple(notices))
 
 
-def _make_buyers(rng: random.Random, names: _Names) -> list[Buyer]:
+def _make_buyers(rng: random.Random, names: _Names, suffix: str = "") -> list[Buyer]:
     buyers: list[Buyer] = []
 
     def add(name: str, kind: str, region: Region, town: str) -> None:
-        buyers.append(Buyer(id=names.kvk(), name=name, kind=kind, town=town, postcode=dutch_postcode(rng, region, town),
-                            region=region.key, nuts=town_nuts(region, town)))
+        buyers.append(Buyer(id=names.kvk(), name=name + suffix, kind=kind, town=town,
+                            postcode=dutch_postcode(rng, region, town), region=region.key, nuts=town_nuts(region, town)))
 
     for region in REGIONS:
         towns = list(TOWNS[region.key])
@@ -659,10 +678,15 @@ def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 class _Market:
     """Plays the years 2019-2026: buyers tender, suppliers win, incumbents tend to win again."""
 
-    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: dict[str, list[_Entry]]) -> None:
+    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: dict[str, list[_Entry]], scale: int = 1) -> None:
         self.rng = rng
         self.buyers = buyers
         self.pools = pools
+        self.scale = scale
+        self.entries: dict[tuple[str, str], _Entry] = {}  # a supplier's first standing in a category, found at once
+        for key, pool in pools.items():
+            for entry in pool:
+                self.entries.setdefault((key, entry.supplier.id), entry)
         self.incumbent: dict[tuple[str, str], str] = {}
         self.count = 0
         self.buyer_volume = [_KIND_VOLUME[b.kind] * rng.uniform(0.5, 1.8) for b in buyers]
@@ -672,7 +696,7 @@ class _Market:
         contract_notices = round(CONTRACT_NOTICE_SHARE * (TED_AWARD_NOTICES + NATIONAL_AWARD_NOTICES))
         for channel, kind, count in (("ted", "can", TED_AWARD_NOTICES), ("national", "can", NATIONAL_AWARD_NOTICES),
                                      ("ted", "cn", contract_notices)):
-            plan += [(self._growing_day(), channel, kind) for _ in range(count)]
+            plan += [(self._growing_day(), channel, kind) for _ in range(count * self.scale)]
         plan.sort()
         return [self._notice(day, channel, kind) for day, channel, kind in plan]
 
@@ -760,7 +784,7 @@ class _Market:
                    framework=joint or rng.random() < 0.1)
 
     def _entry(self, category: Category, supplier_id: str) -> _Entry:
-        return next(e for e in self.pools[category.key] if e.supplier.id == supplier_id)
+        return self.entries[(category.key, supplier_id)]
 
     def _winners(self, day: date, buyer: Buyer, category: Category, count: int) -> tuple[str, ...]:
         rng = self.rng
@@ -797,7 +821,7 @@ _TED_YEARLY = {2019: 610_000, 2020: 630_000, 2021: 660_000, 2022: 720_000, 2023:
                2025: 800_000, 2026: 810_000}
 
 
-def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[Publication]:
+def _assign_identities(rng: random.Random, notices: list[Publication], scale: int = 1) -> list[Publication]:
     """OJ S publication numbers for European notices; TenderNed ids for national and some European ones."""
     out: list[Publication] = []
     last_number: dict[int, int] = {}
@@ -812,7 +836,7 @@ def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[P
         last_number[year] = number
         out.append(replace(notice, ted_number=f"{number}-{year}"))
     european = [n for n in out if n.channel == "ted" and n.kind == "can" and n.published >= TENDERNED_EUROPEAN_FROM]
-    on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES, len(european)))}
+    on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES * scale, len(european)))}
     dated: list[tuple[date, str]] = []
     for notice in out:
         if notice.channel == "national":
