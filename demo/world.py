@@ -12,6 +12,7 @@ carry no value. Every name is invented and everything is a pure function of the 
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import random
 import uuid
@@ -690,6 +691,7 @@ class _Market:
         self.incumbent: dict[tuple[str, str], str] = {}
         self.count = 0
         self.buyer_volume = [_KIND_VOLUME[b.kind] * rng.uniform(0.5, 1.8) for b in buyers]
+        self._cumulated: dict[str, list[float]] = {}
 
     def run(self) -> list[Publication]:
         plan: list[tuple[date, Channel, NoticeKind]] = []
@@ -699,6 +701,14 @@ class _Market:
             plan += [(self._growing_day(), channel, kind) for _ in range(count * self.scale)]
         plan.sort()
         return [self._notice(day, channel, kind) for day, channel, kind in plan]
+
+    def _buyer_weights(self, category: str) -> list[float]:
+        """How likely each buyer tenders in a category, cumulated once per category (what ``choices`` would
+        cumulate on every call: the same numbers, so the same draws, without a pass over all buyers per notice)."""
+        if category not in self._cumulated:
+            weights = [v * _KIND_APPETITE[b.kind].get(category, 1.0) for b, v in zip(self.buyers, self.buyer_volume, strict=True)]
+            self._cumulated[category] = list(itertools.accumulate(weights))
+        return self._cumulated[category]
 
     def _growing_day(self) -> date:
         """More notices in later years, as the market grows a little: mostly uniform, partly rising linearly."""
@@ -710,8 +720,7 @@ class _Market:
         rng = self.rng
         shares = [c.notice_share if channel == "ted" else c.national_share for c in CATEGORIES]
         category = rng.choices(CATEGORIES, weights=shares)[0]
-        weights = [v * _KIND_APPETITE[b.kind].get(category.key, 1.0) for b, v in zip(self.buyers, self.buyer_volume, strict=True)]
-        buyer = rng.choices(self.buyers, weights=weights)[0]
+        buyer = rng.choices(self.buyers, cum_weights=self._buyer_weights(category.key))[0]
         self.count += 1
         subject, main_cpv = rng.choice(category.subjects)
         cpv = [main_cpv]
