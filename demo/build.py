@@ -67,7 +67,7 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1)
     # A European notice on TenderNed is the very document TED serves: same bytes, same UUID and number.
     _write_zip(out / TENDERNED_XML, ((f"{n.tenderned_id}.xml", documents[n.key]) for n in tenderned))
     _write_json_lines(out / WORLD, world.to_json())
-    counts = _counts(world)
+    counts = world_counts(world)
     _write_samples(out / "samples", world, documents)
     readme = _readme(world, counts)
     if scale != 1:
@@ -116,7 +116,8 @@ def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> N
         (folder / name).write_bytes(documents[notice.key])
 
 
-def _counts(world: World) -> dict[str, int]:
+def world_counts(world: World) -> dict[str, int]:
+    """The counts the README states (and the scale benchmark reports)."""
     ted = world.ted_notices()
     return {
         "buyers": len(world.buyers),

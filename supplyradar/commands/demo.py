@@ -47,14 +47,15 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
     started = time.monotonic()
     clock = StageClock()
     check_scale(settings, scale)
+    clock.lap("open store")
     os.environ.update(QUIET_PREFECT_ENV)
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
     with scaled_bundle(scale) as counts:
         if counts is not None:
             clock.world = counts
+            clock.lap("build world")
             console.print(f"Synthetic world at scale {scale} built in a temporary folder: "
                           + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
-        clock.lap("build world")
         reports, trained = _run_chain(settings, console, clock, scale)
     _print_summary(console, settings, reports, trained, started)
     _print_web_accounts(console, settings)
