@@ -508,21 +508,23 @@ def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
     ``scale`` N makes a market N times as large, for benchmarks: N copies of the buyers and of every
     category's suppliers (copy 1 is exactly the scale-1 world's; copy c has its own random streams and a
     " c" suffix on its invented names, so names and identifiers stay unique), and N times the notices,
-    played on the whole market. Scale 1 is the default world, byte for byte.
+    each buyer tendering among its own copy's suppliers (N markets of the default shape, and building
+    stays linear in N). Scale 1 is the default world, byte for byte.
     """
     if scale < 1:
         raise ValueError(f"scale must be a positive whole number, not {scale}")
     names = _Names(random.Random(f"{seed}:names"))
     buyers = _make_buyers(random.Random(f"{seed}:buyers"), names)
     suppliers, pools = _make_suppliers(random.Random(f"{seed}:suppliers"), names)
+    copies = [pools] * len(buyers)  # each buyer's market: the suppliers of its own copy
     for copy in range(2, scale + 1):
         more_names = _Names(random.Random(f"{seed}:names:{copy}"), suffix=f" {copy}", shared=names)
-        buyers += _make_buyers(random.Random(f"{seed}:buyers:{copy}"), more_names, suffix=f" {copy}")
+        more_buyers = _make_buyers(random.Random(f"{seed}:buyers:{copy}"), more_names, suffix=f" {copy}")
         more, more_pools = _make_suppliers(random.Random(f"{seed}:suppliers:{copy}"), more_names)
+        buyers += more_buyers
         suppliers += more
-        for key, entries in more_pools.items():
-            pools[key] += entries
-    market = _Market(random.Random(f"{seed}:awards"), buyers, pools, scale=scale)
+        copies += [more_pools] * len(more_buyers)
+    market = _Market(random.Random(f"{seed}:awards"), buyers, copies, scale=scale)
     notices = market.run()
     notices = _assign_identities(random.Random(f"{seed}:identities"), notices, scale=scale)
     return World(seed=seed, buyers=tuple(buyers), suppliers=tuple(suppliers), notices=tuple(notices))
@@ -679,15 +681,19 @@ def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 class _Market:
     """Plays the years 2019-2026: buyers tender, suppliers win, incumbents tend to win again."""
 
-    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: dict[str, list[_Entry]], scale: int = 1) -> None:
+    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: list[dict[str, list[_Entry]]], scale: int = 1) -> None:
+        """``pools``: per buyer (same order), the category markets it buys in. A scaled world is N copies of
+        the market, each buyer tendering among its own copy's suppliers: N times the size, the same shape,
+        and the work per award does not grow with N."""
         self.rng = rng
         self.buyers = buyers
-        self.pools = pools
+        self.pools_of = {b.id: p for b, p in zip(buyers, pools, strict=True)}
         self.scale = scale
         self.entries: dict[tuple[str, str], _Entry] = {}  # a supplier's first standing in a category, found at once
-        for key, pool in pools.items():
-            for entry in pool:
-                self.entries.setdefault((key, entry.supplier.id), entry)
+        for market in {id(p): p for p in pools}.values():
+            for key, pool in market.items():
+                for entry in pool:
+                    self.entries.setdefault((key, entry.supplier.id), entry)
         self.incumbent: dict[tuple[str, str], str] = {}
         self.count = 0
         self.buyer_volume = [_KIND_VOLUME[b.kind] * rng.uniform(0.5, 1.8) for b in buyers]
@@ -799,7 +805,7 @@ class _Market:
         rng = self.rng
         candidates, weights = [], []
         incumbent = self.incumbent.get((buyer.id, category.key))
-        for entry in self.pools[category.key]:
+        for entry in self.pools_of[buyer.id][category.key]:
             s = entry.supplier
             if day < s.active_from or (s.active_until is not None and day > s.active_until):
                 continue
