@@ -43,10 +43,11 @@ from supplyradar.commands.tables import emit, rows_table
 
 def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageClock:
     """The whole chain; ``scale`` N runs it on a synthetic world N times the bundled one (built first, in a
-    temporary folder; see supplyradar.commands.demo_scale). Returns the CPU seconds of each stage."""
+    temporary folder; see supplyradar.commands.demo_scale). Returns the CPU seconds of each stage (a StageClock)."""
     started = time.monotonic()
     clock = StageClock()
     check_scale(settings, scale)
+    remember_scale(settings, scale)  # before collecting: a run that stops halfway still says what it holds
     clock.lap("open store")
     os.environ.update(QUIET_PREFECT_ENV)
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
@@ -80,11 +81,10 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
     with temporary_server(Path(settings.data_dir) / "prefect") as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-        clock.lap("start prefect server")
+        clock.lap("start prefect server and imports")
         bundle = "the bundled data set" if scale == 1 else f"the scale-{scale} synthetic world"
         console.print(f"\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from {bundle})...")
         rows = collect_tenders(since=DEMO_COLLECT_FROM, until=DEMO_TODAY, transport="demo")
-        remember_scale(settings, scale)
         _table(console, "Collected", rows, ("source", "pages", "added", "updated", "unchanged", "quarantined", "status"))
         clock.lap("collect tenders")
 
