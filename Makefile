@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test bench venv lock clean server serve
+.PHONY: demo test bench bench-scale venv lock clean server serve
 
 venv: $(STAMP)
 
@@ -26,6 +26,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The whole demo chain on a world SCALE times the demo's (minutes; not part of `make bench`): bench/scale.py.
+SCALE ?= 2
+bench-scale: $(STAMP)
+	SCALE=$(SCALE) $(BIN)/python -m bench.scale
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

@@ -7,7 +7,8 @@ A benchmark is a callable taking no argument and returning a result dict:
 - ``passed`` (bool): whether the target was met;
 - any number of measurements (numbers or short strings), shown in the table and the JSON line.
 
-Register it in ``BENCHMARKS`` in ``bench/__main__.py``. Time is CPU time of the measuring process
+Register it in ``BENCHMARKS`` in ``bench/__main__.py`` (except a benchmark that takes minutes: ``bench/scale.py``,
+the whole demo chain on a world ``SCALE`` times the demo's, runs alone with ``make bench-scale``). Time is CPU time of the measuring process
 (``time.process_time``) wherever the work runs in that process, so a busy machine does not turn a met
 target into a miss; only the web benchmark, which measures a server's answers, reads the wall clock. Keeping the contract this small lets a
 benchmark live next to the code it measures and be run alone from a test or a notebook.

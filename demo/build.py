@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import zipfile
 from collections.abc import Iterable
@@ -29,7 +30,16 @@ TENDERNED_PUBLICATIONS = "tenderned-publications.json"
 TENDERNED_DETAILS = "tenderned-details.json"
 TENDERNED_XML = "tenderned-public-xml.zip"
 WORLD = "world.json"
+#: Points the replay at another bundle (a scaled world in a temporary folder); unset: the committed one.
+BUNDLE_ENV = "SUPPLYRADAR_DEMO_BUNDLE"
 _ZIP_TIME = (2026, 11, 1, 0, 0, 0)
+
+
+def bundle_dir() -> Path:
+    """The bundle the replay serves: ``$SUPPLYRADAR_DEMO_BUNDLE`` when set (``supplyradar demo --scale N``
+    builds one there), else the committed ``demo/data``."""
+    override = os.environ.get(BUNDLE_ENV)
+    return Path(override) if override else DATA_DIR
 
 
 def notice_xml(notice: Publication, world: World) -> bytes:
@@ -37,9 +47,14 @@ def notice_xml(notice: Publication, world: World) -> bytes:
     return render_r209(notice, world) if notice.format == "ted-r209" else render_eforms(notice, world)
 
 
-def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED) -> dict[str, int]:
-    """Write the whole bundle for one seed into ``out``; returns the counts the README states."""
-    world = build_world(seed)
+def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1) -> dict[str, int]:
+    """Write the whole bundle for one seed into ``out``; returns the counts the README states.
+
+    ``scale`` > 1 writes a world that many times as large (``demo.world.build_world``), for the scale
+    benchmark and ``supplyradar demo --scale N``; such a bundle goes to a temporary folder, never over
+    the committed one.
+    """
+    world = build_world(seed, scale)
     out.mkdir(parents=True, exist_ok=True)
     ted = sorted(world.ted_notices(), key=lambda n: (n.published, n.key))
     documents = {n.key: notice_xml(n, world) for n in world.notices if n.ted_number or n.tenderned_id}
@@ -52,9 +67,13 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED) -> dict[str, in
     # A European notice on TenderNed is the very document TED serves: same bytes, same UUID and number.
     _write_zip(out / TENDERNED_XML, ((f"{n.tenderned_id}.xml", documents[n.key]) for n in tenderned))
     _write_json_lines(out / WORLD, world.to_json())
-    counts = _counts(world)
+    counts = world_counts(world)
     _write_samples(out / "samples", world, documents)
-    (out / "README.md").write_text(_readme(world, counts), encoding="utf-8")
+    readme = _readme(world, counts)
+    if scale != 1:
+        readme = readme.replace("with seed **", f"at scale **{scale}** (N copies of the buyers and suppliers, N times "
+                                "the notices; copy c's invented names end in \" c\") with seed **", 1)
+    (out / "README.md").write_text(readme, encoding="utf-8")
     return counts
 
 
@@ -97,7 +116,8 @@ def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> N
         (folder / name).write_bytes(documents[notice.key])
 
 
-def _counts(world: World) -> dict[str, int]:
+def world_counts(world: World) -> dict[str, int]:
+    """The counts the README states (and the scale benchmark reports)."""
     ted = world.ted_notices()
     return {
         "buyers": len(world.buyers),
@@ -179,9 +199,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Build the synthetic demo bundle.")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DATA_DIR)
+    parser.add_argument("--scale", type=int, default=1, help="N times the default world (benchmarks only)")
     args = parser.parse_args(argv)
-    counts = build_bundle(args.out, args.seed)
-    print(f"demo bundle (seed {args.seed}) written to {args.out}: {counts}")
+    if args.scale < 1:
+        parser.error(f"--scale must be a positive whole number, not {args.scale}")
+    if args.scale != 1 and args.out.resolve() == DATA_DIR:
+        parser.error("a scaled world goes to its own --out folder, not over the committed bundle")
+    counts = build_bundle(args.out, args.seed, args.scale)
+    print(f"demo bundle (seed {args.seed}, scale {args.scale}) written to {args.out}: {counts}")
 
 
 if __name__ == "__main__":

@@ -36,13 +36,13 @@ from urllib.parse import parse_qs
 import httpx
 
 from demo.build import (
-    DATA_DIR,
     TED_INDEX,
     TED_NOTICES,
     TENDERNED_DETAILS,
     TENDERNED_PUBLICATIONS,
     TENDERNED_XML,
 )
+from demo.build import bundle_dir as default_bundle_dir
 
 DEFAULT_TODAY = date(2026, 11, 1)
 TED_SEARCH_HOST, TED_SEARCH_PATH = "api.ted.europa.eu", "/v3/notices/search"
@@ -381,8 +381,9 @@ def _tenderned_item(match: re.Match[str], bundle: Bundle, today: date) -> httpx.
 
 
 def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODAY) -> httpx.MockTransport:
-    """An httpx transport that answers TED and TenderNed requests from the demo bundle as of ``today``."""
-    folder = (bundle_dir or DATA_DIR).resolve()
+    """An httpx transport that answers TED and TenderNed requests from the demo bundle as of ``today``
+    (by default the committed bundle, or the one ``$SUPPLYRADAR_DEMO_BUNDLE`` names)."""
+    folder = (bundle_dir or default_bundle_dir()).resolve()
 
     def bundle() -> Bundle:
         return load_bundle(folder)

@@ -12,6 +12,7 @@ carry no value. Every name is invented and everything is a pure function of the 
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import random
 import uuid
@@ -436,14 +437,18 @@ _AGENCIES = ("Agentschap Digitale Basisregistraties", "Landelijk Bureau Wegbehee
 class _Names:
     """Hands out invented names and identifiers, never the same one twice."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, suffix: str = "", shared: _Names | None = None) -> None:
+        """``suffix`` marks the names of one copy of a scaled world (" 2", " 3", ...): the invented stems run
+        out after a few hundred, so each copy reuses them with its own number, and ``shared`` (the first
+        copy's generator) keeps every name and identifier unique across copies."""
         self.rng = rng
-        self.used: set[str] = set()
-        self.ids: set[str] = set()
+        self.suffix = suffix
+        self.used: set[str] = shared.used if shared else set()
+        self.ids: set[str] = shared.ids if shared else set()
 
     def _fresh(self, make: Any) -> str:
         for _ in range(1000):
-            name = make()
+            name = make() + self.suffix
             if name not in self.used:
                 self.used.add(name)
                 return name
@@ -497,23 +502,40 @@ def fill_pattern(rng: random.Random, pattern: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def build_world(seed: int = DEFAULT_SEED) -> World:
-    """The whole market for one seed; the same seed always gives the same world."""
+def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
+    """The whole market for one seed; the same seed (and scale) always gives the same world.
+
+    ``scale`` N makes a market N times as large, for benchmarks: N copies of the buyers and of every
+    category's suppliers (copy 1 is exactly the scale-1 world's; copy c has its own random streams and a
+    " c" suffix on its invented names, so names and identifiers stay unique), and N times the notices,
+    each buyer tendering among its own copy's suppliers (N markets of the default shape, and building
+    stays linear in N). Scale 1 is the default world, byte for byte.
+    """
+    if scale < 1:
+        raise ValueError(f"scale must be a positive whole number, not {scale}")
     names = _Names(random.Random(f"{seed}:names"))
     buyers = _make_buyers(random.Random(f"{seed}:buyers"), names)
     suppliers, pools = _make_suppliers(random.Random(f"{seed}:suppliers"), names)
-    market = _Market(random.Random(f"{seed}:awards"), buyers, pools)
+    copies = [pools] * len(buyers)  # each buyer's market: the suppliers of its own copy
+    for copy in range(2, scale + 1):
+        more_names = _Names(random.Random(f"{seed}:names:{copy}"), suffix=f" {copy}", shared=names)
+        more_buyers = _make_buyers(random.Random(f"{seed}:buyers:{copy}"), more_names, suffix=f" {copy}")
+        more, more_pools = _make_suppliers(random.Random(f"{seed}:suppliers:{copy}"), more_names)
+        buyers += more_buyers
+        suppliers += more
+        copies += [more_pools] * len(more_buyers)
+    market = _Market(random.Random(f"{seed}:awards"), buyers, copies, scale=scale)
     notices = market.run()
-    notices = _assign_identities(random.Random(f"{seed}:identities"), notices)
+    notices = _assign_identities(random.Random(f"{seed}:identities"), notices, scale=scale)
     return World(seed=seed, buyers=tuple(buyers), suppliers=tuple(suppliers), notices=tuple(notices))
 
 
-def _make_buyers(rng: random.Random, names: _Names) -> list[Buyer]:
+def _make_buyers(rng: random.Random, names: _Names, suffix: str = "") -> list[Buyer]:
     buyers: list[Buyer] = []
 
     def add(name: str, kind: str, region: Region, town: str) -> None:
-        buyers.append(Buyer(id=names.kvk(), name=name, kind=kind, town=town, postcode=dutch_postcode(rng, region, town),
-                            region=region.key, nuts=town_nuts(region, town)))
+        buyers.append(Buyer(id=names.kvk(), name=name + suffix, kind=kind, town=town,
+                            postcode=dutch_postcode(rng, region, town), region=region.key, nuts=town_nuts(region, town)))
 
     for region in REGIONS:
         towns = list(TOWNS[region.key])
@@ -659,22 +681,40 @@ def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
 class _Market:
     """Plays the years 2019-2026: buyers tender, suppliers win, incumbents tend to win again."""
 
-    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: dict[str, list[_Entry]]) -> None:
+    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: list[dict[str, list[_Entry]]], scale: int = 1) -> None:
+        """``pools``: per buyer (same order), the category markets it buys in. A scaled world is N copies of
+        the market, each buyer tendering among its own copy's suppliers: N times the size, the same shape,
+        and the work per award does not grow with N."""
         self.rng = rng
         self.buyers = buyers
-        self.pools = pools
+        self.pools_of = {b.id: p for b, p in zip(buyers, pools, strict=True)}
+        self.scale = scale
+        self.entries: dict[tuple[str, str], _Entry] = {}  # a supplier's first standing in a category, found at once
+        for market in {id(p): p for p in pools}.values():
+            for key, pool in market.items():
+                for entry in pool:
+                    self.entries.setdefault((key, entry.supplier.id), entry)
         self.incumbent: dict[tuple[str, str], str] = {}
         self.count = 0
         self.buyer_volume = [_KIND_VOLUME[b.kind] * rng.uniform(0.5, 1.8) for b in buyers]
+        self._cumulated: dict[str, list[float]] = {}
 
     def run(self) -> list[Publication]:
         plan: list[tuple[date, Channel, NoticeKind]] = []
         contract_notices = round(CONTRACT_NOTICE_SHARE * (TED_AWARD_NOTICES + NATIONAL_AWARD_NOTICES))
         for channel, kind, count in (("ted", "can", TED_AWARD_NOTICES), ("national", "can", NATIONAL_AWARD_NOTICES),
                                      ("ted", "cn", contract_notices)):
-            plan += [(self._growing_day(), channel, kind) for _ in range(count)]
+            plan += [(self._growing_day(), channel, kind) for _ in range(count * self.scale)]
         plan.sort()
         return [self._notice(day, channel, kind) for day, channel, kind in plan]
+
+    def _buyer_weights(self, category: str) -> list[float]:
+        """How likely each buyer tenders in a category, cumulated once per category (what ``choices`` would
+        cumulate on every call: the same numbers, so the same draws, without a pass over all buyers per notice)."""
+        if category not in self._cumulated:
+            weights = [v * _KIND_APPETITE[b.kind].get(category, 1.0) for b, v in zip(self.buyers, self.buyer_volume, strict=True)]
+            self._cumulated[category] = list(itertools.accumulate(weights))
+        return self._cumulated[category]
 
     def _growing_day(self) -> date:
         """More notices in later years, as the market grows a little: mostly uniform, partly rising linearly."""
@@ -686,8 +726,7 @@ class _Market:
         rng = self.rng
         shares = [c.notice_share if channel == "ted" else c.national_share for c in CATEGORIES]
         category = rng.choices(CATEGORIES, weights=shares)[0]
-        weights = [v * _KIND_APPETITE[b.kind].get(category.key, 1.0) for b, v in zip(self.buyers, self.buyer_volume, strict=True)]
-        buyer = rng.choices(self.buyers, weights=weights)[0]
+        buyer = rng.choices(self.buyers, cum_weights=self._buyer_weights(category.key))[0]
         self.count += 1
         subject, main_cpv = rng.choice(category.subjects)
         cpv = [main_cpv]
@@ -760,13 +799,13 @@ class _Market:
                    framework=joint or rng.random() < 0.1)
 
     def _entry(self, category: Category, supplier_id: str) -> _Entry:
-        return next(e for e in self.pools[category.key] if e.supplier.id == supplier_id)
+        return self.entries[(category.key, supplier_id)]
 
     def _winners(self, day: date, buyer: Buyer, category: Category, count: int) -> tuple[str, ...]:
         rng = self.rng
         candidates, weights = [], []
         incumbent = self.incumbent.get((buyer.id, category.key))
-        for entry in self.pools[category.key]:
+        for entry in self.pools_of[buyer.id][category.key]:
             s = entry.supplier
             if day < s.active_from or (s.active_until is not None and day > s.active_until):
                 continue
@@ -797,7 +836,7 @@ _TED_YEARLY = {2019: 610_000, 2020: 630_000, 2021: 660_000, 2022: 720_000, 2023:
                2025: 800_000, 2026: 810_000}
 
 
-def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[Publication]:
+def _assign_identities(rng: random.Random, notices: list[Publication], scale: int = 1) -> list[Publication]:
     """OJ S publication numbers for European notices; TenderNed ids for national and some European ones."""
     out: list[Publication] = []
     last_number: dict[int, int] = {}
@@ -812,7 +851,7 @@ def _assign_identities(rng: random.Random, notices: list[Publication]) -> list[P
         last_number[year] = number
         out.append(replace(notice, ted_number=f"{number}-{year}"))
     european = [n for n in out if n.channel == "ted" and n.kind == "can" and n.published >= TENDERNED_EUROPEAN_FROM]
-    on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES, len(european)))}
+    on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES * scale, len(european)))}
     dated: list[tuple[date, str]] = []
     for notice in out:
         if notice.channel == "national":

@@ -222,11 +222,20 @@ def scan_command(
 
 
 @app.command("demo")
-def demo_command() -> None:
+def demo_command(
+    scale: int = typer.Option(1, "--scale", min=1,
+                              help="N times the bundled synthetic world (buyers, suppliers, notices), built first "
+                                   "in a temporary folder; for measuring the chain at size"),
+) -> None:
     """Run the whole pipeline on the bundled synthetic data set, under a temporary Prefect server."""
     from supplyradar.commands.demo import run_demo
+    from supplyradar.commands.demo_scale import DemoScaleError
 
-    run_demo(Settings(), console=out)
+    try:
+        run_demo(Settings(), console=out, scale=scale)
+    except DemoScaleError as exc:
+        _error_line(str(exc))
+        raise typer.Exit(2) from None
 
 
 def _error_line(message: str) -> None:

@@ -37,13 +37,34 @@ from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
 from store.bookkeeping import open_quarantine
 from store.db import Store
 from store.schema import Award, Notice, Organisation, SupplierEvent
+from supplyradar.commands.demo_scale import StageClock, check_scale, remember_scale, scaled_bundle
 from supplyradar.commands.tables import emit, rows_table
 
 
-def run_demo(settings: Settings, *, console: Console) -> None:
+def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageClock:
+    """The whole chain; ``scale`` N runs it on a synthetic world N times the bundled one (built first, in a
+    temporary folder; see supplyradar.commands.demo_scale). Returns the CPU seconds of each stage (a StageClock)."""
     started = time.monotonic()
+    clock = StageClock()
+    check_scale(settings, scale)
+    remember_scale(settings, scale)  # before collecting: a run that stops halfway still says what it holds
+    clock.lap("open store")
     os.environ.update(QUIET_PREFECT_ENV)
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
+    with scaled_bundle(scale) as counts:
+        if counts is not None:
+            clock.world = counts
+            clock.lap("build world")
+            console.print(f"Synthetic world at scale {scale} built in a temporary folder: "
+                          + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+        reports, trained = _run_chain(settings, console, clock, scale)
+    _print_summary(console, settings, reports, trained, started)
+    _print_web_accounts(console, settings)
+    clock.lap("summary")
+    return clock
+
+
+def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: int) -> tuple[list[str], dict]:
     console.print("Starting a temporary Prefect server (about 10 s)...")
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -60,9 +81,12 @@ def run_demo(settings: Settings, *, console: Console) -> None:
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
     with temporary_server(Path(settings.data_dir) / "prefect") as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-        console.print("\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from the bundled data set)...")
+        clock.lap("start prefect server and imports")
+        bundle = "the bundled data set" if scale == 1 else f"the scale-{scale} synthetic world"
+        console.print(f"\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from {bundle})...")
         rows = collect_tenders(since=DEMO_COLLECT_FROM, until=DEMO_TODAY, transport="demo")
         _table(console, "Collected", rows, ("source", "pages", "added", "updated", "unchanged", "quarantined", "status"))
+        clock.lap("collect tenders")
 
         console.print("\n[bold]2. Our own data[/bold]: contract register and spend export, suppliers resolved...")
         imported = import_own_data(
@@ -70,6 +94,7 @@ def run_demo(settings: Settings, *, console: Console) -> None:
         )
         _table(console, "Imported", imported["imports"])
         _print_quality(console, settings)
+        clock.lap("import own data")
 
         console.print(
             f"\n[bold]3. Company signals[/bold]: KvK and the insolvency register, quarterly from "
@@ -77,6 +102,7 @@ def run_demo(settings: Settings, *, console: Console) -> None:
         )
         rows = collect_company_signals(transport="demo", observed_on=DEMO_TODAY, history_from=DEMO_REGISTER_HISTORY_FROM)
         _table(console, "Company registers", history_table(rows))
+        clock.lap("company signals")
 
         console.print("\n[bold]4. News and sanctions[/bold]: feeds, GDELT, the EU sanctions list...")
         rows = collect_news_flow(transport="demo")
@@ -85,12 +111,15 @@ def run_demo(settings: Settings, *, console: Console) -> None:
         _table(console, "EU sanctions list", [sanctions],
                ("list", "suppliers screened", "possible matches", "new events", "status"))
         _print_recent_events(console, settings)
+        clock.lap("news and sanctions")
 
         console.print("\n[bold]5. Risk[/bold]: train the failure model on the history, then score every supplier...")
         trained = train_models(as_of=DEMO_TODAY)
         _print_training(console, trained)
+        clock.lap("train model")
         scored = score_suppliers(as_of=DEMO_TODAY)
         console.print(f"Scoring run {scored['run_id']}: " + ", ".join(f"{v} {k}" for k, v in sorted(scored["counts"].items())))
+        clock.lap("scoring")
 
         console.print("\n[bold]6. Alerts[/bold]: rules, routing to the category managers, the demo outbox...")
         sent = send_alerts(as_of=DEMO_TODAY, routing_file=str(DEMO_ROUTING), check_sources=False)
@@ -98,12 +127,13 @@ def run_demo(settings: Settings, *, console: Console) -> None:
         weekly = send_digest(period="weekly", routing_file=str(DEMO_ROUTING))
         _table(console, "Alerts", [{"step": "send-alerts", **sent}, {"step": "daily digest", **daily},
                                    {"step": "weekly digest", **weekly}])
+        clock.lap("alerts")
 
         console.print(f"\n[bold]7. Market scans[/bold] for CPV {', '.join(DEMO_CATEGORIES)} from {DEMO_SCAN_START}...")
         reports = market_scan(cpv=list(DEMO_CATEGORIES), start=DEMO_SCAN_START, end=DEMO_TODAY)
-
-    _print_summary(console, settings, reports, trained, started)
-    _print_web_accounts(console, settings)
+        clock.lap("market scans")
+    clock.lap("stop prefect server")
+    return reports, trained
 
 
 def _print_web_accounts(console: Console, settings: Settings) -> None:

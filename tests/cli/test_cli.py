@@ -83,3 +83,21 @@ def test_a_database_that_is_down_is_one_clear_line_and_exit_code_3(monkeypatch, 
     err = capsys.readouterr().err
     assert err.startswith("error: cannot use the database postgresql+psycopg://ops:***@127.0.0.1:1/supplyradar")
     assert "s3cret" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("scale", ["0", "-2"])
+def test_demo_refuses_a_scale_below_one(data_dir: Path, scale: str) -> None:
+    result = runner.invoke(app, ["demo", "--scale", scale])
+    assert result.exit_code == 2
+    assert "--scale" in result.output
+    assert not (data_dir / "supplyradar.db").exists()  # refused before anything ran
+
+
+def test_demo_at_another_scale_refuses_a_store_with_notices(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    with Store(f"sqlite:///{data_dir / 'supplyradar.db'}") as store, store.session() as session, session.begin():
+        save_notices(session, [ted_notice()])
+    result = runner.invoke(app, ["demo", "--scale", "2"])
+    assert result.exit_code == 2
+    assert "holds 1 notices of a world at scale 1" in result.output
+    assert "SUPPLYRADAR_DATA_DIR=" in result.output
