@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from models.intervals import wilson_interval
 from models.news_cues import CueFeatures
 
 #: The event classes; ``supplier_events.kind`` is ``news.<class>``. "other" is everything else.
@@ -177,17 +178,6 @@ class Proportion:
             return "n/a (0 cases)"
         low, high = self.interval or (0.0, 0.0)
         return f"{self.hits}/{self.total} = {self.hits / self.total:.3f} (95% CI {low:.3f}-{high:.3f})"
-
-
-def wilson_interval(hits: int, total: int, z: float = 1.96) -> tuple[float, float] | None:
-    """The Wilson score interval: honest for small counts and for proportions near 0 or 1."""
-    if total <= 0:
-        return None
-    p = hits / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    half = z * ((p * (1 - p) / total + z * z / (4 * total * total)) ** 0.5) / denominator
-    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
 
 
 def is_event(label: str, probability: float, threshold: float) -> bool:

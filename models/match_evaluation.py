@@ -15,9 +15,10 @@ Pure: (decision, label) pairs in, figures out.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from models.intervals import wilson_interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +34,7 @@ class Rate:
 
     @property
     def interval(self) -> tuple[float, float] | None:
-        if not self.total:
-            return None
-        z, n, p = 1.96, self.total, self.hits / self.total
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return max(0.0, centre - half), min(1.0, centre + half)
+        return wilson_interval(self.hits, self.total)
 
     def text(self) -> str:
         if self.value is None:
