@@ -23,7 +23,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from config.news import NewsSettings
@@ -34,10 +33,10 @@ from connectors.feeds import Article
 from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import is_event, predict_proba, top_class
 from models.near_duplicates import TitleIndex
+from pipelines.collection_run import collection_run
 from pipelines.news_model import TrainedClassifier, classifier
-from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
+from store.bookkeeping import quarantine, resolve_quarantined
 from store.db import Store
-from store.locks import LOCKED_ADVICE, is_locked
 from store.news import (
     ArticleCounts,
     CountryLink,
@@ -234,27 +233,13 @@ def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Art
 
 def _run(store: Store, source: str, work: Callable[[NewsSummary], None]) -> NewsSummary:
     summary = NewsSummary(source)
-    with store.session() as session, session.begin():
-        run_id = start_run(session, source)
-    try:
+
+    def counts() -> dict[str, Any]:
+        return {"fetched": summary.fetched, "added": summary.counts.added, "unchanged": summary.counts.unchanged,
+                "quarantined": summary.quarantined, "details": {**summary.as_row(), "failures": summary.failures[:20]}}
+
+    with collection_run(store, source, summary, counts=counts, expected=(SourceUnavailableError, SourceRequestError)):
         work(summary)
-    except (SourceUnavailableError, SourceRequestError) as exc:
-        summary.status, summary.error = "failed", str(exc)
-        log.error("%s: collection stopped: %s", source, exc)
-    except OperationalError as exc:
-        if not is_locked(exc):
-            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        summary.status, summary.error = "failed", LOCKED_ADVICE
-        log.error("%s: %s", source, LOCKED_ADVICE)
-    except BaseException as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        with store.session() as session, session.begin():
-            finish_run(session, run_id, status=summary.status, error=summary.error, fetched=summary.fetched,
-                       added=summary.counts.added, unchanged=summary.counts.unchanged, quarantined=summary.quarantined,
-                       details={**summary.as_row(), "failures": summary.failures[:20]})
     return summary
 
 

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
 from connectors import ted, tenderned
@@ -27,18 +26,16 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.records import Notice
+from pipelines.collection_run import collection_run
 from reference.cpv import cpv_codes
 from store.bookkeeping import (
-    finish_run,
     get_watermark,
     pending_keys,
     quarantine,
     resolve_quarantined,
     set_watermark,
-    start_run,
 )
 from store.db import Store
-from store.locks import LOCKED_ADVICE, is_locked
 from store.notices import SaveResult, save_notices
 
 log = logging.getLogger(__name__)
@@ -159,10 +156,19 @@ def _run(
     progress: ProgressHook | None,
     retry: Callable[[list[tuple[str, str]]], tuple[list[Notice], list[RecordError]]] | None = None,
 ) -> CollectionSummary:
-    with store.session() as session, session.begin():
-        run_id = start_run(session, source)
+    with store.session() as session:
         keys = pending_keys(session, source) if retry is not None else []
-    try:
+
+    def counts() -> dict[str, Any]:
+        return {"fetched": summary.fetched, "added": summary.saved.added, "updated": summary.saved.updated,
+                "unchanged": summary.saved.unchanged, "quarantined": summary.quarantined,
+                "details": {**summary.as_row(), "warnings": summary.warnings[:20]}}
+
+    def stopped(exc: Exception) -> None:
+        log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
+
+    with collection_run(store, source, summary, counts=counts, expected=(SourceUnavailableError, SourceRequestError),
+                        on_stop=stopped):
         if keys and retry is not None:
             notices, errors = retry(keys)
             summary.retried, summary.recovered = len(keys), len(notices)
@@ -176,32 +182,6 @@ def _run(
         if summary.pending:
             summary.status = "incomplete"
             summary.error = f"{summary.pending} listed record(s) could not be got this time; the next run fetches them again"
-    except (SourceUnavailableError, SourceRequestError) as exc:
-        summary.status, summary.error = "failed", str(exc)
-        log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
-    except OperationalError as exc:
-        if not is_locked(exc):
-            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        summary.status, summary.error = "failed", LOCKED_ADVICE
-        log.error("%s: %s", source, LOCKED_ADVICE)
-    except BaseException as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        with store.session() as session, session.begin():
-            finish_run(
-                session,
-                run_id,
-                status=summary.status,
-                error=summary.error,
-                fetched=summary.fetched,
-                added=summary.saved.added,
-                updated=summary.saved.updated,
-                unchanged=summary.saved.unchanged,
-                quarantined=summary.quarantined,
-                details={**summary.as_row(), "warnings": summary.warnings[:20]},
-            )
     return summary
 
 
