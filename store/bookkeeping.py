@@ -136,29 +136,36 @@ def process_owner() -> dict[str, Any]:
 
 
 def close_dead_runs(session: Session, source: str | None = None) -> int:
-    """Mark "running" runs whose process is gone as ``killed``; the number marked.
-
-    A run is dead when it names this host and a process id that no longer exists (or is this very
-    process, which is starting a new run, so its old one cannot still be going). Runs from another
-    host, or from before runs named their owner, are left alone: we cannot know.
-    """
+    """Mark "running" runs whose process is gone (``dead_owner``) as ``killed``; the number marked."""
     query = select(CollectionRun).where(CollectionRun.status == "running")
     if source is not None:
         query = query.where(CollectionRun.source == source)
-    host, me = socket.gethostname(), os.getpid()
     killed = 0
     for run in session.scalars(query):
-        owner = run.details or {}
-        pid = owner.get("pid")
-        if owner.get("host") != host or not isinstance(pid, int):
-            continue
-        if pid != me and _alive(pid):
+        gone = dead_owner(run.details)
+        if gone is None:
             continue
         run.status, run.finished_at = "killed", None
-        run.error = f"the process ({host} pid {pid}) ended without finishing this run; found at the next start"
+        run.error = f"{gone}; found at the next start"
         killed += 1
     session.flush()
     return killed
+
+
+def dead_owner(details: dict[str, Any] | None) -> str | None:
+    """Why a "running" run whose ``details`` name its owner (``process_owner``) is dead, or None.
+
+    Shared by collection and scoring runs. Dead: it names this host and a process id that no longer
+    exists, or this very process (which is starting a new run, so its old one cannot still be
+    going). Another host's runs, or runs from before they named their owner, are not: we cannot know.
+    """
+    owner = details or {}
+    pid, host = owner.get("pid"), socket.gethostname()
+    if owner.get("host") != host or not isinstance(pid, int):
+        return None
+    if pid != os.getpid() and _alive(pid):
+        return None
+    return f"the process ({host} pid {pid}) ended without finishing this run"
 
 
 def _alive(pid: int) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.dependency import ContractFact
 from models.features import EventFact
+from store.bookkeeping import dead_owner, process_owner
 from store.schema import (
     Award,
     AwardWinner,
@@ -171,7 +172,12 @@ def tone_series(session: Session, *, start: date, end: date) -> dict[str, list[t
 
 
 def start_scoring_run(session: Session, *, as_of: date, model_version: str) -> int:
-    """A run for ``as_of``; an earlier run of the same day and model is reused and its scores cleared."""
+    """A run for ``as_of``; an earlier run of the same day and model is reused and its scores cleared.
+
+    Runs a killed process left "running" are closed first (``close_dead_scoring_runs``), and the new
+    run names its owner so the next start can tell.
+    """
+    close_dead_scoring_runs(session)
     now = datetime.now(UTC)
     existing = session.scalars(
         select(ScoringRun).where(ScoringRun.as_of == as_of, ScoringRun.model_version == model_version)
@@ -180,12 +186,32 @@ def start_scoring_run(session: Session, *, as_of: date, model_version: str) -> i
     if existing is not None:
         session.execute(delete(RiskScore).where(RiskScore.run_id == existing.id))
         existing.started_at, existing.finished_at, existing.status = now, None, "running"
+        existing.details = process_owner()
         session.flush()
         return existing.id
-    run = ScoringRun(started_at=now, as_of=as_of, model_version=model_version, status="running")
+    run = ScoringRun(started_at=now, as_of=as_of, model_version=model_version, status="running",
+                     details=process_owner())
     session.add(run)
     session.flush()
     return run.id
+
+
+def close_dead_scoring_runs(session: Session) -> int:
+    """Mark "running" scoring runs whose process is gone as "failed"; the number marked.
+
+    "failed", not "killed": the readers of past runs (alerts, alternatives) skip "running" and
+    "failed" runs, so a half-written run must be one of those. The reason goes into ``details``.
+    """
+    closed = 0
+    for run in session.scalars(select(ScoringRun).where(ScoringRun.status == "running")):
+        gone = dead_owner(run.details)
+        if gone is None:
+            continue
+        run.status = "failed"
+        run.details = {**(run.details or {}), "error": f"{gone} (killed); found at the next scoring start"}
+        closed += 1
+    session.flush()
+    return closed
 
 
 def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> int:
