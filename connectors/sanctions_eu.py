@@ -38,6 +38,7 @@ from config.settings import HttpSettings
 from connectors.errors import MalformedNoticeError, RecordError
 from connectors.feeds import FeedState, conditional_get, validators
 from connectors.http import HttpClient
+from connectors.notice_xml.safe_xml import check_depth, refusal_for
 
 SOURCE = "sanctions-eu"
 NAMESPACE = "http://eu.europa.ec/fpi/fsd/export"
@@ -103,6 +104,7 @@ def iter_entries(data: bytes, *, where: str) -> Iterator[SanctionsEntry | Record
         for _event, element in events:
             position += 1
             try:
+                check_depth(element, f"{where} entity {position}", at_depth=1 + sum(1 for _ in element.iterancestors()))
                 yield read_entity(element, where=f"{where} entity {position}")
             except RecordError as exc:
                 yield exc
@@ -111,7 +113,8 @@ def iter_entries(data: bytes, *, where: str) -> Iterator[SanctionsEntry | Record
                 while element.getprevious() is not None:
                     del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
-        raise MalformedNoticeError(where, f"not well-formed XML: {' '.join(str(exc).split())}") from None
+        raise refusal_for(exc, where) or MalformedNoticeError(
+            where, f"not well-formed XML: {' '.join(str(exc).split())}") from None
     if position == 0:
         log.warning("%s: no sanctionEntity in namespace %s", where, NAMESPACE)
 
