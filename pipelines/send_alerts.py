@@ -5,7 +5,8 @@ is what makes it safe: facts are read, candidates are written to the outbox (wit
 deliveries) in one transaction, and only then is anything sent. Each message is recorded as
 "sending" before it goes out and as "sent" right after the channel accepted it: delivery is
 at least once (a crash between the two sends it again after ``send_lease_seconds``), and visibly
-once, because every attempt carries the same Message-ID (``alerts.delivery``). A failing channel
+once, because every attempt carries the same Message-ID and, on channels that honour one, the same
+idempotency key (``alerts.delivery``; elsewhere a copy may arrive twice). A failing channel
 is retried with backoff without holding up the others.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.deliver import notify
-from alerts.delivery import message_id, set_pause, stable_message_id
+from alerts.delivery import set_pause, stable_identity
 from alerts.evaluate import (
     Candidate,
     MarketFact,
@@ -239,7 +240,7 @@ def send_due(store: Store, settings: Settings, config: AlertConfig, *, now: date
             with store.session() as session, session.begin():
                 mark_sending(session, ids, now=now, lease_seconds=settings.alerts.send_lease_seconds)
             if message:
-                with stable_message_id(message_id(ids)):
+                with stable_identity(apobj, Routing.tag(person_key, channel_name), ids):
                     error = notify(apobj, Routing.tag(person_key, channel_name), message)
             with store.session() as session, session.begin():
                 if error is None:
