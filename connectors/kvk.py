@@ -46,7 +46,7 @@ import httpx
 
 from config.company_signals import KvkSettings
 from config.settings import HttpSettings
-from connectors.errors import RecordError, SourceRequestError, note_unexpected_fields
+from connectors.errors import PendingRecord, RecordError, SourceRequestError, note_unexpected_fields
 from connectors.http import HttpClient, safe_url
 
 SOURCE = "kvk"
@@ -237,8 +237,12 @@ def fetch_profile(client: HttpClient, settings: KvkSettings, kvk_number: str) ->
     if isinstance(result, NotFound):
         return result
     body, response = result
-    return parse_profile(body, where=safe_url(url), fetched_at=datetime.now(UTC),
-                         api_version=response.headers.get("API-Version"))
+    profile = parse_profile(body, where=safe_url(url), fetched_at=datetime.now(UTC),
+                            api_version=response.headers.get("API-Version"))
+    if profile.kvk_number != number:  # a cache or gateway repeating another answer: never store it as this company
+        raise PendingRecord(safe_url(url), f"the answer is the profile of {profile.kvk_number}, not of {number}",
+                            record=number, field="kvkNummer")
+    return profile
 
 
 def fetch_branch(client: HttpClient, settings: KvkSettings, branch_number: str) -> Branch | NotFound:
@@ -289,7 +293,7 @@ def _get_json(
             raise SourceRequestError(SOURCE, safe_url(response.request.url), response.status_code,
                                      "redirected; not followed (the apikey header would go along)")
     except SourceRequestError as exc:
-        codes = _FOUT_CODE.findall(exc.detail)
+        codes = fout_codes(exc.detail)
         found = [code for code in codes if code in NOT_FOUND_CODES]
         if exc.status == 404 and found:
             message = _fout_message(exc.detail)
@@ -297,11 +301,17 @@ def _get_json(
         raise
     try:
         body = response.json()
-    except ValueError:
-        body = None
+    except ValueError:  # an HTML maintenance page, an empty or a cut body: says nothing about the company
+        raise PendingRecord(safe_url(response.request.url), "the answer is not JSON (an HTML page, empty or cut off)",
+                            record=query) from None
     if not isinstance(body, dict):
         raise RecordError(safe_url(response.request.url), "the answer is not a JSON object", record=query)
     return body, response
+
+
+def fout_codes(detail: str) -> list[str]:
+    """KvK's error codes in an error body; none means the answer came from something in front of KvK."""
+    return _FOUT_CODE.findall(detail)
 
 
 def _fout_message(detail: str) -> str:

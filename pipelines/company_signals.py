@@ -78,7 +78,7 @@ class SignalSummary:
     cached: int = 0  # profiles younger than ``refresh_after_days``, not fetched
     events: int = 0
     quarantined: int = 0
-    pending: int = 0  # cases listed but not got this time: fetched again by the next run
+    pending: int = 0  # cases or profiles not got this time: fetched again by the next run
     status: str = "ok"
     error: str | None = None
 
@@ -115,6 +115,9 @@ def refresh_companies(
             for batch in _batches(companies, settings.kvk.batch_size):
                 answers = [(company, _fetch(client, settings, company)) for company in batch]
                 _store_batch(store, settings, answers, observed_on, summary)
+        if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
     except SourceUnavailableError as exc:
         summary.status, summary.error = "failed", str(exc)
         log.error("kvk: refresh stopped (outage); %d companies keep their last known state: %s",
@@ -147,10 +150,12 @@ def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyPr
                                   employees=profile.employees if profile.employees is not None else branch.employees)
         return profile
     except RecordError as exc:  # keyed by the KvK number, so the next good answer resolves it
-        return exc if exc.record == company.kvk_number else RecordError(exc.where, exc.reason, record=company.kvk_number,
-                                                                        field=exc.field)
+        return exc if exc.record == company.kvk_number else type(exc)(exc.where, exc.reason, record=company.kvk_number,
+                                                                       field=exc.field)
     except SourceRequestError as exc:
-        return RecordError(exc.url, f"HTTP {exc.status}: {exc.detail}", record=company.kvk_number)
+        # A 404 without any KvK error code is a gateway's answer, not the register's: asked again next run.
+        error = PendingRecord if exc.status == 404 and not kvk.fout_codes(exc.detail) else RecordError
+        return error(exc.url, f"HTTP {exc.status}: {exc.detail}", record=company.kvk_number)
 
 
 def _store_batch(
@@ -169,7 +174,10 @@ def _store_batch(
             summary.fetched += 1
             if isinstance(answer, RecordError):
                 quarantine(session, KVK_SOURCE, answer)
-                summary.quarantined += 1
+                if isinstance(answer, PendingRecord):
+                    summary.pending += 1
+                else:
+                    summary.quarantined += 1
                 log.warning("kvk: quarantined %s", answer)
                 continue
             if isinstance(answer, kvk.NotFound):
