@@ -11,7 +11,7 @@ from __future__ import annotations
 import email
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -116,29 +116,35 @@ def test_a_burst_of_alerts_reaches_the_inbox_in_seconds(tmp_path: Path, settings
     assert again.sent == 0 and len(sink.messages) == 30
 
 
+class Killed(BaseException):
+    """Stands for kill -9 between the channel's acceptance (an SMTP 250, an HTTP 200) and our "sent"."""
+
+
+def kill_at_sent(monkeypatch: pytest.MonkeyPatch, nth: int) -> Callable[[], None]:
+    """The ``nth`` "sent" of the run raises ``Killed``; returns what puts the real one back."""
+    real_mark_sent = alerting.mark_sent
+    calls = {"n": 0}
+
+    def dying(session, ids, *, now) -> None:
+        calls["n"] += 1
+        if calls["n"] == nth:
+            raise Killed
+        real_mark_sent(session, ids, now=now)
+
+    monkeypatch.setattr(alerting, "mark_sent", dying)
+    return lambda: monkeypatch.setattr(alerting, "mark_sent", real_mark_sent)
+
+
 def test_a_run_killed_after_acceptance_resends_with_the_same_message_id(
         tmp_path: Path, settings: Settings, smtp, monkeypatch: pytest.MonkeyPatch) -> None:
     sink, port = smtp
     store = fresh_store(tmp_path)
     suppliers(store, 3)
-
-    class Killed(BaseException):
-        """Stands for kill -9 between the server's 250 and our "sent"."""
-
-    real_mark_sent = alerting.mark_sent
-    calls = {"n": 0}
-
-    def die_on_second(session, ids, *, now) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise Killed
-        real_mark_sent(session, ids, now=now)
-
-    monkeypatch.setattr(alerting, "mark_sent", die_on_second)
+    revive = kill_at_sent(monkeypatch, 2)
     with pytest.raises(Killed):
         run_send_alerts(store, settings, config=config(port), as_of=date(2026, 11, 1), now=NOW, sources=False)
     assert len(sink.messages) == 2 and statuses(store) == ["sent", "sending", "pending"]
-    monkeypatch.setattr(alerting, "mark_sent", real_mark_sent)
+    revive()
     soon = run_send_alerts(store, settings, config=config(port), as_of=date(2026, 11, 1), now=NOW + timedelta(minutes=1), sources=False)
     assert soon.sent == 1  # the third; the second is within its lease
     later = run_send_alerts(store, settings, config=config(port), as_of=date(2026, 11, 1), now=NOW + timedelta(hours=1), sources=False)

@@ -21,12 +21,12 @@ from alerts.delivery import IDEMPOTENCY_HEADER, delivery_key, idempotency_key, i
 from alerts.routing import parse_routing
 from alerts.rules import parse_rules
 from config.settings import Settings
-from pipelines import send_alerts as alerting
 from pipelines.send_alerts import AlertConfig, run_send_alerts
-from store.db import Store
 from store.schema.alerts import AlertDelivery
 from tests.fault_server import Reply, fault_server, fresh_store
-from tests.pipelines.test_faults_delivery import RULES, suppliers
+from tests.pipelines.test_faults_delivery import RULES, Killed, kill_at_sent, settings, statuses, suppliers
+
+__all__ = ["settings"]  # the fixture: the same alert settings as the e-mail scenarios
 
 NOW = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
 
@@ -37,43 +37,18 @@ def config(url: str) -> AlertConfig:
     return AlertConfig(rules=parse_rules(RULES, where="test rules", known_categories=routing.categories), routing=routing)
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    base = Settings(data_dir=tmp_path / "data", _env_file=None)
-    return base.model_copy(update={"alerts": base.alerts.model_copy(
-        update={"max_attempts": 3, "retry_base_seconds": 60.0, "outbox_dir": tmp_path / "outbox"})})
-
-
-def statuses(store: Store) -> list[str]:
-    with store.session() as session:
-        return list(session.scalars(select(AlertDelivery.status).order_by(AlertDelivery.id)))
-
-
 def test_a_webhook_resent_after_a_crash_carries_the_same_idempotency_key(
         tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     store = fresh_store(tmp_path)
     suppliers(store, 3)
-
-    class Killed(BaseException):
-        """Stands for kill -9 between the channel's 200 and our "sent"."""
-
-    real_mark_sent = alerting.mark_sent
-    calls = {"n": 0}
-
-    def die_on_second(session, ids, *, now) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise Killed
-        real_mark_sent(session, ids, now=now)
-
     with fault_server() as server:
         server.script("/hook", [Reply(200, b"{}", {"Content-Type": "application/json"})])
         hook = config(server.url("/hook").replace("http://", "json://"))
-        monkeypatch.setattr(alerting, "mark_sent", die_on_second)
+        revive = kill_at_sent(monkeypatch, 2)
         with pytest.raises(Killed):
             run_send_alerts(store, settings, config=hook, as_of=date(2026, 11, 1), now=NOW, sources=False)
         assert server.count("/hook") == 2 and statuses(store) == ["sent", "sending", "pending"]
-        monkeypatch.setattr(alerting, "mark_sent", real_mark_sent)
+        revive()
         soon = run_send_alerts(store, settings, config=hook, as_of=date(2026, 11, 1), now=NOW + timedelta(minutes=1),
                                sources=False)
         later = run_send_alerts(store, settings, config=hook, as_of=date(2026, 11, 1), now=NOW + timedelta(hours=1),
