@@ -36,6 +36,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from models.calibration import Metrics, evaluate
+from models.dates import add_months
 from models.failure_reasons import how_to_get, missing_main_inputs, reason_text
 from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, MAIN_INPUT_GROUPS, EventFact, FeatureRow, band
 
@@ -271,12 +272,6 @@ def label_for(events: Sequence[EventFact], snapshot: date, horizon_days: int) ->
     """1 when a bankruptcy or suspension of payments falls in (snapshot, snapshot + horizon]."""
     end = snapshot + timedelta(days=horizon_days)
     return int(any(e.kind in FAILURE_KINDS and snapshot < e.occurred_on <= end for e in events))
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, 28))
 
 
 def snapshot_dates(first: date, last: date, every_months: int) -> list[date]:
