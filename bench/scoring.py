@@ -3,7 +3,7 @@
 The inputs are SYNTHETIC and built in memory (no database): 50,000 suppliers with about three
 award wins each, a few company-register, insolvency and news events, company snapshots for the
 Dutch ones, 2,000 suppliers in our own spend with 1,000 contracts, and news tone for the
-countries. ``pipelines.score_suppliers.build_scores`` then computes what a scoring run writes. Time is
+countries. ``models.risk_run.build_scores`` then computes what a scoring run writes. Time is
 measured in a plain run, peak memory (Python allocations) in a second run under tracemalloc.
 
 Target: under ``MAX_SECONDS`` and ``MAX_PEAK_MB``: a daily run over a large national supplier
@@ -21,8 +21,8 @@ from bench import Result
 from config.risk import load_category_materials, load_risk_config
 from models.dependency import ContractFact
 from models.features import EventFact
-from pipelines.score_suppliers import ScoringInputs, baseline_model, build_scores
-from store.risk import OrgFact, SpendFact, WinFact
+from models.risk_facts import OrgFact, ScoringInputs, SpendFact, WinFact
+from models.risk_run import baseline_model, build_scores
 
 SUPPLIERS = 50_000
 OURS = 2_000

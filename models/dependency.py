@@ -1,6 +1,6 @@
 """How dependent we are on a supplier, per category and overall: five components, published weights.
 
-Where this sits: ``pipelines.score_suppliers`` aggregates our spend and contracts per category and the
+Where this sits: ``models.risk_run`` aggregates our spend and contracts per category and the
 award market's credible suppliers, then calls :func:`category_dependencies`. Pure: no I/O.
 
 Components (each 0..1, higher = more dependent), weights in ``config/risk.yaml``:

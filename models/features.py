@@ -1,6 +1,6 @@
 """Feature rows of the failure model, and the weighted-component scores the other risk models share.
 
-Where this sits: ``pipelines.score_suppliers`` and ``pipelines.train_models`` load facts from the store in
+Where this sits: ``pipelines.score_suppliers`` (through ``models.risk_run``) and ``pipelines.train_models`` load facts from the store in
 bulk (company snapshots, supplier events, award wins) and call :func:`feature_row` once per
 (organisation, snapshot date); :mod:`models.failure` turns rows into probabilities. Pure: no I/O.
 

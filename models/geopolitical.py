@@ -1,6 +1,6 @@
 """Geopolitical exposure of a supplier (and of a supplier in a category): five components shown apart and combined.
 
-Where this sits: ``pipelines.score_suppliers`` gathers a supplier's country, its WGI political stability
+Where this sits: ``models.risk_run`` gathers a supplier's country, its WGI political stability
 (``reference.countries``), the critical raw materials of the category
 (``config/category_materials.yaml`` + ``reference.materials``), its sanctions hits
 (``sanctions.possible_match`` events) and the news tone about its country (``country_tone``), and

@@ -1,6 +1,6 @@
 """The combined view: a likelihood × impact risk matrix per supplier and the Kraljic quadrant per category.
 
-Where this sits: ``pipelines.score_suppliers`` calls :func:`risk_cell` with a supplier's failure probability,
+Where this sits: ``models.risk_run`` calls :func:`risk_cell` with a supplier's failure probability,
 geopolitical exposure and dependency, and :func:`kraljic_position` with a category's spend and market
 facts. Thresholds in ``config/risk.yaml``. Pure: no I/O.
 

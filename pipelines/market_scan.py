@@ -19,6 +19,7 @@ from reports.market_scan import market_scan_markdown, render_market_scan, write_
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 from store.queries import award_facts, modification_facts, notice_facts, source_freshness
+from store.risk_views import our_position
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,6 @@ def normalise_prefix(cpv: str) -> str:
     return code
 
 
-def _our_position(session, prefix: str):  # a Session in, an OurPosition out
-    """Our spend, suppliers and Kraljic quadrant in the category (risk area; imported late: it loads scikit-learn)."""
-    from pipelines.score_suppliers import our_position
-
-    return our_position(session, prefix)
-
-
 def run_market_scan(
     store: Store,
     *,
@@ -81,7 +75,7 @@ def run_market_scan(
         changes = modification_facts(session, prefix, until=end)
         sources = source_freshness(session)
         synthetic_note = get_meta(session, SYNTHETIC_MARKER)
-        position = _our_position(session, prefix)
+        position = our_position(session, prefix)
     scan = market_scan(
         awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
     )

@@ -40,14 +40,9 @@ from models.features import (
     feature_row,
     sector_rates,
 )
+from models.risk_run import baseline_model, related_by_address
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
-from pipelines.score_suppliers import (
-    ProfileLoader,
-    baseline_model,
-    load_profiles,
-    model_dir,
-    related_by_address,
-)
+from pipelines.score_suppliers import ProfileLoader, load_profiles, model_dir
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store

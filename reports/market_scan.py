@@ -79,7 +79,7 @@ def render_market_scan(
 
     ``sources`` rows give name, records, last_collected and optionally newest_publication, as
     ``store.queries.source_freshness`` returns them. ``position`` is our own place in the category
-    (``pipelines.score_suppliers.OurPosition``: our spend, our suppliers' dependency and failure risk, the
+    (``store.risk_views.OurPosition``: our spend, our suppliers' dependency and failure risk, the
     Kraljic quadrant); None leaves the section out.
     """
     charts = {key: Markup(svg) for key, svg in market_charts(scan).items()}  # our own SVG, data escaped by matplotlib

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.dependency import ContractFact
 from models.features import EventFact
+from models.risk_facts import OrgFact, SpendFact, WinFact
 from store.bookkeeping import dead_owner, process_owner
 from store.schema import (
     Award,
@@ -35,31 +35,6 @@ from store.schema import (
 )
 
 _CHUNK = 900
-
-
-@dataclass(frozen=True, slots=True)
-class OrgFact:
-    id: int
-    name: str
-    country: str | None
-    org_key: str
-    postcode: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WinFact:
-    organisation_id: int
-    published: date
-    cpv: str | None
-    value: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class SpendFact:
-    organisation_id: int
-    cpv: str | None
-    amount: float
-    booked_on: date | None
 
 
 def win_facts(session: Session, *, until: date) -> list[WinFact]:

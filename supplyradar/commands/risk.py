@@ -49,8 +49,8 @@ def risk_command(
     Current = a running contract or recent spend; ``--all`` adds former and dissolved suppliers, marked.
     Suppliers whose risk is unknown (e.g. foreign: no register data) are listed apart, never ranked.
     """
-    from pipelines.score_suppliers import ranked_scores
     from store.db import Store
+    from store.risk_views import ranked_scores
 
     if kind not in KINDS:
         raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
