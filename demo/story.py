@@ -5,7 +5,7 @@ as a pure function of the world and the seed, so that every renderer (KvK profil
 register, news feeds, GDELT, spend files) tells the same story. The signals are meant to be honest,
 not helpful: a model trained on them has to live with what real registers give.
 
-- **Failures**: about 40 Dutch companies go bankrupt between late 2019 and October 2026, each some
+- **Failures**: about 35 Dutch companies go bankrupt between 2020 and October 2026, each some
   months after its last award, spread over the years (:data:`YEARLY_FAILURES`) so that every period
   a model is fitted, calibrated and evaluated on holds failing companies. Most show distress first
   (staff falls, a move, news of losses or a reorganisation, often a provisional suspension of payments
