@@ -113,6 +113,8 @@ def _cases(world: World, story: Story, entries: dict[str, dict[str, Any]], seed:
                 items.append((final, "3302", f"Verlening definitieve surseance bij beschikking van {dutch_date(final)}"))
             if bankrupt:
                 items.append((bankrupt, "3313", f"Beëindiging door omzetting in faillissement op {dutch_date(bankrupt)}"))
+            elif ended:  # a rescue: the creditors accepted an agreement and the company carries on
+                items.append((ended, "3309", f"Beëindiging surseance door homologatie van het akkoord op {dutch_date(ended)}"))
             plans.append((first, "S", kvk, items))
         if bankrupt:
             code, text = ("1306", "Uitspraak faillissement na beëindiging surseance op") if provisional else (

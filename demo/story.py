@@ -2,18 +2,24 @@
 
 The award world (``world.py``) says who won what. This module adds the companies' lives on top,
 as a pure function of the world and the seed, so that every renderer (KvK profiles, insolvency
-register, news feeds, GDELT, spend files) tells the same story:
+register, news feeds, GDELT, spend files) tells the same story. The signals are meant to be honest,
+not helpful: a model trained on them has to live with what real registers give.
 
-- **Failures**: about 35 Dutch SMEs go bankrupt between 2020 and October 2026, each after its last
-  award. Before most failures, distress shows: employees fall, the company moves, news reports
-  losses or a reorganisation, a provisional suspension of payments comes weeks before the
-  bankruptcy. Some fail with no warning at all (as real ones do); after a bankruptcy the
-  registration ends months later.
-- **Noise**: healthy companies move, rename, grow, shrink, get acquired, suffer a strike or a
-  cyber incident, and a few are the subject of worrying news and never fail (false alarms).
+- **Failures**: about 35 Dutch companies go bankrupt between 2020 and October 2026, each some
+  months after its last award, spread over the years (:data:`YEARLY_FAILURES`) so that every period
+  a model is fitted, calibrated and evaluated on holds failing companies. Most show distress first
+  (staff falls, a move, news of losses or a reorganisation, often a provisional suspension of payments
+  weeks before the bankruptcy); some fail silently (``story_lives.WARNED_SHARE``).
+- **Rescues**: some suspensions of payments end in an agreement and the company carries on
+  (:data:`YEARLY_RESCUES`); the insolvency register, and so the model's label, counts them as failures.
+- **False alarms and noise**: healthy companies go through bad patches drawn exactly like a failure's
+  run-up (staff falls, moves, worrying news) and recover; they move, rename, grow and shrink, get
+  acquired, suffer a strike or a cyber incident.
 - **Us**: the demo organisation is one buyer of the world (``OUR_BUYER_NAME``); its suppliers
   are the winners of its awards. One of them, in a concentrated category, fails in October 2026
-  so that the demo shows the whole chain: signal, score, alert, alternatives.
+  so that the demo shows the chain from insolvency to alert and alternatives. Its life before the
+  suspension is drawn like any failing company's: whether anything warned of it is up to the draw,
+  and whether the score saw it coming is up to the model.
 
 Everything is SYNTHETIC. The model trained on it learns the patterns put here, no more: its
 model card says so.
@@ -22,12 +28,22 @@ model card says so.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from demo.world import DEFAULT_SEED, Supplier, World, build_world
+from demo.story_lives import (
+    CompanyLife,
+    Signal,
+    day_between,
+    employees_at_start,
+    failing_life,
+    ordinary_life,
+    rescued_life,
+    resolve_employees,
+)
+from demo.world import DEFAULT_SEED, World, build_world
 
 #: The day the demo world is looked at: everything later has not happened yet.
 STORY_TODAY = date(2026, 11, 1)
@@ -42,46 +58,6 @@ NEWS_CLASSES = (
     "insolvency", "strike", "cyber", "disaster", "sanctions_legal", "reorganisation", "acquisition",
     "export_controls", "other",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """One thing that happens to a company on a day; ``detail`` carries the kind's facts.
-
-    Kinds: ``kvk.address_moved`` (town, postcode, street), ``kvk.name_changed`` (name),
-    ``kvk.legal_form_changed`` (legal_form), ``kvk.employees_changed`` (employees),
-    ``kvk.sbi_changed`` (sbi), ``kvk.dissolved``, ``insolvency.suspension_provisional``,
-    ``insolvency.suspension_final``, ``insolvency.bankruptcy_declared``, ``insolvency.ended``,
-    ``news.<class>`` (headline_nl, headline_en, language).
-    """
-
-    day: date
-    kind: str
-    detail: tuple[tuple[str, object], ...] = ()
-
-    def get(self, key: str, default: object = None) -> object:
-        return dict(self.detail).get(key, default)
-
-
-@dataclass(frozen=True, slots=True)
-class CompanyLife:
-    supplier_id: str
-    employees_start: int
-    #: The bankruptcy date, when the company fails.
-    failed_on: date | None
-    signals: tuple[Signal, ...]  # by day
-
-    def state_on(self, day: date) -> dict[str, object]:
-        """Name, legal form, address, employees, SBI and registration end as of ``day`` (changes applied)."""
-        state: dict[str, object] = {"employees": self.employees_start, "dissolved_on": None}
-        for signal in self.signals:
-            if signal.day > day:
-                break
-            if signal.kind == "kvk.dissolved":
-                state["dissolved_on"] = signal.day
-            elif signal.kind.startswith("kvk."):
-                state.update(dict(signal.detail))
-        return state
 
 
 @dataclass(frozen=True)
@@ -100,15 +76,6 @@ class Story:
         end = until or self.today
         rows = [(sid, s) for sid, life in self.lives.items() for s in life.signals if s.day <= end]
         return sorted(rows, key=lambda row: (row[1].day, row[0], row[1].kind))
-
-
-def _last_awards(world: World) -> dict[str, date]:
-    last: dict[str, date] = {}
-    for notice, lot in world.awards():
-        for sid in lot.winners:
-            if sid not in last or notice.published > last[sid]:
-                last[sid] = notice.published
-    return last
 
 
 def our_buyer_id(world: World) -> str:
@@ -147,95 +114,63 @@ def _our_failure(world: World, buyer_id: str, rng: random.Random) -> str:
     return candidates[0][2]
 
 
-def _employees(supplier: Supplier, rng: random.Random) -> int:
-    if supplier.size == "large":
-        return rng.randint(400, 6000)
-    return max(2, int(rng.lognormvariate(3.2, 0.9)))
+#: Bankruptcies per year (Dutch companies with public awards, the exits of the award world among them; "our"
+#: failure comes on top). Spread over the years, the early ones included, so that the failure model's fit,
+#: calibration and evaluation periods each hold enough distinct failing companies to judge it on.
+YEARLY_FAILURES = {2019: 1, 2020: 3, 2021: 3, 2022: 4, 2023: 5, 2024: 6, 2025: 7, 2026: 7}
+#: Suspensions of payments that end in an agreement (the company survives), per year.
+YEARLY_RESCUES = {2020: 2, 2021: 2, 2022: 2, 2023: 1, 2024: 1, 2025: 2}
+#: The earliest failure: the first quarterly look at the registers is March 2019, so earlier distress would be unseen.
+FIRST_FAILURE = date(2019, 9, 1)
 
 
-def _day_between(rng: random.Random, start: date, end: date) -> date:
-    span = max(0, (end - start).days)
-    return start + timedelta(days=rng.randint(0, span))
+def _award_days(world: World) -> dict[str, list[date]]:
+    days: dict[str, list[date]] = defaultdict(list)
+    for notice, lot in world.awards():
+        for sid in lot.winners:
+            days[sid].append(notice.published)
+    return {sid: sorted(d) for sid, d in days.items()}
 
 
-_DISTRESS_HEADLINES = {
-    "insolvency": ("{name} kampt met forse verliezen en betalingsachterstanden", "{name} reports heavy losses and payment arrears"),
-    "reorganisation": ("{name} schrapt banen in ingrijpende reorganisatie", "{name} cuts jobs in major reorganisation"),
-}
-_NOISE_HEADLINES = {
-    "acquisition": ("{name} overgenomen door branchegenoot", "{name} acquired by industry peer"),
-    "strike": ("Personeel van {name} legt werk neer", "Staff at {name} go on strike"),
-    "cyber": ("{name} getroffen door ransomware-aanval", "{name} hit by ransomware attack"),
-    "disaster": ("Brand in bedrijfspand van {name}", "Fire at {name} premises"),
-    "sanctions_legal": ("Boete voor {name} na onderzoek toezichthouder", "{name} fined after regulator investigation"),
-    "reorganisation": ("{name} herstructureert afdelingen", "{name} restructures departments"),
-    "insolvency": ("Zorgen over financiële positie {name}", "Concerns over the financial position of {name}"),
-}
+def _failures(world: World, rng: random.Random, ours: str, awards: dict[str, list[date]], today: date) -> dict[str, date]:
+    """Who goes bankrupt when: the award world's Dutch exits some weeks after their last possible win, then
+    Dutch SMEs some months after their last award, as long as the year's quota (:data:`YEARLY_FAILURES`) has room.
 
-_TOWNS = ("Amersfoort", "Zwolle", "Apeldoorn", "Breda", "Tilburg", "Almere", "Leeuwarden", "Deventer", "Venlo", "Gouda")
-
-
-def _move(rng: random.Random, day: date) -> Signal:
-    town = rng.choice(_TOWNS)
-    postcode = f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
-    street = f"{rng.choice(('Industrieweg', 'Handelskade', 'Nijverheidsstraat', 'Stationsplein', 'Kanaalweg'))} {rng.randint(1, 180)}"
-    return Signal(day, "kvk.address_moved", (("town", town), ("postcode", postcode), ("street", street)))
-
-
-def _news(day: date, cls: str, name: str, table: dict[str, tuple[str, str]], rng: random.Random) -> Signal:
-    nl, en = table[cls]
-    language = "nl" if rng.random() < 0.7 else "en"
-    return Signal(day, f"news.{cls}", (("headline_nl", nl.format(name=name)), ("headline_en", en.format(name=name)),
-                                        ("language", language)))
+    Only the story is drawn here: a failure always follows the company's last award, so the award history
+    (which the alternatives backtest measures recall on) stays exactly the world's.
+    """
+    failing: dict[str, date] = {}
+    for supplier in world.suppliers:
+        if supplier.active_until and supplier.country == "NL":
+            failing[supplier.id] = min(today - timedelta(days=7), supplier.active_until + timedelta(days=rng.randint(40, 200)))
+    per_year = Counter(day.year for day in failing.values())
+    smes = [s for s in world.suppliers if s.country == "NL" and s.size == "sme" and s.id in awards
+            and s.id not in failing and s.id != ours]
+    rng.shuffle(smes)
+    latest = today - timedelta(days=10)
+    for supplier in smes:
+        day = awards[supplier.id][-1] + timedelta(days=rng.randint(60, 480))
+        if FIRST_FAILURE <= day <= latest and per_year[day.year] < YEARLY_FAILURES.get(day.year, 0):
+            failing[supplier.id] = day
+            per_year[day.year] += 1
+    return failing
 
 
-def _failing_life(supplier: Supplier, failed_on: date, rng: random.Random, employees: int, *,
-                  suspension: date | None = None, warned: bool | None = None) -> list[Signal]:
-    signals: list[Signal] = []
-    warned = rng.random() < 0.8 if warned is None else warned
-    if warned:
-        start = failed_on - timedelta(days=rng.randint(200, 420))
-        days = sorted(_day_between(rng, start, failed_on - timedelta(days=30)) for _ in range(rng.randint(1, 3)))
-        for day in days:
-            employees = max(1, int(employees * rng.uniform(0.55, 0.8)))
-            signals.append(Signal(day, "kvk.employees_changed", (("employees", employees),)))
-        if rng.random() < 0.4:
-            signals.append(_move(rng, _day_between(rng, start, failed_on - timedelta(days=45))))
-        if rng.random() < 0.15:
-            signals.append(Signal(_day_between(rng, start, failed_on - timedelta(days=45)), "kvk.legal_form_changed",
-                                  (("legal_form", "Eenmanszaak" if supplier.legal_form == "V.O.F." else "Besloten Vennootschap"),)))
-        for cls, chance in (("insolvency", 0.55), ("reorganisation", 0.45)):
-            if rng.random() < chance:
-                signals.append(_news(_day_between(rng, start, failed_on - timedelta(days=20)), cls, supplier.name,
-                                     _DISTRESS_HEADLINES, rng))
-        if suspension is None and rng.random() < 0.45:
-            suspension = failed_on - timedelta(days=rng.randint(14, 50))
-    if suspension:
-        signals.append(Signal(suspension, "insolvency.suspension_provisional"))
-    signals.append(Signal(failed_on, "insolvency.bankruptcy_declared"))
-    dissolved = failed_on + timedelta(days=rng.randint(90, 300))
-    signals.append(Signal(dissolved, "kvk.dissolved"))
-    return signals
-
-
-def _healthy_life(supplier: Supplier, rng: random.Random, first: date, last: date) -> list[Signal]:
-    signals: list[Signal] = []
-    if supplier.country != "NL":
-        # Foreign companies are not in the KvK register: only news about them.
-        if rng.random() < 0.25:
-            cls = rng.choice(("strike", "cyber", "acquisition", "sanctions_legal"))
-            signals.append(_news(_day_between(rng, first, last), cls, supplier.name, _NOISE_HEADLINES, rng))
-        return signals
-    if rng.random() < 0.15:
-        signals.append(_move(rng, _day_between(rng, first, last)))
-    if rng.random() < 0.05:
-        signals.append(Signal(_day_between(rng, first, last), "kvk.name_changed", (("name", f"{supplier.name.split(' ')[0]} Groep B.V."),)))
-    if rng.random() < 0.2:
-        signals.append(Signal(_day_between(rng, first, last), "kvk.employees_changed", (("employees", None),)))
-    if rng.random() < 0.2:
-        cls = rng.choice(("acquisition", "strike", "cyber", "disaster", "reorganisation", "insolvency", "sanctions_legal"))
-        signals.append(_news(_day_between(rng, first, last), cls, supplier.name, _NOISE_HEADLINES, rng))
-    return signals
+def _rescues(world: World, rng: random.Random, taken: set[str], awards: dict[str, list[date]]) -> dict[str, date]:
+    """Who gets a suspension of payments that ends in an agreement, and when: Dutch SMEs registered for a year at
+    least, with no award in the months around it (a company in suspension does not win tenders)."""
+    smes = sorted(s.id for s in world.suppliers if s.country == "NL" and s.size == "sme" and s.id in awards
+                  and s.id not in taken)
+    rescued: dict[str, date] = {}
+    for year, count in sorted(YEARLY_RESCUES.items()):
+        while count:
+            sid = rng.choice(smes)
+            day = day_between(rng, date(year, 1, 10), date(year, 12, 15))
+            quiet = all(not (day - timedelta(days=60) <= won <= day + timedelta(days=300)) for won in awards[sid])
+            if sid not in rescued and world.supplier_by_id[sid].founded < year and quiet:
+                rescued[sid] = day
+                count -= 1
+    return rescued
 
 
 @lru_cache(maxsize=4)
@@ -245,44 +180,28 @@ def build_story(seed: int = DEFAULT_SEED) -> Story:
     first, today = date(2019, 3, 1), STORY_TODAY
     buyer = our_buyer_id(world)
     ours_failing = _our_failure(world, buyer, rng)
-    last_award = _last_awards(world)
-
-    failing: dict[str, date] = {}
-    for supplier in world.suppliers:
-        if supplier.active_until and supplier.country == "NL":
-            failing[supplier.id] = min(today - timedelta(days=7), supplier.active_until + timedelta(days=rng.randint(40, 200)))
-    nl_smes = [s for s in world.suppliers if s.country == "NL" and s.size == "sme" and s.id not in failing
-               and s.id != ours_failing]
-    rng.shuffle(nl_smes)
-    latest = today - timedelta(days=10)
-    for supplier in nl_smes:
-        if len(failing) >= 34:
-            break
-        start = last_award.get(supplier.id, date(2019, 6, 1)) + timedelta(days=rng.randint(45, 420))
-        if start <= latest and start >= date(2020, 1, 1) and rng.random() < 0.45:
-            failing[supplier.id] = start
+    awards = _award_days(world)
+    failing = _failures(world, rng, ours_failing, awards, today)
+    rescued = _rescues(world, rng, {*failing, ours_failing}, awards)
 
     lives: dict[str, CompanyLife] = {}
     for supplier in world.suppliers:
         life_rng = random.Random(f"{seed}:{supplier.id}")
-        employees = _employees(supplier, life_rng)
+        employees = employees_at_start(supplier, life_rng)
+        failed_on: date | None = None
         if supplier.id == ours_failing:
-            signals = _failing_life(supplier, OUR_FAILURE_BANKRUPTCY, life_rng, employees, suspension=OUR_FAILURE_SUSPENSION,
-                                    warned=True)
-            failed_on: date | None = OUR_FAILURE_BANKRUPTCY
+            failed_on, outcome = OUR_FAILURE_BANKRUPTCY, "failed"
+            signals = failing_life(supplier, failed_on, life_rng, suspension=OUR_FAILURE_SUSPENSION)
         elif supplier.id in failing:
-            failed_on = failing[supplier.id]
-            signals = _failing_life(supplier, failed_on, life_rng, employees)
+            failed_on, outcome = failing[supplier.id], "failed"
+            signals = failing_life(supplier, failed_on, life_rng)
+        elif supplier.id in rescued:
+            signals, outcome = rescued_life(supplier, rescued[supplier.id], life_rng, today), "rescued"
         else:
-            failed_on = None
-            signals = _healthy_life(supplier, life_rng, first, today)
-        # Employees: a healthy change is a +/- swing from the start value.
-        fixed = []
-        for s in signals:
-            if s.kind == "kvk.employees_changed" and s.get("employees") is None:
-                fixed.append(Signal(s.day, s.kind, (("employees", max(1, int(employees * life_rng.uniform(0.8, 1.4)))),)))
-            else:
-                fixed.append(s)
-        fixed.sort(key=lambda s: (s.day, s.kind))
-        lives[supplier.id] = CompanyLife(supplier.id, employees, failed_on, tuple(fixed))
+            signals, outcome = ordinary_life(supplier, life_rng, first, today)
+        lives[supplier.id] = CompanyLife(supplier.id, employees, failed_on, resolve_employees(signals, employees), outcome)
     return Story(seed=seed, today=today, our_buyer_id=buyer, our_failure_id=ours_failing, lives=lives)
+
+
+__all__ = ["OUR_FAILURE_BANKRUPTCY", "OUR_FAILURE_SUSPENSION", "STORY_TODAY", "CompanyLife", "Signal", "Story",
+           "build_story", "our_buyer_id", "our_suppliers"]

@@ -184,8 +184,9 @@ def test_demo_story_model_beats_the_baseline_or_is_replaced_by_it() -> None:
         assert m.brier < b.brier and m.roc_auc >= b.roc_auc
     else:  # issue 16: the guards count failing companies; with too few the trained model is reported, not used
         assert outcome.selected is BASELINE and ("does not beat" in outcome.reason or "too few" in outcome.reason)
-    # The distress signals carry information on the held-out period, whichever model is used.
-    assert max(m.roc_auc, b.roc_auc) > 0.7
+    # The distress signals carry information on the held-out period, whichever model is used; not much more, as the
+    # story has false alarms (healthy companies with the same staff falls and news) and silent failures (issue 16).
+    assert max(m.roc_auc, b.roc_auc) > 0.6
     # And the fitted model explains itself exactly, including its Platt scaling.
     fitted = outcome.model or outcome.candidate  # a candidate kept from use by the guards is still reported
     assert fitted is not None

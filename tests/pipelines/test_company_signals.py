@@ -69,14 +69,15 @@ def test_watch_list_from_identifiers_and_org_keys(store: Store) -> None:
 
 def test_history_gives_dated_events_and_a_rerun_changes_nothing(store: Store, demo: Settings) -> None:
     _add_orgs(store, [OUR_FAILURE])
-    days = [date(2025, 12, 31), date(2026, 3, 31), date(2026, 9, 30), date(2026, 11, 1)]
+    days = [date(2025, 9, 30), date(2025, 12, 31), date(2026, 9, 30), date(2026, 11, 1)]
     for day in days:
         rows = collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
         assert all(r.status == "ok" for r in rows), rows
     events = _events(store)
     assert ("insolvency.bankruptcy_declared", date(2026, 10, 20)) in events
     assert ("insolvency.suspension_provisional", date(2026, 10, 6)) in events
-    assert ("kvk.address_moved", date(2026, 3, 31)) in events  # observed: the register keeps no date of a move
+    # the story moves it in December 2025; observed: the register keeps no date of a move
+    assert ("kvk.address_moved", date(2025, 12, 31)) in events
     snapshots, counts = _count(store, CompanySnapshot), len(events)
     # every case of the register is kept; events only for the organisation we know
     assert _count(store, InsolvencyCase) == len(load_register().cases)
@@ -230,15 +231,15 @@ def test_latest_profiles_never_look_past_the_day_asked(store: Store, demo: Setti
     from store.companies import latest_profiles
 
     _add_orgs(store, [OUR_FAILURE])
-    for day in (date(2025, 12, 31), date(2026, 9, 30)):
+    for day in (date(2025, 9, 30), date(2026, 9, 30)):
         collect_company_signals(store, demo, observed_on=day, transport=transport_for("demo", today=day))
     with store.session() as session:
         org_id = session.scalar(select(Organisation.id).where(Organisation.org_key == f"NL:id:{OUR_FAILURE}"))
         assert latest_profiles(session, [org_id], date(2025, 6, 1)) == {}
-        before = latest_profiles(session, [org_id], date(2026, 1, 15))[org_id]
+        before = latest_profiles(session, [org_id], date(2025, 10, 15))[org_id]
         after = latest_profiles(session, [org_id, 999_999], date(2026, 11, 1))
     assert set(after) == {org_id}
-    assert before["observed_on"] == date(2025, 12, 31) and after[org_id]["observed_on"] == date(2026, 9, 30)
+    assert before["observed_on"] == date(2025, 9, 30) and after[org_id]["observed_on"] == date(2026, 9, 30)
     assert before["kvk_number"] == OUR_FAILURE and before["registration_start"].year == 1991
-    assert before["town"] != after[org_id]["town"]  # the story moves it in January 2026
+    assert before["town"] != after[org_id]["town"]  # the story moves it in December 2025
     assert after[org_id]["employees"] < before["employees"]

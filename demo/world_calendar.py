@@ -1,0 +1,77 @@
+"""The demo's publication calendar and identities: OJ S numbers and issues, TenderNed ids, Brussels time."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+from demo.world_records import FIRST_DAY, TENDERNED_EUROPEAN_FROM, TENDERNED_EUROPEAN_NOTICES, Publication
+
+#: Roughly how many notices TED publishes in a year: our numbers climb through the year like the real ones.
+_TED_YEARLY = {2019: 610_000, 2020: 630_000, 2021: 660_000, 2022: 720_000, 2023: 770_000, 2024: 790_000,
+               2025: 800_000, 2026: 810_000}
+
+
+def assign_identities(rng: random.Random, notices: list[Publication], scale: int = 1) -> list[Publication]:
+    """OJ S publication numbers for European notices; TenderNed ids for national and some European ones."""
+    out: list[Publication] = []
+    last_number: dict[int, int] = {}
+    for notice in notices:
+        if notice.channel != "ted":
+            out.append(notice)
+            continue
+        year = notice.published.year
+        day_of_year = notice.published.timetuple().tm_yday
+        base = round(day_of_year / 366 * _TED_YEARLY[year]) + rng.randint(0, 1500)
+        number = max(base, last_number.get(year, 0) + rng.randint(1, 400))
+        last_number[year] = number
+        out.append(replace(notice, ted_number=f"{number}-{year}"))
+    european = [n for n in out if n.channel == "ted" and n.kind == "can" and n.published >= TENDERNED_EUROPEAN_FROM]
+    on_tenderned = {n.key for n in rng.sample(european, k=min(TENDERNED_EUROPEAN_NOTICES * scale, len(european)))}
+    dated: list[tuple[date, str]] = []
+    for notice in out:
+        if notice.channel == "national":
+            dated.append((notice.published, notice.key))
+        elif notice.key in on_tenderned:
+            dated.append((notice.published + timedelta(days=rng.randint(0, 2)), notice.key))
+    dated.sort()
+    identities: dict[str, tuple[date, str, int]] = {}
+    last_id, last_kenmerk = 0, 0
+    for day, key in dated:
+        days = (day - FIRST_DAY).days
+        last_id = max(1_100_000 + days * 150 + rng.randint(0, 100), last_id + rng.randint(1, 60))
+        last_kenmerk = max(200_000 + days * 75 + rng.randint(0, 50), last_kenmerk + rng.randint(1, 30))
+        identities[key] = (day, f"{last_id:07d}", last_kenmerk)
+    result = []
+    for notice in out:
+        if notice.key in identities:
+            day, tid, kenmerk = identities[notice.key]
+            notice = replace(notice, tenderned_id=tid, tenderned_date=day, kenmerk=kenmerk)
+        result.append(notice)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The publication calendar, shared by every format
+# --------------------------------------------------------------------------------------------
+
+
+def oj_issue(day: date) -> int:
+    """The OJ S issue number of a day: the Supplement appears on working days, numbered through the year."""
+    first = date(day.year, 1, 1)
+    return sum(1 for i in range((day - first).days + 1) if (first + timedelta(days=i)).weekday() < 5)
+
+
+def brussels_offset(day: date) -> str:
+    """UTC offset of Brussels on a day ("+01:00" or "+02:00"): TED writes dates with it."""
+    def last_sunday(month: int) -> date:
+        d = date(day.year, month, 31)
+        return d - timedelta(days=(d.weekday() + 1) % 7)
+    return "+02:00" if last_sunday(3) <= day < last_sunday(10) else "+01:00"
+
+
+def ted_number_parts(number: str) -> tuple[int, int]:
+    """("123456-2024") -> (123456, 2024)."""
+    serial, year = number.split("-")
+    return int(serial), int(year)
