@@ -49,11 +49,14 @@ def collection_run(
     counts: Callable[[], Mapping[str, Any]],
     expected: tuple[type[Exception], ...] = (),
     on_stop: Callable[[Exception], None] | None = None,
+    report_locked: bool = True,
 ) -> Iterator[int]:
     """Open a run for ``source``, yield its id, and close it with ``summary``'s status and ``counts()``.
 
     ``expected`` are the failures of the source itself: they end the run as failed and are not raised
     (``on_stop`` says in the log where the next run resumes; by default one line naming the source).
+    ``report_locked=False`` (the file imports, whose report has no status to carry it) raises a locked
+    store like any other error instead of ending the run with the advice.
     Anything else marks the run failed and propagates.
     """
     with store.session() as session, session.begin():
@@ -67,7 +70,7 @@ def collection_run(
         else:
             log.error("%s: collection stopped: %s", source, exc)
     except OperationalError as exc:
-        if not is_locked(exc):
+        if not (report_locked and is_locked(exc)):
             summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
             raise
         summary.status, summary.error = "failed", LOCKED_ADVICE

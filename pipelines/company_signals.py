@@ -12,7 +12,8 @@ Insolvency register: publications modified since the watermark are fetched (once
 cases stored whole, removals marked, and events linked to the organisations we know by KvK number.
 The watermark advances only after a successful run.
 
-Both record a ``CollectionRun`` (sources "kvk" and "cir"), which ``supplyradar status`` reads.
+Both record a collection run (sources "kvk" and "cir", through ``pipelines.collection_run``), which
+``supplyradar status`` reads.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -30,14 +32,13 @@ from connectors import insolvency, kvk
 from connectors.errors import PendingRecord, RecordError, SourceRequestError, SourceUnavailableError
 from connectors.record_faults import UnavailableStreak
 from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
+from pipelines.collection_run import collection_run
 from store.bookkeeping import (
-    finish_run,
     get_watermark,
     pending_keys,
     quarantine,
     resolve_quarantined,
     set_watermark,
-    start_run,
 )
 from store.companies import (
     NewEvent,
@@ -105,28 +106,25 @@ def refresh_companies(
 ) -> SignalSummary:
     """Refresh every watched company's KvK profile as of ``observed_on``, batch by batch."""
     summary = SignalSummary(KVK_SOURCE, observed_on)
-    with store.session() as session, session.begin():
-        run_id = start_run(session, KVK_SOURCE)
-        watched = watch_list(session)
-        companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days)
-        summary.cached = len(watched) - len(companies)
-    try:
+    companies: list[WatchedCompany] = []
+
+    def stopped(exc: Exception) -> None:
+        log.error("kvk: refresh stopped (outage); %d companies keep their last known state: %s",
+                  len(companies) - summary.fetched, exc)
+
+    with collection_run(store, KVK_SOURCE, summary, counts=partial(_counts, summary), expected=(SourceUnavailableError,),
+                        on_stop=stopped):
+        with store.session() as session, session.begin():
+            watched = watch_list(session)
+            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days)
+            summary.cached = len(watched) - len(companies)
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for batch in _batches(companies, settings.kvk.batch_size):
                 answers = [(company, _fetch(client, settings, company)) for company in batch]
                 _store_batch(store, settings, answers, observed_on, summary)
-        if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
-            summary.status = "incomplete"
-            summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
-    except SourceUnavailableError as exc:
-        summary.status, summary.error = "failed", str(exc)
-        log.error("kvk: refresh stopped (outage); %d companies keep their last known state: %s",
-                  len(companies) - summary.fetched, exc)
-    except BaseException as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        _finish(store, run_id, summary)
+            if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
+                summary.status = "incomplete"
+                summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
     return summary
 
 
@@ -232,19 +230,24 @@ def collect_insolvencies(
 ) -> SignalSummary:
     """Cases changed since the watermark (or ``since``), stored whole; events for the companies we know."""
     summary = SignalSummary(CIR_SOURCE, observed_on)
-    with store.session() as session, session.begin():
-        run_id = start_run(session, CIR_SOURCE)
-        stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
-        unchecked = unchecked_numbers(session, [company.kvk_number for company in watch_list(session)])
-        pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
-    start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
-    if not settings.insolvency.username:
-        summary.status = "failed"
-        summary.error = ("no insolvency register account: set SUPPLYRADAR_INSOLVENCY__USERNAME and "
-                         "SUPPLYRADAR_INSOLVENCY__PASSWORD (a subscription of the Dutch judiciary)")
-        _finish(store, run_id, summary)
-        return summary
-    try:
+    start = since
+
+    def stopped(exc: Exception) -> None:
+        log.error("cir: collection stopped, resumes from %s next run: %s", start, exc)
+
+    with collection_run(store, CIR_SOURCE, summary, counts=partial(_counts, summary), on_stop=stopped,
+                        expected=(SourceUnavailableError, insolvency.SoapFaultError, insolvency.CirServiceError,
+                                  SourceRequestError)):
+        with store.session() as session, session.begin():
+            stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
+            unchecked = unchecked_numbers(session, [company.kvk_number for company in watch_list(session)])
+            pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
+        start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
+        if not settings.insolvency.username:
+            summary.status = "failed"
+            summary.error = ("no insolvency register account: set SUPPLYRADAR_INSOLVENCY__USERNAME and "
+                             "SUPPLYRADAR_INSOLVENCY__PASSWORD (a subscription of the Dutch judiciary)")
+            return summary
         with insolvency.make_client(settings.insolvency, settings.http, transport=transport) as client:
             changed = insolvency.modified_publications(client, settings.insolvency, start)
             checked = _check_new_companies(client, settings, unchecked, changed)
@@ -272,14 +275,6 @@ def collect_insolvencies(
         if summary.pending:
             summary.status = "incomplete"
             summary.error = f"{summary.pending} case(s) could not be got this time; the next run fetches them again"
-    except (SourceUnavailableError, insolvency.SoapFaultError, insolvency.CirServiceError, SourceRequestError) as exc:
-        summary.status, summary.error = "failed", str(exc)
-        log.error("cir: collection stopped, resumes from %s next run: %s", start, exc)
-    except BaseException as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        _finish(store, run_id, summary)
     return summary
 
 
@@ -347,11 +342,10 @@ def publication_row(publication: insolvency.InsolvencyPublication) -> dict[str, 
             "description": publication.description, "event_kind": publication.event_kind}
 
 
-def _finish(store: Store, run_id: int, summary: SignalSummary) -> None:
-    with store.session() as session, session.begin():
-        finish_run(session, run_id, status=summary.status, error=summary.error, fetched=summary.fetched,
-                   added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
-                   quarantined=summary.quarantined)
+def _counts(summary: SignalSummary) -> dict[str, int]:
+    """What the run row keeps of a summary (the details column keeps the process that owns the run)."""
+    return {"fetched": summary.fetched, "added": summary.added, "updated": summary.updated,
+            "unchanged": summary.unchanged, "quarantined": summary.quarantined}
 
 
 # --- both, and the history the demo builds ---------------------------------------------------------------

@@ -37,7 +37,8 @@ from connectors import ocds
 from connectors.errors import RecordError, RecordWarning
 from connectors.ocds_read import OcdsFileError, entry_ocid, iter_entries
 from connectors.records import Notice
-from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
+from pipelines.collection_run import Outcome, collection_run
+from store.bookkeeping import quarantine, resolve_quarantined
 from store.db import Store
 from store.notices import save_notices
 from store.schema import Award as AwardRow
@@ -100,26 +101,23 @@ def import_ocds(
     """
     paths = [Path(p) for p in paths]
     report = OcdsImportReport(files=[str(p) for p in paths])
-    with store.session() as session, session.begin():
-        run_id = start_run(session, ocds.SOURCE)
-    status, error = "ok", None
-    try:
-        with tempfile.TemporaryDirectory(prefix="ocds-import-") as tmp, _Spool(Path(tmp) / "entries.db") as spool:
-            for path in paths:
-                _read_file(store, path, spool, report, progress, publisher)
-            report.processes = spool.processes()
-            _save_pass(store, spool, report, batch_size, progress)
-    except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        if report.failed_files and status == "ok":
-            error = "; ".join(f"{Path(f).name}: {r}" for f, r in report.failed_files.items())
-        with store.session() as session, session.begin():
-            finish_run(
-                session, run_id, status=status, error=error, fetched=report.entries_read, added=report.notices_added,
-                updated=report.notices_updated, unchanged=report.duplicates_skipped, quarantined=report.rejected_total,
-            )
+    outcome = Outcome()
+
+    def counts() -> dict[str, int]:
+        return {"fetched": report.entries_read, "added": report.notices_added, "updated": report.notices_updated,
+                "unchanged": report.duplicates_skipped, "quarantined": report.rejected_total}
+
+    with (
+        collection_run(store, ocds.SOURCE, outcome, counts=counts, report_locked=False),
+        tempfile.TemporaryDirectory(prefix="ocds-import-") as tmp,
+        _Spool(Path(tmp) / "entries.db") as spool,
+    ):
+        for path in paths:
+            _read_file(store, path, spool, report, progress, publisher)
+        report.processes = spool.processes()
+        _save_pass(store, spool, report, batch_size, progress)
+        if report.failed_files:  # the run is "ok" (what could be read is in), its error names the broken files
+            outcome.error = "; ".join(f"{Path(f).name}: {r}" for f, r in report.failed_files.items())
     return report
 
 

@@ -25,7 +25,8 @@ from connectors.errors import RecordError, SourceRequestError, SourceUnavailable
 from connectors.feeds import FeedState
 from connectors.sanctions_eu import SanctionsEntry
 from models.sanctions_match import ListedEnterprise, PossibleMatch, screen
-from store.bookkeeping import finish_run, quarantine, start_run
+from pipelines.collection_run import collection_run
+from store.bookkeeping import quarantine
 from store.db import Store
 from store.news import (
     NewEvent,
@@ -73,10 +74,15 @@ def collect_sanctions(store: Store, settings: Settings, *, transport: httpx.Base
     """Download (if changed) and store the list, then screen every supplier; one collection run."""
     summary = SanctionsSummary()
     url = settings.news.sanctions.url
-    with store.session() as session, session.begin():
-        run_id = start_run(session, SOURCE)
-        state = get_fetch_state(session, url)
-    try:
+
+    def counts() -> dict[str, Any]:
+        return {"fetched": summary.entries, "added": summary.added, "updated": summary.updated,
+                "unchanged": summary.unchanged, "quarantined": summary.quarantined, "details": summary.as_row()}
+
+    with collection_run(store, SOURCE, summary, counts=counts, on_stop=lambda exc: log.error("%s: %s", SOURCE, exc),
+                        expected=(SourceUnavailableError, SourceRequestError, RecordError)):
+        with store.session() as session, session.begin():
+            state = get_fetch_state(session, url)
         with sanctions_eu.make_client(settings.http, transport=transport, sleep=sleep) as client:
             download = sanctions_eu.fetch_list(client, url, state)
         if download.data is None:
@@ -86,17 +92,6 @@ def collect_sanctions(store: Store, settings: Settings, *, transport: httpx.Base
         else:
             _store_list(store, download.data, url, summary, state=download.state)
         screen_suppliers(store, settings, summary, today=today)
-    except (SourceUnavailableError, SourceRequestError, RecordError) as exc:
-        summary.status, summary.error = "failed", str(exc)
-        log.error("%s: %s", SOURCE, exc)
-    except BaseException as exc:
-        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        with store.session() as session, session.begin():
-            finish_run(session, run_id, status=summary.status, error=summary.error, fetched=summary.entries,
-                       added=summary.added, updated=summary.updated, unchanged=summary.unchanged,
-                       quarantined=summary.quarantined, details=summary.as_row())
     return summary
 
 

@@ -38,7 +38,8 @@ from config.settings import Settings
 from connectors import tenderned_dataset as dataset
 from connectors.errors import RecordError
 from connectors.records import Notice
-from store.bookkeeping import finish_run, quarantine, resolve_quarantined, start_run
+from pipelines.collection_run import Outcome, collection_run
+from store.bookkeeping import quarantine, resolve_quarantined
 from store.db import Store
 from store.notices import save_notices
 from store.schema import Award as AwardRow
@@ -106,24 +107,20 @@ def import_tenderned_dataset(
     if path.suffix.casefold() in (".json", ".gz") and dataset.is_ocds_json(path):
         return _import_ocds_release(store, path, batch_size, progress)
     report = ImportReport(file=str(path))
-    with store.session() as session, session.begin():
-        run_id = start_run(session, RUN_SOURCE)
-    status, error = "ok", None
-    try:
-        with tempfile.TemporaryDirectory(prefix="tenderned-dataset-") as tmp, _Spool(Path(tmp) / "rows.db") as spool:
-            _read_pass(store, path, spool, report, batch_size, progress)
-            report.publications = spool.publications()
-            report.out_of_order = spool.out_of_order()
-            _save_pass(store, spool, report, batch_size, progress)
-    except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        with store.session() as session, session.begin():
-            finish_run(
-                session, run_id, status=status, error=error, fetched=report.rows_read, added=report.notices_added,
-                updated=report.notices_updated, unchanged=report.duplicates_skipped, quarantined=report.rows_rejected,
-            )
+
+    def counts() -> dict[str, int]:
+        return {"fetched": report.rows_read, "added": report.notices_added, "updated": report.notices_updated,
+                "unchanged": report.duplicates_skipped, "quarantined": report.rows_rejected}
+
+    with (
+        collection_run(store, RUN_SOURCE, Outcome(), counts=counts, report_locked=False),
+        tempfile.TemporaryDirectory(prefix="tenderned-dataset-") as tmp,
+        _Spool(Path(tmp) / "rows.db") as spool,
+    ):
+        _read_pass(store, path, spool, report, batch_size, progress)
+        report.publications = spool.publications()
+        report.out_of_order = spool.out_of_order()
+        _save_pass(store, spool, report, batch_size, progress)
     if report.out_of_order:
         log.warning("%s: %d publications had non-contiguous rows (merged)", path, report.out_of_order)
     return report
