@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
-import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from connectors import ocds
@@ -40,9 +37,9 @@ from connectors.records import Notice
 from pipelines.collection_run import Outcome, collection_run
 from store.bookkeeping import quarantine, resolve_quarantined
 from store.db import Store
+from store.notice_counts import count_awards
 from store.notices import save_notices
-from store.schema import Award as AwardRow
-from store.schema import Notice as NoticeRow
+from store.spool import GroupSpool
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +107,11 @@ def import_ocds(
     with (
         collection_run(store, ocds.SOURCE, outcome, counts=counts, report_locked=False),
         tempfile.TemporaryDirectory(prefix="ocds-import-") as tmp,
-        _Spool(Path(tmp) / "entries.db") as spool,
+        GroupSpool(Path(tmp) / "entries.db") as spool,
     ):
         for path in paths:
             _read_file(store, path, spool, report, progress, publisher)
-        report.processes = spool.processes()
+        report.processes = spool.keys()
         _save_pass(store, spool, report, batch_size, progress)
         if report.failed_files:  # the run is "ok" (what could be read is in), its error names the broken files
             outcome.error = "; ".join(f"{Path(f).name}: {r}" for f, r in report.failed_files.items())
@@ -125,7 +122,7 @@ def import_ocds(
 
 
 def _read_file(
-    store: Store, path: Path, spool: _Spool, report: OcdsImportReport, progress: ProgressHook | None, publisher: str | None
+    store: Store, path: Path, spool: GroupSpool, report: OcdsImportReport, progress: ProgressHook | None, publisher: str | None
 ) -> None:
     rejected: list[tuple[RecordError, Any]] = []
     try:
@@ -142,7 +139,7 @@ def _read_file(
                     _quarantine(store, rejected, [], report)
                     rejected.clear()
             else:
-                spool.add(ocid, entry.kind, str(path), entry.position, entry.publisher or publisher, entry.data)
+                spool.add(ocid, _Spooled(entry.kind, str(path), entry.position, entry.publisher or publisher, entry.data))
             if progress and report.entries_read % 1000 == 0:
                 progress("read", report.entries_read, None)
     except (OcdsFileError, OSError) as exc:
@@ -168,11 +165,11 @@ def _quarantine(store: Store, errors: list[tuple[RecordError, Any]], good: list[
 # --- Pass 2: one process at a time, saved per batch --------------------------------------------
 
 
-def _save_pass(store: Store, spool: _Spool, report: OcdsImportReport, batch_size: int, progress: ProgressHook | None) -> None:
+def _save_pass(store: Store, spool: GroupSpool, report: OcdsImportReport, batch_size: int, progress: ProgressHook | None) -> None:
     batch: list[tuple[Notice, str, str]] = []  # (notice, quarantine key, file)
     errors: list[tuple[RecordError, Any]] = []
     done = 0
-    for ocid, entries in spool.processes_entries():
+    for ocid, entries in spool.groups():
         key = f"{Path(entries[0].file).name} {entries[0].position}, ocid {ocid}"
         try:
             mapped = _map_process(ocid, entries, key)
@@ -238,96 +235,24 @@ def _save_batch(store: Store, batch: list[tuple[Notice, str, str]], errors: list
 def _save(store: Store, notices: list[Notice], report: OcdsImportReport) -> None:
     ids = [n.notice_id for n in notices]
     with store.session() as session, session.begin():
-        before = _award_count(session, ids)
+        before = count_awards(session, ocds.SOURCE, ids)
         saved = save_notices(session, notices)
-        awards = _award_count(session, ids) - before
+        awards = count_awards(session, ocds.SOURCE, ids) - before
     report.awards_added += awards
     report.notices_added += saved.added
     report.notices_updated += saved.updated
     report.duplicates_skipped += saved.unchanged
 
 
-def _award_count(session: Any, notice_ids: list[str]) -> int:
-    total = 0
-    for start in range(0, len(notice_ids), 500):
-        total += session.scalar(
-            select(func.count(AwardRow.id))
-            .join(NoticeRow, NoticeRow.id == AwardRow.notice_pk)
-            .where(NoticeRow.source == ocds.SOURCE, NoticeRow.notice_id.in_(notice_ids[start : start + 500]))
-        ) or 0
-    return total
-
-
 @dataclass(frozen=True, slots=True)
 class _Spooled:
+    """One entry as spooled (``store.spool``): the parsed JSON with where it came from."""
+
     kind: str
     file: str
     position: str
     publisher: str | None
     data: Any
-
-
-class _Spool:
-    """Entries in a temporary SQLite file, read back grouped by ocid (pass 1 -> pass 2).
-
-    The entries are pickled JSON values (dicts, lists, strings, numbers, ``Decimal``) we parsed a
-    moment ago, in a private temporary folder: nothing from outside is ever unpickled.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(
-            "CREATE TABLE entries (seq INTEGER PRIMARY KEY, ocid TEXT NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,"
-            " position TEXT NOT NULL, publisher TEXT, data BLOB NOT NULL)"
-        )
-        self.pending: list[tuple[Any, ...]] = []
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
-
-    def add(self, ocid: str, kind: str, file: str, position: str, publisher: str | None, data: Any) -> None:
-        self.pending.append((ocid, kind, file, position, publisher, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)))
-        if len(self.pending) >= 1000:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending:
-            self.db.executemany(
-                "INSERT INTO entries (ocid, kind, file, position, publisher, data) VALUES (?, ?, ?, ?, ?, ?)", self.pending
-            )
-            self.pending.clear()
-
-    def _ready(self) -> None:
-        self._flush()
-        self.db.execute("CREATE INDEX IF NOT EXISTS entries_ocid ON entries (ocid, seq)")
-
-    def processes(self) -> int:
-        self._ready()
-        return self.db.execute("SELECT COUNT(DISTINCT ocid) FROM entries").fetchone()[0]
-
-    def processes_entries(self) -> Iterator[tuple[str, list[_Spooled]]]:
-        """Each ocid's entries in file order; ocids in order of their first entry."""
-        self._ready()
-        query = (
-            "SELECT e.ocid, e.kind, e.file, e.position, e.publisher, e.data FROM entries e"
-            " JOIN (SELECT ocid, MIN(seq) AS first FROM entries GROUP BY ocid) f ON f.ocid = e.ocid"
-            " ORDER BY f.first, e.seq"
-        )
-        current: str | None = None
-        entries: list[_Spooled] = []
-        for ocid, kind, file, position, publisher, data in self.db.execute(query):
-            if ocid != current and entries:
-                yield current, entries  # type: ignore[misc]
-                entries = []
-            current = ocid
-            entries.append(_Spooled(kind, file, position, publisher, pickle.loads(data)))
-        if entries:
-            yield current, entries  # type: ignore[misc]
 
 
 __all__ = ["OcdsImportReport", "import_ocds"]

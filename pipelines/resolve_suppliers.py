@@ -29,8 +29,6 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from config.settings import Settings
 from models.matching import NameIndex, Thresholds, normalise
 from store.current_facts import refresh_current_facts
@@ -42,6 +40,7 @@ from store.matching import (
     decisions_for,
     drop_review,
     ensure_organisations,
+    existing_org_keys,
     index_candidates,
     internal_id,
     link_lines,
@@ -51,8 +50,8 @@ from store.matching import (
     relink_merged,
     unresolved_lines,
     upsert_candidate,
+    winners_with_company_id,
 )
-from store.schema import AwardWinner, Organisation
 
 log = logging.getLogger(__name__)
 
@@ -113,14 +112,8 @@ def identifier_scheme(country: str | None, company_id: str) -> str:
 
 
 def _notice_identifiers(session) -> int:  # a Session
-    winners = select(AwardWinner.organisation_id)
-    rows = session.execute(
-        select(Organisation.id, Organisation.org_key, Organisation.country).where(
-            Organisation.org_key.like("%:id:%"), Organisation.id.in_(winners)
-        )
-    )
     new = []
-    for org_id, key, country in rows:
+    for org_id, key, country in winners_with_company_id(session):
         company_id = key.split(":id:", 1)[1]
         new.append((org_id, identifier_scheme(country, company_id), company_id, "notices"))
     return add_identifiers(session, new)
@@ -144,7 +137,7 @@ def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # a Session
     missing = kvks - set(known)
     rows = [{"org_key": f"NL:id:{kvk}", "name": (names[kvk].most_common(1)[0][0] if names[kvk] else f"KvK {kvk}")[:500],
              "country": "NL", "company_id": kvk} for kvk in sorted(missing)]
-    before = set(session.scalars(select(Organisation.org_key).where(Organisation.org_key.in_([r["org_key"] for r in rows]))))
+    before = existing_org_keys(session, [r["org_key"] for r in rows])
     created = ensure_organisations(session, rows)
     summary.organisations_created += len(set(created) - before)
     add_identifiers(session, [(created[f"NL:id:{kvk}"], "kvk", kvk, sources[kvk]) for kvk in sorted(missing)])

@@ -40,6 +40,7 @@ from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
 from store.alerts import (
+    add_alert_facts,
     alerts_by_id,
     due_deliveries,
     end_snoozes,
@@ -188,8 +189,7 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
             context = context or prepare(session, settings, as_of=as_of)
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
                                       context=context)
-            row = session.get(AlertRow, alert_id)
-            row.facts = {**row.facts, "alternatives": suggestions_facts(suggestions, settings.language)}
+            add_alert_facts(session, alert_id, {"alternatives": suggestions_facts(suggestions, settings.language)})
 
 
 # --------------------------------------------------------------------------------------------

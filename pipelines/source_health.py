@@ -1,4 +1,4 @@
-"""Is every source still being collected? Plain reads of the bookkeeping tables, no Prefect.
+"""Is every source still being collected? Judged from the bookkeeping tables (read through store.source_health), no Prefect.
 
 A scheduler can fail quietly (a stopped worker, a paused deployment, a run stuck in "running"),
 so the health of a source is judged from what the store saw, not from what Prefect says: the
@@ -16,13 +16,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from pipelines.collect_tenders import SOURCES
-from store.schema import CollectionRun, QuarantinedRecord
-from store.schema import Notice as NoticeRow
+from store.schema import CollectionRun
+from store.source_health import (
+    last_success_at,
+    latest_runs,
+    newest_publications,
+    open_quarantine_counts,
+    run_sources,
+)
 
 FRESH = "fresh"
 LATE = "late"
@@ -131,9 +136,9 @@ def source_status(session: Session, now: datetime, expected: Mapping[str, timede
     """One status per source that is expected or has ever been run, sorted by name."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (datetime.now(UTC))")
-    seen = set(session.scalars(select(CollectionRun.source).distinct()))
-    quarantined = _open_quarantined(session)
-    newest = _newest_publications(session)
+    seen = run_sources(session)
+    quarantined = open_quarantine_counts(session)
+    newest = newest_publications(session)
     return [
         _status_of(session, source, now, expected.get(source), quarantined.get(source, 0), newest.get(source))
         for source in sorted(seen | set(expected))
@@ -143,14 +148,8 @@ def source_status(session: Session, now: datetime, expected: Mapping[str, timede
 def _status_of(
     session: Session, source: str, now: datetime, expected: timedelta | None, quarantined: int, newest: Any
 ) -> SourceStatus:
-    runs = select(CollectionRun).where(CollectionRun.source == source).order_by(
-        CollectionRun.started_at.desc(), CollectionRun.id.desc()
-    )
-    latest = session.scalars(runs.limit(1)).first()
-    finished = session.scalars(runs.where(CollectionRun.status != "running").limit(1)).first()
-    last_success = _utc(
-        session.scalar(select(func.max(CollectionRun.finished_at)).where(CollectionRun.source == source, CollectionRun.status == "ok"))
-    )
+    latest, finished = latest_runs(session, source)
+    last_success = _utc(last_success_at(session, source))
     verdict, reason = _verdict(now.astimezone(UTC), expected, latest, finished, last_success)
     return SourceStatus(
         source=source,
@@ -187,24 +186,6 @@ def _verdict(
         return LATE, f"last success {human_duration(age)} ago, expected within {human_duration(expected)}{running}"
     within = f", expected within {human_duration(expected)}" if expected is not None else ", no schedule to compare with"
     return FRESH, f"last success {human_duration(age)} ago{within}{running}" if age is not None else f"ok{running}"
-
-
-def _open_quarantined(session: Session) -> dict[str, int]:
-    query = (
-        select(QuarantinedRecord.source, func.count())
-        .where(QuarantinedRecord.resolved_at.is_(None))
-        .group_by(QuarantinedRecord.source)
-    )
-    return {source: count for source, count in session.execute(query)}
-
-
-def _newest_publications(session: Session) -> dict[str, Any]:
-    from store.companies import newest_company_data
-    from store.news import newest_articles
-
-    query = select(NoticeRow.source, func.max(NoticeRow.published)).group_by(NoticeRow.source)
-    newest: dict[str, Any] = {source: day for source, day in session.execute(query)}
-    return {**newest, **newest_company_data(session), **newest_articles(session)}
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -6,7 +6,7 @@ replaces a stored notice whole: a publication whose rows were saved in two batch
 only the later rows. So the import runs in two passes:
 
 1. read and parse every row (streamed), set bad rows aside for the quarantine, and spool the
-   good ones into a temporary SQLite file indexed by publication id;
+   good ones into a temporary SQLite file indexed by publication id (``store.spool``);
 2. read the spool back grouped by publication id, build one ``Notice`` per publication and
    save them ``batch_size`` at a time, one transaction per batch.
 
@@ -21,18 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
-import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from connectors import tenderned_dataset as dataset
@@ -41,9 +37,9 @@ from connectors.records import Notice
 from pipelines.collection_run import Outcome, collection_run
 from store.bookkeeping import quarantine, resolve_quarantined
 from store.db import Store
+from store.notice_counts import count_awards
 from store.notices import save_notices
-from store.schema import Award as AwardRow
-from store.schema import Notice as NoticeRow
+from store.spool import GroupSpool
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +111,11 @@ def import_tenderned_dataset(
     with (
         collection_run(store, RUN_SOURCE, Outcome(), counts=counts, report_locked=False),
         tempfile.TemporaryDirectory(prefix="tenderned-dataset-") as tmp,
-        _Spool(Path(tmp) / "rows.db") as spool,
+        GroupSpool(Path(tmp) / "rows.db") as spool,
     ):
         _read_pass(store, path, spool, report, batch_size, progress)
-        report.publications = spool.publications()
-        report.out_of_order = spool.out_of_order()
+        report.publications = spool.keys()
+        report.out_of_order = spool.scattered_keys()
         _save_pass(store, spool, report, batch_size, progress)
     if report.out_of_order:
         log.warning("%s: %d publications had non-contiguous rows (merged)", path, report.out_of_order)
@@ -166,7 +162,7 @@ def download_and_import(
 
 
 def _read_pass(
-    store: Store, path: Path, spool: _Spool, report: ImportReport, batch_size: int, progress: ProgressHook | None
+    store: Store, path: Path, spool: GroupSpool, report: ImportReport, batch_size: int, progress: ProgressHook | None
 ) -> None:
     headers: dict[str, str] = {}
     errors: list[tuple[RecordError, dict[str, Any]]] = []
@@ -179,7 +175,7 @@ def _read_pass(
             errors.append((exc, raw))
             report.rejected.append(RejectedRow(number, exc.field, exc.reason))
         else:
-            spool.add(row)
+            spool.add(row.publication_id, row)
             report.unknown_countries.update(row.unknown_countries)
             good_keys.append(f"{path.name} row {number}")
         if len(errors) + len(good_keys) >= batch_size:
@@ -206,10 +202,10 @@ def _flush_quarantine(store: Store, errors: list[tuple[RecordError, dict[str, An
 # --- Pass 2: group by publication, save per batch --------------------------------------------
 
 
-def _save_pass(store: Store, spool: _Spool, report: ImportReport, batch_size: int, progress: ProgressHook | None) -> None:
+def _save_pass(store: Store, spool: GroupSpool, report: ImportReport, batch_size: int, progress: ProgressHook | None) -> None:
     batch: list[Notice] = []
     done = 0
-    for rows in spool.publications_rows():
+    for _publication, rows in spool.groups():
         batch.append(dataset.build_notice(rows))
         if len(batch) >= batch_size:
             done += _save_batch(store, batch, report)
@@ -225,91 +221,15 @@ def _save_batch(store: Store, batch: list[Notice], report: ImportReport) -> int:
         return 0
     ids = [n.notice_id for n in batch]
     with store.session() as session, session.begin():
-        before = _award_count(session, ids)
+        before = count_awards(session, dataset.SOURCE, ids)
         saved = save_notices(session, batch)
-        report.awards_added += _award_count(session, ids) - before
+        report.awards_added += count_awards(session, dataset.SOURCE, ids) - before
     report.notices_added += saved.added
     report.notices_updated += saved.updated
     report.duplicates_skipped += saved.unchanged
     count = len(batch)
     batch.clear()
     return count
-
-
-def _award_count(session: Session, notice_ids: list[str]) -> int:
-    total = 0
-    for start in range(0, len(notice_ids), 500):
-        total += session.scalar(
-            select(func.count(AwardRow.id))
-            .join(NoticeRow, NoticeRow.id == AwardRow.notice_pk)
-            .where(NoticeRow.source == dataset.SOURCE, NoticeRow.notice_id.in_(notice_ids[start : start + 500]))
-        ) or 0
-    return total
-
-
-class _Spool:
-    """Parsed rows in a temporary SQLite file, read back grouped by publication (pass 1 -> pass 2).
-
-    The rows are pickled ``DatasetRow`` objects we wrote ourselves a moment ago, in a private
-    temporary folder: nothing from outside is ever unpickled.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, pub TEXT NOT NULL, data BLOB NOT NULL)")
-        self.pending: list[tuple[str, bytes]] = []
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
-
-    def add(self, row: dataset.DatasetRow) -> None:
-        self.pending.append((row.publication_id, pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)))
-        if len(self.pending) >= 1000:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending:
-            self.db.executemany("INSERT INTO rows (pub, data) VALUES (?, ?)", self.pending)
-            self.pending.clear()
-
-    def _ready(self) -> None:
-        self._flush()
-        self.db.execute("CREATE INDEX IF NOT EXISTS rows_pub ON rows (pub, seq)")
-
-    def publications(self) -> int:
-        self._ready()
-        return self.db.execute("SELECT COUNT(DISTINCT pub) FROM rows").fetchone()[0]
-
-    def out_of_order(self) -> int:
-        """Publications whose rows are not one contiguous run in the file."""
-        self._ready()
-        query = """
-            SELECT COUNT(*) FROM (
-                SELECT pub FROM (
-                    SELECT pub, seq - ROW_NUMBER() OVER (PARTITION BY pub ORDER BY seq) AS run FROM rows
-                ) GROUP BY pub HAVING COUNT(DISTINCT run) > 1
-            )"""
-        return self.db.execute(query).fetchone()[0]
-
-    def publications_rows(self) -> Iterator[list[dataset.DatasetRow]]:
-        """Each publication's rows in file order; publications in order of their first row."""
-        self._ready()
-        query = "SELECT r.pub, r.data FROM rows r ORDER BY (SELECT MIN(seq) FROM rows f WHERE f.pub = r.pub), r.seq"
-        current: str | None = None
-        rows: list[dataset.DatasetRow] = []
-        for pub, data in self.db.execute(query):
-            if pub != current and rows:
-                yield rows
-                rows = []
-            current = pub
-            rows.append(pickle.loads(data))  # our own rows, see the class docstring
-        if rows:
-            yield rows
 
 
 __all__ = [

@@ -238,6 +238,12 @@ def get_alert(session: Session, alert_id: int) -> AlertRow:
     return row
 
 
+def add_alert_facts(session: Session, alert_id: int, facts: dict[str, Any]) -> None:
+    """Add ``facts`` to an alert's facts (a new dict, so the JSON column sees the change)."""
+    row = get_alert(session, alert_id)
+    row.facts = {**row.facts, **facts}
+
+
 def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AlertRow]:
     wanted = sorted(set(ids))
     return {row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(wanted)))} if wanted else {}

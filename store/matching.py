@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from models.matching import Candidate, normalise
 from store.current_facts import known_names
 from store.notices import dialect_insert
-from store.schema import Contract, Organisation, OrganisationIdentifier, SpendLine
+from store.schema import AwardWinner, Contract, Organisation, OrganisationIdentifier, SpendLine
 from store.schema.own_data import MatchCandidate, MatchDecision, OrganisationMerge
 
 CHUNK = 500
@@ -319,6 +319,22 @@ def _unlink_by_name(session: Session, name_key: str, *, keep: int) -> None:
             session.execute(update(table).where(table.id.in_(ids[start : start + CHUNK])).values(organisation_id=None))
 
 
+def winners_with_company_id(session: Session) -> list[tuple[int, str, str | None]]:
+    """(organisation id, organisation key, country) of award winners keyed by a published company id
+    (keys "<country>:id:<id>"), whose identifier can be recorded as such."""
+    winners = select(AwardWinner.organisation_id)
+    return [tuple(row) for row in session.execute(
+        select(Organisation.id, Organisation.org_key, Organisation.country).where(
+            Organisation.org_key.like("%:id:%"), Organisation.id.in_(winners)
+        )
+    )]
+
+
+def existing_org_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` already name an organisation (to count the ones ``ensure_organisations`` creates)."""
+    return set(session.scalars(select(Organisation.org_key).where(Organisation.org_key.in_(keys))))
+
+
 # --- Lines --------------------------------------------------------------------------------------
 
 
@@ -346,7 +362,7 @@ def link_lines(session: Session, table_name: str, line_ids: Sequence[int], organ
 __all__ = [
     "INTERNAL_SCHEME", "UnknownCandidateError", "add_identifiers", "canonical_organisation_id",
     "canonical_organisation_ids", "decide_candidate", "decisions_for", "drop_review", "ensure_organisations",
-    "index_candidates", "internal_id", "link_lines", "list_candidates", "merge_organisation", "merged_into",
+    "existing_org_keys", "index_candidates", "internal_id", "link_lines", "list_candidates", "merge_organisation", "merged_into",
     "name_keyed_organisations", "organisations_by_identifier", "record_decision", "reject_match", "relink_merged",
-    "unresolved_lines", "upsert_candidate",
+    "unresolved_lines", "upsert_candidate", "winners_with_company_id",
 ]
