@@ -48,65 +48,51 @@ Arguments
   merges the rows of one publication into a ``Notice``. Row numbers are the sheet's row numbers
   (as Excel shows them) for XLSX and the 1-based record position for JSON.
   ``release_url`` / ``download_release`` find and fetch the newest file from the settings' URL.
+  The column table lives in ``connectors.tenderned_dataset_columns`` and the streamed XLSX/JSON
+  reading in ``connectors.tenderned_dataset_read``; their names are importable from here too.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
-import zipfile
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urljoin
 
 from config.settings import HttpSettings
 from connectors.cells import parse_date, parse_decimal
-from connectors.errors import ConnectorError, RecordError
+from connectors.errors import RecordError
 from connectors.http import HttpClient
 from connectors.notice_xml.codes import ISO_ALPHA2, country_alpha2
 from connectors.notice_xml.values import publication_number
 from connectors.records import Award, Lot, Notice, NoticeKind, Party
 
+# The column table and the row reader have modules of their own; their names stay importable from here.
+from connectors.tenderned_dataset_columns import (
+    COLUMNS_FILE,
+    FIELD_VARIANTS,
+    REQUIRED_FIELDS,
+    DatasetFileError,
+    MissingColumnsError,
+    load_columns,
+    map_headers,
+    missing_fields,
+    normalise_header,
+)
+from connectors.tenderned_dataset_read import (
+    HEADER_SCAN_ROWS,
+    MISSING_KEYS,
+    Raw,
+    is_ocds_json,
+    iter_json_records,
+    read_rows,
+)
+
 SOURCE = "tenderned"
 
-#: The column table (canonical field -> header spellings, current first; the required fields) is editable YAML.
-COLUMNS_FILE = Path(__file__).resolve().parent.parent / "config" / "tenderned_dataset_columns.yaml"
-
-
-def load_columns(path: Path = COLUMNS_FILE) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """``(field -> spellings, required fields)`` from the YAML; a broken table names the file and the key."""
-    import yaml
-
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    columns = document.get("columns") if isinstance(document, dict) else None
-    if not isinstance(columns, dict) or not columns:
-        raise ValueError(f"{path}: no 'columns' mapping")
-    variants: dict[str, tuple[str, ...]] = {}
-    seen: dict[str, str] = {}
-    for field_name, spellings in columns.items():
-        if not isinstance(spellings, list) or not spellings or not all(isinstance(v, str) for v in spellings):
-            raise ValueError(f"{path}: columns.{field_name} must be a list of column names")
-        for spelling in spellings:
-            if (other := seen.setdefault(normalise_header(spelling), field_name)) != field_name:
-                raise ValueError(f"{path}: {spelling!r} is listed under both {other} and {field_name}")
-        variants[str(field_name)] = tuple(spellings)
-    required = tuple(document.get("required") or ())
-    if unknown := [f for f in required if f not in variants]:
-        raise ValueError(f"{path}: required fields without columns: {', '.join(unknown)}")
-    return variants, required
-
-
-#: The data sheet's name in the real XLSX (normalised), looked at before any other sheet.
-DATA_SHEET = "opendata sheet"
-#: Set on a JSON record that lacks required keys the first record had (see ``_json_rows``).
-MISSING_KEYS = "_missing_keys"
-#: How far down each sheet the header row is looked for (title rows sit above it).
-HEADER_SCAN_ROWS = 10
 #: Separators between several winners (and their places) in one cell.
 WINNER_SEPARATORS = re.compile(r"\s*(?:;|\||\r?\n)\s*")
 
@@ -127,32 +113,6 @@ KIND_WORDS: tuple[tuple[str, NoticeKind], ...] = (
     ("vooraankondiging", "planning"), ("vop", "planning"),
     ("aankondiging", "competition"), ("aao", "competition"),
 )
-
-JSON_CHUNK_CHARS = 1 << 16
-#: One JSON record larger than this is not a record but a broken file.
-JSON_MAX_RECORD_CHARS = 10_000_000
-
-
-class DatasetFileError(ConnectorError):
-    """The file as a whole cannot be read (truncated workbook, broken JSON, unknown format)."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = str(path), reason
-
-
-class MissingColumnsError(DatasetFileError):
-    """No sheet or record has every required column: named, so a new spelling can be added."""
-
-    def __init__(self, path: Path | str, missing: Sequence[str], found: Sequence[str] = ()) -> None:
-        names = ", ".join(f"{FIELD_VARIANTS[f][0]!r} ({f})" for f in missing)
-        shown = ", ".join(repr(h) for h in found[:60]) + (f" and {len(found) - 60} more" if len(found) > 60 else "")
-        super().__init__(
-            path,
-            f"required columns not found: {names}; columns found: {shown or 'none'}; "
-            f"known spellings are in {COLUMNS_FILE.name}",
-        )
-        self.missing, self.found = tuple(missing), tuple(found)
 
 
 class RowError(RecordError):
@@ -178,202 +138,6 @@ class DatasetRow:
     award: Award | None
     unknown_countries: tuple[str, ...] = ()
     url: str | None = None
-
-
-# --- Column mapping -------------------------------------------------------------------------
-
-
-def normalise_header(value: object) -> str:
-    """Case, accents and whitespace do not matter: "Officiële  naam" == "officiele naam"."""
-    text = unicodedata.normalize("NFKD", str(value))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
-
-
-FIELD_VARIANTS, REQUIRED_FIELDS = load_columns()
-#: Normalised header -> (canonical field, rank of the spelling: 0 is the current name).
-_HEADER_LOOKUP: dict[str, tuple[str, int]] = {
-    normalise_header(v): (field, rank) for field, vs in FIELD_VARIANTS.items() for rank, v in enumerate(vs)
-}
-
-
-def map_headers(headers: Iterable[object]) -> dict[str, int]:
-    """Canonical field -> column index; of two matching columns the better-ranked spelling wins, then the first."""
-    found: dict[str, tuple[int, int]] = {}
-    for index, header in enumerate(headers):
-        if header is None:
-            continue
-        match = _HEADER_LOOKUP.get(normalise_header(header))
-        if match and (match[0] not in found or match[1] < found[match[0]][0]):
-            found[match[0]] = (match[1], index)
-    return {field: index for field, (_, index) in found.items()}
-
-
-def missing_fields(found: Iterable[str]) -> list[str]:
-    present = set(found)
-    return [f for f in REQUIRED_FIELDS if f not in present]
-
-
-# --- Readers --------------------------------------------------------------------------------
-
-Raw = dict[str, Any]
-
-
-def read_rows(path: Path, headers: dict[str, str] | None = None) -> Iterator[tuple[int, Raw]]:
-    """Rows of an XLSX or JSON file as ``(row_number, {field: raw value})``, streamed.
-
-    ``headers``, when given, is filled with field -> the file's own column name, so errors can
-    name the column as the user sees it.
-    """
-    headers = {} if headers is None else headers
-    suffix = path.suffix.casefold()
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, headers)
-    if suffix == ".json":
-        return _json_rows(path, headers)
-    raise DatasetFileError(path, f"unknown file type {path.suffix!r}: expected .xlsx or .json")
-
-
-_XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError)
-
-
-def _xlsx_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, *_XLSX_ERRORS) as exc:
-        raise DatasetFileError(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
-    try:
-        yield from _workbook_rows(path, workbook, headers)
-    except _XLSX_ERRORS as exc:
-        raise DatasetFileError(path, f"workbook broken while reading ({type(exc).__name__}: {exc})") from exc
-    finally:
-        workbook.close()
-
-
-def _workbook_rows(path: Path, workbook: Any, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:  # openpyxl workbook
-    best: list[str] = list(REQUIRED_FIELDS)
-    best_found: list[str] = []
-    # The data sheet first: the real files name it "OpenData sheet", next to "Leeswijzer" and "Mapping OCDS".
-    sheets = sorted(workbook.worksheets, key=lambda ws: normalise_header(ws.title) != DATA_SHEET)
-    for sheet in sheets:
-        rows = sheet.iter_rows(values_only=True)
-        for header_number, header in enumerate(rows, start=1):
-            if header_number > HEADER_SCAN_ROWS:
-                break
-            columns = map_headers(header)
-            missing = missing_fields(columns)
-            if missing:
-                named = [str(h).strip() for h in header if h not in (None, "")]
-                if len(missing) < len(best) or (len(missing) == len(best) and len(named) > len(best_found)):
-                    best, best_found = missing, named
-                continue
-            headers.update({f: str(header[i]).strip() for f, i in columns.items()})
-            for number, values in enumerate(rows, start=header_number + 1):
-                if values and any(v not in (None, "") for v in values):
-                    yield number, {f: values[i] if i < len(values) else None for f, i in columns.items()}
-            return
-    raise MissingColumnsError(path, best, best_found)
-
-
-def _json_rows(path: Path, headers: dict[str, str]) -> Iterator[tuple[int, Raw]]:
-    """Records keyed by column name; the required columns are checked on the first record."""
-    with path.open(encoding="utf-8-sig") as stream:
-        for number, record in enumerate(iter_json_records(stream, where=str(path)), start=1):
-            if not isinstance(record, Mapping):
-                raise DatasetFileError(path, f"record {number} is a {type(record).__name__}, not an object")
-            keys = list(record)
-            columns = map_headers(keys)
-            raw: Raw = {field: record[keys[i]] for field, i in columns.items()}
-            for field, i in columns.items():
-                headers.setdefault(field, keys[i])
-            missing = missing_fields(raw)
-            if number == 1 and missing:
-                raise MissingColumnsError(path, missing, [str(k) for k in keys])
-            if missing:  # a later record without a key the file has: that record's error, counted, not dropped
-                raw[MISSING_KEYS] = missing
-            yield number, raw
-
-
-class _JsonReader:
-    """Just enough of a streaming JSON reader: values one by one with ``raw_decode`` over chunks."""
-
-    def __init__(self, stream: IO[str], where: str) -> None:
-        self.stream, self.where = stream, where
-        self.buffer, self.pos, self.offset, self.eof = "", 0, 0, False
-        self.decoder = json.JSONDecoder()
-
-    def _fill(self) -> bool:
-        if self.eof:
-            return False
-        chunk = self.stream.read(JSON_CHUNK_CHARS)
-        if not chunk:
-            self.eof = True
-            return False
-        self.offset += self.pos
-        self.buffer = self.buffer[self.pos :] + chunk
-        self.pos = 0
-        return True
-
-    def peek(self) -> str:
-        """The next non-blank character ("" at the end), not consumed."""
-        while True:
-            while self.pos < len(self.buffer) and self.buffer[self.pos].isspace():
-                self.pos += 1
-            if self.pos < len(self.buffer) or not self._fill():
-                return self.buffer[self.pos : self.pos + 1]
-
-    def expect(self, chars: str) -> str:
-        char = self.peek()
-        if not char or char not in chars:
-            self.fail(f"expected one of {chars!r}, found {char or 'end of file'!r}")
-        self.pos += 1
-        return char
-
-    def value(self) -> Any:  # any JSON value
-        self.peek()
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buffer, self.pos)
-            except json.JSONDecodeError as exc:
-                if len(self.buffer) - self.pos > JSON_MAX_RECORD_CHARS or not self._fill():
-                    self.fail(exc.msg, exc.pos)
-                continue
-            # A number at the very end of the buffer may go on in the next chunk.
-            if end == len(self.buffer) and not isinstance(value, (dict, list, str)) and self._fill():
-                continue
-            self.pos = end
-            return value
-
-    def fail(self, message: str, pos: int | None = None) -> None:
-        at = self.offset + (self.pos if pos is None else pos)
-        raise DatasetFileError(self.where, f"JSON syntax error at character {at}: {message}")
-
-
-def iter_json_records(stream: IO[str], *, where: str) -> Iterator[Any]:
-    """Items of a top-level array, or of the first array inside a top-level object."""
-    reader = _JsonReader(stream, where)
-    opening = reader.expect("[{")
-    if opening == "{":
-        while True:
-            if reader.peek() == "}":
-                reader.fail("no array of records in the top-level object")
-            reader.value()  # the key
-            reader.expect(":")
-            if reader.peek() == "[":
-                reader.expect("[")
-                break
-            reader.value()
-            if reader.expect(",}") == "}":
-                reader.fail("no array of records in the top-level object")
-    if reader.peek() == "]":
-        return
-    while True:
-        yield reader.value()
-        if reader.expect(",]") == "]":
-            return
 
 
 # --- Values ---------------------------------------------------------------------------------
@@ -586,15 +350,6 @@ def build_notice(rows: Sequence[DatasetRow]) -> Notice:
     )
 
 
-def is_ocds_json(path: Path) -> bool:
-    """A JSON file that is an OCDS package (the yearly TenderNed JSON), not rows keyed by column name."""
-    from connectors.ocds_read import open_binary
-
-    with open_binary(path) as stream:
-        head = stream.read(1 << 16).decode("utf-8", errors="replace")
-    return bool(re.search(r'"(?:releases|records|ocid)"\s*:', head))
-
-
 def _merge_awards(a: Award, b: Award) -> Award:
     """A lot listed twice (one row per winner): one award, all winners, the first value given."""
     winners = tuple(dict.fromkeys((*a.winners, *b.winners)))
@@ -644,3 +399,12 @@ def download_release(url: str, dest_dir: Path, http: HttpSettings, *, transport:
         partial.write_bytes(response.content)
         partial.replace(target)
     return target
+
+
+__all__ = [
+    "COLUMNS_FILE", "FIELD_VARIANTS", "HEADER_SCAN_ROWS", "MISSING_KEYS", "REQUIRED_FIELDS", "SOURCE",
+    "DatasetFileError", "DatasetRow", "MissingColumnsError", "Raw", "RowError", "build_notice", "country_code",
+    "download_release", "is_ocds_json", "iter_json_records", "kvk_number", "load_columns", "map_headers",
+    "missing_fields", "normalise_header", "notice_kind", "parse_count", "parse_cpv", "parse_european", "parse_row",
+    "read_rows", "release_url", "split_cell", "ted_number", "text",
+]

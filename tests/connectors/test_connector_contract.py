@@ -117,7 +117,8 @@ def test_collects_one_page_offline(connector):
 #: Every module in connectors/ that talks to an outside service over HTTP (file readers and helpers aside).
 HTTP_SOURCES = ("ted", "tenderned", "kvk", "insolvency", "feeds", "gdelt", "sanctions_eu")
 #: File sources: read local files, so no API documentation section and no client.
-FILE_SOURCES = ("tenderned_dataset", "spend_file", "contract_register", "ocds", "ocds_read")
+FILE_SOURCES = ("tenderned_dataset", "tenderned_dataset_columns", "tenderned_dataset_read", "spend_file",
+                "contract_register", "ocds", "ocds_read")
 
 
 @pytest.mark.parametrize("name", HTTP_SOURCES)

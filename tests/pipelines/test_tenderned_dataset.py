@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from config.settings import Settings, TenderNedDatasetSettings
 from connectors import cells
 from connectors import tenderned_dataset as dataset
+from connectors import tenderned_dataset_read as dataset_read
 from connectors.records import Award, Lot, Notice, Party
 from pipelines.tenderned_dataset import download_and_import, import_tenderned_dataset
 from store.bookkeeping import open_quarantine
@@ -93,7 +94,7 @@ def test_header_matching_ignores_case_accents_and_spaces() -> None:
 
 
 def test_json_reader_streams_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dataset, "JSON_CHUNK_CHARS", 7)
+    monkeypatch.setattr(dataset_read, "JSON_CHUNK_CHARS", 7)  # the reader's own module reads the chunk size
     text = '{"meta": {"jaar": 2024}, "records": [{"a": "x y"}, {"a": 12345678}, {"a": [1, 2]}]}'
     assert list(dataset.iter_json_records(io.StringIO(text), where="t.json")) == [{"a": "x y"}, {"a": 12345678}, {"a": [1, 2]}]
     assert list(dataset.iter_json_records(io.StringIO(" [ ] "), where="t.json")) == []
