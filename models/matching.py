@@ -22,6 +22,9 @@ Why this shape
   - ``classify`` sorts a best match into auto-accept, review or reject by the thresholds in the
     settings; a best match that a second organisation nearly ties is never auto-accepted.
 
+The normalisation is ``models.name_keys``, the scoring ``models.name_scoring``; their names are
+importable from here, as before they had modules of their own.
+
 Caveat: a trade name that shares no word with the registered name ("TS Facilitair" for Tonkeling
 Schoonmaak) cannot be found from the name alone; the KvK number or a human decision links it.
 """
@@ -31,119 +34,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
-
-from models.company_names import (
-    FILLER,
-    CompanyName,
-    Difference,
-    differences,
-    fold,
-    initials,
-    parse,
-)
+from models.company_names import FILLER, Difference, fold
+from models.name_keys import GROUPABLE_FORMS, NormalisedName, name_variants, normalise, postcode_digits
+from models.name_scoring import DIFFERENCE_PENALTY, OTHER_COUNTRY_PENALTY, SLIP_SCORE, compare, score_pair
 
 Decision = Literal["auto", "review", "reject"]
-
-#: Two companies of one name in two countries are usually two legal entities: never taken automatically.
-OTHER_COUNTRY_PENALTY = 12.0
-#: A pair one typing slip apart but scored below review is raised to this (then a person decides).
-SLIP_SCORE = 86.0
-#: Legal forms that do not split a group of lines: clerks add and drop "B.V." all the time.
-GROUPABLE_FORMS = frozenset({"bv"})
-#: Taken off a candidate's score for each structural difference (holding, another place, another legal form),
-#: so a candidate without one ranks first; the difference itself keeps the pair from an automatic merge.
-DIFFERENCE_PENALTY = 6.0
-
-
-@dataclass(frozen=True, slots=True)
-class NormalisedName:
-    """A name reduced to what identifies the legal entity; ``key`` is what names are grouped and remembered by.
-
-    ``key`` keeps structure words, country words and a place ("asito holding", "gemeente bergen nh"): two
-    names with one key are one legal entity as far as the name can tell. ``core`` (without those) is what
-    the similarity is scored on; the structure is compared separately (``company_names.differences``).
-    """
-
-    original: str
-    key: str
-    tokens: tuple[str, ...]
-    legal_forms: tuple[str, ...] = ()
-    parsed: CompanyName | None = None
-    #: Computed once (scoring reads them for every candidate): the core words, joined, and without spaces.
-    core: tuple[str, ...] = ()
-    core_key: str = ""
-    compact: str = ""
-
-    def __post_init__(self) -> None:
-        core = self.core or (self.parsed.core if self.parsed is not None else self.tokens)
-        object.__setattr__(self, "core", core)
-        object.__setattr__(self, "core_key", " ".join(core))
-        object.__setattr__(self, "compact", "".join(core))
-
-    @property
-    def group_key(self) -> str:
-        """What lines without a KvK number are grouped and remembered by: ``key`` plus a stated legal form
-        other than B.V. ("jansen [vof]", "siemens [ag]"). A V.O.F., a GmbH and a B.V. of one name are three
-        legal entities, so their lines are never one group; "X B.V." and "X" (a form left out) still are.
-        """
-        forms = sorted(set(self.legal_forms) - GROUPABLE_FORMS)
-        return f"{self.key} [{'/'.join(forms)}]" if forms and self.key else self.key
-
-
-def normalise(name: str) -> NormalisedName:
-    """Fold, drop remarks and punctuation, expand abbreviations, strip legal forms (see ``models.company_names``)."""
-    parsed = parse(name)
-    tokens = tuple(t for t in parsed.tokens if t != "&") or parsed.tokens
-    return NormalisedName(original=name, key=" ".join(tokens), tokens=tokens, legal_forms=parsed.legal_forms,
-                          parsed=parsed)
-
-
-def name_variants(name: str, other_names: Iterable[str] = ()) -> list[tuple[str, NormalisedName]]:
-    """(how the name is known, normalised) for a name, the trade and former names written into it, and others.
-
-    ``other_names`` are "trade:NAME" / "former:NAME" (or plain names) from a register.
-    """
-    first = normalise(name)
-    variants = [("name", first)]
-    if first.parsed is not None:
-        variants += [("trade name", _trading_under(first.parsed, normalise(t))) for t in first.parsed.trade_names]
-        variants += [("former name", normalise(t)) for t in first.parsed.former_names]
-    for other in other_names:
-        kind, _, value = other.partition(":") if other.startswith(("trade:", "former:")) else ("", "", other)
-        label = {"trade": "trade name", "former": "former name"}.get(kind, "other name")
-        variants.append((label, normalise(value)))
-    seen: set[str] = set()
-    unique = []
-    for label, variant in variants:
-        if variant.key and variant.key not in seen:
-            seen.add(variant.key)
-            unique.append((label, variant))
-    return unique
-
-
-def _trading_under(owner: CompanyName, trade: NormalisedName) -> NormalisedName:
-    """A trade name carries its owner's legal form: "Jansen Bouw B.V. h.o.d.n. Klusdienst" trades as a B.V., and
-    "J. Jansen h.o.d.n. Klusdienst" as a person (a sole trader), never as "Klusdienst B.V."."""
-    if trade.parsed is None or trade.legal_forms:
-        return trade
-    forms = owner.legal_forms or (("eenmanszaak",) if initials(owner.core) else ())
-    if not forms:
-        return trade
-    parsed = replace(trade.parsed, legal_forms=forms)
-    return replace(trade, legal_forms=forms, parsed=parsed)
-
-
-def postcode_digits(postcode: str | None) -> str | None:
-    """"3518 AA" -> "3518": Dutch postcodes block by their four digits; others by all their digits."""
-    if not postcode:
-        return None
-    digits = "".join(c for c in postcode if c.isdigit())
-    return digits[:4] or None
 
 
 # --- Candidates and the index -------------------------------------------------------------------
@@ -327,147 +225,6 @@ def _block_keys(name: NormalisedName, postcode: str | None, town: str | None = N
     return keys
 
 
-# --- Scoring ------------------------------------------------------------------------------------
-
-
-def score_pair(
-    a: NormalisedName,
-    b: NormalisedName,
-    *,
-    idf: object = None,
-    same_postcode: bool | None = None,
-    same_town: bool | None = None,
-    same_country: bool | None = None,
-) -> tuple[float, dict[str, float]]:
-    """A 0-100 score and its components for two normalised names (and what is known of their places).
-
-    ``sort`` (token_sort_ratio) rewards the same words in any order, ``set`` (token_set_ratio) a
-    name that is the other plus extra words, ``compact`` the same letters whatever the spacing.
-    ``rare_overlap`` is the share of the names' identifying weight (rare words count more) that
-    both share: "Tonkeling Schoonmaak" and "Tonkeling Bouw" share a rare word but differ in
-    another; "Kwavant ICT" and "Kwavant" differ only in a common one.
-    """
-    weight = idf if callable(idf) else (lambda _token: 1.0)
-    sort = fuzz.token_sort_ratio(a.core_key, b.core_key)
-    set_ = fuzz.token_set_ratio(a.core_key, b.core_key)
-    compact = fuzz.ratio(a.compact, b.compact)
-    ta, tb = set(a.core), set(b.core)
-    shared = sum(weight(t) for t in ta & tb) + _fuzzy_shared(ta - tb, tb - ta, weight)
-    total = sum(weight(t) for t in ta | tb) or 1.0
-    rare_overlap = min(100.0, 100.0 * shared / total)
-    base = 0.35 * sort + 0.2 * set_ + 0.2 * compact + 0.25 * rare_overlap
-    components: dict[str, float] = {
-        "sort": round(sort, 1), "set": round(set_, 1), "compact": round(compact, 1),
-        "rare_overlap": round(rare_overlap, 1),
-    }
-    if a.compact == b.compact and a.core_key != b.core_key:  # "kwa vant" / "kwavant": the same letters, other spacing
-        base = max(base, 97.0)
-        components["same_letters"] = 1.0
-    if _initials_agree(a.core, b.core):
-        base = max(base, 0.5 * sort + 0.5 * set_)
-        components["initials"] = 1.0
-    if same_postcode is True:
-        base += 4.0
-        components["same_postcode"] = 4.0
-    elif same_town is True:
-        base += 2.0
-        components["same_town"] = 2.0
-    if same_country is False:
-        base -= OTHER_COUNTRY_PENALTY
-        components["other_country"] = -OTHER_COUNTRY_PENALTY
-    score = max(0.0, min(100.0, base))
-    return round(score, 2), components
-
-
-def compare(
-    a: NormalisedName,
-    b: NormalisedName,
-    *,
-    idf: object = None,
-    same_postcode: bool | None = None,
-    same_town: bool | None = None,
-    same_country: bool | None = None,
-) -> tuple[float, dict[str, float], tuple[Difference, ...]]:
-    """``score_pair`` on the core words, then what the names' structure says against one legal entity.
-
-    Each difference (a holding, a foundation, another place, another legal form, another country) takes
-    ``DIFFERENCE_PENALTY`` off the score and is returned, so that ``classify`` never merges such a pair
-    automatically (and "different" ones never at all).
-    """
-    shared = _shared_entity_words(a, b)
-    if shared:  # "Centric Netherlands" / "Centirc Netherlands": a word both have is context for the similarity
-        a, b = (replace(n, core=n.core + shared, core_key="", compact="") for n in (a, b))
-    score, components = score_pair(a, b, idf=idf, same_postcode=same_postcode, same_town=same_town,
-                                   same_country=same_country)
-    found: list[Difference] = []
-    if a.parsed is not None and b.parsed is not None:
-        found = differences(a.parsed, b.parsed)
-    if same_country is False:
-        found.append(Difference("country", "review", "registered in another country: usually another legal entity"))
-    raw = score
-    if found:
-        score = max(0.0, round(score - DIFFERENCE_PENALTY * len(found), 2))
-    if score < SLIP_SCORE and _one_slip_apart(a, b):
-        # "Tauw" / "Tuaw": too short for the similarity to notice one slip, too risky to merge on: a person looks
-        found.append(Difference("slip", "review", "one typing slip apart (a short name: a person should look)"))
-        components["one_slip"] = 1.0
-        score = SLIP_SCORE - DIFFERENCE_PENALTY
-    if found:  # what the differences took off (or, for a slip, added): the name similarity is score - this
-        components["differences"] = round(score - raw, 2)
-    return score, components, tuple(found)
-
-
-def _one_slip_apart(a: NormalisedName, b: NormalisedName) -> bool:
-    """The whole names (structure words included) differ by one letter typed wrong, left out or swapped."""
-    x, y = a.key.replace(" ", ""), b.key.replace(" ", "")
-    return x != y and min(len(x), len(y)) >= 4 and abs(len(x) - len(y)) <= 1 and OSA.distance(x, y) == 1
-
-
-def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...]:
-    """Structure and country words that both names have (a difference in them is judged apart, not scored)."""
-    if a.parsed is None or b.parsed is None:
-        return ()
-    both = (set(a.parsed.structure) | set(a.parsed.scope)) & (set(b.parsed.structure) | set(b.parsed.scope))
-    return tuple(sorted(both))
-
-
-def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:
-    """Leftover tokens that differ by a slip count for part of their weight.
-
-    Two swapped neighbours ("Kwvaant") are a typing slip: nearly full weight. Another letter
-    ("Hobbelsma" for "Hobbelema") is as often another family's name: half weight, so such pairs
-    land in review rather than being taken automatically.
-    """
-    total = 0.0
-    for token in only_a:
-        if len(token) < 5:
-            continue
-        best, other = 0.0, ""
-        for candidate in only_b:
-            if abs(len(candidate) - len(token)) <= 2:
-                similarity = OSA.normalized_similarity(token, candidate)
-                if similarity > best:
-                    best, other = similarity, candidate
-        if best < 0.8:
-            continue
-        factor = 0.95 if sorted(token) == sorted(other) and OSA.distance(token, other) == 1 else 0.5
-        total += (weight(token) + weight(other)) * factor  # the pair is in the union twice
-    return total
-
-
-def _initials_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """"jp morrel advies" and "j morrel advies" / "morrel advies": same words once initials are set aside."""
-    def words(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        initials = tuple(t for t in tokens if len(t) <= 2 and t.isalpha())
-        return initials, tuple(t for t in tokens if t not in initials)
-
-    ia, wa = words(a)
-    ib, wb = words(b)
-    if not wa or wa != wb or not (ia or ib):
-        return False
-    return not ia or not ib or ia[0][0] == ib[0][0]
-
-
 def classify(matches: list[Match], thresholds: Thresholds) -> list[Match]:
     """Give the best match its decision; the rest stay "reject" (they lost to it).
 
@@ -497,6 +254,7 @@ def best_match(matches: list[Match]) -> Match | None:
 
 
 __all__ = [
-    "Candidate", "Match", "NameIndex", "NormalisedName", "Thresholds", "best_match", "classify", "compare", "fold",
-    "name_variants", "normalise", "postcode_digits", "score_pair",
+    "DIFFERENCE_PENALTY", "GROUPABLE_FORMS", "OTHER_COUNTRY_PENALTY", "SLIP_SCORE", "Candidate", "Match", "NameIndex",
+    "NormalisedName", "Thresholds", "best_match", "classify", "compare", "fold", "name_variants", "normalise",
+    "postcode_digits", "score_pair",
 ]
