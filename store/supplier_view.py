@@ -32,7 +32,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from store.web_pages import supplier_scores
+from store.score_history import supplier_scores
 
 RECENT_EVENTS = 25
 LATEST_AWARDS = 5

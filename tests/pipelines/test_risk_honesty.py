@@ -126,7 +126,7 @@ def test_category_lists_show_current_suppliers_unless_asked(store) -> None:
     from decimal import Decimal
 
     from store.schema import Contract, Organisation, SpendLine, SupplierEvent
-    from store.web_pages import our_suppliers
+    from store.supplier_list import our_suppliers
 
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with store.sessions.begin() as s:

@@ -16,8 +16,9 @@ from starlette.responses import FileResponse, Response
 
 from pipelines.market_scan import ScanRequestError, normalise_prefix
 from reference.cpv import UnknownCpvCodeError, prefix_label
+from store.category_pages import category_spend, kraljic_of, our_categories
 from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
-from store.web_pages import category_spend, kraljic_of, our_categories, our_suppliers
+from store.supplier_list import our_suppliers
 from web.auth import Principal, cpv_prefix
 from web.core import PageError, WebContext, context_of, principal, render, spend_period_of, translator
 from web.market import latest_report

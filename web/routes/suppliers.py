@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from store.sanctions_marks import possible_matches_by_id
-from store.web_pages import match_decisions, may_see_supplier, our_suppliers, register_facts, supplier_page
+from store.supplier_list import our_suppliers
+from store.web_pages import match_decisions, may_see_supplier, register_facts, supplier_page
 from web.auth import Principal
 from web.core import PageError, context_of, principal, render, spend_period_of
 

@@ -1,0 +1,119 @@
+"""Risk scores as the pages show them: each supplier's latest score per kind with its history, and the
+one score a list ranks a supplier by. Only finished scoring runs count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reference.cpv import cpv_prefix
+from store.category_access import covers
+from store.schema import RiskScore, ScoringRun
+
+#: Score kinds in the order the pages show them.
+SCORE_KINDS = ("combined", "failure", "dependency", "geopolitical")
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePoint:
+    as_of: date
+    value: float
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreView:
+    """The latest score of one kind (and category) with its explanation, and its history."""
+
+    kind: str
+    category: str
+    value: float
+    band: str
+    confidence: float
+    coverage: float
+    as_of: date
+    model_version: str
+    reasons: list[dict[str, Any]]
+    inputs: list[dict[str, Any]]
+    history: list[ScorePoint]
+
+
+def supplier_scores(session: Session, organisation_id: int | Sequence[int],
+                    prefixes: Sequence[str] | None) -> list[ScoreView]:
+    """Latest score per (kind, category) with its history, oldest run first in the history.
+
+    ``organisation_id`` may be several ids: the organisations merged under one supplier. Only
+    finished runs count (a run still writing, or one that failed, is no history).
+    """
+    ids = [organisation_id] if isinstance(organisation_id, int) else list(organisation_id)
+    rows = session.execute(
+        select(RiskScore, ScoringRun.as_of, ScoringRun.model_version)
+        .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
+        .where(RiskScore.organisation_id.in_(ids), ScoringRun.status == "ok")
+        .order_by(ScoringRun.as_of, ScoringRun.id)
+    ).all()
+    series: dict[tuple[str, str], list[tuple[RiskScore, date, str]]] = defaultdict(list)
+    for score, as_of, version in rows:
+        if score.category and not covers(prefixes, score.category):
+            continue
+        series[(score.kind, score.category)].append((score, as_of, version))
+    views = []
+    for (kind, category), points in series.items():
+        latest, as_of, version = points[-1]
+        views.append(
+            ScoreView(
+                kind=kind, category=category, value=latest.value, band=latest.band, confidence=latest.confidence,
+                coverage=latest.coverage, as_of=as_of, model_version=version, reasons=list(latest.reasons or []),
+                inputs=list(latest.inputs or []), history=[ScorePoint(d, s.value, s.band) for s, d, _ in points],
+            )
+        )
+    order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
+    return sorted(views, key=lambda v: (order.get(v.kind, len(order)), v.kind, v.category))
+
+
+@dataclass(frozen=True, slots=True)
+class LatestScore:
+    """The score a list ranks a supplier by: its kind and category, value and band."""
+
+    kind: str
+    category: str
+    value: float
+    band: str
+
+
+def latest_scores(session: Session, organisation_ids: Iterable[int], category: str | None = None) -> dict[int, LatestScore]:
+    """Per organisation, its most telling latest score: combined first, then failure, dependency...
+
+    With ``category`` (a prefix), a score for that category beats the supplier-level one of the same
+    kind. Only plain columns are read (no reasons): lists rank thousands of suppliers.
+    """
+    ids = list(organisation_ids)
+    order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
+    latest: dict[tuple[int, str, str], LatestScore] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
+            .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
+            .where(RiskScore.organisation_id.in_(ids[start : start + 500]), ScoringRun.status == "ok")
+            .order_by(ScoringRun.as_of, ScoringRun.id)
+        )
+        for org_id, kind, cat, value, band in rows:
+            if cat and (not category or cpv_prefix(cat) != category):
+                continue
+            latest[(org_id, kind, cat)] = LatestScore(kind, cat, value, band)
+
+    def rank(score: LatestScore) -> tuple[int, int]:
+        return order.get(score.kind, len(order)), 0 if score.category else 1
+
+    best: dict[int, LatestScore] = {}
+    for (org_id, _, _), score in latest.items():
+        if org_id not in best or rank(score) < rank(best[org_id]):
+            best[org_id] = score
+    return best

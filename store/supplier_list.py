@@ -1,0 +1,124 @@
+"""The list of our suppliers: who we depend on now (or did), with spend, contracts and the score they
+rank by; dissolved and bankrupt ones marked from the registers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.relationship import CURRENT, relationship
+from store.category_access import in_categories
+from store.companies import latest_profiles
+from store.schema import Contract, Organisation, SpendLine, SupplierEvent
+from store.score_history import latest_scores
+from store.spend_period import SpendPeriod, spend_period
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierRow:
+    id: int
+    name: str
+    country: str | None
+    company_id: str | None
+    spend: Decimal
+    contracts: int
+    score: float | None
+    band: str | None
+    score_kind: str | None
+    #: "current", "former" or "dissolved" (models.relationship), and the line that says why.
+    status: str = "current"
+    status_why: str = ""
+
+
+def our_suppliers(
+    session: Session, prefixes: Sequence[str] | None, *, search: str = "", category: str | None = None, limit: int = 200,
+    period: SpendPeriod | None = None, include_former: bool = False, today: date | None = None,
+) -> list[SupplierRow]:
+    """Suppliers we depend on now (a running contract or recent spend, in ``prefixes`` and ``category``), riskiest
+    first; with ``include_former`` also former and dissolved ones, marked. Unknown risks sort after known ones.
+
+    Their spend is our net spend in ``period`` (``store.spend_period``); whether they are current
+    depends on their latest spend and contracts, whatever the period.
+    """
+    period = period or spend_period(session)
+    today = today or date.today()
+    spend_filter = [in_categories(SpendLine.cpv, prefixes), SpendLine.organisation_id.is_not(None)]
+    contract_filter = [in_categories(Contract.cpv, prefixes), Contract.organisation_id.is_not(None)]
+    if category:
+        spend_filter.append(SpendLine.cpv.startswith(category))
+        contract_filter.append(Contract.cpv.startswith(category))
+    spend: dict[int, Decimal] = dict(
+        tuple(r) for r in session.execute(
+            select(SpendLine.organisation_id, func.coalesce(func.sum(SpendLine.amount), 0))
+            .where(*spend_filter, period.condition()).group_by(SpendLine.organisation_id)
+        )
+    )
+    last_spend: dict[int, date | None] = dict(
+        tuple(r) for r in session.execute(
+            select(SpendLine.organisation_id, func.max(SpendLine.booked_on)).where(*spend_filter)
+            .group_by(SpendLine.organisation_id)
+        )
+    )
+    contract_ends: dict[int, list[tuple[str, date | None]]] = defaultdict(list)
+    for org_id, ref, end, extension in session.execute(
+        select(Contract.organisation_id, Contract.contract_ref, Contract.end_date, Contract.extension_until).where(*contract_filter)
+    ):
+        contract_ends[org_id].append((ref or "", max((d for d in (end, extension) if d is not None), default=None)))
+    ids = set(last_spend) | set(spend) | set(contract_ends)
+    if not ids:
+        return []
+    query = select(Organisation).where(Organisation.id.in_(ids))
+    if search:
+        query = query.where(Organisation.name.ilike(f"%{search.strip()}%"))
+    orgs = list(session.scalars(query))
+    dissolved = dissolved_on(session, [o.id for o in orgs], today)
+    scores = latest_scores(session, [o.id for o in orgs], category)
+    rows = []
+    for o in orgs:
+        rel = relationship(today, spend_days=[last_spend.get(o.id)], contract_ends=contract_ends.get(o.id, ()),
+                           dissolved_on=dissolved.get(o.id))
+        if rel.status != CURRENT and not include_former:
+            continue
+        score = scores.get(o.id)
+        rows.append(SupplierRow(
+            id=o.id, name=o.name, country=o.country, company_id=o.company_id, spend=Decimal(spend.get(o.id, 0)),
+            contracts=len(contract_ends.get(o.id, ())), score=score.value if score else None,
+            band=score.band if score else None, score_kind=score.kind if score else None,
+            status=rel.status, status_why=rel.why,
+        ))
+    rows.sort(key=lambda r: (r.status != CURRENT, r.score is None or r.band == "unknown", -(r.score or 0.0), -r.spend, r.name))
+    return rows[:limit]
+
+
+def dissolved_on(session: Session, organisation_ids: Sequence[int], today: date) -> dict[int, date]:
+    """The first bankruptcy on record, or the registration end of the newest company snapshot, per organisation."""
+    out: dict[int, date] = {}
+    ids = list(organisation_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for org_id, day in session.execute(
+            select(SupplierEvent.organisation_id, func.min(SupplierEvent.occurred_on))
+            .where(SupplierEvent.organisation_id.in_(chunk), SupplierEvent.kind == "insolvency.bankruptcy_declared")
+            .group_by(SupplierEvent.organisation_id)
+        ):
+            out[org_id] = day
+    for org_id, profile in latest_profiles(session, ids, today).items():
+        ended = profile.get("registration_end")
+        day = ended if isinstance(ended, date) else _iso_day(ended)
+        if day is not None and (org_id not in out or day < out[org_id]):
+            out[org_id] = day
+    return out
+
+
+def _iso_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
