@@ -32,7 +32,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from bench import Result, run
-from supplyradar.commands.demo_scale import StageClock
+from demo.scale import StageClock
 
 DEFAULT_SCALE = 2
 BAR_NOTICES = 100_000

@@ -228,8 +228,8 @@ def demo_command(
                                    "in a temporary folder; for measuring the chain at size"),
 ) -> None:
     """Run the whole pipeline on the bundled synthetic data set, under a temporary Prefect server."""
+    from demo.scale import DemoScaleError
     from supplyradar.commands.demo import run_demo
-    from supplyradar.commands.demo_scale import DemoScaleError
 
     try:
         run_demo(Settings(), console=out, scale=scale)
@@ -261,9 +261,9 @@ def run() -> None:
         errors = sys.modules.get("sqlalchemy.exc")
         if errors is None or not isinstance(exc, errors.OperationalError):
             raise
-        from sqlalchemy.engine import make_url
+        from store.health import shown_url
 
-        url = make_url(Settings().resolved_database_url).render_as_string(hide_password=True)
+        url = shown_url(Settings().resolved_database_url)
         reason = " ".join(str(getattr(exc, "orig", exc)).split())
         _error_line(f"cannot use the database {url}: {reason}")
         sys.exit(3)

@@ -344,11 +344,9 @@ def alternatives_command(
     scheme: Annotated[str, typer.Option("--scheme", help="Category scheme of the code (CPV, UNSPSC, or as imported).")] = "CPV",
 ) -> None:
     """Suggest alternative suppliers from the award history, each with what it rests on."""
-    from sqlalchemy import select
-
     from models.categories import CPV, clean_code, scheme_name
     from pipelines.alternatives import suggest_for
-    from store.schema import Organisation
+    from store.web_pages import organisation_ids
 
     settings = Settings()
     key = supplier if ":" in supplier else f"NL:id:{supplier}"
@@ -358,7 +356,7 @@ def alternatives_command(
     if not code:
         raise typer.BadParameter("give a category code", param_hint="--cpv")
     with _store(settings) as store, store.session() as session:
-        org_id = session.scalar(select(Organisation.id).where(Organisation.org_key == key))
+        org_id = organisation_ids(session, [key]).get(key)
         if org_id is None:
             err.print(f"no organisation {key!r} in the store", style="red", markup=False)
             raise typer.Exit(1)

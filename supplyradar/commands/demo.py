@@ -21,9 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import func, select
 
 from config.settings import Settings
+from demo.scale import StageClock, check_scale, remember_scale, scaled_bundle
 from demo.settings import (
     DEMO_CATEGORIES,
     DEMO_COLLECT_FROM,
@@ -34,16 +34,14 @@ from demo.settings import (
     DEMO_TODAY,
 )
 from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
-from store.bookkeeping import open_quarantine
 from store.db import Store
-from store.schema import Award, Notice, Organisation, SupplierEvent
-from supplyradar.commands.demo_scale import StageClock, check_scale, remember_scale, scaled_bundle
+from store.health import table_counts
 from supplyradar.commands.tables import emit, rows_table
 
 
 def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageClock:
     """The whole chain; ``scale`` N runs it on a synthetic world N times the bundled one (built first, in a
-    temporary folder; see supplyradar.commands.demo_scale). Returns the CPU seconds of each stage (a StageClock)."""
+    temporary folder; see demo.scale). Returns the CPU seconds of each stage (a StageClock)."""
     started = time.monotonic()
     clock = StageClock()
     check_scale(settings, scale)
@@ -187,13 +185,7 @@ def _print_training(console: Console, trained: dict) -> None:
 
 def _print_summary(console: Console, settings: Settings, reports: list[str], trained: dict, started: float) -> None:
     with Store(settings.resolved_database_url) as store, store.session() as session:
-        counts = {
-            "notices": session.scalar(select(func.count()).select_from(Notice)),
-            "awards": session.scalar(select(func.count()).select_from(Award)),
-            "organisations": session.scalar(select(func.count()).select_from(Organisation)),
-            "supplier events": session.scalar(select(func.count()).select_from(SupplierEvent)),
-            "quarantined": len(open_quarantine(session)),
-        }
+        counts = table_counts(session)
     console.print(
         f"\n[green]Done in {time.monotonic() - started:.0f} s.[/green] " + ", ".join(f"{v} {k}" for k, v in counts.items())
     )

@@ -77,9 +77,9 @@ def web_command(
 
 
 def _display(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
+    from store.health import shown_url
 
-    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    return shown_url(settings.resolved_database_url)
 
 
 @users_app.command("add")

@@ -15,8 +15,8 @@ import pytest
 
 from demo.build import BUNDLE_ENV, DATA_DIR, build_bundle, bundle_dir
 from demo.replay import demo_transport
+from demo.scale import DemoScaleError, StageClock, check_scale, remember_scale, scaled_bundle
 from demo.world import DEFAULT_SEED, World, build_world
-from supplyradar.commands.demo_scale import DemoScaleError, StageClock, check_scale, remember_scale, scaled_bundle
 
 
 @pytest.fixture(scope="module")

@@ -101,9 +101,9 @@ def settings_page(request: Request, who: Annotated[Principal, Depends(principal)
     ctx = context_of(request)
     values = ctx.settings.model_dump(mode="json") | {"web": ctx.web.model_dump(mode="json")}
     if values.get("database_url"):  # a PostgreSQL URL carries its password
-        from sqlalchemy.engine import make_url
+        from store.health import shown_url
 
-        values["database_url"] = make_url(values["database_url"]).render_as_string(hide_password=True)
+        values["database_url"] = shown_url(values["database_url"])
     return render(request, "settings.html", rows=list(_flatten(values)))
 
 

@@ -14,11 +14,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from store.health import ping
 from store.web import (
     UserError,
     audit,
@@ -76,7 +76,7 @@ def health(request: Request) -> Response:
     """For the reverse proxy and monitoring: 200 "ok" when the store answers, 503 otherwise; no data."""
     try:
         with context_of(request).store.session() as session:
-            session.execute(text("SELECT 1"))
+            ping(session)
     except SQLAlchemyError:
         log.exception("web: health check failed")
         return PlainTextResponse("store unavailable", status_code=503)

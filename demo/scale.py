@@ -1,5 +1,7 @@
 """``supplyradar demo --scale N``: the synthetic world made N times larger, to measure the chain at size.
 
+The command is ``supplyradar.commands.demo``; this module builds the world and guards the store.
+
 Scale 1 is the committed bundle (``demo/data``). A larger world is built by the same seeded generator
 (``demo.world.build_world(seed, scale)``) and the same renderers into a temporary folder, and the replay
 transport is pointed at that folder for the run (``$SUPPLYRADAR_DEMO_BUNDLE``), so collection runs exactly
@@ -20,12 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from config.settings import Settings
 from store.bookkeeping import get_meta, set_meta
 from store.db import Store
-from store.schema import Notice
+from store.health import notice_count
 
 #: The store's record of the demo world's scale it holds ("1" when never set: the default demo).
 DEMO_SCALE_KEY = "demo.scale"
@@ -63,7 +63,7 @@ def scaled_bundle(scale: int, *, seed: int | None = None) -> Iterator[dict[str, 
 def check_scale(settings: Settings, scale: int) -> None:
     """Refuse to collect a world of another scale into a store that already holds notices."""
     with Store(settings.resolved_database_url) as store, store.session() as session:
-        notices = session.scalar(select(func.count()).select_from(Notice)) or 0
+        notices = notice_count(session)
         held = int(get_meta(session, DEMO_SCALE_KEY) or "1")
     if notices and held != scale:
         raise DemoScaleError(
