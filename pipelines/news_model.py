@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -286,3 +287,38 @@ def _card_validation(evaluation: Evaluation) -> list[str]:
         *[f"| {label} | " + " | ".join(str(v) for v in row) + " |"
           for label, row in zip(evaluation.labels, evaluation.confusion, strict=True)],
     ]
+
+
+#: Columns of a CSV headline file that hold the headline, in order of preference.
+HEADLINE_COLUMNS = ("text", "headline", "title")
+
+
+class HeadlineFileError(ValueError):
+    """A ``--file`` cannot be read or has no usable headline column (names the file and line)."""
+
+
+def read_headlines(path: Path) -> list[str]:
+    """Headlines from ``path``: a CSV with a ``text``/``headline``/``title`` column, else one headline per line.
+
+    A file is read as CSV only when its first line names one of those columns; blank lines are skipped
+    in both forms (so a line count and a headline count can differ by the blanks only).
+    """
+    try:
+        content = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise HeadlineFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise HeadlineFileError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    lines = content.splitlines()
+    header = next(csv.reader(lines[:1]), []) if lines else []
+    column = next((c for c in HEADLINE_COLUMNS if c in [h.strip().casefold() for h in header]), None)
+    if column is None:
+        return [line.strip() for line in lines if line.strip()]
+    reader = csv.DictReader(lines)
+    reader.fieldnames = [name.strip().casefold() for name in reader.fieldnames or []]
+    headlines = []
+    for row in reader:
+        text = (row.get(column) or "").strip()
+        if text:
+            headlines.append(text)
+    return headlines

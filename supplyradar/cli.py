@@ -29,9 +29,10 @@ from supplyradar.commands import suppliers as suppliers_commands
 from supplyradar.commands import tenderned_dataset as _tenderned_dataset  # noqa: F401 - adds "import tenderned-dataset"
 from supplyradar.commands import web as web_commands
 from supplyradar.commands.groups import collect_app, evaluate_app, import_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.ops import register as register_ops
 from supplyradar.commands.options import parse_date
+from supplyradar.commands.progress import progress_display
 from supplyradar.commands.tables import rows_table
 
 app = typer.Typer(
@@ -77,11 +78,6 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
     _setup_logging(verbose)
 
 
-def _open_store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
-    from store.db import Store
-
-    return Store(settings.resolved_database_url)
-
 
 @collect_app.command("tenders")
 def collect_tenders_command(
@@ -94,12 +90,7 @@ def collect_tenders_command(
     from pipelines.collect_tenders import CollectionSummary, collect_all
 
     settings = settings_for(Settings(), transport)
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with _open_store(settings) as store, Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(), console=console,
-    ) as progress:
+    with open_store(settings) as store, progress_display(console, "{task.fields[status]}") as progress:
         note_dataset(store, transport)
         tasks: dict[str, int] = {}
 
@@ -140,11 +131,8 @@ def backfill_tenders_command(
     settings = settings_for(Settings(), transport)
     months = sum(1 for _ in month_chunks(first, last))
     failed = False
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with _open_store(settings) as store, Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
-        TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=console,
+    with open_store(settings) as store, progress_display(
+        console, "{task.completed}/{task.total} months", "{task.fields[status]}"
     ) as progress:
         note_dataset(store, transport)
         for src in source:
@@ -206,7 +194,7 @@ def scan_command(
     if period not in ("year", "quarter"):
         raise typer.BadParameter("choose year or quarter", param_hint="--period")
     settings = Settings()
-    with _open_store(settings) as store:
+    with open_store(settings) as store:
         try:
             output = run_market_scan(
                 store, cpv=cpv, start=parse_date(start, "--from"), end=parse_date(end, "--to"), period=period,

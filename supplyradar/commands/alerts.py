@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import literal, parse_date
 from supplyradar.commands.tables import emit, rows_table
 
@@ -36,11 +36,6 @@ def _settings(routing: Path | None = None, rules: Path | None = None) -> Setting
         settings = settings.model_copy(update={"alerts": settings.alerts.model_copy(update=updates)})
     return settings
 
-
-def _store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
-    from store.db import Store
-
-    return Store(settings.resolved_database_url)
 
 
 def _config(settings: Settings):  # pipelines.send_alerts.AlertConfig
@@ -75,7 +70,7 @@ def list_command(
 
     states = None if all_states else (state or ["open", "acknowledged", "snoozed"])
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         _end_snoozes(store, settings)
         with store.session() as session:
             rows = list_alerts(session, states=states, rule=rule, limit=limit)
@@ -123,7 +118,7 @@ def show_command(
     from store.alerts import AlertNotFoundError, audit_of, deliveries_of, feedback_of, get_alert, utc
 
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         _end_snoozes(store, settings)
         with store.session() as session:
             try:
@@ -166,7 +161,7 @@ def _feedback(alert_id: int, action: str, *, by: str | None, reason: str | None 
 
     settings = Settings()
     now = datetime.now(UTC)
-    with _store(settings) as store, store.session() as session, session.begin():
+    with open_store(settings) as store, store.session() as session, session.begin():
         if reason == "wrong-entity":
             # "wrong company" undoes the link behind the alert, or is refused with the reason (store.identity_feedback)
             try:
@@ -256,7 +251,7 @@ def undo_wrong_company_command(alert_id: int, by: ByOption = None) -> None:
     """Put back the link a "wrong company" dismissal undid (the alert stays dismissed; reopen it by hand if needed)."""
     from store.identity_feedback import NothingToUndo, undo_wrong_company
 
-    with _store(Settings()) as store, store.session() as session, session.begin():
+    with open_store(Settings()) as store, store.session() as session, session.begin():
         try:
             done = undo_wrong_company(session, alert_id, decided_by=_user(by))
         except NothingToUndo as exc:
@@ -271,7 +266,7 @@ def stats_command() -> None:
     """Precision per rule: the share of its alerts not dismissed as not relevant."""
     from store.alerts import rule_stats
 
-    with _store(Settings()) as store, store.session() as session:
+    with open_store(Settings()) as store, store.session() as session:
         rows = rule_stats(session)
     out.print(rows_table("Alerts per rule", rows) if rows else "No alerts yet.")
 
@@ -300,7 +295,7 @@ def send_command(
 
     settings = _settings(routing)
     config = _config(settings)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         summary = run_send_alerts(store, settings, as_of=parse_date(as_of, "--as-of"), config=config, send=not no_send)
     out.print(rows_table("send-alerts", [summary.as_row()]))
     for failure in summary.failures:
@@ -319,7 +314,7 @@ def digest_command(
         raise typer.BadParameter("choose daily or weekly", param_hint="--period")
     settings = _settings(routing)
     config = _config(settings)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         summary = run_send_digest(store, settings, period=period, config=config)
     out.print(rows_table(f"send-digest ({period})", [summary.as_row()]))
 
@@ -331,7 +326,7 @@ def check_sources_command(routing: RoutingOption = None) -> None:
 
     settings = _settings(routing)
     config = _config(settings)
-    with _store(settings) as store:
+    with open_store(settings) as store:
         summary = run_check_sources(store, settings, config=config)
     out.print(rows_table("check-sources", [summary.as_row()]))
 
@@ -355,7 +350,7 @@ def alternatives_command(
         raise typer.BadParameter("give an 8-digit CPV code (or another scheme with --scheme)", param_hint="--cpv")
     if not code:
         raise typer.BadParameter("give a category code", param_hint="--cpv")
-    with _store(settings) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         org_id = organisation_ids(session, [key]).get(key)
         if org_id is None:
             err.print(f"no organisation {key!r} in the store", style="red", markup=False)
@@ -397,7 +392,7 @@ def evaluate_alternatives_command(
     prefix = category.strip()
     if prefix.split("-", 1)[0].isdigit() and len(prefix.split("-", 1)[0]) == 8:
         prefix = cpv_prefix(prefix)  # an 8-digit CPV code stands for its branch of the tree
-    with _store(settings) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         result = run_backtest(session, settings, cutoff=day, category=prefix, horizon_days=horizon_days,
                               rolling=rolling, ranker=ranker)
     summary = result.summary()

@@ -34,8 +34,8 @@ from demo.settings import (
     DEMO_TODAY,
 )
 from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
-from store.db import Store
 from store.health import table_counts
+from supplyradar.commands.lazy import open_store
 from supplyradar.commands.tables import emit, rows_table
 
 
@@ -137,7 +137,7 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
 def _print_web_accounts(console: Console, settings: Settings) -> None:
     from web.demo import create_demo_users
 
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         accounts = create_demo_users(store, settings)
     console.print(rows_table("Web workspace: demo accounts (passwords shown once; the next demo resets them)",
                              [{"user": u, "role": r, "password": p} for u, r, p in accounts]))
@@ -156,7 +156,7 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
     from store.alert_facts import current_suppliers
     from store.events import recent_events
 
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         ours = current_suppliers(session, as_of=DEMO_TODAY, canonical=lambda org: org)
         rows = recent_events(session, ours, since=DEMO_TODAY - timedelta(days=92), until=DEMO_TODAY)
     _table(console, f"Events about our current suppliers since {DEMO_TODAY - timedelta(days=92)} "
@@ -166,7 +166,7 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
 def _print_quality(console: Console, settings: Settings) -> None:
     from pipelines.import_own_data import quality_report
 
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         report = quality_report(store)
     _table(console, "Data quality of our own data (supplyradar quality)", report.summary_rows(examples=2),
            ("finding", "count", "rows", "examples"))
@@ -184,7 +184,7 @@ def _print_training(console: Console, trained: dict) -> None:
 
 
 def _print_summary(console: Console, settings: Settings, reports: list[str], trained: dict, started: float) -> None:
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         counts = table_counts(session)
     console.print(
         f"\n[green]Done in {time.monotonic() - started:.0f} s.[/green] " + ", ".join(f"{v} {k}" for k, v in counts.items())

@@ -25,3 +25,10 @@ class _LazySettings:
 
 
 Settings = _LazySettings()
+
+
+def open_store(settings: Any = None) -> Any:  # store.db.Store
+    """The store of ``settings`` (the configured settings when not given); ``store.db`` is imported only now."""
+    from store.db import Store
+
+    return Store((Settings() if settings is None else settings).resolved_database_url)

@@ -13,9 +13,7 @@ as rich markup.
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -24,15 +22,13 @@ from rich.console import Console
 
 from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.groups import collect_app, evaluate_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import parse_date
 from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True)
 news_app = typer.Typer(help="Linked, classified news articles; `news classify` explains the classifier.", invoke_without_command=True)
-#: Columns of a CSV ``--file`` that hold the headline, in order of preference.
-HEADLINE_COLUMNS = ("text", "headline", "title")
 
 
 def news_command(
@@ -46,13 +42,12 @@ def news_command(
     """Linked, classified news articles: source, date, event class and confidence."""
     if ctx.invoked_subcommand is not None:
         return
-    from store.db import Store
     from store.news import list_articles, organisation_for_kvk
 
     settings = Settings()
     if country and (len(country) != 2 or not country.isalpha()):
         raise typer.BadParameter(f"{country!r} is not a two-letter country code", param_hint="--country")
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         organisation_id = None
         if supplier:
             organisation_id = organisation_for_kvk(session, supplier.strip())
@@ -73,37 +68,6 @@ def news_command(
     out.print(rows_table("News", rows, overflow="fold"))
 
 
-class HeadlineFileError(ValueError):
-    """A ``--file`` cannot be read or has no usable headline column (names the file and line)."""
-
-
-def read_headlines(path: Path) -> list[str]:
-    """Headlines from ``path``: a CSV with a ``text``/``headline``/``title`` column, else one headline per line.
-
-    A file is read as CSV only when its first line names one of those columns; blank lines are skipped
-    in both forms (so a line count and a headline count can differ by the blanks only).
-    """
-    try:
-        content = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise HeadlineFileError(f"{path}: cannot read: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise HeadlineFileError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    lines = content.splitlines()
-    header = next(csv.reader(lines[:1]), []) if lines else []
-    column = next((c for c in HEADLINE_COLUMNS if c in [h.strip().casefold() for h in header]), None)
-    if column is None:
-        return [line.strip() for line in lines if line.strip()]
-    reader = csv.DictReader(lines)
-    reader.fieldnames = [name.strip().casefold() for name in reader.fieldnames or []]
-    headlines = []
-    for row in reader:
-        text = (row.get(column) or "").strip()
-        if text:
-            headlines.append(text)
-    return headlines
-
-
 def classify_command(
     texts: Annotated[list[str] | None, typer.Argument(help="Headlines to classify (quote each one).")] = None,
     file: Annotated[Path | None, typer.Option(
@@ -115,7 +79,7 @@ def classify_command(
     ``event`` applies the configured ``news.min_event_probability``; a real event also needs a link to a
     watched supplier (``news.min_link_confidence``, ``news.min_event_confidence``), which a bare headline does not have.
     """
-    from pipelines.news_model import classify
+    from pipelines.news_model import HeadlineFileError, classify, read_headlines
 
     headlines = [t.strip() for t in texts or [] if t.strip()]
     if file is not None:
@@ -148,11 +112,10 @@ def collect_news_command(
 ) -> None:
     """Collect news from the configured feeds and GDELT; link, classify and store it."""
     from pipelines.collect_news import collect_news, news_settings_for
-    from store.db import Store
 
     settings = news_settings_for(Settings(), transport)
     try:
-        with Store(settings.resolved_database_url) as store:
+        with open_store(settings) as store:
             note_dataset(store, transport)
             summaries = collect_news(store, settings, sources=source, transport=transport_for(transport),
                                      since=parse_date(since, "--since"))
@@ -174,10 +137,9 @@ def collect_sanctions_command(
 ) -> None:
     """Download the EU consolidated sanctions list (if changed) and screen every supplier against it."""
     from pipelines.screen_sanctions import collect_sanctions
-    from store.db import Store
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         note_dataset(store, transport)
         summary = collect_sanctions(store, settings, transport=transport_for(transport))
     out.print(rows_table("Sanctions screening", [summary.as_row()]))

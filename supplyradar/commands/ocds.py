@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from supplyradar.commands.groups import import_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
+from supplyradar.commands.progress import COUNT, progress_display
 from supplyradar.commands.tables import rows_table
 
 console = Console()
@@ -31,14 +32,13 @@ def ocds_command(
 ) -> None:
     """Import OCDS data (buyers, items in any classification, awards, bids, contract amendments); re-importing adds nothing."""
     from pipelines.import_ocds import import_ocds
-    from store.db import Store
 
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         console.print(f"[red]not found: {escape(', '.join(missing))}[/red]")
         raise typer.Exit(1)
     settings = Settings()
-    with Store(settings.resolved_database_url) as store, _progress() as progress:
+    with open_store(settings) as store, progress_display(console, COUNT, transient=True) as progress:
         task = progress.add_task("reading", total=None)
 
         def hook(phase: str, done: int, total: int | None) -> None:
@@ -66,11 +66,3 @@ def print_report(report) -> None:
         fields = ", ".join(f"{f} ({n})" for f, n in report.warning_fields.most_common(5))
         console.print(f"... {total} warnings in all, most in: {escape(fields)}")
 
-
-def _progress():  # rich.progress.Progress, imported when an import runs (keeps --help fast)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    )

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.tables import emit, rows_table
 
 if TYPE_CHECKING:
@@ -33,11 +33,10 @@ def status_command(
 ) -> None:
     """Is every source collected on time? Exit code 1 when one is late or failing."""
     from pipelines.source_health import expected_intervals, source_status
-    from store.db import Store
 
     settings = Settings()
     now = datetime.now(UTC)
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         statuses = source_status(session, now, expected_intervals(settings, around=now))
     if as_json:
         for status in statuses:

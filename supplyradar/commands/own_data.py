@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from supplyradar.commands.groups import import_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.match_explain import explain_command
 from supplyradar.commands.tables import rows_table
 
@@ -34,10 +34,9 @@ match_app = typer.Typer(help="Review supplier matches: list, accept, reject; dec
 def _import(files: list[Path], kind: str, resolve: bool, replace: bool = False) -> None:
     from pipelines.import_own_data import import_files
     from pipelines.resolve_suppliers import resolve_suppliers
-    from store.db import Store
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         reports, failed = import_files(
             store, files, kind, settings,
             on_error=lambda path, exc: err.print(Text.assemble(("not imported: ", "red"), str(exc))), replace=replace,
@@ -80,10 +79,9 @@ def quality_command(
 ) -> None:
     """Data quality of the imported spend and contracts: missing ids and categories, unmatched suppliers, duplicates, unparsed values."""
     from pipelines.import_own_data import quality_report
-    from store.db import Store
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         report = quality_report(store)
     if as_json:
         out.print_json(json.dumps(report.as_json(), default=str, ensure_ascii=False))
@@ -104,11 +102,10 @@ def match_list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per candidate.")] = False,
 ) -> None:
     """Names the matcher could not decide (or, with --status, how others were decided), with the reasons."""
-    from store.db import Store
     from store.matching import list_candidates
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         rows = [
             {"id": c.id, "name": c.source_name, "organisation": name, "organisation id": c.organisation_id,
              "score": round(c.score, 1), "status": c.status, "sources": ",".join(c.sources),
@@ -133,11 +130,10 @@ def _why(explanation: dict) -> str:
 
 def _decide(candidate_id: int, decision: str, reason: str | None, by: str | None) -> None:
     from pipelines.resolve_suppliers import resolve_suppliers
-    from store.db import Store
     from store.matching import UnknownCandidateError, decide_candidate
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         try:
             with store.session() as session, session.begin():
                 candidate = decide_candidate(session, candidate_id, decision, reason=reason,
@@ -172,10 +168,9 @@ def match_reject_command(
 def match_resolve_command() -> None:
     """Resolve every unresolved supplier now (what the resolve-suppliers flow does)."""
     from pipelines.resolve_suppliers import resolve_suppliers
-    from store.db import Store
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         summary = resolve_suppliers(store, settings)
     out.print(rows_table("supplier resolution", [summary.as_row()]))
 

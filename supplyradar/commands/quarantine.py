@@ -9,7 +9,7 @@ from rich.console import Console
 
 from connectors.errors import SourceRequestError, SourceUnavailableError
 from pipelines.transports import TRANSPORTS, settings_for, transport_for
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.tables import rows_table
 
 quarantine_app = typer.Typer(help="Records set aside: list them, fetch them again.", invoke_without_command=True)
@@ -27,9 +27,8 @@ def list_quarantine(
     from store.bookkeeping import open_quarantine
 
     settings = Settings()
-    from store.db import Store
 
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         rows = [
             {"source": r.source, "record": r.record_key, "kind": r.kind, "field": r.field or "", "attempts": r.attempts,
              "last seen": r.last_seen.strftime("%Y-%m-%d %H:%M"), "reason": r.reason}
@@ -51,9 +50,8 @@ def retry_command(
         raise typer.BadParameter(f"can fetch again: {', '.join(RECORD_FETCHERS)}", param_hint="--source")
     settings = settings_for(Settings(), transport)
     failed = False
-    from store.db import Store
 
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         for name in source:
             try:
                 summary = retry_quarantined(store, settings, name, transport=transport_for(transport))

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from supplyradar.commands.groups import evaluate_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import parse_date
 from supplyradar.commands.tables import rows_table
 
@@ -30,10 +30,8 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Score or train on dat
 
 def _with_store(work: Callable[..., T], as_of: str | None) -> T:
     """Run ``work(store, settings, as_of=...)`` on the configured store."""
-    from store.db import Store
-
     settings = Settings()
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         return work(store, settings, as_of=parse_date(as_of, "--as-of"))
 
 
@@ -49,7 +47,6 @@ def risk_command(
     Current = a running contract or recent spend; ``--all`` adds former and dissolved suppliers, marked.
     Suppliers whose risk is unknown (e.g. foreign: no register data) are listed apart, never ranked.
     """
-    from store.db import Store
     from store.risk_views import ranked_scores
 
     if kind not in KINDS:
@@ -61,7 +58,7 @@ def risk_command(
         if not category.strip().isdigit():
             raise typer.BadParameter(f"--category must be a CPV code or prefix (digits), not {category!r}")
         category = load_risk_config(settings.risk.config_file).category_of(category.strip())
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         result = ranked_scores(session, kind=kind, category=category, limit=limit, include_all=include_all)
     if result is None:
         Console(stderr=True).print("No scoring run yet: run `supplyradar model score` (or the score-suppliers flow).")

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from pipelines.transports import TRANSPORTS, note_dataset, transport_for
 from supplyradar.commands.groups import collect_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import literal, parse_date
 from supplyradar.commands.tables import rows_table
 
@@ -31,11 +31,10 @@ def supplier_command(
     as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object, for scripts.")] = False,
 ) -> None:
     """One supplier explained: identity, sources, spend and contracts, awards, events, risk scores."""
-    from store.db import Store
     from store.supplier_view import SupplierNotFound, supplier_view
 
     settings = Settings()
-    with Store(settings.resolved_database_url) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         try:
             view = supplier_view(session, key)
         except SupplierNotFound as exc:
@@ -143,7 +142,6 @@ def collect_company_signals_command(
 ) -> None:
     """Refresh the watched suppliers' KvK profiles and read the insolvency register (events for the changes)."""
     from pipelines.company_signals import collect_company_signals, collect_history, history_table, today
-    from store.db import Store
 
     settings = Settings()
     if transport == "demo":
@@ -154,7 +152,7 @@ def collect_company_signals_command(
     start = parse_date(history_from, "--history-from")
     if start and transport != "demo":
         raise typer.BadParameter("a history needs the demo replay (--transport demo)", param_hint="--history-from")
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         note_dataset(store, transport)
         if start:
             rows = collect_history(store, settings, start=start, end=day, every_months=every_months,

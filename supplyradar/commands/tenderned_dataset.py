@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from supplyradar.commands.groups import import_app
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
+from supplyradar.commands.progress import COUNT, progress_display
 from supplyradar.commands.tables import rows_table
 
 console = Console()
@@ -33,15 +34,14 @@ def tenderned_dataset_command(
     """Import TenderNed's yearly award files (winners, values, tenders received); re-importing adds nothing."""
     from connectors.tenderned_dataset import DatasetFileError
     from pipelines.tenderned_dataset import ImportReport, import_tenderned_dataset
-    from store.db import Store
 
     settings = Settings()
     size = batch_size or settings.tenderned_dataset.batch_size
     reports: list[ImportReport] = []
     failed: list[str] = []
-    with Store(settings.resolved_database_url) as store:
+    with open_store(settings) as store:
         for path in files:
-            with _progress() as progress:
+            with progress_display(console, COUNT, transient=True) as progress:
                 task = progress.add_task(f"{path.name}: reading", total=None)
 
                 def hook(phase: str, done: int, total: int | None, task: int = task, name: str = path.name) -> None:
@@ -57,14 +57,6 @@ def tenderned_dataset_command(
     if failed:
         raise typer.Exit(1)
 
-
-def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    )
 
 
 def _print(reports: list) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from supplyradar.commands.lazy import Settings
+from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.tables import rows_table
 
 out = Console()
@@ -31,11 +31,6 @@ def _web_settings(settings: Settings):  # config.web.WebSettings
 
     return web_settings(settings)
 
-
-def _store(settings: Settings):  # store.db.Store, imported lazily to keep --help fast
-    from store.db import Store
-
-    return Store(settings.resolved_database_url)
 
 
 def _fail(message: object, code: int) -> NoReturn:
@@ -97,7 +92,7 @@ def add_user(
 
     password_hash = None if no_password else hash_password(_read_password(password_stdin))
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account, created = upsert_user(
@@ -116,7 +111,7 @@ def list_users_command() -> None:
     from store.web import list_users
 
     settings = Settings()
-    with _store(settings) as store, store.session() as session:
+    with open_store(settings) as store, store.session() as session:
         rows = [
             {"user": a.username, "name": a.display_name, "role": a.role, "categories": ", ".join(a.categories),
              "password": "set" if a.has_password else "proxy only", "disabled": "yes" if a.disabled else "",
@@ -135,7 +130,7 @@ def disable_user(
     from store.web import UnknownUserError, set_disabled
 
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_disabled(session, username, not enable)
@@ -154,7 +149,7 @@ def language_command(
     from store.web import UserError, set_language
 
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_language(session, username, None if language == "default" else language)
@@ -174,7 +169,7 @@ def set_role_command(
     from store.web import UnknownUserError, UserError, set_role
 
     settings = Settings()
-    with _store(settings) as store:
+    with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_role(session, username, role, category or None)
