@@ -348,6 +348,14 @@ def audit(session: Session, actor: str, action: str, target: str, detail: str | 
     )
 
 
+def audit_account(session: Session, actor: str, action: str, username: str, account: Account,
+                  address: str | None = None) -> None:
+    """An account change in the audit log, with the role, categories and state the account has after it."""
+    audit(session, actor, action, f"user:{username}",
+          detail=f"role={account.role} categories={','.join(account.categories)} disabled={account.disabled}",
+          address=address)
+
+
 def audit_entries(session: Session, *, target: str | None = None, limit: int = 200) -> list[AuditEntry]:
     query = select(WebAudit).order_by(WebAudit.at.desc(), WebAudit.id.desc()).limit(limit)
     if target is not None:

@@ -87,7 +87,7 @@ def add_user(
     no_password: Annotated[bool, typer.Option("--no-password", help="Sign-in only through the trusted proxy.")] = False,
 ) -> None:
     """Add a person, or reset an existing one's role, categories and password (their sessions end)."""
-    from store.web import UserError, upsert_user
+    from store.web import UserError, audit_account, upsert_user
     from web.auth import hash_password
 
     password_hash = None if no_password else hash_password(_read_password(password_stdin))
@@ -98,7 +98,7 @@ def add_user(
                 account, created = upsert_user(
                     session, username, role=role, password_hash=password_hash, categories=category, display_name=name
                 )
-                _audit(session, "user.add" if created else "user.reset", account.username, account)
+                audit_account(session, "cli", "user.add" if created else "user.reset", account.username, account)
         except UserError as exc:
             _fail(exc, 2)
     out.print(f"{'Added' if created else 'Updated'} {account.username} ({account.role}"
@@ -127,14 +127,14 @@ def disable_user(
     enable: Annotated[bool, typer.Option("--enable", help="Enable the account again instead.")] = False,
 ) -> None:
     """Disable a person (their sessions end at once), or enable them again with --enable."""
-    from store.web import UnknownUserError, set_disabled
+    from store.web import UnknownUserError, audit_account, set_disabled
 
     settings = Settings()
     with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_disabled(session, username, not enable)
-                _audit(session, "user.enable" if enable else "user.disable", account.username, account)
+                audit_account(session, "cli", "user.enable" if enable else "user.disable", account.username, account)
         except UnknownUserError as exc:
             _fail(exc, 1)
     out.print(f"{account.username} is {'enabled' if enable else 'disabled'}")
@@ -146,14 +146,14 @@ def language_command(
     language: Annotated[str, typer.Argument(help="en or nl; 'default' for the routing's, then the server's.")],
 ) -> None:
     """A person's own language for the workspace and their alert messages."""
-    from store.web import UserError, set_language
+    from store.web import UserError, audit_account, set_language
 
     settings = Settings()
     with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_language(session, username, None if language == "default" else language)
-                _audit(session, "user.language", account.username, account)
+                audit_account(session, "cli", "user.language", account.username, account)
         except UserError as exc:
             _fail(exc, 2)
     out.print(f"{account.username} reads {account.language or 'the default language'}")
@@ -166,26 +166,19 @@ def set_role_command(
     category: CategoryOption = [],  # noqa: B006
 ) -> None:
     """Change a person's role (and categories, when given); their sessions end."""
-    from store.web import UnknownUserError, UserError, set_role
+    from store.web import UnknownUserError, UserError, audit_account, set_role
 
     settings = Settings()
     with open_store(settings) as store:
         try:
             with store.sessions.begin() as session:
                 account = set_role(session, username, role, category or None)
-                _audit(session, "user.set-role", account.username, account)
+                audit_account(session, "cli", "user.set-role", account.username, account)
         except UnknownUserError as exc:
             _fail(exc, 1)
         except UserError as exc:
             _fail(exc, 2)
     out.print(f"{account.username} is now {account.role}" + (f": {', '.join(account.categories)}" if account.categories else ""))
-
-
-def _audit(session, action: str, username: str, account) -> None:
-    from store.web import audit
-
-    audit(session, "cli", action, f"user:{username}",
-          detail=f"role={account.role} categories={','.join(account.categories)} disabled={account.disabled}")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from pipelines.source_health import expected_intervals, source_status
-from store.web import UnknownUserError, UserError, audit, audit_entries, list_users, set_disabled, set_role
+from store.web import UnknownUserError, UserError, audit_account, audit_entries, list_users, set_disabled, set_role
 from web.auth import Principal
 from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf, translator
 
@@ -53,9 +53,7 @@ def _change(request: Request, who: Principal, csrf_token: str, username: str, ac
     try:
         with ctx.store.sessions.begin() as session:
             account = change(session)
-            audit(session, who.username, action, f"user:{username}",
-                  detail=f"role={account.role} categories={','.join(account.categories)} disabled={account.disabled}",
-                  address=client(request).address)
+            audit_account(session, who.username, action, username, account, address=client(request).address)
     except UnknownUserError:
         raise PageError(404, "error.not_found") from None
     except UserError as exc:
