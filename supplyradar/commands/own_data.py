@@ -129,23 +129,19 @@ def _why(explanation: dict) -> str:
 
 
 def _decide(candidate_id: int, decision: str, reason: str | None, by: str | None) -> None:
-    from pipelines.resolve_suppliers import resolve_suppliers
-    from store.matching import UnknownCandidateError, decide_candidate
+    from pipelines.match_review import decide_and_resolve
+    from store.matching import UnknownCandidateError
 
     settings = Settings()
     with open_store(settings) as store:
         try:
-            with store.session() as session, session.begin():
-                candidate = decide_candidate(session, candidate_id, decision, reason=reason,
-                                             decided_by=by or settings.own_data.default_decided_by)
-                name, org = candidate.source_name, candidate.organisation_id
+            decided = decide_and_resolve(store, settings, candidate_id, decision, reason=reason, decided_by=by)
         except UnknownCandidateError as exc:
             err.print(str(exc), markup=False)
             raise typer.Exit(1) from None
-        summary = resolve_suppliers(store, settings)
     verb = "is" if decision == "accept" else "is not"
-    out.print(f"Remembered: {name!r} {verb} organisation {org}.", markup=False, highlight=False)
-    out.print(rows_table("supplier resolution", [summary.as_row()]))
+    out.print(f"Remembered: {decided.name!r} {verb} organisation {decided.organisation_id}.", markup=False, highlight=False)
+    out.print(rows_table("supplier resolution", [decided.resolution.as_row()]))
 
 
 def match_accept_command(
