@@ -126,13 +126,12 @@ def _delivery_plan(routing_file: Path | None) -> Callable[[Any], list[tuple[str,
     if routing_file is None:
         return None
     try:
-        from alerts.routing import load_routing
+        from pipelines.alert_snoozes import routing_plan
 
-        routing = load_routing(routing_file)
+        return routing_plan(routing_file)
     except Exception as exc:  # noqa: BLE001
         log.warning("web: routing unavailable for ending snoozes (%s)", type(exc).__name__)
         return None
-    return lambda row: routing.deliveries(row.severity, row.categories or [], ops=row.ops)
 
 
 def _tell_matching(session: Session, row: Any, *, decided_by: str, note: str | None) -> None:

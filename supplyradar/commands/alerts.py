@@ -93,19 +93,10 @@ def _list_row(row: dict) -> dict:
 
 
 def _end_snoozes(store, settings: Settings) -> list[int]:
-    """Snoozes whose time is up end before the outbox is shown, as in the send flows (``store.alerts.end_snoozes``)."""
-    from alerts.routing import RoutingConfigError, load_routing
-    from store.alerts import end_snoozes
+    """Snoozes whose time is up end before the outbox is shown, as in the send flows (``pipelines.alert_snoozes``)."""
+    from pipelines.alert_snoozes import end_due_snoozes
 
-    try:
-        routing = load_routing(settings.alerts.routing_file)
-    except RoutingConfigError:
-        routing = None
-
-    def plan(row):
-        return routing.deliveries(row.severity, row.categories or [], ops=row.ops)
-    with store.session() as session, session.begin():
-        return end_snoozes(session, now=datetime.now(UTC), plan=plan if routing else None, actor="cli")
+    return end_due_snoozes(store, settings.alerts.routing_file, actor="cli")
 
 
 @alerts_app.command("show")
