@@ -264,110 +264,182 @@ class HistoryIndex:
 
     def candidates(self, query: Query) -> Candidates:
         """Everyone who won in the parent (or bid in the branch) in the window, with their features."""
+        window = self._window(query)
+        pool = window.pool(self._sup, query.exclude)
+        n = len(pool)
+        X = np.zeros((n, len(FEATURES)))
+        rows = _Rows.of(window, pool, self._peer_similarity(window.idx, query, window.wins) if window.wins else None)
+        counts = self._win_features(query, window, rows, X) if rows.any else _no_wins(X, n)
+        bid_count, lost_count = _bid_features(window, pool, X)
+        last = self._last_win(pool, window.as_of) if n else np.zeros(0, dtype=np.int64)
+        X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(window.as_of - last) / 365.0), 0.0)
+        X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
+        return Candidates(
+            branch=window.branch, parent=window.parent, since=window.since, keys=[self.suppliers[i] for i in pool],
+            X=X, bid_count=bid_count, lost_count=lost_count, last_win=last,
+            bids_known=window.bids is not None and len(window.bid_idx) > 0,
+            size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer, **counts,
+        )
+
+    def _window(self, query: Query) -> _Window:
+        """The win rows in the parent and the bid rows in the branch, published in the query's window."""
         scheme = scheme_name(query.scheme)
         branch = branch_of(query.cpv, scheme, cpv_depth=query.depth)
         parent = parent_of(query.cpv, scheme, cpv_depth=query.depth)
         since = years_before(query.as_of, query.years)
         as_of, start = query.as_of.toordinal(), since.toordinal()
-        wins = self._wins.get(scheme)
-        bids = self._bids.get(scheme)
-        idx = np.zeros(0, dtype=np.int64)
-        in_branch = np.zeros(0, dtype=bool)
+        wins, bids = self._wins.get(scheme), self._bids.get(scheme)
+        idx, in_branch = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         if wins is not None:
             lo, hi = wins.span(parent.prefix)
             blo, bhi = wins.span(branch.prefix)
-            idx = np.arange(lo, hi)
-            idx = idx[(wins.day[lo:hi] >= start) & (wins.day[lo:hi] < as_of)]
+            idx = np.arange(lo, hi)[(wins.day[lo:hi] >= start) & (wins.day[lo:hi] < as_of)]
             in_branch = (idx >= blo) & (idx < bhi)
         bid_idx = np.zeros(0, dtype=np.int64)
         if bids is not None:
             blo, bhi = bids.span(branch.prefix)
-            bid_idx = np.arange(blo, bhi)
-            bid_idx = bid_idx[(bids.day[blo:bhi] >= start) & (bids.day[blo:bhi] < as_of)]
-        win_sups = wins.sup[idx] if wins is not None else np.zeros(0, dtype=np.int64)
-        bid_sups = bids.sup[bid_idx] if bids is not None else np.zeros(0, dtype=np.int64)
-        pool = np.unique(np.concatenate([win_sups, bid_sups]))
-        if query.exclude:
-            excluded = np.array([self._sup.get(k, -1) for k in query.exclude], dtype=np.int64)
-            pool = pool[~np.isin(pool, excluded)]
-        n = len(pool)
-        X = np.zeros((n, len(FEATURES)))
-        pos = np.searchsorted(pool, win_sups)
-        keep = (pos < n) & (pool[np.clip(pos, 0, max(n - 1, 0))] == win_sups) if n else np.zeros(len(idx), dtype=bool)
-        peer = self._peer_similarity(idx, query, wins) if wins is not None else np.zeros(0)
-        idx, in_branch, pos, peer = idx[keep], in_branch[keep], pos[keep], peer[keep]
+            bid_idx = np.arange(blo, bhi)[(bids.day[blo:bhi] >= start) & (bids.day[blo:bhi] < as_of)]
+        return _Window(branch, parent, since, as_of, wins, idx, in_branch, bids, bid_idx)
 
-        def total(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-            w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
-            return np.bincount(pos, weights=w, minlength=n)[:n] if n else np.zeros(0)
-
+    def _win_features(self, query: Query, window: _Window, rows: _Rows, X: np.ndarray) -> dict:
+        """Fill the win-based feature columns; return the plain counts the reasons state."""
+        wins, idx, total = window.wins, rows.idx, rows.total
+        age_years = (window.as_of - wins.day[idx]) / 365.25
+        weight = wins.share[idx] * 0.5 ** (age_years / query.half_life_years)
+        in_branch, in_region = rows.in_branch, wins.region[idx] == self._id(self._region, query.buyer_region)
+        similar = self._similar_buyers(query, wins.kind[idx], wins.buyer[idx], window.as_of)
+        same_buyer = wins.buyer[idx] == self._id(self._buyer, query.buyer_key)
         everything = np.ones(len(idx), dtype=bool)
-        if wins is not None and len(idx):
-            age_years = (as_of - wins.day[idx]) / 365.25
-            weight = wins.share[idx] * 0.5 ** (age_years / query.half_life_years)
-            region_id = self._region.get(query.buyer_region, -2) if query.buyer_region else -2
-            kind_id = self._kind.get(query.buyer_kind, -2) if query.buyer_kind else -2
-            buyer_id = self._buyer.get(query.buyer_key, -2) if query.buyer_key else -2
-            in_region = wins.region[idx] == region_id
-            similar = wins.kind[idx] == kind_id
-            if buyer_id >= 0:
-                row_buyers = wins.buyer[idx]
-                uniq, inverse = np.unique(row_buyers, return_inverse=True)
-                bands = self._size_band(uniq, as_of)[inverse]
-                own = self._size_band(np.array([buyer_id]), as_of)[0]
-                similar &= np.abs(bands - own) <= 1
-            same_buyer = wins.buyer[idx] == buyer_id
-            X[:, F["peer_buyer_wins"]] = np.log1p(total(peer > 0, weight * peer))
-            branch_w, parent_w = total(in_branch, weight), total(everything, weight)
-            X[:, F["branch_wins"]] = np.log1p(branch_w)
-            X[:, F["neighbour_wins"]] = np.log1p(parent_w - branch_w)
-            X[:, F["region_wins"]] = np.log1p(total(in_branch & in_region, weight))
-            # Shrunk towards 0 (one weighted win of prior): one win in the region is not "all its wins".
-            X[:, F["region_share"]] = total(in_region, weight) / (parent_w + 1.0)
-            X[:, F["similar_buyer_wins"]] = np.log1p(total(similar, weight))
-            X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
-            logv = wins.logv[idx]
-            valued = in_branch & ~np.isnan(logv)
-            if query.reference_value and query.reference_value > 0:
-                fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(query.reference_value)))
-                valued_n = total(valued)
-                X[:, F["value_fit"]] = np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
-            else:
-                X[:, F["value_fit"]] = 0.5
-            branch_count, parent_all = total(in_branch), total(everything)
-            region_count, similar_count = total(in_branch & in_region), total(similar)
-            region_parent_count = total(in_region)
-            same_count = total(same_buyer)
-            peer_count = total(peer > 0)
-            median_value = _median_per_group(pos[valued], logv[valued], n)
-            last_branch = np.zeros(n, dtype=np.int64)
-            np.maximum.at(last_branch, pos[in_branch], wins.day[idx][in_branch])
-            example = _example_buyers(pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch], n, self.buyer_names)
-        else:
-            X[:, F["value_fit"]] = 0.5
-            branch_count = parent_all = region_count = region_parent_count = similar_count = same_count = peer_count = np.zeros(n)
-            median_value = np.full(n, math.nan)
-            last_branch = np.zeros(n, dtype=np.int64)
-            example = [""] * n
-        bid_count = lost_count = np.zeros(n)
-        if bids is not None and len(bid_idx) and n:
-            bpos = np.searchsorted(pool, bid_sups)
-            ok = (bpos < n) & (pool[np.clip(bpos, 0, n - 1)] == bid_sups)
-            bid_count = np.bincount(bpos[ok], minlength=n)[:n].astype(float)
-            lost_count = np.bincount(bpos[ok], weights=(bids.share[bid_idx][ok] == 0.0).astype(float), minlength=n)[:n]
-            X[:, F["bids"]] = np.log1p(bid_count)
-        last = self._last_win(pool, as_of) if n else np.zeros(0, dtype=np.int64)
-        X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(as_of - last) / 365.0), 0.0)
-        X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
-        return Candidates(
-            branch=branch, parent=parent, since=since, keys=[self.suppliers[i] for i in pool], X=X,
-            branch_count=branch_count, parent_count=parent_all - branch_count, region_count=region_count,
-            region_parent_count=region_parent_count,
-            similar_count=similar_count, same_buyer_count=same_count, peer_count=peer_count, bid_count=bid_count, lost_count=lost_count,
-            median_value=median_value, last_win=last, last_branch_win=last_branch, example_buyer=example,
-            bids_known=bids is not None and len(bid_idx) > 0,
-            size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer,
-        )
+        X[:, F["peer_buyer_wins"]] = np.log1p(total(rows.peer > 0, weight * rows.peer))
+        branch_w, parent_w = total(in_branch, weight), total(everything, weight)
+        X[:, F["branch_wins"]] = np.log1p(branch_w)
+        X[:, F["neighbour_wins"]] = np.log1p(parent_w - branch_w)
+        X[:, F["region_wins"]] = np.log1p(total(in_branch & in_region, weight))
+        # Shrunk towards 0 (one weighted win of prior): one win in the region is not "all its wins".
+        X[:, F["region_share"]] = total(in_region, weight) / (parent_w + 1.0)
+        X[:, F["similar_buyer_wins"]] = np.log1p(total(similar, weight))
+        X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
+        logv = wins.logv[idx]
+        valued = in_branch & ~np.isnan(logv)
+        X[:, F["value_fit"]] = _value_fit(total, valued, logv, query.reference_value, len(X))
+        branch_count = total(in_branch)
+        last_branch = np.zeros(len(X), dtype=np.int64)
+        np.maximum.at(last_branch, rows.pos[in_branch], wins.day[idx][in_branch])
+        return {
+            "branch_count": branch_count, "parent_count": total(everything) - branch_count,
+            "region_count": total(in_branch & in_region), "region_parent_count": total(in_region),
+            "similar_count": total(similar), "same_buyer_count": total(same_buyer), "peer_count": total(rows.peer > 0),
+            "median_value": _median_per_group(rows.pos[valued], logv[valued], len(X)), "last_branch_win": last_branch,
+            "example_buyer": _example_buyers(rows.pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch],
+                                             len(X), self.buyer_names),
+        }
+
+    @staticmethod
+    def _id(ids: dict[str, int], key: str | None) -> int:
+        """The internal id of a region, kind or buyer; -2 (matching no row) when unknown or not given."""
+        return ids.get(key, -2) if key else -2
+
+    def _similar_buyers(self, query: Query, kinds: np.ndarray, buyers: np.ndarray, as_of: int) -> np.ndarray:
+        """Rows whose buyer is of the query buyer's kind and (when the buyer is known) of a similar size."""
+        similar = kinds == self._id(self._kind, query.buyer_kind)
+        buyer_id = self._id(self._buyer, query.buyer_key)
+        if buyer_id >= 0:
+            uniq, inverse = np.unique(buyers, return_inverse=True)
+            bands = self._size_band(uniq, as_of)[inverse]
+            similar &= np.abs(bands - self._size_band(np.array([buyer_id]), as_of)[0]) <= 1
+        return similar
+
+
+@dataclass(slots=True)
+class _Window:
+    """The rows one query reads: wins in the parent, bids in the branch, in the window."""
+
+    branch: Branch
+    parent: Branch
+    since: date
+    as_of: int  # ordinal of the reference day
+    wins: _Columns | None
+    idx: np.ndarray  # win rows (in the parent, in the window)
+    in_branch: np.ndarray  # per win row: inside the branch
+    bids: _Columns | None
+    bid_idx: np.ndarray  # bid rows (in the branch, in the window)
+
+    def win_sups(self) -> np.ndarray:
+        return self.wins.sup[self.idx] if self.wins is not None else np.zeros(0, dtype=np.int64)
+
+    def bid_sups(self) -> np.ndarray:
+        return self.bids.sup[self.bid_idx] if self.bids is not None else np.zeros(0, dtype=np.int64)
+
+    def pool(self, ids: Mapping[str, int], exclude: frozenset[str]) -> np.ndarray:
+        """The candidates' supplier ids (sorted): everyone with a win or a bid row, minus the excluded."""
+        pool = np.unique(np.concatenate([self.win_sups(), self.bid_sups()]))
+        if exclude:
+            pool = pool[~np.isin(pool, np.array([ids.get(k, -1) for k in exclude], dtype=np.int64))]
+        return pool
+
+
+@dataclass(slots=True)
+class _Rows:
+    """The window's win rows of candidates (the excluded dropped), with each row's candidate position."""
+
+    idx: np.ndarray
+    in_branch: np.ndarray
+    pos: np.ndarray  # row -> position in the pool
+    peer: np.ndarray  # row -> similarity of its buyer to the query's buyer
+    n: int
+
+    @classmethod
+    def of(cls, window: _Window, pool: np.ndarray, peer: np.ndarray | None) -> _Rows:
+        n, sups = len(pool), window.win_sups()
+        pos = np.searchsorted(pool, sups)
+        keep = (pos < n) & (pool[np.clip(pos, 0, max(n - 1, 0))] == sups) if n else np.zeros(len(sups), dtype=bool)
+        peer = peer if peer is not None else np.zeros(len(sups))
+        return cls(window.idx[keep], window.in_branch[keep], pos[keep], peer[keep], n)
+
+    @property
+    def any(self) -> bool:
+        return bool(len(self.idx))
+
+    def total(self, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Per candidate: the number (or the sum of ``weights``) of its rows under ``mask``."""
+        w = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
+        return np.bincount(self.pos, weights=w, minlength=self.n)[: self.n] if self.n else np.zeros(0)
+
+
+def _no_wins(X: np.ndarray, n: int) -> dict:
+    """The counts of candidates that only bid (no win row in the window)."""
+    X[:, F["value_fit"]] = 0.5
+    zeros = np.zeros(n)
+    return {
+        "branch_count": zeros, "parent_count": zeros, "region_count": zeros, "region_parent_count": zeros,
+        "similar_count": zeros, "same_buyer_count": zeros, "peer_count": zeros,
+        "median_value": np.full(n, math.nan), "last_branch_win": np.zeros(n, dtype=np.int64),
+        "example_buyer": [""] * n,
+    }
+
+
+def _value_fit(total, valued: np.ndarray, logv: np.ndarray, reference: float | None, n: int) -> np.ndarray:
+    """Mean closeness (1 / (1 + |log10 ratio|)) of the valued wins in the branch to the reference; 0.5: unknown."""
+    if not reference or reference <= 0:
+        return np.full(n, 0.5)
+    fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(reference)))
+    valued_n = total(valued)
+    return np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
+
+
+def _bid_features(window: _Window, pool: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill the bids column; return each candidate's bids in the branch and how many of them were lost."""
+    n = len(pool)
+    if window.bids is None or not len(window.bid_idx) or not n:
+        return np.zeros(n), np.zeros(n)
+    sups = window.bid_sups()
+    bpos = np.searchsorted(pool, sups)
+    ok = (bpos < n) & (pool[np.clip(bpos, 0, n - 1)] == sups)
+    bid_count = np.bincount(bpos[ok], minlength=n)[:n].astype(float)
+    lost = (window.bids.share[window.bid_idx][ok] == 0.0).astype(float)
+    lost_count = np.bincount(bpos[ok], weights=lost, minlength=n)[:n]
+    X[:, F["bids"]] = np.log1p(bid_count)
+    return bid_count, lost_count
 
 
 def set_risk(candidates: Candidates, companies: Mapping[str, CompanyFacts], rows: Iterable[int] | None = None) -> None:

@@ -3,9 +3,9 @@
 Reads the award history (notices, awards, winners, buyers; the category scheme where the store
 keeps it), the company signals (``supplier_events``: dissolved, insolvent, possible sanctions
 match, as of a day) and the latest failure band (``risk_scores``), and hands them to the pure
-model. The buyer's kind and region, which the model uses to prefer wins with comparable buyers,
-are read off the buyer's name ("Gemeente ...", "Waterschap ...") and its postcode area: the
-notices carry no buyer type that every source fills in.
+model. Every read is in ``store`` (``store.alternative_facts``, ``store.queries``); this module
+only loads, calls the model and shapes its output. The buyer's kind and region, which the model
+uses to prefer wins with comparable buyers, come from ``models.buyer_profile``.
 
 A run that makes several suggestions (an alert run) shares one ``AlternativesContext``: the
 history indexed once, and one ranker learned from the awards before the reference day.
@@ -13,13 +13,10 @@ history indexed once, and one ranker learned from the awards before the referenc
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
@@ -34,36 +31,9 @@ from models.alternatives import (
     suggest,
 )
 from models.alternatives_backtest import BacktestResult, backtest
+from models.buyer_profile import buyer_kind, buyer_region
+from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.queries import award_facts, bid_facts
-from store.schema import Organisation, RiskScore, ScoringRun, SupplierEvent
-
-_BUYER_KINDS = (
-    (re.compile(r"\bgemeente\b|\bmunicipality\b|\bstad\b", re.I), "municipality"),
-    (re.compile(r"\bprovincie\b|\bprovince\b", re.I), "province"),
-    (re.compile(r"waterschap|hoogheemraadschap|wetterskip|water board", re.I), "water-board"),
-    (re.compile(r"ziekenhuis|medisch centrum|\bumc\b|hospital|zorg", re.I), "hospital"),
-    (re.compile(r"universiteit|hogeschool|university", re.I), "university"),
-    (re.compile(r"ministerie|rijks|dienst|agentschap|autoriteit|belastingdienst|ministry|agency", re.I), "agency"),
-)
-
-
-def buyer_kind(name: str | None) -> str | None:
-    """A buyer's kind from its name, or None when the name does not say."""
-    for pattern, kind in _BUYER_KINDS:
-        if name and pattern.search(name):
-            return kind
-    return None
-
-
-def buyer_region(country: str | None, postcode: str | None) -> str | None:
-    """The postcode area: first digit for Dutch buyers ("NL-3"), first two characters elsewhere
-    ("FR-75", "DE-10"), the country alone without a postcode, None when neither is known."""
-    code = (postcode or "").strip().upper().replace(" ", "")
-    if country == "NL" and code[:1].isdigit():
-        return f"NL-{code[0]}"
-    if country and country != "NL" and len(code) >= 2 and code[:2].isalnum():
-        return f"{country}-{code[:2]}"
-    return country
 
 
 def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None) -> list[PastAward]:
@@ -84,76 +54,16 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
 
 def load_companies(session: Session, keys: Iterable[str], *, as_of: date) -> dict[str, CompanyFacts]:
     """Name, country, register and sanctions status and failure band of each org_key, as of ``as_of``."""
-    wanted = sorted(set(keys))
-    orgs: dict[int, Organisation] = {}
-    for start in range(0, len(wanted), 900):
-        for org in session.scalars(select(Organisation).where(Organisation.org_key.in_(wanted[start : start + 900]))):
-            orgs[org.id] = org
-    status: dict[int, dict[str, date | None]] = defaultdict(dict)
-    ids = list(orgs)
-    for start in range(0, len(ids), 900):
-        events = session.execute(
-            select(SupplierEvent.organisation_id, SupplierEvent.kind, SupplierEvent.occurred_on)
-            .where(
-                SupplierEvent.organisation_id.in_(ids[start : start + 900]),
-                SupplierEvent.occurred_on <= as_of,
-                SupplierEvent.kind.in_(
-                    ("kvk.dissolved", "sanctions.possible_match", "insolvency.bankruptcy_declared",
-                     "insolvency.suspension_provisional", "insolvency.suspension_final", "insolvency.ended")
-                ),
-            )
-            .order_by(SupplierEvent.occurred_on, SupplierEvent.id)
-        )
-        for org_id, kind, day in events:
-            state = status[org_id]
-            if kind == "kvk.dissolved":
-                state["dissolved"] = day
-            elif kind == "sanctions.possible_match":
-                state["sanctioned"] = day
-            elif kind == "insolvency.ended":
-                state["insolvent"] = None
-            elif state.get("insolvent") is None:
-                state["insolvent"] = day
-    bands = _failure_bands(session, ids, as_of=as_of)
-    return {
-        org.org_key: CompanyFacts(
-            key=org.org_key, name=org.name, country=org.country,
-            dissolved_on=status[org.id].get("dissolved"), insolvent_since=status[org.id].get("insolvent"),
-            sanctioned_on=status[org.id].get("sanctioned"), failure_band=bands.get(org.id),
-        )
-        for org in orgs.values()
-    }
-
-
-def _failure_bands(session: Session, ids: list[int], *, as_of: date) -> dict[int, str]:
-    """The failure band of each organisation in the latest scoring run on data up to ``as_of``."""
-    run_id = session.scalar(
-        select(ScoringRun.id)
-        .where(ScoringRun.as_of <= as_of, ScoringRun.status.not_in(("running", "failed")))
-        .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
-        .limit(1)
-    )
-    if run_id is None or not ids:
-        return {}
-    bands: dict[int, str] = {}
-    for start in range(0, len(ids), 900):
-        for org_id, band in session.execute(
-            select(RiskScore.organisation_id, RiskScore.band).where(
-                RiskScore.run_id == run_id, RiskScore.kind == "failure", RiskScore.category == "",
-                RiskScore.organisation_id.in_(ids[start : start + 900]),
-            )
-        ):
-            bands[org_id] = band
-    return bands
+    return company_facts(session, keys, as_of=as_of)
 
 
 def _buyer_profile(session: Session, org_key: str) -> tuple[str | None, str | None]:
-    if not org_key:
+    """Our own organisation's kind and region, as the model compares buyers (None, None when unknown)."""
+    found = organisation_address(session, org_key)
+    if found is None:
         return None, None
-    org = session.scalars(select(Organisation).where(Organisation.org_key == org_key)).first()
-    if org is None:
-        return None, None
-    return buyer_kind(org.name), buyer_region(org.country, org.postcode)
+    name, country, postcode = found
+    return buyer_kind(name), buyer_region(country, postcode)
 
 
 def load_bids(session: Session, *, until: date | None = None) -> list[PastBid]:
@@ -191,7 +101,7 @@ def suggest_for(
 ) -> Suggestions:
     """Alternatives to an organisation (None: any) for a category code, as of a day; the context may be shared."""
     alt = settings.alerts.alternatives
-    supplier_key = session.scalar(select(Organisation.org_key).where(Organisation.id == organisation_id)) if organisation_id else None
+    supplier_key = organisation_key(session, organisation_id)
     if context is None or context.as_of != as_of:
         context = prepare(session, settings, as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
