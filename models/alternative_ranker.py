@@ -5,14 +5,19 @@ Pure (scikit-learn in memory, no I/O). Both rankers are linear in the candidate 
 its reason can name the two or three largest ones: the words are exactly what moved it up.
 
 **Learned.** Trained only on awards published before the reference day: at ``snapshots``
-earlier days ``s`` (every ``step_days``), the awards of ``[s, s + step_days)`` become queries
-whose candidates' features are read from the history before ``s``; a candidate is a positive
-when it won that award (the buyer's previous winners in the branch are left out, as when a
-replacement is sought). At most ``max_queries`` queries (a seeded sample) and ``negatives``
-losing candidates per query keep training to a few seconds on a national history; sampling
-negatives shifts only the intercept, never the order. Features are standardised; a
-contribution is ``coefficient x (value - training mean) / training spread``: how much the
-candidate's logit sits above an average candidate because of that feature.
+earlier days ``s`` (every ``step_days``; by default twenty quarters, the whole five-year
+window), the awards of ``[s, s + step_days)`` become queries whose candidates' features are read
+from the history before ``s``; a candidate is a winner when it won that award (the buyer's
+previous winners in the branch are left out, as when a replacement is sought). The model is
+**pairwise**: a logistic regression without intercept on winner-minus-loser feature differences
+within one query (a conditional logit), so it learns only what sets the winner apart from the
+other candidates of the same list, not how long lists are or how often a branch is bought. Its
+regularisation is chosen by validation inside the training period: fitted on all but the latest
+quarter, scored by recall@10 on that quarter (``C_GRID``), then refitted on everything. At most
+``max_queries`` queries (a seeded sample) and ``negatives`` losers per winner keep training to
+seconds on a national history. Features are standardised; a contribution is
+``coefficient x (value - training mean) / training spread``: how much the candidate's score sits
+above an average candidate because of that feature.
 
 **Transparent** (the fallback when fewer than ``min_positives`` positives or ``min_queries``
 queries are found): fixed weights on the same features, contributions ``weight x value``.
@@ -44,6 +49,10 @@ TRANSPARENT_WEIGHTS: dict[str, float] = {
 }
 
 
+#: The regularisation strengths (sklearn's C: larger is weaker) validated inside the training period.
+C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0)
+
+
 @dataclass(frozen=True)
 class Ranker:
     kind: str  # "learned" or "transparent"
@@ -54,6 +63,7 @@ class Ranker:
     queries: int = 0
     positives: int = 0
     why_fallback: str | None = None
+    regularisation: float | None = None  # the C chosen by validation inside the training period
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         return (X - self.center) / self.scale * self.weights
@@ -74,14 +84,20 @@ def transparent_ranker(why: str | None = None) -> Ranker:
     return Ranker("transparent", weights, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), why_fallback=why)
 
 
-def fit_ranker(
-    index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
-    half_life_years: float = 2.0, snapshots: int = 8, step_days: int = 91, max_queries: int = 1000,
-    negatives: int = 50, min_positives: int = 30, min_queries: int = 20, seed: int = 17, category: str = "",
-) -> Ranker:
-    """A ranker learned from the history before ``as_of`` (or the transparent one when it is too thin)."""
-    from sklearn.linear_model import LogisticRegression
+@dataclass
+class _Case:
+    """One training query: its candidates' features and which of them won."""
 
+    X: np.ndarray
+    hit: np.ndarray
+    day: date
+
+
+def _training_cases(
+    index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int, years: int,
+    half_life_years: float, snapshots: int, step_days: int, max_queries: int, seed: int, category: str,
+) -> list[_Case]:
+    """The queries the ranker learns from: awards of ``[s, s + step_days)`` seen from the history before ``s``."""
     rng = random.Random(seed)
     jobs: list[tuple[date, object]] = []
     for j in range(1, snapshots + 1):
@@ -89,14 +105,12 @@ def fit_ranker(
         end = start + timedelta(days=step_days)
         jobs += [(start, a) for a in index.awards_between(start, end) if a.winners and a.cpv.startswith(category)]
     rng.shuffle(jobs)
-    rows: list[np.ndarray] = []
-    labels: list[np.ndarray] = []
-    queries = positives = 0
+    cases: list[_Case] = []
     for start, award in jobs:
-        if queries >= max_queries:
+        if len(cases) >= max_queries:
             break
         branch = branch_of(award.cpv, award.scheme, cpv_depth=depth)
-        previous = index.previous_award(award.buyer_key, branch, before=start)
+        previous = index.previous_award(award.buyer_key, branch, before=start, depth=depth)
         incumbents = frozenset(previous.winners) if previous else frozenset()
         winners = set(award.winners) - incumbents
         if not winners:
@@ -107,28 +121,88 @@ def fit_ranker(
             years=years, half_life_years=half_life_years, exclude=incumbents,
         ))
         hit = np.array([key in winners for key in found.keys], dtype=bool)
-        if not hit.any():
-            continue
-        losers = np.flatnonzero(~hit)
-        if len(losers) > negatives:
-            losers = np.array(sorted(rng.sample(range(len(losers)), negatives)))
-            losers = np.flatnonzero(~hit)[losers]
-        keep = np.concatenate([np.flatnonzero(hit), losers])
+        if not hit.any() or hit.all():
+            continue  # nothing to tell apart
         if companies is not None:
-            set_risk(found, companies, keep.tolist())
-        rows.append(found.X[keep])
-        labels.append(hit[keep])
-        queries += 1
-        positives += int(hit.sum())
-    if positives < min_positives or queries < min_queries:
-        return transparent_ranker(f"too little history before {as_of} to learn from: {queries} usable awards, "
+            set_risk(found, companies)
+        cases.append(_Case(found.X, hit, start))
+    return cases
+
+
+def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives: int, seed: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Winner-minus-loser differences (label 1) and their mirror images (label 0), ``negatives`` losers per winner.
+
+    A logistic regression without intercept on these is a pairwise ranking model: it learns only
+    what sets a winner apart from the others of the same list, never how large a list is.
+    """
+    rng = np.random.default_rng(seed)
+    diffs: list[np.ndarray] = []
+    for case in cases:
+        Z = (case.X - center) / scale
+        pos, neg = Z[case.hit], Z[~case.hit]
+        if len(neg) > negatives:
+            neg = neg[rng.choice(len(neg), negatives, replace=False)]
+        diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, Z.shape[1]))
+    D = np.vstack(diffs)
+    return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
+
+
+def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int
+                 ) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _pairs(cases, center, scale, negatives, seed)
+    model = LogisticRegression(C=C, fit_intercept=False, max_iter=1000)
+    model.fit(X, y)
+    return model.coef_[0].copy()
+
+
+def _recall_at(cases: list[_Case], weights: np.ndarray, center: np.ndarray, scale: np.ndarray, k: int) -> float:
+    """Share of cases with a winner among the first ``k`` by score (ties counted against the winner)."""
+    hits = 0
+    for case in cases:
+        scores = ((case.X - center) / scale) @ weights
+        best = scores[case.hit].max()
+        hits += int((scores > best).sum() + (scores[~case.hit] == best).sum() < k)
+    return hits / len(cases) if cases else 0.0
+
+
+def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: tuple[float, ...], negatives: int,
+              seed: int, k: int = 10) -> float:
+    """The regularisation that ranks the latest quarter of the training cases best, learned on the earlier ones.
+
+    Validation stays inside the training period (everything is before the reference day); on a
+    tie the stronger regularisation (smaller C) wins.
+    """
+    last = max(c.day for c in cases)
+    fit, held = [c for c in cases if c.day < last], [c for c in cases if c.day == last]
+    if len(fit) < 20 or len(held) < 10:
+        return grid[len(grid) // 2]
+    scored = [(_recall_at(held, _fit_weights(fit, center, scale, C, negatives, seed), center, scale, k), -C)
+              for C in grid]
+    return -max(scored)[1]
+
+
+def fit_ranker(
+    index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
+    half_life_years: float = 2.0, snapshots: int = 20, step_days: int = 91, max_queries: int = 1000,
+    negatives: int = 50, min_positives: int = 30, min_queries: int = 20, seed: int = 17, category: str = "",
+    c_grid: tuple[float, ...] = C_GRID,
+) -> Ranker:
+    """A ranker learned from the history before ``as_of`` (or the transparent one when it is too thin)."""
+    cases = _training_cases(index, companies, as_of=as_of, depth=depth, years=years, half_life_years=half_life_years,
+                            snapshots=snapshots, step_days=step_days, max_queries=max_queries, seed=seed,
+                            category=category)
+    positives = sum(int(c.hit.sum()) for c in cases)
+    if positives < min_positives or len(cases) < min_queries:
+        return transparent_ranker(f"too little history before {as_of} to learn from: {len(cases)} usable awards, "
                                   f"{positives} winners among candidates")
-    X = np.vstack(rows)
-    y = np.concatenate(labels)
+    X = np.vstack([c.X for c in cases])
     center = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit((X - center) / scale, y)
-    return Ranker("learned", model.coef_[0].copy(), center, scale, trained_until=as_of, queries=queries,
-                  positives=positives)
+    C = _choose_c(cases, center, scale, c_grid, negatives, seed) if len(c_grid) > 1 else c_grid[0]
+    weights = _fit_weights(cases, center, scale, C, negatives, seed)
+    return Ranker("learned", weights, center, scale, trained_until=as_of, queries=len(cases), positives=positives,
+                  regularisation=C)
