@@ -50,7 +50,9 @@ TRANSPARENT_WEIGHTS: dict[str, float] = {
 
 
 #: The regularisation strengths (sklearn's C: larger is weaker) validated inside the training period.
-C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0, 10.0)
+C_GRID: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 1.0)
+#: The sign each feature's weight must have: +1 more is better, -1 more is worse (the risk bands).
+SIGNS: dict[str, float] = {"risk_high": -1.0, "risk_medium": -1.0, "risk_unknown": -1.0}
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,31 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
 
 def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int
                  ) -> np.ndarray:
+    """Pairwise logistic weights with the signs every feature must have (``SIGNS``).
+
+    A feature whose weight comes out with the wrong sign (more wins in the region making a
+    supplier *less* likely, a high risk band making it *more* likely) is a correlation artefact
+    among overlapping counts; it is dropped (weight 0) and the rest refitted, until every weight
+    has its sign. That keeps each reason truthful in words: a contribution that lifts a
+    candidate always comes from having more of something good.
+    """
     from sklearn.linear_model import LogisticRegression
 
     X, y = _pairs(cases, center, scale, negatives, seed)
-    model = LogisticRegression(C=C, fit_intercept=False, max_iter=1000)
-    model.fit(X, y)
-    return model.coef_[0].copy()
+    signs = np.array([SIGNS.get(name, 1.0) for name in FEATURES])
+    active = np.ones(len(FEATURES), dtype=bool)
+    weights = np.zeros(len(FEATURES))
+    while active.any():
+        model = LogisticRegression(C=C, fit_intercept=False, max_iter=1000)
+        model.fit(X[:, active], y)
+        weights[:] = 0.0
+        weights[active] = model.coef_[0]
+        wrong = active & (weights * signs < 0)
+        if not wrong.any():
+            break
+        active[np.argmin(np.where(wrong, weights * signs, np.inf))] = False  # the most wrong first, then refit
+    weights[~active] = 0.0
+    return weights
 
 
 def _recall_at(cases: list[_Case], weights: np.ndarray, center: np.ndarray, scale: np.ndarray, k: int) -> float:
