@@ -150,9 +150,9 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
     return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
 
 
-def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int
-                 ) -> np.ndarray:
-    """Pairwise logistic weights with the signs every feature must have (``SIGNS``).
+def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int,
+                 *, signed: bool = True) -> np.ndarray:
+    """Pairwise logistic weights with the signs every feature must have (``SIGNS``; unchecked if not ``signed``).
 
     A feature whose weight comes out with the wrong sign (more wins in the region making a
     supplier *less* likely, a high risk band making it *more* likely) is a correlation artefact
@@ -172,7 +172,7 @@ def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: f
         weights[:] = 0.0
         weights[active] = model.coef_[0]
         wrong = active & (weights * signs < 0)
-        if not wrong.any():
+        if not signed or not wrong.any():
             break
         active[np.argmin(np.where(wrong, weights * signs, np.inf))] = False  # the most wrong first, then refit
     weights[~active] = 0.0
@@ -194,13 +194,14 @@ def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: t
     """The regularisation that ranks the latest quarter of the training cases best, learned on the earlier ones.
 
     Validation stays inside the training period (everything is before the reference day); on a
-    tie the stronger regularisation (smaller C) wins.
+    tie the stronger regularisation (smaller C) wins. The strength is chosen on the model without
+    the sign check (one fit per value, which keeps learning to seconds on a national history).
     """
     last = max(c.day for c in cases)
     fit, held = [c for c in cases if c.day < last], [c for c in cases if c.day == last]
     if len(fit) < 20 or len(held) < 10:
         return grid[len(grid) // 2]
-    scored = [(_recall_at(held, _fit_weights(fit, center, scale, C, negatives, seed), center, scale, k), -C)
+    scored = [(_recall_at(held, _fit_weights(fit, center, scale, C, negatives, seed, signed=False), center, scale, k), -C)
               for C in grid]
     return -max(scored)[1]
 
