@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models.alternative_history import FEATURES, set_risk
-from models.alternative_ranker import TRANSPARENT_WEIGHTS, fit_ranker
+from models.alternative_ranker import C_GRID, SIGNS, TRANSPARENT_WEIGHTS, fit_ranker
 from models.alternatives import (
     CompanyFacts,
     HistoryIndex,
@@ -217,6 +217,10 @@ def test_learned_ranking_beats_counting_wins_and_explains_itself_truly() -> None
     index_before = HistoryIndex([a for a in history if a.published < cutoff])
     ranker = fit_ranker(index_before, {}, as_of=cutoff)
     assert ranker.kind == "learned" and ranker.weights[FEATURES.index("region_wins")] > 0
+    # Every weight has its feature's sign (more wins never count against, a risk band never for),
+    # and the regularisation was one of the validated strengths.
+    signs = np.array([SIGNS.get(f, 1.0) for f in FEATURES])
+    assert (ranker.weights * signs >= 0).all() and ranker.regularisation in C_GRID
     same = fit_ranker(HistoryIndex(history), {}, as_of=cutoff)
     assert same.weights == pytest.approx(ranker.weights)
     # Each reason names the suggestion's largest contributions, in order, as the model computes them.
@@ -262,6 +266,7 @@ def test_bids_count_when_the_history_has_them() -> None:
 def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
+    from models.buyer_profile import buyer_region
     from pipelines.alternatives import (
         buyer_kind,
         load_bids,
@@ -270,6 +275,7 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
         run_backtest,
         suggest_for,
     )
+    from store.alternative_facts import organisation_address, organisation_key
     from store.schema import Award, AwardWinner, Organisation, SupplierEvent
     from store.schema import Notice as NoticeRow
     from store.schema.bids import Bid, BidTenderer
@@ -304,7 +310,11 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
                                   source_ref="x", title="opgeheven", confidence=1.0, detected_at=now))
         incumbent_id = incumbent.id
     assert buyer_kind("Gemeente Zandlinde") == "municipality" and buyer_kind("Waterschap Rijn") == "water-board"
+    assert buyer_region("FR", "75001") == "FR-75" and buyer_region("NL", "3811 AB") == "NL-3"
+    assert buyer_region("DE", None) == "DE" and buyer_region(None, None) is None
     with store.session() as session:
+        assert organisation_address(session, "NL:id:90000001") == ("Gemeente Zandlinde", "NL", "3811 AB")
+        assert organisation_address(session, "NL:id:999") is None and organisation_key(session, None) is None
         history = load_history(session, cpv_prefix="909")
         assert [(a.buyer_kind, a.buyer_region, a.winners) for a in history][0] == ("municipality", "NL-3", ("NL:id:1",))
         assert load_companies(session, ["NL:id:3"], as_of=date(2026, 1, 1))["NL:id:3"].dissolved_on is None
