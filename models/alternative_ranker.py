@@ -13,7 +13,8 @@ previous winners in the branch are left out, as when a replacement is sought). T
 within one query (a conditional logit), so it learns only what sets the winner apart from the
 other candidates of the same list, not how long lists are or how often a branch is bought. Its
 regularisation is chosen by validation inside the training period: fitted on all but the latest
-quarter, scored by recall@10 on that quarter (``C_GRID``), then refitted on everything. At most
+quarter, scored by the log-likelihood of that quarter's winners (``C_GRID``), then refitted on
+everything; each weight then keeps the sign its feature must have (``SIGNS``). At most
 ``max_queries`` queries (a seeded sample) and ``negatives`` losers per winner keep training to
 seconds on a national history. Features are standardised; a contribution is
 ``coefficient x (value - training mean) / training spread``: how much the candidate's score sits
@@ -179,20 +180,13 @@ def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: f
     return weights
 
 
-def _recall_at(cases: list[_Case], weights: np.ndarray, center: np.ndarray, scale: np.ndarray, k: int) -> float:
-    """Share of cases with a winner among the first ``k`` by score (ties counted against the winner)."""
-    hits = 0
-    for case in cases:
-        scores = ((case.X - center) / scale) @ weights
-        best = scores[case.hit].max()
-        hits += int((scores > best).sum() + (scores[~case.hit] == best).sum() < k)
-    return hits / len(cases) if cases else 0.0
-
-
 def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: tuple[float, ...], negatives: int,
-              seed: int, k: int = 10) -> float:
-    """The regularisation that ranks the latest quarter of the training cases best, learned on the earlier ones.
+              seed: int) -> float:
+    """The regularisation under which the latest quarter of the training cases is likeliest, learned on the earlier ones.
 
+    The measure is the held-out log-likelihood of each winner being chosen from its whole list:
+    it rewards the right order and honest odds (a preferred country adds fixed odds to a score,
+    which only means something when the scores are calibrated), and it does not hinge on one k.
     Validation stays inside the training period (everything is before the reference day); on a
     tie the stronger regularisation (smaller C) wins. The strength is chosen on the model without
     the sign check (one fit per value, which keeps learning to seconds on a national history).
@@ -201,9 +195,19 @@ def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: t
     fit, held = [c for c in cases if c.day < last], [c for c in cases if c.day == last]
     if len(fit) < 20 or len(held) < 10:
         return grid[len(grid) // 2]
-    scored = [(_recall_at(held, _fit_weights(fit, center, scale, C, negatives, seed, signed=False), center, scale, k), -C)
+    scored = [(_log_likelihood(held, _fit_weights(fit, center, scale, C, negatives, seed, signed=False), center, scale), -C)
               for C in grid]
     return -max(scored)[1]
+
+
+def _log_likelihood(cases: list[_Case], weights: np.ndarray, center: np.ndarray, scale: np.ndarray) -> float:
+    """Mean log-probability that the winner is the one chosen from its whole list (a softmax over the scores)."""
+    total = 0.0
+    for case in cases:
+        scores = ((case.X - center) / scale) @ weights
+        top = scores.max()
+        total += np.log(np.exp(scores[case.hit] - top).sum()) - np.log(np.exp(scores - top).sum())
+    return total / len(cases) if cases else 0.0
 
 
 def fit_ranker(
