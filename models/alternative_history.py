@@ -228,6 +228,10 @@ class HistoryIndex:
             self.buyer_names.append(name)
         return self._buyer[key]
 
+    def knows_buyer(self, key: str | None) -> bool:
+        """Whether the history holds awards of this buyer (its own and its peers' wins can be counted)."""
+        return bool(key) and key in self._buyer
+
     @property
     def has_bids(self) -> bool:
         return bool(self._bids)

@@ -67,6 +67,7 @@ class Ranker:
     positives: int = 0
     why_fallback: str | None = None
     regularisation: float | None = None  # the C chosen by validation inside the training period
+    without: tuple[str, ...] = ()  # features left out: their buyer inputs are unknown for these suggestions
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
         return (X - self.center) / self.scale * self.weights
@@ -77,8 +78,9 @@ class Ranker:
     def describe(self) -> str:
         """One line for the notes of a suggestion and the backtest output."""
         if self.kind == "learned":
+            left_out = f"; without {', '.join(self.without)}: the buyer's inputs for them are unknown" if self.without else ""
             return (f"ranked by a model learned from {self.queries:,} awards before {self.trained_until} "
-                    f"({self.positives:,} winners among the candidates); reasons name its largest contributions")
+                    f"({self.positives:,} winners among the candidates{left_out}); reasons name its largest contributions")
         return f"ranked by fixed weights ({self.why_fallback or 'no learned model'}); reasons name the largest contributions"
 
 
@@ -152,7 +154,7 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
 
 
 def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int,
-                 *, signed: bool = True) -> np.ndarray:
+                 *, signed: bool = True, without: frozenset[str] = frozenset()) -> np.ndarray:
     """Pairwise logistic weights with the signs every feature must have (``SIGNS``; unchecked if not ``signed``).
 
     A feature whose weight comes out with the wrong sign (more wins in the region making a
@@ -165,7 +167,7 @@ def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: f
 
     X, y = _pairs(cases, center, scale, negatives, seed)
     signs = np.array([SIGNS.get(name, 1.0) for name in FEATURES])
-    active = np.ones(len(FEATURES), dtype=bool)
+    active = np.array([name not in without for name in FEATURES])
     weights = np.zeros(len(FEATURES))
     while active.any():
         model = LogisticRegression(C=C, fit_intercept=False, max_iter=1000)
@@ -181,7 +183,7 @@ def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: f
 
 
 def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: tuple[float, ...], negatives: int,
-              seed: int) -> float:
+              seed: int, without: frozenset[str]) -> float:
     """The regularisation under which the latest quarter of the training cases is likeliest, learned on the earlier ones.
 
     The measure is the held-out log-likelihood of each winner being chosen from its whole list:
@@ -195,8 +197,10 @@ def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: t
     fit, held = [c for c in cases if c.day < last], [c for c in cases if c.day == last]
     if len(fit) < 20 or len(held) < 10:
         return grid[len(grid) // 2]
-    scored = [(_log_likelihood(held, _fit_weights(fit, center, scale, C, negatives, seed, signed=False), center, scale), -C)
-              for C in grid]
+    scored = []
+    for C in grid:
+        weights = _fit_weights(fit, center, scale, C, negatives, seed, signed=False, without=without)
+        scored.append((_log_likelihood(held, weights, center, scale), -C))
     return -max(scored)[1]
 
 
@@ -214,9 +218,14 @@ def fit_ranker(
     index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
     half_life_years: float = 2.0, snapshots: int = 20, step_days: int = 91, max_queries: int = 1000,
     negatives: int = 50, min_positives: int = 30, min_queries: int = 20, seed: int = 17, category: str = "",
-    c_grid: tuple[float, ...] = C_GRID,
+    c_grid: tuple[float, ...] = C_GRID, without: frozenset[str] = frozenset(),
 ) -> Ranker:
-    """A ranker learned from the history before ``as_of`` (or the transparent one when it is too thin)."""
+    """A ranker learned from the history before ``as_of`` (or the transparent one when it is too thin).
+
+    ``without``: features left out of the model (weight 0), for suggestions whose inputs for them
+    are unknown (``unknown_buyer_features``): a model that leans on the buyer's region must not
+    rank for a buyer whose region nobody knows, where every candidate's region count is 0.
+    """
     cases = _training_cases(index, companies, as_of=as_of, depth=depth, years=years, half_life_years=half_life_years,
                             snapshots=snapshots, step_days=step_days, max_queries=max_queries, seed=seed,
                             category=category)
@@ -228,7 +237,20 @@ def fit_ranker(
     center = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    C = _choose_c(cases, center, scale, c_grid, negatives, seed) if len(c_grid) > 1 else c_grid[0]
-    weights = _fit_weights(cases, center, scale, C, negatives, seed)
+    C = _choose_c(cases, center, scale, c_grid, negatives, seed, without) if len(c_grid) > 1 else c_grid[0]
+    weights = _fit_weights(cases, center, scale, C, negatives, seed, without=without)
     return Ranker("learned", weights, center, scale, trained_until=as_of, queries=len(cases), positives=positives,
-                  regularisation=C)
+                  regularisation=C, without=tuple(name for name in FEATURES if name in without))
+
+
+#: The features that need something known about the buyer, and what.
+BUYER_INPUTS: dict[str, str] = {
+    "region_wins": "region", "region_share": "region", "similar_buyer_wins": "kind",
+    "same_buyer_wins": "history", "peer_buyer_wins": "history",
+}
+
+
+def unknown_buyer_features(*, kind: str | None, region: str | None, known_buyer: bool) -> frozenset[str]:
+    """The features whose buyer input is unknown for a suggestion (``known_buyer``: it has awards in the history)."""
+    known = {"region": region is not None, "kind": kind is not None, "history": known_buyer}
+    return frozenset(name for name, needs in BUYER_INPUTS.items() if not known[needs])

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker
+from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker, unknown_buyer_features
 from models.alternatives import (
     CompanyFacts,
     HistoryIndex,
@@ -83,15 +83,23 @@ class AlternativesContext:
 
 
 def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
-    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
+    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin).
+
+    The suggestions are for our own buyer (``alerts.alternatives.buyer_org_key``): features whose
+    input about that buyer is unknown (no region, no kind, no awards of its own) are left out of
+    the model, which then ranks on what is known instead of on counts that are 0 for everyone.
+    """
     alt = settings.alerts.alternatives
     history = [a for a in load_history(session, until=as_of) if a.published < as_of]
     bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
     companies = load_companies(session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
                                as_of=as_of)
+    kind, region = _buyer_profile(session, alt.buyer_org_key)
+    without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
     ranker = fit_ranker(index, companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
-                        half_life_years=alt.half_life_years) if learned else transparent_ranker("chosen for this run")
+                        half_life_years=alt.half_life_years, without=without) if learned else transparent_ranker(
+        "chosen for this run")
     return AlternativesContext(as_of, index, companies, ranker)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from models.alternative_history import FEATURES, set_risk
-from models.alternative_ranker import C_GRID, SIGNS, TRANSPARENT_WEIGHTS, fit_ranker
+from models.alternative_ranker import C_GRID, SIGNS, TRANSPARENT_WEIGHTS, fit_ranker, unknown_buyer_features
 from models.alternatives import (
     CompanyFacts,
     HistoryIndex,
@@ -394,3 +394,20 @@ def test_store_history_in_another_scheme(store: Store) -> None:
     assert [(a.cpv, a.scheme, a.winners) for a in history] == [("43211503", "UNSPSC", ("GB:w",))]
     result = suggest(history, {}, _request(supplier_key=None, cpv="43211600", scheme="UNSPSC", buyer_region=None))
     assert result.keys() == ["GB:w"] and result.branch_code == "UNSPSC 4321*"
+
+
+def test_features_without_a_known_buyer_input_are_left_out_of_the_model() -> None:
+    # Our own buyer with no region, no kind and no awards: the region, similar-buyer and own-history
+    # counts are 0 for every candidate, so the model is learned without them.
+    without = unknown_buyer_features(kind=None, region=None, known_buyer=False)
+    assert without == {"region_wins", "region_share", "similar_buyer_wins", "same_buyer_wins", "peer_buyer_wins"}
+    assert unknown_buyer_features(kind="municipality", region="NL-3", known_buyer=True) == frozenset()
+    assert unknown_buyer_features(kind=None, region="NL-3", known_buyer=True) == {"similar_buyer_wins"}
+    cutoff = date(2024, 1, 1)
+    index = HistoryIndex([a for a in regional_market() if a.published < cutoff])
+    assert index.knows_buyer("B2-0") and not index.knows_buyer("nobody") and not index.knows_buyer(None)
+    blind = fit_ranker(index, {}, as_of=cutoff, without=without)
+    assert blind.kind == "learned" and blind.without == tuple(f for f in FEATURES if f in without)
+    assert all(blind.weights[FEATURES.index(f)] == 0.0 for f in without)
+    assert blind.weights[FEATURES.index("branch_wins")] > 0
+    assert "without region_wins, region_share, similar_buyer_wins" in blind.describe()
