@@ -78,9 +78,9 @@ class Ranker:
     def describe(self) -> str:
         """One line for the notes of a suggestion and the backtest output."""
         if self.kind == "learned":
-            left_out = f"; without {', '.join(self.without)}: the buyer's inputs for them are unknown" if self.without else ""
+            # The alert wording translates this exact sentence; the features left out (``without``) are not in it.
             return (f"ranked by a model learned from {self.queries:,} awards before {self.trained_until} "
-                    f"({self.positives:,} winners among the candidates{left_out}); reasons name its largest contributions")
+                    f"({self.positives:,} winners among the candidates); reasons name its largest contributions")
         return f"ranked by fixed weights ({self.why_fallback or 'no learned model'}); reasons name the largest contributions"
 
 
