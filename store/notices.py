@@ -9,8 +9,6 @@ identifiers, and the TED copy is the one counted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
 from store.identity import org_key
-from store.notice_results import add_results, delete_results, result_parties
+from store.notice_rows import NOTICE_FIELDS, ChildRows, content_hash, notice_parties, notice_row
 from store.schema import (
     Award,
     AwardWinner,
@@ -31,6 +29,18 @@ from store.schema import (
     Organisation,
 )
 from store.schema import Notice as NoticeRow
+from store.schema.bids import Bid, BidTenderer, ContractModification, ModificationContractor
+
+__all__ = ["SOURCE_PREFERENCE", "SaveResult", "content_hash", "dialect_insert", "link_duplicates", "save_notices",
+           "upsert_organisations"]
+
+_NOTICES = NoticeRow.__table__
+_ORGS = Organisation.__table__
+_AWARDS = Award.__table__
+#: What a changed notice loses before its new version is written (members of awards, bids and
+#: modifications go by ``ON DELETE CASCADE``).
+_CHILD_TABLES = (_AWARDS, Lot.__table__, NoticeCpv.__table__, NoticeIdentifier.__table__, Bid.__table__,
+                 ContractModification.__table__)
 
 #: Sources in order of preference when one notice reaches us twice.
 #: OCDS before TenderNed's own files: TenderNed's OCDS JSON lists every supplier of a publication, its XLSX
@@ -55,11 +65,6 @@ class SaveResult:
         return self.added + self.updated + self.unchanged
 
 
-def content_hash(notice: Notice) -> str:
-    canonical = json.dumps(notice.to_json(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def dialect_insert(engine: Engine | None, table):  # returns a dialect Insert
     """``INSERT ... ON CONFLICT`` for the engine's dialect (SQLite and PostgreSQL)."""
     name = engine.dialect.name if engine is not None else "sqlite"
@@ -71,10 +76,19 @@ def dialect_insert(engine: Engine | None, table):  # returns a dialect Insert
 
 
 def upsert_organisations(session: Session, parties: Iterable[Party], now: datetime) -> dict[str, int]:
-    """Insert unseen organisations; return ``org_key -> id`` for all of them."""
+    """Insert unseen organisations; return ``org_key -> id`` for all of them.
+
+    Known keys are read first, so a batch of known organisations writes nothing; the unseen ones
+    go in with ``ON CONFLICT DO NOTHING`` (a concurrent writer may have added one meanwhile: it is
+    read back after). An organisation is never overwritten by a later spelling.
+    """
+    return _upsert_keyed(session, ((org_key(party), party) for party in parties), now)
+
+
+def _upsert_keyed(session: Session, keyed: Iterable[tuple[str, Party]], now: datetime) -> dict[str, int]:
+    """``upsert_organisations`` for parties whose keys are known already."""
     rows: dict[str, dict] = {}
-    for party in parties:
-        key = org_key(party)
+    for key, party in keyed:
         if key not in rows:
             rows[key] = {
                 "org_key": key,
@@ -86,84 +100,46 @@ def upsert_organisations(session: Session, parties: Iterable[Party], now: dateti
                 "first_seen": now,
                 "updated_at": now,
             }
-    if not rows:
-        return {}
-    keys = list(rows)
     ids: dict[str, int] = {}
-    for chunk_start in range(0, len(keys), 500):
-        chunk = keys[chunk_start : chunk_start + 500]
-        stmt = dialect_insert(session.get_bind(), Organisation).values([rows[k] for k in chunk])
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["org_key"]))
-        ids.update(tuple(r) for r in session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk))))
+    for chunk in _chunks(list(rows)):
+        ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
+    unseen = [rows[key] for key in rows if key not in ids]
+    for chunk in _chunks(unseen):
+        stmt = dialect_insert(session.get_bind(), _ORGS).values(list(chunk))
+        ids.update(tuple(r) for r in session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["org_key"]).returning(_ORGS.c.org_key, _ORGS.c.id)))
+    raced = [row["org_key"] for row in unseen if row["org_key"] not in ids]
+    for chunk in _chunks(raced):
+        ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
     return ids
 
 
-def _children(notice: Notice, org_ids: dict[str, int]) -> tuple[list, list, list, list]:
-    is_cpv = _is_cpv(notice)
-    cpv_rows = [NoticeCpv(code=code, is_main=code == notice.cpv_main) for code in dict.fromkeys(notice.cpv)] if is_cpv else []
-    if is_cpv and notice.cpv_main and notice.cpv_main not in notice.cpv:
-        cpv_rows.insert(0, NoticeCpv(code=notice.cpv_main, is_main=True))
-    lot_rows = [Lot(lot_id=lot.lot_id, title=lot.title, cpv=list(lot.cpv) if is_cpv else [])
-                for lot in _unique_by(notice.lots, "lot_id")]
-    identifiers = [NoticeIdentifier(identifier=i) for i in dict.fromkeys((f"{notice.source}:{notice.notice_id}", *notice.same_as))]
-    award_rows = []
-    for seq, award in enumerate(notice.awards):
-        winner_ids = list(dict.fromkeys(org_ids[org_key(w)] for w in award.winners))
-        award_rows.append(
-            Award(
-                seq=seq,
-                lot_id=award.lot,
-                value=award.value,
-                currency=award.currency,
-                tenders_received=award.tenders_received,
-                contract_id=award.contract_id and award.contract_id[:200],
-                winners=[AwardWinner(organisation_id=oid, position=i) for i, oid in enumerate(winner_ids)],
-            )
-        )
-    return cpv_rows, lot_rows, identifiers, award_rows
-
-
-def _is_cpv(notice: Notice) -> bool:
-    """CPV codes go to the CPV columns; another scheme's codes only to ``category_codes`` (never a CPV prefix)."""
-    return notice.category_scheme.upper() == "CPV"
-
-
-def _unique_by(items: Sequence, attribute: str) -> list:
-    """Keep the first item per key: a notice that repeats a lot must not break the unique key."""
-    seen: dict[str, object] = {}
-    for item in items:
-        seen.setdefault(getattr(item, attribute), item)
-    return list(seen.values())
-
-
 def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime | None = None) -> SaveResult:
-    """Write one batch; the caller owns the transaction (``with store.session.begin()``)."""
+    """Write one batch; the caller owns the transaction (``with store.session.begin()``).
+
+    Table by table over the whole batch (SQLAlchemy Core, no ORM objects): organisations, the notice
+    rows as one ``INSERT ... ON CONFLICT (source, notice_id) DO UPDATE ... RETURNING id``, then every
+    child table in one ``executemany`` each. A changed notice's children are deleted first (its
+    awards' winners, bids' tenderers and modifications' contractors go by cascade).
+    """
     now = now or datetime.now(UTC)
     latest: dict[tuple[str, str], Notice] = {(n.source, n.notice_id): n for n in notices}
     result = SaveResult()
     if not latest:
         return result
-    parties = [
-        p for n in latest.values() for p in (n.buyer, *(w for a in n.awards for w in a.winners), *result_parties(n))
-    ]
-    org_ids = upsert_organisations(session, parties, now)
+    keys_of: dict[Party, str] = {}
+    for notice in latest.values():
+        for party in notice_parties(notice):
+            if party not in keys_of:
+                keys_of[party] = org_key(party)
+    org_ids = _upsert_keyed(session, ((key, party) for party, key in keys_of.items()), now)
 
-    existing: dict[tuple[str, str], tuple[int, str]] = {}
-    with_awards: set[int] = set()
-    for source in {s for s, _ in latest}:
-        ids = [i for s, i in latest if s == source]
-        for chunk_start in range(0, len(ids), 500):
-            query = select(NoticeRow.source, NoticeRow.notice_id, NoticeRow.id, NoticeRow.content_hash).where(
-                NoticeRow.source == source, NoticeRow.notice_id.in_(ids[chunk_start : chunk_start + 500])
-            )
-            for src, nid, pk, digest in session.execute(query):
-                existing[(src, nid)] = (pk, digest)
-    known_pks = [pk for pk, _ in existing.values()]
-    for chunk_start in range(0, len(known_pks), 500):
-        chunk = known_pks[chunk_start : chunk_start + 500]
-        with_awards.update(session.scalars(select(Award.notice_pk).where(Award.notice_pk.in_(chunk)).distinct()))
+    def org_id(party: Party) -> int:
+        return org_ids[keys_of[party]]
 
-    written: list[tuple[NoticeRow, Notice]] = []
+    existing, with_awards = _stored(session, latest)
+    rows: list[dict] = []
+    replaced: list[int] = []
     for key, notice in latest.items():
         digest = content_hash(notice)
         known = existing.get(key)
@@ -174,54 +150,80 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
             # awards by definition: it replaces the awards an older parser wrongly gave it.
             result.unchanged += 1
             continue
-        fields = {
-            "format": notice.format,
-            "notice_type": notice.notice_type[:200],
-            "subtype": notice.subtype,
-            "kind": notice.kind,
-            "published": notice.published,
-            "buyer_id": org_ids[org_key(notice.buyer)],
-            "cpv_main": notice.cpv_main if _is_cpv(notice) else None,
-            "category_scheme": "CPV" if _is_cpv(notice) else notice.category_scheme[:40],
-            "category_codes": None if _is_cpv(notice) else [c for c in dict.fromkeys((notice.cpv_main, *notice.cpv)) if c],
-            "title": notice.title,
-            "procedure_type": notice.procedure_type,
-            "source_url": notice.source_url,
-            "content_hash": digest,
-            "collected_at": now,
-        }
         if known:
-            pk = known[0]
-            for child in (Award, Lot, NoticeCpv, NoticeIdentifier):
-                session.execute(delete(child).where(child.notice_pk == pk))
-            delete_results(session, pk)
-            session.execute(update(NoticeRow).where(NoticeRow.id == pk).values(**fields))
-            row = session.get(NoticeRow, pk)
+            replaced.append(known[0])
             result.updated += 1
         else:
-            row = NoticeRow(source=notice.source, notice_id=notice.notice_id, **fields)
-            session.add(row)
             result.added += 1
-        cpv_rows, lot_rows, identifiers, award_rows = _children(notice, org_ids)
-        row.cpv_codes, row.lots, row.identifiers, row.awards = cpv_rows, lot_rows, identifiers, award_rows
-        written.append((row, notice))
-    session.flush()
-    add_results(session, [(row.id, notice) for row, notice in written], org_ids)
-    link_duplicates(session, [row for row, _ in written])
+        rows.append(notice_row(notice, org_id(notice.buyer), digest, now))
+    if not rows:
+        return result
+    for chunk in _chunks(replaced):
+        for child in _CHILD_TABLES:
+            session.execute(delete(child).where(child.c.notice_pk.in_(chunk)))
+    stmt = dialect_insert(session.get_bind(), _NOTICES)
+    upsert = stmt.on_conflict_do_update(index_elements=["source", "notice_id"],
+                                        set_={name: stmt.excluded[name] for name in NOTICE_FIELDS})
+    pks = {(s, n): pk for s, n, pk in session.execute(
+        upsert.returning(_NOTICES.c.source, _NOTICES.c.notice_id, _NOTICES.c.id), rows)}
+    children = ChildRows()
+    for (source, notice_id), pk in pks.items():
+        children.add(pk, latest[(source, notice_id)], org_id)
+    _insert_children(session, children)
+    link_duplicates(session, [(pk, source) for (source, _), pk in pks.items()],
+                    identifiers=[row["identifier"] for row in children.identifiers])
     return result
 
 
-def link_duplicates(session: Session, rows: Sequence[NoticeRow]) -> None:
+def _stored(session: Session, latest: dict[tuple[str, str], Notice]) -> tuple[dict[tuple[str, str], tuple[int, str]], set[int]]:
+    """``(source, notice_id) -> (pk, content hash)`` of the batch's stored notices, and which of them have awards."""
+    existing: dict[tuple[str, str], tuple[int, str]] = {}
+    for source in {s for s, _ in latest}:
+        for chunk in _chunks([i for s, i in latest if s == source]):
+            query = select(_NOTICES.c.source, _NOTICES.c.notice_id, _NOTICES.c.id, _NOTICES.c.content_hash).where(
+                _NOTICES.c.source == source, _NOTICES.c.notice_id.in_(chunk))
+            for src, nid, pk, digest in session.execute(query):
+                existing[(src, nid)] = (pk, digest)
+    with_awards: set[int] = set()
+    for chunk in _chunks([pk for pk, _ in existing.values()]):
+        with_awards.update(session.scalars(select(_AWARDS.c.notice_pk).where(_AWARDS.c.notice_pk.in_(chunk)).distinct()))
+    return existing, with_awards
+
+
+def _insert_children(session: Session, children: ChildRows) -> None:
+    """One ``executemany`` per child table; parents with members get their ids back by ``(notice_pk, seq)``."""
+    for table, rows in ((NoticeCpv.__table__, children.cpv), (Lot.__table__, children.lots),
+                        (NoticeIdentifier.__table__, children.identifiers)):
+        if rows:
+            session.execute(table.insert(), rows)
+    for parents, table, members, member_key in (
+        (children.awards, _AWARDS, AwardWinner.__table__, "award_id"),
+        (children.bids, Bid.__table__, BidTenderer.__table__, "bid_id"),
+        (children.modifications, ContractModification.__table__, ModificationContractor.__table__, "modification_id"),
+    ):
+        if not parents:
+            continue
+        returned = session.execute(table.insert().returning(table.c.notice_pk, table.c.seq, table.c.id),
+                                   [row for row, _ in parents])
+        ids = {(notice_pk, seq): pk for notice_pk, seq, pk in returned}
+        member_rows = [{member_key: ids[(row["notice_pk"], row["seq"])], "organisation_id": oid, "position": position}
+                       for row, org_ids in parents for position, oid in enumerate(org_ids)]
+        if member_rows:
+            session.execute(members.insert(), member_rows)
+
+
+def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identifiers: Iterable[str] | None = None) -> None:
     """Mark the less preferred copies of a notice that several sources share as duplicates of the preferred one.
 
     Copies are linked through shared identifiers, transitively: a TenderNed row naming a TED number and the
     OCDS process naming that TenderNed publication are one award with the TED notice, even though the OCDS
     process never names the TED number itself. The preferred copy (``SOURCE_PREFERENCE``) of each group is
-    the one counted.
+    the one counted. ``rows`` are ``(notice pk, source)``; ``identifiers``, when the caller has just
+    written them, are those rows' identifiers (saves reading them back).
     """
     if not rows:
         return
-    sources: dict[int, str] = {row.id: row.source for row in rows}
+    sources: dict[int, str] = dict(rows)
     parent: dict[int, int] = {pk: pk for pk in sources}
 
     def find(pk: int) -> int:
@@ -232,15 +234,19 @@ def link_duplicates(session: Session, rows: Sequence[NoticeRow]) -> None:
 
     seen_identifiers: set[str] = set()
     frontier = set(sources)
+    known = set(identifiers) if identifiers is not None else None
     while frontier:
-        identifiers: set[str] = set()
-        for chunk in _chunks(sorted(frontier)):
-            identifiers.update(session.scalars(select(NoticeIdentifier.identifier).where(NoticeIdentifier.notice_pk.in_(chunk))))
-        identifiers -= seen_identifiers
-        seen_identifiers |= identifiers
+        found: set[str] = set()
+        if known is not None:
+            found, known = known, None
+        else:
+            for chunk in _chunks(sorted(frontier)):
+                found.update(session.scalars(select(NoticeIdentifier.identifier).where(NoticeIdentifier.notice_pk.in_(chunk))))
+        found -= seen_identifiers
+        seen_identifiers |= found
         frontier = set()
         members: dict[str, list[int]] = {}
-        for chunk in _chunks(sorted(identifiers)):
+        for chunk in _chunks(sorted(found)):
             shared = (
                 select(NoticeIdentifier.identifier, NoticeRow.id, NoticeRow.source)
                 .join(NoticeRow, NoticeRow.id == NoticeIdentifier.notice_pk)
