@@ -104,10 +104,9 @@ def _upsert_keyed(session: Session, keyed: Iterable[tuple[str, Party]], now: dat
     for chunk in _chunks(list(rows)):
         ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
     unseen = [rows[key] for key in rows if key not in ids]
-    for chunk in _chunks(unseen):
-        stmt = dialect_insert(session.get_bind(), _ORGS).values(list(chunk))
-        ids.update(tuple(r) for r in session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["org_key"]).returning(_ORGS.c.org_key, _ORGS.c.id)))
+    if unseen:  # one executemany (a compiled statement cached across batches, not a VALUES list per chunk)
+        stmt = dialect_insert(session.get_bind(), _ORGS).on_conflict_do_nothing(index_elements=["org_key"])
+        ids.update(tuple(r) for r in session.execute(stmt.returning(_ORGS.c.org_key, _ORGS.c.id), unseen))
     raced = [row["org_key"] for row in unseen if row["org_key"] not in ids]
     for chunk in _chunks(raced):
         ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
