@@ -17,11 +17,13 @@ from bench.news import news_pipeline
 from bench.notice_parsing import notice_parsing
 from bench.ocds_import import ocds_import
 from bench.scoring import scoring
+from bench.store_writes import store_writes
 from bench.tenderned_dataset import tenderned_dataset
 from bench.web import web_pages
 
 BENCHMARKS: list[Benchmark] = [
     notice_parsing,
+    store_writes,
     tenderned_dataset,
     ocds_import,
     matching,

@@ -10,7 +10,7 @@ import about fourfold.
 
 Targets: for 4x the rows, peak memory (both measures) at most ``MAX_GROWTH`` times higher
 (streamed import: memory must not follow the file), and at least ``MIN_ROWS_PER_S`` rows/s.
-Most of the time goes to ``store.notices.save_notices`` (ORM objects per notice) and openpyxl's
+Most of the time goes to ``store.notices.save_notices`` (bulk inserts per batch) and openpyxl's
 cell parsing, about equally, not to the import's own code.
 """
 
