@@ -179,47 +179,53 @@ def titles_between(session: Session, first: date, last: date) -> list[tuple[str,
 
 
 def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now: datetime | None = None) -> ArticleCounts:
-    """Insert new articles with their links and events; an article already stored is left as it is."""
+    """Insert new articles with their links and events; an article already stored is left as it is.
+
+    In bulk: the new articles as one ``INSERT ... ON CONFLICT (url_hash) DO NOTHING ... RETURNING``
+    (an article a concurrent run stored meanwhile comes back as not inserted and counts as
+    unchanged), then their organisation and country links one ``executemany`` each.
+    """
     now = now or datetime.now(UTC)
     counts = ArticleCounts()
     known = known_hashes(session, (p.article.url_hash for p in prepared))
-    events: list[NewEvent] = []
+    fresh: dict[str, PreparedArticle] = {}
     for item in prepared:
-        article = item.article
-        if article.url_hash in known:
+        if item.article.url_hash in known or item.article.url_hash in fresh:
             counts.unchanged += 1
-            continue
-        known.add(article.url_hash)
-        row = NewsArticle(
-            url_hash=article.url_hash,
-            url=article.url[:1000],
-            title_key=item.title_key[:300],
-            title=article.title,
-            summary=article.summary or None,
-            published=article.published,
-            published_on=item.published_on,
-            language=article.language,
-            source=article.source,
-            outlet=article.outlet[:200],
-            event_class=item.event_class,
-            class_probabilities=item.class_probabilities,
-            model_version=item.model_version,
-            collected_at=now,
-        )
-        session.add(row)
-        session.flush()
-        for link in item.organisations:
-            session.add(NewsArticleOrganisation(article_id=row.id, organisation_id=link.organisation_id, confidence=link.confidence,
-                                                matched=link.matched[:500], reasons=list(link.reasons)))
-        for country in item.countries:
-            session.add(NewsArticleCountry(article_id=row.id, country=country.country, confidence=country.confidence,
-                                           matched=country.matched[:200]))
+        else:
+            fresh[item.article.url_hash] = item
+    ids: dict[str, int] = {}
+    if fresh:
+        stmt = dialect_insert(session.get_bind(), NewsArticle).on_conflict_do_nothing(index_elements=["url_hash"])
+        rows = [_article_row(item, now) for item in fresh.values()]
+        ids = dict(session.execute(stmt.returning(NewsArticle.url_hash, NewsArticle.id), rows).all())
+    counts.unchanged += len(fresh) - len(ids)
+    links, countries, events = [], [], []
+    for url_hash, article_id in ids.items():
+        item = fresh[url_hash]
+        links += [{"article_id": article_id, "organisation_id": link.organisation_id, "confidence": link.confidence,
+                   "matched": link.matched[:500], "reasons": list(link.reasons)} for link in item.organisations]
+        countries += [{"article_id": article_id, "country": country.country, "confidence": country.confidence,
+                       "matched": country.matched[:200]} for country in item.countries]
+        events.extend(item.events)
         counts.added += 1
         counts.links += len(item.organisations)
-        events.extend(item.events)
-    session.flush()
+    for table, rows in ((NewsArticleOrganisation, links), (NewsArticleCountry, countries)):
+        if rows:
+            session.execute(dialect_insert(session.get_bind(), table).on_conflict_do_nothing(), rows)
     counts.events = save_events(session, events, now=now)
     return counts
+
+
+def _article_row(item: PreparedArticle, now: datetime) -> dict[str, Any]:
+    article = item.article
+    return {
+        "url_hash": article.url_hash, "url": article.url[:1000], "title_key": item.title_key[:300], "title": article.title,
+        "summary": article.summary or None, "published": article.published, "published_on": item.published_on,
+        "language": article.language, "source": article.source, "outlet": article.outlet[:200],
+        "event_class": item.event_class, "class_probabilities": item.class_probabilities,
+        "model_version": item.model_version, "collected_at": now,
+    }
 
 
 def save_country_tone(session: Session, days: Iterable[ToneDay], *, source: str = "gdelt", now: datetime | None = None) -> int:
