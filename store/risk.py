@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.dependency import ContractFact
@@ -190,12 +190,20 @@ def close_dead_scoring_runs(session: Session) -> int:
 
 
 def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> int:
-    """Bulk insert of score rows (dicts with RiskScore's columns but run_id and scored_at)."""
+    """Bulk insert of score rows (dicts with RiskScore's columns but run_id and scored_at).
+
+    SQLAlchemy Core ``executemany`` on the table (not the ORM's bulk path), one per set of columns
+    the rows fill (a column left out takes its default), in chunks of 2,000.
+    """
     now = datetime.now(UTC)
-    payload = [{**row, "run_id": run_id, "scored_at": now} for row in rows]
-    for start in range(0, len(payload), 2000):
-        session.execute(insert(RiskScore), payload[start:start + 2000])
-    return len(payload)
+    shapes: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        shapes[frozenset(row)].append({**row, "run_id": run_id, "scored_at": now})
+    table = RiskScore.__table__
+    for payload in shapes.values():
+        for start in range(0, len(payload), 2000):
+            session.execute(table.insert(), payload[start:start + 2000])
+    return len(rows)
 
 
 def finish_scoring_run(session: Session, run_id: int, *, status: str, details: dict[str, Any]) -> None:
