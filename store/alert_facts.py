@@ -15,32 +15,56 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.evaluate import ContractFact, EventFact, ScoreChange, ScorePoint, Subject
-from store.matching import canonical_organisation_id
+from store.matching import canonical_organisation_ids
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
+from store.schema.own_data import OrganisationMerge
 
 #: An organisation id -> its canonical organisation id.
 Canonical = Callable[[int], int]
 
 
-def canonical_lookup(session: Session) -> Canonical:
-    """``store.matching.canonical_organisation_id``, remembered per organisation for the run."""
-    cache: dict[int, int] = {}
+class CanonicalIds:
+    """``store.matching.canonical_organisation_id``, remembered per organisation for the run.
 
-    def canonical(org_id: int) -> int:
-        if org_id not in cache:
-            cache[org_id] = canonical_organisation_id(session, org_id)
-        return cache[org_id]
+    Readers ``prefetch`` the ids of the rows they read in one query per thousand ids: one query per
+    organisation cost a round trip each, thousands of them per alert run on a national store.
+    """
 
-    return canonical
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[int, int] = {}
+
+    def prefetch(self, org_ids: Iterable[int]) -> None:
+        missing = {org for org in org_ids if org is not None and org not in self._cache}
+        if missing:
+            self._cache.update(canonical_organisation_ids(self._session, missing))
+
+    def __call__(self, org_id: int) -> int:
+        if org_id not in self._cache:
+            self.prefetch((org_id,))
+        return self._cache[org_id]
+
+
+def canonical_lookup(session: Session) -> CanonicalIds:
+    """A run's canonical-id lookup (see ``CanonicalIds``)."""
+    return CanonicalIds(session)
+
+
+def _prefetch(canonical: Canonical, org_ids: Iterable[int]) -> None:
+    """Bulk-resolve ``org_ids`` when the lookup can (a plain function, e.g. the identity, needs nothing)."""
+    if isinstance(canonical, CanonicalIds):
+        canonical.prefetch(org_ids)
 
 
 def our_cpvs(session: Session, canonical: Canonical) -> dict[int, set[str]]:
     """Organisation -> the CPV codes we buy from it under (its contracts and spend lines)."""
     cpvs: dict[int, set[str]] = defaultdict(set)
     for model in (Contract, SpendLine):
-        for org_id, cpv in session.execute(
+        rows = session.execute(
             select(model.organisation_id, model.cpv).where(model.organisation_id.is_not(None), model.cpv.is_not(None)).distinct()
-        ):
+        ).all()
+        _prefetch(canonical, (org_id for org_id, _cpv in rows))
+        for org_id, cpv in rows:
             cpvs[canonical(org_id)].add(cpv)
     return cpvs
 
@@ -49,8 +73,10 @@ def _subjects(session: Session, ids: Iterable[int], cpvs: dict[int, set[str]]) -
     wanted = sorted(set(ids))
     out: dict[int, Subject] = {}
     for start in range(0, len(wanted), 900):
-        for org in session.scalars(select(Organisation).where(Organisation.id.in_(wanted[start : start + 900]))):
-            out[org.id] = Subject(org.id, org.org_key, org.name, tuple(sorted(cpvs.get(org.id, ()))))
+        for org_id, org_key, name in session.execute(
+            select(Organisation.id, Organisation.org_key, Organisation.name).where(Organisation.id.in_(wanted[start : start + 900]))
+        ):
+            out[org_id] = Subject(org_id, org_key, name, tuple(sorted(cpvs.get(org_id, ()))))
     return out
 
 
@@ -62,6 +88,7 @@ def read_events(session: Session, *, as_of: date, max_age_days: int, canonical: 
             .order_by(SupplierEvent.occurred_on, SupplierEvent.id)
         )
     )
+    _prefetch(canonical, (r.organisation_id for r in rows))
     subjects = _subjects(session, {canonical(r.organisation_id) for r in rows}, cpvs)
     return [
         EventFact(
@@ -86,24 +113,36 @@ def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
 
 
 def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: dict[int, set[str]]) -> list[ScoreChange]:
-    """Each score of the latest finished run with the same score in the run before it."""
+    """Each score of our current suppliers in the latest finished run, with the same score in the run before it.
+
+    Only the score rows of our suppliers (and of the organisations merged into them) are read: a national
+    store scores tens of thousands of companies a run, of which an alert run uses a few hundred.
+    """
     runs = _finished_runs(session, as_of)
     if not runs:
         return []
     current_run, previous_run = runs[0], (runs[1] if len(runs) > 1 else None)
+    ours = current_suppliers(session, as_of=as_of, canonical=canonical)
+    scored_as = _ids_behind(session, ours)
 
     def points(run: ScoringRun) -> dict[tuple[int, str, str], ScorePoint]:
-        return {
-            (canonical(s.organisation_id), s.category, s.kind): ScorePoint(
-                run_id=run.id, as_of=run.as_of, value=s.value, band=s.band, confidence=s.confidence,
-                coverage=s.coverage, reasons=tuple(s.reasons or ()), inputs=tuple(s.inputs or ()),
-            )
-            for s in session.scalars(select(RiskScore).where(RiskScore.run_id == run.id))
-        }
+        out: dict[tuple[int, str, str], ScorePoint] = {}
+        for start in range(0, len(scored_as), 900):
+            rows = session.execute(
+                select(RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
+                       RiskScore.band, RiskScore.confidence, RiskScore.coverage, RiskScore.reasons, RiskScore.inputs)
+                .where(RiskScore.run_id == run.id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
+            ).all()
+            for row in rows:
+                out[(row.id, canonical(row.organisation_id), row.category, row.kind)] = ScorePoint(
+                    run_id=run.id, as_of=run.as_of, value=row.value, band=row.band, confidence=row.confidence,
+                    coverage=row.coverage, reasons=tuple(row.reasons or ()), inputs=tuple(row.inputs or ()),
+                )
+        # in row order, so that of two organisations merged into one the later row wins, as it always did
+        return {key[1:]: point for key, point in sorted(out.items())}
 
     current = points(current_run)
     previous = points(previous_run) if previous_run else {}
-    ours = current_suppliers(session, as_of=as_of, canonical=canonical)
     subjects = _subjects(session, {org for org, _c, _k in current if org in ours}, cpvs)
     return [
         ScoreChange(subject=subjects[org], kind=kind, category=category, current=point,
@@ -111,6 +150,17 @@ def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, c
         for (org, category, kind), point in sorted(current.items())
         if org in subjects
     ]
+
+
+def _ids_behind(session: Session, canonical_ids: Iterable[int]) -> list[int]:
+    """The canonical ids and every organisation merged into one of them, sorted."""
+    wanted = sorted(set(canonical_ids))
+    found = set(wanted)
+    for start in range(0, len(wanted), 900):
+        found.update(session.scalars(
+            select(OrganisationMerge.organisation_id).where(OrganisationMerge.canonical_id.in_(wanted[start : start + 900]))
+        ))
+    return sorted(found)
 
 
 #: Spend booked this recently still makes a supplier "ours" for score alerts.
@@ -133,7 +183,9 @@ def current_suppliers(session: Session, *, as_of: date, canonical: Canonical) ->
         SpendLine.booked_on > as_of - timedelta(days=RECENT_SPEND_DAYS),
         SpendLine.booked_on <= as_of,
     )
-    return {canonical(org) for org in (*session.scalars(running), *session.scalars(spending))}
+    orgs = [*session.scalars(running), *session.scalars(spending)]
+    _prefetch(canonical, orgs)
+    return {canonical(org) for org in orgs}
 
 
 def read_contracts(session: Session, *, as_of: date, months: int, canonical: Canonical, cpvs: dict[int, set[str]]) -> list[ContractFact]:
@@ -145,6 +197,7 @@ def read_contracts(session: Session, *, as_of: date, months: int, canonical: Can
             )
         )
     )
+    _prefetch(canonical, (r.organisation_id for r in rows if r.organisation_id))
     subjects = _subjects(session, {canonical(r.organisation_id) for r in rows if r.organisation_id}, cpvs)
     return [
         ContractFact(
