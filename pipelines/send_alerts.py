@@ -102,16 +102,26 @@ class RunSummary:
 
 
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str) -> dict[str, MarketFact]:
-    """The concentration of each category's award market over the last ``years`` (models.market)."""
+    """The concentration of each category's award market over the last ``years`` (models.market).
+
+    The award facts are read once for all the categories (every CPV award up to ``as_of``) and each
+    category takes its own from them: one read per run, not one read of a category's whole history
+    per category. ``store.queries.award_facts`` with a prefix returns exactly that subset, in that order.
+    """
     from models.dates import years_before
     from models.market import market_scan
     from reference.cpv import prefix_label
     from store.queries import award_facts
 
+    wanted = sorted(set(categories))
+    if not wanted:
+        return {}
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
-    for category in sorted(set(categories)):
-        scan = market_scan(award_facts(session, category, until=as_of), [], cpv_prefix=category, start=start, end=as_of)
+    facts = award_facts(session, "", until=as_of)
+    for category in wanted:
+        mine = [fact for fact in facts if fact.cpv_main.startswith(category)]
+        scan = market_scan(mine, [], cpv_prefix=category, start=start, end=as_of)
         c = scan.window.concentration
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
