@@ -1,4 +1,8 @@
-"""Alternative suppliers at the scale of a national award history (synthetic, seeded).
+"""Alerts at the scale of a national store: an alert run's CPU per alert, and one suggestion of alternatives.
+
+``alert_run`` (``python -m bench.alerts STORE.db``, and ``make bench-scale``) runs the send-alerts
+evaluation on a copy of a ``supplyradar demo --scale N`` store and reports CPU ms per alert (target
+<= 20 ms, the run's reads included) and the run's peak RSS. ``alternatives_ranking`` (``make bench``):
 
 A send-alerts run suggests alternatives for each new alert; a backtest suggests for every later
 award. Both must stay cheap on a real history: 100,000 awards (about ten years of Dutch award
@@ -12,9 +16,16 @@ depends on.
 
 from __future__ import annotations
 
+import json
 import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bench import Result
 from models.alternative_ranker import fit_ranker
@@ -78,3 +89,82 @@ def alternatives_ranking() -> Result:
         "awards": AWARDS,
         "suggested": len(result.ranked),
     }
+
+
+#: Issue 20's bar for an alert run on a national store: CPU per alert, everything the run reads included.
+ALERT_TARGET_MS = 20.0
+
+
+def alert_run(db_file: Path) -> Result:
+    """One send-alerts evaluation (facts, rules, outbox, alternatives; nothing sent) on a copy of a demo store.
+
+    ``db_file`` is the SQLite store of a ``supplyradar demo --scale N`` run (``bench/scale.py`` passes its own).
+    The copy's outbox is emptied first, so every alert the demo made is made again. scikit-learn is imported
+    before the clock starts, as in a flow worker that has scored (its import is a fixed cost of the process,
+    not of the alerts). Reports the CPU of the whole run per alert (the target), what is read once per run
+    (facts, the alternatives' history and ranker) and what each alert adds, and the peak RSS of this process:
+    run it in a process of its own (``python -m bench.alerts STORE``) for that figure to be the run's.
+    """
+    import sklearn.linear_model  # noqa: F401  (see above)
+    from sqlalchemy import delete, func, select
+
+    from config.settings import Settings
+    from demo.settings import DEMO_ROUTING, DEMO_TODAY
+    from pipelines.send_alerts import load_config, run_send_alerts
+    from store.db import Store
+    from store.schema.alerts import AlertAudit, AlertDelivery, AlertFeedback, AlertOccurrence, AlertRow
+
+    with tempfile.TemporaryDirectory(prefix="supplyradar-bench-alerts-") as folder:
+        copy = Path(folder, "supplyradar.db")
+        shutil.copyfile(db_file, copy)
+        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{copy.as_posix()}", _env_file=None)
+        settings = settings.model_copy(update={"alerts": settings.alerts.model_copy(update={"routing_file": Path(DEMO_ROUTING)})})
+        with Store(settings.resolved_database_url) as store:
+            with store.session() as session, session.begin():
+                for table in (AlertAudit, AlertFeedback, AlertDelivery, AlertOccurrence, AlertRow):
+                    session.execute(delete(table))
+            config = load_config(settings)
+            started = time.process_time()
+            summary = run_send_alerts(store, settings, as_of=DEMO_TODAY, now=datetime(2026, 12, 2, 12, tzinfo=UTC),
+                                      config=config, sources=False, send=False)
+            cpu = time.process_time() - started
+            with store.session() as session:
+                alerts = session.scalar(select(func.count()).select_from(AlertRow)) or 0
+    per_alert = cpu * 1000 / alerts if alerts else float("inf")
+    return {
+        "name": "alert run",
+        "target": f"CPU per alert <= {ALERT_TARGET_MS:.0f} ms, the run's reads included",
+        "passed": per_alert <= ALERT_TARGET_MS,
+        "alerts": alerts,
+        "cpu ms per alert": round(per_alert, 1),
+        "cpu s: run": round(cpu, 3),
+        "cpu s: facts (rules' reads, markets)": round(summary.cpu["facts"], 3),
+        "cpu s: alternatives history, companies, ranker (once)": round(summary.cpu["alternatives prepared"], 3),
+        "cpu ms: each alert's own work": round(summary.cpu["per alert"] * 1000 / alerts, 1) if alerts else None,
+        "peak rss MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def alert_run_in_child(db_file: Path) -> Result:
+    """``alert_run`` in a process of its own, so that its peak RSS is the alert run's alone."""
+    done = subprocess.run([sys.executable, "-m", "bench.alerts", str(db_file), "--json"], capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.alerts STORE.db [--json]``: the alert run on a demo store (e.g. of ``demo --scale N``)."""
+    if not argv or not Path(argv[0]).is_file():
+        sys.stderr.write("usage: python -m bench.alerts STORE.db [--json]  (a supplyradar demo --scale N store)\n")
+        return 2
+    if "--json" in argv[1:]:
+        result = alert_run(Path(argv[0]))
+        print(json.dumps(result, default=str))
+        return 0 if result["passed"] else 1
+    from bench import run
+
+    return run([lambda: alert_run(Path(argv[0]))])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

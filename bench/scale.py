@@ -8,6 +8,8 @@ into a fresh SQLite store in a temporary data directory, and reports:
 - CPU seconds per stage of this process (``time.process_time``: a shared machine does not inflate it), the
   children's CPU (the Prefect server, counted once it has exited) and the whole process tree's;
 - peak RSS of this process and of its largest child (``resource.getrusage``), in MiB;
+- the alert run repeated on the finished store (``bench.alerts.alert_run``, in its own process): CPU ms per
+  alert against issue 20's 20 ms, what is read once per run and what each alert adds, its peak RSS;
 - what was collected: notices (stored rows: a European notice also on TenderNed counts once per source),
   awards, organisations, articles, and the world's buyers, suppliers and distinct notices.
 
@@ -32,6 +34,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from bench import Result, run
+from bench.alerts import alert_run_in_child
 from demo.scale import StageClock
 
 DEFAULT_SCALE = 2
@@ -53,6 +56,8 @@ def scale_benchmark(scale: int | None = None) -> Result:
         os.environ["SUPPLYRADAR_DATABASE_URL"] = f"sqlite:///{Path(folder, 'supplyradar.db').as_posix()}"
         try:
             clock, counts = _run(scale)
+            # the alert run again on the finished store, in a process of its own: CPU per alert and its own peak
+            alerts = alert_run_in_child(Path(folder, "supplyradar.db"))
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -85,6 +90,7 @@ def scale_benchmark(scale: int | None = None) -> Result:
         "peak rss MiB: this process": round(peak_self, 1),
         "peak rss MiB: largest child": round(peak_child, 1),
         "wall s": round(time.monotonic() - wall, 1),
+        **{f"alert run: {key}": value for key, value in alerts.items() if key not in ("name", "target")},
     }
     return result
 

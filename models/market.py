@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from models.market_notes import _notes, _trend
-from models.market_periods import _dedupe, _period_stats, _periods, _suppliers, _top_suppliers
+from models.market_periods import _concentration, _dedupe, _period_stats, _periods, _suppliers, _top_suppliers
 from models.market_tables import scan_tables
 from models.market_types import (
     _CPV_PREFIX,
@@ -60,7 +60,7 @@ __all__ = [
     "EU27", "REGION_LABELS", "SMALL_SAMPLE_AWARDS", "VALUE_BASIS_MIN_COVERAGE", "AwardFact", "Basis", "BidStats",
     "ConcentrationStats", "Coverage", "Entrant", "InvalidScanRequest", "MarketScan", "NoticeFact", "PeriodKind",
     "PeriodStats", "Region", "RegionShare", "SupplierShare", "Trend", "Winner", "market_scan", "region_of",
-    "scan_tables",
+    "scan_tables", "window_concentration",
 ]
 
 
@@ -119,6 +119,21 @@ def market_scan(
         duplicates_dropped=dropped,
         notes=tuple(_notes(cpv_prefix, window, periods, history_start, dropped, currency)),
     )
+
+
+def window_concentration(
+    awards: Sequence[AwardFact], *, cpv_prefix: str, start: date, end: date, currency: str = "EUR"
+) -> tuple[ConcentrationStats, int]:
+    """The window's concentration and its number of awards, exactly ``market_scan(...).window``'s figures.
+
+    What an alert about a contract's market needs, without the periods, entrants, regions and names of
+    a whole scan (a scan judges every winner against all history; an alert run does this per category).
+    """
+    _check_request(cpv_prefix, start, end, "year", 1)
+    currency = currency.upper()
+    facts, _dropped = _dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
+    in_window = [a for a in facts if start <= a.published <= end]
+    return _concentration(in_window, currency), len(in_window)
 
 
 def _check_request(cpv_prefix: str, start: date, end: date, period: str, top_n: int) -> None:

@@ -13,6 +13,7 @@ is retried with backoff without holding up the others.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,9 @@ class RunSummary:
     expired: int = 0
     woken: int = 0
     failures: list[str] = field(default_factory=list)
+    #: CPU seconds of this process per step ("facts", "alternatives prepared", "alternatives per alert"),
+    #: for the alert benchmark: what is read once per run apart from what each alert adds.
+    cpu: Counter[str] = field(default_factory=Counter)
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -109,7 +113,7 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     per category. ``store.queries.award_facts`` with a prefix returns exactly that subset, in that order.
     """
     from models.dates import years_before
-    from models.market import market_scan
+    from models.market import window_concentration
     from reference.cpv import prefix_label
     from store.queries import award_facts
 
@@ -121,11 +125,10 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     facts = award_facts(session, "", until=as_of)
     for category in wanted:
         mine = [fact for fact in facts if fact.cpv_main.startswith(category)]
-        scan = market_scan(mine, [], cpv_prefix=category, start=start, end=as_of)
-        c = scan.window.concentration
+        c, awards_total = window_concentration(mine, cpv_prefix=category, start=start, end=as_of)
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
-            basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=scan.window.awards,
+            basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=awards_total,
         )
     return out
 
@@ -192,14 +195,19 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
     plan = delivery_plan(config.routing)
     context = None  # the history indexed and the ranker learned once per run, when an alert needs them
     for candidate in candidates:
+        started = time.process_time()
         outcome, alert_id = record_candidate(session, candidate, now=now, plan=plan)
         summary.outcomes[outcome] += 1
         if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
             organisation_id, cpv = candidate.alternatives_for
-            context = context or prepare(session, settings, as_of=as_of)
+            if context is None:
+                context = prepare(session, settings, as_of=as_of)
+                summary.cpu["alternatives prepared"] += time.process_time() - started
+                started = time.process_time()
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
                                       context=context)
             add_alert_facts(session, alert_id, {"alternatives": suggestions_facts(suggestions, settings.language)})
+        summary.cpu["per alert"] += time.process_time() - started
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +310,9 @@ def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = No
     config = config or load_config(settings)
     summary = RunSummary()
     with store.session() as session, session.begin():
+        started = time.process_time()
         candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources)
+        summary.cpu["facts"] += time.process_time() - started
         record(session, settings, config, candidates, as_of=as_of, now=now, summary=summary)
     if send:
         send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)

@@ -36,6 +36,7 @@ from models.market import (
     market_scan,
     region_of,
     scan_tables,
+    window_concentration,
 )
 
 A = Winner("org-a", "Alpha B.V.", "NL")
@@ -385,3 +386,11 @@ def test_invalid_requests(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"cpv_prefix": "72", "start": date(2022, 1, 1), "end": date(2023, 12, 31)} | kwargs
     with pytest.raises(InvalidScanRequest):
         market_scan(AWARDS, NOTICES, **args)  # type: ignore[arg-type]
+
+
+def test_window_concentration_is_the_scans_window_figures(scan: MarketScan) -> None:
+    # the alert run asks only for the window's concentration: the very figures of the whole scan's window
+    alone, awards = window_concentration(AWARDS, cpv_prefix="72", start=date(2022, 1, 1), end=date(2023, 12, 31))
+    assert alone == scan.window.concentration
+    assert awards == scan.window.awards == 7  # a1, a2, a3 (its repeat dropped), b1-b4
+    assert alone.hhi is not None and alone.hhi > 0
