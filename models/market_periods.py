@@ -151,7 +151,7 @@ def _bids(facts: Iterable[AwardFact]) -> BidStats:
     )
 
 
-def _entrants(keys: Iterable[str], start: date, end: date, suppliers: Mapping[str, _Supplier]) -> tuple[Entrant, ...]:
+def _entrants(keys: Mapping[str, _Tally], start: date, end: date, suppliers: Mapping[str, _Supplier]) -> tuple[Entrant, ...]:
     entrants = [
         Entrant(
             key=key,
@@ -160,6 +160,7 @@ def _entrants(keys: Iterable[str], start: date, end: date, suppliers: Mapping[st
             region=s.region,
             first_award=s.first_award,
             notice_id=s.first_notice,
+            awards=keys[key].awards,
         )
         for key in keys
         if start <= (s := suppliers[key]).first_award <= end

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
-from models.market_types import REGION_LABELS, MarketScan, PeriodStats
+from models.market_types import REGION_LABELS, Entrant, MarketScan, PeriodStats
+
+#: How many new entrants a scan lists (the report, the artifact); all of them are in the CSV file. A big
+#: category has thousands over a few years: an unbounded table made a 2 MB page.
+TOP_ENTRANTS = 25
 
 
 def scan_tables(scan: MarketScan) -> dict[str, list[dict[str, object]]]:
@@ -24,18 +30,7 @@ def scan_tables(scan: MarketScan) -> dict[str, list[dict[str, object]]]:
             }
             for rank, s in enumerate(scan.top_suppliers, start=1)
         ],
-        "new-entrants": [
-            {
-                "period": p.label,
-                "supplier": e.name,
-                "country": e.country,
-                "region": REGION_LABELS[e.region],
-                "first_award": e.first_award.isoformat(),
-                "notice_id": e.notice_id,
-            }
-            for p in scan.periods
-            for e in p.entrants
-        ],
+        "new-entrants": entrant_rows(scan, top_entrants(scan)),
         "regions": [
             {
                 "period": p.label,
@@ -81,3 +76,41 @@ def _number(value: Decimal | None) -> float | None:
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
+
+
+def top_entrants(scan: MarketScan, n: int = TOP_ENTRANTS) -> tuple[Entrant, ...]:
+    """The ``n`` new entrants of the window that won most there, listed in the order of their first award.
+
+    With ``n`` or fewer entrants this is every one of them, in the order of the full list.
+    """
+    ranked = sorted(scan.window.entrants, key=lambda e: (-e.awards, e.first_award, e.name.casefold(), e.key))[:n]
+    kept = {e.key for e in ranked}
+    return tuple(e for e in scan.window.entrants if e.key in kept)
+
+
+def entrant_rows(scan: MarketScan, entrants: tuple[Entrant, ...] | None = None) -> list[dict[str, object]]:
+    """New entrants as rows (all of the window's when ``entrants`` is None), each with the period it entered."""
+    period_of = {e.key: p.label for p in scan.periods for e in p.entrants}
+    return [
+        {
+            "period": period_of.get(e.key, ""),
+            "supplier": e.name,
+            "country": e.country,
+            "region": REGION_LABELS[e.region],
+            "first_award": e.first_award.isoformat(),
+            "notice_id": e.notice_id,
+            "awards_in_window": e.awards,
+        }
+        for e in (scan.window.entrants if entrants is None else entrants)
+    ]
+
+
+def entrants_csv(scan: MarketScan) -> str:
+    """Every new entrant of the window as CSV (UTF-8 text, a header row): the download beside a scan."""
+    rows = entrant_rows(scan)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["period", "supplier", "country", "region", "first_award", "notice_id",
+                                             "awards_in_window"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -140,6 +140,7 @@ class Entrant:
     region: Region
     first_award: date
     notice_id: str
+    awards: int = 0  # winner-awards in the period (or window) it is listed for: what ranks the top entrants
 
 
 @dataclass(frozen=True, slots=True)

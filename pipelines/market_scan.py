@@ -14,6 +14,7 @@ from pathlib import Path
 
 from models.contract_changes import modifications_line
 from models.market import MarketScan, market_scan, scan_tables
+from models.market_tables import entrants_csv
 from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
 from reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
@@ -89,11 +90,11 @@ def run_market_scan(
         named = {s.key for s in scan.top_suppliers} | {e.key for p in scan.periods for e in p.entrants}
         flagged = possible_matches_by_key(session, named)
     title = f"Market scan {prefix} — {prefix_label(prefix, language)}"
+    path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
     html = render_market_scan(
         scan, title=title, generated_at=datetime.now(UTC), sources=sources, synthetic=synthetic_note is not None,
-        position=position, possible_sanctions=flagged,
+        position=position, possible_sanctions=flagged, path=path,
     )
-    path = out_path or output_dir / f"market-scan-{prefix}-{start.isoformat()}-{end.isoformat()}.html"
-    write_market_scan(path, html)
+    write_market_scan(path, html, entrants_csv(scan))
     log.info("market scan %s written to %s (%d awards in history)", prefix, path, len(awards))
     return ScanOutput(scan, path, scan_tables(scan), market_scan_markdown(scan, position), synthetic_note is not None)

@@ -33,6 +33,7 @@ from models.market import (
     VALUE_BASIS_MIN_COVERAGE,
     MarketScan,
 )
+from models.market_tables import top_entrants
 from reports.charts import compact_money, market_charts
 
 TEMPLATE = "market_scan.html.j2"
@@ -71,8 +72,12 @@ def render_market_scan(
     synthetic: bool = False,
     position: Any = None,
     possible_sanctions: Mapping[str, Any] | None = None,
+    path: Path | None = None,
 ) -> str:
     """The report as one HTML string.
+
+    ``path`` is where the page will be written: the table of new entrants then links the CSV of all
+    of them written beside it (``entrants_csv_name``); without it the page names how many there are only.
 
     ``possible_sanctions`` maps organisation keys to the date of a possible sanctions-list match:
     wherever such a company appears (top suppliers, new entrants) it is marked, to be checked.
@@ -93,7 +98,9 @@ def render_market_scan(
         tiles=headline_tiles(scan),
         charts=charts,
         captions=chart_captions(scan),
-        entrants=[e for p in scan.periods for e in p.entrants],
+        entrants=top_entrants(scan),
+        entrants_total=len(scan.window.entrants),
+        entrants_csv=entrants_csv_name(path) if path else None,
         sanctioned=dict(possible_sanctions or {}),
         region_labels=REGION_LABELS,
         method=_method(scan),
@@ -101,11 +108,19 @@ def render_market_scan(
     )
 
 
-def write_market_scan(path: str | Path, html: str) -> Path:
-    """Write the page as UTF-8 (the page declares it), creating the folder if needed."""
+def entrants_csv_name(report: Path) -> str:
+    """The file name of the CSV of all new entrants written beside the report ``report``."""
+    return f"{report.stem}-new-entrants.csv"
+
+
+def write_market_scan(path: str | Path, html: str, entrants: str | None = None) -> Path:
+    """Write the page as UTF-8 (the page declares it), creating the folder if needed; ``entrants``, the
+    CSV of every new entrant (``models.market_tables.entrants_csv``), beside it."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
+    if entrants is not None:
+        target.with_name(entrants_csv_name(target)).write_text(entrants, encoding="utf-8")
     return target
 
 

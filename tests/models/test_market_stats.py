@@ -38,6 +38,7 @@ from models.market import (
     scan_tables,
     window_concentration,
 )
+from models.market_tables import entrants_csv, top_entrants
 
 A = Winner("org-a", "Alpha B.V.", "NL")
 B = Winner("org-b", "Beta GmbH", "DE")
@@ -394,3 +395,24 @@ def test_window_concentration_is_the_scans_window_figures(scan: MarketScan) -> N
     assert alone == scan.window.concentration
     assert awards == scan.window.awards == 7  # a1, a2, a3 (its repeat dropped), b1-b4
     assert alone.hhi is not None and alone.hhi > 0
+
+
+def test_top_entrants_are_those_that_won_most_listed_by_first_award(scan: MarketScan) -> None:
+    # window awards of the entrants: B a2 and b4 (2), C a3 (1, its repeat dropped), E b2 (1), F b3 (1)
+    assert {e.name: e.awards for e in scan.window.entrants} == {
+        "Beta GmbH": 2, "Gamma Inc.": 1, "Epsilon Partners": 1, "Phi SAS": 1}
+    # two kept: B (most awards), then of the ones with one award the earliest first award, C (2022-08-20)
+    assert [e.name for e in top_entrants(scan, 2)] == ["Beta GmbH", "Gamma Inc."]
+    assert [e.name for e in top_entrants(scan, 3)] == ["Beta GmbH", "Gamma Inc.", "Epsilon Partners"]
+    assert top_entrants(scan) == scan.window.entrants  # four, fewer than the default top
+
+
+def test_entrants_csv_lists_every_entrant_with_its_period(scan: MarketScan) -> None:
+    lines = entrants_csv(scan).splitlines()
+    assert lines[0] == "period,supplier,country,region,first_award,notice_id,awards_in_window"
+    assert lines[1:] == [
+        "2022,Beta GmbH,DE,Rest of EU,2022-05-10,a2,2",
+        "2022,Gamma Inc.,US,Outside EU,2022-08-20,a3,1",
+        "2023,Epsilon Partners,,Country unknown,2023-04-01,b2,1",
+        "2023,Phi SAS,FR,Rest of EU,2023-07-01,b3,1",
+    ]

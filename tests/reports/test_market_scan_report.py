@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from models.market import AwardFact, MarketScan, NoticeFact, Winner, market_scan
+from models.market_tables import entrants_csv
 from reports.charts import market_charts
 from reports.market_scan import (
     market_scan_markdown,
@@ -199,3 +200,25 @@ def test_cr4_counts_every_winner(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(module, "_what", lambda _scan: "award value")
     tile = module._cr4_tile(scan)
     assert "55 suppliers won at least one award (54 of them with an amount in EUR)" in tile.reading
+
+
+def test_many_new_entrants_are_listed_by_the_top_and_all_written_as_csv(tmp_path: Path) -> None:
+    # 40 first-time winners in 2024: the page lists the 25 that won most and links the CSV of all 40
+    awards = [
+        AwardFact(notice_id=f"n{i}-{j}", source="ted", published=date(2024, 1 + i % 12, 1 + j), cpv_main="72000000",
+                  buyer_name="Gemeente Delft", buyer_country="NL", lot="1",
+                  winners=(Winner(f"e{i:02d}", f"Entrant {i:02d} B.V.", "NL"),), value=Decimal(1000), currency="EUR")
+        for i in range(40) for j in range(1 if i >= 5 else 3)  # e00-e04 won three times, the others once
+    ]
+    scan = market_scan(awards, [], cpv_prefix="72", start=date(2024, 1, 1), end=date(2024, 12, 31))
+    path = tmp_path / "market-scan-72-2024-01-01-2024-12-31.html"
+    page = render_market_scan(scan, title="Market scan", generated_at=GENERATED, sources=[], path=path)
+    write_market_scan(path, page, entrants_csv(scan))
+    text = _text(page)
+    assert "40 new entrants in all; the 25 that won most awards in the window are listed" in text
+    assert 'href="market-scan-72-2024-01-01-2024-12-31-new-entrants.csv"' in page
+    listed = re.findall(r"Entrant \d\d B\.V\.", page.split("New entrants</h2>", 1)[1].split("</table>", 1)[0])
+    assert len(listed) == 25 and {f"Entrant {i:02d} B.V." for i in range(5)} <= set(listed)
+    rows = (tmp_path / "market-scan-72-2024-01-01-2024-12-31-new-entrants.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 41 and rows[0].startswith("period,supplier,")
+    assert "2024,Entrant 00 B.V.,NL,Netherlands,2024-01-01,n0-0,3" in rows

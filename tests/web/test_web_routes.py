@@ -478,6 +478,21 @@ def test_category_links_the_latest_market_scan(settings: Settings, store: Store,
         assert c.get("/categories/72/market-scan").status_code == 403
 
 
+def test_the_new_entrants_csv_beside_the_latest_scan_downloads(settings: Settings, store: Store, world: World) -> None:
+    reports = settings.resolved_output_dir
+    reports.mkdir(parents=True)
+    (reports / "market-scan-0931-2021-01-01-2026-11-30.html").write_text("<html>scan</html>", encoding="utf-8")
+    (reports / "market-scan-0931-2021-01-01-2026-11-30-new-entrants.csv").write_text(
+        "period,supplier\n2026,Nieuw B.V.\n", encoding="utf-8")
+    with make_client(settings, store) as c:
+        signed_in(c, "mia")
+        csv_file = c.get("/categories/0931/market-scan-0931-2021-01-01-2026-11-30-new-entrants.csv")
+        assert csv_file.status_code == 200 and csv_file.text == "period,supplier\n2026,Nieuw B.V.\n"
+        assert csv_file.headers["content-type"].startswith("text/csv")
+        assert c.get("/categories/0931/other-file.csv").status_code == 404  # only the latest scan's own CSV
+        assert c.get("/categories/72/market-scan-0931-2021-01-01-2026-11-30-new-entrants.csv").status_code == 403
+
+
 def test_category_outside_the_role_is_403_and_nonsense_404(client: TestClient) -> None:
     signed_in(client, "mia")
     forbidden = client.get("/categories/72000000")

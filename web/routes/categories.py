@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, Response
 
 from pipelines.market_scan import ScanRequestError, normalise_prefix
 from reference.cpv import UnknownCpvCodeError, prefix_label
+from reports.market_scan import entrants_csv_name
 from store.category_pages import category_spend, kraljic_of, our_categories
 from store.sanctions_marks import possible_matches_by_id, possible_matches_by_key
 from store.supplier_list import our_suppliers
@@ -94,3 +95,15 @@ def category_report(request: Request, code: str, who: Annotated[Principal, Depen
     if report is None:
         raise PageError(404, "error.not_found")
     return FileResponse(report, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": REPORT_CSP})
+
+
+@router.get("/categories/{code}/{filename}")
+def category_report_entrants(request: Request, code: str, filename: str,
+                             who: Annotated[Principal, Depends(principal)]) -> Response:
+    """The CSV of every new entrant beside the newest market scan (the report links it by this relative name)."""
+    ctx = context_of(request)
+    prefix = _category(code, who)
+    report = latest_report(reports_dir(ctx), prefix)
+    if report is None or filename != entrants_csv_name(report) or not (csv_file := report.with_name(filename)).is_file():
+        raise PageError(404, "error.not_found")
+    return FileResponse(csv_file, media_type="text/csv; charset=utf-8", filename=filename)
