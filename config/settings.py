@@ -116,6 +116,8 @@ class ScheduleSettings(BaseModel):
     #: Monthly: retrain the failure model on the newest history (used only if it beats the baseline).
     train_models: str = "0 4 1 * *"
     market_scans: str = "0 7 * * 1"
+    #: after the tenders: the category pages' market statistics (pipelines.market_summaries)
+    market_summaries: str = "45 6 * * *"
     #: CPV prefixes the weekly market scans cover.
     market_scan_categories: list[str] = Field(default_factory=lambda: ["72", "48"])
     #: Start of the market scans' window, in years back from today.

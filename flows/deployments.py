@@ -28,6 +28,7 @@ from flows.collect_news import collect_news_flow, screen_sanctions
 from flows.collect_tenders import collect_tenders
 from flows.company_signals import collect_company_signals
 from flows.market_scan import market_scan
+from flows.market_summaries import market_summaries
 from flows.resolve_suppliers import resolve_suppliers_flow
 from flows.score_suppliers import score_suppliers
 from flows.send_alerts import check_sources, send_alerts, send_digest
@@ -102,6 +103,9 @@ def planned(settings: Settings) -> list[Planned]:
         Planned(train_models, "monthly", "train_models",
                 "Retrain the failure model on the newest history; used only if it beats the baseline.",
                 ("risk",), {}),
+        Planned(market_summaries, "daily", "market_summaries",
+                "Keep the market statistics per category and year that the category pages show up to date.",
+                ("market-scan",), {}),
         Planned(market_scan, MARKET_SCAN_DEPLOYMENT, "market_scans",
                 "Market scan reports of the followed CPV categories.",
                 ("market-scan",), market_scan_parameters(settings)),

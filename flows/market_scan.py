@@ -9,8 +9,9 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from flows.market_summaries import refresh_summaries
 from models.dates import years_before
-from pipelines.market_scan import run_market_scan
+from pipelines.market_scan import normalise_prefix, run_market_scan
 from store.db import Store
 
 
@@ -49,6 +50,8 @@ def market_scan(
         if years_back is None:
             raise ValueError("give either start or years_back")
         start = years_before(date.today(), years_back)
-    return [scan_category(code, start, end, period) for code in cpv]
+    paths = [scan_category(code, start, end, period) for code in cpv]
+    refresh_summaries(end, [normalise_prefix(code) for code in cpv])  # the category pages read these
+    return paths
 
 

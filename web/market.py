@@ -2,8 +2,8 @@
 
 A market scan written by ``supplyradar scan`` or the weekly flow lies in the reports folder as
 ``market-scan-<prefix>-<start>-<end>.html``; the page links the newest one. Where none exists the
-page computes the headline numbers itself, from the same store queries and the same model
-(``models.market``) the report uses, over the last five years.
+page shows the headline numbers the flows keep in the market summary table (``pipelines.market_summaries``:
+the same model, ``models.market``, over the last five years), never computing them over the history itself.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from models.market import MarketScan, market_scan
-from reference.cpv import labels
+from models.market_summary import MarketSummary, from_rows
 from store.db import Store
-from store.queries import award_facts, notice_facts
+from store.market_summaries import summary_of
 
-#: How far back the computed statistics look.
-MARKET_YEARS = 5
-#: Computed statistics are kept this long: a large category's five years of awards take seconds to read,
-#: and the store changes once a day.
+#: Summaries read are kept this long: the flows refresh them once a day.
 CACHE_SECONDS = 15 * 60
 _REPORT_NAME = re.compile(r"^market-scan-(\d{1,8})-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.html$")
 
@@ -38,16 +34,12 @@ def latest_report(reports_dir: Path, prefix: str) -> Path | None:
     return max(candidates, key=lambda p: (p.stat().st_mtime, p.name), default=None)
 
 
-def market_summary(store: Store, prefix: str, *, language: str, today: date | None = None) -> MarketScan | None:
-    """The last five years of public awards under ``prefix`` as a market scan; None when there are none."""
-    end = today or date.today()
-    start = date(end.year - MARKET_YEARS, 1, 1)
+def market_summary(store: Store, prefix: str, *, language: str, today: date | None = None) -> MarketSummary | None:
+    """The category's market statistics as the flows last stored them (``pipelines.market_summaries``);
+    None when they never summarised it. Never computed here: that read a category's whole award history."""
     with store.session() as session:
-        awards = award_facts(session, prefix, until=end)
-        notices = notice_facts(session, prefix, until=end)
-    if not awards:
-        return None
-    return market_scan(awards, notices, cpv_prefix=prefix, start=start, end=end, period="year", top_n=10, labels=labels(language))
+        rows, _computed = summary_of(session, prefix)
+    return from_rows(prefix, rows)
 
 
 class MarketCache:
@@ -56,9 +48,9 @@ class MarketCache:
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self._seconds = seconds
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str, date], tuple[float, MarketScan | None]] = {}
+        self._entries: dict[tuple[str, str, date], tuple[float, MarketSummary | None]] = {}
 
-    def get(self, store: Store, prefix: str, *, language: str) -> MarketScan | None:
+    def get(self, store: Store, prefix: str, *, language: str) -> MarketSummary | None:
         key = (prefix, language, date.today())
         now = time.monotonic()
         with self._lock:

@@ -235,7 +235,7 @@ EN: dict[str, str] = {
     "category.market": "Market",
     "category.report": "Open the latest market scan ({name})",
     "category.market_window": "Public awards {start} to {end}",
-    "category.market_none": "No public awards in this category in the store.",
+    "category.market_none": "No market statistics for this category yet: the flows summarise the public awards of our categories daily.",
     "category.hhi": "Concentration (HHI)",
     "category.cr4": "Top-4 share",
     "category.single_bid": "Single-bid awards",

@@ -235,7 +235,7 @@ NL: dict[str, str] = {
     "category.market": "Markt",
     "category.report": "Open de laatste marktscan ({name})",
     "category.market_window": "Openbare gunningen {start} tot {end}",
-    "category.market_none": "Geen openbare gunningen in deze categorie in de database.",
+    "category.market_none": "Nog geen marktcijfers voor deze categorie: de flows vatten de openbare gunningen van onze categorieën dagelijks samen.",
     "category.hhi": "Concentratie (HHI)",
     "category.cr4": "Aandeel top-4",
     "category.single_bid": "Gunningen met één inschrijving",

@@ -9,7 +9,7 @@ Changing a table means a new Alembic revision in ``store/migrations``.
 
 from __future__ import annotations
 
-from store.schema import alerts, bids, companies, news, own_data, risk, web
+from store.schema import alerts, bids, companies, markets, news, own_data, risk, web
 from store.schema.base import NAMING_CONVENTION, Base
 from store.schema.shared import (
     Award,
@@ -36,6 +36,6 @@ from store.schema.shared import (
 __all__ = [
     "NAMING_CONVENTION", "Award", "AwardWinner", "Base", "CollectionRun", "Contract", "CountryTone", "CpvLabel", "Lot",
     "Notice", "NoticeCpv", "NoticeIdentifier", "Organisation", "OrganisationIdentifier", "QuarantinedRecord",
-    "RiskScore", "ScoringRun", "SpendLine", "StoreMeta", "SupplierEvent", "Watermark", "alerts", "bids", "companies", "news",
+    "RiskScore", "ScoringRun", "SpendLine", "StoreMeta", "SupplierEvent", "Watermark", "alerts", "bids", "companies", "markets", "news",
     "own_data", "risk", "web",
 ]

@@ -38,6 +38,7 @@ from models.market import (
     scan_tables,
     window_concentration,
 )
+from models.market_summary import from_rows, summary_rows
 from models.market_tables import entrants_csv, top_entrants
 
 A = Winner("org-a", "Alpha B.V.", "NL")
@@ -416,3 +417,18 @@ def test_entrants_csv_lists_every_entrant_with_its_period(scan: MarketScan) -> N
         "2023,Epsilon Partners,,Country unknown,2023-04-01,b2,1",
         "2023,Phi SAS,FR,Rest of EU,2023-07-01,b3,1",
     ]
+
+
+def test_summary_rows_give_back_the_scans_headline(scan: MarketScan) -> None:
+    rows = summary_rows(scan)
+    assert [r[0] for r in rows] == ["2022", "2023", "window"]
+    assert json.loads(json.dumps([r[4] for r in rows])) == [r[4] for r in rows]  # JSON types only
+    back = from_rows("72", [(period, start, end, stats) for period, start, end, _awards, stats in rows])
+    assert back is not None and (back.start, back.end) == (scan.start, scan.end)
+    c = scan.window.concentration
+    assert (back.window.concentration.hhi, back.window.concentration.band, back.window.concentration.cr4) == (c.hhi, c.band, c.cr4)
+    assert back.window.awards == scan.window.awards and back.window.bids.share == scan.window.bids.share
+    assert [p.entrants for p in back.periods] == [len(p.entrants) for p in scan.periods] == [2, 2]
+    assert [(s.name, s.awards, s.share) for s in back.top_suppliers] == [(s.name, s.awards, s.share) for s in scan.top_suppliers]
+    assert back.notes == scan.notes
+    assert from_rows("72", [r[:3] + (r[4],) for r in rows if r[0] != "window"]) is None  # never summarised
