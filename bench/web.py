@@ -1,8 +1,13 @@
 """How fast the web workspace answers on a store the size of a large municipality's (synthetic).
 
-2,000 suppliers with spend, contracts, two scoring runs, events and 1,000 alerts; a category
-manager and a strategist open the inbox, a supplier, a category and the supplier list through
-FastAPI's test client (no network). Target: every page's 95th percentile under 500 ms.
+2,000 suppliers with spend, contracts, 30 scoring runs (the history pages must not read), events,
+1,000 alerts and 60,000 award notices (the category page's market; issue 20 measured its cold page at
+4.7 s at this size when it computed the statistics over all history), with the market summaries the
+flows keep; a category manager and a strategist open the inbox, a supplier, a category and the
+supplier list through FastAPI's test client (no network). Each page is timed cold (the first request
+of a freshly started app, ``COLD_STARTS`` times) and warm (``REPEATS`` more). Target: every page's
+95th percentile under 300 ms, cold and warm, in CPU time of this process (the test client runs the app
+in a thread of it): the wall clock, shown beside it, flipped the result on a shared machine (issue 20).
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ from bench import Result
 
 SUPPLIERS = 2000
 ALERTS = 1000
+AWARDS = 60_000
+BUYERS = 300
+SCORING_RUNS = 30
 REPEATS = 15
-TARGET_MS = 500.0
+COLD_STARTS = 4
+TARGET_MS = 300.0
 CATEGORIES = ("09310000", "90910000", "72000000", "48000000", "79000000", "45000000")
 PASSWORD = "bench password 123"
 
@@ -30,6 +39,7 @@ def web_pages() -> Result:
     from fastapi.testclient import TestClient
 
     from config.settings import Settings
+    from pipelines.market_summaries import refresh_market_summaries
     from store.db import Store
     from web import auth
     from web.app import create_app
@@ -38,26 +48,41 @@ def web_pages() -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         org_ids = _fill(store)
+        refresh_market_summaries(store)  # what the daily flow keeps; the page only reads it
         settings = Settings(data_dir=Path(tmp) / "data", _env_file=None)
-        timings: dict[str, list[float]] = {}
-        with TestClient(create_app(settings, store), follow_redirects=False) as client:
-            for user in ("manager", "strategist"):
-                client.cookies.clear()
-                page = client.get("/signin")
-                token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-                client.post("/signin", data={"username": user, "password": PASSWORD, "csrf_token": token})
-                for name, path in (("inbox", "/alerts"), ("supplier", f"/suppliers/{org_ids[0]}"),
-                                   ("category", "/categories/09310000"), ("suppliers", "/suppliers")):
-                    for _ in range(REPEATS):
-                        started = time.perf_counter()
-                        response = client.get(path)
-                        timings.setdefault(f"{name}_{user}", []).append((time.perf_counter() - started) * 1000)
-                        assert response.status_code == 200, (path, response.status_code)
+        pages = (("inbox", "/alerts"), ("supplier", f"/suppliers/{org_ids[0]}"),
+                 ("category", "/categories/09310000"), ("suppliers", "/suppliers"))
+        timings: dict[str, list[float]] = {}  # CPU ms: the target
+        walls: dict[str, list[float]] = {}  # wall ms: shown, never judged (a shared machine inflates it)
+        for start in range(COLD_STARTS + 1):  # a fresh app each time: its first request per page is cold
+            with TestClient(create_app(settings, store), follow_redirects=False) as client:
+                for user in ("manager", "strategist"):
+                    _sign_in(client, user)
+                    for name, path in pages:
+                        for repeat in range(1 if start < COLD_STARTS else REPEATS):
+                            started, cpu_started = time.perf_counter(), time.process_time()
+                            response = client.get(path)
+                            cpu = (time.process_time() - cpu_started) * 1000
+                            elapsed = (time.perf_counter() - started) * 1000
+                            temperature = "cold" if repeat == 0 else "warm"
+                            timings.setdefault(f"{name}_{user}_{temperature}", []).append(cpu)
+                            walls.setdefault(f"{name}_{user}_{temperature}", []).append(elapsed)
+                            assert response.status_code == 200, (path, response.status_code)
         store.dispose()
     p95 = {key: _p95(values) for key, values in timings.items()}
+    wall = {key: _p95(values) for key, values in walls.items()}
     worst = max(p95.values())
-    return {"name": "web pages", "target": f"p95 < {TARGET_MS:.0f} ms per page", "passed": worst < TARGET_MS,
-            "worst_p95_ms": round(worst, 1), **{f"{k}_p95_ms": round(v, 1) for k, v in sorted(p95.items())}}
+    return {"name": "web pages", "target": f"CPU p95 < {TARGET_MS:.0f} ms per page, cold and warm",
+            "passed": worst < TARGET_MS, "awards": AWARDS, "scoring runs": SCORING_RUNS,
+            "worst_cpu_p95_ms": round(worst, 1), **{f"{k}_cpu_p95_ms": round(v, 1) for k, v in sorted(p95.items())},
+            "worst_wall_p95_ms": round(max(wall.values()), 1)}
+
+
+def _sign_in(client, user: str) -> None:  # a TestClient
+    client.cookies.clear()
+    page = client.get("/signin")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/signin", data={"username": user, "password": PASSWORD, "csrf_token": token})
 
 
 def _p95(values: list[float]) -> float:
@@ -66,6 +91,8 @@ def _p95(values: list[float]) -> float:
 
 def _fill(store) -> list[int]:  # store.db.Store
     """Synthetic suppliers, spend, contracts, scores, events, alerts and two people."""
+    from sqlalchemy import insert
+
     from alerts.evaluate import Candidate
     from store.alerts import record_candidate
     from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
@@ -91,16 +118,18 @@ def _fill(store) -> list[int]:  # store.db.Store
                      end_date=date(2027, 1 + org_id % 12, 1), value=Decimal(50_000), content_hash="x", imported_at=now)
             for org_id in ids
         )
-        for as_of in (date(2026, 9, 1), date(2026, 11, 1)):
+        for run_number in range(SCORING_RUNS):  # a month of daily runs up to 2026-11-01
+            as_of = date(2026, 11, 1) - timedelta(days=SCORING_RUNS - 1 - run_number)
             run = ScoringRun(started_at=now, finished_at=now, as_of=as_of, model_version="bench", status="ok", details={})
             session.add(run)
             session.flush()
-            session.add_all(
-                RiskScore(run_id=run.id, organisation_id=org_id, category="", kind=kind, value=rng.random(), band="low",
-                          confidence=0.8, coverage=0.8, reasons=[{"text": "synthetic", "contribution": 0.1}], inputs=[],
-                          scored_at=now)
+            session.execute(insert(RiskScore), [
+                dict(run_id=run.id, organisation_id=org_id, category="", kind=kind, value=rng.random(), band="low",
+                     confidence=0.8, coverage=0.8, reasons=[{"text": "synthetic", "contribution": 0.1}], inputs=[],
+                     scored_at=now)
                 for org_id in ids for kind in ("failure", "combined")
-            )
+            ])
+        _awards(session, rng, ids, now)
         session.add_all(
             SupplierEvent(organisation_id=org_id, kind="news.synthetic", occurred_on=date(2026, 10, 1), source="rss",
                           source_ref=f"e{org_id}", title="Synthetic event", details={}, confidence=0.5, detected_at=now)
@@ -118,3 +147,34 @@ def _fill(store) -> list[int]:  # store.db.Store
             )
             record_candidate(session, candidate, now=now - timedelta(minutes=i), plan=lambda row: [])
     return [org_id for org_id in ids if category_of[org_id] == "09310000"]
+
+
+def _awards(session, rng: random.Random, supplier_ids: list[int], now: datetime) -> None:  # a Session
+    """``AWARDS`` award notices from 2019 to 2026 over the six categories, won by the synthetic suppliers
+    (a few win most), with bulk inserts: the market behind the category page."""
+    from sqlalchemy import insert, select
+
+    from store.schema import Award, AwardWinner, Notice, Organisation
+
+    session.execute(insert(Organisation), [
+        dict(org_key=f"NL:buyer:{i}", name=f"Gemeente Bench {i}", country="NL", first_seen=now, updated_at=now)
+        for i in range(BUYERS)
+    ])
+    buyers = list(session.scalars(select(Organisation.id).where(Organisation.org_key.like("NL:buyer:%"))))
+    session.execute(insert(Notice), [
+        dict(source="ted", notice_id=f"{i}-2026", format="eforms", notice_type="can-standard", kind="award",
+             published=date(2019, 1, 1) + timedelta(days=rng.randint(0, 2860)), buyer_id=rng.choice(buyers),
+             cpv_main=CATEGORIES[i % len(CATEGORIES)], content_hash="x", collected_at=now)
+        for i in range(AWARDS)
+    ])
+    notice_pks = list(session.scalars(select(Notice.id).order_by(Notice.id)))
+    session.execute(insert(Award), [
+        dict(notice_pk=pk, seq=0, lot_id="LOT-0001", value=Decimal(rng.randint(10, 2000) * 1000), currency="EUR",
+             tenders_received=rng.randint(1, 6))
+        for pk in notice_pks
+    ])
+    award_ids = list(session.scalars(select(Award.id).order_by(Award.id)))
+    session.execute(insert(AwardWinner), [
+        dict(award_id=award_id, organisation_id=supplier_ids[int(rng.paretovariate(1.1)) % len(supplier_ids)], position=0)
+        for award_id in award_ids
+    ])
