@@ -10,7 +10,8 @@ A benchmark is a callable taking no argument and returning a result dict:
 Register it in ``BENCHMARKS`` in ``bench/__main__.py`` (except a benchmark that takes minutes: ``bench/scale.py``,
 the whole demo chain on a world ``SCALE`` times the demo's, runs alone with ``make bench-scale``). Time is CPU time of the measuring process
 (``time.process_time``) wherever the work runs in that process, so a busy machine does not turn a met
-target into a miss; the web benchmark times the app in a thread of the measuring process the same way (and shows the wall clock beside it). Keeping the contract this small lets a
+target into a miss; the web benchmark times the app in a thread of the measuring process the same
+way (and shows the wall clock beside it). Keeping the contract this small lets a
 benchmark live next to the code it measures and be run alone from a test or a notebook.
 """
 
