@@ -47,3 +47,13 @@ def test_demo_collection_and_market_scan_flows(prefect_harness: None, data_dir: 
     assert "48" in artifacts["market-scan-48"]["data"]
     assert artifacts["market-scan-48-top-suppliers"]["type"] == "table"
 
+    # the flow also refreshed the category's market summary, which the category page reads
+    from config.settings import Settings
+    from store.db import Store
+    from store.market_summaries import summary_of
+
+    with Store(Settings().resolved_database_url) as store, store.session() as session:
+        rows, computed = summary_of(session, "48")
+    window = next(stats for period, _start, _end, stats in rows if period == "window")
+    assert computed is not None and window["awards"] > 0 and window["concentration"]["hhi"] > 0
+    assert {period for period, *_ in rows} == {"2021", "2022", "2023", "2024", "2025", "2026", "window"}

@@ -379,3 +379,26 @@ def test_score_alerts_only_for_suppliers_we_depend_on_now(store: Store, settings
     with store.session() as session:
         (alert,) = session.scalars(select(AlertRow)).all()
         assert alert.organisation_id == world["clean"]
+
+
+def test_a_score_of_an_organisation_merged_into_our_supplier_alerts_as_the_supplier(
+        store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]) -> None:
+    """Only our suppliers' score rows are read (issue 20), and those of the organisations merged into them."""
+    from store.schema.own_data import OrganisationMerge
+
+    with store.session() as session, session.begin():
+        twin = _org(session, "10000005", "Schoon en Co")  # a trade-name row the matcher merged into "clean"
+        session.add(OrganisationMerge(organisation_id=twin.id, canonical_id=world["clean"], method="auto", score=0.97,
+                                      merged_at=NOW))
+        twin_id = twin.id
+    _scores(store, twin_id, "high", 0.9, date(2026, 10, 31))
+    with store.session() as session, session.begin():
+        run_id = session.scalar(select(ScoringRun.id))
+        session.add(RiskScore(run_id=run_id, organisation_id=world["other"], category="", kind="failure", value=0.95,
+                              band="high", confidence=0.8, coverage=0.9, reasons=[], inputs=[], scored_at=NOW))
+    result = run_send_alerts(store, settings, as_of=AS_OF, now=NOW, config=_config(inbox), sources=False)
+    assert result.outcomes == {"created": 1}  # "other" is not a supplier of ours: its high score wakes nobody
+    with store.session() as session:
+        (alert,) = session.scalars(select(AlertRow)).all()
+        assert alert.organisation_id == world["clean"]
+        assert alert.title == "Schoon & Co B.V.: failure risk new → high"
