@@ -87,7 +87,7 @@ class RunSummary:
     expired: int = 0
     woken: int = 0
     failures: list[str] = field(default_factory=list)
-    #: CPU seconds of this process per step ("facts", "alternatives prepared", "alternatives per alert"),
+    #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together),
     #: for the alert benchmark: what is read once per run apart from what each alert adds.
     cpu: Counter[str] = field(default_factory=Counter)
 
