@@ -43,13 +43,16 @@ def refresh_market_summaries(store: Store, *, today: date | None = None, prefixe
     end = today or date.today()
     start = date(end.year - MARKET_YEARS, 1, 1)
     names = labels(language)
+    wanted = sorted(set(summary_categories(store)) | set(prefixes))
+    with store.session() as session:  # one read for every category (they nest: 45, 4524, 452142 ...)
+        all_awards = award_facts(session, "", until=end) if wanted else []
+        all_notices = notice_facts(session, "", until=end) if wanted else []
     written: dict[str, int] = {}
-    for prefix in sorted(set(summary_categories(store)) | set(prefixes)):
-        with store.session() as session:
-            awards = award_facts(session, prefix, until=end)
-            notices = notice_facts(session, prefix, until=end)
+    for prefix in wanted:
+        awards = [a for a in all_awards if a.cpv_main.startswith(prefix)]  # what award_facts(prefix) returns
         if not awards:
             continue
+        notices = [n for n in all_notices if n.cpv_main.startswith(prefix)]
         scan = market_scan(awards, notices, cpv_prefix=prefix, start=start, end=end, period="year", top_n=10,
                            labels=names)
         with store.session() as session, session.begin():
