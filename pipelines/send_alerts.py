@@ -108,24 +108,21 @@ class RunSummary:
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str) -> dict[str, MarketFact]:
     """The concentration of each category's award market over the last ``years`` (models.market).
 
-    The award facts are read once for all the categories (every CPV award up to ``as_of``) and each
-    category takes its own from them: one read per run, not one read of a category's whole history
-    per category. ``store.queries.award_facts`` with a prefix returns exactly that subset, in that order.
+    Each category's award facts are read once per run and only the window's concentration is worked out
+    (``models.market.window_concentration``: the figures of a whole scan's window, without its periods,
+    entrants and regions). Measured on a 61,000-award store, this beat one read of every award shared by
+    the categories: 0.15 against 1.9 CPU-s for one category, 2.2 against 2.9 for six.
     """
     from models.dates import years_before
     from models.market import window_concentration
     from reference.cpv import prefix_label
     from store.queries import award_facts
 
-    wanted = sorted(set(categories))
-    if not wanted:
-        return {}
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
-    facts = award_facts(session, "", until=as_of)
-    for category in wanted:
-        mine = [fact for fact in facts if fact.cpv_main.startswith(category)]
-        c, awards_total = window_concentration(mine, cpv_prefix=category, start=start, end=as_of)
+    for category in sorted(set(categories)):
+        facts = award_facts(session, category, until=as_of)
+        c, awards_total = window_concentration(facts, cpv_prefix=category, start=start, end=as_of)
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
             basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=awards_total,
