@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from models.market_notes import _notes, _trend
-from models.market_periods import _concentration, _dedupe, _period_stats, _periods, _suppliers, _top_suppliers
+from models.market_notes import scan_notes, trend_of
+from models.market_periods import concentration_of, dedupe, period_spans, period_stats, rank_top_suppliers, supplier_histories
 from models.market_tables import scan_tables
 from models.market_types import (
-    _CPV_PREFIX,
+    CPV_PREFIX,
     EU27,
     REGION_LABELS,
     SMALL_SAMPLE_AWARDS,
@@ -48,11 +48,11 @@ from models.market_types import (
     PeriodStats,
     Region,
     RegionShare,
+    ScanContext,
+    Span,
     SupplierShare,
     Trend,
     Winner,
-    _Context,
-    _Span,
     region_of,
 )
 
@@ -83,23 +83,23 @@ def market_scan(
     """
     _check_request(cpv_prefix, start, end, period, top_n)
     currency = currency.upper()
-    facts, dropped = _dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
-    context = _Context(currency=currency, suppliers=_suppliers(facts))
+    facts, dropped = dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
+    context = ScanContext(currency=currency, suppliers=supplier_histories(facts))
     in_window = [a for a in facts if start <= a.published <= end]
     window_notices = {
         n.notice_id: n for n in notices if (n.cpv_main or "").startswith(cpv_prefix) and start <= n.published <= end
     }
     periods = tuple(
-        _period_stats(
+        period_stats(
             span,
             [a for a in in_window if span.start <= a.published <= span.end],
             sum(1 for n in window_notices.values() if span.start <= n.published <= span.end),
             context,
         )
-        for span in _periods(start, end, period)
+        for span in period_spans(start, end, period)
     )
     window_label = periods[0].label if len(periods) == 1 else f"{periods[0].label}–{periods[-1].label}"
-    window = _period_stats(_Span(window_label, start, end, False), in_window, len(window_notices), context)
+    window = period_stats(Span(window_label, start, end, False), in_window, len(window_notices), context)
     history_start = min((a.published for a in facts), default=None)
     label = None
     if labels:
@@ -113,11 +113,11 @@ def market_scan(
         currency=currency,
         periods=periods,
         window=window,
-        top_suppliers=_top_suppliers(in_window, window.concentration.basis, context, top_n),
-        trend=_trend(periods),
+        top_suppliers=rank_top_suppliers(in_window, window.concentration.basis, context, top_n),
+        trend=trend_of(periods),
         history_start=history_start,
         duplicates_dropped=dropped,
-        notes=tuple(_notes(cpv_prefix, window, periods, history_start, dropped, currency)),
+        notes=tuple(scan_notes(cpv_prefix, window, periods, history_start, dropped, currency)),
     )
 
 
@@ -131,13 +131,13 @@ def window_concentration(
     """
     _check_request(cpv_prefix, start, end, "year", 1)
     currency = currency.upper()
-    facts, _dropped = _dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
+    facts, _dropped = dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
     in_window = [a for a in facts if start <= a.published <= end]
-    return _concentration(in_window, currency), len(in_window)
+    return concentration_of(in_window, currency), len(in_window)
 
 
 def _check_request(cpv_prefix: str, start: date, end: date, period: str, top_n: int) -> None:
-    if not _CPV_PREFIX.fullmatch(cpv_prefix):
+    if not CPV_PREFIX.fullmatch(cpv_prefix):
         raise InvalidScanRequest(f"CPV prefix must be 1 to 8 digits, got {cpv_prefix!r}")
     if start > end:
         raise InvalidScanRequest(f"window starts after it ends: {start} > {end}")

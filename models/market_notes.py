@@ -10,7 +10,7 @@ from datetime import date
 from models.market_types import SMALL_SAMPLE_AWARDS, PeriodStats, Trend
 
 
-def _trend(periods: Sequence[PeriodStats]) -> Trend:
+def trend_of(periods: Sequence[PeriodStats]) -> Trend:
     entrants = tuple((p.label, len(p.entrants)) for p in periods)
     measured = [p for p in periods if p.concentration.hhi is not None]
     if len(measured) < 2:
@@ -61,7 +61,7 @@ def _entrants_hint(entrants: Sequence[tuple[str, int]]) -> str:
     return f"New entrants: {', '.join(counted)}{rest}."
 
 
-def _notes(
+def scan_notes(
     cpv_prefix: str,
     window: PeriodStats,
     periods: Sequence[PeriodStats],

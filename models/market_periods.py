@@ -25,17 +25,17 @@ from models.market_types import (
     PeriodKind,
     PeriodStats,
     RegionShare,
+    ScanContext,
+    Span,
+    SupplierHistory,
     SupplierShare,
     Winner,
-    _Context,
-    _country,
-    _Span,
-    _Supplier,
+    country_code,
     region_of,
 )
 
 
-def _dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
+def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
     """Drop exact repeats of (notice, lot, winner keys), and a winner named twice on one lot.
 
     Returns the rows kept and how many were dropped, so the report can say so.
@@ -55,7 +55,7 @@ def _dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
     return kept, len(facts) - len(kept)
 
 
-def _suppliers(facts: Iterable[AwardFact]) -> dict[str, _Supplier]:
+def supplier_histories(facts: Iterable[AwardFact]) -> dict[str, SupplierHistory]:
     """One name and country per winner key over all history, and its first award in the category.
 
     Notices spell a supplier's name in several ways; the most frequent spelling wins, so that a
@@ -67,13 +67,13 @@ def _suppliers(facts: Iterable[AwardFact]) -> dict[str, _Supplier]:
     for fact in sorted(facts, key=lambda a: (a.published, a.notice_id, a.lot)):
         for winner in fact.winners:
             names[winner.key][winner.name] += 1
-            if code := _country(winner.country):
+            if code := country_code(winner.country):
                 countries[winner.key][code] += 1
             first.setdefault(winner.key, (fact.published, fact.notice_id))
     suppliers = {}
     for key, (first_award, first_notice) in first.items():
         country = countries[key].most_common(1)[0][0] if countries[key] else None
-        suppliers[key] = _Supplier(
+        suppliers[key] = SupplierHistory(
             name=names[key].most_common(1)[0][0],
             country=country,
             region=region_of(country),
@@ -124,7 +124,7 @@ def _weights(tallies: Mapping[str, _Tally], basis: Basis | None) -> dict[str, Fr
     return {key: Fraction(tally.awards) for key, tally in tallies.items()}
 
 
-def _concentration(facts: Sequence[AwardFact], currency: str) -> ConcentrationStats:
+def concentration_of(facts: Sequence[AwardFact], currency: str) -> ConcentrationStats:
     basis = _basis(facts, currency)
     result = concentration(_weights(_tally(facts, currency), basis)) if basis else None
     if result is None:
@@ -151,7 +151,7 @@ def _bids(facts: Iterable[AwardFact]) -> BidStats:
     )
 
 
-def _entrants(keys: Mapping[str, _Tally], start: date, end: date, suppliers: Mapping[str, _Supplier]) -> tuple[Entrant, ...]:
+def _entrants(tallies: Mapping[str, _Tally], start: date, end: date, suppliers: Mapping[str, SupplierHistory]) -> tuple[Entrant, ...]:
     entrants = [
         Entrant(
             key=key,
@@ -160,15 +160,15 @@ def _entrants(keys: Mapping[str, _Tally], start: date, end: date, suppliers: Map
             region=s.region,
             first_award=s.first_award,
             notice_id=s.first_notice,
-            awards=keys[key].awards,
+            awards=tallies[key].awards,
         )
-        for key in keys
+        for key in tallies
         if start <= (s := suppliers[key]).first_award <= end
     ]
     return tuple(sorted(entrants, key=lambda e: (e.first_award, e.name.casefold(), e.key)))
 
 
-def _regions(tallies: Mapping[str, _Tally], suppliers: Mapping[str, _Supplier]) -> tuple[RegionShare, ...]:
+def _regions(tallies: Mapping[str, _Tally], suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
     """All four regions, always in the same order, so that stacked charts line up across periods."""
     total = sum((t.value for t in tallies.values()), Fraction(0))
     result = []
@@ -188,7 +188,7 @@ def _regions(tallies: Mapping[str, _Tally], suppliers: Mapping[str, _Supplier]) 
     return tuple(result)
 
 
-def _coverage(facts: Sequence[AwardFact], winners: Iterable[str], context: _Context) -> Coverage:
+def _coverage(facts: Sequence[AwardFact], winners: Iterable[str], context: ScanContext) -> Coverage:
     with_value = sum(1 for f in facts if _value(f, context.currency) is not None)
     missing = sum(1 for f in facts if f.value is None or f.value <= 0)
     keys = set(winners)
@@ -204,7 +204,7 @@ def _coverage(facts: Sequence[AwardFact], winners: Iterable[str], context: _Cont
     )
 
 
-def _period_stats(span: _Span, facts: Sequence[AwardFact], notices: int, context: _Context) -> PeriodStats:
+def period_stats(span: Span, facts: Sequence[AwardFact], notices: int, context: ScanContext) -> PeriodStats:
     values = [v for f in facts if (v := _value(f, context.currency)) is not None]
     tallies = _tally(facts, context.currency)
     return PeriodStats(
@@ -217,7 +217,7 @@ def _period_stats(span: _Span, facts: Sequence[AwardFact], notices: int, context
         total_value=sum(values, Decimal(0)),
         median_value=statistics.median(values) if values else None,
         winners=len(tallies),
-        concentration=_concentration(facts, context.currency),
+        concentration=concentration_of(facts, context.currency),
         bids=_bids(facts),
         entrants=_entrants(tallies, span.start, span.end, context.suppliers),
         regions=_regions(tallies, context.suppliers),
@@ -225,7 +225,7 @@ def _period_stats(span: _Span, facts: Sequence[AwardFact], notices: int, context
     )
 
 
-def _periods(start: date, end: date, kind: PeriodKind) -> list[_Span]:
+def period_spans(start: date, end: date, kind: PeriodKind) -> list[Span]:
     """Every year or quarter the window touches, clipped to it, with whether it was cut short."""
     months = 12 if kind == "year" else 3
     result = []
@@ -235,13 +235,13 @@ def _periods(start: date, end: date, kind: PeriodKind) -> list[_Span]:
         next_year, next_month = (year + 1, 1) if month + months > 12 else (year, month + months)
         last = date.fromordinal(date(next_year, next_month, 1).toordinal() - 1)
         label = str(year) if kind == "year" else f"{year}-Q{(month - 1) // 3 + 1}"
-        result.append(_Span(label, max(first, start), min(last, end), first < start or last > end))
+        result.append(Span(label, max(first, start), min(last, end), first < start or last > end))
         year, month = next_year, next_month
     return result
 
 
-def _top_suppliers(
-    facts: Sequence[AwardFact], basis: Basis | None, context: _Context, top_n: int
+def rank_top_suppliers(
+    facts: Sequence[AwardFact], basis: Basis | None, context: ScanContext, top_n: int
 ) -> tuple[SupplierShare, ...]:
     tallies = _tally(facts, context.currency)
     on_basis = shares(_weights(tallies, basis))

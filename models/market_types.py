@@ -33,7 +33,7 @@ VALUE_BASIS_MIN_COVERAGE = Fraction(1, 2)
 #: A period with fewer awards than this gets an HHI that one award can swing; the notes say so.
 SMALL_SAMPLE_AWARDS = 10
 
-_CPV_PREFIX = re.compile(r"\d{1,8}")
+CPV_PREFIX = re.compile(r"\d{1,8}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
 
@@ -95,15 +95,15 @@ class Coverage:
 
     @property
     def value_ratio(self) -> float | None:
-        return _ratio(self.with_value, self.awards)
+        return ratio_of(self.with_value, self.awards)
 
     @property
     def tenders_ratio(self) -> float | None:
-        return _ratio(self.with_tenders, self.awards)
+        return ratio_of(self.with_tenders, self.awards)
 
     @property
     def country_ratio(self) -> float | None:
-        return _ratio(self.winners_with_country, self.winners)
+        return ratio_of(self.winners_with_country, self.winners)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +220,7 @@ class MarketScan:
 
 
 @dataclass(frozen=True, slots=True)
-class _Supplier:
+class SupplierHistory:
     """What all history says about one winner: the name and country most notices give, the first award."""
 
     name: str
@@ -230,7 +230,7 @@ class _Supplier:
     first_notice: str
 
 
-class _Span(NamedTuple):
+class Span(NamedTuple):
     """A period as the window clips it."""
 
     label: str
@@ -240,14 +240,14 @@ class _Span(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class ScanContext:
     """What every period's statistics need besides its own awards."""
 
     currency: str
-    suppliers: Mapping[str, _Supplier]
+    suppliers: Mapping[str, SupplierHistory]
 
 
-def _country(raw: str | None) -> str | None:
+def country_code(raw: str | None) -> str | None:
     """ISO alpha-2 or None: a code we cannot read is unknown, never guessed to be outside the EU."""
     if not raw:
         return None
@@ -258,7 +258,7 @@ def _country(raw: str | None) -> str | None:
 
 def region_of(country: str | None) -> Region:
     """Netherlands, rest of the EU-27, outside the EU, or unknown."""
-    code = _country(country)
+    code = country_code(country)
     if code is None:
         return "unknown"
     if code == HOME_COUNTRY:
@@ -266,5 +266,5 @@ def region_of(country: str | None) -> Region:
     return "eu" if code in EU27 else "non-eu"
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio_of(part: int, whole: int) -> float | None:
     return part / whole if whole else None
