@@ -13,15 +13,12 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-
 from models.market import market_scan
 from models.market_summary import summary_rows
 from reference.cpv import cpv_prefix, labels
 from store.db import Store
-from store.market_summaries import replace_summary
+from store.market_summaries import our_category_codes, replace_summary
 from store.queries import award_facts, notice_facts
-from store.schema import Contract, SpendLine
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +29,7 @@ MARKET_YEARS = 5
 def summary_categories(store: Store) -> list[str]:
     """The prefixes of every CPV code we hold a contract or book spend under."""
     with store.session() as session:
-        codes = {code for model in (Contract, SpendLine)
-                 for code in session.scalars(select(model.cpv).where(model.cpv.is_not(None)).distinct())}
+        codes = our_category_codes(session)
     return sorted({cpv_prefix(code) for code in codes if code and code[:2].isdigit()})
 
 

@@ -1,4 +1,5 @@
-"""The market summary table (``store.schema.markets``): written by the flows, read by the pages."""
+"""The market summary table (``store.schema.markets``): written by the flows, read by the pages; and which
+category codes it covers (every code of our contracts and spend)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from store.schema.markets import MarketSummary
+from store.schema.shared import Contract, SpendLine
+
+
+def our_category_codes(session: Session) -> set[str]:
+    """Every category code we hold a contract or book spend under (as stored; blanks left out)."""
+    return {code for model in (Contract, SpendLine)
+            for code in session.scalars(select(model.cpv).where(model.cpv.is_not(None)).distinct())}
 
 
 def replace_summary(session: Session, cpv_prefix: str, rows: list[tuple[str, date, date, int, dict[str, Any]]], *,
