@@ -97,10 +97,10 @@ def scale_benchmark(scale: int | None = None) -> Result:
 
 def _run(scale: int) -> tuple[StageClock, dict[str, int]]:
     from config.settings import Settings
+    from flows.demo_chain import run_demo
     from store.db import Store
     from store.schema import Award, Notice, Organisation
     from store.schema.news import NewsArticle
-    from supplyradar.commands.demo import run_demo
 
     log = io.StringIO()
     settings = Settings()

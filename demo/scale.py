@@ -1,6 +1,6 @@
 """``supplyradar demo --scale N``: the synthetic world made N times larger, to measure the chain at size.
 
-The command is ``supplyradar.commands.demo``; this module builds the world and guards the store.
+The chain is ``flows.demo_chain`` (the ``demo`` command runs it); this module builds the world and guards the store.
 
 Scale 1 is the committed bundle (``demo/data``). A larger world is built by the same seeded generator
 (``demo.world.build_world(seed, scale)``) and the same renderers into a temporary folder, and the replay

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from connectors.errors import RecordError
 from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
+from reports.tables import rows_table
 from supplyradar.commands import alerts as alerts_commands
 from supplyradar.commands import news as news_commands
 from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
@@ -33,7 +34,6 @@ from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.ops import register as register_ops
 from supplyradar.commands.options import parse_date
 from supplyradar.commands.progress import progress_display
-from supplyradar.commands.tables import rows_table
 
 app = typer.Typer(
     name="supplyradar",
@@ -217,7 +217,7 @@ def demo_command(
 ) -> None:
     """Run the whole pipeline on the bundled synthetic data set, under a temporary Prefect server."""
     from demo.scale import DemoScaleError
-    from supplyradar.commands.demo import run_demo
+    from flows.demo_chain import run_demo
 
     try:
         run_demo(Settings(), console=out, scale=scale)

@@ -4,6 +4,7 @@
 person sees it; ``alerts send``, ``alerts digest`` and ``alerts check-sources`` run the same
 functions as the ``send-alerts`` and ``send-digest`` flows; ``alerts check-config`` validates the
 rules and routing; ``alerts alternatives`` suggests suppliers; ``evaluate alternatives`` backtests them.
+The rows and sentences they print are built in ``reports.alert_tables`` and ``reports.alternatives``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from reports.alert_tables import category_rows, outbox_row, people_rows
+from reports.tables import emit, rows_table
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import literal, parse_date
-from supplyradar.commands.tables import emit, rows_table
 
 alerts_app = typer.Typer(help="The alert outbox: list, show, acknowledge, snooze, dismiss; send and digest.",
                          no_args_is_help=True)
@@ -78,18 +80,9 @@ def list_command(
         out.print("No alerts.")
         return
     if not as_json:
-        rows = [_list_row(r) for r in rows]
+        rows = [outbox_row(r) for r in rows]
     emit(out, "Alerts", rows, as_json=as_json, wide=("title",), optional=("rule", "deliveries", "count", "last seen"),
          styles={"severity": lambda s: _SEVERITY_STYLE.get(str(s), "")})
-
-
-def _list_row(row: dict) -> dict:
-    """The outbox as a person reads it at 80 columns: the snooze end in the state, the time to the minute."""
-    until = row.get("snoozed until")
-    state = f"{row['state']} → {until:%Y-%m-%d %H:%M}" if until else row["state"]
-    return {"id": row["id"], "severity": row["severity"], "state": state, "title": row["title"],
-            "count": row["count"], "last seen": f"{row['last seen']:%Y-%m-%d}", "deliveries": row["deliveries"],
-            "rule": row["rule"]}
 
 
 def _end_snoozes(store, settings: Settings) -> list[int]:
@@ -267,11 +260,8 @@ def check_config_command(routing: RoutingOption = None,
                          rules: Annotated[Path | None, typer.Option("--rules", help="Rules YAML.")] = None) -> None:
     """Validate the alert rules and the routing; exit code 2 with the file, rule or person at fault."""
     config = _config(_settings(routing, rules))
-    people = [{"person": p.key, "name": p.name, "digest": p.digest, "channels": ", ".join(c.name for c in p.channels)}
-              for p in config.routing.people.values()]
-    out.print(rows_table("People (channels by name; URLs are not shown)", people))
-    categories = [{"category": c.code, "label": c.label, "managers": ", ".join(c.managers)} for c in config.routing.categories.values()]
-    out.print(rows_table("Categories", categories))
+    out.print(rows_table("People (channels by name; URLs are not shown)", people_rows(config.routing)))
+    out.print(rows_table("Categories", category_rows(config.routing)))
     out.print(f"{len(config.rules.rules)} rules OK; ops: {', '.join(config.routing.ops)}", markup=False)
 
 
@@ -332,6 +322,7 @@ def alternatives_command(
     """Suggest alternative suppliers from the award history, each with what it rests on."""
     from models.categories import CPV, clean_code, scheme_name
     from pipelines.alternatives import suggest_for
+    from reports.alternatives import excluded_line, suggestion_rows, suggestion_title
     from store.web_pages import organisation_ids
 
     settings = Settings()
@@ -348,14 +339,11 @@ def alternatives_command(
             raise typer.Exit(1)
         result = suggest_for(session, settings, organisation_id=org_id, cpv=code, scheme=scheme,
                              as_of=parse_date(as_of, "--as-of") or date.today())
-    rows = [{"#": i, "supplier": a.name, "country": a.country, "score": round(a.score, 2),
-             "reason": a.reason(settings.language)} for i, a in enumerate(result.ranked, 1)]
-    out.print(rows_table(f"Alternatives for {result.branch_code} (awards from {result.since} to the day before "
-                         f"{result.as_of})", rows, overflow="fold"))
+    out.print(rows_table(suggestion_title(result), suggestion_rows(result, settings.language), overflow="fold"))
     for note in result.notes:
         out.print(note, markup=False)
-    if result.excluded:
-        out.print("Left out: " + "; ".join(f"{e.name} ({e.why})" for e in result.excluded), markup=False)
+    if (left_out := excluded_line(result)) is not None:
+        out.print(left_out, markup=False)
 
 
 @evaluate_app.command("alternatives")
@@ -375,6 +363,7 @@ def evaluate_alternatives_command(
 
     from pipelines.alternatives import run_backtest
     from reference.cpv import cpv_prefix
+    from reports.alternatives import backtest_notes, backtest_rows, backtest_title, difference_lines
 
     if ranker not in ("learned", "transparent"):
         raise typer.BadParameter("learned or transparent", param_hint="--ranker")
@@ -390,36 +379,10 @@ def evaluate_alternatives_command(
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
         return
-
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.0%}"
-
-    def row(name: str, figures: dict, cases: int) -> dict:
-        return {"ranking": name, "cases": cases, **{k: pct(v) for k, v in figures.items()}}
-
-    rows = []
-    for label, block, cases in [("all cases", summary["rankings"], summary["cases"]),
-                                ("winner seen before", summary["seen_before"]["rankings"], summary["seen_before"]["cases"]),
-                                *[(f"division {d}", v["rankings"], v["cases"]) for d, v in summary["divisions"].items()]]:
-        rows.append({"slice": label, **row("alternatives", block["alternatives"], cases)})
-        rows.append({"slice": "", **row("baseline", block["baseline"], cases)})
-    out.print(rows_table(f"Alternatives backtest ({result.mode}): cutoff {summary['cutoff']}, awards to {summary['until']}, "
-                         f"category {prefix or 'all'}, branch depth {result.depth}", rows))
-    for k, diff in summary["difference"].items():
-        if diff["value"] is not None:
-            out.print(f"{k}: alternatives minus baseline {diff['value']:+.1%} (95% interval {diff['ci95'][0]:+.1%} to "
-                      f"{diff['ci95'][1]:+.1%}, {summary['buyers']} buyers resampled); ratio {diff['ratio']}", markup=False)
-    out.print(
-        f"{summary['cases']} later awards to someone other than the buyer's previous supplier in the branch "
-        f"({summary['new_to_branch']} to suppliers that had not won in the branch before: only neighbouring-code "
-        f"wins or bids can name them). Left out: {result.skipped_incumbent_won} re-awarded to the incumbent, "
-        f"{result.skipped_no_incumbent} by buyers with no earlier award in the branch. Awards dated on the cutoff day "
-        "count as later awards. Joint awards: a hit when any winner is suggested. baseline: the branch's winners by "
-        "number of wins in the window. " + (result.rankers[0] if len(result.rankers) == 1 else
-                                            f"{len(result.rankers)} rankers, relearned every 91 days; the first: "
-                                            + (result.rankers[0] if result.rankers else "none")),
-        markup=False,
-    )
+    out.print(rows_table(backtest_title(result, summary, prefix), backtest_rows(summary)))
+    for line in difference_lines(summary):
+        out.print(line, markup=False)
+    out.print(backtest_notes(result, summary), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,8 +20,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from reports.tables import rows_table
 from supplyradar.commands.lazy import Settings
-from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

@@ -21,10 +21,10 @@ import typer
 from rich.console import Console
 
 from pipelines.transports import TRANSPORTS, note_dataset, transport_for
+from reports.tables import rows_table
 from supplyradar.commands.groups import collect_app, evaluate_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import parse_date
-from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True)

@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from reports.tables import rows_table
 from supplyradar.commands.groups import import_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.progress import COUNT, progress_display
-from supplyradar.commands.tables import rows_table
 
 console = Console()
 #: Rejected processes and warnings listed before "... and N more" (all are in the quarantine and the log).

@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from reports.tables import emit
 from supplyradar.commands.lazy import Settings, open_store
-from supplyradar.commands.tables import emit, rows_table
-
-if TYPE_CHECKING:
-    from pipelines.source_health import SourceStatus
 
 out = Console()
 
@@ -49,11 +45,6 @@ def status_command(
         raise typer.Exit(1)
 
 
-def status_table(statuses: list[SourceStatus]) -> Table:
-    verdict_style = {"verdict": lambda verdict: _STYLE.get(str(verdict), "dim")}
-    return rows_table("Sources", [s.as_row() for s in statuses], styles=verdict_style, overflow="fold")
-
-
 def serve_command() -> None:
     """Run the scheduled flows (daily collection, weekly market scans) until stopped.
 
@@ -78,5 +69,3 @@ def register(app: typer.Typer) -> None:
     """Add ``status`` and ``serve`` to ``app``."""
     app.command("status")(status_command)
     app.command("serve")(serve_command)
-
-

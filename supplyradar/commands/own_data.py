@@ -21,10 +21,10 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from reports.tables import rows_table
 from supplyradar.commands.groups import import_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.match_explain import explain_command
-from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True)

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from connectors.errors import SourceRequestError, SourceUnavailableError
 from pipelines.transports import TRANSPORTS, settings_for, transport_for
+from reports.tables import rows_table
 from supplyradar.commands.lazy import Settings, open_store
-from supplyradar.commands.tables import rows_table
 
 quarantine_app = typer.Typer(help="Records set aside: list them, fetch them again.", invoke_without_command=True)
 out = Console()

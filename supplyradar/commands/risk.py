@@ -2,23 +2,32 @@
 
 ``risk`` reads the newest finished scoring run (no Prefect import, quick); ``model train`` and
 ``model evaluate`` write the model card into ``<data_dir>/models/``; ``model score`` runs one scoring
-run, as the daily ``score-suppliers`` flow does.
+run, as the daily ``score-suppliers`` flow does. Their table rows are built in ``reports.risk_tables``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
+from reports.risk_tables import (
+    evidence_rows,
+    interval_rows,
+    kraljic_rows,
+    metric_rows,
+    origin_rows,
+    ranked_rows,
+    unknown_rows,
+    warning_rows,
+)
+from reports.tables import rows_table
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.options import parse_date
-from supplyradar.commands.tables import rows_table
 
 out = Console()
 T = TypeVar("T")
@@ -73,19 +82,11 @@ def risk_command(
         out.print(f"[yellow]{warning}[/yellow]", markup=True, highlight=False)
     if result.note:
         out.print(result.note)
-    def marked(r: dict) -> str:
-        status = r.get("status")
-        return r["supplier"] if status in (None, "current") else f"{r['supplier']} [{status}: {r.get('status_why')}]"
-
-    table_rows = [{"#": i, "supplier": marked(r), "category": r["category"] or "–", kind: f"{r['value']:.3f}",
-                   "band": r["band"], "confidence": f"{r['confidence']:.0%}", "trend": r["trend"],
-                   "reasons": "; ".join(r["reasons"][:3])} for i, r in enumerate(result.rows, start=1)]
     scope = "all suppliers" if include_all else "current suppliers"
-    out.print(rows_table(f"{scope.capitalize()} by {kind} risk", table_rows, overflow="fold"))
+    out.print(rows_table(f"{scope.capitalize()} by {kind} risk", ranked_rows(result.rows, kind), overflow="fold"))
     if result.unknown:
-        out.print(rows_table(f"Not ranked: {kind} risk unknown ({len(result.unknown)})", [
-            {"supplier": marked(r), "country": r["country"] or "–", "confidence": f"{r['confidence']:.0%}",
-             "what is missing": r["reasons"][0] if r["reasons"] else ""} for r in result.unknown], overflow="fold"))
+        out.print(rows_table(f"Not ranked: {kind} risk unknown ({len(result.unknown)})", unknown_rows(result.unknown),
+                             overflow="fold"))
     if result.hidden:
         out.print(f"{result.hidden} former, dissolved or market-only suppliers not shown: add --all to see them, marked.")
 
@@ -115,24 +116,12 @@ def evaluate_command(as_of: AsOf = None) -> None:
     _print_metrics(report.model, report.baseline)
     o = report.outcome
     if o is not None:
-        out.print(rows_table("Evidence in failing companies", [
-            {"part": part, "rows": v["rows"], "positive rows": v["positives"], "failing companies": v["failing_companies"]}
-            for part, v in o.counts.items()]))
-        out.print(rows_table("Intervals (95%, resampling companies)", [
-            {"figure": key, "value": interval.text(4 if "brier" in key else 3)} for key, interval in o.intervals.items()]))
-        out.print(rows_table("Warning before failure and alert burden (held-out period)", [
-            {"model": name, "threshold": f"{w.threshold:.2f}", "failing companies": w.failing, "warned": w.warned,
-             "median months of warning": "–" if w.median_lead_months is None else f"{w.median_lead_months:.1f}",
-             "alerts per 100 suppliers per year": "–" if w.alerts_per_100_per_year is None else f"{w.alerts_per_100_per_year:.1f}"}
-            for name, w in o.warnings.items()]))
+        out.print(rows_table("Evidence in failing companies", evidence_rows(o)))
+        out.print(rows_table("Intervals (95%, resampling companies)", interval_rows(o)))
+        out.print(rows_table("Warning before failure and alert burden (held-out period)", warning_rows(o)))
         out.print(f"Chosen by the procedure: {o.chosen} ({o.reason})", highlight=False)
     if report.origins:
-        out.print(rows_table("Rolling origin", [
-            {"data as of": str(x.split.evaluation_end + timedelta(days=x.split.horizon_days)), "chosen": x.chosen,
-             "failing companies fit/cal/eval": "/".join(str(x.counts[p]["failing_companies"])
-                                                       for p in ("fit", "calibration", "evaluation")),
-             "ROC AUC model": _auc(x.model_metrics), "ROC AUC baseline": _auc(x.baseline_metrics)}
-            for x in report.origins]))
+        out.print(rows_table("Rolling origin", origin_rows(report.origins)))
     out.print(f"Evaluation card: {report.card_path}")
 
 
@@ -148,22 +137,11 @@ def score_command(as_of: AsOf = None) -> None:
     if summary.top:
         out.print(rows_table("Our suppliers by combined risk", summary.top, overflow="fold"))
     if summary.kraljic:
-        out.print(rows_table("Kraljic position per category", [
-            {"category": k["category"], "quadrant": k["quadrant"] or "–", "profit impact": f"{k['profit_impact']:.0%}",
-             "supply risk": "–" if k["supply_risk"] is None else f"{k['supply_risk']:.2f}",
-             "notes": "; ".join(k["notes"])} for k in summary.kraljic]))
+        out.print(rows_table("Kraljic position per category", kraljic_rows(summary.kraljic)))
 
 
 def _print_metrics(model: object, baseline: object) -> None:
-    def cells(name: str, m: object) -> dict[str, str]:
-        if m is None:
-            return {"model": name, "rows": "–", "positives": "–", "ROC AUC": "–", "Brier": "–"}
-        auc = m.roc_auc
-        brier = m.brier
-        return {"model": name, "rows": str(m.rows), "positives": str(m.positives),
-                "ROC AUC": "–" if auc is None else f"{auc:.3f}", "Brier": "–" if brier is None else f"{brier:.4f}"}
-
-    out.print(rows_table("Held-out period", [cells("trained model", model), cells("baseline", baseline)]))
+    out.print(rows_table("Held-out period", metric_rows(model, baseline)))
 
 
 def register(app: typer.Typer) -> None:
@@ -175,6 +153,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(model_app, name="model")
     evaluate_app.command("failure-model")(evaluate_command)
 
-
-def _auc(metrics) -> str:  # models.failure evaluation metrics, or None
-    return "–" if not metrics or metrics.roc_auc is None else f"{metrics.roc_auc:.3f}"

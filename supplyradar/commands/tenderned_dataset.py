@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from reports.tables import rows_table
 from supplyradar.commands.groups import import_app
 from supplyradar.commands.lazy import Settings, open_store
 from supplyradar.commands.progress import COUNT, progress_display
-from supplyradar.commands.tables import rows_table
 
 console = Console()
 #: Rejected rows listed per file before "... and N more" (all of them are in the quarantine).

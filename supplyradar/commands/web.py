@@ -13,8 +13,8 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from reports.tables import rows_table
 from supplyradar.commands.lazy import Settings, open_store
-from supplyradar.commands.tables import rows_table
 
 out = Console()
 err = Console(stderr=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
+from reports.supplier_card import render
 from store.companies import NewEvent, WatchedCompany, save_events, save_snapshot
 from store.db import Store
 from store.schema import (
@@ -22,7 +23,6 @@ from store.schema import (
     SpendLine,
 )
 from store.supplier_view import SupplierNotFound, supplier_view
-from supplyradar.commands.suppliers import render
 
 KVK = "45968655"
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""``supplyradar demo``: production code on the bundled synthetic data set, the whole chain.
+"""The demo chain that ``supplyradar demo`` runs: production code on the bundled synthetic data set, every
+flow in turn under a temporary Prefect server, with what each step did shown on a console.
 
 The connectors talk to the real API URLs through a replay transport that serves the bundled
 responses, the flows run on a temporary local Prefect server, and everything lands in the
@@ -10,6 +11,9 @@ register and the insolvency register are read quarterly since 2019 (the replay a
 each day, so the store gets a real history of snapshots and dated events); news and the
 sanctions list are screened; the failure model is trained on that history and every supplier
 is scored; alerts with alternative suppliers go to the demo outbox; market scans are written.
+
+It sits with the flows because it runs them (demo/ and pipelines/ are below flows/ in the import rule);
+the ``demo`` command in ``supplyradar/cli.py`` only calls ``run_demo``, and ``bench/scale.py`` does too.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from demo.settings import (
     DEMO_TODAY,
 )
 from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
+from reports.tables import emit, rows_table
+from store.db import Store
 from store.health import table_counts
-from supplyradar.commands.lazy import open_store
-from supplyradar.commands.tables import emit, rows_table
 
 
 def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageClock:
@@ -137,7 +141,7 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
 def _print_web_accounts(console: Console, settings: Settings) -> None:
     from web.demo import create_demo_users
 
-    with open_store(settings) as store:
+    with Store(settings.resolved_database_url) as store:
         accounts = create_demo_users(store, settings)
     console.print(rows_table("Web workspace: demo accounts (passwords shown once; the next demo resets them)",
                              [{"user": u, "role": r, "password": p} for u, r, p in accounts]))
@@ -145,7 +149,7 @@ def _print_web_accounts(console: Console, settings: Settings) -> None:
 
 
 def _table(console: Console, title: str, rows: list[dict], columns: tuple[str, ...] | None = None) -> None:
-    """Readable at 80 columns: text columns wrap between words (supplyradar.commands.tables.emit)."""
+    """Readable at 80 columns: text columns wrap between words (reports.tables.emit)."""
     emit(console, title, rows, columns=columns, wide=("title", "supplier", "examples", "finding"))
 
 
@@ -156,7 +160,7 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
     from store.alert_facts import current_suppliers
     from store.events import recent_events
 
-    with open_store(settings) as store, store.session() as session:
+    with Store(settings.resolved_database_url) as store, store.session() as session:
         ours = current_suppliers(session, as_of=DEMO_TODAY, canonical=lambda org: org)
         rows = recent_events(session, ours, since=DEMO_TODAY - timedelta(days=92), until=DEMO_TODAY)
     _table(console, f"Events about our current suppliers since {DEMO_TODAY - timedelta(days=92)} "
@@ -166,7 +170,7 @@ def _print_recent_events(console: Console, settings: Settings) -> None:
 def _print_quality(console: Console, settings: Settings) -> None:
     from pipelines.import_own_data import quality_report
 
-    with open_store(settings) as store:
+    with Store(settings.resolved_database_url) as store:
         report = quality_report(store)
     _table(console, "Data quality of our own data (supplyradar quality)", report.summary_rows(examples=2),
            ("finding", "count", "rows", "examples"))
@@ -184,7 +188,7 @@ def _print_training(console: Console, trained: dict) -> None:
 
 
 def _print_summary(console: Console, settings: Settings, reports: list[str], trained: dict, started: float) -> None:
-    with open_store(settings) as store, store.session() as session:
+    with Store(settings.resolved_database_url) as store, store.session() as session:
         counts = table_counts(session)
     console.print(
         f"\n[green]Done in {time.monotonic() - started:.0f} s.[/green] " + ", ".join(f"{v} {k}" for k, v in counts.items())

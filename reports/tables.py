@@ -1,4 +1,5 @@
-"""Rows of plain dicts as a rich table, the one way every command prints a summary.
+"""Rows of plain dicts as a rich table, the one way every command (and the demo chain, ``flows.demo_chain``)
+prints a summary.
 
 Cells are ``Text``, never markup: supplier names and error messages may hold brackets that rich
 would otherwise read as styles.
