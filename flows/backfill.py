@@ -83,9 +83,11 @@ def deploy_chunk_flow(pool: str, *, source_dir: Path = REPO_ROOT) -> UUID:
     (above all ``SUPPLYRADAR_DATABASE_URL``, a store every worker can reach: PostgreSQL) in their environment.
     """
     source = backfill_chunk.from_source(source=str(source_dir), entrypoint="flows/backfill.py:backfill_chunk")
-    return source.deploy(name=CHUNK_DEPLOYMENT_NAME, work_pool_name=pool, build=False, push=False,
-                         print_next_steps=False, tags=["supplyradar", "backfill"],
-                         description="One month of one source, for backfill-tenders.")
+    # ``to_deployment().apply()`` rather than ``Flow.deploy``: the latter first lists the pool's workers
+    # with a request that prefect 3.8.8's server refuses (422, null limit and offset).
+    deployment = source.to_deployment(name=CHUNK_DEPLOYMENT_NAME, work_pool_name=pool, tags=["supplyradar", "backfill"],
+                                      description="One month of one source, for backfill-tenders.")
+    return deployment.apply()
 
 
 @flow(name="backfill-tenders", log_prints=False)
