@@ -1,0 +1,42 @@
+"""The backfill flow in-process (no work pool): chunks as subflows, each holding its source's limit.
+
+The run on a work pool with two workers is a manual check (deploy/README.md, "Backfills on a work
+pool"): it needs a started server, a pool and worker processes, about two minutes here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.flow
+
+from flows.backfill import backfill_tenders  # noqa: E402
+from tests.flow_support import artifacts as _artifacts  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SUPPLYRADAR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SUPPLYRADAR_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def test_backfill_flow_runs_its_chunks_in_process_and_skips_them_next_time(prefect_harness: None, data_dir: Path) -> None:
+    from prefect import get_client
+
+    first = backfill_tenders(date(2023, 2, 1), date(2023, 3, 31), sources=["ted", "tenderned"], transport="demo")
+    assert [r["chunk"] for r in first] == ["ted:2023-02", "tenderned:2023-02", "ted:2023-03", "tenderned:2023-03"]
+    assert {r["status"] for r in first} == {"ok"}
+    assert sum(r["added"] for r in first) > 0
+    with get_client(sync_client=True) as client:
+        limits = {name: client.read_global_concurrency_limit_by_name(name).limit
+                  for name in ("source-ted", "source-tenderned")}
+    assert limits == {"source-ted": 2, "source-tenderned": 1}
+
+    again = backfill_tenders(date(2023, 2, 1), date(2023, 3, 31), sources=["ted", "tenderned"], transport="demo")
+    assert {r["status"] for r in again} == {"skipped"}
+    table = _artifacts("backfill-tenders-chunks")["backfill-tenders-chunks"]
+    assert table["type"] == "table" and "tenderned:2023-03" in table["data"]
