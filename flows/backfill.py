@@ -62,8 +62,8 @@ def backfill_chunk(source: str, start: date, end: date, transport: str = "live")
         where = store.display_url
     row = {**outcome.as_row(), "store": where}
     logger.info("%s: %s", chunk.label, row)
-    if outcome.status == "failed":
-        raise RuntimeError(f"{chunk.label} failed: {row.get('error')}; run the backfill again to retry it")
+    if outcome.status not in ("ok", "skipped"):  # failed, or incomplete (records left pending): not done yet
+        raise RuntimeError(f"{chunk.label} {outcome.status}: {row.get('error')}; run the backfill again to retry it")
     return row
 
 
@@ -114,9 +114,9 @@ def backfill_tenders(
     with Store(settings.resolved_database_url) as store:
         if refresh_after_backfill(store, loaded):
             logger.info("ANALYZE done on %s", store.display_url)
-    failed = [r["chunk"] for r in rows if r["status"] in ("failed", "Failed", "Crashed", "Cancelled", "TimedOut")]
+    failed = [r["chunk"] for r in rows if r["status"] not in ("ok", "skipped", "Completed")]
     if failed:
-        raise BackfillFailed(f"{len(failed)} chunk(s) failed: {', '.join(failed)}; run the same backfill again")
+        raise BackfillFailed(f"{len(failed)} chunk(s) not done: {', '.join(failed)}; run the same backfill again")
     return rows
 
 

@@ -40,3 +40,23 @@ def test_backfill_flow_runs_its_chunks_in_process_and_skips_them_next_time(prefe
     assert {r["status"] for r in again} == {"skipped"}
     table = _artifacts("backfill-tenders-chunks")["backfill-tenders-chunks"]
     assert table["type"] == "table" and "tenderned:2023-03" in table["data"]
+
+
+def test_a_failing_chunk_fails_the_backfill_and_is_retried_next_time(
+    prefect_harness: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    import flows.backfill as backfill_flow
+    from flows.backfill import BackfillFailed
+
+    monkeypatch.setenv("SUPPLYRADAR_HTTP__MAX_ATTEMPTS", "1")
+    down = httpx.MockTransport(lambda request: httpx.Response(503, text="Service Unavailable"))
+    replay = backfill_flow.transport_for
+    monkeypatch.setattr(backfill_flow, "transport_for", lambda name: down)
+    with pytest.raises(BackfillFailed, match="ted:2023-02"):
+        backfill_tenders(date(2023, 2, 1), date(2023, 2, 28), sources=["ted"], transport="demo")
+
+    monkeypatch.setattr(backfill_flow, "transport_for", replay)  # the source is back
+    (row,) = backfill_tenders(date(2023, 2, 1), date(2023, 2, 28), sources=["ted"], transport="demo")
+    assert row["status"] == "ok" and row["added"] > 0
