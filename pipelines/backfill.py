@@ -8,7 +8,7 @@ the list window held in memory small.
 Chunks are independent (one source, one month): ``plan_chunks`` lists them and ``run_chunk``
 runs one, so the same chunk can run here in a loop (``backfill``) or as its own Prefect flow run
 on any worker of a work pool (``flows.backfill``). Each chunk is its own collection run
-(``collection_runs.details.chunk`` names it). A source's rate limit is honoured across workers
+(``collection_runs.details`` ``label``, e.g. "backfill ted:2024-03"). A source's rate limit is honoured across workers
 by a Prefect concurrency limit per source, ``source_limit_name`` with ``source_slots`` slots.
 """
 

@@ -9,15 +9,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from supplyradar.cli import app
+from tests.cli.test_cli import data_dir  # noqa: F401 - the store in a temporary folder
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SUPPLYRADAR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SUPPLYRADAR_DATABASE_URL", raising=False)
-    return tmp_path / "data"
 
 
 def test_a_month_backfill_here_collects_that_month(data_dir: Path) -> None:

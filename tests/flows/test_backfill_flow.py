@@ -15,13 +15,7 @@ pytestmark = pytest.mark.flow
 
 from flows.backfill import backfill_tenders  # noqa: E402
 from tests.flow_support import artifacts as _artifacts  # noqa: E402
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SUPPLYRADAR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SUPPLYRADAR_DATABASE_URL", raising=False)
-    return tmp_path / "data"
+from tests.flows.test_flows import data_dir  # noqa: E402, F401 - the store in a temporary folder
 
 
 def test_backfill_flow_runs_its_chunks_in_process_and_skips_them_next_time(prefect_harness: None, data_dir: Path) -> None:
