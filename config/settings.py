@@ -68,6 +68,9 @@ class TedSettings(BaseModel):
     start_date: str = "2019-01-01"
     #: Pause between requests, to stay well inside TED's fair-use limits.
     min_interval_seconds: float = 0.2
+    #: Requests a second we allow ourselves towards TED in total, over every worker: backfill chunks
+    #: of TED run at most ``floor(max_requests_per_second * min_interval_seconds)`` at a time (here 2).
+    max_requests_per_second: float = Field(10.0, gt=0)
 
 
 class TenderNedSettings(BaseModel):
@@ -81,6 +84,8 @@ class TenderNedSettings(BaseModel):
     publication_types: list[str] = Field(default_factory=lambda: ["AGO"])
     start_date: str = "2019-01-01"
     min_interval_seconds: float = 0.5
+    #: Requests a second towards TenderNed in total, over every worker (so one backfill chunk at a time).
+    max_requests_per_second: float = Field(2.0, gt=0)
 
 
 class TenderNedDatasetSettings(BaseModel):

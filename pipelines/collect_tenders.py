@@ -64,6 +64,8 @@ class CollectionSummary:
     watermark: str | None = None
     status: str = "ok"
     error: str | None = None
+    #: What this run is part of, kept in the run's details (e.g. "backfill ted:2024-03").
+    label: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         """A flat row for tables, logs and Prefect artifacts."""
@@ -162,7 +164,8 @@ def _run(
     def counts() -> dict[str, Any]:
         return {"fetched": summary.fetched, "added": summary.saved.added, "updated": summary.saved.updated,
                 "unchanged": summary.saved.unchanged, "quarantined": summary.quarantined,
-                "details": {**summary.as_row(), "warnings": summary.warnings[:20]}}
+                "details": {**summary.as_row(), "until": summary.until.isoformat() if summary.until else None,
+                            "warnings": summary.warnings[:20], **({"label": summary.label} if summary.label else {})}}
 
     def stopped(exc: Exception) -> None:
         log.error("%s: collection stopped, will resume from watermark %s: %s", source, summary.watermark, exc)
@@ -232,15 +235,19 @@ def collect_source(
     until: date | None = None,
     transport: httpx.BaseTransport | None = None,
     progress: ProgressHook | None = None,
+    label: str | None = None,
 ) -> CollectionSummary:
-    """Collect one source's notices published from ``since`` (default: its watermark) up to ``until``."""
+    """Collect one source's notices published from ``since`` (default: its watermark) up to ``until``.
+
+    ``label`` names what the run is part of in its ``collection_runs`` details (a backfill chunk).
+    """
     if source not in SOURCE_READERS:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     read_pages, scope_of, first_date = SOURCE_READERS[source]
     scope = scope_of(settings)
     with store.session() as session:
         start = _resume_date(get_watermark(session, source, scope), first_date(settings), since)
-    summary = CollectionSummary(source, start, until)
+    summary = CollectionSummary(source, start, until, label=label)
     fetch = RECORD_FETCHERS[source]
     return _run(store, source, scope, summary, read_pages(settings, start, until, transport), progress,
                 retry=lambda keys: fetch(settings, keys, transport))

@@ -192,12 +192,13 @@ def mark_removed(session: Session, removed: Iterable[tuple[str, str | None]], da
     """Cases the register no longer shows: kept (with their events), marked with the day and reason."""
     count = 0
     for case_number, reason in removed:
-        result = session.execute(
+        marked = session.execute(  # counted from RETURNING: rowcount may be -1 (unknown) on psycopg
             update(InsolvencyCase)
             .where(InsolvencyCase.case_number == case_number, InsolvencyCase.removed_on.is_(None))
             .values(removed_on=day, removed_reason=(reason or "")[:200] or None)
+            .returning(InsolvencyCase.id)
         )
-        count += result.rowcount or 0
+        count += len(marked.all())
     return count
 
 

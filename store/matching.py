@@ -91,9 +91,9 @@ def relink_merged(session: Session) -> int:
         by_canonical[canonical].append(org_id)
     for canonical, merged in by_canonical.items():
         for table in LINE_TABLES:
-            moved += session.execute(
-                update(table).where(table.organisation_id.in_(merged)).values(organisation_id=canonical)
-            ).rowcount or 0
+            moved += len(session.execute(  # counted from RETURNING: rowcount may be -1 (unknown) on psycopg
+                update(table).where(table.organisation_id.in_(merged)).values(organisation_id=canonical).returning(table.id)
+            ).all())
     return moved
 
 
@@ -353,9 +353,10 @@ def link_lines(session: Session, table_name: str, line_ids: Sequence[int], organ
     table = next(t for t in LINE_TABLES if t.__tablename__ == table_name)
     linked = 0
     for start in range(0, len(line_ids), CHUNK):
-        linked += session.execute(
+        linked += len(session.execute(
             update(table).where(table.id.in_(line_ids[start : start + CHUNK])).values(organisation_id=organisation_id)
-        ).rowcount or 0
+            .returning(table.id)
+        ).all())
     return linked
 
 

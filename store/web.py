@@ -260,10 +260,11 @@ def end_sessions(session: Session, user_id: int) -> None:
 
 def purge_expired_sessions(session: Session, *, idle: timedelta) -> int:
     now = datetime.now(UTC)
-    result = session.execute(
+    result = session.execute(  # counted from RETURNING: rowcount may be -1 (unknown) on psycopg
         delete(WebSession).where((WebSession.expires_at <= now) | (WebSession.last_seen <= now - idle))
+        .returning(WebSession.id)
     )
-    return result.rowcount or 0
+    return len(result.all())
 
 
 def _aware(value: datetime) -> datetime:

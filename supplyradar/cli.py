@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from connectors.errors import RecordError
 from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 from reports.tables import rows_table
 from supplyradar.commands import alerts as alerts_commands
+from supplyradar.commands import backfill as backfill_commands
 from supplyradar.commands import news as news_commands
 from supplyradar.commands import ocds as _ocds  # noqa: F401 - adds "import ocds"
 from supplyradar.commands import own_data as own_data_commands
@@ -45,8 +45,7 @@ app = typer.Typer(
 )
 notices_app = typer.Typer(help="Work with tender notice files (TED eForms and TED XML R2.0.9).", no_args_is_help=True)
 app.add_typer(collect_app, name="collect")
-backfill_app = typer.Typer(help="Collect a long history in resumable monthly chunks.", no_args_is_help=True)
-app.add_typer(backfill_app, name="backfill")
+backfill_commands.register(app)
 app.add_typer(notices_app, name="notices")
 app.add_typer(import_app, name="import", help="Import files: spend, contracts, TenderNed open-data sets.")
 app.add_typer(evaluate_app, name="evaluate")
@@ -112,46 +111,6 @@ def collect_tenders_command(
         for s in summaries:
             if s.error:
                 console.print(f"[red]{s.source}: {s.error}[/red]")
-        raise typer.Exit(1)
-
-
-@backfill_app.command("tenders")
-def backfill_tenders_command(
-    start: Annotated[str, typer.Option("--from", help="First publication date, e.g. 2019-01-01.")],
-    end: Annotated[str | None, typer.Option("--to", help="Last publication date (default: today).")] = None,
-    source: Annotated[list[str], typer.Option("--source", "-s", help="ted, tenderned (repeat for both).")] = ["ted", "tenderned"],  # noqa: B006
-    transport: Annotated[str, typer.Option(help=f"Where to read from: {', '.join(TRANSPORTS)}.")] = "live",
-) -> None:
-    """Collect history month by month; run it again after an interruption and it continues where it stopped."""
-    from pipelines.backfill import backfill, month_chunks
-
-    first, last = parse_date(start, "--from"), parse_date(end, "--to") or date.today()
-    if last < first:
-        raise typer.BadParameter("--to is before --from", param_hint="--to")
-    settings = settings_for(Settings(), transport)
-    months = sum(1 for _ in month_chunks(first, last))
-    failed = False
-    with open_store(settings) as store, progress_display(
-        console, "{task.completed}/{task.total} months", "{task.fields[status]}"
-    ) as progress:
-        note_dataset(store, transport)
-        for src in source:
-            bar = progress.add_task(src, total=months, status="")
-
-            def advance(_src: str, month: date, summary, bar: int = bar) -> None:
-                label = "done before" if summary is None else f"{summary.saved.added} new, {summary.quarantined} quarantined"
-                progress.update(bar, advance=1, status=f"{month:%Y-%m}: {label}")
-
-            report = backfill(store, settings, src, start=first, end=last, transport=transport_for(transport), on_chunk=advance)
-            if report.incomplete:
-                failed = True
-                months = ", ".join(f"{m:%Y-%m}" for m in report.incomplete)
-                console.print(f"[yellow]{src}: records left pending in {months}[/yellow] Run the same command again to fetch them.")
-            if report.stopped_at is not None:
-                failed = True
-                error = report.summaries[-1].error if report.summaries else ""
-                console.print(f"[red]{src}: stopped at {report.stopped_at:%Y-%m}: {error}[/red] Run the same command again to continue.")
-    if failed:
         raise typer.Exit(1)
 
 

@@ -1,0 +1,56 @@
+"""The backfill flow in-process (no work pool): chunks as subflows, each holding its source's limit.
+
+The run on a work pool with two workers is a manual check (deploy/README.md, "Backfills on a work
+pool"): it needs a started server, a pool and worker processes, about two minutes here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.flow
+
+from flows.backfill import backfill_tenders  # noqa: E402
+from tests.flow_support import artifacts as _artifacts  # noqa: E402
+from tests.flows.test_flows import data_dir  # noqa: E402, F401 - the store in a temporary folder
+
+
+def test_backfill_flow_runs_its_chunks_in_process_and_skips_them_next_time(prefect_harness: None, data_dir: Path) -> None:
+    from prefect import get_client
+
+    first = backfill_tenders(date(2023, 2, 1), date(2023, 3, 31), sources=["ted", "tenderned"], transport="demo")
+    assert [r["chunk"] for r in first] == ["ted:2023-02", "tenderned:2023-02", "ted:2023-03", "tenderned:2023-03"]
+    assert {r["status"] for r in first} == {"ok"}
+    assert sum(r["added"] for r in first) > 0
+    with get_client(sync_client=True) as client:
+        limits = {name: client.read_global_concurrency_limit_by_name(name).limit
+                  for name in ("source-ted", "source-tenderned")}
+    assert limits == {"source-ted": 2, "source-tenderned": 1}
+
+    again = backfill_tenders(date(2023, 2, 1), date(2023, 3, 31), sources=["ted", "tenderned"], transport="demo")
+    assert {r["status"] for r in again} == {"skipped"}
+    table = _artifacts("backfill-tenders-chunks")["backfill-tenders-chunks"]
+    assert table["type"] == "table" and "tenderned:2023-03" in table["data"]
+
+
+def test_a_failing_chunk_fails_the_backfill_and_is_retried_next_time(
+    prefect_harness: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    import flows.backfill as backfill_flow
+    from flows.backfill import BackfillFailed
+
+    monkeypatch.setenv("SUPPLYRADAR_HTTP__MAX_ATTEMPTS", "1")
+    down = httpx.MockTransport(lambda request: httpx.Response(503, text="Service Unavailable"))
+    replay = backfill_flow.transport_for
+    monkeypatch.setattr(backfill_flow, "transport_for", lambda name: down)
+    with pytest.raises(BackfillFailed, match="ted:2023-02"):
+        backfill_tenders(date(2023, 2, 1), date(2023, 2, 28), sources=["ted"], transport="demo")
+
+    monkeypatch.setattr(backfill_flow, "transport_for", replay)  # the source is back
+    (row,) = backfill_tenders(date(2023, 2, 1), date(2023, 2, 28), sources=["ted"], transport="demo")
+    assert row["status"] == "ok" and row["added"] > 0
