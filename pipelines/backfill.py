@@ -14,6 +14,7 @@ by a Prefect concurrency limit per source, ``source_limit_name`` with ``source_s
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,35 @@ class BackfillReport:
     @property
     def ok(self) -> bool:
         return self.stopped_at is None and not self.incomplete
+
+    def problems(self) -> list[str]:
+        """What is left to do, in words (rich markup), each saying that the same command continues it."""
+        lines = []
+        if self.incomplete:
+            pending = ", ".join(f"{m:%Y-%m}" for m in self.incomplete)
+            lines.append(f"[yellow]{self.source}: records left pending in {pending}[/yellow] "
+                         "Run the same command again to fetch them.")
+        if self.stopped_at is not None:
+            error = self.summaries[-1].error if self.summaries else ""
+            lines.append(f"[red]{self.source}: stopped at {self.stopped_at:%Y-%m}: {error}[/red] "
+                         "Run the same command again to continue.")
+        return lines
+
+
+def chunk_status(summary: CollectionSummary | None) -> str:
+    """A chunk's outcome in a few words, for progress displays (``None``: collected by an earlier run)."""
+    return "done before" if summary is None else f"{summary.saved.added} new, {summary.quarantined} quarantined"
+
+
+def month_bound(value: str, *, last: bool) -> date:
+    """An ISO date, or a month (``YYYY-MM``) meaning its first day (or its last, with ``last``).
+
+    Raises ValueError for anything else.
+    """
+    if len(value) != 7:
+        return date.fromisoformat(value)
+    first = date.fromisoformat(f"{value}-01")
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1]) if last else first
 
 
 def month_chunks(start: date, end: date) -> Iterator[tuple[date, date]]:

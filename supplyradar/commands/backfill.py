@@ -7,7 +7,6 @@ workers as poll it (``flows.backfill``); that needs a Prefect server (``PREFECT_
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Annotated
 
@@ -15,10 +14,9 @@ import typer
 from rich.console import Console
 
 from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
+from reports.tables import rows_table
 from supplyradar.commands.lazy import Settings, open_store
-from supplyradar.commands.options import parse_date
 from supplyradar.commands.progress import progress_display
-from supplyradar.commands.tables import rows_table
 
 backfill_app = typer.Typer(help="Collect a long history in resumable monthly chunks.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -35,7 +33,8 @@ def backfill_tenders_command(
         help="Prefect work pool whose workers run the chunks in parallel (needs PREFECT_API_URL).")] = None,
 ) -> None:
     """Collect history month by month; run it again after an interruption and it continues where it stopped."""
-    first, last = _month_start(start, "--from"), _month_end(end, "--to") if end else date.today()
+    first = _bound(start, "--from", last=False)
+    last = _bound(end, "--to", last=True) if end else date.today()
     if last < first:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
     if pool is not None:
@@ -44,21 +43,17 @@ def backfill_tenders_command(
         _here(first, last, source, transport)
 
 
-def _month_start(value: str, option: str) -> date:
-    """A date, or a month (YYYY-MM) meaning its first day."""
-    return parse_date(f"{value}-01" if len(value) == 7 else value, option)
+def _bound(value: str, option: str, *, last: bool) -> date:
+    from pipelines.backfill import month_bound
 
-
-def _month_end(value: str, option: str) -> date:
-    """A date, or a month (YYYY-MM) meaning its last day."""
-    if len(value) != 7:
-        return parse_date(value, option)
-    first = _month_start(value, option)
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    try:
+        return month_bound(value, last=last)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (2026-11-01) or a month (2026-11)", param_hint=option) from None
 
 
 def _here(first: date, last: date, sources: list[str], transport: str) -> None:
-    from pipelines.backfill import backfill, month_chunks
+    from pipelines.backfill import backfill, chunk_status, month_chunks
 
     settings = settings_for(Settings(), transport)
     months = sum(1 for _ in month_chunks(first, last))
@@ -71,18 +66,12 @@ def _here(first: date, last: date, sources: list[str], transport: str) -> None:
             bar = progress.add_task(src, total=months, status="")
 
             def advance(_src: str, month: date, summary, bar: int = bar) -> None:
-                label = "done before" if summary is None else f"{summary.saved.added} new, {summary.quarantined} quarantined"
-                progress.update(bar, advance=1, status=f"{month:%Y-%m}: {label}")
+                progress.update(bar, advance=1, status=f"{month:%Y-%m}: {chunk_status(summary)}")
 
             report = backfill(store, settings, src, start=first, end=last, transport=transport_for(transport), on_chunk=advance)
-            if report.incomplete:
-                failed = True
-                pending = ", ".join(f"{m:%Y-%m}" for m in report.incomplete)
-                console.print(f"[yellow]{src}: records left pending in {pending}[/yellow] Run the same command again to fetch them.")
-            if report.stopped_at is not None:
-                failed = True
-                error = report.summaries[-1].error if report.summaries else ""
-                console.print(f"[red]{src}: stopped at {report.stopped_at:%Y-%m}: {error}[/red] Run the same command again to continue.")
+            for line in report.problems():
+                console.print(line)
+            failed = failed or not report.ok
     if failed:
         raise typer.Exit(1)
 
