@@ -85,15 +85,15 @@ def test_ranking_on_a_hand_checked_market() -> None:
     assert result.branch_code == "CPV 725*" and result.since == date(2021, 11, 1) and result.ranking == "transparent"
     b = result.ranked[0]
     assert b.reason() == (
-        "won 2 contracts in CPV 725* since 2021, e.g. for Gemeente Oost; won 2 in CPV 725* for buyers in NL-3 since 2021; "
+        "won 2 contracts in CPV 725* since 2021-11-01, e.g. for Gemeente Oost; won 2 in CPV 725* for buyers in NL-3 since 2021-11-01; "
         "last won a contract (any category) on 2026-05-01; low risk; in NL"
     )
-    assert b.reason("nl").startswith("won 2 opdrachten in CPV 725* sinds 2021, o.a. voor Gemeente Oost")
+    assert b.reason("nl").startswith("won 2 opdrachten in CPV 725* sinds 2021-11-01, o.a. voor Gemeente Oost")
     i = result.ranked[1]
-    assert "won 1 in neighbouring codes (CPV 72*, outside CPV 725*) since 2021" in i.reason()
+    assert "won 1 in neighbouring codes (CPV 72*, outside CPV 725*) since 2021-11-01" in i.reason()
     assert i.reason().endswith("risk not scored")  # unknown is said, never shown as low
     f = result.ranked[3]
-    assert "for similar buyers (municipality) since 2021" in f.reason()  # no buyer known: sizes were not compared
+    assert "for similar buyers (municipality) since 2021-11-01" in f.reason()  # no buyer known: sizes were not compared
     baseline = suggest(MARKET, COMPANIES, _request(), weighted=False)
     assert baseline.keys() == ["C", "B", "F"] and baseline.ranking == "baseline"  # most wins in CPV 725*
 
@@ -201,7 +201,7 @@ def test_a_non_cpv_history_is_ranked_in_its_own_scheme() -> None:
     # The national firms have three times the wins; the region's own suppliers come next, before other regions'.
     assert set(result.keys()[:7]) == {"NAT1", "NAT2", *(f"R0S{i}" for i in range(5))}
     r0 = next(a for a in result.ranked if a.key.startswith("R0"))
-    assert "for buyers in XX-0 since 2018" in r0.reason()
+    assert "for buyers in XX-0 since 2018-01-01" in r0.reason()
 
 
 def test_learned_ranking_beats_counting_wins_and_explains_itself_truly() -> None:
@@ -260,7 +260,7 @@ def test_bids_count_when_the_history_has_them() -> None:
     bids = [PastBid(date(2026, 1, 1), "72500000", "x", ("L",), won=False) for _ in range(3)]
     result = suggest(HistoryIndex(history, bids), {}, _request(supplier_key=None))
     loser = next(a for a in result.ranked if a.key == "L")
-    assert "bid 3 times in CPV 725* since 2021 (3 lost)" in loser.reason()
+    assert "bid 3 times in CPV 725* since 2021-11-01 (3 lost)" in loser.reason()
 
 
 def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,7 +323,7 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
         assert [(b.published, b.bidders, b.won, b.scheme) for b in bids] == [(date(2025, 1, 1), ("NL:id:4",), False, "CPV")]
         result = suggest_for(session, settings, organisation_id=incumbent_id, cpv="90911200", as_of=date(2026, 11, 1))
         assert result.keys() == ["NL:id:2", "NL:id:4"] and result.excluded[0].why == "dissolved 2026-03-01"
-        assert "bid 1 time in CPV 909* since 2021 (1 lost)" in result.ranked[1].reason()
+        assert "bid 1 time in CPV 909* since 2021-11-01 (1 lost)" in result.ranked[1].reason()
         assert result.ranking == "transparent"  # three awards are too few to learn from
         cases = run_backtest(session, settings, cutoff=date(2024, 1, 1)).cases
         # Both later winners had never won in the branch before the cutoff: new entrants, misses.
