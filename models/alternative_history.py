@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from models.categories import Branch, branch_of, clean_code, parent_of, scheme_name
+from models.categories import Branch, branch_of, clean_code, match_key, parent_of, scheme_name
 
 #: The candidate features, in matrix column order, and what each one says.
 FEATURES: tuple[str, ...] = (
@@ -134,7 +134,7 @@ def years_before(day: date, years: int) -> date:
 
 
 class _Columns:
-    """One scheme's rows (an award-winner pair or a bidder-bid pair), sorted by code."""
+    """One scheme's rows (an award-winner pair or a bidder-bid pair), sorted by their code's ``match_key``."""
 
     def __init__(self, rows: list[tuple]) -> None:
         rows.sort(key=lambda r: r[0])
@@ -169,7 +169,7 @@ class HistoryIndex:
             if not award.winners:
                 continue
             scheme = scheme_name(award.scheme)
-            code = clean_code(award.cpv, scheme)
+            code = match_key(clean_code(award.cpv, scheme))
             day = award.published.toordinal()
             buyer = self._buyer_id(award.buyer_key, award.buyer_name)
             kind = self._kind.setdefault(award.buyer_kind, len(self._kind)) if award.buyer_kind else -1
@@ -190,7 +190,7 @@ class HistoryIndex:
             won = {True: 1.0, False: 0.0, None: math.nan}[bid.won]
             for key in dict.fromkeys(bid.bidders):
                 bid_rows.setdefault(scheme, []).append(
-                    (clean_code(bid.cpv, scheme), bid.published.toordinal(), self._sup_id(key), won,
+                    (match_key(clean_code(bid.cpv, scheme)), bid.published.toordinal(), self._sup_id(key), won,
                      self._buyer_id(bid.buyer_key, bid.buyer_key), -1, -1, math.nan)
                 )
         self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
@@ -295,13 +295,13 @@ class HistoryIndex:
         wins, bids = self._wins.get(scheme), self._bids.get(scheme)
         idx, in_branch = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         if wins is not None:
-            lo, hi = wins.span(parent.prefix)
-            blo, bhi = wins.span(branch.prefix)
+            lo, hi = wins.span(parent.key)
+            blo, bhi = wins.span(branch.key)
             idx = np.arange(lo, hi)[(wins.day[lo:hi] >= start) & (wins.day[lo:hi] < as_of)]
             in_branch = (idx >= blo) & (idx < bhi)
         bid_idx = np.zeros(0, dtype=np.int64)
         if bids is not None:
-            blo, bhi = bids.span(branch.prefix)
+            blo, bhi = bids.span(branch.key)
             bid_idx = np.arange(blo, bhi)[(bids.day[blo:bhi] >= start) & (bids.day[blo:bhi] < as_of)]
         return _Window(branch, parent, since, as_of, wins, idx, in_branch, bids, bid_idx)
 

@@ -11,7 +11,7 @@ reason for each goes out; no I/O (``pipelines.alternatives`` loads the data).
   weights when the history is too thin; the score is the sum of the features' contributions.
   A preferred country adds ``log(preference_weight)`` and is always shown; it never filters.
 - **Reason**: the two or three largest positive contributions in words, with counts that say
-  which codes, which years and which buyers they count; then the risk band ("risk not scored"
+  which codes, from which day and which buyers they count; then the risk band ("risk not scored"
   when there is none: unknown is not low) and the country.
 - **Excluded**, and listed with why: dissolved, insolvent (an ``insolvency.*`` event without a
   later ``insolvency.ended``) or a possible sanctions match.
@@ -81,36 +81,36 @@ class Request:
 
 _WORDS = {
     "en": {
-        "branch_wins": "won {n} contract{s} in {branch} since {year}, e.g. for {buyer}",
-        "neighbour_wins": "won {n} in neighbouring codes ({parent}, outside {branch}) since {year}",
-        "region_wins": "won {n} in {branch} for buyers in {region} since {year}",
-        "region_share": "{n} of its {m} win{s_m} in {parent} since {year} for buyers in {region}",
-        "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}{size}) since {year}",
+        "branch_wins": "won {n} contract{s} in {branch} since {since}, e.g. for {buyer}",
+        "neighbour_wins": "won {n} in neighbouring codes ({parent}, outside {branch}) since {since}",
+        "region_wins": "won {n} in {branch} for buyers in {region} since {since}",
+        "region_share": "{n} of its {m} win{s_m} in {parent} since {since} for buyers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} for similar buyers ({kind}{size}) since {since}",
         "size": ", similar size",
-        "same_buyer_wins": "won {n} in {parent} for this buyer since {year}",
-        "peer_buyer_wins": "won {n} in {parent} since {year} for buyers that also hired this buyer's suppliers there",
-        "bids": "bid {n} time{s} in {branch} since {year} ({lost} lost)",
-        "value_fit": "its contracts in {branch} since {year} are of comparable value (median {value})",
+        "same_buyer_wins": "won {n} in {parent} for this buyer since {since}",
+        "peer_buyer_wins": "won {n} in {parent} since {since} for buyers that also hired this buyer's suppliers there",
+        "bids": "bid {n} time{s} in {branch} since {since} ({lost} lost)",
+        "value_fit": "its contracts in {branch} since {since} are of comparable value (median {value})",
         "active_lately": "last won a contract (any category) on {day}",
-        "none": "no win in {branch} since {year}",
+        "none": "no win in {branch} since {since}",
         "risk-low": "low risk", "risk-medium": "medium risk", "risk-high": "high risk", "risk-none": "risk not scored",
         "risk-unknown": "risk unknown (no register data)",
         "preferred": "in {country} (preferred)", "not-preferred": "in {country} (not a preferred location)",
         "location": "in {country}", "plural": "s", "singular": "",
     },
     "nl": {
-        "branch_wins": "won {n} opdracht{s} in {branch} sinds {year}, o.a. voor {buyer}",
-        "neighbour_wins": "won {n} in verwante codes ({parent}, buiten {branch}) sinds {year}",
-        "region_wins": "won {n} in {branch} voor opdrachtgevers in {region} sinds {year}",
-        "region_share": "{n} van zijn {m} gunning{s_m} in {parent} sinds {year} voor opdrachtgevers in {region}",
-        "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}{size}) sinds {year}",
+        "branch_wins": "won {n} opdracht{s} in {branch} sinds {since}, o.a. voor {buyer}",
+        "neighbour_wins": "won {n} in verwante codes ({parent}, buiten {branch}) sinds {since}",
+        "region_wins": "won {n} in {branch} voor opdrachtgevers in {region} sinds {since}",
+        "region_share": "{n} van zijn {m} gunning{s_m} in {parent} sinds {since} voor opdrachtgevers in {region}",
+        "similar_buyer_wins": "won {n} in {parent} voor vergelijkbare opdrachtgevers ({kind}{size}) sinds {since}",
         "size": ", vergelijkbare omvang",
-        "same_buyer_wins": "won {n} in {parent} voor deze opdrachtgever sinds {year}",
-        "peer_buyer_wins": "won {n} in {parent} sinds {year} voor opdrachtgevers die daar ook leveranciers van deze opdrachtgever inhuurden",
-        "bids": "schreef {n} keer in op {branch} sinds {year} ({lost} verloren)",
-        "value_fit": "opdrachten in {branch} sinds {year} van vergelijkbare waarde (mediaan {value})",
+        "same_buyer_wins": "won {n} in {parent} voor deze opdrachtgever sinds {since}",
+        "peer_buyer_wins": "won {n} in {parent} sinds {since} voor opdrachtgevers die daar ook leveranciers van deze opdrachtgever inhuurden",
+        "bids": "schreef {n} keer in op {branch} sinds {since} ({lost} verloren)",
+        "value_fit": "opdrachten in {branch} sinds {since} van vergelijkbare waarde (mediaan {value})",
         "active_lately": "laatste gunning (elke categorie) op {day}",
-        "none": "geen gunning in {branch} sinds {year}",
+        "none": "geen gunning in {branch} sinds {since}",
         "risk-low": "laag risico", "risk-medium": "gemiddeld risico", "risk-high": "hoog risico",
         "risk-none": "risico niet gescoord", "risk-unknown": "risico onbekend (geen registergegevens)",
         "preferred": "in {country} (voorkeur)", "not-preferred": "in {country} (geen voorkeurslocatie)",
@@ -147,7 +147,7 @@ class Alternative:
     def reason(self, language: str = "en") -> str:
         """What it rests on (the largest contributions, with what they count), risk and location."""
         words = _WORDS["nl" if language == "nl" else "en"]
-        common = {"branch": self.branch_label, "parent": self.parent_label, "year": self.since.year}
+        common = {"branch": self.branch_label, "parent": self.parent_label, "since": self.since.isoformat()}
         parts = []
         for item in self.basis:
             values = {**common, **item.facts}

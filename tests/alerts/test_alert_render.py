@@ -25,10 +25,10 @@ def _alert(**facts) -> SimpleNamespace:
         ],
         "actions": ["check-continuity", "prepare-alternatives"],
         "alternatives": {
-            "branch": "90900000", "since": "2021-11-01", "notes": [],
+            "branch": "CPV 909*", "since": "2021-11-01", "notes": [],
             "ranked": [{"name": "Alt <b>One</b> [x](http://evil.example)", "key": "NL:id:1", "country": "NL", "wins": 3,
-                        "reason_en": "won 3 contracts under 90900000 since 2022, e.g. for Gemeente <i>X</i>",
-                        "reason_nl": "won 3 opdrachten onder 90900000 sinds 2022, o.a. voor Gemeente <i>X</i>"}],
+                        "reason_en": "won 3 contracts in CPV 909* since 2021-11-01, e.g. for Gemeente <i>X</i>",
+                        "reason_nl": "won 3 opdrachten in CPV 909* sinds 2021-11-01, o.a. voor Gemeente <i>X</i>"}],
             "excluded": [{"name": "Gone B.V.", "why": "dissolved 2025-01-01"}],
         },
     }

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from models.alternatives import (
     PastAward,
     PastBid,
     Request,
+    _money,
     suggest,
 )
 from models.alternatives_backtest import backtest
@@ -85,15 +87,15 @@ def test_ranking_on_a_hand_checked_market() -> None:
     assert result.branch_code == "CPV 725*" and result.since == date(2021, 11, 1) and result.ranking == "transparent"
     b = result.ranked[0]
     assert b.reason() == (
-        "won 2 contracts in CPV 725* since 2021, e.g. for Gemeente Oost; won 2 in CPV 725* for buyers in NL-3 since 2021; "
+        "won 2 contracts in CPV 725* since 2021-11-01, e.g. for Gemeente Oost; won 2 in CPV 725* for buyers in NL-3 since 2021-11-01; "
         "last won a contract (any category) on 2026-05-01; low risk; in NL"
     )
-    assert b.reason("nl").startswith("won 2 opdrachten in CPV 725* sinds 2021, o.a. voor Gemeente Oost")
+    assert b.reason("nl").startswith("won 2 opdrachten in CPV 725* sinds 2021-11-01, o.a. voor Gemeente Oost")
     i = result.ranked[1]
-    assert "won 1 in neighbouring codes (CPV 72*, outside CPV 725*) since 2021" in i.reason()
+    assert "won 1 in neighbouring codes (CPV 72*, outside CPV 725*) since 2021-11-01" in i.reason()
     assert i.reason().endswith("risk not scored")  # unknown is said, never shown as low
     f = result.ranked[3]
-    assert "for similar buyers (municipality) since 2021" in f.reason()  # no buyer known: sizes were not compared
+    assert "for similar buyers (municipality) since 2021-11-01" in f.reason()  # no buyer known: sizes were not compared
     baseline = suggest(MARKET, COMPANIES, _request(), weighted=False)
     assert baseline.keys() == ["C", "B", "F"] and baseline.ranking == "baseline"  # most wins in CPV 725*
 
@@ -190,6 +192,11 @@ def test_branches_of_any_scheme() -> None:
     assert division_of("62.01.1", "NACE").prefix == "62" and division_of("72500000", "CPV").prefix == "72"
     assert Branch("NACE", "62.01").covers("62.01.2", "nace") and not Branch("NACE", "62.01").covers("62.01.2", "CPV")
     assert branch_of("62.01.1", "NACE").label == "NACE 62.01*"
+    # Levels of separated codes are not of fixed width: branch 1.1 holds 1.1 and 1.1.2, never 1.10 (its sibling).
+    made_up = branch_of("1.1.2", "X-GOODS")
+    assert made_up == Branch("X-GOODS", "1.1") and made_up.covers("1.1", "x-goods") and made_up.covers("1.1.7", "X-GOODS")
+    assert not made_up.covers("1.10.4", "X-GOODS") and parent_of("1.1.2", "X-GOODS").covers("1.10.4", "X-GOODS")
+    assert not parent_of("1.1.2", "X-GOODS").covers("10.1.1", "X-GOODS") and branch_of("6201", "ISIC").covers("6299", "ISIC")
 
 
 def test_a_non_cpv_history_is_ranked_in_its_own_scheme() -> None:
@@ -201,7 +208,7 @@ def test_a_non_cpv_history_is_ranked_in_its_own_scheme() -> None:
     # The national firms have three times the wins; the region's own suppliers come next, before other regions'.
     assert set(result.keys()[:7]) == {"NAT1", "NAT2", *(f"R0S{i}" for i in range(5))}
     r0 = next(a for a in result.ranked if a.key.startswith("R0"))
-    assert "for buyers in XX-0 since 2018" in r0.reason()
+    assert "for buyers in XX-0 since 2018-01-01" in r0.reason()
 
 
 def test_learned_ranking_beats_counting_wins_and_explains_itself_truly() -> None:
@@ -260,7 +267,7 @@ def test_bids_count_when_the_history_has_them() -> None:
     bids = [PastBid(date(2026, 1, 1), "72500000", "x", ("L",), won=False) for _ in range(3)]
     result = suggest(HistoryIndex(history, bids), {}, _request(supplier_key=None))
     loser = next(a for a in result.ranked if a.key == "L")
-    assert "bid 3 times in CPV 725* since 2021 (3 lost)" in loser.reason()
+    assert "bid 3 times in CPV 725* since 2021-11-01 (3 lost)" in loser.reason()
 
 
 def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -323,7 +330,7 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
         assert [(b.published, b.bidders, b.won, b.scheme) for b in bids] == [(date(2025, 1, 1), ("NL:id:4",), False, "CPV")]
         result = suggest_for(session, settings, organisation_id=incumbent_id, cpv="90911200", as_of=date(2026, 11, 1))
         assert result.keys() == ["NL:id:2", "NL:id:4"] and result.excluded[0].why == "dissolved 2026-03-01"
-        assert "bid 1 time in CPV 909* since 2021 (1 lost)" in result.ranked[1].reason()
+        assert "bid 1 time in CPV 909* since 2021-11-01 (1 lost)" in result.ranked[1].reason()
         assert result.ranking == "transparent"  # three awards are too few to learn from
         cases = run_backtest(session, settings, cutoff=date(2024, 1, 1)).cases
         # Both later winners had never won in the branch before the cutoff: new entrants, misses.
@@ -412,3 +419,121 @@ def test_features_without_a_known_buyer_input_are_left_out_of_the_model() -> Non
     assert blind.weights[FEATURES.index("branch_wins")] > 0
     # The note stays the sentence the alert wording translates.
     assert blind.describe().startswith(f"ranked by a model learned from {blind.queries:,} awards before 2024-01-01 (")
+
+
+# --------------------------------------------------------------------------------------------
+# Every number a reason states, recounted from the awards over exactly the slice it names
+# --------------------------------------------------------------------------------------------
+
+#: A made-up hierarchical scheme whose levels are not of fixed width: "1.1" is not "1.10".
+MADE_UP_CODES = ("1.1.2", "1.1.3", "1.1", "1.10.4", "1.2.1", "2.1.1")
+CPV_CODES = ("72500000", "72510000", "72600000", "72000000", "79400000")
+
+
+def _under(code: str, prefix: str) -> bool:
+    """Whether ``code`` lies under ``prefix`` in its hierarchy: a prefix ending at a level boundary."""
+    if not code.startswith(prefix):
+        return False
+    separated = any(c in code for c in ".-")
+    return not separated or len(code) == len(prefix) or code[len(prefix)] in ".-"
+
+
+def mixed_market(codes: tuple[str, ...], scheme: str, seed: int = 5) -> tuple[list[PastAward], list[PastBid]]:
+    """Seven years of awards over branches, sibling branches and another division, joint awards, four regions,
+    two buyer kinds, some values unknown, and bids won or lost."""
+    rng = random.Random(seed)
+    suppliers = [f"S{i}" for i in range(12)]
+    awards, bids = [], []
+    for n in range(900):
+        day = date(2018, 1, 1) + timedelta(days=rng.randrange(7 * 365))
+        region = rng.randrange(4)
+        buyer = f"B{region}-{rng.randrange(5)}"
+        winners = tuple(rng.sample(suppliers[: 4 + 2 * region], 2 if rng.random() < 0.1 else 1))
+        awards.append(PastAward(day, rng.choice(codes), buyer, f"Buyer {buyer}",
+                                "municipality" if buyer.endswith(("0", "1", "2")) else "agency", f"XX-{region}",
+                                rng.lognormvariate(12, 1) if rng.random() < 0.7 else None, winners, scheme))
+        if n % 3 == 0:
+            bids.append(PastBid(day, rng.choice(codes), buyer, (rng.choice(suppliers),), rng.choice((True, False, None)),
+                                scheme))
+    return awards, bids
+
+
+def _won(awards: list[PastAward], key: str | None, prefix: str, since: date, as_of: date, **where) -> list[PastAward]:
+    """The awards in the window under ``prefix`` (won by ``key``; any winner for None) matching ``where``."""
+    return [a for a in awards if (key is None or key in a.winners) and since <= a.published < as_of
+            and _under(a.cpv, prefix) and all(getattr(a, f) == v for f, v in where.items())]
+
+
+def _recount(awards: list[PastAward], bids: list[PastBid], key: str, request: Request, since: date) -> dict[str, dict]:
+    """What each phrase of a reason must state for candidate ``key``, counted from the records themselves."""
+    branch, parent = branch_of(request.cpv, request.scheme), parent_of(request.cpv, request.scheme)
+    window = (since, request.as_of)
+    in_branch, in_parent = _won(awards, key, branch.prefix, *window), _won(awards, key, parent.prefix, *window)
+    hired = {w for a in _won(awards, None, parent.prefix, *window, buyer_key=request.buyer_key) for w in a.winners}
+    peers = {a.buyer_key for a in _won(awards, None, parent.prefix, *window)
+             if a.buyer_key != request.buyer_key and hired & set(a.winners)}
+    bid = [b for b in bids if key in b.bidders and _under(b.cpv, branch.prefix) and since <= b.published < request.as_of]
+    values = [a.value for a in in_branch if a.value]
+    return {
+        "branch_wins": {"n": len(in_branch)},
+        "neighbour_wins": {"n": len(in_parent) - len(in_branch)},
+        "region_wins": {"n": len(_won(awards, key, branch.prefix, *window, buyer_region=request.buyer_region))},
+        "region_share": {"n": len(_won(awards, key, parent.prefix, *window, buyer_region=request.buyer_region)),
+                         "m": len(in_parent)},
+        "same_buyer_wins": {"n": len(_won(awards, key, parent.prefix, *window, buyer_key=request.buyer_key))},
+        "peer_buyer_wins": {"n": sum(a.buyer_key in peers for a in in_parent)},
+        "bids": {"n": len(bid), "lost": sum(b.won is False for b in bid)},
+        # the median of the amounts (of an even number: the geometric mean of the middle two)
+        "value_fit": {"value": _money(float(10 ** np.median(np.log10(values))))} if values else {},
+        # any category, any code: every award of the history before the day
+        "active_lately": {"day": max((a.published for a in awards if key in a.winners and a.published < request.as_of),
+                                     default=date.min).isoformat()},
+    }
+
+
+@pytest.mark.parametrize(("codes", "scheme"), [(CPV_CODES, "CPV"), (MADE_UP_CODES, "X-GOODS")])
+def test_every_count_in_a_reason_is_the_slice_it_names(codes: tuple[str, ...], scheme: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import models.alternatives as alternatives
+
+    monkeypatch.setattr(alternatives, "TOP_REASONS", len(FEATURES))  # every feature states its counts
+    monkeypatch.setattr(alternatives, "MIN_CONTRIBUTION", 1e-9)  # every positive contribution
+    awards, bids = mixed_market(codes, scheme)
+    index = HistoryIndex(awards, bids)
+    since = date(2019, 7, 1)
+    seen: set[str] = set()
+    for code in codes[:2]:
+        for buyer in ("B0-1", "B2-4", "B3-0"):
+            kind = "municipality" if buyer.endswith(("0", "1", "2")) else "agency"
+            request = _request(supplier_key=None, cpv=code, scheme=scheme, as_of=date(2024, 7, 1), buyer_key=buyer,
+                               buyer_region=f"XX-{buyer[1]}", buyer_kind=kind, reference_value=200_000.0, top_n=20)
+            result = suggest(index, {}, request)
+            branch = branch_of(code, scheme)
+            assert result.since == since and result.branch_code == branch.label
+            for alternative in result.ranked:
+                recount = _recount(awards, bids, alternative.key, request, since)
+                assert alternative.wins == recount["branch_wins"]["n"]
+                for basis in alternative.basis:
+                    seen.add(basis.feature)
+                    if basis.feature == "similar_buyer_wins":  # of the buyer's kind, and of a similar size
+                        of_kind = _won(awards, alternative.key, parent_of(code, scheme).prefix, since, request.as_of,
+                                       buyer_kind=kind)
+                        assert basis.facts["size"] and basis.facts["n"] <= len(of_kind)
+                    else:
+                        expected = recount[basis.feature]
+                        assert {k: basis.facts[k] for k in expected} == expected, (basis.feature, alternative.key)
+                    if basis.feature == "branch_wins":
+                        example = basis.facts["buyer"]
+                        assert example in {a.buyer_name for a in _won(awards, alternative.key, branch.prefix, since,
+                                                                       request.as_of)}
+                # Each phrase names the codes it counted and the day it counts from.
+                scope = {"branch_wins": branch, "region_wins": branch, "bids": branch, "value_fit": branch}
+                for part, basis in zip(alternative.reason().split("; "), alternative.basis, strict=False):
+                    if basis.feature != "active_lately":
+                        codes_counted = scope.get(basis.feature, parent_of(code, scheme)).label
+                        named = re.findall(r"[\w-]+ [\w.-]+\*", part)  # the labels of the codes in the phrase
+                        assert named[0] == codes_counted and f"since {since.isoformat()}" in part, part
+                        assert (f"outside {branch.label}" in part) == (basis.feature == "neighbour_wins"), part
+    # (the region's share is named only when its wins in the branch are not: the region said once is enough)
+    assert seen >= {"branch_wins", "neighbour_wins", "region_wins", "similar_buyer_wins", "same_buyer_wins",
+                    "peer_buyer_wins", "bids", "value_fit", "active_lately"}
