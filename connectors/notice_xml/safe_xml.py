@@ -118,7 +118,7 @@ def check_depth(element: etree._Element, where: str, limit: int = MAX_XML_DEPTH,
 
 @functools.cache
 def _deeper_than(steps: int) -> etree.XPath:
-    return etree.XPath("boolean(" + "/".join(["*"] * steps) + ")")
+    return etree.XPath("boolean(" + "/".join(["*"] * steps) + ")", regexp=False)
 
 
 def sniff_record(data: bytes) -> str | None:
