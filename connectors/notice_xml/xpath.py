@@ -21,7 +21,9 @@ def compiler(namespaces: Mapping[str, str]) -> Callable[[str], etree.XPath]:
     """A function compiling XPath with the given prefixes, so each parser declares them once."""
 
     def compile_(path: str) -> etree.XPath:
-        return etree.XPath(path, namespaces=dict(namespaces), smart_strings=False, regexp=False)
+        # Only the prefixes the path uses: lxml registers every given prefix anew on each call.
+        used = {prefix: uri for prefix, uri in namespaces.items() if f"{prefix}:" in path}
+        return etree.XPath(path, namespaces=used, smart_strings=False, regexp=False)
 
     return compile_
 
