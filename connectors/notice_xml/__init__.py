@@ -29,12 +29,13 @@ def parse_notice(data: bytes, *, where: str) -> Notice:
     ``MalformedNoticeError`` for XML that is not well-formed or lacks a required field.
     """
     root = parse_xml(data, where)
-    if root.tag in EFORMS_ROOT_TAGS:
+    tag = root.tag  # read once: lxml builds the string on every read
+    if tag in EFORMS_ROOT_TAGS:
         return eforms.parse(root, where)
-    name = etree.QName(root)
+    name = etree.QName(tag)
     if name.localname == TED_EXPORT_LOCAL_NAME:
         if is_r209(name.namespace, root.get("VERSION")):
-            return ted_r209.parse(root, where)
+            return ted_r209.parse(root, where, namespace=name.namespace or "")
         reason = f"a TED export in schema {name.namespace or '(no namespace)'}; only R2.0.9 is supported"
     else:
         reason = f"root element {{{name.namespace or ''}}}{name.localname} is neither an eForms notice nor TED_EXPORT"

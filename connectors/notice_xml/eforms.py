@@ -36,10 +36,11 @@ NOTICE_TYPE = _x("cbc:NoticeTypeCode")
 LANGUAGE = _x("cbc:NoticeLanguageCode/text()")
 BUYER_ID = _x("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()")
 PROCEDURE_TYPE = _x("cac:TenderingProcess/cbc:ProcedureCode/text()")
-PROJECT = _x("cac:ProcurementProject")
-PROJECT_NAME = _x("cbc:Name")
-MAIN_CPV = _x("cac:MainCommodityClassification/cbc:ItemClassificationCode/text()")
-ADDITIONAL_CPV = _x("cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()")
+# Parts of the first cac:ProcurementProject of the notice or of a lot, read from the notice or lot element
+# (no call for the project element itself).
+PROJECT_NAME = _x("cac:ProcurementProject[1]/cbc:Name")
+MAIN_CPV = _x("cac:ProcurementProject[1]/cac:MainCommodityClassification/cbc:ItemClassificationCode/text()")
+ADDITIONAL_CPV = _x("cac:ProcurementProject[1]/cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()")
 LOTS = _x("cac:ProcurementProjectLot")
 LOT_ID = _x("cbc:ID")
 
@@ -61,9 +62,8 @@ def parse(root: Any, where: str) -> Notice:
 
     language = text(LANGUAGE, root)
     organisations = Organisations(extension, language)
-    project = first(PROJECT, root)
     lots = _lots(root, language)
-    cpv_main = None if project is None else cpv(text(MAIN_CPV, project))
+    cpv_main = cpv(text(MAIN_CPV, root))
     kind = eforms_kind(notice_type, type_code.get("listName"))
     found = results(extension, organisations, where, notice_id)
     # A modification notice restates the modified contract in its result: that is no new award, and
@@ -79,8 +79,8 @@ def parse(root: Any, where: str) -> Notice:
         published=published,
         buyer=_buyer(root, organisations, language, where, notice_id),
         cpv_main=cpv_main,
-        cpv=unique([cpv_main, *_additional_cpv(project), *(code for lot in lots for code in lot.cpv)]),
-        title=None if project is None else in_language(PROJECT_NAME(project), language),
+        cpv=unique([cpv_main, *_additional_cpv(root), *(code for lot in lots for code in lot.cpv)]),
+        title=in_language(PROJECT_NAME(root), language),
         procedure_type=text(PROCEDURE_TYPE, root),
         lots=lots,
         awards=() if modified else found.awards,
@@ -110,20 +110,19 @@ def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
         if id_element.get("schemeName") == "LotsGroup":
             logger.debug("group of lots %s is not a lot: skipped", lot_id)
             continue
-        project = first(PROJECT, element)
-        main = None if project is None else cpv(text(MAIN_CPV, project))
         lots.append(
             Lot(
                 lot_id=lot_id,
-                title=None if project is None else in_language(PROJECT_NAME(project), language),
-                cpv=unique([main, *_additional_cpv(project)]),
+                title=in_language(PROJECT_NAME(element), language),
+                cpv=unique([cpv(text(MAIN_CPV, element)), *_additional_cpv(element)]),
             )
         )
     return tuple(lots)
 
 
-def _additional_cpv(project: Any | None) -> list[str | None]:
-    return [] if project is None else [cpv(code) for code in texts(ADDITIONAL_CPV, project)]
+def _additional_cpv(parent: Any) -> list[str | None]:
+    """The additional CPV codes of the first ``cac:ProcurementProject`` of ``parent`` (the notice or a lot)."""
+    return [cpv(code) for code in texts(ADDITIONAL_CPV, parent)]
 
 
 def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:

@@ -106,14 +106,20 @@ class _Reader:
         self.contracts = _references(CONTRACT_IDS, CONTRACT_TENDERS, result)
         self.awards: dict[tuple[str, str], Award] = {}
         self.bids: dict[tuple[str, str], Bid] = {}
+        self._tenderers: dict[str, tuple[Party, ...]] = {}  # a tender's is asked for its award and its bid
 
     def tenderers(self, tender_id: str) -> tuple[Party, ...]:
+        known = self._tenderers.get(tender_id)
+        if known is not None:
+            return known
         tender = self.tenders.get(tender_id)
         if tender is None or tender.party is None:
-            return ()
-        org_ids = unique(self.parties.get(tender.party, ()))
-        found = (self.organisations.party(org_id) for org_id in org_ids)
-        return tuple(party for party in found if party is not None)
+            found: tuple[Party, ...] = ()
+        else:
+            parties = (self.organisations.party(org_id) for org_id in unique(self.parties.get(tender.party, ())))
+            found = tuple(party for party in parties if party is not None)
+        self._tenderers[tender_id] = found
+        return found
 
     def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None) -> None:
         """One award per (lot, contract); per (group, contract) where the tenders are for a group of lots, so

@@ -21,10 +21,13 @@ _x = compiler(EFORMS_NS)
 COMPANY_IDS = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
 NAME = _x("cac:PartyName/cbc:Name")
 LEGAL_ID = _x("cac:PartyLegalEntity/cbc:CompanyID/text()")
-ADDRESS = _x("cac:PostalAddress")
 CITY = _x("cbc:CityName/text()")
 POSTCODE = _x("cbc:PostalZone/text()")
 COUNTRY = _x("cac:Country/cbc:IdentificationCode/text()")
+# The same parts of a company's first postal address, read from the company (no call for the address element).
+COMPANY_CITY = _x("cac:PostalAddress[1]/cbc:CityName/text()")
+COMPANY_POSTCODE = _x("cac:PostalAddress[1]/cbc:PostalZone/text()")
+COMPANY_COUNTRY = _x("cac:PostalAddress[1]/cac:Country/cbc:IdentificationCode/text()")
 
 BUSINESS = _x("cac:BusinessParty/cac:PartyLegalEntity")
 REGISTRATION_NAME = _x("cbc:RegistrationName")
@@ -60,7 +63,13 @@ class Organisations:
         name = in_language(NAME(company), self._language)
         if name is None:
             return None
-        return _with_address(name, text(LEGAL_ID, company), first(ADDRESS, company))
+        return Party(
+            name=name,
+            country=country_alpha2(text(COMPANY_COUNTRY, company)),
+            company_id=text(LEGAL_ID, company),
+            town=text(COMPANY_CITY, company),
+            postcode=text(COMPANY_POSTCODE, company),
+        )
 
 
 def business_party(root: Any, language: str | None) -> Party | None:

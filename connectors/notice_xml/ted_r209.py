@@ -79,18 +79,23 @@ def _paths(namespace: str) -> _Paths:
     )
 
 
-def parse(root: Any, where: str) -> Notice:
-    """The notice in ``root``, a ``TED_EXPORT`` element of schema R2.0.9 (see ``namespaces.is_r209``)."""
-    namespace = etree.QName(root).namespace or ""
+def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
+    """The notice in ``root``, a ``TED_EXPORT`` element of schema R2.0.9 (see ``namespaces.is_r209``).
+
+    ``namespace``: the root's namespace ("" for none) where the caller has read it already.
+    """
+    if namespace is None:
+        namespace = etree.QName(root).namespace or ""
     p = _paths(namespace)
     notice_id = publication_number(root.get("DOC_ID")) or publication_number(text(p.no_doc_ojs, root))
     notice_id = required(notice_id, where, None, ID_FIELD, "publication number")
     published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
     notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
     form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
-    if etree.QName(form).localname in defence.DEFENCE_FORMS:
-        return _defence_notice(root, form, namespace, p, where, notice_id, published, notice_type)
-    form_code = form.get("FORM") or etree.QName(form).localname.split("_")[0]
+    form_name = etree.QName(form).localname
+    if form_name in defence.DEFENCE_FORMS:
+        return _defence_notice(root, form, form_name, namespace, p, where, notice_id, published, notice_type)
+    form_code = form.get("FORM") or form_name.split("_")[0]
     buyer = address_party(first(p.buyer, form), namespace)
     buyer = required(buyer, where, notice_id, BUYER_FIELD, "contracting body")
 
@@ -120,10 +125,11 @@ def parse(root: Any, where: str) -> Notice:
 
 
 def _defence_notice(
-    root: Any, form: Any, namespace: str, p: _Paths, where: str, notice_id: str, published: date, notice_type: str
+    root: Any, form: Any, form_name: str, namespace: str, p: _Paths, where: str, notice_id: str, published: date,
+    notice_type: str,
 ) -> Notice:
     """A defence form (F16-F19), which keeps its R2.0.8 structure inside R2.0.9 exports."""
-    found = defence.read(form, etree.QName(form).localname, namespace, where, notice_id)
+    found = defence.read(form, form_name, namespace, where, notice_id)
     buyer = required(found.buyer, where, notice_id, defence.BUYER_FIELD, "contracting authority")
     cpv_main = found.cpv_main or cpv(text(p.original_cpv, root))
     return Notice(

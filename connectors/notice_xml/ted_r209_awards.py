@@ -158,7 +158,7 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
     winners = parties(addresses, namespace)
     if not winners:
         logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
-    field = f"AWARD_CONTRACT/AWARDED_CONTRACT/{'' if value is None else etree.QName(value).localname}"
+    field = "AWARD_CONTRACT/AWARDED_CONTRACT/VAL_TOTAL"  # the element ``value`` is, in any of its wrappers
     return Award(
         lot=lot,
         winners=winners,

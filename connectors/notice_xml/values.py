@@ -91,4 +91,4 @@ def publication_number(text: str | None) -> str | None:
 
 def unique(values: Iterable[str | None]) -> tuple[str, ...]:
     """The values in first-seen order, without blanks or repeats (CPV lists, winners' ids)."""
-    return tuple(dict.fromkeys(value for value in values if value))
+    return tuple(dict.fromkeys(filter(None, values)))
