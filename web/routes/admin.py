@@ -30,8 +30,14 @@ def sources(request: Request, who: Annotated[Principal, Depends(principal)]) -> 
     require_admin(who)
     ctx = context_of(request)
     now = datetime.now(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    expected = ctx.source_intervals.get(hour)
+    if expected is None:  # once an hour (WebContext.source_intervals)
+        expected = expected_intervals(ctx.settings, around=hour)
+        ctx.source_intervals.clear()
+        ctx.source_intervals[hour] = expected
     with ctx.store.session() as session:
-        statuses = source_status(session, now, expected_intervals(ctx.settings, around=now))
+        statuses = source_status(session, now, expected)
     return render(request, "sources.html", statuses=statuses)
 
 
