@@ -60,6 +60,7 @@ def time_pages(store, data_dir: Path, *, org_id: int, alert_id: int) -> Result: 
     from config.settings import Settings
     from web import auth
     from web.app import create_app
+    from web.server import prepare
 
     auth.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     settings = Settings(data_dir=data_dir, _env_file=None)
@@ -69,7 +70,9 @@ def time_pages(store, data_dir: Path, *, org_id: int, alert_id: int) -> Result: 
     timings: dict[str, list[float]] = {}  # CPU ms: the target
     walls: dict[str, list[float]] = {}  # wall ms: shown, never judged (a shared machine inflates it)
     for start in range(COLD_STARTS + 1):  # a fresh app each time: its first request per page is cold
-        with TestClient(create_app(settings, store), follow_redirects=False) as client:
+        app = create_app(settings, store)
+        prepare(app)  # as `supplyradar web` does before it serves
+        with TestClient(app, follow_redirects=False) as client:
             for user, pages in pages_of.items():
                 _sign_in(client, user)
                 for name, path in pages:
@@ -110,7 +113,8 @@ def _fill(store) -> tuple[int, int]:  # store.db.Store
 
     from alerts.evaluate import Candidate
     from store.alerts import record_candidate
-    from store.schema import CollectionRun, Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
+    from store.risk import save_scores
+    from store.schema import CollectionRun, Contract, Organisation, ScoringRun, SpendLine, SupplierEvent
     from store.schema.web import WebAudit
     from store.web import upsert_user
     from web.auth import hash_password
@@ -142,10 +146,9 @@ def _fill(store) -> tuple[int, int]:  # store.db.Store
             run = ScoringRun(started_at=now, finished_at=now, as_of=as_of, model_version="bench", status="ok", details={})
             session.add(run)
             session.flush()
-            session.execute(insert(RiskScore), [
-                dict(run_id=run.id, organisation_id=org_id, category="", kind=kind, value=rng.random(), band="low",
-                     confidence=0.8, coverage=0.8, reasons=[{"text": "synthetic", "contribution": 0.1}], inputs=[],
-                     scored_at=now)
+            save_scores(session, run.id, [  # as the scoring run writes them
+                dict(organisation_id=org_id, category="", kind=kind, value=rng.random(), band="low", confidence=0.8,
+                     coverage=0.8, reasons=[{"text": "synthetic", "contribution": 0.1}], inputs=[])
                 for org_id in everyone for kind in ("failure", "combined")
             ])
         _awards(session, rng, everyone, now)

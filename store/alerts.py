@@ -336,6 +336,14 @@ def check_snooze_end(snooze_until: datetime | None, *, now: datetime) -> None:
         raise ValueError(f"a snooze lasts at most {MAX_SNOOZE.days} days; {until:%Y-%m-%d} is further away")
 
 
+def snoozes_due(session: Session, *, now: datetime) -> bool:
+    """Whether any snooze is over (``end_snoozes`` would open an alert): lets a reader skip building a delivery plan."""
+    return session.scalar(
+        select(AlertRow.id).where(AlertRow.state == "snoozed", AlertRow.snoozed_until.is_not(None),
+                                  AlertRow.snoozed_until <= now).limit(1)
+    ) is not None
+
+
 def end_snoozes(session: Session, *, now: datetime, plan: DeliveryPlan | None, actor: str = "snooze-end") -> list[int]:
     """Snoozed alerts whose time is up return to the inbox: open again, in a new delivery round.
 

@@ -83,7 +83,7 @@ class AlertsSource:
         when it cannot be read the alerts still return to the inbox.
         """
         ending = getattr(self.module, "end_snoozes", None)
-        if ending is None:
+        if ending is None or not self.module.snoozes_due(session, now=now):  # the routing is read only when needed
             return []
         return ending(session, now=now, plan=_delivery_plan(routing_file), actor="web")
 

@@ -180,14 +180,14 @@ def translator(request: Request) -> Translator:
         return cached
     from alerts.routing import language_for
 
-    language = language_for(who.username, account=who.account.language, routing=_routing_languages(ctx),
+    language = language_for(who.username, account=who.account.language, routing=routing_languages(ctx),
                             default=ctx.translator.language)
     found = ctx.translator if language == ctx.translator.language else Translator(language)
     request.state.translator = found
     return found
 
 
-def _routing_languages(ctx: WebContext) -> dict[str, str]:
+def routing_languages(ctx: WebContext) -> dict[str, str]:
     """Languages the routing file gives people (read again when the file changes; {} when it cannot be read)."""
     path = ctx.settings.alerts.routing_file
     try:
