@@ -118,7 +118,7 @@ def latest_scores(session: Session, organisation_ids: Iterable[int], category: s
         rows = session.execute(
             select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
             .where(RiskScore.run_id == run_id, RiskScore.organisation_id.in_(ids[start : start + 500]))
-            .order_by(RiskScore.organisation_id, RiskScore.kind, RiskScore.category)
+            .order_by(RiskScore.id)  # ties (equal rank) go to the row written first, as before
         )
         for org_id, kind, cat, value, band in rows:
             if cat and (not category or cpv_prefix(cat) != category):
