@@ -249,6 +249,16 @@ def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AlertRow]:
     return {row.id: row for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(wanted)))} if wanted else {}
 
 
+def inbox_keys(session: Session, *, states: Sequence[str] | None = None, limit: int = 100) -> list[Any]:
+    """What an inbox filters and sorts alerts on (``id, severity, categories, ops, last_seen``), newest first,
+    up to ``limit``: a few plain columns, so that only the alerts a page shows are read whole (``alerts_by_id``)."""
+    query = (select(AlertRow.id, AlertRow.severity, AlertRow.categories, AlertRow.ops, AlertRow.last_seen)
+             .order_by(AlertRow.last_seen.desc(), AlertRow.id.desc()).limit(limit))
+    if states:
+        query = query.where(AlertRow.state.in_(list(states)))
+    return list(session.execute(query))
+
+
 def list_alerts(session: Session, *, states: Sequence[str] | None = None, rule: str | None = None,
                 limit: int = 100) -> list[dict[str, Any]]:
     """Alerts, newest first, with their delivery counts by status (the outbox as a person sees it)."""
@@ -324,6 +334,14 @@ def check_snooze_end(snooze_until: datetime | None, *, now: datetime) -> None:
         raise ValueError(f"a snooze must end in the future, not {until:%Y-%m-%d %H:%M} UTC")
     if until - now > MAX_SNOOZE:
         raise ValueError(f"a snooze lasts at most {MAX_SNOOZE.days} days; {until:%Y-%m-%d} is further away")
+
+
+def snoozes_due(session: Session, *, now: datetime) -> bool:
+    """Whether any snooze is over (``end_snoozes`` would open an alert): lets a reader skip building a delivery plan."""
+    return session.scalar(
+        select(AlertRow.id).where(AlertRow.state == "snoozed", AlertRow.snoozed_until.is_not(None),
+                                  AlertRow.snoozed_until <= now).limit(1)
+    ) is not None
 
 
 def end_snoozes(session: Session, *, now: datetime, plan: DeliveryPlan | None, actor: str = "snooze-end") -> list[int]:

@@ -82,6 +82,7 @@ def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:
     """The category's Kraljic position from the latest finished scoring run (kept in the run's details)."""
     run = session.scalars(
         select(ScoringRun).where(ScoringRun.status == "ok").order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)  # without it the ORM builds every run with its details before taking the first
     ).first()
     if run is None or not isinstance(run.details, dict):
         return None

@@ -88,32 +88,42 @@ class LatestScore:
     band: str
 
 
+def latest_run_id(session: Session) -> int | None:
+    """The newest finished scoring run (by its day, then its id): the run whose scores are current."""
+    return session.scalar(
+        select(ScoringRun.id).where(ScoringRun.status == "ok").order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
+        .limit(1)
+    )
+
+
 def latest_scores(session: Session, organisation_ids: Iterable[int], category: str | None = None) -> dict[int, LatestScore]:
-    """Per organisation, its most telling latest score: combined first, then failure, dependency...
+    """Per organisation, its most telling score in the latest finished run: combined first, then failure, dependency...
 
     With ``category`` (a prefix), a score for that category beats the supplier-level one of the same
-    kind. Only plain columns are read (no reasons): lists rank thousands of suppliers.
+    kind. Only the latest finished run is read (issue 20: older runs are history, and reading all of
+    them made the lists slow down with every run): an organisation that run did not score has no
+    score here. Only plain columns are read (no reasons): lists rank thousands of suppliers.
     """
-    ids = list(organisation_ids)
+    run_id = latest_run_id(session)
+    ids = sorted(set(organisation_ids))
+    if run_id is None or not ids:
+        return {}
     order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
-    latest: dict[tuple[int, str, str], LatestScore] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
-            .join(ScoringRun, ScoringRun.id == RiskScore.run_id)
-            .where(RiskScore.organisation_id.in_(ids[start : start + 500]), ScoringRun.status == "ok")
-            .order_by(ScoringRun.as_of, ScoringRun.id)
-        )
-        for org_id, kind, cat, value, band in rows:
-            if cat and (not category or cpv_prefix(cat) != category):
-                continue
-            latest[(org_id, kind, cat)] = LatestScore(kind, cat, value, band)
 
     def rank(score: LatestScore) -> tuple[int, int]:
         return order.get(score.kind, len(order)), 0 if score.category else 1
 
     best: dict[int, LatestScore] = {}
-    for (org_id, _, _), score in latest.items():
-        if org_id not in best or rank(score) < rank(best[org_id]):
-            best[org_id] = score
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
+            .where(RiskScore.run_id == run_id, RiskScore.organisation_id.in_(ids[start : start + 500]))
+            .order_by(RiskScore.id)  # ties (equal rank) go to the row written first, as before
+        )
+        for org_id, kind, cat, value, band in rows:
+            if cat and (not category or cpv_prefix(cat) != category):
+                continue
+            score = LatestScore(kind, cat, value, band)
+            if org_id not in best or rank(score) < rank(best[org_id]):
+                best[org_id] = score
     return best

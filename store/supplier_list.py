@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models.relationship import CURRENT, relationship
@@ -54,18 +54,16 @@ def our_suppliers(
     if category:
         spend_filter.append(SpendLine.cpv.startswith(category))
         contract_filter.append(Contract.cpv.startswith(category))
-    spend: dict[int, Decimal] = dict(
-        tuple(r) for r in session.execute(
-            select(SpendLine.organisation_id, func.coalesce(func.sum(SpendLine.amount), 0))
-            .where(*spend_filter, period.condition()).group_by(SpendLine.organisation_id)
-        )
-    )
-    last_spend: dict[int, date | None] = dict(
-        tuple(r) for r in session.execute(
-            select(SpendLine.organisation_id, func.max(SpendLine.booked_on)).where(*spend_filter)
-            .group_by(SpendLine.organisation_id)
-        )
-    )
+    spend: dict[int, Decimal] = {}  # net spend in the period
+    last_spend: dict[int, date | None] = {}  # latest booking, whatever the period
+    for org_id, total, last in session.execute(  # one pass over the spend lines for both
+        select(SpendLine.organisation_id, func.sum(case((period.condition(), SpendLine.amount), else_=None)),
+               func.max(SpendLine.booked_on))
+        .where(*spend_filter).group_by(SpendLine.organisation_id)
+    ):
+        last_spend[org_id] = last
+        if total is not None:
+            spend[org_id] = total
     contract_ends: dict[int, list[tuple[str, date | None]]] = defaultdict(list)
     for org_id, ref, end, extension in session.execute(
         select(Contract.organisation_id, Contract.contract_ref, Contract.end_date, Contract.extension_until).where(*contract_filter)
@@ -74,10 +72,11 @@ def our_suppliers(
     ids = set(last_spend) | set(spend) | set(contract_ends)
     if not ids:
         return []
-    query = select(Organisation).where(Organisation.id.in_(ids))
+    query = select(Organisation.id, Organisation.name, Organisation.country, Organisation.company_id).where(
+        Organisation.id.in_(ids))
     if search:
         query = query.where(Organisation.name.ilike(f"%{search.strip()}%"))
-    orgs = list(session.scalars(query))
+    orgs = list(session.execute(query))  # plain columns: a list of thousands needs no ORM objects
     dissolved = dissolved_on(session, [o.id for o in orgs], today)
     scores = latest_scores(session, [o.id for o in orgs], category)
     rows = []

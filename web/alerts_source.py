@@ -1,6 +1,6 @@
 """The alerts area, as the web workspace uses it: only through ``store.alerts``' own functions.
 
-The workspace never writes the alerts tables with its own SQL: reading goes through
+The workspace never writes the alerts tables with its own SQL: reading goes through ``inbox_keys``,
 ``list_alerts``, ``alerts_by_id``, ``get_alert``, ``feedback_of`` and ``audit_of``, feedback
 through ``apply_feedback`` (which also stops pending deliveries and writes the alert's audit).
 An app built without an alerts source (``alerts=None``) says alerts are not available instead
@@ -58,21 +58,23 @@ class AlertsSource:
         self, session: Session, who: Principal, *, states: Sequence[str], severity: str = "", category: str = "",
         limit: int = 50,
     ) -> tuple[list[Any], int]:
-        """The person's alerts (AlertRows), most severe and newest first, up to ``limit``; and how many match."""
-        listed = self.module.list_alerts(session, states=list(states) or None, limit=SCAN_LIMIT)
-        rows = self.module.alerts_by_id(session, [item["id"] for item in listed])
-        out = []
-        for item in listed:
-            row = rows.get(item["id"])
-            if row is None or not self.visible(who, row):
+        """The person's alerts (AlertRows), most severe and newest first, up to ``limit``; and how many match.
+
+        Filtered and sorted on a few columns of the newest ``SCAN_LIMIT`` (``inbox_keys``); only the
+        alerts shown are read whole.
+        """
+        keys = []
+        for key in self.module.inbox_keys(session, states=list(states) or None, limit=SCAN_LIMIT):
+            if not self.visible(who, key):
                 continue
-            if severity and row.severity != severity:
+            if severity and key.severity != severity:
                 continue
-            if category and not any(cpv_prefix(str(c)).startswith(cpv_prefix(category)) for c in row.categories or []):
+            if category and not any(cpv_prefix(str(c)).startswith(cpv_prefix(category)) for c in key.categories or []):
                 continue
-            out.append(row)
-        out.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -_ts(r.last_seen)))
-        return out[:limit], len(out)
+            keys.append(key)
+        keys.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)), -_ts(r.last_seen)))
+        rows = self.module.alerts_by_id(session, [key.id for key in keys[:limit]])
+        return [rows[key.id] for key in keys[:limit] if key.id in rows], len(keys)
 
     def end_snoozes(self, session: Session, *, now: datetime, routing_file: Path | None) -> list[int]:
         """Snoozes whose time is up end before anything is shown: the same ``store.alerts.end_snoozes`` the flows call.
@@ -81,7 +83,7 @@ class AlertsSource:
         when it cannot be read the alerts still return to the inbox.
         """
         ending = getattr(self.module, "end_snoozes", None)
-        if ending is None:
+        if ending is None or not self.module.snoozes_due(session, now=now):  # the routing is read only when needed
             return []
         return ending(session, now=now, plan=_delivery_plan(routing_file), actor="web")
 

@@ -9,7 +9,7 @@ with the right status code and a sentence in the reader's language, never a trac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -53,6 +53,9 @@ class WebContext:
     markets: MarketCache = field(default_factory=MarketCache)
     #: The routing file's languages per person, with the file's modification time they were read at.
     routing_languages: dict[str, object] = field(default_factory=dict)
+    #: Each source's allowed age from the schedules (``pipelines.source_health.expected_intervals``), worked out
+    #: once an hour: its cron fire times over a year cost ~150 ms CPU, and the schedules only change with a restart.
+    source_intervals: dict[datetime, dict[str, timedelta]] = field(default_factory=dict)
 
     @property
     def idle(self) -> timedelta:
@@ -177,14 +180,14 @@ def translator(request: Request) -> Translator:
         return cached
     from alerts.routing import language_for
 
-    language = language_for(who.username, account=who.account.language, routing=_routing_languages(ctx),
+    language = language_for(who.username, account=who.account.language, routing=routing_languages(ctx),
                             default=ctx.translator.language)
     found = ctx.translator if language == ctx.translator.language else Translator(language)
     request.state.translator = found
     return found
 
 
-def _routing_languages(ctx: WebContext) -> dict[str, str]:
+def routing_languages(ctx: WebContext) -> dict[str, str]:
     """Languages the routing file gives people (read again when the file changes; {} when it cannot be read)."""
     path = ctx.settings.alerts.routing_file
     try:

@@ -47,7 +47,11 @@ class Organisation(Base):
 
 class Notice(Base):
     __tablename__ = "notices"
-    __table_args__ = (UniqueConstraint("source", "notice_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "notice_id"),
+        #: The newest notice per source (the source status page) without reading every notice.
+        Index("ix_notices_source_published", "source", "published"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(30))

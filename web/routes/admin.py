@@ -9,7 +9,7 @@ and changes roles, and every change lands in the audit log.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,7 +20,17 @@ from starlette.responses import RedirectResponse, Response
 from pipelines.source_health import expected_intervals, source_status
 from store.web import UnknownUserError, UserError, audit_account, audit_entries, list_users, set_disabled, set_role
 from web.auth import Principal
-from web.core import PageError, client, context_of, principal, render, require_admin, require_csrf, translator
+from web.core import (
+    PageError,
+    WebContext,
+    client,
+    context_of,
+    principal,
+    render,
+    require_admin,
+    require_csrf,
+    translator,
+)
 
 router = APIRouter()
 
@@ -30,9 +40,21 @@ def sources(request: Request, who: Annotated[Principal, Depends(principal)]) -> 
     require_admin(who)
     ctx = context_of(request)
     now = datetime.now(UTC)
+    expected = source_intervals(ctx, now)
     with ctx.store.session() as session:
-        statuses = source_status(session, now, expected_intervals(ctx.settings, around=now))
+        statuses = source_status(session, now, expected)
     return render(request, "sources.html", statuses=statuses)
+
+
+def source_intervals(ctx: WebContext, now: datetime) -> dict[str, timedelta]:
+    """Each source's allowed age (``expected_intervals``) around the hour of ``now``, worked out once an hour."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    expected = ctx.source_intervals.get(hour)
+    if expected is None:
+        expected = expected_intervals(ctx.settings, around=hour)
+        ctx.source_intervals.clear()
+        ctx.source_intervals[hour] = expected
+    return expected
 
 
 @router.get("/users")
