@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from models.alternative_history import FEATURES
 from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker, unknown_buyer_features
 from models.alternatives import (
     CompanyFacts,
@@ -33,6 +34,7 @@ from models.alternatives import (
 from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
 from store.alternative_facts import company_facts, organisation_address, organisation_key
+from store.alternative_rankers import load_ranker, save_ranker
 from store.queries import award_facts, bid_facts
 
 
@@ -82,12 +84,13 @@ class AlternativesContext:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
-    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin).
+def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
+                 ) -> tuple[AlternativesContext, frozenset[str]]:
+    """The history before ``as_of`` indexed, and its companies; the ranker is ``ranker`` (fixed weights if None).
 
-    The suggestions are for our own buyer (``alerts.alternatives.buyer_org_key``): features whose
-    input about that buyer is unknown (no region, no kind, no awards of its own) are left out of
-    the model, which then ranks on what is known instead of on counts that are 0 for everyone.
+    Also returns the features whose input about our own buyer (``alerts.alternatives.buyer_org_key``)
+    is unknown (no region, no kind, no awards of its own): a learned model leaves them out and ranks on
+    what is known instead of on counts that are 0 for everyone.
     """
     alt = settings.alerts.alternatives
     history = [a for a in load_history(session, until=as_of) if a.published < as_of]
@@ -97,10 +100,65 @@ def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool 
                                as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
     without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
-    ranker = fit_ranker(index, companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
-                        half_life_years=alt.half_life_years, without=without) if learned else transparent_ranker(
-        "chosen for this run")
-    return AlternativesContext(as_of, index, companies, ranker)
+    return AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run")), without
+
+
+def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
+    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
+    context, without = load_context(session, settings, as_of=as_of)
+    if learned:
+        alt = settings.alerts.alternatives
+        context.ranker = fit_ranker(context.index, context.companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
+                                    half_life_years=alt.half_life_years, without=without)
+    return context
+
+
+def ranker_settings(settings: Settings) -> dict[str, object]:
+    """The alternatives settings a learned ranker depends on: one learned under others is not used."""
+    alt = settings.alerts.alternatives
+    return {"cpv_depth": alt.cpv_depth, "years": alt.years, "half_life_years": alt.half_life_years,
+            "buyer_org_key": alt.buyer_org_key}
+
+
+def learn_ranker(session: Session, settings: Settings, *, as_of: date, now: datetime | None = None) -> Ranker:
+    """Learn the ranker from the history before ``as_of`` and keep it in the store for the alert runs.
+
+    Run once after each scoring run (the score-suppliers flow, ``supplyradar alerts learn-ranker``): the
+    failure bands the training cases carry are those of the latest scoring run up to ``as_of``, as in an
+    alert run on that day. Returns the ranker (fixed weights, with why, when the history is too thin).
+    """
+    ranker = prepare(session, settings, as_of=as_of).ranker
+    save_ranker(session, ranker, learned_on=as_of, features=FEATURES, settings=ranker_settings(settings),
+                learned_at=now or datetime.now(UTC))
+    return ranker
+
+
+def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranker:
+    """The ranker an alert run on ``as_of`` uses: the stored one when it fits, else fixed weights saying why.
+
+    It fits when it was learned before no later day than ``as_of``, at most ``ranker_max_age_days``
+    before it, under the same settings and on the same features as this version's.
+    """
+    alt = settings.alerts.alternatives
+    stored = load_ranker(session)
+    if stored is None:
+        return transparent_ranker("no learned model is stored; the score-suppliers flow learns one after scoring")
+    learned_on = stored.learned_on
+    if stored.features != FEATURES:
+        return transparent_ranker("the stored model was learned on other features than this version's")
+    if stored.settings != ranker_settings(settings):
+        return transparent_ranker("the stored model was learned under other alternatives settings")
+    if learned_on > as_of:
+        return transparent_ranker(f"the stored model was learned on data up to {learned_on}, after {as_of}")
+    if (as_of - learned_on).days > alt.ranker_max_age_days:
+        return transparent_ranker(f"the stored model, learned on {learned_on}, is more than "
+                                  f"{alt.ranker_max_age_days} days old")
+    return stored.ranker
+
+
+def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date) -> AlternativesContext:
+    """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here)."""
+    return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of))[0]
 
 
 def suggest_for(

@@ -187,10 +187,10 @@ def delivery_plan(routing: Routing):  # store.alerts.DeliveryPlan
 def record(session: Session, settings: Settings, config: AlertConfig, candidates: Sequence[Candidate], *,
            as_of: date, now: datetime, summary: RunSummary) -> None:
     """Write candidates to the outbox; new rounds of alerts that ask for them get alternative suppliers."""
-    from pipelines.alternatives import prepare, suggest_for, suggestions_facts
+    from pipelines.alternatives import prepare_for_alerts, suggest_for, suggestions_facts
 
     plan = delivery_plan(config.routing)
-    context = None  # the history indexed and the ranker learned once per run, when an alert needs them
+    context = None  # the history indexed and the stored ranker loaded once per run, when an alert needs them
     for candidate in candidates:
         started = time.process_time()
         outcome, alert_id = record_candidate(session, candidate, now=now, plan=plan)
@@ -198,7 +198,7 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
         if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
             organisation_id, cpv = candidate.alternatives_for
             if context is None:
-                context = prepare(session, settings, as_of=as_of)
+                context = prepare_for_alerts(session, settings, as_of=as_of)
                 summary.cpu["alternatives prepared"] += time.process_time() - started
                 started = time.process_time()
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,

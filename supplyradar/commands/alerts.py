@@ -2,7 +2,8 @@
 
 ``supplyradar alerts list|show|ack|snooze|dismiss|stats`` is the outbox and the feedback loop as a
 person sees it; ``alerts send``, ``alerts digest`` and ``alerts check-sources`` run the same
-functions as the ``send-alerts`` and ``send-digest`` flows; ``alerts check-config`` validates the
+functions as the ``send-alerts`` and ``send-digest`` flows, ``alerts learn-ranker`` the score-suppliers
+flow's learning of the alternatives ranker; ``alerts check-config`` validates the
 rules and routing; ``alerts alternatives`` suggests suppliers; ``evaluate alternatives`` backtests them.
 """
 
@@ -291,6 +292,19 @@ def send_command(
     out.print(rows_table("send-alerts", [summary.as_row()]))
     for failure in summary.failures:
         err.print(failure, style="yellow", markup=False)
+
+
+@alerts_app.command("learn-ranker")
+def learn_ranker_command(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from the awards before this day (default: today).")] = None,
+) -> None:
+    """Learn the alternatives ranker after a scoring run and keep it for the alert runs (the scoring flow does this)."""
+    from pipelines.alternatives import learn_ranker
+
+    settings = Settings()
+    with open_store(settings) as store, store.session() as session, session.begin():
+        ranker = learn_ranker(session, settings, as_of=parse_date(as_of, "--as-of") or date.today())
+    out.print(ranker.describe(), markup=False)
 
 
 @alerts_app.command("digest")
