@@ -82,11 +82,24 @@ class AlternativesContext:
     companies: dict[str, CompanyFacts]
     ranker: Ranker
     notes: list[str] = field(default_factory=list)
+    #: Companies are read per suggestion, for its candidates only (an alert run needs a few branches'
+    #: suppliers, not every winner of the national history); the keys read so far, found or not.
+    lazy: bool = False
+    read: set[str] = field(default_factory=set)
+    buyer: tuple[str | None, str | None] | None = None  # our own buyer's kind and region, once read
+
+    def companies_for(self, session: Session, keys: Iterable[str]) -> None:
+        """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
+        missing = set(keys) - self.read
+        if self.lazy and missing:
+            self.companies.update(load_companies(session, missing, as_of=self.as_of))
+            self.read |= missing
 
 
 def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
-                 ) -> tuple[AlternativesContext, frozenset[str]]:
-    """The history before ``as_of`` indexed, and its companies; the ranker is ``ranker`` (fixed weights if None).
+                 lazy: bool = False) -> tuple[AlternativesContext, frozenset[str]]:
+    """The history before ``as_of`` indexed, and its companies (``lazy``: read later, per suggestion, see
+    ``AlternativesContext``); the ranker is ``ranker`` (fixed weights if None).
 
     Also returns the features whose input about our own buyer (``alerts.alternatives.buyer_org_key``)
     is unknown (no region, no kind, no awards of its own): a learned model leaves them out and ranks on
@@ -96,11 +109,13 @@ def load_context(session: Session, settings: Settings, *, as_of: date, ranker: R
     history = [a for a in load_history(session, until=as_of) if a.published < as_of]
     bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
-    companies = load_companies(session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
-                               as_of=as_of)
+    companies = {} if lazy else load_companies(
+        session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders}, as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
     without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
-    return AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run")), without
+    context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"), lazy=lazy,
+                                  buyer=(kind, region))
+    return context, without
 
 
 def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
@@ -158,7 +173,8 @@ def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranke
 
 def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date) -> AlternativesContext:
     """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here)."""
-    return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of))[0]
+    return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of),
+                        lazy=True)[0]
 
 
 def suggest_for(
@@ -170,13 +186,15 @@ def suggest_for(
     supplier_key = organisation_key(session, organisation_id)
     if context is None or context.as_of != as_of:
         context = prepare(session, settings, as_of=as_of)
-    kind, region = _buyer_profile(session, alt.buyer_org_key)
+    kind, region = context.buyer or _buyer_profile(session, alt.buyer_org_key)
     request = Request(
         supplier_key=supplier_key, cpv=cpv, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
         half_life_years=alt.half_life_years, buyer_kind=kind, buyer_region=region, reference_value=reference_value,
         prefer_countries=tuple(alt.prefer_countries), preference_weight=alt.preference_weight, top_n=alt.top_n,
         scheme=scheme, buyer_key=alt.buyer_org_key or None,
     )
+    if context.lazy:
+        context.companies_for(session, context.index.candidates(request.query()).keys)
     return suggest(context.index, context.companies, request, ranker=context.ranker)
 
 
