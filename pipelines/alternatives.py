@@ -13,7 +13,7 @@ history indexed once, and one ranker learned from the awards before the referenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -33,16 +33,21 @@ from models.alternatives import (
 )
 from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
+from models.market import AwardFact
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
 from store.queries import award_facts, bid_facts
 
 
-def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None) -> list[PastAward]:
+def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None,
+                 facts: Sequence[AwardFact] | None = None) -> list[PastAward]:
     """Every counted award (duplicates across sources left out) with its buyer and winners.
 
-    The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history.
+    The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history;
+    ``facts``: those already read (every scheme, up to ``until``), e.g. once for a whole alert run.
     """
+    if facts is None:
+        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True)
     return [
         PastAward(
             published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
@@ -50,7 +55,7 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
             winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
         )
-        for fact in award_facts(session, cpv_prefix, until=until, all_schemes=True)
+        for fact in facts
     ]
 
 
@@ -97,7 +102,8 @@ class AlternativesContext:
 
 
 def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
-                 lazy: bool = False) -> tuple[AlternativesContext, frozenset[str]]:
+                 lazy: bool = False, facts: Sequence[AwardFact] | None = None,
+                 ) -> tuple[AlternativesContext, frozenset[str]]:
     """The history before ``as_of`` indexed, and its companies (``lazy``: read later, per suggestion, see
     ``AlternativesContext``); the ranker is ``ranker`` (fixed weights if None).
 
@@ -106,7 +112,7 @@ def load_context(session: Session, settings: Settings, *, as_of: date, ranker: R
     what is known instead of on counts that are 0 for everyone.
     """
     alt = settings.alerts.alternatives
-    history = [a for a in load_history(session, until=as_of) if a.published < as_of]
+    history = [a for a in load_history(session, until=as_of, facts=facts) if a.published < as_of]
     bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
     companies = {} if lazy else load_companies(
@@ -171,10 +177,12 @@ def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranke
     return stored.ranker
 
 
-def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date) -> AlternativesContext:
-    """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here)."""
+def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date,
+                       facts: Sequence[AwardFact] | None = None) -> AlternativesContext:
+    """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here);
+    ``facts``: the run's award facts up to ``as_of`` when it has read them already."""
     return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of),
-                        lazy=True)[0]
+                        lazy=True, facts=facts)[0]
 
 
 def suggest_for(
