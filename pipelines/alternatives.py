@@ -48,10 +48,17 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
     """
     if facts is None:
         facts = award_facts(session, cpv_prefix, until=until, all_schemes=True)
+    kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
+    regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
+    for fact in facts:
+        if fact.buyer_name not in kinds:
+            kinds[fact.buyer_name] = buyer_kind(fact.buyer_name)
+        if (fact.buyer_country, fact.buyer_postcode) not in regions:
+            regions[fact.buyer_country, fact.buyer_postcode] = buyer_region(fact.buyer_country, fact.buyer_postcode)
     return [
         PastAward(
             published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
-            buyer_kind=buyer_kind(fact.buyer_name), buyer_region=buyer_region(fact.buyer_country, fact.buyer_postcode),
+            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[fact.buyer_country, fact.buyer_postcode],
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
             winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
         )
