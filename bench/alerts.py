@@ -8,8 +8,8 @@ A send-alerts run suggests alternatives for each new alert; a backtest suggests 
 award. Both must stay cheap on a real history: 100,000 awards (about ten years of Dutch award
 notices across all categories) with 5,000 suppliers. Target: one suggestion under 50 ms (best
 of ``ROUNDS``), features and the learned model's scoring and reasons included. The history is
-indexed and the ranker learned once per run (an alert run, a backtest): both are measured and
-shown, with their own, looser target. The history is random but shaped like a market (a few
+indexed once per run (an alert run, a backtest) and the ranker learned once a day after scoring
+(once per backtest): both are measured and shown, with their own, looser target. The history is random but shaped like a market (a few
 suppliers win most, buyers of six kinds in nine regions), which is all the ranking's cost
 depends on.
 """
