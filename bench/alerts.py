@@ -105,7 +105,9 @@ def alert_run(db_file: Path) -> Result:
     keeps none that fits (a store filled by an older version), it is learned first, as the score-suppliers
     flow does, in a process of its own, and that CPU is reported apart. Reports the CPU of the whole run per alert (the target), what
     is read once per run (facts, the alternatives' history and the stored ranker) and what each alert adds,
-    and the peak RSS of this process:
+    and the peak RSS of this process (measured on a ``demo --scale 54`` store, 105,840 notices, 109,607 counted
+    awards, 7 alerts: 1,168 CPU-ms per alert, 4.96 s facts, 2.77 s history, 50 ms each alert, 478 MiB; with the
+    ranker learned inside the run it was 4,951 ms, 29.0 s for the history and learning, 1,310 MiB):
     run it in a process of its own (``python -m bench.alerts STORE``) for that figure to be the run's.
     """
     import sklearn.linear_model  # noqa: F401  (see above)
