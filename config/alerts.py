@@ -33,6 +33,10 @@ class AlternativesSettings(BaseModel):
     #: org_key of our own organisation ("NL:id:<kvk>"): candidates that won from comparable buyers
     #: (same kind, same region) rank higher. Empty: no buyer comparison.
     buyer_org_key: str = ""
+    #: An alert run ranks with the ranker learned after the latest scoring run (``supplyradar alerts
+    #: learn-ranker``, the score-suppliers flow); one learned more than this many days before the alert
+    #: run's day is not used: the run ranks by fixed weights and its suggestions say why.
+    ranker_max_age_days: int = Field(31, ge=0)
 
 
 class AlertSettings(BaseModel):

@@ -181,3 +181,10 @@ class Settings(BaseSettings):
     @property
     def resolved_output_dir(self) -> Path:
         return self.output_dir or self.data_dir / "reports"
+
+    def with_alert_files(self, *, routing: Path | None = None, rules: Path | None = None) -> Settings:
+        """A copy whose alert routing and rules files are the ones given (a command's ``--routing``/``--rules``)."""
+        updates = {k: v for k, v in (("routing_file", routing), ("rules_file", rules)) if v is not None}
+        if not updates:
+            return self
+        return self.model_copy(update={"alerts": self.alerts.model_copy(update=updates)})

@@ -1,19 +1,23 @@
 """Flow: score suppliers (dependency, failure probability, geopolitics, combined) as of a day; daily.
 
-One task: the scoring loads everything in a few bulk queries, scores in memory and writes one
-scoring run in bulk (``pipelines.score_suppliers``). The summary, the riskiest suppliers of ours and the
-Kraljic positions become Prefect artifacts.
+Two tasks. The scoring loads everything in a few bulk queries, scores in memory and writes one
+scoring run in bulk (``pipelines.score_suppliers``). Then the alternatives ranker is learned from the
+award history before that day, with the new run's failure bands, and kept in the store
+(``pipelines.alternatives.learn_ranker``): the send-alerts runs load it instead of learning it each run.
+The summary, the riskiest suppliers of ours and the Kraljic positions become Prefect artifacts.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from pipelines.alternatives import learn_ranker
 from pipelines.score_suppliers import score_suppliers as run_scoring
 from store.db import Store
 
@@ -30,14 +34,25 @@ def score_task(as_of: date | None) -> dict:
     return summary.as_dict()
 
 
+@task(name="learn-alternatives-ranker", cache_policy=NONE)
+def learn_ranker_task(as_of: date) -> dict[str, Any]:
+    settings = Settings()
+    with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
+        ranker = learn_ranker(session, settings, as_of=as_of)
+    get_run_logger().info("alternatives ranker: %s", ranker.describe())
+    return {"kind": ranker.kind, "description": ranker.describe()}
+
+
 @flow(name="score-suppliers")
 def score_suppliers(as_of: date | None = None) -> dict:
     """Score every supplier as of ``as_of`` (default today); returns the run summary."""
     summary = score_task(as_of)
+    summary["alternatives_ranker"] = learn_ranker_task(date.fromisoformat(summary["as_of"]))
     lines = [f"## Scoring run {summary['run_id']}, data as of {summary['as_of']}", "",
              f"Failure model: `{summary['model_version']}`" + (" — **synthetic demo data**" if summary["synthetic"] else ""),
              "", *[f"- {k}: {v}" for k, v in sorted(summary["counts"].items())]]
     lines += ["", *[f"> {w}" for w in summary["warnings"] + summary["notes"]]]
+    lines += ["", f"Alternatives ranker (kept for the alert runs): {summary['alternatives_ranker']['description']}"]
     create_markdown_artifact(key="score-suppliers-summary", markdown="\n".join(lines) + "\n",
                              description="Scoring run summary")
     if summary["top"]:

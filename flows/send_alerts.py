@@ -17,7 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_check_sources, send_due
+from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_awards, run_check_sources, send_due
 from store.db import Store
 
 
@@ -44,8 +44,10 @@ def evaluate_rules(as_of: date | None, routing_file: str | None, sources: bool) 
     now = _now()
     summary = RunSummary()
     with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-        candidates = evaluate(session, settings, config, as_of=as_of or now.date(), now=now, sources=sources)
-        record(session, settings, config, candidates, as_of=as_of or now.date(), now=now, summary=summary)
+        awards = run_awards(session, config, as_of=as_of or now.date())  # read once, shared by markets and alternatives
+        candidates = evaluate(session, settings, config, as_of=as_of or now.date(), now=now, sources=sources,
+                              awards=awards)
+        record(session, settings, config, candidates, as_of=as_of or now.date(), now=now, summary=summary, awards=awards)
     logger.info("%d candidate alerts: %s", len(candidates), dict(summary.outcomes))
     return summary.as_row()
 

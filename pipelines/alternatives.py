@@ -13,13 +13,14 @@ history indexed once, and one ranker learned from the awards before the referenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from models.alternative_history import FEATURES
 from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker, unknown_buyer_features
 from models.alternatives import (
     CompanyFacts,
@@ -32,23 +33,36 @@ from models.alternatives import (
 )
 from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
+from models.market import AwardFact
 from store.alternative_facts import company_facts, organisation_address, organisation_key
+from store.alternative_rankers import load_ranker, save_ranker
 from store.queries import award_facts, bid_facts
 
 
-def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None) -> list[PastAward]:
+def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None,
+                 facts: Sequence[AwardFact] | None = None) -> list[PastAward]:
     """Every counted award (duplicates across sources left out) with its buyer and winners.
 
-    The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history.
+    The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history;
+    ``facts``: those already read (every scheme, up to ``until``), e.g. once for a whole alert run.
     """
+    if facts is None:
+        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True)
+    kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
+    regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
+    for fact in facts:
+        if fact.buyer_name not in kinds:
+            kinds[fact.buyer_name] = buyer_kind(fact.buyer_name)
+        if (fact.buyer_country, fact.buyer_postcode) not in regions:
+            regions[fact.buyer_country, fact.buyer_postcode] = buyer_region(fact.buyer_country, fact.buyer_postcode)
     return [
         PastAward(
             published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
-            buyer_kind=buyer_kind(fact.buyer_name), buyer_region=buyer_region(fact.buyer_country, fact.buyer_postcode),
+            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[fact.buyer_country, fact.buyer_postcode],
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
             winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
         )
-        for fact in award_facts(session, cpv_prefix, until=until, all_schemes=True)
+        for fact in facts
     ]
 
 
@@ -80,27 +94,102 @@ class AlternativesContext:
     companies: dict[str, CompanyFacts]
     ranker: Ranker
     notes: list[str] = field(default_factory=list)
+    #: Companies are read per suggestion, for its candidates only (an alert run needs a few branches'
+    #: suppliers, not every winner of the national history); the keys read so far, found or not.
+    lazy: bool = False
+    read: set[str] = field(default_factory=set)
+    buyer: tuple[str | None, str | None] | None = None  # our own buyer's kind and region, once read
+
+    def companies_for(self, session: Session, keys: Iterable[str]) -> None:
+        """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
+        missing = set(keys) - self.read
+        if self.lazy and missing:
+            self.companies.update(load_companies(session, missing, as_of=self.as_of))
+            self.read |= missing
+
+
+def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
+                 lazy: bool = False, facts: Sequence[AwardFact] | None = None,
+                 ) -> tuple[AlternativesContext, frozenset[str]]:
+    """The history before ``as_of`` indexed, and its companies (``lazy``: read later, per suggestion, see
+    ``AlternativesContext``); the ranker is ``ranker`` (fixed weights if None).
+
+    Also returns the features whose input about our own buyer (``alerts.alternatives.buyer_org_key``)
+    is unknown (no region, no kind, no awards of its own): a learned model leaves them out and ranks on
+    what is known instead of on counts that are 0 for everyone.
+    """
+    alt = settings.alerts.alternatives
+    history = [a for a in load_history(session, until=as_of, facts=facts) if a.published < as_of]
+    bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
+    index = HistoryIndex(history, bids)
+    companies = {} if lazy else load_companies(
+        session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders}, as_of=as_of)
+    kind, region = _buyer_profile(session, alt.buyer_org_key)
+    without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
+    context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"), lazy=lazy,
+                                  buyer=(kind, region))
+    return context, without
 
 
 def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
-    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin).
+    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
+    context, without = load_context(session, settings, as_of=as_of)
+    if learned:
+        alt = settings.alerts.alternatives
+        context.ranker = fit_ranker(context.index, context.companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
+                                    half_life_years=alt.half_life_years, without=without)
+    return context
 
-    The suggestions are for our own buyer (``alerts.alternatives.buyer_org_key``): features whose
-    input about that buyer is unknown (no region, no kind, no awards of its own) are left out of
-    the model, which then ranks on what is known instead of on counts that are 0 for everyone.
+
+def ranker_settings(settings: Settings) -> dict[str, object]:
+    """The alternatives settings a learned ranker depends on: one learned under others is not used."""
+    alt = settings.alerts.alternatives
+    return {"cpv_depth": alt.cpv_depth, "years": alt.years, "half_life_years": alt.half_life_years,
+            "buyer_org_key": alt.buyer_org_key}
+
+
+def learn_ranker(session: Session, settings: Settings, *, as_of: date, now: datetime | None = None) -> Ranker:
+    """Learn the ranker from the history before ``as_of`` and keep it in the store for the alert runs.
+
+    Run once after each scoring run (the score-suppliers flow, ``supplyradar alerts learn-ranker``): the
+    failure bands the training cases carry are those of the latest scoring run up to ``as_of``, as in an
+    alert run on that day. Returns the ranker (fixed weights, with why, when the history is too thin).
+    """
+    ranker = prepare(session, settings, as_of=as_of).ranker
+    save_ranker(session, ranker, learned_on=as_of, features=FEATURES, settings=ranker_settings(settings),
+                learned_at=now or datetime.now(UTC))
+    return ranker
+
+
+def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranker:
+    """The ranker an alert run on ``as_of`` uses: the stored one when it fits, else fixed weights saying why.
+
+    It fits when it was learned before no later day than ``as_of``, at most ``ranker_max_age_days``
+    before it, under the same settings and on the same features as this version's.
     """
     alt = settings.alerts.alternatives
-    history = [a for a in load_history(session, until=as_of) if a.published < as_of]
-    bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
-    index = HistoryIndex(history, bids)
-    companies = load_companies(session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
-                               as_of=as_of)
-    kind, region = _buyer_profile(session, alt.buyer_org_key)
-    without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
-    ranker = fit_ranker(index, companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
-                        half_life_years=alt.half_life_years, without=without) if learned else transparent_ranker(
-        "chosen for this run")
-    return AlternativesContext(as_of, index, companies, ranker)
+    stored = load_ranker(session)
+    if stored is None:
+        return transparent_ranker("no learned model is stored; the score-suppliers flow learns one after scoring")
+    learned_on = stored.learned_on
+    if stored.features != FEATURES:
+        return transparent_ranker("the stored model was learned on other features than this version's")
+    if stored.settings != ranker_settings(settings):
+        return transparent_ranker("the stored model was learned under other alternatives settings")
+    if learned_on > as_of:
+        return transparent_ranker(f"the stored model was learned on data up to {learned_on}, after {as_of}")
+    if (as_of - learned_on).days > alt.ranker_max_age_days:
+        return transparent_ranker(f"the stored model, learned on {learned_on}, is more than "
+                                  f"{alt.ranker_max_age_days} days old")
+    return stored.ranker
+
+
+def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date,
+                       facts: Sequence[AwardFact] | None = None) -> AlternativesContext:
+    """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here);
+    ``facts``: the run's award facts up to ``as_of`` when it has read them already."""
+    return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of),
+                        lazy=True, facts=facts)[0]
 
 
 def suggest_for(
@@ -112,13 +201,15 @@ def suggest_for(
     supplier_key = organisation_key(session, organisation_id)
     if context is None or context.as_of != as_of:
         context = prepare(session, settings, as_of=as_of)
-    kind, region = _buyer_profile(session, alt.buyer_org_key)
+    kind, region = context.buyer or _buyer_profile(session, alt.buyer_org_key)
     request = Request(
         supplier_key=supplier_key, cpv=cpv, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
         half_life_years=alt.half_life_years, buyer_kind=kind, buyer_region=region, reference_value=reference_value,
         prefer_countries=tuple(alt.prefer_countries), preference_weight=alt.preference_weight, top_n=alt.top_n,
         scheme=scheme, buyer_key=alt.buyer_org_key or None,
     )
+    if context.lazy:
+        context.companies_for(session, context.index.candidates(request.query()).keys)
     return suggest(context.index, context.companies, request, ranker=context.ranker)
 
 

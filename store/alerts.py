@@ -406,3 +406,18 @@ def ensure_utc(now: datetime) -> datetime:
         raise ValueError("now must be timezone-aware (datetime.now(UTC))")
     return now.astimezone(UTC)
 
+
+
+def alert_history_rows(session: Session, alert_id: int) -> list[tuple[str, list[dict]]]:
+    """One alert's deliveries, feedback and history as titled plain rows (what ``alerts show`` prints under it)."""
+    deliveries = [
+        {"recipient": d.recipient, "channel": d.channel, "round": d.round, "mode": d.mode, "status": d.status,
+         "attempts": d.attempts, "next attempt": utc(d.next_attempt_at) if d.status == "pending" else None,
+         "sent": utc(d.sent_at), "error": d.last_error}
+        for d in deliveries_of(session, alert_id)
+    ]
+    feedback = [{"at": utc(f.decided_at), "by": f.decided_by, "action": f.action, "reason": f.reason, "note": f.note}
+                for f in feedback_of(session, alert_id)]
+    audit = [{"at": utc(a.at), "change": a.change, "from": a.old_value, "to": a.new_value, "by": a.actor, "detail": a.detail}
+             for a in audit_of(session, alert_id)]
+    return [("Deliveries", deliveries), ("Feedback", feedback), ("History", audit)]

@@ -2,7 +2,8 @@
 
 ``supplyradar alerts list|show|ack|snooze|dismiss|stats`` is the outbox and the feedback loop as a
 person sees it; ``alerts send``, ``alerts digest`` and ``alerts check-sources`` run the same
-functions as the ``send-alerts`` and ``send-digest`` flows; ``alerts check-config`` validates the
+functions as the ``send-alerts`` and ``send-digest`` flows, ``alerts learn-ranker`` the score-suppliers
+flow's learning of the alternatives ranker; ``alerts check-config`` validates the
 rules and routing; ``alerts alternatives`` suggests suppliers; ``evaluate alternatives`` backtests them.
 The rows and sentences they print are built in ``reports.alert_tables`` and ``reports.alternatives``.
 """
@@ -29,15 +30,6 @@ out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
 
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-def _settings(routing: Path | None = None, rules: Path | None = None) -> Settings:
-    settings = Settings()
-    updates = {k: v for k, v in (("routing_file", routing), ("rules_file", rules)) if v is not None}
-    if updates:
-        settings = settings.model_copy(update={"alerts": settings.alerts.model_copy(update=updates)})
-    return settings
-
 
 
 def _config(settings: Settings):  # pipelines.send_alerts.AlertConfig
@@ -99,7 +91,7 @@ def show_command(
 ) -> None:
     """One alert: its message, deliveries, feedback and history."""
     from alerts.render import render_alert
-    from store.alerts import AlertNotFoundError, audit_of, deliveries_of, feedback_of, get_alert, utc
+    from store.alerts import AlertNotFoundError, alert_history_rows, get_alert, utc
 
     settings = Settings()
     with open_store(settings) as store:
@@ -111,16 +103,7 @@ def show_command(
                 err.print(str(exc), style="red")
                 raise typer.Exit(1) from None
             message = render_alert(alert, fmt="text" if fmt == "text" else "markdown", language=settings.language)
-            deliveries = [
-                {"recipient": d.recipient, "channel": d.channel, "round": d.round, "mode": d.mode, "status": d.status,
-                 "attempts": d.attempts, "next attempt": utc(d.next_attempt_at) if d.status == "pending" else None,
-                 "sent": utc(d.sent_at), "error": d.last_error}
-                for d in deliveries_of(session, alert_id)
-            ]
-            feedback = [{"at": utc(f.decided_at), "by": f.decided_by, "action": f.action, "reason": f.reason, "note": f.note}
-                        for f in feedback_of(session, alert_id)]
-            audit = [{"at": utc(a.at), "change": a.change, "from": a.old_value, "to": a.new_value, "by": a.actor, "detail": a.detail}
-                     for a in audit_of(session, alert_id)]
+            history = alert_history_rows(session, alert_id)
     until = f" until {utc(alert.snoozed_until):%Y-%m-%d %H:%M} UTC" if alert.state == "snoozed" and alert.snoozed_until else ""
     out.print(f"Alert {alert_id} · state {alert.state}{until} · severity {alert.severity}", markup=False)
     if fmt == "text":
@@ -129,7 +112,7 @@ def show_command(
         from rich.markdown import Markdown
 
         out.print(Markdown(message.body))
-    for title, rows in (("Deliveries", deliveries), ("Feedback", feedback), ("History", audit)):
+    for title, rows in history:
         if rows:
             out.print(rows_table(title, rows, overflow="fold"))
 
@@ -259,7 +242,7 @@ def stats_command() -> None:
 def check_config_command(routing: RoutingOption = None,
                          rules: Annotated[Path | None, typer.Option("--rules", help="Rules YAML.")] = None) -> None:
     """Validate the alert rules and the routing; exit code 2 with the file, rule or person at fault."""
-    config = _config(_settings(routing, rules))
+    config = _config(Settings().with_alert_files(routing=routing, rules=rules))
     out.print(rows_table("People (channels by name; URLs are not shown)", people_rows(config.routing)))
     out.print(rows_table("Categories", category_rows(config.routing)))
     out.print(f"{len(config.rules.rules)} rules OK; ops: {', '.join(config.routing.ops)}", markup=False)
@@ -274,13 +257,26 @@ def send_command(
     """Evaluate the rules, write the outbox, send critical alerts at once, retry what is due."""
     from pipelines.send_alerts import run_send_alerts
 
-    settings = _settings(routing)
+    settings = Settings().with_alert_files(routing=routing)
     config = _config(settings)
     with open_store(settings) as store:
         summary = run_send_alerts(store, settings, as_of=parse_date(as_of, "--as-of"), config=config, send=not no_send)
     out.print(rows_table("send-alerts", [summary.as_row()]))
     for failure in summary.failures:
         err.print(failure, style="yellow", markup=False)
+
+
+@alerts_app.command("learn-ranker")
+def learn_ranker_command(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from the awards before this day (default: today).")] = None,
+) -> None:
+    """Learn the alternatives ranker after a scoring run and keep it for the alert runs (the scoring flow does this)."""
+    from pipelines.alternatives import learn_ranker
+
+    settings = Settings()
+    with open_store(settings) as store, store.session() as session, session.begin():
+        ranker = learn_ranker(session, settings, as_of=parse_date(as_of, "--as-of") or date.today())
+    out.print(ranker.describe(), markup=False)
 
 
 @alerts_app.command("digest")
@@ -293,7 +289,7 @@ def digest_command(
 
     if period not in ("daily", "weekly"):
         raise typer.BadParameter("choose daily or weekly", param_hint="--period")
-    settings = _settings(routing)
+    settings = Settings().with_alert_files(routing=routing)
     config = _config(settings)
     with open_store(settings) as store:
         summary = run_send_digest(store, settings, period=period, config=config)
@@ -305,7 +301,7 @@ def check_sources_command(routing: RoutingOption = None) -> None:
     """Ops alerts for sources that are late or failing (see supplyradar status)."""
     from pipelines.send_alerts import run_check_sources
 
-    settings = _settings(routing)
+    settings = Settings().with_alert_files(routing=routing)
     config = _config(settings)
     with open_store(settings) as store:
         summary = run_check_sources(store, settings, config=config)

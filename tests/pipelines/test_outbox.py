@@ -326,10 +326,8 @@ def test_undelivered_alerts_expire(store: Store, settings: Settings, inbox: Inbo
     assert {d.status for d in _deliveries(store)} == {"expired"}
 
 
-def test_a_contract_ending_in_a_concentrated_market_calls_for_a_market_consultation(
-    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]
-) -> None:
-    config = _config(inbox)
+def horizon_world(store: Store) -> None:
+    """Our contract with Big Systems (CPV 72500000) ends within the horizon rule's year; Small Data won there too."""
     with store.session() as session, session.begin():
         buyer = _org(session, "90000001", "Gemeente Zandlinde")
         big, small = _org(session, "20000001", "Big Systems B.V."), _org(session, "20000002", "Small Data B.V.")
@@ -347,6 +345,13 @@ def test_a_contract_ending_in_a_concentrated_market_calls_for_a_market_consultat
                              supplier_name="Big Systems", organisation_id=big.id, cpv="72500000",
                              end_date=date(2027, 6, 30), extension_until=date(2028, 6, 30), owner="anna",
                              content_hash="c9", imported_at=NOW))
+
+
+def test_a_contract_ending_in_a_concentrated_market_calls_for_a_market_consultation(
+    store: Store, settings: Settings, inbox: Inbox, world: dict[str, int]
+) -> None:
+    config = _config(inbox)
+    horizon_world(store)
     summary = run_send_alerts(store, settings, as_of=AS_OF, now=NOW, config=config, sources=False)
     assert summary.outcomes == {"created": 1}
     with store.session() as session:
