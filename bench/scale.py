@@ -23,6 +23,7 @@ size; a smaller run reports its figures and says the size was not reached.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import resource
 import sys
@@ -124,6 +125,11 @@ def _default_world_counts() -> dict[str, int]:
 
 
 def main() -> int:
+    # each stage's CPU as it finishes (demo.scale.StageClock), so a run of many minutes shows its progress
+    stages = logging.getLogger("supplyradar.demo.scale")
+    stages.addHandler(logging.StreamHandler(sys.stderr))
+    stages.setLevel(logging.INFO)
+    stages.propagate = False
     return run([scale_benchmark])
 
 

@@ -266,10 +266,10 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
 
 def safe_url(url: httpx.URL | str) -> str:
     """The URL as it may appear in logs and errors: no userinfo, secret-looking parameters redacted."""
-    url = httpx.URL(url)
+    url = url if isinstance(url, httpx.URL) else httpx.URL(url)  # (httpx.URL(a URL) parses it again)
     if url.userinfo:
         url = url.copy_with(username=None, password=None)
-    if any(SECRET_PARAM.search(name) for name in url.params):
+    if url.query and any(SECRET_PARAM.search(name) for name in url.params):
         params = [(name, REDACTED if SECRET_PARAM.search(name) else value) for name, value in url.params.multi_items()]
         url = url.copy_with(params=params)
     return str(url)

@@ -237,7 +237,8 @@ def fetch_profile(client: HttpClient, settings: KvkSettings, kvk_number: str) ->
     if isinstance(result, NotFound):
         return result
     body, response = result
-    profile = parse_profile(body, where=safe_url(url), fetched_at=datetime.now(UTC),
+    # the request's URL is parsed already: safe_url of the string would parse it again, once per company
+    profile = parse_profile(body, where=safe_url(response.request.url), fetched_at=datetime.now(UTC),
                             api_version=response.headers.get("API-Version"))
     if profile.kvk_number != number:  # a cache or gateway repeating another answer: never store it as this company
         raise PendingRecord(safe_url(url), f"the answer is the profile of {profile.kvk_number}, not of {number}",

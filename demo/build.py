@@ -57,18 +57,30 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1)
     world = build_world(seed, scale)
     out.mkdir(parents=True, exist_ok=True)
     ted = sorted(world.ted_notices(), key=lambda n: (n.published, n.key))
-    documents = {n.key: notice_xml(n, world) for n in world.notices if n.ted_number or n.tenderned_id}
     _write_json_lines(out / TED_INDEX, [ted_search_item(n, world) for n in ted])
-    _write_zip(out / TED_NOTICES, ((f"{n.ted_number}.xml", documents[n.key]) for n in ted))
+    # the committed bundle is packed hard (it is in git); a scaled one lives for one run: packed fast
+    level = 9 if scale == 1 else 1
+    # Documents are rendered as they are zipped, not all held at once (100,000 notices are ~1 GB of XML);
+    # only those TenderNed serves too are kept for its zip.
+    shared: dict[str, bytes] = {}
+
+    def ted_document(notice: Publication) -> bytes:
+        document = notice_xml(notice, world)
+        if notice.tenderned_id:
+            shared[notice.key] = document
+        return document
+
+    _write_zip(out / TED_NOTICES, ((f"{n.ted_number}.xml", ted_document(n)) for n in ted), level)
     tenderned = sorted(world.tenderned_notices(), key=lambda n: (n.tenderned_date, n.tenderned_id))
     _write_json_lines(out / TENDERNED_PUBLICATIONS, [tenderned_summary(n, world) for n in tenderned])
     details = {n.tenderned_id: tenderned_detail(n, world) for n in tenderned}
     _write_json_lines(out / TENDERNED_DETAILS, details)
     # A European notice on TenderNed is the very document TED serves: same bytes, same UUID and number.
-    _write_zip(out / TENDERNED_XML, ((f"{n.tenderned_id}.xml", documents[n.key]) for n in tenderned))
+    _write_zip(out / TENDERNED_XML, ((f"{n.tenderned_id}.xml", shared.pop(n.key, None) or notice_xml(n, world))
+                                     for n in tenderned), level)
     _write_json_lines(out / WORLD, world.to_json())
     counts = world_counts(world)
-    _write_samples(out / "samples", world, documents)
+    _write_samples(out / "samples", world)
     readme = _readme(world, counts)
     if scale != 1:
         readme = readme.replace("with seed **", f"at scale **{scale}** (N copies of the buyers and suppliers, N times "
@@ -91,17 +103,17 @@ def _write_json_lines(path: Path, data: list[Any] | dict[str, Any]) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]]) -> None:
+def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]], level: int = 9) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, data, compresslevel=level)
 
 
-def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> None:
+def _write_samples(folder: Path, world: World) -> None:
     """A few unzipped documents for people to read: a legacy and an eForms award, a national one."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -113,7 +125,7 @@ def _write_samples(folder: Path, world: World, documents: dict[str, bytes]) -> N
     national = max((n for n in awards if n.channel == "national"), key=richest)
     for name, notice in ((f"ted-r209-{legacy.ted_number}.xml", legacy), (f"eforms-{eforms.ted_number}.xml", eforms),
                          (f"tenderned-national-{national.tenderned_id}.xml", national)):
-        (folder / name).write_bytes(documents[notice.key])
+        (folder / name).write_bytes(notice_xml(notice, world))
 
 
 def world_counts(world: World) -> dict[str, int]:

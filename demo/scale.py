@@ -15,7 +15,9 @@ refused with the way out named.
 
 from __future__ import annotations
 
+import logging
 import os
+import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ from store.health import notice_count
 
 #: The store's record of the demo world's scale it holds ("1" when never set: the default demo).
 DEMO_SCALE_KEY = "demo.scale"
+_log = logging.getLogger("supplyradar.demo.scale")
 
 
 class DemoScaleError(ValueError):
@@ -93,4 +96,7 @@ class StageClock:
     def lap(self, stage: str) -> None:
         now = time.process_time()
         self.stages[stage] = round(self.stages.get(stage, 0.0) + now - self._last, 3)
+        # as it happens, so a long run that fails later still leaves its figures (bench/scale.py shows these)
+        _log.info("stage %s: %.3f CPU-s, peak RSS %.0f MiB", stage, now - self._last,
+                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         self._last = now

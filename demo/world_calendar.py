@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 
 from demo.world_records import FIRST_DAY, TENDERNED_EUROPEAN_FROM, TENDERNED_EUROPEAN_NOTICES, Publication
 
@@ -57,6 +58,7 @@ def assign_identities(rng: random.Random, notices: list[Publication], scale: int
 # --------------------------------------------------------------------------------------------
 
 
+@cache  # a few thousand distinct days, each asked for by every notice of that day (and twice per legacy notice)
 def oj_issue(day: date) -> int:
     """The OJ S issue number of a day: the Supplement appears on working days, numbered through the year."""
     first = date(day.year, 1, 1)

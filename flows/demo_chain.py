@@ -37,7 +37,7 @@ from demo.settings import (
     DEMO_SCAN_START,
     DEMO_TODAY,
 )
-from flows.prefect_server import QUIET_PREFECT_ENV, temporary_server
+from flows.prefect_server import QUIET_PREFECT_ENV, StartingServer, starting_server
 from reports.tables import emit, rows_table
 from store.db import Store
 from store.health import table_counts
@@ -53,22 +53,24 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
     clock.lap("open store")
     os.environ.update(QUIET_PREFECT_ENV)
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
-    with scaled_bundle(scale) as counts:
+    console.print("Starting a temporary Prefect server (about 10 s; it starts while the chain's code loads)...")
+    # started first: it comes up while the world is built and the flows are imported, not before them
+    with starting_server(Path(settings.data_dir) / "prefect") as server, scaled_bundle(scale) as counts:
         if counts is not None:
             clock.world = counts
             clock.lap("build world")
             console.print(f"Synthetic world at scale {scale} built in a temporary folder: "
                           + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
-        reports, trained = _run_chain(settings, console, clock, scale)
+        reports, trained = _run_chain(settings, console, clock, scale, server)
+    clock.lap("stop prefect server")
     _print_summary(console, settings, reports, trained, started)
     _print_web_accounts(console, settings)
     clock.lap("summary")
     return clock
 
 
-def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: int) -> tuple[list[str], dict]:
-    console.print("Starting a temporary Prefect server (about 10 s)...")
-
+def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: int,
+               server: StartingServer) -> tuple[list[str], dict]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.collect_news import collect_news_flow, screen_sanctions
@@ -82,7 +84,7 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
     from pipelines.company_signals import history_table
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
-    with temporary_server(Path(settings.data_dir) / "prefect") as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+    with temporary_settings(updates={PREFECT_API_URL: server.ready()}):
         clock.lap("start prefect server and imports")
         bundle = "the bundled data set" if scale == 1 else f"the scale-{scale} synthetic world"
         console.print(f"\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from {bundle})...")
@@ -134,7 +136,6 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
         console.print(f"\n[bold]7. Market scans[/bold] for CPV {', '.join(DEMO_CATEGORIES)} from {DEMO_SCAN_START}...")
         reports = market_scan(cpv=list(DEMO_CATEGORIES), start=DEMO_SCAN_START, end=DEMO_TODAY)
         clock.lap("market scans")
-    clock.lap("stop prefect server")
     return reports, trained
 
 

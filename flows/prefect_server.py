@@ -44,9 +44,26 @@ def _prefect_executable() -> str:
     return str(candidate) if candidate.exists() else "prefect"
 
 
+class StartingServer:
+    """A Prefect server process that has been started; ``ready()`` waits for its health check (once)."""
+
+    def __init__(self, api_url: str, process: subprocess.Popen, log_path: Path, startup_timeout: float) -> None:
+        self.api_url = api_url
+        self._process, self._log_path, self._timeout = process, log_path, startup_timeout
+        self._healthy = False
+
+    def ready(self) -> str:
+        """Wait until the server answers; returns its API URL."""
+        if not self._healthy:
+            _wait_until_healthy(self.api_url, self._process, self._timeout, self._log_path)
+            self._healthy = True
+        return self.api_url
+
+
 @contextlib.contextmanager
-def temporary_server(home: Path, *, startup_timeout: float = 90.0) -> Iterator[str]:
-    """Start a Prefect server with its database under ``home``; yield its API URL; stop it."""
+def starting_server(home: Path, *, startup_timeout: float = 90.0) -> Iterator[StartingServer]:
+    """Start a Prefect server with its database under ``home`` and yield at once, so that the caller works
+    (imports, builds data) while the server starts; call ``ready()`` before the first flow. Stopped on exit."""
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     api_url = f"http://127.0.0.1:{port}/api"
@@ -63,11 +80,17 @@ def temporary_server(home: Path, *, startup_timeout: float = 90.0) -> Iterator[s
             start_new_session=True,
         )
         try:
-            _wait_until_healthy(api_url, process, startup_timeout, log_path)
-            yield api_url
+            yield StartingServer(api_url, process, log_path, startup_timeout)
         finally:
             drain_prefect_workers()
             _stop(process)
+
+
+@contextlib.contextmanager
+def temporary_server(home: Path, *, startup_timeout: float = 90.0) -> Iterator[str]:
+    """Start a Prefect server with its database under ``home``; yield its API URL once it answers; stop it."""
+    with starting_server(home, startup_timeout=startup_timeout) as server:
+        yield server.ready()
 
 
 def drain_prefect_workers(timeout: float = 15.0) -> None:
