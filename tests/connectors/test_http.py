@@ -44,6 +44,19 @@ def test_sends_user_agent_and_explicit_timeouts(respx_mock, client):
     assert request.extensions["timeout"] == {"connect": 4, "read": 40, "write": 40, "pool": 40}
 
 
+def test_a_cookie_the_server_sets_goes_with_the_next_request_and_none_without_one(respx_mock, client):
+    route = respx_mock.get(URL).mock(side_effect=[
+        httpx.Response(200, json={}),
+        httpx.Response(200, json={}, headers={"Set-Cookie": "session=abc; Path=/"}),
+        httpx.Response(200, json={}),
+    ])
+    for _ in range(3):
+        client.request("GET", URL)
+    sent = [call.request.headers.get("Cookie") for call in route.calls]
+    assert sent == [None, None, "session=abc"]
+    assert client._client.cookies.get("session") == "abc"
+
+
 def test_429_waits_what_retry_after_says(respx_mock, client, waits):
     route = respx_mock.get(URL).mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json={"ok": True})]
