@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -279,13 +279,18 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identi
     groups: dict[int, list[int]] = {}
     for pk in sources:
         groups.setdefault(find(pk), []).append(pk)
+    links: list[dict[str, int | None]] = []
     for group in groups.values():
         if len(group) < 2:
             continue
         canonical = min(group, key=lambda pk: (_preference(sources[pk]), pk))
-        others = [pk for pk in group if pk != canonical]
-        session.execute(update(NoticeRow).where(NoticeRow.id.in_(others)).values(duplicate_of_id=canonical))
-        session.execute(update(NoticeRow).where(NoticeRow.id == canonical).values(duplicate_of_id=None))
+        links += [{"pk": pk, "canonical": canonical} for pk in group if pk != canonical]
+        links.append({"pk": canonical, "canonical": None})
+    if links:  # one executemany for the batch (groups are disjoint: each notice is set once), not two statements a group
+        session.execute(_SET_DUPLICATE_OF, links)
+
+
+_SET_DUPLICATE_OF = update(_NOTICES).where(_NOTICES.c.id == bindparam("pk")).values(duplicate_of_id=bindparam("canonical"))
 
 
 def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence]:
