@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from store import score_documents
 from store.schema import RiskScore, ScoringRun
 
 
@@ -20,7 +21,8 @@ def thin_scoring_runs(session: Session, *, before: date) -> int:
     """Delete runs dated before ``before`` except each month's last finished one; the number deleted.
 
     Runs that never finished ("running" or "failed") before that day go too: they carry no scores a
-    page reads. Scores go with their runs.
+    page reads. Scores go with their runs, and the reasons and inputs documents no score points at
+    any more (``store.score_documents.prune``) with them.
     """
     rows = session.execute(
         select(ScoringRun.id, ScoringRun.as_of, ScoringRun.status).where(ScoringRun.as_of < before)
@@ -35,4 +37,6 @@ def thin_scoring_runs(session: Session, *, before: date) -> int:
         chunk = doomed[start:start + 500]
         session.execute(delete(RiskScore).where(RiskScore.run_id.in_(chunk)))
         session.execute(delete(ScoringRun).where(ScoringRun.id.in_(chunk)))
+    if doomed:
+        score_documents.prune(session)
     return len(doomed)
