@@ -1,8 +1,9 @@
 """Score history kept bounded: daily runs for a while, then one run per month.
 
-Why: every scoring run stores a row per supplier and score kind with its reasons and inputs (about
-2.7 KB a row on SQLite). Kept for ever, a daily run at national scale adds ~210 MB a day and the
-pages that draw trends slow down as they read it. A month's last finished run is enough to show a
+Why: every scoring run stores a row per supplier and score kind (about 2.4 KB a row on SQLite with
+its reasons and inputs inline; ~0.8 KB since they are stored once in ``score_documents``). Kept for
+ever, a daily run at national scale adds ~70 MB a day (was ~210 MB) and the pages that draw trends
+slow down as they read it. A month's last finished run is enough to show a
 trend over years; the recent weeks stay whole so a change can be explained day by day.
 """
 

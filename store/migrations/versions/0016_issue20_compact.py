@@ -6,7 +6,7 @@ keys new ones); the downgrade writes the documents back into the rows.
 Revision ID: 0016_issue20_compact
 Revises: 0015_issue20_web
 """
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,6 +39,39 @@ def _batches(conn: sa.Connection, *columns: sa.ColumnElement) -> Iterator[list]:
         last = rows[-1].id
 
 
+def _move(new: tuple[sa.Column, ...], old: tuple[str, ...], required: tuple[str, ...],
+          convert: Callable[[sa.Connection, list], list[tuple]]) -> None:
+    """Add the ``new`` columns, fill them from the ``old`` ones (``convert``: a value tuple per row), drop ``old``."""
+    with op.batch_alter_table('risk_scores') as batch:
+        for column in new:
+            batch.add_column(column)  # nullable until filled
+    conn = op.get_bind()
+    names = [column.name for column in new]
+    update = scores.update().where(scores.c.id == sa.bindparam('b_id')).values(
+        {name: sa.bindparam('b_' + name) for name in names})
+    for rows in _batches(conn, *(scores.c[name] for name in old)):
+        conn.execute(update, [{'b_id': row.id, **{'b_' + name: value for name, value in zip(names, values, strict=True)}}
+                              for row, values in zip(rows, convert(conn, rows), strict=True)])
+    with op.batch_alter_table('risk_scores') as batch:
+        for name in required:
+            batch.alter_column(name, existing_type=sa.JSON(), nullable=False)
+        for name in old:
+            batch.drop_column(name)
+
+
+def _to_documents(conn: sa.Connection, rows: list) -> list[tuple]:
+    documents: dict = {}
+    values = [encode(row.reasons, row.inputs, documents) for row in rows]
+    put(conn, documents)
+    return values
+
+
+def _from_documents(conn: sa.Connection, rows: list) -> list[tuple]:
+    documents = fetch(conn, keys_of(rows))
+    return [([documents[key] for key in row.reason_refs or ()],
+             documents[row.inputs_ref] if row.inputs_ref is not None else []) for row in rows]
+
+
 def upgrade() -> None:
     op.create_table(
         'score_documents',
@@ -46,41 +79,11 @@ def upgrade() -> None:
         sa.Column('body', sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_score_documents')),
     )
-    with op.batch_alter_table('risk_scores') as batch:
-        batch.add_column(sa.Column('reason_refs', sa.JSON(), nullable=True))
-        batch.add_column(sa.Column('inputs_ref', sa.BigInteger(), nullable=True))
-    conn = op.get_bind()
-    update = scores.update().where(scores.c.id == sa.bindparam('b_id')).values(
-        reason_refs=sa.bindparam('b_refs'), inputs_ref=sa.bindparam('b_inputs'))
-    for rows in _batches(conn, scores.c.reasons, scores.c.inputs):
-        documents: dict = {}
-        values = []
-        for row in rows:
-            refs, inputs_ref = encode(row.reasons, row.inputs, documents)
-            values.append({'b_id': row.id, 'b_refs': refs, 'b_inputs': inputs_ref})
-        put(conn, documents)
-        conn.execute(update, values)
-    with op.batch_alter_table('risk_scores') as batch:
-        batch.alter_column('reason_refs', existing_type=sa.JSON(), nullable=False)
-        batch.drop_column('reasons')
-        batch.drop_column('inputs')
+    _move((sa.Column('reason_refs', sa.JSON(), nullable=True), sa.Column('inputs_ref', sa.BigInteger(), nullable=True)),
+          ('reasons', 'inputs'), ('reason_refs',), _to_documents)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('risk_scores') as batch:
-        batch.add_column(sa.Column('reasons', sa.JSON(), nullable=True))
-        batch.add_column(sa.Column('inputs', sa.JSON(), nullable=True))
-    conn = op.get_bind()
-    update = scores.update().where(scores.c.id == sa.bindparam('b_id')).values(
-        reasons=sa.bindparam('b_reasons'), inputs=sa.bindparam('b_inputs'))
-    for rows in _batches(conn, scores.c.reason_refs, scores.c.inputs_ref):
-        documents = fetch(conn, keys_of(rows))
-        values = [{'b_id': row.id, 'b_reasons': [documents[key] for key in row.reason_refs or ()],
-                   'b_inputs': documents[row.inputs_ref] if row.inputs_ref is not None else []} for row in rows]
-        conn.execute(update, values)
-    with op.batch_alter_table('risk_scores') as batch:
-        batch.alter_column('reasons', existing_type=sa.JSON(), nullable=False)
-        batch.alter_column('inputs', existing_type=sa.JSON(), nullable=False)
-        batch.drop_column('inputs_ref')
-        batch.drop_column('reason_refs')
+    _move((sa.Column('reasons', sa.JSON(), nullable=True), sa.Column('inputs', sa.JSON(), nullable=True)),
+          ('reason_refs', 'inputs_ref'), ('reasons', 'inputs'), _from_documents)
     op.drop_table('score_documents')
