@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.evaluate import ContractFact, EventFact, ScoreChange, ScorePoint, Subject
+from store import score_documents
 from store.matching import canonical_organisation_ids
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
 from store.schema.own_data import OrganisationMerge
@@ -130,13 +131,16 @@ def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, c
         for start in range(0, len(scored_as), 900):
             rows = session.execute(
                 select(RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
-                       RiskScore.band, RiskScore.confidence, RiskScore.coverage, RiskScore.reasons, RiskScore.inputs)
+                       RiskScore.band, RiskScore.confidence, RiskScore.coverage, RiskScore.reason_refs,
+                       RiskScore.inputs_ref)
                 .where(RiskScore.run_id == run.id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
             ).all()
+            documents = score_documents.fetch(session, score_documents.keys_of(rows))
             for row in rows:
+                reasons, inputs = score_documents.decode(row.reason_refs, row.inputs_ref, documents)
                 out[(row.id, canonical(row.organisation_id), row.category, row.kind)] = ScorePoint(
                     run_id=run.id, as_of=run.as_of, value=row.value, band=row.band, confidence=row.confidence,
-                    coverage=row.coverage, reasons=tuple(row.reasons or ()), inputs=tuple(row.inputs or ()),
+                    coverage=row.coverage, reasons=tuple(reasons), inputs=tuple(inputs),
                 )
         # in row order, so that of two organisations merged into one the later row wins, as it always did
         return {key[1:]: point for key, point in sorted(out.items())}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models.dependency import ContractFact
 from models.features import EventFact
 from models.risk_facts import OrgFact, SpendFact, WinFact
+from store import score_documents
 from store.bookkeeping import dead_owner, process_owner
 from store.schema import (
     Award,
@@ -192,13 +193,21 @@ def close_dead_scoring_runs(session: Session) -> int:
 def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> int:
     """Bulk insert of score rows (dicts with RiskScore's columns but run_id and scored_at).
 
+    ``reasons`` and ``inputs`` go into ``score_documents`` once each (``store.score_documents``);
+    the rows keep their keys.
+
     SQLAlchemy Core ``executemany`` on the table (not the ORM's bulk path), one per set of columns
     the rows fill (a column left out takes its default), in chunks of 2,000.
     """
     now = datetime.now(UTC)
+    documents: dict[int, Any] = {}
     shapes: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        shapes[frozenset(row)].append({**row, "run_id": run_id, "scored_at": now})
+        plain = {k: v for k, v in row.items() if k not in ("reasons", "inputs")}
+        plain["reason_refs"], plain["inputs_ref"] = score_documents.encode(row.get("reasons"), row.get("inputs"),
+                                                                           documents)
+        shapes[frozenset(plain)].append({**plain, "run_id": run_id, "scored_at": now})
+    score_documents.put(session, documents)
     table = RiskScore.__table__
     for payload in shapes.values():
         for start in range(0, len(payload), 2000):

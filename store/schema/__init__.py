@@ -26,6 +26,7 @@ from store.schema.shared import (
     OrganisationIdentifier,
     QuarantinedRecord,
     RiskScore,
+    ScoreDocument,
     ScoringRun,
     SpendLine,
     StoreMeta,
@@ -36,6 +37,6 @@ from store.schema.shared import (
 __all__ = [
     "NAMING_CONVENTION", "Award", "AwardWinner", "Base", "CollectionRun", "Contract", "CountryTone", "CpvLabel", "Lot",
     "Notice", "NoticeCpv", "NoticeIdentifier", "Organisation", "OrganisationIdentifier", "QuarantinedRecord",
-    "RiskScore", "ScoringRun", "SpendLine", "StoreMeta", "SupplierEvent", "Watermark", "alerts", "bids", "companies", "markets", "news",
-    "own_data", "risk", "web",
+    "RiskScore", "ScoreDocument", "ScoringRun", "SpendLine", "StoreMeta", "SupplierEvent", "Watermark", "alerts", "bids",
+    "companies", "markets", "news", "own_data", "risk", "web",
 ]

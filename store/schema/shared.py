@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -23,8 +24,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Result
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, object_session, relationship
 
 from store.schema.base import Base
 
@@ -374,13 +377,97 @@ class RiskScore(Base):
     band: Mapped[str] = mapped_column(String(10))
     confidence: Mapped[float]
     coverage: Mapped[float]
-    #: [{"feature": ..., "value": ..., "contribution": ..., "text": ...}], largest first
-    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: [{"source": "kvk", "as_of": "2026-10-01", "ref": ...}]
-    inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Keys into ``score_documents`` of the reasons, in order: ``reasons`` gives the items back.
+    reason_refs: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: Key into ``score_documents`` of the inputs list: ``inputs`` gives it back.
+    inputs_ref: Mapped[int | None] = mapped_column(BigInteger)
     #: The feature values the score was computed from.
     features: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     scored_at: Mapped[datetime]
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """[{"feature": ..., "value": ..., "contribution": ..., "text": ...}], largest first."""
+        return self._documents()[0]
+
+    @reasons.setter
+    def reasons(self, value: list[dict[str, Any]]) -> None:
+        self.set_documents(list(value or []), self._documents()[1] if self._loaded_or_pending() else [])
+        self.__dict__["_score_pending"] = True
+
+    @property
+    def inputs(self) -> list[dict[str, Any]]:
+        """[{"source": "kvk", "as_of": "2026-10-01", "ref": ...}]"""
+        return self._documents()[1]
+
+    @inputs.setter
+    def inputs(self, value: list[dict[str, Any]]) -> None:
+        self.set_documents(self._documents()[0] if self._loaded_or_pending() else [], list(value or []))
+        self.__dict__["_score_pending"] = True
+
+    def set_documents(self, reasons: list[dict[str, Any]], inputs: list[dict[str, Any]]) -> None:
+        """The reasons and inputs as read (``store.score_documents.attach``) or to be written."""
+        self.__dict__["_score_documents"] = (reasons, inputs)
+
+    def _loaded_or_pending(self) -> bool:
+        return "_score_documents" in self.__dict__ or self.__dict__.get("reason_refs") is not None
+
+    def _documents(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        if "_score_documents" not in self.__dict__:
+            from store import score_documents  # imported here: it imports this module
+
+            session = object_session(self)
+            if session is None:
+                if self.__dict__.get("reason_refs") is None and self.__dict__.get("inputs_ref") is None:
+                    return [], []
+                raise RuntimeError("a score's reasons are read in its session (store.score_documents.attach)")
+            score_documents.attach(session, [self])
+        return self.__dict__["_score_documents"]
+
+
+@event.listens_for(RiskScore, "before_insert")
+@event.listens_for(RiskScore, "before_update")
+def _store_score_documents(_mapper: Any, connection: Any, target: RiskScore) -> None:
+    """Scores added through the ORM (tests, hand fixes) store their reasons and inputs as documents."""
+    if not target.__dict__.pop("_score_pending", False):
+        return
+    from store import score_documents  # imported here: it imports this module
+
+    documents: dict[int, Any] = {}
+    reasons, inputs = target.__dict__["_score_documents"]
+    target.reason_refs, target.inputs_ref = score_documents.encode(reasons, inputs, documents)
+    score_documents.put(connection, documents)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _attach_loaded_scores(state: ORMExecuteState) -> Result[Any] | None:
+    """A query that loads ``RiskScore`` objects loads their reasons and inputs with them (one query per 900 keys).
+
+    So a score read in a session keeps its reasons after the session closes, as when they were columns.
+    """
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return None
+    if not any(d.get("type") is RiskScore for d in state.statement.column_descriptions):
+        return None
+    from store import score_documents  # imported here: it imports this module
+
+    frozen = state.invoke_statement().freeze()
+    score_documents.attach(state.session, [obj for row in frozen().all() for obj in row if isinstance(obj, RiskScore)])
+    return frozen()
+
+
+class ScoreDocument(Base):
+    """A score's reasons item or inputs list, stored once and keyed by a hash of its JSON text.
+
+    ``risk_scores`` rows point here (``reason_refs``, ``inputs_ref``); see ``store.score_documents``.
+    The key is the row id itself (SQLite's rowid), so the table needs no second index.
+    """
+
+    __tablename__ = "score_documents"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=False)
+    body: Mapped[Any] = mapped_column(JSON)
 
 
 class CountryTone(Base):

@@ -1,0 +1,121 @@
+"""Score reasons and inputs kept once: a content-addressed table the score rows point into.
+
+Why: a score row's reasons are a handful of items (a feature, its value and contribution, a
+readable line) and its inputs a short list of sources; most items are the same for thousands of
+suppliers ("risk unknown: no company-register data ...", "no news of incidents") and the same
+again in the next day's run. Stored per row they were about 2.4 KB of each score row on SQLite.
+Here each reasons item, and each whole inputs list, is stored once under a 64-bit key taken from
+the hash of its JSON text; a score row keeps the keys (``reason_refs``, ``inputs_ref``).
+
+Readers never see the keys: ``RiskScore.reasons`` and ``.inputs`` give the documents back (an ORM
+query that loads scores loads their documents with them, one query per 900 keys; ``fetch`` and
+``decode`` do the same for reads of plain columns). A key already present with another text (a hash collision, about 1 in 10^7 at 10^6
+documents) is an error at write time, never a wrong reason shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, true, union
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from store.schema import RiskScore, ScoreDocument
+
+CHUNK = 900
+
+
+def text_of(document: Any) -> str:
+    """The JSON text a document is keyed by (key order kept: it is part of what readers see)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def key_of(text: str) -> int:
+    """A signed 64-bit key from the BLAKE2b hash of ``text`` (fits SQLite's INTEGER and PG's BIGINT)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def encode(reasons: Sequence[Any] | None, inputs: Sequence[Any] | None,
+           documents: dict[int, Any]) -> tuple[list[int], int]:
+    """A row's (reason_refs, inputs_ref); the documents they name are added to ``documents``."""
+    refs = []
+    for item in reasons or ():
+        key = key_of(text_of(item))
+        documents.setdefault(key, item)
+        refs.append(key)
+    inputs_doc = list(inputs or ())
+    key = key_of(text_of(inputs_doc))
+    documents.setdefault(key, inputs_doc)
+    return refs, key
+
+
+def put(connection: Connection | Session, documents: dict[int, Any]) -> None:
+    """Insert the documents not stored yet (insert-or-ignore on the key), then check none collided."""
+    if not documents:
+        return
+    table = ScoreDocument.__table__
+    dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
+    insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
+    rows = [{"id": key, "body": doc} for key, doc in documents.items()]
+    for start in range(0, len(rows), 2000):
+        connection.execute(insert(table).on_conflict_do_nothing(index_elements=["id"]), rows[start:start + 2000])
+    stored = fetch(connection, documents)
+    clashes = [key for key, doc in documents.items() if text_of(stored.get(key)) != text_of(doc)]
+    if clashes:
+        raise ValueError(f"score documents: {len(clashes)} key(s) already hold another document (hash collision)")
+
+
+def fetch(connection: Connection | Session, keys: Iterable[int]) -> dict[int, Any]:
+    """Key -> document for the keys given (missing keys are left out)."""
+    wanted = sorted(set(keys))
+    out: dict[int, Any] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(ScoreDocument.id, ScoreDocument.body).where(ScoreDocument.id.in_(wanted[start:start + CHUNK]))
+        out.update((key, body) for key, body in connection.execute(query))
+    return out
+
+
+def decode(reason_refs: Sequence[int] | None, inputs_ref: int | None,
+           documents: dict[int, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(reasons, inputs) of a row from its keys; each row gets its own lists and item dicts."""
+    reasons = [dict(documents[key]) for key in reason_refs or ()]
+    inputs = [dict(item) for item in documents[inputs_ref]] if inputs_ref is not None else []
+    return reasons, inputs
+
+
+def keys_of(rows: Iterable[Any]) -> set[int]:
+    """Every key the rows (anything with ``reason_refs`` and ``inputs_ref``) point at."""
+    out: set[int] = set()
+    for row in rows:
+        out.update(row.reason_refs or ())
+        if row.inputs_ref is not None:
+            out.add(row.inputs_ref)
+    return out
+
+
+def attach(session: Session, scores: Sequence[RiskScore]) -> None:
+    """Load the reasons and inputs of many ORM scores at once (instead of a query per score)."""
+    scores = [score for score in scores if "_score_documents" not in score.__dict__]
+    documents = fetch(session, keys_of(scores))
+    for score in scores:
+        score.set_documents(*decode(score.reason_refs, score.inputs_ref, documents))
+
+
+def prune(session: Session) -> int:
+    """Delete documents no score row points at any more; the number deleted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        items = func.json_each(RiskScore.reason_refs).table_valued("value")
+        item_key = items.c.value
+    else:
+        items = func.json_array_elements_text(RiskScore.reason_refs).table_valued("value")
+        item_key = func.cast(items.c.value, ScoreDocument.id.type)
+    used = union(select(item_key).select_from(RiskScore).join(items, true()),
+                 select(RiskScore.inputs_ref).where(RiskScore.inputs_ref.is_not(None))).subquery()
+    result = session.execute(delete(ScoreDocument).where(ScoreDocument.id.not_in(select(used.c[0]))))
+    return result.rowcount or 0
