@@ -116,6 +116,7 @@ class RunAwards:
     def __init__(self, session: Session, *, as_of: date) -> None:
         self._session, self.as_of = session, as_of
         self._facts: list | None = None  # models.market.AwardFact
+        self._cpv: list | None = None  # those of them in CPV, kept for each category's subset
 
     def all(self) -> list:  # list[AwardFact]
         if self._facts is None:
@@ -127,7 +128,9 @@ class RunAwards:
     def under(self, category: str) -> list:  # list[AwardFact]
         """What ``store.queries.award_facts(category, until=as_of)`` returns: the CPV facts under the prefix
         (another scheme's notices keep ``cpv_main`` empty in the store; here it holds their own code)."""
-        return [f for f in self.all() if f.category_scheme == "CPV" and f.cpv_main.startswith(category)]
+        if self._cpv is None:
+            self._cpv = [f for f in self.all() if f.category_scheme == "CPV"]
+        return [f for f in self._cpv if f.cpv_main.startswith(category)]
 
 
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str,
