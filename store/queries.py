@@ -121,8 +121,13 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
         .where(*counted)
         .order_by(AwardWinner.award_id, AwardWinner.position)
     )
-    for award_id, key, name, country in connection.execute(q):
-        winners[award_id].append(Winner(key=key, name=name, country=country))
+    made: dict[tuple, Winner] = {}  # one (immutable) Winner per supplier, shared by its awards
+    for award_id, *supplier in connection.execute(q).all():
+        winner = made.get(tuple(supplier))
+        if winner is None:
+            key, name, country = supplier
+            winner = made[key, name, country] = Winner(key=key, name=name, country=country)
+        winners[award_id].append(winner)
     facts = [
         (
             contract_key(notice_pk, notice_format, contract_id, award_id),
