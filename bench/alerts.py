@@ -106,8 +106,10 @@ def alert_run(db_file: Path) -> Result:
     flow does, in a process of its own, and that CPU is reported apart. Reports the CPU of the whole run per alert (the target), what
     is read once per run (facts, the alternatives' history and the stored ranker) and what each alert adds,
     and the peak RSS of this process (measured on a ``demo --scale 54`` store, 105,840 notices, 109,607 counted
-    awards, 7 alerts: 1,168 CPU-ms per alert, 4.96 s facts, 2.77 s history, 50 ms each alert, 478 MiB; with the
-    ranker learned inside the run it was 4,951 ms, 29.0 s for the history and learning, 1,310 MiB):
+    awards, 7 alerts: 589-615 CPU-ms per alert, 2.1-2.2 s facts, 1.5 s history, 50 ms each alert, 464 MiB, against
+    964-997, 4.2-4.4, 2.1-2.2, 44-47 and 475 for the code before, measured in turns on the same loaded machine;
+    first measured 1,168 ms; with the ranker learned inside the run it was 4,951 ms, 29.0 s for the history
+    and learning, 1,310 MiB):
     run it in a process of its own (``python -m bench.alerts STORE``) for that figure to be the run's.
     """
     import sklearn.linear_model  # noqa: F401  (see above)

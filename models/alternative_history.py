@@ -151,6 +151,13 @@ class _Columns:
         return bisect.bisect_left(self.codes, prefix), bisect.bisect_left(self.codes, prefix + "\U0010ffff")
 
 
+def _matched(keys: dict[tuple[str | None, str], tuple[str, str]], scheme: str | None, cpv: str) -> tuple[str, str]:
+    """The scheme and the code as the index matches them, kept in ``keys`` (a history repeats its codes)."""
+    name = scheme_name(scheme)
+    keys[scheme, cpv] = found = (name, match_key(clean_code(cpv, name)))
+    return found
+
+
 class HistoryIndex:
     """The history, indexed once; ``candidates`` answers a query from it."""
 
@@ -165,11 +172,11 @@ class HistoryIndex:
         rows: dict[str, list[tuple]] = {}
         buyer_days: list[int] = []
         win_keys: list[int] = []
+        keys: dict[tuple[str | None, str], tuple[str, str]] = {}  # (scheme, code) as matched, once per distinct pair
         for award in self.awards:
             if not award.winners:
                 continue
-            scheme = scheme_name(award.scheme)
-            code = match_key(clean_code(award.cpv, scheme))
+            scheme, code = keys.get((award.scheme, award.cpv)) or _matched(keys, award.scheme, award.cpv)
             day = award.published.toordinal()
             buyer = self._buyer_id(award.buyer_key, award.buyer_name)
             kind = self._kind.setdefault(award.buyer_kind, len(self._kind)) if award.buyer_kind else -1
@@ -186,11 +193,11 @@ class HistoryIndex:
         self._win_days = np.sort(np.array(win_keys, dtype=np.int64))
         bid_rows: dict[str, list[tuple]] = {}
         for bid in bids:
-            scheme = scheme_name(bid.scheme)
+            scheme, code = keys.get((bid.scheme, bid.cpv)) or _matched(keys, bid.scheme, bid.cpv)
             won = {True: 1.0, False: 0.0, None: math.nan}[bid.won]
             for key in dict.fromkeys(bid.bidders):
                 bid_rows.setdefault(scheme, []).append(
-                    (match_key(clean_code(bid.cpv, scheme)), bid.published.toordinal(), self._sup_id(key), won,
+                    (code, bid.published.toordinal(), self._sup_id(key), won,
                      self._buyer_id(bid.buyer_key, bid.buyer_key), -1, -1, math.nan)
                 )
         self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
