@@ -186,3 +186,14 @@ def test_unreadable_retry_after_falls_back_to_backoff(respx_mock, client, waits)
 )
 def test_safe_url(url, logged):
     assert safe_url(url) == logged
+
+
+def test_a_cookie_the_server_sets_goes_back_with_the_next_requests(respx_mock, client):
+    route = respx_mock.get(URL).mock(side_effect=[
+        httpx.Response(200, json={}),  # no cookie header: nothing kept
+        httpx.Response(200, json={}, headers={"Set-Cookie": "route=b2; Path=/"}),
+        httpx.Response(200, json={}),
+    ])
+    for _ in range(3):
+        client.request("GET", URL)
+    assert [call.request.headers.get("Cookie") for call in route.calls] == [None, None, "route=b2"]
