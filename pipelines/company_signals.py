@@ -35,6 +35,7 @@ from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshot
 from pipelines.collection_run import collection_run
 from store.bookkeeping import (
     get_watermark,
+    open_quarantine,
     pending_keys,
     quarantine,
     resolve_quarantined,
@@ -121,10 +122,12 @@ def refresh_companies(
             latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
             companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest)
             summary.cached = len(watched) - len(companies)
+            # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
+            quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for batch in _batches(companies, settings.kvk.batch_size):
                 answers = [(company, _fetch(client, settings, company)) for company in batch]
-                _store_batch(store, settings, answers, observed_on, summary, latest)
+                _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
             if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
                 summary.status = "incomplete"
                 summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
@@ -169,8 +172,10 @@ def _store_batch(
     observed_on: date,
     summary: SignalSummary,
     previous: dict[str, StoredSnapshot],
+    quarantined: set[str],
 ) -> None:
-    """One batch in one transaction; ``previous``: each company's newest snapshot before this run."""
+    """One batch in one transaction; ``previous``: each company's newest snapshot before this run, ``quarantined``:
+    the KvK numbers in quarantine when it began."""
     thresholds = kvk_thresholds(settings)
     with store.session() as session, session.begin():
         events: list[NewEvent] = []
@@ -214,7 +219,9 @@ def _store_batch(
         save_snapshots(session, new_rows)
         confirm_snapshots(session, unchanged, observed_on)
         summary.events += save_events(session, events)
-        resolve_quarantined(session, KVK_SOURCE, [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError)])
+        resolved = [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError) and c.kvk_number in quarantined]
+        if resolved:
+            resolve_quarantined(session, KVK_SOURCE, resolved)
 
 
 def _batches(items: list[WatchedCompany], size: int) -> Iterator[list[WatchedCompany]]:

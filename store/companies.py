@@ -192,8 +192,8 @@ def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], obs
     """The register still shows these states on ``observed_on``: move their ``confirmed_on``."""
     ids = [s.id for s in unchanged if observed_on > s.confirmed_on]
     for start in range(0, len(ids), 500):
-        session.execute(update(CompanySnapshot).where(CompanySnapshot.id.in_(ids[start:start + 500]))
-                        .values(confirmed_on=observed_on))
+        session.connection().execute(update(CompanySnapshot.__table__)  # a plain UPDATE: no ORM objects to keep in step
+                                     .where(CompanySnapshot.id.in_(ids[start:start + 500])).values(confirmed_on=observed_on))
 
 
 # --- insolvency cases ----------------------------------------------------------------------------------
