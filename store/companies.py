@@ -123,21 +123,10 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
     return result
 
 
-def save_snapshot(
-    session: Session,
-    company: WatchedCompany,
-    *,
-    observed_on: date,
-    status: str,
-    payload: dict[str, Any],
-    previous: StoredSnapshot | None,
-    source_url: str | None,
-    fetched_at: datetime,
-) -> bool:
-    """Store a new state and return ``True``; an unchanged one returns ``False`` and is left to
-    ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
-    row = new_snapshot(company, observed_on=observed_on, status=status, payload=payload, previous=previous,
-                       source_url=source_url, fetched_at=fetched_at)
+def save_snapshot(session: Session, company: WatchedCompany, **state: Any) -> bool:
+    """Store a new state (``new_snapshot``'s keywords) and return ``True``; an unchanged one returns ``False`` and
+    is left to ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
+    row = new_snapshot(company, **state)
     if row is None:
         return False
     save_snapshots(session, [row])
