@@ -35,6 +35,7 @@ from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshot
 from pipelines.collection_run import collection_run
 from store.bookkeeping import (
     get_watermark,
+    open_quarantine,
     pending_keys,
     quarantine,
     resolve_quarantined,
@@ -49,9 +50,10 @@ from store.companies import (
     link_insolvency_events,
     mark_checked,
     mark_removed,
+    new_snapshot,
     save_case,
     save_events,
-    save_snapshot,
+    save_snapshots,
     unchecked_numbers,
     watch_list,
 )
@@ -116,23 +118,30 @@ def refresh_companies(
                         on_stop=stopped):
         with store.session() as session, session.begin():
             watched = watch_list(session)
-            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days)
+            # each company's state before this run, read once: a batch writes only its own companies
+            latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
+            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest)
             summary.cached = len(watched) - len(companies)
+            # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
+            quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for batch in _batches(companies, settings.kvk.batch_size):
                 answers = [(company, _fetch(client, settings, company)) for company in batch]
-                _store_batch(store, settings, answers, observed_on, summary)
+                _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
             if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
                 summary.status = "incomplete"
                 summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
     return summary
 
 
-def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int) -> list[WatchedCompany]:
-    """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``."""
+def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
+                    latest: dict[str, StoredSnapshot] | None = None) -> list[WatchedCompany]:
+    """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``
+    (``latest``: their newest snapshots on or before that day, when the caller has read them already)."""
     if after_days <= 0:
         return companies
-    latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
+    if latest is None:
+        latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
     return [c for c in companies if c.kvk_number not in latest
             or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
 
@@ -162,12 +171,16 @@ def _store_batch(
     answers: list[tuple[WatchedCompany, kvk.CompanyProfile | kvk.NotFound | RecordError]],
     observed_on: date,
     summary: SignalSummary,
+    previous: dict[str, StoredSnapshot],
+    quarantined: set[str],
 ) -> None:
+    """One batch in one transaction; ``previous``: each company's newest snapshot before this run, ``quarantined``:
+    the KvK numbers in quarantine when it began."""
     thresholds = kvk_thresholds(settings)
     with store.session() as session, session.begin():
-        previous = latest_snapshots(session, [company.kvk_number for company, _ in answers], on_or_before=observed_on)
         events: list[NewEvent] = []
         unchanged: list[StoredSnapshot] = []
+        new_rows: list[dict[str, Any]] = []
         for company, answer in answers:
             summary.fetched += 1
             if isinstance(answer, RecordError):
@@ -186,30 +199,29 @@ def _store_batch(
             else:
                 payload, status, url, fetched_at = answer.to_json(), "found", answer.source_url, answer.fetched_at
             before = previous.get(company.kvk_number)
-            if not save_snapshot(session, company, observed_on=observed_on, status=status, payload=payload,
-                                 previous=before, source_url=url, fetched_at=fetched_at):
+            row = new_snapshot(company, observed_on=observed_on, status=status, payload=payload, previous=before,
+                               source_url=url, fetched_at=fetched_at)
+            if row is None:
                 summary.unchanged += 1
                 unchanged.append(before)
                 continue
+            new_rows.append(row)
             summary.added += 1
             changes = compare_snapshots(before.payload if before else None, payload, observed_on=observed_on,
                                         previous_observed_on=before.confirmed_on if before else None, thresholds=thresholds)
-            pair = f"{before.content_hash[:12] if before else 'none'}->{_short(payload)}"
+            pair = f"{before.content_hash[:12] if before else 'none'}->{row['content_hash'][:12]}"
             events += [
                 NewEvent(organisation_id=company.organisation_id, kind=change.kind, occurred_on=change.occurred_on,
                          source=KVK_SOURCE, source_ref=f"{company.kvk_number} {change.kind} {pair}", title=change.title,
                          details={**change.details, "kvk_number": company.kvk_number}, source_url=url)
                 for change in changes
             ]
+        save_snapshots(session, new_rows)
         confirm_snapshots(session, unchanged, observed_on)
         summary.events += save_events(session, events)
-        resolve_quarantined(session, KVK_SOURCE, [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError)])
-
-
-def _short(payload: dict[str, Any]) -> str:
-    from store.companies import payload_hash
-
-    return payload_hash(payload)[:12]
+        resolved = [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError) and c.kvk_number in quarantined]
+        if resolved:
+            resolve_quarantined(session, KVK_SOURCE, resolved)
 
 
 def _batches(items: list[WatchedCompany], size: int) -> Iterator[list[WatchedCompany]]:

@@ -99,7 +99,9 @@ def organisations_by_kvk(session: Session, numbers: Iterable[str]) -> dict[str, 
 
 
 def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: date) -> dict[str, StoredSnapshot]:
-    """The newest snapshot of each KvK number observed on or before ``on_or_before``."""
+    """The newest snapshot of each KvK number observed on or before ``on_or_before``.
+
+    Read as plain rows (no ORM objects: a refresh reads every watched company's state on every day it runs)."""
     result: dict[str, StoredSnapshot] = {}
     for start in range(0, len(numbers), 500):
         chunk = list(numbers[start:start + 500])
@@ -109,19 +111,29 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
             .group_by(CompanySnapshot.kvk_number)
             .subquery()
         )
-        rows = session.scalars(
-            select(CompanySnapshot).join(
+        rows = session.execute(
+            select(CompanySnapshot.id, CompanySnapshot.kvk_number, CompanySnapshot.observed_on,
+                   CompanySnapshot.confirmed_on, CompanySnapshot.status, CompanySnapshot.payload,
+                   CompanySnapshot.content_hash).join(
                 newest, and_(CompanySnapshot.kvk_number == newest.c.kvk_number, CompanySnapshot.observed_on == newest.c.day)
             )
         )
         for row in rows:
-            result[row.kvk_number] = StoredSnapshot(row.id, row.kvk_number, row.observed_on, row.confirmed_on, row.status,
-                                                    row.payload, row.content_hash)
+            result[row.kvk_number] = StoredSnapshot(*row)
     return result
 
 
-def save_snapshot(
-    session: Session,
+def save_snapshot(session: Session, company: WatchedCompany, **state: Any) -> bool:
+    """Store a new state (``new_snapshot``'s keywords) and return ``True``; an unchanged one returns ``False`` and
+    is left to ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
+    row = new_snapshot(company, **state)
+    if row is None:
+        return False
+    save_snapshots(session, [row])
+    return True
+
+
+def new_snapshot(
     company: WatchedCompany,
     *,
     observed_on: date,
@@ -130,35 +142,47 @@ def save_snapshot(
     previous: StoredSnapshot | None,
     source_url: str | None,
     fetched_at: datetime,
-) -> bool:
-    """Store a new state and return ``True``; an unchanged one returns ``False`` and is left to
-    ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
+) -> dict[str, Any] | None:
+    """The row ``save_snapshots`` stores for a changed state; ``None`` when ``previous`` has the same content."""
     digest = payload_hash(payload)
     if previous is not None and previous.content_hash == digest:
-        return False
-    values = {
+        return None
+    return {
         "organisation_id": company.organisation_id, "kvk_number": company.kvk_number, "observed_on": observed_on,
         "confirmed_on": observed_on, "status": status, "payload": payload, "content_hash": digest,
         "source_url": source_url, "fetched_at": fetched_at,
     }
-    stmt = dialect_insert(session.get_bind(), CompanySnapshot).values(**values)
-    session.execute(stmt.on_conflict_do_update(
+
+
+def save_snapshots(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store new states (``new_snapshot`` rows) in one statement, in their order; the organisations of the
+    "found" ones get the register's newest name and address (``refresh_current_facts``)."""
+    if not rows:
+        return
+    stmt = dialect_insert(session.get_bind(), CompanySnapshot)
+    stmt = stmt.on_conflict_do_update(
         index_elements=["kvk_number", "observed_on"],
         set_={k: stmt.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at", "confirmed_on")},
-    ))
-    if status == "found":  # the register's newest name and address are the organisation's current ones
+    )
+    found = [row["organisation_id"] for row in rows if row["status"] == "found"]
+    if len(set(found)) < len(found):
+        # an organisation with two KvK numbers: each state refreshes it in turn, as one save at a time would
+        for row in rows:
+            save_snapshots(session, [row])
+        return
+    session.connection().execute(stmt, list(rows))
+    if found:  # the register's newest name and address are the organisation's current ones
         from store.current_facts import refresh_current_facts
 
-        refresh_current_facts(session, [company.organisation_id])
-    return True
+        refresh_current_facts(session, found)
 
 
 def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], observed_on: date) -> None:
     """The register still shows these states on ``observed_on``: move their ``confirmed_on``."""
     ids = [s.id for s in unchanged if observed_on > s.confirmed_on]
     for start in range(0, len(ids), 500):
-        session.execute(update(CompanySnapshot).where(CompanySnapshot.id.in_(ids[start:start + 500]))
-                        .values(confirmed_on=observed_on))
+        session.connection().execute(update(CompanySnapshot.__table__)  # a plain UPDATE: no ORM objects to keep in step
+                                     .where(CompanySnapshot.id.in_(ids[start:start + 500])).values(confirmed_on=observed_on))
 
 
 # --- insolvency cases ----------------------------------------------------------------------------------

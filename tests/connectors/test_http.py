@@ -199,3 +199,4 @@ def test_unreadable_retry_after_falls_back_to_backoff(respx_mock, client, waits)
 )
 def test_safe_url(url, logged):
     assert safe_url(url) == logged
+

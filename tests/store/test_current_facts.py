@@ -73,3 +73,29 @@ def test_matching_finds_the_company_by_its_former_and_trade_names(store: Store) 
     for spelling, via in [("NUON ENERGY NV", "former name"), ("Lightyear Energie", "trade name")]:
         best = index.lookup(spelling)[0]
         assert (best.org_id, best.decision, best.via) == (org_id, "auto", via), best.explain()
+
+
+def test_a_batch_of_new_states_stores_them_in_order_and_renames_each_organisation(store: Store) -> None:
+    from store.companies import latest_snapshots, new_snapshot, save_snapshots, snapshots_for
+
+    with store.session() as session, session.begin():
+        orgs = [Organisation(org_key=f"NL:id:{number}", name=old, country="NL", first_seen=NOW, updated_at=NOW)
+                for number, old in (("33292246", "NUON ENERGY NV"), ("12345678", "ACME BV"))]
+        session.add_all(orgs)
+        session.flush()
+        day = date(2026, 6, 1)
+        rows = [new_snapshot(WatchedCompany(org.id, org.org_key[-8:], org.name), observed_on=day, status="found",
+                             payload={**_payload(new, [], "Hoekenrode", town, "1102 BR"), "kvk_number": org.org_key[-8:]},
+                             previous=None, source_url=None, fetched_at=NOW)
+                for org, new, town in zip(orgs, ("Vattenfall N.V.", "Acme B.V."), ("Amsterdam", "Delft"), strict=True)]
+        save_snapshots(session, rows)
+        ids = [org.id for org in orgs]
+    with store.session() as session:
+        assert [(o.name, o.town) for o in (session.get(Organisation, i) for i in ids)] == [
+            ("Vattenfall N.V.", "Amsterdam"), ("Acme B.V.", "Delft")]
+        first, second = snapshots_for(session, "33292246"), snapshots_for(session, "12345678")
+        assert first[0].id < second[0].id and first[0].content_hash == rows[0]["content_hash"]
+        # the same state seen again is no new row
+        stored = latest_snapshots(session, ["33292246"], on_or_before=day)["33292246"]
+        assert new_snapshot(WatchedCompany(ids[0], "33292246", "x"), observed_on=date(2026, 9, 1), status="found",
+                            payload=rows[0]["payload"], previous=stored, source_url=None, fetched_at=NOW) is None
