@@ -294,6 +294,25 @@ def latest_profiles(session: Session, organisation_ids: Sequence[int], as_of: da
     return {org: _flat_profile(row) for org, row in newest.items()}
 
 
+def profile_history(session: Session, organisation_ids: Sequence[int], until: date
+                    ) -> dict[int, list[tuple[date, dict[str, Any]]]]:
+    """Every company snapshot observed on or before ``until`` per organisation, flattened as by
+    :func:`latest_profiles`, oldest first (same day: in the order stored): one read for a caller that needs
+    the profiles on many days (training's snapshots), where the newest entry on or before a day is
+    ``latest_profiles`` of that day."""
+    wanted = sorted(set(organisation_ids))
+    history: dict[int, list[tuple[date, dict[str, Any]]]] = {}
+    for start in range(0, len(wanted), 900):
+        rows = session.scalars(
+            select(CompanySnapshot)
+            .where(CompanySnapshot.organisation_id.in_(wanted[start : start + 900]), CompanySnapshot.observed_on <= until)
+            .order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on, CompanySnapshot.id)
+        )
+        for row in rows:
+            history.setdefault(row.organisation_id, []).append((row.observed_on, _flat_profile(row)))
+    return history
+
+
 def _flat_profile(row: CompanySnapshot) -> dict[str, Any]:
     payload = row.payload or {}
     if row.status != "found":
