@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ from models.features import (
 )
 from models.risk_run import baseline_model, related_by_address
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
-from pipelines.score_suppliers import ProfileLoader, load_profiles, model_dir
+from pipelines.score_suppliers import ProfileLoader, model_dir
+from store import companies as company_store
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
@@ -72,8 +74,12 @@ class TrainingData:
 
 
 def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
-                        profile_loader: ProfileLoader = load_profiles) -> TrainingData:
-    """Feature rows with labels for every snapshot up to the last whose label window ends by ``as_of``."""
+                        profile_loader: ProfileLoader | None = None) -> TrainingData:
+    """Feature rows with labels for every snapshot up to the last whose label window ends by ``as_of``.
+
+    Company profiles on each day: from the store's snapshot history, read once (``profile_loader`` None: the
+    newest snapshot on or before the day, as ``load_profiles`` reads it), or from ``profile_loader`` per day.
+    """
     cfg = config.failure
     wins = risk_store.win_facts(session, until=as_of)
     events = risk_store.event_facts(session, until=as_of)
@@ -93,11 +99,12 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         return TrainingData([], [], 0, synthetic)
     last = as_of - timedelta(days=cfg.horizon_days)
     snapshots = snapshot_dates(min(w.published for w in wins), last, cfg.snapshot_months)
+    loader = profile_loader or _ProfileTimeline(company_store.profile_history(session, orgs, as_of))
     profile_cache: dict[date, dict[int, dict]] = {}
 
     def profiles_on(day: date) -> dict[int, dict]:
         if day not in profile_cache:
-            profile_cache[day] = profile_loader(session, orgs, day)
+            profile_cache[day] = loader(session, orgs, day)
         return profile_cache[day]
 
     rows: list[TrainingRow] = []
@@ -116,6 +123,23 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
     return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure)
+
+
+class _ProfileTimeline:
+    """A :data:`ProfileLoader` over a snapshot history read once: the newest profile on or before a day per
+    organisation, in organisation order (what ``load_profiles`` returns for that day)."""
+
+    def __init__(self, history: dict[int, list[tuple[date, dict]]]) -> None:
+        self.history = history
+        self.days = {org: [day for day, _ in entries] for org, entries in history.items()}
+
+    def __call__(self, session: Any, organisation_ids: Sequence[int], day: date) -> dict[int, dict]:
+        out = {}
+        for org in sorted(set(organisation_ids)):
+            days = self.days.get(org)
+            if days and days[0] <= day:
+                out[org] = self.history[org][bisect_right(days, day) - 1][1]
+        return out
 
 
 def _known_on(org: int, snapshot: date, wins: dict[int, list[date]], profiles: dict[int, dict]) -> bool:
@@ -153,7 +177,7 @@ def _metrics_dict(metrics: Metrics | None) -> dict[str, Any] | None:
 
 
 def _load_rows(store: Store, settings: Settings, as_of: date,
-               profile_loader: ProfileLoader) -> tuple[RiskConfig, TrainingData]:
+               profile_loader: ProfileLoader | None) -> tuple[RiskConfig, TrainingData]:
     config = load_risk_config(settings.risk.config_file)
     with store.sessions.begin() as session:
         return config, build_training_rows(session, as_of, config, profile_loader=profile_loader)
@@ -186,7 +210,7 @@ def rolling_origin(data: TrainingData, as_of: date, config: RiskConfig, *, origi
 
 
 def train_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
-                        profile_loader: ProfileLoader = load_profiles) -> TrainingReport:
+                        profile_loader: ProfileLoader | None = None) -> TrainingReport:
     """Build the rows, train and select, save the model (and its metadata) and write the model card."""
     as_of = as_of or date.today()
     config, data = _load_rows(store, settings, as_of, profile_loader)
@@ -248,7 +272,7 @@ class EvaluationReport:
 
 
 def evaluate_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
-                           profile_loader: ProfileLoader = load_profiles) -> EvaluationReport:
+                           profile_loader: ProfileLoader | None = None) -> EvaluationReport:
     """The training procedure re-run out of sample as of ``as_of`` (fit on the fit part, judge on the held-out
     part), with company-resampled intervals, lead time, alert burden and a rolling-origin repeat.
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -305,17 +305,33 @@ def latest_profiles(session: Session, organisation_ids: Sequence[int], as_of: da
     town, postcode, country, observed_on``. A "not found" snapshot gives a row with ``not_found`` set
     and nothing else known. Only data seen by ``as_of`` is used, so training snapshots never see the future.
     """
-    wanted = sorted(set(organisation_ids))
     newest: dict[int, CompanySnapshot] = {}
-    for start in range(0, len(wanted), 900):
-        rows = session.scalars(
-            select(CompanySnapshot)
-            .where(CompanySnapshot.organisation_id.in_(wanted[start : start + 900]), CompanySnapshot.observed_on <= as_of)
-            .order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on)
-        )
-        for row in rows:
-            newest[row.organisation_id] = row  # ordered by day: the last one wins
+    for row in _snapshots_until(session, organisation_ids, as_of):
+        newest[row.organisation_id] = row  # ordered by day: the last one wins
     return {org: _flat_profile(row) for org, row in newest.items()}
+
+
+def profile_history(session: Session, organisation_ids: Sequence[int], until: date
+                    ) -> dict[int, list[tuple[date, dict[str, Any]]]]:
+    """Every company snapshot observed on or before ``until`` per organisation, flattened as by
+    :func:`latest_profiles`, oldest first (same day: in the order stored): one read for a caller that needs
+    the profiles on many days (training's snapshots), where the newest entry on or before a day is
+    ``latest_profiles`` of that day."""
+    history: dict[int, list[tuple[date, dict[str, Any]]]] = {}
+    for row in _snapshots_until(session, organisation_ids, until):
+        history.setdefault(row.organisation_id, []).append((row.observed_on, _flat_profile(row)))
+    return history
+
+
+def _snapshots_until(session: Session, organisation_ids: Sequence[int], until: date) -> Iterator[CompanySnapshot]:
+    """The organisations' snapshots observed on or before ``until``, by organisation, day and storage order."""
+    wanted = sorted(set(organisation_ids))
+    for start in range(0, len(wanted), 900):
+        yield from session.scalars(
+            select(CompanySnapshot)
+            .where(CompanySnapshot.organisation_id.in_(wanted[start : start + 900]), CompanySnapshot.observed_on <= until)
+            .order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on, CompanySnapshot.id)
+        )
 
 
 def _flat_profile(row: CompanySnapshot) -> dict[str, Any]:

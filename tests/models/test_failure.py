@@ -257,3 +257,34 @@ def test_lead_time_and_alerts_per_100_suppliers_per_year() -> None:
     intervals = company_bootstrap(orgs, labels, probabilities, [0.02] * 36, samples=50)
     gain = intervals["auc_gain"]
     assert gain.value is not None and gain.value > 0
+
+
+def test_company_bootstrap_replicates_match_scikit_learn_on_the_drawn_rows() -> None:
+    """Each replicate's figures equal roc_auc_score / brier_score_loss of the drawn companies' rows concatenated
+    (the weighted-rank form only skips scikit-learn's input checks), ties and companies drawn twice included."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    from models.failure_evaluation import company_bootstrap
+
+    rng = np.random.default_rng(7)
+    orgs = np.repeat(np.arange(60), rng.integers(1, 6, 60))
+    y = (rng.random(len(orgs)) < 0.15).astype(int)
+    pm = np.round(rng.random(len(orgs)), 1)  # many tied scores
+    pb = np.where(rng.random(len(orgs)) < 0.5, 0.02, 0.2)
+    samples = 40
+    out = company_bootstrap(orgs.tolist(), y, pm, pb, samples=samples, seed=3)
+
+    groups = [np.flatnonzero(orgs == org) for org in dict.fromkeys(orgs.tolist())]
+    draws: dict[str, list[float]] = {"auc_model": [], "auc_baseline": [], "brier_model": [], "brier_baseline": []}
+    draw_rng = np.random.default_rng(3)
+    for _ in range(samples):
+        ix = np.concatenate([groups[k] for k in draw_rng.integers(0, len(groups), len(groups))])
+        if 0 < y[ix].sum() < len(ix):
+            draws["auc_model"].append(roc_auc_score(y[ix], pm[ix]))
+            draws["auc_baseline"].append(roc_auc_score(y[ix], pb[ix]))
+        draws["brier_model"].append(brier_score_loss(y[ix], pm[ix]))
+        draws["brier_baseline"].append(brier_score_loss(y[ix], pb[ix]))
+    for key, values in draws.items():
+        assert out[key].low == pytest.approx(np.percentile(values, 2.5), abs=1e-12)
+        assert out[key].high == pytest.approx(np.percentile(values, 97.5), abs=1e-12)
+    assert out["auc_model"].value == roc_auc_score(y, pm) and out["brier_model"].value == brier_score_loss(y, pm)
