@@ -70,6 +70,27 @@ def _counted(cpv_prefix: str, all_schemes: bool, until: date | None) -> list:  #
     return counted
 
 
+def _winners_of_counted(connection, counted: list) -> dict[int, list[Winner]]:
+    """Award id -> its winners in order, for every award of the counted notices, in one read (not per chunk of ids)."""
+    winners: dict[int, list[Winner]] = defaultdict(list)
+    q = (
+        select(AwardWinner.award_id, Organisation.org_key, Organisation.name, Organisation.country)
+        .join(Organisation, Organisation.id == AwardWinner.organisation_id)
+        .join(Award, Award.id == AwardWinner.award_id)
+        .join(NoticeRow, NoticeRow.id == Award.notice_pk)
+        .where(*counted)
+        .order_by(AwardWinner.award_id, AwardWinner.position)
+    )
+    made: dict[tuple, Winner] = {}  # one (immutable) Winner per supplier, shared by its awards
+    for award_id, *supplier in connection.execute(q).all():
+        winner = made.get(tuple(supplier))
+        if winner is None:
+            key, name, country = supplier
+            winner = made[key, name, country] = Winner(key=key, name=name, country=country)
+        winners[award_id].append(winner)
+    return winners
+
+
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
                 all_schemes: bool = False) -> list[AwardFact]:
     """Every counted award under ``cpv_prefix``, over all history (new entrants need the past).
@@ -112,22 +133,7 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
     )
     connection = session.connection()  # plain rows: no ORM result processing for a national store's awards
     rows = connection.execute(query).all()
-    winners: dict[int, list[Winner]] = defaultdict(list)
-    q = (  # the winners of the same awards, in one read (not a list of ids per chunk)
-        select(AwardWinner.award_id, Organisation.org_key, Organisation.name, Organisation.country)
-        .join(Organisation, Organisation.id == AwardWinner.organisation_id)
-        .join(Award, Award.id == AwardWinner.award_id)
-        .join(NoticeRow, NoticeRow.id == Award.notice_pk)
-        .where(*counted)
-        .order_by(AwardWinner.award_id, AwardWinner.position)
-    )
-    made: dict[tuple, Winner] = {}  # one (immutable) Winner per supplier, shared by its awards
-    for award_id, *supplier in connection.execute(q).all():
-        winner = made.get(tuple(supplier))
-        if winner is None:
-            key, name, country = supplier
-            winner = made[key, name, country] = Winner(key=key, name=name, country=country)
-        winners[award_id].append(winner)
+    winners = _winners_of_counted(connection, counted)
     facts = [
         (
             contract_key(notice_pk, notice_format, contract_id, award_id),
