@@ -4,7 +4,7 @@ Every read that can reveal a category takes ``prefixes``: the CPV prefixes the r
 (``None``: all of them; ``store.category_access``). A category manager's pages are built only from
 rows inside their categories, so another category's spend or contracts never reach their browser.
 The supplier list is ``store.supplier_list``, the scores ``store.score_history``, the category
-pages ``store.category_pages``; their names are importable from here too, as before the split.
+pages ``store.category_pages``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from store.category_access import covers, disjoint, in_categories
-from store.category_pages import CATEGORY_CONTRACTS, CategorySpend, category_spend, kraljic_of, our_categories
 from store.companies import cases_for, snapshots_for
 from store.schema import (
     Award,
@@ -33,15 +32,12 @@ from store.schema import (
     SupplierEvent,
 )
 from store.schema.own_data import MatchCandidate, MatchDecision
-from store.score_history import SCORE_KINDS, LatestScore, ScorePoint, ScoreView, latest_scores, supplier_scores
+from store.score_history import ScoreView, supplier_scores
 from store.spend_period import SpendPeriod, net_spend, spend_period
-from store.supplier_list import SupplierRow, dissolved_on, our_suppliers
 
 __all__ = [
-    "CATEGORY_CONTRACTS", "SCORE_KINDS", "CategorySpend", "LatestScore", "ScorePoint", "ScoreView", "SupplierPage",
-    "SupplierRow", "awards_won", "category_spend", "covers", "dissolved_on", "in_categories", "kraljic_of",
-    "latest_scores", "match_decisions", "may_see_supplier", "organisation_ids", "our_categories", "our_suppliers",
-    "register_facts", "supplier_cpvs", "supplier_page", "supplier_scores",
+    "SupplierPage", "awards_won", "match_decisions", "may_see_supplier", "organisation_ids", "register_facts",
+    "supplier_cpvs", "supplier_page",
 ]
 
 
