@@ -58,8 +58,9 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1)
     out.mkdir(parents=True, exist_ok=True)
     ted = sorted(world.ted_notices(), key=lambda n: (n.published, n.key))
     _write_json_lines(out / TED_INDEX, [ted_search_item(n, world) for n in ted])
-    # the committed bundle is packed hard (it is in git); a scaled one lives for one run: packed fast
-    level = 9 if scale == 1 else 1
+    # the committed bundle is packed hard (it is in git); a scaled one lives for one run in a temporary folder:
+    # stored, as deflating ~1 GB of XML at scale 54 costs more CPU than the rest of the build (and reading it back)
+    level = 9 if scale == 1 else None
     # Documents are rendered as they are zipped, not all held at once (100,000 notices are ~1 GB of XML);
     # only those TenderNed serves too are kept for its zip.
     shared: dict[str, bytes] = {}
@@ -103,11 +104,12 @@ def _write_json_lines(path: Path, data: list[Any] | dict[str, Any]) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]], level: int = 9) -> None:
+def _write_zip(path: Path, entries: Iterable[tuple[str, bytes]], level: int | None = 9) -> None:
+    """A zip with fixed timestamps and modes; deflated at ``level``, or stored uncompressed when it is None."""
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if level is None else zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=level)

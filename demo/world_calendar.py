@@ -65,6 +65,7 @@ def oj_issue(day: date) -> int:
     return sum(1 for i in range((day - first).days + 1) if (first + timedelta(days=i)).weekday() < 5)
 
 
+@cache  # asked for several times per notice, of a few thousand distinct days
 def brussels_offset(day: date) -> str:
     """UTC offset of Brussels on a day ("+01:00" or "+02:00"): TED writes dates with it."""
     def last_sunday(month: int) -> date:
