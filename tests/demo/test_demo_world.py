@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,7 @@ from demo.world import (
     hhi,
     value_shares,
 )
+from demo.world_market import uuid4_text
 
 EFORMS_NS = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 SYNTHETIC_COMMENT = re.compile(
@@ -71,6 +73,12 @@ def test_the_committed_bundle_is_what_the_default_seed_builds_byte_for_byte(tmp_
 def test_a_world_is_a_function_of_its_seed() -> None:
     assert build_world(11) == build_world(11)
     assert build_world(11) != build_world(12)
+
+
+def test_notice_uuids_are_what_the_uuid_module_writes_for_the_same_bits() -> None:
+    rng = random.Random(5)
+    for bits in [0, 2**128 - 1, *(rng.getrandbits(128) for _ in range(2000))]:
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))
 
 
 def test_another_seed_builds_another_bundle(tmp_path: Path) -> None:
