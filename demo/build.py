@@ -93,7 +93,7 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1)
 def _write_json_lines(path: Path, data: list[Any] | dict[str, Any]) -> None:
     """JSON with one record per line (list items, or top-level keys whose lists are spread the same way):
     small enough to commit, and readable in a diff."""
-    dump = lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # one encoder, not one per record
     spread = lambda items: "[\n" + ",\n".join(dump(item) for item in items) + "\n]"  # noqa: E731
     if isinstance(data, dict):
         body = ",\n".join(f"{dump(key)}: {spread(value) if isinstance(value, list) else dump(value)}"
