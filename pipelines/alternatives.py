@@ -15,6 +15,7 @@ its alerts and not the size of the store.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -109,6 +110,7 @@ class AlternativesContext:
     divisions: dict[str, BranchIndex] = field(default_factory=dict)
     awards: RunAwards | None = None  # the run's award reads by division (shared with its markets)
     reads: BeyondReads | None = None  # and its aggregates of the rest of the history
+    read_cpu: float = 0.0  # CPU seconds spent reading divisions (for the alert benchmark)
 
     def companies_for(self, session: Session, keys: Iterable[str]) -> None:
         """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
@@ -126,8 +128,10 @@ class AlternativesContext:
             return self.index
         division = parent_of(query.cpv, CPV, cpv_depth=query.depth).key
         if division not in self.divisions:
+            started = time.process_time()
             self.divisions[division] = load_division(session, settings, division=division, as_of=self.as_of,
                                                      awards=self.awards, reads=self.reads)
+            self.read_cpu += time.process_time() - started
         return self.divisions[division]
 
 
@@ -141,23 +145,36 @@ class BeyondReads:
     buyer_awards: dict[str, int] = field(default_factory=dict)  # 0: asked, no award
     ours_bid: bool | None = None  # whether our own buyer has bids, once asked
 
-    def beyond(self, session: Session, *, suppliers: set[str], buyers: set[str], ours: str) -> Beyond:
-        """What a division whose rows name ``suppliers`` and ``buyers`` must be told (``ours``: our buyer, or "")."""
-        if missing := suppliers - self.last_win.keys():
-            found = last_wins(session, missing, before=self.as_of)
-            self.last_win.update((key, found.get(key)) for key in missing)
-        wanted = buyers | ({ours} if ours else set())
-        if missing := wanted - self.buyer_awards.keys():
+    def beyond(self, session: Session, *, suppliers: set[str], winners: set[str], since: date, buyers: set[str],
+               ours: str) -> Beyond:
+        """What a division must be told: ``suppliers`` its candidates (``winners`` those of them with a win from
+        ``since``: their last win is no older), ``buyers`` those of its wins, ``ours`` our own buyer (or "").
+
+        Buyers' sizes are compared with our own buyer's only (``HistoryIndex._similar_buyers``): when it is
+        not set or the history does not know it, no buyer's awards need counting."""
+        for keys, start in ((suppliers & winners, since), (suppliers - winners, None)):
+            if missing := keys - self.last_win.keys():
+                found = last_wins(session, missing, before=self.as_of, since=start)
+                self.last_win.update((key, found.get(key)) for key in missing)
+        last_win = {key: day for key in suppliers if (day := self.last_win[key]) is not None}
+        if not ours or not self._counted(session, {ours}) and not self._ours_bid(session, ours):
+            return Beyond(self.as_of, last_win=last_win, buyer_awards={})
+        self._counted(session, buyers)
+        buyer_awards = {key: self.buyer_awards[key] for key in buyers | {ours} if self.buyer_awards[key]}
+        buyer_awards.setdefault(ours, 0)  # known to the history by its bids alone, with no award
+        return Beyond(self.as_of, last_win=last_win, buyer_awards=buyer_awards)
+
+    def _counted(self, session: Session, buyers: set[str]) -> int:
+        """Count the awards of the ``buyers`` not counted yet; the awards of them all."""
+        if missing := buyers - self.buyer_awards.keys():
             counts = buyer_award_counts(session, missing, before=self.as_of)
             self.buyer_awards.update((key, counts.get(key, 0)) for key in missing)
-        buyer_awards = {key: self.buyer_awards[key] for key in wanted if self.buyer_awards[key]}
-        if ours and ours not in buyer_awards:  # known to the history by its bids alone, with no award
-            if self.ours_bid is None:
-                self.ours_bid = buyer_has_bids(session, ours, before=self.as_of)
-            if self.ours_bid:
-                buyer_awards[ours] = 0
-        last_win = {key: day for key in suppliers if (day := self.last_win[key]) is not None}
-        return Beyond(self.as_of, last_win=last_win, buyer_awards=buyer_awards)
+        return sum(self.buyer_awards[key] for key in buyers)
+
+    def _ours_bid(self, session: Session, ours: str) -> bool:
+        if self.ours_bid is None:
+            self.ours_bid = buyer_has_bids(session, ours, before=self.as_of)
+        return self.ours_bid
 
 
 def load_division(session: Session, settings: Settings, *, division: str, as_of: date,
@@ -173,8 +190,9 @@ def load_division(session: Session, settings: Settings, *, division: str, as_of:
                if a.published < as_of]
     bids = [b for b in bid_facts(session, division, until=as_of, since=since) if b.published < as_of]
     reads = reads if reads is not None and reads.as_of == as_of else BeyondReads(as_of)
-    beyond = reads.beyond(session, suppliers={w for a in history for w in a.winners} | {k for b in bids for k in b.bidders},
-                          buyers={a.buyer_key for a in history if a.winners}, ours=alt.buyer_org_key)
+    winners = {w for a in history for w in a.winners}
+    beyond = reads.beyond(session, suppliers=winners | {k for b in bids for k in b.bidders}, winners=winners,
+                          since=since, buyers={a.buyer_key for a in history if a.winners}, ours=alt.buyer_org_key)
     return BranchIndex(history, bids, division=division, since=since, beyond=beyond)
 
 

@@ -90,8 +90,9 @@ class RunSummary:
     expired: int = 0
     woken: int = 0
     failures: list[str] = field(default_factory=list)
-    #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together),
-    #: for the alert benchmark: what is read once per run apart from what each alert adds.
+    #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together,
+    #: of which "divisions read": the award history of the CPV divisions the alerts' alternatives asked about,
+    #: each read by the first alert that needs it), for the alert benchmark.
     cpu: Counter[str] = field(default_factory=Counter)
 
     def as_row(self) -> dict[str, Any]:
@@ -214,6 +215,8 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
                                       context=context)
             add_alert_facts(session, alert_id, {"alternatives": suggestions_facts(suggestions, settings.language)})
         summary.cpu["per alert"] += time.process_time() - started
+    if context is not None:
+        summary.cpu["divisions read"] += context.read_cpu
 
 
 # --------------------------------------------------------------------------------------------
