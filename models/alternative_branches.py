@@ -46,6 +46,7 @@ class BranchIndex(HistoryIndex):
                  beyond: Beyond) -> None:
         super().__init__(awards, bids)
         self.division, self.since, self.beyond = division, since, beyond
+        self.awards, self._days = [], []  # the columns answer queries; the records would only hold memory
         for key in beyond.buyer_awards:  # known outside the division (our own buyer): known here too
             self._buyer_id(key, key)
         keys = sorted(self._buyer, key=self._buyer.__getitem__)
@@ -66,6 +67,12 @@ class BranchIndex(HistoryIndex):
             raise ValueError(f"the history of CPV {self.division}* from {self.since} as of {self.beyond.as_of} "
                              f"cannot answer {query.scheme} {query.cpv} as of {query.as_of} over {query.years} years")
         return super().candidates(query)
+
+    def awards_between(self, start: date, end: date) -> list[PastAward]:
+        raise ValueError("a division's history in a window does not list awards (learning reads the whole history)")
+
+    def previous_award(self, buyer_key: str, branch, *, before: date, depth: int = 3) -> PastAward | None:
+        raise ValueError("a division's history in a window does not know a buyer's previous award")
 
     def _size_band(self, buyers: np.ndarray, as_of: int) -> np.ndarray:
         """As ``HistoryIndex._size_band``, from each buyer's awards in all categories (``Beyond``)."""
