@@ -115,10 +115,14 @@ def alert_run(db_file: Path) -> Result:
     their divisions' awards, not with the rest of the store. On a ``demo --scale N`` store every division
     grows with N and the alerts ask about most of them, so both still grow with N there.
 
-    Measured before this split (a read of every award once per run, then the alternatives' whole history
-    indexed) on a ``demo --scale 54`` store, 105,840 notices, 109,607 counted awards, 7 alerts: 589-634
-    CPU-ms per alert, 2.1-2.3 s facts, 1.5-1.7 s history, 48-50 ms each alert, 464 MiB. Run it in a process
-    of its own (``python -m bench.alerts STORE``) for the peak RSS to be the run's.
+    Measured before the run read by division (a read of every award once per run, then the alternatives'
+    whole history indexed) on a ``demo --scale 54`` store, 105,840 notices, 109,607 counted awards, 7 alerts:
+    589-634 CPU-ms per alert, 2.1-2.3 s facts, 1.5-1.7 s history, 48-50 ms each alert, 464 MiB. Then, in turns
+    with the code before on the same loaded machine (run CPU-s, peak RSS MiB; before -> after): scale 1, 9 alerts:
+    0.14-0.17 -> 0.19-0.20, 211 -> 210; scale 8, 9 alerts: 0.56-0.58 -> 0.59-0.61, 243 -> 225; scale 16, 10
+    alerts: 1.09-1.22 -> 1.04-1.10, 281 -> 238. The demo's contracts expire in all six of its divisions, so
+    its markets and alternatives still read most of its store. Run it in a process of its own (``python -m
+    bench.alerts STORE``) for the peak RSS to be the run's.
     """
     import sklearn.linear_model  # noqa: F401  (see above)
     from sqlalchemy import delete, func, select
