@@ -17,7 +17,8 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
-from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_awards, run_check_sources, send_due
+from pipelines.run_awards import RunAwards
+from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_check_sources, send_due
 from store.db import Store
 
 
@@ -44,7 +45,7 @@ def evaluate_rules(as_of: date | None, routing_file: str | None, sources: bool) 
     now = _now()
     summary = RunSummary()
     with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-        awards = run_awards(session, config, as_of=as_of or now.date())  # read once, shared by markets and alternatives
+        awards = RunAwards(session, as_of=as_of or now.date())  # each award read once, for markets and alternatives
         candidates = evaluate(session, settings, config, as_of=as_of or now.date(), now=now, sources=sources,
                               awards=awards)
         record(session, settings, config, candidates, as_of=as_of or now.date(), now=now, summary=summary, awards=awards)

@@ -309,6 +309,6 @@ def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str,
         )
     return Suggestions(
         branch=found.branch.prefix, branch_code=found.branch.label, since=found.since, as_of=request.as_of,
-        ranked=tuple(ranked), excluded=tuple(sorted(excluded, key=lambda e: e.name)),
+        ranked=tuple(ranked), excluded=tuple(sorted(excluded, key=lambda e: (e.name, e.key))),
         notes=tuple(notes), ranking=ranker.kind if weighted else "baseline",
     )

@@ -7,12 +7,15 @@ model. Every read is in ``store`` (``store.alternative_facts``, ``store.queries`
 only loads, calls the model and shapes its output. The buyer's kind and region, which the model
 uses to prefer wins with comparable buyers, come from ``models.buyer_profile``.
 
-A run that makes several suggestions (an alert run) shares one ``AlternativesContext``: the
-history indexed once, and one ranker learned from the awards before the reference day.
+A run that makes several suggestions shares one ``AlternativesContext``: a backtest or a learning run
+the whole history indexed once and one ranker learned from it; an alert run the stored ranker and the
+history of only the CPV divisions its alerts ask about (``load_division``), so that its cost follows
+its alerts and not the size of the store.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,7 +23,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
-from models.alternative_history import FEATURES
+from models.alternative_branches import Beyond, BranchIndex
+from models.alternative_history import FEATURES, Query, years_before
 from models.alternative_ranker import Ranker, fit_ranker, transparent_ranker, unknown_buyer_features
 from models.alternatives import (
     CompanyFacts,
@@ -33,21 +37,23 @@ from models.alternatives import (
 )
 from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
+from models.categories import CPV, parent_of, scheme_name
 from models.market import AwardFact
+from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
-from store.queries import award_facts, bid_facts
+from store.queries import award_facts, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
 
 
-def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None,
+def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None, since: date | None = None,
                  facts: Sequence[AwardFact] | None = None) -> list[PastAward]:
-    """Every counted award (duplicates across sources left out) with its buyer and winners.
+    """Every counted award (duplicates across sources left out) with its buyer and winners (from ``since``).
 
     The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history;
-    ``facts``: those already read (every scheme, up to ``until``), e.g. once for a whole alert run.
+    ``facts``: those already read.
     """
     if facts is None:
-        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True)
+        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True, since=since)
     kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
     regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
     for fact in facts:
@@ -90,7 +96,9 @@ class AlternativesContext:
     """What several suggestions on one reference day share: the indexed history, companies, the ranker."""
 
     as_of: date
-    index: HistoryIndex
+    #: The whole history indexed; None in an alert run's context, which indexes each CPV division its alerts
+    #: ask about when first asked (``divisions``, see ``prepare_for_alerts``).
+    index: HistoryIndex | None
     companies: dict[str, CompanyFacts]
     ranker: Ranker
     notes: list[str] = field(default_factory=list)
@@ -99,6 +107,10 @@ class AlternativesContext:
     lazy: bool = False
     read: set[str] = field(default_factory=set)
     buyer: tuple[str | None, str | None] | None = None  # our own buyer's kind and region, once read
+    divisions: dict[str, BranchIndex] = field(default_factory=dict)
+    awards: RunAwards | None = None  # the run's award reads by division (shared with its markets)
+    reads: BeyondReads | None = None  # and its aggregates of the rest of the history
+    read_cpu: float = 0.0  # CPU seconds spent reading divisions (for the alert benchmark)
 
     def companies_for(self, session: Session, keys: Iterable[str]) -> None:
         """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
@@ -107,26 +119,100 @@ class AlternativesContext:
             self.companies.update(load_companies(session, missing, as_of=self.as_of))
             self.read |= missing
 
+    def index_for(self, session: Session, settings: Settings, query: Query) -> HistoryIndex:
+        """The index that answers ``query``: the whole history's, else its CPV division's (read on first use)."""
+        if self.index is not None:
+            return self.index
+        if scheme_name(query.scheme) != CPV:  # not an alert's (they ask about CPV codes): the whole history
+            self.index = load_context(session, settings, as_of=self.as_of)[0].index
+            return self.index
+        division = parent_of(query.cpv, CPV, cpv_depth=query.depth).key
+        if division not in self.divisions:
+            started = time.process_time()
+            self.divisions[division] = load_division(session, settings, division=division, as_of=self.as_of,
+                                                     awards=self.awards, reads=self.reads)
+            self.read_cpu += time.process_time() - started
+        return self.divisions[division]
+
+
+@dataclass
+class BeyondReads:
+    """A run's all-category facts of suppliers and buyers (``Beyond``), each asked of the store once per run:
+    the buyers of one division (municipalities buy in all of them) are mostly those of the next."""
+
+    as_of: date
+    last_win: dict[str, date | None] = field(default_factory=dict)  # None: asked, never won
+    buyer_awards: dict[str, int] = field(default_factory=dict)  # 0: asked, no award
+    ours_bid: bool | None = None  # whether our own buyer has bids, once asked
+
+    def beyond(self, session: Session, *, suppliers: set[str], winners: set[str], since: date, buyers: set[str],
+               ours: str) -> Beyond:
+        """What a division must be told: ``suppliers`` its candidates (``winners`` those of them with a win from
+        ``since``: their last win is no older), ``buyers`` those of its wins, ``ours`` our own buyer (or "").
+
+        Buyers' sizes are compared with our own buyer's only (``HistoryIndex._similar_buyers``): when it is
+        not set or the history does not know it, no buyer's awards need counting."""
+        for keys, start in ((suppliers & winners, since), (suppliers - winners, None)):
+            if missing := keys - self.last_win.keys():
+                found = last_wins(session, missing, before=self.as_of, since=start)
+                self.last_win.update((key, found.get(key)) for key in missing)
+        last_win = {key: day for key in suppliers if (day := self.last_win[key]) is not None}
+        if not ours or not self._counted(session, {ours}) and not self._ours_bid(session, ours):
+            return Beyond(self.as_of, last_win=last_win, buyer_awards={})
+        self._counted(session, buyers)
+        buyer_awards = {key: self.buyer_awards[key] for key in buyers | {ours} if self.buyer_awards[key]}
+        buyer_awards.setdefault(ours, 0)  # known to the history by its bids alone, with no award
+        return Beyond(self.as_of, last_win=last_win, buyer_awards=buyer_awards)
+
+    def _counted(self, session: Session, buyers: set[str]) -> int:
+        """Count the awards of the ``buyers`` not counted yet; the awards of them all."""
+        if missing := buyers - self.buyer_awards.keys():
+            counts = buyer_award_counts(session, missing, before=self.as_of)
+            self.buyer_awards.update((key, counts.get(key, 0)) for key in missing)
+        return sum(self.buyer_awards[key] for key in buyers)
+
+    def _ours_bid(self, session: Session, ours: str) -> bool:
+        if self.ours_bid is None:
+            self.ours_bid = buyer_has_bids(session, ours, before=self.as_of)
+        return self.ours_bid
+
+
+def load_division(session: Session, settings: Settings, *, division: str, as_of: date,
+                  awards: RunAwards | None = None, reads: BeyondReads | None = None) -> BranchIndex:
+    """The wins and bids under a CPV division in the window of ``alerts.alternatives.years`` before ``as_of``,
+    told what the rest of the history says about their suppliers and buyers and our own buyer (see
+    ``models.alternative_branches``): read by prefix (from ``awards`` when given) and aggregated in SQL (``reads``:
+    the run's aggregates so far), never the whole store."""
+    alt = settings.alerts.alternatives
+    since = years_before(as_of, alt.years)
+    facts = awards.under(division, since=since) if awards is not None and awards.as_of == as_of else None
+    history = [a for a in load_history(session, cpv_prefix=division, until=as_of, since=since, facts=facts)
+               if a.published < as_of]
+    bids = [b for b in bid_facts(session, division, until=as_of, since=since) if b.published < as_of]
+    reads = reads if reads is not None and reads.as_of == as_of else BeyondReads(as_of)
+    winners = {w for a in history for w in a.winners}
+    beyond = reads.beyond(session, suppliers=winners | {k for b in bids for k in b.bidders}, winners=winners,
+                          since=since, buyers={a.buyer_key for a in history if a.winners}, ours=alt.buyer_org_key)
+    return BranchIndex(history, bids, division=division, since=since, beyond=beyond)
+
 
 def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
-                 lazy: bool = False, facts: Sequence[AwardFact] | None = None,
                  ) -> tuple[AlternativesContext, frozenset[str]]:
-    """The history before ``as_of`` indexed, and its companies (``lazy``: read later, per suggestion, see
-    ``AlternativesContext``); the ranker is ``ranker`` (fixed weights if None).
+    """The history before ``as_of`` indexed, and its companies; the ranker is ``ranker`` (fixed weights if None).
 
     Also returns the features whose input about our own buyer (``alerts.alternatives.buyer_org_key``)
     is unknown (no region, no kind, no awards of its own): a learned model leaves them out and ranks on
     what is known instead of on counts that are 0 for everyone.
     """
     alt = settings.alerts.alternatives
-    history = [a for a in load_history(session, until=as_of, facts=facts) if a.published < as_of]
+    history = [a for a in load_history(session, until=as_of) if a.published < as_of]
     bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
-    companies = {} if lazy else load_companies(
+    companies = load_companies(
         session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders}, as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
     without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
-    context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"), lazy=lazy,
+    context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"),
                                   buyer=(kind, region))
     return context, without
 
@@ -185,11 +271,13 @@ def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranke
 
 
 def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date,
-                       facts: Sequence[AwardFact] | None = None) -> AlternativesContext:
-    """What an alert run's suggestions share: the history indexed once and the stored ranker (never learned here);
-    ``facts``: the run's award facts up to ``as_of`` when it has read them already."""
-    return load_context(session, settings, as_of=as_of, ranker=stored_ranker(session, settings, as_of=as_of),
-                        lazy=True, facts=facts)[0]
+                       awards: RunAwards | None = None) -> AlternativesContext:
+    """What an alert run's suggestions share: the stored ranker (never learned here), our buyer's profile, and
+    each CPV division's history read when a suggestion first asks for it (``AlternativesContext.index_for``;
+    from ``awards``, the run's reads by division, when given)."""
+    return AlternativesContext(as_of, None, {}, stored_ranker(session, settings, as_of=as_of), lazy=True,
+                               buyer=_buyer_profile(session, settings.alerts.alternatives.buyer_org_key), awards=awards,
+                               reads=BeyondReads(as_of))
 
 
 def suggest_for(
@@ -208,9 +296,10 @@ def suggest_for(
         prefer_countries=tuple(alt.prefer_countries), preference_weight=alt.preference_weight, top_n=alt.top_n,
         scheme=scheme, buyer_key=alt.buyer_org_key or None,
     )
+    index = context.index_for(session, settings, request.query())
     if context.lazy:
-        context.companies_for(session, context.index.candidates(request.query()).keys)
-    return suggest(context.index, context.companies, request, ranker=context.ranker)
+        context.companies_for(session, index.candidates(request.query()).keys)
+    return suggest(index, context.companies, request, ranker=context.ranker)
 
 
 def suggestions_facts(suggestions: Suggestions, language: str) -> dict:

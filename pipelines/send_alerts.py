@@ -41,6 +41,7 @@ from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
+from pipelines.run_awards import RunAwards
 from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
 from store.alerts import (
     add_alert_facts,
@@ -89,8 +90,9 @@ class RunSummary:
     expired: int = 0
     woken: int = 0
     failures: list[str] = field(default_factory=list)
-    #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together),
-    #: for the alert benchmark: what is read once per run apart from what each alert adds.
+    #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together,
+    #: of which "divisions read": the award history of the CPV divisions the alerts' alternatives asked about,
+    #: each read by the first alert that needs it), for the alert benchmark.
     cpu: Counter[str] = field(default_factory=Counter)
 
     def as_row(self) -> dict[str, Any]:
@@ -107,43 +109,16 @@ class RunSummary:
 # --------------------------------------------------------------------------------------------
 
 
-class RunAwards:
-    """Every award fact up to the run's day (all schemes), read at most once per run and shared.
-
-    An alert run that suggests alternatives reads the whole award history for them anyway
-    (``pipelines.alternatives``); its markets then take their categories' subsets of that one read
-    instead of reading each category again.
-    """
-
-    def __init__(self, session: Session, *, as_of: date) -> None:
-        self._session, self.as_of = session, as_of
-        self._facts: list | None = None  # models.market.AwardFact
-        self._cpv: list | None = None  # those of them in CPV, kept for each category's subset
-
-    def all(self) -> list:  # list[AwardFact]
-        if self._facts is None:
-            from store.queries import award_facts
-
-            self._facts = award_facts(self._session, "", until=self.as_of, all_schemes=True)
-        return self._facts
-
-    def under(self, category: str) -> list:  # list[AwardFact]
-        """What ``store.queries.award_facts(category, until=as_of)`` returns: the CPV facts under the prefix
-        (another scheme's notices keep ``cpv_main`` empty in the store; here it holds their own code)."""
-        if self._cpv is None:
-            self._cpv = [f for f in self.all() if f.category_scheme == "CPV"]
-        return [f for f in self._cpv if f.cpv_main.startswith(category)]
-
-
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str,
                  awards: RunAwards | None = None) -> dict[str, MarketFact]:
     """The concentration of each category's award market over the last ``years`` (models.market).
 
-    Each category's award facts are read once per run and only the window's concentration is worked out
-    (``models.market.window_concentration``: the figures of a whole scan's window, without its periods,
-    entrants and regions). Measured on a 61,000-award store, this beat one read of every award shared by
-    the categories: 0.15 against 1.9 CPU-s for one category, 2.2 against 2.9 for six. When the run reads
-    every award anyway (``awards``: for the alternatives), the categories take their subsets of that read.
+    Only the window's awards of each category are read (by prefix, from the notices' index on the code, and
+    by date), and only the window's concentration is worked out (``models.market.window_concentration``: the
+    figures of a whole scan's window, without its periods, entrants and regions): the run reads what its
+    contracts' markets hold, not every award of the store. The figures are those of all the category's history
+    (repeats of an award are within one notice, so the window's own awards are the same). ``awards``: the
+    run's reads by division, shared with its alternatives.
     """
     from models.dates import years_before
     from models.market import window_concentration
@@ -153,7 +128,8 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
     for category in sorted(set(categories)):
-        facts = awards.under(category) if awards is not None else award_facts(session, category, until=as_of)
+        facts = (awards.under(category, since=start) if awards is not None and awards.as_of == as_of
+                 else award_facts(session, category, until=as_of, since=start))
         c, awards_total = window_concentration(facts, cpv_prefix=category, start=start, end=as_of)
         out[category] = MarketFact(
             category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
@@ -172,14 +148,10 @@ def read_sources(session: Session, settings: Settings, *, now: datetime) -> list
     ]
 
 
-def run_awards(session: Session, config: AlertConfig, *, as_of: date) -> RunAwards | None:
-    """The run's shared award read when a rule asks for alternatives (they read every award), else None."""
-    return RunAwards(session, as_of=as_of) if any(rule.alternatives for rule in config.rules.rules) else None
-
-
 def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of: date, now: datetime,
              sources: bool = True, awards: RunAwards | None = None) -> list[Candidate]:
-    """Every candidate alert the rules call for on the store's facts as of ``as_of`` (``awards``: a shared read)."""
+    """Every candidate alert the rules call for on the store's facts as of ``as_of`` (``awards``: the run's reads
+    by CPV division, shared with ``record``)."""
     rules, routing = config.rules, config.routing
     canonical = canonical_lookup(session)
     cpvs = our_cpvs(session, canonical)
@@ -224,11 +196,11 @@ def delivery_plan(routing: Routing):  # store.alerts.DeliveryPlan
 def record(session: Session, settings: Settings, config: AlertConfig, candidates: Sequence[Candidate], *,
            as_of: date, now: datetime, summary: RunSummary, awards: RunAwards | None = None) -> None:
     """Write candidates to the outbox; new rounds of alerts that ask for them get alternative suppliers
-    (from ``awards``, the run's shared read of the award history, when given)."""
+    (the ranker and our buyer read once per run, each CPV division's history when an alert first needs it)."""
     from pipelines.alternatives import prepare_for_alerts, suggest_for, suggestions_facts
 
     plan = delivery_plan(config.routing)
-    context = None  # the history indexed and the stored ranker loaded once per run, when an alert needs them
+    context = None  # the stored ranker loaded once per run, when an alert needs it
     for candidate in candidates:
         started = time.process_time()
         outcome, alert_id = record_candidate(session, candidate, now=now, plan=plan)
@@ -236,14 +208,15 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
         if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
             organisation_id, cpv = candidate.alternatives_for
             if context is None:
-                context = prepare_for_alerts(session, settings, as_of=as_of,
-                                             facts=awards.all() if awards is not None and awards.as_of == as_of else None)
+                context = prepare_for_alerts(session, settings, as_of=as_of, awards=awards)
                 summary.cpu["alternatives prepared"] += time.process_time() - started
                 started = time.process_time()
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
                                       context=context)
             add_alert_facts(session, alert_id, {"alternatives": suggestions_facts(suggestions, settings.language)})
         summary.cpu["per alert"] += time.process_time() - started
+    if context is not None:
+        summary.cpu["divisions read"] += context.read_cpu
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +320,7 @@ def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = No
     summary = RunSummary()
     with store.session() as session, session.begin(), _collector_paused():
         started = time.process_time()
-        awards = run_awards(session, config, as_of=as_of)
+        awards = RunAwards(session, as_of=as_of)
         candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources, awards=awards)
         summary.cpu["facts"] += time.process_time() - started
         record(session, settings, config, candidates, as_of=as_of, now=now, summary=summary, awards=awards)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Text, cast, func, literal, null, or_, select
+from sqlalchemy import String, Text, and_, case, cast, distinct, exists, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.alternative_history import PastBid
 from models.contract_changes import ContractChangeFact
 from models.market import AwardFact, NoticeFact, Winner
-from store.contract_facts import contract_key, one_fact_per_contract
+from store.contract_facts import CONTRACT_ID_FORMATS, contract_key, one_fact_per_contract
 from store.schema import Award, AwardWinner, CollectionRun, NoticeIdentifier, Organisation
 from store.schema import Notice as NoticeRow
 from store.schema.bids import (
@@ -25,9 +26,25 @@ from store.schema.bids import (
     ModificationContractor,
 )
 
+#: SQLite's bound-parameter limit is 999: ``IN`` lists are sent in chunks of this size.
+_CHUNK = 900
+
 
 def _cpv_filter(cpv_prefix: str):  # a SQL expression
-    return NoticeRow.cpv_main.startswith(cpv_prefix) if cpv_prefix else NoticeRow.cpv_main.is_not(None)
+    """CPV rows under the prefix. A digit prefix is also given as a range of codes, which the database answers
+    from its index on ``cpv_main`` (a LIKE with a bound pattern makes it read every notice); LIKE keeps it exact."""
+    if not cpv_prefix:
+        return NoticeRow.cpv_main.is_not(None)
+    if not cpv_prefix.isdigit():
+        return NoticeRow.cpv_main.startswith(cpv_prefix)
+    # Asked as "the notices among these ids", found by a range of codes: without statistics SQLite would
+    # otherwise find them through the index on duplicate_of_id ("IS NULL" looks selective and is true of
+    # nearly every notice) or on published, reading every category's notices for one division's.
+    coded = aliased(NoticeRow)
+    ranged = [coded.cpv_main >= cpv_prefix, coded.cpv_main.startswith(cpv_prefix)]
+    if cpv_prefix.strip("9"):  # "72" -> below "73" ("09" -> "10"); a prefix of nines has no code above it
+        ranged.insert(1, coded.cpv_main < str(int(cpv_prefix) + 1).zfill(len(cpv_prefix)))
+    return NoticeRow.id.in_(select(coded.id).where(*ranged))
 
 
 def _scheme_column():  # a SQL expression
@@ -61,12 +78,15 @@ def _code(cpv_main: str | None, codes_json: str | None) -> str | None:
     return codes[0] if codes else None
 
 
-def _counted(cpv_prefix: str, all_schemes: bool, until: date | None) -> list:  # SQL expressions
-    """The notices whose awards and bids count: no duplicates, no modifications, in the category, up to ``until``."""
+def counted_notices(cpv_prefix: str, all_schemes: bool, until: date | None, since: date | None = None) -> list:
+    """The notices whose awards and bids count (SQL expressions): no duplicates, no modifications, in the
+    category, published from ``since`` up to ``until`` (each when given)."""
     counted = [NoticeRow.duplicate_of_id.is_(None), NoticeRow.kind != "modification",
                _category_filter(cpv_prefix, all_schemes)]
     if until is not None:
         counted.append(NoticeRow.published <= until)
+    if since is not None:
+        counted.append(NoticeRow.published >= since)
     return counted
 
 
@@ -92,8 +112,8 @@ def _winners_of_counted(connection, counted: list) -> dict[int, list[Winner]]:
 
 
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
-                all_schemes: bool = False) -> list[AwardFact]:
-    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past).
+                all_schemes: bool = False, since: date | None = None) -> list[AwardFact]:
+    """Every counted award under ``cpv_prefix``, over all history (new entrants need the past), or from ``since``.
 
     CPV awards only, unless ``all_schemes`` (with no prefix): then also awards classified in
     another scheme, whose ``cpv_main`` is then that scheme's main code (``category_scheme`` says which).
@@ -104,7 +124,7 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
     (see ``store.contract_facts``).
     """
     buyer = aliased(Organisation)
-    counted = _counted(cpv_prefix, all_schemes, until)
+    counted = counted_notices(cpv_prefix, all_schemes, until, since)
     query = (
         select(
             Award.id,
@@ -160,7 +180,8 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
     return one_fact_per_contract(facts)
 
 
-def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[PastBid]:
+def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
+              since: date | None = None) -> list[PastBid]:
     """Every tender received (won, lost or not said) under ``cpv_prefix`` (any scheme without a prefix),
     with its tenderers' org_keys.
 
@@ -168,7 +189,7 @@ def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -
     known tenderer is left out: it names no one to suggest.
     """
     buyer = aliased(Organisation)
-    counted = _counted(cpv_prefix, True, until)
+    counted = counted_notices(cpv_prefix, True, until, since)
     query = (
         select(Bid.id, NoticeRow.published, NoticeRow.cpv_main, buyer.org_key, Bid.won, _scheme_column(),
                _codes_column())
@@ -284,3 +305,63 @@ def source_freshness(session: Session) -> list[dict]:
         }
         for source in sorted(set(counts) | set(last_ok))
     ]
+
+
+# What an alert run's history of a few CPV divisions must be told of the rest (``models.alternative_branches``),
+# aggregated here instead of reading every award of the store.
+
+
+def last_wins(session: Session, keys: Iterable[str], *, before: date, since: date | None = None) -> dict[str, date]:
+    """Each supplier's (org_key's) last win published before ``before``, in any category: what ``award_facts``
+    (all schemes) would show as its latest counted award with it among the winners. ``since``: the suppliers
+    are known to have won on or after that day, so older wins need not be read."""
+    wanted, found = sorted(set(keys)), {}
+    for start in range(0, len(wanted), _CHUNK):
+        q = (
+            select(Organisation.org_key, func.max(NoticeRow.published))
+            .join(AwardWinner, AwardWinner.organisation_id == Organisation.id)
+            .join(Award, Award.id == AwardWinner.award_id)
+            .join(NoticeRow, NoticeRow.id == Award.notice_pk)
+            .where(*counted_notices("", True, None, since), NoticeRow.published < before,
+                   NoticeRow.buyer_id.is_not(None), Organisation.org_key.in_(wanted[start : start + _CHUNK]))
+            .group_by(Organisation.org_key)
+        )
+        found.update((key, day) for key, day in session.execute(q))
+    return found
+
+
+def buyer_award_counts(session: Session, keys: Iterable[str], *, before: date) -> dict[str, int]:
+    """Per buyer (org_key): its awards with a winner published before ``before``, in any category, each contract
+    once (``store.contract_facts``), as ``award_facts`` (all schemes) counts them; buyers without one left out."""
+    contract = case(
+        (and_(NoticeRow.format.in_(CONTRACT_ID_FORMATS), Award.contract_id.is_not(None), Award.contract_id != ""),
+         literal("c").concat(cast(NoticeRow.id, String)).concat(":").concat(Award.contract_id)),
+        else_=literal("a").concat(cast(Award.id, String)),
+    )
+    buyer, wanted, found = aliased(Organisation), sorted(set(keys)), {}
+    for start in range(0, len(wanted), _CHUNK):
+        q = (
+            select(buyer.org_key, func.count(distinct(contract)))
+            .select_from(Award)
+            .join(NoticeRow, NoticeRow.id == Award.notice_pk)
+            .join(buyer, buyer.id == NoticeRow.buyer_id)
+            .where(*counted_notices("", True, None), NoticeRow.published < before,
+                   exists().where(AwardWinner.award_id == Award.id), buyer.org_key.in_(wanted[start : start + _CHUNK]))
+            .group_by(buyer.org_key)
+        )
+        found.update((key, count) for key, count in session.execute(q) if count)
+    return found
+
+
+def buyer_has_bids(session: Session, key: str, *, before: date) -> bool:
+    """Whether the buyer (org_key) has a bid before ``before`` that ``bid_facts`` (no prefix) would read."""
+    buyer = aliased(Organisation)
+    q = (
+        select(NoticeRow.cpv_main, _codes_column())
+        .select_from(Bid)
+        .join(NoticeRow, NoticeRow.id == Bid.notice_pk)
+        .join(buyer, buyer.id == NoticeRow.buyer_id)
+        .where(*counted_notices("", True, None), NoticeRow.published < before, buyer.org_key == key,
+               exists().where(BidTenderer.bid_id == Bid.id))
+    )
+    return any(_code(cpv_main, codes) for cpv_main, codes in session.execute(q))
