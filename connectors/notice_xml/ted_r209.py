@@ -21,6 +21,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.notice_xml import ted_r209_defence as defence
+from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
@@ -104,7 +105,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     lots = _lots(form, p, title, cpv_main)
     kind = r209_kind(form_code, text(p.notice_type_attr, form))
     changes = modifications(form, namespace, where, notice_id) if kind == "modification" else ()
-    return Notice(
+    return new_notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
@@ -132,7 +133,7 @@ def _defence_notice(
     found = defence.read(form, form_name, namespace, where, notice_id)
     buyer = required(found.buyer, where, notice_id, defence.BUYER_FIELD, "contracting authority")
     cpv_main = found.cpv_main or cpv(text(p.original_cpv, root))
-    return Notice(
+    return new_notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
@@ -178,7 +179,7 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
     for position, description in enumerate(descriptions, start=1):
         lot_id = numbers.get(description) or (SINGLE_LOT if len(descriptions) == 1 else str(position))
         lots.append(
-            Lot(
+            new_lot(
                 lot_id=lot_id,
                 title=titles.get(description) or title,
                 cpv=unique([cpv_main, *codes.get(description, ())]),

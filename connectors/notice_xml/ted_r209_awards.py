@@ -34,6 +34,7 @@ from typing import Any
 
 from lxml import etree
 
+from connectors.notice_xml.builders import new_award, new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
@@ -60,10 +61,13 @@ class _Prizes:
     received: etree.XPath
 
 
+_ADDRESS_PARTS = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
+
+
 @functools.cache
-def _address_tags(namespace: str) -> dict[str, str]:
-    names = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
-    return {qualified(namespace, name): name for name in names}
+def _address_tags(namespace: str) -> dict[str, int]:
+    """Tag -> position in ``_ADDRESS_PARTS``."""
+    return {qualified(namespace, name): position for position, name in enumerate(_ADDRESS_PARTS)}
 
 
 @functools.cache
@@ -96,25 +100,37 @@ def _not_awarded(namespace: str) -> etree.XPath:
 
 
 def address_party(address: Any | None, namespace: str) -> Party | None:
-    """A buyer, contractor or prize winner from its ``ADDRESS_*`` element; ``None`` without a name."""
+    """A buyer, contractor or prize winner from its ``ADDRESS_*`` element; ``None`` without a name.
+
+    Each part is the first child of its name (one pass, each tag read once: building a tag string
+    is the dearest step of a child walk).
+    """
     if address is None:
         return None
-    found = children(address, _address_tags(namespace))
-    name = child_text(found, "OFFICIALNAME")
+    tags = _address_tags(namespace)
+    found: list[Any] = [None] * len(_ADDRESS_PARTS)
+    for child in address:
+        position = tags.get(child.tag)
+        if position is not None and found[position] is None:
+            found[position] = child
+    name_element, national_id, town, postcode, country = found
+    name = element_text(name_element)
     if name is None:
         return None
-    country = found.get("COUNTRY")
-    return Party(
+    return new_party(
         name=" ".join(name.split()),
-        country=country_alpha2(country[0].get("VALUE")) if country else None,
-        company_id=child_text(found, "NATIONALID"),
-        town=child_text(found, "TOWN"),
-        postcode=child_text(found, "POSTAL_CODE"),
+        country=None if country is None else country_alpha2(country.get("VALUE")),
+        company_id=element_text(national_id),
+        town=element_text(town),
+        postcode=element_text(postcode),
     )
 
 
 def parties(addresses: list[Any], namespace: str) -> tuple[Party, ...]:
     """The named parties among ``addresses``, each once (some notices repeat a contractor)."""
+    if len(addresses) == 1:  # nearly always
+        party = address_party(addresses[0], namespace)
+        return () if party is None else (party,)
     found = (address_party(address, namespace) for address in addresses)
     return tuple(dict.fromkeys(party for party in found if party is not None))
 
@@ -159,7 +175,7 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
     if not winners:
         logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
     field = "AWARD_CONTRACT/AWARDED_CONTRACT/VAL_TOTAL"  # the element ``value`` is, in any of its wrappers
-    return Award(
+    return new_award(
         lot=lot,
         winners=winners,
         value=None if value is None else amount(value.text),
@@ -201,7 +217,7 @@ def _prize(paths: _Prizes, prize: Any, namespace: str, where: str, notice_id: st
     if not winners:
         logger.debug("%s: lot %s: prize without a published winner: winners unknown", where, lot)
     value = first(paths.value, prize)
-    return Award(
+    return new_award(
         lot=lot,
         winners=winners,
         value=None if value is None else amount(value.text),
