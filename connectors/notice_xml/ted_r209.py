@@ -23,6 +23,7 @@ from lxml import etree
 from connectors.notice_xml import ted_r209_defence as defence
 from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import r209_kind
+from connectors.notice_xml.namespaces import split_tag
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
@@ -93,7 +94,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
     notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
     form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
-    form_name = etree.QName(form).localname
+    form_name = split_tag(form.tag)[1]
     if form_name in defence.DEFENCE_FORMS:
         return _defence_notice(root, form, form_name, namespace, p, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or form_name.split("_")[0]

@@ -38,7 +38,7 @@ from connectors.notice_xml.builders import new_award, new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
-from connectors.notice_xml.xpath import child_text, children, element_text, first, prefixed_compiler, qualified, text
+from connectors.notice_xml.xpath import element_text, first, prefixed_compiler, qualified, text
 from connectors.records import Award, Party
 
 logger = logging.getLogger(__name__)
@@ -169,8 +169,14 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
             addresses += [a for c in child if c.tag == t.contractor for a in c if a.tag == t.address]
         elif name == t.contractor:
             addresses += [a for a in child if a.tag == t.address]
-    section = children(awarded.getparent(), _section_tags(namespace))
-    lot = child_text(section, "LOT_NO") or SINGLE_LOT
+    lot_no = contract_no = None
+    for child in awarded.getparent():  # AWARD_CONTRACT: its first LOT_NO and CONTRACT_NO
+        name = child.tag
+        if name == t.lot_no:
+            lot_no = child if lot_no is None else lot_no
+        elif name == t.contract_no:
+            contract_no = child if contract_no is None else contract_no
+    lot = element_text(lot_no) or SINGLE_LOT
     winners = parties(addresses, namespace)
     if not winners:
         logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
@@ -181,7 +187,7 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
         value=None if value is None else amount(value.text),
         currency=None if value is None else currency(value.get("CURRENCY"), where, notice_id, field),
         tenders_received=count(element_text(received)),
-        contract_id=child_text(section, "CONTRACT_NO"),
+        contract_id=element_text(contract_no),
     )
 
 
@@ -194,6 +200,8 @@ class _AwardedTags:
     contractors: str
     contractor: str
     address: str
+    lot_no: str
+    contract_no: str
 
 
 @functools.cache
@@ -201,13 +209,8 @@ def _awarded_tags(namespace: str) -> _AwardedTags:
     q = functools.partial(qualified, namespace)
     return _AwardedTags(
         q("VAL_TOTAL"), (q("VALUES"), q("VALUE")), q("NB_TENDERS_RECEIVED"), q("TENDERS"), q("CONTRACTORS"),
-        q("CONTRACTOR"), q("ADDRESS_CONTRACTOR"),
+        q("CONTRACTOR"), q("ADDRESS_CONTRACTOR"), q("LOT_NO"), q("CONTRACT_NO"),
     )
-
-
-@functools.cache
-def _section_tags(namespace: str) -> dict[str, str]:
-    return {qualified(namespace, name): name for name in ("LOT_NO", "CONTRACT_NO")}
 
 
 def _prize(paths: _Prizes, prize: Any, namespace: str, where: str, notice_id: str) -> Award:
