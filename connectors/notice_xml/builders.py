@@ -5,7 +5,8 @@ descriptor up, check, set): for a ``Notice`` of 19 fields that is three times th
 its slots directly, and a small notice makes about five records. ``constructor`` generates, as
 ``dataclasses`` itself does, a function with the same parameters and defaults that creates the
 object and sets each slot through its descriptor. The records are the same objects (equal, same
-hash, still frozen); a class with a ``__post_init__`` or without slots keeps its own ``__init__``.
+hash, still frozen); a class with a ``__post_init__``, a field outside ``__init__``, a default factory or no
+slots keeps its own ``__init__``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ T = TypeVar("T")
 def constructor(cls: type[T]) -> Callable[..., T]:
     """A function building ``cls`` as ``cls(...)`` does, for a frozen dataclass with slots."""
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if hasattr(cls, "__post_init__") or "__slots__" not in cls.__dict__:
+    if hasattr(cls, "__post_init__") or "__slots__" not in cls.__dict__ or not all(field.init for field in fields):
         return cls
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     parameters = []

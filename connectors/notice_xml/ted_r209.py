@@ -171,8 +171,10 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
     calls per notice instead of three per lot (some notices have hundreds of lots).
     """
     descriptions = p.lots(form)
+    if len(descriptions) == 1:  # most notices: every part found is the one lot's, no grouping
+        return (_single_lot(form, p, title, cpv_main),)
     numbers = {element.getparent(): element_text(element) for element in p.lot_numbers(form)}
-    titles = {element.getparent(): " ".join(" ".join(element.itertext()).split()) for element in p.lot_titles(form)}
+    titles = {element.getparent(): _title(element) for element in p.lot_titles(form)}
     codes: dict[Any, list[str | None]] = {}
     for element in p.lot_cpv(form):
         codes.setdefault(element.getparent().getparent(), []).append(cpv(element.get("CODE")))
@@ -187,3 +189,17 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
             )
         )
     return tuple(lots)
+
+
+def _single_lot(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> Lot:
+    """The lot of a form with one ``OBJECT_DESCR``, as ``_lots`` reads it (the last ``LOT_NO`` and ``TITLE`` count)."""
+    numbers, titles = p.lot_numbers(form), p.lot_titles(form)
+    return new_lot(
+        lot_id=(element_text(numbers[-1]) if numbers else None) or SINGLE_LOT,
+        title=(_title(titles[-1]) if titles else None) or title,
+        cpv=unique([cpv_main, *(cpv(element.get("CODE")) for element in p.lot_cpv(form))]),
+    )
+
+
+def _title(element: Any) -> str:
+    return " ".join(" ".join(element.itertext()).split())

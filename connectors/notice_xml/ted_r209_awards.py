@@ -153,22 +153,7 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
     most notices are this layout, and child iteration is several times cheaper than five XPath calls.
     """
     t = _awarded_tags(namespace)
-    value = received = None
-    addresses = []
-    for child in awarded:
-        name = child.tag
-        if name == t.val_total:
-            value = child if value is None else value
-        elif name in t.value_wrappers:
-            value = next((g for g in child if g.tag == t.val_total), None) if value is None else value
-        elif name == t.received:
-            received = child if received is None else received
-        elif name == t.tenders:
-            received = next((g for g in child if g.tag == t.received), None) if received is None else received
-        elif name == t.contractors:
-            addresses += [a for c in child if c.tag == t.contractor for a in c if a.tag == t.address]
-        elif name == t.contractor:
-            addresses += [a for a in child if a.tag == t.address]
+    value, received, addresses = _awarded_parts(awarded, t)
     lot_no = contract_no = None
     for child in awarded.getparent():  # AWARD_CONTRACT: its first LOT_NO and CONTRACT_NO
         name = child.tag
@@ -189,6 +174,45 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
         tenders_received=count(element_text(received)),
         contract_id=element_text(contract_no),
     )
+
+
+def _awarded_parts(awarded: Any, t: _AwardedTags) -> tuple[Any | None, Any | None, list[Any]]:
+    """(value, tenders received, contractor addresses) elements of an ``AWARDED_CONTRACT``, in any layout.
+
+    Plain loops: a generator or comprehension per wrapper costs more here than the elements it finds.
+    """
+    value = received = None
+    addresses: list[Any] = []
+    for child in awarded:
+        name = child.tag  # read once: lxml builds the string on every read
+        if name == t.val_total:
+            value = child if value is None else value
+        elif name in t.value_wrappers:
+            value = _first_child(child, t.val_total) if value is None else value
+        elif name == t.received:
+            received = child if received is None else received
+        elif name == t.tenders:
+            received = _first_child(child, t.received) if received is None else received
+        elif name == t.contractors:
+            for contractor in child:
+                if contractor.tag == t.contractor:
+                    _add_children(addresses, contractor, t.address)
+        elif name == t.contractor:
+            _add_children(addresses, child, t.address)
+    return value, received, addresses
+
+
+def _first_child(element: Any, tag: str) -> Any | None:
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _add_children(found: list[Any], element: Any, tag: str) -> None:
+    for child in element:
+        if child.tag == tag:
+            found.append(child)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
