@@ -286,9 +286,13 @@ def _references(ids: etree.XPath, references: etree.XPath, result: Any) -> dict[
     index: dict[str, list[str]] = {}
     for id_element in ids(result):
         own_id = element_text(id_element)
-        if own_id is not None:
-            values = (element_text(element) for element in referred.get(id_element.getparent(), ()))
-            index.setdefault(own_id, [value for value in values if value])
+        if own_id is not None and own_id not in index:
+            values = []
+            for element in referred.get(id_element.getparent(), ()):
+                value = element_text(element)
+                if value:
+                    values.append(value)
+            index[own_id] = values
     return index
 
 

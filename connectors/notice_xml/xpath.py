@@ -53,11 +53,16 @@ def by_ancestor(xpath: etree.XPath, node: Any, levels: int) -> dict[Any, list[An
     proxy for a node as long as one is alive, and the dict keeps it alive.
     """
     grouped: dict[Any, list[Any]] = {}
+    higher = range(levels - 1)  # made once: a range per element costs as much as the step
     for element in xpath(node):
-        ancestor = element
-        for _ in range(levels):
+        ancestor = element.getparent()
+        for _ in higher:
             ancestor = ancestor.getparent()
-        grouped.setdefault(ancestor, []).append(element)
+        group = grouped.get(ancestor)
+        if group is None:
+            grouped[ancestor] = [element]
+        else:
+            group.append(element)
     return grouped
 
 
