@@ -11,11 +11,9 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-from lxml import etree
-
 from connectors.errors import NotANoticeError
 from connectors.notice_xml import eforms, ted_r209
-from connectors.notice_xml.namespaces import EFORMS_ROOT_TAGS, TED_EXPORT_LOCAL_NAME, is_r209
+from connectors.notice_xml.namespaces import EFORMS_ROOT_TAGS, TED_EXPORT_LOCAL_NAME, is_r209, split_tag
 from connectors.notice_xml.safe_xml import parse_xml
 from connectors.records import Notice
 
@@ -32,14 +30,14 @@ def parse_notice(data: bytes, *, where: str) -> Notice:
     tag = root.tag  # read once: lxml builds the string on every read
     if tag in EFORMS_ROOT_TAGS:
         return eforms.parse(root, where)
-    name = etree.QName(tag)
-    if name.localname == TED_EXPORT_LOCAL_NAME:
-        if is_r209(name.namespace, root.get("VERSION")):
-            return ted_r209.parse(root, where, namespace=name.namespace or "")
-        reason = f"a TED export in schema {name.namespace or '(no namespace)'}; only R2.0.9 is supported"
+    namespace, localname = split_tag(tag)
+    if localname == TED_EXPORT_LOCAL_NAME:
+        if is_r209(namespace, root.get("VERSION")):
+            return ted_r209.parse(root, where, namespace=namespace or "")
+        reason = f"a TED export in schema {namespace or '(no namespace)'}; only R2.0.9 is supported"
     else:
-        reason = f"root element {{{name.namespace or ''}}}{name.localname} is neither an eForms notice nor TED_EXPORT"
-    raise NotANoticeError(where, reason, field=name.localname)
+        reason = f"root element {{{namespace or ''}}}{localname} is neither an eForms notice nor TED_EXPORT"
+    raise NotANoticeError(where, reason, field=localname)
 
 
 def parse_file(path: str | PathLike[str]) -> Notice:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import eforms_kind
 from connectors.notice_xml.eforms_awards import results
 from connectors.notice_xml.eforms_modifications import modifications
@@ -70,7 +71,7 @@ def parse(root: Any, where: str) -> Notice:
     # its tenders were already counted as bids by the award notice.
     modified = kind == "modification"
     changes = modifications(extension, found, organisations, language, where, notice_id) if modified else ()
-    return Notice(
+    return new_notice(
         notice_id=notice_id,
         format="eforms",
         notice_type=notice_type,
@@ -111,7 +112,7 @@ def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
             logger.debug("group of lots %s is not a lot: skipped", lot_id)
             continue
         lots.append(
-            Lot(
+            new_lot(
                 lot_id=lot_id,
                 title=in_language(PROJECT_NAME(element), language),
                 cpv=unique([cpv(text(MAIN_CPV, element)), *_additional_cpv(element)]),

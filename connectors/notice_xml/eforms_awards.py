@@ -37,6 +37,7 @@ from typing import Any
 
 from lxml import etree
 
+from connectors.notice_xml.builders import constructor, new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency, warn
@@ -83,6 +84,9 @@ class Tender:
 
     def for_lot(self, lot: str) -> bool:
         return self.for_group or self.lot in (None, lot)
+
+
+new_tender = constructor(Tender)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -133,7 +137,7 @@ class _Reader:
         if not winners:
             logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
         value, money = _contract_value(tenders)
-        self.awards[(slot, key)] = Award(lot, winners, value, money, received, contract_id)
+        self.awards[(slot, key)] = new_award(lot, winners, value, money, received, contract_id)
 
     def add_bid(self, lot: str, tender_id: str, won: bool | None) -> None:
         tender = self.tenders.get(tender_id)
@@ -145,7 +149,7 @@ class _Reader:
         known = self.bids.get((slot, tender_id))
         if known is not None and (known.won or won is None):
             return
-        self.bids[(slot, tender_id)] = Bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
+        self.bids[(slot, tender_id)] = new_bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
 
     def lot_result(self, lot_result: Any) -> None:
         lot = text(RESULT_LOT, lot_result)
@@ -264,7 +268,7 @@ def _tenders(result: Any, where: str, notice_id: str) -> dict[str, Tender]:
         rank = ranks.get(tender, (None,))[0]
         tenders.setdefault(
             tender_id,
-            Tender(
+            new_tender(
                 party=element_text(party),
                 value=None if total is None else amount(total.text),
                 currency=None if total is None else currency(total.get("currencyID"), where, notice_id, AMOUNT_FIELD),
@@ -282,9 +286,13 @@ def _references(ids: etree.XPath, references: etree.XPath, result: Any) -> dict[
     index: dict[str, list[str]] = {}
     for id_element in ids(result):
         own_id = element_text(id_element)
-        if own_id is not None:
-            values = (element_text(element) for element in referred.get(id_element.getparent(), ()))
-            index.setdefault(own_id, [value for value in values if value])
+        if own_id is not None and own_id not in index:
+            values = []
+            for element in referred.get(id_element.getparent(), ()):
+                value = element_text(element)
+                if value:
+                    values.append(value)
+            index[own_id] = values
     return index
 
 

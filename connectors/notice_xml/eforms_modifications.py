@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from connectors.notice_xml.builders import new_modification
 from connectors.notice_xml.eforms_awards import Results
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.namespaces import EFORMS_NS
@@ -55,7 +56,7 @@ def modifications(
         value, money = next(iter(stated)) if len(stated) == 1 else (None, None)
         code, words = text(REASON_CODE, element), in_language(REASON_DESCRIPTION(element), language)
         changes.append(
-            Modification(
+            new_modification(
                 lot=unique(tender.lot for tender in tenders)[0] if tenders and tenders[0].lot else None,
                 contractors=_contractors(tenders, found, organisations),
                 original_notice=original,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from connectors.notice_xml.builders import new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.xpath import compiler, element_text, first, in_language, text
@@ -63,7 +64,7 @@ class Organisations:
         name = in_language(NAME(company), self._language)
         if name is None:
             return None
-        return Party(
+        return new_party(
             name=name,
             country=country_alpha2(text(COMPANY_COUNTRY, company)),
             company_id=text(LEGAL_ID, company),
@@ -85,8 +86,8 @@ def business_party(root: Any, language: str | None) -> Party | None:
 
 def _with_address(name: str, company_id: str | None, address: Any | None) -> Party:
     if address is None:
-        return Party(name=name, company_id=company_id)
-    return Party(
+        return new_party(name=name, company_id=company_id)
+    return new_party(
         name=name,
         country=country_alpha2(text(COUNTRY, address)),
         company_id=company_id,

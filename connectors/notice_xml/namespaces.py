@@ -39,3 +39,11 @@ def is_r209(namespace: str | None, version: str | None) -> bool:
     if namespace:
         return R209_VERSION in namespace
     return (version or "").startswith(R209_VERSION)
+
+
+def split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace or None, local name) of a Clark-notation tag, as ``etree.QName`` gives them, at a third of the cost."""
+    if tag[:1] == "{":
+        namespace, _, localname = tag[1:].partition("}")
+        return namespace, localname
+    return None, tag

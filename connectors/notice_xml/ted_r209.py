@@ -21,7 +21,9 @@ from typing import Any
 from lxml import etree
 
 from connectors.notice_xml import ted_r209_defence as defence
+from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import r209_kind
+from connectors.notice_xml.namespaces import split_tag
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
@@ -92,7 +94,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
     notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
     form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
-    form_name = etree.QName(form).localname
+    form_name = split_tag(form.tag)[1]
     if form_name in defence.DEFENCE_FORMS:
         return _defence_notice(root, form, form_name, namespace, p, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or form_name.split("_")[0]
@@ -104,7 +106,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     lots = _lots(form, p, title, cpv_main)
     kind = r209_kind(form_code, text(p.notice_type_attr, form))
     changes = modifications(form, namespace, where, notice_id) if kind == "modification" else ()
-    return Notice(
+    return new_notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
@@ -132,7 +134,7 @@ def _defence_notice(
     found = defence.read(form, form_name, namespace, where, notice_id)
     buyer = required(found.buyer, where, notice_id, defence.BUYER_FIELD, "contracting authority")
     cpv_main = found.cpv_main or cpv(text(p.original_cpv, root))
-    return Notice(
+    return new_notice(
         notice_id=notice_id,
         format="ted-r209",
         notice_type=notice_type,
@@ -169,8 +171,10 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
     calls per notice instead of three per lot (some notices have hundreds of lots).
     """
     descriptions = p.lots(form)
+    if len(descriptions) == 1:  # most notices: every part found is the one lot's, no grouping
+        return (_single_lot(form, p, title, cpv_main),)
     numbers = {element.getparent(): element_text(element) for element in p.lot_numbers(form)}
-    titles = {element.getparent(): " ".join(" ".join(element.itertext()).split()) for element in p.lot_titles(form)}
+    titles = {element.getparent(): _title(element) for element in p.lot_titles(form)}
     codes: dict[Any, list[str | None]] = {}
     for element in p.lot_cpv(form):
         codes.setdefault(element.getparent().getparent(), []).append(cpv(element.get("CODE")))
@@ -178,10 +182,24 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
     for position, description in enumerate(descriptions, start=1):
         lot_id = numbers.get(description) or (SINGLE_LOT if len(descriptions) == 1 else str(position))
         lots.append(
-            Lot(
+            new_lot(
                 lot_id=lot_id,
                 title=titles.get(description) or title,
                 cpv=unique([cpv_main, *codes.get(description, ())]),
             )
         )
     return tuple(lots)
+
+
+def _single_lot(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> Lot:
+    """The lot of a form with one ``OBJECT_DESCR``, as ``_lots`` reads it (the last ``LOT_NO`` and ``TITLE`` count)."""
+    numbers, titles = p.lot_numbers(form), p.lot_titles(form)
+    return new_lot(
+        lot_id=(element_text(numbers[-1]) if numbers else None) or SINGLE_LOT,
+        title=(_title(titles[-1]) if titles else None) or title,
+        cpv=unique([cpv_main, *(cpv(element.get("CODE")) for element in p.lot_cpv(form))]),
+    )
+
+
+def _title(element: Any) -> str:
+    return " ".join(" ".join(element.itertext()).split())

@@ -34,10 +34,11 @@ from typing import Any
 
 from lxml import etree
 
+from connectors.notice_xml.builders import new_award, new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
-from connectors.notice_xml.xpath import child_text, children, element_text, first, prefixed_compiler, qualified, text
+from connectors.notice_xml.xpath import element_text, first, prefixed_compiler, qualified, text
 from connectors.records import Award, Party
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,13 @@ class _Prizes:
     received: etree.XPath
 
 
+_ADDRESS_PARTS = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
+
+
 @functools.cache
-def _address_tags(namespace: str) -> dict[str, str]:
-    names = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
-    return {qualified(namespace, name): name for name in names}
+def _address_tags(namespace: str) -> dict[str, int]:
+    """Tag -> position in ``_ADDRESS_PARTS``."""
+    return {qualified(namespace, name): position for position, name in enumerate(_ADDRESS_PARTS)}
 
 
 @functools.cache
@@ -96,25 +100,37 @@ def _not_awarded(namespace: str) -> etree.XPath:
 
 
 def address_party(address: Any | None, namespace: str) -> Party | None:
-    """A buyer, contractor or prize winner from its ``ADDRESS_*`` element; ``None`` without a name."""
+    """A buyer, contractor or prize winner from its ``ADDRESS_*`` element; ``None`` without a name.
+
+    Each part is the first child of its name (one pass, each tag read once: building a tag string
+    is the dearest step of a child walk).
+    """
     if address is None:
         return None
-    found = children(address, _address_tags(namespace))
-    name = child_text(found, "OFFICIALNAME")
+    tags = _address_tags(namespace)
+    found: list[Any] = [None] * len(_ADDRESS_PARTS)
+    for child in address:
+        position = tags.get(child.tag)
+        if position is not None and found[position] is None:
+            found[position] = child
+    name_element, national_id, town, postcode, country = found
+    name = element_text(name_element)
     if name is None:
         return None
-    country = found.get("COUNTRY")
-    return Party(
+    return new_party(
         name=" ".join(name.split()),
-        country=country_alpha2(country[0].get("VALUE")) if country else None,
-        company_id=child_text(found, "NATIONALID"),
-        town=child_text(found, "TOWN"),
-        postcode=child_text(found, "POSTAL_CODE"),
+        country=None if country is None else country_alpha2(country.get("VALUE")),
+        company_id=element_text(national_id),
+        town=element_text(town),
+        postcode=element_text(postcode),
     )
 
 
 def parties(addresses: list[Any], namespace: str) -> tuple[Party, ...]:
     """The named parties among ``addresses``, each once (some notices repeat a contractor)."""
+    if len(addresses) == 1:  # nearly always
+        party = address_party(addresses[0], namespace)
+        return () if party is None else (party,)
     found = (address_party(address, namespace) for address in addresses)
     return tuple(dict.fromkeys(party for party in found if party is not None))
 
@@ -137,36 +153,66 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
     most notices are this layout, and child iteration is several times cheaper than five XPath calls.
     """
     t = _awarded_tags(namespace)
-    value = received = None
-    addresses = []
-    for child in awarded:
+    value, received, addresses = _awarded_parts(awarded, t)
+    lot_no = contract_no = None
+    for child in awarded.getparent():  # AWARD_CONTRACT: its first LOT_NO and CONTRACT_NO
         name = child.tag
-        if name == t.val_total:
-            value = child if value is None else value
-        elif name in t.value_wrappers:
-            value = next((g for g in child if g.tag == t.val_total), None) if value is None else value
-        elif name == t.received:
-            received = child if received is None else received
-        elif name == t.tenders:
-            received = next((g for g in child if g.tag == t.received), None) if received is None else received
-        elif name == t.contractors:
-            addresses += [a for c in child if c.tag == t.contractor for a in c if a.tag == t.address]
-        elif name == t.contractor:
-            addresses += [a for a in child if a.tag == t.address]
-    section = children(awarded.getparent(), _section_tags(namespace))
-    lot = child_text(section, "LOT_NO") or SINGLE_LOT
+        if name == t.lot_no:
+            lot_no = child if lot_no is None else lot_no
+        elif name == t.contract_no:
+            contract_no = child if contract_no is None else contract_no
+    lot = element_text(lot_no) or SINGLE_LOT
     winners = parties(addresses, namespace)
     if not winners:
         logger.debug("%s: lot %s: awarded contract without a published contractor: winners unknown", where, lot)
     field = "AWARD_CONTRACT/AWARDED_CONTRACT/VAL_TOTAL"  # the element ``value`` is, in any of its wrappers
-    return Award(
+    return new_award(
         lot=lot,
         winners=winners,
         value=None if value is None else amount(value.text),
         currency=None if value is None else currency(value.get("CURRENCY"), where, notice_id, field),
         tenders_received=count(element_text(received)),
-        contract_id=child_text(section, "CONTRACT_NO"),
+        contract_id=element_text(contract_no),
     )
+
+
+def _awarded_parts(awarded: Any, t: _AwardedTags) -> tuple[Any | None, Any | None, list[Any]]:
+    """(value, tenders received, contractor addresses) elements of an ``AWARDED_CONTRACT``, in any layout.
+
+    Plain loops: a generator or comprehension per wrapper costs more here than the elements it finds.
+    """
+    value = received = None
+    addresses: list[Any] = []
+    for child in awarded:
+        name = child.tag  # read once: lxml builds the string on every read
+        if name == t.val_total:
+            value = child if value is None else value
+        elif name in t.value_wrappers:
+            value = _first_child(child, t.val_total) if value is None else value
+        elif name == t.received:
+            received = child if received is None else received
+        elif name == t.tenders:
+            received = _first_child(child, t.received) if received is None else received
+        elif name == t.contractors:
+            for contractor in child:
+                if contractor.tag == t.contractor:
+                    _add_children(addresses, contractor, t.address)
+        elif name == t.contractor:
+            _add_children(addresses, child, t.address)
+    return value, received, addresses
+
+
+def _first_child(element: Any, tag: str) -> Any | None:
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _add_children(found: list[Any], element: Any, tag: str) -> None:
+    for child in element:
+        if child.tag == tag:
+            found.append(child)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -178,6 +224,8 @@ class _AwardedTags:
     contractors: str
     contractor: str
     address: str
+    lot_no: str
+    contract_no: str
 
 
 @functools.cache
@@ -185,13 +233,8 @@ def _awarded_tags(namespace: str) -> _AwardedTags:
     q = functools.partial(qualified, namespace)
     return _AwardedTags(
         q("VAL_TOTAL"), (q("VALUES"), q("VALUE")), q("NB_TENDERS_RECEIVED"), q("TENDERS"), q("CONTRACTORS"),
-        q("CONTRACTOR"), q("ADDRESS_CONTRACTOR"),
+        q("CONTRACTOR"), q("ADDRESS_CONTRACTOR"), q("LOT_NO"), q("CONTRACT_NO"),
     )
-
-
-@functools.cache
-def _section_tags(namespace: str) -> dict[str, str]:
-    return {qualified(namespace, name): name for name in ("LOT_NO", "CONTRACT_NO")}
 
 
 def _prize(paths: _Prizes, prize: Any, namespace: str, where: str, notice_id: str) -> Award:
@@ -201,7 +244,7 @@ def _prize(paths: _Prizes, prize: Any, namespace: str, where: str, notice_id: st
     if not winners:
         logger.debug("%s: lot %s: prize without a published winner: winners unknown", where, lot)
     value = first(paths.value, prize)
-    return Award(
+    return new_award(
         lot=lot,
         winners=winners,
         value=None if value is None else amount(value.text),

@@ -25,6 +25,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from connectors.notice_xml.builders import new_award, new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT
@@ -123,7 +124,7 @@ def _party(element: Any | None, p: _Paths) -> Party | None:
     name = " ".join(" ".join(p.name(element)).split())
     if not name:
         return None
-    return Party(
+    return new_party(
         name=name,
         country=country_alpha2(text(p.country, element)),
         company_id=text(p.national_id, element),
@@ -138,7 +139,7 @@ def _award(element: Any, p: _Paths, where: str, notice_id: str) -> Award | None:
     if winner is None and value_element is None:
         return None  # neither who nor how much: nothing was awarded here
     money = None if value_element is None else value_element.getparent().get("CURRENCY")
-    return Award(
+    return new_award(
         lot=text(p.lot, element) or SINGLE_LOT,
         winners=() if winner is None else (winner,),
         value=None if value_element is None else _amount(value_element),

@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from connectors.notice_xml.builders import new_modification
 from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, award_of, contractor_paths, parties
 from connectors.notice_xml.values import amount, publication_number
@@ -91,7 +92,7 @@ def modifications(form: Any, namespace: str, where: str, notice_id: str) -> tupl
         money = after_value if after_value is not None else before if before is not None else awarded_value
         field = "MODIFICATIONS_CONTRACT/INFO_MODIFICATIONS/VALUES"
         found.append(
-            Modification(
+            new_modification(
                 lot=(text(p.lot, award) if award is not None else None) or SINGLE_LOT,
                 contractors=contractors,
                 original_notice=original,

@@ -3,9 +3,10 @@
 XPath expressions are compiled once (``etree.XPath``) because compiling costs more than
 evaluating on a small notice, without the EXSLT regular-expression functions (``regexp=False``)
 and with only the namespace prefixes each path uses: lxml registers both anew on every call
-(a quarter of a small call's cost; no path uses the regex functions). For records read many times per notice (addresses, lots,
-tenders) one pass over an element's children (``children``) is about three times cheaper
-than one XPath call per field, which matters for notices with hundreds of lots.
+(a quarter of a small call's cost; no path uses the regex functions). For records read many times per notice (addresses,
+awards) one pass over an element's children is cheaper than one XPath call per field, which matters for notices with
+hundreds of lots; reading a child's ``tag`` is the dear part of such a pass (lxml builds the "{namespace}name" string
+each time), so each tag is read once.
 """
 
 from __future__ import annotations
@@ -52,36 +53,22 @@ def by_ancestor(xpath: etree.XPath, node: Any, levels: int) -> dict[Any, list[An
     proxy for a node as long as one is alive, and the dict keeps it alive.
     """
     grouped: dict[Any, list[Any]] = {}
+    higher = range(levels - 1)  # made once: a range per element costs as much as the step
     for element in xpath(node):
-        ancestor = element
-        for _ in range(levels):
+        ancestor = element.getparent()
+        for _ in higher:
             ancestor = ancestor.getparent()
-        grouped.setdefault(ancestor, []).append(element)
+        group = grouped.get(ancestor)
+        if group is None:
+            grouped[ancestor] = [element]
+        else:
+            group.append(element)
     return grouped
 
 
 def qualified(namespace: str | None, name: str) -> str:
     """The tag lxml gives element ``name`` in ``namespace`` (Clark notation)."""
     return f"{{{namespace}}}{name}" if namespace else name
-
-
-def children(element: Any, tags: Mapping[str, str]) -> dict[str, list[Any]]:
-    """The direct children of ``element`` whose tag is a key of ``tags``, grouped under its value.
-
-    Comments and processing instructions have no string tag, so they are never matched.
-    """
-    found: dict[str, list[Any]] = {}
-    for child in element:
-        key = tags.get(child.tag)
-        if key is not None:
-            found.setdefault(key, []).append(child)
-    return found
-
-
-def child_text(found: Mapping[str, list[Any]], key: str) -> str | None:
-    """The stripped text of the first child ``children`` found under ``key``."""
-    elements = found.get(key)
-    return element_text(elements[0]) if elements else None
 
 
 def first(xpath: etree.XPath, node: Any) -> Any | None:
