@@ -78,7 +78,10 @@ class SignalSummary:
     updated: int = 0  # changed cases
     unchanged: int = 0
     not_found: int = 0
-    cached: int = 0  # profiles younger than ``refresh_after_days``, not fetched
+    # not asked: profiles confirmed less than ``kvk.refresh_after_days`` ago, and numbers confirmed "not found" less
+    # than ``kvk.not_found_recheck_days`` ago (those also in ``cached_not_found``)
+    cached: int = 0
+    cached_not_found: int = 0
     events: int = 0
     quarantined: int = 0
     pending: int = 0  # cases or profiles not got this time: fetched again by the next run
@@ -120,8 +123,12 @@ def refresh_companies(
             watched = watch_list(session)
             # each company's state before this run, read once: a batch writes only its own companies
             latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
-            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest)
+            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest,
+                                        not_found_after_days=settings.kvk.not_found_recheck_days)
             summary.cached = len(watched) - len(companies)
+            due = {c.kvk_number for c in companies}
+            summary.cached_not_found = sum(1 for c in watched if c.kvk_number not in due
+                                           and latest[c.kvk_number].status == NOT_FOUND_STATUS)
             # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
@@ -135,15 +142,20 @@ def refresh_companies(
 
 
 def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
-                    latest: dict[str, StoredSnapshot] | None = None) -> list[WatchedCompany]:
+                    latest: dict[str, StoredSnapshot] | None = None,
+                    not_found_after_days: int | None = None) -> list[WatchedCompany]:
     """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``
-    (``latest``: their newest snapshots on or before that day, when the caller has read them already)."""
-    if after_days <= 0:
+    (``latest``: their newest snapshots on or before that day, when the caller has read them already).
+
+    ``not_found_after_days`` (``kvk.not_found_recheck_days``): the wait instead for a number whose newest state is a
+    confirmed "not found"; ``None`` waits ``after_days`` for those too."""
+    if after_days <= 0 and not not_found_after_days:
         return companies
     if latest is None:
         latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
+    waits = {"found": after_days, NOT_FOUND_STATUS: after_days if not_found_after_days is None else not_found_after_days}
     return [c for c in companies if c.kvk_number not in latest
-            or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
+            or (observed_on - latest[c.kvk_number].confirmed_on).days >= waits.get(latest[c.kvk_number].status, after_days)]
 
 
 def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:
@@ -427,7 +439,8 @@ def history_table(rows: list[SignalSummary] | list[dict[str, Any]]) -> list[dict
         failed = [r for r in mine if r["status"] != "ok"]
         table.append({
             "source": source, "days": len(mine), "from": mine[0]["observed_on"], "to": mine[-1]["observed_on"],
-            **{name: sum(r[name] for r in mine) for name in ("fetched", "added", "not_found", "events", "quarantined")},
+            **{name: sum(r[name] for r in mine) for name in ("fetched", "cached", "added", "not_found", "events",
+                                                         "quarantined")},
             "status": "ok" if not failed else f"failed on {len(failed)} day(s)",
         })
     return table
