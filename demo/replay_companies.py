@@ -47,6 +47,7 @@ WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 CIR = "http://www.rechtspraak.nl/namespaces/cir01"
 INSPUB = "http://www.rechtspraak.nl/namespaces/inspubber01"
+_SOAP_TYPE = "application/soap+xml; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,19 @@ def load_register(folder: Path = OUT_DIR) -> Register:
 
 def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request], httpx.Response | None]:
     """Answer this area's requests as of ``today``; ``None`` for any other host."""
+    loaded: list[Register] = []  # read on the first request for this area, then kept
+
+    def register() -> Register:
+        if not loaded:
+            loaded.append(load_register(folder or OUT_DIR))
+        return loaded[0]
 
     def handle(request: httpx.Request) -> httpx.Response | None:
         host = request.url.host
         if host == KVK_HOST:
-            return _kvk(request, load_register(folder or OUT_DIR), today)
+            return _kvk(request, register(), today)
         if host == CIR_HOST and request.url.path.lower() == CIR_PATH:
-            return _cir(request, load_register(folder or OUT_DIR), today)
+            return _cir(request, register(), today)
         return None
 
     return handle
@@ -88,18 +95,26 @@ def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request]
 # --- KvK -------------------------------------------------------------------------------------------------
 
 
+def _answer(status: int, body: bytes, content_type: str, **headers: str) -> httpx.Response:
+    """The response ``httpx.Response(status, content=body, headers=...)`` makes (Content-Length, Content-Type and
+    ``headers``), built directly: httpx's encoding of a body costs several times the rest, and a history run
+    answers every watched company every quarter."""
+    return httpx.Response(status, headers=[("Content-Length", str(len(body))), ("Content-Type", content_type),
+                                           *headers.items()], stream=httpx.ByteStream(body))
+
+
 def _fout(status: int, code: str, text: str) -> httpx.Response:
-    return httpx.Response(status, json={"fout": [{"code": code, "omschrijving": text}]})
+    body = {"fout": [{"code": code, "omschrijving": text}]}  # written as httpx's json= writes it
+    return _answer(status, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), "application/json")
 
 
 def _hal(body: dict[str, Any], version: str) -> httpx.Response:
-    return httpx.Response(200, content=json.dumps(body, ensure_ascii=False).encode(),
-                          headers={"Content-Type": "application/hal+json", "API-Version": version})
+    return _answer(200, json.dumps(body, ensure_ascii=False).encode(), "application/hal+json", **{"API-Version": version})
 
 
 def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Response:
     if not request.headers.get("apikey"):
-        return httpx.Response(401, json={"fout": [{"code": "IPD1001", "omschrijving": "Geen geldige apikey meegegeven."}]})
+        return _fout(401, "IPD1001", "Geen geldige apikey meegegeven.")
     match = _KVK_PATH.match(request.url.path)
     if request.method != "GET" or not match:
         return _fout(404, "IPD0000", f"Onbekende resource {request.url.path}")
@@ -262,17 +277,21 @@ def _zoeken(request: httpx.Request, register: Register, today: date, base: str) 
 # --- CIR (SOAP 1.2) --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _soap_makers() -> tuple[ElementMaker, ElementMaker, ElementMaker]:
+    """The answer's element factories, made once (stateless; a first run is one answer per watched company)."""
+    return (ElementMaker(namespace=SOAP12, nsmap={"soap": SOAP12, "wsa": WSA}), ElementMaker(namespace=WSA),
+            ElementMaker(namespace=CIR, nsmap={None: CIR}))
+
+
 def _soap(operation: str, result: etree._Element | None, today: date, relates_to: str | None) -> httpx.Response:
-    soap = ElementMaker(namespace=SOAP12, nsmap={"soap": SOAP12, "wsa": WSA})
-    wsa = ElementMaker(namespace=WSA)
-    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
+    soap, wsa, cir = _soap_makers()
     header = soap.Header(wsa.Action(f"{CIR}/{operation}Response"), wsa.MessageID(f"urn:uuid:demo-{today:%Y%m%d}"),
                          *([wsa.RelatesTo(relates_to)] if relates_to else []),
                          wsa.To(f"{WSA}/role/anonymous"))
     wrapper = getattr(cir, f"{operation}Result")(*([result] if result is not None else []))
     envelope = soap.Envelope(header, soap.Body(getattr(cir, f"{operation}Response")(wrapper)))
-    return httpx.Response(200, content=etree.tostring(envelope, xml_declaration=True, encoding="utf-8"),
-                          headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+    return _answer(200, etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), _SOAP_TYPE)
 
 
 def soap_fault(code: str, reason: str, status: int = 500) -> httpx.Response:
@@ -280,7 +299,7 @@ def soap_fault(code: str, reason: str, status: int = 500) -> httpx.Response:
     fault = soap.Fault(soap.Code(soap.Value(f"soap:{code}")), soap.Reason(soap.Text(reason)))
     fault.find(f"{{{SOAP12}}}Reason/{{{SOAP12}}}Text").set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     body = etree.tostring(soap.Envelope(soap.Body(fault)), xml_declaration=True, encoding="utf-8")
-    return httpx.Response(status, content=body, headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+    return _answer(status, body, _SOAP_TYPE)
 
 
 def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Response:

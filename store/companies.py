@@ -123,6 +123,11 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
     return result
 
 
+def snapshots_after(session: Session, day: date) -> bool:
+    """Whether any KvK state observed after ``day`` is stored (a history that starts on ``day`` did not write it)."""
+    return session.scalar(select(CompanySnapshot.id).where(CompanySnapshot.observed_on > day).limit(1)) is not None
+
+
 def save_snapshot(session: Session, company: WatchedCompany, **state: Any) -> bool:
     """Store a new state (``new_snapshot``'s keywords) and return ``True``; an unchanged one returns ``False`` and
     is left to ``confirm_snapshots`` (one UPDATE per batch instead of one per company)."""
@@ -265,10 +270,13 @@ def unchecked_numbers(session: Session, numbers: Iterable[str]) -> list[str]:
 
 
 def mark_checked(session: Session, found: Mapping[str, int], day: date) -> None:
-    """Remember that these numbers were looked up, with the number of cases found."""
-    for number, cases in found.items():
-        stmt = dialect_insert(session.get_bind(), InsolvencyCheck).values(kvk_number=number, checked_on=day, cases=cases)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["kvk_number"]))
+    """Remember that these numbers were looked up, with the number of cases found (one statement: a first run
+    checks the whole watch list)."""
+    if not found:
+        return
+    stmt = dialect_insert(session.get_bind(), InsolvencyCheck).on_conflict_do_nothing(index_elements=["kvk_number"])
+    session.connection().execute(stmt, [{"kvk_number": number, "checked_on": day, "cases": cases}
+                                        for number, cases in found.items()])
 
 
 def cases_for(session: Session, kvk_number: str) -> list[InsolvencyCase]:

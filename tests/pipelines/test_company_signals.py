@@ -297,3 +297,41 @@ def test_found_then_not_found_is_seen_at_the_next_refresh_and_then_spaced_out(st
     assert (gone.fetched, gone.not_found, gone.added, gone.events) == (1, 1, 1, 1)
     assert (later.fetched, later.cached_not_found) == (0, 1) and asked == [OUR_FAILURE]
     assert _events(store).count(("kvk.not_found", date(2026, 4, 7))) == 1
+
+
+def _company_tables(store: Store) -> tuple[list[tuple], list[tuple]]:
+    with store.session() as session:
+        snapshots = session.execute(select(CompanySnapshot.kvk_number, CompanySnapshot.observed_on, CompanySnapshot.confirmed_on,
+                                           CompanySnapshot.status, CompanySnapshot.content_hash)
+                                    .order_by(CompanySnapshot.kvk_number, CompanySnapshot.observed_on)).all()
+        events = session.execute(select(SupplierEvent.kind, SupplierEvent.occurred_on, SupplierEvent.source_ref)
+                                 .order_by(SupplierEvent.source_ref)).all()
+    return [tuple(r) for r in snapshots], [tuple(r) for r in events]
+
+
+def test_a_history_carries_the_states_from_day_to_day_as_reading_them_each_day_would(
+        store: Store, demo: Settings, tmp_path) -> None:
+    """The history reads the watch list and the newest states once and carries them; the same days run one by
+    one (each reading the store) give the same snapshots, confirmations and events."""
+    from pipelines.company_signals import refresh_companies
+
+    register = load_register()
+    later = sorted(k for k, c in register.companies.items() if "2024-01-01" < c["registered_on"] < "2026-01-01")[:2]
+    changing = sorted(k for k, c in register.companies.items() if c["signals"])[:4]
+    numbers = [OUR_FAILURE, *later, *changing]
+    start, end = date(2024, 3, 31), date(2026, 11, 1)
+    demo = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"refresh_after_days": 120})})  # found: every other day
+    _add_orgs(store, numbers)
+    rows = collect_history(store, demo, start=start, end=end, transport_for_day=lambda day: transport_for("demo", today=day))
+    assert all(r.status == "ok" for r in rows) and sum(r.added for r in rows if r.source == "kvk") > len(numbers)
+    day_by_day = Store(f"sqlite:///{tmp_path / 'day_by_day.db'}")
+    try:
+        _add_orgs(day_by_day, numbers)
+        for day in refresh_days(start, end):
+            refresh_companies(day_by_day, demo, observed_on=day, transport=transport_for("demo", today=day))
+        expected = _company_tables(day_by_day)
+    finally:
+        day_by_day.dispose()
+    snapshots, events = _company_tables(store)
+    assert snapshots == expected[0] and any(s[3] == "not_found" for s in snapshots)
+    assert [e for e in events if e[0].startswith("kvk.")] == expected[1]
