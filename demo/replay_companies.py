@@ -57,6 +57,7 @@ class Register:
     by_branch: dict[str, str]
     cases: list[dict[str, Any]]
     case_of: dict[str, dict[str, Any]]  # kenmerk -> case
+    published: list[tuple[date, str, dict[str, Any]]]  # (day, kenmerk, case) of every publication, in that order
 
 
 @lru_cache(maxsize=2)
@@ -69,7 +70,9 @@ def load_register(folder: Path = OUT_DIR) -> Register:
         for kvk, c in companies.items()
     }
     case_of = {p["kenmerk"]: case for case in data["cases"] for p in case["publications"]}
-    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of)
+    published = sorted((date.fromisoformat(p["published_on"]), p["kenmerk"], case) for case in data["cases"]
+                       for p in case["publications"])
+    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of, published)
 
 
 def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request], httpx.Response | None]:
@@ -322,8 +325,7 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
     relates = root.findtext("s:Header/wsa:MessageID", namespaces=ns)
     inspub = ElementMaker(namespace=INSPUB, nsmap={None: INSPUB})
     extraction = f"{today.isoformat()}T06:00:00+01:00"
-    published = [(date.fromisoformat(p["published_on"]), p["kenmerk"], case) for case in register.cases
-                 for p in case["publications"]]
+    published = register.published
     if operation in ("searchModifiedSince", "searchRemovedSince"):
         try:
             since = datetime.fromisoformat(args.get("modifyDate", "")).date()
@@ -331,11 +333,11 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
             return soap_fault("Sender", "modifyDate is not a valid xs:dateTime", 400)
         if operation == "searchRemovedSince":
             return _soap(operation, inspub.verwijderdePublicatieLijst(extractiedatum=extraction), today, relates)
-        numbers = [kenmerk for day, kenmerk, _case in sorted(published) if since <= day <= today]
+        numbers = [kenmerk for day, kenmerk, _case in published if since <= day <= today]
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "searchUndertaking":
         kvk, name = args.get("commercialRegisterID"), (args.get("name") or "").casefold()
-        numbers = [kenmerk for day, kenmerk, case in sorted(published) if day <= today and (
+        numbers = [kenmerk for day, kenmerk, case in published if day <= today and (
             (kvk and case["kvk"] == kvk) or (name and name in register.companies[case["kvk"]]["name"].casefold()))]
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "getCase":
