@@ -250,7 +250,7 @@ def _store_batch(
             resolve_quarantined(session, KVK_SOURCE, resolved)
     for snapshot in unchanged:  # stored: what a history carries to its next day
         if observed_on > snapshot.confirmed_on:
-            previous[snapshot.kvk_number] = replace(snapshot, confirmed_on=observed_on)
+            previous[snapshot.kvk_number] = snapshot.confirmed(observed_on)
     return [row["kvk_number"] for row in new_rows]
 
 

@@ -51,6 +51,10 @@ class StoredSnapshot:
     payload: dict[str, Any]
     content_hash: str
 
+    def confirmed(self, day: date) -> StoredSnapshot:
+        """The same state, confirmed on ``day`` (``dataclasses.replace`` costs several times this, per company)."""
+        return StoredSnapshot(self.id, self.kvk_number, self.observed_on, day, self.status, self.payload, self.content_hash)
+
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
