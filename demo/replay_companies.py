@@ -58,6 +58,7 @@ class Register:
     cases: list[dict[str, Any]]
     case_of: dict[str, dict[str, Any]]  # kenmerk -> case
     published: list[tuple[date, str, dict[str, Any]]]  # (day, kenmerk, case) of every publication, in that order
+    published_for: dict[str, list[tuple[date, str]]]  # KvK number -> (day, kenmerk) of its cases' publications, in order
 
 
 @lru_cache(maxsize=2)
@@ -72,7 +73,11 @@ def load_register(folder: Path = OUT_DIR) -> Register:
     case_of = {p["kenmerk"]: case for case in data["cases"] for p in case["publications"]}
     published = sorted((date.fromisoformat(p["published_on"]), p["kenmerk"], case) for case in data["cases"]
                        for p in case["publications"])
-    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of, published)
+    published_for: dict[str, list[tuple[date, str]]] = {}
+    for day, kenmerk, case in published:
+        published_for.setdefault(case["kvk"], []).append((day, kenmerk))
+    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of, published,
+                    published_for)
 
 
 def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request], httpx.Response | None]:
@@ -106,6 +111,11 @@ def _answer(status: int, body: bytes, content_type: str, **headers: str) -> http
                                            *headers.items()], stream=httpx.ByteStream(body))
 
 
+#: What ``_fout(404, "IPD0005", ...)`` writes for a KvK number the register does not know (yet).
+_PROFILE_NOT_FOUND = (b'{"fout":[{"code":"IPD0005","omschrijving":"Op basis van het KVK-nummer %s kan het product niet '
+                      b'worden geleverd."}]}')
+
+
 def _fout(status: int, code: str, text: str) -> httpx.Response:
     body = {"fout": [{"code": code, "omschrijving": text}]}  # written as httpx's json= writes it
     return _answer(status, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), "application/json")
@@ -128,8 +138,8 @@ def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Respo
         if not re.fullmatch(r"\d{8}", kvk):
             return _fout(400, "IPD0004", f"Het KVK-nummer {kvk} is niet valide.")
         state = _state(register, kvk, today)
-        if state is None:
-            return _fout(404, "IPD0005", f"Op basis van het KVK-nummer {kvk} kan het product niet worden geleverd.")
+        if state is None:  # the body written once, the number put in (8 digits: nothing to escape)
+            return _answer(404, _PROFILE_NOT_FOUND % kvk.encode(), "application/json")
         return _hal(basisprofiel(state, base, today), "1.5.0")
     if rest.startswith("/v1/vestigingsprofielen/"):
         number = rest.removeprefix("/v1/vestigingsprofielen/")
@@ -337,8 +347,11 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "searchUndertaking":
         kvk, name = args.get("commercialRegisterID"), (args.get("name") or "").casefold()
-        numbers = [kenmerk for day, kenmerk, case in published if day <= today and (
-            (kvk and case["kvk"] == kvk) or (name and name in register.companies[case["kvk"]]["name"].casefold()))]
+        if kvk and not name:  # by number alone (the collector's question for every new watched company): its index
+            numbers = [kenmerk for day, kenmerk in register.published_for.get(kvk, []) if day <= today]
+        else:
+            numbers = [kenmerk for day, kenmerk, case in published if day <= today and (
+                (kvk and case["kvk"] == kvk) or (name and name in register.companies[case["kvk"]]["name"].casefold()))]
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "getCase":
         case = register.case_of.get(args.get("publicationNumber", ""))
