@@ -6,7 +6,8 @@ KvK: the watch list is refreshed in batches; each batch is fetched, then written
 transaction (new snapshots, their change events). An outage (``SourceUnavailableError``) stops
 the refresh: companies not yet refreshed keep their last snapshot, the run is recorded as failed
 with the reason, and nothing is concluded about them. Only a *confirmed* not-found answer
-(IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event.
+(IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event; such a number is
+asked again after ``kvk.not_found_recheck_days``, a found one after ``kvk.refresh_after_days``.
 
 Insolvency register: publications modified since the watermark are fetched (once per case), the
 cases stored whole, removals marked, and events linked to the organisations we know by KvK number.
