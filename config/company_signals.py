@@ -25,6 +25,12 @@ class KvkSettings(BaseModel):
     min_interval_seconds: float = 0.25
     #: A stored profile younger than this is not fetched again (the snapshots are the cache); 0 fetches every time.
     refresh_after_days: int = Field(6, ge=0)
+    #: A number whose stored state is a *confirmed* "not found" (KvK answered IPD0005/IPD5200) is asked again only this
+    #: many days after that answer, instead of every ``refresh_after_days``: every KvK query costs fees and rate-limit
+    #: budget, and a number KvK confirms it does not know (a typo in a notice, a foreign or closed-long-ago company)
+    #: rarely appears within months. A company that *was* found is still asked every ``refresh_after_days``, so its
+    #: disappearance is seen as soon as before; 0 asks every time.
+    not_found_recheck_days: int = Field(365, ge=0)
     #: Companies refreshed per transaction (one batch of HTTP calls, then one write).
     batch_size: int = Field(50, ge=1)
     #: "Employees changed sharply": both a relative and an absolute change, so 2 -> 3 people is no event.

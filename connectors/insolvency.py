@@ -42,6 +42,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 import httpx
 from lxml import etree
@@ -275,9 +276,7 @@ def build_envelope(
 ) -> bytes:
     """The SOAP 1.2 request for ``operation``: WS-Addressing header, UsernameToken, escaped parameters."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    soap, wsa, wsse, wsu = (ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
-                            (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU)))
-    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
+    soap, wsa, wsse, wsu, cir = _makers()
     stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     password = wsse.Password(settings.password.get_secret_value())
     password.set("Type", PASSWORD_TEXT)
@@ -293,6 +292,13 @@ def build_envelope(
     body = soap.Body(getattr(cir, operation)(*[getattr(cir, name)(value) for name, value in parameters]))
     envelope = soap.Envelope(header, body)
     return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+
+
+@cache
+def _makers() -> tuple[ElementMaker, ...]:
+    """The envelope's element factories, made once (they hold no state; a first run asks once per watched company)."""
+    return (*(ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
+              (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU))), ElementMaker(namespace=CIR, nsmap={None: CIR}))
 
 
 def call(client: HttpClient, settings: InsolvencySettings, operation: str, parameters: Iterable[tuple[str, str]]) -> etree._Element:

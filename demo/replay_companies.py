@@ -47,6 +47,7 @@ WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 CIR = "http://www.rechtspraak.nl/namespaces/cir01"
 INSPUB = "http://www.rechtspraak.nl/namespaces/inspubber01"
+_SOAP_TYPE = "application/soap+xml; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Register:
     by_branch: dict[str, str]
     cases: list[dict[str, Any]]
     case_of: dict[str, dict[str, Any]]  # kenmerk -> case
+    published: list[tuple[date, str, dict[str, Any]]]  # (day, kenmerk, case) of every publication, in that order
+    published_for: dict[str, list[tuple[date, str]]]  # KvK number -> (day, kenmerk) of its cases' publications, in order
 
 
 @lru_cache(maxsize=2)
@@ -68,18 +71,30 @@ def load_register(folder: Path = OUT_DIR) -> Register:
         for kvk, c in companies.items()
     }
     case_of = {p["kenmerk"]: case for case in data["cases"] for p in case["publications"]}
-    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of)
+    published = sorted((date.fromisoformat(p["published_on"]), p["kenmerk"], case) for case in data["cases"]
+                       for p in case["publications"])
+    published_for: dict[str, list[tuple[date, str]]] = {}
+    for day, kenmerk, case in published:
+        published_for.setdefault(case["kvk"], []).append((day, kenmerk))
+    return Register(companies, lives, {c["branch"]: k for k, c in companies.items()}, data["cases"], case_of, published,
+                    published_for)
 
 
 def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request], httpx.Response | None]:
     """Answer this area's requests as of ``today``; ``None`` for any other host."""
+    loaded: list[Register] = []  # read on the first request for this area, then kept
+
+    def register() -> Register:
+        if not loaded:
+            loaded.append(load_register(folder or OUT_DIR))
+        return loaded[0]
 
     def handle(request: httpx.Request) -> httpx.Response | None:
         host = request.url.host
         if host == KVK_HOST:
-            return _kvk(request, load_register(folder or OUT_DIR), today)
+            return _kvk(request, register(), today)
         if host == CIR_HOST and request.url.path.lower() == CIR_PATH:
-            return _cir(request, load_register(folder or OUT_DIR), today)
+            return _cir(request, register(), today)
         return None
 
     return handle
@@ -88,18 +103,31 @@ def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request]
 # --- KvK -------------------------------------------------------------------------------------------------
 
 
+def _answer(status: int, body: bytes, content_type: str, **headers: str) -> httpx.Response:
+    """The response ``httpx.Response(status, content=body, headers=...)`` makes (Content-Length, Content-Type and
+    ``headers``), built directly: httpx's encoding of a body costs several times the rest, and a history run
+    answers every watched company every quarter."""
+    return httpx.Response(status, headers=[("Content-Length", str(len(body))), ("Content-Type", content_type),
+                                           *headers.items()], stream=httpx.ByteStream(body))
+
+
+#: What ``_fout(404, "IPD0005", ...)`` writes for a KvK number the register does not know (yet).
+_PROFILE_NOT_FOUND = (b'{"fout":[{"code":"IPD0005","omschrijving":"Op basis van het KVK-nummer %s kan het product niet '
+                      b'worden geleverd."}]}')
+
+
 def _fout(status: int, code: str, text: str) -> httpx.Response:
-    return httpx.Response(status, json={"fout": [{"code": code, "omschrijving": text}]})
+    body = {"fout": [{"code": code, "omschrijving": text}]}  # written as httpx's json= writes it
+    return _answer(status, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), "application/json")
 
 
 def _hal(body: dict[str, Any], version: str) -> httpx.Response:
-    return httpx.Response(200, content=json.dumps(body, ensure_ascii=False).encode(),
-                          headers={"Content-Type": "application/hal+json", "API-Version": version})
+    return _answer(200, json.dumps(body, ensure_ascii=False).encode(), "application/hal+json", **{"API-Version": version})
 
 
 def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Response:
     if not request.headers.get("apikey"):
-        return httpx.Response(401, json={"fout": [{"code": "IPD1001", "omschrijving": "Geen geldige apikey meegegeven."}]})
+        return _fout(401, "IPD1001", "Geen geldige apikey meegegeven.")
     match = _KVK_PATH.match(request.url.path)
     if request.method != "GET" or not match:
         return _fout(404, "IPD0000", f"Onbekende resource {request.url.path}")
@@ -110,8 +138,8 @@ def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Respo
         if not re.fullmatch(r"\d{8}", kvk):
             return _fout(400, "IPD0004", f"Het KVK-nummer {kvk} is niet valide.")
         state = _state(register, kvk, today)
-        if state is None:
-            return _fout(404, "IPD0005", f"Op basis van het KVK-nummer {kvk} kan het product niet worden geleverd.")
+        if state is None:  # the body written once, the number put in (8 digits: nothing to escape)
+            return _answer(404, _PROFILE_NOT_FOUND % kvk.encode(), "application/json")
         return _hal(basisprofiel(state, base, today), "1.5.0")
     if rest.startswith("/v1/vestigingsprofielen/"):
         number = rest.removeprefix("/v1/vestigingsprofielen/")
@@ -262,17 +290,21 @@ def _zoeken(request: httpx.Request, register: Register, today: date, base: str) 
 # --- CIR (SOAP 1.2) --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _soap_makers() -> tuple[ElementMaker, ElementMaker, ElementMaker]:
+    """The answer's element factories, made once (stateless; a first run is one answer per watched company)."""
+    return (ElementMaker(namespace=SOAP12, nsmap={"soap": SOAP12, "wsa": WSA}), ElementMaker(namespace=WSA),
+            ElementMaker(namespace=CIR, nsmap={None: CIR}))
+
+
 def _soap(operation: str, result: etree._Element | None, today: date, relates_to: str | None) -> httpx.Response:
-    soap = ElementMaker(namespace=SOAP12, nsmap={"soap": SOAP12, "wsa": WSA})
-    wsa = ElementMaker(namespace=WSA)
-    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
+    soap, wsa, cir = _soap_makers()
     header = soap.Header(wsa.Action(f"{CIR}/{operation}Response"), wsa.MessageID(f"urn:uuid:demo-{today:%Y%m%d}"),
                          *([wsa.RelatesTo(relates_to)] if relates_to else []),
                          wsa.To(f"{WSA}/role/anonymous"))
     wrapper = getattr(cir, f"{operation}Result")(*([result] if result is not None else []))
     envelope = soap.Envelope(header, soap.Body(getattr(cir, f"{operation}Response")(wrapper)))
-    return httpx.Response(200, content=etree.tostring(envelope, xml_declaration=True, encoding="utf-8"),
-                          headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+    return _answer(200, etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), _SOAP_TYPE)
 
 
 def soap_fault(code: str, reason: str, status: int = 500) -> httpx.Response:
@@ -280,7 +312,7 @@ def soap_fault(code: str, reason: str, status: int = 500) -> httpx.Response:
     fault = soap.Fault(soap.Code(soap.Value(f"soap:{code}")), soap.Reason(soap.Text(reason)))
     fault.find(f"{{{SOAP12}}}Reason/{{{SOAP12}}}Text").set("{http://www.w3.org/XML/1998/namespace}lang", "en")
     body = etree.tostring(soap.Envelope(soap.Body(fault)), xml_declaration=True, encoding="utf-8")
-    return httpx.Response(status, content=body, headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+    return _answer(status, body, _SOAP_TYPE)
 
 
 def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Response:
@@ -303,8 +335,7 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
     relates = root.findtext("s:Header/wsa:MessageID", namespaces=ns)
     inspub = ElementMaker(namespace=INSPUB, nsmap={None: INSPUB})
     extraction = f"{today.isoformat()}T06:00:00+01:00"
-    published = [(date.fromisoformat(p["published_on"]), p["kenmerk"], case) for case in register.cases
-                 for p in case["publications"]]
+    published = register.published
     if operation in ("searchModifiedSince", "searchRemovedSince"):
         try:
             since = datetime.fromisoformat(args.get("modifyDate", "")).date()
@@ -312,12 +343,15 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
             return soap_fault("Sender", "modifyDate is not a valid xs:dateTime", 400)
         if operation == "searchRemovedSince":
             return _soap(operation, inspub.verwijderdePublicatieLijst(extractiedatum=extraction), today, relates)
-        numbers = [kenmerk for day, kenmerk, _case in sorted(published) if since <= day <= today]
+        numbers = [kenmerk for day, kenmerk, _case in published if since <= day <= today]
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "searchUndertaking":
         kvk, name = args.get("commercialRegisterID"), (args.get("name") or "").casefold()
-        numbers = [kenmerk for day, kenmerk, case in sorted(published) if day <= today and (
-            (kvk and case["kvk"] == kvk) or (name and name in register.companies[case["kvk"]]["name"].casefold()))]
+        if kvk and not name:  # by number alone (the collector's question for every new watched company): its index
+            numbers = [kenmerk for day, kenmerk in register.published_for.get(kvk, []) if day <= today]
+        else:
+            numbers = [kenmerk for day, kenmerk, case in published if day <= today and (
+                (kvk and case["kvk"] == kvk) or (name and name in register.companies[case["kvk"]]["name"].casefold()))]
         return _soap(operation, _publication_list(inspub, numbers, extraction), today, relates)
     if operation == "getCase":
         case = register.case_of.get(args.get("publicationNumber", ""))

@@ -37,7 +37,8 @@ def _settings(transport: str) -> Settings:
 def _log(rows: list[SignalSummary]) -> None:
     logger = get_run_logger()
     for row in rows:
-        line = (f"{row.source} as of {row.observed_on}: {row.fetched} fetched, {row.added} new, {row.unchanged} unchanged, "
+        line = (f"{row.source} as of {row.observed_on}: {row.fetched} fetched, {row.cached} not asked (stored state recent; "
+                f"{row.cached_not_found} of them confirmed not found), {row.added} new, {row.unchanged} unchanged, "
                 f"{row.not_found} not found, {row.events} events, {row.quarantined} quarantined")
         (logger.info if row.status == "ok" else logger.error)(line + (f"; FAILED: {row.error}" if row.error else ""))
 

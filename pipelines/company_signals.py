@@ -6,7 +6,8 @@ KvK: the watch list is refreshed in batches; each batch is fetched, then written
 transaction (new snapshots, their change events). An outage (``SourceUnavailableError``) stops
 the refresh: companies not yet refreshed keep their last snapshot, the run is recorded as failed
 with the reason, and nothing is concluded about them. Only a *confirmed* not-found answer
-(IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event.
+(IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event; such a number is
+asked again after ``kvk.not_found_recheck_days``, a found one after ``kvk.refresh_after_days``.
 
 Insolvency register: publications modified since the watermark are fetched (once per case), the
 cases stored whole, removals marked, and events linked to the organisations we know by KvK number.
@@ -54,6 +55,7 @@ from store.companies import (
     save_case,
     save_events,
     save_snapshots,
+    snapshots_after,
     unchecked_numbers,
     watch_list,
 )
@@ -78,7 +80,10 @@ class SignalSummary:
     updated: int = 0  # changed cases
     unchanged: int = 0
     not_found: int = 0
-    cached: int = 0  # profiles younger than ``refresh_after_days``, not fetched
+    # not asked: profiles confirmed less than ``kvk.refresh_after_days`` ago, and numbers confirmed "not found" less
+    # than ``kvk.not_found_recheck_days`` ago (those also in ``cached_not_found``)
+    cached: int = 0
+    cached_not_found: int = 0
     events: int = 0
     quarantined: int = 0
     pending: int = 0  # cases or profiles not got this time: fetched again by the next run
@@ -105,8 +110,14 @@ def refresh_companies(
     *,
     observed_on: date,
     transport: httpx.BaseTransport | None = None,
+    watched: list[WatchedCompany] | None = None,
+    latest: dict[str, StoredSnapshot] | None = None,
 ) -> SignalSummary:
-    """Refresh every watched company's KvK profile as of ``observed_on``, batch by batch."""
+    """Refresh every watched company's KvK profile as of ``observed_on``, batch by batch.
+
+    ``watched``: the watch list when the caller has read it already. ``latest``: each watched number's newest
+    snapshot on or before ``observed_on`` when the caller carries them from run to run (a history, whose runs write
+    every newer one); brought up to date here after a run that got to its end, else it is read here."""
     summary = SignalSummary(KVK_SOURCE, observed_on)
     companies: list[WatchedCompany] = []
 
@@ -117,33 +128,48 @@ def refresh_companies(
     with collection_run(store, KVK_SOURCE, summary, counts=partial(_counts, summary), expected=(SourceUnavailableError,),
                         on_stop=stopped):
         with store.session() as session, session.begin():
-            watched = watch_list(session)
+            watched = watch_list(session) if watched is None else watched
             # each company's state before this run, read once: a batch writes only its own companies
-            latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
-            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest)
+            carried = latest is not None
+            if latest is None:
+                latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
+            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest,
+                                        not_found_after_days=settings.kvk.not_found_recheck_days)
             summary.cached = len(watched) - len(companies)
+            due = {c.kvk_number for c in companies}
+            summary.cached_not_found = sum(1 for c in watched if c.kvk_number not in due
+                                           and latest[c.kvk_number].status == NOT_FOUND_STATUS)
             # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
+        added: list[str] = []
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for batch in _batches(companies, settings.kvk.batch_size):
                 answers = [(company, _fetch(client, settings, company)) for company in batch]
-                _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
-            if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
-                summary.status = "incomplete"
-                summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
+                added += _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
+        if carried and added:  # the new states with their ids (a later run confirms them)
+            with store.session() as session:
+                latest.update(latest_snapshots(session, added, on_or_before=observed_on))
+        if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
+            summary.status = "incomplete"
+            summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
     return summary
 
 
 def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
-                    latest: dict[str, StoredSnapshot] | None = None) -> list[WatchedCompany]:
+                    latest: dict[str, StoredSnapshot] | None = None,
+                    not_found_after_days: int | None = None) -> list[WatchedCompany]:
     """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``
-    (``latest``: their newest snapshots on or before that day, when the caller has read them already)."""
-    if after_days <= 0:
+    (``latest``: their newest snapshots on or before that day, when the caller has read them already).
+
+    ``not_found_after_days`` (``kvk.not_found_recheck_days``): the wait instead for a number whose newest state is a
+    confirmed "not found"; ``None`` waits ``after_days`` for those too."""
+    if after_days <= 0 and not not_found_after_days:
         return companies
     if latest is None:
         latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
+    waits = {"found": after_days, NOT_FOUND_STATUS: after_days if not_found_after_days is None else not_found_after_days}
     return [c for c in companies if c.kvk_number not in latest
-            or (observed_on - latest[c.kvk_number].confirmed_on).days >= after_days]
+            or (observed_on - latest[c.kvk_number].confirmed_on).days >= waits.get(latest[c.kvk_number].status, after_days)]
 
 
 def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:
@@ -173,9 +199,10 @@ def _store_batch(
     summary: SignalSummary,
     previous: dict[str, StoredSnapshot],
     quarantined: set[str],
-) -> None:
-    """One batch in one transaction; ``previous``: each company's newest snapshot before this run, ``quarantined``:
-    the KvK numbers in quarantine when it began."""
+) -> list[str]:
+    """One batch in one transaction; ``previous``: each company's newest snapshot before this run (the confirmed ones
+    are moved on once stored), ``quarantined``: the KvK numbers in quarantine when it began. Returns the numbers
+    that got a new snapshot."""
     thresholds = kvk_thresholds(settings)
     with store.session() as session, session.begin():
         events: list[NewEvent] = []
@@ -222,6 +249,10 @@ def _store_batch(
         resolved = [c.kvk_number for c, answer in answers if not isinstance(answer, RecordError) and c.kvk_number in quarantined]
         if resolved:
             resolve_quarantined(session, KVK_SOURCE, resolved)
+    for snapshot in unchanged:  # stored: what a history carries to its next day
+        if observed_on > snapshot.confirmed_on:
+            previous[snapshot.kvk_number] = snapshot.confirmed(observed_on)
+    return [row["kvk_number"] for row in new_rows]
 
 
 def _batches(items: list[WatchedCompany], size: int) -> Iterator[list[WatchedCompany]]:
@@ -239,8 +270,10 @@ def collect_insolvencies(
     observed_on: date,
     since: date | None = None,
     transport: httpx.BaseTransport | None = None,
+    watched: list[WatchedCompany] | None = None,
 ) -> SignalSummary:
-    """Cases changed since the watermark (or ``since``), stored whole; events for the companies we know."""
+    """Cases changed since the watermark (or ``since``), stored whole; events for the companies we know
+    (``watched``: the watch list when the caller has read it already)."""
     summary = SignalSummary(CIR_SOURCE, observed_on)
     start = since
 
@@ -252,7 +285,8 @@ def collect_insolvencies(
                                   SourceRequestError)):
         with store.session() as session, session.begin():
             stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
-            unchecked = unchecked_numbers(session, [company.kvk_number for company in watch_list(session)])
+            watched = watch_list(session) if watched is None else watched
+            unchecked = unchecked_numbers(session, [company.kvk_number for company in watched])
             pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
         start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
         if not settings.insolvency.username:
@@ -409,8 +443,20 @@ def collect_history(
     live services every day would see today's register, so it is meant for replays only.
     """
     summaries: list[SignalSummary] = []
-    for day in refresh_days(start, end, every_months):
-        rows = collect_company_signals(store, settings, observed_on=day, transport=transport_for_day(day))
+    days = refresh_days(start, end, every_months)
+    with store.session() as session:
+        # read once: a refresh writes snapshots, events and current names, never a KvK number or who carries it
+        watched = watch_list(session)
+        # each number's newest state, carried from day to day (the days' runs write every newer one), unless the
+        # store already holds states observed after the first day: then each day reads them
+        latest = None if snapshots_after(session, days[0]) else latest_snapshots(
+            session, [c.kvk_number for c in watched], on_or_before=days[0])
+    for day in days:
+        transport = transport_for_day(day)
+        rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=watched, latest=latest),
+                collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=watched)]
+        if rows[0].status == "failed":  # stopped halfway: the carried states are not all up to date any more
+            latest = None
         summaries += rows
         if progress:
             progress(rows)
@@ -427,7 +473,8 @@ def history_table(rows: list[SignalSummary] | list[dict[str, Any]]) -> list[dict
         failed = [r for r in mine if r["status"] != "ok"]
         table.append({
             "source": source, "days": len(mine), "from": mine[0]["observed_on"], "to": mine[-1]["observed_on"],
-            **{name: sum(r[name] for r in mine) for name in ("fetched", "added", "not_found", "events", "quarantined")},
+            **{name: sum(r[name] for r in mine) for name in ("fetched", "cached", "added", "not_found", "events",
+                                                         "quarantined")},
             "status": "ok" if not failed else f"failed on {len(failed)} day(s)",
         })
     return table

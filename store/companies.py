@@ -51,6 +51,10 @@ class StoredSnapshot:
     payload: dict[str, Any]
     content_hash: str
 
+    def confirmed(self, day: date) -> StoredSnapshot:
+        """The same state, confirmed on ``day`` (``dataclasses.replace`` costs several times this, per company)."""
+        return StoredSnapshot(self.id, self.kvk_number, self.observed_on, day, self.status, self.payload, self.content_hash)
+
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
@@ -121,6 +125,11 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
         for row in rows:
             result[row.kvk_number] = StoredSnapshot(*row)
     return result
+
+
+def snapshots_after(session: Session, day: date) -> bool:
+    """Whether any KvK state observed after ``day`` is stored (a history that starts on ``day`` did not write it)."""
+    return session.scalar(select(CompanySnapshot.id).where(CompanySnapshot.observed_on > day).limit(1)) is not None
 
 
 def save_snapshot(session: Session, company: WatchedCompany, **state: Any) -> bool:
@@ -265,10 +274,13 @@ def unchecked_numbers(session: Session, numbers: Iterable[str]) -> list[str]:
 
 
 def mark_checked(session: Session, found: Mapping[str, int], day: date) -> None:
-    """Remember that these numbers were looked up, with the number of cases found."""
-    for number, cases in found.items():
-        stmt = dialect_insert(session.get_bind(), InsolvencyCheck).values(kvk_number=number, checked_on=day, cases=cases)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["kvk_number"]))
+    """Remember that these numbers were looked up, with the number of cases found (one statement: a first run
+    checks the whole watch list)."""
+    if not found:
+        return
+    stmt = dialect_insert(session.get_bind(), InsolvencyCheck).on_conflict_do_nothing(index_elements=["kvk_number"])
+    session.connection().execute(stmt, [{"kvk_number": number, "checked_on": day, "cases": cases}
+                                        for number, cases in found.items()])
 
 
 def cases_for(session: Session, kvk_number: str) -> list[InsolvencyCase]:

@@ -76,6 +76,21 @@ def _snapshots(session: Session, organisation_ids: Iterable[int] | None) -> dict
     return by_org
 
 
+def _newest_states(session: Session, organisation_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
+    """The payload of each organisation's newest found KvK state (``known_names``'s newest state, without the
+    history: a refresh after every stored batch needs only this), read as plain rows."""
+    query = select(CompanySnapshot.organisation_id, CompanySnapshot.payload).where(
+        CompanySnapshot.status == "found").order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on,
+                                                    CompanySnapshot.id)
+    newest: dict[int, dict[str, Any]] = {}
+    ids = None if organisation_ids is None else sorted(set(organisation_ids))
+    for start in range(0, 1 if ids is None else len(ids), CHUNK):
+        chunk = query if ids is None else query.where(CompanySnapshot.organisation_id.in_(ids[start : start + CHUNK]))
+        for org_id, payload in session.execute(chunk):
+            newest[org_id] = payload or {}  # ordered by day: the last one wins
+    return newest
+
+
 def _address_key(address: dict[str, Any] | None) -> tuple[Any, ...]:
     a = address or {}
     return tuple(str(a.get(k) or "").strip().upper() for k in ("street", "house_number", "postcode", "town"))
@@ -118,18 +133,19 @@ def refresh_current_facts(session: Session, organisation_ids: Iterable[int] | No
     rows = {org_id: (name, town, postcode) for org_id, name, town, postcode in session.execute(
         select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode))} if organisation_ids is None \
         else {}
-    facts = known_names(session, organisation_ids)
+    facts = _newest_states(session, organisation_ids)
     if organisation_ids is not None:
         ids = list(facts)
         for start in range(0, len(ids), CHUNK):
             rows.update({org_id: (name, town, postcode) for org_id, name, town, postcode in session.execute(
                 select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode).where(
                     Organisation.id.in_(ids[start : start + CHUNK])))})
-    for org_id, known in facts.items():
-        if org_id not in rows or not known.current_name:
+    for org_id, newest in facts.items():
+        current_name = newest.get("name") or newest.get("statutory_name")  # as known_names reads the newest state
+        if org_id not in rows or not current_name:
             continue
-        address = known.address or {}
-        new = (known.current_name[:500], address.get("town") or rows[org_id][1], address.get("postcode") or rows[org_id][2])
+        address = newest.get("address") or {}
+        new = (current_name[:500], address.get("town") or rows[org_id][1], address.get("postcode") or rows[org_id][2])
         if new != rows[org_id]:
             session.execute(update(Organisation).where(Organisation.id == org_id).values(
                 name=new[0], town=new[1], postcode=new[2]))

@@ -99,3 +99,28 @@ def test_both_link_formats_appear_over_time(day: date) -> None:
                                                       headers={"apikey": "x"}))
     body = response.read().decode()
     assert ('"_links"' in body) is (day >= date(2026, 4, 1)) and ('"links"' in body) is (day < date(2026, 4, 1))
+
+
+def test_an_unknown_number_is_answered_as_kvk_writes_it() -> None:
+    """The replay writes the not-found body once and puts the number in: the same answer as any other error."""
+    import httpx
+
+    from demo.replay_companies import _fout
+
+    transport = transport_for("demo", today=date(2026, 11, 1))
+    answer = transport.handle_request(httpx.Request("GET", "https://api.kvk.nl/api/v1/basisprofielen/90000749",
+                                                    headers={"apikey": "x"}))
+    expected = _fout(404, "IPD0005", "Op basis van het KVK-nummer 90000749 kan het product niet worden geleverd.")
+    assert (answer.status_code, answer.read(), answer.headers["Content-Type"]) == (404, expected.read(), "application/json")
+    with kvk.make_client(KVK, HttpSettings(), transport=transport) as client:
+        assert kvk.fetch_profile(client, KVK, "90000749").code == "IPD0005"
+
+
+def test_search_undertaking_by_number_finds_each_case_by_its_number() -> None:
+    register, day = load_register(), date(2026, 11, 1)
+    with insolvency.make_client(CIR, HttpSettings(), transport=transport_for("demo", today=day)) as client:
+        for case in register.cases[:5]:
+            found = insolvency.search_undertaking(client, CIR, kvk_number=case["kvk"])
+            expected = sorted((p["published_on"], p["kenmerk"]) for c in register.cases if c["kvk"] == case["kvk"]
+                              for p in c["publications"] if p["published_on"] <= day.isoformat())
+            assert found == [kenmerk for _day, kenmerk in expected] and found

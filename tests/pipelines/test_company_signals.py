@@ -219,9 +219,9 @@ def test_history_table_totals_per_source() -> None:
     from pipelines.company_signals import SignalSummary, history_table
 
     rows = [SignalSummary("kvk", date(2026, 3, 31), fetched=2, events=1), SignalSummary("cir", date(2026, 3, 31), events=2),
-            SignalSummary("kvk", date(2026, 6, 30), fetched=2, status="failed", error="x")]
+            SignalSummary("kvk", date(2026, 6, 30), fetched=2, cached=3, status="failed", error="x")]
     table = history_table(rows)
-    assert table[0] == {"source": "kvk", "days": 2, "from": "2026-03-31", "to": "2026-06-30", "fetched": 4, "added": 0,
+    assert table[0] == {"source": "kvk", "days": 2, "from": "2026-03-31", "to": "2026-06-30", "fetched": 4, "cached": 3, "added": 0,
                         "not_found": 0, "events": 1, "quarantined": 0, "status": "failed on 1 day(s)"}
     assert history_table([r.as_row() for r in rows]) == table
 
@@ -243,3 +243,95 @@ def test_latest_profiles_never_look_past_the_day_asked(store: Store, demo: Setti
     assert before["kvk_number"] == OUR_FAILURE and before["registration_start"].year == 1991
     assert before["town"] != after[org_id]["town"]  # the story moves it in December 2025
     assert after[org_id]["employees"] < before["employees"]
+
+
+def _counting(answer) -> tuple[httpx.MockTransport, list[str]]:
+    asked: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path.rsplit("/", 1)[-1])
+        return answer(request)
+
+    return httpx.MockTransport(handle), asked
+
+
+def _unknown(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"fout": [{"code": "IPD0005", "omschrijving": "niet geleverd"}]})
+
+
+def test_a_number_confirmed_unknown_is_asked_again_only_after_the_recheck_window(store: Store, demo: Settings) -> None:
+    """``kvk.not_found_recheck_days``: a confirmed "not found" is not re-asked every refresh (each query costs
+    fees and rate-limit budget), but it is asked again once the window has passed; the summary says so."""
+    from pipelines.company_signals import refresh_companies
+
+    now = datetime.now(UTC)
+    with store.session() as session, session.begin():
+        session.add(Organisation(org_key="NL:id:90000749", name="Typo B.V.", country="NL", first_seen=now, updated_at=now))
+    spaced = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"not_found_recheck_days": 365})})
+    transport, asked = _counting(_unknown)
+    first = refresh_companies(store, spaced, observed_on=date(2025, 3, 31), transport=transport)
+    within = [refresh_companies(store, spaced, observed_on=day, transport=transport)
+              for day in (date(2025, 6, 30), date(2026, 3, 30))]  # 364 days after the answer
+    after = refresh_companies(store, spaced, observed_on=date(2026, 3, 31), transport=transport)
+    assert (first.fetched, first.not_found, first.cached) == (1, 1, 0)
+    assert [(s.fetched, s.cached, s.cached_not_found, s.status) for s in within] == [(0, 1, 1, "ok")] * 2
+    assert (after.fetched, after.not_found, after.cached) == (1, 1, 0) and asked == ["90000749"] * 2
+    every_time = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"not_found_recheck_days": 0})})
+    assert refresh_companies(store, every_time, observed_on=date(2026, 4, 1), transport=transport).fetched == 1
+
+
+def test_found_then_not_found_is_seen_at_the_next_refresh_and_then_spaced_out(store: Store, demo: Settings) -> None:
+    """Only the re-asking of an already unknown number is spaced out: a found company is asked at every refresh,
+    so its disappearance becomes its ``kvk.not_found`` event as before."""
+    from pipelines.company_signals import refresh_companies
+
+    _add_orgs(store, [OUR_FAILURE])
+    spaced = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"refresh_after_days": 7,
+                                                                         "not_found_recheck_days": 365})})
+    day = date(2026, 3, 31)
+    found = refresh_companies(store, spaced, observed_on=day, transport=transport_for("demo", today=day))
+    transport, asked = _counting(_unknown)
+    gone = refresh_companies(store, spaced, observed_on=date(2026, 4, 7), transport=transport)
+    later = refresh_companies(store, spaced, observed_on=date(2026, 7, 7), transport=transport)
+    assert (found.fetched, found.added) == (1, 1)
+    assert (gone.fetched, gone.not_found, gone.added, gone.events) == (1, 1, 1, 1)
+    assert (later.fetched, later.cached_not_found) == (0, 1) and asked == [OUR_FAILURE]
+    assert _events(store).count(("kvk.not_found", date(2026, 4, 7))) == 1
+
+
+def _company_tables(store: Store) -> tuple[list[tuple], list[tuple]]:
+    with store.session() as session:
+        snapshots = session.execute(select(CompanySnapshot.kvk_number, CompanySnapshot.observed_on, CompanySnapshot.confirmed_on,
+                                           CompanySnapshot.status, CompanySnapshot.content_hash)
+                                    .order_by(CompanySnapshot.kvk_number, CompanySnapshot.observed_on)).all()
+        events = session.execute(select(SupplierEvent.kind, SupplierEvent.occurred_on, SupplierEvent.source_ref)
+                                 .order_by(SupplierEvent.source_ref)).all()
+    return [tuple(r) for r in snapshots], [tuple(r) for r in events]
+
+
+def test_a_history_carries_the_states_from_day_to_day_as_reading_them_each_day_would(
+        store: Store, demo: Settings, tmp_path) -> None:
+    """The history reads the watch list and the newest states once and carries them; the same days run one by
+    one (each reading the store) give the same snapshots, confirmations and events."""
+    from pipelines.company_signals import refresh_companies
+
+    register = load_register()
+    later = sorted(k for k, c in register.companies.items() if "2024-01-01" < c["registered_on"] < "2026-01-01")[:2]
+    changing = sorted(k for k, c in register.companies.items() if c["signals"])[:4]
+    numbers = [OUR_FAILURE, *later, *changing]
+    start, end = date(2024, 3, 31), date(2026, 11, 1)
+    demo = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"refresh_after_days": 120})})  # found: every other day
+    _add_orgs(store, numbers)
+    rows = collect_history(store, demo, start=start, end=end, transport_for_day=lambda day: transport_for("demo", today=day))
+    assert all(r.status == "ok" for r in rows) and sum(r.added for r in rows if r.source == "kvk") > len(numbers)
+    day_by_day = Store(f"sqlite:///{tmp_path / 'day_by_day.db'}")
+    try:
+        _add_orgs(day_by_day, numbers)
+        for day in refresh_days(start, end):
+            refresh_companies(day_by_day, demo, observed_on=day, transport=transport_for("demo", today=day))
+        expected = _company_tables(day_by_day)
+    finally:
+        day_by_day.dispose()
+    snapshots, events = _company_tables(store)
+    assert snapshots == expected[0] and any(s[3] == "not_found" for s in snapshots)
+    assert [e for e in events if e[0].startswith("kvk.")] == expected[1]
