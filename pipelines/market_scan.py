@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from models.contract_changes import modifications_line
-from models.market import MarketScan, market_scan, scan_tables
+from models.market import MarketScan, scan_builder, scan_tables
 from models.market_tables import entrants_csv
 from reference.cpv import UnknownCpvCodeError, cpv_prefix, labels, prefix_label
 from reports.market_scan import market_scan_markdown, render_market_scan, write_market_scan
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
-from store.queries import award_facts, modification_facts, notice_facts, source_freshness
+from store.queries import award_fact_groups, modification_facts, notice_groups, source_freshness
 from store.risk_views import our_position
 
 log = logging.getLogger(__name__)
@@ -70,16 +70,17 @@ def run_market_scan(
     end = end or date.today()
     if end < start:
         raise ScanRequestError(f"the window ends ({end}) before it starts ({start})")
-    with store.session() as session:
-        awards = award_facts(session, prefix, until=end)
-        notices = notice_facts(session, prefix, until=end)
+    builder = scan_builder(cpv_prefix=prefix, start=start, end=end, period=period)
+    with store.session() as session:  # the awards and notices stream into the builder: none are held
+        for awards in award_fact_groups(session, prefix, until=end):
+            builder.add_awards(awards)
+        for versions in notice_groups(session, prefix, since=start, until=end):
+            builder.add_notice(versions)
         changes = modification_facts(session, prefix, until=end)
         sources = source_freshness(session)
         synthetic_note = get_meta(session, SYNTHETIC_MARKER)
         position = our_position(session, prefix)
-    scan = market_scan(
-        awards, notices, cpv_prefix=prefix, start=start, end=end, period=period, labels=labels(language)
-    )
+    scan = builder.scan(labels(language))
     # Modifications change contracts already counted: their own line, never part of the awards.
     changes_line = modifications_line(changes, start, end, scan.currency)
     if changes_line:
@@ -96,5 +97,5 @@ def run_market_scan(
         position=position, possible_sanctions=flagged, path=path,
     )
     write_market_scan(path, html, entrants_csv(scan))
-    log.info("market scan %s written to %s (%d awards in history)", prefix, path, len(awards))
+    log.info("market scan %s written to %s (%d awards in history)", prefix, path, builder.awards_read)
     return ScanOutput(scan, path, scan_tables(scan), market_scan_markdown(scan, position), synthetic_note is not None)

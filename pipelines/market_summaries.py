@@ -13,12 +13,13 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from models.market import market_scan
+from models.market import scan_builder
+from models.market_build import feed_categories
 from models.market_summary import summary_rows
 from reference.cpv import cpv_prefix, labels
 from store.db import Store
 from store.market_summaries import our_category_codes, replace_summary
-from store.queries import award_facts, notice_facts
+from store.queries import award_fact_groups, notice_groups
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,17 @@ def refresh_market_summaries(store: Store, *, today: date | None = None, prefixe
     start = date(end.year - MARKET_YEARS, 1, 1)
     names = labels(language)
     wanted = sorted(set(summary_categories(store)) | set(prefixes))
-    with store.session() as session:  # one read for every category (they nest: 45, 4524, 452142 ...)
-        all_awards = award_facts(session, "", until=end) if wanted else []
-        all_notices = notice_facts(session, "", until=end) if wanted else []
+    builders = {prefix: scan_builder(cpv_prefix=prefix, start=start, end=end, period="year", top_n=10)
+                for prefix in wanted}
+    with store.session() as session:  # one streamed read for every category (they nest: 45, 4524, 452142 ...)
+        if builders:
+            feed_categories(builders, award_fact_groups(session, "", until=end),
+                            notice_groups(session, "", since=start, until=end))
     written: dict[str, int] = {}
-    for prefix in wanted:
-        awards = [a for a in all_awards if a.cpv_main.startswith(prefix)]  # what award_facts(prefix) returns
-        if not awards:
+    for prefix, builder in builders.items():
+        if not builder.awards_read:
             continue
-        notices = [n for n in all_notices if n.cpv_main.startswith(prefix)]
-        scan = market_scan(awards, notices, cpv_prefix=prefix, start=start, end=end, period="year", top_n=10,
-                           labels=names)
+        scan = builder.scan(names)
         with store.session() as session, session.begin():
             written[prefix] = replace_summary(session, prefix, summary_rows(scan), computed_at=datetime.now(UTC))
     log.info("market summaries of %d categories refreshed", len(written))
