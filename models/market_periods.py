@@ -9,14 +9,15 @@ scan's memory grows with the suppliers, not with the awards.
 
 from __future__ import annotations
 
+import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 
-from models.concentration import concentration, shares
+from models.concentration import concentration
 from models.market_types import (
     REGION_LABELS,
     VALUE_BASIS_MIN_COVERAGE,
@@ -74,8 +75,23 @@ class _Winnings:
     awards: int = 0
     shared: dict[int, Decimal] = field(default_factory=dict)
 
-    def value(self) -> Fraction:
-        return sum((Fraction(total) / winners for winners, total in self.shared.items()), Fraction(0))
+
+def _value_weights(winnings: Mapping[str, _Winnings]) -> tuple[dict[str, int], int]:
+    """Each winner's part of the value as an integer over one common denominator (returned with it): the
+    exact sums, without a Fraction per winner (``models.concentration.integer_weights``)."""
+    parts = {key: [(*total.as_integer_ratio(), split) for split, total in won.shared.items()]
+             for key, won in winnings.items()}
+    scale = 1
+    for terms in parts.values():
+        for _, denominator, split in terms:
+            scale = math.lcm(scale, denominator * split)
+    return {key: sum(numerator * (scale // (denominator * split)) for numerator, denominator, split in terms)
+            for key, terms in parts.items()}, scale
+
+
+def _share(part: int, total: int) -> float:
+    """``part``'s share of ``total`` as ``models.concentration.shares`` gives it (none of an empty total)."""
+    return float(Fraction(part, total)) if total > 0 and part > 0 else 0.0
 
 
 @dataclass(slots=True)
@@ -93,6 +109,7 @@ class PeriodTally:
     tenders_total: int = 0
     single_bid: int = 0
     winnings: dict[str, _Winnings] = field(default_factory=dict)
+    _values: tuple[dict[str, int], int] | None = None  # ``_value_weights``, once all awards are in
 
     def add(self, fact: AwardFact, value: Decimal | None) -> None:
         """Count one award (``value``: its ``award_value``): one award for each winner, the value split equally."""
@@ -128,10 +145,18 @@ class PeriodTally:
             return None
         return "value" if Fraction(self.awarded_valued, self.awarded) >= VALUE_BASIS_MIN_COVERAGE else "count"
 
-    def weights(self, basis: Basis | None) -> dict[str, Fraction]:
+    def weights(self, basis: Basis | None) -> dict[str, int]:
+        """Each winner's weight in proportion: its part of the value (over a common denominator) or its awards."""
         if basis == "value":
-            return {key: won.value() for key, won in self.winnings.items()}
-        return {key: Fraction(won.awards) for key, won in self.winnings.items()}
+            if self._values is None:
+                self._values = _value_weights(self.winnings)
+            return self._values[0]
+        return {key: won.awards for key, won in self.winnings.items()}
+
+    def value_of(self, keys: Iterable[str]) -> Fraction:
+        """The exact part of the value that the winners ``keys`` won together."""
+        weights = self.weights("value")
+        return Fraction(sum(weights[key] for key in keys), self._values[1] if self._values else 1)
 
     def concentration(self) -> ConcentrationStats:
         basis = self.basis
@@ -156,7 +181,6 @@ class PeriodTally:
                         mean_tenders=float(self.tenders_total) / self.tenders_known)  # what fmean gives
 
     def stats(self, span: Span, notices: int, suppliers: Mapping[str, SupplierHistory]) -> PeriodStats:
-        values = {key: won.value() for key, won in self.winnings.items()}
         return PeriodStats(
             label=span.label,
             start=span.start,
@@ -170,17 +194,20 @@ class PeriodTally:
             concentration=self.concentration(),
             bids=self.bids(),
             entrants=self._entrants(span.start, span.end, suppliers),
-            regions=self._regions(values, suppliers),
+            regions=self._regions(suppliers),
             coverage=self._coverage(suppliers),
         )
 
     def top_suppliers(self, basis: Basis | None, suppliers: Mapping[str, SupplierHistory],
                       top_n: int) -> tuple[SupplierShare, ...]:
-        on_basis = shares(self.weights(basis))
-        by_value = shares(self.weights("value"))
-        by_count = shares(self.weights("count"))
+        on_basis, by_value, by_count = self.weights(basis), self.weights("value"), self.weights("count")
+        basis_total, value_total, count_total = sum(on_basis.values()), sum(by_value.values()), sum(by_count.values())
         won = self.winnings
-        ranked = sorted(won, key=lambda k: (-on_basis.get(k, 0), -won[k].awards, suppliers[k].name.casefold(), k))
+
+        def rank(key: str) -> tuple:  # larger shares first: a share is the weight over a positive total
+            weight = on_basis[key] if basis_total > 0 and on_basis[key] > 0 else 0
+            return -weight, -won[key].awards, suppliers[key].name.casefold(), key
+
         return tuple(
             SupplierShare(
                 key=key,
@@ -188,12 +215,12 @@ class PeriodTally:
                 country=suppliers[key].country,
                 region=suppliers[key].region,
                 awards=won[key].awards,
-                value=_decimal(won[key].value()),
-                share=float(on_basis.get(key, 0)),
-                value_share=float(by_value.get(key, 0)) if by_value else None,
-                award_share=float(by_count.get(key, 0)),
+                value=_decimal(self.value_of([key])),
+                share=_share(on_basis[key], basis_total),
+                value_share=_share(by_value[key], value_total) if value_total > 0 else None,
+                award_share=_share(by_count[key], count_total),
             )
-            for key in ranked[:top_n]
+            for key in sorted(won, key=rank)[:top_n]
         )
 
     def _entrants(self, start: date, end: date, suppliers: Mapping[str, SupplierHistory]) -> tuple[Entrant, ...]:
@@ -205,14 +232,13 @@ class PeriodTally:
         ]
         return tuple(sorted(entrants, key=lambda e: (e.first_award, e.name.casefold(), e.key)))
 
-    def _regions(self, values: Mapping[str, Fraction],
-                 suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
+    def _regions(self, suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
         """All four regions, always in the same order, so that stacked charts line up across periods."""
-        total = sum(values.values(), Fraction(0))
+        total = self.value_of(self.winnings)
         result = []
         for region, label in REGION_LABELS.items():
             members = [key for key in self.winnings if suppliers[key].region == region]
-            value = sum((values[key] for key in members), Fraction(0))
+            value = self.value_of(members)
             result.append(
                 RegionShare(
                     region=region,
