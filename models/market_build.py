@@ -36,15 +36,16 @@ _Order = tuple[date, str, str, int]
 
 @dataclass(slots=True)
 class _Seen:
-    """How often a spelling (or a country) was given for a winner, and its first time in history order."""
+    """A spelling (or a country) given for a winner: how often, and its first time in history order."""
 
+    value: str
     times: int
     first: _Order
 
 
-def _most_given(seen: Mapping[str, _Seen]) -> str:
+def _most_given(seen: Sequence[_Seen]) -> str:
     """The most frequent; between equals the one history gave first."""
-    return min(seen.items(), key=lambda item: (-item[1].times, item[1].first))[0]
+    return min(seen, key=lambda item: (-item.times, item.first)).value
 
 
 @dataclass(slots=True)
@@ -55,8 +56,8 @@ class SupplierHistories:
     the earliest), so that a supplier reads the same in every table. Awards may come in any order.
     """
 
-    names: dict[str, dict[str, _Seen]] = field(default_factory=dict)
-    countries: dict[str, dict[str, _Seen]] = field(default_factory=dict)
+    names: dict[str, list[_Seen]] = field(default_factory=dict)  # a list: a supplier mostly has one spelling
+    countries: dict[str, list[_Seen]] = field(default_factory=dict)
     first: dict[str, tuple[date, str]] = field(default_factory=dict)
     _codes: dict[str | None, str | None] = field(default_factory=dict)  # raw country -> ISO code, read once
 
@@ -65,11 +66,11 @@ class SupplierHistories:
         award = order[:2]
         for winner in fact.winners:
             key = winner.key
-            _count(self.names.setdefault(key, {}), winner.name, order)
+            _count(self.names.setdefault(key, []), winner.name, order)
             raw = winner.country
             code = self._codes[raw] if raw in self._codes else self._codes.setdefault(raw, country_code(raw))
             if code:
-                _count(self.countries.setdefault(key, {}), code, order)
+                _count(self.countries.setdefault(key, []), code, order)
             known = self.first.get(key)
             if known is None or award < known:
                 self.first[key] = award
@@ -84,14 +85,14 @@ class SupplierHistories:
         return result
 
 
-def _count(seen: dict[str, _Seen], value: str, order: _Order) -> None:
-    known = seen.get(value)
-    if known is None:
-        seen[value] = _Seen(1, order)
-        return
-    known.times += 1
-    if order < known.first:
-        known.first = order
+def _count(seen: list[_Seen], value: str, order: _Order) -> None:
+    for known in seen:
+        if known.value == value:
+            known.times += 1
+            if order < known.first:
+                known.first = order
+            return
+    seen.append(_Seen(value, 1, order))
 
 
 class MarketScanBuilder:

@@ -67,20 +67,39 @@ def award_value(fact: AwardFact, currency: str) -> Decimal | None:
     return fact.value
 
 
-@dataclass(slots=True)
 class _Winnings:
-    """One winner's awards in a period and its part of their value: per number of joint winners, the exact
-    sum of the values it shares (a value split three ways adds a third of it)."""
+    """One winner's awards in a period and its part of their value: the exact sum of the values it won
+    alone, and per number of joint winners the sum of the values it shares (a value split three ways adds
+    a third of it). Slotted, the dict made only for joint awards: there is one of these per winner and period."""
 
-    awards: int = 0
-    shared: dict[int, Decimal] = field(default_factory=dict)
+    __slots__ = ("awards", "alone", "shared")
+
+    def __init__(self) -> None:
+        self.awards = 0
+        self.alone: Decimal | None = None
+        self.shared: dict[int, Decimal] | None = None
+
+    def add(self, value: Decimal | None, split: int) -> None:
+        self.awards += 1
+        if value is None:
+            return
+        if split == 1:
+            self.alone = value if self.alone is None else _EXACT.add(self.alone, value)
+        elif self.shared is None:
+            self.shared = {split: value}
+        else:
+            self.shared[split] = _EXACT.add(self.shared[split], value) if split in self.shared else value
+
+    def sums(self) -> list[tuple[Decimal, int]]:
+        """(exact sum, number of winners it is split between) of every value it has a part of."""
+        parts = [] if self.alone is None else [(self.alone, 1)]
+        return parts + [(total, split) for split, total in (self.shared or {}).items()]
 
 
 def _value_weights(winnings: Mapping[str, _Winnings]) -> tuple[dict[str, int], int]:
     """Each winner's part of the value as an integer over one common denominator (returned with it): the
     exact sums, without a Fraction per winner (``models.concentration.integer_weights``)."""
-    parts = {key: [(*total.as_integer_ratio(), split) for split, total in won.shared.items()]
-             for key, won in winnings.items()}
+    parts = {key: [(*total.as_integer_ratio(), split) for total, split in won.sums()] for key, won in winnings.items()}
     scale = 1
     for terms in parts.values():
         for _, denominator, split in terms:
@@ -134,9 +153,7 @@ class PeriodTally:
             won = self.winnings.get(winner.key)
             if won is None:
                 won = self.winnings[winner.key] = _Winnings()
-            won.awards += 1
-            if value is not None:
-                won.shared[split] = _EXACT.add(won.shared.get(split, Decimal(0)), value)
+            won.add(value, split)
 
     @property
     def basis(self) -> Basis | None:
