@@ -45,6 +45,8 @@ def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
 
     Returns the rows kept and how many were dropped, so the report can say so.
     """
+    if len(facts) == 1 and (len(facts[0].winners) < 2 or len({w.key for w in facts[0].winners}) == len(facts[0].winners)):
+        return list(facts), 0  # the common case of a stream fed one notice at a time: nothing to compare
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
     kept: list[AwardFact] = []
     for fact in facts:
