@@ -58,34 +58,35 @@ class SupplierHistories:
 
     names: dict[str, list[_Seen]] = field(default_factory=dict)  # a list: a supplier mostly has one spelling
     countries: dict[str, list[_Seen]] = field(default_factory=dict)
-    first: dict[str, tuple[date, str]] = field(default_factory=dict)
     _codes: dict[str | None, str | None] = field(default_factory=dict)  # raw country -> ISO code, read once
 
     def add(self, fact: AwardFact, arrival: int) -> None:
         order = (fact.published, fact.notice_id, fact.lot, arrival)
-        award = order[:2]
+        names, countries, codes = self.names, self.countries, self._codes
         for winner in fact.winners:
             key = winner.key
-            _count(self.names.setdefault(key, []), winner.name, order)
+            _count(names, key, winner.name, order)
             raw = winner.country
-            code = self._codes[raw] if raw in self._codes else self._codes.setdefault(raw, country_code(raw))
+            code = codes[raw] if raw in codes else codes.setdefault(raw, country_code(raw))
             if code:
-                _count(self.countries.setdefault(key, []), code, order)
-            known = self.first.get(key)
-            if known is None or award < known:
-                self.first[key] = award
+                _count(countries, key, code, order)
 
     def histories(self) -> dict[str, SupplierHistory]:
+        """Each winner's history; its first award is the earliest time any of its spellings was given."""
         result = {}
-        for key, (first_award, first_notice) in self.first.items():
+        for key, spellings in self.names.items():
+            first_award, first_notice = min(seen.first for seen in spellings)[:2]
             country = _most_given(self.countries[key]) if key in self.countries else None
-            result[key] = SupplierHistory(name=_most_given(self.names[key]), country=country,
-                                          region=region_of(country), first_award=first_award,
-                                          first_notice=first_notice)
+            result[key] = SupplierHistory(name=_most_given(spellings), country=country, region=region_of(country),
+                                          first_award=first_award, first_notice=first_notice)
         return result
 
 
-def _count(seen: list[_Seen], value: str, order: _Order) -> None:
+def _count(seen_by_key: dict[str, list[_Seen]], key: str, value: str, order: _Order) -> None:
+    seen = seen_by_key.get(key)
+    if seen is None:
+        seen_by_key[key] = [_Seen(value, 1, order)]
+        return
     for known in seen:
         if known.value == value:
             known.times += 1
