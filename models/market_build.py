@@ -169,19 +169,25 @@ class MarketScanBuilder:
         )
 
 
-def feed_categories(builders: Mapping[str, MarketScanBuilder], awards: Iterable[Sequence[AwardFact]],
+def feed_categories(builders: Iterable[MarketScanBuilder], awards: Iterable[Sequence[AwardFact]],
                     notices: Iterable[Sequence[NoticeFact]]) -> None:
     """Feed one pass over the store (each notice's awards, each notice id's rows) to the builders of many
-    categories at once: each batch goes only to the builders whose prefix one of its codes starts with."""
-    lengths = sorted({len(prefix) for prefix in builders})
+    categories at once (several may share a prefix): each batch goes only to the builders whose prefix one
+    of its codes starts with, and awards only to those whose window ends on or after their publication
+    (what ``store.queries.award_facts(..., until=end)`` would have given each)."""
+    by_prefix: dict[str, list[MarketScanBuilder]] = {}
+    for builder in builders:
+        by_prefix.setdefault(builder.cpv_prefix, []).append(builder)
+    lengths = sorted({len(prefix) for prefix in by_prefix})
 
     def targets(codes: Iterable[str | None]) -> list[MarketScanBuilder]:
         hit = {code[:n] for code in codes if code for n in lengths}
-        return [builders[prefix] for prefix in hit if prefix in builders]
+        return [builder for prefix in hit for builder in by_prefix.get(prefix, ())]
 
     for batch in awards:
+        published = max(a.published for a in batch)
         for builder in targets({a.cpv_main for a in batch}):
-            builder.add_awards(batch)
+            builder.add_awards(batch if published <= builder.end else [a for a in batch if a.published <= builder.end])
     for versions in notices:
         for builder in targets({n.cpv_main for n in versions}):
             builder.add_notice(versions)

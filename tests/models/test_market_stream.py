@@ -79,10 +79,15 @@ def test_one_pass_feeds_the_scans_of_nested_categories() -> None:
     awards, notices = _world(7)
     prefixes = ("72", "722", "7221", "48", "9")
     builders = {p: scan_builder(cpv_prefix=p, start=START, end=END) for p in prefixes}
-    feed_categories(builders, *_by_notice(awards, notices))
+    early = scan_builder(cpv_prefix="72", start=START, end=date(2022, 6, 30), period="quarter")  # the same prefix
+    feed_categories([*builders.values(), early], *_by_notice(awards, notices))
     for prefix in prefixes:
         assert builders[prefix].scan() == market_scan(awards, notices, cpv_prefix=prefix, start=START, end=END)
     assert builders["9"].awards_read == 0 and builders["7221"].awards_read > 0
+    # A window that ends earlier sees the history up to its end only, as a read ``until`` its end gives it.
+    until_end = [a for a in awards if a.published <= early.end]
+    assert early.scan() == market_scan(until_end, notices, cpv_prefix="72", start=START, end=early.end,
+                                       period="quarter")
 
 
 def test_the_most_given_spelling_names_a_supplier_and_the_earliest_breaks_a_tie() -> None:
