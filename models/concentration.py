@@ -8,6 +8,7 @@ reader checks by hand (50/30/20 -> HHI 3,800) come out exactly, not as 3799.9999
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -89,8 +90,29 @@ def hhi_band(value: float) -> ConcentrationBand:
     return "highly concentrated"
 
 
+def integer_weights(weights: Mapping[str, Fraction | int]) -> tuple[dict[str, int], int] | None:
+    """Exact weights as integers in the same proportions (each times the common denominator), and that
+    denominator; None when a weight is not exact (a float).
+
+    Why: shares, HHI and CR4 of integers need one exact division each, where a Fraction per supplier (and
+    a sort comparing Fractions) cost a category with thousands of suppliers seconds. The figures are the
+    same rationals, so the same floats.
+    """
+    scale = 1
+    for weight in weights.values():
+        if isinstance(weight, Fraction):
+            scale = math.lcm(scale, weight.denominator)
+        elif not isinstance(weight, int):
+            return None
+    return {key: weight.numerator * (scale // weight.denominator) if isinstance(weight, Fraction) else weight * scale
+            for key, weight in weights.items()}, scale
+
+
 def concentration(weights: Mapping[str, Fraction]) -> Concentration | None:
     """HHI, CR4 and band of suppliers' weights (values or award counts); None without any."""
+    exact = integer_weights(weights)
+    if exact is not None:
+        return _integer_concentration(exact[0])
     parts = shares(weights)
     if not parts:
         return None
@@ -98,3 +120,14 @@ def concentration(weights: Mapping[str, Fraction]) -> Concentration | None:
     return Concentration(
         hhi=index, cr4=concentration_ratio(parts.values()), band=hhi_band(index), suppliers=len(parts)
     )
+
+
+def _integer_concentration(weights: Mapping[str, int]) -> Concentration | None:
+    """``concentration`` of integer weights: HHI = 10,000 x (sum of squares) / total², CR4 = top four / total."""
+    total = sum(weights.values())
+    if total <= 0:
+        return None
+    positive = sorted((weight for weight in weights.values() if weight > 0), reverse=True)
+    index = float(Fraction(HHI_MAX * sum(weight * weight for weight in positive), total * total))
+    return Concentration(hhi=index, cr4=float(Fraction(sum(positive[:CR_SUPPLIERS]), total)), band=hhi_band(index),
+                         suppliers=len(positive))

@@ -23,11 +23,12 @@ Conventions, repeated in the report's method section so that no number overstate
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from models.market_notes import scan_notes, trend_of
-from models.market_periods import concentration_of, dedupe, period_spans, period_stats, rank_top_suppliers, supplier_histories
+from models.market_build import MarketScanBuilder
+from models.market_periods import PeriodTally, award_value, dedupe
 from models.market_tables import scan_tables
 from models.market_types import (
     CPV_PREFIX,
@@ -48,8 +49,6 @@ from models.market_types import (
     PeriodStats,
     Region,
     RegionShare,
-    ScanContext,
-    Span,
     SupplierShare,
     Trend,
     Winner,
@@ -60,7 +59,7 @@ __all__ = [
     "EU27", "REGION_LABELS", "SMALL_SAMPLE_AWARDS", "VALUE_BASIS_MIN_COVERAGE", "AwardFact", "Basis", "BidStats",
     "ConcentrationStats", "Coverage", "Entrant", "InvalidScanRequest", "MarketScan", "NoticeFact", "PeriodKind",
     "PeriodStats", "Region", "RegionShare", "SupplierShare", "Trend", "Winner", "market_scan", "region_of",
-    "scan_tables", "window_concentration",
+    "scan_builder", "scan_tables", "window_concentration",
 ]
 
 
@@ -79,46 +78,26 @@ def market_scan(
     """Statistics of the awards in one CPV category, per period and over the window [start, end].
 
     ``awards`` should hold all the category's history the store has, not just the window: new
-    entrants are judged against it.
+    entrants are judged against it. (The pipelines stream the store into a ``MarketScanBuilder``
+    instead of passing lists; this is the same computation over lists.)
     """
+    builder = scan_builder(cpv_prefix=cpv_prefix, start=start, end=end, period=period, currency=currency,
+                           top_n=top_n)
+    builder.add_awards(awards)
+    versions: dict[str, list[NoticeFact]] = defaultdict(list)
+    for notice in notices:
+        versions[notice.notice_id].append(notice)
+    for rows in versions.values():
+        builder.add_notice(rows)
+    return builder.scan(labels)
+
+
+def scan_builder(*, cpv_prefix: str, start: date, end: date, period: PeriodKind = "year", currency: str = "EUR",
+                 top_n: int = 10) -> MarketScanBuilder:
+    """A builder to stream a category's awards and notices into (``MarketScanBuilder``), the request checked."""
     _check_request(cpv_prefix, start, end, period, top_n)
-    currency = currency.upper()
-    facts, dropped = dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
-    context = ScanContext(currency=currency, suppliers=supplier_histories(facts))
-    in_window = [a for a in facts if start <= a.published <= end]
-    window_notices = {
-        n.notice_id: n for n in notices if (n.cpv_main or "").startswith(cpv_prefix) and start <= n.published <= end
-    }
-    periods = tuple(
-        period_stats(
-            span,
-            [a for a in in_window if span.start <= a.published <= span.end],
-            sum(1 for n in window_notices.values() if span.start <= n.published <= span.end),
-            context,
-        )
-        for span in period_spans(start, end, period)
-    )
-    window_label = periods[0].label if len(periods) == 1 else f"{periods[0].label}–{periods[-1].label}"
-    window = period_stats(Span(window_label, start, end, False), in_window, len(window_notices), context)
-    history_start = min((a.published for a in facts), default=None)
-    label = None
-    if labels:
-        label = labels.get(cpv_prefix) or labels.get(cpv_prefix.ljust(8, "0"))
-    return MarketScan(
-        cpv_prefix=cpv_prefix,
-        label=label,
-        start=start,
-        end=end,
-        period=period,
-        currency=currency,
-        periods=periods,
-        window=window,
-        top_suppliers=rank_top_suppliers(in_window, window.concentration.basis, context, top_n),
-        trend=trend_of(periods),
-        history_start=history_start,
-        duplicates_dropped=dropped,
-        notes=tuple(scan_notes(cpv_prefix, window, periods, history_start, dropped, currency)),
-    )
+    return MarketScanBuilder(cpv_prefix=cpv_prefix, start=start, end=end, period=period, currency=currency,
+                             top_n=top_n)
 
 
 def window_concentration(
@@ -132,8 +111,11 @@ def window_concentration(
     _check_request(cpv_prefix, start, end, "year", 1)
     currency = currency.upper()
     facts, _dropped = dedupe([a for a in awards if (a.cpv_main or "").startswith(cpv_prefix)])
-    in_window = [a for a in facts if start <= a.published <= end]
-    return concentration_of(in_window, currency), len(in_window)
+    tally = PeriodTally(currency)
+    for fact in facts:
+        if start <= fact.published <= end:
+            tally.add(fact, award_value(fact, currency))
+    return tally.concentration(), tally.awards
 
 
 def _check_request(cpv_prefix: str, start: date, end: date, period: str, top_n: int) -> None:

@@ -1,18 +1,23 @@
-"""The statistics of one period of a market scan: awards tallied per winner, concentration, bids,
-new entrants, regions and coverage (pure; ``models.market`` composes them over a window).
+"""The statistics of one period of a market scan, tallied one award at a time: awards per winner,
+concentration, bids, new entrants, regions and coverage (pure; ``models.market_build`` feeds them).
+
+Why a tally and not a list of awards: a national store holds a hundred thousand awards, and a scan
+(or the nightly summaries of forty categories) kept every award of a category as an object, several
+times over. A tally keeps counts, the winners' sums and the values (the median needs them), so a
+scan's memory grows with the suppliers, not with the awards.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 
-from models.concentration import concentration, shares
+from models.concentration import concentration
 from models.market_types import (
     REGION_LABELS,
     VALUE_BASIS_MIN_COVERAGE,
@@ -25,14 +30,14 @@ from models.market_types import (
     PeriodKind,
     PeriodStats,
     RegionShare,
-    ScanContext,
     Span,
     SupplierHistory,
     SupplierShare,
     Winner,
-    country_code,
-    region_of,
 )
+
+#: Sums of award values that never round: a split value must add up to the lot's value exactly.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
@@ -40,6 +45,8 @@ def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
 
     Returns the rows kept and how many were dropped, so the report can say so.
     """
+    if len(facts) == 1 and (len(facts[0].winners) < 2 or len({w.key for w in facts[0].winners}) == len(facts[0].winners)):
+        return list(facts), 0  # the common case of a stream fed one notice at a time: nothing to compare
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
     kept: list[AwardFact] = []
     for fact in facts:
@@ -55,174 +62,226 @@ def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
     return kept, len(facts) - len(kept)
 
 
-def supplier_histories(facts: Iterable[AwardFact]) -> dict[str, SupplierHistory]:
-    """One name and country per winner key over all history, and its first award in the category.
-
-    Notices spell a supplier's name in several ways; the most frequent spelling wins, so that a
-    supplier reads the same in every table.
-    """
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    countries: dict[str, Counter[str]] = defaultdict(Counter)
-    first: dict[str, tuple[date, str]] = {}
-    for fact in sorted(facts, key=lambda a: (a.published, a.notice_id, a.lot)):
-        for winner in fact.winners:
-            names[winner.key][winner.name] += 1
-            if code := country_code(winner.country):
-                countries[winner.key][code] += 1
-            first.setdefault(winner.key, (fact.published, fact.notice_id))
-    suppliers = {}
-    for key, (first_award, first_notice) in first.items():
-        country = countries[key].most_common(1)[0][0] if countries[key] else None
-        suppliers[key] = SupplierHistory(
-            name=names[key].most_common(1)[0][0],
-            country=country,
-            region=region_of(country),
-            first_award=first_award,
-            first_notice=first_notice,
-        )
-    return suppliers
-
-
-def _value(fact: AwardFact, currency: str) -> Decimal | None:
+def award_value(fact: AwardFact, currency: str) -> Decimal | None:
     """The award's value when it is a positive amount in ``currency``; anything else is not a value here."""
     if fact.value is None or fact.value <= 0 or (fact.currency or "").upper() != currency:
         return None
     return fact.value
 
 
+class _Winnings:
+    """One winner's awards in a period and its part of their value: the exact sum of the values it won
+    alone, and per number of joint winners the sum of the values it shares (a value split three ways adds
+    a third of it). Slotted, the dict made only for joint awards: there is one of these per winner and period."""
+
+    __slots__ = ("awards", "alone", "shared")
+
+    def __init__(self) -> None:
+        self.awards = 0
+        self.alone: Decimal | None = None
+        self.shared: dict[int, Decimal] | None = None
+
+    def add(self, value: Decimal | None, split: int) -> None:
+        self.awards += 1
+        if value is None:
+            return
+        if split == 1:
+            self.alone = value if self.alone is None else _EXACT.add(self.alone, value)
+        elif self.shared is None:
+            self.shared = {split: value}
+        else:
+            self.shared[split] = _EXACT.add(self.shared[split], value) if split in self.shared else value
+
+    def sums(self) -> list[tuple[Decimal, int]]:
+        """(exact sum, number of winners it is split between) of every value it has a part of."""
+        parts = [] if self.alone is None else [(self.alone, 1)]
+        return parts + [(total, split) for split, total in (self.shared or {}).items()]
+
+
+def _value_weights(winnings: Mapping[str, _Winnings]) -> tuple[dict[str, int], int]:
+    """Each winner's part of the value as an integer over one common denominator (returned with it): the
+    exact sums, without a Fraction per winner (``models.concentration.integer_weights``)."""
+    parts = {key: [(*total.as_integer_ratio(), split) for total, split in won.sums()] for key, won in winnings.items()}
+    scale = 1
+    for terms in parts.values():
+        for _, denominator, split in terms:
+            scale = math.lcm(scale, denominator * split)
+    return {key: sum(numerator * (scale // (denominator * split)) for numerator, denominator, split in terms)
+            for key, terms in parts.items()}, scale
+
+
+def _share(part: int, total: int) -> float:
+    """``part``'s share of ``total`` as ``models.concentration.shares`` gives it (none of an empty total)."""
+    return float(Fraction(part, total)) if total > 0 and part > 0 else 0.0
+
+
 @dataclass(slots=True)
-class _Tally:
+class PeriodTally:
+    """What one period's statistics need, gathered award by award (``add``), read by ``stats``."""
+
+    currency: str
+    values: list[Decimal] = field(default_factory=list)  # positive amounts in the currency, in the order added
     awards: int = 0
-    value: Fraction = Fraction(0)  # exact, so that split values add up to the lot's value
+    value_missing: int = 0  # no amount, or zero or negative
+    awarded: int = 0  # awards naming a winner
+    awarded_valued: int = 0  # ... of which with a value
+    without_winner: int = 0
+    tenders_known: int = 0  # a count of at least one tender
+    tenders_total: int = 0
+    single_bid: int = 0
+    winnings: dict[str, _Winnings] = field(default_factory=dict)
+    _values: tuple[dict[str, int], int] | None = None  # ``_value_weights``, once all awards are in
 
-
-def _tally(facts: Iterable[AwardFact], currency: str) -> dict[str, _Tally]:
-    """Awards and value per winner: one award for each winner of a lot, the value split equally."""
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for fact in facts:
-        value = _value(fact, currency)
+    def add(self, fact: AwardFact, value: Decimal | None) -> None:
+        """Count one award (``value``: its ``award_value``): one award for each winner, the value split equally."""
+        self.awards += 1
+        if value is not None:
+            self.values.append(value)
+        elif fact.value is None or fact.value <= 0:
+            self.value_missing += 1
+        tenders = fact.tenders_received
+        if tenders is not None and tenders >= 1:
+            self.tenders_known += 1
+            self.tenders_total += tenders
+            self.single_bid += tenders == 1
+        if not fact.winners:
+            self.without_winner += 1
+            return
+        self.awarded += 1
+        split = len(fact.winners)
+        if value is not None:
+            self.awarded_valued += 1
         for winner in fact.winners:
-            tally = tallies[winner.key]
-            tally.awards += 1
-            if value is not None:
-                tally.value += Fraction(value) / len(fact.winners)
-    return tallies
+            won = self.winnings.get(winner.key)
+            if won is None:
+                won = self.winnings[winner.key] = _Winnings()
+            won.add(value, split)
 
+    @property
+    def basis(self) -> Basis | None:
+        """Value when enough awarded lots carry a value in the currency, else count; None without winners."""
+        if not self.awarded:
+            return None
+        return "value" if Fraction(self.awarded_valued, self.awarded) >= VALUE_BASIS_MIN_COVERAGE else "count"
 
-def _basis(facts: Sequence[AwardFact], currency: str) -> Basis | None:
-    """Value when enough awarded lots carry a value in the currency, else count; None without winners."""
-    awarded = [f for f in facts if f.winners]
-    if not awarded:
-        return None
-    valued = sum(1 for f in awarded if _value(f, currency) is not None)
-    return "value" if Fraction(valued, len(awarded)) >= VALUE_BASIS_MIN_COVERAGE else "count"
+    def weights(self, basis: Basis | None) -> dict[str, int]:
+        """Each winner's weight in proportion: its part of the value (over a common denominator) or its awards."""
+        if basis == "value":
+            if self._values is None:
+                self._values = _value_weights(self.winnings)
+            return self._values[0]
+        return {key: won.awards for key, won in self.winnings.items()}
 
+    def value_of(self, keys: Iterable[str]) -> Fraction:
+        """The exact part of the value that the winners ``keys`` won together."""
+        weights = self.weights("value")
+        return Fraction(sum(weights[key] for key in keys), self._values[1] if self._values else 1)
 
-def _weights(tallies: Mapping[str, _Tally], basis: Basis | None) -> dict[str, Fraction]:
-    if basis == "value":
-        return {key: tally.value for key, tally in tallies.items()}
-    return {key: Fraction(tally.awards) for key, tally in tallies.items()}
-
-
-def concentration_of(facts: Sequence[AwardFact], currency: str) -> ConcentrationStats:
-    basis = _basis(facts, currency)
-    result = concentration(_weights(_tally(facts, currency), basis)) if basis else None
-    if result is None:
-        return ConcentrationStats(basis=basis)
-    used = [f for f in facts if f.winners and (basis == "count" or _value(f, currency) is not None)]
-    return ConcentrationStats(
-        basis=basis,
-        hhi=result.hhi,
-        cr4=result.cr4,
-        band=result.band,
-        suppliers=result.suppliers,
-        awards_used=len(used),
-    )
-
-
-def _bids(facts: Iterable[AwardFact]) -> BidStats:
-    """Single-bid share over the awards whose tender count is known (a count below 1 is not known)."""
-    known = [f.tenders_received for f in facts if f.tenders_received is not None and f.tenders_received >= 1]
-    if not known:
-        return BidStats()
-    single = sum(1 for n in known if n == 1)
-    return BidStats(
-        single_bid=single, known=len(known), share=single / len(known), mean_tenders=statistics.fmean(known)
-    )
-
-
-def _entrants(tallies: Mapping[str, _Tally], start: date, end: date, suppliers: Mapping[str, SupplierHistory]) -> tuple[Entrant, ...]:
-    entrants = [
-        Entrant(
-            key=key,
-            name=s.name,
-            country=s.country,
-            region=s.region,
-            first_award=s.first_award,
-            notice_id=s.first_notice,
-            awards=tallies[key].awards,
+    def concentration(self) -> ConcentrationStats:
+        basis = self.basis
+        result = concentration(self.weights(basis)) if basis else None
+        if result is None:
+            return ConcentrationStats(basis=basis)
+        return ConcentrationStats(
+            basis=basis,
+            hhi=result.hhi,
+            cr4=result.cr4,
+            band=result.band,
+            suppliers=result.suppliers,
+            awards_used=self.awarded if basis == "count" else self.awarded_valued,
         )
-        for key in tallies
-        if start <= (s := suppliers[key]).first_award <= end
-    ]
-    return tuple(sorted(entrants, key=lambda e: (e.first_award, e.name.casefold(), e.key)))
 
+    def bids(self) -> BidStats:
+        """Single-bid share over the awards whose tender count is known (a count below 1 is not known)."""
+        if not self.tenders_known:
+            return BidStats()
+        return BidStats(single_bid=self.single_bid, known=self.tenders_known,
+                        share=self.single_bid / self.tenders_known,
+                        mean_tenders=float(self.tenders_total) / self.tenders_known)  # what fmean gives
 
-def _regions(tallies: Mapping[str, _Tally], suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
-    """All four regions, always in the same order, so that stacked charts line up across periods."""
-    total = sum((t.value for t in tallies.values()), Fraction(0))
-    result = []
-    for region, label in REGION_LABELS.items():
-        members = {key: t for key, t in tallies.items() if suppliers[key].region == region}
-        value = sum((t.value for t in members.values()), Fraction(0))
-        result.append(
-            RegionShare(
-                region=region,
-                label=label,
-                winners=len(members),
-                awards=sum(t.awards for t in members.values()),
-                value=_decimal(value),
-                value_share=float(value / total) if total else None,
+    def stats(self, span: Span, notices: int, suppliers: Mapping[str, SupplierHistory]) -> PeriodStats:
+        return PeriodStats(
+            label=span.label,
+            start=span.start,
+            end=span.end,
+            partial=span.partial,
+            notices=notices,
+            awards=self.awards,
+            total_value=sum(self.values, Decimal(0)),
+            median_value=statistics.median(self.values) if self.values else None,
+            winners=len(self.winnings),
+            concentration=self.concentration(),
+            bids=self.bids(),
+            entrants=self._entrants(span.start, span.end, suppliers),
+            regions=self._regions(suppliers),
+            coverage=self._coverage(suppliers),
+        )
+
+    def top_suppliers(self, basis: Basis | None, suppliers: Mapping[str, SupplierHistory],
+                      top_n: int) -> tuple[SupplierShare, ...]:
+        on_basis, by_value, by_count = self.weights(basis), self.weights("value"), self.weights("count")
+        basis_total, value_total, count_total = sum(on_basis.values()), sum(by_value.values()), sum(by_count.values())
+        won = self.winnings
+
+        def rank(key: str) -> tuple:  # larger shares first: a share is the weight over a positive total
+            weight = on_basis[key] if basis_total > 0 and on_basis[key] > 0 else 0
+            return -weight, -won[key].awards, suppliers[key].name.casefold(), key
+
+        return tuple(
+            SupplierShare(
+                key=key,
+                name=suppliers[key].name,
+                country=suppliers[key].country,
+                region=suppliers[key].region,
+                awards=won[key].awards,
+                value=_decimal(self.value_of([key])),
+                share=_share(on_basis[key], basis_total),
+                value_share=_share(by_value[key], value_total) if value_total > 0 else None,
+                award_share=_share(by_count[key], count_total),
             )
+            for key in sorted(won, key=rank)[:top_n]
         )
-    return tuple(result)
 
+    def _entrants(self, start: date, end: date, suppliers: Mapping[str, SupplierHistory]) -> tuple[Entrant, ...]:
+        entrants = [
+            Entrant(key=key, name=s.name, country=s.country, region=s.region, first_award=s.first_award,
+                    notice_id=s.first_notice, awards=won.awards)
+            for key, won in self.winnings.items()
+            if start <= (s := suppliers[key]).first_award <= end
+        ]
+        return tuple(sorted(entrants, key=lambda e: (e.first_award, e.name.casefold(), e.key)))
 
-def _coverage(facts: Sequence[AwardFact], winners: Iterable[str], context: ScanContext) -> Coverage:
-    with_value = sum(1 for f in facts if _value(f, context.currency) is not None)
-    missing = sum(1 for f in facts if f.value is None or f.value <= 0)
-    keys = set(winners)
-    return Coverage(
-        awards=len(facts),
-        with_value=with_value,
-        value_missing=missing,
-        value_other_currency=len(facts) - with_value - missing,
-        with_tenders=_bids(facts).known,
-        without_winner=sum(1 for f in facts if not f.winners),
-        winners=len(keys),
-        winners_with_country=sum(1 for key in keys if context.suppliers[key].country),
-    )
+    def _regions(self, suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
+        """All four regions, always in the same order, so that stacked charts line up across periods."""
+        total = self.value_of(self.winnings)
+        result = []
+        for region, label in REGION_LABELS.items():
+            members = [key for key in self.winnings if suppliers[key].region == region]
+            value = self.value_of(members)
+            result.append(
+                RegionShare(
+                    region=region,
+                    label=label,
+                    winners=len(members),
+                    awards=sum(self.winnings[key].awards for key in members),
+                    value=_decimal(value),
+                    value_share=float(value / total) if total else None,
+                )
+            )
+        return tuple(result)
 
-
-def period_stats(span: Span, facts: Sequence[AwardFact], notices: int, context: ScanContext) -> PeriodStats:
-    values = [v for f in facts if (v := _value(f, context.currency)) is not None]
-    tallies = _tally(facts, context.currency)
-    return PeriodStats(
-        label=span.label,
-        start=span.start,
-        end=span.end,
-        partial=span.partial,
-        notices=notices,
-        awards=len(facts),
-        total_value=sum(values, Decimal(0)),
-        median_value=statistics.median(values) if values else None,
-        winners=len(tallies),
-        concentration=concentration_of(facts, context.currency),
-        bids=_bids(facts),
-        entrants=_entrants(tallies, span.start, span.end, context.suppliers),
-        regions=_regions(tallies, context.suppliers),
-        coverage=_coverage(facts, tallies, context),
-    )
+    def _coverage(self, suppliers: Mapping[str, SupplierHistory]) -> Coverage:
+        with_value = len(self.values)
+        return Coverage(
+            awards=self.awards,
+            with_value=with_value,
+            value_missing=self.value_missing,
+            value_other_currency=self.awards - with_value - self.value_missing,
+            with_tenders=self.tenders_known,
+            without_winner=self.without_winner,
+            winners=len(self.winnings),
+            winners_with_country=sum(1 for key in self.winnings if suppliers[key].country),
+        )
 
 
 def period_spans(start: date, end: date, kind: PeriodKind) -> list[Span]:
@@ -238,33 +297,6 @@ def period_spans(start: date, end: date, kind: PeriodKind) -> list[Span]:
         result.append(Span(label, max(first, start), min(last, end), first < start or last > end))
         year, month = next_year, next_month
     return result
-
-
-def rank_top_suppliers(
-    facts: Sequence[AwardFact], basis: Basis | None, context: ScanContext, top_n: int
-) -> tuple[SupplierShare, ...]:
-    tallies = _tally(facts, context.currency)
-    on_basis = shares(_weights(tallies, basis))
-    by_value = shares(_weights(tallies, "value"))
-    by_count = shares(_weights(tallies, "count"))
-    ranked = sorted(
-        tallies,
-        key=lambda k: (-on_basis.get(k, 0), -tallies[k].awards, context.suppliers[k].name.casefold(), k),
-    )
-    return tuple(
-        SupplierShare(
-            key=key,
-            name=context.suppliers[key].name,
-            country=context.suppliers[key].country,
-            region=context.suppliers[key].region,
-            awards=tallies[key].awards,
-            value=_decimal(tallies[key].value),
-            share=float(on_basis.get(key, 0)),
-            value_share=float(by_value.get(key, 0)) if by_value else None,
-            award_share=float(by_count.get(key, 0)),
-        )
-        for key in ranked[:top_n]
-    )
 
 
 def _decimal(value: Fraction) -> Decimal:

@@ -239,14 +239,6 @@ class Span(NamedTuple):
     partial: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ScanContext:
-    """What every period's statistics need besides its own awards."""
-
-    currency: str
-    suppliers: Mapping[str, SupplierHistory]
-
-
 def country_code(raw: str | None) -> str | None:
     """ISO alpha-2 or None: a code we cannot read is unknown, never guessed to be outside the EU."""
     if not raw:

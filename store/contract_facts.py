@@ -31,6 +31,8 @@ def contract_key(notice_pk: int, notice_format: str, contract_id: str | None, aw
 
 def one_fact_per_contract(facts: Sequence[tuple[Hashable, AwardFact]]) -> list[AwardFact]:
     """The facts with the rows of one contract merged, in the order of each contract's first row."""
+    if len(facts) == 1:  # a notice's single award, as a stream of notices mostly gives them
+        return [facts[0][1]]
     groups: dict[Hashable, list[AwardFact]] = {}
     for key, fact in facts:
         groups.setdefault(key, []).append(fact)

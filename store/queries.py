@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import date
 
 from sqlalchemy import String, Text, and_, case, cast, distinct, exists, func, literal, null, or_, select
@@ -90,27 +90,6 @@ def counted_notices(cpv_prefix: str, all_schemes: bool, until: date | None, sinc
     return counted
 
 
-def _winners_of_counted(connection, counted: list) -> dict[int, list[Winner]]:
-    """Award id -> its winners in order, for every award of the counted notices, in one read (not per chunk of ids)."""
-    winners: dict[int, list[Winner]] = defaultdict(list)
-    q = (
-        select(AwardWinner.award_id, Organisation.org_key, Organisation.name, Organisation.country)
-        .join(Organisation, Organisation.id == AwardWinner.organisation_id)
-        .join(Award, Award.id == AwardWinner.award_id)
-        .join(NoticeRow, NoticeRow.id == Award.notice_pk)
-        .where(*counted)
-        .order_by(AwardWinner.award_id, AwardWinner.position)
-    )
-    made: dict[tuple, Winner] = {}  # one (immutable) Winner per supplier, shared by its awards
-    for award_id, *supplier in connection.execute(q).all():
-        winner = made.get(tuple(supplier))
-        if winner is None:
-            key, name, country = supplier
-            winner = made[key, name, country] = Winner(key=key, name=name, country=country)
-        winners[award_id].append(winner)
-    return winners
-
-
 def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
                 all_schemes: bool = False, since: date | None = None) -> list[AwardFact]:
     """Every counted award under ``cpv_prefix``, over all history (new entrants need the past), or from ``since``.
@@ -123,61 +102,79 @@ def award_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
     counts once: the award rows of one eForms settled contract over several lots become one fact
     (see ``store.contract_facts``).
     """
-    buyer = aliased(Organisation)
-    counted = counted_notices(cpv_prefix, all_schemes, until, since)
+    return [fact for group in award_fact_groups(session, cpv_prefix, until=until, all_schemes=all_schemes, since=since)
+            for fact in group]
+
+
+def award_fact_groups(session: Session, cpv_prefix: str, *, until: date | None = None,
+                      all_schemes: bool = False, since: date | None = None) -> Iterator[list[AwardFact]]:
+    """``award_facts``, streamed one notice at a time: the facts of each (publication date, notice id)
+    in turn, in publication order, while the rows are still being read.
+
+    Why: a scan of a large category, or the summaries of every category, held all its awards (and a
+    map of all their winners) at once; a stream keeps one notice's. The winners come in the same
+    read (one row per award and winner), so nothing has to wait for a second query.
+    """
+    buyer, supplier = aliased(Organisation), aliased(Organisation)
     query = (
         select(
-            Award.id,
-            NoticeRow.notice_id,
-            NoticeRow.source,
-            NoticeRow.published,
-            NoticeRow.cpv_main,
-            buyer.name,
-            buyer.country,
-            buyer.org_key,
-            buyer.postcode,
-            Award.lot_id,
-            Award.value,
-            Award.currency,
-            Award.tenders_received,
-            NoticeRow.id,
-            NoticeRow.format,
-            Award.contract_id,
-            _scheme_column(),
-            _codes_column(),
+            Award.id, NoticeRow.notice_id, NoticeRow.source, NoticeRow.published, NoticeRow.cpv_main,
+            buyer.name, buyer.country, buyer.org_key, buyer.postcode, Award.lot_id, Award.value, Award.currency,
+            Award.tenders_received, NoticeRow.id, NoticeRow.format, Award.contract_id, _scheme_column(),
+            _codes_column(), supplier.org_key, supplier.name, supplier.country,
         )
         .join(NoticeRow, NoticeRow.id == Award.notice_pk)
         .join(buyer, buyer.id == NoticeRow.buyer_id)
-        .where(*counted)
-        .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq)
+        .outerjoin(AwardWinner, AwardWinner.award_id == Award.id)
+        .outerjoin(supplier, supplier.id == AwardWinner.organisation_id)
+        .where(*counted_notices(cpv_prefix, all_schemes, until, since))
+        .order_by(NoticeRow.published, NoticeRow.notice_id, Award.seq, Award.id, AwardWinner.position)
     )
-    connection = session.connection()  # plain rows: no ORM result processing for a national store's awards
-    rows = connection.execute(query).all()
-    winners = _winners_of_counted(connection, counted)
-    facts = [
-        (
-            contract_key(notice_pk, notice_format, contract_id, award_id),
-            AwardFact(
-                notice_id=notice_id,
-                source=source,
-                published=published,
-                cpv_main=_code(cpv_main, codes),
-                buyer_name=buyer_name,
-                buyer_country=buyer_country,
-                lot=lot,
-                winners=tuple(winners.get(award_id, ())),
-                value=value,
-                currency=currency,
-                tenders_received=tenders,
-                buyer_key=buyer_key,
-                buyer_postcode=buyer_postcode,
-                category_scheme=scheme or "CPV",
-            ),
-        )
-        for (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
-             value, currency, tenders, notice_pk, notice_format, contract_id, scheme, codes) in rows
-    ]
-    return one_fact_per_contract(facts)
+    made: dict[tuple, Winner] = {}  # one (immutable) Winner per supplier, shared by its awards
+    group: list[tuple[Hashable, AwardFact]] = []
+    award: list = []  # the award being read: its row and its winners
+    rows = session.connection().execute(query.execution_options(yield_per=2000))  # plain rows, streamed
+    for row in rows:
+        if award and row[0] != award[0][0]:
+            if (award[0][3], award[0][1]) != (row[3], row[1]):  # a new notice: the last one is complete
+                group.append(_fact(*award))
+                yield one_fact_per_contract(group)
+                group, award = [], []
+            else:
+                group.append(_fact(*award))
+                award = []
+        if not award:
+            award = [row, []]
+        if row[-3] is not None:
+            supplier_row = tuple(row[-3:])
+            winner = made.get(supplier_row)
+            if winner is None:
+                winner = made[supplier_row] = Winner(key=row[-3], name=row[-2], country=row[-1])
+            award[1].append(winner)
+    if award:
+        group.append(_fact(*award))
+        yield one_fact_per_contract(group)
+
+
+def _fact(row, winners: list[Winner]) -> tuple[Hashable, AwardFact]:  # row: a row of award_fact_groups' read
+    (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
+     value, currency, tenders, notice_pk, notice_format, contract_id, scheme, codes, *_supplier) = row
+    return contract_key(notice_pk, notice_format, contract_id, award_id), AwardFact(
+        notice_id=notice_id,
+        source=source,
+        published=published,
+        cpv_main=_code(cpv_main, codes),
+        buyer_name=buyer_name,
+        buyer_country=buyer_country,
+        lot=lot,
+        winners=tuple(winners),
+        value=value,
+        currency=currency,
+        tenders_received=tenders,
+        buyer_key=buyer_key,
+        buyer_postcode=buyer_postcode,
+        category_scheme=scheme or "CPV",
+    )
 
 
 def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
@@ -268,17 +265,34 @@ def modification_facts(session: Session, cpv_prefix: str, *, until: date | None 
     ]
 
 
-def notice_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[NoticeFact]:
+def _notices_query(cpv_prefix: str, until: date | None):  # a SELECT
     query = (
         select(NoticeRow.notice_id, NoticeRow.source, NoticeRow.published, NoticeRow.cpv_main, NoticeRow.kind)
         .where(NoticeRow.duplicate_of_id.is_(None), _cpv_filter(cpv_prefix))
-        .order_by(NoticeRow.published)
     )
-    if until is not None:
-        query = query.where(NoticeRow.published <= until)
+    return query if until is None else query.where(NoticeRow.published <= until)
+
+
+def notice_facts(session: Session, cpv_prefix: str, *, until: date | None = None) -> list[NoticeFact]:
+    query = _notices_query(cpv_prefix, until).order_by(NoticeRow.published)
     return [
         NoticeFact(notice_id=n, source=s, published=p, cpv_main=c, kind=k) for n, s, p, c, k in session.execute(query)
     ]
+
+
+def notice_groups(session: Session, cpv_prefix: str, *, since: date, until: date) -> Iterator[list[NoticeFact]]:
+    """The notices under ``cpv_prefix`` published in [since, until], streamed one notice id at a time (its
+    rows from every source, in publication order): what a scan counts, without holding every notice."""
+    query = (_notices_query(cpv_prefix, until).where(NoticeRow.published >= since)
+             .order_by(NoticeRow.notice_id, NoticeRow.published, NoticeRow.id))
+    group: list[NoticeFact] = []
+    for n, s, p, c, k in session.connection().execute(query.execution_options(yield_per=2000)):
+        if group and group[0].notice_id != n:
+            yield group
+            group = []
+        group.append(NoticeFact(notice_id=n, source=s, published=p, cpv_main=c, kind=k))
+    if group:
+        yield group
 
 
 def source_freshness(session: Session) -> list[dict]:

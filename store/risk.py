@@ -227,15 +227,21 @@ def latest_run(session: Session) -> ScoringRun | None:
     ).first()
 
 
-def run_scores(session: Session, run_id: int, *, kind: str | None = None,
-               category: str | None = None) -> list[tuple[RiskScore, Organisation]]:
+def run_scores(session: Session, run_id: int, *, kind: str | None = None, category: str | None = None,
+               organisation_ids: Iterable[int] | None = None) -> list[tuple[RiskScore, Organisation]]:
+    """The run's scores with their organisations; ``organisation_ids`` limits them to those (a reader that
+    needs a few suppliers' scores then does not load, with their reasons, every supplier's)."""
     query = (select(RiskScore, Organisation).join(Organisation, Organisation.id == RiskScore.organisation_id)
              .where(RiskScore.run_id == run_id))
     if kind is not None:
         query = query.where(RiskScore.kind == kind)
     if category is not None:
         query = query.where(RiskScore.category == category)
-    return [(score, org) for score, org in session.execute(query)]
+    if organisation_ids is None:
+        return [(score, org) for score, org in session.execute(query)]
+    ids = sorted(set(organisation_ids))
+    return [(score, org) for start in range(0, len(ids), _CHUNK)
+            for score, org in session.execute(query.where(RiskScore.organisation_id.in_(ids[start:start + _CHUNK])))]
 
 
 def score_history(session: Session, organisation_ids: Iterable[int], kind: str,

@@ -119,7 +119,8 @@ def our_position(session: Session, cpv_prefix: str) -> OurPosition:
     spend = sum(float(details["category_spend"][k]) for k in keys)
     kraljic = next((k for k in details.get("kraljic") or [] if k["category"] in keys), None)
     deps = [pair for key in keys for pair in risk_store.run_scores(session, run.id, kind="dependency", category=key)]
-    failures = {s.organisation_id: s for s, _ in risk_store.run_scores(session, run.id, kind="failure")}
+    failures = {s.organisation_id: s for s, _ in risk_store.run_scores(
+        session, run.id, kind="failure", organisation_ids={dep.organisation_id for dep, _ in deps})}
     suppliers = []
     for dep, org in sorted(deps, key=lambda pair: -pair[0].value):
         if (dep.features or {}).get("relationship", CURRENT) != CURRENT:

@@ -26,7 +26,7 @@ from store.db import Store
 from store.identity import org_key
 from store.migrate import current_revision, head_revision
 from store.notices import save_notices
-from store.queries import award_facts, notice_facts
+from store.queries import award_fact_groups, award_facts, notice_facts, notice_groups
 from store.schema import AwardWinner, CpvLabel, Organisation
 from store.schema import Lot as LotRow
 from store.schema import Notice as NoticeRow
@@ -183,3 +183,23 @@ def test_a_copy_without_winners_does_not_erase_stored_awards(store: Store) -> No
     assert result.unchanged == 1
     with store.session() as session:
         assert len(award_facts(session, "72")) == 2
+
+
+def test_award_facts_stream_one_notice_at_a_time(store: Store) -> None:
+    """The scans read the store as a stream: each batch is one notice's facts (winners with them), in
+    publication order, and together they are ``award_facts``; notices come one notice id at a time."""
+    joint = replace(ted_notice("300-2024", uuid="u3", winners=(ACME, BETA)), published=date(2024, 1, 5))
+    other = replace(ted_notice("200-2024", uuid="u2"), cpv_main="90910000", cpv=("90910000",))
+    save(store, [ted_notice(), other, joint])
+    with store.session() as session:
+        groups = list(award_fact_groups(session, ""))
+        whole = award_facts(session, "")
+        versions = list(notice_groups(session, "", since=date(2024, 1, 1), until=date(2024, 12, 31)))
+    notices = [{(f.published, f.notice_id) for f in group} for group in groups]
+    assert all(len(notice) == 1 for notice in notices)
+    assert [next(iter(n)) for n in notices] == sorted(next(iter(n)) for n in notices)
+    assert len(notices) == 3 and [f for group in groups for f in group] == whole
+    assert groups[0][0].notice_id == "300-2024"  # published first
+    assert [w.name for w in groups[0][0].winners] == ["Acme ICT B.V.", "Beta Systems GmbH"]  # a joint award
+    assert sorted(len(v) for v in versions) == [1, 1, 1]
+    assert {v[0].notice_id for v in versions} == {"100-2024", "200-2024", "300-2024"}
