@@ -40,6 +40,7 @@ from models.alternative_history import (
     set_risk,
 )
 from models.categories import branch_of
+from models.one_thread import one_blas_thread
 
 #: The fallback's weights, chosen on the demo history with a 2023-01-01 cutoff (never on the
 #: evaluation window); a log-scale wins feature of 1.0 is about 1.7 recency-weighted wins.
@@ -214,6 +215,7 @@ def _log_likelihood(cases: list[_Case], weights: np.ndarray, center: np.ndarray,
     return total / len(cases) if cases else 0.0
 
 
+@one_blas_thread
 def fit_ranker(
     index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
     half_life_years: float = 2.0, snapshots: int = 20, step_days: int = 91, max_queries: int = 1000,

@@ -27,6 +27,7 @@ from models.dates import add_months
 from models.failure_evaluation import company_bootstrap, warning_figures
 from models.failure_model import BaselineModel, FittedModel, Model, fit_model, matrix, model_version, platt, predict
 from models.features import FAILURE_KINDS, EventFact
+from models.one_thread import one_blas_thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ class _HeldOut:
         return company_bootstrap([r.organisation_id for r in self.rows], self.y, p_model, p_base)
 
 
+@one_blas_thread
 def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: BaselineModel, horizon_days: int,
                      eval_months: int, calibration_months: int, min_positive_train: int,
                      min_positive_calibration: int, min_positive_eval: int,
