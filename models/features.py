@@ -224,7 +224,7 @@ def _latest(current: date | None, day: date) -> date:
     return max(current, day) if current else day
 
 
-def _event_values(own: Sequence[EventFact], related: Iterable[Sequence[EventFact]], snapshot: date,
+def event_values(own: Sequence[EventFact], related: Iterable[Sequence[EventFact]], snapshot: date,
                   half_life: float, sources: frozenset[str]) -> tuple[dict[str, float | None], dict[str, date | None]]:
     """Decayed event sums, and the dates that matter on their own: bankruptcy, open suspension, newest event."""
     sums = dict.fromkeys(("kvk_employee_changes", "kvk_moves", "kvk_legal_form_changes", "own_suspension",
@@ -287,9 +287,9 @@ def feature_row(org: int, snapshot: date, inputs: FeatureInputs, *, half_life_da
     before = _profile(inputs.profiles_year_ago, org, snapshot - timedelta(days=365))
     values = _company_values(profile, before, snapshot, inputs.sector_rates)
     related = [inputs.events.get(other, ()) for other in inputs.related.get(org, ()) if other != org]
-    event_values, dates = _event_values(inputs.events.get(org, ()), related, snapshot, half_life_days, inputs.sources)
+    own_values, dates = event_values(inputs.events.get(org, ()), related, snapshot, half_life_days, inputs.sources)
     newest_event = dates["newest"]
-    values.update(event_values)
+    values.update(own_values)
     covered = org not in inputs.uncovered
     if not covered:
         for name in REGISTER_FEATURES:
