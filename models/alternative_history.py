@@ -215,10 +215,13 @@ class HistoryIndex:
         """The buyer's latest award (with winners) in the branch published before the day: its incumbent."""
         if depth not in self._by_buyer_branch:
             table: dict[tuple[str, Branch], list[PastAward]] = {}
+            branches: dict[tuple[str, str], Branch] = {}  # a history repeats its codes
             for award in self.awards:
                 if award.winners:
-                    key = (award.buyer_key, branch_of(award.cpv, award.scheme, cpv_depth=depth))
-                    table.setdefault(key, []).append(award)
+                    code = (award.cpv, award.scheme)
+                    if code not in branches:
+                        branches[code] = branch_of(award.cpv, award.scheme, cpv_depth=depth)
+                    table.setdefault((award.buyer_key, branches[code]), []).append(award)
             self._by_buyer_branch[depth] = {k: ([a.published.toordinal() for a in v], v) for k, v in table.items()}
         days, awards = self._by_buyer_branch[depth].get((buyer_key, branch), ((), ()))
         i = bisect.bisect_left(days, before.toordinal())
