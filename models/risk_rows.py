@@ -48,10 +48,11 @@ def geo_rows(geos: Mapping[tuple[int, str], WeightedScore], inputs: ScoringInput
     """Geopolitical rows, overall ("") and per category of ours; an exposure without any input is not stored."""
     cfg = config.geopolitical
     newest_tone = {country: max(d for d, _ in series) for country, series in inputs.tone.items() if series}
+    reasons: dict[int, list[dict[str, Any]]] = {}  # per score: the scores of one country and category are one object
     return [
         score_row(org, category, "geopolitical", score.value, band(score.value, cfg.medium_from, cfg.high_from),
-                  score.confidence, score.coverage, score.reasons(), geo_sources(inputs, org, newest_tone),
-                  score.features())
+                  score.confidence, score.coverage, reasons.get(id(score)) or reasons.setdefault(id(score), score.reasons()),
+                  geo_sources(inputs, org, newest_tone), score.features())
         for (org, category), score in geos.items() if score.value is not None
     ]
 
