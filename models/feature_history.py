@@ -34,6 +34,7 @@ from models.features import (
 )
 
 _YEAR, _TWO_YEARS = timedelta(days=365), timedelta(days=730)
+_UNREAD = object()  # ``values`` without the parsed snapshot: it reads it
 
 
 class _Snapshot:
@@ -69,7 +70,9 @@ class FeatureHistory:
         self._snapshots: dict[int, _Snapshot] = {}
         self._bankruptcies = {org: days for org, evs in events.items()
                               if (days := [e.occurred_on for e in evs if e.kind == "insolvency.bankruptcy_declared"])}
-        self._failures = {org: [e.occurred_on for e in evs if e.kind in FAILURE_KINDS] for org, evs in events.items()}
+        self._first_bankruptcy = {org: min(days) for org, days in self._bankruptcies.items()}
+        self._failures = {org: days for org, evs in events.items()
+                          if (days := [e.occurred_on for e in evs if e.kind in FAILURE_KINDS])}
 
     def _parsed(self, profile: Mapping[str, Any] | None) -> _Snapshot | None:
         if profile is None:
@@ -84,19 +87,34 @@ class FeatureHistory:
         parsed = self._parsed(profiles.get(org))
         return None if parsed is None or (parsed.observed is not None and parsed.observed > day) else parsed
 
+    def row(self, org: int, snapshot: date, inputs: FeatureInputs,
+            horizon_days: int) -> tuple[dict[str, float | None], int] | None:
+        """A training row's values and label; None when the organisation has no row on the date (not known
+        yet, or gone): :meth:`known_on`, :meth:`gone`, :meth:`values` and :meth:`label` in one pass."""
+        parsed = self._parsed(inputs.profiles.get(org))
+        if not self._known(org, snapshot, parsed) or self._gone(org, snapshot, parsed):
+            return None
+        failures = self._failures.get(org)
+        return self.values(org, snapshot, inputs, parsed), self.label(org, snapshot, horizon_days) if failures else 0
+
     def known_on(self, org: int, snapshot: date, profiles: Mapping[int, Mapping[str, Any]]) -> bool:
         """A supplier with a win, or registered, by the snapshot date: it gets a row from then on."""
+        return self._known(org, snapshot, self._parsed(profiles.get(org)))
+
+    def _known(self, org: int, snapshot: date, parsed: _Snapshot | None) -> bool:
         days = self.wins.get(org)
         if days and days[0] <= snapshot:
             return True
-        parsed = self._parsed(profiles.get(org))
         return parsed is not None and parsed.start is not None and parsed.start <= snapshot
 
     def gone(self, org: int, snapshot: date, profiles: Mapping[int, Mapping[str, Any]]) -> bool:
         """Already bankrupt or deregistered on the snapshot date: no longer a company that can fail."""
-        if any(day <= snapshot for day in self._bankruptcies.get(org, ())):
+        return self._gone(org, snapshot, self._parsed(profiles.get(org)))
+
+    def _gone(self, org: int, snapshot: date, parsed: _Snapshot | None) -> bool:
+        bankrupt = self._first_bankruptcy.get(org)
+        if bankrupt is not None and bankrupt <= snapshot:
             return True
-        parsed = self._parsed(profiles.get(org))
         return parsed is not None and parsed.end is not None and parsed.end <= snapshot
 
     def label(self, org: int, snapshot: date, horizon_days: int) -> int:
@@ -124,54 +142,61 @@ class FeatureHistory:
         overall = sum(failed.values()) / total
         return {d: (failed.get(d, 0) + smoothing * overall) / (n + smoothing) for d, n in members.items()}
 
-    def values(self, org: int, snapshot: date, inputs: FeatureInputs) -> dict[str, float | None]:
+    def values(self, org: int, snapshot: date, inputs: FeatureInputs,
+               parsed: _Snapshot | None = _UNREAD) -> dict[str, float | None]:  # type: ignore[assignment]
         """The same values as ``feature_row(org, snapshot, inputs, half_life_days=...).values``."""
-        values = self._company_values(org, snapshot, inputs)
+        if parsed is _UNREAD:
+            parsed = self._parsed(inputs.profiles.get(org))
+        now = None if parsed is None or (parsed.observed is not None and parsed.observed > snapshot) else parsed
+        company = self._company_values(org, snapshot, now, inputs) if now is not None else _NO_COMPANY
         own = self.events.get(org, ())
         related = [self.events.get(other, ()) for other in inputs.related.get(org, ()) if other != org]
         if own or any(related):
-            values.update(event_values(own, related, snapshot, self.half_life, inputs.sources)[0])
+            found = event_values(own, related, snapshot, self.half_life, inputs.sources)[0]
+            events = tuple(found[name] for name in _EVENT_FEATURES)
         else:
-            values.update(_no_events(inputs.sources))
+            events = _no_events(inputs.sources)
         if org in inputs.uncovered:
-            for name in REGISTER_FEATURES:
-                values[name] = None
-        values.update(self._win_values(org, snapshot))
-        return {name: values[name] for name in FEATURES}
+            events = tuple(None if name in REGISTER_FEATURES else value
+                           for name, value in zip(_EVENT_FEATURES, events, strict=True))
+        return dict(zip(FEATURES, (*company, *events, *self._win_values(org, snapshot)), strict=True))
 
-    def _company_values(self, org: int, snapshot: date, inputs: FeatureInputs) -> dict[str, float | None]:
-        values: dict[str, float | None] = dict.fromkeys(COMPANY_FEATURES)
-        now = self._as_of(inputs.profiles, org, snapshot)
-        if now is None:
-            return values
+    def _company_values(self, org: int, snapshot: date, now: _Snapshot,
+                        inputs: FeatureInputs) -> tuple[float | None, ...]:
+        """The company features (``COMPANY_FEATURES`` order) from the snapshot usable on the date."""
+        age = change = log_employees = sector = None
         if now.start is not None and now.start <= snapshot:
-            values["age_years"] = min((snapshot - now.start).days / 365.25, AGE_CAP)
-        values["legal_form_small"] = now.small
+            age = min((snapshot - now.start).days / 365.25, AGE_CAP)
         if now.employees is not None:
-            values["log_employees"] = math.log1p(now.employees)
+            log_employees = math.log1p(now.employees)
             before = self._as_of(inputs.profiles_year_ago, org, snapshot - _YEAR)
             earlier = before.profile.get("employees") if before else None
             if isinstance(earlier, int) and earlier >= 0:
-                values["employees_change_12m"] = math.log((now.employees + 1) / (earlier + 1))
+                change = math.log((now.employees + 1) / (earlier + 1))
         if now.division is not None and now.division in inputs.sector_rates:
-            values["sector_base_rate"] = inputs.sector_rates[now.division]
-        return values
+            sector = inputs.sector_rates[now.division]
+        return age, now.small, log_employees, change, sector
 
-    def _win_values(self, org: int, snapshot: date) -> dict[str, float | None]:
+    def _win_values(self, org: int, snapshot: date) -> tuple[float, float | None]:
         days = self.wins.get(org, ())
         upto = bisect_right(days, snapshot)
         year_ago = bisect_right(days, snapshot - _YEAR)
         two_years_ago = bisect_right(days, snapshot - _TWO_YEARS)
         recent, before = upto - year_ago, year_ago - two_years_ago
         since = min((snapshot - days[upto - 1]).days / 365.25, YEARS_SINCE_WIN_CAP) if upto else None
-        return {"wins_trend": math.log((recent + 1) / (before + 1)), "years_since_last_win": since}
+        return math.log((recent + 1) / (before + 1)), since
 
 
-_NO_EVENTS: dict[frozenset[str], dict[str, float | None]] = {}
+#: The features in the order the values are put together (the tests hold them to ``feature_row``'s).
+_EVENT_FEATURES = FEATURES[len(COMPANY_FEATURES):-2]
+_NO_COMPANY: tuple[None, ...] = (None,) * len(COMPANY_FEATURES)
+_NO_EVENTS: dict[frozenset[str], tuple[float | None, ...]] = {}
+assert FEATURES[:len(COMPANY_FEATURES)] == COMPANY_FEATURES and FEATURES[-2:] == ("wins_trend", "years_since_last_win")
 
 
-def _no_events(sources: frozenset[str]) -> dict[str, float | None]:
+def _no_events(sources: frozenset[str]) -> tuple[float | None, ...]:
     """The event values of an organisation without any event (its own or a related one's), per set of sources."""
     if sources not in _NO_EVENTS:
-        _NO_EVENTS[sources] = event_values((), (), date.min, 1.0, sources)[0]
+        found = event_values((), (), date.min, 1.0, sources)[0]
+        _NO_EVENTS[sources] = tuple(found[name] for name in _EVENT_FEATURES)
     return _NO_EVENTS[sources]

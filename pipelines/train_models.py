@@ -109,10 +109,8 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
             sector_rates=history.sector_rates(profiles, snapshot), sources=sources,
         )
         for org in orgs:
-            if not history.known_on(org, snapshot, profiles) or history.gone(org, snapshot, profiles):
-                continue
-            rows.append(TrainingRow(org, snapshot, history.values(org, snapshot, inputs),
-                                    history.label(org, snapshot, cfg.horizon_days)))
+            if (row := history.row(org, snapshot, inputs, cfg.horizon_days)) is not None:
+                rows.append(TrainingRow(org, snapshot, *row))
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
     return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure)
