@@ -32,6 +32,7 @@ from models.features import (
     event_values,
     sbi_division,
 )
+from models.risk_run import address_key, related_groups
 
 _YEAR, _TWO_YEARS = timedelta(days=365), timedelta(days=730)
 _UNREAD = object()  # ``values`` without the parsed snapshot: it reads it
@@ -40,7 +41,7 @@ _UNREAD = object()  # ``values`` without the parsed snapshot: it reads it
 class _Snapshot:
     """One company snapshot's fields as the features read them, parsed once."""
 
-    __slots__ = ("profile", "observed", "start", "end", "small", "employees", "division")
+    __slots__ = ("profile", "observed", "start", "end", "small", "employees", "division", "address")
 
     def __init__(self, profile: Mapping[str, Any]) -> None:
         self.profile = profile  # kept so that its id is not reused while this entry lives
@@ -52,6 +53,7 @@ class _Snapshot:
         employees = profile.get("employees")
         self.employees = employees if isinstance(employees, int) and employees >= 0 else None
         self.division = sbi_division(profile.get("sbi_main"))
+        self.address = address_key(profile)
 
 
 class FeatureHistory:
@@ -141,6 +143,10 @@ class FeatureHistory:
             return {}
         overall = sum(failed.values()) / total
         return {d: (failed.get(d, 0) + smoothing * overall) / (n + smoothing) for d, n in members.items()}
+
+    def related_by_address(self, profiles: Mapping[int, Mapping[str, Any]]) -> dict[int, list[int]]:
+        """The same groups as ``models.risk_run.related_by_address(profiles)``, from addresses parsed once."""
+        return related_groups((org, self._parsed(profile).address) for org, profile in profiles.items())  # type: ignore[union-attr]
 
     def values(self, org: int, snapshot: date, inputs: FeatureInputs,
                parsed: _Snapshot | None = _UNREAD) -> dict[str, float | None]:  # type: ignore[assignment]

@@ -33,7 +33,7 @@ from models.failure import (
 )
 from models.feature_history import FeatureHistory
 from models.features import FAILURE_KINDS, FEATURE_TEXT, FeatureInputs
-from models.risk_run import baseline_model, related_by_address
+from models.risk_run import baseline_model
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import ProfileLoader, model_dir
 from store import companies as company_store
@@ -105,7 +105,7 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         profiles = profiles_on(snapshot)
         inputs = FeatureInputs(
             profiles=profiles, profiles_year_ago=profiles_on(snapshot - timedelta(days=365)), events=events,
-            wins=wins_by_org, related=related_by_address(profiles),
+            wins=wins_by_org, related=history.related_by_address(profiles),
             sector_rates=history.sector_rates(profiles, snapshot), sources=sources,
         )
         for org in orgs:

@@ -61,6 +61,7 @@ def test_values_population_and_labels_are_those_of_feature_row(seed: int, source
     for day in snapshot_dates(date(2018, 1, 1), date(2025, 10, 1), 3):
         now, year_ago = profiles[day], profiles.get(date(day.year - 1, day.month, 1), {})
         assert history.sector_rates(now, day) == sector_rates(now, events, day)
+        assert history.related_by_address(now) == related_by_address(now)
         inputs = FeatureInputs(profiles=now, profiles_year_ago=year_ago, events=events, wins=wins,
                                related=related_by_address(now), sector_rates=sector_rates(now, events, day),
                                sources=sources, uncovered=uncovered)
