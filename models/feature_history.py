@@ -29,6 +29,7 @@ from models.features import (
     EventFact,
     FeatureInputs,
     as_date,
+    division_rates,
     event_values,
     sbi_division,
 )
@@ -126,23 +127,11 @@ class FeatureHistory:
 
     def sector_rates(self, profiles: Mapping[int, Mapping[str, Any]], snapshot: date, *, years: int = 3,
                      smoothing: float = 20.0) -> dict[str, float]:
-        """The same rates as ``models.features.sector_rates(profiles, events, snapshot)``."""
+        """The same rates as ``models.features.sector_rates(profiles, events, snapshot)``, from divisions parsed once."""
         start = snapshot - timedelta(days=365 * years)
-        members: dict[str, int] = {}
-        failed: dict[str, int] = {}
-        for org, profile in profiles.items():
-            parsed = self._parsed(profile)
-            division = parsed.division if parsed is not None else None
-            if division is None:
-                continue
-            members[division] = members.get(division, 0) + 1
-            if any(start < day <= snapshot for day in self._bankruptcies.get(org, ())):
-                failed[division] = failed.get(division, 0) + 1
-        total = sum(members.values())
-        if not total:
-            return {}
-        overall = sum(failed.values()) / total
-        return {d: (failed.get(d, 0) + smoothing * overall) / (n + smoothing) for d, n in members.items()}
+        return division_rates(((self._parsed(profile).division,  # type: ignore[union-attr]
+                                any(start < day <= snapshot for day in self._bankruptcies.get(org, ())))
+                               for org, profile in profiles.items()), smoothing=smoothing)
 
     def related_by_address(self, profiles: Mapping[int, Mapping[str, Any]]) -> dict[int, list[int]]:
         """The same groups as ``models.risk_run.related_by_address(profiles)``, from addresses parsed once."""

@@ -319,15 +319,21 @@ def sector_rates(profiles: Mapping[int, Mapping[str, Any]], events: Mapping[int,
     companies with one failure does not read as a 33 % base rate.
     """
     start = snapshot - timedelta(days=365 * years)
+    return division_rates(((sbi_division(profile.get("sbi_main")),
+                            any(e.kind == "insolvency.bankruptcy_declared" and start < e.occurred_on <= snapshot
+                                for e in events.get(org, ()))) for org, profile in profiles.items()),
+                          smoothing=smoothing)
+
+
+def division_rates(companies: Iterable[tuple[str | None, bool]], *, smoothing: float = 20.0) -> dict[str, float]:
+    """The shrunk failure rate per division from (division, failed) per company (``sector_rates``)."""
     members: dict[str, int] = {}
     failed: dict[str, int] = {}
-    for org, profile in profiles.items():
-        division = sbi_division(profile.get("sbi_main"))
+    for division, bankrupt in companies:
         if division is None:
             continue
         members[division] = members.get(division, 0) + 1
-        if any(e.kind == "insolvency.bankruptcy_declared" and start < e.occurred_on <= snapshot
-               for e in events.get(org, ())):
+        if bankrupt:
             failed[division] = failed.get(division, 0) + 1
     total = sum(members.values())
     if not total:
