@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 
 from models.categories import Branch, branch_of, clean_code, match_key, parent_of, scheme_name
-from models.group_stats import example_buyers, median_per_group
+from models.group_stats import example_buyers, median_per_group, value_fit
 
 #: The candidate features, in matrix column order, and what each one says.
 FEATURES: tuple[str, ...] = (
@@ -204,6 +204,7 @@ class HistoryIndex:
         self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
         self._days = [a.published.toordinal() for a in self.awards]
         self._by_buyer_branch: dict[int, dict] = {}
+        self._bands: dict[int, np.ndarray] = {}
 
     def awards_between(self, start: date, end: date) -> list[PastAward]:
         """The awards published from ``start`` up to the day before ``end``, in date order."""
@@ -354,7 +355,7 @@ class HistoryIndex:
         X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
         logv = wins.logv[idx]
         valued = in_branch & ~np.isnan(logv)
-        X[:, F["value_fit"]] = _value_fit(total, valued, logv, query.reference_value, len(X))
+        X[:, F["value_fit"]] = value_fit(total, valued, logv, query.reference_value, len(X))
         if not counts:
             return {}
         branch_count = total(in_branch)
@@ -379,9 +380,10 @@ class HistoryIndex:
         similar = kinds == self._id(self._kind, query.buyer_kind)
         buyer_id = self._id(self._buyer, query.buyer_key)
         if buyer_id >= 0:
-            uniq, inverse = np.unique(buyers, return_inverse=True)
-            bands = self._size_band(uniq, as_of)[inverse]
-            similar &= np.abs(bands - self._size_band(np.array([buyer_id]), as_of)[0]) <= 1
+            if as_of not in self._bands:  # every buyer's band on the day, once per day (learning asks on 20 days)
+                self._bands[as_of] = self._size_band(np.arange(len(self.buyer_names), dtype=np.int64), as_of)
+            bands = self._bands[as_of]
+            similar &= np.abs(bands[buyers] - bands[buyer_id]) <= 1
         return similar
 
 
@@ -451,15 +453,6 @@ def _no_wins(X: np.ndarray, n: int) -> dict:
         "median_value": np.full(n, math.nan), "last_branch_win": np.zeros(n, dtype=np.int64),
         "example_buyer": [""] * n,
     }
-
-
-def _value_fit(total, valued: np.ndarray, logv: np.ndarray, reference: float | None, n: int) -> np.ndarray:
-    """Mean closeness (1 / (1 + |log10 ratio|)) of the valued wins in the branch to the reference; 0.5: unknown."""
-    if not reference or reference <= 0:
-        return np.full(n, 0.5)
-    fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(reference)))
-    valued_n = total(valued)
-    return np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
 
 
 def _bid_features(window: _Window, pool: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

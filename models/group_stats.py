@@ -1,4 +1,5 @@
-"""Per-group statistics of the candidate rows (``models.alternative_history``): the median value and the weightiest buyer.
+"""Per-group statistics of the candidate rows (``models.alternative_history``): the median value, the weightiest
+buyer, the closeness of values to a reference.
 
 Pure numpy over rows already grouped by candidate position; no I/O.
 """
@@ -30,3 +31,12 @@ def example_buyers(pos: np.ndarray, weight: np.ndarray, buyers: np.ndarray, n: i
     order = np.argsort(weight, kind="stable")
     who[pos[order]] = buyers[order]  # with repeated indices the last (heaviest) assignment stays
     return [names[b] if b >= 0 else "" for b in who]
+
+
+def value_fit(total, valued: np.ndarray, logv: np.ndarray, reference: float | None, n: int) -> np.ndarray:
+    """Mean closeness (1 / (1 + |log10 ratio|)) of the valued wins in the branch to the reference; 0.5: unknown."""
+    if not reference or reference <= 0:
+        return np.full(n, 0.5)
+    fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(reference)))
+    valued_n = total(valued)
+    return np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
