@@ -20,6 +20,7 @@ from datetime import date
 import numpy as np
 
 from models.categories import Branch, branch_of, clean_code, match_key, parent_of, scheme_name
+from models.group_stats import example_buyers, median_per_group, value_fit
 
 #: The candidate features, in matrix column order, and what each one says.
 FEATURES: tuple[str, ...] = (
@@ -203,6 +204,7 @@ class HistoryIndex:
         self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
         self._days = [a.published.toordinal() for a in self.awards]
         self._by_buyer_branch: dict[int, dict] = {}
+        self._bands: dict[int, np.ndarray] = {}
 
     def awards_between(self, start: date, end: date) -> list[PastAward]:
         """The awards published from ``start`` up to the day before ``end``, in date order."""
@@ -214,10 +216,13 @@ class HistoryIndex:
         """The buyer's latest award (with winners) in the branch published before the day: its incumbent."""
         if depth not in self._by_buyer_branch:
             table: dict[tuple[str, Branch], list[PastAward]] = {}
+            branches: dict[tuple[str, str], Branch] = {}  # a history repeats its codes
             for award in self.awards:
                 if award.winners:
-                    key = (award.buyer_key, branch_of(award.cpv, award.scheme, cpv_depth=depth))
-                    table.setdefault(key, []).append(award)
+                    code = (award.cpv, award.scheme)
+                    if code not in branches:
+                        branches[code] = branch_of(award.cpv, award.scheme, cpv_depth=depth)
+                    table.setdefault((award.buyer_key, branches[code]), []).append(award)
             self._by_buyer_branch[depth] = {k: ([a.published.toordinal() for a in v], v) for k, v in table.items()}
         days, awards = self._by_buyer_branch[depth].get((buyer_key, branch), ((), ()))
         i = bisect.bisect_left(days, before.toordinal())
@@ -277,20 +282,38 @@ class HistoryIndex:
         """Everyone who won in the parent (or bid in the branch) in the window, with their features."""
         window = self._window(query)
         pool = window.pool(self._sup, query.exclude)
-        n = len(pool)
-        X = np.zeros((n, len(FEATURES)))
-        rows = _Rows.of(window, pool, self._peer_similarity(window.idx, query, window.wins) if window.wins else None)
-        counts = self._win_features(query, window, rows, X) if rows.any else _no_wins(X, n)
-        bid_count, lost_count = _bid_features(window, pool, X)
-        last = self._last_win(pool, window.as_of) if n else np.zeros(0, dtype=np.int64)
-        X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(window.as_of - last) / 365.0), 0.0)
-        X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
+        X, counts, (bid_count, lost_count), last = self._features(query, window, pool, counts=True)
         return Candidates(
             branch=window.branch, parent=window.parent, since=window.since, keys=[self.suppliers[i] for i in pool],
             X=X, bid_count=bid_count, lost_count=lost_count, last_win=last,
             bids_known=window.bids is not None and len(window.bid_idx) > 0,
             size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer, **counts,
         )
+
+    def candidate_features(self, query: Query, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The supplier ids and the feature matrix of ``candidates(query)``, its risk columns set from ``risk``
+        (``risk_codes(index.suppliers, companies)``), without the counts the reasons state: what learning reads."""
+        window = self._window(query)
+        pool = window.pool(self._sup, query.exclude)
+        X = self._features(query, window, pool, counts=False)[0]
+        _fill_risk(X, slice(None), risk[pool])
+        return pool, X
+
+    def supplier_ids(self, keys: Iterable[str]) -> np.ndarray:
+        """The index's ids of the suppliers among ``keys`` it knows."""
+        return np.array([self._sup[key] for key in keys if key in self._sup], dtype=np.int64)
+
+    def _features(self, query: Query, window: _Window, pool: np.ndarray, *, counts: bool) -> tuple:
+        """The candidates' feature matrix (risk unknown until set), their counts (when ``counts``), bids, last wins."""
+        n = len(pool)
+        X = np.zeros((n, len(FEATURES)))
+        rows = _Rows.of(window, pool, self._peer_similarity(window.idx, query, window.wins) if window.wins else None)
+        found = self._win_features(query, window, rows, X, counts=counts) if rows.any else _no_wins(X, n)
+        bids = _bid_features(window, pool, X)
+        last = self._last_win(pool, window.as_of) if n else np.zeros(0, dtype=np.int64)
+        X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(window.as_of - last) / 365.0), 0.0)
+        X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
+        return X, found, bids, last
 
     def _window(self, query: Query) -> _Window:
         """The win rows in the parent and the bid rows in the branch, published in the query's window."""
@@ -312,8 +335,8 @@ class HistoryIndex:
             bid_idx = np.arange(blo, bhi)[(bids.day[blo:bhi] >= start) & (bids.day[blo:bhi] < as_of)]
         return _Window(branch, parent, since, as_of, wins, idx, in_branch, bids, bid_idx)
 
-    def _win_features(self, query: Query, window: _Window, rows: _Rows, X: np.ndarray) -> dict:
-        """Fill the win-based feature columns; return the plain counts the reasons state."""
+    def _win_features(self, query: Query, window: _Window, rows: _Rows, X: np.ndarray, *, counts: bool = True) -> dict:
+        """Fill the win-based feature columns; return the plain counts the reasons state (none if not ``counts``)."""
         wins, idx, total = window.wins, rows.idx, rows.total
         age_years = (window.as_of - wins.day[idx]) / 365.25
         weight = wins.share[idx] * 0.5 ** (age_years / query.half_life_years)
@@ -332,7 +355,9 @@ class HistoryIndex:
         X[:, F["same_buyer_wins"]] = np.log1p(total(same_buyer, weight))
         logv = wins.logv[idx]
         valued = in_branch & ~np.isnan(logv)
-        X[:, F["value_fit"]] = _value_fit(total, valued, logv, query.reference_value, len(X))
+        X[:, F["value_fit"]] = value_fit(total, valued, logv, query.reference_value, len(X))
+        if not counts:
+            return {}
         branch_count = total(in_branch)
         last_branch = np.zeros(len(X), dtype=np.int64)
         np.maximum.at(last_branch, rows.pos[in_branch], wins.day[idx][in_branch])
@@ -340,8 +365,8 @@ class HistoryIndex:
             "branch_count": branch_count, "parent_count": total(everything) - branch_count,
             "region_count": total(in_branch & in_region), "region_parent_count": total(in_region),
             "similar_count": total(similar), "same_buyer_count": total(same_buyer), "peer_count": total(rows.peer > 0),
-            "median_value": _median_per_group(rows.pos[valued], logv[valued], len(X)), "last_branch_win": last_branch,
-            "example_buyer": _example_buyers(rows.pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch],
+            "median_value": median_per_group(rows.pos[valued], logv[valued], len(X)), "last_branch_win": last_branch,
+            "example_buyer": example_buyers(rows.pos[in_branch], weight[in_branch], wins.buyer[idx][in_branch],
                                              len(X), self.buyer_names),
         }
 
@@ -355,9 +380,10 @@ class HistoryIndex:
         similar = kinds == self._id(self._kind, query.buyer_kind)
         buyer_id = self._id(self._buyer, query.buyer_key)
         if buyer_id >= 0:
-            uniq, inverse = np.unique(buyers, return_inverse=True)
-            bands = self._size_band(uniq, as_of)[inverse]
-            similar &= np.abs(bands - self._size_band(np.array([buyer_id]), as_of)[0]) <= 1
+            if as_of not in self._bands:  # every buyer's band on the day, once per day (learning asks on 20 days)
+                self._bands[as_of] = self._size_band(np.arange(len(self.buyer_names), dtype=np.int64), as_of)
+            bands = self._bands[as_of]
+            similar &= np.abs(bands[buyers] - bands[buyer_id]) <= 1
         return similar
 
 
@@ -429,15 +455,6 @@ def _no_wins(X: np.ndarray, n: int) -> dict:
     }
 
 
-def _value_fit(total, valued: np.ndarray, logv: np.ndarray, reference: float | None, n: int) -> np.ndarray:
-    """Mean closeness (1 / (1 + |log10 ratio|)) of the valued wins in the branch to the reference; 0.5: unknown."""
-    if not reference or reference <= 0:
-        return np.full(n, 0.5)
-    fit = 1.0 / (1.0 + np.abs(np.nan_to_num(logv) - math.log10(reference)))
-    valued_n = total(valued)
-    return np.divide(total(valued, fit), valued_n, out=np.full(n, 0.5), where=valued_n > 0)
-
-
 def _bid_features(window: _Window, pool: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fill the bids column; return each candidate's bids in the branch and how many of them were lost."""
     n = len(pool)
@@ -455,32 +472,20 @@ def _bid_features(window: _Window, pool: np.ndarray, X: np.ndarray) -> tuple[np.
 
 def set_risk(candidates: Candidates, companies: Mapping[str, CompanyFacts], rows: Iterable[int] | None = None) -> None:
     """Fill the risk columns from the failure bands (no band: ``risk_unknown``), for ``rows`` or all."""
-    for i in range(len(candidates.keys)) if rows is None else rows:
-        facts = companies.get(candidates.keys[i])
-        band = facts.failure_band if facts else None
-        row = candidates.X[i]
-        row[F["risk_high"]] = float(band == "high")
-        row[F["risk_medium"]] = float(band == "medium")
-        row[F["risk_unknown"]] = float(band not in ("low", "medium", "high"))
+    index = np.arange(len(candidates.keys)) if rows is None else np.fromiter(rows, dtype=np.int64)
+    _fill_risk(candidates.X, index, risk_codes([candidates.keys[i] for i in index.tolist()], companies))
 
 
-def _median_per_group(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """The median of ``values`` (log10 of amounts) per group, back in amounts; nan for a group without values."""
-    out = np.full(n, math.nan)
-    if not len(groups):
-        return out
-    order = np.lexsort((values, groups))
-    groups, values = groups[order], values[order]
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    ends = np.r_[starts[1:], len(groups)]
-    low, high = starts + (ends - starts - 1) // 2, starts + (ends - starts) // 2
-    out[groups[starts]] = 10 ** ((values[low] + values[high]) / 2)
-    return out
+_RISK_CODES = {"low": 1, "medium": 2, "high": 3}
 
 
-def _example_buyers(pos: np.ndarray, weight: np.ndarray, buyers: np.ndarray, n: int, names: list[str]) -> list[str]:
-    """The buyer of each candidate's most weighty win in the branch (the most recent, for equal shares)."""
-    who = np.full(n, -1, dtype=np.int64)
-    order = np.argsort(weight, kind="stable")
-    who[pos[order]] = buyers[order]  # with repeated indices the last (heaviest) assignment stays
-    return [names[b] if b >= 0 else "" for b in who]
+def risk_codes(keys: Iterable[str], companies: Mapping[str, CompanyFacts]) -> np.ndarray:
+    """Per key its failure band as a code: 0 none (unknown is not low), 1 low, 2 medium, 3 high."""
+    return np.array([_RISK_CODES.get(facts.failure_band, 0) if (facts := companies.get(key)) else 0 for key in keys],
+                    dtype=np.int8)
+
+
+def _fill_risk(X: np.ndarray, rows: np.ndarray | slice, codes: np.ndarray) -> None:
+    X[rows, F["risk_high"]] = codes == 3
+    X[rows, F["risk_medium"]] = codes == 2
+    X[rows, F["risk_unknown"]] = codes == 0

@@ -37,9 +37,10 @@ from models.alternative_history import (
     CompanyFacts,
     HistoryIndex,
     Query,
-    set_risk,
+    risk_codes,
 )
 from models.categories import branch_of
+from models.one_thread import one_blas_thread
 
 #: The fallback's weights, chosen on the demo history with a 2023-01-01 cutoff (never on the
 #: evaluation window); a log-scale wins feature of 1.0 is about 1.7 recency-weighted wins.
@@ -110,6 +111,8 @@ def _training_cases(
         end = start + timedelta(days=step_days)
         jobs += [(start, a) for a in index.awards_between(start, end) if a.winners and a.cpv.startswith(category)]
     rng.shuffle(jobs)
+    # Failure bands per supplier of the index, looked up once (no companies: every band unknown).
+    risk = risk_codes(index.suppliers, companies) if companies is not None else np.zeros(len(index.suppliers), np.int8)
     cases: list[_Case] = []
     for start, award in jobs:
         if len(cases) >= max_queries:
@@ -120,17 +123,15 @@ def _training_cases(
         winners = set(award.winners) - incumbents
         if not winners:
             continue
-        found = index.candidates(Query(
+        pool, X = index.candidate_features(Query(
             cpv=award.cpv, as_of=start, scheme=award.scheme, buyer_key=award.buyer_key, buyer_kind=award.buyer_kind,
             buyer_region=award.buyer_region, reference_value=previous.value if previous else None, depth=depth,
             years=years, half_life_years=half_life_years, exclude=incumbents,
-        ))
-        hit = np.array([key in winners for key in found.keys], dtype=bool)
+        ), risk)
+        hit = np.isin(pool, index.supplier_ids(winners))
         if not hit.any() or hit.all():
             continue  # nothing to tell apart
-        if companies is not None:
-            set_risk(found, companies)
-        cases.append(_Case(found.X, hit, start))
+        cases.append(_Case(X, hit, start))
     return cases
 
 
@@ -153,8 +154,8 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
     return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
 
 
-def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: float, negatives: int, seed: int,
-                 *, signed: bool = True, without: frozenset[str] = frozenset()) -> np.ndarray:
+def _fit_weights(pairs: tuple[np.ndarray, np.ndarray], C: float, *, signed: bool = True,
+                 without: frozenset[str] = frozenset()) -> np.ndarray:
     """Pairwise logistic weights with the signs every feature must have (``SIGNS``; unchecked if not ``signed``).
 
     A feature whose weight comes out with the wrong sign (more wins in the region making a
@@ -165,7 +166,7 @@ def _fit_weights(cases: list[_Case], center: np.ndarray, scale: np.ndarray, C: f
     """
     from sklearn.linear_model import LogisticRegression
 
-    X, y = _pairs(cases, center, scale, negatives, seed)
+    X, y = pairs  # from ``_pairs``: made once and shared by the fits of every C
     signs = np.array([SIGNS.get(name, 1.0) for name in FEATURES])
     active = np.array([name not in without for name in FEATURES])
     weights = np.zeros(len(FEATURES))
@@ -198,8 +199,9 @@ def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: t
     if len(fit) < 20 or len(held) < 10:
         return grid[len(grid) // 2]
     scored = []
+    pairs = _pairs(fit, center, scale, negatives, seed)
     for C in grid:
-        weights = _fit_weights(fit, center, scale, C, negatives, seed, signed=False, without=without)
+        weights = _fit_weights(pairs, C, signed=False, without=without)
         scored.append((_log_likelihood(held, weights, center, scale), -C))
     return -max(scored)[1]
 
@@ -214,6 +216,7 @@ def _log_likelihood(cases: list[_Case], weights: np.ndarray, center: np.ndarray,
     return total / len(cases) if cases else 0.0
 
 
+@one_blas_thread
 def fit_ranker(
     index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int = 3, years: int = 5,
     half_life_years: float = 2.0, snapshots: int = 20, step_days: int = 91, max_queries: int = 1000,
@@ -238,7 +241,7 @@ def fit_ranker(
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0
     C = _choose_c(cases, center, scale, c_grid, negatives, seed, without) if len(c_grid) > 1 else c_grid[0]
-    weights = _fit_weights(cases, center, scale, C, negatives, seed, without=without)
+    weights = _fit_weights(_pairs(cases, center, scale, negatives, seed), C, without=without)
     return Ranker("learned", weights, center, scale, trained_until=as_of, queries=len(cases), positives=positives,
                   regularisation=C, without=tuple(name for name in FEATURES if name in without))
 

@@ -27,6 +27,7 @@ from models.dates import add_months
 from models.failure_evaluation import company_bootstrap, warning_figures
 from models.failure_model import BaselineModel, FittedModel, Model, fit_model, matrix, model_version, platt, predict
 from models.features import FAILURE_KINDS, EventFact
+from models.one_thread import one_blas_thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ class _HeldOut:
         return company_bootstrap([r.organisation_id for r in self.rows], self.y, p_model, p_base)
 
 
+@one_blas_thread
 def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: BaselineModel, horizon_days: int,
                      eval_months: int, calibration_months: int, min_positive_train: int,
                      min_positive_calibration: int, min_positive_eval: int,
@@ -164,14 +166,17 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     split = temporal_split(as_of, horizon_days=horizon_days, eval_months=eval_months,
                            calibration_months=calibration_months)
     parts: dict[str, list[TrainingRow]] = {"fit": [], "calibration": [], "evaluation": []}
-    for row in rows:
+    positions: dict[str, list[int]] = {"fit": [], "calibration": [], "evaluation": []}
+    for i, row in enumerate(rows):
         part = split.part(row.snapshot)
         if part is not None:
             parts[part].append(row)
+            positions[part].append(i)
     counts = {name: {"rows": len(part), "positives": sum(r.label for r in part), "failing_companies": _failing(part)}
               for name, part in parts.items()}
-    data = {name: (matrix([r.values for r in part]), np.array([r.label for r in part], dtype=int))
-            for name, part in parts.items()}
+    x_all = matrix([r.values for r in rows])  # once: the parts and the refit take their rows from it
+    y_all = np.array([r.label for r in rows], dtype=int)
+    data = {name: (x_all[positions[name]], y_all[positions[name]]) for name in parts}
     held_out = _HeldOut(parts["evaluation"], *data["evaluation"], first_failure or {}, alert_threshold, horizon_days,
                         snapshot_months)
     p_base = predict(baseline, held_out.x) if len(held_out.y) else np.array([])
@@ -198,7 +203,7 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     elif _beats_baseline(outcome):
         _choose_model(outcome)
         if refit:
-            _refit(outcome, rows, as_of, baseline, dropped, horizon_days)
+            _refit(outcome, rows, (x_all, y_all), as_of, baseline, dropped, horizon_days)
     else:
         m, bl = outcome.model_metrics, baseline_metrics
         assert bl is not None
@@ -268,15 +273,17 @@ def _choose_model(outcome: TrainingOutcome) -> None:
         )
 
 
-def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], as_of: date, baseline: BaselineModel,
-           dropped: Sequence[str], horizon_days: int) -> None:
-    """Deploy a copy refitted on every row whose label window has closed, with the same features left out."""
-    closed = [r for r in rows if r.snapshot + timedelta(days=horizon_days) <= as_of]
-    x_all = matrix([r.values for r in closed])
-    y_all = np.array([r.label for r in closed], dtype=int)
-    if len(set(y_all.tolist())) != 2:
+def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], data: tuple[np.ndarray, np.ndarray], as_of: date,
+           baseline: BaselineModel, dropped: Sequence[str], horizon_days: int) -> None:
+    """Deploy a copy refitted on every row whose label window has closed, with the same features left out.
+
+    ``data``: the matrix and labels of all ``rows``, in their order."""
+    keep = [i for i, r in enumerate(rows) if r.snapshot + timedelta(days=horizon_days) <= as_of]
+    closed = [rows[i] for i in keep]
+    x_closed, y_closed = data[0][keep], data[1][keep]
+    if len(set(y_closed.tolist())) != 2:
         return
-    deployed, dropped_all = fit_model(x_all, y_all, baseline, dropped)
+    deployed, dropped_all = fit_model(x_closed, y_closed, baseline, dropped)
     outcome.model = FittedModel(deployed, 1.0, 0.0, model_version(deployed, 1.0, 0.0, as_of))
     outcome.refit_rows = len(closed)
     outcome.notes.append(

@@ -224,7 +224,7 @@ def _latest(current: date | None, day: date) -> date:
     return max(current, day) if current else day
 
 
-def _event_values(own: Sequence[EventFact], related: Iterable[Sequence[EventFact]], snapshot: date,
+def event_values(own: Sequence[EventFact], related: Iterable[Sequence[EventFact]], snapshot: date,
                   half_life: float, sources: frozenset[str]) -> tuple[dict[str, float | None], dict[str, date | None]]:
     """Decayed event sums, and the dates that matter on their own: bankruptcy, open suspension, newest event."""
     sums = dict.fromkeys(("kvk_employee_changes", "kvk_moves", "kvk_legal_form_changes", "own_suspension",
@@ -287,9 +287,9 @@ def feature_row(org: int, snapshot: date, inputs: FeatureInputs, *, half_life_da
     before = _profile(inputs.profiles_year_ago, org, snapshot - timedelta(days=365))
     values = _company_values(profile, before, snapshot, inputs.sector_rates)
     related = [inputs.events.get(other, ()) for other in inputs.related.get(org, ()) if other != org]
-    event_values, dates = _event_values(inputs.events.get(org, ()), related, snapshot, half_life_days, inputs.sources)
+    own_values, dates = event_values(inputs.events.get(org, ()), related, snapshot, half_life_days, inputs.sources)
     newest_event = dates["newest"]
-    values.update(event_values)
+    values.update(own_values)
     covered = org not in inputs.uncovered
     if not covered:
         for name in REGISTER_FEATURES:
@@ -319,15 +319,21 @@ def sector_rates(profiles: Mapping[int, Mapping[str, Any]], events: Mapping[int,
     companies with one failure does not read as a 33 % base rate.
     """
     start = snapshot - timedelta(days=365 * years)
+    return division_rates(((sbi_division(profile.get("sbi_main")),
+                            any(e.kind == "insolvency.bankruptcy_declared" and start < e.occurred_on <= snapshot
+                                for e in events.get(org, ()))) for org, profile in profiles.items()),
+                          smoothing=smoothing)
+
+
+def division_rates(companies: Iterable[tuple[str | None, bool]], *, smoothing: float = 20.0) -> dict[str, float]:
+    """The shrunk failure rate per division from (division, failed) per company (``sector_rates``)."""
     members: dict[str, int] = {}
     failed: dict[str, int] = {}
-    for org, profile in profiles.items():
-        division = sbi_division(profile.get("sbi_main"))
+    for division, bankrupt in companies:
         if division is None:
             continue
         members[division] = members.get(division, 0) + 1
-        if any(e.kind == "insolvency.bankruptcy_declared" and start < e.occurred_on <= snapshot
-               for e in events.get(org, ())):
+        if bankrupt:
             failed[division] = failed.get(division, 0) + 1
     total = sum(members.values())
     if not total:

@@ -47,20 +47,27 @@ def geo_rows(geos: Mapping[tuple[int, str], WeightedScore], inputs: ScoringInput
              config: RiskConfig) -> list[dict[str, Any]]:
     """Geopolitical rows, overall ("") and per category of ours; an exposure without any input is not stored."""
     cfg = config.geopolitical
+    newest_tone = {country: max(d for d, _ in series) for country, series in inputs.tone.items() if series}
+    reasons: dict[int, list[dict[str, Any]]] = {}  # per score: the scores of one country and category are one object
     return [
         score_row(org, category, "geopolitical", score.value, band(score.value, cfg.medium_from, cfg.high_from),
-                  score.confidence, score.coverage, score.reasons(), geo_sources(inputs, org), score.features())
+                  score.confidence, score.coverage, reasons.get(id(score)) or reasons.setdefault(id(score), score.reasons()),
+                  geo_sources(inputs, org, newest_tone), score.features())
         for (org, category), score in geos.items() if score.value is not None
     ]
 
 
-def geo_sources(inputs: ScoringInputs, org: int) -> list[dict[str, Any]]:
-    """The sources a supplier's exposure rests on: WGI, news tone of its country, a sanctions-list match."""
+def geo_sources(inputs: ScoringInputs, org: int, newest_tone: Mapping[str, date] | None = None) -> list[dict[str, Any]]:
+    """The sources a supplier's exposure rests on: WGI, news tone of its country, a sanctions-list match.
+
+    ``newest_tone``: the day of each country's newest tone (worked out once per run, not per supplier).
+    """
     country = normalise_country(inputs.organisations[org].country)
     used = [{"source": "wgi-political-stability", "as_of": "2023", "ref": country}]
     series = inputs.tone.get(country or "", [])
     if series:
-        used.append({"source": "gdelt-tone", "as_of": max(d for d, _ in series).isoformat(), "ref": country})
+        newest = newest_tone[country or ""] if newest_tone is not None else max(d for d, _ in series)
+        used.append({"source": "gdelt-tone", "as_of": newest.isoformat(), "ref": country})
     hits = [e for e in inputs.events.get(org, ()) if e.kind == "sanctions.possible_match"]
     if hits:
         used.append({"source": hits[-1].source or "sanctions", "as_of": hits[-1].occurred_on.isoformat(), "ref": None})

@@ -24,7 +24,7 @@ data for a category are all stated in the notes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -197,11 +197,22 @@ def related_by_address(profiles: Mapping[int, Mapping[str, Any]], *, max_group: 
 
     Groups larger than ``max_group`` (business parks, registered-office providers) are ignored.
     """
+    return related_groups(((org, address_key(profile)) for org, profile in profiles.items()), max_group=max_group)
+
+
+def address_key(profile: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The registered address as ``related_by_address`` compares it: (postcode without spaces, town); None without
+    a postcode."""
+    postcode = str(profile.get("postcode") or "").replace(" ", "").upper()
+    return (postcode, str(profile.get("town") or "").casefold()) if postcode else None
+
+
+def related_groups(keys: Iterable[tuple[int, tuple[str, str] | None]], *, max_group: int = 6) -> dict[int, list[int]]:
+    """Per organisation, the others with its address key (``address_key``), in groups of at most ``max_group``."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for org, profile in profiles.items():
-        postcode = str(profile.get("postcode") or "").replace(" ", "").upper()
-        if postcode:
-            groups[(postcode, str(profile.get("town") or "").casefold())].append(org)
+    for org, key in keys:
+        if key is not None:
+            groups[key].append(org)
     related: dict[int, list[int]] = {}
     for members in groups.values():
         if 1 < len(members) <= max_group:

@@ -28,20 +28,12 @@ from models.failure import (
     TrainingOutcome,
     TrainingRow,
     add_months,
-    label_for,
     snapshot_dates,
     train_and_select,
 )
-from models.features import (
-    FAILURE_KINDS,
-    FEATURE_TEXT,
-    EventFact,
-    FeatureInputs,
-    as_date,
-    feature_row,
-    sector_rates,
-)
-from models.risk_run import baseline_model, related_by_address
+from models.feature_history import FeatureHistory
+from models.features import FAILURE_KINDS, FEATURE_TEXT, FeatureInputs
+from models.risk_run import baseline_model
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import ProfileLoader, model_dir
 from store import companies as company_store
@@ -107,19 +99,18 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
             profile_cache[day] = loader(session, orgs, day)
         return profile_cache[day]
 
+    history = FeatureHistory(wins_by_org, events, half_life_days=cfg.decay_half_life_days)
     rows: list[TrainingRow] = []
     for snapshot in snapshots:
         profiles = profiles_on(snapshot)
         inputs = FeatureInputs(
             profiles=profiles, profiles_year_ago=profiles_on(snapshot - timedelta(days=365)), events=events,
-            wins=wins_by_org, related=related_by_address(profiles),
-            sector_rates=sector_rates(profiles, events, snapshot), sources=sources,
+            wins=wins_by_org, related=history.related_by_address(profiles),
+            sector_rates=history.sector_rates(profiles, snapshot), sources=sources,
         )
         for org in orgs:
-            if not _known_on(org, snapshot, wins_by_org, profiles) or _gone(events.get(org, ()), profiles.get(org), snapshot):
-                continue
-            row = feature_row(org, snapshot, inputs, half_life_days=cfg.decay_half_life_days)
-            rows.append(TrainingRow(org, snapshot, row.values, label_for(events.get(org, ()), snapshot, cfg.horizon_days)))
+            if (row := history.row(org, snapshot, inputs, cfg.horizon_days)) is not None:
+                rows.append(TrainingRow(org, snapshot, *row))
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
     return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure)
@@ -140,22 +131,6 @@ class _ProfileTimeline:
             if days and days[0] <= day:
                 out[org] = self.history[org][bisect_right(days, day) - 1][1]
         return out
-
-
-def _known_on(org: int, snapshot: date, wins: dict[int, list[date]], profiles: dict[int, dict]) -> bool:
-    days = wins.get(org)
-    if days and days[0] <= snapshot:
-        return True
-    start = as_date((profiles.get(org) or {}).get("registration_start"))
-    return start is not None and start <= snapshot
-
-
-def _gone(events: Sequence[EventFact], profile: dict | None, snapshot: date) -> bool:
-    """Already bankrupt or deregistered on the snapshot date: no longer a company that can fail."""
-    if any(e.kind == "insolvency.bankruptcy_declared" and e.occurred_on <= snapshot for e in events):
-        return True
-    end = as_date((profile or {}).get("registration_end"))
-    return end is not None and end <= snapshot
 
 
 @dataclass

@@ -30,9 +30,13 @@ from store.schema import RiskScore, ScoreDocument
 CHUNK = 900
 
 
+#: One encoder for every document: ``json.dumps`` with options builds a new one per call (a run encodes ~10 per score).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def text_of(document: Any) -> str:
     """The JSON text a document is keyed by (key order kept: it is part of what readers see)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(document)
 
 
 def key_of(text: str) -> int:
@@ -41,13 +45,23 @@ def key_of(text: str) -> int:
 
 
 def encode(reasons: Sequence[Any] | None, inputs: Sequence[Any] | None,
-           documents: dict[int, Any]) -> tuple[list[int], int]:
-    """A row's (reason_refs, inputs_ref); the documents they name are added to ``documents``."""
+           documents: dict[int, Any], seen: dict[int, tuple[Any, int]] | None = None) -> tuple[list[int], int]:
+    """A row's (reason_refs, inputs_ref); the documents they name are added to ``documents``.
+
+    ``seen``: the reason items keyed so far (by object, for rows that share them, as the geopolitical scores of
+    one country do), so that a shared item is encoded once; it must not change while ``seen`` lives.
+    """
     refs = []
     for item in reasons or ():
+        hit = seen.get(id(item)) if seen is not None else None
+        if hit is not None and hit[0] is item:
+            refs.append(hit[1])
+            continue
         key = key_of(text_of(item))
         documents.setdefault(key, item)
         refs.append(key)
+        if seen is not None:
+            seen[id(item)] = (item, key)
     inputs_doc = list(inputs or ())
     key = key_of(text_of(inputs_doc))
     documents.setdefault(key, inputs_doc)
