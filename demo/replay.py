@@ -270,8 +270,21 @@ def _clause(name: str, take: Callable[[], str], values: dict[str, Any]) -> None:
 # --- answers -------------------------------------------------------------------------------------------
 
 
+def _body(status: int, data: bytes, content_type: str) -> httpx.Response:
+    """An answer as a network transport hands it to the client: the body as a stream, with its type and length.
+
+    ``httpx.Response(content=...)`` would also read the body into the response on the spot (and work out its
+    headers again), which the client then reads once more from the stream: three quarters of the cost of
+    an answer, paid 20,000 times a collection at scale 8.
+    """
+    return httpx.Response(status, headers=[("Content-Type", content_type), ("Content-Length", str(len(data)))],
+                          stream=httpx.ByteStream(data))
+
+
 def _json(status: int, body: Any) -> httpx.Response:
-    return httpx.Response(status, json=body)
+    """JSON as ``httpx.Response(json=...)`` writes it (compact, UTF-8), through ``_body``."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return _body(status, data, "application/json")
 
 
 def _ted_error(status: int, message: str, today: date) -> httpx.Response:
@@ -351,7 +364,7 @@ def _ted_xml(match: re.Match[str], bundle: Bundle, today: date, request: httpx.R
     data = bundle.ted_xml.get(number)
     if data is None or bundle.ted_published[number] > today:
         return _not_found(request)
-    return httpx.Response(200, content=data, headers={"Content-Type": _XML})
+    return _body(200, data, _XML)
 
 
 def _tenderned_error(status: int, message: str) -> httpx.Response:
@@ -401,7 +414,7 @@ def _tenderned_item(match: re.Match[str], bundle: Bundle, today: date) -> httpx.
     if detail is None or bundle.tenderned_published[publication_id] > today:
         return _tenderned_error(404, f"Publicatie {publication_id} niet gevonden")
     if xml:
-        return httpx.Response(200, content=bundle.tenderned_xml[publication_id], headers={"Content-Type": _XML})
+        return _body(200, bundle.tenderned_xml[publication_id], _XML)
     return _json(200, detail)
 
 

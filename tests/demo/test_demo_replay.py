@@ -169,6 +169,15 @@ def test_notice_xml_is_served_as_application_xml(client: httpx.Client, index: li
     serial, year = item["publication-number"].split("-")
     padded = client.get(f"https://ted.europa.eu/en/notice/{int(serial):08d}-{year}/xml")
     assert padded.content == response.content
+    assert response.headers["content-length"] == str(len(response.content))  # as a server states it
+
+
+def test_json_answers_are_what_httpx_would_write(client: httpx.Client, publications: list[dict[str, Any]]) -> None:
+    """Compact UTF-8 JSON with its length, as ``httpx.Response(json=...)`` writes it (names keep their accents)."""
+    response = client.get(f"{TENDERNED}/{publications[0]['publicatieId']}")
+    expected = httpx.Response(200, json=response.json())
+    assert response.content == expected.content
+    assert response.headers["content-length"] == expected.headers["content-length"] == str(len(response.content))
 
 
 def test_unknown_notices_and_routes_are_404(client: httpx.Client) -> None:
