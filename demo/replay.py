@@ -88,6 +88,20 @@ class Bundle:
             self._searches[key] = found[::-1] if query.descending else found
         return self._searches[key]
 
+    def publications(self, first_day: date | None, last_day: date | None, types: frozenset[str],
+                     today: date) -> list[dict[str, Any]]:
+        """TenderNed's listing for these filters, newest first; remembered like ``search``, so a page costs
+        a slice, not a pass over every publication (which made paging through a large world quadratic)."""
+        key = ("tenderned", first_day, last_day, types, today)
+        if key not in self._searches:
+            if len(self._searches) > 256:
+                self._searches.clear()
+            first = bisect.bisect_left(self.tenderned_dates, first_day) if first_day else 0
+            last = bisect.bisect_right(self.tenderned_dates, min(last_day or today, today))
+            self._searches[key] = [item for item in self.tenderned_items[first:last]
+                                   if not types or item["typePublicatie"]["code"] in types][::-1]
+        return self._searches[key]
+
 
 def _published(item: dict[str, Any]) -> date:
     return date.fromisoformat(item["publication-date"][:10])
@@ -391,11 +405,7 @@ def _tenderned_list(request: httpx.Request, bundle: Bundle, today: date) -> http
         last_day = _tenderned_day(params, "publicatieDatumTot")
     except (ValueError, QueryError) as error:
         return _tenderned_error(400, str(error))
-    types = set(params.get("publicatieType", []))
-    first = bisect.bisect_left(bundle.tenderned_dates, first_day) if first_day else 0
-    last = bisect.bisect_right(bundle.tenderned_dates, min(last_day or today, today))
-    found = [item for item in bundle.tenderned_items[first:last]
-             if not types or item["typePublicatie"]["code"] in types][::-1]
+    found = bundle.publications(first_day, last_day, frozenset(params.get("publicatieType", [])), today)
     total_pages = -(-len(found) // size)
     return _json(200, {
         "content": found[page * size:(page + 1) * size],
