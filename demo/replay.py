@@ -25,8 +25,9 @@ import gc
 import hashlib
 import json
 import re
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -67,13 +68,13 @@ class Bundle:
 
     ted_items: list[dict[str, Any]]  # by publication date, then number
     ted_dates: list[date]
-    ted_xml: dict[str, bytes]  # publication number -> XML
+    ted_xml: Mapping[str, bytes]  # publication number -> XML
     ted_published: dict[str, date]  # publication number -> publication date
     tenderned_items: list[dict[str, Any]]  # by publicatieDatum, then id
     tenderned_dates: list[date]
     tenderned_details: dict[str, dict[str, Any]]
     tenderned_published: dict[str, date]  # publicatieId -> publicatieDatum
-    tenderned_xml: dict[str, bytes]
+    tenderned_xml: Mapping[str, bytes]
     _searches: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
 
     def search(self, query: TedQuery, today: date) -> list[dict[str, Any]]:
@@ -107,9 +108,32 @@ def _published(item: dict[str, Any]) -> date:
     return date.fromisoformat(item["publication-date"][:10])
 
 
-def _unzip(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name.removesuffix(".xml"): archive.read(name) for name in archive.namelist()}
+class _Documents(Mapping[str, bytes]):
+    """A zip of XML documents by name (without ``.xml``), each read from the archive when it is asked for.
+
+    Not all read up front: a scale-54 world's notices are about 850 MB of XML, held for the whole run
+    by the cached bundle; read on demand, a document costs the same inflate once (each is served once
+    per collection) and is gone when its answer is. The archive stays open; reads are serialised.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._archive = zipfile.ZipFile(path)
+        self._members = {name.removesuffix(".xml"): name for name in self._archive.namelist()}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> bytes:
+        member = self._members[key]
+        with self._lock:
+            return self._archive.read(member)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._members
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
 
 
 @lru_cache(maxsize=4)
@@ -145,13 +169,13 @@ def _read_bundle(folder: Path) -> Bundle:
     return Bundle(
         ted_items=ted_items,
         ted_dates=[_published(item) for item in ted_items],
-        ted_xml=_unzip(folder / TED_NOTICES),
+        ted_xml=_Documents(folder / TED_NOTICES),
         ted_published={item["publication-number"]: _published(item) for item in ted_items},
         tenderned_items=tenderned,
         tenderned_dates=[date.fromisoformat(item["publicatieDatum"]) for item in tenderned],
         tenderned_details=json.loads((folder / TENDERNED_DETAILS).read_text(encoding="utf-8")),
         tenderned_published={item["publicatieId"]: date.fromisoformat(item["publicatieDatum"]) for item in tenderned},
-        tenderned_xml=_unzip(folder / TENDERNED_XML),
+        tenderned_xml=_Documents(folder / TENDERNED_XML),
     )
 
 
@@ -375,10 +399,9 @@ def _ted_search(request: httpx.Request, bundle: Callable[[], Bundle], today: dat
 
 def _ted_xml(match: re.Match[str], bundle: Bundle, today: date, request: httpx.Request) -> httpx.Response:
     number = f"{int(match.group(1))}-{match.group(2)}"  # "00123456-2024" is "123456-2024"
-    data = bundle.ted_xml.get(number)
-    if data is None or bundle.ted_published[number] > today:
+    if number not in bundle.ted_xml or bundle.ted_published[number] > today:
         return _not_found(request)
-    return _body(200, data, _XML)
+    return _body(200, bundle.ted_xml[number], _XML)
 
 
 def _tenderned_error(status: int, message: str) -> httpx.Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -220,6 +221,18 @@ def test_the_bundle_is_kept_out_of_the_garbage_collectors_walks() -> None:
     assert id(next(iter(loaded.tenderned_details.values()))) not in walked
     assert gc.get_freeze_count() > 0
     assert gc.isenabled()  # paused only while reading
+
+
+def test_documents_are_read_from_the_archive_when_asked_for() -> None:
+    """The bundle keeps the zips, not every document inflated: the same bytes, by name, on demand."""
+    documents = load_bundle(bundle.DATA_DIR.resolve()).ted_xml
+    with zipfile.ZipFile(bundle.DATA_DIR / bundle.TED_NOTICES) as archive:
+        names = archive.namelist()
+        assert sorted(documents) == sorted(name.removesuffix(".xml") for name in names) and len(documents) == len(names)
+        assert documents[names[-1].removesuffix(".xml")] == archive.read(names[-1])
+    assert "0-2024" not in documents and documents.get("0-2024") is None
+    with pytest.raises(KeyError):
+        documents["0-2024"]
 
 
 def test_the_transport_serves_async_clients_too() -> None:
