@@ -71,7 +71,7 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
 
 def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: int,
                server: StartingServer) -> tuple[list[str], dict]:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.collect_news import collect_news_flow, screen_sanctions
     from flows.collect_tenders import collect_tenders
@@ -84,7 +84,9 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
     from pipelines.company_signals import history_table
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
-    with temporary_settings(updates={PREFECT_API_URL: server.ready()}):
+    # no flow run heartbeats: the temporary server runs no service that reads them (flows.prefect_server), and
+    # each flow run waited for its heartbeat thread to end
+    with temporary_settings(updates={PREFECT_API_URL: server.ready(), PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         clock.lap("start prefect server and imports")
         bundle = "the bundled data set" if scale == 1 else f"the scale-{scale} synthetic world"
         console.print(f"\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from {bundle})...")
