@@ -37,7 +37,7 @@ from demo.settings import (
     DEMO_SCAN_START,
     DEMO_TODAY,
 )
-from flows.prefect_server import QUIET_PREFECT_ENV, StartingServer, starting_server
+from flows.prefect_server import QUIET_PREFECT_ENV, StartingServer, default_template_dir, starting_server
 from reports.tables import emit, rows_table
 from store.db import Store
 from store.health import table_counts
@@ -55,7 +55,8 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
     console.print("Starting a temporary Prefect server (about 10 s; it starts while the chain's code loads)...")
     # started first: it comes up while the world is built and the flows are imported, not before them
-    with starting_server(Path(settings.data_dir) / "prefect") as server, scaled_bundle(scale) as counts:
+    with (starting_server(Path(settings.data_dir) / "prefect", template_dir=default_template_dir()) as server,
+          scaled_bundle(scale) as counts):
         if counts is not None:
             clock.world = counts
             clock.lap("build world")
