@@ -37,7 +37,7 @@ from demo.settings import (
     DEMO_SCAN_START,
     DEMO_TODAY,
 )
-from flows.prefect_server import QUIET_PREFECT_ENV, StartingServer, starting_server
+from flows.prefect_server import QUIET_PREFECT_ENV, StartingServer, default_template_dir, starting_server
 from reports.tables import emit, rows_table
 from store.db import Store
 from store.health import table_counts
@@ -55,7 +55,8 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
     console.print(f"[bold]supplyradar demo[/bold]: synthetic data set, database {settings.resolved_database_url}")
     console.print("Starting a temporary Prefect server (about 10 s; it starts while the chain's code loads)...")
     # started first: it comes up while the world is built and the flows are imported, not before them
-    with starting_server(Path(settings.data_dir) / "prefect") as server, scaled_bundle(scale) as counts:
+    with (starting_server(Path(settings.data_dir) / "prefect", template_dir=default_template_dir()) as server,
+          scaled_bundle(scale) as counts):
         if counts is not None:
             clock.world = counts
             clock.lap("build world")
@@ -71,7 +72,7 @@ def run_demo(settings: Settings, *, console: Console, scale: int = 1) -> StageCl
 
 def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: int,
                server: StartingServer) -> tuple[list[str], dict]:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.collect_news import collect_news_flow, screen_sanctions
     from flows.collect_tenders import collect_tenders
@@ -84,7 +85,9 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
     from pipelines.company_signals import history_table
 
     logging.getLogger("prefect").setLevel(logging.WARNING)
-    with temporary_settings(updates={PREFECT_API_URL: server.ready()}):
+    # no flow run heartbeats: the temporary server runs no service that reads them (flows.prefect_server), and
+    # each flow run waited for its heartbeat thread to end
+    with temporary_settings(updates={PREFECT_API_URL: server.ready(), PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         clock.lap("start prefect server and imports")
         bundle = "the bundled data set" if scale == 1 else f"the scale-{scale} synthetic world"
         console.print(f"\n[bold]1. Tenders[/bold]: TED and TenderNed notices (replayed from {bundle})...")
