@@ -205,6 +205,7 @@ class HistoryIndex:
         self._days = [a.published.toordinal() for a in self.awards]
         self._by_buyer_branch: dict[int, dict] = {}
         self._bands: dict[int, np.ndarray] = {}
+        self._lasts: dict[int, np.ndarray] = {}
 
     def awards_between(self, start: date, end: date) -> list[PastAward]:
         """The awards published from ``start`` up to the day before ``end``, in date order."""
@@ -271,12 +272,11 @@ class HistoryIndex:
         own = np.unique(sups[buyers == buyer_id])
         if not len(own):
             return np.zeros(len(idx))
-        uniq, inverse = np.unique(buyers, return_inverse=True)
-        shared = np.bincount(inverse, weights=np.isin(sups, own).astype(float), minlength=len(uniq))
-        rows = np.bincount(inverse, minlength=len(uniq))
-        similarity = shared / np.maximum(rows, 1)
-        similarity[uniq == buyer_id] = 0.0
-        return similarity[inverse]
+        # Per buyer id (a count over every buyer, not a sort of the rows': learning asks a thousand times).
+        shared = np.bincount(buyers, weights=np.isin(sups, own).astype(float), minlength=len(self.buyer_names))
+        similarity = shared / np.maximum(np.bincount(buyers, minlength=len(self.buyer_names)), 1)
+        similarity[buyer_id] = 0.0
+        return similarity[buyers]
 
     def candidates(self, query: Query) -> Candidates:
         """Everyone who won in the parent (or bid in the branch) in the window, with their features."""
@@ -307,10 +307,17 @@ class HistoryIndex:
         """The candidates' feature matrix (risk unknown until set), their counts (when ``counts``), bids, last wins."""
         n = len(pool)
         X = np.zeros((n, len(FEATURES)))
-        rows = _Rows.of(window, pool, self._peer_similarity(window.idx, query, window.wins) if window.wins else None)
+        at = np.full(len(self.suppliers), -1, dtype=np.int64)  # supplier id -> position in the pool (-1: none)
+        at[pool] = np.arange(n)
+        rows = _Rows.of(window, at, n, self._peer_similarity(window.idx, query, window.wins) if window.wins else None)
         found = self._win_features(query, window, rows, X, counts=counts) if rows.any else _no_wins(X, n)
-        bids = _bid_features(window, pool, X)
-        last = self._last_win(pool, window.as_of) if n else np.zeros(0, dtype=np.int64)
+        bids = _bid_features(window, at, n, X)
+        if not counts:  # learning: every supplier's last win, once per day (it asks on 20 days)
+            if window.as_of not in self._lasts:
+                self._lasts[window.as_of] = self._last_win(np.arange(len(self.suppliers), dtype=np.int64), window.as_of)
+            last = self._lasts[window.as_of][pool]
+        else:
+            last = self._last_win(pool, window.as_of) if n else np.zeros(0, dtype=np.int64)
         X[:, F["active_lately"]] = np.where(last > 0, np.exp(-(window.as_of - last) / 365.0), 0.0)
         X[:, F["risk_unknown"]] = 1.0  # until set_risk says otherwise: unknown is not low
         return X, found, bids, last
@@ -409,7 +416,8 @@ class _Window:
 
     def pool(self, ids: Mapping[str, int], exclude: frozenset[str]) -> np.ndarray:
         """The candidates' supplier ids (sorted): everyone with a win or a bid row, minus the excluded."""
-        pool = np.unique(np.concatenate([self.win_sups(), self.bid_sups()]))
+        # Sorted ids of the suppliers present: a count over every supplier id, cheaper than sorting the rows.
+        pool = np.flatnonzero(np.bincount(np.concatenate([self.win_sups(), self.bid_sups()]), minlength=len(ids)))
         if exclude:
             pool = pool[~np.isin(pool, np.array([ids.get(k, -1) for k in exclude], dtype=np.int64))]
         return pool
@@ -426,10 +434,11 @@ class _Rows:
     n: int
 
     @classmethod
-    def of(cls, window: _Window, pool: np.ndarray, peer: np.ndarray | None) -> _Rows:
-        n, sups = len(pool), window.win_sups()
-        pos = np.searchsorted(pool, sups)
-        keep = (pos < n) & (pool[np.clip(pos, 0, max(n - 1, 0))] == sups) if n else np.zeros(len(sups), dtype=bool)
+    def of(cls, window: _Window, at: np.ndarray, n: int, peer: np.ndarray | None) -> _Rows:
+        """``at``: each supplier id's position in the pool of ``n`` candidates (-1: not a candidate)."""
+        sups = window.win_sups()
+        pos = at[sups]
+        keep = pos >= 0
         peer = peer if peer is not None else np.zeros(len(sups))
         return cls(window.idx[keep], window.in_branch[keep], pos[keep], peer[keep], n)
 
@@ -455,14 +464,13 @@ def _no_wins(X: np.ndarray, n: int) -> dict:
     }
 
 
-def _bid_features(window: _Window, pool: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fill the bids column; return each candidate's bids in the branch and how many of them were lost."""
-    n = len(pool)
+def _bid_features(window: _Window, at: np.ndarray, n: int, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill the bids column; return each candidate's bids in the branch and how many of them were lost
+    (``at``: each supplier id's position among the ``n`` candidates, -1 for none)."""
     if window.bids is None or not len(window.bid_idx) or not n:
         return np.zeros(n), np.zeros(n)
-    sups = window.bid_sups()
-    bpos = np.searchsorted(pool, sups)
-    ok = (bpos < n) & (pool[np.clip(bpos, 0, n - 1)] == sups)
+    bpos = at[window.bid_sups()]
+    ok = bpos >= 0
     bid_count = np.bincount(bpos[ok], minlength=n)[:n].astype(float)
     lost = (window.bids.share[window.bid_idx][ok] == 0.0).astype(float)
     lost_count = np.bincount(bpos[ok], weights=lost, minlength=n)[:n]

@@ -144,12 +144,12 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
     """
     rng = np.random.default_rng(seed)
     diffs: list[np.ndarray] = []
-    for case in cases:
-        Z = (case.X - center) / scale
-        pos, neg = Z[case.hit], Z[~case.hit]
+    for case in cases:  # only the rows drawn are standardised (a list has hundreds of losers, 50 are drawn)
+        pos, neg = (case.X[case.hit] - center) / scale, case.X[~case.hit]
         if len(neg) > negatives:
             neg = neg[rng.choice(len(neg), negatives, replace=False)]
-        diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, Z.shape[1]))
+        neg = (neg - center) / scale
+        diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, case.X.shape[1]))
     D = np.vstack(diffs)
     return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
 

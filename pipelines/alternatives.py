@@ -39,6 +39,7 @@ from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
 from models.categories import CPV, parent_of, scheme_name
 from models.market import AwardFact
+from pipelines.collector import collector_paused
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
@@ -241,7 +242,8 @@ def learn_ranker(session: Session, settings: Settings, *, as_of: date, now: date
     failure bands the training cases carry are those of the latest scoring run up to ``as_of``, as in an
     alert run on that day. Returns the ranker (fixed weights, with why, when the history is too thin).
     """
-    ranker = prepare(session, settings, as_of=as_of).ranker
+    with collector_paused():  # the history read and indexed is all alive until learning ends
+        ranker = prepare(session, settings, as_of=as_of).ranker
     save_ranker(session, ranker, learned_on=as_of, features=FEATURES, settings=ranker_settings(settings),
                 learned_at=now or datetime.now(UTC))
     return ranker

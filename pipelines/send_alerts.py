@@ -12,12 +12,10 @@ is retried with backoff without holding up the others.
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -41,6 +39,7 @@ from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
+from pipelines.collector import collector_paused
 from pipelines.run_awards import RunAwards
 from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
 from store.alerts import (
@@ -318,7 +317,7 @@ def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = No
     as_of = as_of or now.date()
     config = config or load_config(settings)
     summary = RunSummary()
-    with store.session() as session, session.begin(), _collector_paused():
+    with store.session() as session, session.begin(), collector_paused():
         started = time.process_time()
         awards = RunAwards(session, as_of=as_of)
         candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources, awards=awards)
@@ -327,24 +326,6 @@ def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = No
     if send:
         send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)
     return summary
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a run reads and indexes the award history.
-
-    The reads make hundreds of thousands of objects that all stay alive (facts, history, index), so each
-    full collection during them scanned everything and freed nothing: on a ``demo --scale 54`` store that
-    was 2.5 of the run's 7 CPU-s (python -m bench.alerts), the peak RSS unchanged. Objects freed by their
-    reference count still go at once; cyclic garbage waits for the end of the run.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def run_check_sources(store: Store, settings: Settings, *, now: datetime | None = None,

@@ -30,19 +30,24 @@ STATUS_EVENTS = (
 def company_facts(session: Session, keys: Iterable[str], *, as_of: date) -> dict[str, CompanyFacts]:
     """Name, country, register and sanctions status and failure band of each org_key, as of ``as_of``."""
     wanted = sorted(set(keys))
-    orgs: dict[int, Organisation] = {}
+    # Plain columns, not ORM entities: a learning run asks for every winner and bidder of the whole history,
+    # and building and identity-mapping an Organisation per row was most of this read.
+    orgs: dict[int, tuple[str, str, str | None]] = {}
     for start in range(0, len(wanted), CHUNK):
-        for org in session.scalars(select(Organisation).where(Organisation.org_key.in_(wanted[start : start + CHUNK]))):
-            orgs[org.id] = org
+        for org_id, key, name, country in session.execute(
+            select(Organisation.id, Organisation.org_key, Organisation.name, Organisation.country)
+            .where(Organisation.org_key.in_(wanted[start : start + CHUNK]))
+        ):
+            orgs[org_id] = key, name, country
     status = _status_as_of(session, list(orgs), as_of=as_of)
     bands = failure_bands(session, list(orgs), as_of=as_of)
     return {
-        org.org_key: CompanyFacts(
-            key=org.org_key, name=org.name, country=org.country,
-            dissolved_on=status[org.id].get("dissolved"), insolvent_since=status[org.id].get("insolvent"),
-            sanctioned_on=status[org.id].get("sanctioned"), failure_band=bands.get(org.id),
+        key: CompanyFacts(
+            key=key, name=name, country=country,
+            dissolved_on=status[org_id].get("dissolved"), insolvent_since=status[org_id].get("insolvent"),
+            sanctioned_on=status[org_id].get("sanctioned"), failure_band=bands.get(org_id),
         )
-        for org in orgs.values()
+        for org_id, (key, name, country) in orgs.items()
     }
 
 
