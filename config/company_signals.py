@@ -23,7 +23,8 @@ class KvkSettings(BaseModel):
     api_key: SecretStr = SecretStr(KVK_TEST_API_KEY)
     #: Pause between requests: KvK's fair use is a few requests per second per key.
     min_interval_seconds: float = 0.25
-    #: A stored profile younger than this is not fetched again (the snapshots are the cache); 0 fetches every time.
+    #: A stored profile younger than this is not fetched again (the snapshots are the cache); 0 fetches every time
+    #: (a number confirmed "not found" waits ``not_found_recheck_days`` instead; set that to 0 too to ask it every time).
     refresh_after_days: int = Field(6, ge=0)
     #: A number whose stored state is a *confirmed* "not found" (KvK answered IPD0005/IPD5200) is asked again only this
     #: many days after that answer, instead of every ``refresh_after_days``: every KvK query costs fees and rate-limit

@@ -9,6 +9,7 @@ terminal and the same flows, artifacts and UI-visible history as a real server.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -22,6 +23,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 #: Quiet, offline-friendly Prefect settings for local runs (no telemetry, no update checks).
 QUIET_PREFECT_ENV = {
@@ -142,9 +145,33 @@ def _use_template(home: Path, env: dict[str, str], template_dir: Path | None) ->
     template = template_dir / f"prefect-{version('prefect')}-server.db"
     if not template.exists():
         return database, template
-    shutil.copyfile(template, database)
+    if not _sound_template(template):
+        log.warning("the cached Prefect database %s is unreadable or incomplete; removed, the server migrates anew",
+                    template)
+        template.unlink(missing_ok=True)
+        return database, template
+    for leftover in (home / "prefect.db-wal", home / "prefect.db-shm"):  # would be replayed onto the copy
+        leftover.unlink(missing_ok=True)
+    try:
+        shutil.copyfile(template, database)
+    except OSError as exc:
+        log.warning("could not copy the cached Prefect database %s (%s); the server migrates anew", template, exc)
+        database.unlink(missing_ok=True)
+        return None
     env["PREFECT_SERVER_REGISTER_BLOCKS_ON_START"] = "false"
     return None
+
+
+def _sound_template(template: Path) -> bool:
+    """The template is a whole SQLite file that Prefect's migrations ran on (a bad disk, a hand edit or a
+    half-written file would otherwise break every fresh home copied from it)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{template}?mode=ro", uri=True)) as db:
+            checked = db.execute("pragma quick_check").fetchone()
+            migrated = db.execute("select count(*) from alembic_version").fetchone()
+    except sqlite3.Error:
+        return False
+    return bool(checked and checked[0] == "ok" and migrated and migrated[0] > 0)
 
 
 def _save_template(database: Path, template: Path) -> None:
@@ -157,7 +184,8 @@ def _save_template(database: Path, template: Path) -> None:
             source.backup(copy)
             copy.execute("pragma journal_mode=delete")  # one self-contained file, no -wal beside it
         os.replace(partial, template)
-    except (OSError, sqlite3.Error):  # only a cache: the next fresh home migrates again
+    except (OSError, sqlite3.Error) as exc:  # only a cache: the next fresh home migrates again
+        log.info("the Prefect database template %s was not saved: %s", template, exc)
         partial.unlink(missing_ok=True)
 
 

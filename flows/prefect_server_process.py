@@ -12,7 +12,7 @@ import atexit
 import os
 import sys
 
-_exit_code: list[int] = [0]
+_exit_code: list[int] = [1]  # a crash (any exception but SystemExit) ends the process with 1; set on a clean stop
 
 
 def _exit_now() -> None:

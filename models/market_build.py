@@ -99,7 +99,7 @@ def _count(seen_by_key: dict[str, list[_Seen]], key: str, value: str, order: _Or
 class MarketScanBuilder:
     """One category's scan over [start, end], built from ``add_awards`` and ``add_notice`` calls, read by ``scan``.
 
-    ``add_awards`` takes the awards of one notice (or any batch: repeats are dropped within a batch),
+    ``add_awards`` takes the awards of one notice (or any batch: repeats are dropped across batches, as from one list),
     of all the category's history the store has, not just the window: new entrants are judged against it.
     Awards outside the prefix are skipped, so one stream can feed the builders of several categories.
     """
@@ -117,9 +117,10 @@ class MarketScanBuilder:
         self.awards_read = 0  # awards in the prefix passed in, repeats included
         self.dropped = 0
         self.history_start: date | None = None
+        self._seen: set[tuple[str, str, tuple[str, ...]]] = set()  # repeats are dropped across batches too
 
     def add_awards(self, facts: Iterable[AwardFact]) -> None:
-        kept, dropped = dedupe([a for a in facts if (a.cpv_main or "").startswith(self.cpv_prefix)])
+        kept, dropped = dedupe([a for a in facts if (a.cpv_main or "").startswith(self.cpv_prefix)], self._seen)
         self.dropped += dropped
         for fact in kept:
             arrival = self.awards_read  # position among the awards kept so far, as a list would have it

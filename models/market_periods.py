@@ -40,25 +40,32 @@ from models.market_types import (
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-def dedupe(facts: Sequence[AwardFact]) -> tuple[list[AwardFact], int]:
+def dedupe(facts: Sequence[AwardFact], seen: set[tuple[str, str, tuple[str, ...]]] | None = None,
+           ) -> tuple[list[AwardFact], int]:
     """Drop exact repeats of (notice, lot, winner keys), and a winner named twice on one lot.
 
+    ``seen``: the keys of the rows kept by earlier calls, when the facts come in batches (a stream fed one
+    notice at a time): a repeat is dropped wherever it comes in the history, as it is from one list.
     Returns the rows kept and how many were dropped, so the report can say so.
     """
-    if len(facts) == 1 and (len(facts[0].winners) < 2 or len({w.key for w in facts[0].winners}) == len(facts[0].winners)):
-        return list(facts), 0  # the common case of a stream fed one notice at a time: nothing to compare
-    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    if seen is None:
+        seen = set()
     kept: list[AwardFact] = []
     for fact in facts:
-        unique: dict[str, Winner] = {}
-        for winner in fact.winners:
-            unique.setdefault(winner.key, winner)
-        key = (fact.notice_id, fact.lot, tuple(sorted(unique)))
+        keys = [winner.key for winner in fact.winners]
+        if len(keys) < 2 or len(set(keys)) == len(keys):  # the common case: no winner named twice
+            unique_winners = fact.winners
+            key = (fact.notice_id, fact.lot, tuple(sorted(keys)))
+        else:
+            unique: dict[str, Winner] = {}
+            for winner in fact.winners:
+                unique.setdefault(winner.key, winner)
+            unique_winners = tuple(unique.values())
+            key = (fact.notice_id, fact.lot, tuple(sorted(unique)))
         if key in seen:
             continue
         seen.add(key)
-        winners = tuple(unique.values())
-        kept.append(fact if winners == fact.winners else replace(fact, winners=winners))
+        kept.append(fact if unique_winners == fact.winners else replace(fact, winners=unique_winners))
     return kept, len(facts) - len(kept)
 
 

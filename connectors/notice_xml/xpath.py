@@ -52,6 +52,8 @@ def by_ancestor(xpath: etree.XPath, node: Any, levels: int) -> dict[Any, list[An
     instead of one call per record. Grouping by element works because lxml hands out the same
     proxy for a node as long as one is alive, and the dict keeps it alive.
     """
+    if levels < 1:
+        raise ValueError(f"by_ancestor groups under an ancestor at least one level up, not {levels}")
     grouped: dict[Any, list[Any]] = {}
     higher = range(levels - 1)  # made once: a range per element costs as much as the step
     for element in xpath(node):

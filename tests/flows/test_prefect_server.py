@@ -4,6 +4,7 @@ tests/flows/test_serve_integration.py starts one)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -72,6 +73,37 @@ def test_a_fresh_home_starts_from_the_template_and_skips_block_registration(tmp_
     with contextlib.closing(sqlite3.connect(home / "prefect.db")) as db:
         assert db.execute("select count(*) from alembic_version").fetchone() == (2,)
     assert env == {"PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false"}
+
+
+@pytest.mark.parametrize("damage", ["not sqlite", "no migrations", "empty file"])
+def test_a_damaged_template_is_removed_and_the_home_migrates_anew(tmp_path: Path, damage: str) -> None:
+    from importlib.metadata import version
+
+    templates = tmp_path / "cache"
+    templates.mkdir()
+    template = templates / f"prefect-{version('prefect')}-server.db"
+    if damage == "not sqlite":
+        template.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    elif damage == "no migrations":
+        _database(template, 0)
+    else:
+        template.write_bytes(b"")
+    home, env = tmp_path / "home", {}
+    home.mkdir()
+    target = _use_template(home, env, templates)
+    assert target == (home / "prefect.db", template)  # the server migrates, then a sound template is saved
+    assert not template.exists() and not (home / "prefect.db").exists() and env == {}
+
+
+def test_the_server_process_script_exits_non_zero_when_the_cli_crashes(tmp_path: Path) -> None:
+    script = Path(prefect_server.__file__).with_name("prefect_server_process.py")
+    crashing = tmp_path / "prefect" / "cli"
+    crashing.mkdir(parents=True)
+    (tmp_path / "prefect" / "__init__.py").write_text("")
+    (crashing / "__init__.py").write_text("def app():\n    raise RuntimeError('boom')\n")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert run.returncode == 1 and "boom" in run.stderr
 
 
 @pytest.mark.parametrize("case", ["own database", "other database", "no template dir"])

@@ -6,6 +6,7 @@ the same awards passed as lists, for one category and for many fed by one pass; 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -73,6 +74,30 @@ def test_a_scan_streamed_per_notice_is_the_scan_of_the_lists(seed: int, period: 
     streamed = builder.scan()
     assert streamed == expected
     assert expected.window.awards > 50 and expected.duplicates_dropped > 0 and expected.top_suppliers
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_row_repeated_under_another_publication_date_counts_once_as_from_one_list(seed: int) -> None:
+    """Two stored rows of one notice id with different publication dates (two sources not linked as
+    duplicates) come in different batches of the stream; the repeat is dropped there too, as ``dedupe`` drops
+    it from the whole list in publication order (the order the store gives)."""
+    awards, notices = _world(seed)
+    rng = random.Random(seed)
+    later = [replace(a, published=a.published + timedelta(days=40)) for a in rng.sample(awards, 30)]
+    in_order = sorted(awards + later, key=lambda a: (a.published, a.notice_id))
+    expected = market_scan(in_order, notices, cpv_prefix="7", start=START, end=END)
+    without = market_scan(sorted(awards, key=lambda a: (a.published, a.notice_id)), notices,
+                          cpv_prefix="7", start=START, end=END)
+    assert expected.periods == without.periods and expected.window == without.window  # the repeats count nowhere
+    award_groups, notice_groups = _by_notice(in_order, notices)
+    builder = scan_builder(cpv_prefix="7", start=START, end=END)
+    for group in award_groups:
+        builder.add_awards(group)
+    for versions in notice_groups:
+        builder.add_notice(versions)
+    streamed = builder.scan()
+    assert streamed == expected
+    assert streamed.duplicates_dropped >= len([a for a in later if a.cpv_main.startswith("7")])
 
 
 def test_one_pass_feeds_the_scans_of_nested_categories() -> None:
