@@ -137,13 +137,35 @@ def predict(model: Model, x: np.ndarray) -> np.ndarray:
 
 
 def fit_pipeline(x: np.ndarray, y: np.ndarray) -> Pipeline:
-    """Median imputation, standardisation and an L2 logistic regression (C=0.5), fitted on ``x``, ``y``."""
-    pipeline = Pipeline([
-        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-        ("scale", StandardScaler()),
-        ("logit", LogisticRegression(C=0.5, class_weight=None, max_iter=2000)),
-    ])
-    return pipeline.fit(x, y)
+    """Median imputation, standardisation and an L2 logistic regression (C=0.5), fitted on ``x``, ``y``.
+
+    The steps are fitted one by one, the standardisation in place of the imputed copy: ``Pipeline.fit`` gives the
+    same fitted steps (the tests compare them) but keeps the imputed and the standardised matrix alive together,
+    one copy of the training matrix more at training's peak (issue 20).
+    """
+    impute = fit_imputer(x)
+    scale = StandardScaler()
+    logit = LogisticRegression(C=0.5, class_weight=None, max_iter=2000)
+    z = impute.transform(x)
+    z = scale.fit(z).transform(z, copy=False)
+    logit.fit(z, y)
+    return Pipeline([("impute", impute), ("scale", scale), ("logit", logit)])
+
+
+def _median_imputer() -> SimpleImputer:
+    return SimpleImputer(strategy="median", keep_empty_features=True)
+
+
+def fit_imputer(x: np.ndarray) -> SimpleImputer:
+    """The median imputer fitted on ``x``, a column at a time: the same fitted imputer as ``fit(x)`` (the tests
+    compare them), whose masked median over the whole matrix holds about four copies of it at once, the peak of
+    training's memory (issue 20); a column's median does not depend on the other columns.
+
+    Each column's median comes from the imputer itself on that column; the imputer returned is fitted on the one
+    row of those medians (the median of one value is that value; an empty column's is 0 either way).
+    """
+    medians = [_median_imputer().fit(x[:, j : j + 1]).statistics_[0] for j in range(x.shape[1])]
+    return _median_imputer().fit(np.array([medians], dtype=x.dtype))
 
 
 def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel) -> tuple[Pipeline, list[str]]:
@@ -153,7 +175,12 @@ def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineMode
     A score that says "a high sector bankruptcy rate lowers the risk" may fit the sample, but no category
     manager can act on it or trust it: with few labels such a sign is more often noise than insight.
     """
-    x = x.copy()
+    return _fit_signs(x, y, baseline, owned=False)
+
+
+def _fit_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, *, owned: bool) -> tuple[Pipeline, list[str]]:
+    """:func:`fit_with_expected_signs`; ``x`` is copied only when a column has to be emptied and it is not ``owned``
+    (a matrix made for this fit): most fits leave nothing out, and a copy is training's largest array (issue 20)."""
     dropped: list[str] = []
     for _ in range(len(FEATURES)):
         pipeline = fit_pipeline(x, y)
@@ -165,6 +192,8 @@ def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineMode
         if not wrong:
             return pipeline, dropped
         _size, worst = max(wrong)
+        if not owned:
+            x, owned = x.copy(), True
         x[:, worst] = np.nan
         dropped.append(FEATURES[worst])
     return pipeline, dropped
@@ -177,11 +206,12 @@ def platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fit_model(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, dropped: Sequence[str] = ()) -> tuple[Pipeline, list[str]]:
-    """Fit with the expected signs; features already ``dropped`` (by an earlier fit) stay out."""
-    x = x.copy()
-    for name in dropped:
-        x[:, FEATURES.index(name)] = np.nan
-    pipeline, newly = fit_with_expected_signs(x, y, baseline)
+    """Fit with the expected signs; features already ``dropped`` (by an earlier fit) stay out. ``x`` is not changed."""
+    if dropped:
+        x = x.copy()
+        for name in dropped:
+            x[:, FEATURES.index(name)] = np.nan
+    pipeline, newly = _fit_signs(x, y, baseline, owned=bool(dropped))
     return pipeline, [*dropped, *newly]
 
 
