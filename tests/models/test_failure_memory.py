@@ -46,6 +46,19 @@ def test_the_pipeline_fitted_step_by_step_is_the_one_pipeline_fit_gives() -> Non
     assert pickle.dumps(fit_pipeline(x, y)) == pickle.dumps(reference)
 
 
+def test_a_column_left_out_in_the_fit_is_the_column_emptied_before_it() -> None:
+    """A feature left out is emptied in the fit's imputed copy, not in a copy of the matrix: the same model."""
+    x = _matrix(3000, 4)
+    y = (np.nan_to_num(x[:, 1]) > 0.8).astype(int)
+    left_out = [FEATURES.index("news_distress"), 0]
+    emptied = x.copy()
+    emptied[:, left_out] = np.nan
+    before = x.copy()
+    assert pickle.dumps(fit_pipeline(x, y, left_out)) == pickle.dumps(fit_pipeline(emptied, y))
+    assert np.array_equal(x, before, equal_nan=True)  # the caller's matrix is not changed
+    assert fit_pipeline(x, y, left_out).named_steps["logit"].coef_[0][left_out].tolist() == [0.0, 0.0]
+
+
 def test_a_matrix_row_reads_as_the_values_it_was_made_from() -> None:
     values = [{name: (None if j % 4 == 0 else float(i * j)) for j, name in enumerate(FEATURES)} for i in range(3)]
     x = matrix(values)
