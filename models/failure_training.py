@@ -39,7 +39,8 @@ class TrainingRow:
 
 
 class MatrixRow(Mapping[str, float | None]):
-    """One row of a feature matrix (:data:`FEATURES` columns, NaN for missing) read as a row's values.
+    """One row of a feature matrix (:data:`FEATURES` columns, NaN for missing), stored flat and row by row, read
+    as a row's values.
 
     Why: training keeps hundreds of thousands of rows; a dict of values per row took four times the memory
     of the matrix the fit needs anyway (issue 20), so the rows' values are read from that matrix instead.
@@ -47,12 +48,12 @@ class MatrixRow(Mapping[str, float | None]):
 
     __slots__ = ("_matrix", "_row")
 
-    def __init__(self, matrix: np.ndarray, row: int) -> None:
-        self._matrix, self._row = matrix, row
+    def __init__(self, flat: Sequence[float], row: int) -> None:
+        self._matrix, self._row = flat, row
 
     def __getitem__(self, name: str) -> float | None:
-        value = float(self._matrix[self._row, _COLUMN[name]])
-        return None if np.isnan(value) else value
+        value = float(self._matrix[self._row * len(FEATURES) + _COLUMN[name]])
+        return None if value != value else value  # NaN: missing
 
     def __iter__(self) -> Iterator[str]:
         return iter(FEATURES)

@@ -110,7 +110,7 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     # the values go straight into a flat float array (NaN: missing), not a dict per row: at scale 54 the dicts
     # were most of training's memory (issue 20); the rows read their values from the finished matrix
     flat = array("d")
-    keys: list[tuple[int, date, int]] = []
+    rows: list[TrainingRow] = []
     for snapshot in snapshots:
         profiles = profiles_on(snapshot)
         inputs = FeatureInputs(
@@ -121,11 +121,9 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         for org in orgs:
             if (row := history.row(org, snapshot, inputs, cfg.horizon_days)) is not None:
                 values, label = row
+                rows.append(TrainingRow(org, snapshot, MatrixRow(flat, len(rows)), label))
                 flat.extend([_NAN if (v := values[name]) is None else v for name in FEATURES])
-                keys.append((org, snapshot, label))
-    x = np.frombuffer(flat, dtype=np.float64).reshape(len(keys), len(FEATURES))
-    rows = [TrainingRow(org, snapshot, MatrixRow(x, i), label) for i, (org, snapshot, label) in enumerate(keys)]
-    del keys
+    x = np.frombuffer(flat, dtype=np.float64).reshape(len(rows), len(FEATURES))  # the same memory, no copy
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
     return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure, x)

@@ -62,7 +62,7 @@ def test_a_column_left_out_in_the_fit_is_the_column_emptied_before_it() -> None:
 def test_a_matrix_row_reads_as_the_values_it_was_made_from() -> None:
     values = [{name: (None if j % 4 == 0 else float(i * j)) for j, name in enumerate(FEATURES)} for i in range(3)]
     x = matrix(values)
-    rows = [MatrixRow(x, i) for i in range(3)]
+    rows = [MatrixRow(x.ravel(), i) for i in range(3)]
     assert [dict(row) for row in rows] == values and list(rows[1]) == list(FEATURES)
 
 
