@@ -43,6 +43,7 @@ from models.failure_model import (
 )
 from models.failure_reasons import how_to_get, missing_main_inputs, reason_text
 from models.failure_training import (
+    MatrixRow,
     TemporalSplit,
     TrainingOutcome,
     TrainingRow,
@@ -55,7 +56,7 @@ from models.features import FEATURE_TEXT, FEATURES, MAIN_INPUT_GROUPS, FeatureRo
 
 __all__ = [
     "BANKRUPT_PROBABILITY", "BASELINE_RATIONALE", "FEATURES", "MAX_FEATURE_LOGIT", "BaselineModel", "Explanation",
-    "FailureScore", "FittedModel", "Model", "TemporalSplit", "TrainingOutcome", "TrainingRow", "add_months", "explain",
+    "FailureScore", "FittedModel", "MatrixRow", "Model", "TemporalSplit", "TrainingOutcome", "TrainingRow", "add_months", "explain",
     "fit_model", "label_for", "matrix", "predict", "score_rows", "snapshot_dates", "temporal_split", "train_and_select",
 ]
 

@@ -136,14 +136,42 @@ def predict(model: Model, x: np.ndarray) -> np.ndarray:
     return sigmoid(base + contrib.sum(axis=1))
 
 
-def fit_pipeline(x: np.ndarray, y: np.ndarray) -> Pipeline:
-    """Median imputation, standardisation and an L2 logistic regression (C=0.5), fitted on ``x``, ``y``."""
-    pipeline = Pipeline([
-        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-        ("scale", StandardScaler()),
-        ("logit", LogisticRegression(C=0.5, class_weight=None, max_iter=2000)),
-    ])
-    return pipeline.fit(x, y)
+def fit_pipeline(x: np.ndarray, y: np.ndarray, empty: Sequence[int] = ()) -> Pipeline:
+    """Median imputation, standardisation and an L2 logistic regression (C=0.5), fitted on ``x``, ``y``; the
+    columns ``empty`` as if they had no values (features left out), ``x`` itself unchanged.
+
+    The steps are fitted one by one, the standardisation in place of the imputed copy, and the left-out columns
+    emptied in that copy too: ``Pipeline.fit`` on ``x`` with those columns emptied gives the same fitted steps
+    (the tests compare them) but needs that emptied copy and keeps the imputed and the standardised matrix alive
+    together: two copies of the training matrix more at training's peak (issue 20).
+    """
+    impute = fit_imputer(x, empty)
+    scale = StandardScaler()
+    logit = LogisticRegression(C=0.5, class_weight=None, max_iter=2000)
+    z = impute.transform(x)
+    z[:, list(empty)] = impute.statistics_[list(empty)]  # what an empty column is imputed with (0)
+    z = scale.fit(z).transform(z, copy=False)
+    logit.fit(z, y)
+    return Pipeline([("impute", impute), ("scale", scale), ("logit", logit)])
+
+
+def _median_imputer() -> SimpleImputer:
+    return SimpleImputer(strategy="median", keep_empty_features=True)
+
+
+def fit_imputer(x: np.ndarray, empty: Sequence[int] = ()) -> SimpleImputer:
+    """The median imputer fitted on ``x``, a column at a time: the same fitted imputer as ``fit(x)`` (the tests
+    compare them), whose masked median over the whole matrix holds about four copies of it at once, the peak of
+    training's memory (issue 20); a column's median does not depend on the other columns.
+
+    Each column's median comes from the imputer itself on that column; the imputer returned is fitted on the one
+    row of those medians (the median of one value is that value; an empty column's is 0 either way). The columns
+    ``empty`` are fitted as columns without values.
+    """
+    no_values = np.full((1, 1), np.nan, dtype=x.dtype)
+    medians = [_median_imputer().fit(no_values if j in empty else x[:, j : j + 1]).statistics_[0]
+               for j in range(x.shape[1])]
+    return _median_imputer().fit(np.array([medians], dtype=x.dtype))
 
 
 def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel) -> tuple[Pipeline, list[str]]:
@@ -153,10 +181,15 @@ def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineMode
     A score that says "a high sector bankruptcy rate lowers the risk" may fit the sample, but no category
     manager can act on it or trust it: with few labels such a sign is more often noise than insight.
     """
-    x = x.copy()
+    return _fit_signs(x, y, baseline, [])
+
+
+def _fit_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, empty: list[int]) -> tuple[Pipeline, list[str]]:
+    """:func:`fit_with_expected_signs` with the columns ``empty`` already left out; ``x`` is not changed (a column
+    is left out in the fit's own imputed copy, not in a copy of ``x``: issue 20)."""
     dropped: list[str] = []
     for _ in range(len(FEATURES)):
-        pipeline = fit_pipeline(x, y)
+        pipeline = fit_pipeline(x, y, empty)
         coefs = pipeline.named_steps["logit"].coef_[0]
         wrong = [
             (abs(coef), i) for i, (name, coef) in enumerate(zip(FEATURES, coefs, strict=True))
@@ -165,7 +198,7 @@ def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineMode
         if not wrong:
             return pipeline, dropped
         _size, worst = max(wrong)
-        x[:, worst] = np.nan
+        empty.append(worst)
         dropped.append(FEATURES[worst])
     return pipeline, dropped
 
@@ -177,11 +210,8 @@ def platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def fit_model(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, dropped: Sequence[str] = ()) -> tuple[Pipeline, list[str]]:
-    """Fit with the expected signs; features already ``dropped`` (by an earlier fit) stay out."""
-    x = x.copy()
-    for name in dropped:
-        x[:, FEATURES.index(name)] = np.nan
-    pipeline, newly = fit_with_expected_signs(x, y, baseline)
+    """Fit with the expected signs; features already ``dropped`` (by an earlier fit) stay out. ``x`` is not changed."""
+    pipeline, newly = _fit_signs(x, y, baseline, [FEATURES.index(name) for name in dropped])
     return pipeline, [*dropped, *newly]
 
 

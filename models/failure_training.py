@@ -15,7 +15,7 @@ files, no database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from models.calibration import Metrics, evaluate
 from models.dates import add_months
 from models.failure_evaluation import company_bootstrap, warning_figures
 from models.failure_model import BaselineModel, FittedModel, Model, fit_model, matrix, model_version, platt, predict
-from models.features import FAILURE_KINDS, EventFact
+from models.features import FAILURE_KINDS, FEATURES, EventFact
 from models.one_thread import one_blas_thread
 
 
@@ -34,8 +34,35 @@ from models.one_thread import one_blas_thread
 class TrainingRow:
     organisation_id: int
     snapshot: date
-    values: dict[str, float | None]
+    values: Mapping[str, float | None]
     label: int
+
+
+class MatrixRow(Mapping[str, float | None]):
+    """One row of a feature matrix (:data:`FEATURES` columns, NaN for missing), stored flat and row by row, read
+    as a row's values.
+
+    Why: training keeps hundreds of thousands of rows; a dict of values per row took four times the memory
+    of the matrix the fit needs anyway (issue 20), so the rows' values are read from that matrix instead.
+    """
+
+    __slots__ = ("_matrix", "_row")
+
+    def __init__(self, flat: Sequence[float], row: int) -> None:
+        self._matrix, self._row = flat, row
+
+    def __getitem__(self, name: str) -> float | None:
+        value = float(self._matrix[self._row * len(FEATURES) + _COLUMN[name]])
+        return None if value != value else value  # NaN: missing
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FEATURES)
+
+    def __len__(self) -> int:
+        return len(FEATURES)
+
+
+_COLUMN = {name: j for j, name in enumerate(FEATURES)}
 
 
 def label_for(events: Sequence[EventFact], snapshot: date, horizon_days: int) -> int:
@@ -153,7 +180,7 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
                      eval_months: int, calibration_months: int, min_positive_train: int,
                      min_positive_calibration: int, min_positive_eval: int,
                      first_failure: Mapping[int, date] | None = None, alert_threshold: float = 0.05,
-                     snapshot_months: int = 1, refit: bool = True) -> TrainingOutcome:
+                     snapshot_months: int = 1, refit: bool = True, x: np.ndarray | None = None) -> TrainingOutcome:
     """Fit, calibrate and evaluate on the temporal split; choose the model or the baseline by the stated rule.
 
     The ``min_positive_*`` guards count distinct failing companies, not positive rows (one failure gives a
@@ -161,7 +188,8 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     is used. Too few in the calibration part: no Platt scaling (the logistic regression's own probabilities),
     and the outcome says so. When the trained model wins, the deployed model is refitted on every row whose
     label window has closed by ``as_of`` (``refit``), with the same features left out; the held-out figures
-    are those of the model fitted on the fit part alone.
+    are those of the model fitted on the fit part alone. ``x``: the rows' feature matrix (:func:`matrix` of their
+    values, in their order) when the caller has it.
     """
     split = temporal_split(as_of, horizon_days=horizon_days, eval_months=eval_months,
                            calibration_months=calibration_months)
@@ -174,9 +202,9 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
             positions[part].append(i)
     counts = {name: {"rows": len(part), "positives": sum(r.label for r in part), "failing_companies": _failing(part)}
               for name, part in parts.items()}
-    x_all = matrix([r.values for r in rows])  # once: the parts and the refit take their rows from it
+    x_all = matrix([r.values for r in rows]) if x is None else x  # once: the parts and the refit take rows from it
     y_all = np.array([r.label for r in rows], dtype=int)
-    data = {name: (x_all[positions[name]], y_all[positions[name]]) for name in parts}
+    data = {name: (_take(x_all, positions[name]), _take(y_all, positions[name])) for name in parts}
     held_out = _HeldOut(parts["evaluation"], *data["evaluation"], first_failure or {}, alert_threshold, horizon_days,
                         snapshot_months)
     p_base = predict(baseline, held_out.x) if len(held_out.y) else np.array([])
@@ -191,6 +219,7 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
             outcome.intervals = held_out.intervals(p_base, p_base)
         return outcome
     model, dropped = _fit_candidate(outcome, data, baseline, as_of, min_positive_calibration)
+    data.clear()  # the parts' matrices are not needed by the refit: not alive during it
     outcome.model = model
     p_model = predict(model, held_out.x)
     outcome.model_metrics = evaluate(held_out.y, p_model)
@@ -280,7 +309,7 @@ def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], data: tuple[np
     ``data``: the matrix and labels of all ``rows``, in their order."""
     keep = [i for i, r in enumerate(rows) if r.snapshot + timedelta(days=horizon_days) <= as_of]
     closed = [rows[i] for i in keep]
-    x_closed, y_closed = data[0][keep], data[1][keep]
+    x_closed, y_closed = _take(data[0], keep), _take(data[1], keep)
     if len(set(y_closed.tolist())) != 2:
         return
     deployed, dropped_all = fit_model(x_closed, y_closed, baseline, dropped)
@@ -293,6 +322,14 @@ def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], data: tuple[np
         "held-out figures above belong to the model fitted on the fit part only."
     )
     outcome.top_features = _by_size(outcome.model.standardised_coefficients())
+
+
+def _take(a: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+    """``a[positions]``; a view when the positions are a run (rows come in snapshot order, so every part and the
+    closed rows are one): no copy of the matrix per part (issue 20). The fits never write to their matrix."""
+    if positions and positions[-1] - positions[0] == len(positions) - 1:
+        return a[positions[0] : positions[-1] + 1]
+    return a[positions]
 
 
 def _by_size(coefs: Mapping[str, float]) -> list[tuple[str, float]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,12 +20,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from config.risk import RiskConfig, load_risk_config
 from config.settings import Settings
 from models.calibration import Metrics
 from models.failure import (
     BASELINE_RATIONALE,
     MAX_FEATURE_LOGIT,
+    MatrixRow,
     TrainingOutcome,
     TrainingRow,
     add_months,
@@ -32,7 +36,7 @@ from models.failure import (
     train_and_select,
 )
 from models.feature_history import FeatureHistory
-from models.features import FAILURE_KINDS, FEATURE_TEXT, FeatureInputs
+from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES, FeatureInputs
 from models.risk_run import baseline_model
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import ProfileLoader, model_dir
@@ -42,6 +46,7 @@ from store.bookkeeping import SYNTHETIC_MARKER, get_meta
 from store.db import Store
 
 log = logging.getLogger(__name__)
+_NAN = float("nan")
 
 KNOWN_LIMITS = (
     "Public signals only: the model sees company-register changes, insolvency publications, news and public "
@@ -63,6 +68,8 @@ class TrainingData:
     synthetic: bool
     #: First bankruptcy or suspension of payments per organisation (for lead times).
     first_failure: dict[int, date] = field(default_factory=dict)
+    #: The rows' feature matrix (``models.failure.matrix`` of their values, in their order); None: made from the rows.
+    x: np.ndarray | None = None
 
 
 def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
@@ -100,6 +107,9 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         return profile_cache[day]
 
     history = FeatureHistory(wins_by_org, events, half_life_days=cfg.decay_half_life_days)
+    # the values go straight into a flat float array (NaN: missing), not a dict per row: at scale 54 the dicts
+    # were most of training's memory (issue 20); the rows read their values from the finished matrix
+    flat = array("d")
     rows: list[TrainingRow] = []
     for snapshot in snapshots:
         profiles = profiles_on(snapshot)
@@ -110,10 +120,13 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         )
         for org in orgs:
             if (row := history.row(org, snapshot, inputs, cfg.horizon_days)) is not None:
-                rows.append(TrainingRow(org, snapshot, *row))
+                values, label = row
+                rows.append(TrainingRow(org, snapshot, MatrixRow(flat, len(rows)), label))
+                flat.extend([_NAN if (v := values[name]) is None else v for name in FEATURES])
+    x = np.frombuffer(flat, dtype=np.float64).reshape(len(rows), len(FEATURES))  # the same memory, no copy
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
-    return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure)
+    return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure, x)
 
 
 class _ProfileTimeline:
@@ -165,7 +178,7 @@ def _train(data: TrainingData, as_of: date, config: RiskConfig, *, refit: bool =
         eval_months=cfg.eval_months, calibration_months=cfg.calibration_months,
         min_positive_train=cfg.min_positive_train, min_positive_calibration=cfg.min_positive_calibration,
         min_positive_eval=cfg.min_positive_eval, first_failure=data.first_failure, alert_threshold=cfg.medium_from,
-        snapshot_months=cfg.snapshot_months, refit=refit,
+        snapshot_months=cfg.snapshot_months, refit=refit, x=data.x,
     )
 
 
@@ -175,11 +188,12 @@ def rolling_origin(data: TrainingData, as_of: date, config: RiskConfig, *, origi
     out = []
     for years in range(origins):
         origin = add_months(as_of, -12 * years)
-        rows = [r for r in data.rows if r.snapshot + timedelta(days=config.failure.horizon_days) <= origin]
-        if not rows:
+        keep = [i for i, r in enumerate(data.rows) if r.snapshot + timedelta(days=config.failure.horizon_days) <= origin]
+        if not keep:
             break
-        cut = TrainingData(rows, data.snapshots, data.organisations, data.synthetic,
-                           {org: day for org, day in data.first_failure.items() if day <= origin})
+        cut = TrainingData([data.rows[i] for i in keep], data.snapshots, data.organisations, data.synthetic,
+                           {org: day for org, day in data.first_failure.items() if day <= origin},
+                           None if data.x is None else data.x[keep])
         out.append(_train(cut, origin, config, refit=False))
     return out
 
