@@ -58,6 +58,16 @@ def _by_notice(awards: list[AwardFact], notices: list[NoticeFact]):
     return award_groups, notice_groups
 
 
+def _streamed(award_groups, notice_groups, *, cpv_prefix: str, period: str):
+    """The scan as the pipelines make it: the store's batches fed to a builder in turn."""
+    builder = scan_builder(cpv_prefix=cpv_prefix, start=START, end=END, period=period)
+    for group in award_groups:
+        builder.add_awards(group)
+    for versions in notice_groups:
+        builder.add_notice(versions)
+    return builder.scan()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("period", ["year", "quarter"])
 def test_a_scan_streamed_per_notice_is_the_scan_of_the_lists(seed: int, period: str) -> None:
@@ -66,12 +76,7 @@ def test_a_scan_streamed_per_notice_is_the_scan_of_the_lists(seed: int, period: 
     shuffled = awards[:]
     random.Random(seed).shuffle(shuffled)  # lists may come in any order
     expected = market_scan(shuffled, notices, cpv_prefix="72", start=START, end=END, period=period)
-    builder = scan_builder(cpv_prefix="72", start=START, end=END, period=period)
-    for group in award_groups:
-        builder.add_awards(group)
-    for versions in notice_groups:
-        builder.add_notice(versions)
-    streamed = builder.scan()
+    streamed = _streamed(award_groups, notice_groups, cpv_prefix="72", period=period)
     assert streamed == expected
     assert expected.window.awards > 50 and expected.duplicates_dropped > 0 and expected.top_suppliers
 
@@ -90,12 +95,7 @@ def test_a_row_repeated_under_another_publication_date_counts_once_as_from_one_l
                           cpv_prefix="7", start=START, end=END)
     assert expected.periods == without.periods and expected.window == without.window  # the repeats count nowhere
     award_groups, notice_groups = _by_notice(in_order, notices)
-    builder = scan_builder(cpv_prefix="7", start=START, end=END)
-    for group in award_groups:
-        builder.add_awards(group)
-    for versions in notice_groups:
-        builder.add_notice(versions)
-    streamed = builder.scan()
+    streamed = _streamed(award_groups, notice_groups, cpv_prefix="7", period="year")
     assert streamed == expected
     assert streamed.duplicates_dropped >= len([a for a in later if a.cpv_main.startswith("7")])
 
