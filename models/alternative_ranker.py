@@ -205,15 +205,20 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
     what sets a winner apart from the others of the same list, never how large a list is.
     """
     rng = np.random.default_rng(seed)
-    diffs: list[np.ndarray] = []
+    width = len(FEATURES)
+    n = sum(int(case.hit.sum()) * min(int((~case.hit).sum()), negatives) for case in cases)
+    X = np.empty((2 * n, width))  # filled in place: no list of per-case differences, no stack of them
+    at = 0
     for case in cases:  # only the rows drawn are standardised (a list has hundreds of losers, 50 are drawn)
         pos, neg = (case.X[case.hit] - center) / scale, case.X[~case.hit]
         if len(neg) > negatives:
             neg = neg[rng.choice(len(neg), negatives, replace=False)]
         neg = (neg - center) / scale
-        diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, case.X.shape[1]))
-    D = np.vstack(diffs)
-    return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
+        rows = X[at:at + len(pos) * len(neg)].reshape(len(pos), len(neg), width)
+        np.subtract(pos[:, None, :], neg[None, :, :], out=rows)
+        at += len(pos) * len(neg)
+    np.negative(X[:n], out=X[n:])
+    return X, np.r_[np.ones(n), np.zeros(n)]
 
 
 def _fit_weights(pairs: tuple[np.ndarray, np.ndarray], C: float, *, signed: bool = True,

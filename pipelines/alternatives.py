@@ -16,7 +16,7 @@ its alerts and not the size of the store.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -43,34 +43,35 @@ from pipelines.collector import collector_paused
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
-from store.queries import award_facts, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
+from store.queries import award_fact_groups, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
 
 
 def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None, since: date | None = None,
-                 facts: Sequence[AwardFact] | None = None) -> list[PastAward]:
+                 facts: Iterable[AwardFact] | None = None) -> list[PastAward]:
     """Every counted award (duplicates across sources left out) with its buyer and winners (from ``since``).
 
     The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history;
-    ``facts``: those already read.
+    ``facts``: those already read. Read here, they are streamed (``award_fact_groups``): each becomes its
+    ``PastAward`` as it comes, and the whole history is never held as ``AwardFact`` objects too.
     """
     if facts is None:
-        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True, since=since)
+        facts = (fact for group in award_fact_groups(session, cpv_prefix, until=until, all_schemes=True, since=since)
+                 for fact in group)
     kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
     regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
+    history: list[PastAward] = []
     for fact in facts:
         if fact.buyer_name not in kinds:
             kinds[fact.buyer_name] = buyer_kind(fact.buyer_name)
-        if (fact.buyer_country, fact.buyer_postcode) not in regions:
-            regions[fact.buyer_country, fact.buyer_postcode] = buyer_region(fact.buyer_country, fact.buyer_postcode)
-    return [
-        PastAward(
+        if (place := (fact.buyer_country, fact.buyer_postcode)) not in regions:
+            regions[place] = buyer_region(*place)
+        history.append(PastAward(
             published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
-            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[fact.buyer_country, fact.buyer_postcode],
+            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[place],
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
             winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
-        )
-        for fact in facts
-    ]
+        ))
+    return history
 
 
 def load_companies(session: Session, keys: Iterable[str], *, as_of: date) -> dict[str, CompanyFacts]:
