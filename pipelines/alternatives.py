@@ -60,16 +60,20 @@ def load_history(session: Session, *, cpv_prefix: str = "", until: date | None =
     kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
     regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
     history: list[PastAward] = []
+    # One object per distinct day, code and buyer (each row read brings its own): the history repeats them.
+    shared: dict = {}
+    one = shared.setdefault
     for fact in facts:
         if fact.buyer_name not in kinds:
             kinds[fact.buyer_name] = buyer_kind(fact.buyer_name)
         if (place := (fact.buyer_country, fact.buyer_postcode)) not in regions:
             regions[place] = buyer_region(*place)
         history.append(PastAward(
-            published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
+            published=one(fact.published, fact.published), cpv=one(fact.cpv_main, fact.cpv_main),
+            buyer_key=one(fact.buyer_key or "", fact.buyer_key or ""), buyer_name=one(fact.buyer_name, fact.buyer_name),
             buyer_kind=kinds[fact.buyer_name], buyer_region=regions[place],
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
-            winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
+            winners=tuple(winner.key for winner in fact.winners), scheme=one(fact.category_scheme, fact.category_scheme),
         ))
     return history
 
