@@ -27,6 +27,7 @@ queries are found): fixed weights on the same features, contributions ``weight x
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -102,8 +103,10 @@ class _Case:
 def _training_cases(
     index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int, years: int,
     half_life_years: float, snapshots: int, step_days: int, max_queries: int, seed: int, category: str,
+    rows: _RowBlocks,
 ) -> list[_Case]:
-    """The queries the ranker learns from: awards of ``[s, s + step_days)`` seen from the history before ``s``."""
+    """The queries the ranker learns from: awards of ``[s, s + step_days)`` seen from the history before ``s``
+    (their candidates' rows kept in ``rows``)."""
     rng = random.Random(seed)
     jobs: list[tuple[date, object]] = []
     for j in range(1, snapshots + 1):
@@ -131,8 +134,67 @@ def _training_cases(
         hit = np.isin(pool, index.supplier_ids(winners))
         if not hit.any() or hit.all():
             continue  # nothing to tell apart
-        cases.append(_Case(X, hit, start))
+        cases.append(_Case(rows.add(X), hit, start))
     return cases
+
+
+class _RowBlocks:
+    """The candidate rows of every training case, in order, in blocks that each case's matrix is a view of.
+
+    Why: the cases' own matrices (one per query, freed to the heap, not to the system) and then their
+    ``np.vstack`` held every row twice while learning, and ``X.std`` a third full-size copy. A block is
+    large enough to be mapped on its own (its unfilled tail is never touched) and the rows are held once.
+    """
+
+    def __init__(self, size: int = 65_536) -> None:
+        self.size = size
+        self.blocks: list[np.ndarray] = []
+        self.used: list[int] = []
+
+    def add(self, X: np.ndarray) -> np.ndarray:
+        """Copy ``X`` in after the rows so far; return the copy (a view of its block)."""
+        if not self.blocks or self.used[-1] + len(X) > len(self.blocks[-1]):
+            self.blocks.append(np.empty((max(self.size, len(X)), len(FEATURES))))
+            self.used.append(0)
+        at = self.used[-1]
+        view = self.blocks[-1][at:at + len(X)]
+        view[...] = X
+        self.used[-1] = at + len(X)
+        return view
+
+    def chunks(self, rows: int = 16_384) -> Iterator[np.ndarray]:
+        """All rows, in order, at most ``rows`` at a time."""
+        for block, used in zip(self.blocks, self.used, strict=True):
+            for i in range(0, used, rows):
+                yield block[i:min(i + rows, used)]
+
+    def __len__(self) -> int:
+        return sum(self.used)
+
+
+def _center_scale(rows: _RowBlocks) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' ``X.mean(axis=0)`` and ``X.std(axis=0)``, the same floats as numpy's on them stacked, chunk by chunk.
+
+    A column sum adds the rows in order, so summing a chunk at a time with the running total as its
+    first row gives the very same sums (``tests/models`` checks it against numpy); no full-size copy
+    of the deviations is made.
+    """
+    def squares(center: np.ndarray) -> Iterator[np.ndarray]:
+        for chunk in rows.chunks():
+            deviation = chunk - center
+            deviation *= deviation
+            yield deviation
+
+    center = _row_sum(rows.chunks()) / len(rows)
+    return center, np.sqrt(_row_sum(squares(center)) / len(rows))
+
+
+def _row_sum(chunks: Iterable[np.ndarray]) -> np.ndarray:
+    """The sum over the rows of all ``chunks``, added in order (as numpy adds the rows of one matrix)."""
+    total: np.ndarray | None = None
+    for rows in chunks:
+        total = np.add.reduce(rows if total is None else np.concatenate([total[None], rows]), axis=0)
+    return total if total is not None else np.zeros(len(FEATURES))
 
 
 def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives: int, seed: int
@@ -143,15 +205,20 @@ def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives:
     what sets a winner apart from the others of the same list, never how large a list is.
     """
     rng = np.random.default_rng(seed)
-    diffs: list[np.ndarray] = []
+    width = len(FEATURES)
+    n = sum(int(case.hit.sum()) * min(int((~case.hit).sum()), negatives) for case in cases)
+    X = np.empty((2 * n, width))  # filled in place: no list of per-case differences, no stack of them
+    at = 0
     for case in cases:  # only the rows drawn are standardised (a list has hundreds of losers, 50 are drawn)
         pos, neg = (case.X[case.hit] - center) / scale, case.X[~case.hit]
         if len(neg) > negatives:
             neg = neg[rng.choice(len(neg), negatives, replace=False)]
         neg = (neg - center) / scale
-        diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, case.X.shape[1]))
-    D = np.vstack(diffs)
-    return np.vstack([D, -D]), np.r_[np.ones(len(D)), np.zeros(len(D))]
+        rows = X[at:at + len(pos) * len(neg)].reshape(len(pos), len(neg), width)
+        np.subtract(pos[:, None, :], neg[None, :, :], out=rows)
+        at += len(pos) * len(neg)
+    np.negative(X[:n], out=X[n:])
+    return X, np.r_[np.ones(n), np.zeros(n)]
 
 
 def _fit_weights(pairs: tuple[np.ndarray, np.ndarray], C: float, *, signed: bool = True,
@@ -229,16 +296,15 @@ def fit_ranker(
     are unknown (``unknown_buyer_features``): a model that leans on the buyer's region must not
     rank for a buyer whose region nobody knows, where every candidate's region count is 0.
     """
+    rows = _RowBlocks()
     cases = _training_cases(index, companies, as_of=as_of, depth=depth, years=years, half_life_years=half_life_years,
                             snapshots=snapshots, step_days=step_days, max_queries=max_queries, seed=seed,
-                            category=category)
+                            category=category, rows=rows)
     positives = sum(int(c.hit.sum()) for c in cases)
     if positives < min_positives or len(cases) < min_queries:
         return transparent_ranker(f"too little history before {as_of} to learn from: {len(cases)} usable awards, "
                                   f"{positives} winners among candidates")
-    X = np.vstack([c.X for c in cases])
-    center = X.mean(axis=0)
-    scale = X.std(axis=0)
+    center, scale = _center_scale(rows)
     scale[scale < 1e-9] = 1.0
     C = _choose_c(cases, center, scale, c_grid, negatives, seed, without) if len(c_grid) > 1 else c_grid[0]
     weights = _fit_weights(_pairs(cases, center, scale, negatives, seed), C, without=without)

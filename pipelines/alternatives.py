@@ -15,8 +15,9 @@ its alerts and not the size of the store.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -43,34 +44,39 @@ from pipelines.collector import collector_paused
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
-from store.queries import award_facts, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
+from store.queries import award_fact_groups, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
 
 
 def load_history(session: Session, *, cpv_prefix: str = "", until: date | None = None, since: date | None = None,
-                 facts: Sequence[AwardFact] | None = None) -> list[PastAward]:
+                 facts: Iterable[AwardFact] | None = None) -> list[PastAward]:
     """Every counted award (duplicates across sources left out) with its buyer and winners (from ``since``).
 
     The same award facts as the market scans (``store.queries.award_facts``), seen as a buyer's history;
-    ``facts``: those already read.
+    ``facts``: those already read. Read here, they are streamed (``award_fact_groups``): each becomes its
+    ``PastAward`` as it comes, and the whole history is never held as ``AwardFact`` objects too.
     """
     if facts is None:
-        facts = award_facts(session, cpv_prefix, until=until, all_schemes=True, since=since)
+        facts = (fact for group in award_fact_groups(session, cpv_prefix, until=until, all_schemes=True, since=since)
+                 for fact in group)
     kinds: dict[str | None, str | None] = {}  # a buyer's kind and region worked out once per name and address,
     regions: dict[tuple[str | None, str | None], str | None] = {}  # not once per award
+    history: list[PastAward] = []
+    # One object per distinct day, code and buyer (each row read brings its own): the history repeats them.
+    shared: dict = {}
+    one = shared.setdefault
     for fact in facts:
         if fact.buyer_name not in kinds:
             kinds[fact.buyer_name] = buyer_kind(fact.buyer_name)
-        if (fact.buyer_country, fact.buyer_postcode) not in regions:
-            regions[fact.buyer_country, fact.buyer_postcode] = buyer_region(fact.buyer_country, fact.buyer_postcode)
-    return [
-        PastAward(
-            published=fact.published, cpv=fact.cpv_main, buyer_key=fact.buyer_key or "", buyer_name=fact.buyer_name,
-            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[fact.buyer_country, fact.buyer_postcode],
+        if (place := (fact.buyer_country, fact.buyer_postcode)) not in regions:
+            regions[place] = buyer_region(*place)
+        history.append(PastAward(
+            published=one(fact.published, fact.published), cpv=one(fact.cpv_main, fact.cpv_main),
+            buyer_key=one(fact.buyer_key or "", fact.buyer_key or ""), buyer_name=one(fact.buyer_name, fact.buyer_name),
+            buyer_kind=kinds[fact.buyer_name], buyer_region=regions[place],
             value=float(fact.value) if fact.value is not None and (fact.currency or "EUR") == "EUR" else None,
-            winners=tuple(winner.key for winner in fact.winners), scheme=fact.category_scheme,
-        )
-        for fact in facts
-    ]
+            winners=tuple(winner.key for winner in fact.winners), scheme=one(fact.category_scheme, fact.category_scheme),
+        ))
+    return history
 
 
 def load_companies(session: Session, keys: Iterable[str], *, as_of: date) -> dict[str, CompanyFacts]:
@@ -242,6 +248,9 @@ def learn_ranker(session: Session, settings: Settings, *, as_of: date, now: date
     failure bands the training cases carry are those of the latest scoring run up to ``as_of``, as in an
     alert run on that day. Returns the ranker (fixed weights, with why, when the history is too thin).
     """
+    # What the run before (the scoring, in the same process) left in cycles is collected first: during the
+    # pause it would stay, under learning's peak (scale 16: 17 MiB).
+    gc.collect()
     with collector_paused():  # the history read and indexed is all alive until learning ends
         ranker = prepare(session, settings, as_of=as_of).ranker
     save_ranker(session, ranker, learned_on=as_of, features=FEATURES, settings=ranker_settings(settings),

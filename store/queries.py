@@ -206,13 +206,16 @@ def bid_facts(session: Session, cpv_prefix: str, *, until: date | None = None,
         .where(*counted)
         .order_by(BidTenderer.bid_id, BidTenderer.position)
     )
+    keys: dict[str, str] = {}  # one string per tenderer, not one per bid
     for bid_id, key in connection.execute(q):
-        tenderers[bid_id].append(key)
+        tenderers[bid_id].append(keys.setdefault(key, key))
+    shared: dict = {}  # one object per distinct day, code and buyer: each row read brings its own
+    one = shared.setdefault
     return [
-        PastBid(published=published, cpv=_code(cpv_main, codes) or "", buyer_key=buyer_key or "",
-                bidders=tuple(tenderers[bid_id]), won=won, scheme=scheme or "CPV")
+        PastBid(published=one(published, published), cpv=one(code, code), buyer_key=one(buyer_key or "", buyer_key or ""),
+                bidders=tuple(tenderers[bid_id]), won=won, scheme=one(scheme or "CPV", scheme or "CPV"))
         for bid_id, published, cpv_main, buyer_key, won, scheme, codes in rows
-        if tenderers.get(bid_id) and _code(cpv_main, codes)
+        if tenderers.get(bid_id) and (code := _code(cpv_main, codes))
     ]
 
 
