@@ -18,12 +18,16 @@ The rule the templates keep: every string that comes from the world goes through
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 #: One newline and indentation per depth: ``NL[2]`` starts an element two levels below the root.
 NL = tuple("\n" + "\t" * depth for depth in range(16))
 #: One level deeper: ``nl + TAB`` (a backslash cannot stand in an f-string's expression before Python 3.12).
 TAB = "\t"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+#: What libxml2 writes as a character reference besides ``& < >``, in text and in a double-quoted attribute.
+_TEXT_REFERENCES = {"\r": "&#13;"}
+_ATTRIBUTE_REFERENCES = {'"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
 #: What XML 1.0 can hold; lxml refuses anything else when a value is set.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -32,15 +36,14 @@ def esc(value: str) -> str:
     """Element text as libxml2 escapes it."""
     if not value.isprintable():  # printable characters are all XML characters; tabs and newlines are too
         _refuse_unless_xml(value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return escape(value, _TEXT_REFERENCES)
 
 
 def attr(value: str) -> str:
     """An attribute value (inside double quotes) as libxml2 escapes it."""
     if not value.isprintable():
         _refuse_unless_xml(value)
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;"))
+    return escape(value, _ATTRIBUTE_REFERENCES)
 
 
 def _refuse_unless_xml(value: str) -> None:
