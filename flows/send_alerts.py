@@ -17,6 +17,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NONE
 
 from config.settings import Settings
+from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
 from pipelines.send_alerts import RunSummary, evaluate, load_config, record, run_check_sources, send_due
 from store.db import Store
@@ -45,10 +46,15 @@ def evaluate_rules(as_of: date | None, routing_file: str | None, sources: bool) 
     now = _now()
     summary = RunSummary()
     with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-        awards = RunAwards(session, as_of=as_of or now.date())  # each award read once, for markets and alternatives
-        candidates = evaluate(session, settings, config, as_of=as_of or now.date(), now=now, sources=sources,
-                              awards=awards)
-        record(session, settings, config, candidates, as_of=as_of or now.date(), now=now, summary=summary, awards=awards)
+        day = as_of or now.date()
+        # the facts the score-suppliers flow kept for today, else each award read once, for markets and alternatives
+        awards, prepared = RunAwards(session, as_of=day), PreparedReads(session, settings, day)
+        candidates = evaluate(session, settings, config, as_of=day, now=now, sources=sources, awards=awards,
+                              prepared=prepared)
+        record(session, settings, config, candidates, as_of=day, now=now, summary=summary, awards=awards,
+               prepared=prepared)
+    if prepared.used:
+        logger.info("facts kept ahead by scoring: %s", dict(prepared.used))
     logger.info("%d candidate alerts: %s", len(candidates), dict(summary.outcomes))
     return summary.as_row()
 

@@ -23,7 +23,7 @@ from datetime import date
 
 import numpy as np
 
-from models.alternative_history import Candidates, HistoryIndex, PastAward, PastBid, Query, years_before
+from models.alternative_history import Candidates, HistoryIndex, PastAward, PastBid, Query, _Columns, years_before
 from models.categories import CPV, parent_of, scheme_name
 
 
@@ -77,3 +77,58 @@ class BranchIndex(HistoryIndex):
     def _size_band(self, buyers: np.ndarray, as_of: int) -> np.ndarray:
         """As ``HistoryIndex._size_band``, from each buyer's awards in all categories (``Beyond``)."""
         return np.floor(np.log2(1 + self._buyer_awards[buyers]))
+
+
+# A division's index as plain arrays and JSON values, so that the flow that learns the ranker can keep the
+# divisions our alerts will ask about in the store, and an alert run loads them instead of reading their awards.
+
+_COLUMNS = ("day", "sup", "share", "buyer", "kind", "region", "logv")
+
+
+def branch_state(index: BranchIndex) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """The arrays and the JSON-able values ``branch_from_state`` rebuilds ``index`` from (its caches left out)."""
+    arrays: dict[str, np.ndarray] = {"buyer_days": index._buyer_days, "win_days": index._win_days,
+                                     "buyer_awards": index._buyer_awards}
+    for part, by_scheme in (("wins", index._wins), ("bids", index._bids)):
+        for scheme, columns in by_scheme.items():
+            arrays[f"{part}.{scheme}.codes"] = np.array(columns.codes, dtype=str)
+            arrays.update((f"{part}.{scheme}.{name}", getattr(columns, name)) for name in _COLUMNS)
+    meta = {
+        "division": index.division, "since": index.since.isoformat(), "as_of": index.beyond.as_of.isoformat(),
+        "suppliers": index.suppliers, "buyer_keys": sorted(index._buyer, key=index._buyer.__getitem__),
+        "buyer_names": index.buyer_names, "kinds": sorted(index._kind, key=index._kind.__getitem__),
+        "regions": sorted(index._region, key=index._region.__getitem__),
+        "wins": sorted(index._wins), "bids": sorted(index._bids),
+    }
+    return arrays, meta
+
+
+def _columns(arrays: Mapping[str, np.ndarray], prefix: str) -> _Columns:
+    columns = object.__new__(_Columns)
+    columns.codes = arrays[f"{prefix}.codes"].tolist()
+    for name in _COLUMNS:
+        setattr(columns, name, arrays[f"{prefix}.{name}"])
+    return columns
+
+
+def branch_from_state(arrays: Mapping[str, np.ndarray], meta: Mapping) -> BranchIndex:
+    """The ``BranchIndex`` that ``branch_state`` took apart: it answers every query as the original did.
+
+    Its ``beyond`` keeps the reference day only: the suppliers' last wins and the buyers' award counts it was
+    told are already in its arrays, which is all a query reads."""
+    index = object.__new__(BranchIndex)
+    index.awards, index._days = [], []
+    index.suppliers = list(meta["suppliers"])
+    index._sup = {key: i for i, key in enumerate(index.suppliers)}
+    index.buyer_names = list(meta["buyer_names"])
+    index._buyer = {key: i for i, key in enumerate(meta["buyer_keys"])}
+    index._kind = {key: i for i, key in enumerate(meta["kinds"])}
+    index._region = {key: i for i, key in enumerate(meta["regions"])}
+    index._wins = {scheme: _columns(arrays, f"wins.{scheme}") for scheme in meta["wins"]}
+    index._bids = {scheme: _columns(arrays, f"bids.{scheme}") for scheme in meta["bids"]}
+    index._buyer_days, index._win_days = arrays["buyer_days"], arrays["win_days"]
+    index._buyer_awards = arrays["buyer_awards"]
+    index._by_buyer_branch, index._bands, index._lasts = {}, {}, {}
+    index.division, index.since = meta["division"], date.fromisoformat(meta["since"])
+    index.beyond = Beyond(date.fromisoformat(meta["as_of"]), last_win={}, buyer_awards={})
+    return index

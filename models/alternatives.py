@@ -209,6 +209,34 @@ def exclusion_reason(facts: CompanyFacts | None) -> str | None:
     return None
 
 
+def _ordered(found: Candidates, companies: Mapping[str, CompanyFacts], request: Request, scores: np.ndarray, *,
+             weighted: bool) -> tuple[list[Excluded], list[tuple]]:
+    """The candidates that cannot be suggested (and why), and the first ``top_n`` of the others in ranking order:
+    score (rounded to 6 decimals, the preference boost included), then wins in the branch, the latest of them,
+    the name and the key. Only the candidates that can still be among the first ``top_n`` are sorted: rounding
+    moves a score by at most 5e-7, so none scoring 1e-6 below the ``top_n``-th best can pass it."""
+    facts = [companies.get(key) for key in found.keys]
+    keep = np.ones(len(facts), dtype=bool) if weighted else found.branch_count > 0  # the baseline: branch winners
+    whys = [exclusion_reason(f) for f in facts]
+    excluded = [Excluded(found.keys[i], f.name if f else found.keys[i], why)
+                for i, (f, why) in enumerate(zip(facts, whys, strict=True)) if why and keep[i]]
+    keep &= np.array([why is None for why in whys], dtype=bool)
+    preferred = [_preferred(f.country if f else None, request.prefer_countries) for f in facts]
+    boost = math.log(request.preference_weight) if request.preference_weight > 0 else 0.0
+    raw = scores + (np.array([bool(p) for p in preferred], dtype=bool) * boost if weighted else 0.0)
+    rows = np.flatnonzero(keep)
+    if len(rows) > request.top_n and not np.isnan(raw[rows]).any():
+        nth = np.partition(raw[rows], len(rows) - request.top_n)[len(rows) - request.top_n]
+        rows = rows[raw[rows] >= nth - 1e-6]
+    eligible = [
+        (-round(float(raw[i]), 6), -found.branch_count[i], -found.last_branch_win[i],
+         facts[i].name if facts[i] else found.keys[i], found.keys[i], i, preferred[i])
+        for i in rows.tolist()
+    ]
+    eligible.sort()
+    return excluded, eligible[: request.top_n]
+
+
 def _money(value: float) -> str:
     if value >= 1e6:
         return f"EUR {value / 1e6:.1f}m"
@@ -272,24 +300,9 @@ def suggest(history: HistoryIndex | Sequence[PastAward], companies: Mapping[str,
     else:
         contributions = np.zeros((len(found), len(FEATURES)))
         scores = found.branch_count.astype(float)
-    excluded: list[Excluded] = []
-    eligible: list[tuple] = []
-    boost = math.log(request.preference_weight) if request.preference_weight > 0 else 0.0
-    for i, key in enumerate(found.keys):
-        if not weighted and not found.branch_count[i]:
-            continue  # the baseline names only the branch's winners
-        facts = companies.get(key)
-        name = facts.name if facts else key
-        why = exclusion_reason(facts)
-        if why:
-            excluded.append(Excluded(key, name, why))
-            continue
-        preferred = _preferred(facts.country if facts else None, request.prefer_countries)
-        score = round(float(scores[i]) + (boost if weighted and preferred else 0.0), 6)
-        eligible.append((-score, -found.branch_count[i], -found.last_branch_win[i], name, key, i, preferred))
-    eligible.sort()
+    excluded, eligible = _ordered(found, companies, request, scores, weighted=weighted)
     ranked = []
-    for minus_score, _, _, name, key, i, preferred in eligible[: request.top_n]:
+    for minus_score, _, _, name, key, i, preferred in eligible:
         facts = companies.get(key)
         last = int(found.last_branch_win[i])
         ranked.append(Alternative(

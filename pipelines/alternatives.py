@@ -41,6 +41,7 @@ from models.buyer_profile import buyer_kind, buyer_region
 from models.categories import CPV, parent_of, scheme_name
 from models.market import AwardFact
 from pipelines.collector import collector_paused
+from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
@@ -118,6 +119,7 @@ class AlternativesContext:
     awards: RunAwards | None = None  # the run's award reads by division (shared with its markets)
     reads: BeyondReads | None = None  # and its aggregates of the rest of the history
     read_cpu: float = 0.0  # CPU seconds spent reading divisions (for the alert benchmark)
+    prepared: PreparedReads | None = None  # the divisions kept ahead by the score-suppliers flow
 
     def companies_for(self, session: Session, keys: Iterable[str]) -> None:
         """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
@@ -135,10 +137,17 @@ class AlternativesContext:
             return self.index
         division = parent_of(query.cpv, CPV, cpv_depth=query.depth).key
         if division not in self.divisions:
-            started = time.process_time()
-            self.divisions[division] = load_division(session, settings, division=division, as_of=self.as_of,
-                                                     awards=self.awards, reads=self.reads)
-            self.read_cpu += time.process_time() - started
+            kept = self.prepared.division(division) if self.prepared is not None else None
+            if kept is None:
+                started = time.process_time()
+                self.divisions[division] = load_division(session, settings, division=division, as_of=self.as_of,
+                                                         awards=self.awards, reads=self.reads)
+                self.read_cpu += time.process_time() - started
+            else:
+                self.divisions[division] = kept.index
+                if kept.companies is not None and self.lazy:  # its suppliers' facts, as companies_for would read
+                    self.companies.update(kept.companies)
+                    self.read |= set(kept.index.suppliers)
         return self.divisions[division]
 
 
@@ -281,14 +290,14 @@ def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranke
     return stored.ranker
 
 
-def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date,
-                       awards: RunAwards | None = None) -> AlternativesContext:
+def prepare_for_alerts(session: Session, settings: Settings, *, as_of: date, awards: RunAwards | None = None,
+                       prepared: PreparedReads | None = None) -> AlternativesContext:
     """What an alert run's suggestions share: the stored ranker (never learned here), our buyer's profile, and
-    each CPV division's history read when a suggestion first asks for it (``AlternativesContext.index_for``;
-    from ``awards``, the run's reads by division, when given)."""
+    each CPV division's history when a suggestion first asks for it (``AlternativesContext.index_for``): kept
+    ahead in ``prepared`` when still true, else read (from ``awards``, the run's reads by division, when given)."""
     return AlternativesContext(as_of, None, {}, stored_ranker(session, settings, as_of=as_of), lazy=True,
                                buyer=_buyer_profile(session, settings.alerts.alternatives.buyer_org_key), awards=awards,
-                               reads=BeyondReads(as_of))
+                               reads=BeyondReads(as_of), prepared=prepared)
 
 
 def suggest_for(

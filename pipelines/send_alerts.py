@@ -40,6 +40,7 @@ from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
 from pipelines.collector import collector_paused
+from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
 from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
 from store.alerts import (
@@ -93,6 +94,8 @@ class RunSummary:
     #: of which "divisions read": the award history of the CPV divisions the alerts' alternatives asked about,
     #: each read by the first alert that needs it), for the alert benchmark.
     cpu: Counter[str] = field(default_factory=Counter)
+    #: the facts kept ahead that the run used ("market", "division") or could not ("... missed")
+    prepared: Counter[str] = field(default_factory=Counter)
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -109,13 +112,14 @@ class RunSummary:
 
 
 def read_markets(session: Session, categories: Iterable[str], *, as_of: date, years: int, language: str,
-                 awards: RunAwards | None = None) -> dict[str, MarketFact]:
+                 awards: RunAwards | None = None, prepared: PreparedReads | None = None) -> dict[str, MarketFact]:
     """The concentration of each category's award market over the last ``years`` (models.market).
 
-    Only the window's awards of each category are read (by prefix, from the notices' index on the code, and
-    by date), and only the window's concentration is worked out (``models.market.window_concentration``: the
-    figures of a whole scan's window, without its periods, entrants and regions): the run reads what its
-    contracts' markets hold, not every award of the store. The figures are those of all the category's history
+    Kept ahead by the score-suppliers flow (``prepared``, when given and still true); otherwise only the
+    window's awards of each category are read (by prefix, from the notices' index on the code, and by date),
+    and only the window's concentration is worked out (``models.market.window_concentration``: the figures
+    of a whole scan's window, without its periods, entrants and regions): the run reads what its contracts'
+    markets hold, not every award of the store. The figures are those of all the category's history
     (repeats of an award are within one notice, so the window's own awards are the same). ``awards``: the
     run's reads by division, shared with its alternatives.
     """
@@ -127,14 +131,24 @@ def read_markets(session: Session, categories: Iterable[str], *, as_of: date, ye
     out: dict[str, MarketFact] = {}
     start = years_before(as_of, years)
     for category in sorted(set(categories)):
+        label = prefix_label(category, language)
+        if prepared is not None and (kept := prepared.market(category, years=years, label=label)) is not None:
+            out[category] = kept
+            continue
         facts = (awards.under(category, since=start) if awards is not None and awards.as_of == as_of
                  else award_facts(session, category, until=as_of, since=start))
         c, awards_total = window_concentration(facts, cpv_prefix=category, start=start, end=as_of)
         out[category] = MarketFact(
-            category=category, label=prefix_label(category, language), hhi=c.hhi, band=c.band, cr4=c.cr4,
+            category=category, label=label, hhi=c.hhi, band=c.band, cr4=c.cr4,
             basis=c.basis, awards=c.awards_used, since=start, until=as_of, awards_total=awards_total,
         )
     return out
+
+
+def market_years(rules: RuleSet) -> int | None:
+    """The window of the markets the contract-horizon rules name (the longest); None without such rules."""
+    horizon_rules = rules.of_type("contract_horizon")
+    return max(r.market_years for r in horizon_rules) if horizon_rules else None
 
 
 def read_sources(session: Session, settings: Settings, *, now: datetime) -> list[SourceFact]:
@@ -148,9 +162,10 @@ def read_sources(session: Session, settings: Settings, *, now: datetime) -> list
 
 
 def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of: date, now: datetime,
-             sources: bool = True, awards: RunAwards | None = None) -> list[Candidate]:
+             sources: bool = True, awards: RunAwards | None = None, prepared: PreparedReads | None = None,
+             ) -> list[Candidate]:
     """Every candidate alert the rules call for on the store's facts as of ``as_of`` (``awards``: the run's reads
-    by CPV division, shared with ``record``)."""
+    by CPV division, shared with ``record``; ``prepared``: the facts kept ahead for the run)."""
     rules, routing = config.rules, config.routing
     canonical = canonical_lookup(session)
     cpvs = our_cpvs(session, canonical)
@@ -170,7 +185,7 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
         contracts = read_contracts(session, as_of=as_of, months=months, canonical=canonical, cpvs=cpvs)
         markets = read_markets(
             session, {c for contract in contracts if (c := routing.category_of(contract.cpv))}, as_of=as_of,
-            years=max(r.market_years for r in horizon_rules), language=settings.language, awards=awards,
+            years=market_years(rules), language=settings.language, awards=awards, prepared=prepared,
         )
         candidates += horizon_candidates(contracts, markets, rules, as_of=as_of, categories_of=categories_of)
     if sources and rules.of_type("source_health"):
@@ -193,9 +208,11 @@ def delivery_plan(routing: Routing):  # store.alerts.DeliveryPlan
 
 
 def record(session: Session, settings: Settings, config: AlertConfig, candidates: Sequence[Candidate], *,
-           as_of: date, now: datetime, summary: RunSummary, awards: RunAwards | None = None) -> None:
+           as_of: date, now: datetime, summary: RunSummary, awards: RunAwards | None = None,
+           prepared: PreparedReads | None = None) -> None:
     """Write candidates to the outbox; new rounds of alerts that ask for them get alternative suppliers
-    (the ranker and our buyer read once per run, each CPV division's history when an alert first needs it)."""
+    (the ranker and our buyer read once per run, each CPV division's history when an alert first needs it:
+    kept ahead in ``prepared`` when still true, else read)."""
     from pipelines.alternatives import prepare_for_alerts, suggest_for, suggestions_facts
 
     plan = delivery_plan(config.routing)
@@ -207,7 +224,7 @@ def record(session: Session, settings: Settings, config: AlertConfig, candidates
         if outcome in ("created", "escalated", "renotified") and candidate.alternatives_for:
             organisation_id, cpv = candidate.alternatives_for
             if context is None:
-                context = prepare_for_alerts(session, settings, as_of=as_of, awards=awards)
+                context = prepare_for_alerts(session, settings, as_of=as_of, awards=awards, prepared=prepared)
                 summary.cpu["alternatives prepared"] += time.process_time() - started
                 started = time.process_time()
             suggestions = suggest_for(session, settings, organisation_id=organisation_id, cpv=cpv, as_of=as_of,
@@ -319,10 +336,13 @@ def run_send_alerts(store: Store, settings: Settings, *, as_of: date | None = No
     summary = RunSummary()
     with store.session() as session, session.begin(), collector_paused():
         started = time.process_time()
-        awards = RunAwards(session, as_of=as_of)
-        candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources, awards=awards)
+        awards, prepared = RunAwards(session, as_of=as_of), PreparedReads(session, settings, as_of)
+        candidates = evaluate(session, settings, config, as_of=as_of, now=now, sources=sources, awards=awards,
+                              prepared=prepared)
         summary.cpu["facts"] += time.process_time() - started
-        record(session, settings, config, candidates, as_of=as_of, now=now, summary=summary, awards=awards)
+        record(session, settings, config, candidates, as_of=as_of, now=now, summary=summary, awards=awards,
+               prepared=prepared)
+        summary.prepared.update(prepared.used)
     if send:
         send_due(store, settings, config, now=now, modes=("immediate",), summary=summary)
     return summary

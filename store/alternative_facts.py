@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.alternative_history import CompanyFacts
@@ -77,14 +77,26 @@ def _status_as_of(session: Session, ids: list[int], *, as_of: date) -> dict[int,
     return status
 
 
-def failure_bands(session: Session, ids: list[int], *, as_of: date) -> dict[int, str]:
-    """The failure band of each organisation in the latest scoring run on data up to ``as_of``."""
-    run_id = session.scalar(
+def company_stamp(session: Session, *, as_of: date) -> str:
+    """What ``company_facts`` as of ``as_of`` rests on besides the organisations: the scoring run whose bands it
+    reads and the status events (how many, the newest): facts kept under another stamp may be out of date."""
+    count, newest = session.execute(
+        select(func.count(), func.max(SupplierEvent.id)).where(SupplierEvent.kind.in_(STATUS_EVENTS))).one()
+    return f"{_latest_run(session, as_of=as_of)}|{count}|{newest}"
+
+
+def _latest_run(session: Session, *, as_of: date) -> int | None:
+    return session.scalar(
         select(ScoringRun.id)
         .where(ScoringRun.as_of <= as_of, ScoringRun.status.not_in(("running", "failed")))
         .order_by(ScoringRun.as_of.desc(), ScoringRun.id.desc())
         .limit(1)
     )
+
+
+def failure_bands(session: Session, ids: list[int], *, as_of: date) -> dict[int, str]:
+    """The failure band of each organisation in the latest scoring run on data up to ``as_of``."""
+    run_id = _latest_run(session, as_of=as_of)
     if run_id is None or not ids:
         return {}
     bands: dict[int, str] = {}

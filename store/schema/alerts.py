@@ -5,16 +5,17 @@ process fails: ``alerts`` holds one row per (rule, subject, cause), ``alert_occu
 distinct facts that raised it (so re-evaluating the same facts changes nothing and repeats are
 counted), ``alert_deliveries`` one row per recipient, channel and round (a round is a first
 notice, an escalation or a re-notice after the cooldown: a re-run never sends a round twice),
-``alert_feedback`` what the people did with it, and ``alert_audit`` every change of state.
+``alert_feedback`` what the people did with it, ``alert_audit`` every change of state, and
+``prepared_alert_facts`` what the next run will read, worked out ahead after scoring.
 Apprise URLs are never stored: deliveries name the person and the channel only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.schema.base import Base
@@ -126,3 +127,27 @@ class AlertAudit(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
+
+
+class PreparedAlertFact(Base):
+    """A fact an alert run on ``as_of`` reads, worked out ahead by the score-suppliers flow (``store.prepared_facts``).
+
+    ``kind`` "division": the indexed award and bid history of one CPV division for the alternatives
+    (``arrays``: its plain arrays in one buffer, laid out in ``meta["layout"]``; ``meta``: the rest as JSON); "market": the
+    concentration of one routing category's market (``meta`` only). ``stamp`` is the store's award data
+    when it was worked out and ``settings`` what it depends on: a run whose store or settings differ
+    reads the facts itself instead.
+    """
+
+    __tablename__ = "prepared_alert_facts"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(100))
+    as_of: Mapped[date] = mapped_column(Date)
+    stamp: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    arrays: Mapped[bytes | None] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime]

@@ -45,7 +45,8 @@ class Organisation(Base):
     town: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(20))
     first_seen: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    #: indexed: the newest change is part of the stamp prepared alert facts are checked against
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Notice(Base):
@@ -77,7 +78,8 @@ class Notice(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     #: Set when the same notice reached us from another source first (TED wins over TenderNed).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"), index=True)
-    collected_at: Mapped[datetime]
+    #: indexed: the newest change is part of the stamp prepared alert facts are checked against
+    collected_at: Mapped[datetime] = mapped_column(index=True)
 
     buyer: Mapped[Organisation] = relationship()
     lots: Mapped[list[Lot]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

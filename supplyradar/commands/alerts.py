@@ -269,14 +269,18 @@ def send_command(
 @alerts_app.command("learn-ranker")
 def learn_ranker_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Learn from the awards before this day (default: today).")] = None,
+    routing: RoutingOption = None,
 ) -> None:
-    """Learn the alternatives ranker after a scoring run and keep it for the alert runs (the scoring flow does this)."""
+    """Learn the alternatives ranker after a scoring run and keep it, and the markets and CPV divisions the day's
+    alert runs read, for them (the score-suppliers flow does this)."""
     from pipelines.alternatives import learn_ranker
+    from pipelines.prepared_alert_facts import prepare_alert_facts
 
-    settings = Settings()
+    settings, day = Settings().with_alert_files(routing=routing), parse_date(as_of, "--as-of") or date.today()
     with open_store(settings) as store, store.session() as session, session.begin():
-        ranker = learn_ranker(session, settings, as_of=parse_date(as_of, "--as-of") or date.today())
-    out.print(ranker.describe(), markup=False)
+        ranker = learn_ranker(session, settings, as_of=day)
+        kept = prepare_alert_facts(session, settings, as_of=day)
+    out.print(f"{ranker.describe()}; kept for the alert runs: {kept}", markup=False)
 
 
 @alerts_app.command("digest")

@@ -117,3 +117,35 @@ def test_a_division_refuses_what_it_cannot_answer() -> None:
         assert not part.answers(query)
         with pytest.raises(ValueError, match="cannot answer"):
             part.candidates(query)
+
+
+@pytest.mark.parametrize("ours", [None, "B7", "B99"])
+def test_a_division_taken_apart_and_rebuilt_answers_as_before(ours: str | None) -> None:
+    """What the score-suppliers flow keeps for the alert runs (``branch_state``: arrays and JSON, through a real
+    ``.npz`` and JSON text, as the store keeps them) rebuilds an index with the same candidates in the same order."""
+    import io
+    import json
+
+    from models.alternative_branches import branch_from_state, branch_state
+
+    awards, bids = _history(seed=5)
+    codes = sorted({a.cpv for a in awards})
+    for division in ("09", "72"):
+        part = _division(awards, bids, division, ours)
+        arrays, meta = branch_state(part)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        with np.load(io.BytesIO(buffer.getvalue()), allow_pickle=False) as kept:
+            rebuilt = branch_from_state({name: kept[name] for name in kept.files}, json.loads(json.dumps(meta)))
+        assert rebuilt.knows_buyer(ours) == part.knows_buyer(ours)
+        compared = 0
+        for code in [c for c in codes if c.startswith(division)]:
+            query = Query(cpv=code, as_of=AS_OF, buyer_key=ours, buyer_kind="municipality", buyer_region="NL-1",
+                          reference_value=250_000.0, years=YEARS)
+            expected, found = part.candidates(query), rebuilt.candidates(query)
+            assert found.keys == expected.keys  # the same order, not only the same set
+            _same(expected, found)
+            compared += len(expected)
+        assert compared > 0
+        with pytest.raises(ValueError, match="cannot answer"):  # and it still refuses what it cannot answer
+            rebuilt.candidates(Query(cpv=code, as_of=AS_OF - timedelta(days=1)))

@@ -537,3 +537,41 @@ def test_every_count_in_a_reason_is_the_slice_it_names(codes: tuple[str, ...], s
     # (the region's share is named only when its wins in the branch are not: the region said once is enough)
     assert seen >= {"branch_wins", "neighbour_wins", "region_wins", "similar_buyer_wins", "same_buyer_wins",
                     "peer_buyer_wins", "bids", "value_fit", "active_lately"}
+
+
+def test_the_ranking_order_is_that_of_sorting_every_candidate() -> None:
+    """``_ordered`` sorts only the candidates that can still be among the first ``top_n``; on scores crowded at the
+    rounding boundary (ties after rounding to 6 decimals, broken by wins, last win, name, key), with excluded and
+    preferred candidates, its order is that of sorting them all as the ranking is defined."""
+    from types import SimpleNamespace
+
+    from models.alternatives import _ordered, _preferred, exclusion_reason
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n = int(rng.integers(1, 50))
+        keys = [f"S{i}" for i in rng.permutation(n)]
+        found = SimpleNamespace(keys=keys, branch_count=rng.integers(0, 3, n), last_branch_win=rng.integers(0, 3, n))
+        scores = rng.integers(0, 4, n) * 1e-6 + rng.choice([-4.9e-7, 0.0, 4.9e-7, 5e-7], n) + 0.25
+        companies = {key: CompanyFacts(key, f"Name {int(rng.integers(0, 5))}", str(rng.choice(["NL", "BE", "US"])),
+                                       dissolved_on=date(2025, 1, 1) if rng.random() < 0.1 else None)
+                     for key in keys if rng.random() < 0.9}
+        weighted = bool(rng.random() < 0.8)
+        request = Request(supplier_key=None, cpv="72000000", as_of=AS_OF, top_n=int(rng.integers(1, 8)),
+                          prefer_countries=("NL",) if rng.random() < 0.5 else (), preference_weight=1.5)
+        excluded, eligible = _ordered(found, companies, request, scores, weighted=weighted)
+        expected, out = [], []
+        boost = math.log(request.preference_weight)
+        for i, key in enumerate(keys):  # the definition, candidate by candidate
+            if not weighted and not found.branch_count[i]:
+                continue
+            facts = companies.get(key)
+            name = facts.name if facts else key
+            if exclusion_reason(facts):
+                out.append(key)
+                continue
+            preferred = _preferred(facts.country if facts else None, request.prefer_countries)
+            score = round(float(scores[i]) + (boost if weighted and preferred else 0.0), 6)
+            expected.append((-score, -found.branch_count[i], -found.last_branch_win[i], name, key, i, preferred))
+        assert eligible == sorted(expected)[: request.top_n]
+        assert [e.key for e in excluded] == out

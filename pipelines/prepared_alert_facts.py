@@ -1,0 +1,176 @@
+"""What the next alert run will read, worked out after scoring and kept in the store; and its reading back.
+
+An alert run's own work is small (a rule per fact, a suggestion per alert in milliseconds); what made it
+cost seconds per alert on a national store was reading award history: the markets of the expiring
+contracts' categories and the CPV divisions the alternatives look in. Those depend on the day, the
+settings and the award data only, and the score-suppliers flow runs just before the alert run on the same
+day, so it works them out for every category and division our contracts and spend are in
+(``prepare_alert_facts``) through the same code an alert run would use, and keeps them
+(``store.prepared_facts``). The run (``PreparedReads``) takes a kept fact only when it was worked out for
+its day, under its settings, on the award data the store holds now; anything else it reads itself as
+before. Suggestions and markets are therefore the same either way; only where the time is spent moves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from alerts.evaluate import MarketFact
+from config.settings import Settings
+from models.alternative_branches import BranchIndex, branch_from_state, branch_state
+from models.alternative_history import CompanyFacts
+from models.categories import CPV, parent_of
+from pipelines.run_awards import RunAwards
+from store.alternative_facts import company_facts, company_stamp
+from store.market_summaries import our_category_codes
+from store.prepared_facts import data_stamp, load_prepared, replace_prepared
+
+log = logging.getLogger(__name__)
+
+DIVISION, MARKET = "division", "market"
+
+
+def division_settings(settings: Settings) -> dict[str, Any]:
+    """What a division's history depends on besides the day and the data (the ranker's settings)."""
+    from pipelines.alternatives import ranker_settings
+
+    return ranker_settings(settings)
+
+
+def divisions_of(codes: set[str], settings: Settings) -> list[str]:
+    """The CPV divisions (as the alternatives name them) of ``codes``; codes that are no CPV code left out."""
+    depth, found = settings.alerts.alternatives.cpv_depth, set()
+    for code in codes:
+        try:
+            division = parent_of(code, CPV, cpv_depth=depth).key
+        except ValueError:
+            continue
+        if division[:2].isdigit():
+            found.add(division)
+    return sorted(found)
+
+
+def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, routing_file: Path | None = None,
+                        now: datetime | None = None) -> dict[str, int]:
+    """Work out and keep the markets of our categories and the histories of our CPV divisions as of ``as_of``.
+
+    ``routing_file`` overrides ``settings.alerts.routing_file`` (its categories are the markets an alert
+    names). Returns how many of each were kept.
+    """
+    from pipelines.alternatives import BeyondReads, load_division
+    from pipelines.send_alerts import load_config, market_years, read_markets
+
+    config = load_config(settings.with_alert_files(routing=routing_file))
+    now = now or datetime.now(UTC)
+    stamp, codes = data_stamp(session), our_category_codes(session)
+    awards, reads = RunAwards(session, as_of=as_of), BeyondReads(as_of)  # one read of each division, shared
+    kept: dict[str, int] = {}
+    years = market_years(config.rules)
+    if years is not None:
+        categories = {category for code in codes if (category := config.routing.category_of(code))}
+        markets = read_markets(session, categories, as_of=as_of, years=years, language=settings.language,
+                               awards=awards)
+        facts = {category: (_market_meta(fact), None) for category, fact in markets.items()}
+        kept[MARKET] = replace_prepared(session, MARKET, facts, as_of=as_of, stamp=stamp,
+                                        settings={"years": years}, computed_at=now)
+    divisions = {}
+    companies_stamp = company_stamp(session, as_of=as_of)
+    for division in divisions_of(codes, settings):
+        index = load_division(session, settings, division=division, as_of=as_of, awards=awards, reads=reads)
+        arrays, meta = branch_state(index)
+        companies = company_facts(session, index.suppliers, as_of=as_of)
+        meta["companies"] = {key: _company_row(facts) for key, facts in companies.items()}
+        meta["companies_stamp"] = companies_stamp
+        divisions[division] = (meta, arrays)
+    kept[DIVISION] = replace_prepared(session, DIVISION, divisions, as_of=as_of, stamp=stamp,
+                                      settings=division_settings(settings), computed_at=now)
+    log.info("prepared for the alert runs on %s: %d markets, %d CPV divisions", as_of, kept.get(MARKET, 0),
+             kept[DIVISION])
+    return kept
+
+
+def _company_row(facts: CompanyFacts) -> list:
+    days = (facts.dissolved_on, facts.insolvent_since, facts.sanctioned_on)
+    return [facts.name, facts.country, *(day.isoformat() if day else None for day in days), facts.failure_band]
+
+
+def _company(key: str, row: list) -> CompanyFacts:
+    name, country, dissolved, insolvent, sanctioned, band = row
+    dissolved, insolvent, sanctioned = (date.fromisoformat(day) if day else None for day in (dissolved, insolvent, sanctioned))
+    return CompanyFacts(key=key, name=name, country=country, dissolved_on=dissolved, insolvent_since=insolvent,
+                        sanctioned_on=sanctioned, failure_band=band)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDivision:
+    """A CPV division's history kept ahead, and its suppliers' company facts when still current (else None)."""
+
+    index: BranchIndex
+    companies: dict[str, CompanyFacts] | None
+
+
+def _market_meta(fact: MarketFact) -> dict[str, Any]:
+    meta = asdict(fact)
+    meta.pop("label")  # in the run's language, worked out when read
+    meta["since"], meta["until"] = fact.since.isoformat(), fact.until.isoformat()
+    return meta
+
+
+@dataclass
+class PreparedReads:
+    """An alert run's reads of the kept facts: each used only when worked out for this day, settings and data."""
+
+    session: Session
+    settings: Settings
+    as_of: date
+    used: Counter[str] = field(default_factory=Counter)  # "division", "market", "division missed", ...
+    cpu: float = 0.0  # CPU seconds spent reading kept facts (for the alert benchmark)
+    _stamp: str | None = None
+    _companies_stamp: str | None = None
+
+    @property
+    def stamp(self) -> str:
+        if self._stamp is None:
+            self._stamp = data_stamp(self.session)
+        return self._stamp
+
+    def market(self, category: str, *, years: int, label: str) -> MarketFact | None:
+        """The kept market of ``category`` over ``years``, named ``label``; None when none fits."""
+        started = time.process_time()
+        found = load_prepared(self.session, MARKET, category, as_of=self.as_of, stamp=self.stamp,
+                              settings={"years": years})
+        self.cpu += time.process_time() - started
+        self.used[MARKET if found else f"{MARKET} missed"] += 1
+        if found is None:
+            return None
+        meta = dict(found.meta)
+        meta["since"], meta["until"] = date.fromisoformat(meta["since"]), date.fromisoformat(meta["until"])
+        return MarketFact(label=label, **meta)
+
+    def division(self, division: str) -> KeptDivision | None:
+        """The kept history of the CPV ``division`` (None when none fits), with its suppliers' company facts
+        when no scoring run or status event came since they were kept."""
+        started = time.process_time()
+        found = load_prepared(self.session, DIVISION, division, as_of=self.as_of, stamp=self.stamp,
+                              settings=division_settings(self.settings))
+        kept = None
+        if found is not None:
+            if self._companies_stamp is None:
+                self._companies_stamp = company_stamp(self.session, as_of=self.as_of)
+            companies = None
+            if found.meta.get("companies_stamp") == self._companies_stamp:
+                companies = {key: _company(key, row) for key, row in found.meta["companies"].items()}
+            kept = KeptDivision(branch_from_state(found.arrays, found.meta), companies)
+            if companies is None:
+                self.used["companies missed"] += 1
+        self.cpu += time.process_time() - started
+        self.used[DIVISION if kept is not None else f"{DIVISION} missed"] += 1
+        return kept

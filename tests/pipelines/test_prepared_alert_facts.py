@@ -1,0 +1,85 @@
+"""What the score-suppliers flow keeps for the alert runs gives exactly what the run would read itself, and is
+not used once it is no longer true (another day, other settings, new award data, a new status event).
+
+On the random store of ``test_alert_alternatives_divisions`` (eForms contracts over several lots, awards without
+a winner, duplicates, modifications, another scheme, bids, a buyer known only by its bids), with contracts of
+ours in each of its CPV divisions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipelines.alternatives import prepare_for_alerts, suggest_for, suggestions_facts
+from pipelines.prepared_alert_facts import PreparedReads, prepare_alert_facts
+from pipelines.run_awards import RunAwards
+from pipelines.send_alerts import load_config, market_years, read_markets
+from store.db import Store
+from store.schema import Contract, SupplierEvent
+from store.schema import Notice as NoticeRow
+from tests.pipelines.test_alert_alternatives_divisions import AS_OF, NOW, _fill, _settings
+
+OURS = "NL:id:90000001"
+
+
+def _our_contracts(store: Store, supplier_id: int) -> list[str]:
+    """A contract of ours under every CPV code of the store's notices; returns the codes."""
+    with store.session() as session, session.begin():
+        codes = sorted({c for (c,) in session.query(NoticeRow.cpv_main).filter(NoticeRow.cpv_main.is_not(None))})
+        for i, code in enumerate(codes):
+            session.add(Contract(contract_ref=f"C{i}", source_file="contracts.xlsx", row_number=i + 2, cpv=code,
+                                 organisation_id=supplier_id, end_date=AS_OF + timedelta(days=200), content_hash="h",
+                                 imported_at=NOW))
+    return codes
+
+
+def _suggestions(store: Store, settings, codes: list[str], supplier_id: int, prepared: bool) -> tuple[list, dict]:
+    with store.session() as session:
+        reads = PreparedReads(session, settings, AS_OF) if prepared else None
+        context = prepare_for_alerts(session, settings, as_of=AS_OF, awards=RunAwards(session, as_of=AS_OF),
+                                     prepared=reads)
+        found = [suggestions_facts(suggest_for(session, settings, organisation_id=organisation_id, cpv=code,
+                                               as_of=AS_OF, context=context), "en")
+                 for code in codes for organisation_id in (None, supplier_id)]
+        return found, dict(reads.used) if reads else {}
+
+
+def test_kept_facts_are_what_the_run_reads_and_are_left_when_no_longer_true(store: Store) -> None:
+    ids = _fill(store)
+    supplier = ids["NL:id:3"]
+    settings = _settings(OURS)
+    codes = _our_contracts(store, supplier)
+    with store.session() as session, session.begin():
+        kept = prepare_alert_facts(session, settings, as_of=AS_OF)
+    config = load_config(settings)
+    categories = {c for code in codes if (c := config.routing.category_of(code))}
+    assert kept == {"market": len(categories), "division": 3} and len(categories) == 2  # routing's 45 and 72
+
+    expected, _ = _suggestions(store, settings, codes, supplier, prepared=False)
+    found, used = _suggestions(store, settings, codes, supplier, prepared=True)
+    assert found == expected and sum(bool(s["ranked"]) for s in expected) >= len(codes)
+    assert used == {"division": 3}  # every division kept, companies included: nothing read
+
+    with store.session() as session:
+        years = market_years(config.rules)
+        reads = PreparedReads(session, settings, AS_OF)
+        markets = read_markets(session, categories, as_of=AS_OF, years=years, language="nl", prepared=reads)
+        assert markets == read_markets(session, categories, as_of=AS_OF, years=years, language="nl")
+        assert dict(reads.used) == {"market": 2}
+        assert PreparedReads(session, settings, AS_OF + timedelta(days=1)).division("45") is None  # another day
+        other = settings.model_copy(update={"alerts": settings.alerts.model_copy(update={
+            "alternatives": settings.alerts.alternatives.model_copy(update={"years": 4})})})
+        assert PreparedReads(session, other, AS_OF).division("45") is None  # other settings
+
+    with store.session() as session, session.begin():  # a status event since: the divisions hold, companies not
+        session.add(SupplierEvent(organisation_id=supplier, kind="kvk.dissolved", occurred_on=AS_OF - timedelta(days=3),
+                                  source="kvk", source_ref="x", title="Opgeheven", detected_at=NOW))
+    expected, _ = _suggestions(store, settings, codes, supplier, prepared=False)
+    found, used = _suggestions(store, settings, codes, supplier, prepared=True)
+    assert found == expected and used == {"division": 3, "companies missed": 3}
+
+    with store.session() as session, session.begin():  # a notice collected since: nothing kept is used
+        notice = session.get(NoticeRow, 1)
+        notice.collected_at = NOW + timedelta(hours=1)
+    found, used = _suggestions(store, settings, codes, supplier, prepared=True)
+    assert found == expected and used == {"division missed": 3}
