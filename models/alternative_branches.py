@@ -92,6 +92,7 @@ def branch_state(index: BranchIndex) -> tuple[dict[str, np.ndarray], dict[str, o
     for part, by_scheme in (("wins", index._wins), ("bids", index._bids)):
         for scheme, columns in by_scheme.items():
             arrays[f"{part}.{scheme}.codes"] = np.array(columns.codes, dtype=str)
+            arrays[f"{part}.{scheme}.starts"] = np.array(columns.starts, dtype=np.int64)
             arrays.update((f"{part}.{scheme}.{name}", getattr(columns, name)) for name in _COLUMNS)
     meta = {
         "division": index.division, "since": index.since.isoformat(), "as_of": index.beyond.as_of.isoformat(),
@@ -106,6 +107,7 @@ def branch_state(index: BranchIndex) -> tuple[dict[str, np.ndarray], dict[str, o
 def _columns(arrays: Mapping[str, np.ndarray], prefix: str) -> _Columns:
     columns = object.__new__(_Columns)
     columns.codes = arrays[f"{prefix}.codes"].tolist()
+    columns.starts = arrays[f"{prefix}.starts"].tolist()
     for name in _COLUMNS:
         setattr(columns, name, arrays[f"{prefix}.{name}"])
     return columns

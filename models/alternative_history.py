@@ -139,7 +139,14 @@ class _Columns:
 
     def __init__(self, rows: list[tuple]) -> None:
         rows.sort(key=lambda r: r[0])
-        self.codes = [r[0] for r in rows]
+        # The distinct codes in order and the row each starts at (the row count last): rows repeat their codes.
+        self.codes: list[str] = []
+        self.starts: list[int] = []
+        for i, row in enumerate(rows):
+            if not self.codes or row[0] != self.codes[-1]:
+                self.codes.append(row[0])
+                self.starts.append(i)
+        self.starts.append(len(rows))
         self.day = np.array([r[1] for r in rows], dtype=np.int64)
         self.sup = np.array([r[2] for r in rows], dtype=np.int64)
         self.share = np.array([r[3] for r in rows], dtype=np.float64)
@@ -149,7 +156,9 @@ class _Columns:
         self.logv = np.array([r[7] for r in rows], dtype=np.float64)
 
     def span(self, prefix: str) -> tuple[int, int]:
-        return bisect.bisect_left(self.codes, prefix), bisect.bisect_left(self.codes, prefix + "\U0010ffff")
+        """The rows whose code starts with ``prefix``."""
+        first, last = bisect.bisect_left(self.codes, prefix), bisect.bisect_left(self.codes, prefix + "\U0010ffff")
+        return self.starts[first], self.starts[last]
 
 
 def _matched(keys: dict[tuple[str | None, str], tuple[str, str]], scheme: str | None, cpv: str) -> tuple[str, str]:

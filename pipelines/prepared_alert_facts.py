@@ -86,8 +86,7 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     for division in divisions_of(codes, settings):
         index = load_division(session, settings, division=division, as_of=as_of, awards=awards, reads=reads)
         arrays, meta = branch_state(index)
-        companies = company_facts(session, index.suppliers, as_of=as_of)
-        meta["companies"] = {key: _company_row(facts) for key, facts in companies.items()}
+        meta["companies"] = _company_columns(company_facts(session, index.suppliers, as_of=as_of))
         meta["companies_stamp"] = companies_stamp
         divisions[division] = (meta, arrays)
     kept[DIVISION] = replace_prepared(session, DIVISION, divisions, as_of=as_of, stamp=stamp,
@@ -97,16 +96,26 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     return kept
 
 
-def _company_row(facts: CompanyFacts) -> list:
-    days = (facts.dissolved_on, facts.insolvent_since, facts.sanctioned_on)
-    return [facts.name, facts.country, *(day.isoformat() if day else None for day in days), facts.failure_band]
+def _company_columns(companies: dict[str, CompanyFacts]) -> dict[str, Any]:
+    """The companies as columns, with the few that have a register or sanctions status apart (as ISO days)."""
+    status = {key: [day.isoformat() if day else None for day in (f.dissolved_on, f.insolvent_since, f.sanctioned_on)]
+              for key, f in companies.items() if f.dissolved_on or f.insolvent_since or f.sanctioned_on}
+    return {"keys": list(companies), "names": [f.name for f in companies.values()],
+            "countries": [f.country for f in companies.values()],
+            "bands": [f.failure_band for f in companies.values()], "status": status}
 
 
-def _company(key: str, row: list) -> CompanyFacts:
-    name, country, dissolved, insolvent, sanctioned, band = row
-    dissolved, insolvent, sanctioned = (date.fromisoformat(day) if day else None for day in (dissolved, insolvent, sanctioned))
-    return CompanyFacts(key=key, name=name, country=country, dissolved_on=dissolved, insolvent_since=insolvent,
-                        sanctioned_on=sanctioned, failure_band=band)
+def _companies(columns: dict[str, Any]) -> dict[str, CompanyFacts]:
+    status, none = columns["status"], (None, None, None)
+    return {
+        key: CompanyFacts(key, name, country, *(_days(status[key]) if key in status else none), band)
+        for key, name, country, band in zip(columns["keys"], columns["names"], columns["countries"], columns["bands"],
+                                            strict=True)
+    }
+
+
+def _days(days: list[str | None]) -> tuple[date | None, ...]:
+    return tuple(date.fromisoformat(day) if day else None for day in days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +176,7 @@ class PreparedReads:
                 self._companies_stamp = company_stamp(self.session, as_of=self.as_of)
             companies = None
             if found.meta.get("companies_stamp") == self._companies_stamp:
-                companies = {key: _company(key, row) for key, row in found.meta["companies"].items()}
+                companies = _companies(found.meta["companies"])
             kept = KeptDivision(branch_from_state(found.arrays, found.meta), companies)
             if companies is None:
                 self.used["companies missed"] += 1
