@@ -23,7 +23,8 @@ from datetime import date
 
 import numpy as np
 
-from models.alternative_history import Candidates, HistoryIndex, PastAward, PastBid, Query, _Columns, years_before
+from models.alternative_columns import Columns
+from models.alternative_history import Candidates, HistoryIndex, PastAward, PastBid, Query, years_before
 from models.categories import CPV, parent_of, scheme_name
 
 
@@ -104,8 +105,8 @@ def branch_state(index: BranchIndex) -> tuple[dict[str, np.ndarray], dict[str, o
     return arrays, meta
 
 
-def _columns(arrays: Mapping[str, np.ndarray], prefix: str) -> _Columns:
-    columns = object.__new__(_Columns)
+def _columns(arrays: Mapping[str, np.ndarray], prefix: str) -> Columns:
+    columns = object.__new__(Columns)
     columns.codes = arrays[f"{prefix}.codes"].tolist()
     columns.starts = arrays[f"{prefix}.starts"].tolist()
     for name in _COLUMNS:

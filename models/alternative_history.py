@@ -19,6 +19,7 @@ from datetime import date
 
 import numpy as np
 
+from models.alternative_columns import Columns
 from models.categories import Branch, branch_of, clean_code, match_key, parent_of, scheme_name
 from models.group_stats import example_buyers, median_per_group, value_fit
 
@@ -134,33 +135,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-class _Columns:
-    """One scheme's rows (an award-winner pair or a bidder-bid pair), sorted by their code's ``match_key``."""
-
-    def __init__(self, rows: list[tuple]) -> None:
-        rows.sort(key=lambda r: r[0])
-        # The distinct codes in order and the row each starts at (the row count last): rows repeat their codes.
-        self.codes: list[str] = []
-        self.starts: list[int] = []
-        for i, row in enumerate(rows):
-            if not self.codes or row[0] != self.codes[-1]:
-                self.codes.append(row[0])
-                self.starts.append(i)
-        self.starts.append(len(rows))
-        self.day = np.array([r[1] for r in rows], dtype=np.int64)
-        self.sup = np.array([r[2] for r in rows], dtype=np.int64)
-        self.share = np.array([r[3] for r in rows], dtype=np.float64)
-        self.buyer = np.array([r[4] for r in rows], dtype=np.int64)
-        self.kind = np.array([r[5] for r in rows], dtype=np.int64)
-        self.region = np.array([r[6] for r in rows], dtype=np.int64)
-        self.logv = np.array([r[7] for r in rows], dtype=np.float64)
-
-    def span(self, prefix: str) -> tuple[int, int]:
-        """The rows whose code starts with ``prefix``."""
-        first, last = bisect.bisect_left(self.codes, prefix), bisect.bisect_left(self.codes, prefix + "\U0010ffff")
-        return self.starts[first], self.starts[last]
-
-
 def _matched(keys: dict[tuple[str | None, str], tuple[str, str]], scheme: str | None, cpv: str) -> tuple[str, str]:
     """The scheme and the code as the index matches them, kept in ``keys`` (a history repeats its codes)."""
     name = scheme_name(scheme)
@@ -198,7 +172,7 @@ class HistoryIndex:
                 sup = self._sup_id(key)
                 rows.setdefault(scheme, []).append((code, day, sup, 1.0 / len(winners), buyer, kind, region, logv))
                 win_keys.append(sup * 10_000_000 + day)
-        self._wins = {scheme: _Columns(r) for scheme, r in rows.items()}
+        self._wins = {scheme: Columns(r) for scheme, r in rows.items()}
         self._buyer_days = np.sort(np.array(buyer_days, dtype=np.int64))
         self._win_days = np.sort(np.array(win_keys, dtype=np.int64))
         bid_rows: dict[str, list[tuple]] = {}
@@ -210,7 +184,7 @@ class HistoryIndex:
                     (code, bid.published.toordinal(), self._sup_id(key), won,
                      self._buyer_id(bid.buyer_key, bid.buyer_key), -1, -1, math.nan)
                 )
-        self._bids = {scheme: _Columns(r) for scheme, r in bid_rows.items()}
+        self._bids = {scheme: Columns(r) for scheme, r in bid_rows.items()}
         self._days = [a.published.toordinal() for a in self.awards]
         self._by_buyer_branch: dict[int, dict] = {}
         self._bands: dict[int, np.ndarray] = {}
@@ -271,7 +245,7 @@ class HistoryIndex:
         same = (pos >= 0) & (found // 10_000_000 == sups)
         return np.where(same, found % 10_000_000, 0)
 
-    def _peer_similarity(self, idx: np.ndarray, query: Query, wins: _Columns) -> np.ndarray:
+    def _peer_similarity(self, idx: np.ndarray, query: Query, wins: Columns) -> np.ndarray:
         """Per row: how alike its buyer is to the query's buyer, as the share of that buyer's wins (in the
         window and the parent) that went to suppliers the query's buyer also hired there; 0 for the buyer itself."""
         buyer_id = self._buyer.get(query.buyer_key, -2) if query.buyer_key else -2
@@ -411,10 +385,10 @@ class _Window:
     parent: Branch
     since: date
     as_of: int  # ordinal of the reference day
-    wins: _Columns | None
+    wins: Columns | None
     idx: np.ndarray  # win rows (in the parent, in the window)
     in_branch: np.ndarray  # per win row: inside the branch
-    bids: _Columns | None
+    bids: Columns | None
     bid_idx: np.ndarray  # bid rows (in the branch, in the window)
 
     def win_sups(self) -> np.ndarray:
