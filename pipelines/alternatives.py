@@ -160,6 +160,9 @@ class BeyondReads:
     last_win: dict[str, date | None] = field(default_factory=dict)  # None: asked, never won
     buyer_awards: dict[str, int] = field(default_factory=dict)  # 0: asked, no award
     ours_bid: bool | None = None  # whether our own buyer has bids, once asked
+    #: every supplier's last win read in one pass on first use (for a run that asks about most of them, as the
+    #: facts kept for all our divisions do); otherwise each division's suppliers are asked for by name
+    all_suppliers: bool = False
 
     def beyond(self, session: Session, *, suppliers: set[str], winners: set[str], since: date, buyers: set[str],
                ours: str) -> Beyond:
@@ -168,11 +171,15 @@ class BeyondReads:
 
         Buyers' sizes are compared with our own buyer's only (``HistoryIndex._similar_buyers``): when it is
         not set or the history does not know it, no buyer's awards need counting."""
+        if self.all_suppliers and not self.last_win:
+            self.last_win = dict(last_wins(session, None, before=self.as_of))
         for keys, start in ((suppliers & winners, since), (suppliers - winners, None)):
+            if self.all_suppliers:
+                break  # every supplier with a win is known; the others never won
             if missing := keys - self.last_win.keys():
                 found = last_wins(session, missing, before=self.as_of, since=start)
                 self.last_win.update((key, found.get(key)) for key in missing)
-        last_win = {key: day for key in suppliers if (day := self.last_win[key]) is not None}
+        last_win = {key: day for key in suppliers if (day := self.last_win.get(key)) is not None}
         if not ours or not self._counted(session, {ours}) and not self._ours_bid(session, ours):
             return Beyond(self.as_of, last_win=last_win, buyer_awards={})
         self._counted(session, buyers)

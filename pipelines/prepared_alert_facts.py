@@ -71,7 +71,8 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     config = load_config(settings.with_alert_files(routing=routing_file))
     now = now or datetime.now(UTC)
     stamp, codes = data_stamp(session), our_category_codes(session)
-    awards, reads = RunAwards(session, as_of=as_of), BeyondReads(as_of)  # one read of each division, shared
+    # one read of each division, shared by the markets and the divisions; every supplier's last win in one pass
+    awards, reads = RunAwards(session, as_of=as_of), BeyondReads(as_of, all_suppliers=True)
     kept: dict[str, int] = {}
     years = market_years(config.rules)
     if years is not None:

@@ -328,22 +328,25 @@ def source_freshness(session: Session) -> list[dict]:
 # aggregated here instead of reading every award of the store.
 
 
-def last_wins(session: Session, keys: Iterable[str], *, before: date, since: date | None = None) -> dict[str, date]:
+def last_wins(session: Session, keys: Iterable[str] | None, *, before: date, since: date | None = None) -> dict[str, date]:
     """Each supplier's (org_key's) last win published before ``before``, in any category: what ``award_facts``
     (all schemes) would show as its latest counted award with it among the winners. ``since``: the suppliers
-    are known to have won on or after that day, so older wins need not be read."""
+    are known to have won on or after that day, so older wins need not be read. ``keys`` None: every supplier
+    with a win, in one pass (a tenth of the CPU of asking for most of them by name)."""
+    query = (
+        select(Organisation.org_key, func.max(NoticeRow.published))
+        .join(AwardWinner, AwardWinner.organisation_id == Organisation.id)
+        .join(Award, Award.id == AwardWinner.award_id)
+        .join(NoticeRow, NoticeRow.id == Award.notice_pk)
+        .where(*counted_notices("", True, None, since), NoticeRow.published < before, NoticeRow.buyer_id.is_not(None))
+        .group_by(Organisation.org_key)
+    )
+    if keys is None:
+        return dict(session.execute(query).tuples().all())
     wanted, found = sorted(set(keys)), {}
     for start in range(0, len(wanted), _CHUNK):
-        q = (
-            select(Organisation.org_key, func.max(NoticeRow.published))
-            .join(AwardWinner, AwardWinner.organisation_id == Organisation.id)
-            .join(Award, Award.id == AwardWinner.award_id)
-            .join(NoticeRow, NoticeRow.id == Award.notice_pk)
-            .where(*counted_notices("", True, None, since), NoticeRow.published < before,
-                   NoticeRow.buyer_id.is_not(None), Organisation.org_key.in_(wanted[start : start + _CHUNK]))
-            .group_by(Organisation.org_key)
-        )
-        found.update((key, day) for key, day in session.execute(q))
+        chunk = query.where(Organisation.org_key.in_(wanted[start : start + _CHUNK]))
+        found.update((key, day) for key, day in session.execute(chunk))
     return found
 
 

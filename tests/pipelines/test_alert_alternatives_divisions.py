@@ -121,6 +121,7 @@ def test_the_store_aggregates_count_as_the_history_does(store: Store) -> None:
                 expected_last[w] = max(expected_last.get(w, a.published), a.published)
         assert buyer_award_counts(session, buyers, before=AS_OF) == expected_counts
         assert last_wins(session, suppliers, before=AS_OF) == expected_last
+        assert last_wins(session, None, before=AS_OF) == expected_last  # every supplier with a win, in one pass
         assert any(a.scheme == "UNSPSC" and a.winners for a in history)  # counted too, in no CPV division
 
 
