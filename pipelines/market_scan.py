@@ -91,14 +91,21 @@ def run_market_scans(
     """The scans of several categories from one streamed read of the store, which also fills ``summaries``
     (``pipelines.market_summaries.summary_builders``: the market-scan flow refreshes them after its scans,
     and they read the same awards; two reads of a national store's awards were most of the scans' time)."""
-    builders = [_builder(cpv, start, end, period) for cpv in cpvs]
-    every = [*builders, *summaries]
+    # A scan asked for exactly as a summary is kept (the same category, window, period, currency and top) is
+    # that summary's builder: fed once, read twice (reading a builder changes nothing).
+    same = {_request(summary): summary for summary in summaries}
+    builders = [same.get(_request(fresh), fresh) for fresh in (_builder(cpv, start, end, period) for cpv in cpvs)]
+    every = list({id(builder): builder for builder in [*builders, *summaries]}.values())
     if every:
         since, until = min(b.start for b in every), max(b.end for b in every)
         with store.session() as session:
             feed_categories(every, award_fact_groups(session, "", until=until),
                             notice_groups(session, "", since=since, until=until))
     return [_report(store, builder, language=language, output_dir=output_dir) for builder in builders]
+
+
+def _request(builder: MarketScanBuilder) -> tuple:
+    return builder.cpv_prefix, builder.start, builder.end, builder.period, builder.currency, builder.top_n
 
 
 def _builder(cpv: str, start: date, end: date | None, period: str) -> MarketScanBuilder:
