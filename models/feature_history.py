@@ -91,14 +91,15 @@ class FeatureHistory:
         return None if parsed is None or (parsed.observed is not None and parsed.observed > day) else parsed
 
     def row(self, org: int, snapshot: date, inputs: FeatureInputs,
-            horizon_days: int) -> tuple[dict[str, float | None], int] | None:
-        """A training row's values and label; None when the organisation has no row on the date (not known
-        yet, or gone): :meth:`known_on`, :meth:`gone`, :meth:`values` and :meth:`label` in one pass."""
+            horizon_days: int) -> tuple[tuple[float | None, ...], int] | None:
+        """A training row's values (in ``FEATURES`` order: a million rows at national scale, no dict each) and
+        label; None when the organisation has no row on the date (not known yet, or gone): :meth:`known_on`,
+        :meth:`gone`, :meth:`values` and :meth:`label` in one pass."""
         parsed = self._parsed(inputs.profiles.get(org))
         if not self._known(org, snapshot, parsed) or self._gone(org, snapshot, parsed):
             return None
         failures = self._failures.get(org)
-        return self.values(org, snapshot, inputs, parsed), self.label(org, snapshot, horizon_days) if failures else 0
+        return self._values(org, snapshot, inputs, parsed), self.label(org, snapshot, horizon_days) if failures else 0
 
     def known_on(self, org: int, snapshot: date, profiles: Mapping[int, Mapping[str, Any]]) -> bool:
         """A supplier with a win, or registered, by the snapshot date: it gets a row from then on."""
@@ -142,6 +143,11 @@ class FeatureHistory:
         """The same values as ``feature_row(org, snapshot, inputs, half_life_days=...).values``."""
         if parsed is _UNREAD:
             parsed = self._parsed(inputs.profiles.get(org))
+        return dict(zip(FEATURES, self._values(org, snapshot, inputs, parsed), strict=True))
+
+    def _values(self, org: int, snapshot: date, inputs: FeatureInputs,
+                parsed: _Snapshot | None) -> tuple[float | None, ...]:
+        """:meth:`values` in ``FEATURES`` order."""
         now = None if parsed is None or (parsed.observed is not None and parsed.observed > snapshot) else parsed
         company = self._company_values(org, snapshot, now, inputs) if now is not None else _NO_COMPANY
         own = self.events.get(org, ())
@@ -154,7 +160,7 @@ class FeatureHistory:
         if org in inputs.uncovered:
             events = tuple(None if name in REGISTER_FEATURES else value
                            for name, value in zip(_EVENT_FEATURES, events, strict=True))
-        return dict(zip(FEATURES, (*company, *events, *self._win_values(org, snapshot)), strict=True))
+        return (*company, *events, *self._win_values(org, snapshot))
 
     def _company_values(self, org: int, snapshot: date, now: _Snapshot,
                         inputs: FeatureInputs) -> tuple[float | None, ...]:

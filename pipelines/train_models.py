@@ -122,7 +122,7 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
             if (row := history.row(org, snapshot, inputs, cfg.horizon_days)) is not None:
                 values, label = row
                 rows.append(TrainingRow(org, snapshot, MatrixRow(flat, len(rows)), label))
-                flat.extend([_NAN if (v := values[name]) is None else v for name in FEATURES])
+                flat.extend([_NAN if v is None else v for v in values])  # in FEATURES order
     x = np.frombuffer(flat, dtype=np.float64).reshape(len(rows), len(FEATURES))  # the same memory, no copy
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}

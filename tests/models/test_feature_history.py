@@ -79,7 +79,7 @@ def test_values_population_and_labels_are_those_of_feature_row(seed: int, source
                 or end is not None and end <= day)
             in_population = history.known_on(org, day, now) and not history.gone(org, day, now)
             assert history.row(org, day, inputs, 365) == (
-                (expected, label_for(events.get(org, ()), day, 365)) if in_population else None)
+                (tuple(expected.values()), label_for(events.get(org, ()), day, 365)) if in_population else None)
             checked += 1
             seen["related"] += any(events.get(other) for other in inputs.related.get(org, ()))
             seen["change"] += expected["employees_change_12m"] is not None
