@@ -176,8 +176,11 @@ class HttpClient:
                 chunks.append(chunk)
         finally:
             response.close()
-        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter).
+        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter), and as the
+        # response's stream, as httpx gives a response made with its content: the stream read above points back
+        # at the response, a cycle only the cyclic collector could free (with the body) after the caller is done.
         response._content = b"".join(chunks)
+        response.stream = httpx.ByteStream(response._content)
         return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
