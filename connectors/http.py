@@ -120,18 +120,18 @@ class HttpClient:
         attempts = max(1, self.settings.max_attempts)
         for attempt in range(1, attempts + 1):
             request = self._client.build_request(method, url, **kwargs)
-            where = safe_url(request.url)
             self._keep_pace()
             retry_after: str | None = None
             try:
-                response = self._send_bounded(request, where, send_options)
+                response = self._send_bounded(request, send_options)
             except RETRY_EXCEPTIONS as exc:
                 reason = type(exc).__name__
             else:
                 if response.status_code not in RETRY_STATUSES:
-                    return _accept(self.source, where, response)
+                    return _accept(self.source, request, response)
                 reason = f"HTTP {response.status_code}"
                 retry_after = response.headers.get("Retry-After")
+            where = safe_url(request.url)  # for the log and the error only: a success never needs it
             if attempt == attempts:
                 raise SourceUnavailableError(self.source, where, f"{reason} ({attempts} attempts)")
             wait = self._wait_before_retry(attempt, retry_after)
@@ -148,7 +148,7 @@ class HttpClient:
             self._sleep(wait)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    def _send_bounded(self, request: httpx.Request, where: str, send_options: dict[str, Any]) -> httpx.Response:
+    def _send_bounded(self, request: httpx.Request, send_options: dict[str, Any]) -> httpx.Response:
         """Send and read the body within ``request_timeout`` seconds and ``max_response_bytes``.
 
         httpx's read timeout bounds each read, not the request: a server that trickles a byte a
@@ -165,19 +165,22 @@ class HttpClient:
                 size += len(chunk)
                 if size > self.settings.max_response_bytes:
                     raise ResponseTooLargeError(
-                        self.source, where, response.status_code,
+                        self.source, safe_url(request.url), response.status_code,
                         f"answer larger than {self.settings.max_response_bytes} bytes (http.max_response_bytes); refused",
                     )
                 if time.monotonic() > deadline:
                     raise TotalTimeoutError(
-                        f"{where}: no complete answer within {self.settings.request_timeout} s (http.request_timeout)",
+                        f"{safe_url(request.url)}: no complete answer within {self.settings.request_timeout} s (http.request_timeout)",
                         request=request,
                     )
                 chunks.append(chunk)
         finally:
             response.close()
-        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter).
+        # The decoded body, as ``Response.read()`` would have kept it (httpx has no public setter), and as the
+        # response's stream, as httpx gives a response made with its content: the stream read above points back
+        # at the response, a cycle only the cyclic collector could free (with the body) after the caller is done.
         response._content = b"".join(chunks)
+        response.stream = httpx.ByteStream(response._content)
         return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
@@ -257,12 +260,12 @@ class _RedactHttpxUrls(logging.Filter):
 logging.getLogger("httpx").addFilter(_RedactHttpxUrls())
 
 
-def _accept(source: str, where: str, response: httpx.Response) -> httpx.Response:
-    """Pass a success through; turn any other status into ``SourceRequestError``."""
+def _accept(source: str, request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """Pass a success through; turn any other status into ``SourceRequestError`` (naming the URL asked for)."""
     if response.is_success or response.is_redirect:
         return response
     detail = " ".join(response.text[:ERROR_BODY_CHARS].split())
-    raise SourceRequestError(source, where, response.status_code, detail)
+    raise SourceRequestError(source, safe_url(request.url), response.status_code, detail)
 
 
 def retry_after_seconds(value: str, now: datetime) -> float | None:

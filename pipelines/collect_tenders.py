@@ -27,6 +27,7 @@ from connectors.errors import (
 )
 from connectors.records import Notice
 from pipelines.collection_run import collection_run
+from pipelines.collector import collector_paused
 from reference.cpv import cpv_codes
 from store.bookkeeping import (
     get_watermark,
@@ -176,10 +177,18 @@ def _run(
             notices, errors = retry(keys)
             summary.retried, summary.recovered = len(keys), len(notices)
             _store_page(store, source, scope, notices, errors, summary, advance=False)
-        for notices, errors in pages:
-            summary.pages += 1
-            summary.fetched += len(notices) + sum(1 for e in errors if not _is_warning(e))
-            _store_page(store, source, scope, notices, errors, summary)
+        while True:
+            # a page is fetched, parsed and stored with the cyclic collector paused: its notices and documents
+            # are all alive until stored, so collections during it freed nothing; what it left in cycles is
+            # collected as the next page starts
+            with collector_paused():
+                page = next(pages, None)
+                if page is None:
+                    break
+                notices, errors = page
+                summary.pages += 1
+                summary.fetched += len(notices) + sum(1 for e in errors if not _is_warning(e))
+                _store_page(store, source, scope, notices, errors, summary)
             if progress:
                 progress(source, len(notices), summary)
         if summary.pending:

@@ -6,7 +6,9 @@ Nothing waits: the client gets ``sleep=waits.append``, so each test reads the wa
 from __future__ import annotations
 
 import base64
+import gc
 import logging
+import weakref
 from datetime import UTC, datetime
 
 import httpx
@@ -55,6 +57,23 @@ def test_a_cookie_the_server_sets_goes_with_the_next_request_and_none_without_on
     sent = [call.request.headers.get("Cookie") for call in route.calls]
     assert sent == [None, None, "session=abc"]
     assert client._client.cookies.get("session") == "abc"
+
+
+def test_a_read_response_is_freed_as_soon_as_it_is_dropped(respx_mock, client):
+    """No cycle left for the cyclic collector (httpx's bound stream pointed back at its response): with the
+    collector off, the response and its body go when the last reference does; the body still reads the same."""
+    respx_mock.get(URL).respond(200, content=b"<notice/>")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        response = client.request("GET", URL)
+        assert response.content == b"<notice/>" and list(response.iter_bytes()) == [b"<notice/>"]
+        gone = weakref.ref(response)
+        del response
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def test_429_waits_what_retry_after_says(respx_mock, client, waits):
