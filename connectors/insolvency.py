@@ -40,6 +40,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -266,39 +267,39 @@ def make_client(
 # --- envelopes -----------------------------------------------------------------------------------------
 
 
-def build_envelope(
-    operation: str,
-    parameters: Iterable[tuple[str, str]],
-    settings: InsolvencySettings,
-    *,
-    message_id: str | None = None,
-    now: datetime | None = None,
-) -> bytes:
-    """The SOAP 1.2 request for ``operation``: WS-Addressing header, UsernameToken, escaped parameters."""
+def build_envelope(operation: str, parameters: Iterable[tuple[str, str]], settings: InsolvencySettings, *,
+                   message_id: str | None = None, now: datetime | None = None) -> bytes:
+    """The SOAP 1.2 request for ``operation``: WS-Addressing header, UsernameToken, escaped parameters (a copy of the
+    operation's envelope with this request's values set: the same bytes as building it, at a fraction of the cost)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    soap, wsa, wsse, wsu, cir = _makers()
-    stamp = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
-    password = wsse.Password(settings.password.get_secret_value())
-    password.set("Type", PASSWORD_TEXT)
-    token = wsse.UsernameToken(wsse.Username(settings.username), password, wsu.Created(stamp(now)))
+    values = list(parameters)
+    envelope = deepcopy(_envelope(operation, tuple(name for name, _ in values)))
+    (_action, message, _reply, to, (timestamp, token)), (call_element,) = envelope
+    username, password, created = token
     token.set(f"{{{WSU}}}Id", f"UsernameToken-{uuid.uuid4()}")
-    header = soap.Header(
-        wsa.Action(f"{CIR}/{operation}"),
-        wsa.MessageID(message_id or f"urn:uuid:{uuid.uuid4()}"),
-        wsa.ReplyTo(wsa.Address(f"{WSA}/role/anonymous")),
-        wsa.To(settings.url),
-        wsse.Security(wsu.Timestamp(wsu.Created(stamp(now)), wsu.Expires(stamp(now + TOKEN_LIFETIME))), token),
-    )
-    body = soap.Body(getattr(cir, operation)(*[getattr(cir, name)(value) for name, value in parameters]))
-    envelope = soap.Envelope(header, body)
+    message.text = message_id or f"urn:uuid:{uuid.uuid4()}"
+    to.text, username.text, password.text = settings.url, settings.username, settings.password.get_secret_value()
+    created.text = timestamp[0].text = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    timestamp[1].text = (now + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for element, (_name, value) in zip(call_element, values, strict=True):
+        element.text = value
     return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
 
 
 @cache
-def _makers() -> tuple[ElementMaker, ...]:
-    """The envelope's element factories, made once (they hold no state; a first run asks once per watched company)."""
-    return (*(ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
-              (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU))), ElementMaker(namespace=CIR, nsmap={None: CIR}))
+def _envelope(operation: str, names: tuple[str, ...]) -> etree._Element:
+    """The envelope of ``operation`` with these parameters, its values empty (``build_envelope`` copies it; a first
+    run asks once per watched company, and building the elements was most of a request's own work)."""
+    soap, wsa, wsse, wsu = (ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
+                            (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU)))
+    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
+    password = wsse.Password("")
+    password.set("Type", PASSWORD_TEXT)
+    token = wsse.UsernameToken(wsse.Username(""), password, wsu.Created(""))
+    token.set(f"{{{WSU}}}Id", "")
+    header = soap.Header(wsa.Action(f"{CIR}/{operation}"), wsa.MessageID(""), wsa.ReplyTo(wsa.Address(f"{WSA}/role/anonymous")),
+                         wsa.To(""), wsse.Security(wsu.Timestamp(wsu.Created(""), wsu.Expires("")), token))
+    return soap.Envelope(header, soap.Body(getattr(cir, operation)(*[getattr(cir, name)("") for name in names])))
 
 
 def call(client: HttpClient, settings: InsolvencySettings, operation: str, parameters: Iterable[tuple[str, str]]) -> etree._Element:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +59,8 @@ class Register:
     case_of: dict[str, dict[str, Any]]  # kenmerk -> case
     published: list[tuple[date, str, dict[str, Any]]]  # (day, kenmerk, case) of every publication, in that order
     published_for: dict[str, list[tuple[date, str]]]  # KvK number -> (day, kenmerk) of its cases' publications, in order
+    #: rendered Basisprofiel bodies by (number, base, HAL links, signals applied): ``_profile_body``
+    bodies: dict[tuple[str, str, bool, int], bytes] = field(default_factory=dict, compare=False)
 
 
 @lru_cache(maxsize=2)
@@ -137,10 +139,10 @@ def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Respo
         kvk = rest.removeprefix("/v1/basisprofielen/")
         if not re.fullmatch(r"\d{8}", kvk):
             return _fout(400, "IPD0004", f"Het KVK-nummer {kvk} is niet valide.")
-        state = _state(register, kvk, today)
-        if state is None:  # the body written once, the number put in (8 digits: nothing to escape)
+        body = _profile_body(register, kvk, base, today)
+        if body is None:  # the body written once, the number put in (8 digits: nothing to escape)
             return _answer(404, _PROFILE_NOT_FOUND % kvk.encode(), "application/json")
-        return _hal(basisprofiel(state, base, today), "1.5.0")
+        return _answer(200, body, "application/hal+json", **{"API-Version": "1.5.0"})
     if rest.startswith("/v1/vestigingsprofielen/"):
         number = rest.removeprefix("/v1/vestigingsprofielen/")
         if not re.fullmatch(r"\d{12}", number):
@@ -152,6 +154,24 @@ def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Respo
     if rest in ("/v2/zoeken", "/v2/zoeken/"):
         return _zoeken(request, register, today, base)
     return _fout(404, "IPD0000", f"Onbekende resource {request.url.path}")
+
+
+def _profile_body(register: Register, kvk: str, base: str, today: date) -> bytes | None:
+    """``_hal(basisprofiel(...))``'s body, rendered once per state: a history asks every found company every quarter,
+    and its profile changes only with a signal (``CompanyLife.state_on`` applies those up to the day) or the links'
+    format. None before the company was registered."""
+    entry = register.companies.get(kvk)
+    if entry is None or date.fromisoformat(entry["registered_on"]) > today:
+        return None
+    signals = register.lives[kvk].signals
+    applied = next((index for index, signal in enumerate(signals) if signal.day > today), len(signals))
+    key = (kvk, base, today >= HAL_LINKS_FROM, applied)
+    body = register.bodies.get(key)
+    if body is None:
+        state = _state(register, kvk, today)
+        assert state is not None  # registered by then (checked above)
+        body = register.bodies[key] = json.dumps(basisprofiel(state, base, today), ensure_ascii=False).encode()
+    return body
 
 
 def _state(register: Register, kvk: str, today: date) -> dict[str, Any] | None:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from store.events import NewEvent, save_events  # re-exported for the companies area
 from store.notices import dialect_insert
-from store.schema import Organisation, OrganisationIdentifier
+from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
 from store.schema.companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
 
 KVK_SCHEME = "kvk"
@@ -248,10 +248,13 @@ def link_insolvency_events(session: Session, *, url: str) -> int:
     organisations = organisations_by_kvk(session, {case.kvk_number for _pub, case in rows})
     from connectors.insolvency import PUBLICATION_KINDS, ruling_date  # the code table lives with the connector
 
+    # stored already (every run links every case again): not built nor offered again, the insert would skip them
+    stored = set(session.execute(select(SupplierEvent.organisation_id, SupplierEvent.kind, SupplierEvent.source_ref)
+                                 .where(SupplierEvent.source == "cir")).tuples())
     events = []
     for publication, case in rows:
         org_id = organisations.get(case.kvk_number)
-        if org_id is None:
+        if org_id is None or (org_id, publication.event_kind, f"{case.case_number} {publication.kenmerk}"[:300]) in stored:
             continue
         ruled = ruling_date(publication.description)
         name = PUBLICATION_KINDS.get(publication.code, (publication.code, None))[0]

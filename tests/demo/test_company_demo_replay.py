@@ -124,3 +124,20 @@ def test_search_undertaking_by_number_finds_each_case_by_its_number() -> None:
             expected = sorted((p["published_on"], p["kenmerk"]) for c in register.cases if c["kvk"] == case["kvk"]
                               for p in c["publications"] if p["published_on"] <= day.isoformat())
             assert found == [kenmerk for _day, kenmerk in expected] and found
+
+
+def test_a_profile_rendered_once_per_state_is_the_one_rendered_that_day() -> None:
+    """The kept Basisprofiel bodies answer as rendering the state of the day would (every signal day, both link
+    formats, a day before registration)."""
+    import json
+
+    from demo.replay_companies import _profile_body, _state, basisprofiel
+
+    register, base = load_register(), "https://api.kvk.nl/test/api"
+    for number in sorted(register.companies)[::7]:
+        days = {date(2019, 1, 1), date(2026, 3, 31), date(2026, 4, 1), date(2026, 11, 1)}
+        days |= {signal.day for signal in register.lives[number].signals}
+        for day in sorted(days) * 2:  # twice: the second time from the kept bodies
+            state = _state(register, number, day)
+            expected = None if state is None else json.dumps(basisprofiel(state, base, day), ensure_ascii=False).encode()
+            assert _profile_body(register, number, base, day) == expected
