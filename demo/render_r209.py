@@ -107,7 +107,8 @@ def render_r209(notice: Publication, world: World) -> bytes:
 
 
 def _ymd(day: date) -> str:
-    return day.strftime("%Y%m%d")
+    """``day.strftime("%Y%m%d")`` for the world's years, at a fifth of its cost (three of these per legacy notice)."""
+    return day.isoformat().replace("-", "")
 
 
 def _coded_data(nl: str, notice: Publication, buyer: Buyer, nuts: str) -> str:

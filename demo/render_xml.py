@@ -33,15 +33,25 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def esc(value: str) -> str:
-    """Element text as libxml2 escapes it."""
-    if not value.isprintable():  # printable characters are all XML characters; tabs and newlines are too
+    """Element text as libxml2 escapes it.
+
+    Nearly every value (codes, ids, names without an ampersand) has nothing to escape: it is returned as it is
+    after three membership tests, as ``escape`` would return it after five replacements (~450,000 values at scale 8).
+    """
+    if value.isprintable():  # printable characters are all XML characters; tabs and newlines are too
+        if "&" not in value and "<" not in value and ">" not in value:
+            return value
+    else:
         _refuse_unless_xml(value)
     return escape(value, _TEXT_REFERENCES)
 
 
 def attr(value: str) -> str:
-    """An attribute value (inside double quotes) as libxml2 escapes it."""
-    if not value.isprintable():
+    """An attribute value (inside double quotes) as libxml2 escapes it (returned as it is when nothing needs it)."""
+    if value.isprintable():  # no tab, newline or carriage return
+        if "&" not in value and "<" not in value and ">" not in value and '"' not in value:
+            return value
+    else:
         _refuse_unless_xml(value)
     return escape(value, _ATTRIBUTE_REFERENCES)
 
