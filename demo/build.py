@@ -10,13 +10,11 @@ up in a diff only when the world or a renderer really changed.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import shutil
 import zipfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from demo.render_api import ted_search_item, tenderned_detail, tenderned_summary
 from demo.render_eforms import render_eforms
 from demo.render_r209 import render_r209
 from demo.world import CATEGORIES, DEFAULT_SEED, EFORMS_FROM, Publication, World, build_world, hhi
+from models.collector_pause import collector_paused
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TED_INDEX = "ted-search-index.json"
@@ -56,23 +55,10 @@ def build_bundle(out: Path = DATA_DIR, seed: int = DEFAULT_SEED, scale: int = 1)
     benchmark and ``supplyradar demo --scale N``; such a bundle goes to a temporary folder, never over
     the committed one.
     """
-    with _cyclic_gc_paused():
+    # A build allocates records, strings and dicts by the hundred thousand and makes no reference cycles, yet the
+    # cyclic collector ran ~1,000 times in a scale-16 build, walking the growing world: an eighth of its CPU.
+    with collector_paused():
         return _build_bundle(out, seed, scale)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Building allocates records, strings and dicts by the hundred thousand and makes no reference cycles (a
-    build leaves nothing for the collector), yet the cyclic collector ran ~1,000 times in a scale-16 build, its
-    older-generation passes walking the whole growing world: an eighth of the build's CPU, a larger share the
-    larger the scale. Paused for the build; memory is freed by reference counting as before."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build_bundle(out: Path, seed: int, scale: int) -> dict[str, int]:

@@ -39,8 +39,8 @@ from models.alternatives import (
 from models.alternatives_backtest import BacktestResult, backtest
 from models.buyer_profile import buyer_kind, buyer_region
 from models.categories import CPV, parent_of, scheme_name
+from models.collector_pause import collector_paused
 from models.market import AwardFact
-from pipelines.collector import collector_paused
 from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, organisation_address, organisation_key

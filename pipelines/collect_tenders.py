@@ -26,8 +26,8 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.records import Notice
+from models.collector_pause import collector_paused
 from pipelines.collection_run import collection_run
-from pipelines.collector import collector_paused
 from reference.cpv import cpv_codes
 from store.bookkeeping import (
     get_watermark,

@@ -39,7 +39,7 @@ from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
 from config.settings import Settings
-from pipelines.collector import collector_paused
+from models.collector_pause import collector_paused
 from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
 from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
