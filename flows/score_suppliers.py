@@ -20,6 +20,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 
+from alerts.routing import RoutingConfigError
+from alerts.rules import RuleConfigError
 from config.settings import Settings
 from pipelines.alternatives import learn_ranker
 from pipelines.prepared_alert_facts import prepare_alert_facts
@@ -51,8 +53,13 @@ def learn_ranker_task(as_of: date) -> dict[str, Any]:
 @task(name="prepare-alert-facts", cache_policy=NONE)
 def prepare_alert_facts_task(as_of: date, routing_file: str | None) -> dict[str, int]:
     settings = Settings()
-    with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-        kept = prepare_alert_facts(session, settings, as_of=as_of, routing_file=Path(routing_file) if routing_file else None)
+    try:
+        with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
+            kept = prepare_alert_facts(session, settings, as_of=as_of,
+                                       routing_file=Path(routing_file) if routing_file else None)
+    except (RoutingConfigError, RuleConfigError) as exc:  # the scores stand; the alert runs read for themselves
+        get_run_logger().warning("nothing kept for the alert runs: the alert configuration is not valid: %s", exc)
+        return {}
     get_run_logger().info("kept for the alert runs on %s: %s", as_of, kept)
     return kept
 

@@ -34,3 +34,9 @@ def test_train_then_score_flows(prefect_harness: None, tmp_path: Path, monkeypat
     artifacts = _artifacts("train-models-card", "train-models-metrics", "score-suppliers-summary", "score-suppliers-top")
     assert set(artifacts) == {"train-models-card", "train-models-metrics", "score-suppliers-summary", "score-suppliers-top"}
     assert "Held-out metrics" in artifacts["train-models-card"]["data"]
+    assert set(summary["prepared_for_alerts"]) == {"market", "division"}  # kept for the day's alert runs
+
+    bad = tmp_path / "routing.yaml"
+    bad.write_text("people: 3\n", encoding="utf-8")
+    again = score_suppliers(as_of=AS_OF, routing_file=str(bad))  # a broken alert configuration: the scores stand
+    assert again["prepared_for_alerts"] == {} and again["counts"] == summary["counts"]
