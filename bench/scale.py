@@ -40,8 +40,14 @@ from demo.scale import StageClock
 
 DEFAULT_SCALE = 2
 BAR_NOTICES = 100_000
+BAR_SUPPLIERS = 50_000  # the world's suppliers: organisations that won or bid
+BAR_ARTICLES = 50_000  # articles stored by the news flow
 MAX_TREE_CPU_SECONDS = 240.0
 MAX_PEAK_MIB = 2048.0
+#: Issue 20's other bar: the chain itself (collection to market scans, this process) within 120 CPU-s.
+MAX_CHAIN_CPU_SECONDS = 120.0
+CHAIN_STAGES = ("collect tenders", "import own data", "company signals", "news and sanctions", "train model",
+                "scoring", "alerts", "market scans")
 
 
 def scale_benchmark(scale: int | None = None) -> Result:
@@ -74,17 +80,28 @@ def scale_benchmark(scale: int | None = None) -> Result:
     # nothing was built, so the committed bundle's world is counted here, after the measurements
     world = clock.world or _default_world_counts()
     distinct = world["ted_award_notices"] + world["ted_contract_notices"] + world["tenderned_national"]
-    reached = distinct >= BAR_NOTICES
+    size = {"notices": distinct >= BAR_NOTICES, "suppliers": world.get("suppliers", 0) >= BAR_SUPPLIERS,
+            "articles": counts.get("articles", 0) >= BAR_ARTICLES}
+    reached = all(size.values())
+    chain_cpu = round(sum(clock.stages.get(stage, 0.0) for stage in CHAIN_STAGES), 3)
+    peak_ok = max(peak_self, peak_child) < MAX_PEAK_MIB
+    tree_ok, chain_ok = reached and tree_cpu < MAX_TREE_CPU_SECONDS and peak_ok, reached and chain_cpu < MAX_CHAIN_CPU_SECONDS and peak_ok
     result: Result = {
         "name": f"demo chain at scale {scale}",
-        "target": f">= {BAR_NOTICES:,} notices, tree < {MAX_TREE_CPU_SECONDS:.0f} CPU-s, peak < {MAX_PEAK_MIB:.0f} MiB",
-        "passed": reached and tree_cpu < MAX_TREE_CPU_SECONDS and max(peak_self, peak_child) < MAX_PEAK_MIB,
+        "target": (f">= {BAR_NOTICES:,} notices, {BAR_SUPPLIERS:,} suppliers, {BAR_ARTICLES:,} articles; "
+                   f"tree < {MAX_TREE_CPU_SECONDS:.0f} CPU-s; chain < {MAX_CHAIN_CPU_SECONDS:.0f} CPU-s; "
+                   f"peak < {MAX_PEAK_MIB:.0f} MiB"),
+        "passed": tree_ok and chain_ok,
+        "tree bar passed": tree_ok,
+        "chain bar passed": chain_ok,
         "scale": scale,
         "bar size reached": reached,
+        "bar size missing": [name for name, ok in size.items() if not ok],
         "distinct notices": distinct,
         **{f"world {key.replace('_', ' ')}": value for key, value in world.items()},
         **counts,
         **{f"cpu s: {stage}": seconds for stage, seconds in clock.stages.items()},
+        "cpu s: chain (collect tenders to market scans)": chain_cpu,
         "cpu s: this process": round(own_cpu, 3),
         "cpu s: children": round(child_cpu, 3),
         "cpu s: process tree": round(tree_cpu, 3),
