@@ -132,3 +132,47 @@ def required(value: Any | None, where: str, record: str | None, field: str, what
     if value is None or value == "":
         raise MalformedNoticeError(where, f"no {what}", record=record, field=field)
     return value
+
+
+def node_text(element: Any) -> str | None:
+    """The first non-blank text node of ``element``, stripped: what ``text(path/text(), ...)`` gives for one element.
+
+    XPath ``text()`` returns an element's text nodes: lxml's ``.text`` (the text before its first child,
+    adjacent text nodes merged as libxml2 merges them when parsing) and the ``.tail`` of each child (comments
+    and processing instructions included). Used by the child walks that replace XPath calls.
+    """
+    value = element.text
+    if value is not None:
+        value = value.strip()
+        if value:
+            return value
+    for child in element:
+        tail = child.tail
+        if tail is not None:
+            tail = tail.strip()
+            if tail:
+                return tail
+    return None
+
+
+def add_node_texts(found: list[str], element: Any) -> None:
+    """Append every non-blank text node of ``element``, stripped (what ``texts(path/text(), ...)`` collects)."""
+    value = element.text
+    if value is not None:
+        value = value.strip()
+        if value:
+            found.append(value)
+    for child in element:
+        tail = child.tail
+        if tail is not None:
+            tail = tail.strip()
+            if tail:
+                found.append(tail)
+
+
+def first_child(element: Any, tag: str) -> Any | None:
+    """The first child of ``element`` with ``tag`` (Clark notation), or ``None``."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
