@@ -13,22 +13,28 @@ from typing import Any
 from connectors.notice_xml.builders import new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.namespaces import EFORMS_NS
-from connectors.notice_xml.xpath import compiler, element_text, first, in_language, text
+from connectors.notice_xml.xpath import child_text, compiler, element_text, first, in_language, node_text, qualified, text
 from connectors.records import Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
+
+def _tag(prefixed: str) -> str:
+    prefix, _, name = prefixed.partition(":")
+    return qualified(EFORMS_NS[prefix], name)
+
+
 COMPANY_IDS = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
-NAME = _x("cac:PartyName/cbc:Name")
-LEGAL_ID = _x("cac:PartyLegalEntity/cbc:CompanyID/text()")
 CITY = _x("cbc:CityName/text()")
 POSTCODE = _x("cbc:PostalZone/text()")
 COUNTRY = _x("cac:Country/cbc:IdentificationCode/text()")
-# The same parts of a company's first postal address, read from the company (no call for the address element).
-COMPANY_CITY = _x("cac:PostalAddress[1]/cbc:CityName/text()")
-COMPANY_POSTCODE = _x("cac:PostalAddress[1]/cbc:PostalZone/text()")
-COMPANY_COUNTRY = _x("cac:PostalAddress[1]/cac:Country/cbc:IdentificationCode/text()")
+# A company's parts, read in one walk over its children (see ``Organisations._make``).
+_PARTY_NAME, _NAME = _tag("cac:PartyName"), _tag("cbc:Name")
+_POSTAL_ADDRESS, _LEGAL_ENTITY, _COMPANY_ID = _tag("cac:PostalAddress"), _tag("cac:PartyLegalEntity"), _tag("cbc:CompanyID")
+_CITY, _POSTCODE, _COUNTRY, _COUNTRY_CODE = (
+    _tag("cbc:CityName"), _tag("cbc:PostalZone"), _tag("cac:Country"), _tag("cbc:IdentificationCode"),
+)
 
 BUSINESS = _x("cac:BusinessParty/cac:PartyLegalEntity")
 REGISTRATION_NAME = _x("cbc:RegistrationName")
@@ -61,16 +67,35 @@ class Organisations:
         return self._parties[org_id]
 
     def _make(self, company: Any) -> Party | None:
-        name = in_language(NAME(company), self._language)
+        """The party of an ``efac:Company``: its name (``cac:PartyName/cbc:Name`` in the notice's language), the
+        first non-blank ``cac:PartyLegalEntity/cbc:CompanyID`` and the town, postcode and country of its first
+        ``cac:PostalAddress``: one walk over the company's children instead of five XPath calls (a party is
+        made for the buyer and each winner of every notice)."""
+        names: list[Any] = []
+        address = None
+        company_id = None
+        for child in company:
+            tag = child.tag  # read once: lxml builds the string on every read
+            if tag == _PARTY_NAME:
+                names.extend(name for name in child if name.tag == _NAME)
+            elif tag == _POSTAL_ADDRESS:
+                address = child if address is None else address
+            elif tag == _LEGAL_ENTITY and company_id is None:
+                company_id = child_text(child, _COMPANY_ID)
+        name = in_language(names, self._language)
         if name is None:
             return None
-        return new_party(
-            name=name,
-            country=country_alpha2(text(COMPANY_COUNTRY, company)),
-            company_id=text(LEGAL_ID, company),
-            town=text(COMPANY_CITY, company),
-            postcode=text(COMPANY_POSTCODE, company),
-        )
+        town = postcode = country = None
+        if address is not None:
+            for child in address:
+                tag = child.tag
+                if tag == _CITY:
+                    town = node_text(child) if town is None else town
+                elif tag == _POSTCODE:
+                    postcode = node_text(child) if postcode is None else postcode
+                elif tag == _COUNTRY and country is None:
+                    country = child_text(child, _COUNTRY_CODE)
+        return new_party(name=name, country=country_alpha2(country), company_id=company_id, town=town, postcode=postcode)
 
 
 def business_party(root: Any, language: str | None) -> Party | None:

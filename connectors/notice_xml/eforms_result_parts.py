@@ -20,7 +20,7 @@ from connectors.notice_xml.builders import constructor
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
-from connectors.notice_xml.xpath import add_node_texts, element_text, first_child, node_text, qualified
+from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_child, node_text, qualified
 
 AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
 
@@ -172,8 +172,8 @@ class LotResultParts:
     def tenders_received(self) -> int | None:
         """``efbc:StatisticsNumeric`` of the first statistics whose ``efbc:StatisticsCode`` is "tenders"."""
         for statistics in self.statistics:
-            if _child_text(statistics, STATISTICS_CODE) == "tenders":
-                return count(_child_text(statistics, STATISTICS_NUMBER))
+            if child_text(statistics, STATISTICS_CODE) == "tenders":
+                return count(child_text(statistics, STATISTICS_NUMBER))
         return None
 
 
@@ -184,14 +184,4 @@ def _add_id_texts(found: list[str], element: Any) -> None:
 
 
 def _id_text(element: Any) -> str | None:
-    return _child_text(element, ID)
-
-
-def _child_text(element: Any, tag: str) -> str | None:
-    """The first non-blank text node of the ``tag`` children of ``element`` (``tag/text()``), stripped."""
-    for child in element:
-        if child.tag == tag:
-            value = node_text(child)
-            if value is not None:
-                return value
-    return None
+    return child_text(element, ID)

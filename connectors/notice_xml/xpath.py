@@ -176,3 +176,13 @@ def first_child(element: Any, tag: str) -> Any | None:
         if child.tag == tag:
             return child
     return None
+
+
+def child_text(element: Any, tag: str) -> str | None:
+    """The first non-blank text node of the ``tag`` children of ``element`` (``text(tag/text())``), stripped."""
+    for child in element:
+        if child.tag == tag:
+            value = node_text(child)
+            if value is not None:
+                return value
+    return None
