@@ -47,20 +47,21 @@ class Organisations:
 
     def __init__(self, extension: Any | None, language: str | None) -> None:
         self._language = language
-        self._companies: dict[str, Any] = {}
+        self._ids: dict[str, Any] = {}  # org id -> its cac:PartyIdentification/cbc:ID element
         self._parties: dict[str, Party | None] = {}
         if extension is None:
             return
-        for id_element in COMPANY_IDS(extension):  # one call for all; the company is two levels up
+        for id_element in COMPANY_IDS(extension):  # one call for all
             org_id = element_text(id_element)
             if org_id is not None:
-                self._companies.setdefault(org_id, id_element.getparent().getparent())
+                self._ids.setdefault(org_id, id_element)
 
     def party(self, org_id: str) -> Party | None:
         """The organisation ``org_id`` as a Party; ``None`` when it is missing or has no name."""
         if org_id not in self._parties:
-            company = self._companies.get(org_id)
-            party = None if company is None else self._make(company)
+            id_element = self._ids.get(org_id)
+            # The company is two levels up; found only for the organisations a notice refers to (a few of many).
+            party = None if id_element is None else self._make(id_element.getparent().getparent())
             if party is None:
                 logger.debug("organisation %s: not in efac:Organizations or without a name", org_id)
             self._parties[org_id] = party
