@@ -19,7 +19,7 @@ from connectors.notice_xml.codes import eforms_kind
 from connectors.notice_xml.eforms_awards import results
 from connectors.notice_xml.eforms_modifications import modifications
 from connectors.notice_xml.eforms_parties import Organisations, business_party
-from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
 from connectors.notice_xml.xpath import (
     add_node_texts,
@@ -28,7 +28,6 @@ from connectors.notice_xml.xpath import (
     element_text,
     first,
     in_language,
-    qualified,
     required,
     text,
 )
@@ -52,12 +51,9 @@ PROCEDURE_TYPE = _x("cac:TenderingProcess/cbc:ProcedureCode/text()")
 PROJECT = _x("cac:ProcurementProject[1]")
 LOTS = _x("cac:ProcurementProjectLot")
 # The parts of a lot, read in one walk over its children and its project's (see ``_lot_parts``, ``_project_parts``).
-_ID, _PROJECT, _NAME, _CODE = (
-    qualified(EFORMS_NS["cbc"], "ID"), qualified(EFORMS_NS["cac"], "ProcurementProject"),
-    qualified(EFORMS_NS["cbc"], "Name"), qualified(EFORMS_NS["cbc"], "ItemClassificationCode"),
-)
-_MAIN_CLASSIFICATION = qualified(EFORMS_NS["cac"], "MainCommodityClassification")
-_ADDITIONAL_CLASSIFICATION = qualified(EFORMS_NS["cac"], "AdditionalCommodityClassification")
+_ID, _PROJECT, _NAME, _CODE = map(eforms_tag, ("cbc:ID", "cac:ProcurementProject", "cbc:Name", "cbc:ItemClassificationCode"))
+_MAIN_CLASSIFICATION = eforms_tag("cac:MainCommodityClassification")
+_ADDITIONAL_CLASSIFICATION = eforms_tag("cac:AdditionalCommodityClassification")
 
 ID_FIELD = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
 DATE_FIELD = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"

@@ -12,28 +12,22 @@ from typing import Any
 
 from connectors.notice_xml.builders import new_party
 from connectors.notice_xml.codes import country_alpha2
-from connectors.notice_xml.namespaces import EFORMS_NS
-from connectors.notice_xml.xpath import child_text, compiler, element_text, first, in_language, node_text, qualified, text
+from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
+from connectors.notice_xml.xpath import child_text, compiler, element_text, first, in_language, node_text, text
 from connectors.records import Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
-
-
-def _tag(prefixed: str) -> str:
-    prefix, _, name = prefixed.partition(":")
-    return qualified(EFORMS_NS[prefix], name)
-
 
 COMPANY_IDS = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
 CITY = _x("cbc:CityName/text()")
 POSTCODE = _x("cbc:PostalZone/text()")
 COUNTRY = _x("cac:Country/cbc:IdentificationCode/text()")
 # A company's parts, read in one walk over its children (see ``Organisations._make``).
-_PARTY_NAME, _NAME = _tag("cac:PartyName"), _tag("cbc:Name")
-_POSTAL_ADDRESS, _LEGAL_ENTITY, _COMPANY_ID = _tag("cac:PostalAddress"), _tag("cac:PartyLegalEntity"), _tag("cbc:CompanyID")
-_CITY, _POSTCODE, _COUNTRY, _COUNTRY_CODE = (
-    _tag("cbc:CityName"), _tag("cbc:PostalZone"), _tag("cac:Country"), _tag("cbc:IdentificationCode"),
+_PARTY_NAME, _NAME, _POSTAL_ADDRESS = map(eforms_tag, ("cac:PartyName", "cbc:Name", "cac:PostalAddress"))
+_LEGAL_ENTITY, _COMPANY_ID = eforms_tag("cac:PartyLegalEntity"), eforms_tag("cbc:CompanyID")
+_CITY, _POSTCODE, _COUNTRY, _COUNTRY_CODE = map(
+    eforms_tag, ("cbc:CityName", "cbc:PostalZone", "cac:Country", "cbc:IdentificationCode")
 )
 
 BUSINESS = _x("cac:BusinessParty/cac:PartyLegalEntity")

@@ -17,34 +17,30 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.notice_xml.builders import constructor
-from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.namespaces import eforms_tag
 from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
-from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_child, node_text, qualified
+from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_child, node_text
 
 AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
 
 
-def _tag(prefixed: str) -> str:
-    prefix, _, name = prefixed.partition(":")
-    return qualified(EFORMS_NS[prefix], name)
 
-
-ID = _tag("cbc:ID")
-TOTAL_AMOUNT = _tag("cbc:TotalAmount")
-LOT_RESULT = _tag("efac:LotResult")
-LOT_TENDER = _tag("efac:LotTender")
-SETTLED_CONTRACT = _tag("efac:SettledContract")
-TENDERING_PARTY = _tag("efac:TenderingParty")
-TENDERER = _tag("efac:Tenderer")
-TENDER_LOT = _tag("efac:TenderLot")
-RANK_CODE = _tag("cbc:RankCode")
-MONETARY_TOTAL = _tag("cac:LegalMonetaryTotal")
-PAYABLE_AMOUNT = _tag("cbc:PayableAmount")
-RESULT_CODE = _tag("cbc:TenderResultCode")
-STATISTICS = _tag("efac:ReceivedSubmissionsStatistics")
-STATISTICS_CODE = _tag("efbc:StatisticsCode")
-STATISTICS_NUMBER = _tag("efbc:StatisticsNumeric")
+ID = eforms_tag("cbc:ID")
+TOTAL_AMOUNT = eforms_tag("cbc:TotalAmount")
+LOT_RESULT = eforms_tag("efac:LotResult")
+LOT_TENDER = eforms_tag("efac:LotTender")
+SETTLED_CONTRACT = eforms_tag("efac:SettledContract")
+TENDERING_PARTY = eforms_tag("efac:TenderingParty")
+TENDERER = eforms_tag("efac:Tenderer")
+TENDER_LOT = eforms_tag("efac:TenderLot")
+RANK_CODE = eforms_tag("cbc:RankCode")
+MONETARY_TOTAL = eforms_tag("cac:LegalMonetaryTotal")
+PAYABLE_AMOUNT = eforms_tag("cbc:PayableAmount")
+RESULT_CODE = eforms_tag("cbc:TenderResultCode")
+STATISTICS = eforms_tag("efac:ReceivedSubmissionsStatistics")
+STATISTICS_CODE = eforms_tag("efbc:StatisticsCode")
+STATISTICS_NUMBER = eforms_tag("efbc:StatisticsNumeric")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
