@@ -24,8 +24,6 @@ from connectors.notice_xml.xpath import add_node_texts, child_text, element_text
 
 AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
 
-
-
 ID = eforms_tag("cbc:ID")
 TOTAL_AMOUNT = eforms_tag("cbc:TotalAmount")
 LOT_RESULT = eforms_tag("efac:LotResult")
