@@ -9,7 +9,7 @@ The ratio is measured per notice: in each of ``ROUNDS`` rounds every file is par
 ``parse_notice`` one after the other (which goes first alternates between rounds), each timed alone in CPU
 time; each side keeps its fastest time per file, and the ratio is the sum of ours over the sum of lxml's.
 On a machine shared with other work a whole-corpus round is rarely undisturbed from start to end (the
-best of seven swung by 10-20% between runs), while a disturbance of one file's parse only spoils that file's
+best of seven on the demo notices swung from 2.46 to 3.14 within an hour), while a disturbance of one file's parse only spoils that file's
 sample in that round. Both sides get the same treatment: the same files, rounds and clock, the same
 neighbourhood (each runs right after the other), and the cost of reading the clock itself (its fastest
 back-to-back reading) taken off every sample of both. The whole-corpus figures (each round
