@@ -19,9 +19,18 @@ from connectors.notice_xml.codes import eforms_kind
 from connectors.notice_xml.eforms_awards import results
 from connectors.notice_xml.eforms_modifications import modifications
 from connectors.notice_xml.eforms_parties import Organisations, business_party
-from connectors.notice_xml.namespaces import EFORMS_NS
+from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
-from connectors.notice_xml.xpath import compiler, element_text, first, in_language, required, text, texts
+from connectors.notice_xml.xpath import (
+    add_node_texts,
+    child_text,
+    compiler,
+    element_text,
+    first,
+    in_language,
+    required,
+    text,
+)
 from connectors.records import Lot, Notice, Party
 
 logger = logging.getLogger(__name__)
@@ -37,13 +46,14 @@ NOTICE_TYPE = _x("cbc:NoticeTypeCode")
 LANGUAGE = _x("cbc:NoticeLanguageCode/text()")
 BUYER_ID = _x("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()")
 PROCEDURE_TYPE = _x("cac:TenderingProcess/cbc:ProcedureCode/text()")
-# Parts of the first cac:ProcurementProject of the notice or of a lot, read from the notice or lot element
-# (no call for the project element itself).
-PROJECT_NAME = _x("cac:ProcurementProject[1]/cbc:Name")
-MAIN_CPV = _x("cac:ProcurementProject[1]/cac:MainCommodityClassification/cbc:ItemClassificationCode/text()")
-ADDITIONAL_CPV = _x("cac:ProcurementProject[1]/cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()")
+# The first cac:ProcurementProject of the notice (a lot's is found in the walk over the lot): its name and CPV
+# codes are read in one walk over its children (``_project_parts``).
+PROJECT = _x("cac:ProcurementProject[1]")
 LOTS = _x("cac:ProcurementProjectLot")
-LOT_ID = _x("cbc:ID")
+# The parts of a lot, read in one walk over its children and its project's (see ``_lot_parts``, ``_project_parts``).
+_ID, _PROJECT, _NAME, _CODE = map(eforms_tag, ("cbc:ID", "cac:ProcurementProject", "cbc:Name", "cbc:ItemClassificationCode"))
+_MAIN_CLASSIFICATION = eforms_tag("cac:MainCommodityClassification")
+_ADDITIONAL_CLASSIFICATION = eforms_tag("cac:AdditionalCommodityClassification")
 
 ID_FIELD = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
 DATE_FIELD = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"
@@ -63,8 +73,9 @@ def parse(root: Any, where: str) -> Notice:
 
     language = text(LANGUAGE, root)
     organisations = Organisations(extension, language)
+    project_names, main_code, additional_codes = _project_parts(first(PROJECT, root))
     lots = _lots(root, language)
-    cpv_main = cpv(text(MAIN_CPV, root))
+    cpv_main = cpv(main_code)
     kind = eforms_kind(notice_type, type_code.get("listName"))
     found = results(extension, organisations, where, notice_id)
     # A modification notice restates the modified contract in its result: that is no new award, and
@@ -80,8 +91,8 @@ def parse(root: Any, where: str) -> Notice:
         published=published,
         buyer=_buyer(root, organisations, language, where, notice_id),
         cpv_main=cpv_main,
-        cpv=unique([cpv_main, *_additional_cpv(root), *(code for lot in lots for code in lot.cpv)]),
-        title=in_language(PROJECT_NAME(root), language),
+        cpv=unique([cpv_main, *(cpv(code) for code in additional_codes), *(code for lot in lots for code in lot.cpv)]),
+        title=in_language(project_names, language),
         procedure_type=text(PROCEDURE_TYPE, root),
         lots=lots,
         awards=() if modified else found.awards,
@@ -103,7 +114,7 @@ def _buyer(root: Any, organisations: Organisations, language: str | None, where:
 def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
     lots = []
     for element in LOTS(root):
-        id_element = first(LOT_ID, element)
+        id_element, project = _lot_parts(element)
         lot_id = element_text(id_element)
         if id_element is None or lot_id is None:
             logger.debug("cac:ProcurementProjectLot without cbc:ID skipped")
@@ -111,19 +122,50 @@ def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
         if id_element.get("schemeName") == "LotsGroup":
             logger.debug("group of lots %s is not a lot: skipped", lot_id)
             continue
+        names, main, additional = _project_parts(project)
         lots.append(
             new_lot(
                 lot_id=lot_id,
-                title=in_language(PROJECT_NAME(element), language),
-                cpv=unique([cpv(text(MAIN_CPV, element)), *_additional_cpv(element)]),
+                title=in_language(names, language),
+                cpv=unique([cpv(main), *(cpv(code) for code in additional)]),
             )
         )
     return tuple(lots)
 
 
-def _additional_cpv(parent: Any) -> list[str | None]:
-    """The additional CPV codes of the first ``cac:ProcurementProject`` of ``parent`` (the notice or a lot)."""
-    return [cpv(code) for code in texts(ADDITIONAL_CPV, parent)]
+def _lot_parts(lot: Any) -> tuple[Any | None, Any | None]:
+    """A lot's first ``cbc:ID`` and first ``cac:ProcurementProject``, in one walk over its children."""
+    id_element = project = None
+    for child in lot:
+        tag = child.tag  # read once: lxml builds the string on every read
+        if tag == _ID:
+            id_element = child if id_element is None else id_element
+        elif tag == _PROJECT:
+            project = child if project is None else project
+    return id_element, project
+
+
+def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str]]:
+    """(``cbc:Name`` elements, main CPV text, additional CPV texts) of a ``cac:ProcurementProject``: what
+    the paths ``cac:ProcurementProject[1]/cbc:Name``, ``.../cac:MainCommodityClassification/cbc:ItemClassificationCode/text()``
+    (first non-blank) and ``.../cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()`` (all) give from
+    its parent, in one walk over its children."""
+    names: list[Any] = []
+    main = None
+    additional: list[str] = []
+    if project is None:
+        return names, main, additional
+    for child in project:
+        tag = child.tag
+        if tag == _NAME:
+            names.append(child)
+        elif tag == _MAIN_CLASSIFICATION:
+            main = child_text(child, _CODE) if main is None else main
+        elif tag == _ADDITIONAL_CLASSIFICATION:
+            for code in child:
+                if code.tag == _CODE:
+                    add_node_texts(additional, code)
+    return names, main, additional
 
 
 def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:

@@ -35,58 +35,21 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from lxml import etree
-
-from connectors.notice_xml.builders import constructor, new_award, new_bid
+from connectors.notice_xml.builders import new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
+from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts, Tender
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency, warn
-from connectors.notice_xml.values import amount, count, unique
-from connectors.notice_xml.xpath import by_ancestor, compiler, element_text, first, text, texts
+from connectors.notice_xml.values import amount, unique
+from connectors.notice_xml.xpath import compiler, first
 from connectors.records import Award, Bid, Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
 WINNER_CHOSEN = "selec-w"
-AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
-
 NOTICE_RESULT = _x("efac:NoticeResult")
-NOTICE_VALUE = _x("cbc:TotalAmount")
-LOT_RESULTS = _x("efac:LotResult")
-# Each part of every tender, tendering party and contract in one call (see ``by_ancestor``).
-TENDER_IDS = _x("efac:LotTender/cbc:ID")
-TENDER_AMOUNTS = _x("efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount")
-TENDER_PARTIES = _x("efac:LotTender/efac:TenderingParty/cbc:ID")
-TENDER_LOTS = _x("efac:LotTender/efac:TenderLot/cbc:ID")
-TENDER_RANKS = _x("efac:LotTender/cbc:RankCode")
-PARTY_IDS = _x("efac:TenderingParty/cbc:ID")
-PARTY_TENDERERS = _x("efac:TenderingParty/efac:Tenderer/cbc:ID")
-CONTRACT_IDS = _x("efac:SettledContract/cbc:ID")
-CONTRACT_TENDERS = _x("efac:SettledContract/efac:LotTender/cbc:ID")
-RESULT_CODE = _x("cbc:TenderResultCode/text()")
-RESULT_LOT = _x("efac:TenderLot/cbc:ID/text()")
-TENDER_REFS = _x("efac:LotTender/cbc:ID/text()")  # in a lot result
-RESULT_CONTRACT_IDS = _x("efac:SettledContract/cbc:ID/text()")
-STATISTICS = _x("efac:ReceivedSubmissionsStatistics")
-STATISTICS_CODE = _x("efbc:StatisticsCode/text()")
-STATISTICS_NUMBER = _x("efbc:StatisticsNumeric/text()")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Tender:
-    party: str | None
-    value: Decimal | None
-    currency: str | None
-    lot: str | None  # the lot (or group of lots) it was submitted for
-    for_group: bool  # submitted for a group of lots ("LotsGroup"), not one lot
-    rank: int | None
-
-    def for_lot(self, lot: str) -> bool:
-        return self.for_group or self.lot in (None, lot)
-
-
-new_tender = constructor(Tender)
+__all__ = ["Results", "Tender", "results"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -103,11 +66,11 @@ class Results:
 class _Reader:
     """Reads one notice result; holds the indexes so helpers need not pass them around."""
 
-    def __init__(self, result: Any, organisations: Organisations, where: str, notice_id: str) -> None:
+    def __init__(self, parts: ResultParts, organisations: Organisations, where: str, notice_id: str) -> None:
         self.where, self.notice_id, self.organisations = where, notice_id, organisations
-        self.tenders = _tenders(result, where, notice_id)
-        self.parties = _references(PARTY_IDS, PARTY_TENDERERS, result)
-        self.contracts = _references(CONTRACT_IDS, CONTRACT_TENDERS, result)
+        self.tenders = parts.tenders
+        self.parties = parts.parties
+        self.contracts = parts.contracts
         self.awards: dict[tuple[str, str], Award] = {}
         self.bids: dict[tuple[str, str], Bid] = {}
         self._tenderers: dict[str, tuple[Party, ...]] = {}  # a tender's is asked for its award and its bid
@@ -152,9 +115,8 @@ class _Reader:
         self.bids[(slot, tender_id)] = new_bid(lot, tenderers, won, tender.rank, tender.value, tender.currency, tender_id)
 
     def lot_result(self, lot_result: Any) -> None:
-        lot = text(RESULT_LOT, lot_result)
-        code = text(RESULT_CODE, lot_result)
-        named = unique(texts(TENDER_REFS, lot_result))
+        parts = LotResultParts(lot_result)
+        lot, code, named = parts.lot, parts.code, unique(parts.named)
         if lot is None:
             warn(self.where, self.notice_id, "efac:LotResult/efac:TenderLot/cbc:ID", "lot result without a lot: skipped")
             return
@@ -163,8 +125,8 @@ class _Reader:
             for tender_id in named:
                 self.add_bid(lot, tender_id, False)
             return
-        received = _tenders_received(lot_result)
-        contract_ids = unique(texts(RESULT_CONTRACT_IDS, lot_result))
+        received = parts.tenders_received()
+        contract_ids = unique(parts.contract_ids)
         winning, decided = self.settled(lot, contract_ids, named, received), True
         if not winning and not any(award.lot == lot for award in self.awards.values()):
             winning, decided = self.without_contracts(lot, named, received, bool(contract_ids))
@@ -238,62 +200,17 @@ def results(extension: Any | None, organisations: Organisations, where: str, not
     result = None if extension is None else first(NOTICE_RESULT, extension)
     if result is None:
         return Results()
-    reader = _Reader(result, organisations, where, notice_id)
-    lot_results = LOT_RESULTS(result)
+    parts = ResultParts(result, where, notice_id)
+    reader = _Reader(parts, organisations, where, notice_id)
+    lot_results = parts.lot_results
     for lot_result in lot_results:
         reader.lot_result(lot_result)
     if not lot_results:
         reader.no_lot_results()
     found = list(reader.awards.values())
     if len(found) == 1 and found[0].value is None:
-        found[0] = _with_notice_value(found[0], first(NOTICE_VALUE, result), where, notice_id)
+        found[0] = _with_notice_value(found[0], parts.notice_value, where, notice_id)
     return Results(tuple(found), tuple(reader.bids.values()), reader.tenders, reader.contracts, reader.parties)
-
-
-def _tenders(result: Any, where: str, notice_id: str) -> dict[str, Tender]:
-    """Every ``efac:LotTender`` of the notice result by id, built in five XPath calls."""
-    amounts = by_ancestor(TENDER_AMOUNTS, result, 2)
-    parties = by_ancestor(TENDER_PARTIES, result, 2)
-    lots = by_ancestor(TENDER_LOTS, result, 2)
-    ranks = by_ancestor(TENDER_RANKS, result, 1)
-    tenders = {}
-    for id_element in TENDER_IDS(result):
-        tender_id = element_text(id_element)
-        if tender_id is None:
-            continue
-        tender = id_element.getparent()
-        total = amounts.get(tender, (None,))[0]
-        party = parties.get(tender, (None,))[0]
-        lot = lots.get(tender, (None,))[0]
-        rank = ranks.get(tender, (None,))[0]
-        tenders.setdefault(
-            tender_id,
-            new_tender(
-                party=element_text(party),
-                value=None if total is None else amount(total.text),
-                currency=None if total is None else currency(total.get("currencyID"), where, notice_id, AMOUNT_FIELD),
-                lot=element_text(lot),
-                for_group=lot is not None and lot.get("schemeName") == "LotsGroup",
-                rank=count(element_text(rank)),
-            ),
-        )
-    return tenders
-
-
-def _references(ids: etree.XPath, references: etree.XPath, result: Any) -> dict[str, list[str]]:
-    """Ids of tendering parties (or settled contracts) -> the ids they refer to (tenderers, tenders)."""
-    referred = by_ancestor(references, result, 2)
-    index: dict[str, list[str]] = {}
-    for id_element in ids(result):
-        own_id = element_text(id_element)
-        if own_id is not None and own_id not in index:
-            values = []
-            for element in referred.get(id_element.getparent(), ()):
-                value = element_text(element)
-                if value:
-                    values.append(value)
-            index[own_id] = values
-    return index
 
 
 def _contract_value(tenders: list[Tender]) -> tuple[Decimal | None, str | None]:
@@ -304,13 +221,6 @@ def _contract_value(tenders: list[Tender]) -> tuple[Decimal | None, str | None]:
     if len(stated) > 1:
         logger.debug("contract with %d tenders of different amounts %s: value unknown, not added up", len(tenders), stated)
     return None, None
-
-
-def _tenders_received(lot_result: Any) -> int | None:
-    for statistics in STATISTICS(lot_result):
-        if text(STATISTICS_CODE, statistics) == "tenders":
-            return count(text(STATISTICS_NUMBER, statistics))
-    return None
 
 
 def _with_notice_value(award: Award, notice_value: Any | None, where: str, notice_id: str) -> Award:

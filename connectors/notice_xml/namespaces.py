@@ -17,6 +17,12 @@ EFORMS_NS: dict[str, str] = {
     "efext": "http://data.europa.eu/p27/eforms-ubl-extensions/1",
 }
 
+def eforms_tag(prefixed: str) -> str:
+    """The tag lxml gives an eForms element written with its usual prefix: "cbc:ID" -> "{...CommonBasicComponents-2}ID"."""
+    prefix, _, name = prefixed.partition(":")
+    return f"{{{EFORMS_NS[prefix]}}}{name}"
+
+
 #: eForms notices are UBL documents of these three types, plus the business registration
 #: notices (X01, X02), which have their own eForms namespace.
 EFORMS_ROOT_TAGS: frozenset[str] = frozenset(

@@ -54,6 +54,10 @@ def amount(text: str | None) -> Decimal | None:
 
 def count(text: str | None) -> int | None:
     """A count such as the number of tenders received ("6", "6.0" in some eForms files)."""
+    if text:
+        digits = text.strip()
+        if digits.isdecimal() and digits.isascii():  # nearly always: what the Decimal below would give, cheaper
+            return int(digits)
     value = amount(text)
     if value is None or value < 0 or value != value.to_integral_value():
         return None
