@@ -73,6 +73,16 @@ def moment_on(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randint(6, 21), rng.choice((0, 15, 30, 45))), tzinfo=UTC)
 
 
+def trade_repeat(item: dict, rng: random.Random, own_url: str) -> dict | None:
+    """Now and then the trade journal repeats a story: under the same URL with tracking parameters, or under
+    ``own_url`` with the same title in HTML; else None."""
+    if rng.random() >= 0.15:
+        return None
+    if rng.random() < 0.5:
+        return {**item, "url": item["url"] + "?utm_source=vakblad&utm_medium=rss"}
+    return {**item, "url": own_url, "title": item["title"].replace(" ", " <b>", 1) + "</b>", "html": True}
+
+
 def _articles(seed: int) -> dict[str, list[dict]]:
     """Every article of every outlet: dicts with title, url, moment, summary, language."""
     world, story = build_world(seed), build_story(seed)
@@ -85,12 +95,8 @@ def _articles(seed: int) -> dict[str, list[dict]]:
             item = {"title": headline_nl, "url": f"{NL_FEED[1].rsplit('/rss', 1)[0]}/nieuws/{moment:%Y/%m}/{slug(headline_nl)}-{number}",
                     "moment": moment, "summary": rng.choice(_SUMMARY_NL), "language": "nl"}
             nl.append(item)
-            if rng.random() < 0.15:  # the trade journal repeats it: same URL with tracking, or same title under its own URL
-                if rng.random() < 0.5:
-                    trade.append({**item, "url": item["url"] + "?utm_source=vakblad&utm_medium=rss"})
-                else:
-                    trade.append({**item, "url": f"https://www.vakblad-inkoop.example/artikel/{number}",
-                                  "title": item["title"].replace(" ", " <b>", 1) + "</b>", "html": True})
+            if repeat := trade_repeat(item, rng, f"https://www.vakblad-inkoop.example/artikel/{number}"):
+                trade.append(repeat)
         else:
             en.append({"title": headline_en, "url": f"https://news.tradewire.example/companies/{moment:%Y%m%d}-{slug(headline_en)}",
                        "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})

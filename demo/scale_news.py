@@ -42,6 +42,7 @@ from demo.build_news import (
     render_atom,
     render_rss,
     slug,
+    trade_repeat,
 )
 from demo.story import STORY_TODAY
 from demo.world import Buyer, Supplier, World
@@ -171,12 +172,8 @@ def copy_articles(rng: random.Random, copy: int, suppliers: list[Supplier], buye
             item = {"title": title_nl, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{slug(title_nl)}-r{copy}-{number}",
                     "moment": moment, "summary": "Dat meldt de krant op basis van ingewijden.", "language": "nl"}
             nl.append(item)
-            if rng.random() < 0.15:  # the trade journal repeats it: same URL with tracking, or its own URL and HTML
-                if rng.random() < 0.5:
-                    trade.append({**item, "url": item["url"] + "?utm_source=vakblad&utm_medium=rss"})
-                else:
-                    trade.append({**item, "url": f"https://www.vakblad-inkoop.example/artikel/e{copy}-{number}",
-                                  "title": item["title"].replace(" ", " <b>", 1) + "</b>", "html": True})
+            if repeat := trade_repeat(item, rng, f"https://www.vakblad-inkoop.example/artikel/e{copy}-{number}"):
+                trade.append(repeat)
         else:
             item = {"title": title_en, "url": f"https://news.tradewire.example/companies/{moment:%Y%m%d}-{slug(title_en)}-{copy}-{number}",
                     "moment": moment, "summary": "The company declined to comment.", "language": "en"}
