@@ -9,7 +9,7 @@ as of the transport's ``today``:
   published up to ``today``, an ``ETag`` and ``Last-Modified``; ``If-None-Match`` with the same
   ETag (or ``If-Modified-Since`` at or after Last-Modified) gets a 304;
 - GDELT DOC 2.0 ``artlist``: the pool's articles whose title matches the query (quoted phrases and
-  words, matched on whole words as GDELT does; OR inside parentheses, AND between groups), seen within
+  words, matched on whole words, punctuation aside, as GDELT does; OR inside parentheses, AND between groups), seen within
   ``timespan`` before ``today`` (GDELT's window is three months at most), newest first, at most
   ``maxrecords`` (250 at most, as GDELT: a query that matches more gets the newest); ``{}`` when
   nothing matches; ``timelinetone``: the recorded answer for the query term, cut to ``timespan``.
@@ -113,20 +113,21 @@ def _feed(request: httpx.Request, path: Path, today: date) -> httpx.Response:
 
 @dataclass(frozen=True)
 class _Pool:
-    """GDELT's articles newest first, with each one's lower-cased title and the positions of every title word."""
+    """GDELT's articles newest first, each title's words (" w1 w2 ... ", lower case) and where each word occurs."""
 
     articles: list[dict]
     titles: list[str]
-    words: dict[str, set[int]]
+    words: dict[str, list[int]]
 
     def matching(self, term: str) -> set[int]:
-        """Positions whose title holds ``term`` (a word or phrase, lower case) as whole words."""
+        """Positions whose title holds ``term`` (a word or phrase, lower case) as whole words, punctuation aside:
+        the rarest word's titles, checked for the whole phrase."""
         words = _WORD.findall(term)
         if not words:
             return set()
-        found = set.intersection(*(self.words.get(word, set()) for word in words))
-        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)")
-        return {position for position in found if pattern.search(self.titles[position])}
+        phrase = f" {' '.join(words)} "
+        rarest = min((self.words.get(word, []) for word in words), key=len)
+        return {position for position in rarest if phrase in self.titles[position]}
 
 
 @lru_cache(maxsize=2)
@@ -135,11 +136,11 @@ def _gdelt_data(folder: Path) -> tuple[_Pool, dict[str, dict]]:
     further = sorted(folder.glob(GDELT_ARTLIST.replace(".json", "-*.json")), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     articles = [a for path in [folder / GDELT_ARTLIST, *further] for a in json.loads(path.read_text(encoding="utf-8"))["articles"]]
     articles.sort(key=lambda a: a["seendate"], reverse=True)
-    titles = [a["title"].lower() for a in articles]
-    words: dict[str, set[int]] = defaultdict(set)
+    titles = [f" {' '.join(_WORD.findall(a['title'].lower()))} " for a in articles]
+    words: dict[str, list[int]] = defaultdict(list)
     for position, title in enumerate(titles):
-        for word in _WORD.findall(title):
-            words[word].add(position)
+        for word in set(title.split()):
+            words[word].append(position)
     tone = json.loads((folder / GDELT_TONE).read_text(encoding="utf-8"))
     return _Pool(articles, titles, dict(words)), tone
 
