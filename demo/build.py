@@ -89,6 +89,10 @@ def _build_bundle(out: Path, seed: int, scale: int) -> dict[str, int]:
                                      for n in tenderned), level)
     _write_json_lines(out / WORLD, world.to_json())
     counts = world_counts(world)
+    if scale != 1:  # the committed news is copy 1's; each further copy brings its own (demo.scale_news)
+        from demo.scale_news import build_scaled_news
+
+        counts["news_items"] = build_scaled_news(out / "news", world, seed, scale)
     _write_samples(out / "samples", world)
     readme = _readme(world, counts)
     if scale != 1:

@@ -65,12 +65,22 @@ _SUMMARY_NL = ("Dat meldt de krant op basis van ingewijden.", "Het bedrijf wilde
 _SUMMARY_EN = ("The company declined to comment.", "Details were not disclosed.", "Sources close to the matter confirmed the news.")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70]
 
 
-def _moment(day: date, rng: random.Random) -> datetime:
+def moment_on(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randint(6, 21), rng.choice((0, 15, 30, 45))), tzinfo=UTC)
+
+
+def trade_repeat(item: dict, rng: random.Random, own_url: str) -> dict | None:
+    """Now and then the trade journal repeats a story: under the same URL with tracking parameters, or under
+    ``own_url`` with the same title in HTML; else None."""
+    if rng.random() >= 0.15:
+        return None
+    if rng.random() < 0.5:
+        return {**item, "url": item["url"] + "?utm_source=vakblad&utm_medium=rss"}
+    return {**item, "url": own_url, "title": item["title"].replace(" ", " <b>", 1) + "</b>", "html": True}
 
 
 def _articles(seed: int) -> dict[str, list[dict]]:
@@ -79,22 +89,18 @@ def _articles(seed: int) -> dict[str, list[dict]]:
     rng = random.Random(seed * 31 + 5)
     nl, en, trade, pool = [], [], [], []
     for number, (_sid, signal) in enumerate(row for row in story.signals() if row[1].kind.startswith("news.")):
-        moment = _moment(signal.day, rng)
+        moment = moment_on(signal.day, rng)
         headline_nl, headline_en = str(signal.get("headline_nl")), str(signal.get("headline_en"))
         if signal.get("language") == "nl":
-            item = {"title": headline_nl, "url": f"{NL_FEED[1].rsplit('/rss', 1)[0]}/nieuws/{moment:%Y/%m}/{_slug(headline_nl)}-{number}",
+            item = {"title": headline_nl, "url": f"{NL_FEED[1].rsplit('/rss', 1)[0]}/nieuws/{moment:%Y/%m}/{slug(headline_nl)}-{number}",
                     "moment": moment, "summary": rng.choice(_SUMMARY_NL), "language": "nl"}
             nl.append(item)
-            if rng.random() < 0.15:  # the trade journal repeats it: same URL with tracking, or same title under its own URL
-                if rng.random() < 0.5:
-                    trade.append({**item, "url": item["url"] + "?utm_source=vakblad&utm_medium=rss"})
-                else:
-                    trade.append({**item, "url": f"https://www.vakblad-inkoop.example/artikel/{number}",
-                                  "title": item["title"].replace(" ", " <b>", 1) + "</b>", "html": True})
+            if repeat := trade_repeat(item, rng, f"https://www.vakblad-inkoop.example/artikel/{number}"):
+                trade.append(repeat)
         else:
-            en.append({"title": headline_en, "url": f"https://news.tradewire.example/companies/{moment:%Y%m%d}-{_slug(headline_en)}",
+            en.append({"title": headline_en, "url": f"https://news.tradewire.example/companies/{moment:%Y%m%d}-{slug(headline_en)}",
                        "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})
-        pool.append({"title": headline_en, "url": f"https://www.{rng.choice(GDELT_DOMAINS)}/news/{moment:%Y/%m/%d}/{_slug(headline_en)}",
+        pool.append({"title": headline_en, "url": f"https://www.{rng.choice(GDELT_DOMAINS)}/news/{moment:%Y/%m/%d}/{slug(headline_en)}",
                      "moment": moment + timedelta(hours=rng.randint(1, 30)), "language": "English", "country": "Netherlands"})
     # The press reports most provisional suspensions of payments (always the one of "our" supplier).
     for number, (sid, signal) in enumerate(row for row in story.signals() if row[1].kind == "insolvency.suspension_provisional"):
@@ -102,39 +108,39 @@ def _articles(seed: int) -> dict[str, list[dict]]:
             continue
         name = world.supplier_by_id[sid].name
         title = f"{name} in surseance: bewindvoerder aangesteld"
-        moment = _moment(signal.day + timedelta(days=1), rng)
-        nl.append({"title": title, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{_slug(title)}-s{number}",
+        moment = moment_on(signal.day + timedelta(days=1), rng)
+        nl.append({"title": title, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{slug(title)}-s{number}",
                    "moment": moment, "summary": "De rechtbank verleende voorlopige surseance van betaling.", "language": "nl"})
         pool.append({"title": f"{name} granted provisional suspension of payments", "moment": moment + timedelta(hours=3),
-                     "url": f"https://www.europe-business.example/news/{moment:%Y/%m/%d}/{_slug(name)}-suspension",
+                     "url": f"https://www.europe-business.example/news/{moment:%Y/%m/%d}/{slug(name)}-suspension",
                      "language": "English", "country": "Netherlands"})
     first, span = date(2019, 3, 1), (STORY_TODAY - date(2019, 3, 1)).days
     for index, title in enumerate(_NOISE_NL * 3):
-        moment = _moment(first + timedelta(days=rng.randint(0, span)), rng)
-        nl.append({"title": title, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{_slug(title)}-n{index}",
+        moment = moment_on(first + timedelta(days=rng.randint(0, span)), rng)
+        nl.append({"title": title, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{slug(title)}-n{index}",
                    "moment": moment, "summary": rng.choice(_SUMMARY_NL), "language": "nl"})
     for index, title in enumerate(_NOISE_EN * 3):
-        moment = _moment(first + timedelta(days=rng.randint(0, span)), rng)
-        en.append({"title": title, "url": f"https://news.tradewire.example/markets/{moment:%Y%m%d}-{_slug(title)}-{index}",
+        moment = moment_on(first + timedelta(days=rng.randint(0, span)), rng)
+        en.append({"title": title, "url": f"https://news.tradewire.example/markets/{moment:%Y%m%d}-{slug(title)}-{index}",
                    "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})
     for index, (title, _country) in enumerate(_TRADE_EN):
-        moment = _moment(STORY_TODAY - timedelta(days=rng.randint(2, 80)), rng)
-        en.append({"title": title, "url": f"https://news.tradewire.example/trade/{moment:%Y%m%d}-{_slug(title)}",
+        moment = moment_on(STORY_TODAY - timedelta(days=rng.randint(2, 80)), rng)
+        en.append({"title": title, "url": f"https://news.tradewire.example/trade/{moment:%Y%m%d}-{slug(title)}",
                    "moment": moment, "summary": rng.choice(_SUMMARY_EN), "language": "en"})
-        pool.append({"title": title, "url": f"https://www.industrydaily.example/trade/{index}-{_slug(title)}",
+        pool.append({"title": title, "url": f"https://www.industrydaily.example/trade/{index}-{slug(title)}",
                      "moment": moment + timedelta(hours=5), "language": "English", "country": "United Kingdom"})
     # Name collisions: a different company whose name starts with a supplier's name.
     dutch = [s for s in world.suppliers if s.country == "NL" and len(s.name.split()) >= 3]
     for index, supplier in enumerate(rng.sample(dutch, 4)):
         core = " ".join(supplier.name.split()[:-1])
         title = f"Faillissement dreigt voor {core} Media GmbH in Keulen" if index % 2 == 0 else f"{core} Logistics Poland getroffen door staking"
-        moment = _moment(first + timedelta(days=rng.randint(0, span)), rng)
+        moment = moment_on(first + timedelta(days=rng.randint(0, span)), rng)
         trade.append({"title": title, "url": f"https://www.vakblad-inkoop.example/artikel/c{index}", "moment": moment,
                       "summary": "Het Duitse bedrijf is niet verwant aan de Nederlandse naamgenoot.", "language": "nl"})
         pool.append({"title": title, "url": f"https://www.europe-business.example/c{index}", "moment": moment,
                      "language": "Dutch", "country": "Germany"})
     # HTML and entities in a title, and two broken items (see _rss: no link, bad bytes).
-    moment = _moment(STORY_TODAY - timedelta(days=12), rng)
+    moment = moment_on(STORY_TODAY - timedelta(days=12), rng)
     trade.append({"title": "<i>Inkoop</i> &amp; aanbesteden: nieuwe regels per 1 januari", "url": "https://www.vakblad-inkoop.example/artikel/regels",
                   "moment": moment, "summary": "<p>De <b>nieuwe</b> regels gelden voor alle overheden.</p>", "language": "nl", "html": True})
     trade.append({"title": "Aanbesteding zonder link", "url": "", "moment": moment, "summary": "", "language": "nl"})
@@ -145,7 +151,7 @@ def _articles(seed: int) -> dict[str, list[dict]]:
     return {"nl": nl, "en": en, "trade": trade, "pool": pool}
 
 
-def _rss(title: str, link: str, items: list[dict]) -> bytes:
+def render_rss(title: str, link: str, items: list[dict]) -> bytes:
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">', "<channel>",
              f"<title>{escape(title)}</title>", f"<link>{escape(link)}</link>", "<description>SYNTHETIC demo feed</description>",
              "<language>nl</language>"]
@@ -160,7 +166,7 @@ def _rss(title: str, link: str, items: list[dict]) -> bytes:
     return out + b"\n</channel>\n</rss>\n"
 
 
-def _atom(title: str, link: str, items: list[dict]) -> bytes:
+def render_atom(title: str, link: str, items: list[dict]) -> bytes:
     updated = max(item["moment"] for item in items).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">', f"<title>{escape(title)}</title>",
              f"<link rel=\"self\" href={quoteattr(link)}/>", f"<id>{escape(link)}</id>", f"<updated>{updated}</updated>",
@@ -174,7 +180,7 @@ def _atom(title: str, link: str, items: list[dict]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _gdelt_pool(items: list[dict]) -> dict:
+def gdelt_artlist(items: list[dict]) -> dict:
     return {"articles": [
         {"url": item["url"], "url_mobile": "", "title": item["title"], "seendate": item["moment"].strftime("%Y%m%dT%H%M%SZ"),
          "socialimage": "", "domain": item["url"].split("/")[2].removeprefix("www."), "language": item["language"],
@@ -235,11 +241,33 @@ def _sanctions(seed: int) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _feeds_yaml() -> str:
+def outlet_feeds(copy: int = 1) -> tuple[tuple[str, str, str, str, str], ...]:
+    """(file, URL, name, language, countries) of each demo outlet's feed for one copy of the world: copy 1's are
+    the committed ones; a scaled world's copy c has each outlet's own section feed for it (real outlets run many)."""
+    base = ((*NL_FEED, "nl", "[NL]"), (*EN_FEED, "en", "[]"), (*TRADE_FEED, "nl", "[NL]"))
+    if copy == 1:
+        return base
+    sections = ("/regio-{c}", "-{c}", "/editie-{c}")
+    return tuple((file.replace(".", f"-{copy}.", 1), url.removesuffix(".atom") + section.format(c=copy) + (".atom" if url.endswith(".atom") else ""),
+                  f"{name}-{copy}", language, countries)
+                 for (file, url, name, language, countries), section in zip(base, sections, strict=True))
+
+
+def feeds_yaml(copies: int = 1) -> str:
     rows = ["# SYNTHETIC demo outlets (the demo's replay transport serves them); see config/feeds.yaml for the format.", "feeds:"]
-    for (_, url, name), language, countries in ((NL_FEED, "nl", "[NL]"), (EN_FEED, "en", "[]"), (TRADE_FEED, "nl", "[NL]")):
-        rows += [f"  - url: {url}", f"    name: {name}", f"    language: {language}", f"    countries: {countries}"]
+    for copy in range(1, copies + 1):
+        for _, url, name, language, countries in outlet_feeds(copy):
+            rows += [f"  - url: {url}", f"    name: {name}", f"    language: {language}", f"    countries: {countries}"]
     return "\n".join(rows) + "\n"
+
+
+def news_folder() -> Path:
+    """The news the demo reads: the scaled bundle's when ``$SUPPLYRADAR_DEMO_BUNDLE`` names one with news
+    (``demo.scale_news``), else the committed ``demo/data/news``."""
+    from demo.build import bundle_dir
+
+    scaled = bundle_dir() / "news"
+    return scaled if (scaled / FEEDS_CONFIG).exists() else NEWS_DIR
 
 
 def build_news(out: Path = NEWS_DIR, seed: int = DEFAULT_SEED) -> dict[str, int]:
@@ -247,13 +275,13 @@ def build_news(out: Path = NEWS_DIR, seed: int = DEFAULT_SEED) -> dict[str, int]
 
     out.mkdir(parents=True, exist_ok=True)
     articles = _articles(seed)
-    (out / NL_FEED[0]).write_bytes(_rss("Zakenkrant: bedrijven", NL_FEED[1], articles["nl"]))
-    (out / EN_FEED[0]).write_bytes(_atom("Tradewire: companies", EN_FEED[1], articles["en"]))
-    (out / TRADE_FEED[0]).write_bytes(_rss("Vakblad Inkoop", TRADE_FEED[1], articles["trade"]))
-    (out / GDELT_ARTLIST).write_text(json.dumps(_gdelt_pool(articles["pool"]), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    (out / NL_FEED[0]).write_bytes(render_rss("Zakenkrant: bedrijven", NL_FEED[1], articles["nl"]))
+    (out / EN_FEED[0]).write_bytes(render_atom("Tradewire: companies", EN_FEED[1], articles["en"]))
+    (out / TRADE_FEED[0]).write_bytes(render_rss("Vakblad Inkoop", TRADE_FEED[1], articles["trade"]))
+    (out / GDELT_ARTLIST).write_text(json.dumps(gdelt_artlist(articles["pool"]), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     (out / GDELT_TONE).write_text(json.dumps(_tone(seed, GdeltSettings().tone_countries), indent=0) + "\n", encoding="utf-8")
     (out / SANCTIONS_LIST).write_bytes(_sanctions(seed))
-    (out / FEEDS_CONFIG).write_text(_feeds_yaml(), encoding="utf-8")
+    (out / FEEDS_CONFIG).write_text(feeds_yaml(), encoding="utf-8")
     return {name: len(items) for name, items in articles.items()}
 
 

@@ -1,16 +1,20 @@
 """Demo replay of the news sources (see demo/replay_hosts.py): feeds, GDELT, the sanctions list.
 
-Answers as the real services do, from ``demo/data/news`` (built by ``build_news``),
+Answers as the real services do, from ``demo/data/news`` (built by ``build_news``), or from the ``news``
+folder of the bundle ``$SUPPLYRADAR_DEMO_BUNDLE`` names (a scaled world's, see ``demo.scale_news``),
 as of the transport's ``today``:
 
-- the demo outlets' feeds (``build_news.NL_FEED``, ``EN_FEED``, ``TRADE_FEED``; listed in
-  ``demo/data/news/feeds.yaml``): the document with the items
+- the demo outlets' feeds (``build_news.outlet_feeds``: copy 1's, and a scaled world's further copies';
+  listed in the folder's ``feeds.yaml``): the document with the items
   published up to ``today``, an ``ETag`` and ``Last-Modified``; ``If-None-Match`` with the same
   ETag (or ``If-Modified-Since`` at or after Last-Modified) gets a 304;
 - GDELT DOC 2.0 ``artlist``: the pool's articles whose title matches the query (quoted phrases and
-  words; OR inside parentheses, AND between groups), seen within ``timespan`` before ``today``
-  (GDELT's window is three months at most), newest first, at most ``maxrecords``; ``{}`` when
-  nothing matches; ``timelinetone``: the recorded answer for the query term, cut to ``timespan``;
+  words, matched on whole words, punctuation aside, as GDELT does; OR inside parentheses, AND between groups), seen within
+  ``timespan`` before ``today`` (GDELT's window is three months at most), newest first, at most
+  ``maxrecords`` (250 at most, as GDELT: a query that matches more gets the newest); ``{}`` when
+  nothing matches; ``timelinetone``: the recorded answer for the query term, cut to ``timespan``.
+  The pool is indexed by word once, so a query costs its matches, not a scan: a scaled world asks
+  thousands of name queries of a pool of tens of thousands of articles;
 - the EU sanctions list, with ``ETag`` and 304 on a repeated conditional request.
 """
 
@@ -19,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -30,11 +36,12 @@ import httpx
 from lxml import etree
 
 from connectors.notice_xml.safe_xml import safe_parser
-from demo.build_news import EN_FEED, GDELT_ARTLIST, GDELT_TONE, NEWS_DIR, NL_FEED, SANCTIONS_LIST, TRADE_FEED
+from demo.build_news import FEEDS_CONFIG, GDELT_ARTLIST, GDELT_TONE, SANCTIONS_LIST, news_folder, outlet_feeds
 
 GDELT_HOST, GDELT_PATH = "api.gdeltproject.org", "/api/v2/doc/doc"
 SANCTIONS_HOST = "webgate.ec.europa.eu"
 GDELT_MAX_DAYS = 92
+_WORD = re.compile(r"\w+")
 _TERM = re.compile(r'"([^"]+)"|([^\s()"]+)')
 _SPAN = re.compile(r"^(\d+)(min|h|d|w|m)$")
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -44,9 +51,15 @@ def _response(status: int, content: bytes = b"", content_type: str = "text/plain
     return httpx.Response(status, content=content, headers={"Content-Type": content_type, **headers})
 
 
+@lru_cache(maxsize=4)
 def _feed_files(folder: Path) -> dict[str, Path]:
-    """Feed URL -> its document."""
-    return {url: folder / file_name for file_name, url, _name in (NL_FEED, EN_FEED, TRADE_FEED)}
+    """Feed URL -> its document, for every copy of the world the folder holds news of."""
+    files: dict[str, Path] = {}
+    copy = 1
+    while (folder / outlet_feeds(copy)[0][0]).exists():
+        files.update((url, folder / file_name) for file_name, url, *_ in outlet_feeds(copy))
+        copy += 1
+    return files
 
 
 def _item_moment(element: etree._Element) -> datetime | None:
@@ -98,11 +111,38 @@ def _feed(request: httpx.Request, path: Path, today: date) -> httpx.Response:
     return _response(200, body, f"{kind}; charset=utf-8", ETag=etag, **{"Last-Modified": last_modified})
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """GDELT's articles newest first, each title's words (" w1 w2 ... ", lower case) and where each word occurs."""
+
+    articles: list[dict]
+    titles: list[str]
+    words: dict[str, list[int]]
+
+    def matching(self, term: str) -> set[int]:
+        """Positions whose title holds ``term`` (a word or phrase, lower case) as whole words, punctuation aside:
+        the rarest word's titles, checked for the whole phrase."""
+        words = _WORD.findall(term)
+        if not words:
+            return set()
+        phrase = f" {' '.join(words)} "
+        rarest = min((self.words.get(word, []) for word in words), key=len)
+        return {position for position in rarest if phrase in self.titles[position]}
+
+
 @lru_cache(maxsize=2)
-def _gdelt_data(folder: Path) -> tuple[list[dict], dict[str, dict]]:
-    pool = json.loads((folder / GDELT_ARTLIST).read_text(encoding="utf-8"))["articles"]
+def _gdelt_data(folder: Path) -> tuple[_Pool, dict[str, dict]]:
+    """The pool (copy 1's ``gdelt-artlist.json``, then a scaled world's ``gdelt-artlist-<copy>.json``) and the tone answers."""
+    further = sorted(folder.glob(GDELT_ARTLIST.replace(".json", "-*.json")), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    articles = [a for path in [folder / GDELT_ARTLIST, *further] for a in json.loads(path.read_text(encoding="utf-8"))["articles"]]
+    articles.sort(key=lambda a: a["seendate"], reverse=True)
+    titles = [f" {' '.join(_WORD.findall(a['title'].lower()))} " for a in articles]
+    words: dict[str, list[int]] = defaultdict(list)
+    for position, title in enumerate(titles):
+        for word in set(title.split()):
+            words[word].append(position)
     tone = json.loads((folder / GDELT_TONE).read_text(encoding="utf-8"))
-    return pool, tone
+    return _Pool(articles, titles, dict(words)), tone
 
 
 def _timespan(value: str) -> timedelta | None:
@@ -152,11 +192,10 @@ def _gdelt(request: httpx.Request, folder: Path, today: date) -> httpx.Response:
         limit = min(250, max(1, int(params.get("maxrecords", "75"))))
     except ValueError:
         return _response(200, b"Invalid maxrecords.")
-    groups, start = _groups(query), f"{(end - span):%Y%m%dT%H%M%SZ}"
-    found = [a for a in pool if start <= a["seendate"] <= f"{end:%Y%m%dT%H%M%SZ}"
-             and all(any(term in a["title"].lower() for term in group) for group in groups)]
-    found.sort(key=lambda a: a["seendate"], reverse=True)
-    body = {"articles": found[:limit]} if found else {}
+    start, last = f"{(end - span):%Y%m%dT%H%M%SZ}", f"{end:%Y%m%dT%H%M%SZ}"
+    positions = set.intersection(*(set().union(*(pool.matching(term) for term in group)) for group in _groups(query)))
+    found = [pool.articles[p] for p in sorted(positions) if start <= pool.articles[p]["seendate"] <= last][:limit]
+    body = {"articles": found} if found else {}
     return _response(200, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
 
@@ -170,10 +209,10 @@ def _sanctions(request: httpx.Request, folder: Path) -> httpx.Response:
 
 def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request], httpx.Response | None]:
     """Answer this area's requests as of ``today``; ``None`` for any other host."""
-    base = (folder or NEWS_DIR).resolve()
+    base = (folder or news_folder()).resolve()
 
     def handle(request: httpx.Request) -> httpx.Response | None:
-        if request.method != "GET" or not (base / "feeds.yaml").exists():
+        if request.method != "GET" or not (base / FEEDS_CONFIG).exists():
             return None
         url = str(request.url.copy_with(query=None)) if request.url.host != SANCTIONS_HOST else str(request.url)
         feed = _feed_files(base).get(url)

@@ -40,9 +40,12 @@ def tender_settings(settings: Settings) -> Settings:
 
 def news_settings(settings: Settings) -> Settings:
     """The demo reads the demo outlets' feeds, needs no GDELT pacing (it reads local files), and, collecting
-    once instead of daily, asks GDELT for its whole three-month window."""
+    once instead of daily, asks GDELT for its whole three-month window. A scaled world (``supplyradar demo
+    --scale N``) lists its further copies' feeds in its own bundle."""
+    from demo.build_news import FEEDS_CONFIG, news_folder
+
     news = settings.news.model_copy(update={
-        "feeds_file": DEMO_FEEDS_FILE,
+        "feeds_file": news_folder() / FEEDS_CONFIG,
         "gdelt": settings.news.gdelt.model_copy(update={"min_interval_seconds": 0.0, "timespan": "3m"}),
     })
     return settings.model_copy(update={"news": news})
