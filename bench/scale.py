@@ -13,12 +13,13 @@ into a fresh SQLite store in a temporary data directory, and reports:
 - what was collected: notices (stored rows: a European notice also on TenderNed counts once per source),
   awards, organisations, articles, and the world's buyers, suppliers and distinct notices.
 
-It is not in ``python -m bench`` (``make bench``): it takes minutes. Own data and company registers
-stay the committed demo's at every scale (they describe the story's suppliers); news grows with N: copy 1
-is the committed demo's, each further copy brings about 930 stored articles of its own
-(``demo.scale_news``), so ``SCALE=54`` collects over 50,000. The issue-20 bar (a world of at least 100,000 notices, about ``SCALE=54``,
-in under 240 CPU-seconds for the whole tree and under 2 GiB) is only "met" when the run reached that
-size; a smaller run reports its figures and says the size was not reached.
+It is not in ``python -m bench`` (``make bench``): it takes minutes. The world grows with N in notices, buyers,
+suppliers (copies 2..N add a long tail of small firms), our own data (``demo.own_data_copies``) and news (copy 1
+is the committed demo's, each further copy brings about 930 stored articles: ``demo.scale_news``); company
+registers stay the committed demo's (they describe the story's suppliers). Issue 20's two bars are judged only
+on a run of its size (at least 100,000 distinct notices, 50,000 suppliers and 50,000 stored articles: about
+``SCALE=54``): the whole process tree under 240 CPU-seconds, and the chain itself (collection to market scans,
+``CHAIN_STAGES``) under 120; both under 2 GiB. A smaller run reports its figures and names what it lacked.
 """
 
 from __future__ import annotations

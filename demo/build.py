@@ -31,6 +31,7 @@ TENDERNED_PUBLICATIONS = "tenderned-publications.json"
 TENDERNED_DETAILS = "tenderned-details.json"
 TENDERNED_XML = "tenderned-public-xml.zip"
 WORLD = "world.json"
+OWN_DATA = "own_data"
 #: Points the replay at another bundle (a scaled world in a temporary folder); unset: the committed one.
 BUNDLE_ENV = "SUPPLYRADAR_DEMO_BUNDLE"
 _ZIP_TIME = (2026, 11, 1, 0, 0, 0)
@@ -41,6 +42,13 @@ def bundle_dir() -> Path:
     builds one there), else the committed ``demo/data``."""
     override = os.environ.get(BUNDLE_ENV)
     return Path(override) if override else DATA_DIR
+
+
+def own_data_dir() -> Path:
+    """Our spend export and contract register for the bundle being served: a scaled bundle carries its own
+    (N times ours, ``demo.build_own_data``); else, or when the bundle has none, the committed ones."""
+    folder = bundle_dir() / OWN_DATA
+    return folder if folder.is_dir() else DATA_DIR / OWN_DATA
 
 
 def notice_xml(notice: Publication, world: World) -> bytes:
@@ -99,6 +107,11 @@ def _build_bundle(out: Path, seed: int, scale: int) -> dict[str, int]:
         readme = readme.replace("with seed **", f"at scale **{scale}** (N copies of the buyers and suppliers, N times "
                                 "the notices; copy c's invented names end in \" c\") with seed **", 1)
     (out / "README.md").write_text(readme, encoding="utf-8")
+    if scale != 1:  # our spend and contracts grow with the world (the committed ones are copy 1's)
+        from demo.build_own_data import build_own_data
+
+        own = build_own_data(out / OWN_DATA, seed, scale, world=world)
+        counts |= {"our_contracts": int(own["contracts"]), "our_spend_lines": int(own["spend_rows"])}  # type: ignore[call-overload]
     return counts
 
 

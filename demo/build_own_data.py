@@ -26,6 +26,7 @@ import random
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from connectors.contract_register import add_months
 from demo.story import STORY_TODAY, build_story
-from demo.world import CATEGORY_BY_KEY, DEFAULT_SEED, Supplier, World, build_world
+from demo.world import CATEGORY_BY_KEY, DEFAULT_SEED, Lot, Publication, Supplier, World, build_world
 
 OUT_DIR = Path(__file__).resolve().parent / "data" / "own_data"
 SPEND_FILE = "spend.csv"
@@ -73,13 +74,25 @@ class DemoContract:
     single_sourced: bool
 
 
+def copy_tag(copy: int) -> str:
+    """What marks copy ``copy``'s contract, invoice and creditor numbers in a scaled world's own data (unique
+    across copies); nothing for copy 1, whose rows are the committed files' (see ``demo.own_data_copies``)."""
+    return "" if copy == 1 else f"-{copy}"
+
+
 def build_contracts(world: World, buyer_id: str, failure_id: str, rng: random.Random,
-                    failed_on: dict[str, date] | None = None) -> list[DemoContract]:
+                    failed_on: dict[str, date] | None = None, *, copy: int = 1,
+                    awards: Iterable[tuple[Publication, Lot]] | None = None) -> list[DemoContract]:
     """Our contracts; one with a supplier that went bankrupt ends a month later (terminated, no options),
-    except the failure of October 2026, which the register has not caught up with yet."""
+    except the failure of October 2026, which the register has not caught up with yet.
+
+    ``copy`` > 1: our buyer's copy in a scaled world (``demo.own_data_copies``): its numbers carry the copy's
+    tag and the story's facts (the re-tender case) are left to copy 1. ``awards``: the world's awards already
+    narrowed down (any superset of the buyer's, in the world's order), so N copies need not walk all N times."""
     failed_on = failed_on or {}
     contracts: list[DemoContract] = []
-    for notice, lot in world.awards():
+    tag = copy_tag(copy)
+    for notice, lot in world.awards() if awards is None else awards:
         if notice.buyer_id != buyer_id:
             continue
         for winner in lot.winners:
@@ -87,7 +100,8 @@ def build_contracts(world: World, buyer_id: str, failure_id: str, rng: random.Ra
             count = rng.choice((0, 1, 2, 2))
             share = lot.value / len(lot.winners) if lot.value is not None else None
             contracts.append(DemoContract(
-                ref=f"CBA-{notice.published.year}-{len(contracts) + 1:04d}", title=lot.title, supplier=world.supplier_by_id[winner],
+                ref=f"CBA-{notice.published.year}-{len(contracts) + 1:04d}{tag}", title=lot.title,
+                supplier=world.supplier_by_id[winner],
                 category=notice.category, cpv=(lot.cpv or notice.cpv)[0], start=notice.published,
                 end=add_months(notice.published, 12 * years) - timedelta(days=1), option_months=12 if count else 0,
                 option_count=count, value=share.quantize(Decimal("0.01")) if share is not None else None,
@@ -99,7 +113,7 @@ def build_contracts(world: World, buyer_id: str, failure_id: str, rng: random.Ra
                 contracts[-1] = DemoContract(**{**{f: getattr(last, f) for f in DemoContract.__slots__},
                                                 "end": min(last.end, failed + timedelta(days=30)), "option_count": 0,
                                                 "option_months": 0})
-    return _with_retender_case(contracts, failure_id)
+    return _with_retender_case(contracts, failure_id) if copy == 1 else contracts
 
 
 def _with_retender_case(contracts: list[DemoContract], failure_id: str) -> list[DemoContract]:
@@ -149,9 +163,12 @@ def dutch_amount(value: Decimal) -> str:
     return f"-{text}" if value < 0 else text
 
 
-def build_spend(world: World, contracts: list[DemoContract], rng: random.Random,
-                failed: frozenset[str] = frozenset()) -> list[list[str]]:
+def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rng: random.Random,
+                failed: frozenset[str] = frozenset(), *, copy: int = 1) -> list[list[str]]:
+    """Our spend lines against ``contracts`` and off-contract (some of it with ``suppliers`` bought from directly),
+    sorted by booking day. ``copy`` > 1: a scaled world's copy (numbers tagged, its own local shops)."""
     rows: list[list[str]] = []
+    tag = copy_tag(copy)
     creditor: dict[str, str] = {}
     invoice = 0
 
@@ -159,8 +176,8 @@ def build_spend(world: World, contracts: list[DemoContract], rng: random.Random,
              creditor_key: str) -> None:
         nonlocal invoice
         invoice += 1
-        number = creditor.setdefault(creditor_key, f"CR{10000 + len(creditor) * 7:05d}")
-        rows.append([number, name, kvk, category, dutch_amount(amount), day.strftime("%d-%m-%Y"), f"F{day.year}-{invoice:06d}",
+        number = creditor.setdefault(creditor_key, f"CR{10000 + len(creditor) * 7:05d}{tag}")
+        rows.append([number, name, kvk, category, dutch_amount(amount), day.strftime("%d-%m-%Y"), f"F{day.year}-{invoice:06d}{tag}",
                      description, contract])
 
     today = STORY_TODAY
@@ -179,7 +196,7 @@ def build_spend(world: World, contracts: list[DemoContract], rng: random.Random,
                 line(name_variant(supplier, rng), kvk, label, amount, booked, f"{contract.title[:60]} {booked:%m-%Y}",
                      contract.ref if rng.random() > 0.1 else "", supplier.id)
             day = add_months(day, 1)
-    _off_contract(world, rng, line, failed)
+    _off_contract(suppliers, rng, line, failed, copy)
     _review_case(contracts, line)
     _credit_notes(rows, rng)
     _dirt(rows, rng)
@@ -187,18 +204,22 @@ def build_spend(world: World, contracts: list[DemoContract], rng: random.Random,
     return rows
 
 
-def _off_contract(world: World, rng: random.Random, line, failed: frozenset[str] = frozenset()) -> None:
+def _off_contract(suppliers: Sequence[Supplier], rng: random.Random, line, failed: frozenset[str] = frozenset(),
+                  copy: int = 1) -> None:
     """Spend without a contract: small suppliers nobody tendered, and world suppliers bought from directly
-    (never one that has gone bankrupt: nobody orders from a company in liquidation)."""
-    direct = rng.sample([s for s in world.suppliers if s.country == "NL" and s.id not in failed], k=25)
+    (never one that has gone bankrupt: nobody orders from a company in liquidation). Copy c > 1 of a scaled
+    world has its own local shops, named like its other invented names (ending in " c")."""
+    candidates = [s for s in suppliers if s.country == "NL" and s.id not in failed]
+    direct = rng.sample(candidates, k=min(25, len(candidates)))
+    shops = OFF_CONTRACT if copy == 1 else tuple((f"{name} {copy}", label) for name, label in OFF_CONTRACT)
     day = SPEND_FROM
     while day < STORY_TODAY:
-        for name, label in OFF_CONTRACT:
+        for name, label in shops:
             if rng.random() < 0.3:
                 amount = Decimal(rng.randint(80, 4_000)) + Decimal(rng.randint(0, 99)) / 100
                 line(name, "", label if rng.random() > 0.3 else "", amount, day + timedelta(days=rng.randint(0, 27)),
                      f"{label} {day:%m-%Y}", "", name)
-        for supplier in rng.sample(direct, k=3):
+        for supplier in rng.sample(direct, k=min(3, len(direct))):
             amount = Decimal(rng.randint(500, 25_000))
             category = CATEGORY_LABELS[supplier.categories[0]] if rng.random() > 0.25 else ""
             kvk = supplier.id if rng.random() > 0.15 else ""
@@ -208,8 +229,12 @@ def _off_contract(world: World, rng: random.Random, line, failed: frozenset[str]
 
 
 def _review_case(contracts: list[DemoContract], line) -> None:  # the line writer
-    """A supplier the clerk misspells ("Braqauy" -> "Braquey"): close, not certain, so it waits for review."""
-    contract = min((c for c in contracts if c.category == "79" and c.supplier.country == "NL"), key=lambda c: c.ref)
+    """A supplier the clerk misspells ("Braqauy" -> "Braquey"): close, not certain, so it waits for review
+    (none when there is no Dutch consultancy contract, which only a scaled world's copy can lack)."""
+    consultancy = [c for c in contracts if c.category == "79" and c.supplier.country == "NL"]
+    if not consultancy:
+        return
+    contract = min(consultancy, key=lambda c: c.ref)
     brand, _, rest = contract.supplier.name.partition(" ")
     i = len(brand) // 2
     misspelt = brand[:i] + ("e" if brand[i] != "e" else "a") + brand[i + 1 :]
@@ -310,25 +335,42 @@ def _deterministic_zip(data: bytes, path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
-def build_own_data(out: Path = OUT_DIR, seed: int = DEFAULT_SEED) -> dict[str, object]:
-    world, story = build_world(seed), build_story(seed)
+def build_own_data(out: Path = OUT_DIR, seed: int = DEFAULT_SEED, scale: int = 1,
+                   world: World | None = None) -> dict[str, object]:
+    """Write our spend export and contract register into ``out``; returns the facts the README states.
+
+    ``scale`` N > 1: own data for the N-times world (``world``, built when not given): these rows, unchanged,
+    then those of our buyer's copy in copies 2..N (``demo.own_data_copies``), so our spend grows with the world.
+    """
+    base, story = build_world(seed), build_story(seed)
     rng = random.Random(f"{seed}:own_data")
     failed_on = {life.supplier_id: life.failed_on for life in story.failures() if life.failed_on}
-    contracts = build_contracts(world, story.our_buyer_id, story.our_failure_id, rng, failed_on)
+    contracts = build_contracts(base, story.our_buyer_id, story.our_failure_id, rng, failed_on)
     retender = _check(contracts, story.our_failure_id)
-    spend = build_spend(world, contracts, rng, frozenset(failed_on))
+    spend = build_spend(base.suppliers, contracts, rng, frozenset(failed_on))
+    register = contract_rows(contracts, rng)
+    if scale > 1:
+        from demo.own_data_copies import copies_own_data
+
+        more = copies_own_data(world or build_world(seed, scale), base, story.our_buyer_id, seed, scale)
+        contracts, spend, register = contracts + more.contracts, spend + more.spend, register + more.register
     out.mkdir(parents=True, exist_ok=True)
     write_spend(out / SPEND_FILE, spend)
-    write_contracts(out / CONTRACTS_FILE, contract_rows(contracts, rng))
+    write_contracts(out / CONTRACTS_FILE, register)
     facts = {
-        "buyer": world.buyer_by_id[story.our_buyer_id].name, "contracts": len(contracts), "spend_rows": len(spend),
+        "buyer": base.buyer_by_id[story.our_buyer_id].name, "contracts": len(contracts), "spend_rows": len(spend),
         "rows_without_kvk": sum(1 for r in spend if not r[2]), "rows_without_category": sum(1 for r in spend if not r[3]),
-        "unparseable_amounts": len(UNPARSEABLE_AMOUNTS), "retender_contract": retender.ref,
+        "unparseable_amounts": len(UNPARSEABLE_AMOUNTS) * scale, "retender_contract": retender.ref,
         "retender_end": retender.end.isoformat(), "retender_category": retender.category,
-        "failing_supplier": world.supplier_by_id[story.our_failure_id].name,
+        "failing_supplier": base.supplier_by_id[story.our_failure_id].name,
         "categories": dict(Counter(c.category for c in contracts)),
     }
-    (out / "README.md").write_text(_readme(facts), encoding="utf-8")
+    readme = _readme(facts)
+    if scale > 1:
+        readme = readme.replace("invented amounts.", f"invented amounts, at scale **{scale}**: our buyer's copy in each "
+                                "of the N copies of the world buys too (copy c's numbers end in \"-c\"; copy 1's rows "
+                                "come first and are the committed files').", 1)
+    (out / "README.md").write_text(readme, encoding="utf-8")
     return facts
 
 
@@ -364,8 +406,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--scale", type=int, default=1, help="own data for the N-times world (benchmarks only)")
     args = parser.parse_args(argv)
-    facts = build_own_data(args.out, args.seed)
+    if args.scale < 1:
+        parser.error(f"--scale must be a positive whole number, not {args.scale}")
+    if args.scale != 1 and args.out.resolve() == OUT_DIR:
+        parser.error("a scaled world's own data goes to its own --out folder, not over the committed files")
+    facts = build_own_data(args.out, args.seed, args.scale)
     for key, value in facts.items():
         print(f"{key}: {value}")
 

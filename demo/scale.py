@@ -5,9 +5,10 @@ The chain is ``flows.demo_chain`` (the ``demo`` command runs it); this module bu
 Scale 1 is the committed bundle (``demo/data``). A larger world is built by the same seeded generator
 (``demo.world.build_world(seed, scale)``) and the same renderers into a temporary folder, and the replay
 transport is pointed at that folder for the run (``$SUPPLYRADAR_DEMO_BUNDLE``), so collection runs exactly
-the code it runs on the committed bundle. Own data and company registers stay the committed ones:
-they describe the story's suppliers, which are the first copy of every scaled world. News grows with the
-world: copy 1's is the committed news, and each further copy adds its own (``demo.scale_news``).
+the code it runs on the committed bundle. The bundle carries our own data N times over (``demo.own_data_copies``:
+our buyer's copy buys in every copy; copy 1's rows are the committed ones). News grows with the world: copy 1's
+is the committed news, and each further copy adds its own (``demo.scale_news``). Company registers stay the
+committed ones: they describe the story's suppliers, which are the first copy of every scaled world.
 
 The store remembers the scale it was filled at: a scaled world collected into a store that holds another
 world's notices would mix two markets (the notices differ, the first copy's suppliers do not), so that is

@@ -31,7 +31,6 @@ from demo.scale import StageClock, check_scale, remember_scale, scaled_bundle
 from demo.settings import (
     DEMO_CATEGORIES,
     DEMO_COLLECT_FROM,
-    DEMO_OWN_DATA,
     DEMO_REGISTER_HISTORY_FROM,
     DEMO_ROUTING,
     DEMO_SCAN_START,
@@ -74,6 +73,8 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
                server: StartingServer) -> tuple[list[str], dict]:
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+    from demo.build import own_data_dir
+    from demo.build_own_data import CONTRACTS_FILE, SPEND_FILE
     from flows.collect_news import collect_news_flow, screen_sanctions
     from flows.collect_tenders import collect_tenders
     from flows.company_signals import collect_company_signals
@@ -96,8 +97,9 @@ def _run_chain(settings: Settings, console: Console, clock: StageClock, scale: i
         clock.lap("collect tenders")
 
         console.print("\n[bold]2. Our own data[/bold]: contract register and spend export, suppliers resolved...")
+        own = own_data_dir()  # a scaled world's bundle carries N times our own data
         imported = import_own_data(
-            contract_files=[str(DEMO_OWN_DATA / "contracts.xlsx")], spend_files=[str(DEMO_OWN_DATA / "spend.csv")]
+            contract_files=[str(own / CONTRACTS_FILE)], spend_files=[str(own / SPEND_FILE)]
         )
         _table(console, "Imported", imported["imports"])
         _print_quality(console, settings)

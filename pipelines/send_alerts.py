@@ -28,6 +28,7 @@ from alerts.evaluate import (
     Candidate,
     MarketFact,
     SourceFact,
+    alerting_organisations,
     delivery_failure_candidate,
     event_candidates,
     horizon_candidates,
@@ -177,8 +178,14 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
         events = read_events(session, as_of=as_of, max_age_days=max_age, canonical=canonical, cpvs=cpvs)
         candidates += event_candidates(events, rules, as_of=as_of, categories_of=categories_of)
     if rules.of_type("score_band") or rules.of_type("score_threshold") or rules.of_type("score_rise"):
-        changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs)
-        candidates += score_candidates(changes, rules, categories_of=categories_of)
+        # Which changes alert is decided on values and bands; the reasons and inputs an alert shows are then read
+        # for the alerting suppliers only (all of a supplier's scores: a per-category score hides its supplier-level
+        # one). Decoding them for every score of every supplier of ours was a third of the run at demo scale 54.
+        changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, documents=False)
+        alerting = alerting_organisations(changes, score_candidates(changes, rules, categories_of=categories_of))
+        if alerting:
+            changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, organisations=alerting)
+            candidates += score_candidates(changes, rules, categories_of=categories_of)
     horizon_rules = rules.of_type("contract_horizon")
     if horizon_rules:
         months = max(r.months for r in horizon_rules)

@@ -113,20 +113,25 @@ def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
     )
 
 
-def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: dict[int, set[str]]) -> list[ScoreChange]:
+def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: dict[int, set[str]],
+                       organisations: set[int] | None = None, documents: bool = True) -> list[ScoreChange]:
     """Each score of our current suppliers in the latest finished run, with the same score in the run before it.
 
     Only the score rows of our suppliers (and of the organisations merged into them) are read: a national
     store scores tens of thousands of companies a run, of which an alert run uses a few hundred.
+    ``organisations``: only these of our suppliers (canonical ids). ``documents=False``: without the current
+    scores' reasons and inputs (empty), for deciding which changes alert before reading what the alerts show.
     """
     runs = _finished_runs(session, as_of)
     if not runs:
         return []
     current_run, previous_run = runs[0], (runs[1] if len(runs) > 1 else None)
     ours = current_suppliers(session, as_of=as_of, canonical=canonical)
+    if organisations is not None:
+        ours &= organisations
     scored_as = _ids_behind(session, ours)
 
-    def points(run: ScoringRun) -> dict[tuple[int, str, str], ScorePoint]:
+    def points(run: ScoringRun, *, documents_wanted: bool = True) -> dict[tuple[int, str, str], ScorePoint]:
         out: dict[tuple[int, str, str], ScorePoint] = {}
         for start in range(0, len(scored_as), 900):
             rows = session.execute(
@@ -135,18 +140,21 @@ def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, c
                        RiskScore.inputs_ref)
                 .where(RiskScore.run_id == run.id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
             ).all()
-            documents = score_documents.fetch(session, score_documents.keys_of(rows))
+            documents = score_documents.fetch(session, score_documents.keys_of(rows)) if documents_wanted else {}
             for row in rows:
-                reasons, inputs = score_documents.decode(row.reason_refs, row.inputs_ref, documents)
+                reasons, inputs = (score_documents.decode_shared(row.reason_refs, row.inputs_ref, documents)
+                                   if documents_wanted else ((), ()))
                 out[(row.id, canonical(row.organisation_id), row.category, row.kind)] = ScorePoint(
                     run_id=run.id, as_of=run.as_of, value=row.value, band=row.band, confidence=row.confidence,
-                    coverage=row.coverage, reasons=tuple(reasons), inputs=tuple(inputs),
+                    coverage=row.coverage, reasons=reasons, inputs=inputs,
                 )
         # in row order, so that of two organisations merged into one the later row wins, as it always did
         return {key[1:]: point for key, point in sorted(out.items())}
 
-    current = points(current_run)
-    previous = points(previous_run) if previous_run else {}
+    current = points(current_run, documents_wanted=documents)
+    # the rules compare with the previous run's value and band only: its reasons and inputs are never shown, so
+    # not read (with N times our suppliers they were a fifth of an alert run's reads)
+    previous = points(previous_run, documents_wanted=False) if previous_run else {}
     subjects = _subjects(session, {org for org, _c, _k in current if org in ours}, cpvs)
     return [
         ScoreChange(subject=subjects[org], kind=kind, category=category, current=point,
@@ -177,16 +185,17 @@ def current_suppliers(session: Session, *, as_of: date, canonical: Canonical) ->
     A score change of a former supplier (a company that failed years ago, a contract long ended)
     is no reason to wake a category manager: score alerts are limited to these.
     """
+    # distinct: a supplier once, not once per spend line of the year (tens of thousands on a large store)
     running = select(Contract.organisation_id).where(
         Contract.organisation_id.is_not(None),
         (Contract.start_date.is_(None)) | (Contract.start_date <= as_of),
         (Contract.end_date >= as_of) | (Contract.extension_until >= as_of),
-    )
+    ).distinct()
     spending = select(SpendLine.organisation_id).where(
         SpendLine.organisation_id.is_not(None),
         SpendLine.booked_on > as_of - timedelta(days=RECENT_SPEND_DAYS),
         SpendLine.booked_on <= as_of,
-    )
+    ).distinct()
     orgs = [*session.scalars(running), *session.scalars(spending)]
     _prefetch(canonical, orgs)
     return {canonical(org) for org in orgs}

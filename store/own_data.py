@@ -114,7 +114,7 @@ def save_spend(session: Session, file_name: str, rows: Sequence[tuple[str, Spend
         unique = dict(chunk)
         stmt = dialect_insert(bind, SpendLine.__table__).on_conflict_do_nothing(index_elements=["row_key"])
         inserted = session.execute(
-            stmt.returning(SpendLine.__table__.c.id, SpendLine.__table__.c.row_key, sort_by_parameter_order=True),
+            stmt.returning(SpendLine.__table__.c.id, SpendLine.__table__.c.row_key),
             [_spend_values(key, r, file_name, now) for key, r in unique.items()],
         ).all()
         result.unchanged += len(chunk) - len(inserted)

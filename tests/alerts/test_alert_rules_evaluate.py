@@ -174,3 +174,25 @@ def test_a_supplier_scored_per_category_is_alerted_once_on_the_category_score() 
                ScoreChange(subject, "dependency", "09310000", point, None)]
     (candidate,) = score_candidates(changes, rules, categories_of=lambda cpvs: ("09310000",))
     assert candidate.subject.endswith("@09310000")
+
+
+def test_the_alerting_organisations_are_those_whose_scores_make_the_candidates_again() -> None:
+    """An alert run decides on values and bands, then reads the reasons for the alerting suppliers only
+    (``alerting_organisations``): their changes alone must give exactly the candidates all changes gave."""
+    from alerts.evaluate import alerting_organisations
+
+    rules = _rules(
+        {"id": "up", "type": "score_band", "score": "failure", "direction": "up", "severity": {"high": "critical"}},
+        {"id": "dependency-up", "type": "score_band", "score": "dependency", "direction": "up",
+         "severity": {"high": "warning"}},
+    )
+    point = ScorePoint(2, AS_OF, 0.8, "high")
+    changes = [_change(OURS, ("low", 0.05), ("high", 0.4)), _change(CLEANER, ("low", 0.05), ("low", 0.06)),
+               ScoreChange(CLEANER, "dependency", "", point, None),  # hidden by its per-category score
+               ScoreChange(CLEANER, "dependency", "9091", point, None), _change(STRANGER, ("low", 0.05), ("low", 0.1))]
+    found = score_candidates(changes, rules, categories_of=categories_of)
+    alerting = alerting_organisations(changes, found)
+    assert alerting == {OURS.organisation_id, CLEANER.organisation_id}
+    again = score_candidates([c for c in changes if c.subject.organisation_id in alerting], rules, categories_of=categories_of)
+    assert again == found and [c.subject for c in found] == ["organisation:NL:id:10000001",
+                                                            "organisation:NL:id:10000002@9091"]
