@@ -43,7 +43,14 @@ from config.settings import Settings
 from models.collector_pause import collector_paused
 from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
-from store.alert_facts import canonical_lookup, our_cpvs, read_contracts, read_events, read_score_changes
+from store.alert_facts import (
+    canonical_lookup,
+    current_suppliers,
+    our_cpvs,
+    read_contracts,
+    read_events,
+    read_score_changes,
+)
 from store.alerts import (
     add_alert_facts,
     alerts_by_id,
@@ -181,10 +188,12 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
         # Which changes alert is decided on values and bands; the reasons and inputs an alert shows are then read
         # for the alerting suppliers only (all of a supplier's scores: a per-category score hides its supplier-level
         # one). Decoding them for every score of every supplier of ours was a third of the run at demo scale 54.
-        changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, documents=False)
+        ours = current_suppliers(session, as_of=as_of, canonical=canonical)  # read once for both passes
+        changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, documents=False, ours=ours)
         alerting = alerting_organisations(changes, score_candidates(changes, rules, categories_of=categories_of))
         if alerting:
-            changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, organisations=alerting)
+            changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, organisations=alerting,
+                                         ours=ours)
             candidates += score_candidates(changes, rules, categories_of=categories_of)
     horizon_rules = rules.of_type("contract_horizon")
     if horizon_rules:

@@ -114,31 +114,35 @@ def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
 
 
 def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: dict[int, set[str]],
-                       organisations: set[int] | None = None, documents: bool = True) -> list[ScoreChange]:
+                       organisations: set[int] | None = None, documents: bool = True,
+                       ours: set[int] | None = None) -> list[ScoreChange]:
     """Each score of our current suppliers in the latest finished run, with the same score in the run before it.
 
     Only the score rows of our suppliers (and of the organisations merged into them) are read: a national
     store scores tens of thousands of companies a run, of which an alert run uses a few hundred.
     ``organisations``: only these of our suppliers (canonical ids). ``documents=False``: without the current
     scores' reasons and inputs (empty), for deciding which changes alert before reading what the alerts show.
+    ``ours``: our current suppliers (``current_suppliers``) when the caller has read them already.
     """
     runs = _finished_runs(session, as_of)
     if not runs:
         return []
     current_run, previous_run = runs[0], (runs[1] if len(runs) > 1 else None)
-    ours = current_suppliers(session, as_of=as_of, canonical=canonical)
+    ours = set(current_suppliers(session, as_of=as_of, canonical=canonical) if ours is None else ours)
     if organisations is not None:
         ours &= organisations
     scored_as = _ids_behind(session, ours)
 
     def points(run: ScoringRun, *, documents_wanted: bool = True) -> dict[tuple[int, str, str], ScorePoint]:
         out: dict[tuple[int, str, str], ScorePoint] = {}
+        # the references to reasons and inputs only when they are wanted: each is a JSON value to decode
+        columns = (RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
+                   RiskScore.band, RiskScore.confidence, RiskScore.coverage)
+        if documents_wanted:
+            columns += (RiskScore.reason_refs, RiskScore.inputs_ref)
         for start in range(0, len(scored_as), 900):
             rows = session.execute(
-                select(RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
-                       RiskScore.band, RiskScore.confidence, RiskScore.coverage, RiskScore.reason_refs,
-                       RiskScore.inputs_ref)
-                .where(RiskScore.run_id == run.id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
+                select(*columns).where(RiskScore.run_id == run.id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
             ).all()
             documents = score_documents.fetch(session, score_documents.keys_of(rows)) if documents_wanted else {}
             for row in rows:

@@ -291,6 +291,8 @@ class SpendLine(Base):
     """
 
     __tablename__ = "spend_lines"
+    # what we buy from whom (alert runs, market pages): read off the index alone, not the lines
+    __table_args__ = (Index("ix_spend_lines_org_cpv", "organisation_id", "cpv"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
