@@ -93,7 +93,8 @@ def _build_bundle(out: Path, seed: int, scale: int) -> dict[str, int]:
     readme = _readme(world, counts)
     if scale != 1:
         readme = readme.replace("with seed **", f"at scale **{scale}** (N copies of the buyers and suppliers, N times "
-                                "the notices; copy c's invented names end in \" c\") with seed **", 1)
+                                "the notices, and from copy 2 on a long tail of small firms that mostly bid and lose; "
+                                "copy c's invented names end in \" c\") with seed **", 1)
     (out / "README.md").write_text(readme, encoding="utf-8")
     return counts
 
