@@ -286,7 +286,8 @@ def _xml_notice(
 
 
 def to_notice(summary: Json, detail: Json | None, xml_notice: Notice | None, *, where: str = SOURCE) -> Notice:
-    """One TenderNed publication as a ``Notice``: the JSON says what and when, the XML who won.
+    """One TenderNed publication as a ``Notice``: the JSON says what and when, the XML who won and who bid and lost
+    (the tenders it lists: national notices are on TenderNed only, so their losing bidders are nowhere else).
 
     Raises ``RecordError`` when the row has no id, no usable publication date or no buyer.
     """
@@ -311,6 +312,7 @@ def to_notice(summary: Json, detail: Json | None, xml_notice: Notice | None, *, 
         procedure_type=(xml_notice and xml_notice.procedure_type) or _code(_pick(rows, "procedure", "procedureCode")),
         lots=xml_notice.lots if xml_notice else (),
         awards=xml_notice.awards if xml_notice else (),
+        bids=xml_notice.bids if xml_notice else (),
         source=SOURCE,
         source_url=_href(_pick(rows, "link")),
         same_as=tuple(dict.fromkeys((f"{SOURCE}:{publicatie_id}", *(xml_notice.same_as if xml_notice else ())))),

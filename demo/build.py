@@ -105,7 +105,8 @@ def _build_bundle(out: Path, seed: int, scale: int) -> dict[str, int]:
     readme = _readme(world, counts)
     if scale != 1:
         readme = readme.replace("with seed **", f"at scale **{scale}** (N copies of the buyers and suppliers, N times "
-                                "the notices; copy c's invented names end in \" c\") with seed **", 1)
+                                "the notices, and from copy 2 on a long tail of small firms that mostly bid and lose; "
+                                "copy c's invented names end in \" c\") with seed **", 1)
     (out / "README.md").write_text(readme, encoding="utf-8")
     if scale != 1:  # our spend and contracts grow with the world (the committed ones are copy 1's)
         from demo.build_own_data import build_own_data
@@ -156,11 +157,16 @@ def _write_samples(folder: Path, world: World) -> None:
 
 
 def world_counts(world: World) -> dict[str, int]:
-    """The counts the README states (and the scale benchmark reports)."""
+    """The counts the README states (and the scale benchmark reports). ``suppliers``: the organisations that won or
+    bid (a losing tender, in a scaled world's long tail); ``suppliers_listed``: the world's list, which also holds
+    the few that never won."""
     ted = world.ted_notices()
+    tendered = {s for _, lot in world.awards() for s in (*lot.winners, *lot.losers)}
     return {
         "buyers": len(world.buyers),
-        "suppliers": len(world.suppliers),
+        "suppliers": len(tendered),
+        "suppliers_listed": len(world.suppliers),
+        "losing_tenders": sum(len(lot.losers) for _, lot in world.awards()),
         "ted_award_notices": sum(1 for n in ted if n.kind == "can"),
         "ted_contract_notices": sum(1 for n in ted if n.kind == "cn"),
         "ted_legacy": sum(1 for n in ted if n.format == "ted-r209"),
@@ -203,7 +209,7 @@ eForms UBL (subtypes 29 and 16) from then on |
 
 ## Counts
 
-- {counts["buyers"]} buyers, {counts["suppliers"]} suppliers, {counts["awards"]} awarded lots
+- {counts["buyers"]} buyers, {counts["suppliers_listed"]} suppliers, {counts["awards"]} awarded lots
 - TED: {counts["ted_award_notices"]} contract award notices and {counts["ted_contract_notices"]} contract notices
   ({counts["ted_legacy"]} legacy R2.0.9, {counts["ted_eforms"]} eForms), 2019-01 to 2026-10
 - TenderNed: {counts["tenderned_national"]} national award notices (below the EU thresholds, never on TED) and

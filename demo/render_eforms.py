@@ -65,8 +65,11 @@ def amount(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def company_id(notice: Publication, supplier: Supplier) -> str:
-    """The supplier's id as the notice states it: buyers sometimes write "KvK 12345678" (free text)."""
+def company_id(notice: Publication, supplier: Supplier) -> str | None:
+    """The supplier's id as the notice states it: buyers sometimes write "KvK 12345678" (free text), and name a
+    sole trader of a scaled world's long tail without any (``Supplier.identified``)."""
+    if not supplier.identified:
+        return None
     if supplier.country == "NL" and zlib.crc32(f"{notice.key}:{supplier.id}".encode()) % 7 == 0:
         return f"KvK {supplier.id}"
     return supplier.id
@@ -227,11 +230,13 @@ def lot_id(lot: Lot) -> str:
 
 
 def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizations) -> str:
-    """efac:NoticeResult: the lots' results, the winning tenders, the contracts and the tendering parties."""
+    """efac:NoticeResult: the lots' results, the winning tenders (and the losing ones a lot lists: numbered after
+    every winning one, ranked after it), the contracts and the tendering parties."""
     c = nl + "\t"  # the result's children
     total = total_value(notice)
     out = f'{c}<cbc:TotalAmount currencyID="EUR">{amount(total)}</cbc:TotalAmount>' if total is not None else ""
     awarded = [lot for lot in notice.lots if lot.winners]
+    losing = _losing_tenders(awarded)
     for n, lot in enumerate(awarded, start=1):
         statistics = "" if lot.tenders_received is None else (
             f"{c}\t<efac:ReceivedSubmissionsStatistics>"
@@ -239,7 +244,8 @@ def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizati
             f"{c}\t\t<efbc:StatisticsNumeric>{lot.tenders_received:d}</efbc:StatisticsNumeric>{c}\t</efac:ReceivedSubmissionsStatistics>")
         out += (f'{c}<efac:LotResult>{c}\t<cbc:ID schemeName="result">RES-{n:04d}</cbc:ID>'
                 f'{c}\t<cbc:TenderResultCode listName="winner-selection-status">selec-w</cbc:TenderResultCode>'
-                f"{_id(c + TAB, 'efac:LotTender', 'tender', f'TEN-{n:04d}')}{statistics}"
+                f"{_id(c + TAB, 'efac:LotTender', 'tender', f'TEN-{n:04d}')}"
+                f"{''.join(_id(c + TAB, 'efac:LotTender', 'tender', t) for t, _, _ in losing.get(lot.number, ()))}{statistics}"
                 f"{_id(c + TAB, 'efac:SettledContract', 'contract', f'CON-{n:04d}')}"
                 f"{_id(c + TAB, 'efac:TenderLot', 'Lot', lot_id(lot))}{c}</efac:LotResult>")
     parties: dict[tuple[str, ...], str] = {}
@@ -251,6 +257,9 @@ def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizati
         out += (f'{c}<efac:LotTender>{c}\t<cbc:ID schemeName="tender">TEN-{n:04d}</cbc:ID>{c}\t<cbc:RankCode>1</cbc:RankCode>'
                 f"{value}{_id(c + TAB, 'efac:TenderingParty', 'tendering-party', party)}"
                 f"{_id(c + TAB, 'efac:TenderLot', 'Lot', lot_id(lot))}{c}</efac:LotTender>")
+    for lot in awarded:
+        for tender, loser, rank in losing.get(lot.number, ()):
+            out += _losing_tender(c, tender, rank, lot, parties.setdefault((loser,), f"TPA-{len(parties) + 1:04d}"))
     for n, lot in enumerate(awarded, start=1):
         out += (f'{c}<efac:SettledContract>{c}\t<cbc:ID schemeName="contract">CON-{n:04d}</cbc:ID>'
                 f"{c}\t<cbc:IssueDate>{_when(conclusion_date(notice))}</cbc:IssueDate>"
@@ -260,6 +269,28 @@ def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizati
     for winners, party_id in parties.items():
         out += _tendering_party(c, winners, party_id, world, orgs)
     return wrap(nl, "efac:NoticeResult", out)
+
+
+def _losing_tenders(awarded: list[Lot]) -> dict[int, list[tuple[str, str, int]]]:
+    """Per lot number, its losing tenders as (tender id, supplier id, rank): numbered after the winning ones."""
+    losing: dict[int, list[tuple[str, str, int]]] = {}
+    number = len(awarded)
+    for lot in awarded:
+        for rank, loser in enumerate(lot.losers, start=2):
+            number += 1
+            losing.setdefault(lot.number, []).append((f"TEN-{number:04d}", loser, rank))
+    return losing
+
+
+def _losing_tender(nl: str, tender: str, rank: int, lot: Lot, party: str) -> str:
+    """A tender that lost: ranked after the winner, a little dearer (4% a rank) when the lot states a value."""
+    value = "" if lot.value is None else (
+        f'{nl}\t<cac:LegalMonetaryTotal>{nl}\t\t<cbc:PayableAmount currencyID="EUR">'
+        f'{amount((lot.value * (1 + Decimal("0.04") * (rank - 1))).quantize(Decimal("0.01")))}</cbc:PayableAmount>'
+        f"{nl}\t</cac:LegalMonetaryTotal>")
+    return (f'{nl}<efac:LotTender>{nl}\t<cbc:ID schemeName="tender">{tender}</cbc:ID>{nl}\t<cbc:RankCode>{rank:d}</cbc:RankCode>'
+            f"{value}{_id(nl + TAB, 'efac:TenderingParty', 'tendering-party', party)}"
+            f"{_id(nl + TAB, 'efac:TenderLot', 'Lot', lot_id(lot))}{nl}</efac:LotTender>")
 
 
 def _tendering_party(nl: str, winners: tuple[str, ...], party_id: str, world: World, orgs: _Organizations) -> str:

@@ -234,6 +234,8 @@ def _procedure(nl: str, notice: Publication) -> str:
 
 
 def _award(nl: str, item: int, notice: Publication, lot: Lot, world: World, nuts: str) -> str:
+    if lot.losers:  # the world lists them on eForms notices only (demo.world_tail): a mistake there, not here
+        raise ValueError(f"{notice.key}: R2.0.9 cannot name the losing tenders of lot {lot.number}")
     c = nl + TAB
     a = c + TAB  # AWARDED_CONTRACT's children
     out = f"{c}<CONTRACT_NO>{item:d}</CONTRACT_NO>"

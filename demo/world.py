@@ -49,6 +49,7 @@ from demo.world_records import (
     plain_record,
 )
 from demo.world_suppliers import make_buyers, make_suppliers
+from demo.world_tail import LongTail
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
     category's suppliers (copy 1 is exactly the scale-1 world's; copy c has its own random streams and a
     " c" suffix on its invented names, so names and identifiers stay unique), and N times the notices,
     each buyer tendering among its own copy's suppliers (N markets of the default shape, and building
-    stays linear in N). Scale 1 is the default world, byte for byte.
+    stays linear in N). Copies 2..N also have a long tail of small firms that win now and then and mostly bid
+    and lose (``world_tail``), as a real market of that size has; copy 1 never does. Scale 1 is the default
+    world, byte for byte.
     """
     if scale < 1:
         raise ValueError(f"scale must be a positive whole number, not {scale}")
@@ -107,6 +110,8 @@ def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
     buyers = make_buyers(random.Random(f"{seed}:buyers"), names)
     suppliers, pools = make_suppliers(random.Random(f"{seed}:suppliers"), names)
     copies = [pools] * len(buyers)  # each buyer's market: the suppliers of its own copy
+    names_of: dict[int, Names] = {}
+    copy_of: dict[str, int] = {}
     for copy in range(2, scale + 1):
         more_names = Names(random.Random(f"{seed}:names:{copy}"), suffix=f" {copy}", shared=names)
         more_buyers = make_buyers(random.Random(f"{seed}:buyers:{copy}"), more_names, suffix=f" {copy}")
@@ -114,8 +119,13 @@ def build_world(seed: int = DEFAULT_SEED, scale: int = 1) -> World:
         buyers += more_buyers
         suppliers += more
         copies += [more_pools] * len(more_buyers)
-    market = Market(random.Random(f"{seed}:awards"), buyers, copies, scale=scale)
+        names_of[copy] = more_names
+        copy_of.update((b.id, copy) for b in more_buyers)
+    tail = LongTail(random.Random(f"{seed}:tail"), names_of, copy_of) if scale > 1 else None
+    market = Market(random.Random(f"{seed}:awards"), buyers, copies, scale=scale, tail=tail)
     notices = market.run()
+    if tail is not None:
+        suppliers += tail.suppliers
     notices = assign_identities(random.Random(f"{seed}:identities"), notices, scale=scale)
     return World(seed=seed, buyers=tuple(buyers), suppliers=tuple(suppliers), notices=tuple(notices))
 

@@ -25,6 +25,7 @@ from demo.world_records import (
     Publication,
 )
 from demo.world_suppliers import Entry, pick, working_day
+from demo.world_tail import LongTail
 
 #: How likely a notice of each channel is in each category, cumulated once (what ``choices(weights=...)`` would
 #: cumulate for every notice: the same numbers, so the same draws).
@@ -52,11 +53,13 @@ def poisson(rng: random.Random, mean: float) -> int:
 class Market:
     """Plays the years 2019-2026: buyers tender, suppliers win, incumbents tend to win again."""
 
-    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: list[dict[str, list[Entry]]], scale: int = 1) -> None:
+    def __init__(self, rng: random.Random, buyers: list[Buyer], pools: list[dict[str, list[Entry]]], scale: int = 1,
+                 tail: LongTail | None = None) -> None:
         """``pools``: per buyer (same order), the category markets it buys in. A scaled world is N copies of
         the market, each buyer tendering among its own copy's suppliers: N times the size, the same shape,
-        and the work per award does not grow with N."""
+        and the work per award does not grow with N. ``tail``: the small firms of copies 2..N (``world_tail``)."""
         self.rng = rng
+        self.tail = tail
         self.buyers = buyers
         self.pools_of = {b.id: p for b, p in zip(buyers, pools, strict=True)}
         self.scale = scale
@@ -127,6 +130,8 @@ class Market:
             value = total * shares_of_total[number - 1] / sum(shares_of_total)
             cap = EU_THRESHOLD[category.nature] * 0.97 if channel == "national" else None
             lots.append(self._award(day, buyer, category, number, lot_title, lot_cpv, value, cap))
+        if self.tail is not None and kind == "can":  # after the market's own draws, from the tail's own stream
+            lots = self.tail.award(day, channel, buyer, category, lots, lambda: self._field(day, buyer, category))
         procedure = "open" if channel == "national" and rng.random() < 0.8 else pick(rng, PROCEDURES)
         # TED publishes a few days after a notice is sent; TenderNed publishes a national notice the same day.
         dispatched = day - timedelta(days=rng.randint(2, 5)) if channel == "ted" else day

@@ -84,6 +84,20 @@ _NAME_HEADS = ("Dravel", "Kwint", "Brommel", "Harvel", "Ommel", "Wiggel", "Tesse
                "Jorrel", "Lubbel", "Nijsel", "Prikkel", "Ruttel", "Schrevel", "Tonkel", "Uffel", "Vinkel",
                "Zandel", "Morrel", "Kribbel", "Dommel", "Sprokkel")
 _NAME_TAILS = ("inga", "stra", "aar", "ink", "ema", "horst", "kamp", "ing", "ers")
+_INITIALS = "ABCDEFGHJKLMNPRSTW"
+#: What the long tail's small firms (copies 2..N of a scaled world) call themselves, per category: an initial
+#: ("{i}") and a surname ("{n}") in the trade's own words; electricity has no long tail.
+SMALL_FIRM_PATTERNS = {
+    "72": ("{n} ICT", "{n} IT-Diensten", "{n} Automatisering", "{i}. {n} IT Consultancy", "{n} Netwerkbeheer",
+           "{i}. {n} Informatica"),
+    "48": ("{n} Software", "{n} Apps", "{i}. {n} Softwareontwikkeling", "{n} Webapplicaties"),
+    "79": ("{n} Advies", "Adviesbureau {n}", "{i}. {n} Consultancy", "{n} & Partners", "{n} Interim",
+           "{i}. {n} Organisatieadvies"),
+    "90910000": ("Schoonmaakbedrijf {n}", "{n} Schoonmaak", "Glazenwasserij {n}", "{i}. {n} Schoonmaakdiensten",
+                 "{n} Hygiëne"),
+    "45": ("Klusbedrijf {n}", "Installatiebedrijf {n}", "Schildersbedrijf {n}", "{i}. {n} Bouw", "{n} Grondwerken",
+           "Timmerbedrijf {n}", "Hoveniersbedrijf {n}", "{i}. {n} Installatietechniek"),
+}
 BUILDER_PATTERNS = ("Aannemingsbedrijf {n}", "Bouwbedrijf {n}", "{n} Bouw", "{n} Infra", "Gebr. {n}",
                      "{n} & Zonen", "{n} Wegenbouw", "{n} Waterbouw")
 CLEANER_PATTERNS = ("Schoonmaakbedrijf {n}", "{n} Schoonmaak", "{n} Facilitair", "{n} & Zonen Glazenwasserij")
@@ -117,6 +131,12 @@ class Names:
 
     def surname(self) -> str:
         return self._fresh(lambda: self.rng.choice(_NAME_HEADS) + self.rng.choice(_NAME_TAILS))
+
+    def small_firm(self, patterns: tuple[str, ...]) -> str:
+        """A small firm's name from one of ``patterns`` (``SMALL_FIRM_PATTERNS``): an initial and a surname."""
+        rng = self.rng
+        return self._fresh(lambda: rng.choice(patterns).format(i=rng.choice(_INITIALS),
+                                                               n=rng.choice(_NAME_HEADS) + rng.choice(_NAME_TAILS)))
 
     def kvk(self) -> str:
         return self._unique_id(lambda: str(self.rng.randint(10_000_000, 99_999_999)))

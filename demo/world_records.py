@@ -6,7 +6,7 @@ an equal world, and every renderer reads the same records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -69,6 +69,9 @@ class Supplier:
     categories: tuple[str, ...]
     active_from: date
     active_until: date | None = None  # the last day it can win: an exit
+    #: False: notices name it without any identifier (a sole trader whose KvK number the buyer left out). Only
+    #: the long tail of a scaled world has such suppliers; left out of ``plain_record`` while True.
+    identified: bool = field(default=True, metadata={"plain": "omit default"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,9 @@ class Lot:
     value: Decimal | None = None  # EUR; None when not published
     tenders_received: int | None = None
     framework: bool = False
+    #: supplier ids of the tenders that lost, one tender each (ranked after the winning one); only eForms can say
+    #: so, and only the long tail of a scaled world lists them (``demo.world_tail``)
+    losers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +128,12 @@ class Publication:
 
 
 def plain_record(record: Any) -> dict[str, Any]:
-    """A record as JSON values: dates as ISO text, tuples as lists."""
+    """A record as JSON values: dates as ISO text, tuples as lists; a field marked "omit default" only when it
+    is not its default (so a field added later leaves the records that do not use it as they were)."""
     def plain(value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else list(value) if isinstance(value, tuple) else value
 
-    return {f.name: plain(getattr(record, f.name)) for f in fields(record)}
+    def shown(f: Any, value: Any) -> bool:
+        return f.metadata.get("plain") != "omit default" or f.default is MISSING or value != f.default
+
+    return {f.name: plain(value) for f in fields(record) if shown(f, value := getattr(record, f.name))}

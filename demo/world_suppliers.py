@@ -102,14 +102,8 @@ def _make_supplier(rng: random.Random, names: Names, category: Category, tier: T
                    region: Region) -> Supplier:
     large = tier.size == "large"
     if country != "NL":
-        word = rng.choice(FOREIGN_WORDS[category.key])
-        word = TRANSLATED.get(country, {}).get(word, word)
-        legal_form = FOREIGN_FORMS[country]
-        if country == "BE" and rng.random() < 0.4:
-            legal_form = rng.choice(("BV", "SRL"))
-        name = f"{names.brand()} {word} {legal_form}"
-        ident, town = names.foreign_id(country), rng.choice(FOREIGN_TOWNS[country])
-        postcode, nuts = fill_pattern(rng, FOREIGN_POSTCODES[country]), None
+        name, legal_form, ident, town, postcode = foreign_firm(rng, names, category.key, country)
+        nuts = None
     else:
         legal_form = "N.V." if large and rng.random() < 0.5 else ("V.O.F." if rng.random() < 0.08 else "B.V.")
         if category.key == "45" and not large:
@@ -131,6 +125,18 @@ def _make_supplier(rng: random.Random, names: Names, category: Category, tier: T
         founded=founded, size="large" if large else "sme", region=region.key if country == "NL" else None,
         nuts=nuts, categories=(category.key, *tier.also), active_from=active_from,
     )
+
+
+def foreign_firm(rng: random.Random, names: Names, category: str, country: str) -> tuple[str, str, str, str, str]:
+    """A foreign supplier's (name, legal form, national id, town, postcode): its own words, form and id format."""
+    word = rng.choice(FOREIGN_WORDS[category])
+    word = TRANSLATED.get(country, {}).get(word, word)
+    legal_form = FOREIGN_FORMS[country]
+    if country == "BE" and rng.random() < 0.4:
+        legal_form = rng.choice(("BV", "SRL"))
+    name = f"{names.brand()} {word} {legal_form}"
+    ident, town = names.foreign_id(country), rng.choice(FOREIGN_TOWNS[country])
+    return name, legal_form, ident, town, fill_pattern(rng, FOREIGN_POSTCODES[country])
 
 
 #: Suppliers that stop winning (later features give them an insolvency): the largest IT integrator

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from config.settings import HttpSettings, TenderNedSettings
 from connectors import tenderned
 from connectors.errors import PendingRecord, RecordError, RecordWarning, SourceUnavailableError
-from connectors.records import Award, Lot, Notice, Party
+from connectors.records import Award, Bid, Lot, Notice, Party
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "tenderned_api"
 SETTINGS = TenderNedSettings(page_size=2, publication_types=["AGO"], min_interval_seconds=0)
@@ -48,6 +48,7 @@ def client(waits):
 def xml_notice() -> Notice:
     """What the XML parser makes of an award notice: built here, so these tests do not hang on it."""
     winner = Party(name="Centric Netherlands B.V.", country="NL", company_id="24163720", town="Gouda")
+    loser = Party(name="Zaakwerk B.V.", country="NL", company_id="12345678", town="Zwolle")
     return Notice(
         notice_id="143526-2024",
         format="eforms",
@@ -62,6 +63,10 @@ def xml_notice() -> Notice:
         lots=(Lot(lot_id="LOT-0001", title="Zaaksysteem", cpv=("72200000",)),),
         awards=(
             Award(lot="LOT-0001", winners=(winner,), value=Decimal("1250000"), currency="EUR", tenders_received=4),
+        ),
+        bids=(
+            Bid(lot="LOT-0001", tenderers=(winner,), won=True, rank=1, value=Decimal("1250000"), currency="EUR"),
+            Bid(lot="LOT-0001", tenderers=(loser,), won=False, rank=2, value=Decimal("1310000"), currency="EUR"),
         ),
         source="tenderned",
         source_url="https://www.tenderned.nl/papi/tenderned-rs-tns/v2/publicaties/443725/public-xml",
@@ -183,6 +188,7 @@ def test_to_notice_from_json_and_xml():
     assert notice.title == "Beheer en doorontwikkeling zaaksysteem"
     assert notice.procedure_type == "open"
     assert (notice.lots, notice.awards) == (xml.lots, xml.awards)
+    assert notice.bids == xml.bids  # who bid and lost: on TenderNed alone for a national notice
     assert notice.source_url == "https://www.tenderned.nl/aankondigingen/overzicht/443725"
     assert notice.same_as == ("tenderned:443725", "eforms:7c1d9a4e-2f4b-4c8e-9b1a-3e5f6a7b8c9d", "ted:143526-2024")
 
@@ -193,7 +199,7 @@ def test_to_notice_from_json_alone():
     assert notice.buyer == Party(name="Waterschap Rivierenland", country="NL")
     assert (notice.cpv_main, notice.cpv) == ("79620000", ("79620000",))
     assert notice.procedure_type == "NOP"
-    assert (notice.lots, notice.awards, notice.same_as) == ((), (), ("tenderned:443610",))
+    assert (notice.lots, notice.awards, notice.bids, notice.same_as) == ((), (), (), ("tenderned:443610",))
 
 
 def test_to_notice_takes_the_buyer_from_opdrachtgever_when_the_dienst_is_not_named():

@@ -37,7 +37,9 @@ def test_scale_one_is_the_default_world(one: World) -> None:
 
 def test_scale_two_doubles_buyers_suppliers_and_notices(one: World, two: World) -> None:
     assert len(two.buyers) == 2 * len(one.buyers)
-    assert len(two.suppliers) == 2 * len(one.suppliers)
+    # the copies' suppliers, and the second copy's long tail of small firms after them (tests/demo/test_long_tail.py)
+    assert len(two.suppliers) > 2 * len(one.suppliers)
+    assert all(s.size == "sme" for s in two.suppliers[2 * len(one.suppliers):])
     assert len(two.notices) == 2 * len(one.notices)
     assert Counter(n.kind for n in two.notices) == Counter({k: 2 * v for k, v in Counter(n.kind for n in one.notices).items()})
     assert len(two.tenderned_notices()) == 2 * len(one.tenderned_notices())
@@ -84,7 +86,8 @@ def test_scaled_bundle_is_served_by_the_replay_and_then_removed(monkeypatch: pyt
         folder = bundle_dir()
         assert folder != DATA_DIR and folder.is_dir()
         assert counts is not None and counts["buyers"] == len(two.buyers)
-        assert counts["suppliers"] == len(two.suppliers)
+        assert counts["suppliers_listed"] == len(two.suppliers)
+        assert counts["suppliers"] == len({s for _, lot in two.awards() for s in (*lot.winners, *lot.losers)})
         last = max(two.ted_notices(), key=lambda n: n.published)
         with httpx.Client(transport=demo_transport()) as client:
             response = client.get(f"https://ted.europa.eu/en/notice/{last.ted_number}/xml")
