@@ -117,14 +117,21 @@ class NameIndex:
     max_block_size: int = 200
 
     @classmethod
-    def build(cls, candidates: Iterable[Candidate], *, max_block_size: int = 200) -> NameIndex:
+    def build(cls, candidates: Iterable[Candidate], *, max_block_size: int = 200, reuse: NameIndex | None = None) -> NameIndex:
+        """``reuse``: an index built earlier in the same run, whose names of an organisation are taken again when
+        its name and other names are still the same (normalising is most of building an index; a resolution
+        builds one over the organisations with an identifier, then one over all of them)."""
         index = cls(max_block_size=max_block_size)
         for candidate in candidates:
-            index.add(candidate)
+            index.add(candidate, reuse=reuse)
         return index
 
-    def add(self, candidate: Candidate) -> None:
-        variants = name_variants(candidate.name, candidate.other_names)
+    def add(self, candidate: Candidate, *, reuse: NameIndex | None = None) -> None:
+        earlier = reuse.candidates.get(candidate.org_id) if reuse is not None else None
+        if earlier is not None and earlier.name == candidate.name and earlier.other_names == candidate.other_names:
+            variants = reuse.variants[candidate.org_id]  # name_variants is pure: the same names, the same variants
+        else:
+            variants = name_variants(candidate.name, candidate.other_names)
         if not variants:
             return
         self.candidates[candidate.org_id] = candidate

@@ -92,8 +92,8 @@ def resolve_suppliers(store: Store, settings: Settings) -> ResolutionSummary:
         _resolve_by_kvk(session, summary)
         summary.names_refreshed = refresh_current_facts(session)
     with store.session() as session, session.begin():
-        _merge_organisations(session, settings, summary)
-    _resolve_by_name(store, settings, summary)
+        earlier = _merge_organisations(session, settings, summary)
+    _resolve_by_name(store, settings, summary, reuse=earlier)
     with store.session() as session, session.begin():
         summary.lines_relinked = relink_merged(session)
     log.info("supplier resolution: %s", summary.as_row())
@@ -153,14 +153,16 @@ def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # a Session
 # --- 3. merging organisations -------------------------------------------------------------------
 
 
-def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> None:  # a Session
+def _merge_organisations(session, settings: Settings, summary: ResolutionSummary) -> NameIndex | None:  # a Session
+    """Merge organisations known by name only into one with an identifier; returns the index it built (the
+    names of the organisations with an identifier, for the name resolution to take again), if any."""
     pending = name_keyed_organisations(session)
     if not pending:
-        return
+        return None
     m = settings.own_data.matching
     index = NameIndex.build(index_candidates(session, only_with_id=True), max_block_size=m.max_block_size)
     if not len(index):
-        return
+        return None
     keys = {org_id: normalise(name).group_key for org_id, name, *_ in pending}
     decisions = decisions_for(session, keys.values())
     limits = thresholds(settings)
@@ -185,18 +187,20 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
             summary.organisations_merged += 1
         elif status == "review":
             summary.review_candidates += 1
+    return index
 
 
 # --- 4. by name ---------------------------------------------------------------------------------
 
 
-def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummary) -> None:
+def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummary, *,
+                     reuse: NameIndex | None = None) -> None:
     with store.session() as session:
         lines = unresolved_lines(session, with_kvk=False)
         if not lines:
             return
         m = settings.own_data.matching
-        index = NameIndex.build(index_candidates(session), max_block_size=m.max_block_size)
+        index = NameIndex.build(index_candidates(session), max_block_size=m.max_block_size, reuse=reuse)
     groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for table, pk, name, _kvk in lines:
         key = normalise(name).group_key

@@ -117,3 +117,26 @@ def test_lookup_explains_the_match_and_decides_by_thresholds() -> None:
 def test_a_close_runner_up_keeps_the_best_from_auto_accept() -> None:
     index = NameIndex.build([Candidate(1, "Velmara Software B.V."), Candidate(2, "Velmara Software N.V.")])
     assert index.lookup("Velmara Software")[0].decision == "review"
+
+
+def test_an_index_built_reusing_an_earlier_one_is_the_same_index() -> None:
+    """The name resolution builds a second index taking the first one's names again: only names that are still
+    the same are taken, and the index is the one built from scratch."""
+    first = [Candidate(1, "Tonkeling Schoonmaak B.V.", postcode="1234 AB"),
+             Candidate(2, "Asito Holding B.V.", other_names=("trade:Asito Schoonmaak",)),
+             Candidate(3, "Jansen & Zn V.O.F.")]
+    later = [Candidate(1, "Tonkeling Schoonmaak B.V.", postcode="1234 AB"),
+             Candidate(2, "Asito Holding B.V.", other_names=("trade:Asito Diensten",)),  # a trade name changed
+             Candidate(3, "Jansen en Zonen V.O.F."),  # renamed
+             Candidate(4, "Gemeente Bergen (NH)")]  # new
+    earlier = NameIndex.build(first)
+    reused = NameIndex.build(later, reuse=earlier)
+    fresh = NameIndex.build(later)
+    assert reused.candidates == fresh.candidates
+    assert reused.names == fresh.names
+    assert reused.variants == fresh.variants
+    assert dict(reused.blocks) == dict(fresh.blocks)
+    assert reused.token_counts == fresh.token_counts
+    assert reused.variants[1] is earlier.variants[1]  # the unchanged organisation's names were taken again
+    assert reused.variants[2] is not earlier.variants[2] and reused.variants[3] is not earlier.variants[3]
+    assert [m.org_id for m in reused.lookup("Asito Diensten")] == [m.org_id for m in fresh.lookup("Asito Diensten")]
