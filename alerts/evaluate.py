@@ -299,13 +299,11 @@ def score_candidates(changes: Iterable[ScoreChange], rules: RuleSet, *, categori
     return out
 
 
-def alerting_organisations(changes: Iterable[ScoreChange], candidates: Iterable[Candidate]) -> set[int]:
-    """The organisations of ``changes`` that ``candidates`` (``score_candidates`` of them) alert on: their
-    scores are all ``score_candidates`` needs to make those candidates again (it weighs a supplier's
-    scores together, never one supplier's with another's), so the reasons can be read for them alone."""
-    subjects = {c.subject for c in candidates}
-    return {c.subject.organisation_id for c in changes
-            if f"organisation:{c.subject.org_key}" + (f"@{c.category}" if c.category else "") in subjects}
+def alerting_organisations(candidates: Iterable[Candidate]) -> set[int]:
+    """The organisations ``candidates`` (``score_candidates`` of some changes) alert on: their scores are all
+    ``score_candidates`` needs to make those candidates again (it weighs a supplier's scores together, never one
+    supplier's with another's), so the reasons can be read for them alone."""
+    return {c.organisation_id for c in candidates if c.organisation_id is not None}
 
 
 def _score_candidate(rule: Rule, change: ScoreChange, subject: Subject, severity: str, cause: str,

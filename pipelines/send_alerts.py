@@ -190,7 +190,7 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
         # one). Decoding them for every score of every supplier of ours was a third of the run at demo scale 54.
         ours = current_suppliers(session, as_of=as_of, canonical=canonical)  # read once for both passes
         changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, documents=False, ours=ours)
-        alerting = alerting_organisations(changes, score_candidates(changes, rules, categories_of=categories_of))
+        alerting = alerting_organisations(score_candidates(changes, rules, categories_of=categories_of))
         if alerting:
             changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, organisations=alerting,
                                          ours=ours)

@@ -191,7 +191,7 @@ def test_the_alerting_organisations_are_those_whose_scores_make_the_candidates_a
                ScoreChange(CLEANER, "dependency", "", point, None),  # hidden by its per-category score
                ScoreChange(CLEANER, "dependency", "9091", point, None), _change(STRANGER, ("low", 0.05), ("low", 0.1))]
     found = score_candidates(changes, rules, categories_of=categories_of)
-    alerting = alerting_organisations(changes, found)
+    alerting = alerting_organisations(found)
     assert alerting == {OURS.organisation_id, CLEANER.organisation_id}
     again = score_candidates([c for c in changes if c.subject.organisation_id in alerting], rules, categories_of=categories_of)
     assert again == found and [c.subject for c in found] == ["organisation:NL:id:10000001",
