@@ -44,11 +44,18 @@ def bundle_dir() -> Path:
     return Path(override) if override else DATA_DIR
 
 
+def bundle_part(name: str, marker: str | None = None) -> Path:
+    """The folder ``name`` of the bundle being served when it has one (holding ``marker``, when given), else the
+    committed bundle's: a scaled world brings its own news and own data, an older bundle may not."""
+    folder = bundle_dir() / name
+    found = folder / marker if marker else folder
+    return folder if found.exists() else DATA_DIR / name
+
+
 def own_data_dir() -> Path:
     """Our spend export and contract register for the bundle being served: a scaled bundle carries its own
     (N times ours, ``demo.build_own_data``); else, or when the bundle has none, the committed ones."""
-    folder = bundle_dir() / OWN_DATA
-    return folder if folder.is_dir() else DATA_DIR / OWN_DATA
+    return bundle_part(OWN_DATA)
 
 
 def notice_xml(notice: Publication, world: World) -> bytes:

@@ -264,10 +264,9 @@ def feeds_yaml(copies: int = 1) -> str:
 def news_folder() -> Path:
     """The news the demo reads: the scaled bundle's when ``$SUPPLYRADAR_DEMO_BUNDLE`` names one with news
     (``demo.scale_news``), else the committed ``demo/data/news``."""
-    from demo.build import bundle_dir
+    from demo.build import bundle_part
 
-    scaled = bundle_dir() / "news"
-    return scaled if (scaled / FEEDS_CONFIG).exists() else NEWS_DIR
+    return bundle_part(NEWS_DIR.name, FEEDS_CONFIG)
 
 
 def build_news(out: Path = NEWS_DIR, seed: int = DEFAULT_SEED) -> dict[str, int]:

@@ -8,7 +8,6 @@ register's replay accepts any account, so the demo brings one along. Everything 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -22,9 +21,6 @@ DEMO_COLLECT_FROM = date(2019, 1, 1)
 DEMO_TODAY = date(2026, 11, 1)
 #: The first quarterly look at the company and insolvency registers.
 DEMO_REGISTER_HISTORY_FROM = date(2019, 3, 31)
-DEMO_DATA = Path(__file__).resolve().parent / "data"
-DEMO_OWN_DATA = DEMO_DATA / "own_data"
-DEMO_FEEDS_FILE = DEMO_DATA / "news" / "feeds.yaml"
 DEMO_ROUTING = CONFIG_DIR / "routing.demo.yaml"
 
 
