@@ -47,6 +47,7 @@ from store.companies import (
     StoredSnapshot,
     WatchedCompany,
     confirm_snapshots,
+    first_dated_appearances,
     latest_snapshots,
     link_insolvency_events,
     mark_checked,
@@ -441,20 +442,28 @@ def collect_history(
 
     Against a replay (the demo) this builds the history the failure model trains on; against the
     live services every day would see today's register, so it is meant for replays only.
+
+    Each day watches the companies a daily run would have watched then: those some dated record of the store
+    names on or before it (``store.companies.first_dated_appearances``: a notice, an award, a lost tender, our
+    contract or spend); a company no dated record names is watched from the first day. A company is not asked
+    about years before any source named it (a number not in the register yet would be asked every
+    ``kvk.not_found_recheck_days`` until then), and its older insolvency cases are read the day it joins.
     """
     summaries: list[SignalSummary] = []
     days = refresh_days(start, end, every_months)
     with store.session() as session:
         # read once: a refresh writes snapshots, events and current names, never a KvK number or who carries it
         watched = watch_list(session)
+        first_named = first_dated_appearances(session)
         # each number's newest state, carried from day to day (the days' runs write every newer one), unless the
         # store already holds states observed after the first day: then each day reads them
         latest = None if snapshots_after(session, days[0]) else latest_snapshots(
             session, [c.kvk_number for c in watched], on_or_before=days[0])
     for day in days:
         transport = transport_for_day(day)
-        rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=watched, latest=latest),
-                collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=watched)]
+        known = [c for c in watched if first_named.get(c.organisation_id, days[0]) <= day]
+        rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=known, latest=latest),
+                collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=known)]
         if rows[0].status == "failed":  # stopped halfway: the carried states are not all up to date any more
             latest = None
         summaries += rows

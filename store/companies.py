@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from store.events import NewEvent, save_events  # re-exported for the companies area
 from store.notices import dialect_insert
-from store.schema import Organisation, OrganisationIdentifier, SupplierEvent
+from store.schema import Award, AwardWinner, Contract, Notice, Organisation, OrganisationIdentifier, SpendLine, SupplierEvent
+from store.schema.bids import Bid, BidTenderer
 from store.schema.companies import CompanySnapshot, InsolvencyCase, InsolvencyCheck, InsolvencyPublication
+from store.schema.own_data import OrganisationMerge
 
 KVK_SCHEME = "kvk"
 _NL_ID_KEY = re.compile(r"^NL:id:(\d{8})$")
@@ -83,6 +85,42 @@ def watch_list(session: Session) -> list[WatchedCompany]:
         if match:
             found.setdefault(match.group(1), WatchedCompany(org_id, match.group(1), name))
     return [found[number] for number in sorted(found)]
+
+
+def first_dated_appearances(session: Session) -> dict[int, date]:
+    """``organisation id -> the earliest day a dated record of the store names it``: a notice it bought with
+    (published), an award it won or a tender it lost (the notice's publication), our contract with it (start) or
+    our spend with it (booked). Organisations merged as one company share their group's earliest day.
+
+    A history replay (``pipelines.company_signals.collect_history``) watches a company from that day on, as
+    daily runs would have: nobody asks the register about a company before any source had named it."""
+    queries = [
+        select(Notice.buyer_id, func.min(Notice.published)).group_by(Notice.buyer_id),
+        select(AwardWinner.organisation_id, func.min(Notice.published))
+        .join(Award, Award.id == AwardWinner.award_id).join(Notice, Notice.id == Award.notice_pk)
+        .group_by(AwardWinner.organisation_id),
+        select(BidTenderer.organisation_id, func.min(Notice.published))
+        .join(Bid, Bid.id == BidTenderer.bid_id).join(Notice, Notice.id == Bid.notice_pk)
+        .group_by(BidTenderer.organisation_id),
+        select(Contract.organisation_id, func.min(Contract.start_date))
+        .where(Contract.organisation_id.is_not(None)).group_by(Contract.organisation_id),
+        select(SpendLine.organisation_id, func.min(SpendLine.booked_on))
+        .where(SpendLine.organisation_id.is_not(None)).group_by(SpendLine.organisation_id),
+    ]
+    first: dict[int, date] = {}
+    for query in queries:
+        for organisation_id, day in session.execute(query):
+            if day is not None and (organisation_id not in first or day < first[organisation_id]):
+                first[organisation_id] = day
+    groups: dict[int, list[int]] = {}
+    for member, canonical in session.execute(select(OrganisationMerge.organisation_id, OrganisationMerge.canonical_id)):
+        groups.setdefault(canonical, [canonical]).append(member)
+    for members in groups.values():
+        days = [first[m] for m in members if m in first]
+        if days:
+            for member in members:
+                first[member] = min(days)
+    return first
 
 
 def organisations_by_kvk(session: Session, numbers: Iterable[str]) -> dict[str, int]:

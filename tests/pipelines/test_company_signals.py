@@ -335,3 +335,58 @@ def test_a_history_carries_the_states_from_day_to_day_as_reading_them_each_day_w
     snapshots, events = _company_tables(store)
     assert snapshots == expected[0] and any(s[3] == "not_found" for s in snapshots)
     assert [e for e in events if e[0].startswith("kvk.")] == expected[1]
+
+
+def _contract_with(store: Store, kvk_number: str, start: date) -> None:
+    from store.schema import Contract
+
+    with store.session() as session, session.begin():
+        org = session.scalar(select(Organisation).where(Organisation.org_key == f"NL:id:{kvk_number}"))
+        session.add(Contract(contract_ref=f"C-{kvk_number}", source_file="contracts.xlsx", row_number=1,
+                             supplier_name=org.name, organisation_id=org.id, start_date=start, content_hash="x",
+                             imported_at=datetime.now(UTC)))
+
+
+def test_a_history_watches_a_company_from_the_first_day_a_dated_record_names_it(store: Store, demo: Settings) -> None:
+    """As daily runs would have: no register question about a company before any source named it; one that no
+    dated record names is watched from the first day."""
+    register = load_register()
+    early = sorted(k for k, c in register.companies.items() if c["registered_on"] < "2020-01-01" and k != OUR_FAILURE)[0]
+    _add_orgs(store, [OUR_FAILURE, early])
+    _contract_with(store, early, date(2026, 7, 15))
+    asked: dict[date, set[str]] = {}
+
+    def transport_on(day: date) -> httpx.MockTransport:
+        replay = transport_for("demo", today=day)
+
+        def counting(request: httpx.Request) -> httpx.Response:
+            if "/basisprofielen/" in request.url.path:
+                asked.setdefault(day, set()).add(request.url.path.rsplit("/", 1)[-1])
+            return replay.handle_request(request)
+        return httpx.MockTransport(counting)
+
+    collect_history(store, demo, start=date(2026, 3, 31), end=date(2026, 11, 1), transport_for_day=transport_on)
+    assert asked[date(2026, 3, 31)] == asked[date(2026, 6, 30)] == {OUR_FAILURE}
+    assert asked[date(2026, 9, 30)] == asked[date(2026, 11, 1)] == {OUR_FAILURE, early}
+    assert _count(store, CompanySnapshot, CompanySnapshot.kvk_number == early, CompanySnapshot.observed_on < date(2026, 7, 15)) == 0
+
+
+def test_merged_organisations_share_their_group_s_first_dated_appearance(store: Store) -> None:
+    from store.companies import first_dated_appearances
+    from store.schema import Contract
+    from store.schema.own_data import OrganisationMerge
+
+    register = load_register()
+    first, second = sorted(register.companies)[:2]
+    _add_orgs(store, [first, second])
+    _contract_with(store, second, date(2025, 2, 1))
+    with store.session() as session, session.begin():
+        ids = {org.org_key: org.id for org in session.scalars(select(Organisation))}
+        session.add(Contract(contract_ref="C-later", source_file="contracts.xlsx", row_number=2, supplier_name="x",
+                             organisation_id=ids[f"NL:id:{first}"], start_date=date(2026, 1, 1), content_hash="y",
+                             imported_at=datetime.now(UTC)))
+        session.add(OrganisationMerge(organisation_id=ids[f"NL:id:{second}"], canonical_id=ids[f"NL:id:{first}"],
+                                      method="auto", score=0.97, merged_at=datetime.now(UTC)))
+    with store.session() as session:
+        found = first_dated_appearances(session)
+    assert found == {ids[f"NL:id:{first}"]: date(2025, 2, 1), ids[f"NL:id:{second}"]: date(2025, 2, 1)}
