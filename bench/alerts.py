@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench import Result
+from bench.peak_memory import peak_rss_mib
 from models.alternative_ranker import fit_ranker
 from models.alternatives import CompanyFacts, HistoryIndex, PastAward, Request, suggest
 
@@ -168,7 +168,7 @@ def alert_run(db_file: Path) -> Result:
         "cpu s: facts kept ahead (score-suppliers flow, not the alert run)": kept,
         "kept facts used": dict(summary.prepared),
         "cpu s: process setup before the run (imports, ORM mappers; not counted)": round(setup, 3),
-        "peak rss MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak rss MiB": round(peak_rss_mib(), 1),
     }
 
 

@@ -17,13 +17,12 @@ parses every file once, best of ``ROUNDS``) are reported beside it.
 
 Memory: the tracemalloc peak while parsing every file one at a time (what one worker needs for
 one notice, not what a batch keeps), and the process's maximum resident set size. tracemalloc
-sees only Python's allocations, not libxml2's trees; ``ru_maxrss`` covers both.
+sees only Python's allocations, not libxml2's trees; the process's peak resident memory (``bench.peak_memory``) covers both.
 """
 
 from __future__ import annotations
 
 import gc
-import resource
 import time
 import tracemalloc
 import zipfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from lxml import etree
 
 from bench import Result
+from bench.peak_memory import peak_rss_mib
 from connectors.errors import RecordError
 from connectors.notice_xml import parse_notice
 from connectors.notice_xml.safe_xml import safe_parser
@@ -182,5 +182,5 @@ def notice_parsing() -> Result:
         "demo ratio": round(demo_ratio, 3),
         "demo ratio, whole-corpus rounds": round(demo_corpus_ratio, 3),
         "tracemalloc peak MB": round(peak_memory(files) / 1e6, 2),
-        "ru_maxrss MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak rss MiB": round(peak_rss_mib(), 1),
     }
