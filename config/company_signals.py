@@ -32,6 +32,12 @@ class KvkSettings(BaseModel):
     #: rarely appears within months. A company that *was* found is still asked every ``refresh_after_days``, so its
     #: disappearance is seen as soon as before; 0 asks every time.
     not_found_recheck_days: int = Field(365, ge=0)
+    #: A number still unknown when asked again waits longer each time: as long as it has been unknown (its
+    #: "not found" state's age at the last answer), at least ``not_found_recheck_days`` and at most this many days.
+    #: Asked after 1, 2 and 4 years, then every 4 years: a number KvK has not known for two years is a typo or a
+    #: foreign company far more often than a registration yet to come, and each query costs fees. Set it to
+    #: ``not_found_recheck_days`` for a fixed wait.
+    not_found_recheck_max_days: int = Field(1461, ge=0)
     #: Companies refreshed per transaction (one batch of HTTP calls, then one write).
     batch_size: int = Field(50, ge=1)
     #: "Employees changed sharply": both a relative and an absolute change, so 2 -> 3 people is no event.

@@ -7,7 +7,8 @@ transaction (new snapshots, their change events). An outage (``SourceUnavailable
 the refresh: companies not yet refreshed keep their last snapshot, the run is recorded as failed
 with the reason, and nothing is concluded about them. Only a *confirmed* not-found answer
 (IPD5200/IPD0005) is stored as a "not found" state and may become a ``kvk.not_found`` event; such a number is
-asked again after ``kvk.not_found_recheck_days``, a found one after ``kvk.refresh_after_days``.
+asked again after ``kvk.not_found_recheck_days``, then after as long as it has been unknown (at most
+``kvk.not_found_recheck_max_days``); a found one after ``kvk.refresh_after_days``.
 
 Insolvency register: publications modified since the watermark are fetched (once per case), the
 cases stored whole, removals marked, and events linked to the organisations we know by KvK number.
@@ -82,7 +83,8 @@ class SignalSummary:
     unchanged: int = 0
     not_found: int = 0
     # not asked: profiles confirmed less than ``kvk.refresh_after_days`` ago, and numbers confirmed "not found" less
-    # than ``kvk.not_found_recheck_days`` ago (those also in ``cached_not_found``)
+    # than their wait ago (``kvk.not_found_recheck_days``, growing with how long they have been unknown; those also
+    # in ``cached_not_found``)
     cached: int = 0
     cached_not_found: int = 0
     events: int = 0
@@ -135,7 +137,8 @@ def refresh_companies(
             if latest is None:
                 latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
             companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest,
-                                        not_found_after_days=settings.kvk.not_found_recheck_days)
+                                        not_found_after_days=settings.kvk.not_found_recheck_days,
+                                        not_found_max_days=settings.kvk.not_found_recheck_max_days)
             summary.cached = len(watched) - len(companies)
             due = {c.kvk_number for c in companies}
             summary.cached_not_found = sum(1 for c in watched if c.kvk_number not in due
@@ -158,19 +161,30 @@ def refresh_companies(
 
 def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
                     latest: dict[str, StoredSnapshot] | None = None,
-                    not_found_after_days: int | None = None) -> list[WatchedCompany]:
+                    not_found_after_days: int | None = None,
+                    not_found_max_days: int | None = None) -> list[WatchedCompany]:
     """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``
     (``latest``: their newest snapshots on or before that day, when the caller has read them already).
 
     ``not_found_after_days`` (``kvk.not_found_recheck_days``): the wait instead for a number whose newest state is a
-    confirmed "not found"; ``None`` waits ``after_days`` for those too."""
+    confirmed "not found"; ``None`` waits ``after_days`` for those too. ``not_found_max_days``
+    (``kvk.not_found_recheck_max_days``): that wait grows to the state's age (how long the number has been unknown
+    when last asked), up to this; ``None`` keeps it fixed."""
     if after_days <= 0 and not not_found_after_days:
         return companies
     if latest is None:
         latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
-    waits = {"found": after_days, NOT_FOUND_STATUS: after_days if not_found_after_days is None else not_found_after_days}
-    return [c for c in companies if c.kvk_number not in latest
-            or (observed_on - latest[c.kvk_number].confirmed_on).days >= waits.get(latest[c.kvk_number].status, after_days)]
+    unknown_wait = after_days if not_found_after_days is None else not_found_after_days
+    # no growth when a number is asked every time (a 0 wait) or no longest wait is set
+    longest = max(unknown_wait, not_found_max_days) if unknown_wait and not_found_max_days else unknown_wait
+
+    def waited(state: StoredSnapshot) -> bool:
+        days = (observed_on - state.confirmed_on).days
+        if state.status != NOT_FOUND_STATUS:
+            return days >= after_days
+        return days >= min(max(unknown_wait, (state.confirmed_on - state.observed_on).days), longest)
+
+    return [c for c in companies if c.kvk_number not in latest or waited(latest[c.kvk_number])]
 
 
 def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:

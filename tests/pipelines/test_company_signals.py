@@ -280,6 +280,26 @@ def test_a_number_confirmed_unknown_is_asked_again_only_after_the_recheck_window
     assert refresh_companies(store, every_time, observed_on=date(2026, 4, 1), transport=transport).fetched == 1
 
 
+def test_a_number_that_stays_unknown_is_asked_after_one_two_and_four_years_then_every_four(
+        store: Store, demo: Settings) -> None:
+    """``kvk.not_found_recheck_max_days``: the wait grows with how long the number has been unknown (each query
+    costs fees); set to the recheck days it stays fixed."""
+    from pipelines.company_signals import refresh_companies
+
+    now = datetime.now(UTC)
+    with store.session() as session, session.begin():
+        session.add(Organisation(org_key="NL:id:90000749", name="Typo B.V.", country="NL", first_seen=now, updated_at=now))
+    growing = demo.model_copy(update={"kvk": demo.kvk.model_copy(update={"not_found_recheck_days": 365,
+                                                                         "not_found_recheck_max_days": 1461})})
+    transport, _ = _counting(_unknown)
+    quarters = [date(2019 + q // 4, 3 * (q % 4) + 1, 1) for q in range(4 * 12)]  # 2019-01-01 .. 2030-10-01
+    asked = [day for day in quarters if refresh_companies(store, growing, observed_on=day, transport=transport).fetched]
+    # unknown for 731 days on 2021-01-01 (2020 is a leap year): 730 days later is one day short, so the next quarter
+    assert asked == [date(2019, 1, 1), date(2020, 1, 1), date(2021, 1, 1), date(2023, 4, 1), date(2027, 4, 1)]
+    fixed = growing.model_copy(update={"kvk": growing.kvk.model_copy(update={"not_found_recheck_max_days": 365})})
+    assert refresh_companies(store, fixed, observed_on=date(2028, 4, 1), transport=transport).fetched == 1  # 366 days on
+
+
 def test_found_then_not_found_is_seen_at_the_next_refresh_and_then_spaced_out(store: Store, demo: Settings) -> None:
     """Only the re-asking of an already unknown number is spaced out: a found company is asked at every refresh,
     so its disappearance becomes its ``kvk.not_found`` event as before."""
