@@ -155,14 +155,15 @@ def internal_id(name_key: str) -> str:
 
 def index_candidates(session: Session, *, only_with_id: bool = False) -> list[Candidate]:
     """Every canonical organisation (merged ones are represented by their canonical row), with its KvK trade
-    names and former names as other names to match (``store.current_facts.known_names``)."""
+    names and former names as other names to match (``store.current_facts.known_names``).
+
+    Read as plain rows from the table (no ORM loading per row: a resolution reads every organisation twice)."""
+    o = Organisation.__table__.c
     merged = select(OrganisationMerge.organisation_id)
-    query = select(Organisation.id, Organisation.name, Organisation.country, Organisation.postcode, Organisation.town).where(
-        Organisation.id.not_in(merged)
-    )
+    query = select(o.id, o.name, o.country, o.postcode, o.town).where(o.id.not_in(merged))
     if only_with_id:
-        query = query.where(Organisation.org_key.like("%:id:%"))
-    rows = list(session.execute(query.order_by(Organisation.id)))
+        query = query.where(o.org_key.like("%:id:%"))
+    rows = list(session.execute(query.order_by(o.id)))
     known = known_names(session, [row[0] for row in rows])
     return [Candidate(*row, other_names=known[row[0]].other_names() if row[0] in known else ()) for row in rows]
 
@@ -387,12 +388,14 @@ def existing_org_keys(session: Session, keys: Sequence[str]) -> set[str]:
 
 
 def unresolved_lines(session: Session, *, with_kvk: bool) -> list[tuple[str, int, str | None, str | None]]:
-    """(table name, id, supplier name, supplier kvk) of spend lines and contracts without an organisation."""
+    """(table name, id, supplier name, supplier kvk) of spend lines and contracts without an organisation
+    (plain rows from the tables: every line is read, and the ORM's loading step per row cost more than the read)."""
     rows: list[tuple[str, int, str | None, str | None]] = []
     for table in LINE_TABLES:
-        condition = table.supplier_kvk.is_not(None) if with_kvk else table.supplier_kvk.is_(None) & table.supplier_name.is_not(None)
+        c = table.__table__.c
+        condition = c.supplier_kvk.is_not(None) if with_kvk else c.supplier_kvk.is_(None) & c.supplier_name.is_not(None)
         rows += [(table.__tablename__, *row) for row in session.execute(
-            select(table.id, table.supplier_name, table.supplier_kvk).where(table.organisation_id.is_(None), condition)
+            select(c.id, c.supplier_name, c.supplier_kvk).where(c.organisation_id.is_(None), condition)
         )]
     return rows
 
