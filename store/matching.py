@@ -230,9 +230,10 @@ def upsert_candidate(session: Session, *, name_key: str, source_name: str, organ
 
 
 def candidate_row(*, name_key: str, source_name: str, organisation_id: int, score: float, status: str,
-                  sources: Sequence[str], explanation: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """One candidate as ``upsert_candidates`` takes it (the values ``upsert_candidate`` writes)."""
-    now = now or datetime.now(UTC)
+                  sources: Sequence[str], explanation: dict[str, Any]) -> dict[str, Any]:
+    """One candidate as ``upsert_candidates`` takes it: the values ``upsert_candidate`` writes, and under ``key``
+    the name key as given (not cut to the column's 500 characters), which the other reviews are found by."""
+    now = datetime.now(UTC)
     return {"name_key": name_key[:500], "source_name": source_name[:500], "organisation_id": organisation_id,
             "score": score, "status": status, "sources": sorted(set(sources)), "explanation": explanation,
             "created_at": now, "updated_at": now, "key": name_key}
