@@ -115,6 +115,8 @@ class NameIndex:
     token_counts: Counter[str] = field(default_factory=Counter)
     #: A token in more organisations than this is not a blocking key on its own.
     max_block_size: int = 200
+    #: ``idf`` per token, computed once per state of the index (scoring asks it for every token of every pair).
+    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, candidates: Iterable[Candidate], *, max_block_size: int = 200, reuse: NameIndex | None = None) -> NameIndex:
@@ -143,14 +145,18 @@ class NameIndex:
         for key in keys:
             self.blocks[key].append(candidate.org_id)
         self.token_counts.update({t for _label, name in variants for t in name.tokens})
+        self._idf.clear()
 
     def __len__(self) -> int:
         return len(self.candidates)
 
     def idf(self, token: str) -> float:
         """How rare a token is among the indexed names: 0 for a word every name has, up to ~log(n)."""
-        total = max(1, len(self.candidates))
-        return math.log((total + 1) / (self.token_counts.get(token, 0) + 1)) + 0.1
+        value = self._idf.get(token)
+        if value is None:
+            total = max(1, len(self.candidates))
+            value = self._idf[token] = math.log((total + 1) / (self.token_counts.get(token, 0) + 1)) + 0.1
+        return value
 
     def blocked(self, name: NormalisedName, postcode: str | None = None, town: str | None = None, *,
                 limit: int = 40) -> dict[int, str]:
@@ -188,13 +194,15 @@ class NameIndex:
         if not query.key:
             return []
         matches = []
+        # the query's side of the places once; a candidate's only when the query has one (else unknown: None)
+        digits, folded = postcode_digits(postcode), fold(town) if town else None
         for org_id, block in self.blocked(query, postcode, town, limit=limit).items():
             if org_id in exclude:
                 continue
             candidate = self.candidates[org_id]
             places = {
-                "same_postcode": _same(postcode_digits(postcode), postcode_digits(candidate.postcode)),
-                "same_town": _same(fold(town) if town else None, fold(candidate.town) if candidate.town else None),
+                "same_postcode": _same(digits, postcode_digits(candidate.postcode)) if digits else None,
+                "same_town": _same(folded, fold(candidate.town) if candidate.town else None) if folded else None,
                 "same_country": _same(country, candidate.country),
             }
             best: tuple[float, dict[str, float], tuple[Difference, ...], str, NormalisedName] | None = None

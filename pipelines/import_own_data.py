@@ -334,6 +334,7 @@ def quality_report(store: Store) -> QualityReport:
     unmatched: dict[str, dict[str, Any]] = {}
     duplicates: dict[tuple, list[str]] = defaultdict(list)
     names: dict[str, str | None] = {}
+    name_key = _NameKeys()
     by_name_no_id: dict[str, dict[str, Any]] = {}
     by_name_no_category: dict[str, dict[str, Any]] = {}
     for r in spend:
@@ -350,9 +351,9 @@ def quality_report(store: Store) -> QualityReport:
         if matched and r.amount is not None:
             report.matched_spend += abs(r.amount)
         if not matched and r.supplier_name:
-            _add_unmatched(unmatched, r, ref, "spend")
+            _add_unmatched(unmatched, r, ref, "spend", name_key)
         if r.amount is not None and r.booked_on is not None:
-            who = f"org:{r.organisation_id}" if r.organisation_id else r.supplier_kvk or normalise(r.supplier_name or "").key
+            who = f"org:{r.organisation_id}" if r.organisation_id else r.supplier_kvk or name_key(r.supplier_name or "")
             duplicates[(who, r.amount, r.booked_on, r.invoice_number)].append(ref)
     for c in contracts:
         ref = row_ref(c.source_file, c.row_number)
@@ -361,7 +362,7 @@ def quality_report(store: Store) -> QualityReport:
         if c.cpv is None and c.category is None:
             f["contracts without category"].append({"supplier": c.supplier_name, "contract": c.contract_ref, "rows": [ref]})
         if (c.organisation_id is None or c.organisation_id in internal) and c.supplier_name:
-            _add_unmatched(unmatched, c, ref, "contracts")
+            _add_unmatched(unmatched, c, ref, "contracts", name_key)
     f["suppliers not matched"] = sorted(unmatched.values(), key=lambda u: (-len(u["rows"]), u["supplier"]))
     for (who, amount, day, invoice), refs in duplicates.items():
         if len(refs) > 1:
@@ -383,8 +384,18 @@ def _grouped(items: list[dict[str, Any]], index: dict[str, dict[str, Any]], name
     entry["rows"].append(ref)
 
 
-def _add_unmatched(unmatched: dict[str, dict[str, Any]], row: Any, ref: str, kind: str) -> None:
-    key = normalise(row.supplier_name).key
+class _NameKeys(dict[str, str]):
+    """Normalised key of a supplier name, each spelling normalised once (thousands of lines share one)."""
+
+    def __call__(self, name: str) -> str:
+        key = self.get(name)
+        if key is None:
+            key = self[name] = normalise(name).key
+        return key
+
+
+def _add_unmatched(unmatched: dict[str, dict[str, Any]], row: Any, ref: str, kind: str, name_key: _NameKeys) -> None:
+    key = name_key(row.supplier_name)
     entry = unmatched.setdefault(key, {"supplier": row.supplier_name, "status": "", "kinds": [], "rows": []})
     entry["status"] = "awaiting review or rejected" if row.organisation_id is None else "known only from our files"
     if kind not in entry["kinds"]:

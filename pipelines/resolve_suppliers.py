@@ -30,12 +30,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from config.settings import Settings
-from models.matching import NameIndex, Thresholds, normalise
+from models.matching import NameIndex, NormalisedName, Thresholds, normalise
 from store.current_facts import refresh_current_facts
 from store.db import Store
 from store.matching import (
     INTERNAL_SCHEME,
     add_identifiers,
+    candidate_row,
     canonical_organisation_ids,
     decisions_for,
     drop_review,
@@ -43,13 +44,14 @@ from store.matching import (
     existing_org_keys,
     index_candidates,
     internal_id,
-    link_lines,
+    link_lines_to,
     merge_organisation,
     name_keyed_organisations,
     organisations_by_identifier,
     relink_merged,
     unresolved_lines,
     upsert_candidate,
+    upsert_candidates,
     winners_with_company_id,
 )
 
@@ -143,11 +145,11 @@ def _resolve_by_kvk(session, summary: ResolutionSummary) -> None:  # a Session
     add_identifiers(session, [(created[f"NL:id:{kvk}"], "kvk", kvk, sources[kvk]) for kvk in sorted(missing)])
     known.update({kvk: created[f"NL:id:{kvk}"] for kvk in missing})
     canonical = canonical_organisation_ids(session, known.values())
-    grouped: dict[tuple[str, int], list[int]] = defaultdict(list)
+    targets: dict[str, dict[int, int]] = defaultdict(dict)  # table -> line id -> organisation id
     for table, pk, _name, kvk in lines:
-        grouped[(table, canonical[known[kvk]])].append(pk)
-    for (table, org_id), ids in grouped.items():
-        summary.lines_by_kvk += link_lines(session, table, ids, org_id)
+        targets[table][pk] = canonical[known[kvk]]
+    for table, by_line in targets.items():
+        summary.lines_by_kvk += link_lines_to(session, table, by_line)
 
 
 # --- 3. merging organisations -------------------------------------------------------------------
@@ -163,7 +165,8 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
     index = NameIndex.build(index_candidates(session, only_with_id=True), max_block_size=m.max_block_size)
     if not len(index):
         return None
-    keys = {org_id: normalise(name).group_key for org_id, name, *_ in pending}
+    normalised = {org_id: normalise(name) for org_id, name, *_ in pending}  # once: the key and the lookup's query
+    keys = {org_id: found.group_key for org_id, found in normalised.items()}
     decisions = decisions_for(session, keys.values())
     limits = thresholds(settings)
     for org_id, name, country, postcode, town in pending:
@@ -175,7 +178,7 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
                 summary.organisations_merged += 1
             continue
         rejected = {o for o, d in decided.items() if d == "reject"}
-        matches = index.lookup(name, country=country, postcode=postcode, town=town, thresholds=limits,
+        matches = index.lookup(normalised[org_id], country=country, postcode=postcode, town=town, thresholds=limits,
                                exclude=rejected | {org_id}, limit=m.candidate_limit)
         if not matches or matches[0].decision == "reject":
             continue
@@ -201,27 +204,34 @@ def _resolve_by_name(store: Store, settings: Settings, summary: ResolutionSummar
             return
         m = settings.own_data.matching
         index = NameIndex.build(index_candidates(session), max_block_size=m.max_block_size, reuse=reuse)
+    # each spelling normalised once, however many lines carry it (and again by nobody: the lookup takes it)
+    normalised: dict[str, NormalisedName] = {}
     groups: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     for table, pk, name, _kvk in lines:
-        key = normalise(name).group_key
-        if key:
+        found = normalised.get(name)
+        if found is None:
+            found = normalised[name] = normalise(name)
+        if key := found.group_key:
             groups[key].append((table, pk, name))
     summary.names_seen += len(groups)
     keys = sorted(groups)
     size = settings.own_data.resolve_batch_size
     for start in range(0, len(keys), size):
         with store.session() as session, session.begin():
-            _resolve_names(session, index, settings, {k: groups[k] for k in keys[start : start + size]}, summary)
+            batch = {k: groups[k] for k in keys[start : start + size]}
+            _resolve_names(session, index, settings, batch, summary, normalised)
 
 
 def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[str, list[tuple[str, int, str]]],
-                   summary: ResolutionSummary) -> None:
+                   summary: ResolutionSummary, normalised: dict[str, NormalisedName]) -> None:
+    """``normalised``: every spelling in ``groups``, normalised (``_resolve_by_name`` did it while grouping)."""
     decisions = decisions_for(session, groups)
     limits = thresholds(settings)
     m = settings.own_data.matching
     targets: dict[str, tuple[int, str]] = {}  # key -> (org id, how)
     internal: dict[str, str] = {}  # key -> display name
     resolved: list[str] = []
+    candidates: list[dict[str, Any]] = []  # written together (store.matching.upsert_candidates), in this order
     for key, rows in groups.items():
         decided = decisions.get(key, {})
         accepted = [o for o, d in decided.items() if d == "accept"]
@@ -232,41 +242,42 @@ def _resolve_names(session, index: NameIndex, settings: Settings, groups: dict[s
             resolved.append(key)
             continue
         rejected = {o for o, d in decided.items() if d == "reject"}
-        matches = index.lookup(display, thresholds=limits, exclude=rejected, limit=m.candidate_limit)
+        matches = index.lookup(normalised[display], thresholds=limits, exclude=rejected, limit=m.candidate_limit)
         best = matches[0] if matches else None
         if _rejected_self_pair(index, key, rejected) and (best is None or best.decision != "auto"):
             # a person said this name is not the organisation that bears it: never a new one of the same name
             summary.lines_pending_review += len(rows)
             continue
+        if best is not None and best.decision in ("auto", "review"):
+            candidates.append(candidate_row(name_key=key, source_name=display, organisation_id=best.org_id,
+                                            score=best.score, status=best.decision, sources=sources,
+                                            explanation=best.as_json()))
         if best is not None and best.decision == "auto":
-            upsert_candidate(session, name_key=key, source_name=display, organisation_id=best.org_id, score=best.score,
-                             status="auto", sources=sources, explanation=best.as_json())
             targets[key] = (best.org_id, "auto")
             resolved.append(key)
         elif best is not None and best.decision == "review":
-            upsert_candidate(session, name_key=key, source_name=display, organisation_id=best.org_id, score=best.score,
-                             status="review", sources=sources, explanation=best.as_json())
             summary.review_candidates += 1
             summary.lines_pending_review += len(rows)
         else:
             internal[key] = display
             resolved.append(key)
+    upsert_candidates(session, candidates)
     drop_review(session, resolved)
     if internal:
         _create_internal(session, internal, groups, decisions, targets, summary)
     canonical = canonical_organisation_ids(session, [org for org, _ in targets.values()])
+    linking: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # (how, table) -> line id -> organisation id
     for key, (org_id, how) in targets.items():
-        by_table: dict[str, list[int]] = defaultdict(list)
         for table, pk, _name in groups[key]:
-            by_table[table].append(pk)
-        for table, ids in by_table.items():
-            linked = link_lines(session, table, ids, canonical[org_id])
-            if how == "decision":
-                summary.lines_by_decision += linked
-            elif how == "auto":
-                summary.lines_auto_matched += linked
-            else:
-                summary.lines_internal += linked
+            linking[(how, table)][pk] = canonical[org_id]
+    for (how, table), by_line in linking.items():
+        linked = link_lines_to(session, table, by_line)
+        if how == "decision":
+            summary.lines_by_decision += linked
+        elif how == "auto":
+            summary.lines_auto_matched += linked
+        else:
+            summary.lines_internal += linked
 
 
 def _rejected_self_pair(index: NameIndex, key: str, rejected: set[int]) -> bool:

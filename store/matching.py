@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import Candidate, normalise
@@ -113,21 +113,21 @@ def organisations_by_identifier(session: Session, scheme: str, values: Iterable[
 
 
 def add_identifiers(session: Session, rows: Sequence[tuple[int, str, str, str]]) -> int:
-    """Insert (organisation id, scheme, value, source) rows unseen so far; a value already owned stays with its owner."""
+    """Insert (organisation id, scheme, value, source) rows unseen so far; a value already owned stays with its owner.
+
+    One executemany (SQLAlchemy batches it into multi-row INSERTs): building a 500-row VALUES clause per chunk cost
+    more than inserting it.
+    """
     if not rows:
         return 0
     now = datetime.now(UTC)
-    added = 0
     unique = {(scheme, value): (org_id, source) for org_id, scheme, value, source in rows}
-    items = list(unique.items())
-    for start in range(0, len(items), CHUNK):
-        values = [{"organisation_id": org_id, "scheme": scheme, "value": value[:100], "source": source[:30], "first_seen": now}
-                  for (scheme, value), (org_id, source) in items[start : start + CHUNK]]
-        stmt = dialect_insert(session.get_bind(), OrganisationIdentifier).values(values)
-        # Counted from RETURNING: psycopg reports rowcount -1 for such inserts, which made the count negative.
-        inserted = stmt.on_conflict_do_nothing(index_elements=["scheme", "value"]).returning(OrganisationIdentifier.id)
-        added += len(session.execute(inserted).all())
-    return added
+    values = [{"organisation_id": org_id, "scheme": scheme, "value": value[:100], "source": source[:30], "first_seen": now}
+              for (scheme, value), (org_id, source) in unique.items()]
+    table = OrganisationIdentifier.__table__
+    stmt = dialect_insert(session.get_bind(), table).on_conflict_do_nothing(index_elements=["scheme", "value"])
+    # Counted from RETURNING: psycopg reports rowcount -1 for such inserts, which made the count negative.
+    return len(session.execute(stmt.returning(table.c.id), values).all())
 
 
 def ensure_organisations(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
@@ -136,14 +136,14 @@ def ensure_organisations(session: Session, rows: Sequence[dict[str, Any]]) -> di
         return {}
     now = datetime.now(UTC)
     by_key = {r["org_key"]: r for r in rows}
+    values = [{"country": None, "company_id": None, "town": None, "postcode": None, **r, "first_seen": now, "updated_at": now}
+              for r in by_key.values()]
+    table = Organisation.__table__
+    session.execute(dialect_insert(session.get_bind(), table).on_conflict_do_nothing(index_elements=["org_key"]), values)
     keys = list(by_key)
     ids: dict[str, int] = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        values = [{"country": None, "company_id": None, "town": None, "postcode": None, **by_key[k], "first_seen": now,
-                   "updated_at": now} for k in chunk]
-        stmt = dialect_insert(session.get_bind(), Organisation).values(values)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["org_key"]))
         ids.update(session.execute(select(Organisation.org_key, Organisation.id).where(Organisation.org_key.in_(chunk))).all())
     return ids
 
@@ -155,14 +155,15 @@ def internal_id(name_key: str) -> str:
 
 def index_candidates(session: Session, *, only_with_id: bool = False) -> list[Candidate]:
     """Every canonical organisation (merged ones are represented by their canonical row), with its KvK trade
-    names and former names as other names to match (``store.current_facts.known_names``)."""
+    names and former names as other names to match (``store.current_facts.known_names``).
+
+    Read as plain rows from the table (no ORM loading per row: a resolution reads every organisation twice)."""
+    o = Organisation.__table__.c
     merged = select(OrganisationMerge.organisation_id)
-    query = select(Organisation.id, Organisation.name, Organisation.country, Organisation.postcode, Organisation.town).where(
-        Organisation.id.not_in(merged)
-    )
+    query = select(o.id, o.name, o.country, o.postcode, o.town).where(o.id.not_in(merged))
     if only_with_id:
-        query = query.where(Organisation.org_key.like("%:id:%"))
-    rows = list(session.execute(query.order_by(Organisation.id)))
+        query = query.where(o.org_key.like("%:id:%"))
+    rows = list(session.execute(query.order_by(o.id)))
     known = known_names(session, [row[0] for row in rows])
     return [Candidate(*row, other_names=known[row[0]].other_names() if row[0] in known else ()) for row in rows]
 
@@ -222,19 +223,77 @@ def record_decision(session: Session, name_key: str, organisation_id: int, decis
 def upsert_candidate(session: Session, *, name_key: str, source_name: str, organisation_id: int, score: float, status: str,
                      sources: Sequence[str], explanation: dict[str, Any]) -> None:
     """Remember how a name met an organisation; a decided candidate keeps its decided status."""
+    row = candidate_row(name_key=name_key, source_name=source_name, organisation_id=organisation_id, score=score,
+                        status=status, sources=sources, explanation=explanation)
+    session.execute(_candidate_upsert(session), row)
+    _drop_other_reviews(session, name_key, organisation_id)
+
+
+def candidate_row(*, name_key: str, source_name: str, organisation_id: int, score: float, status: str,
+                  sources: Sequence[str], explanation: dict[str, Any]) -> dict[str, Any]:
+    """One candidate as ``upsert_candidates`` takes it: the values ``upsert_candidate`` writes, and under ``key``
+    the name key as given (not cut to the column's 500 characters), which the other reviews are found by."""
     now = datetime.now(UTC)
-    values = {"name_key": name_key[:500], "source_name": source_name[:500], "organisation_id": organisation_id,
-              "score": score, "status": status, "sources": sorted(set(sources)), "explanation": explanation,
-              "created_at": now, "updated_at": now}
-    stmt = dialect_insert(session.get_bind(), MatchCandidate).values(**values)
-    undecided = MatchCandidate.status.in_(("review", "auto"))
-    session.execute(stmt.on_conflict_do_update(
+    return {"name_key": name_key[:500], "source_name": source_name[:500], "organisation_id": organisation_id,
+            "score": score, "status": status, "sources": sorted(set(sources)), "explanation": explanation,
+            "created_at": now, "updated_at": now, "key": name_key}
+
+
+def upsert_candidates(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """``upsert_candidate`` for many names (``candidate_row``s, each name once), with the same effect in the same order.
+
+    The upserts go in one executemany; a name that waits for review on another organisation first has the upserts
+    before it written, then its own, then that review removed, as one by one. Which names have such a review is read
+    once (few do), instead of a DELETE per name.
+    """
+    keys = [row["key"] for row in rows]
+    if len(set(keys)) != len(keys):
+        raise ValueError("upsert_candidates takes each name once")
+    reviewed: dict[str, set[int]] = defaultdict(set)
+    for start in range(0, len(keys), CHUNK):
+        for key, org_id in session.execute(select(MatchCandidate.name_key, MatchCandidate.organisation_id).where(
+            MatchCandidate.name_key.in_(keys[start : start + CHUNK]), MatchCandidate.status == "review",
+        )):
+            reviewed[key].add(org_id)
+    stmt = _candidate_upsert(session)
+    pending: list[dict[str, Any]] = []
+    for row in rows:
+        pending.append(row)
+        if reviewed.get(row["key"], set()) - {row["organisation_id"]}:
+            session.execute(stmt, pending)
+            pending = []
+            _drop_other_reviews(session, row["key"], row["organisation_id"])
+    if pending:
+        session.execute(stmt, pending)
+
+
+#: The candidate upsert per dialect name: built once (its ``excluded`` alias alone cost milliseconds a call).
+_CANDIDATE_UPSERTS: dict[str, Any] = {}
+
+
+def _candidate_upsert(session: Session):  # a dialect Insert
+    """Insert a candidate, or update an undecided one (review, auto) with the new values."""
+    bind = session.get_bind()
+    stmt = _CANDIDATE_UPSERTS.get(bind.dialect.name)
+    if stmt is not None:
+        return stmt
+    table = MatchCandidate.__table__
+    insert = dialect_insert(bind, table).values(
+        {c: bindparam(c) for c in ("name_key", "source_name", "organisation_id", "score", "status", "sources",
+                                   "explanation", "created_at", "updated_at")}
+    )
+    new = insert.excluded
+    stmt = _CANDIDATE_UPSERTS[bind.dialect.name] = insert.on_conflict_do_update(
         index_elements=["name_key", "organisation_id"],
-        set_={"score": score, "status": status, "sources": values["sources"], "explanation": explanation,
-              "source_name": values["source_name"], "updated_at": now},
-        where=undecided,
-    ))
-    # A name waits for review on one organisation at a time: the best one now.
+        set_={"score": new.score, "status": new.status, "sources": new.sources, "explanation": new.explanation,
+              "source_name": new.source_name, "updated_at": new.updated_at},
+        where=(table.c.status == "review") | (table.c.status == "auto"),  # an IN list cannot go in an executemany
+    )
+    return stmt
+
+
+def _drop_other_reviews(session: Session, name_key: str, organisation_id: int) -> None:
+    """A name waits for review on one organisation at a time: the best one now."""
     session.execute(delete(MatchCandidate).where(
         MatchCandidate.name_key == name_key, MatchCandidate.organisation_id != organisation_id,
         MatchCandidate.status == "review",
@@ -339,31 +398,45 @@ def existing_org_keys(session: Session, keys: Sequence[str]) -> set[str]:
 
 
 def unresolved_lines(session: Session, *, with_kvk: bool) -> list[tuple[str, int, str | None, str | None]]:
-    """(table name, id, supplier name, supplier kvk) of spend lines and contracts without an organisation."""
+    """(table name, id, supplier name, supplier kvk) of spend lines and contracts without an organisation
+    (plain rows from the tables: every line is read, and the ORM's loading step per row cost more than the read)."""
     rows: list[tuple[str, int, str | None, str | None]] = []
     for table in LINE_TABLES:
-        condition = table.supplier_kvk.is_not(None) if with_kvk else table.supplier_kvk.is_(None) & table.supplier_name.is_not(None)
+        c = table.__table__.c
+        condition = c.supplier_kvk.is_not(None) if with_kvk else c.supplier_kvk.is_(None) & c.supplier_name.is_not(None)
         rows += [(table.__tablename__, *row) for row in session.execute(
-            select(table.id, table.supplier_name, table.supplier_kvk).where(table.organisation_id.is_(None), condition)
+            select(c.id, c.supplier_name, c.supplier_kvk).where(c.organisation_id.is_(None), condition)
         )]
     return rows
 
 
 def link_lines(session: Session, table_name: str, line_ids: Sequence[int], organisation_id: int) -> int:
-    table = next(t for t in LINE_TABLES if t.__tablename__ == table_name)
-    linked = 0
-    for start in range(0, len(line_ids), CHUNK):
-        linked += len(session.execute(
-            update(table).where(table.id.in_(line_ids[start : start + CHUNK])).values(organisation_id=organisation_id)
-            .returning(table.id)
-        ).all())
-    return linked
+    """Point the lines at one organisation; the number of lines found."""
+    return link_lines_to(session, table_name, dict.fromkeys(line_ids, organisation_id))
+
+
+def link_lines_to(session: Session, table_name: str, targets: Mapping[int, int]) -> int:
+    """Point each line (id -> organisation id) at its organisation; the number of lines found.
+
+    One executemany of ``UPDATE ... WHERE id = ?`` for any number of organisations: an UPDATE per organisation
+    (most have a line or two) cost more than the rows it wrote. Counted from the executemany's rowcount, which
+    SQLite and psycopg both sum over the statements (RETURNING is not there for an executemany UPDATE). In id
+    order: the table's pages are then visited once each, not once per organisation.
+    """
+    if not targets:
+        return 0
+    table = next(t for t in LINE_TABLES if t.__tablename__ == table_name).__table__
+    stmt = update(table).where(table.c.id == bindparam("line_id")).values(organisation_id=bindparam("target_id"))
+    return session.execute(
+        stmt, [{"line_id": line_id, "target_id": org_id} for line_id, org_id in sorted(targets.items())]
+    ).rowcount
 
 
 __all__ = [
     "INTERNAL_SCHEME", "UnknownCandidateError", "add_identifiers", "canonical_organisation_id",
     "canonical_organisation_ids", "decide_candidate", "decisions_for", "drop_review", "ensure_organisations",
-    "existing_org_keys", "index_candidates", "internal_id", "link_lines", "list_candidates", "merge_organisation", "merged_into",
+    "candidate_row", "existing_org_keys", "index_candidates", "internal_id", "link_lines", "link_lines_to", "list_candidates",
+    "merge_organisation", "merged_into",
     "name_keyed_organisations", "organisations_by_identifier", "record_decision", "reject_match", "relink_merged",
-    "unresolved_lines", "upsert_candidate", "winners_with_company_id",
+    "unresolved_lines", "upsert_candidate", "upsert_candidates", "winners_with_company_id",
 ]

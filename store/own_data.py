@@ -226,24 +226,28 @@ def issues(session: Session, kind: str | None = None) -> list[OwnDataIssue]:
 
 
 def spend_rows(session: Session) -> Iterable[Any]:
-    """Every spend line with what the quality report needs, streamed in id order."""
+    """Every spend line with what the quality report needs, streamed in id order.
+
+    Selected from the tables, not the mapped classes: plain rows, without the ORM's loading step per row
+    (a third of the report's time at 140,000 lines)."""
+    line, detail = SpendLine.__table__.c, SpendLineDetail.__table__.c
     query = (
         select(
-            SpendLine.id, SpendLine.source_file, SpendLine.row_number, SpendLine.supplier_name, SpendLine.supplier_kvk,
-            SpendLine.organisation_id, SpendLine.cpv, SpendLine.category, SpendLine.amount, SpendLine.booked_on,
-            SpendLineDetail.invoice_number,
+            line.id, line.source_file, line.row_number, line.supplier_name, line.supplier_kvk, line.organisation_id,
+            line.cpv, line.category, line.amount, line.booked_on, detail.invoice_number,
         )
-        .outerjoin(SpendLineDetail, SpendLineDetail.spend_line_id == SpendLine.id)
-        .order_by(SpendLine.id)
+        .select_from(SpendLine.__table__.outerjoin(SpendLineDetail.__table__, detail.spend_line_id == line.id))
+        .order_by(line.id)
     )
     return session.execute(query.execution_options(yield_per=2000))
 
 
 def contract_rows(session: Session) -> list[Any]:
+    c = Contract.__table__.c  # plain rows, as spend_rows
     query = select(
-        Contract.id, Contract.contract_ref, Contract.source_file, Contract.row_number, Contract.supplier_name,
-        Contract.supplier_kvk, Contract.organisation_id, Contract.cpv, Contract.category, Contract.value,
-    ).order_by(Contract.id)
+        c.id, c.contract_ref, c.source_file, c.row_number, c.supplier_name, c.supplier_kvk, c.organisation_id, c.cpv,
+        c.category, c.value,
+    ).order_by(c.id)
     return list(session.execute(query))
 
 
