@@ -427,9 +427,11 @@ def link_lines_to(session: Session, table_name: str, targets: Mapping[int, int])
         return 0
     table = next(t for t in LINE_TABLES if t.__tablename__ == table_name).__table__
     stmt = update(table).where(table.c.id == bindparam("line_id")).values(organisation_id=bindparam("target_id"))
-    return session.execute(
+    found = session.execute(
         stmt, [{"line_id": line_id, "target_id": org_id} for line_id, org_id in sorted(targets.items())]
     ).rowcount
+    # a driver that cannot tell (-1): the ids were read in this transaction, so each names a line
+    return found if found >= 0 else len(targets)
 
 
 __all__ = [
