@@ -79,9 +79,9 @@ def encode(reasons: Sequence[Any] | None, inputs: Sequence[Any] | None,
 def put(connection: Connection | Session, documents: dict[int, Any], texts: dict[int, str] | None = None) -> None:
     """Insert the documents not stored yet (insert-or-ignore on the key), then check none collided.
 
-    ``texts``: the documents' JSON texts by key where ``encode`` kept them. A stored document equal to ours is
-    ours: only one that is not is compared by its text (encoding every document twice more cost a tenth of a
-    scoring run; two texts with one hash whose documents are equal, say ``1`` and ``1.0``, are a risk of 2**-64).
+    A document the insert wrote (``RETURNING`` names them) is ours; only a key that was there already is read
+    back and its text compared with ours (reading, decoding and encoding every document again was a tenth of a
+    scoring run on a store that had none of them). ``texts``: our texts by key, where ``encode`` kept them.
     """
     if not documents:
         return
@@ -89,12 +89,14 @@ def put(connection: Connection | Session, documents: dict[int, Any], texts: dict
     dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
     insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
     rows = [{"id": key, "body": doc} for key, doc in documents.items()]
+    written: set[int] = set()
     for start in range(0, len(rows), 2000):
-        connection.execute(insert(table).on_conflict_do_nothing(index_elements=["id"]), rows[start:start + 2000])
-    stored = fetch(connection, documents)
+        statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        written.update(connection.execute(statement, rows[start:start + 2000]).scalars())
+    there = [key for key in documents if key not in written]
+    stored = fetch(connection, there)
     texts = texts if texts is not None else {}
-    clashes = [key for key, doc in documents.items()
-               if (found := stored.get(key)) != doc and text_of(found) != (texts.get(key) or text_of(doc))]
+    clashes = [key for key in there if text_of(stored.get(key)) != (texts.get(key) or text_of(documents[key]))]
     if clashes:
         raise ValueError(f"score documents: {len(clashes)} key(s) already hold another document (hash collision)")
 

@@ -110,14 +110,15 @@ def test_migration_moves_existing_reasons_into_documents_and_back(store: Store) 
 
 
 def test_a_key_that_holds_another_document_is_an_error_with_or_without_the_texts(store: Store) -> None:
-    """``put`` checks what the keys hold after the insert; the texts ``encode`` kept spare it encoding ours again."""
+    """``put`` reads back the keys that were there before its insert (not those it wrote) and compares their texts
+    with ours, kept by ``encode`` or made again."""
     with store.session() as session, session.begin():
         documents: dict[int, object] = {}
         texts: dict[int, str] = {}
         (key,), _ = score_documents.encode([BASE], [], documents, texts=texts)
         assert texts[key] == score_documents.text_of(BASE)
         score_documents.put(session, documents, texts)  # stored: its own document, no clash
-        score_documents.put(session, documents)  # and again, without the texts
+        score_documents.put(session, documents)  # and again, without the texts: read back, the same
         session.execute(sa.update(ScoreDocument).where(ScoreDocument.id == key).values(body={**BASE, "value": 1}))
         for texts_given in (texts, None):
             try:
