@@ -126,7 +126,8 @@ class SnapshotRows:
     def _in_order(self, profiles: Mapping[int, Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
         """The positions of ``profiles``' organisations (-1: not of the population) and the indexes of their parsed
         snapshots, in ``profiles``' order; each profile parsed when first seen. The last few days' are kept: the
-        population's rates and groups read the same day's again."""
+        population's rates and groups read the same day's again (a day's profiles must not change meanwhile, as
+        ``FeatureHistory`` takes a profile it has parsed to be the same)."""
         if (kept := self._recent.get(id(profiles))) is not None and kept[0] is profiles:
             return kept[1], kept[2]
         position, ids = self.position, self.columns.ids
