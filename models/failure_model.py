@@ -167,11 +167,19 @@ def fit_imputer(x: np.ndarray, empty: Sequence[int] = ()) -> SimpleImputer:
     Each column's median comes from the imputer itself on that column; the imputer returned is fitted on the one
     row of those medians (the median of one value is that value; an empty column's is 0 either way). The columns
     ``empty`` are fitted as columns without values.
+
+    A column's median is ``np.median`` of its values, not the imputer's masked median of the column: the same
+    two middle values (or one) added and halved, found by partitioning instead of sorting a masked copy (a few
+    CPU-seconds of training at scale 54; the tests compare the fitted imputers byte for byte).
     """
-    no_values = np.full((1, 1), np.nan, dtype=x.dtype)
-    medians = [_median_imputer().fit(no_values if j in empty else x[:, j : j + 1]).statistics_[0]
-               for j in range(x.shape[1])]
+    medians = [0.0 if j in empty else _median(x[:, j]) for j in range(x.shape[1])]
     return _median_imputer().fit(np.array([medians], dtype=x.dtype))
+
+
+def _median(column: np.ndarray) -> float:
+    """The median of the column's values (NaN: missing), 0 without any (what the imputer keeps for an empty one)."""
+    values = column[~np.isnan(column)]
+    return float(np.median(values)) if len(values) else 0.0
 
 
 def fit_with_expected_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel) -> tuple[Pipeline, list[str]]:

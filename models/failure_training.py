@@ -307,7 +307,8 @@ def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], data: tuple[np
     """Deploy a copy refitted on every row whose label window has closed, with the same features left out.
 
     ``data``: the matrix and labels of all ``rows``, in their order."""
-    keep = [i for i, r in enumerate(rows) if r.snapshot + timedelta(days=horizon_days) <= as_of]
+    closed_by = as_of - timedelta(days=horizon_days)  # snapshot + horizon <= as_of, without a date per row
+    keep = [i for i, r in enumerate(rows) if r.snapshot <= closed_by]
     closed = [rows[i] for i in keep]
     x_closed, y_closed = _take(data[0], keep), _take(data[1], keep)
     if len(set(y_closed.tolist())) != 2:

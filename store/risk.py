@@ -202,13 +202,14 @@ def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -
     now = datetime.now(UTC)
     documents: dict[int, Any] = {}
     seen: dict[int, tuple[Any, int]] = {}  # reason items shared by several rows are encoded once
+    texts: dict[int, str] = {}  # and each document's text kept for put's check
     shapes: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         plain = {k: v for k, v in row.items() if k not in ("reasons", "inputs")}
         plain["reason_refs"], plain["inputs_ref"] = score_documents.encode(row.get("reasons"), row.get("inputs"),
-                                                                           documents, seen)
+                                                                           documents, seen, texts)
         shapes[frozenset(plain)].append({**plain, "run_id": run_id, "scored_at": now})
-    score_documents.put(session, documents)
+    score_documents.put(session, documents, texts)
     table = RiskScore.__table__
     for payload in shapes.values():
         for start in range(0, len(payload), 2000):

@@ -45,11 +45,13 @@ def key_of(text: str) -> int:
 
 
 def encode(reasons: Sequence[Any] | None, inputs: Sequence[Any] | None,
-           documents: dict[int, Any], seen: dict[int, tuple[Any, int]] | None = None) -> tuple[list[int], int]:
+           documents: dict[int, Any], seen: dict[int, tuple[Any, int]] | None = None,
+           texts: dict[int, str] | None = None) -> tuple[list[int], int]:
     """A row's (reason_refs, inputs_ref); the documents they name are added to ``documents``.
 
     ``seen``: the reason items keyed so far (by object, for rows that share them, as the geopolitical scores of
     one country do), so that a shared item is encoded once; it must not change while ``seen`` lives.
+    ``texts``: where each document's JSON text is kept by key, for ``put`` (which then need not encode it again).
     """
     refs = []
     for item in reasons or ():
@@ -57,29 +59,44 @@ def encode(reasons: Sequence[Any] | None, inputs: Sequence[Any] | None,
         if hit is not None and hit[0] is item:
             refs.append(hit[1])
             continue
-        key = key_of(text_of(item))
+        text = text_of(item)
+        key = key_of(text)
         documents.setdefault(key, item)
+        if texts is not None:
+            texts.setdefault(key, text)
         refs.append(key)
         if seen is not None:
             seen[id(item)] = (item, key)
     inputs_doc = list(inputs or ())
-    key = key_of(text_of(inputs_doc))
+    text = text_of(inputs_doc)
+    key = key_of(text)
     documents.setdefault(key, inputs_doc)
+    if texts is not None:
+        texts.setdefault(key, text)
     return refs, key
 
 
-def put(connection: Connection | Session, documents: dict[int, Any]) -> None:
-    """Insert the documents not stored yet (insert-or-ignore on the key), then check none collided."""
+def put(connection: Connection | Session, documents: dict[int, Any], texts: dict[int, str] | None = None) -> None:
+    """Insert the documents not stored yet (insert-or-ignore on the key), then check none collided.
+
+    A document the insert wrote (``RETURNING`` names them) is ours; only a key that was there already is read
+    back and its text compared with ours (reading, decoding and encoding every document again was a tenth of a
+    scoring run on a store that had none of them). ``texts``: our texts by key, where ``encode`` kept them.
+    """
     if not documents:
         return
     table = ScoreDocument.__table__
     dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
     insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
     rows = [{"id": key, "body": doc} for key, doc in documents.items()]
+    written: set[int] = set()
     for start in range(0, len(rows), 2000):
-        connection.execute(insert(table).on_conflict_do_nothing(index_elements=["id"]), rows[start:start + 2000])
-    stored = fetch(connection, documents)
-    clashes = [key for key, doc in documents.items() if text_of(stored.get(key)) != text_of(doc)]
+        statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        written.update(connection.execute(statement, rows[start:start + 2000]).scalars())
+    there = [key for key in documents if key not in written]
+    stored = fetch(connection, there)
+    texts = texts if texts is not None else {}
+    clashes = [key for key in there if text_of(stored.get(key)) != (texts.get(key) or text_of(documents[key]))]
     if clashes:
         raise ValueError(f"score documents: {len(clashes)} key(s) already hold another document (hash collision)")
 

@@ -26,7 +26,7 @@ def _matrix(rows: int, seed: int) -> np.ndarray:
     return x
 
 
-@pytest.mark.parametrize("rows", [1, 2, 7, 1000, 4001])
+@pytest.mark.parametrize("rows", [1, 2, 3, 7, 8, 1000, 4001, 4002])
 def test_the_imputer_fitted_a_column_at_a_time_is_the_one_fitted_on_the_matrix(rows: int) -> None:
     x = _matrix(rows, rows)
     whole = SimpleImputer(strategy="median", keep_empty_features=True).fit(x)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import func, select
 
-from store import risk
+from store import risk, score_documents
 from store.db import Store
 from store.migrate import alembic_config
 from store.risk_retention import thin_scoring_runs
@@ -107,3 +107,23 @@ def test_migration_moves_existing_reasons_into_documents_and_back(store: Store) 
                 conn.execute(sa.select(old.c.organisation_id, old.c.reasons, old.c.inputs))}
     assert back == got
     _migrate(store, "upgrade", "head")
+
+
+def test_a_key_that_holds_another_document_is_an_error_with_or_without_the_texts(store: Store) -> None:
+    """``put`` reads back the keys that were there before its insert (not those it wrote) and compares their texts
+    with ours, kept by ``encode`` or made again."""
+    with store.session() as session, session.begin():
+        documents: dict[int, object] = {}
+        texts: dict[int, str] = {}
+        (key,), _ = score_documents.encode([BASE], [], documents, texts=texts)
+        assert texts[key] == score_documents.text_of(BASE)
+        score_documents.put(session, documents, texts)  # stored: its own document, no clash
+        score_documents.put(session, documents)  # and again, without the texts: read back, the same
+        session.execute(sa.update(ScoreDocument).where(ScoreDocument.id == key).values(body={**BASE, "value": 1}))
+        for texts_given in (texts, None):
+            try:
+                score_documents.put(session, {key: BASE}, texts_given)
+            except ValueError as exc:
+                assert "hash collision" in str(exc)
+            else:
+                raise AssertionError("a clash was not found")
