@@ -270,7 +270,7 @@ def parse_feed(data: bytes, feed: FeedConfig, *, where: str, charset: str | None
             log.warning("%s: skipped: %s", feed.name, exc)
             errors.append(exc)
             continue
-        key = article.canonical_url
+        key = article.url_hash  # the canonical URL's digest, worked out once already: one spelling per article
         if key in seen:
             log.info("%s: duplicate item %s skipped", feed.name, article.url)
             continue
