@@ -13,10 +13,12 @@ Caveats
   - Conditional requests: the ETag and Last-Modified of the last answer are sent back as
     ``If-None-Match`` / ``If-Modified-Since``; a 304 is "nothing new" (``not_modified``; the shared
     client passes it through like any 3xx).
-  - Feed text is untrusted. The XML is parsed by beautifulsoup4's ``lxml-xml`` builder with an lxml
-    parser that never resolves entities, loads a DTD or touches the network; a feed that declares
-    entities is refused outright. Titles and summaries are HTML in practice (escaped or CDATA):
-    they are reduced to plain text here, and anything rendered later is escaped again.
+  - Feed text is untrusted. The XML is parsed by lxml, never resolving entities, loading a DTD or
+    touching the network; a feed that declares entities is refused outright. Clean XML is read as an
+    lxml tree (``connectors.feed_tree``); a feed libxml2 has anything to say about goes through
+    beautifulsoup4's ``lxml-xml`` builder in recovery mode, bounded in depth. Titles and summaries
+    are HTML in practice (escaped or CDATA): they are reduced to plain text here, and anything
+    rendered later is escaped again.
   - UTF-16 and UTF-32 feeds are read by their byte-order mark (the mark wins over a declaration);
     the entity check runs on the decoded text, so no encoding hides a ``<!ENTITY``.
   - Wrong encodings: a feed whose bytes are not valid in its declared encoding is decoded with
@@ -53,6 +55,7 @@ from bs4.builder import LXMLTreeBuilderForXML
 from lxml import etree
 
 from config.settings import HttpSettings
+from connectors import feed_tree
 from connectors.errors import ConnectorError, RecordError, SourceRequestError
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import MAX_XML_DEPTH
@@ -253,17 +256,7 @@ def parse_feed(data: bytes, feed: FeedConfig, *, where: str, charset: str | None
     text, bad_encoding = _decode(data, charset)
     if _ENTITY_DECLARATION.search(text[:65536]):
         raise RecordError(where, "the feed declares XML entities; refused (entity expansion)", field="DOCTYPE")
-    text = strip_doctype(text)
-    try:
-        soup = BeautifulSoup(text, builder=_safe_builder())
-    except _TooDeep:
-        raise RecordError(where, f"XML elements nested deeper than the limit of {MAX_XML_DEPTH}; refused",
-                          field="depth") from None
-    root = soup.find(["rss", "feed", "RDF"])
-    if root is None:
-        raise RecordError(where, "not an RSS or Atom feed (no <rss> or <feed> element)", field="root")
-    items = root.find_all("item", limit=MAX_ITEMS) if root.name in {"rss", "RDF"} else root.find_all(
-        "entry", recursive=False, limit=MAX_ITEMS)
+    items = _items(strip_doctype(text), where)
     articles: list[Article] = []
     errors: list[RecordError] = []
     seen: set[str] = set()
@@ -277,13 +270,46 @@ def parse_feed(data: bytes, feed: FeedConfig, *, where: str, charset: str | None
             log.warning("%s: skipped: %s", feed.name, exc)
             errors.append(exc)
             continue
-        key = article.canonical_url
+        key = article.url_hash  # the canonical URL's digest, worked out once already: one spelling per article
         if key in seen:
             log.info("%s: duplicate item %s skipped", feed.name, article.url)
             continue
         seen.add(key)
         articles.append(article)
     return articles, errors
+
+
+def _items(text: str, where: str) -> list[Any]:
+    """The feed's items (RSS) or entries (Atom), at most ``MAX_ITEMS``, as bs4 ``Tag``s or ``FeedNode``s.
+
+    Clean XML is read as an lxml tree (``connectors.feed_tree``: the same items, several times faster);
+    anything libxml2 has a word to say about goes through bs4 in recovery mode, as it always did.
+    """
+    root = feed_tree.clean_root(text)
+    if root is not None:
+        if feed_tree.too_deep(root):
+            raise _depth_error(where)
+        items = feed_tree.feed_items(root, MAX_ITEMS)
+        if items is None:
+            raise _root_error(where)
+        return items
+    try:
+        soup = BeautifulSoup(text, builder=_safe_builder())
+    except _TooDeep:
+        raise _depth_error(where) from None
+    feed = soup.find(["rss", "feed", "RDF"])
+    if feed is None:
+        raise _root_error(where)
+    return feed.find_all("item", limit=MAX_ITEMS) if feed.name in {"rss", "RDF"} else feed.find_all(
+        "entry", recursive=False, limit=MAX_ITEMS)
+
+
+def _depth_error(where: str) -> RecordError:
+    return RecordError(where, f"XML elements nested deeper than the limit of {MAX_XML_DEPTH}; refused", field="depth")
+
+
+def _root_error(where: str) -> RecordError:
+    return RecordError(where, "not an RSS or Atom feed (no <rss> or <feed> element)", field="root")
 
 
 def strip_doctype(data: str) -> str:

@@ -113,11 +113,12 @@ def make_client(
 
 def name_queries(names: Iterable[str], max_chars: int) -> list[str]:
     """Supplier names as GDELT queries: quoted phrases without legal forms, OR-ed in groups under ``max_chars``."""
-    phrases: list[str] = []
+    # a dict keeps the first-seen order and answers "seen?" at once (a list's ``in`` was quadratic in the suppliers)
+    phrases: dict[str, None] = {}
     for name in names:
         core = core_name(name)[0]
-        if len(core) >= MIN_PHRASE_CHARS and f'"{core}"' not in phrases:
-            phrases.append(f'"{core}"')
+        if len(core) >= MIN_PHRASE_CHARS:
+            phrases.setdefault(f'"{core}"')
     queries: list[str] = []
     group: list[str] = []
     for phrase in phrases:

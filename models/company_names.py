@@ -26,6 +26,7 @@ Pure: a string in, a ``CompanyName`` out.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Hashable
@@ -409,17 +410,30 @@ def unambiguous_short_forms(names: list[tuple[Hashable, str]]) -> list[tuple[Has
     """(organisation, short form) for every name, keeping only short forms that point at one organisation
     and are not another organisation's own name: "BAM" for one watched company, never for two."""
     owners: dict[str, set[Hashable]] = {}
+    # every organisation whose name begins with the short form's words could be the one meant; by first word,
+    # so a short form is held against the few names that begin like it, not all of them
+    by_first_word: dict[str, list[tuple[Hashable, tuple[str, ...]]]] = {}
     for org, name in names:
-        for short in short_forms(name):
+        shorts, words = _short_forms_and_words(name)
+        for short in shorts:
             owners.setdefault(short, set()).add(org)
-    # every organisation whose name begins with the short form's words could be the one meant
-    keys = [(org, " " + " ".join(w for w in _words(fold(name)) if w not in HONORIFICS) + " ") for org, name in names]
+        if words:
+            by_first_word.setdefault(words[0], []).append((org, words))
     result = []
     for short, orgs in owners.items():
-        claimants = orgs | {org for org, key in keys if key.startswith(f" {short} ")}
+        wanted = tuple(short.split(" "))
+        claimants = orgs | {org for org, words in by_first_word.get(wanted[0], ()) if words[: len(wanted)] == wanted}
         if len(claimants) == 1:
             result.append((next(iter(claimants)), short))
     return result
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _short_forms_and_words(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A name's short forms and its words without the royal predicate, worked out once per name: the news
+    sources and the sanctions screening each ask for every watched supplier's, and parsing was most of it."""
+    return tuple(short_forms(name)), tuple(w for w in _words(fold(name)) if w not in HONORIFICS)
+
 
 __all__ = [
     "BRANCH_WORDS",

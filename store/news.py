@@ -150,7 +150,8 @@ def watched_names(session: Session, *, short_forms: bool = True) -> list[tuple[i
     if not short_forms:  # search queries (GDELT) stay with the full names: "BAM" alone would search the world
         return names
     # short forms people write ("KPN", "BAM", "Van Oord"), only where they point at one watched supplier
-    return names + [pair for pair in unambiguous_short_forms(names) if pair not in names]
+    known = set(names)
+    return names + [pair for pair in unambiguous_short_forms(names) if pair not in known]
 
 
 def organisation_for_kvk(session: Session, kvk: str) -> int | None:

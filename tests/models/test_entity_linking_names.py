@@ -67,3 +67,12 @@ def test_short_forms_are_derived_and_never_ambiguous_or_a_common_surname() -> No
     assert short_forms("Jansen Bouw B.V.") == [] and short_forms("Tonkeling Schoonmaak B.V.") == []
     shared = unambiguous_short_forms([(1, "Heijmans Infra B.V."), (2, "Heijmans Vastgoed B.V."), (3, "Eneco Zakelijk B.V.")])
     assert shared == [(3, "eneco")]  # "heijmans" would point at two suppliers: left out
+
+
+def test_a_short_form_is_claimed_by_every_name_that_begins_with_its_words_and_only_those() -> None:
+    dredging, offshore = "Van Oord Dredging and Marine Contractors B.V.", "Van Oord Offshore Wind B.V."
+    assert unambiguous_short_forms([(1, dredging), (2, offshore)]) == []  # both begin with "van oord"
+    # "Vanoord" and "Van Oordt" begin with other words: "van oord" still points at one supplier
+    assert unambiguous_short_forms([(1, dredging), (2, "Vanoord B.V."), (3, "Van Oordt Bouw")]) == [(1, "van oord"), (3, "van oordt")]
+    # another organisation called just "Eneco" claims the short form too
+    assert unambiguous_short_forms([(1, "Koninklijke KPN N.V."), (1, "KPN"), (2, "Eneco Zakelijk B.V."), (3, "Eneco")]) == [(1, "kpn")]

@@ -1,0 +1,79 @@
+"""The lxml fast path of feed parsing reads exactly what the bs4 path reads, and leaves it every feed it cannot vouch for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors import feed_tree, feeds
+from connectors.feeds import FeedConfig, parse_feed
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "news"
+DEMO_NEWS = Path(__file__).resolve().parents[2] / "demo" / "data" / "news"
+FEED = FeedConfig(url="https://example.org/feed", name="example", language="nl", countries=("NL",))
+
+ATOM_WITH_QUERIES = (
+    b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom' xmlns:m='urn:m'>"
+    b"<entry><title type='html'>&lt;b&gt;Staking&lt;/b&gt; bij <![CDATA[BAM]]><!-- c --></title>"
+    b"<link rel='self' href='https://a.example/self'/><link href='https://a.example/1?a=1&amp;b=2&#38;c=3'/>"
+    b"<content type='html'>tekst</content><updated>2026-11-02T10:00:00Z</updated></entry>"
+    b"<entry><title>zonder link</title><link rel='alternate'/></entry>"
+    b"<entry><m:title>in another namespace</m:title><title>Titel</title><link href='https://a.example/2'/></entry></feed>"
+)
+
+
+def both_paths(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """``parse_feed`` as it runs, and with the fast path switched off (bs4 only), as comparable values."""
+
+    def run() -> object:
+        try:
+            articles, errors = parse_feed(data, FEED, where="feed.xml")
+        except Exception as exc:  # noqa: BLE001 (both paths must raise the same)
+            return type(exc).__name__, str(exc)
+        return [(repr(a), a.url_hash) for a in articles], [(str(e), e.field) for e in errors]
+
+    fast = run()
+    with monkeypatch.context() as patched:
+        patched.setattr(feed_tree, "clean_root", lambda text: None)
+        slow = run()
+    return fast, slow
+
+
+@pytest.mark.parametrize("path", sorted([*FIXTURES.glob("*.xml"), *DEMO_NEWS.glob("*.xml")]), ids=lambda p: p.name)
+def test_every_fixture_and_demo_feed_reads_the_same_on_both_paths(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = both_paths(path.read_bytes(), monkeypatch)
+    assert fast == slow
+
+
+def test_namespaces_cdata_comments_and_ampersands_in_links_read_as_bs4_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    text, _ = feeds._decode(ATOM_WITH_QUERIES, None)
+    assert feed_tree.clean_root(text) is not None  # the fast path is the one under test
+    fast, slow = both_paths(ATOM_WITH_QUERIES, monkeypatch)
+    assert fast == slow
+    (article, other), _ = parse_feed(ATOM_WITH_QUERIES, FEED, where="feed.xml")
+    assert article.title == "Staking bij BAM"
+    assert other.title == "in another namespace"  # bs4 takes the first "title" in any namespace; so does the fast path
+    assert article.url == "https://a.example/1?a=1&#38;b=2&#38;c=3"  # the bs4 path's reading, kept as it was
+
+
+@pytest.mark.parametrize("text", [
+    "<rss><channel><item><media:title>undeclared prefix</media:title></item></channel></rss>",
+    "<rss><channel><item><title a='1' a='2'>attribute twice</title></item></channel></rss>",
+    "<rss><channel><item><title>an&nbsp;undefined entity</title></item></channel></rss>",
+    "<!DOCTYPE rss SYSTEM 'rss.dtd'><rss><channel></channel></rss>",
+    "<rss><channel><item><title>not closed</channel></rss>",
+    "<rss>" + "<a>" * 300 + "</a>" * 300 + "</rss>",
+    "not XML at all",
+])
+def test_anything_libxml2_remarks_on_is_left_to_the_bs4_path(text: str) -> None:
+    assert feed_tree.clean_root(text) is None
+
+
+def test_the_depth_limit_holds_on_the_fast_path() -> None:
+    deep = "<rss><channel><item><title>t</title><description>" + "<a>" * 70 + "</a>" * 70 + "</description></item></channel></rss>"
+    root = feed_tree.clean_root(deep)
+    assert root is not None and feed_tree.too_deep(root)
+    with pytest.raises(feeds.RecordError, match="limit of 64") as raised:
+        parse_feed(deep.encode(), FEED, where="deep.xml")
+    assert raised.value.field == "depth"
