@@ -442,26 +442,17 @@ def refresh_days(start: date, end: date, every_months: int = 3) -> list[date]:
     return days + [end]
 
 
-def collect_history(
-    store: Store,
-    settings: Settings,
-    *,
-    start: date,
-    end: date,
-    transport_for_day: TransportFor,
-    every_months: int = 3,
-    progress: Callable[[list[SignalSummary]], None] | None = None,
-) -> list[SignalSummary]:
+def collect_history(store: Store, settings: Settings, *, start: date, end: date, transport_for_day: TransportFor,
+                    every_months: int = 3, progress: Callable[[list[SignalSummary]], None] | None = None,
+                    ) -> list[SignalSummary]:
     """Refresh both sources as of each day from ``start`` to ``end``: a dated snapshot history.
 
     Against a replay (the demo) this builds the history the failure model trains on; against the
     live services every day would see today's register, so it is meant for replays only.
 
-    Each day watches the companies a daily run would have watched then: those some dated record of the store
-    names on or before it (``store.companies.first_dated_appearances``: a notice, an award, a lost tender, our
-    contract or spend); a company no dated record names is watched from the first day. A company is not asked
-    about years before any source named it (a number not in the register yet would be asked every
-    ``kvk.not_found_recheck_days`` until then), and its older insolvency cases are read the day it joins.
+    Each day watches the companies a daily run would have watched then: those a dated record of the store names
+    on or before it (``store.companies.first_dated_appearances``), else from the first day. Nobody is asked about
+    years before any source named it; its older insolvency cases are read the day it joins.
     """
     summaries: list[SignalSummary] = []
     days = refresh_days(start, end, every_months)
