@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,21 +59,49 @@ def _prefetch(canonical: Canonical, org_ids: Iterable[int]) -> None:
         canonical.prefetch(org_ids)
 
 
-def our_cpvs(session: Session, canonical: Canonical) -> dict[int, set[str]]:
-    """Organisation -> the CPV codes we buy from it under (its contracts and spend lines)."""
-    cpvs: dict[int, set[str]] = defaultdict(set)
-    for model in (Contract, SpendLine):
-        rows = session.execute(
-            select(model.organisation_id, model.cpv).where(model.organisation_id.is_not(None), model.cpv.is_not(None)).distinct()
-        ).all()
-        _prefetch(canonical, (org_id for org_id, _cpv in rows))
-        for org_id, cpv in rows:
-            cpvs[canonical(org_id)].add(cpv)
-    return cpvs
+class OurCpvs:
+    """Organisation (a canonical id) -> the CPV codes we buy from it under: its contracts and spend lines, and those of
+    the organisations merged into it.
+
+    Read for the organisations an alert run names only (``prefetch``, one query per table and thousand ids): the
+    distinct codes of every spend line of a national store were a tenth of a run that names a few hundred.
+    """
+
+    def __init__(self, session: Session, canonical: Canonical) -> None:
+        self._session = session
+        self._canonical = canonical
+        self._cpvs: dict[int, set[str]] = defaultdict(set)
+        self._read: set[int] = set()
+
+    def prefetch(self, canonical_ids: Iterable[int]) -> None:
+        wanted = set(canonical_ids) - self._read
+        if not wanted:
+            return
+        behind = _ids_behind(self._session, wanted)
+        for model in (Contract, SpendLine):
+            for start in range(0, len(behind), 900):
+                rows = self._session.execute(
+                    select(model.organisation_id, model.cpv)
+                    .where(model.organisation_id.in_(behind[start : start + 900]), model.cpv.is_not(None)).distinct()
+                ).all()
+                _prefetch(self._canonical, (org_id for org_id, _cpv in rows))
+                for org_id, cpv in rows:
+                    self._cpvs[self._canonical(org_id)].add(cpv)
+        self._read |= wanted
+
+    def get(self, org_id: int, default: Iterable[str] = ()) -> Iterable[str]:
+        self.prefetch((org_id,))
+        return self._cpvs.get(org_id, default)
 
 
-def _subjects(session: Session, ids: Iterable[int], cpvs: dict[int, set[str]]) -> dict[int, Subject]:
+def our_cpvs(session: Session, canonical: Canonical) -> OurCpvs:
+    """The CPV codes we buy from each organisation under, read as they are asked for (see ``OurCpvs``)."""
+    return OurCpvs(session, canonical)
+
+
+def _subjects(session: Session, ids: Iterable[int], cpvs: OurCpvs) -> dict[int, Subject]:
     wanted = sorted(set(ids))
+    cpvs.prefetch(wanted)
     out: dict[int, Subject] = {}
     for start in range(0, len(wanted), 900):
         for org_id, org_key, name in session.execute(
@@ -81,7 +111,7 @@ def _subjects(session: Session, ids: Iterable[int], cpvs: dict[int, set[str]]) -
     return out
 
 
-def read_events(session: Session, *, as_of: date, max_age_days: int, canonical: Canonical, cpvs: dict[int, set[str]]) -> list[EventFact]:
+def read_events(session: Session, *, as_of: date, max_age_days: int, canonical: Canonical, cpvs: OurCpvs) -> list[EventFact]:
     rows = list(
         session.scalars(
             select(SupplierEvent)
@@ -113,7 +143,7 @@ def _finished_runs(session: Session, as_of: date) -> list[ScoringRun]:
     )
 
 
-def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: dict[int, set[str]],
+def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, cpvs: OurCpvs,
                        organisations: set[int] | None = None, documents: bool = True,
                        ours: set[int] | None = None) -> list[ScoreChange]:
     """Each score of our current suppliers in the latest finished run, with the same score in the run before it.
@@ -168,6 +198,41 @@ def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, c
     ]
 
 
+#: (canonical organisation, category, kind) -> (value, band) in the latest finished run, and in the run before.
+ScoreValues = dict[tuple[int, str, str], tuple[tuple[float, str], tuple[float, str] | None]]
+
+
+def read_score_values(session: Session, *, as_of: date, canonical: Canonical, ours: set[int]) -> ScoreValues:
+    """The value and band of each score of ``ours`` (our current suppliers, canonical ids) in the latest finished
+    run and the run before: what ``alerts.evaluate.score_sieve`` tests, read as plain rows.
+
+    The same scores as ``read_score_changes`` (of two organisations merged into one, the later row wins), without
+    building a subject, points and a change for each: the alert run tests every score of ours and reads those
+    of the few suppliers that may alert again, in full.
+    """
+    runs = _finished_runs(session, as_of)
+    if not runs:
+        return {}
+    scored_as = _ids_behind(session, ours)
+
+    def values(run_id: int) -> dict[tuple[int, str, str], tuple[float, str]]:
+        rows: list[Any] = []
+        columns = (RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
+                   RiskScore.band)
+        connection = session.connection()  # plain rows: no ORM loading step for 20,000 tuples
+        for start in range(0, len(scored_as), 900):
+            rows += connection.execute(
+                select(*columns).where(RiskScore.run_id == run_id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
+            ).tuples().all()
+        rows.sort(key=itemgetter(0))
+        canonical_of = {org: canonical(org) for org in {row[1] for row in rows}}
+        return {(canonical_of[org], category, kind): (value, band) for _id, org, category, kind, value, band in rows}
+
+    current = values(runs[0].id)
+    previous = values(runs[1].id) if len(runs) > 1 else {}
+    return {key: (point, previous.get(key)) for key, point in current.items() if key[0] in ours}
+
+
 def _ids_behind(session: Session, canonical_ids: Iterable[int]) -> list[int]:
     """The canonical ids and every organisation merged into one of them, sorted."""
     wanted = sorted(set(canonical_ids))
@@ -205,7 +270,7 @@ def current_suppliers(session: Session, *, as_of: date, canonical: Canonical) ->
     return {canonical(org) for org in orgs}
 
 
-def read_contracts(session: Session, *, as_of: date, months: int, canonical: Canonical, cpvs: dict[int, set[str]]) -> list[ContractFact]:
+def read_contracts(session: Session, *, as_of: date, months: int, canonical: Canonical, cpvs: OurCpvs) -> list[ContractFact]:
     rows = list(
         session.scalars(
             select(Contract).where(

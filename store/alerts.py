@@ -81,7 +81,7 @@ def record_candidate(
         session.flush()
         session.add(AlertOccurrence(alert_id=row.id, ref=candidate.occurrence, seen_at=now))
         _audit(session, row.id, "created", None, candidate.severity, actor, now, candidate.occurrence)
-        _add_deliveries(session, row, plan, now)
+        _add_deliveries(session, row, plan, now, fresh=True)
         return "created", row.id
     known = session.scalar(
         select(func.count()).select_from(AlertOccurrence).where(
@@ -120,8 +120,10 @@ def record_candidate(
     return outcome, row.id
 
 
-def _add_deliveries(session: Session, row: AlertRow, plan: DeliveryPlan, now: datetime) -> None:
-    existing = {
+def _add_deliveries(session: Session, row: AlertRow, plan: DeliveryPlan, now: datetime, *, fresh: bool = False) -> None:
+    """The deliveries of ``row``'s round that ``plan`` asks for and it has not got yet, older rounds' pending ones
+    cancelled. ``fresh``: the row was created just now, so it has no deliveries to look up or cancel."""
+    existing = set() if fresh else {
         (recipient, channel)
         for recipient, channel in session.execute(
             select(AlertDelivery.recipient, AlertDelivery.channel).where(
@@ -139,6 +141,8 @@ def _add_deliveries(session: Session, row: AlertRow, plan: DeliveryPlan, now: da
                 severity=row.severity, status="pending", attempts=0, next_attempt_at=now, created_at=now,
             )
         )
+    if fresh:
+        return
     # An older round not yet sent is superseded by this one: the new message says everything.
     session.execute(
         update(AlertDelivery)
