@@ -197,9 +197,11 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
             fresh[item.article.url_hash] = item
     ids: dict[str, int] = {}
     if fresh:
-        stmt = dialect_insert(session.get_bind(), NewsArticle).on_conflict_do_nothing(index_elements=["url_hash"])
+        # Core statements on the session's connection: the ORM's bulk path adds nothing here but its cost
+        table = NewsArticle.__table__
+        stmt = dialect_insert(session.get_bind(), table).on_conflict_do_nothing(index_elements=["url_hash"])
         rows = [_article_row(item, now) for item in fresh.values()]
-        ids = dict(session.execute(stmt.returning(NewsArticle.url_hash, NewsArticle.id), rows).all())
+        ids = dict(session.connection().execute(stmt.returning(table.c.url_hash, table.c.id), rows).all())
     counts.unchanged += len(fresh) - len(ids)
     links, countries, events = [], [], []
     for url_hash, article_id in ids.items():
@@ -211,9 +213,9 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
         events.extend(item.events)
         counts.added += 1
         counts.links += len(item.organisations)
-    for table, rows in ((NewsArticleOrganisation, links), (NewsArticleCountry, countries)):
+    for model, rows in ((NewsArticleOrganisation, links), (NewsArticleCountry, countries)):
         if rows:
-            session.execute(dialect_insert(session.get_bind(), table).on_conflict_do_nothing(), rows)
+            session.connection().execute(dialect_insert(session.get_bind(), model.__table__).on_conflict_do_nothing(), rows)
     counts.events = save_events(session, events, now=now)
     return counts
 
