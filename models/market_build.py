@@ -71,10 +71,13 @@ class SupplierHistories:
             if code:
                 _count(countries, key, code, order)
 
-    def histories(self) -> dict[str, SupplierHistory]:
-        """Each winner's history; its first award is the earliest time any of its spellings was given."""
+    def histories(self, keys: Iterable[str] | None = None) -> dict[str, SupplierHistory]:
+        """Each winner's history (of ``keys`` only, when given: a scan reads those of its window's winners, not
+        of everyone its category's history names); its first award is the earliest time any of its spellings was given."""
         result = {}
-        for key, spellings in self.names.items():
+        names = self.names
+        for key in names if keys is None else keys:
+            spellings = names[key]
             first_award, first_notice = min(seen.first for seen in spellings)[:2]
             country = _most_given(self.countries[key]) if key in self.countries else None
             result[key] = SupplierHistory(name=_most_given(spellings), country=country, region=region_of(country),
@@ -118,8 +121,10 @@ class MarketScanBuilder:
         self.dropped = 0
         self.history_start: date | None = None
         self._seen: set[tuple[str, str, tuple[str, ...]]] = set()  # repeats are dropped across batches too
+        self._scanned: MarketScan | None = None  # the last scan, until more awards or notices come in
 
     def add_awards(self, facts: Iterable[AwardFact]) -> None:
+        self._scanned = None
         kept, dropped = dedupe([a for a in facts if (a.cpv_main or "").startswith(self.cpv_prefix)], self._seen)
         self.dropped += dropped
         for fact in kept:
@@ -138,20 +143,28 @@ class MarketScanBuilder:
     def add_notice(self, versions: Sequence[NoticeFact]) -> None:
         """Every stored row of one notice id (in publication order): counted once, in the period of the last
         row in the prefix and the window."""
+        self._scanned = None
         dates = [n.published for n in versions
                  if (n.cpv_main or "").startswith(self.cpv_prefix) and self.start <= n.published <= self.end]
         if dates:
             self.notices[bisect_right(self._starts, dates[-1]) - 1] += 1
 
     def scan(self, labels: Mapping[str, str] | None = None) -> MarketScan:
-        suppliers = self.histories.histories()
+        """The scan of what was fed so far. Read twice (a category both scanned and summarised by the market-scan
+        flow), it is worked out once: the scan is immutable, and only its label could differ between two reads."""
+        label = None
+        if labels:
+            label = labels.get(self.cpv_prefix) or labels.get(self.cpv_prefix.ljust(8, "0"))
+        if self._scanned is None or self._scanned.label != label:
+            self._scanned = self._scan(label)
+        return self._scanned
+
+    def _scan(self, label: str | None) -> MarketScan:
+        suppliers = self.histories.histories(self.window.winnings)  # every period's winner is one of the window's
         periods = tuple(tally.stats(span, notices, suppliers)
                         for span, tally, notices in zip(self.spans, self.tallies, self.notices, strict=True))
         window_label = periods[0].label if len(periods) == 1 else f"{periods[0].label}–{periods[-1].label}"
         window = self.window.stats(Span(window_label, self.start, self.end, False), sum(self.notices), suppliers)
-        label = None
-        if labels:
-            label = labels.get(self.cpv_prefix) or labels.get(self.cpv_prefix.ljust(8, "0"))
         return MarketScan(
             cpv_prefix=self.cpv_prefix,
             label=label,
