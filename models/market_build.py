@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.market_notes import scan_notes, trend_of
-from models.market_periods import PeriodTally, award_value, dedupe, period_spans
+from models.market_periods import DedupeKey, PeriodTally, award_value, dedupe_key, period_spans
 from models.market_types import (
     AwardFact,
     MarketScan,
@@ -124,10 +124,20 @@ class MarketScanBuilder:
         self._scanned: MarketScan | None = None  # the last scan, until more awards or notices come in
 
     def add_awards(self, facts: Iterable[AwardFact]) -> None:
+        self.add_keyed([dedupe_key(fact) for fact in facts])
+
+    def add_keyed(self, keyed: Iterable[tuple[DedupeKey, AwardFact]]) -> None:
+        """``add_awards`` of facts already keyed (``models.market_periods.dedupe_key``), as ``feed_categories``
+        keys each notice's awards once for all the builders they go to."""
         self._scanned = None
-        kept, dropped = dedupe([a for a in facts if (a.cpv_main or "").startswith(self.cpv_prefix)], self._seen)
-        self.dropped += dropped
-        for fact in kept:
+        prefix, seen, dropped = self.cpv_prefix, self._seen, 0
+        for key, fact in keyed:
+            if not (fact.cpv_main or "").startswith(prefix):
+                continue
+            if key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
             arrival = self.awards_read  # position among the awards kept so far, as a list would have it
             self.awards_read += 1
             self.histories.add(fact, arrival)
@@ -138,6 +148,7 @@ class MarketScanBuilder:
                 value = award_value(fact, self.currency)
                 self.tallies[bisect_right(self._starts, published) - 1].add(fact, value)
                 self.window.add(fact, value)
+        self.dropped += dropped
         self.awards_read += dropped
 
     def add_notice(self, versions: Sequence[NoticeFact]) -> None:
@@ -193,15 +204,29 @@ def feed_categories(builders: Iterable[MarketScanBuilder], awards: Iterable[Sequ
     for builder in builders:
         by_prefix.setdefault(builder.cpv_prefix, []).append(builder)
     lengths = sorted({len(prefix) for prefix in by_prefix})
+    by_code: dict[str | None, list[MarketScanBuilder]] = {}  # a category code's builders, found once
 
-    def targets(codes: Iterable[str | None]) -> list[MarketScanBuilder]:
-        hit = {code[:n] for code in codes if code for n in lengths}
-        return [builder for prefix in hit for builder in by_prefix.get(prefix, ())]
+    def of_code(code: str | None) -> list[MarketScanBuilder]:
+        found = by_code.get(code)
+        if found is None:
+            hit = {code[:n] for n in lengths} if code else set()
+            found = by_code[code] = [builder for prefix in hit for builder in by_prefix.get(prefix, ())]
+        return found
+
+    def targets(codes: set[str | None]) -> list[MarketScanBuilder]:
+        if len(codes) == 1:
+            return of_code(next(iter(codes)))
+        return list({id(builder): builder for code in codes for builder in of_code(code)}.values())
 
     for batch in awards:
+        hit = targets({a.cpv_main for a in batch})
+        if not hit:
+            continue
+        keyed = [dedupe_key(a) for a in batch]
         published = max(a.published for a in batch)
-        for builder in targets({a.cpv_main for a in batch}):
-            builder.add_awards(batch if published <= builder.end else [a for a in batch if a.published <= builder.end])
+        for builder in hit:
+            builder.add_keyed(keyed if published <= builder.end else [pair for pair in keyed
+                                                                      if pair[1].published <= builder.end])
     for versions in notices:
         for builder in targets({n.cpv_main for n in versions}):
             builder.add_notice(versions)

@@ -40,8 +40,11 @@ from models.market_types import (
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-def dedupe(facts: Sequence[AwardFact], seen: set[tuple[str, str, tuple[str, ...]]] | None = None,
-           ) -> tuple[list[AwardFact], int]:
+#: What makes an award row a repeat: (notice, lot, its winners' keys sorted).
+DedupeKey = tuple[str, str, tuple[str, ...]]
+
+
+def dedupe(facts: Sequence[AwardFact], seen: set[DedupeKey] | None = None) -> tuple[list[AwardFact], int]:
     """Drop exact repeats of (notice, lot, winner keys), and a winner named twice on one lot.
 
     ``seen``: the keys of the rows kept by earlier calls, when the facts come in batches (a stream fed one
@@ -51,22 +54,24 @@ def dedupe(facts: Sequence[AwardFact], seen: set[tuple[str, str, tuple[str, ...]
     if seen is None:
         seen = set()
     kept: list[AwardFact] = []
-    for fact in facts:
-        keys = [winner.key for winner in fact.winners]
-        if len(keys) < 2 or len(set(keys)) == len(keys):  # the common case: no winner named twice
-            unique_winners = fact.winners
-            key = (fact.notice_id, fact.lot, tuple(sorted(keys)))
-        else:
-            unique: dict[str, Winner] = {}
-            for winner in fact.winners:
-                unique.setdefault(winner.key, winner)
-            unique_winners = tuple(unique.values())
-            key = (fact.notice_id, fact.lot, tuple(sorted(unique)))
+    for key, fact in map(dedupe_key, facts):
         if key in seen:
             continue
         seen.add(key)
-        kept.append(fact if unique_winners == fact.winners else replace(fact, winners=unique_winners))
+        kept.append(fact)
     return kept, len(facts) - len(kept)
+
+
+def dedupe_key(fact: AwardFact) -> tuple[DedupeKey, AwardFact]:
+    """The row's repeat key and the row with each winner once (``dedupe``'s two steps for one row: one stream
+    that feeds several categories' builders works them out once per row, not once per builder)."""
+    keys = [winner.key for winner in fact.winners]
+    if len(keys) < 2 or len(set(keys)) == len(keys):  # the common case: no winner named twice
+        return (fact.notice_id, fact.lot, tuple(sorted(keys))), fact
+    unique: dict[str, Winner] = {}
+    for winner in fact.winners:
+        unique.setdefault(winner.key, winner)
+    return (fact.notice_id, fact.lot, tuple(sorted(unique))), replace(fact, winners=tuple(unique.values()))
 
 
 def award_value(fact: AwardFact, currency: str) -> Decimal | None:
