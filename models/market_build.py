@@ -113,8 +113,7 @@ class MarketScanBuilder:
         self.currency = currency.upper()
         self.spans = period_spans(start, end, period)
         self._starts = [span.start for span in self.spans]
-        self.tallies = [PeriodTally(self.currency) for _ in self.spans]
-        self.window = PeriodTally(self.currency)
+        self.tallies = [PeriodTally(self.currency) for _ in self.spans]  # the window's: their merge, when scanned
         self.notices = [0] * len(self.spans)
         self.histories = SupplierHistories()
         self.awards_read = 0  # awards in the prefix passed in, repeats included
@@ -145,9 +144,7 @@ class MarketScanBuilder:
             if self.history_start is None or published < self.history_start:
                 self.history_start = published
             if self.start <= published <= self.end:
-                value = award_value(fact, self.currency)
-                self.tallies[bisect_right(self._starts, published) - 1].add(fact, value)
-                self.window.add(fact, value)
+                self.tallies[bisect_right(self._starts, published) - 1].add(fact, award_value(fact, self.currency))
         self.dropped += dropped
         self.awards_read += dropped
 
@@ -171,11 +168,12 @@ class MarketScanBuilder:
         return self._scanned
 
     def _scan(self, label: str | None) -> MarketScan:
-        suppliers = self.histories.histories(self.window.winnings)  # every period's winner is one of the window's
+        tally = PeriodTally.merged(self.tallies, self.currency)
+        suppliers = self.histories.histories(tally.winnings)  # every period's winner is one of the window's
         periods = tuple(tally.stats(span, notices, suppliers)
                         for span, tally, notices in zip(self.spans, self.tallies, self.notices, strict=True))
         window_label = periods[0].label if len(periods) == 1 else f"{periods[0].label}–{periods[-1].label}"
-        window = self.window.stats(Span(window_label, self.start, self.end, False), sum(self.notices), suppliers)
+        window = tally.stats(Span(window_label, self.start, self.end, False), sum(self.notices), suppliers)
         return MarketScan(
             cpv_prefix=self.cpv_prefix,
             label=label,
@@ -185,7 +183,7 @@ class MarketScanBuilder:
             currency=self.currency,
             periods=periods,
             window=window,
-            top_suppliers=self.window.top_suppliers(window.concentration.basis, suppliers, self.top_n),
+            top_suppliers=tally.top_suppliers(window.concentration.basis, suppliers, self.top_n),
             trend=trend_of(periods),
             history_start=self.history_start,
             duplicates_dropped=self.dropped,

@@ -104,6 +104,16 @@ class _Winnings:
         else:
             self.shared[split] = _EXACT.add(self.shared[split], value) if split in self.shared else value
 
+    def merge(self, other: _Winnings) -> None:
+        """Add the awards and the exact sums of ``other`` (the same winner's in another period)."""
+        self.awards += other.awards
+        if other.alone is not None:
+            self.alone = other.alone if self.alone is None else _EXACT.add(self.alone, other.alone)
+        for split, total in (other.shared or {}).items():
+            if self.shared is None:
+                self.shared = {}
+            self.shared[split] = _EXACT.add(self.shared[split], total) if split in self.shared else total
+
     def sums(self) -> list[tuple[Decimal, int]]:
         """(exact sum, number of winners it is split between) of every value it has a part of."""
         parts = [] if self.alone is None else [(self.alone, 1)]
@@ -168,6 +178,30 @@ class PeriodTally:
             if won is None:
                 won = self.winnings[winner.key] = _Winnings()
             won.add(value, split)
+
+    @classmethod
+    def merged(cls, tallies: Sequence[PeriodTally], currency: str) -> PeriodTally:
+        """One tally of the awards of ``tallies`` (a scan's window, of its periods': each award tallied once, not
+        in its period and again in the window). The same statistics as a tally fed the awards themselves: the
+        sums are exact, the median sorts the values, and every figure is independent of the winners' order."""
+        total = cls(currency)
+        winnings = total.winnings
+        for tally in tallies:
+            total.values.extend(tally.values)
+            total.awards += tally.awards
+            total.value_missing += tally.value_missing
+            total.awarded += tally.awarded
+            total.awarded_valued += tally.awarded_valued
+            total.without_winner += tally.without_winner
+            total.tenders_known += tally.tenders_known
+            total.tenders_total += tally.tenders_total
+            total.single_bid += tally.single_bid
+            for key, won in tally.winnings.items():
+                mine = winnings.get(key)
+                if mine is None:
+                    mine = winnings[key] = _Winnings()
+                mine.merge(won)
+        return total
 
     @property
     def basis(self) -> Basis | None:
