@@ -156,6 +156,7 @@ class PeriodTally:
 
     def add(self, fact: AwardFact, value: Decimal | None) -> None:
         """Count one award (``value``: its ``award_value``): one award for each winner, the value split equally."""
+        self._values = None  # weights worked out before this award (a scan read halfway) are no longer all
         self.awards += 1
         if value is not None:
             self.values.append(value)
