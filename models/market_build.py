@@ -45,6 +45,8 @@ class _Seen:
 
 def _most_given(seen: Sequence[_Seen]) -> str:
     """The most frequent; between equals the one history gave first."""
+    if len(seen) == 1:  # most suppliers: one spelling, one country
+        return seen[0].value
     return min(seen, key=lambda item: (-item.times, item.first)).value
 
 
@@ -78,7 +80,8 @@ class SupplierHistories:
         names = self.names
         for key in names if keys is None else keys:
             spellings = names[key]
-            first_award, first_notice = min(seen.first for seen in spellings)[:2]
+            first = spellings[0].first if len(spellings) == 1 else min(seen.first for seen in spellings)
+            first_award, first_notice = first[:2]
             country = _most_given(self.countries[key]) if key in self.countries else None
             result[key] = SupplierHistory(name=_most_given(spellings), country=country, region=region_of(country),
                                           first_award=first_award, first_notice=first_notice)

@@ -301,9 +301,14 @@ class PeriodTally:
     def _regions(self, suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
         """All four regions, always in the same order, so that stacked charts line up across periods."""
         total = self.value_of(self.winnings)
+        by_region: dict[str | None, list[str]] = {region: [] for region in REGION_LABELS}
+        for key in self.winnings:  # one pass, not one per region
+            members = by_region.get(suppliers[key].region)
+            if members is not None:
+                members.append(key)
         result = []
         for region, label in REGION_LABELS.items():
-            members = [key for key in self.winnings if suppliers[key].region == region]
+            members = by_region[region]
             value = self.value_of(members)
             result.append(
                 RegionShare(
