@@ -40,8 +40,11 @@ from models.market_types import (
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-def dedupe(facts: Sequence[AwardFact], seen: set[tuple[str, str, tuple[str, ...]]] | None = None,
-           ) -> tuple[list[AwardFact], int]:
+#: What makes an award row a repeat: (notice, lot, its winners' keys sorted).
+DedupeKey = tuple[str, str, tuple[str, ...]]
+
+
+def dedupe(facts: Sequence[AwardFact], seen: set[DedupeKey] | None = None) -> tuple[list[AwardFact], int]:
     """Drop exact repeats of (notice, lot, winner keys), and a winner named twice on one lot.
 
     ``seen``: the keys of the rows kept by earlier calls, when the facts come in batches (a stream fed one
@@ -51,22 +54,24 @@ def dedupe(facts: Sequence[AwardFact], seen: set[tuple[str, str, tuple[str, ...]
     if seen is None:
         seen = set()
     kept: list[AwardFact] = []
-    for fact in facts:
-        keys = [winner.key for winner in fact.winners]
-        if len(keys) < 2 or len(set(keys)) == len(keys):  # the common case: no winner named twice
-            unique_winners = fact.winners
-            key = (fact.notice_id, fact.lot, tuple(sorted(keys)))
-        else:
-            unique: dict[str, Winner] = {}
-            for winner in fact.winners:
-                unique.setdefault(winner.key, winner)
-            unique_winners = tuple(unique.values())
-            key = (fact.notice_id, fact.lot, tuple(sorted(unique)))
+    for key, fact in map(dedupe_key, facts):
         if key in seen:
             continue
         seen.add(key)
-        kept.append(fact if unique_winners == fact.winners else replace(fact, winners=unique_winners))
+        kept.append(fact)
     return kept, len(facts) - len(kept)
+
+
+def dedupe_key(fact: AwardFact) -> tuple[DedupeKey, AwardFact]:
+    """The row's repeat key and the row with each winner once (``dedupe``'s two steps for one row: one stream
+    that feeds several categories' builders works them out once per row, not once per builder)."""
+    keys = [winner.key for winner in fact.winners]
+    if len(keys) < 2 or len(set(keys)) == len(keys):  # the common case: no winner named twice
+        return (fact.notice_id, fact.lot, tuple(sorted(keys))), fact
+    unique: dict[str, Winner] = {}
+    for winner in fact.winners:
+        unique.setdefault(winner.key, winner)
+    return (fact.notice_id, fact.lot, tuple(sorted(unique))), replace(fact, winners=tuple(unique.values()))
 
 
 def award_value(fact: AwardFact, currency: str) -> Decimal | None:
@@ -98,6 +103,16 @@ class _Winnings:
             self.shared = {split: value}
         else:
             self.shared[split] = _EXACT.add(self.shared[split], value) if split in self.shared else value
+
+    def merge(self, other: _Winnings) -> None:
+        """Add the awards and the exact sums of ``other`` (the same winner's in another period)."""
+        self.awards += other.awards
+        if other.alone is not None:
+            self.alone = other.alone if self.alone is None else _EXACT.add(self.alone, other.alone)
+        for split, total in (other.shared or {}).items():
+            if self.shared is None:
+                self.shared = {}
+            self.shared[split] = _EXACT.add(self.shared[split], total) if split in self.shared else total
 
     def sums(self) -> list[tuple[Decimal, int]]:
         """(exact sum, number of winners it is split between) of every value it has a part of."""
@@ -141,6 +156,7 @@ class PeriodTally:
 
     def add(self, fact: AwardFact, value: Decimal | None) -> None:
         """Count one award (``value``: its ``award_value``): one award for each winner, the value split equally."""
+        self._values = None  # weights worked out before this award (a scan read halfway) are no longer all
         self.awards += 1
         if value is not None:
             self.values.append(value)
@@ -163,6 +179,30 @@ class PeriodTally:
             if won is None:
                 won = self.winnings[winner.key] = _Winnings()
             won.add(value, split)
+
+    @classmethod
+    def merged(cls, tallies: Sequence[PeriodTally], currency: str) -> PeriodTally:
+        """One tally of the awards of ``tallies`` (a scan's window, of its periods': each award tallied once, not
+        in its period and again in the window). The same statistics as a tally fed the awards themselves: the
+        sums are exact, the median sorts the values, and every figure is independent of the winners' order."""
+        total = cls(currency)
+        winnings = total.winnings
+        for tally in tallies:
+            total.values.extend(tally.values)
+            total.awards += tally.awards
+            total.value_missing += tally.value_missing
+            total.awarded += tally.awarded
+            total.awarded_valued += tally.awarded_valued
+            total.without_winner += tally.without_winner
+            total.tenders_known += tally.tenders_known
+            total.tenders_total += tally.tenders_total
+            total.single_bid += tally.single_bid
+            for key, won in tally.winnings.items():
+                mine = winnings.get(key)
+                if mine is None:
+                    mine = winnings[key] = _Winnings()
+                mine.merge(won)
+        return total
 
     @property
     def basis(self) -> Basis | None:
@@ -261,9 +301,14 @@ class PeriodTally:
     def _regions(self, suppliers: Mapping[str, SupplierHistory]) -> tuple[RegionShare, ...]:
         """All four regions, always in the same order, so that stacked charts line up across periods."""
         total = self.value_of(self.winnings)
+        by_region: dict[str | None, list[str]] = {region: [] for region in REGION_LABELS}
+        for key in self.winnings:  # one pass, not one per region
+            members = by_region.get(suppliers[key].region)
+            if members is not None:
+                members.append(key)
         result = []
         for region, label in REGION_LABELS.items():
-            members = [key for key in self.winnings if suppliers[key].region == region]
+            members = by_region[region]
             value = self.value_of(members)
             result.append(
                 RegionShare(

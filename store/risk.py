@@ -233,17 +233,31 @@ def run_scores(session: Session, run_id: int, *, kind: str | None = None, catego
                organisation_ids: Iterable[int] | None = None) -> list[tuple[RiskScore, Organisation]]:
     """The run's scores with their organisations; ``organisation_ids`` limits them to those (a reader that
     needs a few suppliers' scores then does not load, with their reasons, every supplier's)."""
-    query = (select(RiskScore, Organisation).join(Organisation, Organisation.id == RiskScore.organisation_id)
+    return [(score, org) for score, org in _scores(session, (RiskScore, Organisation), run_id, kind, category,
+                                                   organisation_ids)]
+
+
+def run_score_rows(session: Session, columns: Sequence[Any], run_id: int, *, kind: str | None = None,
+                   category: str | None = None, organisation_ids: Iterable[int] | None = None) -> list[Any]:
+    """``run_scores``' scores (the same rows, in the same order) as plain rows of ``columns`` of RiskScore and
+    Organisation: for a reader of a few columns, which then loads no ORM objects and none of their reasons and
+    inputs documents (``store.schema.shared._attach_loaded_scores``)."""
+    return list(_scores(session, columns, run_id, kind, category, organisation_ids))
+
+
+def _scores(session: Session, columns: Sequence[Any], run_id: int, kind: str | None, category: str | None,
+            organisation_ids: Iterable[int] | None) -> Iterable[Any]:
+    query = (select(*columns).join(Organisation, Organisation.id == RiskScore.organisation_id)
              .where(RiskScore.run_id == run_id))
     if kind is not None:
         query = query.where(RiskScore.kind == kind)
     if category is not None:
         query = query.where(RiskScore.category == category)
     if organisation_ids is None:
-        return [(score, org) for score, org in session.execute(query)]
+        return session.execute(query)
     ids = sorted(set(organisation_ids))
-    return [(score, org) for start in range(0, len(ids), _CHUNK)
-            for score, org in session.execute(query.where(RiskScore.organisation_id.in_(ids[start:start + _CHUNK])))]
+    return [row for start in range(0, len(ids), _CHUNK)
+            for row in session.execute(query.where(RiskScore.organisation_id.in_(ids[start:start + _CHUNK])))]
 
 
 def score_history(session: Session, organisation_ids: Iterable[int], kind: str,

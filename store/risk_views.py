@@ -20,6 +20,13 @@ from sqlalchemy.orm import Session
 from config.risk import match_prefix
 from models.relationship import CURRENT, SHOWN_BY_DEFAULT
 from store import risk as risk_store
+from store import score_documents
+from store.schema import Organisation, RiskScore
+
+#: The columns our_position reads of a category's dependency scores and of its suppliers' failure scores.
+_DEPENDENCY = (RiskScore.organisation_id, RiskScore.category, RiskScore.value, RiskScore.band, RiskScore.confidence,
+               RiskScore.features, Organisation.name)
+_FAILURE = (RiskScore.organisation_id, RiskScore.value, RiskScore.band, RiskScore.confidence, RiskScore.reason_refs)
 
 
 @dataclass
@@ -118,20 +125,24 @@ def our_position(session: Session, cpv_prefix: str) -> OurPosition:
                            f"We have no spend or contracts in this category (scoring run of {run.as_of}).")
     spend = sum(float(details["category_spend"][k]) for k in keys)
     kraljic = next((k for k in details.get("kraljic") or [] if k["category"] in keys), None)
-    deps = [pair for key in keys for pair in risk_store.run_scores(session, run.id, kind="dependency", category=key)]
-    failures = {s.organisation_id: s for s, _ in risk_store.run_scores(
-        session, run.id, kind="failure", organisation_ids={dep.organisation_id for dep, _ in deps})}
+    # Plain rows of the columns read (the first reason's text only): loading the scores as ORM objects loaded all
+    # their reasons and inputs too, most of our_position's time.
+    deps = [row for key in keys for row in risk_store.run_score_rows(session, _DEPENDENCY, run.id, kind="dependency",
+                                                                     category=key)]
+    failures = {row.organisation_id: row for row in risk_store.run_score_rows(
+        session, _FAILURE, run.id, kind="failure", organisation_ids={dep.organisation_id for dep in deps})}
+    first_reasons = score_documents.fetch(session, {row.reason_refs[0] for row in failures.values() if row.reason_refs})
     suppliers = []
-    for dep, org in sorted(deps, key=lambda pair: -pair[0].value):
+    for dep in sorted(deps, key=lambda row: -row.value):
         if (dep.features or {}).get("relationship", CURRENT) != CURRENT:
             continue  # former and dissolved suppliers are not our position now
         failure = failures.get(dep.organisation_id)
         known = failure is not None and failure.band != "unknown"
         suppliers.append({
-            "name": org.name, "category": dep.category, "spend": (dep.features or {}).get("spend_share"),
+            "name": dep.name, "category": dep.category, "spend": (dep.features or {}).get("spend_share"),
             "dependency": dep.value, "dependency_band": dep.band,
             "failure": failure.value if known else None, "failure_band": failure.band if failure else "unknown",
-            "reason": next((r.get("text") for r in (failure.reasons if failure else [])), None),
+            "reason": first_reasons[failure.reason_refs[0]].get("text") if failure and failure.reason_refs else None,
             "confidence": min(dep.confidence, failure.confidence) if failure else dep.confidence,
         })
     months = ((details.get("config") or {}).get("dependency") or {}).get("spend_window_months")

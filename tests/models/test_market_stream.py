@@ -141,3 +141,21 @@ def test_integer_concentration_is_the_fraction_computation(seed: int) -> None:
     assert as_counts is not None and as_counts.hhi == hhi(shares({k: Fraction(int(w)) for k, w in weights.items()}).values())
     assert concentration({"a": 0.5, "b": 0.25}) is not None  # floats keep the float path
     assert concentration({"a": Fraction(0)}) is None
+
+
+def test_a_scan_read_twice_is_worked_out_once_and_anew_after_more_awards() -> None:
+    """The market-scan flow reads a category's builder for its report and for its summary: one scan, unless
+    more awards came in between (or the label asked for differs)."""
+    award_groups, notice_groups = _by_notice(*_world(3))
+    builder = scan_builder(cpv_prefix="72", start=START, end=END, period="year")
+    for group in award_groups[:200]:
+        builder.add_awards(group)
+    first = builder.scan()
+    assert builder.scan() is first
+    assert builder.scan({"72": "IT services"}).label == "IT services"
+    for group in award_groups[200:]:
+        builder.add_awards(group)
+    for versions in notice_groups:
+        builder.add_notice(versions)
+    assert builder.scan() == _streamed(award_groups, notice_groups, cpv_prefix="72", period="year")
+    assert builder.scan().window.awards > first.window.awards

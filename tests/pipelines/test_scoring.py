@@ -17,6 +17,7 @@ from config.settings import Settings
 from pipelines.market_scan import run_market_scan
 from pipelines.score_suppliers import our_position, ranked_scores, score_suppliers
 from store.db import Store
+from store.risk import run_scores
 from store.schema import (
     Award,
     AwardWinner,
@@ -142,6 +143,11 @@ def test_scoring_run_stores_every_score_with_reasons_inputs_and_coverage(
         position = our_position(session, "72")
         assert position.spend == pytest.approx(1_000_000) and position.kraljic is not None
         assert [s["name"] for s in position.suppliers][0] == "Alfa ICT B.V."
+        # read as plain rows: the same figures and first reason as the ORM scores give
+        failures = {o.name: s for s, o in run_scores(session, again.run_id, kind="failure")}
+        for row in position.suppliers:
+            failure = failures[row["name"]]
+            assert row["reason"] == failure.reasons[0]["text"] and row["failure_band"] == failure.band
         none = our_position(session, "45")
         assert none.message and "no spend" in none.message
 
