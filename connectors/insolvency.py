@@ -16,7 +16,7 @@ API documentation
 Caveats
   - SOAP 1.2 with WS-Addressing (Action, To, MessageID; the 2004/08 namespace the service answers
     in) and a WS-Security ``UsernameToken`` (password as text over TLS). Envelopes are built with
-    lxml element builders, so every value is escaped; no zeep.
+    lxml element builders, so every value is escaped; no zeep (``connectors.insolvency_envelope``).
   - Searches return publication numbers, not cases; ``getCase`` turns one into its whole case.
     A result may carry ``<exceptie errorcode="1">`` ("no results"): that is an empty list. Other
     codes (too many results, bad input) raise ``CirServiceError``; code 2 (technical error) is an outage.
@@ -38,16 +38,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable
-from copy import deepcopy
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import cache
 
 import httpx
 from lxml import etree
-from lxml.builder import ElementMaker
 
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
@@ -61,21 +58,19 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.http import HttpClient
+from connectors.insolvency_envelope import CIR, SOAP12, build_envelope
+from connectors.insolvency_envelope import PASSWORD_TEXT as PASSWORD_TEXT  # the envelope's names, as they always were here
+from connectors.insolvency_envelope import TOKEN_LIFETIME as TOKEN_LIFETIME
+from connectors.insolvency_envelope import WSA as WSA
+from connectors.insolvency_envelope import WSSE as WSSE
+from connectors.insolvency_envelope import WSU as WSU
 from connectors.notice_xml.safe_xml import parse_xml
 
 SOURCE = "cir"
 log = logging.getLogger("supplyradar.connectors.insolvency")
 
-SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
-WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
-CIR = "http://www.rechtspraak.nl/namespaces/cir01"
 INSPUB = "http://www.rechtspraak.nl/namespaces/inspubber01"
 _NS = {"s": SOAP12, "c": CIR, "i": INSPUB}
-#: The security header's validity: the service refuses a Timestamp that has expired.
-TOKEN_LIFETIME = timedelta(minutes=5)
 
 # --- Publication kinds (publicatieSoortCode, RSpublicWS_InsolvencyContent02.xsd) -----------------------
 #: code -> (clear name, supplier_events kind or None). Only the codes that change a company's standing
@@ -264,44 +259,6 @@ def make_client(
     )
 
 
-# --- envelopes -----------------------------------------------------------------------------------------
-
-
-def build_envelope(operation: str, parameters: Iterable[tuple[str, str]], settings: InsolvencySettings, *,
-                   message_id: str | None = None, now: datetime | None = None) -> bytes:
-    """The SOAP 1.2 request for ``operation``: WS-Addressing header, UsernameToken, escaped parameters (a copy of the
-    operation's envelope with this request's values set: the same bytes as building it, at a fraction of the cost)."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    values = list(parameters)
-    envelope = deepcopy(_envelope(operation, tuple(name for name, _ in values)))
-    (_action, message, _reply, to, (timestamp, token)), (call_element,) = envelope
-    username, password, created = token
-    token.set(f"{{{WSU}}}Id", f"UsernameToken-{uuid.uuid4()}")
-    message.text = message_id or f"urn:uuid:{uuid.uuid4()}"
-    to.text, username.text, password.text = settings.url, settings.username, settings.password.get_secret_value()
-    created.text = timestamp[0].text = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    timestamp[1].text = (now + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for element, (_name, value) in zip(call_element, values, strict=True):
-        element.text = value
-    return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-
-
-@cache
-def _envelope(operation: str, names: tuple[str, ...]) -> etree._Element:
-    """The envelope of ``operation`` with these parameters, its values empty (``build_envelope`` copies it; a first
-    run asks once per watched company, and building the elements was most of a request's own work)."""
-    soap, wsa, wsse, wsu = (ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
-                            (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU)))
-    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
-    password = wsse.Password("")
-    password.set("Type", PASSWORD_TEXT)
-    token = wsse.UsernameToken(wsse.Username(""), password, wsu.Created(""))
-    token.set(f"{{{WSU}}}Id", "")
-    header = soap.Header(wsa.Action(f"{CIR}/{operation}"), wsa.MessageID(""), wsa.ReplyTo(wsa.Address(f"{WSA}/role/anonymous")),
-                         wsa.To(""), wsse.Security(wsu.Timestamp(wsu.Created(""), wsu.Expires("")), token))
-    return soap.Envelope(header, soap.Body(getattr(cir, operation)(*[getattr(cir, name)("") for name in names])))
-
-
 def call(client: HttpClient, settings: InsolvencySettings, operation: str, parameters: Iterable[tuple[str, str]]) -> etree._Element:
     """POST one operation; the element inside ``<operation>Result``.
 
@@ -322,13 +279,29 @@ def call(client: HttpClient, settings: InsolvencySettings, operation: str, param
         root = parse_xml(response.content, f"{settings.url} {operation}")
     except (MalformedNoticeError, NotANoticeError) as exc:
         raise SourceUnavailableError(SOURCE, settings.url, f"{operation}: unreadable answer: {exc.reason}") from None
-    fault = root.find("s:Body/s:Fault", _NS)
+    fault = _first(_FAULT(root))
     if fault is not None:
         raise fault_error(operation, fault)
-    result = root.find(f"s:Body/c:{operation}Response/c:{operation}Result", _NS)
+    result = _first(_result_path(operation)(root))
     if result is None:
         raise SourceUnavailableError(SOURCE, settings.url, f"{operation}: no {operation}Result in the answer")
     return result
+
+
+#: Paths compiled once (``Element.find`` with prefixes costs twice a compiled XPath per call; a first run asks
+#: once per watched company): the answer's Fault, its ``exceptie``, and each operation's result (``_result_path``).
+_FAULT = etree.XPath("s:Body/s:Fault", namespaces=_NS)
+_EXCEPTION = etree.XPath(".//i:exceptie", namespaces=_NS)
+
+
+@cache
+def _result_path(operation: str) -> etree.XPath:
+    return etree.XPath(f"s:Body/c:{operation}Response/c:{operation}Result", namespaces=_NS)
+
+
+def _first(found: list[etree._Element]) -> etree._Element | None:
+    """What ``Element.find`` gives for the same path: the first match in document order, or None."""
+    return found[0] if found else None
 
 
 def fault_error(operation: str, fault: etree._Element) -> SoapFaultError:
@@ -399,11 +372,15 @@ def modified_publications(client: HttpClient, settings: InsolvencySettings, sinc
 
 def publication_list(result: etree._Element, operation: str) -> list[str]:
     _check_exception(result, operation)
-    return [t.strip() for t in result.xpath(".//i:publicatieLijst/i:publicatieKenmerk/text()", namespaces=_NS)]
+    return [t.strip() for t in _PUBLICATION_NUMBERS(result)]
+
+
+#: Compiled once: ``Element.xpath`` compiles its expression on every call (a first run reads one list per company).
+_PUBLICATION_NUMBERS = etree.XPath(".//i:publicatieLijst/i:publicatieKenmerk/text()", namespaces=_NS)
 
 
 def _check_exception(result: etree._Element, operation: str) -> None:
-    exception = result.find(".//i:exceptie", _NS)
+    exception = _first(_EXCEPTION(result))
     if exception is None:
         return
     code = (exception.get("errorcode") or "").strip()

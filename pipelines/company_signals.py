@@ -21,7 +21,7 @@ Both record a collection run (sources "kvk" and "cir", through ``pipelines.colle
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -47,6 +47,7 @@ from store.companies import (
     NewEvent,
     StoredSnapshot,
     WatchedCompany,
+    checked_numbers,
     confirm_snapshots,
     first_dated_appearances,
     latest_snapshots,
@@ -147,8 +148,9 @@ def refresh_companies(
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
         added: list[str] = []
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
-            for batch in _batches(companies, settings.kvk.batch_size):
-                answers = [(company, _fetch(client, settings, company)) for company in batch]
+            for start in range(0, len(companies), settings.kvk.batch_size):
+                answers = [(company, _fetch(client, settings, company))
+                           for company in companies[start:start + settings.kvk.batch_size]]
                 added += _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
         if carried and added:  # the new states with their ids (a later run confirms them)
             with store.session() as session:
@@ -270,11 +272,6 @@ def _store_batch(
     return [row["kvk_number"] for row in new_rows]
 
 
-def _batches(items: list[WatchedCompany], size: int) -> Iterator[list[WatchedCompany]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 # --- insolvency register -------------------------------------------------------------------------------
 
 
@@ -286,9 +283,11 @@ def collect_insolvencies(
     since: date | None = None,
     transport: httpx.BaseTransport | None = None,
     watched: list[WatchedCompany] | None = None,
+    checked: set[str] | None = None,
 ) -> SignalSummary:
     """Cases changed since the watermark (or ``since``), stored whole; events for the companies we know
-    (``watched``: the watch list when the caller has read it already)."""
+    (``watched``: the watch list when the caller has read it already; ``checked``: the numbers looked up already,
+    when the caller carries them from run to run: a history; those this run looks up are added once stored)."""
     summary = SignalSummary(CIR_SOURCE, observed_on)
     start = since
 
@@ -301,7 +300,7 @@ def collect_insolvencies(
         with store.session() as session, session.begin():
             stored = get_watermark(session, CIR_SOURCE, CIR_SCOPE)
             watched = watch_list(session) if watched is None else watched
-            unchecked = unchecked_numbers(session, [company.kvk_number for company in watched])
+            unchecked = unchecked_numbers(session, [company.kvk_number for company in watched], checked)
             pending = [(key, _kenmerk(where)) for key, where in pending_keys(session, CIR_SOURCE)]
         start = since or (date.fromisoformat(stored) if stored else date.fromisoformat(settings.insolvency.start_date))
         if not settings.insolvency.username:
@@ -311,7 +310,7 @@ def collect_insolvencies(
             return summary
         with insolvency.make_client(settings.insolvency, settings.http, transport=transport) as client:
             changed = insolvency.modified_publications(client, settings.insolvency, start)
-            checked = _check_new_companies(client, settings, unchecked, changed)
+            looked_up = _check_new_companies(client, settings, unchecked, changed)
             for number, kenmerk in pending:
                 changed.setdefault(number, kenmerk)
             cases, errors = fetch_cases(client, settings, changed)
@@ -330,9 +329,11 @@ def collect_insolvencies(
                     summary.quarantined += 1
             resolve_quarantined(session, CIR_SOURCE, [case.case_number for case in cases])
             mark_removed(session, [(r.case_number, r.reason) for r in removed], observed_on)
-            mark_checked(session, checked, observed_on)
+            mark_checked(session, looked_up, observed_on)
             summary.events = link_insolvency_events(session, url=settings.insolvency.url)
             set_watermark(session, CIR_SOURCE, CIR_SCOPE, observed_on.isoformat())
+        if checked is not None:  # stored: what a history carries to its next day
+            checked.update(looked_up)
         if summary.pending:
             summary.status = "incomplete"
             summary.error = f"{summary.pending} case(s) could not be got this time; the next run fetches them again"
@@ -459,7 +460,7 @@ def collect_history(store: Store, settings: Settings, *, start: date, end: date,
     with store.session() as session:
         # read once: a refresh writes snapshots, events and current names, never a KvK number or who carries it
         watched = watch_list(session)
-        first_named = first_dated_appearances(session)
+        first_named, checked = first_dated_appearances(session), checked_numbers(session)  # (this one kept up to date)
         # each number's newest state, carried from day to day (the days' runs write every newer one), unless the
         # store already holds states observed after the first day: then each day reads them
         latest = None if snapshots_after(session, days[0]) else latest_snapshots(
@@ -468,7 +469,7 @@ def collect_history(store: Store, settings: Settings, *, start: date, end: date,
         transport = transport_for_day(day)
         known = [c for c in watched if first_named.get(c.organisation_id, days[0]) <= day]
         rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=known, latest=latest),
-                collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=known)]
+                collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=known, checked=checked)]
         if rows[0].status == "failed":  # stopped halfway: the carried states are not all up to date any more
             latest = None
         summaries += rows

@@ -206,11 +206,7 @@ def save_snapshots(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     "found" ones get the register's newest name and address (``refresh_current_facts``)."""
     if not rows:
         return
-    stmt = dialect_insert(session.get_bind(), CompanySnapshot)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["kvk_number", "observed_on"],
-        set_={k: stmt.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at", "confirmed_on")},
-    )
+    stmt = _snapshot_upsert(session.get_bind())
     found = [row["organisation_id"] for row in rows if row["status"] == "found"]
     if len(set(found)) < len(found):
         # an organisation with two KvK numbers: each state refreshes it in turn, as one save at a time would
@@ -222,6 +218,24 @@ def save_snapshots(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         from store.current_facts import refresh_current_facts
 
         refresh_current_facts(session, found)
+
+
+def _snapshot_upsert(bind: Any) -> Any:  # a dialect Insert
+    """The snapshot upsert for ``bind``'s dialect, built once per dialect (a statement holds no engine; building
+    its ``excluded`` columns was a tenth of storing a batch)."""
+    name = bind.dialect.name
+    stmt = _SNAPSHOT_UPSERTS.get(name)
+    if stmt is None:
+        insert = dialect_insert(bind, CompanySnapshot)
+        stmt = _SNAPSHOT_UPSERTS[name] = insert.on_conflict_do_update(
+            index_elements=["kvk_number", "observed_on"],
+            set_={k: insert.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at",
+                                                  "confirmed_on")},
+        )
+    return stmt
+
+
+_SNAPSHOT_UPSERTS: dict[str, Any] = {}
 
 
 def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], observed_on: date) -> None:
@@ -308,10 +322,15 @@ def link_insolvency_events(session: Session, *, url: str) -> int:
     return save_events(session, events)
 
 
-def unchecked_numbers(session: Session, numbers: Iterable[str]) -> list[str]:
-    """The KvK numbers never looked up in the insolvency register (``searchUndertaking``)."""
-    checked = set(session.scalars(select(InsolvencyCheck.kvk_number)))
-    return sorted(set(numbers) - checked)
+def unchecked_numbers(session: Session, numbers: Iterable[str], checked: set[str] | None = None) -> list[str]:
+    """The KvK numbers never looked up in the insolvency register (``searchUndertaking``); ``checked``: those looked
+    up, when the caller carries them (``checked_numbers``, kept up to date by a history's runs), else read here."""
+    return sorted(set(numbers) - (checked_numbers(session) if checked is None else checked))
+
+
+def checked_numbers(session: Session) -> set[str]:
+    """Every KvK number looked up in the insolvency register already."""
+    return set(session.scalars(select(InsolvencyCheck.kvk_number)))
 
 
 def mark_checked(session: Session, found: Mapping[str, int], day: date) -> None:

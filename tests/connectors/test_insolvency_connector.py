@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from config.company_signals import InsolvencySettings
 from config.settings import HttpSettings
-from connectors import insolvency
+from connectors import insolvency, insolvency_envelope
 from connectors.errors import SourceUnavailableError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cir"
@@ -52,6 +52,21 @@ def test_envelope_has_addressing_username_token_and_escaped_values() -> None:
     assert header.findtext("wsse:Security/wsu:Timestamp/wsu:Expires", namespaces=NS) == "2026-11-01T06:05:00Z"
     assert root.findtext("s:Body/c:searchUndertaking/c:name", namespaces=NS) == "Jansen & Zonen <B.V.>"
     assert b"Jansen &amp; Zonen &lt;B.V.&gt;" in xml and b"s3cret&amp;&lt;pw&gt;" in xml
+
+
+@pytest.mark.parametrize("value", ["", "plain 12345678", "Jansen & Zonen <B.V.>", "quotes \" and ' stay", "é € 😀",
+                                   "tab\tand\nnewline", "carriage\rreturn", "del\x7f and nel\x85"])
+def test_envelope_from_its_kept_parts_is_the_one_built_from_elements(value: str) -> None:
+    """``build_envelope`` puts the values into the operation's serialised envelope: the same bytes as setting them
+    on the elements (values lxml writes otherwise, a carriage return, go that way)."""
+    settings = InsolvencySettings(username=value or "u", password=SecretStr(value), min_interval_seconds=0)
+    now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    built = insolvency.build_envelope("searchUndertaking", [("name", value), ("commercialRegisterID", "12345678")],
+                                      settings, message_id="urn:uuid:1", now=now)
+    token_id = etree.fromstring(built).find("s:Header/wsse:Security/wsse:UsernameToken", NS).get(f"{{{insolvency.WSU}}}Id")
+    texts = ["urn:uuid:1", settings.url, "2026-11-01T06:00:00Z", "2026-11-01T06:05:00Z", token_id, value or "u", value,
+             "2026-11-01T06:00:00Z", value, "12345678"]
+    assert built == insolvency_envelope._built_envelope("searchUndertaking", ("name", "commercialRegisterID"), texts)
 
 
 def test_request_goes_out_as_soap12_and_the_password_stays_out_of_logs(caplog: pytest.LogCaptureFixture) -> None:

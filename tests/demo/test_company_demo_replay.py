@@ -141,3 +141,19 @@ def test_a_profile_rendered_once_per_state_is_the_one_rendered_that_day() -> Non
             state = _state(register, number, day)
             expected = None if state is None else json.dumps(basisprofiel(state, base, day), ensure_ascii=False).encode()
             assert _profile_body(register, number, base, day) == expected
+
+
+def test_a_publication_list_rendered_once_answers_as_rendering_it_each_time() -> None:
+    """The kept searchUndertaking answers (the request's MessageID put in) are the bytes rendering them whole makes;
+    a MessageID that would need escaping is rendered whole."""
+    from demo.replay_companies import _extraction, _listed, _publication_list, _soap, _soap_makers
+
+    register, day = load_register(), date(2026, 11, 1)
+    lists = [[], [kenmerk for _day, kenmerk in next(iter(register.published_for.values()))], ["a&b", "<c>"]]
+    for numbers in lists:
+        for relates in ("urn:uuid:0f1e2d3c-aaaa-4bbb-8ccc-123456789abc", None, "", "id & <more>", "urn:uuid:x"):
+            for _ in range(2):  # the second time from the kept parts
+                kept = _listed("searchUndertaking", numbers, day, relates)
+                whole = _soap("searchUndertaking", _publication_list(_soap_makers()[3], numbers, _extraction(day)), day,
+                              relates)
+                assert kept.read() == whole.read() and kept.headers.raw == whole.headers.raw

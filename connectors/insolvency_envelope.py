@@ -1,0 +1,104 @@
+"""The CIR's SOAP 1.2 request envelopes (``connectors.insolvency`` sends them): WS-Addressing, a WS-Security
+UsernameToken, the operation's parameters, every value escaped.
+
+Built with lxml element builders, serialised once per operation and parameter names, then cut where the values go:
+a request puts its values, escaped as lxml escapes text, between the pieces (the same bytes as setting them on the
+elements, at a fraction of the cost: a first run asks once per watched company).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from copy import deepcopy
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from config.company_signals import InsolvencySettings
+
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+PASSWORD_TEXT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+CIR = "http://www.rechtspraak.nl/namespaces/cir01"
+#: The security header's validity: the service refuses a Timestamp that has expired.
+TOKEN_LIFETIME = timedelta(minutes=5)
+
+
+def build_envelope(operation: str, parameters: Iterable[tuple[str, str]], settings: InsolvencySettings, *,
+                   message_id: str | None = None, now: datetime | None = None) -> bytes:
+    """The SOAP 1.2 request for ``operation``: WS-Addressing header, UsernameToken, escaped parameters.
+
+    The operation's envelope is serialised once, cut where the values go (``_envelope_parts``); this request's
+    values, escaped as lxml escapes text, are put in between: the same bytes as setting them on a copy of the
+    elements and serialising it, at a fraction of the cost (a first run asks once per watched company). A value
+    that is not plain text (a control character: lxml refuses most) goes the elements' way."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    values = list(parameters)
+    names = tuple(name for name, _ in values)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    texts = [message_id or f"urn:uuid:{uuid.uuid4()}", settings.url, stamp,
+             (now + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ"), f"UsernameToken-{uuid.uuid4()}", settings.username,
+             settings.password.get_secret_value(), stamp, *(value for _name, value in values)]
+    if not all(isinstance(text, str) and _PLAIN_TEXT.fullmatch(text) for text in texts):
+        return _built_envelope(operation, names, texts)
+    parts = _envelope_parts(operation, names)
+    out = [parts[0]]
+    for text, part in zip(texts, parts[1:], strict=True):
+        out += (_escape(text), part)
+    return b"".join(out)
+
+
+#: Text that lxml writes as it is but for ``&``, ``<`` and ``>`` (no carriage return, no control character).
+_PLAIN_TEXT = re.compile("[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+#: Stands for value number N while an envelope is serialised once (``_envelope_parts``).
+_SLOT = re.compile(rb"@@slot(\d+)@@")
+
+
+def _escape(text: str) -> bytes:
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.encode("utf-8")
+
+
+def _built_envelope(operation: str, names: tuple[str, ...], texts: list[str]) -> bytes:
+    """The envelope with ``texts`` set on a copy of its elements (in ``build_envelope``'s order), serialised."""
+    envelope = deepcopy(_envelope(operation, names))
+    (_action, message, _reply, to, (timestamp, token)), (call_element,) = envelope
+    username, password, created = token
+    message.text, to.text, timestamp[0].text, timestamp[1].text = texts[:4]
+    token.set(f"{{{WSU}}}Id", texts[4])
+    username.text, password.text, created.text = texts[5:8]
+    for element, value in zip(call_element, texts[8:], strict=True):
+        element.text = value
+    return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+
+
+@cache
+def _envelope_parts(operation: str, names: tuple[str, ...]) -> tuple[bytes, ...]:
+    """The envelope's bytes cut where each value goes, in ``build_envelope``'s order of values."""
+    content = _built_envelope(operation, names, [f"@@slot{index}@@" for index in range(8 + len(names))])
+    pieces = _SLOT.split(content)
+    assert [int(n) for n in pieces[1::2]] == list(range(8 + len(names))), "every value's place, once, in order"
+    return tuple(pieces[0::2])
+
+
+@cache
+def _envelope(operation: str, names: tuple[str, ...]) -> etree._Element:
+    """The envelope of ``operation`` with these parameters, its values empty (``build_envelope`` copies it; a first
+    run asks once per watched company, and building the elements was most of a request's own work)."""
+    soap, wsa, wsse, wsu = (ElementMaker(namespace=ns, nsmap={p: ns}) for p, ns in
+                            (("soap", SOAP12), ("wsa", WSA), ("wsse", WSSE), ("wsu", WSU)))
+    cir = ElementMaker(namespace=CIR, nsmap={None: CIR})
+    password = wsse.Password("")
+    password.set("Type", PASSWORD_TEXT)
+    token = wsse.UsernameToken(wsse.Username(""), password, wsu.Created(""))
+    token.set(f"{{{WSU}}}Id", "")
+    header = soap.Header(wsa.Action(f"{CIR}/{operation}"), wsa.MessageID(""), wsa.ReplyTo(wsa.Address(f"{WSA}/role/anonymous")),
+                         wsa.To(""), wsse.Security(wsu.Timestamp(wsu.Created(""), wsu.Expires("")), token))
+    return soap.Envelope(header, soap.Body(getattr(cir, operation)(*[getattr(cir, name)("") for name in names])))
