@@ -98,6 +98,8 @@ STATUS_WORDS = frozenset({"io", "il", "liquidatie", "oprichting", "faillissement
 HONORIFICS = frozenset({"koninklijke", "koninklijk", "kon", "royal"})
 #: Dutch province codes, as they follow a municipality's name ("Bergen (NH)", "Hengelo Gld").
 PROVINCE_CODES = frozenset({"nh", "zh", "nb", "gld", "gl", "ov", "fr", "gr", "dr", "ut", "fl", "lb", "zl", "l", "z", "o", "u"})
+#: ``_LONG_FORMS`` as whole words (space on either side), as ``_words`` replaces them: spelled once, not per name.
+_LONG_FORMS_SPACED = tuple((f" {long} ", f" {short} ") for long, short in _LONG_FORMS)
 #: Common abbreviations, expanded so both spellings meet.
 ABBREVIATIONS = {
     "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
@@ -164,6 +166,8 @@ for _canonical, _countries in LEGAL_FORMS.values():
 
 def fold(text: str) -> str:
     """Lower case, accents off ("Société" -> "societe"), ligatures spelled out."""
+    if text.isascii():  # most names: nothing to decompose, and casefold is lower (one call, not one per letter)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("ß", "ss")
 
@@ -173,8 +177,8 @@ def _words(text: str) -> list[str]:
     text = _DROPPED.sub("", text)  # b.v. -> bv, j.p. -> jp
     text = _AMP.sub(" & ", text)
     flat = " " + " ".join(t for t in _NON_ALNUM.sub(" ", text).split() if t) + " "
-    for long, short in _LONG_FORMS:
-        flat = flat.replace(f" {long} ", f" {short} ")
+    for long, short in _LONG_FORMS_SPACED:
+        flat = flat.replace(long, short)
     return [ABBREVIATIONS.get(t, t) for t in flat.split()]
 
 
