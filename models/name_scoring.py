@@ -57,7 +57,7 @@ def score_pair(
     if a.compact == b.compact and a.core_key != b.core_key:  # "kwa vant" / "kwavant": the same letters, other spacing
         base = max(base, 97.0)
         components["same_letters"] = 1.0
-    if _initials_agree(a.core, b.core):
+    if _initials_agree(a, b):
         base = max(base, 0.5 * sort + 0.5 * set_)
         components["initials"] = 1.0
     if same_postcode is True:
@@ -149,14 +149,10 @@ def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:
     return total
 
 
-def _initials_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def _initials_agree(a: NormalisedName, b: NormalisedName) -> bool:
     """"jp morrel advies" and "j morrel advies" / "morrel advies": same words once initials are set aside."""
-    def words(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        initials = tuple(t for t in tokens if len(t) <= 2 and t.isalpha())
-        return initials, tuple(t for t in tokens if t not in initials)
-
-    ia, wa = words(a)
-    ib, wb = words(b)
+    ia, wa = a.initial_words
+    ib, wb = b.initial_words
     if not wa or wa != wb or not (ia or ib):
         return False
     return not ia or not ib or ia[0][0] == ib[0][0]
