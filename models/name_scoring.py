@@ -121,6 +121,8 @@ def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...
     """Structure and country words that both names have (a difference in them is judged apart, not scored)."""
     if a.parsed is None or b.parsed is None:
         return ()
+    if not (a.parsed.structure or a.parsed.scope) or not (b.parsed.structure or b.parsed.scope):
+        return ()  # most names have none: no sets to build for the pair
     both = (set(a.parsed.structure) | set(a.parsed.scope)) & (set(b.parsed.structure) | set(b.parsed.scope))
     return tuple(sorted(both))
 
