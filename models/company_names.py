@@ -30,7 +30,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Legal-form token (after folding, dots removed) -> (canonical form, the countries that have it).
 #: Canonical forms are compared; two forms whose countries do not overlap are two legal entities.
@@ -98,6 +98,8 @@ STATUS_WORDS = frozenset({"io", "il", "liquidatie", "oprichting", "faillissement
 HONORIFICS = frozenset({"koninklijke", "koninklijk", "kon", "royal"})
 #: Dutch province codes, as they follow a municipality's name ("Bergen (NH)", "Hengelo Gld").
 PROVINCE_CODES = frozenset({"nh", "zh", "nb", "gld", "gl", "ov", "fr", "gr", "dr", "ut", "fl", "lb", "zl", "l", "z", "o", "u"})
+#: ``_LONG_FORMS`` as whole words (space on either side), as ``_words`` replaces them: spelled once, not per name.
+_LONG_FORMS_SPACED = tuple((f" {long} ", f" {short} ") for long, short in _LONG_FORMS)
 #: Common abbreviations, expanded so both spellings meet.
 ABBREVIATIONS = {
     "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
@@ -138,6 +140,13 @@ class CompanyName:
     honorific: bool = False
     #: Identifying tokens in the order they were written: core, structure and scope words, then qualifiers.
     tokens: tuple[str, ...] = ()
+    #: ``initials(core)`` and ``numbers(core)``, once per name: ``differences`` asks for them for every pair scored.
+    core_initials: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    core_numbers: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "core_initials", initials(self.core))
+        object.__setattr__(self, "core_numbers", numbers(self.core))
 
     @property
     def key(self) -> str:
@@ -164,6 +173,8 @@ for _canonical, _countries in LEGAL_FORMS.values():
 
 def fold(text: str) -> str:
     """Lower case, accents off ("Société" -> "societe"), ligatures spelled out."""
+    if text.isascii():  # most names: nothing to decompose, and casefold is lower (one call, not one per letter)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("ß", "ss")
 
@@ -173,8 +184,8 @@ def _words(text: str) -> list[str]:
     text = _DROPPED.sub("", text)  # b.v. -> bv, j.p. -> jp
     text = _AMP.sub(" & ", text)
     flat = " " + " ".join(t for t in _NON_ALNUM.sub(" ", text).split() if t) + " "
-    for long, short in _LONG_FORMS:
-        flat = flat.replace(f" {long} ", f" {short} ")
+    for long, short in _LONG_FORMS_SPACED:
+        flat = flat.replace(long, short)
     return [ABBREVIATIONS.get(t, t) for t in flat.split()]
 
 
@@ -303,7 +314,7 @@ def differences(a: CompanyName, b: CompanyName) -> list[Difference]:
     found: list[Difference] = []
     if (a.structure == b.structure and a.scope == b.scope and a.qualifiers == b.qualifiers
             and (a.legal_forms == b.legal_forms or not a.legal_forms or not b.legal_forms)
-            and not (initials(a.core) and initials(b.core)) and numbers(a.core) == numbers(b.core)):
+            and not (a.core_initials and b.core_initials) and a.core_numbers == b.core_numbers):
         return found  # the common case, decided without building sets
     if set(a.structure) != set(b.structure):
         found.append(Difference("structure", "review", _one_sided("structure word", a.structure, b.structure)))
@@ -323,10 +334,10 @@ def differences(a: CompanyName, b: CompanyName) -> list[Difference]:
                                     f"legal forms of different countries ({shown}): two legal entities"))
         else:
             found.append(Difference("legal_form", "review", f"another legal form ({shown})"))
-    ia, ib = initials(a.core), initials(b.core)
+    ia, ib = a.core_initials, b.core_initials
     if ia and ib and ia[0][0] != ib[0][0]:
         found.append(Difference("initials", "review", f"other initials ({' '.join(ia)} vs {' '.join(ib)})"))
-    na, nb = numbers(a.core), numbers(b.core)
+    na, nb = a.core_numbers, b.core_numbers
     if na != nb:
         found.append(Difference("number", "review", f"another number in the name ({' '.join(na) or 'none'} vs "
                                                     f"{' '.join(nb) or 'none'}): often a sibling company"))

@@ -9,7 +9,7 @@ parenthesised remarks and branch words and strips legal-form words (see ``models
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from models.company_names import CompanyName, initials, parse
 
@@ -35,12 +35,16 @@ class NormalisedName:
     core: tuple[str, ...] = ()
     core_key: str = ""
     compact: str = ""
+    #: The core's one- and two-letter words and the others (``split_initials``), once per name: scoring compares
+    #: them for every pair.
+    initial_words: tuple[tuple[str, ...], tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         core = self.core or (self.parsed.core if self.parsed is not None else self.tokens)
         object.__setattr__(self, "core", core)
         object.__setattr__(self, "core_key", " ".join(core))
         object.__setattr__(self, "compact", "".join(core))
+        object.__setattr__(self, "initial_words", split_initials(core))
 
     @property
     def group_key(self) -> str:
@@ -50,6 +54,12 @@ class NormalisedName:
         """
         forms = sorted(set(self.legal_forms) - GROUPABLE_FORMS)
         return f"{self.key} [{'/'.join(forms)}]" if forms and self.key else self.key
+
+
+def split_initials(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the one- and two-letter words, the other words): "jp morrel advies" -> (("jp",), ("morrel", "advies"))."""
+    initials = tuple(t for t in tokens if len(t) <= 2 and t.isalpha())
+    return initials, tuple(t for t in tokens if t not in initials)
 
 
 def normalise(name: str) -> NormalisedName:

@@ -57,7 +57,7 @@ def score_pair(
     if a.compact == b.compact and a.core_key != b.core_key:  # "kwa vant" / "kwavant": the same letters, other spacing
         base = max(base, 97.0)
         components["same_letters"] = 1.0
-    if _initials_agree(a.core, b.core):
+    if _initials_agree(a, b):
         base = max(base, 0.5 * sort + 0.5 * set_)
         components["initials"] = 1.0
     if same_postcode is True:
@@ -121,6 +121,8 @@ def _shared_entity_words(a: NormalisedName, b: NormalisedName) -> tuple[str, ...
     """Structure and country words that both names have (a difference in them is judged apart, not scored)."""
     if a.parsed is None or b.parsed is None:
         return ()
+    if not (a.parsed.structure or a.parsed.scope) or not (b.parsed.structure or b.parsed.scope):
+        return ()  # most names have none: no sets to build for the pair
     both = (set(a.parsed.structure) | set(a.parsed.scope)) & (set(b.parsed.structure) | set(b.parsed.scope))
     return tuple(sorted(both))
 
@@ -149,14 +151,10 @@ def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:
     return total
 
 
-def _initials_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+def _initials_agree(a: NormalisedName, b: NormalisedName) -> bool:
     """"jp morrel advies" and "j morrel advies" / "morrel advies": same words once initials are set aside."""
-    def words(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        initials = tuple(t for t in tokens if len(t) <= 2 and t.isalpha())
-        return initials, tuple(t for t in tokens if t not in initials)
-
-    ia, wa = words(a)
-    ib, wb = words(b)
+    ia, wa = a.initial_words
+    ib, wb = b.initial_words
     if not wa or wa != wb or not (ia or ib):
         return False
     return not ia or not ib or ia[0][0] == ib[0][0]

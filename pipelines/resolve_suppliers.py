@@ -50,7 +50,6 @@ from store.matching import (
     organisations_by_identifier,
     relink_merged,
     unresolved_lines,
-    upsert_candidate,
     upsert_candidates,
     winners_with_company_id,
 )
@@ -169,6 +168,7 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
     keys = {org_id: found.group_key for org_id, found in normalised.items()}
     decisions = decisions_for(session, keys.values())
     limits = thresholds(settings)
+    candidates: list[dict[str, Any]] = []  # written together at the end, in this order (merges never read them)
     for org_id, name, country, postcode, town in pending:
         key = keys[org_id]
         decided = decisions.get(key, {})
@@ -184,13 +184,29 @@ def _merge_organisations(session, settings: Settings, summary: ResolutionSummary
             continue
         best = matches[0]
         status = "auto" if best.decision == "auto" else "review"
-        upsert_candidate(session, name_key=key, source_name=name, organisation_id=best.org_id, score=best.score,
-                         status=status, sources=["notices"], explanation=best.as_json())
+        candidates.append(candidate_row(name_key=key, source_name=name, organisation_id=best.org_id, score=best.score,
+                                        status=status, sources=["notices"], explanation=best.as_json()))
         if status == "auto" and merge_organisation(session, org_id, best.org_id, method="auto", score=best.score):
             summary.organisations_merged += 1
         elif status == "review":
             summary.review_candidates += 1
+    _write_candidates(session, candidates)
     return index
+
+
+def _write_candidates(session, rows: list[dict[str, Any]]) -> None:  # a Session
+    """``upsert_candidate`` for each row in turn, as ``upsert_candidates`` of runs of rows with distinct names (two
+    organisations of one name are two rows of one key: the second is written after the first, as one by one)."""
+    run: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for row in rows:
+        if row["key"] in names:
+            upsert_candidates(session, run)
+            run, names = [], set()
+        run.append(row)
+        names.add(row["key"])
+    if run:
+        upsert_candidates(session, run)
 
 
 # --- 4. by name ---------------------------------------------------------------------------------

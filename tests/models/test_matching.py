@@ -140,3 +140,26 @@ def test_an_index_built_reusing_an_earlier_one_is_the_same_index() -> None:
     assert reused.variants[1] is earlier.variants[1]  # the unchanged organisation's names were taken again
     assert reused.variants[2] is not earlier.variants[2] and reused.variants[3] is not earlier.variants[3]
     assert [m.org_id for m in reused.lookup("Asito Diensten")] == [m.org_id for m in fresh.lookup("Asito Diensten")]
+
+
+def test_an_index_extending_an_earlier_one_unchanged_is_the_same_index() -> None:
+    """The resolution's second index holds the first one's organisations again, unchanged, and others between them:
+    it is made from the first (its blocks and counts copied), and equals the one built from scratch, block order too."""
+    first = [Candidate(2, "Tonkeling Schoonmaak B.V.", postcode="1234 AB"),
+             Candidate(5, "Asito Holding B.V.", other_names=("trade:Asito Schoonmaak",)),
+             Candidate(9, "Schoonmaak Groep Tonkeling")]
+    later = [Candidate(1, "Tonkeling Schoonmaak"), first[0], Candidate(3, "Asito Schoonmaak Noord", postcode="1234 XY"),
+             first[1], first[2], Candidate(12, "Schoonmaakbedrijf Tonkeling")]
+    earlier = NameIndex.build(first)
+    assert NameIndex._extended(earlier, later, 200) is not None  # not the one-by-one way
+    extended = NameIndex.build(later, reuse=earlier)
+    fresh = NameIndex.build(later)
+    assert list(extended.candidates) == list(fresh.candidates) == [1, 2, 3, 5, 9, 12]
+    assert extended.names == fresh.names and extended.variants == fresh.variants
+    assert dict(extended.blocks) == dict(fresh.blocks)  # lists compared in order: members in the order of ``later``
+    assert extended.blocks["tok:tonkeling"] == [1, 2, 9, 12]
+    assert extended.token_counts == fresh.token_counts
+    assert extended.variants[5] is earlier.variants[5]
+    assert earlier.blocks["tok:tonkeling"] == [2, 9]  # the earlier index is left as it was
+    for query in ("Tonkeling Schoonmaak", "Asito Schoonmaak"):
+        assert [m.as_json() for m in extended.lookup(query)] == [m.as_json() for m in fresh.lookup(query)]
