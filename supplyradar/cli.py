@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from connectors.errors import RecordError
+from models.collector_pause import use_batch_thresholds
 from pipelines.transports import TRANSPORTS, note_dataset, settings_for, transport_for
 from reports.tables import rows_table
 from supplyradar.commands import alerts as alerts_commands
@@ -75,7 +76,7 @@ def _setup_logging(verbose: bool) -> None:
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens in detail.")] = False) -> None:
     _setup_logging(verbose)
-
+    use_batch_thresholds()  # every command is a batch process (models.collector_pause.use_batch_thresholds says why)
 
 
 @collect_app.command("tenders")

@@ -58,7 +58,6 @@ def tenderned_dataset_command(
         raise typer.Exit(1)
 
 
-
 def _print(reports: list) -> None:
     if not reports:
         return

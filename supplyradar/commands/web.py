@@ -32,7 +32,6 @@ def _web_settings(settings: Settings):  # config.web.WebSettings
     return web_settings(settings)
 
 
-
 def _fail(message: object, code: int) -> NoReturn:
     """One red line on stderr, never read as markup (names and settings may hold brackets), and the exit code."""
     err.print(f"error: {message}", markup=False, highlight=False, style="red")
