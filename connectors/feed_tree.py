@@ -15,7 +15,7 @@ Safety
 ``FeedNode`` shows an element through the few bs4 ``Tag`` methods the item readers use (``name``,
 ``find``, ``find_all``, ``get``, ``[]``, ``get_text``), matching by local name in any namespace as bs4
 does, so one reader serves both paths. Attribute values are libxml2's own, "&" as "&"; the bs4 path undoes
-its parser's "&#38;" to read the same (``connectors.feeds._BoundedBuilder``).
+its parser's "&#38;" to read the same (``connectors.feed_soup.BoundedBuilder``).
 """
 
 from __future__ import annotations

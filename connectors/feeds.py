@@ -16,7 +16,8 @@ Caveats
   - Feed text is untrusted. The XML is parsed by lxml, never resolving entities, loading a DTD or
     touching the network; a feed that declares entities is refused outright. Clean XML is read as an
     lxml tree (``connectors.feed_tree``); a feed libxml2 has anything to say about goes through
-    beautifulsoup4's ``lxml-xml`` builder in recovery mode, bounded in depth. Titles and summaries
+    beautifulsoup4's ``lxml-xml`` builder in recovery mode, bounded in depth (``connectors.feed_soup``);
+    both read an "&" in an attribute value (a link's query string) as "&". Titles and summaries
     are HTML in practice (escaped or CDATA): they are reduced to plain text here, and anything
     rendered later is escaped again.
   - UTF-16 and UTF-32 feeds are read by their byte-order mark (the mark wins over a declaration);
@@ -34,7 +35,6 @@ Arguments
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import logging
@@ -51,11 +51,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import yaml
 from bs4 import BeautifulSoup
-from bs4.builder import LXMLTreeBuilderForXML
-from lxml import etree
 
 from config.settings import HttpSettings
-from connectors import feed_tree
+from connectors import feed_soup, feed_tree
 from connectors.errors import ConnectorError, RecordError, SourceRequestError
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import MAX_XML_DEPTH
@@ -294,8 +292,8 @@ def _items(text: str, where: str) -> list[Any]:
             raise _root_error(where)
         return items
     try:
-        soup = BeautifulSoup(text, builder=_safe_builder())
-    except _TooDeep:
+        soup = BeautifulSoup(text, builder=feed_soup.safe_builder())
+    except feed_soup.TooDeep:
         raise _depth_error(where) from None
     feed = soup.find(["rss", "feed", "RDF"])
     if feed is None:
@@ -331,71 +329,6 @@ def strip_doctype(data: str) -> str:
         if close < 0:
             return data
     return data[:begin] + data[close + 1 :]
-
-
-@functools.cache
-def _parser_class() -> Callable[..., etree.XMLParser]:
-    return functools.partial(etree.XMLParser, resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False)
-
-
-class _TooDeep(Exception):
-    """Raised inside the parser by ``_BoundedBuilder``; ``parse_feed`` turns it into a ``RecordError``."""
-
-
-class _BoundedBuilder(LXMLTreeBuilderForXML):
-    """bs4's XML builder that stops at ``MAX_XML_DEPTH`` nested elements, with attribute values as written.
-
-    bs4 parses in recovery mode, which does not stop at libxml2's own depth limit: a 1.4 MB feed
-    nested 200,000 deep took 5 s to build, and a 20 MB one would take over a minute. Counting in
-    the parser's start and end callbacks stops it at the first element too deep.
-
-    libxml2 (2.14) hands a parser target every "&" of an attribute value (``&amp;``, ``&#38;``) as the
-    reference "&#38;" when entities are not resolved; kept, an Atom link's query string became the
-    broken URL ``?a=1&#38;b=2``. ``start`` turns it back into "&", as the fast path's tree reads it.
-    """
-
-    depth = 0
-
-    def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (bs4's signature)
-        self.depth += 1
-        if self.depth > MAX_XML_DEPTH:
-            raise _TooDeep
-        super().start(tag, _real_ampersands(attrib) if attrib else attrib, nsmap)
-
-    def end(self, tag: Any) -> None:
-        self.depth -= 1
-        super().end(tag)
-
-
-def _real_ampersands(attrib: dict[str, str]) -> dict[str, str]:
-    """``attrib`` with the target's reference for "&" read as "&" (every "&" is sent so: the reverse is exact)."""
-    reference = _target_ampersand()
-    if reference == "&" or not any("&" in value for value in attrib.values()):
-        return attrib
-    return {key: value.replace(reference, "&") for key, value in attrib.items()}
-
-
-@functools.cache
-def _target_ampersand() -> str:
-    """What this libxml2 hands a parser target for ``&amp;`` in an attribute: "&#38;" with 2.14, "&" before."""
-
-    class Target:
-        value = ""
-
-        def start(self, tag: str, attrib: dict[str, str], nsmap: object = None) -> None:
-            self.value = attrib.get("v", "")
-
-        def close(self) -> str:
-            return self.value
-
-    parser = etree.XMLParser(target=Target(), resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, recover=True)
-    return etree.fromstring('<a v="&amp;"/>', parser)
-
-
-def _safe_builder() -> LXMLTreeBuilderForXML:
-    """bs4's XML builder on an lxml parser without entities, DTDs or network, bounded in depth."""
-    return _BoundedBuilder(parser=_parser_class())
 
 
 def _decode(data: bytes, charset: str | None) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ from alembic import command
 from sqlalchemy import select
 
 from config.settings import Settings
-from connectors import feed_tree, feeds
+from connectors import feed_soup, feed_tree
 from connectors.feeds import Article, FeedConfig, parse_feed, url_hash
 from store.db import Store
 from store.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
@@ -46,7 +46,7 @@ def read_the_old_way(monkeypatch: pytest.MonkeyPatch) -> list[Article]:
     """The feed as the reader took it in before the fix: bs4, keeping the parser's "&#38;"."""
     with monkeypatch.context() as old:
         old.setattr(feed_tree, "clean_root", lambda text: None)
-        old.setattr(feeds, "_real_ampersands", lambda attrib: attrib)
+        old.setattr(feed_soup, "real_ampersands", lambda attrib: attrib)
         articles, _ = parse_feed(ATOM, FEED, where="feed.xml")
     return articles
 
