@@ -14,13 +14,12 @@ Safety
 
 ``FeedNode`` shows an element through the few bs4 ``Tag`` methods the item readers use (``name``,
 ``find``, ``find_all``, ``get``, ``[]``, ``get_text``), matching by local name in any namespace as bs4
-does, so one reader serves both paths. One quirk of the bs4 path is kept on purpose: an "&" in an
-attribute value (an Atom link's query string) reaches it as "&#38;", and so it does here.
+does, so one reader serves both paths. Attribute values are libxml2's own, "&" as "&"; the bs4 path undoes
+its parser's "&#38;" to read the same (``connectors.feed_soup.BoundedBuilder``).
 """
 
 from __future__ import annotations
 
-import functools
 from itertools import islice
 
 from lxml import etree
@@ -89,38 +88,13 @@ class FeedNode:
         return [FeedNode(found) for found in (element.iterdescendants if recursive else element.iterchildren)("{*}" + name)]
 
     def get(self, key: str, default: str | None = None) -> str | None:
-        value = self._element.get(key)
-        return default if value is None else _as_bs4_sees(value)
+        return self._element.get(key, default)
 
     def __getitem__(self, key: str) -> str:
-        return _as_bs4_sees(self._element.attrib[key])
+        return self._element.attrib[key]
 
     def get_text(self) -> str:
         return _STRING(self._element)
-
-
-def _as_bs4_sees(value: str) -> str:
-    """An attribute value as the bs4 path reads it: libxml2 hands a parser target every "&" of an attribute
-    (``&amp;``, ``&#38;``) as the reference "&#38;" when entities are not resolved, and bs4 keeps it so."""
-    return value.replace("&", _ampersand()) if "&" in value else value
-
-
-@functools.cache
-def _ampersand() -> str:
-    """What the bs4 path's parser gives a target for ``&amp;`` in an attribute ("&#38;" with libxml2 2.14)."""
-
-    class Target:
-        value = ""
-
-        def start(self, tag: str, attrib: dict[str, str], nsmap: object = None) -> None:
-            self.value = attrib.get("v", "")
-
-        def close(self) -> str:
-            return self.value
-
-    parser = etree.XMLParser(target=Target(), resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, recover=True, strip_cdata=False)
-    return etree.fromstring('<a v="&amp;"/>', parser)
 
 
 __all__ = ["MAX_XML_DEPTH", "FeedNode", "clean_root", "feed_items", "too_deep"]

@@ -16,7 +16,8 @@ Caveats
   - Feed text is untrusted. The XML is parsed by lxml, never resolving entities, loading a DTD or
     touching the network; a feed that declares entities is refused outright. Clean XML is read as an
     lxml tree (``connectors.feed_tree``); a feed libxml2 has anything to say about goes through
-    beautifulsoup4's ``lxml-xml`` builder in recovery mode, bounded in depth. Titles and summaries
+    beautifulsoup4's ``lxml-xml`` builder in recovery mode, bounded in depth (``connectors.feed_soup``);
+    both read an "&" in an attribute value (a link's query string) as "&". Titles and summaries
     are HTML in practice (escaped or CDATA): they are reduced to plain text here, and anything
     rendered later is escaped again.
   - UTF-16 and UTF-32 feeds are read by their byte-order mark (the mark wins over a declaration);
@@ -34,7 +35,6 @@ Arguments
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import logging
@@ -51,11 +51,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import yaml
 from bs4 import BeautifulSoup
-from bs4.builder import LXMLTreeBuilderForXML
-from lxml import etree
 
 from config.settings import HttpSettings
-from connectors import feed_tree
+from connectors import feed_soup, feed_tree
 from connectors.errors import ConnectorError, RecordError, SourceRequestError
 from connectors.http import HttpClient
 from connectors.notice_xml.safe_xml import MAX_XML_DEPTH
@@ -294,8 +292,8 @@ def _items(text: str, where: str) -> list[Any]:
             raise _root_error(where)
         return items
     try:
-        soup = BeautifulSoup(text, builder=_safe_builder())
-    except _TooDeep:
+        soup = BeautifulSoup(text, builder=feed_soup.safe_builder())
+    except feed_soup.TooDeep:
         raise _depth_error(where) from None
     feed = soup.find(["rss", "feed", "RDF"])
     if feed is None:
@@ -331,41 +329,6 @@ def strip_doctype(data: str) -> str:
         if close < 0:
             return data
     return data[:begin] + data[close + 1 :]
-
-
-@functools.cache
-def _parser_class() -> Callable[..., etree.XMLParser]:
-    return functools.partial(etree.XMLParser, resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False)
-
-
-class _TooDeep(Exception):
-    """Raised inside the parser by ``_BoundedBuilder``; ``parse_feed`` turns it into a ``RecordError``."""
-
-
-class _BoundedBuilder(LXMLTreeBuilderForXML):
-    """bs4's XML builder that stops at ``MAX_XML_DEPTH`` nested elements.
-
-    bs4 parses in recovery mode, which does not stop at libxml2's own depth limit: a 1.4 MB feed
-    nested 200,000 deep took 5 s to build, and a 20 MB one would take over a minute. Counting in
-    the parser's start and end callbacks stops it at the first element too deep.
-    """
-
-    depth = 0
-
-    def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (bs4's signature)
-        self.depth += 1
-        if self.depth > MAX_XML_DEPTH:
-            raise _TooDeep
-        super().start(tag, attrib, nsmap)
-
-    def end(self, tag: Any) -> None:
-        self.depth -= 1
-        super().end(tag)
-
-
-def _safe_builder() -> LXMLTreeBuilderForXML:
-    """bs4's XML builder on an lxml parser without entities, DTDs or network, bounded in depth."""
-    return _BoundedBuilder(parser=_parser_class())
 
 
 def _decode(data: bytes, charset: str | None) -> tuple[str, str | None]:

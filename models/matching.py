@@ -207,14 +207,25 @@ class NameIndex:
 
         A town is evidence that adds to a shared token; alone (a town block is large) it rarely
         brings a candidate into the ``limit``.
+
+        The key named ("found by ...") is the most telling one the two names share: the smallest block
+        (the whole name, or a rare word rather than a common word or the town), on equal size the kind
+        first in ``_KEY_KINDS``, then the key's text. The keys are visited in that order, so the key and
+        the evidence sums are the same in every run (the keys are a set: its order changed with
+        ``PYTHONHASHSEED``, and with it the key named).
         """
         evidence: dict[int, float] = defaultdict(float)
         found_by: dict[int, str] = {}
+        usable = []
         for key in _block_keys(name, postcode, town):
             members = self.blocks.get(key)
             if not members or (len(members) > self.max_block_size and not key.startswith(("compact:", "pc:"))):
                 continue
-            weight = 1.0 / math.log(len(members) + 2)
+            usable.append((len(members), _KEY_KINDS[key.partition(":")[0]], key))
+        usable.sort()
+        for size, _kind, key in usable:
+            members = self.blocks[key]
+            weight = 1.0 / math.log(size + 2)
             for org_id in members[: self.max_block_size * 5]:
                 evidence[org_id] += weight
                 found_by.setdefault(org_id, key)
@@ -267,6 +278,11 @@ def _same(a: str | None, b: str | None) -> bool | None:
     if not a or not b:
         return None
     return a.upper() == b.upper()
+
+
+#: Blocking keys by kind, as a person reads "found by": the whole name, a shared word, its first letters (in any
+#: order), the postcode, the town.
+_KEY_KINDS = {"compact": 0, "tok": 1, "pre": 2, "ana": 3, "pc": 4, "town": 5}
 
 
 def _block_keys(name: NormalisedName, postcode: str | None, town: str | None = None) -> set[str]:

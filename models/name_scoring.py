@@ -7,6 +7,7 @@ one pair.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from rapidfuzz import fuzz
@@ -46,8 +47,9 @@ def score_pair(
     set_ = fuzz.token_set_ratio(a.core_key, b.core_key)
     compact = fuzz.ratio(a.compact, b.compact)
     ta, tb = set(a.core), set(b.core)
-    shared = sum(weight(t) for t in ta & tb) + _fuzzy_shared(ta - tb, tb - ta, weight)
-    total = sum(weight(t) for t in ta | tb) or 1.0
+    # fsum: exactly rounded whatever the sets' order (which changes with PYTHONHASHSEED), so the score is too
+    shared = math.fsum(weight(t) for t in ta & tb) + _fuzzy_shared(ta - tb, tb - ta, weight)
+    total = math.fsum(weight(t) for t in ta | tb) or 1.0
     rare_overlap = min(100.0, 100.0 * shared / total)
     base = 0.35 * sort + 0.2 * set_ + 0.2 * compact + 0.25 * rare_overlap
     components: dict[str, float] = {
@@ -133,13 +135,18 @@ def _fuzzy_shared(only_a: set[str], only_b: set[str], weight) -> float:
     Two swapped neighbours ("Kwvaant") are a typing slip: nearly full weight. Another letter
     ("Hobbelsma" for "Hobbelema") is as often another family's name: half weight, so such pairs
     land in review rather than being taken automatically.
+
+    Visited in sorted order: of two leftovers equally similar to a token, the first alphabetically is the one
+    paired with it, in every run (in set order the pairing, and so the score, changed with ``PYTHONHASHSEED``).
     """
-    total = 0.0
-    for token in only_a:
+    if not only_a or not only_b:
+        return 0.0
+    total, others = 0.0, sorted(only_b)
+    for token in sorted(only_a):
         if len(token) < 5:
             continue
         best, other = 0.0, ""
-        for candidate in only_b:
+        for candidate in others:
             if abs(len(candidate) - len(token)) <= 2:
                 similarity = OSA.normalized_similarity(token, candidate)
                 if similarity > best:

@@ -70,7 +70,8 @@ class TitleIndex:
         found: set[int] = set()
         # Words never indexed cannot lead to a match; block on the rarest of the known ones.
         known = [word for word in words if counts.get(word)]
-        for word in sorted(known, key=counts.__getitem__)[:BLOCK_WORDS]:
+        # ties in count broken by the word: ``words`` is a set, whose order changes with PYTHONHASHSEED
+        for word in sorted(known, key=lambda word: (counts[word], word))[:BLOCK_WORDS]:
             for d in days:
                 found.update(postings.get((word, d), ()))
         found.update(entry for d in days for entry in self._wordless.get(d, ()))

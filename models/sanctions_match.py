@@ -84,11 +84,16 @@ def _blocks(text: str) -> set[str]:
 
 
 def build_index(entries: Iterable[ListedEnterprise]) -> dict[str, list[tuple[str, str, ListedEnterprise]]]:
-    """Block key -> [(comparable alias, alias as listed, entry)]."""
+    """Block key -> [(comparable alias, alias as listed, entry)]; of an entry's aliases compared alike (in other
+    capitals, with another legal form) the first listed only: the one a match shows, scored once."""
     index: dict[str, list[tuple[str, str, ListedEnterprise]]] = defaultdict(list)
     for entry in entries:
-        for alias in dict.fromkeys(entry.aliases):
+        texts: set[str] = set()
+        for alias in entry.aliases:
             text = comparable(alias)
+            if text in texts:
+                continue
+            texts.add(text)
             for key in _blocks(text):
                 index[key].append((text, alias, entry))
     return dict(index)
@@ -120,7 +125,8 @@ def screen(
                 if score < min_score:
                     continue
                 current = best.get(entry.entry_id)
-                if current is None or score > current.score:
+                if current is None or score > current.score or (
+                        score == current.score and _listed_first(entry, current.alias, alias)):
                     how = "same words in another order" if sorted_ > plain else "similar spelling"
                     best[entry.entry_id] = PossibleMatch(
                         supplier_key=key,
@@ -138,3 +144,10 @@ def screen(
                     )
         matches.extend(best.values())
     return sorted(matches, key=lambda m: (-m.score, m.supplier_key, m.entry_id))
+
+
+def _listed_first(entry: ListedEnterprise, current: str, alias: str) -> bool:
+    """Whether ``alias`` comes before ``current`` in the entry's list: of two aliases scoring the same, the one
+    shown is the one the list gives first (its main name), whichever block found it first. The blocks are a
+    set, whose order changed with ``PYTHONHASHSEED``, and with it the alias a person was shown."""
+    return entry.aliases.index(alias) < entry.aliases.index(current)
