@@ -28,6 +28,7 @@ import re
 import shutil
 from collections import defaultdict
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from demo.build_news import (
@@ -155,10 +156,13 @@ def copy_articles(rng: random.Random, copy: int, suppliers: list[Supplier], buye
     en: list[dict] = []
     trade: list[dict] = []
     pool: list[dict] = []
-    weights = [4 if s.size == "large" else 1 for s in suppliers]
+    # cumulated once: ``choices(weights=...)`` cumulates them on every call (a copy's every supplier, per story),
+    # and given the same sums it draws the same items
+    weights = list(accumulate(4 if s.size == "large" else 1 for s in suppliers))
+    kinds, shares = [kind for kind, _ in _KINDS], list(accumulate(share for _, share in _KINDS))
     for number in range(STORIES):
-        supplier, other = rng.choices(suppliers, weights)[0], rng.choice(suppliers)
-        table = rng.choices([kind for kind, _ in _KINDS], [share for _, share in _KINDS])[0]
+        supplier, other = rng.choices(suppliers, cum_weights=weights)[0], rng.choice(suppliers)
+        table = rng.choices(kinds, cum_weights=shares)[0]
         template_nl, template_en = rng.choice(table)
         # the press writes a name with or without its legal form
         name = supplier.name if rng.random() < 0.4 else supplier.name.removesuffix(f" {supplier.legal_form}")
