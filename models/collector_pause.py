@@ -30,13 +30,14 @@ def collector_paused() -> Iterator[None]:
 
 
 #: The collector's thresholds in a batch process (a flow run, the demo chain, the CLI): generation 0 is collected
-#: after 10,000 net allocations instead of Python's 700, and a full collection waits for 100 collections of
-#: generation 1 instead of 10 (``gc.set_threshold``). Why: a flow run keeps hundreds of thousands of records,
-#: rows and index entries alive for a whole step, and with the defaults a ``bench.scale`` run at scale 16 made 47
-#: full collections, 45 of them freeing next to nothing: 6.6 of the process's 86 CPU-s went to the collector.
-#: With these, 2 full collections and 2.1 CPU-s, peak RSS 823 -> 834 MiB: cyclic garbage waits a little longer,
-#: garbage freed by its reference count (nearly all of it) still goes at once.
-BATCH_THRESHOLDS = (10_000, 10, 100)
+#: after 50,000 net allocations instead of Python's 700, generation 1 after 20 of those, and a full collection
+#: waits for 100 collections of generation 1 instead of 10 (``gc.set_threshold``). Why: a flow run keeps hundreds
+#: of thousands of records, rows and index entries alive for a whole step, and with the defaults a ``bench.scale``
+#: run at scale 16 made 47 full collections, 45 of them freeing next to nothing: 6.6 of the process's 86 CPU-s
+#: went to the collector. With these: 2 full collections and 1.6 CPU-s (2.1 with 10,000 / 10 / 100), peak RSS
+#: 823 -> 832 MiB. Cyclic garbage waits a little longer; garbage freed by its reference count (nearly all of it)
+#: still goes at once.
+BATCH_THRESHOLDS = (50_000, 20, 100)
 
 
 def use_batch_thresholds() -> None:
