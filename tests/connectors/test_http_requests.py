@@ -1,13 +1,17 @@
 """``HttpClient`` builds the requests httpx would build, from headers it prepared once per host and header set,
-and reads an error body with the encoding httpx would pick."""
+reads an answer as httpx decodes it (compressed or not, within its size cap) and an error body with the encoding
+httpx would pick."""
 
 from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from config.settings import HttpSettings
-from connectors.errors import SourceRequestError
+from connectors.errors import ResponseTooLargeError, SourceRequestError
 from connectors.http import HttpClient, _RequestBuilder, text_encoding
 
 SETTINGS = HttpSettings(max_attempts=1, connect_timeout=4, read_timeout=40)
@@ -84,3 +88,40 @@ def test_an_error_body_is_read_in_the_charset_it_names():
             with pytest.raises(SourceRequestError) as raised:
                 client.request("GET", f"https://api.example.test{path}")
             assert raised.value.detail == detail and raised.value.url == f"https://api.example.test{path}"
+
+
+class _Chunks(httpx.SyncByteStream):
+    """A body that arrives in pieces, as from a socket (an empty piece among them)."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+
+BODY = b'{"naam": "Caf\xc3\xa9 de Zwaan B.V."}' * 40
+
+
+def _serve(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/gzip":
+        packed = gzip.compress(BODY)
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=_Chunks(packed[:50], b"", packed[50:]))
+    return httpx.Response(200, stream=_Chunks(BODY[:100], b"", BODY[100:]))
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/plain"])
+def test_an_answer_is_read_whole_and_decoded(path):
+    with HttpClient("test", SETTINGS, transport=httpx.MockTransport(_serve)) as client:
+        response = client.request("GET", f"https://api.example.test{path}")
+    assert response.content == BODY and list(response.iter_bytes()) == [BODY]
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/plain"])
+def test_an_answer_over_the_size_cap_is_refused_counting_its_decoded_bytes(path):
+    settings = HttpSettings(max_attempts=1, max_response_bytes=len(BODY) - 1)
+    with HttpClient("test", settings, transport=httpx.MockTransport(_serve)) as client:
+        with pytest.raises(ResponseTooLargeError, match=r"api\.example\.test/(gzip|plain).*max_response_bytes"):
+            client.request("GET", f"https://api.example.test{path}")
+    with HttpClient("test", HttpSettings(max_response_bytes=len(BODY)), transport=httpx.MockTransport(_serve)) as client:
+        assert client.request("GET", f"https://api.example.test{path}").content == BODY
