@@ -256,7 +256,8 @@ class _RequestBuilder:
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
-        self._prepared: dict[tuple[Any, ...], httpx.Headers | None] = {}
+        # (the client's own headers are set once, by HttpClient: they are not part of the key)
+        self._prepared: dict[tuple[Any, ...], httpx.Headers] = {}
 
     def build(self, method: str, url: httpx.URL, kwargs: dict[str, Any]) -> httpx.Request:
         headers, content = kwargs.get("headers"), kwargs.get("content")
