@@ -95,7 +95,10 @@ def note_unexpected_fields(
     WARNING per (source, kind of record, field) per process, naming where it was first seen, so a
     new field in every row of a long collection is one line, not thousands.
     """
-    new = sorted(name for name in set(fields) - set(known) if (source, what, name) not in _noted)
+    unknown = set(fields).difference(known)  # (mostly empty: every record of every collection comes here)
+    if not unknown:
+        return
+    new = sorted(name for name in unknown if (source, what, name) not in _noted)
     if not new:
         return
     _noted.update((source, what, name) for name in new)

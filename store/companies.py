@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.events import NewEvent, save_events  # re-exported for the companies area
@@ -59,8 +59,13 @@ class StoredSnapshot:
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    canonical = _CANONICAL_JSON.encode(payload)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+#: What ``json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)`` writes, with the encoder made once
+#: (``json.dumps`` makes one per call when given options: a fifth of hashing a profile, every company every refresh).
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
 def watch_list(session: Session) -> list[WatchedCompany]:
@@ -242,8 +247,12 @@ def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], obs
     """The register still shows these states on ``observed_on``: move their ``confirmed_on``."""
     ids = [s.id for s in unchanged if observed_on > s.confirmed_on]
     for start in range(0, len(ids), 500):
-        session.connection().execute(update(CompanySnapshot.__table__)  # a plain UPDATE: no ORM objects to keep in step
-                                     .where(CompanySnapshot.id.in_(ids[start:start + 500])).values(confirmed_on=observed_on))
+        session.connection().execute(_CONFIRM, {"ids": ids[start:start + 500], "day": observed_on})
+
+
+#: A plain UPDATE (no ORM objects to keep in step), built once: building it took a third of confirming a batch.
+_CONFIRM = (update(CompanySnapshot.__table__).where(CompanySnapshot.id.in_(bindparam("ids", expanding=True)))
+            .values(confirmed_on=bindparam("day")))
 
 
 # --- insolvency cases ----------------------------------------------------------------------------------

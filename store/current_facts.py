@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from store.schema import Organisation
@@ -79,16 +79,28 @@ def _snapshots(session: Session, organisation_ids: Iterable[int] | None) -> dict
 def _newest_states(session: Session, organisation_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
     """The payload of each organisation's newest found KvK state (``known_names``'s newest state, without the
     history: a refresh after every stored batch needs only this), read as plain rows."""
-    query = select(CompanySnapshot.organisation_id, CompanySnapshot.payload).where(
-        CompanySnapshot.status == "found").order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on,
-                                                    CompanySnapshot.id)
     newest: dict[int, dict[str, Any]] = {}
     ids = None if organisation_ids is None else sorted(set(organisation_ids))
     for start in range(0, 1 if ids is None else len(ids), CHUNK):
-        chunk = query if ids is None else query.where(CompanySnapshot.organisation_id.in_(ids[start : start + CHUNK]))
-        for org_id, payload in session.execute(chunk):
+        rows = session.execute(_FOUND_STATES) if ids is None else session.execute(
+            _FOUND_STATES_OF, {"ids": ids[start : start + CHUNK]})
+        for org_id, payload in rows:
             newest[org_id] = payload or {}  # ordered by day: the last one wins
     return newest
+
+
+# The statements of a refresh, built once: ``save_snapshots`` refreshes the organisations of every stored batch, and
+# building them cost as much as running them.
+_FOUND_STATES = select(CompanySnapshot.organisation_id, CompanySnapshot.payload).where(
+    CompanySnapshot.status == "found").order_by(CompanySnapshot.organisation_id, CompanySnapshot.observed_on,
+                                                CompanySnapshot.id)
+_FOUND_STATES_OF = _FOUND_STATES.where(CompanySnapshot.organisation_id.in_(bindparam("ids", expanding=True)))
+_FACTS_OF = select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode).where(
+    Organisation.id.in_(bindparam("ids", expanding=True)))
+#: A plain UPDATE, one executemany for all changed organisations (the reads before it flushed the session; no
+#: organisation object is loaded where facts are refreshed, so none is left out of step).
+_SET_FACTS = update(Organisation.__table__).where(Organisation.__table__.c.id == bindparam("b_id")).values(
+    name=bindparam("b_name"), town=bindparam("b_town"), postcode=bindparam("b_postcode"))
 
 
 def _address_key(address: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -129,7 +141,6 @@ def known_names(session: Session, organisation_ids: Iterable[int] | None = None)
 
 def refresh_current_facts(session: Session, organisation_ids: Iterable[int] | None = None) -> int:
     """Organisations whose name, town or postcode differ from their newest KvK state get it; how many changed."""
-    changed = 0
     rows = {org_id: (name, town, postcode) for org_id, name, town, postcode in session.execute(
         select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode))} if organisation_ids is None \
         else {}
@@ -138,8 +149,8 @@ def refresh_current_facts(session: Session, organisation_ids: Iterable[int] | No
         ids = list(facts)
         for start in range(0, len(ids), CHUNK):
             rows.update({org_id: (name, town, postcode) for org_id, name, town, postcode in session.execute(
-                select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode).where(
-                    Organisation.id.in_(ids[start : start + CHUNK])))})
+                _FACTS_OF, {"ids": ids[start : start + CHUNK]})})
+    changes = []
     for org_id, newest in facts.items():
         current_name = newest.get("name") or newest.get("statutory_name")  # as known_names reads the newest state
         if org_id not in rows or not current_name:
@@ -147,10 +158,10 @@ def refresh_current_facts(session: Session, organisation_ids: Iterable[int] | No
         address = newest.get("address") or {}
         new = (current_name[:500], address.get("town") or rows[org_id][1], address.get("postcode") or rows[org_id][2])
         if new != rows[org_id]:
-            session.execute(update(Organisation).where(Organisation.id == org_id).values(
-                name=new[0], town=new[1], postcode=new[2]))
-            changed += 1
-    return changed
+            changes.append({"b_id": org_id, "b_name": new[0], "b_town": new[1], "b_postcode": new[2]})
+    if changes:
+        session.connection().execute(_SET_FACTS, changes)
+    return len(changes)
 
 
 __all__ = ["KnownNames", "known_names", "refresh_current_facts"]
