@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from store.schema import Organisation
 from store.schema.companies import CompanySnapshot
@@ -97,8 +98,8 @@ _FOUND_STATES = select(CompanySnapshot.organisation_id, CompanySnapshot.payload)
 _FOUND_STATES_OF = _FOUND_STATES.where(CompanySnapshot.organisation_id.in_(bindparam("ids", expanding=True)))
 _FACTS_OF = select(Organisation.id, Organisation.name, Organisation.town, Organisation.postcode).where(
     Organisation.id.in_(bindparam("ids", expanding=True)))
-#: A plain UPDATE, one executemany for all changed organisations (the reads before it flushed the session; no
-#: organisation object is loaded where facts are refreshed, so none is left out of step).
+#: A plain UPDATE, one executemany for all changed organisations (the reads before it flushed the session; an
+#: organisation object loaded in the session has those three attributes expired after it, so none is left out of step).
 _SET_FACTS = update(Organisation.__table__).where(Organisation.__table__.c.id == bindparam("b_id")).values(
     name=bindparam("b_name"), town=bindparam("b_town"), postcode=bindparam("b_postcode"))
 
@@ -161,6 +162,9 @@ def refresh_current_facts(session: Session, organisation_ids: Iterable[int] | No
             changes.append({"b_id": org_id, "b_name": new[0], "b_town": new[1], "b_postcode": new[2]})
     if changes:
         session.connection().execute(_SET_FACTS, changes)
+        for change in changes:  # as the ORM UPDATE did: an organisation loaded in this session reads the new facts
+            if (loaded := session.identity_map.get(identity_key(Organisation, change["b_id"]))) is not None:
+                session.expire(loaded, ["name", "town", "postcode"])
     return len(changes)
 
 

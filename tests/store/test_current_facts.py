@@ -66,6 +66,18 @@ def test_a_stale_name_is_repaired_and_history_is_shown(store: Store) -> None:
     assert [f["name"] for f in view["names"]["former_names"]] == ["Nuon Energy N.V.", "Nuon"]
 
 
+
+def test_an_organisation_loaded_in_the_session_reads_the_refreshed_facts(store: Store) -> None:
+    """The refresh writes with a plain UPDATE: an organisation object the session holds must not keep the old name."""
+    org_id = _renamed_company(store)
+    with store.session() as session, session.begin():
+        session.get(Organisation, org_id).name = "NUON ENERGY NV"
+    with store.session() as session, session.begin():
+        org = session.get(Organisation, org_id)
+        assert org.name == "NUON ENERGY NV"
+        assert refresh_current_facts(session, [org_id]) == 1
+        assert (org.name, org.town, org.postcode) == ("Vattenfall N.V.", "Amsterdam-Zuidoost", "1102 BR")
+
 def test_matching_finds_the_company_by_its_former_and_trade_names(store: Store) -> None:
     org_id = _renamed_company(store)
     with store.session() as session:
