@@ -41,14 +41,13 @@ from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultPart
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.values import amount, unique
-from connectors.notice_xml.xpath import compiler, first
+from connectors.notice_xml.xpath import compiler
 from connectors.records import Award, Bid, Party
 
 logger = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
 WINNER_CHOSEN = "selec-w"
-NOTICE_RESULT = _x("efac:NoticeResult")
 __all__ = ["Results", "Tender", "results"]
 
 
@@ -195,9 +194,8 @@ class _Reader:
                     self.add_bid(lot, tender_id, True)
 
 
-def results(extension: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
-    """Awards and bids of the notice whose root ``efext:EformsExtension`` is ``extension``."""
-    result = None if extension is None else first(NOTICE_RESULT, extension)
+def results(result: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
+    """Awards and bids of the notice whose (first) ``efac:NoticeResult`` is ``result`` (None where it has none)."""
     if result is None:
         return Results()
     parts = ResultParts(result, where, notice_id)
