@@ -110,7 +110,7 @@ def _lots(elements: list[Any], language: str | None) -> tuple[Lot, ...]:
             new_lot(
                 lot_id=lot_id,
                 title=in_language(names, language),
-                cpv=unique([cpv(main), *(cpv(code) for code in additional)]),
+                cpv=unique([cpv(main), *map(cpv, additional)]),
             )
         )
     return tuple(lots)
