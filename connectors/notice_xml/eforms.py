@@ -28,8 +28,8 @@ from connectors.records import Lot, Notice, Party
 logger = logging.getLogger(__name__)
 
 # The notice's own fields are read in one walk over the root's children and one over the extension's
-# (eforms_notice_parts); a lot's and a project's parts in one walk each (``_lot_parts``, ``_project_parts``).
-# The parts of a lot, read in one walk over its children and its project's (see ``_lot_parts``, ``_project_parts``).
+# (eforms_notice_parts); the parts of a lot in one walk over its children and its project's (``_lot_parts``,
+# ``_project_parts``).
 _ID, _PROJECT, _NAME, _CODE = map(eforms_tag, ("cbc:ID", "cac:ProcurementProject", "cbc:Name", "cbc:ItemClassificationCode"))
 _MAIN_CLASSIFICATION = eforms_tag("cac:MainCommodityClassification")
 _ADDITIONAL_CLASSIFICATION = eforms_tag("cac:AdditionalCommodityClassification")

@@ -38,14 +38,11 @@ from typing import Any
 from connectors.notice_xml.builders import new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts, Tender
-from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.values import amount, unique
-from connectors.notice_xml.xpath import compiler
 from connectors.records import Award, Bid, Party
 
 logger = logging.getLogger(__name__)
-_x = compiler(EFORMS_NS)
 
 WINNER_CHOSEN = "selec-w"
 __all__ = ["Results", "Tender", "results"]
