@@ -18,66 +18,49 @@ from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import eforms_kind
 from connectors.notice_xml.eforms_awards import results
 from connectors.notice_xml.eforms_modifications import modifications
+from connectors.notice_xml.eforms_notice_parts import ExtensionParts, RootParts
 from connectors.notice_xml.eforms_parties import Organisations, business_party
-from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
+from connectors.notice_xml.namespaces import eforms_tag
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
-from connectors.notice_xml.xpath import (
-    add_node_texts,
-    child_text,
-    compiler,
-    element_text,
-    first,
-    in_language,
-    required,
-    text,
-)
+from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_node_text, in_language, required
 from connectors.records import Lot, Notice, Party
 
 logger = logging.getLogger(__name__)
-_x = compiler(EFORMS_NS)
 
-EXTENSION = _x("ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension")
-PUBLICATION_ID = _x("efac:Publication/efbc:NoticePublicationID/text()")
-PUBLICATION_DATE = _x("efac:Publication/efbc:PublicationDate/text()")
-SUBTYPE = _x("efac:NoticeSubType/cbc:SubTypeCode/text()")
-NOTICE_UUID = _x("cbc:ID/text()")
-ISSUE_DATE = _x("cbc:IssueDate/text()")
-NOTICE_TYPE = _x("cbc:NoticeTypeCode")
-LANGUAGE = _x("cbc:NoticeLanguageCode/text()")
-BUYER_ID = _x("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()")
-PROCEDURE_TYPE = _x("cac:TenderingProcess/cbc:ProcedureCode/text()")
-# The first cac:ProcurementProject of the notice (a lot's is found in the walk over the lot): its name and CPV
-# codes are read in one walk over its children (``_project_parts``).
-PROJECT = _x("cac:ProcurementProject[1]")
-LOTS = _x("cac:ProcurementProjectLot")
-# The parts of a lot, read in one walk over its children and its project's (see ``_lot_parts``, ``_project_parts``).
+# The notice's own fields are read in one walk over the root's children and one over the extension's
+# (eforms_notice_parts); the parts of a lot in one walk over its children and its project's (``_lot_parts``,
+# ``_project_parts``).
 _ID, _PROJECT, _NAME, _CODE = map(eforms_tag, ("cbc:ID", "cac:ProcurementProject", "cbc:Name", "cbc:ItemClassificationCode"))
 _MAIN_CLASSIFICATION = eforms_tag("cac:MainCommodityClassification")
 _ADDITIONAL_CLASSIFICATION = eforms_tag("cac:AdditionalCommodityClassification")
 
 ID_FIELD = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
 DATE_FIELD = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"
+TYPE_FIELD = "cbc:NoticeTypeCode"
+BUYER_FIELD = "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()"
 
 
 def parse(root: Any, where: str) -> Notice:
     """The notice in ``root``, an element of ``namespaces.EFORMS_ROOT_TAGS``."""
-    extension = first(EXTENSION, root)
-    uuid = text(NOTICE_UUID, root)
-    published_id = None if extension is None else publication_number(text(PUBLICATION_ID, extension))
+    parts = RootParts(root)
+    extension = parts.extension()
+    found_in = ExtensionParts(extension)
+    uuid = first_node_text(parts.ids)
+    published_id = None if extension is None else publication_number(found_in.publication_id())
     notice_id = required(published_id or uuid, where, None, ID_FIELD, "publication number nor notice id")
 
-    type_code = first(NOTICE_TYPE, root)
-    notice_type = required(element_text(type_code), where, notice_id, NOTICE_TYPE.path, "notice type")
-    published = None if extension is None else notice_date(text(PUBLICATION_DATE, extension))
-    published = required(published or notice_date(text(ISSUE_DATE, root)), where, notice_id, DATE_FIELD, "date")
+    type_code = parts.type_code
+    notice_type = required(element_text(type_code), where, notice_id, TYPE_FIELD, "notice type")
+    published = None if extension is None else notice_date(found_in.publication_date())
+    published = required(published or notice_date(first_node_text(parts.issue_dates)), where, notice_id, DATE_FIELD, "date")
 
-    language = text(LANGUAGE, root)
+    language = first_node_text(parts.languages)
     organisations = Organisations(extension, language)
-    project_names, main_code, additional_codes = _project_parts(first(PROJECT, root))
-    lots = _lots(root, language)
+    project_names, main_code, additional_codes = _project_parts(parts.project)
+    lots = _lots(parts.lots, language)
     cpv_main = cpv(main_code)
     kind = eforms_kind(notice_type, type_code.get("listName"))
-    found = results(extension, organisations, where, notice_id)
+    found = results(found_in.result, organisations, where, notice_id)
     # A modification notice restates the modified contract in its result: that is no new award, and
     # its tenders were already counted as bids by the award notice.
     modified = kind == "modification"
@@ -86,14 +69,14 @@ def parse(root: Any, where: str) -> Notice:
         notice_id=notice_id,
         format="eforms",
         notice_type=notice_type,
-        subtype=None if extension is None else text(SUBTYPE, extension),
+        subtype=None if extension is None else found_in.subtype(),
         kind=kind,
         published=published,
-        buyer=_buyer(root, organisations, language, where, notice_id),
+        buyer=_buyer(root, parts.buyer_id(), organisations, language, where, notice_id),
         cpv_main=cpv_main,
         cpv=unique([cpv_main, *(cpv(code) for code in additional_codes), *(code for lot in lots for code in lot.cpv)]),
         title=in_language(project_names, language),
-        procedure_type=text(PROCEDURE_TYPE, root),
+        procedure_type=parts.procedure_type(),
         lots=lots,
         awards=() if modified else found.awards,
         bids=() if modified else found.bids,
@@ -102,18 +85,18 @@ def parse(root: Any, where: str) -> Notice:
     )
 
 
-def _buyer(root: Any, organisations: Organisations, language: str | None, where: str, record: str) -> Party:
-    buyer_id = text(BUYER_ID, root)
+def _buyer(root: Any, buyer_id: str | None, organisations: Organisations, language: str | None, where: str,
+           record: str) -> Party:
     if buyer_id is None:
         registered = business_party(root, language)
-        return required(registered, where, record, BUYER_ID.path, "buyer")
+        return required(registered, where, record, BUYER_FIELD, "buyer")
     field = f"efac:Organizations/efac:Organization/efac:Company[cac:PartyIdentification/cbc:ID='{buyer_id}']"
     return required(organisations.party(buyer_id), where, record, field, f"named buyer organisation {buyer_id}")
 
 
-def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
+def _lots(elements: list[Any], language: str | None) -> tuple[Lot, ...]:
     lots = []
-    for element in LOTS(root):
+    for element in elements:
         id_element, project = _lot_parts(element)
         lot_id = element_text(id_element)
         if id_element is None or lot_id is None:
@@ -127,7 +110,7 @@ def _lots(root: Any, language: str | None) -> tuple[Lot, ...]:
             new_lot(
                 lot_id=lot_id,
                 title=in_language(names, language),
-                cpv=unique([cpv(main), *(cpv(code) for code in additional)]),
+                cpv=unique([cpv(main), *map(cpv, additional)]),
             )
         )
     return tuple(lots)

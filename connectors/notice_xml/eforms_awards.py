@@ -38,17 +38,13 @@ from typing import Any
 from connectors.notice_xml.builders import new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts, Tender
-from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.values import amount, unique
-from connectors.notice_xml.xpath import compiler, first
 from connectors.records import Award, Bid, Party
 
 logger = logging.getLogger(__name__)
-_x = compiler(EFORMS_NS)
 
 WINNER_CHOSEN = "selec-w"
-NOTICE_RESULT = _x("efac:NoticeResult")
 __all__ = ["Results", "Tender", "results"]
 
 
@@ -80,11 +76,13 @@ class _Reader:
         if known is not None:
             return known
         tender = self.tenders.get(tender_id)
-        if tender is None or tender.party is None:
-            found: tuple[Party, ...] = ()
-        else:
-            parties = (self.organisations.party(org_id) for org_id in unique(self.parties.get(tender.party, ())))
-            found = tuple(party for party in parties if party is not None)
+        named: list[Party] = []
+        if tender is not None and tender.party is not None:
+            for org_id in unique(self.parties.get(tender.party, ())):  # a plain loop: two generators cost more here
+                party = self.organisations.party(org_id)
+                if party is not None:
+                    named.append(party)
+        found = tuple(named)
         self._tenderers[tender_id] = found
         return found
 
@@ -92,11 +90,17 @@ class _Reader:
         """One award per (lot, contract); per (group, contract) where the tenders are for a group of lots, so
         that lot results of the group's lots naming the same contract do not repeat its award."""
         tenders = [self.tenders[t] for t in tender_ids if t in self.tenders]
-        groups = {tender.lot for tender in tenders if tender.for_group}
-        slot = groups.pop() if tenders and len(groups) == 1 and all(t.for_group for t in tenders) else lot
+        if len(tenders) == 1:  # nearly always: what the general case below gives for one tender
+            slot = tenders[0].lot if tenders[0].for_group else lot
+        else:
+            groups = {tender.lot for tender in tenders if tender.for_group}
+            slot = groups.pop() if tenders and len(groups) == 1 and all(t.for_group for t in tenders) else lot
         if (slot, key) in self.awards:
             return
-        winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
+        if len(tender_ids) == 1 and len(found := self.tenderers(tender_ids[0])) < 2:  # nothing to deduplicate
+            winners = found
+        else:
+            winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
         if not winners:
             logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
         value, money = _contract_value(tenders)
@@ -195,9 +199,8 @@ class _Reader:
                     self.add_bid(lot, tender_id, True)
 
 
-def results(extension: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
-    """Awards and bids of the notice whose root ``efext:EformsExtension`` is ``extension``."""
-    result = None if extension is None else first(NOTICE_RESULT, extension)
+def results(result: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
+    """Awards and bids of the notice whose (first) ``efac:NoticeResult`` is ``result`` (None where it has none)."""
     if result is None:
         return Results()
     parts = ResultParts(result, where, notice_id)
@@ -215,6 +218,9 @@ def results(extension: Any | None, organisations: Organisations, where: str, not
 
 def _contract_value(tenders: list[Tender]) -> tuple[Decimal | None, str | None]:
     """A contract's value: its tender's amount; for several tenders only if they all state the same one."""
+    if len(tenders) == 1:  # nearly always: the one tender's amount, if stated
+        tender = tenders[0]
+        return (None, None) if tender.value is None else (tender.value, tender.currency)
     stated = {(tender.value, tender.currency) for tender in tenders if tender.value is not None}
     if len(stated) == 1:
         return next(iter(stated))

@@ -72,7 +72,9 @@ class Organisations:
         for child in company:
             tag = child.tag  # read once: lxml builds the string on every read
             if tag == _PARTY_NAME:
-                names.extend(name for name in child if name.tag == _NAME)
+                for name in child:
+                    if name.tag == _NAME:
+                        names.append(name)
             elif tag == _POSTAL_ADDRESS:
                 address = child if address is None else address
             elif tag == _LEGAL_ENTITY and company_id is None:

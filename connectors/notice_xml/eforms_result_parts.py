@@ -166,8 +166,15 @@ class LotResultParts:
     def tenders_received(self) -> int | None:
         """``efbc:StatisticsNumeric`` of the first statistics whose ``efbc:StatisticsCode`` is "tenders"."""
         for statistics in self.statistics:
-            if child_text(statistics, STATISTICS_CODE) == "tenders":
-                return count(child_text(statistics, STATISTICS_NUMBER))
+            code = number = None  # each the first non-blank of its children, in one walk
+            for child in statistics:
+                tag = child.tag
+                if tag == STATISTICS_CODE:
+                    code = node_text(child) if code is None else code
+                elif tag == STATISTICS_NUMBER:
+                    number = node_text(child) if number is None else number
+            if code == "tenders":
+                return count(number)
         return None
 
 

@@ -26,8 +26,9 @@ from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.namespaces import split_tag
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
+from connectors.notice_xml.ted_r209_parts import FormParts
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
-from connectors.notice_xml.xpath import element_text, first, joined, prefixed_compiler, required, text
+from connectors.notice_xml.xpath import element_text, first_attribute, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ BUYER_FIELD = "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY/OFFICIALNAME"
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Paths:
+    """The coded data's paths, relative to ``TED_EXPORT`` (a form's parts are read by ``ted_r209_parts``)."""
+
     no_doc_ojs: etree.XPath
     date_pub: etree.XPath
     lg_orig: etree.XPath
@@ -48,14 +51,6 @@ class _Paths:
     document_type: etree.XPath
     procedure: etree.XPath
     forms: etree.XPath
-    notice_type_attr: etree.XPath
-    buyer: etree.XPath
-    title: etree.XPath
-    main_cpv: etree.XPath
-    lots: etree.XPath
-    lot_numbers: etree.XPath
-    lot_titles: etree.XPath
-    lot_cpv: etree.XPath
 
 
 @functools.cache
@@ -70,14 +65,6 @@ def _paths(namespace: str) -> _Paths:
         document_type=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:TD_DOCUMENT_TYPE/text()"),
         procedure=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:PR_PROC/text()"),
         forms=x("t:FORM_SECTION/*[@LG]"),
-        notice_type_attr=x("t:NOTICE/@TYPE"),
-        buyer=x("t:CONTRACTING_BODY/t:ADDRESS_CONTRACTING_BODY"),
-        title=x("t:OBJECT_CONTRACT/t:TITLE//text()"),
-        main_cpv=x("t:OBJECT_CONTRACT/t:CPV_MAIN/t:CPV_CODE/@CODE"),
-        lots=x("t:OBJECT_CONTRACT/t:OBJECT_DESCR"),
-        lot_numbers=x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:LOT_NO"),
-        lot_titles=x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:TITLE"),
-        lot_cpv=x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:CPV_ADDITIONAL/t:CPV_CODE"),
     )
 
 
@@ -98,13 +85,14 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     if form_name in defence.DEFENCE_FORMS:
         return _defence_notice(root, form, form_name, namespace, p, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or form_name.split("_")[0]
-    buyer = address_party(first(p.buyer, form), namespace)
+    parts = FormParts(form, namespace)
+    buyer = address_party(parts.buyers[0] if parts.buyers else None, namespace)
     buyer = required(buyer, where, notice_id, BUYER_FIELD, "contracting body")
 
-    title = joined(p.title, form)
-    cpv_main = cpv(text(p.main_cpv, form)) or cpv(text(p.original_cpv, root))
-    lots = _lots(form, p, title, cpv_main)
-    kind = r209_kind(form_code, text(p.notice_type_attr, form))
+    title = parts.title
+    cpv_main = cpv(_first_stripped(parts.main_cpv)) or cpv(text(p.original_cpv, root))
+    lots = _lots(parts, title, cpv_main)
+    kind = r209_kind(form_code, first_attribute(parts.notices, "TYPE"))
     changes = modifications(form, namespace, where, notice_id) if kind == "modification" else ()
     return new_notice(
         notice_id=notice_id,
@@ -120,7 +108,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
         procedure_type=text(p.procedure, root),
         lots=lots,
         # Section V of a modification restates the original award: not a new one.
-        awards=() if kind == "modification" else awards(form, namespace, where, notice_id),
+        awards=() if kind == "modification" else awards(form, parts.awarded, parts.prizes, namespace, where, notice_id),
         modifications=changes,
         same_as=(f"ted:{notice_id}",),
     )
@@ -164,19 +152,27 @@ def _original_form(root: Any, p: _Paths) -> Any | None:
     return None
 
 
-def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tuple[Lot, ...]:
+def _first_stripped(values: list[str]) -> str | None:
+    """The first non-blank of ``values``, stripped (``text`` of a path ending in an attribute)."""
+    for value in values:
+        value = value.strip()
+        if value:
+            return value
+    return None
+
+
+def _lots(parts: FormParts, title: str | None, cpv_main: str | None) -> tuple[Lot, ...]:
     """The lots (``OBJECT_DESCR``); the main CPV applies to every lot, as R2.0.9 states it once.
 
-    Each part is found for all lots at once and grouped by its ``OBJECT_DESCR``: three XPath
-    calls per notice instead of three per lot (some notices have hundreds of lots).
+    Each part is found for all lots at once (``FormParts``) and grouped by its ``OBJECT_DESCR``.
     """
-    descriptions = p.lots(form)
+    descriptions = parts.lots
     if len(descriptions) == 1:  # most notices: every part found is the one lot's, no grouping
-        return (_single_lot(form, p, title, cpv_main),)
-    numbers = {element.getparent(): element_text(element) for element in p.lot_numbers(form)}
-    titles = {element.getparent(): _title(element) for element in p.lot_titles(form)}
+        return (_single_lot(parts, title, cpv_main),)
+    numbers = {element.getparent(): element_text(element) for element in parts.lot_numbers}
+    titles = {element.getparent(): _title(element) for element in parts.lot_titles}
     codes: dict[Any, list[str | None]] = {}
-    for element in p.lot_cpv(form):
+    for element in parts.lot_cpv:
         codes.setdefault(element.getparent().getparent(), []).append(cpv(element.get("CODE")))
     lots = []
     for position, description in enumerate(descriptions, start=1):
@@ -191,13 +187,13 @@ def _lots(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> tupl
     return tuple(lots)
 
 
-def _single_lot(form: Any, p: _Paths, title: str | None, cpv_main: str | None) -> Lot:
+def _single_lot(parts: FormParts, title: str | None, cpv_main: str | None) -> Lot:
     """The lot of a form with one ``OBJECT_DESCR``, as ``_lots`` reads it (the last ``LOT_NO`` and ``TITLE`` count)."""
-    numbers, titles = p.lot_numbers(form), p.lot_titles(form)
+    numbers, titles = parts.lot_numbers, parts.lot_titles
     return new_lot(
         lot_id=(element_text(numbers[-1]) if numbers else None) or SINGLE_LOT,
         title=(_title(titles[-1]) if titles else None) or title,
-        cpv=unique([cpv_main, *(cpv(element.get("CODE")) for element in p.lot_cpv(form))]),
+        cpv=unique([cpv_main, *(cpv(element.get("CODE")) for element in parts.lot_cpv)]),
     )
 
 

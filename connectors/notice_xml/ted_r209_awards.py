@@ -52,9 +52,8 @@ PRIZE_VALUE_FIELD = "RESULTS/AWARDED_PRIZE/VAL_PRIZE"
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Prizes:
-    """Where a design contest's results keep a prize's parts, relative to ``AWARDED_PRIZE``."""
+    """Where a design contest's results keep a prize's parts, relative to ``AWARDED_PRIZE`` (found by ``ted_r209_parts``)."""
 
-    awarded: etree.XPath  # from the form to each prize
     lot: etree.XPath
     winners: etree.XPath
     value: etree.XPath
@@ -71,15 +70,9 @@ def _address_tags(namespace: str) -> dict[str, int]:
 
 
 @functools.cache
-def _awarded_contracts(namespace: str) -> etree.XPath:
-    return prefixed_compiler("t", namespace)("t:AWARD_CONTRACT/t:AWARDED_CONTRACT")
-
-
-@functools.cache
 def _prizes(namespace: str) -> _Prizes:
     x = prefixed_compiler("t", namespace)
     return _Prizes(
-        awarded=x("t:RESULTS/t:AWARDED_PRIZE"),
         lot=x("t:LOT_NO/text() | ../t:LOT_NO/text()"),
         winners=x("t:WINNER/t:ADDRESS_WINNER | t:WINNERS/t:WINNER/t:ADDRESS_WINNER"),
         value=x("t:VAL_PRIZE"),
@@ -135,14 +128,15 @@ def parties(addresses: list[Any], namespace: str) -> tuple[Party, ...]:
     return tuple(dict.fromkeys(party for party in found if party is not None))
 
 
-def awards(form: Any, namespace: str, where: str, notice_id: str) -> tuple[Award, ...]:
-    """Every awarded contract of ``form`` (the form element in the original language)."""
+def awards(form: Any, awarded: list[Any], prizes: list[Any], namespace: str, where: str, notice_id: str) -> tuple[Award, ...]:
+    """Every award of ``form`` (the form element in the original language): its ``AWARD_CONTRACT/AWARDED_CONTRACT``
+    elements ``awarded``, then its ``RESULTS/AWARDED_PRIZE`` elements ``prizes``, both found by the caller."""
     if logger.isEnabledFor(logging.DEBUG):
         for section in _not_awarded(namespace)(form):
             logger.debug("AWARD_CONTRACT ITEM=%s: not awarded", section.get("ITEM"))
-    found = [award_of(awarded, namespace, where, notice_id) for awarded in _awarded_contracts(namespace)(form)]
-    prizes = _prizes(namespace)
-    found += [_prize(prizes, prize, namespace, where, notice_id) for prize in prizes.awarded(form)]
+    found = [award_of(element, namespace, where, notice_id) for element in awarded]
+    paths = _prizes(namespace)
+    found += [_prize(paths, prize, namespace, where, notice_id) for prize in prizes]
     return tuple(found)
 
 

@@ -68,6 +68,8 @@ def cpv(text: str | None) -> str | None:
     """The 8 digits of a CPV code, whether written "45000000" or "45000000-7"."""
     if not text:
         return None
+    if len(text) == 8 and text.isdecimal():  # nearly always: what the pattern gives for eight digits alone (\d is isdecimal)
+        return text
     match = _CPV.match(text)
     if match is None:
         logger.debug("not a CPV code: %r", text)
@@ -95,4 +97,7 @@ def publication_number(text: str | None) -> str | None:
 
 def unique(values: Iterable[str | None]) -> tuple[str, ...]:
     """The values in first-seen order, without blanks or repeats (CPV lists, winners' ids)."""
+    if values.__class__ is list and len(values) == 1:  # often: nothing to deduplicate
+        value = values[0]
+        return (value,) if value else ()
     return tuple(dict.fromkeys(filter(None, values)))

@@ -164,3 +164,26 @@ def child_text(element: Any, tag: str) -> str | None:
             if value is not None:
                 return value
     return None
+
+
+def first_node_text(elements: Iterable[Any]) -> str | None:
+    """The first non-blank text node of ``elements`` (in document order), stripped: ``text(path/text(), ...)`` where
+    ``path`` finds ``elements``."""
+    for element in elements:
+        value = node_text(element)
+        if value is not None:
+            return value
+    return None
+
+
+def first_attribute(elements: Iterable[Any], name: str) -> str | None:
+    """The first non-blank ``name`` attribute of ``elements``, stripped: ``text(path/@name, ...)`` where ``path`` finds
+    ``elements``."""
+    for element in elements:
+        value = element.get(name)
+        if value is not None:
+            value = value.strip()
+            if value:
+                return value
+    return None
+

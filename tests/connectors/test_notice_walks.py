@@ -1,4 +1,4 @@
-"""The child walks that replaced XPath calls in the eForms parser read exactly what those XPaths read.
+"""The child walks and unions that replaced XPath calls in the notice parsers read exactly what those XPaths read.
 
 Each case builds an element where the XPath and a naive walk would differ (comments and processing
 instructions between text nodes, a blank first match, a second ``cac:PostalAddress``, a tender with two
@@ -7,17 +7,20 @@ ids or two monetary totals) and compares the walk with the XPath it replaced, ev
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
+from connectors.notice_xml.eforms_notice_parts import ExtensionParts, RootParts
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.safe_xml import parse_xml
-from connectors.notice_xml.values import count
-from connectors.notice_xml.xpath import add_node_texts, child_text, compiler, node_text, text, texts
+from connectors.notice_xml.ted_r209_parts import FormParts
+from connectors.notice_xml.values import count, cpv
+from connectors.notice_xml.xpath import add_node_texts, child_text, compiler, first_node_text, node_text, prefixed_compiler, text, texts
 
 _x = compiler(EFORMS_NS)
 NS = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in EFORMS_NS.items())
@@ -112,3 +115,82 @@ def test_result_parts_match_the_paths_they_replace() -> None:
                                            ("", None), ("x", None), ("1e3", 1000)])
 def test_count_reads_digits_as_the_decimal_reading_did(written: str, read: int | None) -> None:
     assert count(written) == read
+
+
+def test_root_and_extension_walks_read_what_their_paths_read() -> None:
+    """Blank first matches, comments, a second extension and a second project: each reader gives its path's answer."""
+    extension = (
+        "<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>{}"
+        "</efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"
+    )
+    first_extension = extension.format(
+        "<efac:Publication><efbc:NoticePublicationID> </efbc:NoticePublicationID></efac:Publication>"
+        "<efac:Publication><efbc:NoticePublicationID><!-- c --> 00012345-2024 </efbc:NoticePublicationID>"
+        "<efbc:PublicationDate>2024-01-02Z</efbc:PublicationDate></efac:Publication>"
+        "<efac:NoticeSubType><cbc:SubTypeCode> </cbc:SubTypeCode><cbc:SubTypeCode>29</cbc:SubTypeCode></efac:NoticeSubType>"
+        "<efac:NoticeResult><cbc:TotalAmount>1</cbc:TotalAmount></efac:NoticeResult><efac:NoticeResult/>"
+    )
+    second_extension = extension.format("<efac:Publication><efbc:NoticePublicationID>9-2024</efbc:NoticePublicationID></efac:Publication>")
+    root = parse_xml(
+        f"<ContractAwardNotice {NS}>{first_extension}{second_extension}<cbc:ID/><cbc:ID>uuid-1</cbc:ID>"
+        "<cbc:NoticeTypeCode listName='result'>can-standard</cbc:NoticeTypeCode><cbc:NoticeTypeCode>x</cbc:NoticeTypeCode>"
+        "<cbc:NoticeLanguageCode>ENG</cbc:NoticeLanguageCode><cbc:IssueDate>2024-01-01Z</cbc:IssueDate>"
+        "<cac:ContractingParty><cac:Party><cac:PartyIdentification><cbc:ID> </cbc:ID></cac:PartyIdentification>"
+        "</cac:Party></cac:ContractingParty><cac:ContractingParty><cac:Party><cac:PartyIdentification>"
+        "<cbc:ID>ORG-2</cbc:ID></cac:PartyIdentification></cac:Party></cac:ContractingParty>"
+        "<cac:TenderingProcess><cbc:ProcedureCode>open</cbc:ProcedureCode></cac:TenderingProcess>"
+        "<cac:ProcurementProject><cbc:Name>first</cbc:Name></cac:ProcurementProject><cac:ProcurementProject/>"
+        "<cac:ProcurementProjectLot/><cac:ProcurementProjectLot/></ContractAwardNotice>".encode(),
+        "test",
+    )
+    parts = RootParts(root)
+    found_extension = parts.extension()
+    assert found_extension is _x("ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension")(root)[0]
+    assert first_node_text(parts.ids) == text(_x("cbc:ID/text()"), root) == "uuid-1"
+    assert parts.type_code is _x("cbc:NoticeTypeCode")(root)[0]
+    assert first_node_text(parts.languages) == text(_x("cbc:NoticeLanguageCode/text()"), root)
+    assert first_node_text(parts.issue_dates) == text(_x("cbc:IssueDate/text()"), root)
+    assert parts.buyer_id() == text(_x("cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()"), root) == "ORG-2"
+    assert parts.procedure_type() == text(_x("cac:TenderingProcess/cbc:ProcedureCode/text()"), root)
+    assert parts.project is _x("cac:ProcurementProject[1]")(root)[0]
+    assert parts.lots == _x("cac:ProcurementProjectLot")(root)
+    in_extension = ExtensionParts(found_extension)
+    assert in_extension.publication_id() == text(_x("efac:Publication/efbc:NoticePublicationID/text()"), found_extension)
+    assert in_extension.publication_id() == "00012345-2024"
+    assert in_extension.publication_date() == text(_x("efac:Publication/efbc:PublicationDate/text()"), found_extension)
+    assert in_extension.subtype() == text(_x("efac:NoticeSubType/cbc:SubTypeCode/text()"), found_extension) == "29"
+    assert in_extension.result is _x("efac:NoticeResult")(found_extension)[0]
+
+
+def test_r209_form_parts_are_what_each_path_finds() -> None:
+    """The one union gives each part the nodes its own path finds, in document order (two lots, a title out of place)."""
+    namespace = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"
+    form = parse_xml(
+        f"<F03_2014 xmlns='{namespace}' LG='EN'><OBJECT_CONTRACT><OBJECT_DESCR><TITLE><P>lot 1</P></TITLE><LOT_NO>1</LOT_NO>"
+        "<CPV_ADDITIONAL><CPV_CODE CODE='1'/></CPV_ADDITIONAL></OBJECT_DESCR><TITLE>main <P>title</P></TITLE>"
+        "<CPV_MAIN><CPV_CODE CODE=' '/><CPV_CODE CODE='45000000'/></CPV_MAIN><OBJECT_DESCR><LOT_NO>2</LOT_NO>"
+        "<CPV_ADDITIONAL><CPV_CODE CODE='2'/><CPV_CODE CODE='3'/></CPV_ADDITIONAL></OBJECT_DESCR></OBJECT_CONTRACT>"
+        "<CONTRACTING_BODY><ADDRESS_CONTRACTING_BODY/></CONTRACTING_BODY><NOTICE TYPE='PRI_ONLY'/>"
+        "<AWARD_CONTRACT><AWARDED_CONTRACT/></AWARD_CONTRACT><AWARD_CONTRACT><AWARDED_CONTRACT/></AWARD_CONTRACT>"
+        "<RESULTS><AWARDED_PRIZE/></RESULTS></F03_2014>".encode(),
+        "test",
+    )
+    x = prefixed_compiler("t", namespace)
+    parts = FormParts(form, namespace)
+    assert parts.buyers == x("t:CONTRACTING_BODY/t:ADDRESS_CONTRACTING_BODY")(form)
+    assert parts.title == "main title"
+    assert parts.main_cpv == x("t:OBJECT_CONTRACT/t:CPV_MAIN/t:CPV_CODE/@CODE")(form) == [" ", "45000000"]
+    assert parts.notices == x("t:NOTICE")(form)
+    assert parts.lots == x("t:OBJECT_CONTRACT/t:OBJECT_DESCR")(form)
+    assert parts.lot_numbers == x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:LOT_NO")(form)
+    assert parts.lot_titles == x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:TITLE")(form)
+    assert parts.lot_cpv == x("t:OBJECT_CONTRACT/t:OBJECT_DESCR/t:CPV_ADDITIONAL/t:CPV_CODE")(form)
+    assert len(parts.lot_cpv) == 3
+    assert parts.awarded == x("t:AWARD_CONTRACT/t:AWARDED_CONTRACT")(form)
+    assert parts.prizes == x("t:RESULTS/t:AWARDED_PRIZE")(form)
+
+
+@pytest.mark.parametrize("written", ["45000000", "45000000-7", " 45000000 ", "٤٥٠٠٠٠٠٠", "4500000", "450000000", "4500000x", ""])
+def test_cpv_reads_eight_digits_as_the_pattern_does(written: str) -> None:
+    match = re.match(r"\s*(\d{8})(?:-\d)?\s*$", written)
+    assert cpv(written) == (match.group(1) if written and match else None)
