@@ -1,12 +1,13 @@
 """Flow: score suppliers (dependency, failure probability, geopolitics, combined) as of a day; daily.
 
-Three tasks. The scoring loads everything in a few bulk queries, scores in memory and writes one
+Two tasks. The scoring loads everything in a few bulk queries, scores in memory and writes one
 scoring run in bulk (``pipelines.score_suppliers``). Then the alternatives ranker is learned from the
 award history before that day, with the new run's failure bands, and kept in the store
-(``pipelines.alternatives.learn_ranker``): the send-alerts runs load it instead of learning it each run.
-Last, what the day's alert runs will read of the award history (the markets of our categories, the CPV
-divisions of our contracts for the alternatives) is worked out and kept (``pipelines.prepared_alert_facts``),
-so that an alert run costs what its alerts cost, not what the store holds.
+(``pipelines.alternatives.learn_ranker``): the send-alerts runs load it instead of learning it each run;
+and, in the same task with the history learning read, what the day's alert runs will read of the award
+history (the markets of our categories, the CPV divisions of our contracts for the alternatives) is worked
+out and kept (``pipelines.prepared_alert_facts``), so that an alert run costs what its alerts cost, not
+what the store holds.
 The summary, the riskiest suppliers of ours and the Kraljic positions become Prefect artifacts.
 """
 
@@ -23,7 +24,7 @@ from prefect.cache_policies import NONE
 from alerts.routing import RoutingConfigError
 from alerts.rules import RuleConfigError
 from config.settings import Settings
-from pipelines.alternatives import learn_ranker
+from pipelines.alternatives import learn_ranker_keeping_history
 from pipelines.prepared_alert_facts import prepare_alert_facts
 from pipelines.score_suppliers import score_suppliers as run_scoring
 from store.db import Store
@@ -41,27 +42,27 @@ def score_task(as_of: date | None) -> dict:
     return summary.as_dict()
 
 
-@task(name="learn-alternatives-ranker", cache_policy=NONE)
-def learn_ranker_task(as_of: date) -> dict[str, Any]:
+@task(name="learn-ranker-and-prepare-alert-facts", cache_policy=NONE)
+def learn_and_prepare_task(as_of: date, routing_file: str | None) -> dict[str, Any]:
+    """Learn the ranker and keep it, then work out what the day's alert runs read: one task, so that the
+    divisions are sliced out of the history learning read (``learn_ranker_keeping_history``), each step in a
+    transaction of its own as before."""
+    logger = get_run_logger()
     settings = Settings()
-    with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-        ranker = learn_ranker(session, settings, as_of=as_of)
-    get_run_logger().info("alternatives ranker: %s", ranker.describe())
-    return {"kind": ranker.kind, "description": ranker.describe()}
-
-
-@task(name="prepare-alert-facts", cache_policy=NONE)
-def prepare_alert_facts_task(as_of: date, routing_file: str | None) -> dict[str, int]:
-    settings = Settings()
-    try:
-        with Store(settings.resolved_database_url) as store, store.session() as session, session.begin():
-            kept = prepare_alert_facts(session, settings, as_of=as_of,
-                                       routing_file=Path(routing_file) if routing_file else None)
-    except (RoutingConfigError, RuleConfigError) as exc:  # the scores stand; the alert runs read for themselves
-        get_run_logger().warning("nothing kept for the alert runs: the alert configuration is not valid: %s", exc)
-        return {}
-    get_run_logger().info("kept for the alert runs on %s: %s", as_of, kept)
-    return kept
+    with Store(settings.resolved_database_url) as store:
+        with store.session() as session, session.begin():
+            ranker, whole = learn_ranker_keeping_history(session, settings, as_of=as_of)
+        logger.info("alternatives ranker: %s", ranker.describe())
+        learned = {"kind": ranker.kind, "description": ranker.describe()}
+        try:
+            with store.session() as session, session.begin():
+                kept = prepare_alert_facts(session, settings, as_of=as_of, whole=whole,
+                                           routing_file=Path(routing_file) if routing_file else None)
+        except (RoutingConfigError, RuleConfigError) as exc:  # the scores stand; the alert runs read for themselves
+            logger.warning("nothing kept for the alert runs: the alert configuration is not valid: %s", exc)
+            return {"ranker": learned, "kept": {}}
+    logger.info("kept for the alert runs on %s: %s", as_of, kept)
+    return {"ranker": learned, "kept": kept}
 
 
 @flow(name="score-suppliers")
@@ -72,8 +73,8 @@ def score_suppliers(as_of: date | None = None, routing_file: str | None = None) 
     the markets worked out ahead for the alert runs."""
     summary = score_task(as_of)
     day = date.fromisoformat(summary["as_of"])
-    summary["alternatives_ranker"] = learn_ranker_task(day)
-    summary["prepared_for_alerts"] = prepare_alert_facts_task(day, routing_file)
+    learned = learn_and_prepare_task(day, routing_file)
+    summary["alternatives_ranker"], summary["prepared_for_alerts"] = learned["ranker"], learned["kept"]
     lines = [f"## Scoring run {summary['run_id']}, data as of {summary['as_of']}", "",
              f"Failure model: `{summary['model_version']}`" + (" — **synthetic demo data**" if summary["synthetic"] else ""),
              "", *[f"- {k}: {v}" for k, v in sorted(summary["counts"].items())]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -120,6 +121,7 @@ class AlternativesContext:
     reads: BeyondReads | None = None  # and its aggregates of the rest of the history
     read_cpu: float = 0.0  # CPU seconds spent reading divisions (for the alert benchmark)
     prepared: PreparedReads | None = None  # the divisions kept ahead by the score-suppliers flow
+    whole: WholeHistory | None = None  # the history as read, when asked to keep it (``load_context``)
 
     def companies_for(self, session: Session, keys: Iterable[str]) -> None:
         """Read the companies among ``keys`` not read yet (a lazy context; a full one holds them all)."""
@@ -149,6 +151,40 @@ class AlternativesContext:
                     self.companies.update(kept.companies)
                     self.read |= set(kept.index.suppliers)
         return self.divisions[division]
+
+
+@dataclass
+class WholeHistory:
+    """The award and bid history before ``as_of`` that a learning run read (``load_context``), in the order read.
+
+    Why: the score-suppliers flow learns the ranker and then works out the CPV divisions the day's alert runs
+    will ask about (``pipelines.prepared_alert_facts``); a division's wins and bids are a slice of this history,
+    so they are taken from it (``under``) instead of being read from the store a second time.
+    """
+
+    as_of: date
+    awards: list[PastAward]
+    bids: list[PastBid]
+    #: the CPV records by the first two digits of their code, in the order read (made on the first ``under``)
+    _by_two: dict[str, tuple[list[PastAward], list[PastBid]]] | None = field(default=None, repr=False)
+
+    def under(self, division: str, *, since: date) -> tuple[list[PastAward], list[PastBid]]:
+        """What ``load_division`` reads of the CPV ``division`` from ``since``: the same records, in the same order.
+
+        That read finds a notice by the prefix of its ``cpv_main``; a notice of another scheme keeps ``cpv_main``
+        empty (its codes are in ``category_codes``, the whole history's code for it), so its scheme leaves it out.
+        """
+        if self._by_two is None:
+            self._by_two = defaultdict(lambda: ([], []))
+            for a in self.awards:
+                if a.scheme == CPV and a.cpv:
+                    self._by_two[a.cpv[:2]][0].append(a)
+            for b in self.bids:
+                if b.scheme == CPV and b.cpv:
+                    self._by_two[b.cpv[:2]][1].append(b)
+        awards, bids = self._by_two.get(division[:2], ((), ()))
+        return ([a for a in awards if a.published >= since and a.cpv.startswith(division)],
+                [b for b in bids if b.published >= since and b.cpv.startswith(division)])
 
 
 @dataclass
@@ -201,17 +237,22 @@ class BeyondReads:
 
 
 def load_division(session: Session, settings: Settings, *, division: str, as_of: date,
-                  awards: RunAwards | None = None, reads: BeyondReads | None = None) -> BranchIndex:
+                  awards: RunAwards | None = None, reads: BeyondReads | None = None,
+                  whole: WholeHistory | None = None) -> BranchIndex:
     """The wins and bids under a CPV division in the window of ``alerts.alternatives.years`` before ``as_of``,
     told what the rest of the history says about their suppliers and buyers and our own buyer (see
     ``models.alternative_branches``): read by prefix (from ``awards`` when given) and aggregated in SQL (``reads``:
-    the run's aggregates so far), never the whole store."""
+    the run's aggregates so far), never the whole store; or sliced out of ``whole``, the history that a learning
+    run on the same day has read already."""
     alt = settings.alerts.alternatives
     since = years_before(as_of, alt.years)
-    facts = awards.under(division, since=since) if awards is not None and awards.as_of == as_of else None
-    history = [a for a in load_history(session, cpv_prefix=division, until=as_of, since=since, facts=facts)
-               if a.published < as_of]
-    bids = [b for b in bid_facts(session, division, until=as_of, since=since) if b.published < as_of]
+    if whole is not None and whole.as_of == as_of:
+        history, bids = whole.under(division, since=since)
+    else:
+        facts = awards.under(division, since=since) if awards is not None and awards.as_of == as_of else None
+        history = [a for a in load_history(session, cpv_prefix=division, until=as_of, since=since, facts=facts)
+                   if a.published < as_of]
+        bids = [b for b in bid_facts(session, division, until=as_of, since=since) if b.published < as_of]
     reads = reads if reads is not None and reads.as_of == as_of else BeyondReads(as_of)
     winners = {w for a in history for w in a.winners}
     beyond = reads.beyond(session, suppliers=winners | {k for b in bids for k in b.bidders}, winners=winners,
@@ -220,8 +261,9 @@ def load_division(session: Session, settings: Settings, *, division: str, as_of:
 
 
 def load_context(session: Session, settings: Settings, *, as_of: date, ranker: Ranker | None = None,
-                 ) -> tuple[AlternativesContext, frozenset[str]]:
-    """The history before ``as_of`` indexed, and its companies; the ranker is ``ranker`` (fixed weights if None).
+                 keep: bool = False) -> tuple[AlternativesContext, frozenset[str]]:
+    """The history before ``as_of`` indexed, and its companies; the ranker is ``ranker`` (fixed weights if None);
+    ``keep``: the history as read is kept too (``AlternativesContext.whole``).
 
     Also returns the features whose input about our own buyer (``alerts.alternatives.buyer_org_key``)
     is unknown (no region, no kind, no awards of its own): a learned model leaves them out and ranks on
@@ -236,13 +278,15 @@ def load_context(session: Session, settings: Settings, *, as_of: date, ranker: R
     kind, region = _buyer_profile(session, alt.buyer_org_key)
     without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
     context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"),
-                                  buyer=(kind, region))
+                                  buyer=(kind, region), whole=WholeHistory(as_of, history, bids) if keep else None)
     return context, without
 
 
-def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True) -> AlternativesContext:
-    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin)."""
-    context, without = load_context(session, settings, as_of=as_of)
+def prepare(session: Session, settings: Settings, *, as_of: date, learned: bool = True,
+            keep: bool = False) -> AlternativesContext:
+    """Load the history before ``as_of``, index it and learn the ranker from it (fixed weights when too thin);
+    ``keep``: the history as read is kept too (``AlternativesContext.whole``)."""
+    context, without = load_context(session, settings, as_of=as_of, keep=keep)
     if learned:
         alt = settings.alerts.alternatives
         context.ranker = fit_ranker(context.index, context.companies, as_of=as_of, depth=alt.cpv_depth, years=alt.years,
@@ -264,14 +308,30 @@ def learn_ranker(session: Session, settings: Settings, *, as_of: date, now: date
     failure bands the training cases carry are those of the latest scoring run up to ``as_of``, as in an
     alert run on that day. Returns the ranker (fixed weights, with why, when the history is too thin).
     """
+    return _learn(session, settings, as_of=as_of, now=now, keep=False)[0]
+
+
+def learn_ranker_keeping_history(session: Session, settings: Settings, *, as_of: date, now: datetime | None = None,
+                                 ) -> tuple[Ranker, WholeHistory]:
+    """``learn_ranker``, and the history it read: ``prepare_alert_facts`` on the same day takes its divisions
+    from it (``load_division``) instead of reading them again."""
+    ranker, whole = _learn(session, settings, as_of=as_of, now=now, keep=True)
+    assert whole is not None
+    return ranker, whole
+
+
+def _learn(session: Session, settings: Settings, *, as_of: date, now: datetime | None,
+           keep: bool) -> tuple[Ranker, WholeHistory | None]:
     # What the run before (the scoring, in the same process) left in cycles is collected first: during the
     # pause it would stay, under learning's peak (scale 16: 17 MiB).
     gc.collect()
     with collector_paused():  # the history read and indexed is all alive until learning ends
-        ranker = prepare(session, settings, as_of=as_of).ranker
+        context = prepare(session, settings, as_of=as_of, keep=keep)
+        ranker, whole = context.ranker, context.whole
+        del context  # the index goes; the history as read stays only when kept
     save_ranker(session, ranker, learned_on=as_of, features=FEATURES, settings=ranker_settings(settings),
                 learned_at=now or datetime.now(UTC))
-    return ranker
+    return ranker, whole
 
 
 def stored_ranker(session: Session, settings: Settings, *, as_of: date) -> Ranker:

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,9 @@ from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, company_stamp
 from store.market_summaries import our_category_codes
 from store.prepared_facts import data_stamp, load_prepared, replace_prepared
+
+if TYPE_CHECKING:  # pipelines.alternatives imports this module
+    from pipelines.alternatives import WholeHistory
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +62,12 @@ def divisions_of(codes: set[str], settings: Settings) -> list[str]:
 
 
 def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, routing_file: Path | None = None,
-                        now: datetime | None = None) -> dict[str, int]:
+                        now: datetime | None = None, whole: WholeHistory | None = None) -> dict[str, int]:
     """Work out and keep the markets of our categories and the histories of our CPV divisions as of ``as_of``.
 
     ``routing_file`` overrides ``settings.alerts.routing_file`` (its categories are the markets an alert
-    names). Returns how many of each were kept.
+    names). ``whole``: the history a learning run on ``as_of`` read (``learn_ranker_keeping_history``); the
+    divisions are then sliced out of it, not read again. Returns how many of each were kept.
     """
     from pipelines.alternatives import BeyondReads, load_division
     from pipelines.send_alerts import load_config, market_years, read_markets
@@ -85,7 +89,8 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     divisions = {}
     companies_stamp = company_stamp(session, as_of=as_of)
     for division in divisions_of(codes, settings):
-        index = load_division(session, settings, division=division, as_of=as_of, awards=awards, reads=reads)
+        index = load_division(session, settings, division=division, as_of=as_of, awards=awards, reads=reads,
+                              whole=whole)
         arrays, meta = branch_state(index)
         meta["companies"] = _company_columns(company_facts(session, index.suppliers, as_of=as_of))
         meta["companies_stamp"] = companies_stamp

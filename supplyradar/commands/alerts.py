@@ -273,13 +273,13 @@ def learn_ranker_command(
 ) -> None:
     """Learn the alternatives ranker after a scoring run and keep it, and the markets and CPV divisions the day's
     alert runs read, for them (the score-suppliers flow does this)."""
-    from pipelines.alternatives import learn_ranker
+    from pipelines.alternatives import learn_ranker_keeping_history
     from pipelines.prepared_alert_facts import prepare_alert_facts
 
     settings, day = Settings().with_alert_files(routing=routing), parse_date(as_of, "--as-of") or date.today()
     with open_store(settings) as store, store.session() as session, session.begin():
-        ranker = learn_ranker(session, settings, as_of=day)
-        kept = prepare_alert_facts(session, settings, as_of=day)
+        ranker, whole = learn_ranker_keeping_history(session, settings, as_of=day)
+        kept = prepare_alert_facts(session, settings, as_of=day, whole=whole)
     out.print(f"{ranker.describe()}; kept for the alert runs: {kept}", markup=False)
 
 

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pipelines.alternatives import prepare_for_alerts, suggest_for, suggestions_facts
+import numpy as np
+from sqlalchemy import select
+
+from models.alternative_branches import branch_state
+from pipelines.alternatives import (
+    BeyondReads,
+    learn_ranker_keeping_history,
+    load_context,
+    load_division,
+    prepare_for_alerts,
+    suggest_for,
+    suggestions_facts,
+)
 from pipelines.prepared_alert_facts import PreparedReads, prepare_alert_facts
 from pipelines.run_awards import RunAwards
 from pipelines.send_alerts import load_config, market_years, read_markets
 from store.db import Store
-from store.schema import Contract, SupplierEvent
+from store.schema import Award, AwardWinner, Contract, Organisation, SupplierEvent
 from store.schema import Notice as NoticeRow
+from store.schema.alerts import PreparedAlertFact
+from store.schema.bids import Bid, BidTenderer
 from tests.pipelines.test_alert_alternatives_divisions import AS_OF, NOW, _fill, _settings
 
 OURS = "NL:id:90000001"
@@ -83,3 +97,64 @@ def test_kept_facts_are_what_the_run_reads_and_are_left_when_no_longer_true(stor
         notice.collected_at = NOW + timedelta(hours=1)
     found, used = _suggestions(store, settings, codes, supplier, prepared=True)
     assert found == expected and used == {"division missed": 3}
+
+
+def _another_scheme_like_a_division(store: Store, ids: dict[str, int]) -> None:
+    """An UNSPSC notice whose code starts like CPV division 72, with a won award and a bid: no CPV read finds it."""
+    with store.session() as session, session.begin():
+        buyer = session.scalar(select(Organisation.id).where(Organisation.org_key == OURS))
+        notice = NoticeRow(source="ted", notice_id="U72", format="eforms", notice_type="can", kind="award",
+                           published=AS_OF - timedelta(days=40), buyer_id=buyer, cpv_main=None,
+                           category_scheme="UNSPSC", category_codes=["72101500"], content_hash="h", collected_at=NOW)
+        session.add(notice)
+        session.flush()
+        award = Award(notice_pk=notice.id, seq=0, lot_id="LOT-0", value=70_000, currency="EUR", contract_id="CON-2")
+        bid = Bid(notice_pk=notice.id, seq=0, lot_id="LOT-0", won=True)
+        session.add_all([award, bid])
+        session.flush()
+        session.add_all([AwardWinner(award_id=award.id, organisation_id=ids["NL:id:4"], position=0),
+                         BidTenderer(bid_id=bid.id, organisation_id=ids["NL:id:4"])])
+
+
+def test_divisions_sliced_from_the_learning_history_are_the_divisions_read(store: Store) -> None:
+    ids = _fill(store)
+    _another_scheme_like_a_division(store, ids)
+    settings = _settings(OURS)
+    with store.session() as session:
+        whole = load_context(session, settings, as_of=AS_OF, keep=True)[0].whole
+        assert whole is not None and any(a.scheme == "UNSPSC" and a.cpv.startswith("72") for a in whole.awards)
+        assert any(b.scheme == "UNSPSC" and b.cpv.startswith("72") for b in whole.bids)
+        for division in ("45", "72", "90", "7210", "10"):
+            read = load_division(session, settings, division=division, as_of=AS_OF, reads=BeyondReads(AS_OF))
+            sliced = load_division(session, settings, division=division, as_of=AS_OF, reads=BeyondReads(AS_OF),
+                                   whole=whole)
+            (read_arrays, read_meta), (sliced_arrays, sliced_meta) = branch_state(read), branch_state(sliced)
+            assert sliced_meta == read_meta and sliced_arrays.keys() == read_arrays.keys()
+            for name, column in read_arrays.items():
+                assert column.dtype == sliced_arrays[name].dtype
+                assert np.array_equal(column, sliced_arrays[name], equal_nan=column.dtype.kind == "f"), (division, name)
+        assert load_division(session, settings, division="72", as_of=AS_OF, reads=BeyondReads(AS_OF)).suppliers
+
+
+def test_learning_keeps_the_history_for_the_kept_facts(store: Store) -> None:
+    """The flow's way (learn, then keep the facts from the history learning read) keeps what reading keeps."""
+    ids = _fill(store)
+    _another_scheme_like_a_division(store, ids)
+    settings = _settings(OURS)
+    _our_contracts(store, ids["NL:id:3"])
+    with store.session() as session, session.begin():
+        ranker, whole = learn_ranker_keeping_history(session, settings, as_of=AS_OF, now=NOW)
+        assert whole.as_of == AS_OF and ranker.kind in ("learned", "transparent")
+        kept = prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW, whole=whole)
+    with store.session() as session:
+        sliced = _prepared_rows(session)
+    with store.session() as session, session.begin():
+        assert prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW) == kept
+    with store.session() as session:
+        assert _prepared_rows(session) == sliced and len(sliced) == kept["division"] + kept["market"]
+
+
+def _prepared_rows(session) -> list[tuple]:
+    """Every kept fact as its columns but the row id (written anew each time)."""
+    table = PreparedAlertFact.__table__
+    return sorted(tuple(row) for row in session.execute(select(*(c for c in table.c if c.name != "id"))))
