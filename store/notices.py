@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
+from store.bulk import insert_rows
 from store.identity import org_key
 from store.notice_rows import NOTICE_FIELDS, ChildRows, content_hash, notice_parties, notice_row
 from store.schema import (
@@ -104,9 +105,8 @@ def _upsert_keyed(session: Session, keyed: Iterable[tuple[str, Party]], now: dat
     for chunk in _chunks(list(rows)):
         ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
     unseen = [rows[key] for key in rows if key not in ids]
-    if unseen:  # a plain executemany, then the new ids read back (see _insert_children on RETURNING)
-        stmt = dialect_insert(session.get_bind(), _ORGS).on_conflict_do_nothing(index_elements=["org_key"])
-        session.execute(stmt, unseen)
+    # a plain executemany, then the new ids read back (see _insert_children on RETURNING)
+    insert_rows(session, _ORGS, unseen, conflict=("nothing", ("org_key",), ()))
     for chunk in _chunks([row["org_key"] for row in unseen]):
         ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
     return ids
@@ -159,10 +159,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     for chunk in _chunks(replaced):
         for child in _CHILD_TABLES:
             session.execute(delete(child).where(child.c.notice_pk.in_(chunk)))
-    stmt = dialect_insert(session.get_bind(), _NOTICES)
-    upsert = stmt.on_conflict_do_update(index_elements=["source", "notice_id"],
-                                        set_={name: stmt.excluded[name] for name in NOTICE_FIELDS})
-    session.execute(upsert, rows)
+    insert_rows(session, _NOTICES, rows, conflict=("update", ("source", "notice_id"), NOTICE_FIELDS))
     pks = _notice_pks(session, [(row["source"], row["notice_id"]) for row in rows])
     children = ChildRows()
     for (source, notice_id), pk in pks.items():
@@ -208,8 +205,7 @@ def _insert_children(session: Session, children: ChildRows) -> None:
     """
     for table, rows in ((NoticeCpv.__table__, children.cpv), (Lot.__table__, children.lots),
                         (NoticeIdentifier.__table__, children.identifiers)):
-        if rows:
-            session.execute(table.insert(), rows)
+        insert_rows(session, table, rows)
     for parents, table, members, member_key in (
         (children.awards, _AWARDS, AwardWinner.__table__, "award_id"),
         (children.bids, Bid.__table__, BidTenderer.__table__, "bid_id"),
@@ -217,15 +213,14 @@ def _insert_children(session: Session, children: ChildRows) -> None:
     ):
         if not parents:
             continue
-        session.execute(table.insert(), [row for row, _ in parents])
+        insert_rows(session, table, [row for row, _ in parents])
         ids = {}
         for chunk in _chunks(sorted({row["notice_pk"] for row, _ in parents})):
             query = select(table.c.notice_pk, table.c.seq, table.c.id).where(table.c.notice_pk.in_(chunk))
             ids.update(((notice_pk, seq), pk) for notice_pk, seq, pk in session.execute(query))
         member_rows = [{member_key: ids[(row["notice_pk"], row["seq"])], "organisation_id": oid, "position": position}
                        for row, org_ids in parents for position, oid in enumerate(org_ids)]
-        if member_rows:
-            session.execute(members.insert(), member_rows)
+        insert_rows(session, members, member_rows)
 
 
 def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identifiers: Iterable[str] | None = None) -> None:
