@@ -15,6 +15,7 @@ rows leave out would need SQLAlchemy to fill it in, so such rows are sent the or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
@@ -48,13 +49,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         session.execute(_statement(dialect, table, conflict), list(rows))
         return
     sql, positional, names, processors = prepared
-    if any(processors):
-        # applied to ``None`` too, as SQLAlchemy does (a JSON column stores it as the JSON ``null``)
-        pairs = tuple(zip(names, processors, strict=True))
-        values = [[row[name] if process is None else process(row[name]) for name, process in pairs] for row in rows]
-    else:
-        values = [[row[name] for name in names] for row in rows]
-    params = [tuple(value) for value in values] if positional else [dict(zip(names, value, strict=True)) for value in values]
+    values = list(map(itemgetter(*names), rows)) if len(names) > 1 else [(row[names[0]],) for row in rows]
+    if any(processors):  # column by column; applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)
+        columns = list(zip(*values, strict=True))
+        for index, process in enumerate(processors):
+            if process is not None:
+                columns[index] = tuple(map(process, columns[index]))
+        values = list(zip(*columns, strict=True))
+    params = values if positional else [dict(zip(names, value, strict=True)) for value in values]
     connection.exec_driver_sql(sql, params)
 
 
@@ -89,3 +91,23 @@ def _statement(dialect: Dialect, table: Table, conflict: Conflict):  # a dialect
     if mode == "nothing":
         return stmt.on_conflict_do_nothing(index_elements=list(index))
     return stmt.on_conflict_do_update(index_elements=list(index), set_={name: stmt.excluded[name] for name in columns})
+
+
+def select_in(session: Session, table: Table, columns: Sequence[str], key: str, values: Sequence[Any], *,
+              equal: dict[str, Any] | None = None, distinct: bool = False) -> list[tuple[Any, ...]]:
+    """``SELECT [DISTINCT] columns FROM table WHERE <column = value, ...> AND key IN (values)`` as the driver's own
+    statement: the ids of a page's rows read back. SQLAlchemy renders an ``IN`` list anew for every execution
+    (a bound parameter and its processing per value); here it is a list of placeholders. For keys and columns
+    of plain text and whole numbers, whose values the driver takes and gives as they are.
+    """
+    if not values:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    conditions = [f"{quote(name)} = {mark}" for name in equal or {}]
+    conditions.append(f"{quote(key)} IN ({', '.join([mark] * len(values))})")
+    sql = (f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(quote(c) for c in columns)} "
+           f"FROM {quote(table.name)} WHERE {' AND '.join(conditions)}")
+    return [tuple(row) for row in connection.exec_driver_sql(sql, (*(equal or {}).values(), *values))]
