@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from store.bulk import insert_rows
+from store.bulk import insert_rows, select_in
 from store.db import Store
 from store.schema import Award, Notice, NoticeCpv, Organisation
 
@@ -79,3 +79,16 @@ def test_a_column_left_to_its_default_goes_through_sqlalchemy(store: Store) -> N
                                                 "currency": "EUR", "tenders_received": 3, "contract_id": None}])
     assert stored(store, NoticeCpv) == [(pk, "43000000", False)]
     assert stored(store, Award) == [(pk, 0, "LOT-1", Decimal("12.5"), "EUR", 3, None)]
+
+
+def test_select_in_reads_the_rows_sqlalchemy_reads(store: Store) -> None:
+    with store.session() as session, session.begin():
+        insert_rows(session, Organisation.__table__, [organisation(f"NL:name:{n}", f"N{n}") for n in range(5)])
+        keys = ["NL:name:1", "NL:name:3", "NL:name:9"]
+        expected = {tuple(row) for row in session.execute(select(Organisation.__table__.c.org_key, Organisation.__table__.c.id)
+                                                           .where(Organisation.__table__.c.org_key.in_(keys)))}
+        assert set(select_in(session, Organisation.__table__, ("org_key", "id"), "org_key", keys)) == expected
+        assert len(expected) == 2
+        assert select_in(session, Organisation.__table__, ("org_key",), "org_key", keys, equal={"name": "N3"}) == [("NL:name:3",)]
+        assert select_in(session, Organisation.__table__, ("country",), "org_key", keys, distinct=True) == [("NL",)]
+        assert select_in(session, Organisation.__table__, ("id",), "org_key", []) == []
