@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
+from store.bulk import insert_rows, select_in
 from store.identity import org_key
 from store.notice_rows import NOTICE_FIELDS, ChildRows, content_hash, notice_parties, notice_row
 from store.schema import (
@@ -37,6 +38,7 @@ __all__ = ["SOURCE_PREFERENCE", "SaveResult", "content_hash", "dialect_insert", 
 _NOTICES = NoticeRow.__table__
 _ORGS = Organisation.__table__
 _AWARDS = Award.__table__
+_IDENTIFIERS = NoticeIdentifier.__table__
 #: What a changed notice loses before its new version is written (members of awards, bids and
 #: modifications go by ``ON DELETE CASCADE``).
 _CHILD_TABLES = (_AWARDS, Lot.__table__, NoticeCpv.__table__, NoticeIdentifier.__table__, Bid.__table__,
@@ -102,13 +104,12 @@ def _upsert_keyed(session: Session, keyed: Iterable[tuple[str, Party]], now: dat
             }
     ids: dict[str, int] = {}
     for chunk in _chunks(list(rows)):
-        ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
+        ids.update(select_in(session, _ORGS, ("org_key", "id"), "org_key", chunk))
     unseen = [rows[key] for key in rows if key not in ids]
-    if unseen:  # a plain executemany, then the new ids read back (see _insert_children on RETURNING)
-        stmt = dialect_insert(session.get_bind(), _ORGS).on_conflict_do_nothing(index_elements=["org_key"])
-        session.execute(stmt, unseen)
+    # a plain executemany, then the new ids read back (see _insert_children on RETURNING)
+    insert_rows(session, _ORGS, unseen, conflict=("nothing", ("org_key",), ()))
     for chunk in _chunks([row["org_key"] for row in unseen]):
-        ids.update(tuple(r) for r in session.execute(select(_ORGS.c.org_key, _ORGS.c.id).where(_ORGS.c.org_key.in_(chunk))))
+        ids.update(select_in(session, _ORGS, ("org_key", "id"), "org_key", chunk))
     return ids
 
 
@@ -159,10 +160,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     for chunk in _chunks(replaced):
         for child in _CHILD_TABLES:
             session.execute(delete(child).where(child.c.notice_pk.in_(chunk)))
-    stmt = dialect_insert(session.get_bind(), _NOTICES)
-    upsert = stmt.on_conflict_do_update(index_elements=["source", "notice_id"],
-                                        set_={name: stmt.excluded[name] for name in NOTICE_FIELDS})
-    session.execute(upsert, rows)
+    insert_rows(session, _NOTICES, rows, conflict=("update", ("source", "notice_id"), NOTICE_FIELDS))
     pks = _notice_pks(session, [(row["source"], row["notice_id"]) for row in rows])
     children = ChildRows()
     for (source, notice_id), pk in pks.items():
@@ -178,13 +176,12 @@ def _stored(session: Session, latest: dict[tuple[str, str], Notice]) -> tuple[di
     existing: dict[tuple[str, str], tuple[int, str]] = {}
     for source in {s for s, _ in latest}:
         for chunk in _chunks([i for s, i in latest if s == source]):
-            query = select(_NOTICES.c.source, _NOTICES.c.notice_id, _NOTICES.c.id, _NOTICES.c.content_hash).where(
-                _NOTICES.c.source == source, _NOTICES.c.notice_id.in_(chunk))
-            for src, nid, pk, digest in session.execute(query):
+            columns = ("source", "notice_id", "id", "content_hash")
+            for src, nid, pk, digest in select_in(session, _NOTICES, columns, "notice_id", chunk, equal={"source": source}):
                 existing[(src, nid)] = (pk, digest)
     with_awards: set[int] = set()
     for chunk in _chunks([pk for pk, _ in existing.values()]):
-        with_awards.update(session.scalars(select(_AWARDS.c.notice_pk).where(_AWARDS.c.notice_pk.in_(chunk)).distinct()))
+        with_awards.update(pk for (pk,) in select_in(session, _AWARDS, ("notice_pk",), "notice_pk", chunk, distinct=True))
     return existing, with_awards
 
 
@@ -193,8 +190,8 @@ def _notice_pks(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple
     pks: dict[tuple[str, str], int] = {}
     for source in {s for s, _ in keys}:
         for chunk in _chunks([n for s, n in keys if s == source]):
-            query = select(_NOTICES.c.notice_id, _NOTICES.c.id).where(_NOTICES.c.source == source, _NOTICES.c.notice_id.in_(chunk))
-            pks.update(((source, notice_id), pk) for notice_id, pk in session.execute(query))
+            rows = select_in(session, _NOTICES, ("notice_id", "id"), "notice_id", chunk, equal={"source": source})
+            pks.update(((source, notice_id), pk) for notice_id, pk in rows)
     return pks
 
 
@@ -207,9 +204,8 @@ def _insert_children(session: Session, children: ChildRows) -> None:
     reading the ids back is one indexed query per 500 notices.
     """
     for table, rows in ((NoticeCpv.__table__, children.cpv), (Lot.__table__, children.lots),
-                        (NoticeIdentifier.__table__, children.identifiers)):
-        if rows:
-            session.execute(table.insert(), rows)
+                        (_IDENTIFIERS, children.identifiers)):
+        insert_rows(session, table, rows)
     for parents, table, members, member_key in (
         (children.awards, _AWARDS, AwardWinner.__table__, "award_id"),
         (children.bids, Bid.__table__, BidTenderer.__table__, "bid_id"),
@@ -217,15 +213,14 @@ def _insert_children(session: Session, children: ChildRows) -> None:
     ):
         if not parents:
             continue
-        session.execute(table.insert(), [row for row, _ in parents])
+        insert_rows(session, table, [row for row, _ in parents])
         ids = {}
         for chunk in _chunks(sorted({row["notice_pk"] for row, _ in parents})):
-            query = select(table.c.notice_pk, table.c.seq, table.c.id).where(table.c.notice_pk.in_(chunk))
-            ids.update(((notice_pk, seq), pk) for notice_pk, seq, pk in session.execute(query))
+            rows = select_in(session, table, ("notice_pk", "seq", "id"), "notice_pk", chunk)
+            ids.update(((notice_pk, seq), pk) for notice_pk, seq, pk in rows)
         member_rows = [{member_key: ids[(row["notice_pk"], row["seq"])], "organisation_id": oid, "position": position}
                        for row, org_ids in parents for position, oid in enumerate(org_ids)]
-        if member_rows:
-            session.execute(members.insert(), member_rows)
+        insert_rows(session, members, member_rows)
 
 
 def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identifiers: Iterable[str] | None = None) -> None:
@@ -257,16 +252,16 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identi
             found, known = known, None
         else:
             for chunk in _chunks(sorted(frontier)):
-                found.update(session.scalars(select(NoticeIdentifier.identifier).where(NoticeIdentifier.notice_pk.in_(chunk))))
+                found.update(identifier for (identifier,) in select_in(session, _IDENTIFIERS, ("identifier",), "notice_pk", chunk))
         found -= seen_identifiers
         seen_identifiers |= found
         frontier = set()
         members: dict[str, list[int]] = {}
         for chunk in _chunks(sorted(found)):
-            shared = (
-                select(NoticeIdentifier.identifier, NoticeRow.id, NoticeRow.source)
-                .join(NoticeRow, NoticeRow.id == NoticeIdentifier.notice_pk)
-                .where(NoticeIdentifier.identifier.in_(chunk))
+            shared = (  # Core columns, not the ORM's: plain rows, without the ORM's loading per row
+                select(_IDENTIFIERS.c.identifier, _NOTICES.c.id, _NOTICES.c.source)
+                .join(_NOTICES, _NOTICES.c.id == _IDENTIFIERS.c.notice_pk)
+                .where(_IDENTIFIERS.c.identifier.in_(chunk))
             )
             for identifier, pk, source in session.execute(shared):
                 if pk not in sources:
