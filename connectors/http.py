@@ -26,7 +26,6 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from httpx._urlparse import ParseResult as _ParseResult  # what an httpx.URL holds (httpx < 0.29)
 
 from config.settings import HttpSettings
 from connectors.errors import (
@@ -359,26 +358,8 @@ def text_encoding(content_type: str | None, default_encoding: str) -> str:
 @lru_cache(maxsize=URL_CACHE_SIZE)
 def parsed_url(url: str) -> httpx.URL:
     """``httpx.URL(url)``, remembered: parsing a URL is a third of httpx's work per request, and a refresh asks the
-    same URLs again (every watched company's profile, every quarter of a history); an ``httpx.URL`` never changes.
-
-    A plain URL (``_PLAIN_URL``: what a notice's or publication's own link is) is one httpx keeps exactly as
-    written, so its parts are taken as they stand: the same ``httpx.URL`` without httpx's validation, quoting and
-    normalising of each part, which cost as much as the rest of a replayed request (every notice has its own URL,
-    so the cache above never helps them).
-    """
-    plain = _PLAIN_URL.fullmatch(url)
-    if plain is None:
-        return httpx.URL(url)
-    parsed = httpx.URL.__new__(httpx.URL)
-    scheme, host, path = plain.groups()
-    parsed._uri_reference = _ParseResult(scheme, "", host, None, path, None, None)
-    return parsed
-
-
-#: An absolute http(s) URL that httpx would keep as written: a lower-case host name (not an IP address: its last
-#: label starts with a letter), no user, port, query or fragment, and a path of unreserved characters whose
-#: segments are never "." or "..". Its parts are then httpx's own: nothing to quote, lower or drop.
-_PLAIN_URL = re.compile(r"(https?)://((?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*)((?:/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?)*)")
+    same URLs again (every watched company's profile, every quarter of a history); an ``httpx.URL`` never changes."""
+    return httpx.URL(url)
 
 
 def safe_url(url: httpx.URL | str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from config.settings import HttpSettings
 from connectors.errors import ResponseTooLargeError, SourceRequestError
-from connectors.http import HttpClient, _RequestBuilder, parsed_url, text_encoding
+from connectors.http import HttpClient, _RequestBuilder, text_encoding
 
 SETTINGS = HttpSettings(max_attempts=1, connect_timeout=4, read_timeout=40)
 SOAP = {"Content-Type": 'application/soap+xml; charset=utf-8; action="urn:x/op"'}
@@ -125,29 +125,3 @@ def test_an_answer_over_the_size_cap_is_refused_counting_its_decoded_bytes(path)
             client.request("GET", f"https://api.example.test{path}")
     with HttpClient("test", HttpSettings(max_response_bytes=len(BODY)), transport=httpx.MockTransport(_serve)) as client:
         assert client.request("GET", f"https://api.example.test{path}").content == BODY
-
-
-URLS = [
-    "https://ted.europa.eu/en/notice/123456-2024/xml", "https://www.tenderned.nl/papi/tenderned-rs-tns/v2/publicaties/1/public-xml",
-    "https://example.test", "https://example.test/", "https://example.test//a//", "https://a-b.c-d.test/~u/_x-y.z",
-    # not plain: httpx changes or refuses them (case, dot segments, an IP address, a port, a query, quoting, IDNA)
-    "https://Example.test/a", "HTTPS://a.test/x", "http://a.test/./x", "http://a.test/x/..", "http://a.test/.well-known/x",
-    "http://1.2.3.4/x", "http://999.1.1.1/x", "https://a.test:443/x", "https://a.test:8443/x", "https://a.test/x?y=1",
-    "https://a.test/x#f", "https://a.test/x%20y", "https://a.test/x y", "https://a.test/é", "https://bücher.test/x",
-    "https://user:pw@a.test/x",
-]
-
-
-@pytest.mark.parametrize("url", URLS)
-def test_a_parsed_url_is_the_one_httpx_parses(url):
-    parsed_url.cache_clear()
-    try:
-        theirs = httpx.URL(url)
-    except httpx.InvalidURL:
-        with pytest.raises(httpx.InvalidURL):
-            parsed_url(url)
-        return
-    mine = parsed_url(url)
-    assert mine._uri_reference == theirs._uri_reference
-    assert (mine, str(mine), mine.raw_path, mine.host, mine.netloc, hash(mine)) == (
-        theirs, str(theirs), theirs.raw_path, theirs.host, theirs.netloc, hash(theirs))
