@@ -84,8 +84,9 @@ def test_lines_and_notice_organisations_resolve_to_one_supplier(store: Store, se
     assert by_row[5] is not None and by_row[5] != tonkeling  # a supplier only our files know
     assert by_row[7] is None and summary.review_candidates >= 1
     name_only = org_of(store, "NL:name:tonkeling schoonmaak")
-    assert canonical_organisation_id(store.session(), name_only) == tonkeling
-    assert canonical_organisation_ids(store.session(), [name_only, tonkeling]) == {name_only: tonkeling, tonkeling: tonkeling}
+    with store.session() as session:  # closed here: an open one would keep its transaction (and locks) until collected
+        assert canonical_organisation_id(session, name_only) == tonkeling
+        assert canonical_organisation_ids(session, [name_only, tonkeling]) == {name_only: tonkeling, tonkeling: tonkeling}
     with store.session() as session:
         schemes = dict(session.execute(select(OrganisationIdentifier.value, OrganisationIdentifier.scheme)).all())
     assert schemes["45968655"] == schemes["87654321"] == "kvk" and schemes["DE123456789"] == "vat"
@@ -102,6 +103,12 @@ def test_resolution_is_idempotent(store: Store, settings: Settings, tmp_path: Pa
     assert (again.lines_by_kvk, again.lines_auto_matched, again.organisations_created, again.organisations_merged) == (0, 0, 0, 0)
 
 
+def canonical_of(store: Store, organisation_id: int) -> int:
+    """In a session closed at once: an open one keeps its transaction until collected (and blocks a TRUNCATE)."""
+    with store.session() as session:
+        return canonical_organisation_id(session, organisation_id)
+
+
 def test_a_rejected_match_never_returns(store: Store, settings: Settings, tmp_path: Path) -> None:
     notices(store)
     spend(tmp_path, store, settings, ROWS)
@@ -113,12 +120,12 @@ def test_a_rejected_match_never_returns(store: Store, settings: Settings, tmp_pa
     by_row = links(store)
     assert by_row[2] == tonkeling, "a line linked by its KvK number stays"
     assert by_row[3] is None and by_row[4] is None, "lines linked by that name are unlinked"
-    assert canonical_organisation_id(store.session(), org_of(store, "NL:name:tonkeling schoonmaak")) != tonkeling
+    assert canonical_of(store, org_of(store, "NL:name:tonkeling schoonmaak")) != tonkeling
     for _ in range(2):
         resolve_suppliers(store, settings)
         by_row = links(store)
         assert by_row[3] != tonkeling and by_row[4] != tonkeling and by_row[3] is not None
-    assert canonical_organisation_id(store.session(), org_of(store, "NL:name:tonkeling schoonmaak")) != tonkeling
+    assert canonical_of(store, org_of(store, "NL:name:tonkeling schoonmaak")) != tonkeling
 
 
 def test_review_decisions_are_remembered(store: Store, settings: Settings, tmp_path: Path) -> None:
