@@ -249,15 +249,9 @@ def undo_wrong_company(session: Session, alert_id: int, *, decided_by: str, now:
     if not audits or audits[-1].change != AUDIT_CHANGE:
         raise NothingToUndo(f"alert {alert_id} has no 'wrong company' to undo")
     undo = json.loads(audits[-1].detail or "{}")
-    done: list[str] = []
-    for e in undo.get("events", []):
-        session.add(SupplierEvent(**{**e, "occurred_on": date.fromisoformat(e["occurred_on"]),
-                                     "detected_at": datetime.fromisoformat(e["detected_at"])}))
-        done.append(f"restored the {e['source']} item {e['title']!r}")
+    done = _restore_events(session, undo.get("events", []))
     session.flush()
-    for link in undo.get("article_links", []):
-        session.add(NewsArticleOrganisation(**link))
-        done.append(f"restored the article link to organisation {link['organisation_id']}")
+    done += _restore_article_links(session, undo.get("article_links", []))
     key = undo.get("name_key")
     for decision in undo.get("decisions", []):
         where = (MatchDecision.name_key == key[:500], MatchDecision.organisation_id == decision["organisation_id"])
@@ -275,6 +269,45 @@ def undo_wrong_company(session: Session, alert_id: int, *, decided_by: str, now:
     session.add(AlertAudit(alert_id=alert_id, change=UNDONE_CHANGE, old_value="undone link", new_value="restored",
                            detail="; ".join(done), actor=decided_by[:100], at=now or datetime.now(UTC)))
     session.flush()
+    return done
+
+
+def _restore_events(session: Session, events: list[dict[str, Any]]) -> list[str]:
+    """Put back the events "wrong company" removed, in words. An event the flows have made again since (same
+    company, source, kind and reference) is kept as it is, and one whose company is gone is not restored: either
+    would otherwise stop the whole undo on a key conflict."""
+    done: list[str] = []
+    for e in events:
+        item = f"the {e['source']} item {e['title']!r}"
+        if session.get(Organisation, e["organisation_id"]) is None:
+            done.append(f"did not restore {item}: organisation {e['organisation_id']} is no longer in the store")
+            continue
+        again = session.scalar(select(SupplierEvent.id).where(
+            SupplierEvent.organisation_id == e["organisation_id"], SupplierEvent.source == e["source"],
+            SupplierEvent.kind == e["kind"], SupplierEvent.source_ref == e["source_ref"]))
+        if again is not None:
+            done.append(f"kept {item}: it is in the store again")
+            continue
+        session.add(SupplierEvent(**{**e, "occurred_on": date.fromisoformat(e["occurred_on"]),
+                                     "detected_at": datetime.fromisoformat(e["detected_at"])}))
+        done.append(f"restored {item}")
+    return done
+
+
+def _restore_article_links(session: Session, links: list[dict[str, Any]]) -> list[str]:
+    """Put back the article links "wrong company" removed, in words; one made again since is kept as it is, and
+    one whose article or organisation is gone is not restored."""
+    done: list[str] = []
+    for link in links:
+        article, org = link["article_id"], link["organisation_id"]
+        where = f"the article link to organisation {org}"
+        if session.get(NewsArticleOrganisation, (article, org)) is not None:
+            done.append(f"kept {where}: it is in the store again")
+        elif session.get(NewsArticle, article) is None or session.get(Organisation, org) is None:
+            done.append(f"did not restore {where}: the article or the organisation is no longer in the store")
+        else:
+            session.add(NewsArticleOrganisation(**link))
+            done.append(f"restored {where}")
     return done
 
 

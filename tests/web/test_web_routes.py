@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -359,6 +359,49 @@ def test_wrong_entity_undoes_the_news_link_behind_the_alert(client: TestClient, 
     assert client.post(f"/alerts/{alert_id}/undo-wrong-company", data={"csrf_token": token}).status_code == 400
     with store.session() as session, session.begin(), pytest.raises(NothingToUndo):
         undo_wrong_company(session, alert_id, decided_by="mia")
+
+
+def test_undo_of_wrong_entity_keeps_what_the_flows_linked_again(client: TestClient, world: World, store: Store) -> None:
+    """Between "wrong company" and its undo the news flow may link the same article to the same company again:
+    the undo keeps that link and event as they are (no key conflict) and puts back the rest."""
+    from store.identity_feedback import undo_wrong_company
+    from store.schema import SupplierEvent
+    from store.schema.alerts import AlertAudit
+    from store.schema.news import NewsArticle, NewsArticleOrganisation
+
+    alert_id = world.alerts["clean"]
+    with store.session() as session, session.begin():
+        event = session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).one()
+        org = event.organisation_id
+        article = NewsArticle(url_hash="n1", url="https://news.example/a?x=1&y=2", title_key="staking bij schoonmaker",
+                              title="Staking bij schoonmaker", published_on=event.occurred_on, source="rss",
+                              outlet="news.example", collected_at=event.detected_at)
+        session.add(article)
+        session.flush()
+        session.add(NewsArticleOrganisation(article_id=article.id, organisation_id=org, confidence=0.7,
+                                            matched="schoonmaker", reasons=["name"]))
+        article_id = article.id
+    token = signed_in(client, "mia")
+    response = client.post(f"/alerts/{alert_id}/dismiss", data={"reason": "wrong-entity", "csrf_token": token})
+    assert response.status_code == 303
+    with store.session() as session, session.begin():
+        assert session.get(NewsArticleOrganisation, (article_id, org)) is None  # the link was undone
+        # the next news run links the article again, with the same event
+        session.add(NewsArticleOrganisation(article_id=article_id, organisation_id=org, confidence=0.9,
+                                            matched="schoonmaker", reasons=["name", "again"]))
+        session.add(SupplierEvent(organisation_id=org, kind="news.labour_dispute", occurred_on=date(2026, 11, 2),
+                                  source="rss", source_ref="n1", title="Staking bij schoonmaker", details={},
+                                  confidence=0.9, detected_at=datetime(2026, 11, 3, tzinfo=UTC)))
+    with store.session() as session, session.begin():
+        done = undo_wrong_company(session, alert_id, decided_by="mia")
+    assert any(line.startswith("kept the rss item 'Staking bij schoonmaker'") for line in done)
+    assert any(line.startswith(f"kept the article link to organisation {org}") for line in done)
+    with store.session() as session:
+        events = session.scalars(select(SupplierEvent).where(SupplierEvent.source_ref == "n1")).all()
+        assert [e.confidence for e in events] == [0.9]  # the flows' newer event, not a second copy
+        assert session.get(NewsArticleOrganisation, (article_id, org)).reasons == ["name", "again"]
+        assert session.scalars(select(AlertAudit.change).where(AlertAudit.alert_id == alert_id)
+                               .order_by(AlertAudit.id.desc())).first() == "wrong-company-undone"
 
 
 def test_acknowledge_and_snooze(client: TestClient, world: World, store: Store) -> None:
