@@ -46,12 +46,13 @@ def parse(root: Any, where: str) -> Notice:
     extension = parts.extension()
     found_in = ExtensionParts(extension)
     uuid = first_node_text(parts.ids)
-    published_id = None if extension is None else publication_number(found_in.publication_id())
+    publication_id, publication_date = found_in.publication()
+    published_id = None if extension is None else publication_number(publication_id)
     notice_id = required(published_id or uuid, where, None, ID_FIELD, "publication number nor notice id")
 
     type_code = parts.type_code
     notice_type = required(element_text(type_code), where, notice_id, TYPE_FIELD, "notice type")
-    published = None if extension is None else notice_date(found_in.publication_date())
+    published = None if extension is None else notice_date(publication_date)
     published = required(published or notice_date(first_node_text(parts.issue_dates)), where, notice_id, DATE_FIELD, "date")
 
     language = first_node_text(parts.languages)
@@ -90,8 +91,11 @@ def _buyer(root: Any, buyer_id: str | None, organisations: Organisations, langua
     if buyer_id is None:
         registered = business_party(root, language)
         return required(registered, where, record, BUYER_FIELD, "buyer")
-    field = f"efac:Organizations/efac:Organization/efac:Company[cac:PartyIdentification/cbc:ID='{buyer_id}']"
-    return required(organisations.party(buyer_id), where, record, field, f"named buyer organisation {buyer_id}")
+    party = organisations.party(buyer_id)
+    if party is None:  # the field's path and the message are built only for the error
+        field = f"efac:Organizations/efac:Organization/efac:Company[cac:PartyIdentification/cbc:ID='{buyer_id}']"
+        return required(party, where, record, field, f"named buyer organisation {buyer_id}")
+    return party
 
 
 def _lots(elements: list[Any], language: str | None) -> tuple[Lot, ...]:

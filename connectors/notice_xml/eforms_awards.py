@@ -141,9 +141,9 @@ class _Reader:
         """Awards of the settled contracts a lot result names; returns the winning tender ids."""
         winning: set[str] = set()
         for contract_id in contract_ids:
-            field = f"efac:SettledContract[cbc:ID='{contract_id}']"
             if contract_id not in self.contracts:
-                warn(self.where, self.notice_id, field, "settled contract not in the notice: award kept, winner unknown")
+                reason = "settled contract not in the notice: award kept, winner unknown"
+                warn(self.where, self.notice_id, _contract_field(contract_id), reason)
                 self.add_award(lot, contract_id, contract_id, [], received)
                 continue
             tender_ids = self.contracts[contract_id]
@@ -157,7 +157,7 @@ class _Reader:
                     # The lot result's own choice stands in: its tender ranked first, or its only tender.
                     mine = self.ranked_first(named) or (list(named) if len(named) == 1 else [])
                 outcome = f"winner taken from the lot result's tender {', '.join(mine)}" if mine else "winner unknown"
-                warn(self.where, self.notice_id, f"{field}/efac:LotTender", f"{reason}: award kept, {outcome}")
+                warn(self.where, self.notice_id, f"{_contract_field(contract_id)}/efac:LotTender", f"{reason}: award kept, {outcome}")
             if tender_ids and not missing and not mine:
                 # A contract shared by lot results of several lots: its tenders are for another lot.
                 logger.debug("contract %s names no tender for lot %s", contract_id, lot)
@@ -214,6 +214,11 @@ def results(result: Any | None, organisations: Organisations, where: str, notice
     if len(found) == 1 and found[0].value is None:
         found[0] = _with_notice_value(found[0], parts.notice_value, where, notice_id)
     return Results(tuple(found), tuple(reader.bids.values()), reader.tenders, reader.contracts, reader.parties)
+
+
+def _contract_field(contract_id: str) -> str:
+    """The path naming a settled contract in a warning: built only for a warning (a contract is read per lot result)."""
+    return f"efac:SettledContract[cbc:ID='{contract_id}']"
 
 
 def _contract_value(tenders: list[Tender]) -> tuple[Decimal | None, str | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.notice_xml.namespaces import eforms_tag
-from connectors.notice_xml.xpath import child_text, first_child
+from connectors.notice_xml.xpath import child_text, first_child, node_text
 
 _ID, _ISSUE_DATE, _NOTICE_TYPE, _LANGUAGE = map(eforms_tag, ("cbc:ID", "cbc:IssueDate", "cbc:NoticeTypeCode",
                                                              "cbc:NoticeLanguageCode"))
@@ -116,13 +116,18 @@ class ExtensionParts:
             elif tag == _SUBTYPE:
                 self.subtypes.append(child)
 
-    def publication_id(self) -> str | None:
-        """``efac:Publication/efbc:NoticePublicationID/text()``: the first non-blank, stripped."""
-        return _first_child_text(self.publications, _PUBLICATION_ID)
-
-    def publication_date(self) -> str | None:
-        """``efac:Publication/efbc:PublicationDate/text()``: the first non-blank, stripped."""
-        return _first_child_text(self.publications, _PUBLICATION_DATE)
+    def publication(self) -> tuple[str | None, str | None]:
+        """(``efac:Publication/efbc:NoticePublicationID/text()``, ``efac:Publication/efbc:PublicationDate/text()``):
+        each the first non-blank, stripped, both read in one walk over each publication's children."""
+        publication_id = publication_date = None
+        for publication in self.publications:
+            for child in publication:
+                tag = child.tag
+                if tag == _PUBLICATION_ID:
+                    publication_id = node_text(child) if publication_id is None else publication_id
+                elif tag == _PUBLICATION_DATE and publication_date is None:
+                    publication_date = node_text(child)
+        return publication_id, publication_date
 
     def subtype(self) -> str | None:
         """``efac:NoticeSubType/cbc:SubTypeCode/text()``: the first non-blank, stripped."""

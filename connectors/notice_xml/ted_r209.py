@@ -26,7 +26,7 @@ from connectors.notice_xml.codes import r209_kind
 from connectors.notice_xml.namespaces import split_tag
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
-from connectors.notice_xml.ted_r209_parts import FormParts
+from connectors.notice_xml.ted_r209_parts import CodedData, FormParts
 from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
 from connectors.notice_xml.xpath import element_text, first_attribute, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
@@ -42,14 +42,11 @@ BUYER_FIELD = "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY/OFFICIALNAME"
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Paths:
-    """The coded data's paths, relative to ``TED_EXPORT`` (a form's parts are read by ``ted_r209_parts``)."""
+    """The paths relative to ``TED_EXPORT`` read one by one: the forms, and two fallbacks read only where the usual
+    field is missing (the coded data's usual fields and a form's parts are read by ``ted_r209_parts``)."""
 
     no_doc_ojs: etree.XPath
-    date_pub: etree.XPath
-    lg_orig: etree.XPath
     original_cpv: etree.XPath
-    document_type: etree.XPath
-    procedure: etree.XPath
     forms: etree.XPath
 
 
@@ -59,11 +56,7 @@ def _paths(namespace: str) -> _Paths:
     x = prefixed_compiler("t", namespace)
     return _Paths(
         no_doc_ojs=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:NO_DOC_OJS/text()"),
-        date_pub=x("t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB/text()"),
-        lg_orig=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:LG_ORIG/text()"),
         original_cpv=x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:ORIGINAL_CPV/@CODE"),
-        document_type=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:TD_DOCUMENT_TYPE/text()"),
-        procedure=x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:PR_PROC/text()"),
         forms=x("t:FORM_SECTION/*[@LG]"),
     )
 
@@ -76,14 +69,15 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
     if namespace is None:
         namespace = etree.QName(root).namespace or ""
     p = _paths(namespace)
+    coded = CodedData(root, namespace)
     notice_id = publication_number(root.get("DOC_ID")) or publication_number(text(p.no_doc_ojs, root))
     notice_id = required(notice_id, where, None, ID_FIELD, "publication number")
-    published = required(notice_date(text(p.date_pub, root)), where, notice_id, DATE_FIELD, "publication date")
-    notice_type = required(text(p.document_type, root), where, notice_id, TYPE_FIELD, "document type")
-    form = required(_original_form(root, p), where, notice_id, FORM_FIELD, "form")
+    published = required(notice_date(coded.date_pub), where, notice_id, DATE_FIELD, "publication date")
+    notice_type = required(coded.document_type, where, notice_id, TYPE_FIELD, "document type")
+    form = required(_original_form(root, p, coded.lg_orig), where, notice_id, FORM_FIELD, "form")
     form_name = split_tag(form.tag)[1]
     if form_name in defence.DEFENCE_FORMS:
-        return _defence_notice(root, form, form_name, namespace, p, where, notice_id, published, notice_type)
+        return _defence_notice(root, form, form_name, namespace, p, coded, where, notice_id, published, notice_type)
     form_code = form.get("FORM") or form_name.split("_")[0]
     parts = FormParts(form, namespace)
     buyer = address_party(parts.buyers[0] if parts.buyers else None, namespace)
@@ -105,7 +99,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
         cpv_main=cpv_main,
         cpv=unique([cpv_main, *(code for lot in lots for code in lot.cpv)]),
         title=title,
-        procedure_type=text(p.procedure, root),
+        procedure_type=coded.procedure,
         lots=lots,
         # Section V of a modification restates the original award: not a new one.
         awards=() if kind == "modification" else awards(form, parts.awarded, parts.prizes, namespace, where, notice_id),
@@ -115,8 +109,8 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
 
 
 def _defence_notice(
-    root: Any, form: Any, form_name: str, namespace: str, p: _Paths, where: str, notice_id: str, published: date,
-    notice_type: str,
+    root: Any, form: Any, form_name: str, namespace: str, p: _Paths, coded: CodedData, where: str, notice_id: str,
+    published: date, notice_type: str,
 ) -> Notice:
     """A defence form (F16-F19), which keeps its R2.0.8 structure inside R2.0.9 exports."""
     found = defence.read(form, form_name, namespace, where, notice_id)
@@ -133,16 +127,15 @@ def _defence_notice(
         cpv_main=cpv_main,
         cpv=unique([cpv_main, *found.cpv]),
         title=found.title,
-        procedure_type=text(p.procedure, root),
+        procedure_type=coded.procedure,
         lots=(),
         awards=found.awards,
         same_as=(f"ted:{notice_id}",),
     )
 
 
-def _original_form(root: Any, p: _Paths) -> Any | None:
+def _original_form(root: Any, p: _Paths, language: str | None) -> Any | None:
     forms = p.forms(root)
-    language = text(p.lg_orig, root)
     for form in forms:
         if form.get("LG") == language:
             return form

@@ -85,6 +85,11 @@ def publication_number(text: str | None) -> str | None:
     """
     if not text:
         return None
+    number, dash, year = text.partition("-")
+    if dash and len(year) == 4 and year.isdecimal() and number.isdecimal():
+        # Nearly always (DOC_ID, eForms): what ``_OJS_NUMBER`` gives for bare digits, a dash and four digits
+        # (``\d`` is isdecimal; ``0*`` strips only ASCII zeros and leaves at least one digit), without the regex.
+        return f"{number.lstrip('0') or '0'}-{year}"
     match = _OJS_NUMBER.match(text)
     if match:
         return f"{match.group(1)}-{match.group(2)}"

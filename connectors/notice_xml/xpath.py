@@ -107,7 +107,8 @@ def in_language(elements: Iterable[Any], language: str | None) -> str | None:
 
 def required(value: Any | None, where: str, record: str | None, field: str, what: str) -> Any:
     """``value``, or a ``MalformedNoticeError`` saying which required field is missing."""
-    if value is None or value == "":
+    # ``value == ""`` only for text: a record (the buyer ``Party``) would compare through its dataclass ``__eq__``.
+    if value is None or (isinstance(value, str) and not value):
         raise MalformedNoticeError(where, f"no {what}", record=record, field=field)
     return value
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -18,11 +19,12 @@ from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.safe_xml import parse_xml
-from connectors.notice_xml.ted_r209_parts import FormParts
-from connectors.notice_xml.values import count, cpv
+from connectors.notice_xml.ted_r209_parts import CodedData, FormParts
+from connectors.notice_xml.values import count, cpv, publication_number
 from connectors.notice_xml.xpath import add_node_texts, child_text, compiler, first_node_text, node_text, prefixed_compiler, text, texts
 
 _x = compiler(EFORMS_NS)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ted"
 NS = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in EFORMS_NS.items())
 
 
@@ -155,9 +157,10 @@ def test_root_and_extension_walks_read_what_their_paths_read() -> None:
     assert parts.project is _x("cac:ProcurementProject[1]")(root)[0]
     assert parts.lots == _x("cac:ProcurementProjectLot")(root)
     in_extension = ExtensionParts(found_extension)
-    assert in_extension.publication_id() == text(_x("efac:Publication/efbc:NoticePublicationID/text()"), found_extension)
-    assert in_extension.publication_id() == "00012345-2024"
-    assert in_extension.publication_date() == text(_x("efac:Publication/efbc:PublicationDate/text()"), found_extension)
+    publication_id, publication_date = in_extension.publication()
+    assert publication_id == text(_x("efac:Publication/efbc:NoticePublicationID/text()"), found_extension)
+    assert publication_id == "00012345-2024"
+    assert publication_date == text(_x("efac:Publication/efbc:PublicationDate/text()"), found_extension) == "2024-01-02Z"
     assert in_extension.subtype() == text(_x("efac:NoticeSubType/cbc:SubTypeCode/text()"), found_extension) == "29"
     assert in_extension.result is _x("efac:NoticeResult")(found_extension)[0]
 
@@ -194,3 +197,46 @@ def test_r209_form_parts_are_what_each_path_finds() -> None:
 def test_cpv_reads_eight_digits_as_the_pattern_does(written: str) -> None:
     match = re.match(r"\s*(\d{8})(?:-\d)?\s*$", written)
     assert cpv(written) == (match.group(1) if written and match else None)
+
+
+def test_r209_coded_data_is_what_each_path_finds() -> None:
+    """The coded data's union gives each field its own path's first non-blank text (blank first match, comments,
+    two sections, fields out of their usual order), on a built notice and on every real R2.0.9 fixture."""
+    namespace = "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication"
+    built = parse_xml(
+        f"<TED_EXPORT xmlns='{namespace}'><CODED_DATA_SECTION><CODIF_DATA><PR_PROC> </PR_PROC>"
+        "<TD_DOCUMENT_TYPE><!-- c --> Contract award notice</TD_DOCUMENT_TYPE></CODIF_DATA>"
+        "<REF_OJS><DATE_PUB/><DATE_PUB>20200102</DATE_PUB></REF_OJS></CODED_DATA_SECTION>"
+        "<CODED_DATA_SECTION><CODIF_DATA><PR_PROC>Open procedure</PR_PROC></CODIF_DATA>"
+        "<NOTICE_DATA><LG_ORIG>NL</LG_ORIG></NOTICE_DATA></CODED_DATA_SECTION><LG_ORIG>EN</LG_ORIG></TED_EXPORT>".encode(),
+        "test",
+    )
+    roots = [built] + [parse_xml(path.read_bytes(), str(path)) for path in sorted(FIXTURES.rglob("*.xml"))]
+    checked = 0
+    for root in roots:
+        namespace = etree.QName(root).namespace or ""
+        if etree.QName(root).localname != "TED_EXPORT":
+            continue
+        x = prefixed_compiler("t", namespace)
+        coded = CodedData(root, namespace)
+        assert coded.date_pub == text(x("t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB/text()"), root)
+        assert coded.lg_orig == text(x("t:CODED_DATA_SECTION/t:NOTICE_DATA/t:LG_ORIG/text()"), root)
+        assert coded.document_type == text(x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:TD_DOCUMENT_TYPE/text()"), root)
+        assert coded.procedure == text(x("t:CODED_DATA_SECTION/t:CODIF_DATA/t:PR_PROC/text()"), root)
+        checked += 1
+    coded = CodedData(built, "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication")
+    assert (coded.date_pub, coded.lg_orig, coded.document_type, coded.procedure) == (
+        "20200102", "NL", "Contract award notice", "Open procedure"
+    )
+    assert checked > 5
+
+
+@pytest.mark.parametrize(
+    "written", ["008689-2021", "00353237-2021", "0000-2021", "0-2021", "٠٠٣-2021", "12-202", "12-20211", "-2021",
+                "12-2021 ", " 12-2021", "12-２０２１", "2021/S 006-008689", "12-2021-1", ""],
+)
+def test_publication_number_reads_plain_numbers_as_the_pattern_does(written: str) -> None:
+    match = re.match(r"\s*0*(\d+)-(\d{4})\s*$", written)
+    reference = re.match(r"\s*(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)\s*$", written, re.IGNORECASE)
+    expected = f"{match.group(1)}-{match.group(2)}" if match else f"{reference.group(2)}-{reference.group(1)}" if reference else None
+    assert publication_number(written) == (expected if written else None)
