@@ -8,6 +8,7 @@ ids or two monetary totals) and compares the walk with the XPath it replaced, ev
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultPart
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.safe_xml import parse_xml
 from connectors.notice_xml.ted_r209_parts import CodedData, FormParts
-from connectors.notice_xml.values import count, cpv, publication_number
+from connectors.notice_xml.values import count, cpv, notice_date, publication_number
 from connectors.notice_xml.xpath import add_node_texts, child_text, compiler, first_node_text, node_text, prefixed_compiler, text, texts
 
 _x = compiler(EFORMS_NS)
@@ -240,3 +241,16 @@ def test_publication_number_reads_plain_numbers_as_the_pattern_does(written: str
     reference = re.match(r"\s*(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)\s*$", written, re.IGNORECASE)
     expected = f"{match.group(1)}-{match.group(2)}" if match else f"{reference.group(2)}-{reference.group(1)}" if reference else None
     assert publication_number(written) == (expected if written else None)
+
+
+@pytest.mark.parametrize(
+    "written", ["20190104", "20191304", "20190230", "00000101", "99991231", "٢٠١٩٠١٠٤", "2019010²", "2019-01-04Z", "2019014", ""]
+)
+def test_notice_date_reads_eight_digits_as_the_integer_reading_did(written: str) -> None:
+    try:
+        expected = date(int(written[:4]), int(written[4:6]), int(written[6:])) if len(written) == 8 else None
+    except ValueError:
+        expected = None
+    if written.startswith("2019-"):
+        expected = date(2019, 1, 4)
+    assert notice_date(written) == expected
