@@ -135,8 +135,9 @@ def awards(form: Any, awarded: list[Any], prizes: list[Any], namespace: str, whe
         for section in _not_awarded(namespace)(form):
             logger.debug("AWARD_CONTRACT ITEM=%s: not awarded", section.get("ITEM"))
     found = [award_of(element, namespace, where, notice_id) for element in awarded]
-    paths = _prizes(namespace)
-    found += [_prize(paths, prize, namespace, where, notice_id) for prize in prizes]
+    if prizes:  # design contests only: most forms have none to read
+        paths = _prizes(namespace)
+        found += [_prize(paths, prize, namespace, where, notice_id) for prize in prizes]
     return tuple(found)
 
 
