@@ -123,8 +123,8 @@ class ExtensionParts:
         for publication in self.publications:
             for child in publication:
                 tag = child.tag
-                if tag == _PUBLICATION_ID:
-                    publication_id = node_text(child) if publication_id is None else publication_id
+                if tag == _PUBLICATION_ID and publication_id is None:
+                    publication_id = node_text(child)
                 elif tag == _PUBLICATION_DATE and publication_date is None:
                     publication_date = node_text(child)
         return publication_id, publication_date
