@@ -9,12 +9,42 @@ suppliers a rule could alert on. ``tests/alerts/test_score_sieve.py`` checks it 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from alerts.evaluate import UNKNOWN_BAND
-from alerts.rules import BAND_RANK, Rule, RuleSet
+from alerts.rules import BAND_RANK, RuleSet
 
 #: A score's (value, band) in one run, as ``score_sieve`` takes it.
 ScoreValue = tuple[float, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SieveTerms:
+    """What ``score_sieve`` tests, as data: the score kinds a band rule watches and in which directions, each
+    threshold rule's (kind, direction, threshold), and the smallest rise a rise rule of each kind asks for.
+
+    A store read takes these to fetch only the scores that may pass the sieve (``store.alert_facts.
+    read_score_values``); the sieve itself still decides on each score it fetched.
+    """
+
+    bands: dict[str, frozenset[str]]
+    thresholds: tuple[tuple[str, str, float], ...]
+    rises: dict[str, float]
+
+
+def sieve_terms(rules: RuleSet) -> SieveTerms:
+    """The terms of ``score_sieve(rules)``: one reading of the rules for the sieve and for the store's read."""
+    bands: dict[str, set[str]] = {}
+    for rule in rules.of_type("score_band"):
+        bands.setdefault(rule.score, set()).add(rule.direction)
+    rises: dict[str, float] = {}
+    for rule in rules.of_type("score_rise"):
+        rises[rule.score] = min(rule.min_increase, rises.get(rule.score, rule.min_increase))
+    return SieveTerms(
+        bands={kind: frozenset(directions) for kind, directions in bands.items()},
+        thresholds=tuple((rule.score, rule.direction, rule.threshold) for rule in rules.of_type("score_threshold")),
+        rises=rises,
+    )
 
 
 def score_sieve(rules: RuleSet) -> Callable[[str, ScoreValue, ScoreValue | None], bool]:
@@ -26,15 +56,11 @@ def score_sieve(rules: RuleSet) -> Callable[[str, ScoreValue, ScoreValue | None]
     supplier, the conditions ``score_candidates`` starts from: no unknown band, and a band moved in a direction
     a rule of the kind watches, a threshold of the kind crossed, or a rise of at least a rule's minimum.
     """
-    bands: dict[str, set[str]] = {}
-    for rule in rules.of_type("score_band"):
-        bands.setdefault(rule.score, set()).add(rule.direction)
-    thresholds: dict[str, list[Rule]] = {}
-    for rule in rules.of_type("score_threshold"):
-        thresholds.setdefault(rule.score, []).append(rule)
-    rises: dict[str, float] = {}
-    for rule in rules.of_type("score_rise"):
-        rises[rule.score] = min(rule.min_increase, rises.get(rule.score, rule.min_increase))
+    terms = sieve_terms(rules)
+    bands, rises = terms.bands, terms.rises
+    thresholds: dict[str, list[tuple[str, float]]] = {}
+    for kind, direction, threshold in terms.thresholds:
+        thresholds.setdefault(kind, []).append((direction, threshold))
 
     def may_alert(kind: str, current: ScoreValue, previous: ScoreValue | None) -> bool:
         value, band = current
@@ -44,9 +70,9 @@ def score_sieve(rules: RuleSet) -> Callable[[str, ScoreValue, ScoreValue | None]
         moved = BAND_RANK.get(band, 0) - BAND_RANK.get(previous_band, 0)
         if moved and ("up" if moved > 0 else "down") in bands.get(kind, ()):
             return True
-        for rule in thresholds.get(kind, ()):
-            if (previous_value < rule.threshold <= value if rule.direction == "up"
-                    else value < rule.threshold <= previous_value):
+        for direction, threshold in thresholds.get(kind, ()):
+            if (previous_value < threshold <= value if direction == "up"
+                    else value < threshold <= previous_value):
                 return True
         return previous is not None and kind in rises and value - previous_value >= rises[kind]
 

@@ -39,7 +39,7 @@ from alerts.file_outbox import register_file_scheme, set_outbox_dir
 from alerts.render import render_alert, render_digest
 from alerts.routing import Routing, build_apprise, language_for, load_routing
 from alerts.rules import RuleSet, load_rules
-from alerts.score_sieve import score_sieve
+from alerts.score_sieve import score_sieve, sieve_terms
 from config.settings import Settings
 from models.collector_pause import collector_paused
 from pipelines.prepared_alert_facts import PreparedReads
@@ -194,8 +194,8 @@ def evaluate(session: Session, settings: Settings, config: AlertConfig, *, as_of
         # ours to make 3 candidates was half of the run.
         ours = current_suppliers(session, as_of=as_of, canonical=canonical)  # read once for the passes
         may_alert = score_sieve(rules)
-        maybe = {org for (org, _category, kind), (current, previous) in
-                 read_score_values(session, as_of=as_of, canonical=canonical, ours=ours).items()
+        values = read_score_values(session, as_of=as_of, canonical=canonical, ours=ours, terms=sieve_terms(rules))
+        maybe = {org for (org, _category, kind), (current, previous) in values.items()
                  if may_alert(kind, current, previous)}
         changes = read_score_changes(session, as_of=as_of, canonical=canonical, cpvs=cpvs, documents=False,
                                      organisations=maybe, ours=ours) if maybe else []

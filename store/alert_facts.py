@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, func, null, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from alerts.evaluate import ContractFact, EventFact, ScoreChange, ScorePoint, Subject
+from alerts.evaluate import UNKNOWN_BAND, ContractFact, EventFact, ScoreChange, ScorePoint, Subject
+from alerts.score_sieve import SieveTerms
 from store import score_documents
 from store.matching import canonical_organisation_ids
 from store.schema import Contract, Organisation, RiskScore, ScoringRun, SpendLine, SupplierEvent
@@ -202,35 +203,117 @@ def read_score_changes(session: Session, *, as_of: date, canonical: Canonical, c
 ScoreValues = dict[tuple[int, str, str], tuple[tuple[float, str], tuple[float, str] | None]]
 
 
-def read_score_values(session: Session, *, as_of: date, canonical: Canonical, ours: set[int]) -> ScoreValues:
+def read_score_values(session: Session, *, as_of: date, canonical: Canonical, ours: set[int],
+                      terms: SieveTerms | None = None) -> ScoreValues:
     """The value and band of each score of ``ours`` (our current suppliers, canonical ids) in the latest finished
-    run and the run before: what ``alerts.evaluate.score_sieve`` tests, read as plain rows.
+    run and the run before: what ``alerts.score_sieve.score_sieve`` tests, read as plain rows.
 
     The same scores as ``read_score_changes`` (of two organisations merged into one, the later row wins), without
     building a subject, points and a change for each: the alert run tests every score of ours and reads those
     of the few suppliers that may alert again, in full.
+
+    ``terms`` (``alerts.score_sieve.sieve_terms`` of the run's rules): only the scores that may pass that sieve
+    are returned (a superset: the sieve still decides). The database compares each score with the previous
+    run's and returns the few that moved as a rule watches, instead of some 20,000 rows of a national store
+    for Python to compare. A supplier with organisations merged into it is read whole, as before: its scores
+    in two runs may come from different organisations of the group, which only the later-row rule pairs.
     """
     runs = _finished_runs(session, as_of)
     if not runs:
         return {}
-    scored_as = _ids_behind(session, ours)
+    current_run, previous_run = runs[0].id, (runs[1].id if len(runs) > 1 else None)
+    merged = _merged_into(session, ours)
+    found: ScoreValues = {}
+    singles = sorted(ours - merged.keys())
+    for start in range(0, len(singles), 900):
+        found.update(_paired_values(session, current_run, previous_run, singles[start : start + 900], terms))
+    if merged:
+        found.update(_group_values(session, current_run, previous_run, canonical,
+                                   sorted({*merged, *(org for group in merged.values() for org in group)}), ours))
+    return found
+
+
+#: How far the database's comparisons are loosened: its float arithmetic may differ from Python's in the last bit,
+#: and the read must never drop a score the sieve keeps (the sieve then decides exactly).
+_SLACK = 1e-9
+
+
+def _paired_values(session: Session, current_run: int, previous_run: int | None, organisations: list[int],
+                   terms: SieveTerms | None) -> ScoreValues:
+    """The scores of ``organisations`` (none of them with others merged into it) in ``current_run``, each with its
+    own row in ``previous_run``; with ``terms``, only those that may pass the sieve."""
+    current = aliased(RiskScore)
+    if previous_run is None:  # a first run: nothing to pair (an outer join on nothing would scan for each row)
+        before = (null(), null())
+        query = select(current.organisation_id, current.category, current.kind, current.value, current.band, *before)
+    else:
+        previous = aliased(RiskScore)
+        before = (previous.value, previous.band)
+        query = select(current.organisation_id, current.category, current.kind, current.value, current.band, *before)
+        query = query.outerjoin(previous, and_(
+            previous.run_id == previous_run, previous.organisation_id == current.organisation_id,
+            previous.category == current.category, previous.kind == current.kind,
+        ))
+    query = query.where(current.run_id == current_run, current.organisation_id.in_(organisations))
+    if terms is not None:
+        query = query.where(_may_pass(current, *before, terms))
+    return {
+        (org, category, kind): ((value, band), (value_before, band_before) if band_before is not None else None)
+        for org, category, kind, value, band, value_before, band_before in session.connection().execute(query)
+    }
+
+
+def _may_pass(current: Any, value_before: Any, band_before: Any, terms: SieveTerms) -> ColumnElement[bool]:
+    """SQL that is true for every score ``score_sieve`` may keep (and for some it drops), as the sieve reads a score
+    without a previous one (value 0, band low): no unknown band, and a band changed in a kind a band rule
+    watches, a threshold crossed, or a rise as large as a rule asks (a rise only from a previous score)."""
+    previous_value, previous_band = func.coalesce(value_before, 0.0), func.coalesce(band_before, "low")
+    tests: list[ColumnElement[bool]] = [false()]
+    if terms.bands:
+        tests.append(and_(current.kind.in_(sorted(terms.bands)), current.band != previous_band))
+    for kind, direction, threshold in terms.thresholds:
+        lower, upper = (previous_value, current.value) if direction == "up" else (current.value, previous_value)
+        tests.append(and_(current.kind == kind, lower < threshold + _SLACK, upper >= threshold - _SLACK))
+    for kind, minimum in sorted(terms.rises.items()):  # NULL (no previous score) compares as false
+        tests.append(and_(current.kind == kind, current.value - value_before >= minimum - _SLACK))
+    return and_(current.band != UNKNOWN_BAND, previous_band != UNKNOWN_BAND, or_(*tests))
+
+
+def _group_values(session: Session, current_run: int, previous_run: int | None, canonical: Canonical,
+                  scored_as: list[int], ours: set[int]) -> ScoreValues:
+    """The scores of the organisations ``scored_as`` keyed by their canonical id: of two organisations merged into
+    one, the later row wins (in each run)."""
 
     def values(run_id: int) -> dict[tuple[int, str, str], tuple[float, str]]:
         rows: list[Any] = []
         columns = (RiskScore.id, RiskScore.organisation_id, RiskScore.category, RiskScore.kind, RiskScore.value,
                    RiskScore.band)
-        connection = session.connection()  # plain rows: no ORM loading step for 20,000 tuples
+        connection = session.connection()  # plain rows: no ORM loading step
         for start in range(0, len(scored_as), 900):
             rows += connection.execute(
                 select(*columns).where(RiskScore.run_id == run_id, RiskScore.organisation_id.in_(scored_as[start : start + 900]))
-            ).tuples().all()
+            ).all()
         rows.sort(key=itemgetter(0))
+        _prefetch(canonical, {row[1] for row in rows})
         canonical_of = {org: canonical(org) for org in {row[1] for row in rows}}
         return {(canonical_of[org], category, kind): (value, band) for _id, org, category, kind, value, band in rows}
 
-    current = values(runs[0].id)
-    previous = values(runs[1].id) if len(runs) > 1 else {}
+    current = values(current_run)
+    previous = values(previous_run) if previous_run is not None else {}
     return {key: (point, previous.get(key)) for key, point in current.items() if key[0] in ours}
+
+
+def _merged_into(session: Session, canonical_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Of ``canonical_ids``, those with organisations merged into them: canonical id -> the merged ids."""
+    wanted = sorted(set(canonical_ids))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for start in range(0, len(wanted), 900):
+        for org, into in session.execute(
+            select(OrganisationMerge.organisation_id, OrganisationMerge.canonical_id)
+            .where(OrganisationMerge.canonical_id.in_(wanted[start : start + 900]))
+        ):
+            groups[into].append(org)
+    return dict(groups)
 
 
 def _ids_behind(session: Session, canonical_ids: Iterable[int]) -> list[int]:
