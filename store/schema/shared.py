@@ -291,8 +291,10 @@ class SpendLine(Base):
     """
 
     __tablename__ = "spend_lines"
-    # what we buy from whom (alert runs, market pages): read off the index alone, not the lines
-    __table_args__ = (Index("ix_spend_lines_org_cpv", "organisation_id", "cpv"),)
+    # what we buy from whom (alert runs, market pages) and whom we bought from lately (an alert run's current
+    # suppliers): read off the indexes alone, not the lines; each also serves its first column alone
+    __table_args__ = (Index("ix_spend_lines_org_cpv", "organisation_id", "cpv"),
+                      Index("ix_spend_lines_booked_on_org", "booked_on", "organisation_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     row_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -300,13 +302,13 @@ class SpendLine(Base):
     row_number: Mapped[int] = mapped_column(Integer)
     supplier_name: Mapped[str | None] = mapped_column(String(500))
     supplier_kvk: Mapped[str | None] = mapped_column(String(20))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     #: 8-digit CPV code when the row has one (or one derived from its category).
     cpv: Mapped[str | None] = mapped_column(String(8), index=True)
     category: Mapped[str | None] = mapped_column(String(200))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
-    booked_on: Mapped[date | None] = mapped_column(Date, index=True)
+    booked_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime]
 
