@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from config.yaml_text import safe_load
 from reference.cpv import cpv_prefix
 
 SEVERITIES = ("info", "warning", "critical")
@@ -147,7 +148,7 @@ _ALLOWED = {
 def read_yaml(path: Path, what: str, error: type[ValueError]) -> Any:
     """A YAML file's content; a missing or broken file raises ``error`` naming the file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{path}: cannot read {what}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
+from config.yaml_text import safe_load
+
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_COLUMNS_FILE = CONFIG_DIR / "own_data_columns.yaml"
 
@@ -100,7 +102,7 @@ def load_column_mapping(path: Path | None = None) -> ColumnMapping:
 @lru_cache(maxsize=8)
 def _load(path: str) -> ColumnMapping:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ColumnMappingError(f"{path}: cannot read the column mapping: {exc}") from exc
     except yaml.YAMLError as exc:

@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from config.yaml_text import safe_load
+
 CONFIG_DIR = Path(__file__).resolve().parent
 RISK_FILE = CONFIG_DIR / "risk.yaml"
 MATERIALS_FILE = CONFIG_DIR / "category_materials.yaml"
@@ -206,7 +208,7 @@ class RiskSettings(BaseModel):
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RiskConfigError(f"{path}: cannot read: {exc}") from exc
     except yaml.YAMLError as exc:

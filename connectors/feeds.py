@@ -53,6 +53,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from config.settings import HttpSettings
+from config.yaml_text import safe_load
 from connectors import feed_soup, feed_tree
 from connectors.errors import ConnectorError, RecordError, SourceRequestError
 from connectors.http import HttpClient
@@ -143,7 +144,7 @@ class FeedResult:
 def load_feeds(path: Path) -> list[FeedConfig]:
     """The feeds of a YAML file, validated; ``FeedConfigError`` names the file, entry and field at fault."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FeedConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

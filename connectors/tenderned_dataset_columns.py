@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from config.yaml_text import safe_load
 from connectors.errors import ConnectorError
 
 #: The column table (canonical field -> header spellings, current first; the required fields) is editable YAML.
@@ -31,9 +32,8 @@ COLUMNS_FILE = Path(__file__).resolve().parent.parent / "config" / "tenderned_da
 
 def load_columns(path: Path = COLUMNS_FILE) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     """``(field -> spellings, required fields)`` from the YAML; a broken table names the file and the key."""
-    import yaml
 
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = safe_load(path.read_text(encoding="utf-8"))
     columns = document.get("columns") if isinstance(document, dict) else None
     if not isinstance(columns, dict) or not columns:
         raise ValueError(f"{path}: no 'columns' mapping")
