@@ -65,8 +65,11 @@ _SUMMARY_NL = ("Dat meldt de krant op basis van ingewijden.", "Het bedrijf wilde
 _SUMMARY_EN = ("The company declined to comment.", "Details were not disclosed.", "Sources close to the matter confirmed the news.")
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70]
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")[:70]
 
 
 def moment_on(day: date, rng: random.Random) -> datetime:

@@ -132,10 +132,15 @@ def _day(rng: random.Random, first: date = FIRST_DAY, last: date = STORY_TODAY) 
 
 
 def _fill(template: str, rng: random.Random, **names: str) -> str:
+    return template.format(**_details(rng), **names)
+
+
+def _details(rng: random.Random) -> dict[str, object]:
+    """The town, figures, topic, event and direction a headline template may name, drawn in one fixed order."""
     (event, event_en), (way, way_en) = rng.choice(_EVENTS), rng.choice(_WAYS)
-    return template.format(
-        town=rng.choice(_TOWNS), n=rng.randint(3, 40) * 5, m=rng.randint(2, 90), year=rng.randint(2019, 2025),
-        topic=rng.choice(_TOPICS), topic_en=rng.choice(_TOPICS_EN), event=event, event_en=event_en, way=way, way_en=way_en, **names)
+    return {"town": rng.choice(_TOWNS), "n": rng.randint(3, 40) * 5, "m": rng.randint(2, 90), "year": rng.randint(2019, 2025),
+            "topic": rng.choice(_TOPICS), "topic_en": rng.choice(_TOPICS_EN), "event": event, "event_en": event_en, "way": way,
+            "way_en": way_en}
 
 
 def _typo(title: str, rng: random.Random) -> str:
@@ -167,10 +172,8 @@ def copy_articles(rng: random.Random, copy: int, suppliers: list[Supplier], buye
         # the press writes a name with or without its legal form
         name = supplier.name if rng.random() < 0.4 else supplier.name.removesuffix(f" {supplier.legal_form}")
         names = {"name": name, "buyer": rng.choice(buyers).name if buyers else "de gemeente", "other": other.name}
-        state = rng.getstate()
-        title_nl = _fill(template_nl, rng, **names)
-        rng.setstate(state)  # the same town and figures in both languages
-        title_en = _fill(template_en, rng, **names)
+        details = _details(rng)  # the same town and figures in both languages
+        title_nl, title_en = template_nl.format(**details, **names), template_en.format(**details, **names)
         moment = moment_on(_day(rng), rng)
         if rng.random() < 0.65:
             item = {"title": title_nl, "url": f"https://www.zakenkrant.example/nieuws/{moment:%Y/%m}/{slug(title_nl)}-r{copy}-{number}",
