@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from demo.world_categories import CATEGORIES, KIND_APPETITE, KIND_VOLUME, PROCEDURES, Category
 from demo.world_records import (
@@ -183,12 +184,12 @@ class Market:
         field = self._field(day, buyer, category)
         incumbent = self.incumbent.get((buyer.id, category.key))
         at = field.position.get(incumbent) if incumbent is not None else None
-        weights = field.weights
-        if at is not None:  # the incumbent's edge: a copy, the field is shared by every tender of its epoch
-            weights = weights.copy()
-            weights[at] *= category.incumbency
         # what ``choices(weights=...)`` cumulates on every call, once: the same numbers, so the same draws
-        cumulated = list(itertools.accumulate(weights))
+        cumulated = field.cumulated
+        if at is not None:  # the incumbent's edge: on a copy, the field is shared by every tender of its epoch
+            weights = field.weights.copy()
+            weights[at] *= category.incumbency
+            cumulated = list(itertools.accumulate(weights))
         chosen: list[str] = []
         while len(chosen) < count and len(chosen) < len(field.candidates):
             pick = rng.choices(field.candidates, cum_weights=cumulated)[0]
@@ -237,3 +238,9 @@ class _Field:
     candidates: list[str]
     weights: list[float]
     position: dict[str, int]
+
+    @cached_property
+    def cumulated(self) -> list[float]:
+        """The weights cumulated, as ``choices`` cumulates them: once per field, not once per draw of a tender
+        without an incumbent or of the losing tenders (the same sums, so the same draws)."""
+        return list(itertools.accumulate(self.weights))

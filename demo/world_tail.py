@@ -23,7 +23,6 @@ market's: the market's draws, so the whole first copy, stay what they are withou
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Callable
 from dataclasses import replace
@@ -52,6 +51,10 @@ class Field(Protocol):
 
     candidates: list[str]
     weights: list[float]
+
+    @property
+    def cumulated(self) -> list[float]:
+        """The weights cumulated once, as ``choices(weights=...)`` would cumulate them on every call."""
 
 
 class LongTail:
@@ -96,7 +99,7 @@ class LongTail:
         rng = self.rng
         losers = losers[:count]  # a single tender received: the field's displaced pick is not listed
         taken |= set(losers)
-        cumulated = list(itertools.accumulate(field.weights))
+        cumulated = field.cumulated
         tail = category.key in SMALL_FIRM_PATTERNS
         while len(losers) < count:
             loser = None
