@@ -75,14 +75,18 @@ def company_id(notice: Publication, supplier: Supplier) -> str | None:
     return supplier.id
 
 
+#: How long before a notice is sent its contracts were signed, and how long after it is published tenders close.
+_SIGNED_BEFORE, _OPEN_FOR = timedelta(days=14), timedelta(days=36)
+
+
 def conclusion_date(notice: Publication) -> date:
     """When the contracts were signed: a fixed fortnight before the notice was sent."""
-    return notice.dispatched - timedelta(days=14)
+    return notice.dispatched - _SIGNED_BEFORE
 
 
 def tender_deadline(notice: Publication) -> date:
     """The closing date of a contract notice: the statutory 35 days and one for the weekend."""
-    return notice.published + timedelta(days=36)
+    return notice.published + _OPEN_FOR
 
 
 def total_value(notice: Publication) -> Decimal | None:
@@ -123,7 +127,11 @@ class _Organizations:
         self.ids: dict[str, str] = {}
 
     def id_for(self, key: str) -> str:
-        return self.ids.setdefault(key, f"ORG-{len(self.ids) + 1:04d}")
+        """The organisation's number: the one it was given, else the next (formatted only then: most calls repeat)."""
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = f"ORG-{len(self.ids) + 1:04d}"
+        return found
 
 
 def render_eforms(notice: Publication, world: World) -> bytes:
@@ -233,6 +241,7 @@ def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizati
     """efac:NoticeResult: the lots' results, the winning tenders (and the losing ones a lot lists: numbered after
     every winning one, ranked after it), the contracts and the tendering parties."""
     c = nl + "\t"  # the result's children
+    signed = _when(conclusion_date(notice))  # every contract of the notice
     total = total_value(notice)
     out = f'{c}<cbc:TotalAmount currencyID="EUR">{amount(total)}</cbc:TotalAmount>' if total is not None else ""
     awarded = [lot for lot in notice.lots if lot.winners]
@@ -262,7 +271,7 @@ def _notice_result(nl: str, notice: Publication, world: World, orgs: _Organizati
             out += _losing_tender(c, tender, rank, lot, parties.setdefault((loser,), f"TPA-{len(parties) + 1:04d}"))
     for n, lot in enumerate(awarded, start=1):
         out += (f'{c}<efac:SettledContract>{c}\t<cbc:ID schemeName="contract">CON-{n:04d}</cbc:ID>'
-                f"{c}\t<cbc:IssueDate>{_when(conclusion_date(notice))}</cbc:IssueDate>"
+                f"{c}\t<cbc:IssueDate>{signed}</cbc:IssueDate>"
                 f'{c}\t<cbc:Title languageID="NLD">{esc(lot.title)}</cbc:Title>'
                 f"{c}\t<efbc:ContractFrameworkIndicator>{'true' if lot.framework else 'false'}</efbc:ContractFrameworkIndicator>"
                 f"{_id(c + TAB, 'efac:LotTender', 'tender', f'TEN-{n:04d}')}{c}</efac:SettledContract>")

@@ -14,6 +14,7 @@ function takes ``nl``, the newline and indentation of the elements it writes.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from demo.render_eforms import amount, company_id, conclusion_date, tender_deadline, total_value
 from demo.render_xml import NL, TAB, attr, document, esc, wrap
@@ -86,19 +87,21 @@ def render_r209(notice: Publication, world: World) -> bytes:
     n1, n2, n3 = NL[1], NL[2], NL[3]
     form_name = "F03" if notice.kind == "can" else "F02"
     form = f'{n3}<LEGAL_BASIS VALUE="32014L0024"/>'
-    form += _contracting_body(n3, notice, buyer, nuts_prefix) + _object(n3, notice, buyer, nuts_prefix)
+    total = total_value(notice)  # stated twice: in the coded data and in the object
+    form += _contracting_body(n3, notice, buyer, nuts_prefix) + _object(n3, notice, buyer, nuts_prefix, total)
     if notice.kind == "cn":
         form += f"{n3}<LEFTI/>"
     form += _procedure(n3, notice)
     if notice.kind == "can":
+        signed = conclusion_date(notice).isoformat()  # every contract of the notice
         for item, lot in enumerate((lot for lot in notice.lots if lot.winners), start=1):
-            form += _award(n3, item, notice, lot, world, nuts_prefix)
+            form += _award(n3, item, notice, lot, world, nuts_prefix, signed)
     form += _complementary(n3, notice, buyer)
     body = (f"{n1}<TECHNICAL_SECTION>{n2}<RECEPTION_ID>{year % 100:02d}-{serial + 9_000 + issue * 7:06d}-001</RECEPTION_ID>"
             f"{n2}<DELETION_DATE>{_ymd(notice.published + timedelta(days=95))}</DELETION_DATE>"
             f"{n2}<FORM_LG_LIST>NL </FORM_LG_LIST>{n1}</TECHNICAL_SECTION>"
             f"{n1}<LINKS_SECTION>{_LINKS}{n1}</LINKS_SECTION>"
-            f"{n1}<CODED_DATA_SECTION>{_coded_data(n2, notice, buyer, nuts_prefix)}{n1}</CODED_DATA_SECTION>"
+            f"{n1}<CODED_DATA_SECTION>{_coded_data(n2, notice, buyer, nuts_prefix, total)}{n1}</CODED_DATA_SECTION>"
             f"{n1}<TRANSLATION_SECTION>{_translations(n2, notice, buyer)}{n1}</TRANSLATION_SECTION>"
             f"{n1}<FORM_SECTION>{n2}<NOTICE_UUID>{esc(notice.notice_uuid)}</NOTICE_UUID>"
             f'{n2}<{form_name}_2014 CATEGORY="ORIGINAL" FORM="{form_name}" LG="NL">{form}{n2}</{form_name}_2014>'
@@ -111,7 +114,7 @@ def _ymd(day: date) -> str:
     return day.isoformat().replace("-", "")
 
 
-def _coded_data(nl: str, notice: Publication, buyer: Buyer, nuts: str) -> str:
+def _coded_data(nl: str, notice: Publication, buyer: Buyer, nuts: str, total: Decimal | None) -> str:
     serial, year = ted_number_parts(notice.ted_number or "")
     issue = oj_issue(notice.published)
     c = nl + TAB
@@ -123,7 +126,6 @@ def _coded_data(nl: str, notice: Publication, buyer: Buyer, nuts: str) -> str:
     data += "".join(f'{c}<ORIGINAL_CPV CODE="{attr(code)}">{esc(reference[code].label_en)}</ORIGINAL_CPV>' for code in notice.cpv)
     data += (f'{c}<{nuts}:PERFORMANCE_NUTS CODE="{attr(buyer.nuts)}">{area}</{nuts}:PERFORMANCE_NUTS>'
              f'{c}<{nuts}:CA_CE_NUTS CODE="{attr(buyer.nuts)}">{area}</{nuts}:CA_CE_NUTS>')
-    total = total_value(notice)
     if notice.kind == "can" and total is not None:
         data += f'{c}<VALUES>{c}\t<VALUE TYPE="PROCUREMENT_TOTAL" CURRENCY="EUR">{amount(total)}</VALUE>{c}</VALUES>'
     codif = f"{c}<DS_DATE_DISPATCH>{_ymd(notice.dispatched)}</DS_DATE_DISPATCH>"
@@ -184,14 +186,13 @@ def _contracting_body(nl: str, notice: Publication, buyer: Buyer, nuts: str) -> 
             f"{nl}</CONTRACTING_BODY>")
 
 
-def _object(nl: str, notice: Publication, buyer: Buyer, nuts: str) -> str:
+def _object(nl: str, notice: Publication, buyer: Buyer, nuts: str, total: Decimal | None) -> str:
     c = nl + TAB
     out = (f"{c}<TITLE>{c}\t<P>{esc(notice.title)}</P>{c}</TITLE>"
            f"{c}<REFERENCE_NUMBER>{notice.published.year}-{esc(notice.key[1:])}</REFERENCE_NUMBER>"
            f'{c}<CPV_MAIN>{c}\t<CPV_CODE CODE="{attr(notice.cpv_main)}"/>{c}</CPV_MAIN>'
            f'{c}<TYPE_CONTRACT CTYPE="{attr(_NATURE[CATEGORY_BY_KEY[notice.category].nature][2])}"/>'
            f"{c}<SHORT_DESCR>{c}\t<P>{esc(notice.description)}</P>{c}</SHORT_DESCR>")
-    total = total_value(notice)
     if notice.kind == "can" and total is not None:
         out += f'{c}<VAL_TOTAL CURRENCY="EUR">{amount(total)}</VAL_TOTAL>'
     if notice.lotted:
@@ -233,7 +234,8 @@ def _procedure(nl: str, notice: Publication) -> str:
     return f"{nl}<PROCEDURE>{out}{nl}</PROCEDURE>"
 
 
-def _award(nl: str, item: int, notice: Publication, lot: Lot, world: World, nuts: str) -> str:
+def _award(nl: str, item: int, notice: Publication, lot: Lot, world: World, nuts: str, signed: str) -> str:
+    """One AWARD_CONTRACT; ``signed``: the notice's conclusion date (ISO), the same for each of its contracts."""
     if lot.losers:  # the world lists them on eForms notices only (demo.world_tail): a mistake there, not here
         raise ValueError(f"{notice.key}: R2.0.9 cannot name the losing tenders of lot {lot.number}")
     c = nl + TAB
@@ -242,7 +244,7 @@ def _award(nl: str, item: int, notice: Publication, lot: Lot, world: World, nuts
     if notice.lotted:
         out += f"{c}<LOT_NO>{lot.number:d}</LOT_NO>"
     out += (f"{c}<TITLE>{c}\t<P>{esc(lot.title)}</P>{c}</TITLE>"
-            f"{c}<AWARDED_CONTRACT>{a}<DATE_CONCLUSION_CONTRACT>{conclusion_date(notice).isoformat()}</DATE_CONCLUSION_CONTRACT>")
+            f"{c}<AWARDED_CONTRACT>{a}<DATE_CONCLUSION_CONTRACT>{signed}</DATE_CONCLUSION_CONTRACT>")
     if lot.tenders_received is not None:
         out += (f"{a}<TENDERS>{a}\t<NB_TENDERS_RECEIVED>{lot.tenders_received:d}</NB_TENDERS_RECEIVED>"
                 f"{a}\t<NB_TENDERS_RECEIVED_EMEANS>{lot.tenders_received:d}</NB_TENDERS_RECEIVED_EMEANS>{a}</TENDERS>")
