@@ -53,6 +53,7 @@ OFF_CONTRACT = (("Drukkerij Van Dommel", "Drukwerk"), ("Café De Zwaan", "Cateri
                 ("Taxicentrale Sterrenmeer", "Vervoer"), ("Koffie & Co Automaten", "Facilitair"),
                 ("Opleidingsinstituut Kwintstra", "Opleidingen"), ("Vakblad Overheid & Inkoop", "Abonnementen"))
 UNPARSEABLE_AMOUNTS = ("#WAARDE!", "1.234,5O", "n.t.b.", "EUR ??")
+CENT = Decimal("0.01")
 
 
 def manager(category: str) -> str:
@@ -104,7 +105,7 @@ def build_contracts(world: World, buyer_id: str, failure_id: str, rng: random.Ra
                 supplier=world.supplier_by_id[winner],
                 category=notice.category, cpv=(lot.cpv or notice.cpv)[0], start=notice.published,
                 end=add_months(notice.published, 12 * years) - timedelta(days=1), option_months=12 if count else 0,
-                option_count=count, value=share.quantize(Decimal("0.01")) if share is not None else None,
+                option_count=count, value=share.quantize(CENT) if share is not None else None,
                 single_sourced=lot.tenders_received == 1,
             ))
             failed = failed_on.get(winner)
@@ -186,7 +187,9 @@ def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rn
              creditor_key: str) -> None:
         nonlocal invoice
         invoice += 1
-        number = creditor.setdefault(creditor_key, f"CR{10000 + len(creditor) * 7:05d}{tag}")
+        number = creditor.get(creditor_key)
+        if number is None:  # numbered in order of first appearance; formatted only then (most lines repeat one)
+            number = creditor[creditor_key] = f"CR{10000 + len(creditor) * 7:05d}{tag}"
         rows.append([number, name, kvk, category, dutch_amount(amount), dutch_date(day), f"F{day.year}-{invoice:06d}{tag}",
                      description, contract])
 
@@ -199,7 +202,7 @@ def build_spend(suppliers: Sequence[Supplier], contracts: list[DemoContract], rn
         while day <= last:
             booked = day + timedelta(days=rng.randint(0, 24))
             if booked >= contract.start and booked <= last:
-                amount = (monthly * Decimal(str(round(rng.uniform(0.85, 1.15), 3)))).quantize(Decimal("0.01"))
+                amount = (monthly * Decimal(str(round(rng.uniform(0.85, 1.15), 3)))).quantize(CENT)
                 label = CATEGORY_LABELS[contract.category] if rng.random() > 0.08 else ""
                 supplier = contract.supplier
                 kvk = supplier.id if supplier.country == "NL" and rng.random() > 0.05 else ""
