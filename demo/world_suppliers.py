@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 
 from demo.world_categories import CATEGORIES, Category, Tier
 from demo.world_places import (
@@ -170,4 +172,13 @@ def working_day(day: date) -> date:
 
 
 def pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
+    """One option, drawn by weight."""
+    labels, cumulated = _cumulated(options)
+    return rng.choices(labels, cum_weights=cumulated)[0]
+
+
+@cache
+def _cumulated(options: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The options' labels and weights cumulated, once per table: what ``choices(weights=...)`` cumulates on every
+    call (the same sums, so the same draws; ~150,000 picks at scale 54 among a few fixed tables)."""
+    return tuple(o for o, _ in options), tuple(itertools.accumulate(w for _, w in options))
