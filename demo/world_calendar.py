@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import random
-from dataclasses import fields
 from datetime import date, timedelta
 from functools import cache
-from operator import attrgetter
 
-from demo.world_records import FIRST_DAY, TENDERNED_EUROPEAN_FROM, TENDERNED_EUROPEAN_NOTICES, Publication
+from demo.world_records import FIRST_DAY, TENDERNED_EUROPEAN_FROM, TENDERNED_EUROPEAN_NOTICES, Draft, Publication
 
 #: Roughly how many notices TED publishes in a year: our numbers climb through the year like the real ones.
 _TED_YEARLY = {2019: 610_000, 2020: 630_000, 2021: 660_000, 2022: 720_000, 2023: 770_000, 2024: 790_000,
                2025: 800_000, 2026: 810_000}
 
 
-def assign_identities(rng: random.Random, notices: list[Publication], scale: int = 1) -> list[Publication]:
-    """OJ S publication numbers for European notices; TenderNed ids for national and some European ones."""
+def assign_identities(rng: random.Random, notices: list[Draft], scale: int = 1) -> list[Publication]:
+    """The market's notices published: OJ S publication numbers for European notices; TenderNed ids for national and
+    some European ones."""
     numbers: dict[str, str] = {}
     last_number: dict[int, int] = {}
     for notice in notices:
@@ -47,18 +46,9 @@ def assign_identities(rng: random.Random, notices: list[Publication], scale: int
     return [_published(n, numbers.get(n.key), identities.get(n.key)) for n in notices]
 
 
-#: A notice's fields before publication: all but the four identities assigned here, which are its last fields.
-_DRAFT = attrgetter(*(f.name for f in fields(Publication)[:-4]))
-assert [f.name for f in fields(Publication)[-4:]] == ["ted_number", "tenderned_id", "tenderned_date", "kenmerk"]
-
-
-def _published(notice: Publication, ted_number: str | None, tenderned: tuple[str, date, int] | None) -> Publication:
-    """The notice with its identities, made once (``dataclasses.replace`` once per identity cost a twentieth of
-    building the world: it reads and passes every field by name); the notice itself when it has none."""
-    if ted_number is None and tenderned is None:
-        return notice
-    tenderned_id, tenderned_date, kenmerk = tenderned or (notice.tenderned_id, notice.tenderned_date, notice.kenmerk)
-    return Publication(*_DRAFT(notice), ted_number or notice.ted_number, tenderned_id, tenderned_date, kenmerk)
+def _published(notice: Draft, ted_number: str | None, tenderned: tuple[str, date, int] | None) -> Publication:
+    """The notice with its identities (none, one or both)."""
+    return Publication(*notice, ted_number, *(tenderned or (None, None, None)))
 
 
 # --------------------------------------------------------------------------------------------

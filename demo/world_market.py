@@ -21,9 +21,9 @@ from demo.world_records import (
     TED_AWARD_NOTICES,
     Buyer,
     Channel,
+    Draft,
     Lot,
     NoticeKind,
-    Publication,
 )
 from demo.world_suppliers import Entry, pick, working_day
 from demo.world_tail import LongTail
@@ -76,7 +76,8 @@ class Market:
         self._changes: dict[int, list[date]] = {}  # per pool: the days a supplier enters or leaves it
         self._fields: dict[tuple[int, str], _Field] = {}  # per (pool, buyer's region): the latest field
 
-    def run(self) -> list[Publication]:
+    def run(self) -> list[Draft]:
+        """Every notice of 2019-2026 in publication order, without its identities (``world_calendar`` gives them)."""
         plan: list[tuple[date, Channel, NoticeKind]] = []
         contract_notices = round(CONTRACT_NOTICE_SHARE * (TED_AWARD_NOTICES + NATIONAL_AWARD_NOTICES))
         for channel, kind, count in (("ted", "can", TED_AWARD_NOTICES), ("national", "can", NATIONAL_AWARD_NOTICES),
@@ -99,7 +100,7 @@ class Market:
         share = math.sqrt(u) if self.rng.random() < 0.3 else u
         return working_day(FIRST_DAY + timedelta(days=int((LAST_DAY - FIRST_DAY).days * share)))
 
-    def _notice(self, day: date, channel: Channel, kind: NoticeKind) -> Publication:
+    def _notice(self, day: date, channel: Channel, kind: NoticeKind) -> Draft:
         rng = self.rng
         category = rng.choices(CATEGORIES, cum_weights=_CATEGORY_WEIGHTS[channel])[0]
         buyer = rng.choices(self.buyers, cum_weights=self._buyer_weights(category.key))[0]
@@ -136,7 +137,7 @@ class Market:
         procedure = "open" if channel == "national" and rng.random() < 0.8 else pick(rng, PROCEDURES)
         # TED publishes a few days after a notice is sent; TenderNed publishes a national notice the same day.
         dispatched = day - timedelta(days=rng.randint(2, 5)) if channel == "ted" else day
-        return Publication(
+        return Draft(
             key=f"N{self.count:05d}", kind=kind, channel=channel, published=day, dispatched=dispatched,
             buyer_id=buyer.id, category=category.key, cpv=tuple(cpv), title=title, description=description,
             procedure=procedure, lots=tuple(lots), notice_uuid=uuid4_text(rng.getrandbits(128)),

@@ -6,6 +6,7 @@ an equal world, and every renderer reads the same records.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -126,6 +127,13 @@ class Publication:
     @property
     def lotted(self) -> bool:
         return len(self.lots) > 1
+
+
+#: A notice as the market makes it (``world_market``): a :class:`Publication`'s fields, in its order, but the four
+#: identities ``world_calendar`` assigns afterwards (its last fields). A plain tuple, so that each notice becomes a
+#: frozen record once, with its identities: a frozen dataclass sets each of its 18 fields by ``object.__setattr__``.
+Draft = namedtuple("Draft", [f.name for f in fields(Publication)[:-4]])  # type: ignore[misc]
+assert [f.name for f in fields(Publication)[-4:]] == ["ted_number", "tenderned_id", "tenderned_date", "kenmerk"]
 
 
 def plain_record(record: Any) -> dict[str, Any]:
