@@ -243,13 +243,11 @@ def _paired_values(session: Session, current_run: int, previous_run: int | None,
     """The scores of ``organisations`` (none of them with others merged into it) in ``current_run``, each with its
     own row in ``previous_run``; with ``terms``, only those that may pass the sieve."""
     current = aliased(RiskScore)
-    if previous_run is None:  # a first run: nothing to pair (an outer join on nothing would scan for each row)
-        before = (null(), null())
-        query = select(current.organisation_id, current.category, current.kind, current.value, current.band, *before)
-    else:
-        previous = aliased(RiskScore)
-        before = (previous.value, previous.band)
-        query = select(current.organisation_id, current.category, current.kind, current.value, current.band, *before)
+    previous = aliased(RiskScore) if previous_run is not None else None
+    # a first run: nothing to pair (an outer join on nothing would scan the table for each row)
+    before = (previous.value, previous.band) if previous is not None else (null(), null())
+    query = select(current.organisation_id, current.category, current.kind, current.value, current.band, *before)
+    if previous is not None:
         query = query.outerjoin(previous, and_(
             previous.run_id == previous_run, previous.organisation_id == current.organisation_id,
             previous.category == current.category, previous.kind == current.kind,
