@@ -465,9 +465,10 @@ def collect_history(store: Store, settings: Settings, *, start: date, end: date,
         # store already holds states observed after the first day: then each day reads them
         latest = None if snapshots_after(session, days[0]) else latest_snapshots(
             session, [c.kvk_number for c in watched], on_or_before=days[0])
+    first_days = [first_named.get(c.organisation_id, days[0]) for c in watched]  # looked up once, not once a day
     for day in days:
         transport = transport_for_day(day)
-        known = [c for c in watched if first_named.get(c.organisation_id, days[0]) <= day]
+        known = [c for c, first in zip(watched, first_days, strict=True) if first <= day]
         rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=known, latest=latest),
                 collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=known, checked=checked)]
         if rows[0].status == "failed":  # stopped halfway: the carried states are not all up to date any more

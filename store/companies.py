@@ -301,30 +301,34 @@ def link_insolvency_events(session: Session, *, url: str) -> int:
 
     Dated by the court's ruling when the text states it, else by the publication date.
     """
+    # the columns it needs, as plain rows: every run of a history links every case again, and ORM entities would
+    # load (and decode) each case's whole stored payload for it
     rows = session.execute(
-        select(InsolvencyPublication, InsolvencyCase)
+        select(InsolvencyPublication.event_kind, InsolvencyPublication.kenmerk, InsolvencyPublication.code,
+               InsolvencyPublication.description, InsolvencyPublication.published_on,
+               InsolvencyCase.kvk_number, InsolvencyCase.case_number, InsolvencyCase.court)
         .join(InsolvencyCase, InsolvencyCase.id == InsolvencyPublication.case_id)
         .where(InsolvencyPublication.event_kind.is_not(None), InsolvencyCase.kvk_number.is_not(None))
     ).all()
-    organisations = organisations_by_kvk(session, {case.kvk_number for _pub, case in rows})
+    organisations = organisations_by_kvk(session, {row.kvk_number for row in rows})
     from connectors.insolvency import PUBLICATION_KINDS, ruling_date  # the code table lives with the connector
 
     # stored already (every run links every case again): not built nor offered again, the insert would skip them
     stored = set(session.execute(select(SupplierEvent.organisation_id, SupplierEvent.kind, SupplierEvent.source_ref)
                                  .where(SupplierEvent.source == "cir")).tuples())
     events = []
-    for publication, case in rows:
-        org_id = organisations.get(case.kvk_number)
-        if org_id is None or (org_id, publication.event_kind, f"{case.case_number} {publication.kenmerk}"[:300]) in stored:
+    for publication in rows:
+        org_id = organisations.get(publication.kvk_number)
+        if org_id is None or (org_id, publication.event_kind, f"{publication.case_number} {publication.kenmerk}"[:300]) in stored:
             continue
         ruled = ruling_date(publication.description)
         name = PUBLICATION_KINDS.get(publication.code, (publication.code, None))[0]
         events.append(NewEvent(
             organisation_id=org_id, kind=publication.event_kind, occurred_on=ruled or publication.published_on,
-            source="cir", source_ref=f"{case.case_number} {publication.kenmerk}", source_url=url,
-            title=f"{publication.description}, {case.case_number}, {case.court or 'court unknown'}",
-            details={"case_number": case.case_number, "kenmerk": publication.kenmerk, "code": publication.code,
-                     "kind_name": name, "court": case.court, "published_on": publication.published_on.isoformat(),
+            source="cir", source_ref=f"{publication.case_number} {publication.kenmerk}", source_url=url,
+            title=f"{publication.description}, {publication.case_number}, {publication.court or 'court unknown'}",
+            details={"case_number": publication.case_number, "kenmerk": publication.kenmerk, "code": publication.code,
+                     "kind_name": name, "court": publication.court, "published_on": publication.published_on.isoformat(),
                      "ruling_on": ruled.isoformat() if ruled else None,
                      "date_basis": "ruling date in the publication" if ruled else "publication date"},
         ))
