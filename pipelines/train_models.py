@@ -81,13 +81,13 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     newest snapshot on or before the day, as ``load_profiles`` reads it), or from ``profile_loader`` per day.
     """
     cfg = config.failure
-    wins = risk_store.win_facts(session, until=as_of)
+    wins = risk_store.win_days(session, until=as_of)
     events = risk_store.event_facts(session, until=as_of)
     sources = risk_store.event_sources(session)
     synthetic = get_meta(session, SYNTHETIC_MARKER) is not None
     wins_by_org: dict[int, list[date]] = defaultdict(list)
-    for win in wins:
-        wins_by_org[win.organisation_id].append(win.published)
+    for org, published in wins:
+        wins_by_org[org].append(published)
     for days in wins_by_org.values():
         days.sort()
     # Only companies inside the insolvency register's reach (Dutch, or with a KvK number): a foreign
@@ -98,7 +98,7 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     if not wins:
         return TrainingData([], [], 0, synthetic)
     last = as_of - timedelta(days=cfg.horizon_days)
-    snapshots = snapshot_dates(min(w.published for w in wins), last, cfg.snapshot_months)
+    snapshots = snapshot_dates(min(published for _, published in wins), last, cfg.snapshot_months)
     loader = profile_loader or _ProfileTimeline(company_store.profile_history(session, orgs, as_of))
     profile_cache: dict[date, dict[int, dict]] = {}
 
