@@ -93,18 +93,16 @@ def _logit(probability: float) -> float:
     return math.log(probability / (1 - probability))
 
 
-def _reasons(row: FeatureRow, contrib: np.ndarray, base: float) -> list[dict[str, Any]]:
+def _reasons(row: FeatureRow, contrib: np.ndarray, base: float, made: dict[tuple, dict[str, Any]]
+             ) -> list[dict[str, Any]]:
     """Known inputs by size of effect, in readable units; unknown inputs folded into one line; then the base.
 
     The contributions still sum to the logit: a model that fills a missing input with a typical value gives it
     an effect, and that effect is reported on the "not known" line instead of as a reason.
+    ``made``: the reason items of the run so far (``_reason``).
     """
     known = [j for j in np.argsort(-np.abs(contrib), kind="stable") if row.values[FEATURES[j]] is not None]
-    reasons = [
-        {"feature": FEATURES[j], "value": row.values[FEATURES[j]], "contribution": float(contrib[j]),
-         "text": reason_text(FEATURES[j], row.values, float(contrib[j]))}
-        for j in known
-    ]
+    reasons = [_reason(made, FEATURES[j], row.values, float(contrib[j])) for j in known]
     missing = [j for j in range(len(FEATURES)) if row.values[FEATURES[j]] is None]
     if missing:
         reasons.append({
@@ -112,9 +110,37 @@ def _reasons(row: FeatureRow, contrib: np.ndarray, base: float) -> list[dict[str
             "missing": [FEATURES[j] for j in missing],
             "text": "not known, so not a reason: " + "; ".join(FEATURE_TEXT[FEATURES[j]] for j in missing),
         })
-    reasons.append({"feature": "(base)", "value": None, "contribution": base,
-                    "text": "base log-odds of the model (intercept and calibration)"})
+    reasons.append(_reason(made, "(base)", {}, base))
     return reasons
+
+
+def _exact(value: float | None) -> tuple:
+    """A float as a key that tells apart what ``==`` does not but JSON does: its type and the sign of a zero."""
+    return (type(value), value, None if value is None else math.copysign(1.0, value))
+
+
+def _reason(made: dict[tuple, dict[str, Any]], name: str, values: Mapping[str, float | None],
+            contribution: float) -> dict[str, Any]:
+    """The reason item of ``name`` ("(base)": the base log-odds) with its value in ``values`` and ``contribution``.
+
+    Why kept in ``made``: most suppliers share most items ("no news of incidents (no effect)", the base), and an
+    item made once is one object for every row that has it, which the store then encodes and hashes once (its
+    ``seen``) instead of once per row. The key holds everything the item is made of (the text also reads the
+    staff count beside its change), each float exactly as JSON writes it.
+    """
+    value = values.get(name)
+    related = values.get("log_employees") if name == "employees_change_12m" else None
+    key = (name, _exact(value), _exact(contribution), _exact(related))
+    item = made.get(key)
+    if item is None:
+        if name == "(base)":
+            item = {"feature": "(base)", "value": None, "contribution": contribution,
+                    "text": "base log-odds of the model (intercept and calibration)"}
+        else:
+            item = {"feature": name, "value": value, "contribution": contribution,
+                    "text": reason_text(name, values, contribution)}
+        made[key] = item
+    return item
 
 
 def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, high_from: float,
@@ -140,9 +166,10 @@ def score_rows(rows: Sequence[FeatureRow], model: Model, *, medium_from: float, 
     logits = base + contrib.sum(axis=1)
     probabilities = sigmoid(logits)
     scores = []
+    made: dict[tuple, dict[str, Any]] = {}  # the reason items made so far, shared by the rows that have them
     for i, row in enumerate(rows):
         coverage = row.coverage
-        reasons = _reasons(row, contrib[i], float(base[i]))
+        reasons = _reasons(row, contrib[i], float(base[i]), made)
         probability, logit, confidence = float(probabilities[i]), float(logits[i]), coverage
         unknown_because = None
         if row.bankruptcy_on is not None:
