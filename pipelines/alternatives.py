@@ -44,7 +44,7 @@ from models.collector_pause import collector_paused
 from models.market import AwardFact
 from pipelines.prepared_alert_facts import PreparedReads
 from pipelines.run_awards import RunAwards
-from store.alternative_facts import company_facts, organisation_address, organisation_key
+from store.alternative_facts import company_facts, company_stamp, organisation_address, organisation_key
 from store.alternative_rankers import load_ranker, save_ranker
 from store.queries import award_fact_groups, bid_facts, buyer_award_counts, buyer_has_bids, last_wins
 
@@ -165,6 +165,10 @@ class WholeHistory:
     as_of: date
     awards: list[PastAward]
     bids: list[PastBid]
+    #: the company facts of every winner and bidder of the history as of ``as_of``, as learning read them, and the
+    #: ``company_stamp`` taken before they were read (``companies_of``)
+    companies: dict[str, CompanyFacts] = field(default_factory=dict)
+    companies_stamp: str | None = None
     #: the CPV records by the first two digits of their code, in the order read (made on the first ``under``)
     _by_two: dict[str, tuple[list[PastAward], list[PastBid]]] | None = field(default=None, repr=False)
 
@@ -185,6 +189,17 @@ class WholeHistory:
         awards, bids = self._by_two.get(division[:2], ((), ()))
         return ([a for a in awards if a.published >= since and a.cpv.startswith(division)],
                 [b for b in bids if b.published >= since and b.cpv.startswith(division)])
+
+    def companies_of(self, keys: Iterable[str], *, stamp: str) -> dict[str, CompanyFacts] | None:
+        """``company_facts(keys, as_of=as_of)`` taken from the facts learning read (``keys``: suppliers of this
+        history), by key as the store reads them; None when the store's company facts have changed since they were
+        read (``stamp``: ``company_stamp`` now).
+
+        Why: ``prepare_alert_facts`` keeps the company facts of every division's suppliers, and reading them again
+        per division cost more than learning's one read of them all (scale 16: 0.28 against 0.17 CPU-s)."""
+        if self.companies_stamp is None or self.companies_stamp != stamp:
+            return None
+        return {key: self.companies[key] for key in sorted(set(keys)) if key in self.companies}
 
 
 @dataclass
@@ -273,12 +288,14 @@ def load_context(session: Session, settings: Settings, *, as_of: date, ranker: R
     history = [a for a in load_history(session, until=as_of) if a.published < as_of]
     bids = [b for b in load_bids(session, until=as_of) if b.published < as_of]
     index = HistoryIndex(history, bids)
+    stamp = company_stamp(session, as_of=as_of) if keep else None  # before the read: a change meanwhile shows
     companies = load_companies(
         session, {w for a in history for w in a.winners} | {k for b in bids for k in b.bidders}, as_of=as_of)
     kind, region = _buyer_profile(session, alt.buyer_org_key)
     without = unknown_buyer_features(kind=kind, region=region, known_buyer=index.knows_buyer(alt.buyer_org_key))
     context = AlternativesContext(as_of, index, companies, ranker or transparent_ranker("chosen for this run"),
-                                  buyer=(kind, region), whole=WholeHistory(as_of, history, bids) if keep else None)
+                                  buyer=(kind, region),
+                                  whole=WholeHistory(as_of, history, bids, companies, stamp) if keep else None)
     return context, without
 
 

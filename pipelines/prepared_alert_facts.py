@@ -92,7 +92,10 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
         index = load_division(session, settings, division=division, as_of=as_of, awards=awards, reads=reads,
                               whole=whole)
         arrays, meta = branch_state(index)
-        meta["companies"] = _company_columns(company_facts(session, index.suppliers, as_of=as_of))
+        known = (whole.companies_of(index.suppliers, stamp=companies_stamp)
+                 if whole is not None and whole.as_of == as_of else None)  # as learning read them, when still true
+        meta["companies"] = _company_columns(known if known is not None
+                                             else company_facts(session, index.suppliers, as_of=as_of))
         meta["companies_stamp"] = companies_stamp
         divisions[division] = (meta, arrays)
     kept[DIVISION] = replace_prepared(session, DIVISION, divisions, as_of=as_of, stamp=stamp,

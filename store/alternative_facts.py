@@ -41,7 +41,7 @@ def company_facts(session: Session, keys: Iterable[str], *, as_of: date) -> dict
             orgs[org_id] = key, name, country
     status = _status_as_of(session, list(orgs), as_of=as_of)
     bands = failure_bands(session, list(orgs), as_of=as_of)
-    return {
+    facts = {
         key: CompanyFacts(
             key=key, name=name, country=country,
             dissolved_on=status[org_id].get("dissolved"), insolvent_since=status[org_id].get("insolvent"),
@@ -49,6 +49,9 @@ def company_facts(session: Session, keys: Iterable[str], *, as_of: date) -> dict
         )
         for org_id, (key, name, country) in orgs.items()
     }
+    # By key, whatever order the database returns its rows in: the facts of a subset of the keys are then those of
+    # all of them, taken in order (``pipelines.alternatives.WholeHistory.companies_of``).
+    return {key: facts[key] for key in sorted(facts)}
 
 
 def _status_as_of(session: Session, ids: list[int], *, as_of: date) -> dict[int, dict[str, date | None]]:

@@ -158,3 +158,30 @@ def _prepared_rows(session) -> list[tuple]:
     """Every kept fact as its columns but the row id (written anew each time)."""
     table = PreparedAlertFact.__table__
     return sorted(tuple(row) for row in session.execute(select(*(c for c in table.c if c.name != "id"))))
+
+
+def test_companies_learning_read_are_not_kept_once_a_status_event_came_since(store: Store) -> None:
+    """The divisions' company facts come from learning's read only while ``company_stamp`` still says the same: a
+    status event after learning makes ``prepare_alert_facts`` read them again, and keep what a fresh read keeps."""
+    ids = _fill(store)
+    settings = _settings(OURS)
+    _our_contracts(store, ids["NL:id:3"])
+    with store.session() as session, session.begin():
+        whole = learn_ranker_keeping_history(session, settings, as_of=AS_OF, now=NOW)[1]
+    assert whole.companies and whole.companies_stamp is not None
+    supplier = "NL:id:3"  # a winner in our divisions
+    assert supplier in whole.companies and whole.companies[supplier].dissolved_on is None
+    with store.session() as session, session.begin():
+        session.add(SupplierEvent(organisation_id=ids[supplier], kind="kvk.dissolved",
+                                  occurred_on=AS_OF - timedelta(days=3), source="kvk", source_ref="x",
+                                  title="Opgeheven", detected_at=NOW))
+    with store.session() as session, session.begin():
+        assert whole.companies_of([supplier], stamp="another") is None
+        prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW, whole=whole)
+    with store.session() as session:
+        kept = _prepared_rows(session)
+    with store.session() as session, session.begin():
+        prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW)
+    with store.session() as session:
+        assert _prepared_rows(session) == kept
+    assert any((AS_OF - timedelta(days=3)).isoformat() in str(row) for row in kept)  # the new status is kept
