@@ -16,6 +16,7 @@ rows leave out would need SQLAlchemy to fill it in, so such rows are sent the or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -27,6 +28,10 @@ from sqlalchemy.orm import Session
 #: ``None`` (plain insert), ``"nothing"`` (``ON CONFLICT (...) DO NOTHING``) or ``"update"`` (``DO UPDATE`` of the
 #: given columns with the new row's values).
 Conflict = tuple[str, tuple[str, ...], tuple[str, ...]] | None
+
+#: Rows per ``INSERT ... RETURNING`` and its most bound parameters (SQLAlchemy's page size and SQLite's limit).
+RETURNING_PAGE_ROWS = 1000
+MAX_PARAMETERS = 32_766
 
 _Prepared = tuple[str, bool, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]
 _PREPARED: dict[tuple[Any, ...], _Prepared | None] = {}
@@ -40,16 +45,61 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     if not rows:
         return
     connection = session.connection()
+    prepared = _prepared(connection.dialect, table, tuple(rows[0]), conflict)
+    if prepared is None:
+        session.execute(_statement(connection.dialect, table, conflict), list(rows))
+        return
+    sql, positional, names, processors = prepared
+    values = _values(rows, names, processors)
+    params = values if positional else [dict(zip(names, value, strict=True)) for value in values]
+    connection.exec_driver_sql(sql, params)
+
+
+def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, Any]], returning: Sequence[str], *,
+                     conflict: Conflict = None) -> list[tuple[Any, ...]]:
+    """``session.execute(insert(table)[.on_conflict...].returning(*returning), rows).all()`` as plain tuples.
+
+    What SQLAlchemy itself sends for it ("insertmanyvalues": one ``INSERT ... VALUES (...), (...) ... RETURNING``
+    per page of up to ``RETURNING_PAGE_ROWS`` rows, an executemany cannot return rows on SQLite), without its
+    dict and bind processing per row: the rows' values, processed column by column as ``insert_rows`` does, go
+    to the driver as one flat list of positional parameters. The rows come back in the order the database
+    returns them, as with SQLAlchemy. ``conflict``: ``None`` or ``("nothing", index columns, ())``.
+    """
+    if not rows:
+        return []
+    connection = session.connection()
     dialect = connection.dialect
-    keys = tuple(rows[0])
+    prepared = _prepared(dialect, table, tuple(rows[0]), conflict)
+    if prepared is None or (conflict is not None and conflict[0] != "nothing"):
+        stmt = _statement(dialect, table, conflict).returning(*(table.c[name] for name in returning))
+        return [tuple(row) for row in session.execute(stmt, list(rows))]
+    _sql, _positional, names, processors = prepared
+    values = _values(rows, names, processors)
+    quote = dialect.identifier_preparer.quote
+    group = f"({', '.join(['?' if dialect.paramstyle == 'qmark' else '%s'] * len(names))})"
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
+    tail = (f" ON CONFLICT ({', '.join(quote(name) for name in conflict[1])}) DO NOTHING" if conflict else "") + \
+        f" RETURNING {', '.join(quote(name) for name in returning)}"
+    page = max(1, min(RETURNING_PAGE_ROWS, MAX_PARAMETERS // len(names)))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), page):
+        chunk = values[start : start + page]
+        sql = head + ", ".join([group] * len(chunk)) + tail
+        found += [tuple(row) for row in connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))]
+    return found
+
+
+def _prepared(dialect: Dialect, table: Table, keys: tuple[str, ...], conflict: Conflict) -> _Prepared | None:
+    """``_prepare``'s answer, computed once per dialect, table, column set and conflict clause."""
     cache_key = (dialect.name, dialect.paramstyle, table.fullname, keys, conflict)
     if cache_key not in _PREPARED:
         _PREPARED[cache_key] = _prepare(dialect, table, keys, conflict)
-    prepared = _PREPARED[cache_key]
-    if prepared is None:
-        session.execute(_statement(dialect, table, conflict), list(rows))
-        return
-    sql, positional, names, processors = prepared
+    return _PREPARED[cache_key]
+
+
+def _values(rows: Sequence[dict[str, Any]], names: tuple[str, ...],
+            processors: tuple[Callable[[Any], Any] | None, ...]) -> list[tuple[Any, ...]]:
+    """The rows' values in ``names`` order, through the columns' bind processors."""
     values = list(map(itemgetter(*names), rows)) if len(names) > 1 else [(row[names[0]],) for row in rows]
     if any(processors):  # column by column; applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)
         columns = list(zip(*values, strict=True))
@@ -57,8 +107,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             if process is not None:
                 columns[index] = tuple(map(process, columns[index]))
         values = list(zip(*columns, strict=True))
-    params = values if positional else [dict(zip(names, value, strict=True)) for value in values]
-    connection.exec_driver_sql(sql, params)
+    return values
 
 
 def _prepare(dialect: Dialect, table: Table, keys: tuple[str, ...], conflict: Conflict) -> _Prepared | None:

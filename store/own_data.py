@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from connectors.contract_register import ContractRecord
 from connectors.spend_file import RowIssue, SpendRecord
+from store.bulk import insert_returning, insert_rows
 from store.notices import dialect_insert
 from store.schema import Contract, OrganisationIdentifier, SpendLine
 from store.schema.own_data import OwnDataImport, OwnDataIssue, SpendLineDetail
@@ -108,15 +109,13 @@ def save_spend(session: Session, file_name: str, rows: Sequence[tuple[str, Spend
     PostgreSQL, before ANALYZE had seen a fresh import, each such lookup scanned the whole table).
     """
     result = SpendSaveResult()
-    bind = session.get_bind()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         unique = dict(chunk)
-        stmt = dialect_insert(bind, SpendLine.__table__).on_conflict_do_nothing(index_elements=["row_key"])
-        inserted = session.execute(
-            stmt.returning(SpendLine.__table__.c.id, SpendLine.__table__.c.row_key),
-            [_spend_values(key, r, file_name, now) for key, r in unique.items()],
-        ).all()
+        # the statement SQLAlchemy sends, without its dict and bind processing per row (store.bulk)
+        inserted = insert_returning(session, SpendLine.__table__,
+                                    [_spend_values(key, r, file_name, now) for key, r in unique.items()],
+                                    ("id", "row_key"), conflict=("nothing", ("row_key",), ()))
         result.unchanged += len(chunk) - len(inserted)
         if not inserted:
             continue
@@ -126,7 +125,7 @@ def save_spend(session: Session, file_name: str, rows: Sequence[tuple[str, Spend
             for line_id, key in inserted
             for r in (unique[key],)
         ]
-        session.execute(SpendLineDetail.__table__.insert(), details)
+        insert_rows(session, SpendLineDetail.__table__, details)
         result.added += len(inserted)
     return result
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from store.bulk import insert_rows, select_in
+from store.bulk import insert_returning, insert_rows, select_in
 from store.db import Store
+from store.notices import dialect_insert
 from store.schema import Award, Notice, NoticeCpv, Organisation
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -92,3 +93,24 @@ def test_select_in_reads_the_rows_sqlalchemy_reads(store: Store) -> None:
         assert select_in(session, Organisation.__table__, ("org_key",), "org_key", keys, equal={"name": "N3"}) == [("NL:name:3",)]
         assert select_in(session, Organisation.__table__, ("country",), "org_key", keys, distinct=True) == [("NL",)]
         assert select_in(session, Organisation.__table__, ("id",), "org_key", []) == []
+
+
+def test_insert_returning_returns_and_stores_what_sqlalchemy_does(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("store.bulk.RETURNING_PAGE_ROWS", 2)  # several statements of a few rows each
+    rows = [organisation(f"NL:name:{n}", f"N{n} é") for n in range(7)]
+    with store.session() as session, session.begin():
+        table = Organisation.__table__
+        expected = session.execute(
+            dialect_insert(session.get_bind(), table).on_conflict_do_nothing(index_elements=["org_key"])
+            .returning(table.c.id, table.c.org_key), rows[:4]).all()
+        stored_by_sqlalchemy = stored(store, Organisation)
+        session.execute(delete(table))
+        got = insert_returning(session, table, rows[:4], ("id", "org_key"), conflict=("nothing", ("org_key",), ()))
+        assert [key for _id, key in got] == [key for _id, key in expected]
+        assert stored(store, Organisation) == stored_by_sqlalchemy
+        # known keys are left alone and not returned; new ones come back with their ids, over several pages
+        again = insert_returning(session, table, rows, ("org_key",), conflict=("nothing", ("org_key",), ()))
+        assert sorted(again) == [(f"NL:name:{n}",) for n in range(4, 7)]
+        ids = dict(session.execute(select(table.c.org_key, table.c.id)).all())
+        assert all(ids[key] == line_id for line_id, key in got)
+        assert insert_returning(session, table, [], ("id",)) == []
