@@ -52,6 +52,7 @@ CHUNK_BYTES = 1 << 20
 #: Non-letters that cp1252 text from an ERP plausibly contains.
 _CP1252_PUNCTUATION = set("€‘’“”„–—•…°±²³µ·¹º»«¼½¾×÷§©®¬¢£¥¦¨¯´¸ª¿¡ ")
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_LEAD = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 
 class TabularFileError(ConnectorError):
@@ -200,7 +201,10 @@ def _has_utf8_sequences(path: Path) -> bool:
     tail = b""
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK_BYTES):
-            if _UTF8_SEQUENCE.search(tail + chunk):
+            # tried only where a lead byte meets a continuation byte (where every match starts; a lead byte is
+            # never a continuation byte): the alternation tried at every byte cost ~0.1 CPU-s per 3 MB of cp1252
+            data = tail + chunk
+            if any(_UTF8_SEQUENCE.match(data, lead.start()) for lead in _UTF8_LEAD.finditer(data)):
                 return True
             tail = chunk[-3:]
     return False
