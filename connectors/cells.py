@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 _AMOUNT_CLEAN = re.compile(r"[€\s\u00a0]|EUR", re.IGNORECASE)
+#: "1.234": a thousands separator, not a decimal point.
+_THOUSANDS_ONLY = re.compile(r"-?\d{1,3}\.\d{3}")
 
 
 def parse_decimal(value: object) -> Decimal | None:
@@ -31,7 +33,7 @@ def parse_decimal(value: object) -> Decimal | None:
         raw = raw.replace(thousands, "").replace(decimal, ".")
     elif "," in raw:
         raw = raw.replace(",", "") if raw.count(",") > 1 else raw.replace(",", ".")
-    elif raw.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", raw):
+    elif raw.count(".") > 1 or _THOUSANDS_ONLY.fullmatch(raw):
         raw = raw.replace(".", "")
     try:
         return Decimal(raw)
@@ -43,6 +45,7 @@ _DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y")
 EXCEL_EPOCH = date(1899, 12, 30)
 #: ``%d-%m-%Y`` written in full (``31-12-2024``), as ERP exports write their dates.
 _DAY_MONTH_YEAR = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+_DATE_TIME_SEPARATOR = re.compile(r"[T ]")
 
 
 def parse_date(value: object) -> date | None:
@@ -56,7 +59,7 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2_958_466:
         return EXCEL_EPOCH + timedelta(days=int(value))
     raw = str(value).strip()
-    head = re.split(r"[T ]", raw, maxsplit=1)[0]
+    head = _DATE_TIME_SEPARATOR.split(raw, maxsplit=1)[0]
     if found := _DAY_MONTH_YEAR.fullmatch(head):  # the first format, read without strptime's cost (~8 us a call)
         try:
             return date(int(found[3]), int(found[2]), int(found[1]))
@@ -72,6 +75,11 @@ def parse_date(value: object) -> date | None:
 
 _TRAILING_MINUS = re.compile(r"^(.*\d)\s*-$")
 _PARENTHESISED = re.compile(r"^\((.*)\)$")
+#: Compiled once, as the other patterns here: ``re.sub(pattern, ...)`` looks its pattern up in re's cache on
+#: every call, several times per row of a spend export.
+_AMOUNT_CHARS = re.compile(r"[0-9.,\s]+")
+_KVK_PREFIX = re.compile(r"^(?:kvk|kvk-?nummer|kvknr|coc)[\s:.\-]*", re.IGNORECASE)
+_KVK_SEPARATORS = re.compile(r"[\s.\-]")
 
 
 def parse_amount(value: object) -> Decimal | None:
@@ -85,7 +93,7 @@ def parse_amount(value: object) -> Decimal | None:
         text = text.replace("€", "").replace("EUR", "").strip()
         if text.startswith("-"):
             text, negative = text[1:].strip(), not negative
-        if text and not re.fullmatch(r"[0-9.,\s]+", text):
+        if text and not _AMOUNT_CHARS.fullmatch(text):
             raise ValueError(f"{value!r} is not an amount")
         amount = parse_decimal(text.replace(" ", ""))
         return -amount if negative and amount is not None else amount
@@ -98,8 +106,8 @@ def parse_kvk(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = re.sub(r"^(?:kvk|kvk-?nummer|kvknr|coc)[\s:.\-]*", "", str(value).strip(), flags=re.IGNORECASE)
-    digits = re.sub(r"[\s.\-]", "", text)
+    text = _KVK_PREFIX.sub("", str(value).strip())
+    digits = _KVK_SEPARATORS.sub("", text)
     if not digits.isdigit() or not 7 <= len(digits) <= 8:
         raise ValueError(f"{value!r} is not a KvK number (8 digits)")
     return digits.zfill(8)

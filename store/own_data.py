@@ -30,8 +30,12 @@ from store.schema.own_data import OwnDataImport, OwnDataIssue, SpendLineDetail
 CHUNK = 500
 
 
+#: ``json.dumps(..., ensure_ascii=False)`` builds this encoder anew on every call (once per spend row): made once.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False)
+
+
 def _digest(values: Sequence[object]) -> str:
-    canonical = json.dumps([None if v is None else str(v) for v in values], ensure_ascii=False)
+    canonical = _CANONICAL.encode([None if v is None else str(v) for v in values])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
