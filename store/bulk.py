@@ -161,3 +161,19 @@ def select_in(session: Session, table: Table, columns: Sequence[str], key: str, 
     sql = (f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(quote(c) for c in columns)} "
            f"FROM {quote(table.name)} WHERE {' AND '.join(conditions)}")
     return [tuple(row) for row in connection.exec_driver_sql(sql, (*(equal or {}).values(), *values))]
+
+
+def update_by_key(session: Session, table: Table, key: str, column: str, pairs: Sequence[tuple[Any, Any]]) -> int:
+    """``UPDATE table SET column = new WHERE key = value`` for each ``(value, new)``, in the given order, as one
+    driver ``executemany`` of the driver's own statement: SQLAlchemy builds and processes a dict of parameters
+    per row. For whole numbers and plain text, which the driver takes as they are (as ``select_in``). The rows
+    found, summed over the statements (SQLite and psycopg both sum); -1 when the driver cannot tell.
+    """
+    if not pairs:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = f"UPDATE {quote(table.name)} SET {quote(column)} = {mark} WHERE {quote(key)} = {mark}"
+    return connection.exec_driver_sql(sql, [(new, value) for value, new in pairs]).rowcount

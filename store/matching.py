@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import Candidate, normalise
+from store.bulk import update_by_key
 from store.current_facts import known_names
 from store.notices import dialect_insert
 from store.schema import AwardWinner, Contract, Organisation, OrganisationIdentifier, SpendLine
@@ -426,10 +427,8 @@ def link_lines_to(session: Session, table_name: str, targets: Mapping[int, int])
     if not targets:
         return 0
     table = next(t for t in LINE_TABLES if t.__tablename__ == table_name).__table__
-    stmt = update(table).where(table.c.id == bindparam("line_id")).values(organisation_id=bindparam("target_id"))
-    found = session.execute(
-        stmt, [{"line_id": line_id, "target_id": org_id} for line_id, org_id in sorted(targets.items())]
-    ).rowcount
+    # the driver's own executemany (store.bulk): SQLAlchemy processed a dict of parameters for every line
+    found = update_by_key(session, table, "id", "organisation_id", sorted(targets.items()))
     # a driver that cannot tell (-1): the ids were read in this transaction, so each names a line
     return found if found >= 0 else len(targets)
 

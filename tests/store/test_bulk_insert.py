@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from store.bulk import insert_returning, insert_rows, select_in
+from store.bulk import insert_returning, insert_rows, select_in, update_by_key
 from store.db import Store
 from store.notices import dialect_insert
 from store.schema import Award, Notice, NoticeCpv, Organisation
@@ -114,3 +114,13 @@ def test_insert_returning_returns_and_stores_what_sqlalchemy_does(store: Store, 
         ids = dict(session.execute(select(table.c.org_key, table.c.id)).all())
         assert all(ids[key] == line_id for line_id, key in got)
         assert insert_returning(session, table, [], ("id",)) == []
+
+
+def test_update_by_key_sets_the_column_and_counts_the_rows_found(store: Store) -> None:
+    with store.session() as session, session.begin():
+        insert_rows(session, Organisation.__table__, [organisation(f"NL:name:{n}", f"N{n}") for n in range(3)])
+        ids = dict(session.execute(select(Organisation.__table__.c.org_key, Organisation.__table__.c.id)).all())
+        pairs = [(ids["NL:name:0"], "Nul"), (ids["NL:name:2"], "Twee"), (max(ids.values()) + 99, "nobody")]
+        assert update_by_key(session, Organisation.__table__, "id", "name", pairs) == 2  # SQLite and psycopg both sum
+        assert update_by_key(session, Organisation.__table__, "id", "name", []) == 0
+    assert [row[1] for row in stored(store, Organisation)] == ["Nul", "N1", "Twee"]
