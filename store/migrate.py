@@ -6,6 +6,7 @@ migrates its database without an ``alembic.ini`` in the working directory.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -23,7 +24,10 @@ def alembic_config() -> Config:
     return cfg
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest revision of the scripts shipped in the package; read once per process (every ``Store`` asks,
+    and Alembic compiles all the scripts from source to answer: ~18 ms per store opened)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
