@@ -11,6 +11,10 @@ to ``Connection.exec_driver_sql`` as the driver's parameters: the same SQL, the 
 
 Rows must all carry the same keys (as ``executemany`` requires anyway); a column with a default that the
 rows leave out would need SQLAlchemy to fill it in, so such rows are sent the ordinary way.
+
+``insert_returning`` is the same for rows whose ids are wanted back (``INSERT ... ON CONFLICT DO NOTHING
+RETURNING``: SQLite's executemany returns no rows, so, as SQLAlchemy does, one statement with a ``VALUES``
+group per row), ``update_by_key`` for one column set by key (an own data import links thousands of lines).
 """
 
 from __future__ import annotations
