@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from store.notices import dialect_insert
+from store.bulk import insert_returning
 from store.schema import SupplierEvent
 
-#: Rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits.
+#: Organisations per read of ``recent_events``: well inside SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
+_ON_CONFLICT = ("nothing", ("organisation_id", "source", "kind", "source_ref"), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +37,22 @@ class NewEvent:
 
 
 def save_events(session: Session, events: Iterable[NewEvent], *, now: datetime | None = None) -> int:
-    """Insert the events not stored before; the number actually added."""
+    """Insert the events not stored before; the number actually added.
+
+    Through ``store.bulk.insert_returning``: a ``.values(rows)`` statement of 500 rows was compiled anew for
+    every chunk (no cache holds a statement with its values), a tenth of the news stage's CPU time.
+    """
     now = now or datetime.now(UTC)
-    pending = list(events)
-    added = 0
-    for start in range(0, len(pending), CHUNK):
-        rows = [
-            {
-                "organisation_id": e.organisation_id, "kind": e.kind, "occurred_on": e.occurred_on, "source": e.source,
-                "source_ref": e.source_ref[:300], "source_url": (e.source_url or None) and e.source_url[:1000],
-                "title": e.title, "details": e.details, "confidence": round(e.confidence, 4), "detected_at": now,
-            }
-            for e in pending[start : start + CHUNK]
-        ]
-        stmt = dialect_insert(session.get_bind(), SupplierEvent).values(rows).on_conflict_do_nothing(
-            index_elements=["organisation_id", "source", "kind", "source_ref"]
-        ).returning(SupplierEvent.id)  # only inserted rows come back (rowcount is -1 on psycopg)
-        added += len(session.execute(stmt).all())
-    return added
+    rows = [
+        {
+            "organisation_id": e.organisation_id, "kind": e.kind, "occurred_on": e.occurred_on, "source": e.source,
+            "source_ref": e.source_ref[:300], "source_url": (e.source_url or None) and e.source_url[:1000],
+            "title": e.title, "details": e.details, "confidence": round(e.confidence, 4), "detected_at": now,
+        }
+        for e in events
+    ]
+    # only inserted rows come back (rowcount is -1 on psycopg)
+    return len(insert_returning(session, SupplierEvent.__table__, rows, ("id",), conflict=_ON_CONFLICT))
 
 
 def recent_events(session: Session, organisation_ids: Iterable[int], *, since: date, until: date) -> list[dict[str, Any]]:
