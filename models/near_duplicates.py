@@ -34,7 +34,8 @@ class TitleIndex:
         self.threshold = threshold
         self.window_days = window_days
         self._keys: list[str] = []
-        self._postings: dict[tuple[str, int], list[int]] = defaultdict(list)
+        #: word -> day -> entries: a query looks a word up once, then each day of its window
+        self._postings: dict[str, dict[int, list[int]]] = defaultdict(dict)
         self._wordless: dict[int, list[int]] = defaultdict(list)
         self._word_counts: dict[str, int] = defaultdict(int)
 
@@ -49,7 +50,7 @@ class TitleIndex:
         if not words:
             self._wordless[ordinal].append(entry)
         for word in words:
-            self._postings[word, ordinal].append(entry)
+            self._postings[word].setdefault(ordinal, []).append(entry)
             self._word_counts[word] += 1
 
     def has_near_duplicate(self, key: str, day: date) -> bool:
@@ -72,14 +73,17 @@ class TitleIndex:
         known = [word for word in words if counts.get(word)]
         # ties in count broken by the word: ``words`` is a set, whose order changes with PYTHONHASHSEED
         for word in sorted(known, key=lambda word: (counts[word], word))[:BLOCK_WORDS]:
+            by_day = postings[word]
             for d in days:
-                found.update(postings.get((word, d), ()))
+                entries = by_day.get(d)
+                if entries:
+                    found.update(entries)
         found.update(entry for d in days for entry in self._wordless.get(d, ()))
         return found
 
     def _all_on(self, ordinal: int) -> list[list[int]]:
         """Every posting of one day (only for titles without words: a rare, short case)."""
-        return [entries for (_, d), entries in self._postings.items() if d == ordinal] + [self._wordless.get(ordinal, [])]
+        return [by_day[ordinal] for by_day in self._postings.values() if ordinal in by_day] + [self._wordless.get(ordinal, [])]
 
 
 def _words(key: str) -> set[str]:
