@@ -123,7 +123,7 @@ def _lots(elements: list[Any], language: str | None) -> tuple[Lot, ...]:
 def _lot_parts(lot: Any) -> tuple[Any | None, Any | None]:
     """A lot's first ``cbc:ID`` and first ``cac:ProcurementProject``, in one walk over its children."""
     id_element = project = None
-    for child in lot:
+    for child in lot[:]:
         tag = child.tag  # read once: lxml builds the string on every read
         if tag == _ID:
             id_element = child if id_element is None else id_element
@@ -142,14 +142,14 @@ def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str
     additional: list[str] = []
     if project is None:
         return names, main, additional
-    for child in project:
+    for child in project[:]:
         tag = child.tag
         if tag == _NAME:
             names.append(child)
         elif tag == _MAIN_CLASSIFICATION:
             main = child_text(child, _CODE) if main is None else main
         elif tag == _ADDITIONAL_CLASSIFICATION:
-            for code in child:
+            for code in child[:]:
                 if code.tag == _CODE:
                     add_node_texts(additional, code)
     return names, main, additional

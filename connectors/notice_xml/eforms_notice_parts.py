@@ -44,7 +44,7 @@ class RootParts:
         self.project: Any | None = None  # the first cac:ProcurementProject
         self.lots: list[Any] = []  # cac:ProcurementProjectLot
         self.extensions: list[Any] = []  # ext:UBLExtensions
-        for child in root:
+        for child in root[:]:
             tag = child.tag  # read once: lxml builds the string on every read
             if tag == _LOT:
                 self.lots.append(child)
@@ -68,10 +68,10 @@ class RootParts:
     def extension(self) -> Any | None:
         """The first ``ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension``."""
         for extensions in self.extensions:
-            for extension in extensions:
+            for extension in extensions[:]:
                 if extension.tag != _EXTENSION:
                     continue
-                for content in extension:
+                for content in extension[:]:
                     if content.tag == _CONTENT:
                         found = first_child(content, _EFORMS)
                         if found is not None:
@@ -81,10 +81,10 @@ class RootParts:
     def buyer_id(self) -> str | None:
         """``cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()``: the first non-blank, stripped."""
         for contracting_party in self.contracting_parties:
-            for party in contracting_party:
+            for party in contracting_party[:]:
                 if party.tag != _PARTY:
                     continue
-                for identification in party:
+                for identification in party[:]:
                     if identification.tag == _PARTY_ID:
                         value = child_text(identification, _ID)
                         if value is not None:
@@ -107,7 +107,7 @@ class ExtensionParts:
         self.result: Any | None = None  # the first efac:NoticeResult
         if extension is None:
             return
-        for child in extension:
+        for child in extension[:]:
             tag = child.tag
             if tag == _NOTICE_RESULT:
                 self.result = child if self.result is None else self.result
@@ -121,7 +121,7 @@ class ExtensionParts:
         each the first non-blank, stripped, both read in one walk over each publication's children."""
         publication_id = publication_date = None
         for publication in self.publications:
-            for child in publication:
+            for child in publication[:]:
                 tag = child.tag
                 if tag == _PUBLICATION_ID and publication_id is None:
                     publication_id = node_text(child)

@@ -69,10 +69,10 @@ class Organisations:
         names: list[Any] = []
         address = None
         company_id = None
-        for child in company:
+        for child in company[:]:
             tag = child.tag  # read once: lxml builds the string on every read
             if tag == _PARTY_NAME:
-                for name in child:
+                for name in child[:]:
                     if name.tag == _NAME:
                         names.append(name)
             elif tag == _POSTAL_ADDRESS:
@@ -84,7 +84,7 @@ class Organisations:
             return None
         town = postcode = country = None
         if address is not None:
-            for child in address:
+            for child in address[:]:
                 tag = child.tag
                 if tag == _CITY:
                     town = node_text(child) if town is None else town

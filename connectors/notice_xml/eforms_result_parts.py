@@ -68,7 +68,7 @@ class ResultParts:
         self.tenders: dict[str, Tender] = {}  # efac:LotTender by cbc:ID, the first of an id kept
         self.contracts: dict[str, list[str]] = {}  # efac:SettledContract id -> efac:LotTender/cbc:ID
         self.parties: dict[str, list[str]] = {}  # efac:TenderingParty id -> efac:Tenderer/cbc:ID
-        for child in result:
+        for child in result[:]:
             tag = child.tag  # read once: lxml builds the string on every read
             if tag == LOT_RESULT:
                 self.lot_results.append(child)
@@ -87,7 +87,7 @@ def _add_tender(tenders: dict[str, Tender], tender: Any, where: str, notice_id: 
     ``efac:TenderingParty/cbc:ID``, ``efac:TenderLot/cbc:ID`` and ``cbc:RankCode``, under each of its ids."""
     ids = []
     total = party = lot = rank = None
-    for child in tender:
+    for child in tender[:]:
         tag = child.tag
         if tag == ID:
             ids.append(child)
@@ -122,12 +122,12 @@ def _add_references(index: dict[str, list[str]], element: Any, reference: str) -
     (tenderers, tenders); the first element of an id wins."""
     own_ids = []
     values: list[str] = []
-    for child in element:
+    for child in element[:]:
         tag = child.tag
         if tag == ID:
             own_ids.append(child)
         elif tag == reference:
-            for grandchild in child:
+            for grandchild in child[:]:
                 if grandchild.tag == ID:
                     value = element_text(grandchild)
                     if value:
@@ -149,7 +149,7 @@ class LotResultParts:
         self.named: list[str] = []  # efac:LotTender/cbc:ID/text()
         self.contract_ids: list[str] = []  # efac:SettledContract/cbc:ID/text()
         self.statistics: list[Any] = []  # efac:ReceivedSubmissionsStatistics
-        for child in lot_result:
+        for child in lot_result[:]:
             tag = child.tag
             if tag == LOT_TENDER:
                 _add_id_texts(self.named, child)
@@ -167,7 +167,7 @@ class LotResultParts:
         """``efbc:StatisticsNumeric`` of the first statistics whose ``efbc:StatisticsCode`` is "tenders"."""
         for statistics in self.statistics:
             code = number = None  # each the first non-blank of its children, in one walk
-            for child in statistics:
+            for child in statistics[:]:
                 tag = child.tag
                 if tag == STATISTICS_CODE:
                     code = node_text(child) if code is None else code
@@ -179,7 +179,7 @@ class LotResultParts:
 
 
 def _add_id_texts(found: list[str], element: Any) -> None:
-    for child in element:
+    for child in element[:]:
         if child.tag == ID:
             add_node_texts(found, child)
 

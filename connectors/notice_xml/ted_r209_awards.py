@@ -102,7 +102,7 @@ def address_party(address: Any | None, namespace: str) -> Party | None:
         return None
     tags = _address_tags(namespace)
     found: list[Any] = [None] * len(_ADDRESS_PARTS)
-    for child in address:
+    for child in address[:]:
         position = tags.get(child.tag)
         if position is not None and found[position] is None:
             found[position] = child
@@ -150,7 +150,7 @@ def award_of(awarded: Any, namespace: str, where: str, notice_id: str) -> Award:
     t = _awarded_tags(namespace)
     value, received, addresses = _awarded_parts(awarded, t)
     lot_no = contract_no = None
-    for child in awarded.getparent():  # AWARD_CONTRACT: its first LOT_NO and CONTRACT_NO
+    for child in awarded.getparent()[:]:  # AWARD_CONTRACT: its first LOT_NO and CONTRACT_NO
         name = child.tag
         if name == t.lot_no:
             lot_no = child if lot_no is None else lot_no
@@ -178,7 +178,7 @@ def _awarded_parts(awarded: Any, t: _AwardedTags) -> tuple[Any | None, Any | Non
     """
     value = received = None
     addresses: list[Any] = []
-    for child in awarded:
+    for child in awarded[:]:
         name = child.tag  # read once: lxml builds the string on every read
         if name == t.val_total:
             value = child if value is None else value
@@ -189,7 +189,7 @@ def _awarded_parts(awarded: Any, t: _AwardedTags) -> tuple[Any | None, Any | Non
         elif name == t.tenders:
             received = _first_child(child, t.received) if received is None else received
         elif name == t.contractors:
-            for contractor in child:
+            for contractor in child[:]:
                 if contractor.tag == t.contractor:
                     _add_children(addresses, contractor, t.address)
         elif name == t.contractor:
@@ -198,14 +198,14 @@ def _awarded_parts(awarded: Any, t: _AwardedTags) -> tuple[Any | None, Any | Non
 
 
 def _first_child(element: Any, tag: str) -> Any | None:
-    for child in element:
+    for child in element[:]:
         if child.tag == tag:
             return child
     return None
 
 
 def _add_children(found: list[Any], element: Any, tag: str) -> None:
-    for child in element:
+    for child in element[:]:
         if child.tag == tag:
             found.append(child)
 

@@ -8,6 +8,11 @@ awards, an eForms notice result, a company, a lot) one pass over an element's ch
 per field: an XPath call costs about a microsecond whatever it finds, a child in a walk about a sixth of that (its proxy and
 its tag). Reading a child's ``tag`` builds the "{namespace}name" string each time, so each tag is read once; the
 ``node_text`` helpers read the same text nodes as the ``.../text()`` paths they stand in for.
+
+The walks (here and in the parsers) go over a slice of the children (``for child in element[:]``), not the
+element's own iterator: lxml's iterator sets up a tag matcher for every walk and makes each child's proxy a step
+ahead, while the slice makes the same children (comments and processing instructions included, as iteration
+gives them) in one call. A walk over every element of a demo notice cost a third less (25 us in place of 37).
 """
 
 from __future__ import annotations
@@ -125,7 +130,7 @@ def node_text(element: Any) -> str | None:
         value = value.strip()
         if value:
             return value
-    for child in element:
+    for child in element[:]:
         tail = child.tail
         if tail is not None:
             tail = tail.strip()
@@ -141,7 +146,7 @@ def add_node_texts(found: list[str], element: Any) -> None:
         value = value.strip()
         if value:
             found.append(value)
-    for child in element:
+    for child in element[:]:
         tail = child.tail
         if tail is not None:
             tail = tail.strip()
@@ -151,7 +156,7 @@ def add_node_texts(found: list[str], element: Any) -> None:
 
 def first_child(element: Any, tag: str) -> Any | None:
     """The first child of ``element`` with ``tag`` (Clark notation), or ``None``."""
-    for child in element:
+    for child in element[:]:
         if child.tag == tag:
             return child
     return None
@@ -159,7 +164,7 @@ def first_child(element: Any, tag: str) -> Any | None:
 
 def child_text(element: Any, tag: str) -> str | None:
     """The first non-blank text node of the ``tag`` children of ``element`` (``text(tag/text())``), stripped."""
-    for child in element:
+    for child in element[:]:
         if child.tag == tag:
             value = node_text(child)
             if value is not None:
