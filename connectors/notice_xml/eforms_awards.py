@@ -86,10 +86,13 @@ class _Reader:
         self._tenderers[tender_id] = found
         return found
 
-    def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None) -> None:
+    def add_award(self, lot: str, key: str, contract_id: str | None, tender_ids: list[str], received: int | None,
+                  tenders: list[Tender] | None = None) -> None:
         """One award per (lot, contract); per (group, contract) where the tenders are for a group of lots, so
-        that lot results of the group's lots naming the same contract do not repeat its award."""
-        tenders = [self.tenders[t] for t in tender_ids if t in self.tenders]
+        that lot results of the group's lots naming the same contract do not repeat its award. ``tenders``: the
+        records of ``tender_ids`` in the notice, where the caller has them already."""
+        if tenders is None:
+            tenders = [self.tenders[t] for t in tender_ids if t in self.tenders]
         if len(tenders) == 1:  # nearly always: what the general case below gives for one tender
             slot = tenders[0].lot if tenders[0].for_group else lot
         else:
@@ -134,6 +137,9 @@ class _Reader:
         winning, decided = self.settled(lot, contract_ids, named, received), True
         if not winning and not any(award.lot == lot for award in self.awards.values()):
             winning, decided = self.without_contracts(lot, named, received, bool(contract_ids))
+        if len(named) == 1 and len(winning) == 1 and named[0] in winning:  # nearly always: the one tender won
+            self.add_bid(lot, named[0], True if decided else None)
+            return
         for tender_id in unique([*named, *winning]):
             self.add_bid(lot, tender_id, (tender_id in winning) if decided else None)
 
@@ -147,22 +153,32 @@ class _Reader:
                 self.add_award(lot, contract_id, contract_id, [], received)
                 continue
             tender_ids = self.contracts[contract_id]
-            missing = [tender_id for tender_id in tender_ids if tender_id not in self.tenders]
             # The contract's tenders for this lot (a contract may cover several lots), or that the lot
-            # result names itself (converted notices give the tender another spelling of the lot).
-            mine = [t for t in tender_ids if t in self.tenders and (self.tenders[t].for_lot(lot) or t in named)]
+            # result names itself (converted notices give the tender another spelling of the lot); one loop
+            # sorts each tender into missing, mine or neither, and keeps the records mine are given for.
+            missing: list[str] = []
+            mine: list[str] = []
+            records: list[Tender] = []
+            for tender_id in tender_ids:
+                tender = self.tenders.get(tender_id)
+                if tender is None:
+                    missing.append(tender_id)
+                elif tender.for_lot(lot) or tender_id in named:
+                    mine.append(tender_id)
+                    records.append(tender)
             if missing or not tender_ids:
                 reason = f"points at tender {', '.join(missing)} missing from the notice" if missing else "names no tender"
                 if not mine and len(contract_ids) == 1:
                     # The lot result's own choice stands in: its tender ranked first, or its only tender.
                     mine = self.ranked_first(named) or (list(named) if len(named) == 1 else [])
+                    records = [self.tenders[t] for t in mine if t in self.tenders]
                 outcome = f"winner taken from the lot result's tender {', '.join(mine)}" if mine else "winner unknown"
                 warn(self.where, self.notice_id, f"{_contract_field(contract_id)}/efac:LotTender", f"{reason}: award kept, {outcome}")
             if tender_ids and not missing and not mine:
                 # A contract shared by lot results of several lots: its tenders are for another lot.
                 logger.debug("contract %s names no tender for lot %s", contract_id, lot)
                 continue
-            self.add_award(lot, contract_id, contract_id, mine, received)
+            self.add_award(lot, contract_id, contract_id, mine, received, records)
             winning.update(mine)
         return winning
 
