@@ -75,7 +75,7 @@ def parse(root: Any, where: str) -> Notice:
         published=published,
         buyer=_buyer(root, parts.buyer_id(), organisations, language, where, notice_id),
         cpv_main=cpv_main,
-        cpv=unique([cpv_main, *(cpv(code) for code in additional_codes), *(code for lot in lots for code in lot.cpv)]),
+        cpv=unique(_notice_cpv(cpv_main, additional_codes, lots)),
         title=in_language(project_names, language),
         procedure_type=parts.procedure_type(),
         lots=lots,
@@ -153,6 +153,15 @@ def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str
                 if code.tag == _CODE:
                     add_node_texts(additional, code)
     return names, main, additional
+
+
+def _notice_cpv(cpv_main: str | None, additional_codes: list[str], lots: tuple[Lot, ...]) -> list[str | None]:
+    """The notice's main CPV, its additional ones, then its lots', in that order and with repeats (``unique`` drops
+    them). A plain loop: on Python 3.11 each generator expression makes a function and a frame, per notice."""
+    codes = [cpv_main, *map(cpv, additional_codes)]
+    for lot in lots:
+        codes += lot.cpv
+    return codes
 
 
 def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:

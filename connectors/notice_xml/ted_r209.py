@@ -97,7 +97,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
         published=published,
         buyer=buyer,
         cpv_main=cpv_main,
-        cpv=unique([cpv_main, *(code for lot in lots for code in lot.cpv)]),
+        cpv=unique(_with_lot_cpv(cpv_main, lots)),
         title=title,
         procedure_type=coded.procedure,
         lots=lots,
@@ -162,8 +162,12 @@ def _lots(parts: FormParts, title: str | None, cpv_main: str | None) -> tuple[Lo
     descriptions = parts.lots
     if len(descriptions) == 1:  # most notices: every part found is the one lot's, no grouping
         return (_single_lot(parts, title, cpv_main),)
-    numbers = {element.getparent(): element_text(element) for element in parts.lot_numbers}
-    titles = {element.getparent(): _title(element) for element in parts.lot_titles}
+    numbers: dict[Any, str | None] = {}  # plain loops: on Python 3.11 a comprehension makes a function and a frame
+    for element in parts.lot_numbers:
+        numbers[element.getparent()] = element_text(element)
+    titles: dict[Any, str | None] = {}
+    for element in parts.lot_titles:
+        titles[element.getparent()] = _title(element)
     codes: dict[Any, list[str | None]] = {}
     for element in parts.lot_cpv:
         codes.setdefault(element.getparent().getparent(), []).append(cpv(element.get("CODE")))
@@ -183,11 +187,23 @@ def _lots(parts: FormParts, title: str | None, cpv_main: str | None) -> tuple[Lo
 def _single_lot(parts: FormParts, title: str | None, cpv_main: str | None) -> Lot:
     """The lot of a form with one ``OBJECT_DESCR``, as ``_lots`` reads it (the last ``LOT_NO`` and ``TITLE`` count)."""
     numbers, titles = parts.lot_numbers, parts.lot_titles
+    codes = [cpv_main]  # a plain loop: on Python 3.11 a generator expression makes a function and a frame
+    for element in parts.lot_cpv:
+        codes.append(cpv(element.get("CODE")))
     return new_lot(
         lot_id=(element_text(numbers[-1]) if numbers else None) or SINGLE_LOT,
         title=(_title(titles[-1]) if titles else None) or title,
-        cpv=unique([cpv_main, *(cpv(element.get("CODE")) for element in parts.lot_cpv)]),
+        cpv=unique(codes),
     )
+
+
+def _with_lot_cpv(cpv_main: str | None, lots: tuple[Lot, ...]) -> list[str | None]:
+    """The main CPV, then each lot's, with repeats (``unique`` drops them). A plain loop: on Python 3.11 a
+    generator expression makes a function and a frame, per notice."""
+    codes = [cpv_main]
+    for lot in lots:
+        codes += lot.cpv
+    return codes
 
 
 def _title(element: Any) -> str:

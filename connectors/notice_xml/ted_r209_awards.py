@@ -134,7 +134,9 @@ def awards(form: Any, awarded: list[Any], prizes: list[Any], namespace: str, whe
     if logger.isEnabledFor(logging.DEBUG):
         for section in _not_awarded(namespace)(form):
             logger.debug("AWARD_CONTRACT ITEM=%s: not awarded", section.get("ITEM"))
-    found = [award_of(element, namespace, where, notice_id) for element in awarded]
+    found = []  # a plain loop: on Python 3.11 a list comprehension makes a function and a frame, per notice
+    for element in awarded:
+        found.append(award_of(element, namespace, where, notice_id))
     if prizes:  # design contests only: most forms have none to read
         paths = _prizes(namespace)
         found += [_prize(paths, prize, namespace, where, notice_id) for prize in prizes]
