@@ -129,12 +129,12 @@ def _add_references(index: dict[str, list[str]], element: Any, reference: str) -
         elif tag == reference:
             for grandchild in child[:]:
                 if grandchild.tag == ID:
-                    value = element_text(grandchild)
-                    if value:
+                    value = grandchild.text  # ``element_text`` written out: a reference or two per element
+                    if value is not None and (value := value.strip()):
                         values.append(value)
     for id_element in own_ids:
-        own_id = element_text(id_element)
-        if own_id is not None and own_id not in index:
+        own_id = id_element.text
+        if own_id is not None and (own_id := own_id.strip()) and own_id not in index:
             index[own_id] = list(values)
 
 

@@ -100,8 +100,8 @@ def in_language(elements: Iterable[Any], language: str | None) -> str | None:
     """
     fallback = None
     for element in elements:
-        value = element_text(element)
-        if value is None:
+        value = element.text  # ``element_text`` written out: names and titles, about five a notice
+        if value is None or not (value := value.strip()):
             continue
         if language is None or element.get("languageID") == language:
             return value
