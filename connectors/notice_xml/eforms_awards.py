@@ -35,7 +35,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from connectors.notice_xml.builders import new_award, new_bid
+from connectors.notice_xml.builders import constructor, new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.eforms_result_parts import LotResultParts, ResultParts, Tender
 from connectors.notice_xml.problems import currency, warn
@@ -52,11 +52,16 @@ __all__ = ["Results", "Tender", "results"]
 class Results:
     """What a notice result says: awards, bids, and the index the modification reader needs."""
 
-    awards: tuple[Award, ...] = ()
-    bids: tuple[Bid, ...] = ()
-    tenders: dict[str, Tender] = dataclasses.field(default_factory=dict)
-    contracts: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # contract id -> tender ids
-    tendering_parties: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # party id -> org ids
+    awards: tuple[Award, ...]
+    bids: tuple[Bid, ...]
+    tenders: dict[str, Tender]
+    contracts: dict[str, list[str]]  # contract id -> tender ids
+    tendering_parties: dict[str, list[str]]  # party id -> org ids
+
+
+#: One per notice: ``builders.constructor`` sets the slots directly (no default factories to call), where the frozen
+#: dataclass ``__init__`` goes through ``object.__setattr__`` for each field.
+new_results = constructor(Results)
 
 
 class _Reader:
@@ -218,7 +223,7 @@ class _Reader:
 def results(result: Any | None, organisations: Organisations, where: str, notice_id: str) -> Results:
     """Awards and bids of the notice whose (first) ``efac:NoticeResult`` is ``result`` (None where it has none)."""
     if result is None:
-        return Results()
+        return new_results((), (), {}, {}, {})
     parts = ResultParts(result, where, notice_id)
     reader = _Reader(parts, organisations, where, notice_id)
     lot_results = parts.lot_results
@@ -229,7 +234,7 @@ def results(result: Any | None, organisations: Organisations, where: str, notice
     found = list(reader.awards.values())
     if len(found) == 1 and found[0].value is None:
         found[0] = _with_notice_value(found[0], parts.notice_value, where, notice_id)
-    return Results(tuple(found), tuple(reader.bids.values()), reader.tenders, reader.contracts, reader.parties)
+    return new_results(tuple(found), tuple(reader.bids.values()), reader.tenders, reader.contracts, reader.parties)
 
 
 def _contract_field(contract_id: str) -> str:

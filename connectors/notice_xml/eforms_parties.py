@@ -13,7 +13,7 @@ from typing import Any
 from connectors.notice_xml.builders import new_party
 from connectors.notice_xml.codes import country_alpha2
 from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
-from connectors.notice_xml.xpath import child_text, compiler, element_text, first, in_language, node_text, text
+from connectors.notice_xml.xpath import child_text, compiler, first, in_language, node_text, text
 from connectors.records import Party
 
 logger = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ class Organisations:
         if extension is None:
             return
         for id_element in COMPANY_IDS(extension):  # one call for all
-            org_id = element_text(id_element)
-            if org_id is not None:
+            org_id = id_element.text  # ``element_text`` written out: once per organisation, three or so a notice
+            if org_id is not None and (org_id := org_id.strip()):
                 self._ids.setdefault(org_id, id_element)
 
     def party(self, org_id: str) -> Party | None:

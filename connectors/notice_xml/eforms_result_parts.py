@@ -159,7 +159,7 @@ class LotResultParts:
                 self.statistics.append(child)
             elif tag == TENDER_LOT:
                 if self.lot is None:
-                    self.lot = _id_text(child)
+                    self.lot = child_text(child, ID)
             elif tag == RESULT_CODE and self.code is None:
                 self.code = node_text(child)
 
@@ -182,7 +182,3 @@ def _add_id_texts(found: list[str], element: Any) -> None:
     for child in element[:]:
         if child.tag == ID:
             add_node_texts(found, child)
-
-
-def _id_text(element: Any) -> str | None:
-    return child_text(element, ID)

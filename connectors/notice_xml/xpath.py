@@ -185,9 +185,14 @@ def child_text(element: Any, tag: str) -> str | None:
 
 def first_node_text(elements: Iterable[Any]) -> str | None:
     """The first non-blank text node of ``elements`` (in document order), stripped: ``text(path/text(), ...)`` where
-    ``path`` finds ``elements``."""
+    ``path`` finds ``elements``.
+
+    ``node_text`` written out (an element's own text nearly always answers): the notice's ids, dates and languages."""
     for element in elements:
-        value = node_text(element)
+        value = element.text
+        if value is not None and (value := value.strip()):
+            return value
+        value = tail_text(element)
         if value is not None:
             return value
     return None
