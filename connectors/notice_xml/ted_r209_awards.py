@@ -124,8 +124,12 @@ def parties(addresses: list[Any], namespace: str) -> tuple[Party, ...]:
     if len(addresses) == 1:  # nearly always
         party = address_party(addresses[0], namespace)
         return () if party is None else (party,)
-    found = (address_party(address, namespace) for address in addresses)
-    return tuple(dict.fromkeys(party for party in found if party is not None))
+    found: dict[Party, None] = {}  # a plain loop: on Python 3.11 each generator expression makes a function and a frame
+    for address in addresses:
+        party = address_party(address, namespace)
+        if party is not None:
+            found.setdefault(party)
+    return tuple(found)
 
 
 def awards(form: Any, awarded: list[Any], prizes: list[Any], namespace: str, where: str, notice_id: str) -> tuple[Award, ...]:

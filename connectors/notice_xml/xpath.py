@@ -80,8 +80,11 @@ def texts(xpath: etree.XPath, node: Any) -> list[str]:
 
 
 def joined(xpath: etree.XPath, node: Any) -> str | None:
-    """Texts found by ``xpath`` joined by single spaces (legacy titles split over ``<P>``)."""
-    return " ".join(" ".join(texts(xpath, node)).split()) or None
+    """Texts found by ``xpath`` joined by single spaces (legacy titles split over ``<P>``).
+
+    The texts are joined as found: blank ones and the spaces around them vanish in the split, as they would if
+    ``texts`` had stripped and dropped them first (one R2.0.9 title a notice, without that list)."""
+    return " ".join(" ".join(xpath(node)).split()) or None
 
 
 def element_text(element: Any | None) -> str | None:
