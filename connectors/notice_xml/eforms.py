@@ -21,7 +21,7 @@ from connectors.notice_xml.eforms_modifications import modifications
 from connectors.notice_xml.eforms_notice_parts import ExtensionParts, RootParts
 from connectors.notice_xml.eforms_parties import Organisations, business_party
 from connectors.notice_xml.namespaces import eforms_tag
-from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
+from connectors.notice_xml.values import cpv, notice_date, publication_number, unique, with_lot_cpv
 from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_node_text, in_language, required
 from connectors.records import Lot, Notice, Party
 
@@ -75,7 +75,7 @@ def parse(root: Any, where: str) -> Notice:
         published=published,
         buyer=_buyer(root, parts.buyer_id(), organisations, language, where, notice_id),
         cpv_main=cpv_main,
-        cpv=unique(_notice_cpv(cpv_main, additional_codes, lots)),
+        cpv=unique(with_lot_cpv([cpv_main, *map(cpv, additional_codes)], lots)),
         title=in_language(project_names, language),
         procedure_type=parts.procedure_type(),
         lots=lots,
@@ -153,15 +153,6 @@ def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str
                 if code.tag == _CODE:
                     add_node_texts(additional, code)
     return names, main, additional
-
-
-def _notice_cpv(cpv_main: str | None, additional_codes: list[str], lots: tuple[Lot, ...]) -> list[str | None]:
-    """The notice's main CPV, its additional ones, then its lots', in that order and with repeats (``unique`` drops
-    them). A plain loop: on Python 3.11 each generator expression makes a function and a frame, per notice."""
-    codes = [cpv_main, *map(cpv, additional_codes)]
-    for lot in lots:
-        codes += lot.cpv
-    return codes
 
 
 def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from connectors.notice_xml.namespaces import split_tag
 from connectors.notice_xml.ted_r209_awards import SINGLE_LOT, address_party, awards
 from connectors.notice_xml.ted_r209_modifications import modifications
 from connectors.notice_xml.ted_r209_parts import CodedData, FormParts
-from connectors.notice_xml.values import cpv, notice_date, publication_number, unique
+from connectors.notice_xml.values import cpv, notice_date, publication_number, unique, with_lot_cpv
 from connectors.notice_xml.xpath import element_text, first_attribute, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
 
@@ -97,7 +97,7 @@ def parse(root: Any, where: str, *, namespace: str | None = None) -> Notice:
         published=published,
         buyer=buyer,
         cpv_main=cpv_main,
-        cpv=unique(_with_lot_cpv(cpv_main, lots)),
+        cpv=unique(with_lot_cpv([cpv_main], lots)),
         title=title,
         procedure_type=coded.procedure,
         lots=lots,
@@ -195,15 +195,6 @@ def _single_lot(parts: FormParts, title: str | None, cpv_main: str | None) -> Lo
         title=(_title(titles[-1]) if titles else None) or title,
         cpv=unique(codes),
     )
-
-
-def _with_lot_cpv(cpv_main: str | None, lots: tuple[Lot, ...]) -> list[str | None]:
-    """The main CPV, then each lot's, with repeats (``unique`` drops them). A plain loop: on Python 3.11 a
-    generator expression makes a function and a frame, per notice."""
-    codes = [cpv_main]
-    for lot in lots:
-        codes += lot.cpv
-    return codes
 
 
 def _title(element: Any) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from connectors.records import Lot
+
 logger = logging.getLogger(__name__)
 
 _CPV = re.compile(r"\s*(\d{8})(?:-\d)?\s*$")
@@ -108,3 +110,12 @@ def unique(values: Iterable[str | None]) -> tuple[str, ...]:
         value = values[0]
         return (value,) if value else ()
     return tuple(dict.fromkeys(filter(None, values)))
+
+
+def with_lot_cpv(codes: list[str | None], lots: Iterable[Lot]) -> list[str | None]:
+    """``codes`` (the notice's own CPV codes) followed by each lot's, with repeats (``unique`` drops them).
+
+    A plain loop: on Python 3.11 a generator expression makes a function and a frame, once per notice."""
+    for lot in lots:
+        codes += lot.cpv
+    return codes
