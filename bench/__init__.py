@@ -18,6 +18,8 @@ benchmark live next to the code it measures and be run alone from a test or a no
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,13 +36,40 @@ def run(benchmarks: Iterable[Benchmark], console: Console | None = None) -> int:
     """Run each benchmark, print a table and one JSON line; the exit code (0: all targets met)."""
     console = console or Console()
     results = []
-    for benchmark in benchmarks:
-        console.print(f"[dim]running {getattr(benchmark, '__name__', benchmark)}...[/dim]")
-        results.append(benchmark())
+    warnings = OnceEach()
+    root = logging.getLogger()
+    root.addHandler(warnings)
+    try:
+        for benchmark in benchmarks:
+            console.print(f"[dim]running {getattr(benchmark, '__name__', benchmark)}...[/dim]")
+            results.append(benchmark())
+    finally:
+        root.removeHandler(warnings)
+    if warnings.repeats:
+        console.print(f"[dim]{warnings.repeats:,} repeats of the warnings above not shown[/dim]")
     console.print(table(results))
     passed = all(result["passed"] for result in results)
     print(json.dumps({"benchmarks": results, "passed": passed}, default=str, ensure_ascii=False))
     return 0 if passed else 1
+
+
+class OnceEach(logging.Handler):
+    """Shows each distinct warning once: a benchmark parses the same files in many rounds, and the real notices
+    that warn (a modification whose original notice is not in the corpus, say) would print their warning every
+    round (about 400 lines from the notice benchmark alone). The records are still made and handled, as in a run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[tuple[str, str]] = set()
+        self.repeats = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        key = (record.name, record.getMessage())
+        if key in self.seen:
+            self.repeats += 1
+            return
+        self.seen.add(key)
+        sys.stderr.write(f"{record.levelname} {record.name}: {key[1]}\n")
 
 
 def table(results: list[Result]) -> Table:
