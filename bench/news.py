@@ -11,8 +11,8 @@ move the figure. Each size runs ``RUNS`` times, the two sizes taking turns, and 
 of the same articles swung by 15-25% on a shared machine (0.29-0.37 ms per article at 50,000), enough to make a
 single pair of runs read 0.98 or 1.21 within minutes. The objects left alive by the benchmarks that ran before in
 the same process are set aside from the garbage collector while a run is timed (``gc.freeze``): under ``make
-bench`` they made each of the larger run's full collections walk hundreds of MB that are not the pipeline's (a
-ratio of 1.62 where the same code alone gave 0.98-1.21).
+bench`` each full collection of the larger run also walked the hundreds of MB they leave, which are not the
+pipeline's (there the old single-run form read 1.62, where the same code alone read 0.98-1.21).
 
 Target: per-article CPU cost at 50,000 within 1.2x of that at 5,000 (with the pairwise title check this
 replaced, the news stage was measured going from 1.8 to 3.7 ms per article over that range).
