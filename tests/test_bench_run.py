@@ -18,7 +18,9 @@ def _warns_every_round() -> dict:
     return {"name": "rounds", "target": "none", "passed": True, "rounds": 5}
 
 
-def test_each_distinct_warning_is_shown_once(capsys) -> None:
+def test_each_distinct_warning_is_shown_once(capsys, monkeypatch) -> None:
+    # Only the run's own handler on the root logger: an earlier test (the CLI's) may have left one of its own.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
     out = io.StringIO()
     code = run([_warns_every_round], console=Console(file=out, width=120))
     shown = [line for line in capsys.readouterr().err.splitlines() if "no original notice" in line]
