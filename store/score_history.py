@@ -109,21 +109,21 @@ def latest_scores(session: Session, organisation_ids: Iterable[int], category: s
     if run_id is None or not ids:
         return {}
     order = {kind: i for i, kind in enumerate(SCORE_KINDS)}
-
-    def rank(score: LatestScore) -> tuple[int, int]:
-        return order.get(score.kind, len(order)), 0 if score.category else 1
-
-    best: dict[int, LatestScore] = {}
+    best: dict[int, tuple[tuple[int, int, int], LatestScore]] = {}  # org id -> (rank, its score)
     for start in range(0, len(ids), 500):
+        # No ORDER BY: ordered by id, SQLite walked all of the run's rows in id order (its run_id index, 100,000
+        # rows for 500 suppliers: 18-42 ms) instead of looking the 500 up by (run_id, organisation_id) (2 ms).
+        # Ties of equal rank still go to the row written first: the id is the rank's last part.
         rows = session.execute(
-            select(RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value, RiskScore.band)
+            select(RiskScore.id, RiskScore.organisation_id, RiskScore.kind, RiskScore.category, RiskScore.value,
+                   RiskScore.band)
             .where(RiskScore.run_id == run_id, RiskScore.organisation_id.in_(ids[start : start + 500]))
-            .order_by(RiskScore.id)  # ties (equal rank) go to the row written first, as before
         )
-        for org_id, kind, cat, value, band in rows:
+        for row_id, org_id, kind, cat, value, band in rows:
             if cat and (not category or cpv_prefix(cat) != category):
                 continue
-            score = LatestScore(kind, cat, value, band)
-            if org_id not in best or rank(score) < rank(best[org_id]):
-                best[org_id] = score
-    return best
+            rank = (order.get(kind, len(order)), 0 if cat else 1, row_id)
+            known = best.get(org_id)
+            if known is None or rank < known[0]:
+                best[org_id] = (rank, LatestScore(kind, cat, value, band))
+    return {org_id: score for org_id, (_, score) in best.items()}

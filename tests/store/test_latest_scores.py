@@ -57,3 +57,28 @@ def test_no_finished_run_no_scores(store: Store) -> None:
     with store.session() as session:
         assert latest_run_id(session) is None
         assert latest_scores(session, [org_id]) == {}
+
+
+def test_the_best_ranked_row_wins_whatever_the_order_written_and_ties_go_to_the_first(store: Store) -> None:
+    """The rows are read without ORDER BY (the run's index would make SQLite walk every row of the run): the
+    choice must not depend on the order they come in."""
+    now = datetime.now(UTC)
+    with store.sessions.begin() as session:
+        org = Organisation(org_key="NL:id:7", name="Org 7", first_seen=now, updated_at=now)
+        session.add(org)
+        session.flush()
+        _run(session, date(2026, 11, 1), "ok", {org.id: [
+            ("dependency", "", 0.1), ("failure", "", 0.2), ("combined", "", 0.3),  # worst kind first, best last
+            ("failure", "90910000", 0.7), ("failure", "9091", 0.8),  # one rank for category "9091": the first wins
+        ]})
+        org_id = org.id
+    with store.session() as session:
+        plain = latest_scores(session, [org_id])
+        in_category = latest_scores(session, [org_id], "9091")
+    assert plain[org_id] == LatestScore("combined", "", 0.3, "low")
+    assert in_category[org_id] == LatestScore("combined", "", 0.3, "low")  # combined outranks a category's failure
+    with store.sessions.begin() as session:
+        session.query(RiskScore).filter(RiskScore.kind == "combined").delete()
+    with store.session() as session:
+        assert latest_scores(session, [org_id], "9091")[org_id] == LatestScore("failure", "90910000", 0.7, "high")
+        assert latest_scores(session, [org_id])[org_id] == LatestScore("failure", "", 0.2, "low")
