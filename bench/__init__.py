@@ -26,6 +26,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench import machine
+
 Result = dict[str, Any]
 Benchmark = Callable[[], Result]
 
@@ -33,8 +35,13 @@ RESERVED = ("name", "target", "passed")
 
 
 def run(benchmarks: Iterable[Benchmark], console: Console | None = None) -> int:
-    """Run each benchmark, print a table and one JSON line; the exit code (0: all targets met)."""
+    """Run each benchmark, print a table and one JSON line; the exit code (0: all targets met).
+
+    The machine's yardstick (``bench.machine``) is timed before and after them and shown with the results: the
+    targets are absolute CPU times, which only mean something beside the speed of the machine that measured them.
+    """
     console = console or Console()
+    yardstick = {"before": machine.reference_seconds()}
     results = []
     warnings = OnceEach()
     root = logging.getLogger()
@@ -47,9 +54,13 @@ def run(benchmarks: Iterable[Benchmark], console: Console | None = None) -> int:
         root.removeHandler(warnings)
     if warnings.repeats:
         console.print(f"[dim]{warnings.repeats:,} repeats of the warnings above not shown[/dim]")
+    yardstick["after"] = machine.reference_seconds()
     console.print(table(results))
+    console.print(f"machine yardstick ({machine.ADDITIONS:,} additions in a Python loop, bench/machine.py): "
+                  f"{yardstick['before']:.3f} CPU-s before the benchmarks, {yardstick['after']:.3f} after")
     passed = all(result["passed"] for result in results)
-    print(json.dumps({"benchmarks": results, "passed": passed}, default=str, ensure_ascii=False))
+    print(json.dumps({"benchmarks": results, "passed": passed, "machine yardstick cpu s": yardstick}, default=str,
+                     ensure_ascii=False))
     return 0 if passed else 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 from rich.console import Console
@@ -31,3 +32,20 @@ def test_each_distinct_warning_is_shown_once(capsys, monkeypatch) -> None:
     assert "8 repeats of the warnings above not shown" in out.getvalue()
     assert code == 0 and "rounds" in out.getvalue()
     assert not any(isinstance(handler, OnceEach) for handler in logging.getLogger().handlers)  # removed after the run
+
+
+def test_the_machine_yardstick_is_shown_before_and_after(capsys, monkeypatch) -> None:
+    readings = iter([0.091, 0.137])
+    monkeypatch.setattr("bench.machine.reference_seconds", lambda: next(readings))
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = io.StringIO()
+    run([lambda: {"name": "one", "target": "none", "passed": True, "n": 1}], console=Console(file=out, width=200))
+    assert "0.091 CPU-s before the benchmarks, 0.137 after" in out.getvalue()
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["machine yardstick cpu s"] == {"before": 0.091, "after": 0.137}
+
+
+def test_the_yardstick_does_the_additions() -> None:
+    from bench.machine import reference_seconds
+
+    assert 0 < reference_seconds(rounds=1) < 60
