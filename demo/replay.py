@@ -25,9 +25,7 @@ import gc
 import hashlib
 import json
 import re
-import threading
-import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -45,6 +43,7 @@ from demo.build import (
     TENDERNED_XML,
 )
 from demo.build import bundle_dir as default_bundle_dir
+from demo.replay_documents import Documents
 
 DEFAULT_TODAY = date(2026, 11, 1)
 TED_SEARCH_HOST, TED_SEARCH_PATH = "api.ted.europa.eu", "/v3/notices/search"
@@ -108,34 +107,6 @@ def _published(item: dict[str, Any]) -> date:
     return date.fromisoformat(item["publication-date"][:10])
 
 
-class _Documents(Mapping[str, bytes]):
-    """A zip of XML documents by name (without ``.xml``), each read from the archive when it is asked for.
-
-    Not all read up front: a scale-54 world's notices are about 850 MB of XML, held for the whole run
-    by the cached bundle; read on demand, a document costs the same inflate once (each is served once
-    per collection) and is gone when its answer is. The archive stays open; reads are serialised.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._archive = zipfile.ZipFile(path)
-        self._members = {name.removesuffix(".xml"): name for name in self._archive.namelist()}
-        self._lock = threading.Lock()
-
-    def __getitem__(self, key: str) -> bytes:
-        member = self._members[key]
-        with self._lock:
-            return self._archive.read(member)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._members
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._members)
-
-    def __len__(self) -> int:
-        return len(self._members)
-
-
 @lru_cache(maxsize=4)
 def load_bundle(folder: Path) -> Bundle:
     """The bundle read and indexed, kept out of the cyclic garbage collector's way.
@@ -169,13 +140,13 @@ def _read_bundle(folder: Path) -> Bundle:
     return Bundle(
         ted_items=ted_items,
         ted_dates=[_published(item) for item in ted_items],
-        ted_xml=_Documents(folder / TED_NOTICES),
+        ted_xml=Documents(folder / TED_NOTICES),
         ted_published={item["publication-number"]: _published(item) for item in ted_items},
         tenderned_items=tenderned,
         tenderned_dates=[date.fromisoformat(item["publicatieDatum"]) for item in tenderned],
         tenderned_details=json.loads((folder / TENDERNED_DETAILS).read_text(encoding="utf-8")),
         tenderned_published={item["publicatieId"]: date.fromisoformat(item["publicatieDatum"]) for item in tenderned},
-        tenderned_xml=_Documents(folder / TENDERNED_XML),
+        tenderned_xml=Documents(folder / TENDERNED_XML),
     )
 
 

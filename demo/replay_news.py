@@ -25,7 +25,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
@@ -118,16 +118,23 @@ class _Pool:
     articles: list[dict]
     titles: list[str]
     words: dict[str, list[int]]
+    #: ``matching``'s answers by term: every supplier's query repeats the same topic words ("bankruptcy", ...),
+    #: each found in thousands of titles at scale
+    found: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)
 
-    def matching(self, term: str) -> set[int]:
+    def matching(self, term: str) -> frozenset[int]:
         """Positions whose title holds ``term`` (a word or phrase, lower case) as whole words, punctuation aside:
         the rarest word's titles, checked for the whole phrase."""
+        known = self.found.get(term)
+        if known is not None:
+            return known
         words = _WORD.findall(term)
         if not words:
-            return set()
+            return frozenset()
         phrase = f" {' '.join(words)} "
         rarest = min((self.words.get(word, []) for word in words), key=len)
-        return {position for position in rarest if phrase in self.titles[position]}
+        found = self.found[term] = frozenset(position for position in rarest if phrase in self.titles[position])
+        return found
 
 
 @lru_cache(maxsize=2)

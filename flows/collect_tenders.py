@@ -28,8 +28,8 @@ def collect_source(source: str, since: date | None, until: date | None, transpor
         note_dataset(store, transport)
 
         def progress(src: str, page_size: int, summary: CollectionSummary) -> None:
-            logger.info(
-                "%s page %d: %d notices (added %d, updated %d, unchanged %d, quarantined %d)",
+            logger.info(  # pages are stored in groups: the stored counts are those of the groups stored so far
+                "%s page %d read: %d notices; stored so far: added %d, updated %d, unchanged %d, quarantined %d",
                 src, summary.pages, page_size, summary.saved.added, summary.saved.updated,
                 summary.saved.unchanged, summary.quarantined,
             )

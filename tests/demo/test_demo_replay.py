@@ -20,6 +20,7 @@ from lxml import etree
 
 from demo import build as bundle
 from demo.replay import DEFAULT_TODAY, demo_transport, load_bundle
+from demo.replay_documents import Documents
 
 SEARCH = "https://api.ted.europa.eu/v3/notices/search"
 TENDERNED = "https://www.tenderned.nl/papi/tenderned-rs-tns/v2/publicaties"
@@ -233,6 +234,29 @@ def test_documents_are_read_from_the_archive_when_asked_for() -> None:
     assert "0-2024" not in documents and documents.get("0-2024") is None
     with pytest.raises(KeyError):
         documents["0-2024"]
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_documents_read_stored_and_deflated_members_as_zipfile_does(tmp_path, compression: int) -> None:
+    """Positioned reads give every member's bytes as ``ZipFile.read`` would (a scaled world's zips are stored, the
+    committed bundle's deflated), and a member whose bytes do not match its CRC-32 is refused, naming it."""
+    path = tmp_path / "notices.zip"
+    members = {f"{n}-2024.xml": (f"<notice n='{n}'>" + "x" * n * 97 + "</notice>").encode() for n in range(1, 40)}
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.writestr(zipfile.ZipInfo("extra.xml"), b"<a/>")  # (a member with its own local header fields)
+    documents = Documents(path)
+    assert {f"{key}.xml": documents[key] for key in documents if key != "extra"} == members
+    assert documents["extra"] == b"<a/>"
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("7-2024.xml")
+    raw = bytearray(path.read_bytes())
+    raw[info.header_offset + 30 + len(info.filename) + 3] ^= 0x01  # one bit of its data (stored or inflated)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(zipfile.BadZipFile, match="7-2024.xml"):
+        Documents(path)["7-2024"]
+    assert Documents(path)["8-2024"] == members["8-2024.xml"]
 
 
 def test_the_transport_serves_async_clients_too() -> None:
