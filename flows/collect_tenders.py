@@ -1,6 +1,6 @@
 """Flow: collect tender notices from TED and TenderNed into the store.
 
-Thin on purpose: one task per source (each pages through its API and writes page by page in
+Thin on purpose: one task per source (each pages through its API and writes the pages in groups in
 ``pipelines.collect_tenders``), a run summary as a Prefect table artifact. Retries of single
 requests happen inside the HTTP helper; a task retry would start the source again from its
 watermark, which is safe because every write is an idempotent upsert.

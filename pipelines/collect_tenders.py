@@ -1,9 +1,10 @@
 """Collect tender notices from TED and TenderNed into the store, page by page.
 
-Plain functions (the ``collect_tenders`` flow and the CLI both call them). Each page of a
-source is one transaction: its notices are upserted, its bad records quarantined, and the
-watermark advanced, so an interrupted collection loses at most the page in flight and the
-next run resumes from the watermark. Nothing stored before is ever deleted here.
+Plain functions (the ``collect_tenders`` flow and the CLI both call them). Pages read are stored in one
+transaction per ``PageGroup`` (up to ``STORE_EVERY_NOTICES`` notices, or what ``STORE_EVERY_SECONDS`` of reading
+brought: against the live APIs that is one page): their notices are upserted, their bad records quarantined, and
+the watermark advanced. An outage stores what was read before it; a process killed outright loses at most the
+pages not stored yet, which the next run reads again from the watermark. Nothing stored before is ever deleted here.
 """
 
 from __future__ import annotations
