@@ -288,3 +288,34 @@ def test_company_bootstrap_replicates_match_scikit_learn_on_the_drawn_rows() -> 
         assert out[key].low == pytest.approx(np.percentile(values, 2.5), abs=1e-12)
         assert out[key].high == pytest.approx(np.percentile(values, 97.5), abs=1e-12)
     assert out["auc_model"].value == roc_auc_score(y, pm) and out["brier_model"].value == brier_score_loss(y, pm)
+
+
+def test_refits_after_a_dropped_feature_are_the_fits_of_the_emptied_matrix() -> None:
+    """Imputed and standardised once, a dropped column emptied in place: every step of the returned pipeline is
+    byte for byte what ``fit_pipeline`` fits with those columns empty (as the refits were made before)."""
+    import numpy as np
+
+    from models.failure import FEATURES, BaselineModel, _fit_pipeline, _fit_with_expected_signs
+
+    rng = np.random.default_rng(11)
+    n = 800
+    x = rng.normal(0, 1, (n, len(FEATURES)))
+    x[rng.random(x.shape) < 0.2] = np.nan  # values missing here and there: the medians matter
+    distress = rng.random(n)
+    y = (distress + rng.normal(0, 0.3, n) > 1.0).astype(int)
+    x[:, FEATURES.index("news_distress")] = distress
+    x[:, FEATURES.index("sector_base_rate")] = 0.05 - 0.04 * y + rng.normal(0, 0.005, n)
+    x[:, FEATURES.index("log_employees")] = 3.0 + 0.8 * y + rng.normal(0, 0.2, n)  # "more staff, more risk"
+    baseline = BaselineModel(intercept=-4.0, weights={"news_distress": 1.2, "sector_base_rate": 8.0,
+                                                      "log_employees": -0.3})
+    before = x.copy()
+    pipeline, dropped = _fit_with_expected_signs(x, y, baseline)
+    assert sorted(dropped) == ["log_employees", "sector_base_rate"]
+    assert np.array_equal(x, before, equal_nan=True)  # the caller's matrix untouched
+    expected = _fit_pipeline(x, y, [FEATURES.index(name) for name in dropped])
+    for name, attributes in (("impute", ["statistics_"]), ("scale", ["mean_", "var_", "scale_"]),
+                             ("logit", ["coef_", "intercept_"])):
+        for attribute in attributes:
+            ours, theirs = getattr(pipeline.named_steps[name], attribute), getattr(expected.named_steps[name], attribute)
+            assert ours.tobytes() == theirs.tobytes(), f"{name}.{attribute}"
+    assert pipeline.named_steps["logit"].coef_[0][FEATURES.index("log_employees")] == 0.0
