@@ -118,9 +118,10 @@ STORE_EVERY_SECONDS = 20.0
 class PageGroup:
     """Pages read but not stored yet, handed to ``store_pages`` together (``STORE_EVERY_NOTICES``).
 
-    A page naming a notice the group holds already is stored after the group, not merged into it: a notice read
-    twice is saved twice in its order, as page by page (the second copy may be unchanged, or must not erase what
-    the first brought)."""
+    A page naming a record the group names already (a notice, or a record that failed) is stored after the group,
+    not merged into it: a record read twice is saved twice in its order, as page by page (the second copy may be
+    unchanged, or must not erase what the first brought, and a failure after a success stays open in quarantine).
+    One group holds one source's pages."""
 
     def __init__(self, store_pages: Callable[[list[Notice], list[RecordError]], None], *,
                  notices: int = STORE_EVERY_NOTICES, seconds: float = STORE_EVERY_SECONDS,
@@ -128,11 +129,12 @@ class PageGroup:
         self._store_pages, self._limit, self._seconds, self._clock = store_pages, notices, seconds, clock
         self._notices: list[Notice] = []
         self._errors: list[RecordError] = []
-        self._keys: set[tuple[str, str]] = set()
+        self._keys: set[str] = set()  # the records named: notice ids, their URLs, failed records
         self._since: float | None = None
 
     def add(self, notices: Sequence[Notice], errors: Sequence[RecordError]) -> None:
-        keys = {(notice.source, notice.notice_id) for notice in notices}
+        keys = {key for notice in notices for key in (notice.notice_id, notice.source_url) if key}
+        keys.update(error.record for error in errors if error.record)
         if not self._keys.isdisjoint(keys):
             self.store()
         if self._since is None:
