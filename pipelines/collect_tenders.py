@@ -105,9 +105,10 @@ def _resume_date(stored: str | None, default: str, explicit: date | None) -> dat
     return date.fromisoformat(stored) if stored else date.fromisoformat(default)
 
 
-#: Pages read are stored together, in one transaction (``_store_page``), once they hold this many notices ...
+#: Pages read are stored together, in one transaction (``_store_page``), once they hold this many records (notices
+#: and failed records) ...
 STORE_EVERY_NOTICES = 2_000
-#: ... or once the first of them has waited this many seconds, whichever comes first. A transaction writes every
+#: ... or once reading them has taken this many seconds, whichever comes first. A transaction writes every
 #: index page its rows touch (and SQLite copies them again at its checkpoints); stored page by page (100 to 250
 #: notices), collecting a national-size world (``make bench-scale SCALE=54``) took about a tenth more CPU. Against
 #: the live APIs reading a page takes longer than this (a request per notice, at the source's pace), so each is
@@ -130,15 +131,13 @@ class PageGroup:
         self._notices: list[Notice] = []
         self._errors: list[RecordError] = []
         self._keys: set[str] = set()  # the records named: notice ids, their URLs, failed records
-        self._since: float | None = None
+        self._since = clock()  # when reading the group's first page began
 
     def add(self, notices: Sequence[Notice], errors: Sequence[RecordError]) -> None:
         keys = {key for notice in notices for key in (notice.notice_id, notice.source_url) if key}
         keys.update(error.record for error in errors if error.record)
         if not self._keys.isdisjoint(keys):
             self.store()
-        if self._since is None:
-            self._since = self._clock()
         self._notices += notices
         self._errors += errors
         self._keys |= keys
@@ -148,9 +147,12 @@ class PageGroup:
     def store(self) -> None:
         """Store what waits (taken out first: a store that failed is not tried again by the next call)."""
         notices, errors = self._notices, self._errors
-        self._notices, self._errors, self._keys, self._since = [], [], set(), None
-        if notices or errors:
-            self._store_pages(notices, errors)
+        self._notices, self._errors, self._keys = [], [], set()
+        try:
+            if notices or errors:
+                self._store_pages(notices, errors)
+        finally:
+            self._since = self._clock()  # the next page is read from now on
 
 
 def _store_page(

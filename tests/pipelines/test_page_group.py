@@ -51,21 +51,25 @@ def test_pages_are_stored_together_once_they_hold_enough_notices() -> None:
     assert stored[1:] == [(["6-2025"], [])]
 
 
-def test_a_page_waiting_too_long_is_stored_with_the_next() -> None:
-    """Against a live API a page takes longer to read than the wait: each is stored as soon as it is read."""
+def test_pages_are_stored_once_reading_them_took_the_wait() -> None:
+    """Against a live API reading one page takes longer than the wait: each is stored as soon as it is read."""
     stored: list[tuple[list[str], list[str]]] = []
     clock = _Clock()
     group = _group(stored, notices=1000, seconds=20.0, clock=clock)
+    clock.now = 12.0  # reading the first page took 12 s
     group.add(_page(1), [])
     clock.now = 19.0
     group.add(_page(2), [])
     assert stored == []
     clock.now = 20.5
-    group.add(_page(3), [])
+    group.add(_page(3), [])  # 20.5 s since the group's first page began
     assert stored == [(["1-2025", "2-2025", "3-2025"], [])]
-    clock.now = 60.0  # the wait starts again with the next page, not with the first of the run
+    clock.now = 60.0  # one slow page, 39.5 s to read: stored at once, alone
     group.add(_page(4), [])
-    assert stored == [(["1-2025", "2-2025", "3-2025"], [])]
+    assert stored[1:] == [(["4-2025"], [])]
+    clock.now = 61.0
+    group.add(_page(5), [])
+    assert len(stored) == 2  # a fast page after it waits again
 
 
 def test_a_notice_read_again_is_stored_after_the_first_copy_not_merged_with_it() -> None:
