@@ -132,6 +132,16 @@ def load_bundle(folder: Path) -> Bundle:
     return bundle
 
 
+def forget_bundles() -> None:
+    """Let go of every bundle read so far (a later request reads its bundle again).
+
+    The demo calls it once the tenders are collected: nothing after collection asks the TED or TenderNed
+    replay anything, and a scaled world's bundle is large (about 190 MiB of the process at scale 54), memory the
+    later stages' own peaks (training, scoring) came on top of. Objects frozen by ``load_bundle`` are freed
+    by their reference counts like any other."""
+    load_bundle.cache_clear()
+
+
 def _read_bundle(folder: Path) -> Bundle:
     ted_items = json.loads((folder / TED_INDEX).read_text(encoding="utf-8"))
     ted_items.sort(key=lambda item: (_published(item), _serial(item["publication-number"])))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import weakref
 import zipfile
 from datetime import date
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 from lxml import etree
 
 from demo import build as bundle
-from demo.replay import DEFAULT_TODAY, demo_transport, load_bundle
+from demo.replay import DEFAULT_TODAY, demo_transport, forget_bundles, load_bundle
 from demo.replay_documents import Documents
 
 SEARCH = "https://api.ted.europa.eu/v3/notices/search"
@@ -210,6 +211,19 @@ def test_the_bundle_is_read_once(client: httpx.Client) -> None:
     for _ in range(3):
         client.post(SEARCH, json={"query": "publication-date>=20260101", "fields": FIELDS})
     assert load_bundle.cache_info().misses == 1
+
+
+def test_a_forgotten_bundle_is_freed_and_read_again_when_asked_for(client: httpx.Client) -> None:
+    """The demo forgets the bundle once collection is done: its memory goes (frozen or not), and a later request
+    still gets its answer, from the bundle read again."""
+    load_bundle.cache_clear()
+    first = weakref.ref(load_bundle(bundle.DATA_DIR.resolve()))
+    forget_bundles()
+    assert first() is None  # by its reference count: no collection needed
+    assert load_bundle.cache_info().currsize == 0
+    answer = client.post(SEARCH, json={"query": "publication-date>=20260101", "fields": FIELDS})
+    assert answer.status_code == 200 and answer.json()["notices"]
+    assert load_bundle.cache_info().currsize == 1
 
 
 def test_the_bundle_is_kept_out_of_the_garbage_collectors_walks() -> None:
