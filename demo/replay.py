@@ -444,7 +444,7 @@ def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODA
 
     others = extra_handlers(today)
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def route(request: httpx.Request) -> httpx.Response:
         host, path, method = request.url.host, request.url.path, request.method
         if host == TED_SEARCH_HOST and path == TED_SEARCH_PATH and method == "POST":
             return _ted_search(request, bundle, today)
@@ -461,4 +461,21 @@ def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODA
                 return response
         return _not_found(request)
 
+    def handle(request: httpx.Request) -> httpx.Response:
+        return _as_served(route(request))
+
     return httpx.MockTransport(handle)
+
+
+def _as_served(response: httpx.Response) -> httpx.Response:
+    """The answer with its status line's HTTP version and reason phrase, as a server's comes through httpx's own
+    transport. (Without them httpx works the phrase out of its status-code enum for every response it logs,
+    which every request does, logged or not: a few percent of a replayed request.)"""
+    response.extensions.setdefault("http_version", b"HTTP/1.1")
+    response.extensions.setdefault("reason_phrase", _reason_phrase(response.status_code))
+    return response
+
+
+@lru_cache(maxsize=64)
+def _reason_phrase(status: int) -> bytes:
+    return httpx.codes.get_reason_phrase(status).encode("ascii")

@@ -192,6 +192,16 @@ def test_unknown_notices_and_routes_are_404(client: httpx.Client) -> None:
     assert client.get(f"{TENDERNED}/9999999/public-xml").status_code == 404
 
 
+def test_answers_carry_their_status_line_as_a_server_gives_it(client: httpx.Client) -> None:
+    """HTTP version and reason phrase come with the answer, as httpx's own transport gives them from a server."""
+    found = client.post(SEARCH, json={"query": "publication-date>=20260101", "fields": FIELDS})
+    missing = client.get("https://ted.europa.eu/en/notice/999999-2019/xml")
+    register = client.get("https://api.kvk.nl/api/v1/basisprofielen/99999999", headers={"apikey": "demo"})
+    assert (found.http_version, found.reason_phrase) == ("HTTP/1.1", "OK")
+    assert (missing.status_code, missing.reason_phrase) == (404, "Not Found")
+    assert (register.status_code, register.reason_phrase) == (404, "Not Found")
+
+
 def test_notices_after_today_do_not_exist_yet(index: list[dict[str, Any]], publications: list[dict[str, Any]]) -> None:
     today = date(2024, 1, 1)
     with httpx.Client(transport=demo_transport(today=today)) as early:
