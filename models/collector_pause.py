@@ -30,14 +30,16 @@ def collector_paused() -> Iterator[None]:
 
 
 #: The collector's thresholds in a batch process (a flow run, the demo chain, the CLI): generation 0 is collected
-#: after 50,000 net allocations instead of Python's 700, generation 1 after 20 of those, and a full collection
+#: after 100,000 net allocations instead of Python's 700, generation 1 after 20 of those, and a full collection
 #: waits for 100 collections of generation 1 instead of 10 (``gc.set_threshold``). Why: a flow run keeps hundreds
 #: of thousands of records, rows and index entries alive for a whole step, and with the defaults a ``bench.scale``
 #: run at scale 16 made 47 full collections, 45 of them freeing next to nothing: 6.6 of the process's 86 CPU-s
-#: went to the collector. With these: 2 full collections and 1.6 CPU-s (2.1 with 10,000 / 10 / 100), peak RSS
-#: 823 -> 832 MiB. Cyclic garbage waits a little longer; garbage freed by its reference count (nearly all of it)
-#: still goes at once.
-BATCH_THRESHOLDS = (50_000, 20, 100)
+#: went to the collector. With 50,000 / 20 / 100: 2 full collections and 1.6 CPU-s (2.1 with 10,000 / 10 / 100),
+#: peak RSS 823 -> 832 MiB. At scale 54 the chain's stages still spent 4.75 CPU-s in the collector with 50,000,
+#: most of it in generation 0 (a collection every 50,000 allocations walks what they left alive); 3.76 with
+#: 100,000 and 3.41-3.85 with 200,000, peak RSS 1,537 -> 1,515 and 1,518-1,520 MiB. Cyclic garbage waits a little
+#: longer; garbage freed by its reference count (nearly all of it) still goes at once.
+BATCH_THRESHOLDS = (100_000, 20, 100)
 
 
 def use_batch_thresholds() -> None:
