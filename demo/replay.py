@@ -44,6 +44,7 @@ from demo.build import (
 )
 from demo.build import bundle_dir as default_bundle_dir
 from demo.replay_documents import Documents
+from demo.replay_meter import answered
 
 DEFAULT_TODAY = date(2026, 11, 1)
 TED_SEARCH_HOST, TED_SEARCH_PATH = "api.ted.europa.eu", "/v3/notices/search"
@@ -462,7 +463,7 @@ def demo_transport(bundle_dir: Path | None = None, *, today: date = DEFAULT_TODA
         return _not_found(request)
 
     def handle(request: httpx.Request) -> httpx.Response:
-        return _as_served(route(request))
+        return _as_served(answered(route, request))
 
     return httpx.MockTransport(handle)
 

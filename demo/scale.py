@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from config.settings import Settings
+from demo.replay_meter import METER
 from store.bookkeeping import get_meta, set_meta
 from store.db import Store
 from store.health import notice_count
@@ -87,17 +88,23 @@ class StageClock:
     """CPU seconds of this process per stage of the demo, for ``bench/scale.py``.
 
     CPU, not wall time, because the machine is shared; children (the temporary Prefect server) are counted
-    by the caller with ``resource.getrusage(RUSAGE_CHILDREN)`` once they have exited.
+    by the caller with ``resource.getrusage(RUSAGE_CHILDREN)`` once they have exited. While the replay is metered
+    (``demo.replay_meter.metering``), ``replay`` holds the part of each stage spent answering as the remote services.
     """
 
     def __init__(self) -> None:
         self.stages: dict[str, float] = {}
+        self.replay: dict[str, float] = {}
         self.world: dict[str, int] = {}  # the scaled world's counts (empty at scale 1: the committed bundle)
         self._last = time.process_time()
+        self._replay_last = METER.seconds
 
     def lap(self, stage: str) -> None:
         now = time.process_time()
         self.stages[stage] = round(self.stages.get(stage, 0.0) + now - self._last, 3)
+        if METER.on:
+            self.replay[stage] = round(self.replay.get(stage, 0.0) + METER.seconds - self._replay_last, 3)
+        self._replay_last = METER.seconds
         # as it happens, so a long run that fails later still leaves its figures (bench/scale.py shows these)
         _log.info("stage %s: %.3f CPU-s, peak RSS %.0f MiB", stage, now - self._last,
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
