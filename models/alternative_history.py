@@ -273,11 +273,22 @@ class HistoryIndex:
             size_compared=bool(query.buyer_key) and query.buyer_key in self._buyer, **counts,
         )
 
-    def candidate_features(self, query: Query, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def candidate_pool(self, query: Query) -> np.ndarray:
+        """The supplier ids of ``candidates(query)`` (sorted), without their features."""
+        return self._window(query).pool(self._sup, query.exclude)
+
+    def candidate_features(self, query: Query, risk: np.ndarray, pool: np.ndarray | None = None
+                           ) -> tuple[np.ndarray, np.ndarray]:
         """The supplier ids and the feature matrix of ``candidates(query)``, its risk columns set from ``risk``
-        (``risk_codes(index.suppliers, companies)``), without the counts the reasons state: what learning reads."""
+        (``risk_codes(index.suppliers, companies)``), without the counts the reasons state: what learning reads.
+
+        ``pool``: only these candidates (ids from ``candidate_pool``). A candidate's features are its own counts
+        in the window, so its row is the same whoever else is asked about; learning reads the winners and the
+        losers it draws, not the thousands of others of a long list.
+        """
         window = self._window(query)
-        pool = window.pool(self._sup, query.exclude)
+        if pool is None:
+            pool = window.pool(self._sup, query.exclude)
         X = self._features(query, window, pool, counts=False)[0]
         _fill_risk(X, slice(None), risk[pool])
         return pool, X

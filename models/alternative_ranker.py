@@ -15,10 +15,11 @@ other candidates of the same list, not how long lists are or how often a branch 
 regularisation is chosen by validation inside the training period: fitted on all but the latest
 quarter, scored by the log-likelihood of that quarter's winners (``C_GRID``), then refitted on
 everything; each weight then keeps the sign its feature must have (``SIGNS``). At most
-``max_queries`` queries (a seeded sample) and ``negatives`` losers per winner keep training to
-seconds on a national history. Features are standardised; a contribution is
-``coefficient x (value - training mean) / training spread``: how much the candidate's score sits
-above an average candidate because of that feature.
+``max_queries`` queries (a seeded sample) and ``negatives`` losers drawn from each query's list keep
+training to seconds on a national history: only those losers' features are read (and the whole lists of the
+validation quarter, whose winners are scored against everyone). Features are standardised over the rows read;
+a contribution is ``coefficient x (value - training mean) / training spread``: how much the candidate's score
+sits above an average candidate because of that feature.
 
 **Transparent** (the fallback when fewer than ``min_positives`` positives or ``min_queries``
 queries are found): fixed weights on the same features, contributions ``weight x value``.
@@ -27,7 +28,7 @@ queries are found): fixed weights on the same features, contributions ``weight x
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -93,29 +94,35 @@ def transparent_ranker(why: str | None = None) -> Ranker:
 
 @dataclass
 class _Case:
-    """One training query: its candidates' features and which of them won."""
+    """One training query: the features of its winners and of the losers drawn from its list, which of them won,
+    and the query itself (validation scores a winner against its whole list, read again from it)."""
 
     X: np.ndarray
     hit: np.ndarray
     day: date
+    query: Query
+    winners: np.ndarray  # the index's ids of the award's winners
 
 
 def _training_cases(
-    index: HistoryIndex, companies: dict[str, CompanyFacts] | None, *, as_of: date, depth: int, years: int,
-    half_life_years: float, snapshots: int, step_days: int, max_queries: int, seed: int, category: str,
-    rows: _RowBlocks,
+    index: HistoryIndex, risk: np.ndarray, *, as_of: date, depth: int, years: int,
+    half_life_years: float, snapshots: int, step_days: int, max_queries: int, negatives: int, seed: int,
+    category: str, rows: _RowBlocks,
 ) -> list[_Case]:
-    """The queries the ranker learns from: awards of ``[s, s + step_days)`` seen from the history before ``s``
-    (their candidates' rows kept in ``rows``)."""
+    """The queries the ranker learns from: awards of ``[s, s + step_days)`` seen from the history before ``s``.
+
+    Of each query's list only the winners and ``negatives`` losers drawn at random (seeded) are read (their rows
+    kept in ``rows``): the pairs are made of them and nothing else. At scale 54 (issue 20) a list held about
+    7,000 candidates; reading them all was 7 million rows, 0.7 GB and most of learning's time, to use 51 a query.
+    """
     rng = random.Random(seed)
+    draw = np.random.default_rng(seed)
     jobs: list[tuple[date, object]] = []
     for j in range(1, snapshots + 1):
         start = as_of - timedelta(days=j * step_days)
         end = start + timedelta(days=step_days)
         jobs += [(start, a) for a in index.awards_between(start, end) if a.winners and a.cpv.startswith(category)]
     rng.shuffle(jobs)
-    # Failure bands per supplier of the index, looked up once (no companies: every band unknown).
-    risk = risk_codes(index.suppliers, companies) if companies is not None else np.zeros(len(index.suppliers), np.int8)
     cases: list[_Case] = []
     for start, award in jobs:
         if len(cases) >= max_queries:
@@ -126,16 +133,29 @@ def _training_cases(
         winners = set(award.winners) - incumbents
         if not winners:
             continue
-        pool, X = index.candidate_features(Query(
+        query = Query(
             cpv=award.cpv, as_of=start, scheme=award.scheme, buyer_key=award.buyer_key, buyer_kind=award.buyer_kind,
             buyer_region=award.buyer_region, reference_value=previous.value if previous else None, depth=depth,
             years=years, half_life_years=half_life_years, exclude=incumbents,
-        ), risk)
-        hit = np.isin(pool, index.supplier_ids(winners))
+        )
+        pool = index.candidate_pool(query)
+        winner_ids = index.supplier_ids(winners)
+        hit = np.isin(pool, winner_ids)
         if not hit.any() or hit.all():
             continue  # nothing to tell apart
-        cases.append(_Case(rows.add(X), hit, start))
+        drawn = _drawn(hit, negatives, draw)
+        _, X = index.candidate_features(query, risk, pool[drawn])
+        cases.append(_Case(rows.add(X), hit[drawn], start, query, winner_ids))
     return cases
+
+
+def _drawn(hit: np.ndarray, negatives: int, draw: np.random.Generator) -> np.ndarray:
+    """Positions in a list to read: every winner and ``negatives`` losers drawn without replacement (all when fewer),
+    in list order."""
+    losers = np.flatnonzero(~hit)
+    if len(losers) > negatives:
+        losers = draw.choice(losers, negatives, replace=False)
+    return np.sort(np.concatenate([np.flatnonzero(hit), losers]))
 
 
 class _RowBlocks:
@@ -197,23 +217,19 @@ def _row_sum(chunks: Iterable[np.ndarray]) -> np.ndarray:
     return total if total is not None else np.zeros(len(FEATURES))
 
 
-def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray, negatives: int, seed: int
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Winner-minus-loser differences (label 1) and their mirror images (label 0), ``negatives`` losers per winner.
+def _pairs(cases: list[_Case], center: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Winner-minus-loser differences (label 1) and their mirror images (label 0): each winner of a query against
+    each loser drawn from its list (``_training_cases``).
 
     A logistic regression without intercept on these is a pairwise ranking model: it learns only
     what sets a winner apart from the others of the same list, never how large a list is.
     """
-    rng = np.random.default_rng(seed)
     width = len(FEATURES)
-    n = sum(int(case.hit.sum()) * min(int((~case.hit).sum()), negatives) for case in cases)
+    n = sum(int(case.hit.sum()) * int((~case.hit).sum()) for case in cases)
     X = np.empty((2 * n, width))  # filled in place: no list of per-case differences, no stack of them
     at = 0
-    for case in cases:  # only the rows drawn are standardised (a list has hundreds of losers, 50 are drawn)
-        pos, neg = (case.X[case.hit] - center) / scale, case.X[~case.hit]
-        if len(neg) > negatives:
-            neg = neg[rng.choice(len(neg), negatives, replace=False)]
-        neg = (neg - center) / scale
+    for case in cases:
+        pos, neg = (case.X[case.hit] - center) / scale, (case.X[~case.hit] - center) / scale
         rows = X[at:at + len(pos) * len(neg)].reshape(len(pos), len(neg), width)
         np.subtract(pos[:, None, :], neg[None, :, :], out=rows)
         at += len(pos) * len(neg)
@@ -250,8 +266,8 @@ def _fit_weights(pairs: tuple[np.ndarray, np.ndarray], C: float, *, signed: bool
     return weights
 
 
-def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: tuple[float, ...], negatives: int,
-              seed: int, without: frozenset[str]) -> float:
+def _choose_c(cases: list[_Case], whole: Callable[[_Case], tuple[np.ndarray, np.ndarray]], center: np.ndarray,
+              scale: np.ndarray, grid: tuple[float, ...], without: frozenset[str]) -> float:
     """The regularisation under which the latest quarter of the training cases is likeliest, learned on the earlier ones.
 
     The measure is the held-out log-likelihood of each winner being chosen from its whole list:
@@ -266,21 +282,24 @@ def _choose_c(cases: list[_Case], center: np.ndarray, scale: np.ndarray, grid: t
     if len(fit) < 20 or len(held) < 10:
         return grid[len(grid) // 2]
     scored = []
-    pairs = _pairs(fit, center, scale, negatives, seed)
+    pairs = _pairs(fit, center, scale)
+    lists = [whole(case) for case in held]  # each held-out winner is scored against its whole list
     for C in grid:
         weights = _fit_weights(pairs, C, signed=False, without=without)
-        scored.append((_log_likelihood(held, weights, center, scale), -C))
+        scored.append((_log_likelihood(lists, weights, center, scale), -C))
     return -max(scored)[1]
 
 
-def _log_likelihood(cases: list[_Case], weights: np.ndarray, center: np.ndarray, scale: np.ndarray) -> float:
-    """Mean log-probability that the winner is the one chosen from its whole list (a softmax over the scores)."""
+def _log_likelihood(lists: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray, center: np.ndarray,
+                    scale: np.ndarray) -> float:
+    """Mean log-probability that the winner is the one chosen from its whole list (a softmax over the scores);
+    ``lists``: each query's whole candidate matrix and which rows won."""
     total = 0.0
-    for case in cases:
-        scores = ((case.X - center) / scale) @ weights
+    for X, hit in lists:
+        scores = ((X - center) / scale) @ weights
         top = scores.max()
-        total += np.log(np.exp(scores[case.hit] - top).sum()) - np.log(np.exp(scores - top).sum())
-    return total / len(cases) if cases else 0.0
+        total += np.log(np.exp(scores[hit] - top).sum()) - np.log(np.exp(scores - top).sum())
+    return total / len(lists) if lists else 0.0
 
 
 @one_blas_thread
@@ -297,17 +316,24 @@ def fit_ranker(
     rank for a buyer whose region nobody knows, where every candidate's region count is 0.
     """
     rows = _RowBlocks()
-    cases = _training_cases(index, companies, as_of=as_of, depth=depth, years=years, half_life_years=half_life_years,
-                            snapshots=snapshots, step_days=step_days, max_queries=max_queries, seed=seed,
-                            category=category, rows=rows)
+    # Failure bands per supplier of the index, looked up once (no companies: every band unknown).
+    risk = risk_codes(index.suppliers, companies) if companies is not None else np.zeros(len(index.suppliers), np.int8)
+    cases = _training_cases(index, risk, as_of=as_of, depth=depth, years=years, half_life_years=half_life_years,
+                            snapshots=snapshots, step_days=step_days, max_queries=max_queries, negatives=negatives,
+                            seed=seed, category=category, rows=rows)
     positives = sum(int(c.hit.sum()) for c in cases)
     if positives < min_positives or len(cases) < min_queries:
         return transparent_ranker(f"too little history before {as_of} to learn from: {len(cases)} usable awards, "
                                   f"{positives} winners among candidates")
     center, scale = _center_scale(rows)
     scale[scale < 1e-9] = 1.0
-    C = _choose_c(cases, center, scale, c_grid, negatives, seed, without) if len(c_grid) > 1 else c_grid[0]
-    weights = _fit_weights(_pairs(cases, center, scale, negatives, seed), C, without=without)
+
+    def whole(case: _Case) -> tuple[np.ndarray, np.ndarray]:
+        pool, X = index.candidate_features(case.query, risk)
+        return X, np.isin(pool, case.winners)
+
+    C = _choose_c(cases, whole, center, scale, c_grid, without) if len(c_grid) > 1 else c_grid[0]
+    weights = _fit_weights(_pairs(cases, center, scale), C, without=without)
     return Ranker("learned", weights, center, scale, trained_until=as_of, queries=len(cases), positives=positives,
                   regularisation=C, without=tuple(name for name in FEATURES if name in without))
 

@@ -66,6 +66,29 @@ def test_candidate_features_are_the_candidates_with_their_risk(seed: int) -> Non
     assert compared > 1000
 
 
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_candidates_row_is_the_same_whoever_else_is_asked_about(seed: int) -> None:
+    """Learning reads only the winners and the losers it draws (``candidate_features`` with ``pool``): their rows
+    must be the rows they have in the whole list, bit for bit, in any order."""
+    index, companies, rng = _history(seed)
+    risk = risk_codes(index.suppliers, companies)
+    compared = 0
+    for _ in range(60):
+        query = Query(cpv=rng.choice(CPVS), as_of=date(2020, 1, 1) + timedelta(days=rng.randrange(2400)),
+                      buyer_key=rng.choice([f"NL:name:b{rng.randrange(15)}", None]),
+                      buyer_region=rng.choice(["NL-1", None]), reference_value=rng.choice([None, 1e5]))
+        pool, X = index.candidate_features(query, risk)
+        assert np.array_equal(index.candidate_pool(query), pool)
+        if len(pool) < 3:
+            continue
+        picked = np.array(rng.sample(range(len(pool)), rng.randrange(1, len(pool))), dtype=np.int64)
+        some, X_some = index.candidate_features(query, risk, pool[picked])
+        assert np.array_equal(some, pool[picked])
+        assert np.array_equal(X_some, X[picked])
+        compared += len(picked)
+    assert compared > 300
+
+
 def test_supplier_ids_leave_out_unknown_keys() -> None:
     index, _, _ = _history(5)
     ids = index.supplier_ids(["S3", "nobody", "S7"])

@@ -34,3 +34,16 @@ def test_center_and_scale_are_numpys_bit_for_bit() -> None:
         center, scale = _center_scale(rows)
         assert center.tobytes() == stacked.mean(axis=0).tobytes()
         assert scale.tobytes() == stacked.std(axis=0).tobytes()
+
+
+def test_a_list_is_read_as_its_winners_and_the_losers_drawn_from_it() -> None:
+    from models.alternative_ranker import _drawn
+
+    hit = np.zeros(7_000, dtype=bool)
+    hit[[5, 4_321]] = True
+    drawn = _drawn(hit, 50, np.random.default_rng(17))
+    assert len(drawn) == 52 and hit[drawn].sum() == 2  # both winners, 50 losers
+    assert np.array_equal(drawn, np.sort(drawn)) and len(set(drawn.tolist())) == 52  # in list order, none twice
+    assert np.array_equal(drawn, _drawn(hit, 50, np.random.default_rng(17)))  # seeded: the same draw again
+    short = np.array([True, False, False])
+    assert np.array_equal(_drawn(short, 50, np.random.default_rng(1)), [0, 1, 2])  # fewer losers: all of them
