@@ -100,6 +100,8 @@ HONORIFICS = frozenset({"koninklijke", "koninklijk", "kon", "royal"})
 PROVINCE_CODES = frozenset({"nh", "zh", "nb", "gld", "gl", "ov", "fr", "gr", "dr", "ut", "fl", "lb", "zl", "l", "z", "o", "u"})
 #: ``_LONG_FORMS`` as whole words (space on either side), as ``_words`` replaces them: spelled once, not per name.
 _LONG_FORMS_SPACED = tuple((f" {long} ", f" {short} ") for long, short in _LONG_FORMS)
+#: Any of them in a text: a name without one skips the replacements (one search, not one call per form).
+_ANY_LONG_FORM = re.compile("|".join(re.escape(long) for long, _ in _LONG_FORMS_SPACED))
 #: Common abbreviations, expanded so both spellings meet.
 ABBREVIATIONS = {
     "gebr": "gebroeders", "zn": "zonen", "mij": "maatschappij", "int": "international", "intl": "international",
@@ -115,6 +117,13 @@ _TRADE_MARKERS = re.compile(
 )
 _FORMER_MARKERS = re.compile(r"\bvoorheen\b|\bv/h\b|(?<![a-z.])v\.\s?h\.|\bformerly\b|\bpreviously\b|\bvoormalig\b|\bfka\b|\bf/k/a\b")
 _MARKERS = re.compile(f"({_TRADE_MARKERS.pattern}|{_FORMER_MARKERS.pattern})")
+#: What every marker above contains (without its word boundaries and lookarounds): a name without any of it has
+#: no marker, found for a tenth of what ``_MARKERS`` costs to say so (its alternatives begin with a word boundary,
+#: so the regular expression engine tries each of them at every letter; these begin with a letter it can skip to).
+_MARKER_TEXT = re.compile(
+    r"h\.?\s?o\.?\s?d\.?\s?n|h/o/d/n|handelend|trading|t/a|d/b/a|dba|doing|handelsnaam"
+    r"|voorheen|v/h|v\.\s?h\.|formerly|previously|voormalig|fka|f/k/a"
+)
 _PARENS = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _DROPPED = re.compile(r"[.'’`´]")
 _SLASH_INITIALS = re.compile(r"\b([a-z])/([a-z])\b")
@@ -180,12 +189,15 @@ def fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    text = _SLASH_INITIALS.sub(r"\1\2", text)  # a/s -> as
+    if "/" in text:  # (what the pattern needs: most names have none)
+        text = _SLASH_INITIALS.sub(r"\1\2", text)  # a/s -> as
     text = _DROPPED.sub("", text)  # b.v. -> bv, j.p. -> jp
-    text = _AMP.sub(" & ", text)
+    if "&" in text:
+        text = _AMP.sub(" & ", text)
     flat = " " + " ".join(t for t in _NON_ALNUM.sub(" ", text).split() if t) + " "
-    for long, short in _LONG_FORMS_SPACED:
-        flat = flat.replace(long, short)
+    if _ANY_LONG_FORM.search(flat):  # none there: the replacements below change nothing (nor make one)
+        for long, short in _LONG_FORMS_SPACED:
+            flat = flat.replace(long, short)
     return [ABBREVIATIONS.get(t, t) for t in flat.split()]
 
 
@@ -193,7 +205,7 @@ def _split_markers(text: str, *, remark: bool = False) -> tuple[str, list[str], 
     """The name before any "h.o.d.n." or "voorheen", and the trade and former names after them."""
     trade: list[str] = []
     former: list[str] = []
-    pieces = _MARKERS.split(text)
+    pieces = _MARKERS.split(text) if _MARKER_TEXT.search(text) else [text]
     head = pieces[0]
     if not remark and not _NON_ALNUM.sub("", head):  # "Voorheen & Nu B.V.": a name, not a remark about one
         return text, [], []
