@@ -15,7 +15,7 @@ files, no database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,43 +26,12 @@ from models.calibration import Metrics, evaluate
 from models.dates import add_months
 from models.failure_evaluation import company_bootstrap, warning_figures
 from models.failure_model import BaselineModel, FittedModel, Model, fit_model, matrix, model_version, platt, predict
-from models.features import FAILURE_KINDS, FEATURES, EventFact
+from models.features import FAILURE_KINDS, EventFact
 from models.one_thread import one_blas_thread
+from models.training_rows import MatrixRow, TrainingRow, dates_of, row_columns
 
-
-@dataclass(frozen=True, slots=True)
-class TrainingRow:
-    organisation_id: int
-    snapshot: date
-    values: Mapping[str, float | None]
-    label: int
-
-
-class MatrixRow(Mapping[str, float | None]):
-    """One row of a feature matrix (:data:`FEATURES` columns, NaN for missing), stored flat and row by row, read
-    as a row's values.
-
-    Why: training keeps hundreds of thousands of rows; a dict of values per row took four times the memory
-    of the matrix the fit needs anyway (issue 20), so the rows' values are read from that matrix instead.
-    """
-
-    __slots__ = ("_matrix", "_row")
-
-    def __init__(self, flat: Sequence[float], row: int) -> None:
-        self._matrix, self._row = flat, row
-
-    def __getitem__(self, name: str) -> float | None:
-        value = float(self._matrix[self._row * len(FEATURES) + _COLUMN[name]])
-        return None if value != value else value  # NaN: missing
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(FEATURES)
-
-    def __len__(self) -> int:
-        return len(FEATURES)
-
-
-_COLUMN = {name: j for j, name in enumerate(FEATURES)}
+__all__ = ["MatrixRow", "TrainingRow", "TemporalSplit", "TrainingOutcome", "label_for",
+           "snapshot_dates", "temporal_split", "train_and_select"]
 
 
 def label_for(events: Sequence[EventFact], snapshot: date, horizon_days: int) -> int:
@@ -150,15 +119,17 @@ class TrainingOutcome:
         return self.model if self.chosen == "model" and self.model is not None else self.baseline
 
 
-def _failing(rows: Sequence[TrainingRow]) -> int:
-    return len({r.organisation_id for r in rows if r.label})
+def _failing(organisations: np.ndarray, labels: np.ndarray) -> int:
+    """Distinct organisations with a positive row."""
+    return len(np.unique(organisations[labels != 0]))
 
 
 @dataclass(frozen=True)
 class _HeldOut:
     """The evaluation part, and the figures every model gets on it: lead time, alert burden, intervals."""
 
-    rows: Sequence[TrainingRow]
+    organisations: np.ndarray
+    ordinals: np.ndarray  # each row's snapshot
     x: np.ndarray
     y: np.ndarray
     first_failure: Mapping[int, date]
@@ -167,12 +138,12 @@ class _HeldOut:
     snapshot_months: int
 
     def warnings(self, p: np.ndarray) -> Any:
-        return warning_figures([r.organisation_id for r in self.rows], [r.snapshot for r in self.rows], p,
+        return warning_figures(self.organisations.tolist(), dates_of(self.ordinals), p,
                                self.first_failure, threshold=self.alert_threshold, horizon_days=self.horizon_days,
                                snapshot_months=self.snapshot_months)
 
     def intervals(self, p_model: np.ndarray, p_base: np.ndarray) -> dict[str, Any]:
-        return company_bootstrap([r.organisation_id for r in self.rows], self.y, p_model, p_base)
+        return company_bootstrap(self.organisations, self.y, p_model, p_base)
 
 
 @one_blas_thread
@@ -193,20 +164,16 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     """
     split = temporal_split(as_of, horizon_days=horizon_days, eval_months=eval_months,
                            calibration_months=calibration_months)
-    parts: dict[str, list[TrainingRow]] = {"fit": [], "calibration": [], "evaluation": []}
-    positions: dict[str, list[int]] = {"fit": [], "calibration": [], "evaluation": []}
-    for i, row in enumerate(rows):
-        part = split.part(row.snapshot)
-        if part is not None:
-            parts[part].append(row)
-            positions[part].append(i)
-    counts = {name: {"rows": len(part), "positives": sum(r.label for r in part), "failing_companies": _failing(part)}
-              for name, part in parts.items()}
+    organisations, ordinals, labels = row_columns(rows)
+    positions = _parts(split, ordinals)
+    counts = {name: {"rows": len(at), "positives": int(labels[at].sum()),
+                     "failing_companies": _failing(organisations[at], labels[at])} for name, at in positions.items()}
     x_all = matrix([r.values for r in rows]) if x is None else x  # once: the parts and the refit take rows from it
-    y_all = np.array([r.label for r in rows], dtype=int)
-    data = {name: (_take(x_all, positions[name]), _take(y_all, positions[name])) for name in parts}
-    held_out = _HeldOut(parts["evaluation"], *data["evaluation"], first_failure or {}, alert_threshold, horizon_days,
-                        snapshot_months)
+    y_all = np.asarray(labels, dtype=int)
+    data = {name: (_take(x_all, at), _take(y_all, at)) for name, at in positions.items()}
+    at = positions["evaluation"]
+    held_out = _HeldOut(organisations[at], ordinals[at], *data["evaluation"], first_failure or {}, alert_threshold,
+                        horizon_days, snapshot_months)
     p_base = predict(baseline, held_out.x) if len(held_out.y) else np.array([])
     baseline_metrics = evaluate(held_out.y, p_base) if len(held_out.y) else None
     outcome = TrainingOutcome("baseline", "", split, counts, baseline_metrics, None, None, baseline)
@@ -232,7 +199,7 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     elif _beats_baseline(outcome):
         _choose_model(outcome)
         if refit:
-            _refit(outcome, rows, (x_all, y_all), as_of, baseline, dropped, horizon_days)
+            _refit(outcome, (organisations, ordinals), (x_all, y_all), as_of, baseline, dropped, horizon_days)
     else:
         m, bl = outcome.model_metrics, baseline_metrics
         assert bl is not None
@@ -302,33 +269,44 @@ def _choose_model(outcome: TrainingOutcome) -> None:
         )
 
 
-def _refit(outcome: TrainingOutcome, rows: Sequence[TrainingRow], data: tuple[np.ndarray, np.ndarray], as_of: date,
-           baseline: BaselineModel, dropped: Sequence[str], horizon_days: int) -> None:
+def _refit(outcome: TrainingOutcome, rows: tuple[np.ndarray, np.ndarray], data: tuple[np.ndarray, np.ndarray],
+           as_of: date, baseline: BaselineModel, dropped: Sequence[str], horizon_days: int) -> None:
     """Deploy a copy refitted on every row whose label window has closed, with the same features left out.
 
-    ``data``: the matrix and labels of all ``rows``, in their order."""
-    closed_by = as_of - timedelta(days=horizon_days)  # snapshot + horizon <= as_of, without a date per row
-    keep = [i for i, r in enumerate(rows) if r.snapshot <= closed_by]
-    closed = [rows[i] for i in keep]
+    ``rows``: their organisations and snapshots (ordinals); ``data``: their matrix and labels, in the same order."""
+    closed_by = (as_of - timedelta(days=horizon_days)).toordinal()  # snapshot + horizon <= as_of
+    organisations, ordinals = rows
+    keep = np.flatnonzero(ordinals <= closed_by)
     x_closed, y_closed = _take(data[0], keep), _take(data[1], keep)
     if len(set(y_closed.tolist())) != 2:
         return
     deployed, dropped_all = fit_model(x_closed, y_closed, baseline, dropped)
     outcome.model = FittedModel(deployed, 1.0, 0.0, model_version(deployed, 1.0, 0.0, as_of))
-    outcome.refit_rows = len(closed)
+    outcome.refit_rows = len(keep)
     outcome.notes.append(
-        f"Deployed model refitted on all {len(closed)} rows whose label window has closed (snapshots up to "
-        f"{max(r.snapshot for r in closed)}, {_failing(closed)} failing companies), features left out: "
+        f"Deployed model refitted on all {len(keep)} rows whose label window has closed (snapshots up to "
+        f"{date.fromordinal(int(ordinals[keep].max()))}, {_failing(organisations[keep], y_closed)} failing companies), "
+        "features left out: "
         f"{', '.join(dropped_all) or 'none'}; its probabilities are the logistic regression's own. The "
         "held-out figures above belong to the model fitted on the fit part only."
     )
     outcome.top_features = _by_size(outcome.model.standardised_coefficients())
 
 
-def _take(a: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+def _parts(split: TemporalSplit, ordinals: np.ndarray) -> dict[str, np.ndarray]:
+    """The positions of the rows in each part of ``split`` (``TemporalSplit.part`` of each row's snapshot)."""
+    fit = ordinals <= split.fit_end.toordinal()
+    calibration = ~fit & (ordinals >= split.calibration_start.toordinal()) & (ordinals <= split.calibration_end.toordinal())
+    evaluation = (~fit & ~calibration & (ordinals >= split.evaluation_start.toordinal())
+                  & (ordinals <= split.evaluation_end.toordinal()))
+    return {"fit": np.flatnonzero(fit), "calibration": np.flatnonzero(calibration),
+            "evaluation": np.flatnonzero(evaluation)}
+
+
+def _take(a: np.ndarray, positions: Sequence[int] | np.ndarray) -> np.ndarray:
     """``a[positions]``; a view when the positions are a run (rows come in snapshot order, so every part and the
     closed rows are one): no copy of the matrix per part (issue 20). The fits never write to their matrix."""
-    if positions and positions[-1] - positions[0] == len(positions) - 1:
+    if len(positions) and positions[-1] - positions[0] == len(positions) - 1:
         return a[positions[0] : positions[-1] + 1]
     return a[positions]
 

@@ -28,7 +28,6 @@ from models.calibration import Metrics
 from models.failure import (
     BASELINE_RATIONALE,
     MAX_FEATURE_LOGIT,
-    MatrixRow,
     TrainingOutcome,
     TrainingRow,
     add_months,
@@ -39,6 +38,7 @@ from models.feature_blocks import SnapshotRows
 from models.feature_history import FeatureHistory
 from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES
 from models.risk_run import baseline_model
+from models.training_rows import TrainingRows, row_columns
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
 from pipelines.score_suppliers import ProfileLoader, model_dir
 from store import companies as company_store
@@ -63,7 +63,7 @@ KNOWN_LIMITS = (
 
 @dataclass
 class TrainingData:
-    rows: list[TrainingRow]
+    rows: Sequence[TrainingRow]  # TrainingRows when built from the store
     snapshots: list[date]
     organisations: int
     synthetic: bool
@@ -112,15 +112,18 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     # 20); the rows read their values from the finished matrix
     blocks = SnapshotRows(FeatureHistory(wins_by_org, events, half_life_days=cfg.decay_half_life_days), orgs)
     flat = array("d")
-    rows: list[TrainingRow] = []
-    for snapshot in snapshots:
+    organisations: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    for index, snapshot in enumerate(snapshots):
         block = blocks.block(snapshot, profiles_on(snapshot), profiles_on(snapshot - timedelta(days=365)),
                              sources=sources, horizon_days=cfg.horizon_days)
-        first = len(rows)
-        rows.extend(TrainingRow(org, snapshot, MatrixRow(flat, first + i), label)
-                    for i, (org, label) in enumerate(zip(block.organisations.tolist(), block.labels.tolist(),
-                                                         strict=True)))
+        organisations.append(np.asarray(block.organisations, dtype=np.int64))
+        labels.append(np.asarray(block.labels, dtype=np.int64))
+        days.append(np.full(len(block.labels), index, dtype=np.int32))
         flat.frombytes(block.values.tobytes())  # in FEATURES order
+    rows = TrainingRows(*(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+                          for parts in (organisations, days, labels)), snapshots, flat)
     x = np.frombuffer(flat, dtype=np.float64).reshape(len(rows), len(FEATURES))  # the same memory, no copy
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
@@ -201,14 +204,23 @@ def rolling_origin(data: TrainingData, as_of: date, config: RiskConfig, *, origi
     out = []
     for years in range(origins):
         origin = add_months(as_of, -12 * years)
-        keep = [i for i, r in enumerate(data.rows) if r.snapshot + timedelta(days=config.failure.horizon_days) <= origin]
-        if not keep:
+        _, ordinals, _ = row_columns(data.rows)
+        keep = np.flatnonzero(ordinals + config.failure.horizon_days <= origin.toordinal())
+        if not len(keep):
             break
-        cut = TrainingData([data.rows[i] for i in keep], data.snapshots, data.organisations, data.synthetic,
+        cut = TrainingData(_subset(data.rows, keep), data.snapshots, data.organisations, data.synthetic,
                            {org: day for org, day in data.first_failure.items() if day <= origin},
                            None if data.x is None else data.x[keep])
         out.append(_train(cut, origin, config, refit=False))
     return out
+
+
+def _subset(rows: Sequence[TrainingRow], keep: np.ndarray) -> Sequence[TrainingRow]:
+    """The rows at the positions ``keep`` (ascending), as columns when they are."""
+    if isinstance(rows, TrainingRows):
+        x = np.frombuffer(rows.flat, dtype=np.float64).reshape(len(rows), len(FEATURES))[keep]
+        return TrainingRows(rows.organisations[keep], rows.days[keep], rows.labels[keep], rows.snapshots, x.ravel())
+    return [rows[i] for i in keep.tolist()]
 
 
 def train_failure_model(store: Store, settings: Settings, *, as_of: date | None = None,
