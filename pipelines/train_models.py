@@ -202,23 +202,23 @@ def rolling_origin(data: TrainingData, as_of: date, config: RiskConfig, *, origi
     """The same procedure (split, fit, calibrate, evaluate, choose) repeated with the data cut off one, two...
     years earlier: does the choice and the gain hold over time, or only in one period?"""
     out = []
+    _, ordinals, _ = row_columns(data.rows)
     for years in range(origins):
         origin = add_months(as_of, -12 * years)
-        _, ordinals, _ = row_columns(data.rows)
         keep = np.flatnonzero(ordinals + config.failure.horizon_days <= origin.toordinal())
         if not len(keep):
             break
-        cut = TrainingData(_subset(data.rows, keep), data.snapshots, data.organisations, data.synthetic,
-                           {org: day for org, day in data.first_failure.items() if day <= origin},
-                           None if data.x is None else data.x[keep])
+        x = None if data.x is None else data.x[keep]
+        cut = TrainingData(_subset(data.rows, keep, x), data.snapshots, data.organisations, data.synthetic,
+                           {org: day for org, day in data.first_failure.items() if day <= origin}, x)
         out.append(_train(cut, origin, config, refit=False))
     return out
 
 
-def _subset(rows: Sequence[TrainingRow], keep: np.ndarray) -> Sequence[TrainingRow]:
-    """The rows at the positions ``keep`` (ascending), as columns when they are."""
-    if isinstance(rows, TrainingRows):
-        x = np.frombuffer(rows.flat, dtype=np.float64).reshape(len(rows), len(FEATURES))[keep]
+def _subset(rows: Sequence[TrainingRow], keep: np.ndarray, x: np.ndarray | None) -> Sequence[TrainingRow]:
+    """The rows at the positions ``keep`` (ascending); as columns when they are and ``x``, their matrix (the rows'
+    matrix at ``keep``), is given: its memory is the subset's values, not a second copy."""
+    if isinstance(rows, TrainingRows) and x is not None:
         return TrainingRows(rows.organisations[keep], rows.days[keep], rows.labels[keep], rows.snapshots, x.ravel())
     return [rows[i] for i in keep.tolist()]
 

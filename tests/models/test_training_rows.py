@@ -98,11 +98,11 @@ def test_a_subset_of_columns_is_the_same_rows() -> None:
 
     rows = _columns()
     keep = np.array([0, 5, 41, 200, len(rows) - 1])
-    subset = _subset(rows, keep)
+    subset = _subset(rows, keep, np.asarray(rows.flat).reshape(len(rows), len(FEATURES))[keep])
     assert isinstance(subset, TrainingRows) and len(subset) == len(keep)
     for got, i in zip(subset, keep.tolist(), strict=True):
         expected = rows[i]
         assert (got.organisation_id, got.snapshot, got.label) == (expected.organisation_id, expected.snapshot,
                                                                    expected.label)
         assert dict(got.values) == dict(expected.values)
-    assert [r.label for r in _subset(_as_list(rows), keep)] == [rows[i].label for i in keep.tolist()]
+    assert [r.label for r in _subset(_as_list(rows), keep, None)] == [rows[i].label for i in keep.tolist()]
