@@ -3,7 +3,7 @@ gives the same outcome as training on the same rows as a list."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -106,3 +106,16 @@ def test_a_subset_of_columns_is_the_same_rows() -> None:
                                                                    expected.label)
         assert dict(got.values) == dict(expected.values)
     assert [r.label for r in _subset(_as_list(rows), keep, None)] == [rows[i].label for i in keep.tolist()]
+
+
+def test_the_parts_of_columns_are_the_split_of_each_snapshot() -> None:
+    """Training splits rows on arrays (``_parts``); each row lands where ``TemporalSplit.part`` puts its snapshot."""
+    from models.failure_training import _parts, temporal_split
+
+    days = [date(2018, 1, 1) + timedelta(days=d) for d in range(0, 9 * 366, 5)]
+    split = temporal_split(date(2026, 11, 1), horizon_days=365, eval_months=12, calibration_months=12)
+    positions = _parts(split, np.array([d.toordinal() for d in days], dtype=np.int64))
+    placed = {int(i): name for name, at in positions.items() for i in at}
+    assert len(placed) == sum(len(at) for at in positions.values())  # no row in two parts
+    assert [placed.get(i) for i in range(len(days))] == [split.part(d) for d in days]
+    assert {"fit", "calibration", "evaluation", None} == set(placed.get(i) for i in range(len(days)))
