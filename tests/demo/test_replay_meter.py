@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from demo.replay import demo_transport
-from demo.replay_meter import METER, ReplayMeter, answered, metering
+from demo.replay_meter import METER, Answers, ReplayMeter, answered, metering
 from demo.scale import StageClock
 
 MISSING = "https://ted.europa.eu/en/notice/999999-2019/xml"
@@ -30,6 +31,20 @@ def test_answers_are_counted_only_while_metering() -> None:
         client.get(MISSING)  # after: not counted either
     assert meter is METER and meter.requests - requests == 2 and meter.seconds > seconds
     assert not METER.on
+
+
+def test_answers_are_kept_per_service_and_status() -> None:
+    with httpx.Client(transport=demo_transport()) as client, metering() as meter:
+        before = meter.snapshot()
+        client.get(MISSING)
+        client.get(REGISTER, headers={"apikey": "demo"})
+        client.get(REGISTER, headers={"apikey": "demo"})
+        client.get(REGISTER)  # no key: refused
+        kinds = meter.since(before)
+    assert {key: kind.requests for key, kind in kinds.items()} == {
+        ("ted.europa.eu", 404): 1, ("api.kvk.nl", 404): 2, ("api.kvk.nl", 401): 1}
+    assert all(kind.seconds > 0 for kind in kinds.values())
+    assert sum(kind.requests for kind in kinds.values()) == 4
 
 
 def test_metering_inside_metering_leaves_the_meter_on() -> None:
@@ -70,3 +85,27 @@ def test_a_meter_adds_up() -> None:
     meter.add(0.25)
     meter.add(0.5)
     assert (meter.requests, meter.seconds, meter.on) == (2, 0.75, False)
+
+
+def test_a_meter_adds_up_per_kind_and_a_snapshot_stays_as_it_was() -> None:
+    meter = ReplayMeter()
+    meter.add(0.25, "api.kvk.nl", 200)
+    before = meter.snapshot()
+    meter.add(0.5, "api.kvk.nl", 200)
+    meter.add(0.125, "api.kvk.nl", 404)
+    assert before == {("api.kvk.nl", 200): Answers(1, 0.25)}
+    assert meter.since(before) == {("api.kvk.nl", 200): Answers(1, 0.5), ("api.kvk.nl", 404): Answers(1, 0.125)}
+    assert meter.since(meter.snapshot()) == {}
+    assert (meter.requests, meter.seconds) == (3, 0.875)
+
+
+def test_an_answer_that_raises_is_counted_with_no_status() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise ValueError("a bug in the stand-in")
+
+    with metering() as meter:
+        before = meter.snapshot()
+        with pytest.raises(ValueError, match="a bug in the stand-in"):
+            answered(broken, httpx.Request("GET", "https://example.org/"))
+        kinds = meter.since(before)
+    assert list(kinds) == [("example.org", 0)] and kinds[("example.org", 0)].requests == 1
