@@ -85,6 +85,8 @@ class HttpClient:
         self._sleep = sleep
         self._clock = clock
         self._last_request_at: float | None = None
+        #: Requests sent so far, retries included (what a source with a quota counts: ``pipelines.kvk_refresh_plan``).
+        self.sent = 0
         self._client = httpx.Client(
             transport=transport,
             auth=auth,
@@ -124,6 +126,7 @@ class HttpClient:
         for attempt in range(1, attempts + 1):
             request = self._requests.build(method, url, kwargs)
             self._keep_pace()
+            self.sent += 1
             retry_after: str | None = None
             try:
                 response = self._send_bounded(request, send_options)

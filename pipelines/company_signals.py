@@ -35,6 +35,7 @@ from connectors.errors import PendingRecord, RecordError, SourceRequestError, So
 from connectors.record_faults import UnavailableStreak
 from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
 from pipelines.collection_run import collection_run
+from pipelines.kvk_refresh_plan import QueryBudget, count_queries, due_for_refresh
 from store.bookkeeping import (
     get_watermark,
     open_quarantine,
@@ -88,6 +89,7 @@ class SignalSummary:
     # in ``cached_not_found``)
     cached: int = 0
     cached_not_found: int = 0
+    deferred: int = 0  # due, not asked: the month's KvK query limit was reached (``pipelines.kvk_refresh_plan``)
     events: int = 0
     quarantined: int = 0
     pending: int = 0  # cases or profiles not got this time: fetched again by the next run
@@ -146,47 +148,27 @@ def refresh_companies(
                                            and latest[c.kvk_number].status == NOT_FOUND_STATUS)
             # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
+            budget = QueryBudget.for_month(session, settings.kvk.monthly_query_limit, observed_on)
+            companies = budget.ordered(session, companies, latest)  # the most needed first, where not all fit
         added: list[str] = []
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for start in range(0, len(companies), settings.kvk.batch_size):
-                answers = [(company, _fetch(client, settings, company))
-                           for company in companies[start:start + settings.kvk.batch_size]]
-                added += _store_batch(store, settings, answers, observed_on, summary, latest, quarantined)
+                sent = client.sent
+                answers = budget.ask(companies[start:start + settings.kvk.batch_size],
+                                     partial(_fetch, client, settings), lambda: client.sent)
+                added += _store_batch(store, settings, answers, observed_on, summary, latest, quarantined,
+                                      queries=client.sent - sent)
+                if budget.reached:
+                    summary.deferred = len(companies) - start - len(answers)
+                    break
         if carried and added:  # the new states with their ids (a later run confirms them)
             with store.session() as session:
                 latest.update(latest_snapshots(session, added, on_or_before=observed_on))
-        if summary.pending:  # not "ok": these keep their last snapshot, and the next run asks again
-            summary.status = "incomplete"
-            summary.error = f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
+        problems = [f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
+                    if summary.pending else "", budget.explain(summary.deferred) if summary.deferred else ""]
+        if any(problems):  # not "ok": these keep their last snapshot, and a later run asks again
+            summary.status, summary.error = "incomplete", "; ".join(p for p in problems if p)
     return summary
-
-
-def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
-                    latest: dict[str, StoredSnapshot] | None = None,
-                    not_found_after_days: int | None = None,
-                    not_found_max_days: int | None = None) -> list[WatchedCompany]:
-    """The companies whose stored profile was last confirmed ``after_days`` or more before ``observed_on``
-    (``latest``: their newest snapshots on or before that day, when the caller has read them already).
-
-    ``not_found_after_days`` (``kvk.not_found_recheck_days``): the wait instead for a number whose newest state is a
-    confirmed "not found"; ``None`` waits ``after_days`` for those too. ``not_found_max_days``
-    (``kvk.not_found_recheck_max_days``): that wait grows to the state's age (how long the number has been unknown
-    when last asked), up to this; ``None`` keeps it fixed."""
-    if after_days <= 0 and not not_found_after_days:
-        return companies
-    if latest is None:
-        latest = latest_snapshots(session, [c.kvk_number for c in companies], on_or_before=observed_on)
-    unknown_wait = after_days if not_found_after_days is None else not_found_after_days
-    # no growth when a number is asked every time (a 0 wait) or no longest wait is set
-    longest = max(unknown_wait, not_found_max_days) if unknown_wait and not_found_max_days else unknown_wait
-
-    def waited(state: StoredSnapshot) -> bool:
-        days = (observed_on - state.confirmed_on).days
-        if state.status != NOT_FOUND_STATUS:
-            return days >= after_days
-        return days >= min(max(unknown_wait, (state.confirmed_on - state.observed_on).days), longest)
-
-    return [c for c in companies if c.kvk_number not in latest or waited(latest[c.kvk_number])]
 
 
 def _fetch(client, settings: Settings, company: WatchedCompany) -> kvk.CompanyProfile | kvk.NotFound | RecordError:
@@ -216,12 +198,15 @@ def _store_batch(
     summary: SignalSummary,
     previous: dict[str, StoredSnapshot],
     quarantined: set[str],
+    *,
+    queries: int = 0,
 ) -> list[str]:
     """One batch in one transaction; ``previous``: each company's newest snapshot before this run (the confirmed ones
-    are moved on once stored), ``quarantined``: the KvK numbers in quarantine when it began. Returns the numbers
-    that got a new snapshot."""
+    are moved on once stored), ``quarantined``: the KvK numbers in quarantine when it began, ``queries``: the KvK
+    queries the batch sent (added to the month's count). Returns the numbers that got a new snapshot."""
     thresholds = kvk_thresholds(settings)
     with store.session() as session, session.begin():
+        count_queries(session, observed_on, queries)
         events: list[NewEvent] = []
         unchanged: list[StoredSnapshot] = []
         new_rows: list[dict[str, Any]] = []

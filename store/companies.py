@@ -128,6 +128,19 @@ def first_dated_appearances(session: Session) -> dict[int, date]:
     return first
 
 
+def own_supplier_ids(session: Session) -> set[int]:
+    """Organisations we have a contract or spend with, and the organisations merged into one company with them."""
+    ours = set(session.scalars(select(Contract.organisation_id).where(Contract.organisation_id.is_not(None)).distinct()))
+    ours |= set(session.scalars(select(SpendLine.organisation_id).where(SpendLine.organisation_id.is_not(None)).distinct()))
+    groups: dict[int, set[int]] = {}
+    for member, canonical in session.execute(select(OrganisationMerge.organisation_id, OrganisationMerge.canonical_id)):
+        groups.setdefault(canonical, {canonical}).add(member)
+    for members in groups.values():
+        if members & ours:
+            ours |= members
+    return ours
+
+
 def organisations_by_kvk(session: Session, numbers: Iterable[str]) -> dict[str, int]:
     """``kvk number -> organisation id`` for the numbers we know (same precedence as ``watch_list``)."""
     wanted = sorted(set(numbers))
