@@ -13,6 +13,11 @@ so nothing is concluded), are counted as ``deferred``, and the run ends "incompl
 the list, the most needed are asked first (``by_need``): companies never asked (nothing is known of them yet), then
 our own suppliers (a contract or spend with them), then the longest unconfirmed. Under the limit the order is the
 watch list's, as before.
+
+The count is kept per batch, in the transaction that stores the batch's answers: the queries of a batch an outage
+stops are not counted (at most ``kvk.batch_size`` of them, on a day KvK was failing anyway). The check comes before
+each company, so a refresh can go past the limit by the last company's own extra queries (its branch profile,
+retries): a few queries, where the limit is KvK's own, lower ``kvk.monthly_query_limit`` by as many.
 """
 
 from __future__ import annotations
