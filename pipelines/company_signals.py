@@ -90,6 +90,7 @@ class SignalSummary:
     cached: int = 0
     cached_not_found: int = 0
     deferred: int = 0  # due, not asked: the month's KvK query limit was reached (``pipelines.kvk_refresh_plan``)
+    queries: int = 0  # KvK queries this run sent (retries and branch profiles included)
     events: int = 0
     quarantined: int = 0
     pending: int = 0  # cases or profiles not got this time: fetched again by the next run
@@ -161,6 +162,8 @@ def refresh_companies(
                 if budget.reached:
                     summary.deferred = len(companies) - start - len(answers)
                     break
+            summary.queries = client.sent
+        budget.note_use(summary.queries)
         if carried and added:  # the new states with their ids (a later run confirms them)
             with store.session() as session:
                 latest.update(latest_snapshots(session, added, on_or_before=observed_on))

@@ -22,6 +22,7 @@ retries): a few queries, where the limit is KvK's own, lower ``kvk.monthly_query
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
@@ -30,7 +31,10 @@ from models.company_events import NOT_FOUND_STATUS
 from store.bookkeeping import get_meta, set_meta
 from store.companies import StoredSnapshot, WatchedCompany, latest_snapshots, own_supplier_ids
 
+log = logging.getLogger(__name__)
 Answer = TypeVar("Answer")
+#: From this share of the month's limit on, each refresh warns how much is used.
+WARN_SHARE = 0.8
 
 
 def due_for_refresh(session, companies: list[WatchedCompany], observed_on: date, after_days: int, *,
@@ -103,6 +107,15 @@ class QueryBudget:
                 break
             answers.append((company, fetch(company)))
         return answers
+
+    def note_use(self, sent: int) -> None:
+        """Log the month's use after a refresh that sent ``sent`` queries: a warning from ``WARN_SHARE`` of the limit
+        on, so that ops see it coming before companies wait."""
+        used = self.used + sent
+        if self.limit and used >= WARN_SHARE * self.limit:
+            log.warning("kvk: %s of this month's %s queries used (kvk.monthly_query_limit)", f"{used:,}", f"{self.limit:,}")
+        else:
+            log.info("kvk: %s queries sent this month%s", f"{used:,}", f" of {self.limit:,}" if self.limit else "")
 
     def explain(self, deferred: int) -> str:
         return (f"{deferred} due compan{'y' if deferred == 1 else 'ies'} not asked: this month's KvK queries reached "

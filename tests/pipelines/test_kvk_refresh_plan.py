@@ -8,6 +8,7 @@ those of a refresh without one.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -62,7 +63,7 @@ def test_the_refresh_stops_at_the_months_limit_and_the_rest_waits(store: Store, 
     limited = _settings(settings, limit=3)
 
     first = _refresh(store, limited, DAY)
-    assert (first.fetched, first.deferred, first.status) == (3, 2, "incomplete")
+    assert (first.fetched, first.deferred, first.queries, first.status) == (3, 2, 3, "incomplete")
     assert "2 due companies not asked" in first.error and "kvk.monthly_query_limit (3)" in first.error
     assert _asked(store) == set(numbers[:3])  # none asked before: the watch list's order
     with store.session() as session:
@@ -156,3 +157,15 @@ def test_our_suppliers_are_those_with_a_contract_or_spend_and_their_merged_organ
 def test_the_explanation_names_the_setting_and_what_happens_next(deferred: int, words: str) -> None:
     text = QueryBudget(300_000, DAY, used=300_000).explain(deferred)
     assert words in text and "kvk.monthly_query_limit (300,000)" in text and "last known state" in text
+
+
+def test_the_months_use_is_logged_and_warned_of_before_the_limit(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="pipelines.kvk_refresh_plan")
+    QueryBudget(1000, DAY, used=500).note_use(200)  # 700: under 80%
+    QueryBudget(1000, DAY, used=700).note_use(100)  # 800: warned
+    QueryBudget(0, DAY, used=0).note_use(12_345)  # no limit: said, never warned
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", "kvk: 700 queries sent this month of 1,000"),
+        ("WARNING", "kvk: 800 of this month's 1,000 queries used (kvk.monthly_query_limit)"),
+        ("INFO", "kvk: 12,345 queries sent this month"),
+    ]
