@@ -10,7 +10,7 @@ when a source needs attention, so plain cron or any monitoring system can watch 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from pipelines.collect_tenders import SOURCES
+from pipelines.kvk_refresh_plan import queries_sent
 from store.schema import CollectionRun
 from store.source_health import (
     last_success_at,
@@ -33,6 +34,7 @@ FRESH = "fresh"
 LATE = "late"
 FAILING = "failing"
 NEVER = "never collected"
+KVK = "kvk"  # (connectors.kvk.SOURCE)
 
 #: Verdicts that make ``supplyradar status`` exit with 1.
 NEEDS_ATTENTION = frozenset({LATE, FAILING})
@@ -132,17 +134,31 @@ def expected_intervals(
     }
 
 
-def source_status(session: Session, now: datetime, expected: Mapping[str, timedelta]) -> list[SourceStatus]:
-    """One status per source that is expected or has ever been run, sorted by name."""
+def source_status(session: Session, now: datetime, expected: Mapping[str, timedelta], *,
+                  kvk_monthly_limit: int | None = None) -> list[SourceStatus]:
+    """One status per source that is expected or has ever been run, sorted by name.
+
+    ``kvk_monthly_limit`` (``kvk.monthly_query_limit``; None: not shown): the KvK row's reason also says how many of
+    this month's queries the refreshes have sent, against that limit (0: none set)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (datetime.now(UTC))")
     seen = run_sources(session)
     quarantined = open_quarantine_counts(session)
     newest = newest_publications(session)
-    return [
+    statuses = [
         _status_of(session, source, now, expected.get(source), quarantined.get(source, 0), newest.get(source))
         for source in sorted(seen | set(expected))
     ]
+    if kvk_monthly_limit is None:
+        return statuses
+    return [_with_kvk_use(session, status, now, kvk_monthly_limit) if status.source == KVK else status
+            for status in statuses]
+
+
+def _with_kvk_use(session: Session, status: SourceStatus, now: datetime, limit: int) -> SourceStatus:
+    used = queries_sent(session, now.astimezone(UTC).date())
+    of = f" of {limit:,} (kvk.monthly_query_limit)" if limit else ""
+    return replace(status, reason=f"{status.reason}; KvK queries this month: {used:,}{of}")
 
 
 def _status_of(

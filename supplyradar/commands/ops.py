@@ -33,7 +33,8 @@ def status_command(
     settings = Settings()
     now = datetime.now(UTC)
     with open_store(settings) as store, store.session() as session:
-        statuses = source_status(session, now, expected_intervals(settings, around=now))
+        statuses = source_status(session, now, expected_intervals(settings, around=now),
+                                 kvk_monthly_limit=settings.kvk.monthly_query_limit)
     if as_json:
         for status in statuses:
             sys.stdout.write(json.dumps(status.as_row(), default=str, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from config.settings import Settings
 from connectors.errors import RecordError
+from pipelines.kvk_refresh_plan import count_queries
 from pipelines.source_health import (
     FAILING,
     FRESH,
@@ -178,3 +179,19 @@ def test_status_command_exits_1_when_a_source_needs_attention(
     rows = {row["source"]: row for row in map(json.loads, result.stdout.splitlines())}
     assert rows["ted"]["verdict"] == "failing" and "[bold]503[/]" in rows["ted"]["reason"]
     assert rows["tenderned"]["verdict"] == "fresh"
+
+
+def test_the_kvk_row_says_this_months_queries_against_the_limit(store: Store) -> None:
+    add_run(store, "kvk", ago=timedelta(hours=3))
+    add_run(store, "ted", ago=timedelta(hours=3))
+    with store.session() as session, session.begin():
+        count_queries(session, NOW.date(), 12_345)
+        count_queries(session, date(2026, 10, 31), 999)  # last month's: not this month's
+    with store.session() as session:
+        limited = {s.source: s for s in source_status(session, NOW, DAILY, kvk_monthly_limit=300_000)}
+        unlimited = {s.source: s for s in source_status(session, NOW, DAILY, kvk_monthly_limit=0)}
+        plain = {s.source: s for s in source_status(session, NOW, DAILY)}
+    assert limited["kvk"].reason.endswith("; KvK queries this month: 12,345 of 300,000 (kvk.monthly_query_limit)")
+    assert unlimited["kvk"].reason.endswith("; KvK queries this month: 12,345")
+    assert "KvK queries" not in plain["kvk"].reason and "KvK queries" not in limited["ted"].reason
+    assert limited["kvk"].verdict == plain["kvk"].verdict

@@ -42,7 +42,7 @@ def sources(request: Request, who: Annotated[Principal, Depends(principal)]) -> 
     now = datetime.now(UTC)
     expected = source_intervals(ctx, now)
     with ctx.store.session() as session:
-        statuses = source_status(session, now, expected)
+        statuses = source_status(session, now, expected, kvk_monthly_limit=ctx.settings.kvk.monthly_query_limit)
     return render(request, "sources.html", statuses=statuses)
 
 
