@@ -17,7 +17,7 @@ watch list's, as before.
 The count is kept per batch, in the transaction that stores the batch's answers: the queries of a batch an outage
 stops are not counted (at most ``kvk.batch_size`` of them, on a day KvK was failing anyway). The check comes before
 each company, so a refresh can go past the limit by the last company's own extra queries (its branch profile,
-retries): a few queries, where the limit is KvK's own, lower ``kvk.monthly_query_limit`` by as many.
+retries): a few. With the limit at KvK's own, those few may be refused; set it a little lower to keep a margin.
 """
 
 from __future__ import annotations
