@@ -4,9 +4,9 @@ Due: a company whose stored profile was last confirmed ``kvk.refresh_after_days`
 does not know once its (growing) wait is over, a company never asked (``due_for_refresh``).
 
 The month's limit: KvK allows an API key 300,000 queries a month, at most 100 a second (developers.kvk.nl, FAQ
-"API's algemeen"), and charges per query. A national watch list asked every 6 days (55,000 companies: about 9,000
-a day) comes close to that in a month, and past it KvK refuses the key until the month ends: every refresh after
-that would fail. So the refresh counts the queries it sends per calendar month (``QueryBudget``; the month of the
+"API's algemeen"). A national watch list asked every 6 days (55,000 companies: about 9,000 a day) comes close to
+that in a month, and a key past its limit cannot count on answers until the month ends: the refreshes after it
+would fail one after the other. So the refresh counts the queries it sends per calendar month (``QueryBudget``; the month of the
 day it observes, so a history replay counts each simulated month apart) in the store, and stops asking once
 ``kvk.monthly_query_limit`` is reached. The companies it did not ask keep their last known state (nothing was asked,
 so nothing is concluded), are counted as ``deferred``, and the run ends "incomplete" saying so. Where the limit cuts
