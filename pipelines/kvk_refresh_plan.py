@@ -6,9 +6,9 @@ does not know once its (growing) wait is over, a company never asked (``due_for_
 The month's limit: KvK allows an API key 300,000 queries a month, at most 100 a second (developers.kvk.nl, FAQ
 "API's algemeen"). A national watch list asked every 6 days (55,000 companies: about 9,000 a day) comes close to
 that in a month, and a key past its limit cannot count on answers until the month ends: the refreshes after it
-would fail one after the other. So the refresh counts the queries it sends per calendar month (``QueryBudget``; the month of the
-day it observes, so a history replay counts each simulated month apart) in the store, and stops asking once
-``kvk.monthly_query_limit`` is reached. The companies it did not ask keep their last known state (nothing was asked,
+would fail one after the other. So the refresh counts the queries it sends per calendar month (``QueryBudget``;
+the month of the day it observes, so a history replay counts each simulated month apart) in the store, and stops
+asking once ``kvk.monthly_query_limit`` is reached. The companies it did not ask keep their last known state (nothing was asked,
 so nothing is concluded), are counted as ``deferred``, and the run ends "incomplete" saying so. Where the limit cuts
 the list, the most needed are asked first (``by_need``): companies never asked (nothing is known of them yet), then
 our own suppliers (a contract or spend with them), then the longest unconfirmed. Under the limit the order is the
