@@ -46,8 +46,8 @@ class KvkSettings(BaseModel):
     #: KvK queries a refresh may send in one calendar month, all runs together (retries and branch profiles
     #: count): KvK allows a key 300,000 a month (developers.kvk.nl, FAQ "API's algemeen"), and past that a key
     #: cannot count on answers until the month ends. Set it lower when the key serves other applications too;
-    #: 0: no limit. Companies due past the limit keep their last known state and are asked first next time
-    #: (``pipelines.kvk_refresh_plan``).
+    #: 0: no limit. Companies due past the limit keep their last known state and are asked when the limit allows
+    #: again (``pipelines.kvk_refresh_plan``).
     monthly_query_limit: int = Field(300_000, ge=0)
     #: "Employees changed sharply": both a relative and an absolute change, so 2 -> 3 people is no event.
     employees_change_ratio: float = Field(0.25, gt=0)

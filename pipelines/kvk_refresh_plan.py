@@ -88,7 +88,7 @@ class QueryBudget:
     @classmethod
     def for_month(cls, session, limit: int, observed_on: date) -> QueryBudget:
         """The budget of ``observed_on``'s month, with the queries earlier refreshes of that month sent."""
-        return cls(limit, observed_on, queries_sent(session, observed_on) if limit else 0)
+        return cls(limit, observed_on, queries_sent(session, observed_on))
 
     def ordered(self, session, companies: list[WatchedCompany], latest: dict[str, StoredSnapshot]) -> list[WatchedCompany]:
         """``companies`` as they are when each can be asked at least once within the limit, else ``by_need``."""
@@ -119,8 +119,8 @@ class QueryBudget:
 
     def explain(self, deferred: int) -> str:
         return (f"{deferred} due compan{'y' if deferred == 1 else 'ies'} not asked: this month's KvK queries reached "
-                f"kvk.monthly_query_limit ({self.limit:,}); they keep their last known state and are asked first "
-                "when the limit allows (next month at the latest)")
+                f"kvk.monthly_query_limit ({self.limit:,}); they keep their last known state and are asked when "
+                "the limit allows again (from next month)")
 
 
 def queries_key(observed_on: date) -> str:
