@@ -19,6 +19,7 @@ from cronsim import CronSim, CronSimError
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from connectors.kvk import SOURCE as KVK
 from pipelines.collect_tenders import SOURCES
 from pipelines.kvk_refresh_plan import queries_sent
 from store.schema import CollectionRun
@@ -34,7 +35,6 @@ FRESH = "fresh"
 LATE = "late"
 FAILING = "failing"
 NEVER = "never collected"
-KVK = "kvk"  # (connectors.kvk.SOURCE)
 
 #: Verdicts that make ``supplyradar status`` exit with 1.
 NEEDS_ATTENTION = frozenset({LATE, FAILING})

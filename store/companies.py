@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from store.events import NewEvent, save_events  # re-exported for the companies area
@@ -129,16 +129,14 @@ def first_dated_appearances(session: Session) -> dict[int, date]:
 
 
 def own_supplier_ids(session: Session) -> set[int]:
-    """Organisations we have a contract or spend with, and the organisations merged into one company with them."""
-    ours = set(session.scalars(select(Contract.organisation_id).where(Contract.organisation_id.is_not(None)).distinct()))
-    ours |= set(session.scalars(select(SpendLine.organisation_id).where(SpendLine.organisation_id.is_not(None)).distinct()))
-    groups: dict[int, set[int]] = {}
-    for member, canonical in session.execute(select(OrganisationMerge.organisation_id, OrganisationMerge.canonical_id)):
-        groups.setdefault(canonical, {canonical}).add(member)
-    for members in groups.values():
-        if members & ours:
-            ours |= members
-    return ours
+    """Organisations we have a contract or spend with, and the organisations merged into them (resolved contracts
+    and spend point at the canonical organisation of a merged company: ``store.matching.relink_merged``)."""
+    ours = union(select(Contract.organisation_id).where(Contract.organisation_id.is_not(None)),
+                 select(SpendLine.organisation_id).where(SpendLine.organisation_id.is_not(None))).subquery()
+    ids = set(session.scalars(select(ours.c[0])))
+    ids.update(session.scalars(select(OrganisationMerge.organisation_id)
+                               .where(OrganisationMerge.canonical_id.in_(select(ours.c[0])))))
+    return ids
 
 
 def organisations_by_kvk(session: Session, numbers: Iterable[str]) -> dict[str, int]:
