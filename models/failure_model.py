@@ -147,7 +147,7 @@ def fit_pipeline(x: np.ndarray, y: np.ndarray, empty: Sequence[int] = ()) -> Pip
     together: two copies of the training matrix more at training's peak (issue 20).
     """
     impute, scale, z = _standardised(x, empty)
-    return Pipeline([("impute", impute), ("scale", scale), ("logit", _logit(z, y))])
+    return Pipeline([("impute", impute), ("scale", scale), ("logit", _logit(*distinct_rows(z, y)))])
 
 
 def _standardised(x: np.ndarray, empty: Sequence[int]) -> tuple[SimpleImputer, StandardScaler, np.ndarray]:
@@ -159,8 +159,51 @@ def _standardised(x: np.ndarray, empty: Sequence[int]) -> tuple[SimpleImputer, S
     return impute, scale, scale.fit(z).transform(z, copy=False)
 
 
-def _logit(z: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    return LogisticRegression(C=0.5, class_weight=None, max_iter=2000).fit(z, y)
+def _logit(z: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None) -> LogisticRegression:
+    """The L2 logistic regression on ``z``, ``y``; ``counts``: how many times each row stands for (``distinct_rows``)."""
+    return LogisticRegression(C=0.5, class_weight=None, max_iter=2000).fit(z, y, sample_weight=counts)
+
+
+#: Odd 64-bit multipliers for ``distinct_rows``' row hash, one per column and one for the label (fixed: the order of
+#: the distinct rows, and so the fit's summation order, is the same from run to run).
+_ROW_HASH = np.random.default_rng(20_26_12_05).integers(1, 2**63, size=len(FEATURES) + 2, dtype=np.uint64) | np.uint64(1)
+
+
+def distinct_rows(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``z``, ``y`` with each distinct (row, label) once, and how many times each occurs; ``z``, ``y`` and ``None``
+    when every row is distinct.
+
+    Why: the training matrix holds one row per company and quarterly snapshot, and most of them are alike (no
+    events, the same bands): 916,111 rows are 116,427 distinct ones at issue 20's size. A logistic regression with
+    each distinct row weighted by its count minimises the same objective as one on the repeated rows (scikit-learn
+    averages the loss by the weights' sum and scales the penalty with it), at an eighth of the cost per iteration;
+    the coefficients agree to about 1e-11 (the sums are taken in another order).
+
+    Rows are grouped by a 64-bit hash of their bytes and label, then checked value for value against their group's
+    first row: a collision (never seen) gives the rows back ungrouped. Only byte-equal rows are merged."""
+    n, width = z.shape
+    if n < 2 or width + 1 > len(_ROW_HASH) or z.dtype != np.float64:
+        return z, y, None
+    z = np.ascontiguousarray(z)
+    bits = z.view(np.uint64)
+    key = np.asarray(y).astype(np.uint64) * _ROW_HASH[-1]
+    with np.errstate(over="ignore"):
+        for j in range(width):
+            column = bits[:, j]
+            key += (column ^ (column >> np.uint64(29))) * _ROW_HASH[j]
+    _keys, firsts, group, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    if len(firsts) == n:
+        return z, y, None
+    distinct_z, distinct_y = z[firsts], np.asarray(y)[firsts]
+    distinct_bits = distinct_z.view(np.uint64)
+    same = np.array_equal(distinct_y[group], y) and all(  # whole rows gathered, a block at a time
+        np.array_equal(distinct_bits[group[start:start + _CHECK_BLOCK]], bits[start:start + _CHECK_BLOCK])
+        for start in range(0, n, _CHECK_BLOCK))
+    return (distinct_z, distinct_y, counts.astype(z.dtype)) if same else (z, y, None)
+
+
+#: Rows compared at a time in ``distinct_rows``' check (a few MB: no second copy of the matrix).
+_CHECK_BLOCK = 32_768
 
 
 def _emptied(impute: SimpleImputer, scale: StandardScaler, z: np.ndarray,
@@ -223,8 +266,9 @@ def _fit_signs(x: np.ndarray, y: np.ndarray, baseline: BaselineModel, empty: lis
     issue 20's size, seven features dropped one by one)."""
     dropped: list[str] = []
     impute, scale, z = _standardised(x, empty)
+    z, y, counts = distinct_rows(z, y)  # fitted once per distinct row, weighted by its count (the same objective)
     for attempt in range(len(FEATURES)):
-        pipeline = Pipeline([("impute", impute), ("scale", scale), ("logit", _logit(z, y))])
+        pipeline = Pipeline([("impute", impute), ("scale", scale), ("logit", _logit(z, y, counts))])
         coefs = pipeline.named_steps["logit"].coef_[0]
         wrong = [
             (abs(coef), i) for i, (name, coef) in enumerate(zip(FEATURES, coefs, strict=True))
