@@ -10,7 +10,8 @@ Why
 
 Safety
   The parser never resolves entities, loads a DTD or touches the network, and keeps libxml2's own
-  limits (``huge_tree`` off); ``too_deep`` applies ``MAX_XML_DEPTH`` like the bs4 path's builder.
+  limits (``huge_tree`` off): a feed nested past ``MAX_XML_DEPTH`` fails the strict parse and is refused by the
+  bs4 path's builder, which counts to the same limit.
 
 ``FeedNode`` shows an element through the few bs4 ``Tag`` methods the item readers use (``name``,
 ``find``, ``find_all``, ``get``, ``[]``, ``get_text``), matching by local name in any namespace as bs4
@@ -23,9 +24,6 @@ from __future__ import annotations
 from itertools import islice
 
 from lxml import etree
-
-from connectors.errors import MalformedNoticeError
-from connectors.notice_xml.safe_xml import MAX_XML_DEPTH, check_depth
 
 #: bs4's ``get_text()``: every text and CDATA node below, no comments or processing instructions.
 _STRING = etree.XPath("string()", smart_strings=False)
@@ -42,15 +40,6 @@ def clean_root(text: str) -> etree._Element | None:
     if len(parser.error_log) or root.getroottree().docinfo.internalDTD is not None:
         return None
     return root
-
-
-def too_deep(root: etree._Element) -> bool:
-    """Whether an element is nested deeper than ``MAX_XML_DEPTH`` (the root is at depth 1)."""
-    try:
-        check_depth(root, "feed")
-    except MalformedNoticeError:
-        return True
-    return False
 
 
 def feed_items(root: etree._Element, limit: int) -> list[FeedNode] | None:
@@ -97,4 +86,4 @@ class FeedNode:
         return _STRING(self._element)
 
 
-__all__ = ["MAX_XML_DEPTH", "FeedNode", "clean_root", "feed_items", "too_deep"]
+__all__ = ["FeedNode", "clean_root", "feed_items"]

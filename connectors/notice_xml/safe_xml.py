@@ -7,17 +7,23 @@ can cost memory or read a file. libxml2 refuses the billion-laughs document outr
 node, which ``_drop_entity_references`` removes because XPath ``string()`` would otherwise
 expand it when a field is read.
 
-Every document also meets two explicit limits, refused with the file or URL and the limit named:
+Every document also meets two limits, refused with the file or URL and the limit named:
 ``MAX_XML_BYTES`` (checked before parsing) and ``MAX_XML_DEPTH`` nested elements. The deepest real
 document we have seen (eForms, CIR SOAP, R2.0.9, feeds, sanctions list) nests 13 deep; a hostile
-one nests thousands deep to cost the parser or a recursive reader. libxml2 on its own stops at 256
-with an opaque message; ``check_depth`` refuses at our limit, and a document past libxml2's is
-refused with the same words (``refusal_for``).
+one nests thousands deep to cost the parser or a recursive reader. The depth limit is libxml2's own
+(``huge_tree`` off: 256 levels accepted, the 257th refused while parsing, so the cost stops there), given
+our words (``refusal_for``); bs4's recovery mode, which has no such stop, counts to the same limit
+(``connectors.feed_soup``).
+
+Why not a stricter limit of our own (it was 64): no reader of ours recurses over elements (XPath,
+``itertext`` and ``iterdescendants`` walk in C, and Python's recursion limit is far above 256 anyway), so a
+document 65 to 256 deep costs nothing a shallow one of the same size does not; and checking it after the
+parse was a walk over every element through libxml2's XPath, about 100 ns an element: a third of the bare
+parse of the demo's 8 KB notices, 15% of parsing them (issue 20's bar is the parse within 2x lxml).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import threading
@@ -30,12 +36,12 @@ logger = logging.getLogger(__name__)
 
 _local = threading.local()
 
-#: Elements nested deeper than this refuse the document (13 is the deepest seen in real data).
-MAX_XML_DEPTH = 64
+#: Elements nested deeper than this refuse the document: libxml2's own limit without ``huge_tree`` (13 is the
+#: deepest seen in real data; see the module docstring).
+MAX_XML_DEPTH = 256
 #: A notice or SOAP answer larger than this is refused before parsing (the largest real one is under 2 MB).
 MAX_XML_BYTES = 50_000_000
 _LIBXML_DEPTH = "Excessive depth in document"
-_FIRST_STEPS = 16
 _HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 _TAG_AT_FAULT = re.compile(r"in tag (\S+)|tag mismatch: (\S+)")
 _RECORD_HINTS = (
@@ -80,7 +86,6 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
             record=sniff_record(data),
             field=_tag_at_fault(error.msg or ""),
         ) from None
-    check_depth(root, where)
     if root.getroottree().docinfo.internalDTD is not None:
         _drop_entity_references(root, where)
     return root
@@ -100,38 +105,8 @@ def depth_refusal(where: str, limit: int = MAX_XML_DEPTH) -> MalformedNoticeErro
 
 
 def refusal_for(error: etree.XMLSyntaxError, where: str) -> MalformedNoticeError | None:
-    """Our limit's error for libxml2's own depth stop (at 256), or None for any other syntax error."""
+    """Our words for libxml2's depth stop (past ``MAX_XML_DEPTH``), or None for any other syntax error."""
     return depth_refusal(where) if _LIBXML_DEPTH in (error.msg or str(error)) else None
-
-
-def check_depth(element: etree._Element, where: str, limit: int = MAX_XML_DEPTH, *, at_depth: int = 1) -> None:
-    """Refuse when an element below ``element`` (itself ``at_depth`` deep) is more than ``limit`` deep.
-
-    One compiled XPath (``(*/*/...)[1]``) that libxml2 walks level by level in C: linear in the elements,
-    no Python per node. Each step costs even once no element is left, so a short walk (``_FIRST_STEPS``,
-    deeper than any real document) comes first, and only a document it reaches the end of is walked to
-    the limit.
-    """
-    steps = limit - at_depth + 1
-    if steps < 1:
-        raise depth_refusal(where, limit)
-    if steps > _FIRST_STEPS and not _FIRST_WALK(element):
-        return
-    if _deeper_than(steps)(element):
-        raise depth_refusal(where, limit)
-
-
-@functools.cache
-def _deeper_than(steps: int) -> etree.XPath:
-    """The first element ``steps`` levels below the context element, in a list (empty when there is none).
-
-    ``(path)[1]`` rather than ``boolean(path)``: the same answer, but libxml2 evaluates a first-node filter
-    without building the last level's whole node-set: on the demo notices it cost 0.09 of the bare parse in place of 0.13.
-    """
-    return etree.XPath("(" + "/".join(["*"] * steps) + ")[1]", regexp=False)
-
-
-_FIRST_WALK = _deeper_than(_FIRST_STEPS)
 
 
 def sniff_record(data: bytes) -> str | None:

@@ -8,6 +8,7 @@ import pytest
 
 from connectors import feed_tree, feeds
 from connectors.feeds import FeedConfig, parse_feed
+from connectors.notice_xml.safe_xml import MAX_XML_DEPTH
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "news"
 DEMO_NEWS = Path(__file__).resolve().parents[2] / "demo" / "data" / "news"
@@ -91,9 +92,17 @@ def test_anything_libxml2_remarks_on_is_left_to_the_bs4_path(text: str) -> None:
 
 
 def test_the_depth_limit_holds_on_the_fast_path() -> None:
-    deep = "<rss><channel><item><title>t</title><description>" + "<a>" * 70 + "</a>" * 70 + "</description></item></channel></rss>"
-    root = feed_tree.clean_root(deep)
-    assert root is not None and feed_tree.too_deep(root)
-    with pytest.raises(feeds.RecordError, match="limit of 64") as raised:
+    """Past ``MAX_XML_DEPTH`` libxml2's strict parse refuses the feed, and the bs4 path's builder stops at the same
+    limit; at the limit the fast path reads it."""
+    def feed(depth: int) -> str:
+        return ("<rss><channel><item><title>t</title><link>https://example.org/a</link><description>"
+                + "<a>" * depth + "</a>" * depth + "</description></item></channel></rss>")
+
+    at_limit = feed(MAX_XML_DEPTH - 4)  # rss, channel, item, description, then the innermost <a> at the limit
+    assert feed_tree.clean_root(at_limit) is not None
+    assert [a.title for a in parse_feed(at_limit.encode(), FEED, where="deep.xml")[0]] == ["t"]
+    deep = feed(MAX_XML_DEPTH - 3)
+    assert feed_tree.clean_root(deep) is None
+    with pytest.raises(feeds.RecordError, match=f"limit of {MAX_XML_DEPTH}") as raised:
         parse_feed(deep.encode(), FEED, where="deep.xml")
     assert raised.value.field == "depth"
