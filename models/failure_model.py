@@ -166,7 +166,7 @@ def _logit(z: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None) -> Lo
 
 #: Odd 64-bit multipliers for ``distinct_rows``' row hash, one per column and one for the label (fixed: the order of
 #: the distinct rows, and so the fit's summation order, is the same from run to run).
-_ROW_HASH = np.random.default_rng(20_26_12_05).integers(1, 2**63, size=len(FEATURES) + 2, dtype=np.uint64) | np.uint64(1)
+_ROW_HASH = np.random.default_rng(20261205).integers(1, 2**63, size=len(FEATURES) + 2, dtype=np.uint64) | np.uint64(1)
 
 
 def distinct_rows(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -176,8 +176,8 @@ def distinct_rows(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     Why: the training matrix holds one row per company and quarterly snapshot, and most of them are alike (no
     events, the same bands): 916,111 rows are 116,427 distinct ones at issue 20's size. A logistic regression with
     each distinct row weighted by its count minimises the same objective as one on the repeated rows (scikit-learn
-    averages the loss by the weights' sum and scales the penalty with it), at an eighth of the cost per iteration;
-    the coefficients agree to about 1e-11 (the sums are taken in another order).
+    averages the loss by the weights' sum and scales the penalty with it), each iteration over an eighth of the rows
+    there; the coefficients agree to about 1e-11 (the sums are taken in another order).
 
     Rows are grouped by a 64-bit hash of their bytes and label, then checked value for value against their group's
     first row: a collision (never seen) gives the rows back ungrouped. Only byte-equal rows are merged."""
