@@ -22,6 +22,7 @@ from connectors.feeds import Article, FeedState
 from connectors.gdelt import ToneDay
 from connectors.sanctions_eu import SanctionsEntry
 from models.company_names import unambiguous_short_forms
+from store.bulk import insert_returning, insert_rows
 from store.events import NewEvent, save_events
 from store.notices import dialect_insert
 from store.schema import (
@@ -197,11 +198,11 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
             fresh[item.article.url_hash] = item
     ids: dict[str, int] = {}
     if fresh:
-        # Core statements on the session's connection: the ORM's bulk path adds nothing here but its cost
-        table = NewsArticle.__table__
-        stmt = dialect_insert(session.get_bind(), table).on_conflict_do_nothing(index_elements=["url_hash"])
+        # the driver's own statements (``store.bulk``): SQLAlchemy's insertmanyvalues built and processed a dict of
+        # parameters per row, here they go column by column through the same bind processors
         rows = [_article_row(item, now) for item in fresh.values()]
-        ids = dict(session.connection().execute(stmt.returning(table.c.url_hash, table.c.id), rows).all())
+        ids = dict(insert_returning(session, NewsArticle.__table__, rows, ("url_hash", "id"),
+                                    conflict=("nothing", ("url_hash",), ())))
     counts.unchanged += len(fresh) - len(ids)
     links, countries, events = [], [], []
     for url_hash, article_id in ids.items():
@@ -213,9 +214,9 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
         events.extend(item.events)
         counts.added += 1
         counts.links += len(item.organisations)
-    for model, rows in ((NewsArticleOrganisation, links), (NewsArticleCountry, countries)):
-        if rows:
-            session.connection().execute(dialect_insert(session.get_bind(), model.__table__).on_conflict_do_nothing(), rows)
+    # (their primary keys are their only unique keys: the conflict target ``ON CONFLICT DO NOTHING`` had implied)
+    insert_rows(session, NewsArticleOrganisation.__table__, links, conflict=("nothing", ("article_id", "organisation_id"), ()))
+    insert_rows(session, NewsArticleCountry.__table__, countries, conflict=("nothing", ("article_id", "country"), ()))
     counts.events = save_events(session, events, now=now)
     return counts
 

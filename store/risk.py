@@ -20,6 +20,7 @@ from models.features import EventFact
 from models.risk_facts import OrgFact, SpendFact, WinFact
 from store import score_documents
 from store.bookkeeping import dead_owner, process_owner
+from store.bulk import insert_rows
 from store.schema import (
     Award,
     AwardWinner,
@@ -209,8 +210,9 @@ def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -
     ``reasons`` and ``inputs`` go into ``score_documents`` once each (``store.score_documents``);
     the rows keep their keys.
 
-    SQLAlchemy Core ``executemany`` on the table (not the ORM's bulk path), one per set of columns
-    the rows fill (a column left out takes its default), in chunks of 2,000.
+    One driver ``executemany`` (``store.bulk.insert_rows``: no dict of parameters built and processed per row)
+    per set of columns the rows fill and chunk of 2,000; rows that leave out a column with a default are sent
+    through SQLAlchemy, which fills it in.
     """
     now = datetime.now(UTC)
     documents: dict[int, Any] = {}
@@ -226,7 +228,7 @@ def save_scores(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -
     table = RiskScore.__table__
     for payload in shapes.values():
         for start in range(0, len(payload), 2000):
-            session.execute(table.insert(), payload[start:start + 2000])
+            insert_rows(session, table, payload[start:start + 2000])
     return len(rows)
 
 
