@@ -161,3 +161,35 @@ def test_trade_names_and_merged_organisations_link_to_the_canonical_supplier(sto
     with store.session() as session:
         owners = set(session.scalars(select(SupplierEvent.organisation_id)))
     assert owners == {canonical}
+
+
+def test_an_article_another_run_stored_meanwhile_counts_as_unchanged_and_keeps_its_links(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The insert's ``ON CONFLICT (url_hash) DO NOTHING``: a run that did not see the article when it looked
+    (``known_hashes``) does not store it twice, nor its links; the new one beside it is stored with its links."""
+    from store import news as news_store
+    from store.news import CountryLink, OrganisationLink, PreparedArticle
+
+    first, second = watch(store, ["Alfa Bouw B.V.", "Beta Schoonmaak B.V."])
+
+    def prepared(url: str, org_id: int) -> PreparedArticle:
+        item = article(f"Nieuws over {org_id}", url)
+        return PreparedArticle(article=item, title_key=item.title.lower(), published_on=item.published.date(),
+                               class_probabilities={"other": 1.0}, event_class="other", model_version="test",
+                               organisations=(OrganisationLink(org_id, 0.9, "alfa bouw", ("exact name",)),),
+                               countries=(CountryLink("NL", 0.5, "outlet focus"),))
+
+    with store.session() as session, session.begin():
+        stored = news_store.save_articles(session, [prepared("https://news.example/a", first)])
+    assert (stored.added, stored.links, stored.unchanged) == (1, 1, 0)
+    monkeypatch.setattr(news_store, "known_hashes", lambda session, hashes: set())  # it looked before the other run wrote
+    with store.session() as session, session.begin():
+        again = news_store.save_articles(session, [prepared("https://news.example/a", second),
+                                                   prepared("https://news.example/b", second)])
+    assert (again.added, again.links, again.unchanged) == (1, 1, 1)
+    with store.session() as session:
+        links = session.execute(select(NewsArticle.url, NewsArticleOrganisation.organisation_id, NewsArticleOrganisation.reasons)
+                                .join(NewsArticleOrganisation, NewsArticleOrganisation.article_id == NewsArticle.id)
+                                .order_by(NewsArticle.url)).all()
+    assert [tuple(row) for row in links] == [("https://news.example/a", first, ["exact name"]),
+                                             ("https://news.example/b", second, ["exact name"])]
