@@ -99,9 +99,10 @@ def check_size(data: bytes, where: str, limit: int | None = None) -> None:
                                    field="size")
 
 
-def depth_refusal(where: str, limit: int = MAX_XML_DEPTH) -> MalformedNoticeError:
-    """The error for a document nested deeper than ``limit`` elements."""
-    return MalformedNoticeError(where, f"XML elements nested deeper than the limit of {limit}; refused", field="depth")
+def depth_refusal(where: str) -> MalformedNoticeError:
+    """The error for a document nested deeper than ``MAX_XML_DEPTH`` elements."""
+    return MalformedNoticeError(where, f"XML elements nested deeper than the limit of {MAX_XML_DEPTH}; refused",
+                                field="depth")
 
 
 def refusal_for(error: etree.XMLSyntaxError, where: str) -> MalformedNoticeError | None:
