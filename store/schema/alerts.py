@@ -67,7 +67,8 @@ class AlertOccurrence(Base):
     __table_args__ = (UniqueConstraint("alert_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(300))
     seen_at: Mapped[datetime]
 
@@ -82,7 +83,8 @@ class AlertDelivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
     recipient: Mapped[str] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(100))
     round: Mapped[int] = mapped_column(default=1)

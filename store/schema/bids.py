@@ -27,7 +27,8 @@ class Bid(Base):
     __table_args__ = (UniqueConstraint("notice_pk", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[str] = mapped_column(String(100))
     won: Mapped[bool | None]
@@ -54,7 +55,8 @@ class ContractModification(Base):
     __table_args__ = (UniqueConstraint("notice_pk", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[str | None] = mapped_column(String(100))
     original_notice: Mapped[str | None] = mapped_column(String(100), index=True)

@@ -121,7 +121,8 @@ class Award(Base):
     __table_args__ = (UniqueConstraint("notice_pk", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    notice_pk: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     #: Position of the award in its notice: lots can carry several awards.
     seq: Mapped[int] = mapped_column(Integer)
     lot_id: Mapped[str] = mapped_column(String(100))
@@ -372,7 +373,8 @@ class RiskScore(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"), index=True)
+    #: (no index of its own: the unique constraint's index begins with it)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scoring_runs.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     #: CPV prefix for per-category scores ("72", "90910000"); "" for supplier-level scores.
     category: Mapped[str] = mapped_column(String(8), default="")
