@@ -69,8 +69,8 @@ def send_pending(modes: list[str], period: str | None, routing_file: str | None)
         send_due(store, settings, config, now=_now(), modes=modes, summary=summary, period=period)
     for failure in summary.failures:
         logger.warning("delivery failed: %s", failure)  # person/channel and error only, never the URL
-    logger.info("sent %d, retry later %d, failed %d, expired %d", summary.sent, summary.retry_later, summary.failed,
-                summary.expired)
+    logger.info("messages sent %d, deliveries to retry %d, deliveries failed %d, alerts expired %d", summary.sent,
+                summary.retry_later, summary.failed, summary.expired)
     return summary.as_row()
 
 
@@ -113,7 +113,7 @@ def check_source_health(routing_file: str | None) -> dict:
     settings = _settings(routing_file)
     with Store(settings.resolved_database_url) as store:
         summary = run_check_sources(store, settings)
-    logger.info("source-health alerts: %s; sent %d", dict(summary.outcomes), summary.sent)
+    logger.info("source-health alerts: %s; messages sent %d", dict(summary.outcomes), summary.sent)
     return summary.as_row()
 
 

@@ -116,8 +116,8 @@ def score_suppliers(store: Store, settings: Settings, *, as_of: date | None = No
     materials = load_category_materials(settings.risk.materials_file)
     model, warning = select_model(model_dir(settings), baseline_model(config))
     warnings = [warning] if warning else []
-    if warning:
-        log.warning("failure model: %s", warning)
+    if warning:  # reported by the caller from the summary's warnings (the flow's run logger, the CLI): once, not twice
+        log.info("failure model: %s", warning)
     with store.sessions.begin() as session:
         inputs = load_inputs(session, as_of, config, profile_loader=profile_loader)
         synthetic = get_meta(session, SYNTHETIC_MARKER) is not None

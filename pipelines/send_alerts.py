@@ -91,13 +91,23 @@ def load_config(settings: Settings) -> AlertConfig:
 
 @dataclass(slots=True)
 class RunSummary:
-    """What one run did: the run-summary artifact and the CLI print it."""
+    """What one run did: the run-summary artifact and the CLI print it.
+
+    Three units, each named in ``as_row``: alerts (the rules' outcomes, expired, snoozes ended); messages (what a
+    channel accepted: one per alert sent at once, one per digest); deliveries (one alert to one person over one
+    channel: a digest carries several in one message, and a failed message leaves each of them to retry or failed).
+    """
 
     outcomes: Counter[str] = field(default_factory=Counter)
+    #: messages the channels accepted
     sent: int = 0
+    #: deliveries given up after ``alerts.max_attempts``
     failed: int = 0
+    #: deliveries whose message was not accepted, to be tried again
     retry_later: int = 0
+    #: alerts past their expiry (their undelivered deliveries with them)
     expired: int = 0
+    #: alerts whose snooze ended
     woken: int = 0
     failures: list[str] = field(default_factory=list)
     #: CPU seconds of this process per step ("facts", "alternatives prepared", "per alert": all alerts together,
@@ -111,8 +121,9 @@ class RunSummary:
         return {
             "created": self.outcomes["created"], "escalated": self.outcomes["escalated"],
             "renotified": self.outcomes["renotified"], "grouped": self.outcomes["grouped"],
-            "unchanged": self.outcomes["unchanged"], "sent": self.sent, "retry later": self.retry_later,
-            "failed": self.failed, "expired": self.expired, "snooze ended": self.woken,
+            "unchanged": self.outcomes["unchanged"], "messages sent": self.sent,
+            "deliveries to retry": self.retry_later, "deliveries failed": self.failed, "alerts expired": self.expired,
+            "snoozes ended": self.woken,
         }
 
 

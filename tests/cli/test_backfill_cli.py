@@ -26,7 +26,12 @@ def test_a_month_backfill_here_collects_that_month(data_dir: Path) -> None:
 
 
 def test_a_pool_needs_a_prefect_server(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    result = runner.invoke(app, ["backfill", "tenders", "--from", "2023-03", "--pool", "supplyradar"])
+    # and out of Prefect's settings context, where the session's test harness (tests/conftest.py) puts its server
+    # once an earlier test has started it
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        result = runner.invoke(app, ["backfill", "tenders", "--from", "2023-03", "--pool", "supplyradar"])
     assert result.exit_code == 2
     assert "PREFECT_API_URL" in result.output

@@ -267,7 +267,7 @@ def test_bids_count_when_the_history_has_them() -> None:
     bids = [PastBid(date(2026, 1, 1), "72500000", "x", ("L",), won=False) for _ in range(3)]
     result = suggest(HistoryIndex(history, bids), {}, _request(supplier_key=None))
     loser = next(a for a in result.ranked if a.key == "L")
-    assert "bid 3 times in CPV 725* since 2021-11-01 (3 lost)" in loser.reason()
+    assert "bid 3 times in CPV 725* since 2021-11-01 (3 lost), as far as notices list the bids" in loser.reason()
 
 
 def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -330,7 +330,7 @@ def test_store_loader_reads_history_and_company_status(store: Store, monkeypatch
         assert [(b.published, b.bidders, b.won, b.scheme) for b in bids] == [(date(2025, 1, 1), ("NL:id:4",), False, "CPV")]
         result = suggest_for(session, settings, organisation_id=incumbent_id, cpv="90911200", as_of=date(2026, 11, 1))
         assert result.keys() == ["NL:id:2", "NL:id:4"] and result.excluded[0].why == "dissolved 2026-03-01"
-        assert "bid 1 time in CPV 909* since 2021-11-01 (1 lost)" in result.ranked[1].reason()
+        assert "bid 1 time in CPV 909* since 2021-11-01 (1 lost), as far as notices list the bids" in result.ranked[1].reason()
         assert result.ranking == "transparent"  # three awards are too few to learn from
         cases = run_backtest(session, settings, cutoff=date(2024, 1, 1)).cases
         # Both later winners had never won in the branch before the cutoff: new entrants, misses.

@@ -223,6 +223,8 @@ def test_a_broken_channel_is_retried_with_backoff_and_reported_to_ops(store: Sto
     _add(store, _event, world["it"], "insolvency.bankruptcy_declared", date(2026, 10, 20), "F.1")
     first = run_send_alerts(store, settings, as_of=AS_OF, now=NOW, config=config, sources=False)
     assert (first.sent, first.retry_later, first.failed) == (1, 1, 0)
+    row = first.as_row()  # each figure names what it counts
+    assert (row["messages sent"], row["deliveries to retry"], row["deliveries failed"]) == (1, 1, 0)
     assert [h for h, _t, _b in inbox.messages] == ["anna"]  # the working channel was not held up
     pending = [d for d in _deliveries(store) if d.status == "pending"]
     assert len(pending) == 1 and pending[0].attempts == 1 and "did not accept" in pending[0].last_error
