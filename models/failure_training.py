@@ -203,7 +203,8 @@ def train_and_select(rows: Sequence[TrainingRow], as_of: date, *, baseline: Base
     else:
         m, bl = outcome.model_metrics, baseline_metrics
         assert bl is not None
-        outcome.reason = (f"the trained model does not beat the baseline on the held-out period (Brier "
+        outcome.reason = (f"the trained model does not beat the baseline on the held-out period (the rule: a lower "
+                          f"Brier score and at least its ROC AUC; trained model against baseline: Brier "
                           f"{_fmt(m.brier)} vs {_fmt(bl.brier)}, ROC AUC {_fmt(m.roc_auc)} vs {_fmt(bl.roc_auc)}): "
                           "the transparent baseline is used.")
     return outcome
