@@ -30,7 +30,7 @@ def render(view: dict[str, Any], console: Console) -> None:
         address = register.get("address") or {}
         head.append(f"\n{register.get('legal_form') or 'legal form unknown'} · "
                     f"{' '.join(filter(None, (address.get('street'), address.get('house_number'))))} {address.get('town') or ''} · "
-                    f"{register.get('employees') if register.get('employees') is not None else '?'} people · "
+                    f"{_people(register.get('employees'))} · "
                     f"main SBI {((register.get('sbi') or [{}])[0]).get('code', '?')}")
         if register.get("ended_on"):
             head.append(f"\nregistration ended on {register['ended_on']}", style="red")
@@ -61,7 +61,7 @@ def render(view: dict[str, Any], console: Console) -> None:
         totals = ", ".join(f"{cur} {value:,.0f}" for cur, value in awards["total_value"].items()) or "values not published"
         console.print(f"[bold]Public awards won[/bold]: {awards['count']} from {awards['buyers']} buyers "
                       f"({awards['first']} .. {awards['last']}), {totals}")
-        console.print(rows_table("Latest awards", awards["latest"],
+        console.print(rows_table("Latest awards", _amounts(awards["latest"], "value"),
                                  columns=("published", "buyer", "cpv", "value", "currency", "notice_id", "source")))
     else:
         console.print("[dim]No public awards won in the store.[/dim]")
@@ -76,14 +76,30 @@ def render(view: dict[str, Any], console: Console) -> None:
     _risk(view, console)
 
 
+def _people(employees: Any) -> str:
+    """KvK's count of people working at the company, in words: "1 person", "12 people", or that it is unknown."""
+    if employees is None:
+        return "people working: unknown"
+    return f"{employees} {'person' if employees == 1 else 'people'}"
+
+
+def _amounts(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    """The rows with ``column`` written as an amount ("2,722,000", "30,229.71"); a missing one stays empty."""
+    def written(value: Any) -> Any:
+        if not isinstance(value, int | float):
+            return value
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return [{**row, column: written(row.get(column))} for row in rows]
+
+
 def _spend_and_contracts(view: dict[str, Any], console: Console) -> None:
     spend = view["spend"]
     if spend["lines"]:
-        console.print(rows_table("Spend with us, per year", spend["by_year"]))
+        console.print(rows_table("Spend with us, per year", _amounts(spend["by_year"], "amount")))
     else:
         console.print("[dim]No spend lines linked to this supplier (spend is imported with `supplyradar import spend`).[/dim]")
     if view["contracts"]:
-        console.print(rows_table("Contracts with us", view["contracts"],
+        console.print(rows_table("Contracts with us", _amounts(view["contracts"], "value"),
                                  columns=("contract_ref", "title", "category", "start", "end", "extension_until", "value", "owner")))
     else:
         console.print("[dim]No contracts linked to this supplier.[/dim]")
