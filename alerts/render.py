@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from alerts import wording
+from reference.figures import figure
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
@@ -138,6 +139,13 @@ def _md_link(text: object, url: object) -> Markup:
     return Markup(f"[{label}]({target})")
 
 
+def _number(value: object, language: str, spec: str = "") -> object:
+    """A figure of the facts as the reader writes it ("0,999" in Dutch); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return figure(value, language, spec)
+
+
 @lru_cache(maxsize=1)
 def _environments() -> dict[str, Environment]:
     loader = FileSystemLoader(TEMPLATES)
@@ -153,6 +161,7 @@ def _environments() -> dict[str, Environment]:
     envs["text"].filters["safe_url"] = safe_url
     for env in envs.values():
         env.filters["esc"] = escape
+        env.filters["num"] = _number
     return envs
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reference.figures import figure, in_dutch
 from reference.public_pages import public_page
 
 LANGUAGES = ("en", "nl")
@@ -246,21 +247,22 @@ def label(group: str, key: object, language: str) -> str:
 
 
 def reason_text(text: str, language: str) -> str:
-    """A score reason in the reader's language (our models write them in English)."""
+    """A score reason in the reader's language (our models write them in English), its figures too ("0,90")."""
     if language != "nl" or not text:
         return text
     for pattern, replacement in _REASON_NL:
         text = pattern.sub(replacement, text)
-    return text
+    return in_dutch(text)
 
 
 def phrase(text: str, language: str) -> str:
-    """A short phrase our code wrote in English (an exclusion, a note) in the reader's language."""
+    """A short phrase our code wrote in English (an exclusion, a note) in the reader's language, its figures too
+    ("1.000 gunningen")."""
     if language != "nl" or not text:
         return text
     for pattern, replacement in _PHRASES_NL:
         text = pattern.sub(replacement, text)
-    return text
+    return in_dutch(text)
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -331,9 +333,7 @@ def market_line(market: Mapping[str, Any], language: str) -> str:
     band = label("market_band", market.get("band"), language)
     basis = label("basis", market.get("basis"), language) if market.get("basis") else ""
     cr4 = market.get("cr4")
-    cr4_text = "–" if cr4 is None else f"{float(cr4):.2f}"
-    if language == "nl":
-        cr4_text = cr4_text.replace(".", ",")
+    cr4_text = "–" if cr4 is None else figure(float(cr4), language, ".2f")
     qualifier = ", ".join(x for x in (band, basis) if x)
     return f"HHI {market.get('hhi')} ({qualifier}), CR4 {cr4_text}; {market_counts(market, language)}"
 

@@ -41,6 +41,7 @@ from models.alternative_history import (
 )
 from models.alternative_ranker import Ranker, transparent_ranker
 from models.market import EU27
+from reference.figures import figure
 
 __all__ = [
     "Alternative", "CompanyFacts", "Excluded", "HistoryIndex", "PastAward", "PastBid", "Request", "Suggestions",
@@ -155,6 +156,8 @@ class Alternative:
             values["s"] = words["singular"] if n == 1 else words["plural"]
             values["size"] = words["size"] if values.get("size") else ""
             values["s_m"] = words["singular"] if values.get("m") == 1 else words["plural"]
+            if "median_value" in values:
+                values["value"] = _money(float(values["median_value"]), language)
             parts.append(words[item.feature].format(**values))
         if not parts:
             parts.append(words["branch_wins"].format(n=self.wins, s=words["plural"] if self.wins != 1 else "",
@@ -237,10 +240,11 @@ def _ordered(found: Candidates, companies: Mapping[str, CompanyFacts], request: 
     return excluded, eligible[: request.top_n]
 
 
-def _money(value: float) -> str:
+def _money(value: float, language: str) -> str:
+    """A median award value as the reader writes it: "EUR 1.2m" / "EUR 1,2 mln", "EUR 12,000" / "EUR 12.000"."""
     if value >= 1e6:
-        return f"EUR {value / 1e6:.1f}m"
-    return f"EUR {round(value, -3):,.0f}" if value >= 1e4 else f"EUR {value:,.0f}"
+        return f"EUR {figure(value / 1e6, language, '.1f')}{' mln' if language == 'nl' else 'm'}"
+    return f"EUR {figure(round(value, -3) if value >= 1e4 else value, language, ',.0f')}"
 
 
 def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[str, object]:
@@ -263,7 +267,7 @@ def _facts(found: Candidates, i: int, feature: str, request: Request) -> dict[st
     if feature == "bids":
         return {"n": int(found.bid_count[i]), "lost": int(found.lost_count[i])}
     if feature == "value_fit":
-        return {"value": _money(float(found.median_value[i]))}
+        return {"median_value": round(float(found.median_value[i]), 2)}
     if feature == "active_lately":
         return {"day": date.fromordinal(int(found.last_win[i])).isoformat()}
     return {}

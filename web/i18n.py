@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from reference.figures import figure
 from web.texts_en import EN
 from web.texts_nl import NL
 
@@ -33,18 +34,13 @@ class Translator:
     def money(self, value: Decimal | float | int | None, currency: str = "EUR") -> str:
         if value is None:
             return "–"
-        text = f"{Decimal(value):,.0f}"
-        if self.language == "nl":
-            text = text.replace(",", ".")
+        text = figure(Decimal(value), self.language, ",.0f")
         return f"{currency} {text}" if currency != "EUR" else f"€ {text}"
 
     def number(self, value: float | None, digits: int = 0) -> str:
         if value is None:
             return "–"
-        text = f"{value:,.{digits}f}"
-        if self.language == "nl":
-            text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return text
+        return figure(value, self.language, f",.{digits}f")
 
     def signed(self, value: object, digits: int = 2) -> str:
         """A contribution to a score: "+0.41", "-0.16"; text as it is; nothing for None."""

@@ -140,3 +140,32 @@ def test_titles_we_write_follow_the_reader_language_and_source_titles_keep_their
     # English readers get the title as evaluated; an event keeps its source's words in every language
     assert render_alert(_alert(**score), language="en").title.endswith(": bankruptcy")
     assert render_alert(_alert(), language="nl").title.endswith(": bankruptcy")
+
+
+def test_a_dutch_reader_gets_figures_written_the_dutch_way() -> None:
+    horizon = {"kind": "horizon", "supplier": "Stroom B.V.", "sources": [], "actions": ["prepare-consultation"],
+               "contract": {"ref": "C-1", "title": "Stroom", "cpv": "09310000", "end_date": "2027-04-30",
+                            "extension_until": None, "owner": None, "value": None, "months_left": 5.9},
+               "market": {"category": "09310000", "label": "Elektriciteit", "hhi": 4659, "band": "highly concentrated",
+                          "cr4": 1.0, "basis": "value", "awards": 54, "awards_total": 56, "since": "2023-11-01",
+                          "until": "2026-11-01"},
+               "alternatives": {"ranked": [], "excluded": [], "notes": [
+                   "Ranked by a model learned from 1,000 awards before 2026-11-01 (1,065 winners among the candidates); "
+                   "reasons name its largest contributions."]}}
+    score = {"kind": "score", "sources": [], "actions": ["review-score"],
+             "score": {"kind": "failure", "category": "", "value": 0.236, "band": "high", "previous_value": 0.087,
+                       "previous_band": "medium", "as_of": "2026-07-01", "previous_as_of": "2026-04-01", "confidence": 0.8,
+                       "coverage": 0.9, "reasons": [{"feature": "news", "contribution": 0.41,
+                                                     "text": "news of financial distress or reorganisation (weight 1.86: 1 for one event "
+                                                             "today, halving with every half-life of age) (raises the "
+                                                             "risk: odds x9.26)"}]}}
+    for fmt in ("markdown", "html", "text"):
+        nl = render_alert(_alert(**horizon), fmt=fmt, language="nl").body
+        assert "5,9 maanden" in nl and "CR4 1,00" in nl, nl
+        en = render_alert(_alert(**horizon), fmt=fmt, language="en").body
+        assert "5.9 months" in en and "CR4 1.00" in en, en
+        if fmt != "text":  # (the plain-text format leaves out how the alternatives were ranked)
+            assert "1.000 gunningen" in nl and "1.065 winnaars" in nl and "1,000 awards" in en
+        nl = render_alert(_alert(**score), fmt=fmt, language="nl").body
+        assert "0,236" in nl and "0,087" in nl and "gewicht 1,86" in nl and "kansverhouding x9,26" in nl, nl
+    assert "(\\+0,41)" in render_alert(_alert(**score), fmt="markdown", language="nl").body

@@ -26,7 +26,6 @@ from models.alternatives import (
     PastAward,
     PastBid,
     Request,
-    _money,
     suggest,
 )
 from models.alternatives_backtest import backtest
@@ -484,7 +483,7 @@ def _recount(awards: list[PastAward], bids: list[PastBid], key: str, request: Re
         "peer_buyer_wins": {"n": sum(a.buyer_key in peers for a in in_parent)},
         "bids": {"n": len(bid), "lost": sum(b.won is False for b in bid)},
         # the median of the amounts (of an even number: the geometric mean of the middle two)
-        "value_fit": {"value": _money(float(10 ** np.median(np.log10(values))))} if values else {},
+        "value_fit": {"median_value": round(float(10 ** np.median(np.log10(values))), 2)} if values else {},
         # any category, any code: every award of the history before the day
         "active_lately": {"day": max((a.published for a in awards if key in a.winners and a.published < request.as_of),
                                      default=date.min).isoformat()},
