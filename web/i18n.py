@@ -42,6 +42,14 @@ class Translator:
             return "–"
         return figure(value, self.language, f",.{digits}f")
 
+    def figure(self, value: object) -> str:
+        """A figure of an alert's facts as stored ("0.999", "5.9"), written the reader's way ("0,999"); text as it is."""
+        if value is None:
+            return "–"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return figure(value, self.language)
+        return str(value)
+
     def signed(self, value: object, digits: int = 2) -> str:
         """A contribution to a score: "+0.41", "-0.16"; text as it is; nothing for None."""
         if value is None:

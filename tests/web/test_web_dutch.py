@@ -37,6 +37,11 @@ ENGLISH = re.compile(
 )
 
 
+#: A figure with a decimal point, which a Dutch reader misreads: "0.999", "5.9", "12.34" (a point before other than
+#: three digits, or after a lone 0; "250.000" is Dutch for a quarter of a million).
+ENGLISH_FIGURE = re.compile(r"(?<![\w.,/-])(?:0\.\d+|\d+\.(?:\d{1,2}|\d{4,}))(?![\w.,/-])")
+
+
 def _visible_text(html: str) -> str:
     """What a reader sees: no tags, attributes, scripts or styles; entities left as they are."""
     html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
@@ -60,7 +65,7 @@ def test_a_dutch_reader_gets_every_page_in_dutch(client: TestClient, world: Worl
     paths = ["/alerts", "/alerts?state=snoozed", "/suppliers", "/categories", "/categories/09310000", "/categories/90910000"]
     paths += [f"/suppliers/{org_id}" for org_id in world.orgs.values()]
     paths += [f"/alerts/{alert_id}" for alert_id in alert_ids]
-    found = {}
+    found, figures = {}, {}
     for path in paths:
         response = client.get(path)
         if response.status_code == 403:  # not one of mia's: nothing to read
@@ -68,7 +73,11 @@ def test_a_dutch_reader_gets_every_page_in_dutch(client: TestClient, world: Worl
         words = _english_in(client, path)
         if words:
             found[path] = words
+        english_figures = ENGLISH_FIGURE.findall(_visible_text(response.text))
+        if english_figures:
+            figures[path] = english_figures
     assert found == {}, found
+    assert figures == {}, f"figures written the English way on Dutch pages: {figures}"
     assert '<html lang="nl">' in client.get("/alerts").text
 
 
