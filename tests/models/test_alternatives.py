@@ -86,12 +86,12 @@ def test_ranking_on_a_hand_checked_market() -> None:
     assert result.branch_code == "CPV 725*" and result.since == date(2021, 11, 1) and result.ranking == "transparent"
     b = result.ranked[0]
     assert b.reason() == (
-        "won 2 contracts in CPV 725* since 2021-11-01, e.g. for Gemeente Oost; won 2 in CPV 725* for buyers in NL-3 since 2021-11-01; "
+        "won 2 contracts in CPV 725* since 2021-11-01, e.g. for Gemeente Oost; won 2 contracts in CPV 725* for buyers in NL-3 since 2021-11-01; "
         "last won a contract (any category) on 2026-05-01; low risk; in NL"
     )
     assert b.reason("nl").startswith("won 2 opdrachten in CPV 725* sinds 2021-11-01, o.a. voor Gemeente Oost")
     i = result.ranked[1]
-    assert "won 1 in neighbouring codes (CPV 72*, outside CPV 725*) since 2021-11-01" in i.reason()
+    assert "won 1 contract in neighbouring codes (CPV 72*, outside CPV 725*) since 2021-11-01" in i.reason()
     assert i.reason().endswith("risk not scored")  # unknown is said, never shown as low
     f = result.ranked[3]
     assert "for similar buyers (municipality) since 2021-11-01" in f.reason()  # no buyer known: sizes were not compared
