@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -166,7 +166,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     for (source, notice_id), pk in pks.items():
         children.add(pk, latest[(source, notice_id)], org_id)
     _insert_children(session, children)
-    link_duplicates(session, [(pk, source) for (source, _), pk in pks.items()],
+    link_duplicates(session, [(pk, source, latest[(source, notice_id)].published) for (source, notice_id), pk in pks.items()],
                     identifiers=[row["identifier"] for row in children.identifiers])
     return result
 
@@ -223,18 +223,22 @@ def _insert_children(session: Session, children: ChildRows) -> None:
         insert_rows(session, members, member_rows)
 
 
-def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identifiers: Iterable[str] | None = None) -> None:
+def link_duplicates(session: Session, rows: Sequence[tuple[int, str, date]], *,
+                    identifiers: Iterable[str] | None = None) -> None:
     """Mark the less preferred copies of a notice that several sources share as duplicates of the preferred one.
 
     Copies are linked through shared identifiers, transitively: a TenderNed row naming a TED number and the
     OCDS process naming that TenderNed publication are one award with the TED notice, even though the OCDS
-    process never names the TED number itself. The preferred copy (``SOURCE_PREFERENCE``) of each group is
-    the one counted. ``rows`` are ``(notice pk, source)``; ``identifiers``, when the caller has just
+    process never names the TED number itself; an eForms change notice names the notice it changes (BT-758).
+    The preferred copy of each group is the one counted: the preferred source's (``SOURCE_PREFERENCE``), and of
+    that source's copies the newest, so a change notice counts instead of the version it corrects, whichever
+    arrived first. ``rows`` are ``(notice pk, source, published)``; ``identifiers``, when the caller has just
     written them, are those rows' identifiers (saves reading them back).
     """
     if not rows:
         return
-    sources: dict[int, str] = dict(rows)
+    sources: dict[int, str] = {pk: source for pk, source, _ in rows}
+    published: dict[int, date] = {pk: day for pk, _, day in rows}
     parent: dict[int, int] = {pk: pk for pk in sources}
 
     def find(pk: int) -> int:
@@ -259,13 +263,13 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identi
         members: dict[str, list[int]] = {}
         for chunk in _chunks(sorted(found)):
             shared = (  # Core columns, not the ORM's: plain rows, without the ORM's loading per row
-                select(_IDENTIFIERS.c.identifier, _NOTICES.c.id, _NOTICES.c.source)
+                select(_IDENTIFIERS.c.identifier, _NOTICES.c.id, _NOTICES.c.source, _NOTICES.c.published)
                 .join(_NOTICES, _NOTICES.c.id == _IDENTIFIERS.c.notice_pk)
                 .where(_IDENTIFIERS.c.identifier.in_(chunk))
             )
-            for identifier, pk, source in session.execute(shared):
+            for identifier, pk, source, day in session.execute(shared):
                 if pk not in sources:
-                    sources[pk], parent[pk] = source, pk
+                    sources[pk], published[pk], parent[pk] = source, day, pk
                     frontier.add(pk)
                 members.setdefault(identifier, []).append(pk)
         for pks in members.values():
@@ -278,7 +282,7 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str]], *, identi
     for group in groups.values():
         if len(group) < 2:
             continue
-        canonical = min(group, key=lambda pk: (_preference(sources[pk]), pk))
+        canonical = min(group, key=lambda pk: (_preference(sources[pk]), -published[pk].toordinal(), pk))
         links += [{"pk": pk, "canonical": canonical} for pk in group if pk != canonical]
         links.append({"pk": canonical, "canonical": None})
     if links:  # one executemany for the batch (groups are disjoint: each notice is set once), not two statements a group

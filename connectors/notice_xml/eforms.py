@@ -21,7 +21,7 @@ from connectors.notice_xml.eforms_modifications import modifications
 from connectors.notice_xml.eforms_notice_parts import ExtensionParts, RootParts
 from connectors.notice_xml.eforms_parties import Organisations, business_party
 from connectors.notice_xml.namespaces import eforms_tag
-from connectors.notice_xml.values import cpv, notice_date, publication_number, unique, with_lot_cpv
+from connectors.notice_xml.values import cpv, notice_date, notice_uuid, publication_number, unique, with_lot_cpv
 from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_node_text, in_language, required
 from connectors.records import Lot, Notice, Party
 
@@ -82,7 +82,8 @@ def parse(root: Any, where: str) -> Notice:
         awards=() if modified else found.awards,
         bids=() if modified else found.bids,
         modifications=changes,
-        same_as=_same_as(uuid, published_id),
+        # a change notice (BT-758) republishes the notice it changes, corrected: one notice in two versions
+        same_as=_same_as(uuid, published_id, found_in.changed_notice() if kind != "other" else None),
     )
 
 
@@ -155,10 +156,17 @@ def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str
     return names, main, additional
 
 
-def _same_as(uuid: str | None, published_id: str | None) -> tuple[str, ...]:
+def _same_as(uuid: str | None, published_id: str | None, changed: str | None = None) -> tuple[str, ...]:
+    """The notice's identifiers, and those of the earlier version a change notice names (``changed``): the store
+    then counts one of the two, the newer (``store.notices.link_duplicates``). A corrigendum ("corr", kind "other")
+    is left apart: it would otherwise stand in for the notice it corrects in every count."""
     ids = []
     if uuid:
         ids.append(f"eforms:{uuid}")
     if published_id:
         ids.append(f"ted:{published_id}")
-    return tuple(ids)
+    if changed:
+        earlier_uuid = notice_uuid(changed)
+        earlier_number = None if earlier_uuid else publication_number(changed)
+        ids += [f"eforms:{earlier_uuid}"] if earlier_uuid else [f"ted:{earlier_number}"] if earlier_number else []
+    return tuple(dict.fromkeys(ids))

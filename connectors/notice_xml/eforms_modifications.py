@@ -13,7 +13,6 @@ restates the contract and would otherwise count it a second time.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from connectors.notice_xml.builders import new_modification
@@ -21,12 +20,11 @@ from connectors.notice_xml.eforms_awards import Results
 from connectors.notice_xml.eforms_parties import Organisations
 from connectors.notice_xml.namespaces import EFORMS_NS
 from connectors.notice_xml.problems import warn
-from connectors.notice_xml.values import publication_number, unique
+from connectors.notice_xml.values import notice_uuid, publication_number, unique
 from connectors.notice_xml.xpath import compiler, in_language, text
 from connectors.records import Modification, Party
 
 _x = compiler(EFORMS_NS)
-_UUID = re.compile(r"\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:-\d{2})?\s*$")
 
 MODIFICATIONS = _x("efac:ContractModification")
 CHANGED_NOTICE = _x("efbc:ChangedNoticeIdentifier/text()")
@@ -45,7 +43,7 @@ def modifications(
     changes = []
     for element in MODIFICATIONS(extension):
         original_text = text(CHANGED_NOTICE, element)
-        original = publication_number(original_text) or _notice_uuid(original_text)
+        original = publication_number(original_text) or notice_uuid(original_text)
         if original is None:
             warn(where, notice_id, "efac:ContractModification/efbc:ChangedNoticeIdentifier",
                  f"original notice {original_text!r} unreadable or absent: modification kept, not linked to its award")
@@ -70,12 +68,6 @@ def modifications(
     if not changes:
         warn(where, notice_id, "efac:ContractModification", "modification notice without a contract modification")
     return tuple(changes)
-
-
-def _notice_uuid(text_: str | None) -> str | None:
-    """The changed notice's UUID where it is named by its notice id and version ("<uuid>-01")."""
-    match = _UUID.match(text_ or "")
-    return match.group(1) if match else None
 
 
 def _contractors(tenders: list[Any], found: Results, organisations: Organisations) -> tuple[Party, ...]:

@@ -26,6 +26,7 @@ _PUBLICATION, _PUBLICATION_ID, _PUBLICATION_DATE = map(eforms_tag, ("efac:Public
                                                                     "efbc:PublicationDate"))
 _SUBTYPE, _SUBTYPE_CODE = eforms_tag("efac:NoticeSubType"), eforms_tag("cbc:SubTypeCode")
 _NOTICE_RESULT = eforms_tag("efac:NoticeResult")
+_CHANGES, _CHANGED_NOTICE = eforms_tag("efac:Changes"), eforms_tag("efbc:ChangedNoticeIdentifier")
 
 
 class RootParts:
@@ -99,11 +100,12 @@ class RootParts:
 class ExtensionParts:
     """The ``efext:EformsExtension`` children the parser reads (none for a notice without one)."""
 
-    __slots__ = ("publications", "result", "subtypes")
+    __slots__ = ("changes", "publications", "result", "subtypes")
 
     def __init__(self, extension: Any | None) -> None:
         self.publications: list[Any] = []  # efac:Publication
         self.subtypes: list[Any] = []  # efac:NoticeSubType
+        self.changes: list[Any] = []  # efac:Changes (a change notice's)
         self.result: Any | None = None  # the first efac:NoticeResult
         if extension is None:
             return
@@ -115,6 +117,13 @@ class ExtensionParts:
                 self.publications.append(child)
             elif tag == _SUBTYPE:
                 self.subtypes.append(child)
+            elif tag == _CHANGES:
+                self.changes.append(child)
+
+    def changed_notice(self) -> str | None:
+        """``efac:Changes/efbc:ChangedNoticeIdentifier/text()`` (BT-758): the notice a change notice changes, by its
+        publication number ("259785-2023", as TED publishes them) or its notice id and version ("<uuid>-01")."""
+        return _first_child_text(self.changes, _CHANGED_NOTICE)
 
     def publication(self) -> tuple[str | None, str | None]:
         """(``efac:Publication/efbc:NoticePublicationID/text()``, ``efac:Publication/efbc:PublicationDate/text()``):

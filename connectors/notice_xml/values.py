@@ -81,6 +81,16 @@ def cpv(text: str | None) -> str | None:
     return match.group(1)
 
 
+#: An eForms notice id (BT-701, a UUID), maybe with its version ("<uuid>-01"), as BT-758 names a changed notice.
+_NOTICE_UUID = re.compile(r"\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:-\d{2})?\s*$")
+
+
+def notice_uuid(text: str | None) -> str | None:
+    """The notice id where a notice is named by its id and version ("<uuid>-01" -> "<uuid>"); else None."""
+    match = _NOTICE_UUID.match(text or "")
+    return match.group(1) if match else None
+
+
 def publication_number(text: str | None) -> str | None:
     """The OJ S publication number as TED shows it ("353237-2021"), from either spelling.
 

@@ -457,3 +457,15 @@ def test_values() -> None:
     assert notice_date("2023-05-16+03:00") == date(2023, 5, 16)
     assert notice_date("2023-05-17Z") == notice_date("20230517") == date(2023, 5, 17)
     assert notice_date("2023-02-30") is None
+
+
+def test_a_change_notice_is_one_notice_with_the_version_it_changes() -> None:
+    """BT-758 names the changed notice by publication number (as TED publishes) or by notice id and version (as the
+    SDK's example does); the store then counts the newer of the two (``store.notices.link_duplicates``)."""
+    published = notice(PUBLISHED / "st19_368245-2023.xml")
+    assert published.same_as == ("eforms:7f55a23d-985b-408c-8763-a6d88bc8bfff", "ted:368245-2023", "ted:259785-2023")
+    example = notice(SDK / "change-cn_24_cumbria_suppliers.xml")
+    assert example.same_as == ("eforms:92521e66-3cd5-4a5f-bea1-51991d5871ea", "eforms:6bc75979-ce6c-46eb-81a6-eee543697dec")
+    # a corrigendum ("corr", kind "other") is not the notice it corrects: it must not stand in for it in counts
+    corrigendum = notice(PUBLISHED / "st23_775348-2023.xml")
+    assert corrigendum.kind == "other" and "ted:422781-2023" not in corrigendum.same_as

@@ -203,3 +203,24 @@ def test_award_facts_stream_one_notice_at_a_time(store: Store) -> None:
     assert [w.name for w in groups[0][0].winners] == ["Acme ICT B.V.", "Beta Systems GmbH"]  # a joint award
     assert sorted(len(v) for v in versions) == [1, 1, 1]
     assert {v[0].notice_id for v in versions} == {"100-2024", "200-2024", "300-2024"}
+
+
+def test_a_change_notice_counts_instead_of_the_notice_it_changes_in_either_order(store: Store) -> None:
+    """An eForms change notice (BT-758) republishes the notice it changes, corrected: one notice, counted once, in
+    its newest version, whichever of the two was collected first."""
+    original = ted_notice("100-2024", winners=(ACME,), uuid="u-original")
+    change = replace(ted_notice("150-2024", winners=(BETA,), uuid="u-change"), published=date(2024, 3, 20),
+                     same_as=("eforms:u-change", "ted:150-2024", "ted:100-2024"))
+    unrelated = ted_notice("200-2024", uuid="u-other")
+    for order in ([original, unrelated], [change]), ([change], [original, unrelated]):
+        with store.session() as session, session.begin():
+            session.query(NoticeRow).delete()
+        for batch in order:
+            save(store, batch)
+        with store.session() as session:
+            counted = {number for number, dup in session.execute(select(NoticeRow.notice_id, NoticeRow.duplicate_of_id))
+                       if dup is None}
+            winners = sorted(tuple(w.key for w in f.winners) for f in award_facts(session, "72")
+                             if f.notice_id in ("100-2024", "150-2024"))
+        assert counted == {"150-2024", "200-2024"}, order
+        assert winners == [(org_key(BETA),), (org_key(BETA),)], order  # the corrected award, once per lot
