@@ -28,3 +28,8 @@ def people_rows(routing: Any) -> list[dict]:  # routing: alerts.routing.Routing
 def category_rows(routing: Any) -> list[dict]:
     """Each routed category with its label and managers."""
     return [{"category": c.code, "label": c.label, "managers": ", ".join(c.managers)} for c in routing.categories.values()]
+
+
+def rule_stats_rows(rows: list[dict]) -> list[dict]:
+    """``store.alerts.rule_stats`` as printed: a precision nobody's answers support says so, not a blank."""
+    return [{**row, "precision": "unknown (none judged)"} if row.get("precision") is None else row for row in rows]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from alerts.evaluate import Candidate
 from alerts.lifecycle import AlertState, Outcome, decide, retry_delay
+from models.intervals import wilson_interval
 from store.schema.alerts import AlertAudit, AlertDelivery, AlertFeedback, AlertOccurrence, AlertRow
 
 #: (recipient, channel, mode) for an alert of a given severity: from the routing.
@@ -375,7 +376,11 @@ def end_snoozes(session: Session, *, now: datetime, plan: DeliveryPlan | None, a
 
 
 def rule_stats(session: Session) -> list[dict[str, Any]]:
-    """Per rule: alerts, how people answered, and the precision (share not dismissed as not relevant)."""
+    """Per rule: alerts, how people answered, and the precision with its 95% interval.
+
+    Precision rests on the alerts someone judged (acknowledged or dismissed, as their latest answer): the share not
+    dismissed as not relevant or as about the wrong company. An alert nobody answered (or only snoozed) is not
+    counted as right: with none judged, the precision is unknown (None), never 1.0."""
     totals = {rule: n for rule, n in session.execute(select(AlertRow.rule_id, func.count()).group_by(AlertRow.rule_id))}
     latest = (
         select(AlertFeedback.alert_id, func.max(AlertFeedback.id).label("last"))
@@ -393,13 +398,17 @@ def rule_stats(session: Session) -> list[dict[str, Any]]:
     rows = []
     for rule_id in sorted(totals):
         total, seen = totals[rule_id], answers[rule_id]
-        not_relevant = seen["dismiss:not-relevant"]
+        wrong = seen["dismiss:not-relevant"] + seen["dismiss:wrong-entity"]
+        judged = seen["ack"] + sum(n for answer, n in seen.items() if answer.startswith("dismiss:"))
+        interval = wilson_interval(judged - wrong, judged)
         rows.append(
             {
                 "rule": rule_id, "alerts": total, "acknowledged": seen["ack"], "snoozed": seen["snooze"],
-                "dismissed not-relevant": not_relevant, "dismissed wrong-entity": seen["dismiss:wrong-entity"],
-                "dismissed known": seen["dismiss:known"],
-                "precision": round((total - not_relevant) / total, 3) if total else None,
+                "dismissed not-relevant": seen["dismiss:not-relevant"],
+                "dismissed wrong-entity": seen["dismiss:wrong-entity"], "dismissed known": seen["dismiss:known"],
+                "judged": judged,
+                "precision": round((judged - wrong) / judged, 3) if judged else None,
+                "precision 95% interval": f"{interval[0]:.2f}-{interval[1]:.2f}" if interval else None,
             }
         )
     return rows

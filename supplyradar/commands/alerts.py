@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from reports.alert_tables import category_rows, outbox_row, people_rows
+from reports.alert_tables import category_rows, outbox_row, people_rows, rule_stats_rows
 from reports.tables import emit, rows_table
 from supplyradar.commands.groups import evaluate_app
 from supplyradar.commands.lazy import Settings, open_store
@@ -230,12 +230,12 @@ def undo_wrong_company_command(alert_id: int, by: ByOption = None) -> None:
 
 @alerts_app.command("stats")
 def stats_command() -> None:
-    """Precision per rule: the share of its alerts not dismissed as not relevant."""
+    """Precision per rule over the alerts people acknowledged or dismissed, with its 95% interval (store.alerts)."""
     from store.alerts import rule_stats
 
     with open_store(Settings()) as store, store.session() as session:
         rows = rule_stats(session)
-    out.print(rows_table("Alerts per rule", rows) if rows else "No alerts yet.")
+    out.print(rows_table("Alerts per rule", rule_stats_rows(rows)) if rows else "No alerts yet.")
 
 
 @alerts_app.command("check-config")

@@ -292,7 +292,10 @@ def test_feedback_stats_and_wrong_entity(store: Store, settings: Settings, inbox
         with pytest.raises(ValueError, match="needs a reason"):
             apply_feedback(session, ids[("bankruptcy", world["clean"])], action="dismiss", decided_by="bob", now=NOW)
         stats = {row["rule"]: row for row in rule_stats(session)}
-    assert stats["news-distress"]["precision"] == 0.5 and stats["bankruptcy"]["precision"] == 1.0
+    assert (stats["news-distress"]["judged"], stats["news-distress"]["precision"]) == (2, 0.5)
+    assert stats["news-distress"]["precision 95% interval"] == "0.09-0.91"
+    # nobody judged the bankruptcy alert: its precision is unknown, not 1.0
+    assert (stats["bankruptcy"]["judged"], stats["bankruptcy"]["precision"]) == (0, None)
 
     # A dismissed alert stays quiet: a new article is counted, not sent.
     _add(store, _event, world["it"], "news.insolvency", date(2026, 10, 31), "a5")

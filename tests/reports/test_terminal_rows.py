@@ -50,3 +50,10 @@ def test_backtest_rows_say_n_a_for_a_recall_without_cases() -> None:
     assert excluded_line(SimpleNamespace(excluded=[])) is None
     assert excluded_line(SimpleNamespace(excluded=[SimpleNamespace(name="X", why="the supplier itself")])) == \
         "Left out: X (the supplier itself)"
+
+
+def test_a_rule_nobody_judged_prints_its_precision_as_unknown() -> None:
+    from reports.alert_tables import rule_stats_rows
+
+    rows = [{"rule": "bankruptcy", "judged": 0, "precision": None}, {"rule": "news", "judged": 2, "precision": 0.5}]
+    assert [row["precision"] for row in rule_stats_rows(rows)] == ["unknown (none judged)", 0.5]
