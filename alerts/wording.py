@@ -135,6 +135,13 @@ _REASON_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
     (r"^impact: dependency ([\d.]+) in category (\d+)", r"impact: afhankelijkheid \1 in categorie \2"),
     (r"^likelihood of disruption ([\d.]+%) \(failure ([\d.]+%), geopolitical ([\d.]+)\)",
      r"kans op verstoring \1 (faalrisico \2, geopolitiek \3)"),
+    (r"^likelihood of disruption ([\d.]+%) \(failure ([\d.]+%), geopolitical unknown\)",
+     r"kans op verstoring \1 (faalrisico \2, geopolitiek onbekend)"),
+    (r"^geopolitical exposure unknown: the supplier's country is unknown \(its country's stability, EU membership and "
+     r"news tone rest on it\); add the country \(the company register, a notice or our own data\)",
+     "geopolitieke blootstelling onbekend: het land van de leverancier is onbekend (de stabiliteit van het land, het "
+     "EU-lidmaatschap en de nieuwstoon hangen ervan af); vul het land aan (handelsregister, een aankondiging of onze "
+     "eigen gegevens)"),
     (r"^no news tone for (\w+)", r"geen nieuwstoon voor \1"),
     (r"^political stability of (\w+) \(WGI\)", r"politieke stabiliteit van \1 (WGI)"),
     (r"^critical raw material (.+?):", r"kritieke grondstof \1:"),

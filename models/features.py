@@ -367,9 +367,13 @@ class WeightedScore:
     coverage: float
     confidence: float
     notes: tuple[str, ...] = ()
+    #: Why the score is "unknown" although some components are known (the input it is about is missing), and how to
+    #: get it; None for a scored row. Its value is kept for the record, not as a risk level (as ``FailureScore``'s).
+    unknown_because: str | None = None
 
     def reasons(self) -> list[dict[str, Any]]:
-        """Known components by contribution, largest first, then unknown ones and the notes; contributions sum to the value."""
+        """Known components by contribution, largest first, then unknown ones and the notes; contributions sum to the
+        value. An unknown score's first reason says why it is unknown."""
         known_weight = sum(c.weight for c in self.components if c.value is not None)
         rows = [
             {"feature": c.name, "value": c.value, "weight": c.weight,
@@ -381,7 +385,9 @@ class WeightedScore:
                    for c in self.components if c.value is None]
         notes = [{"feature": "(note)", "value": None, "weight": 0.0, "contribution": 0.0, "text": note}
                  for note in self.notes]
-        return sorted(rows, key=lambda r: -r["contribution"]) + missing + notes
+        why = [{"feature": "(unknown)", "value": None, "weight": 0.0, "contribution": 0.0, "text": self.unknown_because}
+               ] if self.unknown_because else []
+        return why + sorted(rows, key=lambda r: -r["contribution"]) + missing + notes
 
     def features(self) -> dict[str, float | None]:
         return {c.name: c.value for c in self.components}

@@ -22,7 +22,7 @@ Components (0..1, higher = more exposed); weights in ``config/risk.yaml``:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.features import Component, WeightedScore, weighted_score
 
@@ -84,9 +84,16 @@ def tone_risk(recent: float | None, prior: float | None) -> float | None:
     return 0.5 * level + 0.5 * fall
 
 
+#: The first reason of a supplier's exposure when its country is unknown (band "unknown", never ranked or alerted on).
+UNKNOWN_COUNTRY = ("geopolitical exposure unknown: the supplier's country is unknown (its country's stability, EU "
+                   "membership and news tone rest on it); add the country (the company register, a notice or our own "
+                   "data)")
+
+
 def geopolitical_score(inputs: GeoInputs, *, weights: Mapping[str, float],
                        membership_risk: Mapping[str, float]) -> WeightedScore:
-    """The combined exposure with every component shown; unknown components lower coverage and confidence."""
+    """The combined exposure with every component shown; unknown components lower coverage and confidence, and
+    without the supplier's country the exposure is unknown (``WeightedScore.unknown_because``), never "low"."""
     notes = []
     country = inputs.country or "unknown country"
     if inputs.materials is None:
@@ -119,6 +126,7 @@ def geopolitical_score(inputs: GeoInputs, *, weights: Mapping[str, float],
         Component("tone_trend", tone, weights["tone_trend"], f"news tone about {country}, recent and its trend",
                   {"tone_recent": inputs.tone_recent, "tone_prior": inputs.tone_prior}),
     ]
-    if inputs.country is None:
-        notes.append("the supplier's country is unknown")
-    return weighted_score(components, notes)
+    score = weighted_score(components, notes)
+    if inputs.country is None:  # what the exposure is about: without it the known parts would read as "low"
+        return replace(score, unknown_because=UNKNOWN_COUNTRY)
+    return score

@@ -50,7 +50,8 @@ def geo_rows(geos: Mapping[tuple[int, str], WeightedScore], inputs: ScoringInput
     newest_tone = {country: max(d for d, _ in series) for country, series in inputs.tone.items() if series}
     reasons: dict[int, list[dict[str, Any]]] = {}  # per score: the scores of one country and category are one object
     return [
-        score_row(org, category, "geopolitical", score.value, band(score.value, cfg.medium_from, cfg.high_from),
+        score_row(org, category, "geopolitical", score.value,
+                  "unknown" if score.unknown_because else band(score.value, cfg.medium_from, cfg.high_from),
                   score.confidence, score.coverage, reasons.get(id(score)) or reasons.setdefault(id(score), score.reasons()),
                   geo_sources(inputs, org, newest_tone), score.features())
         for (org, category), score in geos.items() if score.value is not None
@@ -146,12 +147,12 @@ def combined_row(org: int, category: str, dep: WeightedScore, failure: FailureSc
     "unknown", the reason first), and the summary marks it so it is never ranked.
     """
     m = config.matrix
-    cell = risk_cell(failure.probability, geo_score.value if geo_score else None, dep.value,
-                     geo_weight=m.geo_weight, thresholds=m.model_dump())
+    geo = geo_score.value if geo_score and not geo_score.unknown_because else None  # unknown adds nothing, and says so
+    cell = risk_cell(failure.probability, geo, dep.value, geo_weight=m.geo_weight, thresholds=m.model_dump())
     reasons = [
         {"feature": "likelihood", "value": cell.likelihood, "band": cell.likelihood_band,
          "text": f"likelihood of disruption {cell.likelihood:.1%} (failure {failure.probability:.1%}, "
-                 f"geopolitical {geo_score.value if geo_score and geo_score.value is not None else 0:.2f})"},
+                 f"geopolitical {'unknown' if geo is None else f'{geo:.2f}'})"},
         {"feature": "impact", "value": cell.impact, "band": cell.impact_band,
          "text": f"impact: dependency {dep.value:.2f} in category {category}"},
         *failure.reasons[:3],

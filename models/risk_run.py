@@ -364,7 +364,7 @@ def categories_of_ours(inputs: ScoringInputs, config: RiskConfig, ours: OurBusin
             view.dependencies[(org, category)] = score
             geos[(org, category)] = g = geo(org, category)
             share = spend.get(org, 0.0) or 1.0
-            if g.value is not None:
+            if g.value is not None and not g.unknown_because:
                 weighted_geo += share * g.value
                 weight += share
         view.kraljic.append(category_position(

@@ -64,7 +64,18 @@ def test_unknown_inputs_lower_coverage_instead_of_scoring_zero() -> None:
                    tone_recent=None, tone_prior=None)
     assert score.coverage == pytest.approx(GEO.weights["membership"] / sum(GEO.weights.values()))
     assert score.confidence < 0.5
-    assert any("country is unknown" in n for n in score.notes)
+    assert score.unknown_because and "country is unknown" in score.unknown_because
+    assert score.reasons()[0]["text"] == score.unknown_because  # said first
+
+
+def test_without_the_country_the_exposure_is_unknown_never_low() -> None:
+    """Sanctions screening and the category's materials may be known, but the exposure is about the country: a
+    supplier whose country nobody knows must not read as "low" beside a Dutch one."""
+    unknown = _score(country=None, stability=None, membership="unknown", materials=[], sanctions_match=0.0,
+                     tone_recent=None, tone_prior=None)
+    dutch = _score(country="NL", stability=1.0, membership="eu", materials=[], sanctions_match=0.0)
+    assert unknown.unknown_because and dutch.unknown_because is None
+    assert unknown.value is not None and unknown.value < 0.3  # the known parts alone would have read "low"
 
 
 def test_category_materials_mapping_is_validated(tmp_path: Path) -> None:

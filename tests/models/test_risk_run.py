@@ -163,3 +163,17 @@ def test_every_row_carries_the_relationship_and_the_rows_come_in_a_fixed_order()
     assert scores.category_spend == {"72": 1_000_000.0}
     assert by_key[("dependency", ALFA, "72")]["features"]["spend_share"] == pytest.approx(0.8)
     assert [k.category for k in scores.kraljic] == ["72"]
+
+
+def test_a_supplier_of_ours_whose_country_nobody_knows_has_an_unknown_geopolitical_exposure() -> None:
+    """Delta without a country: its geopolitical rows say "unknown" with the reason first (never "low" on the parts
+    known), its combined view says so instead of "geopolitical 0.00", and Kraljic's supply risk leaves it out."""
+    orgs = {**_inputs().organisations, DELTA: OrgFact(DELTA, "Delta Daten GmbH", None, "name:delta daten")}
+    scores = build_scores(_inputs(organisations=orgs), CONFIG, load_category_materials(), baseline_model(CONFIG))
+    geo = [r for r in scores.rows if r["kind"] == "geopolitical" and r["organisation_id"] == DELTA]
+    assert geo and all(r["band"] == "unknown" and "country is unknown" in r["reasons"][0]["text"] for r in geo)
+    assert all(r["band"] != "unknown" for r in scores.rows if r["kind"] == "geopolitical" and r["organisation_id"] == ALFA)
+    combined = next(r for r in scores.rows if r["kind"] == "combined" and r["organisation_id"] == DELTA)
+    assert any("geopolitical unknown" in reason["text"] for reason in combined["reasons"])
+    (position,) = [k for k in scores.kraljic if k.category == "72"]
+    assert position.components["geopolitical"] == pytest.approx(scores.geopolitical[(ALFA, "72")].value)
