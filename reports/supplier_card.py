@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from reference.figures import figure
 from reports.tables import rows_table
 
 _BAND_STYLE = {"high": "red", "medium": "yellow", "low": "green"}
@@ -88,7 +89,7 @@ def _amounts(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
     def written(value: Any) -> Any:
         if not isinstance(value, int | float):
             return value
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        return figure(value, "en", ",.0f" if float(value).is_integer() else ",.2f")
     return [{**row, column: written(row.get(column))} for row in rows]
 
 
