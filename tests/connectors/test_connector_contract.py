@@ -50,9 +50,7 @@ def _tenderned_page(router: respx.MockRouter, settings: TenderNedSettings) -> No
     router.get(f"{settings.base_url}/publicaties").respond(
         200, content=(folder / "publicaties_page_1.json").read_bytes()
     )
-    router.get(f"{settings.base_url}/publicaties/441200").respond(
-        200, content=(folder / "detail_441200.json").read_bytes()
-    )
+    # (no detail: the public XML and the list row say all of it, so ``collect_page`` does not ask for it)
     router.get(f"{settings.base_url}/publicaties/441200/public-xml").respond(
         200, content=(folder / "public-xml_can_24_minimal.xml").read_bytes()
     )

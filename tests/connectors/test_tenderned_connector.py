@@ -8,6 +8,7 @@ with check digits). Nothing touches the network, and no test waits.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 from datetime import date
@@ -246,8 +247,8 @@ def test_a_missing_public_xml_keeps_the_notice_without_awards_and_warns(respx_mo
 def test_a_page_with_xml_a_gone_detail_and_a_row_without_id(respx_mock, client):
     rows = fixture("publicaties_page_0.json")["content"]
     broken = {key: value for key, value in rows[1].items() if key != "publicatieId"}
-    respx_mock.get(f"{BASE}/publicaties/443725").respond(200, json=fixture("detail_443725.json"))
     respx_mock.get(f"{BASE}/publicaties/443725/public-xml").respond(200, content=b"<xml/>")
+    respx_mock.get(f"{BASE}/publicaties/441200/public-xml").respond(404, text="Not Found")
     respx_mock.get(f"{BASE}/publicaties/441200").respond(410)
 
     notices, errors = tenderned.collect_page(
@@ -255,11 +256,39 @@ def test_a_page_with_xml_a_gone_detail_and_a_row_without_id(respx_mock, client):
     )
 
     assert [n.notice_id for n in notices] == ["443725"] and notices[0].awards == xml_notice().awards
-    no_id, gone = errors
+    no_id, gone = errors  # (the XML's warning is not added for a notice that is not there at all)
     assert (
         no_id.field == "publicatieId" and json.loads(no_id.payload)["aanbestedingNaam"] == rows[1]["aanbestedingNaam"]
     )
     assert gone.record == "441200" and not isinstance(gone, RecordWarning)
+
+
+def test_the_detail_is_asked_only_where_the_xml_and_the_row_leave_something_out(respx_mock, client):
+    """The XML and the list row make the whole notice: one request per notice, not two (TenderNed's rate limit is
+    over all requests). Without CPV codes in the XML, or a row without its type, the detail is asked as well."""
+    row = fixture("publicaties_page_0.json")["content"][0]
+    xml = respx_mock.get(f"{BASE}/publicaties/443725/public-xml").respond(200, content=b"<xml/>")
+    detail = respx_mock.get(f"{BASE}/publicaties/443725").respond(200, json=fixture("detail_443725.json"))
+
+    [notice], warnings = tenderned.collect_page(client, SETTINGS, [row], parse=parse_stub)
+    assert (xml.call_count, detail.call_count, warnings) == (1, 0, [])
+    assert (notice.cpv_main, notice.cpv, notice.kind) == ("72200000", ("72200000", "72000000", "72250000"), "award")
+
+    def without_cpv(data: bytes, *, where: str) -> Notice:
+        return dataclasses.replace(xml_notice(), cpv_main=None, cpv=())
+
+    [notice], _ = tenderned.collect_page(client, SETTINGS, [row], parse=without_cpv)
+    assert (xml.call_count, detail.call_count) == (2, 1) and notice.cpv == ("72200000", "72000000")
+    untyped = {key: value for key, value in row.items() if key != "typePublicatie"}
+    [notice], _ = tenderned.collect_page(client, SETTINGS, [untyped], parse=parse_stub)
+    assert (xml.call_count, detail.call_count) == (3, 2) and notice.kind == "award"  # the detail's aankondigingCode
+
+
+def test_an_unavailable_xml_leaves_the_record_pending_not_the_page_stopped(respx_mock, client):
+    row = fixture("publicaties_page_0.json")["content"][0]
+    respx_mock.get(f"{BASE}/publicaties/443725/public-xml").respond(503)
+    notices, [error] = tenderned.collect_page(client, SETTINGS, [row], parse=parse_stub)
+    assert notices == [] and isinstance(error, PendingRecord) and error.record == "443725"
 
 
 def test_an_unparseable_public_xml_is_a_warning_too(respx_mock, client):
@@ -276,6 +305,7 @@ def test_an_unparseable_public_xml_is_a_warning_too(respx_mock, client):
 
 def test_an_unavailable_source_stops_the_page(respx_mock, client):
     """One record's 5xx after retries leaves that record pending; three in a row mean the source is down."""
+    respx_mock.get(f"{BASE}/publicaties/443725/public-xml").respond(404, text="Not Found")
     respx_mock.get(f"{BASE}/publicaties/443725").respond(502)
     row = fixture("publicaties_page_0.json")["content"][0]
     notices, [error] = tenderned.collect_page(client, SETTINGS, [row], parse=parse_stub)
