@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.cells import parse_amount, parse_cpv, parse_date, parse_kvk, text
-from connectors.spend_file import RowIssue, RowValues, category_code
+from connectors.spend_file import RowIssue, RowValues, category_code, row_currency
 from connectors.tabular import TableInfo
 
 _YES = {"ja", "j", "yes", "y", "x", "1", "true", "waar", "enkelvoudig", "single"}
@@ -149,7 +149,7 @@ def parse_contract_row(
         end_date=end,
         extension_until=until,
         value=values.get("value", parse_amount, "amount_unparsed"),
-        currency=(text(raw.get("currency")) or "EUR").upper()[:3],
+        currency=row_currency(values),
         owner=text(raw.get("owner")),
         single_sourced=values.get("single_sourced", parse_flag, "flag_unparsed"),
     )

@@ -28,3 +28,23 @@ def currency_code(value: object) -> str | None:
         return None
     code = value.strip().upper()
     return code if code in ISO_4217 else None
+
+
+#: What a ledger export writes for the euro besides its code (compared without case and spaces).
+EURO_SPELLINGS = frozenset({"€", "eur", "euro", "euros", "eur €"})
+#: ISO 4217's code for "no currency": what a row whose currency cell cannot be read is stored with, so it is never
+#: taken for the euro (or any currency) in a sum.
+NO_CURRENCY = "XXX"
+
+
+def ledger_currency(value: object, default: str = "EUR") -> str | None:
+    """The ISO 4217 code of a spend or contract file's currency cell: ``default`` for an empty cell (a ledger
+    books in its own currency), the euro for its sign and spellings ("€", "Euro"), else the code when it is
+    one; ``None`` for anything else ("$" is several currencies), which the caller reports."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if not isinstance(value, str):
+        return None
+    if " ".join(value.casefold().split()) in EURO_SPELLINGS:
+        return "EUR"
+    return currency_code(value)

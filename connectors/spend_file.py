@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.cells import parse_amount, parse_cpv, parse_date, parse_kvk, text
+from connectors.currencies import NO_CURRENCY, ledger_currency
 from connectors.tabular import TableInfo
 
 
@@ -82,6 +83,19 @@ class RowValues:
         self.issues.append(RowIssue(self.row, code, column, message, raw))
 
 
+def row_currency(values: RowValues) -> str:
+    """The row's ISO 4217 currency (an empty cell: the euro, the ledger's own). A cell that names none ("$",
+    "EURO's") is a ``currency_invalid`` issue and the row is kept with ``NO_CURRENCY``: its amount then counts in
+    no sum of our spend, where the cell cut to three letters was taken for a currency of its own ("$", "EUR" for
+    "EURO's" by luck)."""
+    raw = values.raw.get("currency")
+    code = ledger_currency(raw)
+    if code is None:
+        values.issue("currency_invalid", "currency", f"{str(raw)[:40]!r} is not an ISO 4217 currency code", raw)
+        return NO_CURRENCY
+    return code
+
+
 def category_code(category: str | None, category_cpv: Mapping[str, str]) -> str | None:
     """A CPV code for a category cell: a code-like cell ("48", "90910000") or a name listed in the mapping."""
     if not category:
@@ -121,7 +135,7 @@ def parse_spend_row(
         cpv=cpv,
         amount=amount,
         amount_text=text(raw.get("amount")),
-        currency=(text(raw.get("currency")) or "EUR").upper()[:3],
+        currency=row_currency(values),
         booked_on=booked_on,
         invoice_number=text(raw.get("invoice_number")),
         description=text(raw.get("description")),

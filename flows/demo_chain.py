@@ -183,8 +183,8 @@ def _print_quality(console: Console, settings: Settings) -> None:
     _table(console, "Data quality of our own data (supplyradar quality)", report.summary_rows(examples=2),
            ("finding", "count", "rows", "examples"))
     if report.matched_share is not None:
-        console.print(f"Our spend: [bold]{report.net_spend:,.0f}[/bold] net (credit notes netted); matched suppliers "
-                      f"cover [bold]{report.matched_share:.1%}[/bold] of the booked volume")
+        console.print(f"Our spend: [bold]{report.currency} {report.net_spend:,.0f}[/bold] net (credit notes netted); "
+                      f"matched suppliers cover [bold]{report.matched_share:.1%}[/bold] of the booked volume")
 
 
 def _print_training(console: Console, trained: dict) -> None:

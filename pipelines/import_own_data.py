@@ -47,11 +47,13 @@ from typing import Any, TypeVar
 from config.own_data import ColumnMapping, load_column_mapping
 from config.settings import Settings
 from connectors.contract_register import ContractRecord, parse_contract_row
+from connectors.currencies import NO_CURRENCY
 from connectors.spend_file import RowIssue, SpendRecord, parse_spend_row
 from connectors.tabular import TableInfo, TabularFileError, open_table
 from models.matching import normalise
 from store import own_data as rows_store
 from store.db import Store
+from store.spend_period import SPEND_CURRENCY
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -274,15 +276,27 @@ class QualityReport:
 
     spend_lines: int = 0
     contracts: int = 0
+    # in SPEND_CURRENCY (euros) alone: a line in another currency is in none of these sums ("spend rows in another
+    # currency" lists them)
     total_spend: Decimal = Decimal(0)  # booked volume: absolute amounts (a credit note is volume too)
     matched_spend: Decimal = Decimal(0)  # the same, on matched suppliers
     net_spend: Decimal = Decimal(0)  # our spend: credit notes netted, all booking dates
+    currency: str = SPEND_CURRENCY
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def matched_share(self) -> float | None:
         """Share of spend (by absolute amount: a credit note is spend moved too) on matched suppliers."""
         return float(self.matched_spend / self.total_spend) if self.total_spend else None
+
+    def totals_text(self) -> str:
+        """The totals under the findings, each figure with its currency and what it counts."""
+        share = "n/a" if self.matched_share is None else f"{self.matched_share:.1%}"
+        return (f"{self.spend_lines:,} spend lines, {self.contracts:,} contracts.\n"
+                f"Our spend: {self.currency} {self.net_spend:,.2f} net (credit notes netted, all booking dates; lines in "
+                f"another currency in no sum).\n"
+                f"Matched suppliers cover {share} of the booked volume {self.currency} {self.total_spend:,.2f} (absolute "
+                f"amounts: a credit note counts as volume, not as less spend).")
 
     def summary_rows(self, examples: int = 5) -> list[dict[str, Any]]:
         rows = []
@@ -296,9 +310,11 @@ class QualityReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "spend_lines": self.spend_lines, "contracts": self.contracts, "net_spend": str(self.net_spend),
+            "spend_lines": self.spend_lines, "contracts": self.contracts, "currency": self.currency,
+            "net_spend": str(self.net_spend),
             "booked_volume": str(self.total_spend), "matched_volume": str(self.matched_spend),
-            "spend_basis": "net_spend: credit notes netted, every booking date; matched_share: of the booked "
+            "spend_basis": f"in {self.currency} alone (lines in another currency are listed, in no sum); "
+                           "net_spend: credit notes netted, every booking date; matched_share: of the booked "
                            "volume (absolute amounts)",
             "matched_share": None if self.matched_share is None else round(self.matched_share, 4),
             "findings": self.findings,
@@ -314,8 +330,8 @@ def _example(item: dict[str, Any]) -> str:
 
 FINDINGS = (
     "spend rows without supplier id", "spend rows without category", "contracts without supplier id",
-    "contracts without category", "suppliers not matched", "duplicate spend rows", "values that did not parse",
-    "other row issues",
+    "contracts without category", "suppliers not matched", "duplicate spend rows", "spend rows in another currency",
+    "values that did not parse", "other row issues",
 )
 
 
@@ -337,6 +353,7 @@ def quality_report(store: Store) -> QualityReport:
     name_key = _NameKeys()
     by_name_no_id: dict[str, dict[str, Any]] = {}
     by_name_no_category: dict[str, dict[str, Any]] = {}
+    foreign: dict[str, dict[str, Any]] = {}  # per supplier spelling and currency
     for r in spend:
         ref = row_ref(r.source_file, r.row_number)
         names[ref] = r.supplier_name
@@ -344,11 +361,14 @@ def quality_report(store: Store) -> QualityReport:
             _grouped(f["spend rows without supplier id"], by_name_no_id, r.supplier_name, ref)
         if r.cpv is None and r.category is None:
             _grouped(f["spend rows without category"], by_name_no_category, r.supplier_name, ref)
-        if r.amount is not None:
+        counted = r.amount is not None and r.currency == SPEND_CURRENCY
+        if counted:
             report.total_spend += abs(r.amount)
             report.net_spend += r.amount
+        elif r.amount is not None and r.currency != NO_CURRENCY:  # (no currency: under "values that did not parse")
+            _grouped(f["spend rows in another currency"], foreign, f"{r.supplier_name or ''} ({r.currency})", ref)
         matched = r.organisation_id is not None and r.organisation_id not in internal
-        if matched and r.amount is not None:
+        if matched and counted:
             report.matched_spend += abs(r.amount)
         if not matched and r.supplier_name:
             _add_unmatched(unmatched, r, ref, "spend", name_key)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from reference.cpv import cpv_prefix
 from store.category_access import in_categories
 from store.schema import Contract, ScoringRun, SpendLine
-from store.spend_period import SpendPeriod, net_spend, net_spend_by, spend_period
+from store.spend_period import SpendPeriod, in_spend_currency, net_spend, net_spend_by, spend_period
 
 #: Running contracts a category page lists, the soonest to end first.
 CATEGORY_CONTRACTS = 100
@@ -38,7 +38,7 @@ def category_spend(session: Session, prefix: str, period: SpendPeriod | None = N
     year = extract("year", SpendLine.booked_on)
     rows = session.execute(
         select(year, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
-        .where(SpendLine.cpv.startswith(prefix))
+        .where(SpendLine.cpv.startswith(prefix), in_spend_currency())
         .group_by(year)
         .order_by(year.desc())
     ).all()

@@ -27,6 +27,7 @@ from store.bulk import insert_returning, insert_rows
 from store.notices import dialect_insert
 from store.schema import Contract, OrganisationIdentifier, SpendLine
 from store.schema.own_data import OwnDataImport, OwnDataIssue, SpendLineDetail
+from store.spend_period import in_spend_currency
 
 CHUNK = 500
 
@@ -238,7 +239,7 @@ def spend_rows(session: Session) -> Iterable[Any]:
     query = (
         select(
             line.id, line.source_file, line.row_number, line.supplier_name, line.supplier_kvk, line.organisation_id,
-            line.cpv, line.category, line.amount, line.booked_on, detail.invoice_number,
+            line.cpv, line.category, line.amount, line.currency, line.booked_on, detail.invoice_number,
         )
         .select_from(SpendLine.__table__.outerjoin(SpendLineDetail.__table__, detail.spend_line_id == line.id))
         .order_by(line.id)
@@ -279,4 +280,4 @@ def internal_organisations(session: Session, ids: Iterable[int]) -> set[int]:
 
 
 def total_spend(session: Session) -> Decimal:
-    return session.scalar(select(func.coalesce(func.sum(SpendLine.amount), 0))) or Decimal(0)
+    return session.scalar(select(func.coalesce(func.sum(SpendLine.amount), 0)).where(in_spend_currency())) or Decimal(0)

@@ -35,6 +35,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
+from store.spend_period import in_spend_currency
 
 _CHUNK = 900
 
@@ -93,10 +94,11 @@ def event_sources(session: Session) -> frozenset[str]:
 
 
 def spend_facts(session: Session, *, start: date, end: date) -> list[SpendFact]:
-    """Resolved spend lines booked in [start, end] (lines without a date count when the window is open)."""
+    """Resolved spend lines booked in [start, end] (lines without a date count when the window is open), in euros
+    (``store.spend_period.SPEND_CURRENCY``: a line in another currency is in no sum)."""
     query = (
         select(SpendLine.organisation_id, SpendLine.cpv, SpendLine.amount, SpendLine.booked_on)
-        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None),
+        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None), in_spend_currency(),
                or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end)))
     )
     return [SpendFact(org, cpv, float(amount), day) for org, cpv, amount, day in session.execute(query)]

@@ -7,6 +7,11 @@ finished scoring run, which is also the window the dependency scores and the Kra
 use; without a scoring run, up to today. A credit note is a negative line and lowers the sum.
 Lines without a booking date count in every period, as the scoring run counts them (the quality
 report lists them).
+
+Our spend is in euros (``SPEND_CURRENCY``: what a Dutch or EU public body books in, and what every page writes
+it in). A line in another currency is kept, but counts in no sum: no exchange rate is fetched, and adding its
+amount to euros would make every figure built on it wrong without a sign. The quality report lists such lines
+("spend rows in another currency"), with their suppliers.
 """
 
 from __future__ import annotations
@@ -17,12 +22,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.schema import ScoringRun, SpendLine
 
 DEFAULT_MONTHS = 24
+#: The currency of "our spend": a line in another counts in no sum (``in_spend_currency``).
+SPEND_CURRENCY = "EUR"
+
+
+def in_spend_currency() -> ColumnElement[bool]:
+    """The spend lines our spend sums: those in ``SPEND_CURRENCY``."""
+    return SpendLine.currency == SPEND_CURRENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +46,9 @@ class SpendPeriod:
     months: int
 
     def condition(self) -> ColumnElement[bool]:
-        # As the scoring run reads spend (store.risk.spend_facts): booked in [start, end], or undated.
-        return or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(self.start, self.end))
+        # As the scoring run reads spend (store.risk.spend_facts): booked in [start, end], or undated; in euros.
+        return and_(in_spend_currency(),
+                    or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(self.start, self.end)))
 
 
 def months_before(day: date, months: int) -> date:

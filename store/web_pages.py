@@ -33,7 +33,7 @@ from store.schema import (
 )
 from store.schema.own_data import MatchCandidate, MatchDecision
 from store.score_history import ScoreView, supplier_scores
-from store.spend_period import SpendPeriod, net_spend, spend_period
+from store.spend_period import SpendPeriod, in_spend_currency, net_spend, spend_period
 
 __all__ = [
     "SupplierPage", "awards_won", "match_decisions", "may_see_supplier", "organisation_ids", "register_facts",
@@ -98,7 +98,7 @@ def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str
     year = extract("year", SpendLine.booked_on)
     spend_rows = session.execute(
         select(year, SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
-        .where(SpendLine.organisation_id == organisation_id, in_categories(SpendLine.cpv, prefixes))
+        .where(SpendLine.organisation_id == organisation_id, in_categories(SpendLine.cpv, prefixes), in_spend_currency())
         .group_by(year, SpendLine.cpv)
         .order_by(year.desc(), SpendLine.cpv)
     ).all()

@@ -87,14 +87,7 @@ def quality_command(
         out.print_json(json.dumps(report.as_json(), default=str, ensure_ascii=False))
         return
     out.print(rows_table("data quality", report.summary_rows(examples)))
-    share = report.matched_share
-    out.print(
-        f"{report.spend_lines} spend lines, {report.contracts} contracts.\n"
-        f"Our spend: {report.net_spend:,.2f} net (credit notes netted, all booking dates).\n"
-        f"Matched suppliers cover {'n/a' if share is None else f'{share:.1%}'} of the booked volume "
-        f"{report.total_spend:,.2f} (absolute amounts: a credit note counts as volume, not as less spend).",
-        markup=False, highlight=False,
-    )
+    out.print(report.totals_text(), markup=False, highlight=False)
 
 
 def match_list_command(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from sqlalchemy import update
 
 from config.settings import Settings
 from pipelines.import_own_data import import_file, quality_report
 from store.db import Store
+from store.risk import spend_facts
+from store.schema import Organisation, SpendLine
 from store.spend_period import months_before, net_spend, spend_period
 
 ROWS = [
@@ -39,3 +43,39 @@ def test_net_spend_nets_credit_notes_over_the_period_and_the_quality_report_says
     assert report.net_spend == Decimal("5750.00")  # every booking date, the credit note netted
     assert report.total_spend == Decimal("6250.00")  # the booked volume behind the matched share
     assert "credit notes netted" in report.as_json()["spend_basis"]
+
+
+def test_spend_in_another_currency_is_in_no_sum_and_the_quality_report_lists_it(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Euros and dollars are not added up: a dollar line is kept, listed, and counts nowhere; a currency cell that
+    names no currency ("$") is a row issue, and its line counts nowhere either; the euro's sign is the euro."""
+    path = tmp_path / "spend.csv"
+    rows = [ROWS[0].replace(";Bedrag;", ";Bedrag;Valuta;"),
+            "Stroom B.V.;12345678;Energie;09310000;1000,00;€;01-06-2026;A1",
+            "Stroom B.V.;12345678;Energie;09310000;400,00;;03-06-2026;A2",  # an empty cell: the ledger's euros
+            "Cloudy Inc.;;Software;48000000;9000,00;usd;01-07-2026;US1",
+            "Cloudy Inc.;;Software;48000000;70,00;$;02-07-2026;US2"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        result = import_file(store, path, "spend", settings)
+        with store.session() as session:
+            period = spend_period(session, months=24, today=date(2026, 11, 1))
+            assert net_spend(session, period) == Decimal("1400.00")
+            assert net_spend(session, period, prefix="48") == Decimal("0")
+        with store.session() as session, session.begin():  # every line resolved to one supplier, as scoring reads them
+            supplier = Organisation(org_key="test:one", name="One", first_seen=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1))
+            session.add(supplier)
+            session.flush()
+            session.execute(update(SpendLine).values(organisation_id=supplier.id))
+        with store.session() as session:
+            spend = spend_facts(session, start=period.start, end=period.end)
+            assert sorted(fact.amount for fact in spend) == [400.0, 1000.0]
+        report = quality_report(store)
+    assert result.issues["currency_invalid"] == 1
+    assert (report.net_spend, report.total_spend, report.currency) == (Decimal("1400.00"), Decimal("1400.00"), "EUR")
+    [foreign] = report.findings["spend rows in another currency"]
+    assert foreign["supplier"] == "Cloudy Inc. (USD)" and len(foreign["rows"]) == 1
+    [unreadable] = [item for item in report.findings["values that did not parse"] if item["code"] == "currency_invalid"]
+    assert unreadable["column"] == "Valuta" and unreadable["value"] == "$"
+    assert "Our spend: EUR 1,400.00 net" in report.totals_text()
