@@ -35,7 +35,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from store.spend_period import in_spend_currency
+from store.spend_period import SPEND_CURRENCY, in_spend_currency
 
 _CHUNK = 900
 
@@ -111,11 +111,16 @@ def contract_rows(session: Session) -> list[tuple[int, str | None, Contract]]:
 
 
 def contract_facts(session: Session, category_of: Any) -> tuple[list[ContractFact], bool]:
-    """Our resolved contracts as model facts (category by ``category_of(cpv)``), and whether any contract exists."""
+    """Our resolved contracts as model facts (category by ``category_of(cpv)``), and whether any contract exists.
+
+    A contract's value counts in euros alone (``SPEND_CURRENCY``), as our spend does: one in another currency has
+    no value here (not converted), so it adds nothing to its category's contract value, where it was added as if
+    it were euros."""
     any_contract = session.execute(select(func.count()).select_from(Contract)).scalar_one() > 0
     facts = [
         ContractFact(org, category_of(cpv) or "", c.end_date, c.extension_until,
-                     float(c.value) if c.value is not None else None, c.single_sourced, c.contract_ref)
+                     float(c.value) if c.value is not None and c.currency == SPEND_CURRENCY else None,
+                     c.single_sourced, c.contract_ref)
         for org, cpv, c in contract_rows(session)
     ]
     return facts, any_contract

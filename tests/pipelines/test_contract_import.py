@@ -4,19 +4,20 @@ updates on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from config.settings import Settings
 from connectors.contract_register import add_months, parse_flag, parse_options
 from pipelines.import_own_data import import_file
 from store.db import Store
-from store.schema import Contract
+from store.risk import contract_facts
+from store.schema import Contract, Organisation
 from store.schema.own_data import OwnDataIssue
 
 HEADER = ["Contractnummer", "Omschrijving", "Leverancier", "KvK-nummer", "CPV", "Startdatum", "Einddatum",
@@ -120,3 +121,29 @@ def test_the_demo_register_is_rebuilt_byte_for_byte_and_keeps_its_promises(tmp_p
     failing = world.supplier_by_id[story.our_failure_id]
     ends = [r["Einddatum"].date() for r in records if r["KvK-nummer"] == failing.id or r["Leverancier"] == failing.name]
     assert ends and max(ends) > STORY_TODAY
+
+
+def test_a_contract_in_another_currency_has_no_value_in_the_scores_facts(store: Store, settings: Settings,
+                                                                         tmp_path: Path) -> None:
+    """Its value is kept as written, with its currency, but the dependency scores' facts count euros alone: the
+    dollar contract adds nothing to its category's contract value (it was added as if it were euros)."""
+    rows = [[*row[:12], currency, *row[12:]] for row, currency in zip(ROWS[:3], ("€", "USD", ""), strict=True)]
+    header = [*HEADER[:12], "Valuta", *HEADER[12:]]
+    book = Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "register.xlsx")
+    import_file(store, tmp_path / "register.xlsx", "contracts", settings)
+    found = contracts(store)
+    assert [(found[ref].currency, found[ref].value) for ref in ("C-1", "C-2", "C-3")] == [
+        ("EUR", Decimal("1200000")), ("USD", Decimal("8000000.5")), ("EUR", Decimal("650000"))]
+    with store.session() as session, session.begin():  # resolved, as the scoring run reads them
+        supplier = Organisation(org_key="test:one", name="One", first_seen=datetime(2026, 1, 1),
+                                updated_at=datetime(2026, 1, 1))
+        session.add(supplier)
+        session.flush()
+        session.execute(update(Contract).values(organisation_id=supplier.id))
+    with store.session() as session:
+        facts, _any = contract_facts(session, lambda cpv: cpv or "")
+    assert sorted((fact.ref, fact.value) for fact in facts) == [("C-1", 1_200_000.0), ("C-2", None), ("C-3", 650_000.0)]
