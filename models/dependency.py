@@ -73,13 +73,15 @@ def lock_in(contracts: Sequence[ContractFact], category_contract_value: float, a
                                              for c in running) else 0.0
     flags = [c.single_sourced for c in running if c.single_sourced is not None]
     parts["single_sourced"] = (1.0 if any(flags) else 0.0) if flags else None
-    value = sum(c.value for c in running if c.value)
-    parts["value_share"] = min(value / category_contract_value, 1.0) if category_contract_value > 0 and value else (
-        0.0 if category_contract_value > 0 else None)
+    # the share of the category's running contract value, of the contracts that state one; none stating a value:
+    # unknown, left out of the weights (it read 0, as if the contracts were worth nothing)
+    stated = [c.value for c in running if c.value]
+    parts["value_share"] = (min(sum(stated) / category_contract_value, 1.0)
+                            if category_contract_value > 0 and stated else None)
     known = {k: v for k, v in parts.items() if v is not None}
     weight = sum(params.lock_in_weights[k] for k in known)
     score = sum(params.lock_in_weights[k] * v for k, v in known.items()) / weight if weight else None
-    detail: dict[str, object] = {"running_contracts": len(running), **parts,
+    detail: dict[str, object] = {"running_contracts": len(running), **parts, "contracts_with_value": len(stated),
                                  "ends": max(known_ends).isoformat() if known_ends else None,
                                  "contracts": [c.ref for c in running if c.ref]}
     return score, detail

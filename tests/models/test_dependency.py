@@ -88,3 +88,19 @@ def test_category_matching_uses_the_longest_configured_prefix() -> None:
     assert CONFIG.category_of("33100000") == "33"
     assert CONFIG.criticality("09310000") == 0.9
     assert CONFIG.criticality("33") == CONFIG.default_criticality
+
+
+def test_a_contract_without_a_value_leaves_its_value_share_unknown_not_zero() -> None:
+    """A running contract that states no value (or one in another currency: ``store.risk.contract_facts``) says
+    nothing about its share of the category's contract value: the lock-in rests on what is known, where it counted
+    a share of 0 (as if the contract were worth nothing) and came out lower."""
+    unstated = ContractFact(1, "72", date(2028, 1, 1), date(2029, 1, 1), None, True, "C-1")
+    value, detail = lock_in([unstated], 1_000_000.0, AS_OF, PARAMS)
+    assert detail["value_share"] is None and detail["contracts_with_value"] == 0
+    known = {k: detail[k] for k in ("remaining_term", "extension_options", "single_sourced")}
+    weights = {k: PARAMS.lock_in_weights[k] for k in known}
+    assert value == pytest.approx(sum(weights[k] * v for k, v in known.items()) / sum(weights.values()))
+    stated = ContractFact(1, "72", date(2028, 1, 1), date(2029, 1, 1), 250_000.0, True, "C-1")
+    value_stated, detail = lock_in([stated, unstated], 1_000_000.0, AS_OF, PARAMS)
+    assert detail["value_share"] == pytest.approx(0.25) and detail["contracts_with_value"] == 1
+    assert value_stated < value  # a known share of a quarter weighs in, where the unknown one was left out
