@@ -33,7 +33,7 @@ from store.schema import (
 )
 from store.schema.own_data import MatchCandidate, MatchDecision
 from store.score_history import ScoreView, supplier_scores
-from store.spend_period import SpendPeriod, in_spend_currency, net_spend, spend_period
+from store.spend_period import SpendPeriod, net_spend, spend_period
 
 __all__ = [
     "SupplierPage", "awards_won", "match_decisions", "may_see_supplier", "organisation_ids", "register_facts",
@@ -45,7 +45,7 @@ __all__ = [
 class SupplierPage:
     organisation: Organisation
     identifiers: list[OrganisationIdentifier]
-    spend_by_year: list[tuple[int | None, str | None, Decimal, int]]
+    spend_by_year: list[tuple[int | None, str | None, Decimal, int, str]]  # year, CPV, net, lines, currency
     spend_total: Decimal
     contracts: list[Contract]
     events: list[SupplierEvent]
@@ -96,13 +96,15 @@ def supplier_page(session: Session, organisation_id: int, prefixes: Sequence[str
         )
     )
     year = extract("year", SpendLine.booked_on)
+    # every line the supplier's page may show, each currency apart (our spend's sums count euros alone)
     spend_rows = session.execute(
-        select(year, SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0), func.count())
-        .where(SpendLine.organisation_id == organisation_id, in_categories(SpendLine.cpv, prefixes), in_spend_currency())
-        .group_by(year, SpendLine.cpv)
-        .order_by(year.desc(), SpendLine.cpv)
+        select(year, SpendLine.cpv, func.coalesce(func.sum(SpendLine.amount), 0), func.count(), SpendLine.currency)
+        .where(SpendLine.organisation_id == organisation_id, in_categories(SpendLine.cpv, prefixes))
+        .group_by(year, SpendLine.cpv, SpendLine.currency)
+        .order_by(year.desc(), SpendLine.cpv, SpendLine.currency)
     ).all()
-    spend_by_year = [(int(y) if y is not None else None, cpv, Decimal(total), n) for y, cpv, total, n in spend_rows]
+    spend_by_year = [(int(y) if y is not None else None, cpv, Decimal(total), n, currency)
+                     for y, cpv, total, n, currency in spend_rows]
     contracts = list(
         session.scalars(
             select(Contract)

@@ -465,7 +465,7 @@ def test_supplier_page_for_a_manager_of_its_category(client: TestClient, world: 
     page = response.text
     for text in ("Stroom &amp; Co B.V.", "12345678", "C-POWER", "provisional suspension of payments", "failure",
                  "<svg class=\"spark\"", "1-2024", "Besloten Vennootschap", "3514 Handel in elektriciteit",
-                 "Insolvency case S.05/26/1", "Voorlopige surseance verleend"):
+                 "Insolvency case S.05/26/1", "Voorlopige surseance verleend", "USD 7,000"):
         assert text in page, text
     assert HOSTILE not in page and 'href="javascript:' not in page
 
@@ -501,6 +501,7 @@ def test_category_page(client: TestClient, store: Store, world: World) -> None:
     assert "Category 0931" in page and "strategic" in page and "Stroom &amp; Co" in page
     assert "Concentration (HHI)" in page and "Groene Energie" in page  # from the stored summary
     assert "C-POWER" in page
+    assert "€ 250,000" in page and "257,000" not in page  # our spend in euros; the dollar line is in no sum
     assert client.get("/categories/0931").status_code == 200
 
 
