@@ -11,8 +11,9 @@ One transaction per file
   - the header does not split into known columns, or a row splits differently (wrong delimiter);
   - a required column is missing (``config/own_data_columns.yaml`` lists them);
   - more than ``settings.own_data.max_bad_value_share`` (5%) of the rows have an amount or a date
-    that does not parse or is missing: then the column is wrong (another decimal style, another
-    column, a stray quote that shifted the rows), not a row, and importing it would silently drop spend;
+    that does not parse or is missing, or a currency cell that names no currency: then the column is
+    wrong (another decimal style, another column, a stray quote that shifted the rows), not a row, and
+    importing it would silently drop spend;
   - an unbalanced quote, a row with more or fewer fields than the header, a field over the size
     limit (``connectors.tabular``), or a supplier name no person types (over ``MAX_SUPPLIER_NAME``
     characters or spanning lines: rows swallowed by a stray quote).
@@ -59,7 +60,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Issue codes that, too frequent, refuse the file (see the module docstring).
-FATAL_WHEN_FREQUENT = {"amount": ("amount_unparsed", "amount_missing"), "date": ("date_unparsed", "date_missing")}
+FATAL_WHEN_FREQUENT = {"amount": ("amount_unparsed", "amount_missing"), "date": ("date_unparsed", "date_missing"),
+                       "currency": ("currency_invalid",)}  # (a wrong currency column would keep every line from our spend)
 #: After adding this many spend lines, PostgreSQL's statistics are refreshed (``ANALYZE``).
 ANALYZE_AFTER_ROWS = 10_000
 #: A supplier name longer than this is not a name but rows merged by a stray quote: the file is refused.
@@ -232,7 +234,8 @@ def _refuse_implausible_name(info: TableInfo, row: int, name: str | None) -> Non
 
 
 def _refuse_if_too_bad(info: TableInfo, report: ImportReport, issues: list[RowIssue], max_share: float) -> None:
-    """Unparsed and missing values of a column count together: either way the line has no amount (or date)."""
+    """Unparsed and missing values of a column count together: either way the line has no amount (or date); a
+    currency cell that names no currency leaves its line out of our spend's sums, so those count too."""
     if not report.rows_read:
         return
     for codes in FATAL_WHEN_FREQUENT.values():

@@ -130,6 +130,15 @@ def test_missing_amounts_count_towards_the_refusal(sqlite_store: Store, settings
     assert error.column == "Bedrag" and "5 of 20 rows" in str(error)
 
 
+def test_a_currency_column_that_names_no_currency_refuses_the_file(sqlite_store: Store, settings: Settings,
+                                                                    tmp_path: Path) -> None:
+    """A wrong column mapped as the currency would keep every line out of our spend: refused like a wrong amount."""
+    header = HEADER + ";Valuta"
+    rows = [f"Leverancier {i};;Bouw;1,00;01-02-2024;F{i};x;{'EUR' if i < 18 else 'Bouw'}" for i in range(20)]
+    error = _refused(sqlite_store, settings, write(tmp_path / "spend.csv", [header, *rows]), TooManyBadValuesError)
+    assert error.column == "Valuta" and "2 of 20 rows" in str(error) and "'Bouw' is not an ISO 4217" in str(error)
+
+
 def test_an_oversized_field_refuses_that_file_and_the_next_file_still_imports(
         sqlite_store: Store, settings: Settings, tmp_path: Path) -> None:
     from connectors.tabular import FieldTooLargeError

@@ -55,7 +55,10 @@ def test_spend_in_another_currency_is_in_no_sum_and_the_quality_report_lists_it(
             "Stroom B.V.;12345678;Energie;09310000;1000,00;€;01-06-2026;A1",
             "Stroom B.V.;12345678;Energie;09310000;400,00;;03-06-2026;A2",  # an empty cell: the ledger's euros
             "Cloudy Inc.;;Software;48000000;9000,00;usd;01-07-2026;US1",
-            "Cloudy Inc.;;Software;48000000;70,00;$;02-07-2026;US2"]
+            "Cloudy Inc.;;Software;48000000;70,00;$;02-07-2026;US2",
+            # (a currency that names none is a row's problem while rare, 5% of the rows at most: else the file is refused)
+            *[f"Stroom B.V.;12345678;Energie;09310000;0,00;EUR;0{m}-08-2026;Z{m}" for m in range(1, 10)],
+            *[f"Stroom B.V.;12345678;Energie;09310000;0,00;EUR;1{m}-08-2026;Z1{m}" for m in range(0, 9)]]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
         result = import_file(store, path, "spend", settings)
@@ -70,7 +73,7 @@ def test_spend_in_another_currency_is_in_no_sum_and_the_quality_report_lists_it(
             session.execute(update(SpendLine).values(organisation_id=supplier.id))
         with store.session() as session:
             spend = spend_facts(session, start=period.start, end=period.end)
-            assert sorted(fact.amount for fact in spend) == [400.0, 1000.0]
+            assert sorted(fact.amount for fact in spend if fact.amount) == [400.0, 1000.0]
         report = quality_report(store)
     assert result.issues["currency_invalid"] == 1
     assert (report.net_spend, report.total_spend, report.currency) == (Decimal("1400.00"), Decimal("1400.00"), "EUR")
