@@ -55,7 +55,9 @@ class SpendRecord:
     amount: Decimal | None
     #: The amount cell as written: part of the row's identity even when it does not parse.
     amount_text: str | None
-    currency: str
+    currency: str  # ISO 4217 (``row_currency``)
+    #: The currency cell as written, for the row's identity (``store.own_data.spend_content``).
+    currency_text: str | None
     booked_on: date | None
     invoice_number: str | None
     description: str | None
@@ -136,6 +138,7 @@ def parse_spend_row(
         amount=amount,
         amount_text=text(raw.get("amount")),
         currency=row_currency(values),
+        currency_text=text(raw.get("currency")),
         booked_on=booked_on,
         invoice_number=text(raw.get("invoice_number")),
         description=text(raw.get("description")),

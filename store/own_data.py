@@ -42,10 +42,14 @@ def _digest(values: Sequence[object]) -> str:
 
 
 def spend_content(record: SpendRecord) -> str:
-    """The hash of a spend row's values (not its file or row number: a renamed file is the same data)."""
+    """The hash of a spend row's values (not its file or row number: a renamed file is the same data).
+
+    The currency as the hash has always read it (the cell's first three letters, upper-cased; EUR when empty), not
+    the ISO code the row now stores: a row stored before the currency was read as a code ("€" then, "EUR" now)
+    keeps its key, so importing its file again finds it instead of adding it a second time."""
     return _digest([
         record.supplier_name and record.supplier_name.casefold(), record.supplier_kvk, record.supplier_vat,
-        record.supplier_ref, record.category, record.cpv, record.amount_text, record.currency,
+        record.supplier_ref, record.category, record.cpv, record.amount_text, (record.currency_text or "EUR").upper()[:3],
         record.booked_on, record.invoice_number, record.description, record.contract_ref,
     ])
 

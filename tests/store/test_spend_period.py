@@ -6,11 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import update
+from alembic import command
+from sqlalchemy import select, update
 
 from config.settings import Settings
 from pipelines.import_own_data import import_file, quality_report
 from store.db import Store
+from store.migrate import alembic_config, upgrade_to_head
 from store.risk import spend_facts
 from store.schema import Organisation, SpendLine
 from store.spend_period import months_before, net_spend, spend_period
@@ -82,3 +84,33 @@ def test_spend_in_another_currency_is_in_no_sum_and_the_quality_report_lists_it(
     [unreadable] = [item for item in report.findings["values that did not parse"] if item["code"] == "currency_invalid"]
     assert unreadable["column"] == "Valuta" and unreadable["value"] == "$"
     assert "Our spend: EUR 1,400.00 net" in report.totals_text()
+
+
+def test_a_line_stored_with_the_euro_sign_before_revision_0022_is_in_euros_after_it_and_known_when_imported_again(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Before, the currency cell's first three letters were stored: "€" stayed "€", and would now drop out of our
+    spend. The upgrade reads it as EUR (and "$" as no currency, XXX); the row's key is unchanged, so importing the
+    file again finds the row instead of adding it twice."""
+    path = tmp_path / "spend.csv"
+    rows = [ROWS[0].replace(";Bedrag;", ";Bedrag;Valuta;"),
+            "Stroom B.V.;12345678;Energie;09310000;1000,00;€;01-06-2026;A1",
+            *[f"Stroom B.V.;12345678;Energie;09310000;{m},00;EUR;0{m}-07-2026;B{m}" for m in range(1, 10)],
+            *[f"Stroom B.V.;12345678;Energie;09310000;1{m},00;EUR;1{m}-07-2026;C{m}" for m in range(0, 10)]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        import_file(store, path, "spend", settings)
+        with store.session() as session, session.begin():  # as the import before 0022 stored them
+            session.execute(update(SpendLine).where(SpendLine.amount == Decimal("1000.00")).values(currency="€"))
+            session.execute(update(SpendLine).where(SpendLine.amount == Decimal("1.00")).values(currency="$"))
+        config = alembic_config()
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0021_issue20_prefix_indexes")
+        upgrade_to_head(store.engine)
+        with store.session() as session:
+            currencies = dict(session.execute(select(SpendLine.amount, SpendLine.currency)
+                                              .where(SpendLine.amount.in_([Decimal("1000.00"), Decimal("1.00")]))).all())
+        assert currencies == {Decimal("1000.00"): "EUR", Decimal("1.00"): "XXX"}
+        again = import_file(store, path, "spend", settings)
+        assert (again.added, again.unchanged) == (0, 20)
