@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from models.dependency import ContractFact
@@ -35,7 +35,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from store.spend_period import SPEND_CURRENCY, in_spend_currency
+from store.spend_period import SPEND_CURRENCY, counted_in
 
 _CHUNK = 900
 
@@ -98,8 +98,7 @@ def spend_facts(session: Session, *, start: date, end: date) -> list[SpendFact]:
     (``store.spend_period.SPEND_CURRENCY``: a line in another currency is in no sum)."""
     query = (
         select(SpendLine.organisation_id, SpendLine.cpv, SpendLine.amount, SpendLine.booked_on)
-        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None), in_spend_currency(),
-               or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end)))
+        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None), counted_in(start, end))
     )
     return [SpendFact(org, cpv, float(amount), day) for org, cpv, amount, day in session.execute(query)]
 

@@ -46,9 +46,13 @@ class SpendPeriod:
     months: int
 
     def condition(self) -> ColumnElement[bool]:
-        # As the scoring run reads spend (store.risk.spend_facts): booked in [start, end], or undated; in euros.
-        return and_(in_spend_currency(),
-                    or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(self.start, self.end)))
+        return counted_in(self.start, self.end)
+
+
+def counted_in(start: date, end: date) -> ColumnElement[bool]:
+    """The lines our spend over [start, end] sums (the pages' and the scoring run's, ``store.risk.spend_facts``):
+    booked in it, or undated; in euros."""
+    return and_(in_spend_currency(), or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end)))
 
 
 def months_before(day: date, months: int) -> date:
