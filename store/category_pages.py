@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 from reference.cpv import cpv_prefix
 from store.category_access import in_categories
 from store.schema import Contract, ScoringRun, SpendLine
-from store.spend_period import SpendPeriod, in_spend_currency, net_spend, net_spend_by, spend_period
+from store.spend_period import (
+    OtherCurrency,
+    SpendPeriod,
+    in_spend_currency,
+    net_spend,
+    net_spend_by,
+    other_currencies,
+    spend_period,
+)
 
 #: Running contracts a category page lists, the soonest to end first.
 CATEGORY_CONTRACTS = 100
@@ -25,11 +33,13 @@ CATEGORY_CONTRACTS = 100
 @dataclass(frozen=True, slots=True)
 class CategorySpend:
     by_year: list[tuple[int | None, Decimal, int]]
-    total: Decimal  # our spend: net, in ``period``
+    total: Decimal | None  # our spend: net, in ``period``; None when every line of it is in another currency
     lines: int
     contracts: list[Contract]
     period: SpendPeriod | None = None
     matched: Decimal = Decimal(0)  # the part with suppliers we matched (what the dependency scores rest on)
+    #: what ``total`` leaves out: the period's lines in other currencies (``store.spend_period.other_currencies``)
+    others: tuple[OtherCurrency, ...] = ()
 
 
 def category_spend(session: Session, prefix: str, period: SpendPeriod | None = None) -> CategorySpend:
@@ -52,15 +62,20 @@ def category_spend(session: Session, prefix: str, period: SpendPeriod | None = N
             .limit(CATEGORY_CONTRACTS)
         )
     )
+    euros = net_spend_by(session, period, "cpv", prefix=prefix)  # the codes with a line counted in the period
+    others = other_currencies(session, period, SpendLine.cpv.startswith(prefix)).get(None, ())
     return CategorySpend(
-        by_year=by_year, total=net_spend(session, period, prefix=prefix), lines=sum(r[2] for r in by_year),
-        contracts=contracts, period=period, matched=net_spend(session, period, prefix=prefix, matched_only=True),
+        by_year=by_year, total=sum(euros.values(), Decimal(0)) if euros or not others else None,
+        lines=sum(r[2] for r in by_year), contracts=contracts, period=period,
+        matched=net_spend(session, period, prefix=prefix, matched_only=True), others=others,
     )
 
 
 def our_categories(session: Session, prefixes: Sequence[str] | None,
-                   period: SpendPeriod | None = None) -> list[tuple[str, Decimal, int]]:
-    """CPV codes we spend in or hold contracts in (inside ``prefixes``): (code, net spend in ``period``, contracts)."""
+                   period: SpendPeriod | None = None) -> list[tuple[str, Decimal | None, int, tuple[OtherCurrency, ...]]]:
+    """CPV codes we spend in or hold contracts in (inside ``prefixes``): (code, net spend in ``period``, contracts,
+    the period's spend in other currencies). The spend is None where every line of the period is in another currency
+    (unknown in euros), 0 where there is none in it."""
     period = period or spend_period(session)
     ever = set(session.scalars(
         select(SpendLine.cpv).where(SpendLine.cpv.is_not(None), in_categories(SpendLine.cpv, prefixes)).distinct()
@@ -74,8 +89,10 @@ def our_categories(session: Session, prefixes: Sequence[str] | None,
             .group_by(Contract.cpv)
         )
     )
+    others = other_currencies(session, period, in_categories(SpendLine.cpv, prefixes), by="cpv")
     codes = sorted(ever | set(spend) | set(contracts))
-    return [(code, Decimal(spend.get(code, 0)), contracts.get(code, 0)) for code in codes]
+    return [(code, spend[code] if code in spend else (None if code in others else Decimal(0)), contracts.get(code, 0),
+             others.get(code, ())) for code in codes]
 
 
 def kraljic_of(session: Session, prefix: str) -> dict[str, Any] | None:

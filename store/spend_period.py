@@ -11,7 +11,9 @@ report lists them).
 Our spend is in euros (``SPEND_CURRENCY``: what a Dutch or EU public body books in, and what every page writes
 it in). A line in another currency is kept, but counts in no sum: no exchange rate is fetched, and adding its
 amount to euros would make every figure built on it wrong without a sign. The quality report lists such lines
-("spend rows in another currency"), with their suppliers.
+("spend rows in another currency"), with their suppliers, and the pages that show our spend name what such lines
+leave out (``other_currencies``): where every line of a figure is in another currency, our spend in euros is
+unknown ("–"), not € 0.
 """
 
 from __future__ import annotations
@@ -52,7 +54,37 @@ class SpendPeriod:
 def counted_in(start: date, end: date) -> ColumnElement[bool]:
     """The lines our spend over [start, end] sums (the pages' and the scoring run's, ``store.risk.spend_facts``):
     booked in it, or undated; in euros."""
-    return and_(in_spend_currency(), or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end)))
+    return and_(in_spend_currency(), _booked_in(start, end))
+
+
+def _booked_in(start: date, end: date) -> ColumnElement[bool]:
+    return or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end))
+
+
+#: Net spend of one figure's lines in one other currency: (ISO code, net amount, lines).
+OtherCurrency = tuple[str, Decimal, int]
+
+
+def other_currencies(session: Session, period: SpendPeriod, *where: ColumnElement[bool],
+                     by: str | None = None) -> dict[object, tuple[OtherCurrency, ...]]:
+    """What ``period``'s figures leave out: net spend booked in it (or undated) in a currency other than
+    ``SPEND_CURRENCY``, per currency (alphabetical), for the lines ``where`` selects; grouped by the spend
+    line's column ``by`` (``"cpv"``, ``"organisation_id"``; lines without one left out), else under ``None``.
+
+    Why: such a line is kept but in no sum (no exchange rate is fetched), so a figure must say what it left out,
+    and a figure all of whose lines are in another currency is unknown in euros, not 0."""
+    key = getattr(SpendLine, by) if by else None
+    columns = [SpendLine.currency, func.coalesce(func.sum(SpendLine.amount), 0), func.count()]
+    query = (select(*columns, *([key] if key is not None else []))
+             .where(SpendLine.currency != SPEND_CURRENCY, _booked_in(period.start, period.end), *where)
+             .group_by(SpendLine.currency, *([key] if key is not None else []))
+             .order_by(SpendLine.currency))
+    if key is not None:
+        query = query.where(key.is_not(None))
+    found: dict[object, list[OtherCurrency]] = {}
+    for currency, amount, lines, *group in session.execute(query):
+        found.setdefault(group[0] if group else None, []).append((currency, Decimal(amount), lines))
+    return {group: tuple(amounts) for group, amounts in found.items()}
 
 
 def months_before(day: date, months: int) -> date:

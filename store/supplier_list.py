@@ -18,7 +18,7 @@ from store.category_access import in_categories
 from store.companies import latest_profiles
 from store.schema import Contract, Organisation, SpendLine, SupplierEvent
 from store.score_history import latest_scores
-from store.spend_period import SpendPeriod, spend_period
+from store.spend_period import OtherCurrency, SpendPeriod, other_currencies, spend_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,8 @@ class SupplierRow:
     name: str
     country: str | None
     company_id: str | None
-    spend: Decimal
+    #: our net spend in the period, in euros; None when every line of it is in another currency (unknown in euros)
+    spend: Decimal | None
     contracts: int
     score: float | None
     band: str | None
@@ -35,6 +36,8 @@ class SupplierRow:
     #: "current", "former" or "dissolved" (models.relationship), and the line that says why.
     status: str = "current"
     status_why: str = ""
+    #: what ``spend`` leaves out: the period's lines in other currencies (``store.spend_period.other_currencies``)
+    others: tuple[OtherCurrency, ...] = ()
 
 
 def our_suppliers(
@@ -64,6 +67,7 @@ def our_suppliers(
         last_spend[org_id] = last
         if total is not None:
             spend[org_id] = total
+    others = other_currencies(session, period, *spend_filter, by="organisation_id")
     contract_ends: dict[int, list[tuple[str, date | None]]] = defaultdict(list)
     for org_id, ref, end, extension in session.execute(
         select(Contract.organisation_id, Contract.contract_ref, Contract.end_date, Contract.extension_until).where(*contract_filter)
@@ -87,12 +91,13 @@ def our_suppliers(
             continue
         score = scores.get(o.id)
         rows.append(SupplierRow(
-            id=o.id, name=o.name, country=o.country, company_id=o.company_id, spend=Decimal(spend.get(o.id, 0)),
+            id=o.id, name=o.name, country=o.country, company_id=o.company_id,
+            spend=Decimal(spend[o.id]) if o.id in spend else (None if o.id in others else Decimal(0)),
             contracts=len(contract_ends.get(o.id, ())), score=score.value if score else None,
             band=score.band if score else None, score_kind=score.kind if score else None,
-            status=rel.status, status_why=rel.why,
+            status=rel.status, status_why=rel.why, others=others.get(o.id, ()),
         ))
-    rows.sort(key=lambda r: (r.status != CURRENT, r.score is None or r.band == "unknown", -(r.score or 0.0), -r.spend, r.name))
+    rows.sort(key=lambda r: (r.status != CURRENT, r.score is None or r.band == "unknown", -(r.score or 0.0), -(r.spend or 0), r.name))
     return rows[:limit]
 
 

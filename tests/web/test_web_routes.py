@@ -505,6 +505,40 @@ def test_category_page(client: TestClient, store: Store, world: World) -> None:
     assert client.get("/categories/0931").status_code == 200
 
 
+def test_spend_only_in_another_currency_is_unknown_in_euros_not_0_and_every_figure_names_what_it_left_out(
+        client: TestClient, store: Store, world: World) -> None:
+    from decimal import Decimal
+
+    from store.schema import SpendLine
+
+    now = datetime.now(UTC)
+    with store.sessions.begin() as session:  # inside the pages' period (24 months to the run of 1 November 2026)
+        for i, (name, cpv, amount, currency) in enumerate([(RIVAL.name, "09310000", "3000", "GBP"),
+                                                           (RIVAL.name, "90911200", "800", "USD")]):
+            session.add(SpendLine(row_key=f"other-{i}", source_file="spend.csv", row_number=20 + i, supplier_name="x",
+                                  organisation_id=world.orgs[name], cpv=cpv, amount=Decimal(amount), currency=currency,
+                                  booked_on=date(2026, 6, 1), imported_at=now))
+    signed_in(client, "mia")
+    categories = client.get("/categories").text
+    row = re.search(r'<tr><td><a href="/categories/90911200">.*?</tr>', categories, re.S)
+    assert row and "–" in row[0] and "not counted: USD 800" in row[0] and "€ 0" not in row[0]  # unknown, not 0
+    power_row = re.search(r'<tr><td><a href="/categories/09310000">.*?</tr>', categories, re.S)
+    assert power_row and "€ 250,000" in power_row[0] and "not counted: GBP 3,000, USD 7,000" in power_row[0]
+
+    only_foreign = client.get("/categories/90911200").text
+    assert "No spend recorded in this category" not in only_foreign
+    assert '<p class="big">–</p>' in only_foreign and "USD 800 in 1 line(s)" in only_foreign
+    page = client.get("/categories/09310000").text
+    assert '<p class="big">€ 250,000</p>' in page
+    assert "Not counted (another currency; no exchange rate is fetched): GBP 3,000 in 1 line(s), USD 7,000 in 1 line(s)" in page
+
+    suppliers = client.get("/suppliers").text
+    rival = re.search(r"Groene Energie N\.V\..*?</tr>", suppliers, re.S)
+    assert rival and "–" in rival[0] and "not counted: GBP 3,000, USD 800" in rival[0] and "€ 0" not in rival[0]
+    power = re.search(r"Stroom &amp; Co B\.V\..*?</tr>", suppliers, re.S)
+    assert power and "€ 250,000" in power[0] and "not counted: USD 7,000" in power[0]
+
+
 def test_category_page_without_a_summary_computes_nothing(client: TestClient) -> None:
     signed_in(client, "mia")
     page = client.get("/categories/09310000").text

@@ -57,7 +57,7 @@ def category_list(request: Request, who: Annotated[Principal, Depends(principal)
         period = spend_period_of(ctx, session)
         rows = our_categories(session, who.prefixes, period)
     mine = [(p, label(p, language)) for p in who.prefixes or ()]
-    listed = [(code, label(code, language), spend, contracts) for code, spend, contracts in rows]
+    listed = [(code, label(code, language), spend, contracts, others) for code, spend, contracts, others in rows]
     return render(request, "categories.html", mine=mine, rows=listed, period=period)
 
 
