@@ -87,7 +87,8 @@ def score_suppliers(as_of: date | None = None, routing_file: str | None = None) 
                               description="Our suppliers by combined risk")
     if summary["kraljic"]:
         create_table_artifact(key="score-suppliers-kraljic", description="Kraljic position per category", table=[
-            {"category": k["category"], "quadrant": k["quadrant"], "profit_impact": round(k["profit_impact"], 3),
+            {"category": k["category"], "quadrant": k["quadrant"],
+             "profit_impact": None if k["profit_impact"] is None else round(k["profit_impact"], 3),
              "supply_risk": None if k["supply_risk"] is None else round(k["supply_risk"], 3),
              "notes": "; ".join(k["notes"])} for k in summary["kraljic"]])
     return summary

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,16 +98,20 @@ def category_dependencies(
     criticality: float,
     params: DependencyParams,
     contracts_known: bool = True,
+    unpriced: AbstractSet[int] = frozenset(),
 ) -> dict[int, WeightedScore]:
     """Dependency per supplier in one category (every supplier with spend or a contract in it).
 
     ``market_suppliers`` are the credible suppliers of the category's award market; None when the
     store has no market data for the category (the substitutability component is then unknown).
+    ``spend`` is in euros; ``unpriced``: suppliers with spend in the category in another currency, whose amount
+    cannot be added (no exchange rate): their spend share is unknown, and so is the concentration of our
+    category spend (the HHI needs every share); the others' shares are of the euros, which the notes say.
     """
     spend = {org: amount for org, amount in spend.items() if amount and amount > 0}
     total = sum(spend.values())
     shares = {org: amount / total for org, amount in spend.items()} if total > 0 else {}
-    our_hhi = hhi(shares.values()) / HHI_MAX if shares else None
+    our_hhi = hhi(shares.values()) / HHI_MAX if shares and not unpriced else None
     market = set(market_suppliers) if market_suppliers is not None else None
     by_org: dict[int, list[ContractFact]] = {}
     for contract in contracts:
@@ -115,9 +120,15 @@ def category_dependencies(
                         if (c.extension_until or c.end_date) is None or (c.extension_until or c.end_date) >= as_of)
     w = params.weights
     results: dict[int, WeightedScore] = {}
-    for org in sorted(set(spend) | set(by_org)):
-        share = shares.get(org, 0.0 if total > 0 else None)
+    for org in sorted(set(spend) | set(by_org) | set(unpriced)):
+        share = None if org in unpriced else shares.get(org, 0.0 if total > 0 else None)
         notes = []
+        if org in unpriced:
+            notes.append(f"part of our spend with it in category {category} is in another currency (no exchange "
+                         "rate): spend share unknown")
+        elif unpriced:
+            notes.append(f"our spend in category {category} in another currency ({len(unpriced)} supplier(s)) "
+                         "is left out of the shares: they are shares of the euros")
         if market is None:
             alternatives, scarce = None, None
             notes.append(f"no market data for category {category}: substitutability unknown")
@@ -131,10 +142,12 @@ def category_dependencies(
             notes.append("no contract register imported: lock-in unknown")
         components = [
             Component("spend_share", share, w["spend_share"],
-                      "our spend share with this supplier in the category" if share is not None else "no spend known",
+                      "our spend share with this supplier in the category" if share is not None
+                      else "spend in another currency: share unknown" if org in unpriced else "no spend known",
                       {"spend": spend.get(org, 0.0), "category_spend": total}),
-            Component("concentration", our_hhi, w["concentration"], "concentration of our category spend (HHI/10,000)",
-                      {"suppliers_in_our_spend": len(shares)}),
+            Component("concentration", our_hhi, w["concentration"], "concentration of our category spend (HHI/10,000)"
+                      if our_hhi is not None or not unpriced else "part of our category spend in another currency: "
+                      "concentration unknown", {"suppliers_in_our_spend": len(shares), "in_another_currency": len(unpriced)}),
             Component("substitutability", scarce, w["substitutability"],
                       f"{alternatives} credible alternatives won similar contracts" if alternatives is not None
                       else "no market data", {"alternatives": alternatives}),

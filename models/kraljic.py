@@ -66,7 +66,7 @@ def risk_cell(failure_probability: float, geopolitical: float | None, dependency
 class KraljicPosition:
     category: str
     quadrant: str | None  # None when supply risk cannot be judged at all
-    profit_impact: float  # the category's share of our spend
+    profit_impact: float | None  # the category's share of our spend; None when part of it is in another currency
     supply_risk: float | None
     components: dict[str, float | None]
     coverage: float
@@ -79,14 +79,16 @@ class KraljicPosition:
                 "advice": self.advice, "notes": list(self.notes)}
 
 
-def kraljic_position(category: str, *, category_spend: float, total_spend: float, market_hhi: float | None,
+def kraljic_position(category: str, *, category_spend: float | None, total_spend: float, market_hhi: float | None,
                      scarcity: float | None, geopolitical: float | None, weights: Mapping[str, float],
                      profit_impact_high_from: float, supply_risk_high_from: float) -> KraljicPosition:
     """The category's quadrant; ``market_hhi`` on 0..10,000, ``scarcity`` and ``geopolitical`` 0..1.
 
-    Missing market data lowers the coverage and is said in the notes, never read as "no risk".
+    Missing market data lowers the coverage and is said in the notes, never read as "no risk". ``category_spend``
+    None: part of our spend in the category is in another currency (no exchange rate), so its share of our spend,
+    the profit impact, is unknown and so is the quadrant (it read as the share of the euros alone, too low).
     """
-    profit = category_spend / total_spend if total_spend > 0 else 0.0
+    profit = None if category_spend is None else category_spend / total_spend if total_spend > 0 else 0.0
     score = weighted_score([
         Component("concentration", None if market_hhi is None else market_hhi / 10_000, weights["concentration"],
                   "concentration of the award market (HHI)"),
@@ -97,7 +99,10 @@ def kraljic_position(category: str, *, category_spend: float, total_spend: float
     if market_hhi is None:
         notes.append(f"no award market data for category {category}: supply risk rests on geopolitics only")
     quadrant = None
-    if score.value is not None:
+    if profit is None:
+        notes.append(f"part of our spend in category {category} is in another currency (no exchange rate): "
+                     "profit impact unknown, no quadrant")
+    elif score.value is not None:
         quadrant = QUADRANTS[(profit >= profit_impact_high_from, score.value >= supply_risk_high_from)]
     else:
         notes.append("supply risk unknown: no quadrant")

@@ -35,14 +35,24 @@ class WinFact:
     value: float | None
 
 
+#: The currency our spend sums in (``store.spend_period.SPEND_CURRENCY``).
+EURO = "EUR"
+
+
 @dataclass(frozen=True, slots=True)
 class SpendFact:
-    """One resolved spend line of ours; ``booked_on`` None when the export has no date."""
+    """One resolved spend line of ours; ``booked_on`` None when the export has no date. ``currency``: its ISO code;
+    only a line in euros (``EURO``) has an amount that sums (none is converted), but every line says who we buy from."""
 
     organisation_id: int
     cpv: str | None
     amount: float
     booked_on: date | None
+    currency: str = "EUR"
+
+    @property
+    def in_euros(self) -> bool:
+        return self.currency == EURO
 
 
 @dataclass

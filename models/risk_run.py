@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -56,6 +56,8 @@ class ScoreSet:
     combined: dict[int, dict[str, Any]]
     category_spend: dict[str, float]
     notes: list[str]
+    #: per category, the suppliers paid there (also) in another currency: what ``category_spend`` leaves out
+    category_unpriced: dict[str, int] = field(default_factory=dict)
 
 
 def baseline_model(config: RiskConfig) -> BaselineModel:
@@ -83,7 +85,8 @@ def build_scores(inputs: ScoringInputs, config: RiskConfig, materials: Materials
     dependency, by_supplier = dependency_rows(view.dependencies, sources, status, config)
     overall, combined = overall_rows(by_supplier, failures, geos, sources, status, config)
     rows = failure_rows(failures, status) + geo_rows(geos, inputs, config) + dependency + overall
-    return ScoreSet(rows, failures, view.dependencies, geos, view.kraljic, combined, view.category_spend, notes)
+    return ScoreSet(rows, failures, view.dependencies, geos, view.kraljic, combined, view.category_spend, notes,
+                    {category: len(orgs) for category, orgs in sorted(ours.unpriced.items())})
 
 
 def category_lookup(config: RiskConfig) -> CategoryOf:
@@ -117,27 +120,35 @@ def input_notes(inputs: ScoringInputs) -> list[str]:
 
 @dataclass
 class OurBusiness:
-    """Our spend per category in the spend window (category -> supplier -> amount), contracts per category."""
+    """Our spend per category in the spend window (category -> supplier -> amount in euros), contracts per
+    category, and per category the suppliers with spend in another currency in the window (``unpriced``: their
+    amount in euros is unknown, no exchange rate being fetched)."""
 
     spend: dict[str, dict[int, float]]
     contracts: dict[str, list[ContractFact]]
     suppliers: set[int]
+    unpriced: dict[str, set[int]] = field(default_factory=dict)
 
 
 def our_business(inputs: ScoringInputs, config: RiskConfig, category_of: CategoryOf) -> OurBusiness:
     """Our spend in the window and our contracts, per category; our suppliers are those in either."""
     spend_start = add_months(inputs.as_of, -config.dependency.spend_window_months)
     spend: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    unpriced: dict[str, set[int]] = defaultdict(set)
     for line in inputs.spend:
         category = category_of(line.cpv)
         if category and (line.booked_on is None or spend_start <= line.booked_on <= inputs.as_of):
-            spend[category][line.organisation_id] += line.amount
+            if line.in_euros:
+                spend[category][line.organisation_id] += line.amount
+            else:  # we buy from it there, for an amount we cannot add to euros
+                unpriced[category].add(line.organisation_id)
     contracts: dict[str, list[ContractFact]] = defaultdict(list)
     for contract in inputs.contracts:
         if contract.category:
             contracts[contract.category].append(contract)
-    suppliers = {org for per in spend.values() for org in per} | {c.organisation_id for c in inputs.contracts}
-    return OurBusiness(spend, contracts, suppliers)
+    suppliers = ({org for per in [*spend.values(), *unpriced.values()] for org in per}
+                 | {c.organisation_id for c in inputs.contracts})
+    return OurBusiness(spend, contracts, suppliers, dict(unpriced))
 
 
 @dataclass
@@ -349,12 +360,13 @@ def categories_of_ours(inputs: ScoringInputs, config: RiskConfig, ours: OurBusin
                               dep_cfg.lock_in_full_term_months)
     view = CategoryView({}, [], {})
     total_spend = sum(sum(per.values()) for per in ours.spend.values())
-    for category in sorted(set(ours.spend) | set(ours.contracts)):
+    for category in sorted(set(ours.spend) | set(ours.contracts) | set(ours.unpriced)):
         credible = market.credible(category)
         spend = ours.spend.get(category, {})
         deps = category_dependencies(
             category, spend, ours.contracts.get(category, []), credible, as_of=inputs.as_of,
             criticality=config.criticality(category), params=params, contracts_known=inputs.contracts_known,
+            unpriced=ours.unpriced.get(category, frozenset()),
         )
         view.category_spend[category] = spent = sum(spend.values())
         weighted_geo, weight = 0.0, 0.0
@@ -368,12 +380,13 @@ def categories_of_ours(inputs: ScoringInputs, config: RiskConfig, ours: OurBusin
                 weighted_geo += share * g.value
                 weight += share
         view.kraljic.append(category_position(
-            category, config, market, spent=spent, total_spend=total_spend, credible=credible,
+            category, config, market, spent=None if ours.unpriced.get(category) else spent, total_spend=total_spend,
+            credible=credible,
             geopolitical=weighted_geo / weight if weight else None))
     return view
 
 
-def category_position(category: str, config: RiskConfig, market: AwardMarket, *, spent: float, total_spend: float,
+def category_position(category: str, config: RiskConfig, market: AwardMarket, *, spent: float | None, total_spend: float,
                       credible: set[int] | None, geopolitical: float | None) -> KraljicPosition:
     """The Kraljic quadrant of one category: our share of spend against the market's supply risk."""
     hhi = None

@@ -135,6 +135,9 @@ def position_markdown(position: Any, currency: str = "EUR") -> list[str]:
     quadrant = position.kraljic.get("quadrant") if position.kraljic else None
     lines.append(f"Our spend: {money(position.spend, currency)} (scoring run as of {position.as_of}); "
                  f"Kraljic quadrant: {_md(quadrant or 'unknown')}.")
+    if position.unpriced:
+        lines.append(f"Not counted: our spend with {position.unpriced} supplier(s) paid in another currency "
+                     "(no exchange rate).")
     rows = [[_md(s["name"]), f"{s['dependency']:.2f} ({s['dependency_band']})",
              "–" if s["failure"] is None else f"{s['failure']:.1%} ({s['failure_band']})", _md(s["reason"] or "–")]
             for s in position.suppliers[:MARKDOWN_SUPPLIERS]]

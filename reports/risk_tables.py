@@ -74,7 +74,8 @@ def origin_rows(origins: Iterable[Any]) -> list[dict]:
 
 def kraljic_rows(kraljic: Iterable[dict]) -> list[dict]:
     """The Kraljic position of each category of a scoring run."""
-    return [{"category": k["category"], "quadrant": k["quadrant"] or "–", "profit impact": f"{k['profit_impact']:.0%}",
+    return [{"category": k["category"], "quadrant": k["quadrant"] or "–",
+             "profit impact": "–" if k["profit_impact"] is None else f"{k['profit_impact']:.0%}",
              "supply risk": "–" if k["supply_risk"] is None else f"{k['supply_risk']:.2f}",
              "notes": "; ".join(k["notes"])} for k in kraljic]
 

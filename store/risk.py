@@ -35,7 +35,7 @@ from store.schema import (
     SpendLine,
     SupplierEvent,
 )
-from store.spend_period import SPEND_CURRENCY, counted_in
+from store.spend_period import SPEND_CURRENCY, booked_in
 
 _CHUNK = 900
 
@@ -94,13 +94,14 @@ def event_sources(session: Session) -> frozenset[str]:
 
 
 def spend_facts(session: Session, *, start: date, end: date) -> list[SpendFact]:
-    """Resolved spend lines booked in [start, end] (lines without a date count when the window is open), in euros
-    (``store.spend_period.SPEND_CURRENCY``: a line in another currency is in no sum)."""
+    """Resolved spend lines booked in [start, end] (lines without a date count when the window is open), in every
+    currency: a line in another than ``store.spend_period.SPEND_CURRENCY`` sums nowhere (the model leaves its amount
+    out and its supplier's spend share unknown), but it still says we buy from that supplier."""
     query = (
-        select(SpendLine.organisation_id, SpendLine.cpv, SpendLine.amount, SpendLine.booked_on)
-        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None), counted_in(start, end))
+        select(SpendLine.organisation_id, SpendLine.cpv, SpendLine.amount, SpendLine.booked_on, SpendLine.currency)
+        .where(SpendLine.organisation_id.is_not(None), SpendLine.amount.is_not(None), booked_in(start, end))
     )
-    return [SpendFact(org, cpv, float(amount), day) for org, cpv, amount, day in session.execute(query)]
+    return [SpendFact(org, cpv, float(amount), day, currency) for org, cpv, amount, day, currency in session.execute(query)]
 
 
 def contract_rows(session: Session) -> list[tuple[int, str | None, Contract]]:

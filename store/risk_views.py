@@ -105,11 +105,12 @@ class OurPosition:
 
     category: str
     as_of: date | None
-    spend: float
+    spend: float | None  # in euros; None when all of it is in another currency (``unpriced``)
     suppliers: list[dict[str, Any]]
     kraljic: dict[str, Any] | None
     message: str | None  # why there is nothing to show
     spend_months: int | None = None  # the spend window the run used (store.spend_period: one meaning everywhere)
+    unpriced: int = 0  # suppliers paid here in another currency: not in ``spend`` (no exchange rate)
 
 
 def our_position(session: Session, cpv_prefix: str) -> OurPosition:
@@ -123,7 +124,10 @@ def our_position(session: Session, cpv_prefix: str) -> OurPosition:
     if not keys:
         return OurPosition(cpv_prefix, run.as_of, 0.0, [], None,
                            f"We have no spend or contracts in this category (scoring run of {run.as_of}).")
-    spend = sum(float(details["category_spend"][k]) for k in keys)
+    spend: float | None = sum(float(details["category_spend"][k]) for k in keys)
+    unpriced = sum(int((details.get("category_unpriced") or {}).get(k, 0)) for k in keys)
+    if unpriced and not spend:
+        spend = None  # every line in another currency: unknown in euros, not 0
     kraljic = next((k for k in details.get("kraljic") or [] if k["category"] in keys), None)
     # Plain rows of the columns read (the first reason's text only): loading the scores as ORM objects loaded all
     # their reasons and inputs too, most of our_position's time.
@@ -146,4 +150,4 @@ def our_position(session: Session, cpv_prefix: str) -> OurPosition:
             "confidence": min(dep.confidence, failure.confidence) if failure else dep.confidence,
         })
     months = ((details.get("config") or {}).get("dependency") or {}).get("spend_window_months")
-    return OurPosition(cpv_prefix, run.as_of, spend, suppliers, kraljic, None, spend_months=months)
+    return OurPosition(cpv_prefix, run.as_of, spend, suppliers, kraljic, None, spend_months=months, unpriced=unpriced)

@@ -52,12 +52,13 @@ class SpendPeriod:
 
 
 def counted_in(start: date, end: date) -> ColumnElement[bool]:
-    """The lines our spend over [start, end] sums (the pages' and the scoring run's, ``store.risk.spend_facts``):
-    booked in it, or undated; in euros."""
-    return and_(in_spend_currency(), _booked_in(start, end))
+    """The lines our spend over [start, end] sums on every page: booked in it, or undated; in euros. (The scoring
+    run reads the same lines in every currency, ``store.risk.spend_facts``, and sums the euros alone.)"""
+    return and_(in_spend_currency(), booked_in(start, end))
 
 
-def _booked_in(start: date, end: date) -> ColumnElement[bool]:
+def booked_in(start: date, end: date) -> ColumnElement[bool]:
+    """The lines booked in [start, end], or undated (in any currency)."""
     return or_(SpendLine.booked_on.is_(None), SpendLine.booked_on.between(start, end))
 
 
@@ -76,7 +77,7 @@ def other_currencies(session: Session, period: SpendPeriod, *where: ColumnElemen
     key = getattr(SpendLine, by) if by else None
     columns = [SpendLine.currency, func.coalesce(func.sum(SpendLine.amount), 0), func.count()]
     query = (select(*columns, *([key] if key is not None else []))
-             .where(SpendLine.currency != SPEND_CURRENCY, _booked_in(period.start, period.end), *where)
+             .where(SpendLine.currency != SPEND_CURRENCY, booked_in(period.start, period.end), *where)
              .group_by(SpendLine.currency, *([key] if key is not None else []))
              .order_by(SpendLine.currency))
     if key is not None:

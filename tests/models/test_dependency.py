@@ -104,3 +104,22 @@ def test_a_contract_without_a_value_leaves_its_value_share_unknown_not_zero() ->
     value_stated, detail = lock_in([stated, unstated], 1_000_000.0, AS_OF, PARAMS)
     assert detail["value_share"] == pytest.approx(0.25) and detail["contracts_with_value"] == 1
     assert value_stated < value  # a known share of a quarter weighs in, where the unknown one was left out
+
+
+def test_spend_in_another_currency_leaves_that_suppliers_share_and_the_concentration_unknown_not_zero() -> None:
+    """A supplier we pay (partly) in dollars is still ours and scored, but its share of our category spend cannot be
+    known without an exchange rate: unknown, not 0 (it had no spend at all in the scores and dropped out), and so is
+    the HHI of our spend. The suppliers paid in euros keep their shares of the euros, which their notes say."""
+    scores = category_dependencies("72", {1: 800_000.0, 2: 200_000.0}, [], set(range(100, 105)), as_of=AS_OF,
+                                   criticality=0.5, params=PARAMS, unpriced={2, 3})
+    assert set(scores) == {1, 2, 3}  # 3 is paid only in another currency: ours all the same
+    for org in (2, 3):
+        features = scores[org].features()
+        assert features["spend_share"] is None and features["concentration"] is None
+        assert scores[org].coverage < 1.0
+        assert any("another currency" in note and "spend share unknown" in note for note in scores[org].notes)
+    euros = scores[1]
+    assert euros.features()["spend_share"] == pytest.approx(0.8) and euros.features()["concentration"] is None
+    assert any("shares of the euros" in note for note in euros.notes)
+    alone = _score({1: 800_000.0, 2: 200_000.0})[1]
+    assert alone.features()["concentration"] == pytest.approx(0.8 ** 2 + 0.2 ** 2) and not alone.notes

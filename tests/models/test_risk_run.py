@@ -177,3 +177,23 @@ def test_a_supplier_of_ours_whose_country_nobody_knows_has_an_unknown_geopolitic
     assert any("geopolitical unknown" in reason["text"] for reason in combined["reasons"])
     (position,) = [k for k in scores.kraljic if k.category == "72"]
     assert position.components["geopolitical"] == pytest.approx(scores.geopolitical[(ALFA, "72")].value)
+
+
+def test_a_supplier_we_pay_in_another_currency_is_ours_with_an_unknown_spend_share_not_left_out() -> None:
+    """Delta's spend in dollars: nothing converts it, so it adds nothing to our spend in euros, but Delta stays a
+    current supplier of ours with a dependency score whose spend share (and the category's concentration) is
+    unknown, where it dropped out of "ours" and its score when only the euros were read."""
+    spend = [SpendFact(ALFA, "72500000", 800_000.0, date(2026, 3, 1)),
+             SpendFact(DELTA, "72200000", 200_000.0, date(2026, 6, 1), "USD")]
+    inputs = _inputs(spend=spend)
+    ours = our_business(inputs, CONFIG, category_lookup(CONFIG))
+    assert ours.suppliers == {ALFA, DELTA} and ours.unpriced == {"72": {DELTA}}
+    assert relationships(inputs, [DELTA], recent_months=12)[DELTA]["relationship"] == CURRENT
+    scores = build_scores(inputs, CONFIG, load_category_materials(), baseline_model(CONFIG))
+    assert scores.category_spend == {"72": 800_000.0}  # euros alone
+    by_key = {(r["kind"], r["organisation_id"], r["category"]): r for r in scores.rows}
+    delta = by_key[("dependency", DELTA, "72")]
+    assert delta["features"]["spend_share"] is None and delta["features"]["concentration"] is None
+    assert delta["coverage"] < by_key[("dependency", ALFA, "72")]["coverage"] <= 1.0
+    assert any("another currency" in (reason.get("text") or "") for reason in delta["reasons"])
+    assert by_key[("dependency", ALFA, "72")]["features"]["spend_share"] == pytest.approx(1.0)  # of the euros

@@ -159,6 +159,32 @@ def test_scoring_run_stores_every_score_with_reasons_inputs_and_coverage(
     assert "We have no spend or contracts in this category" in empty.html_path.read_text(encoding="utf-8")
 
 
+def test_a_category_we_pay_in_another_currency_has_its_supplier_scored_and_our_spend_unknown_in_euros(
+    store: Store, small_store: dict[str, int], tmp_path: Path
+) -> None:
+    """Dragon Soft is paid in dollars: no exchange rate is fetched, so our spend in category 48 is unknown in euros
+    (not 0), its share of it unknown, the quadrant unknown; it is still our supplier, scored, and the market scan
+    says what its figure left out."""
+    ids = small_store
+    with store.sessions.begin() as session:
+        session.query(SpendLine).filter_by(organisation_id=ids["D"]).update({"currency": "USD"})
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    summary = score_suppliers(store, settings, as_of=AS_OF, profile_loader=_profiles(ids))
+    with store.session() as session:
+        dep = session.query(RiskScore).filter_by(run_id=summary.run_id, organisation_id=ids["D"], kind="dependency",
+                                                 category="48").one()
+        assert dep.features["spend_share"] is None and dep.features["relationship"] == "current"
+        position = our_position(session, "48")
+    assert position.spend is None and position.unpriced == 1 and position.message is None
+    [kraljic] = [k for k in summary.kraljic if k["category"] == "48"]
+    assert kraljic["quadrant"] is None and kraljic["profit_impact"] is None
+    assert any("another currency" in note for note in kraljic["notes"])
+    report = run_market_scan(store, cpv="48", start=date(2024, 1, 1), end=AS_OF, output_dir=tmp_path)
+    page = report.html_path.read_text(encoding="utf-8")
+    assert "paid in another currency" in page and "our spend in euros is unknown" in page
+    assert "Not counted: our spend with 1 supplier(s) paid in another currency" in report.markdown
+
+
 def test_scoring_without_company_data_or_contracts_still_scores(store: Store, tmp_path: Path) -> None:
     with store.sessions.begin() as s:
         buyer = _org(s, "NL:id:99999999", "Gemeente Ons", "NL")
