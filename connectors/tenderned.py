@@ -57,6 +57,7 @@ from connectors.errors import RecordError, RecordWarning, SourceRequestError, So
 from connectors.http import HttpClient
 from connectors.record_faults import UnavailableStreak, sort_failure, unavailable
 from connectors.records import Notice, NoticeKind, Party
+from connectors.tenderned_xml_access import XmlAccess
 
 SOURCE = "tenderned"
 log = logging.getLogger("supplyradar.connectors.tenderned")
@@ -236,6 +237,7 @@ def collect_page(
     summaries: Sequence[Json],
     *,
     parse: NoticeParser | None = None,
+    access: XmlAccess | None = None,
 ) -> tuple[list[Notice], list[RecordError]]:
     """The public XML for each list row, and the detail where the XML and the row leave something out: the
     notices, and the per-record errors and warnings.
@@ -248,9 +250,12 @@ def collect_page(
     A row without id, or a notice whose XML and detail are both gone, is an error (no notice). A missing, refused
     or unparseable XML is a warning: the notice is still returned from the detail, without awards, and the warning
     names it in ``record``. An answer lost to an unavailable source leaves that record pending; three in a row
-    raise ``SourceUnavailableError``. ``parse`` defaults to ``connectors.notice_xml.parse_notice``.
+    raise ``SourceUnavailableError``. ``parse`` defaults to ``connectors.notice_xml.parse_notice``. ``access``: the
+    run's XML requests (``connectors.tenderned_xml_access``: a run refused for want of an account stops asking),
+    one per run across its pages; a new one per call when not given.
     """
     parse = parse or notice_xml.parse_notice
+    access = access or XmlAccess()
     notices: list[Notice] = []
     errors: list[RecordError] = []
     streak = UnavailableStreak()
@@ -258,7 +263,7 @@ def collect_page(
         try:
             publicatie_id = _publication_id(summary, f"{settings.base_url}/publicaties")
             try:
-                xml_notice, warning = _xml_notice(client, publicatie_id, settings, parse)
+                xml_notice, warning = _xml_notice(client, publicatie_id, settings, parse, access)
                 detail = fetch_detail(client, publicatie_id, settings) if needs_detail(summary, xml_notice) else None
             except RecordError as exc:  # gone, cut or not JSON: nothing said about the record itself
                 raise sort_failure(exc, None, publicatie_id) from exc
@@ -290,13 +295,24 @@ class NoticeWithoutXml(RecordWarning):
 
 
 def _xml_notice(
-    client: HttpClient, publicatie_id: str, settings: TenderNedSettings, parse: NoticeParser
+    client: HttpClient, publicatie_id: str, settings: TenderNedSettings, parse: NoticeParser, access: XmlAccess
 ) -> tuple[Notice | None, NoticeWithoutXml | None]:
     """The parsed public XML, or ``None`` and the warning that says why the notice has no awards."""
     url = public_xml_url(settings, publicatie_id)
+    if not access.asking:
+        return None, NoticeWithoutXml(url, f"kept without lots and awards: {access.why_not_asked()}", record=publicatie_id)
     try:
-        return parse(fetch_public_xml(client, publicatie_id, settings), where=url), None
-    except (RecordError, SourceRequestError) as exc:
+        data = fetch_public_xml(client, publicatie_id, settings)
+    except SourceRequestError as exc:
+        access.refused(exc, settings)
+        return None, NoticeWithoutXml(url, f"kept without lots and awards: {exc}", record=publicatie_id)
+    except RecordError as exc:  # no XML for this notice (404, 410): an answer all the same
+        access.answered()
+        return None, NoticeWithoutXml(url, f"kept without lots and awards: {exc}", record=publicatie_id)
+    access.answered()
+    try:
+        return parse(data, where=url), None
+    except RecordError as exc:
         return None, NoticeWithoutXml(url, f"kept without lots and awards: {exc}", record=publicatie_id)
 
 

@@ -28,6 +28,7 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.records import Notice
+from connectors.tenderned_xml_access import XmlAccess
 from models.collector_pause import collector_paused
 from pipelines.collection_run import collection_run
 from reference.cpv import cpv_codes
@@ -281,9 +282,10 @@ RECORD_FETCHERS = {"ted": _ted_fetch, "tenderned": _tenderned_fetch}
 
 
 def _tenderned_pages(settings: Settings, start: date, until: date | None, transport: httpx.BaseTransport | None):
+    access = XmlAccess()  # one run: refused for want of an account, it stops asking for the XML
     with tenderned.make_client(settings.tenderned, settings.http, transport=transport) as client:
         for summaries in tenderned.list_pages(client, settings.tenderned, since=start, until=until):
-            yield tenderned.collect_page(client, settings.tenderned, summaries)
+            yield tenderned.collect_page(client, settings.tenderned, summaries, access=access)
 
 
 #: Per source: how to page through it, its watermark scope, and where a first run starts.

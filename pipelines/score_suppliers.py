@@ -129,7 +129,8 @@ def score_suppliers(store: Store, settings: Settings, *, as_of: date | None = No
     details = {
         "as_of": as_of.isoformat(), "failure_model": model.version, "warnings": warnings, "notes": scores.notes,
         "counts": dict(counts), "kraljic": [k.as_dict() for k in scores.kraljic],
-        "category_spend": scores.category_spend, "config": config.model_dump(mode="json"), "synthetic": synthetic,
+        "category_spend": scores.category_spend, "category_unpriced": scores.category_unpriced,
+        "config": config.model_dump(mode="json"), "synthetic": synthetic,
     }
     with store.sessions.begin() as session:
         run_id = risk_store.start_scoring_run(session, as_of=as_of, model_version=model.version)

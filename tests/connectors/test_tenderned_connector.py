@@ -312,3 +312,28 @@ def test_an_unavailable_source_stops_the_page(respx_mock, client):
     assert notices == [] and isinstance(error, PendingRecord) and error.record == "443725"
     with pytest.raises(SourceUnavailableError):
         tenderned.collect_page(client, SETTINGS, [row] * 3, parse=parse_stub)
+
+
+def test_a_run_refused_the_xml_for_want_of_an_account_stops_asking_for_it(respx_mock, client, caplog):
+    """Three answers 401 in a row are about the account, not a notice: the rest of the run asks for no XML (one
+    request per notice instead of two against TenderNed's limit), each notice still comes from the detail with the
+    warning that says why, and one log line names the settings. A 404 between refusals is an answer: it counts anew."""
+    rows = [{**fixture("publicaties_page_0.json")["content"][0], "publicatieId": str(n)} for n in range(1, 8)]
+    detail = fixture("detail_443725.json")
+    for n in range(1, 8):
+        respx_mock.get(f"{BASE}/publicaties/{n}").respond(200, json={**detail, "publicatieId": n})
+    refused = respx_mock.get(url__regex=rf"{BASE}/publicaties/[12456]/public-xml").respond(401, text="Unauthorized")
+    missing = respx_mock.get(f"{BASE}/publicaties/3/public-xml").respond(404, text="Not Found")
+    access = tenderned.XmlAccess()
+
+    with caplog.at_level(logging.WARNING, logger="supplyradar.connectors.tenderned"):
+        first, first_warnings = tenderned.collect_page(client, SETTINGS, rows[:4], parse=parse_stub, access=access)
+        rest, rest_warnings = tenderned.collect_page(client, SETTINGS, rows[4:], parse=parse_stub, access=access)
+
+    # 1, 2 refused; 3 missing (the count starts anew); 4, 5, 6 refused, three in a row: 7's XML is not asked
+    assert [n.notice_id for n in first + rest] == [str(n) for n in range(1, 8)]
+    assert all(n.awards == () for n in first + rest) and len(first_warnings + rest_warnings) == 7
+    assert (refused.call_count, missing.call_count) == (5, 1)
+    assert not access.asking and "not asked" in str(rest_warnings[-1]) and "401" in str(rest_warnings[-1])
+    [line] = [r.getMessage() for r in caplog.records if "not asked again" in r.getMessage()]
+    assert "set tenderned.username and tenderned.password" in line
