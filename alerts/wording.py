@@ -124,6 +124,18 @@ _REASON_NL: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) f
      "gewonnen overheidsopdrachten, laatste 12 maanden tegen de 12 ervoor (log-verhouding)"),
     (r"^years since the last public contract win \(capped at 5\)", "jaren sinds de laatst gewonnen overheidsopdracht (max. 5)"),
     (r"^our spend share with this supplier in the category", "ons aandeel van de uitgaven bij deze leverancier in de categorie"),
+    (r"^spend in another currency: share unknown", "uitgaven in een andere valuta: aandeel onbekend"),
+    (r"^part of our category spend in another currency: concentration unknown",
+     "een deel van onze uitgaven in de categorie in een andere valuta: concentratie onbekend"),
+    (r"^part of our spend with it in category (\d+) is in another currency \(no exchange rate\): spend share unknown",
+     r"een deel van onze uitgaven bij deze leverancier in categorie \1 is in een andere valuta (geen wisselkoers): "
+     "aandeel onbekend"),
+    (r"^our spend in category (\d+) in another currency \((\d+) supplier\(s\)\) is left out of the shares: they are "
+     r"shares of the euros", r"onze uitgaven in categorie \1 in een andere valuta (\2 leverancier(s)) tellen niet mee in "
+     "de aandelen: het zijn aandelen van de euro's"),
+    (r"^part of our spend in category (\d+) is in another currency \(no exchange rate\): profit impact unknown, no quadrant",
+     r"een deel van onze uitgaven in categorie \1 is in een andere valuta (geen wisselkoers): financiële impact onbekend, "
+     "geen kwadrant"),
     (r"^criticality of category (\d+)", r"kritiekheid van categorie \1"),
     (r"^highest dependency in category (\d+)", r"hoogste afhankelijkheid in categorie \1"),
     (r"^1 credible alternative won similar contracts", "1 geloofwaardig alternatief won vergelijkbare opdrachten"),

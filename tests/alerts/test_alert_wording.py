@@ -4,7 +4,7 @@ they count, sources a person can open (each once), singular and plural right, Du
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -165,3 +165,20 @@ def test_every_failure_reason_phrase_reads_in_dutch() -> None:
 
     leaks = {t: reason_text(t, "nl") for t in texts if english.search(words(reason_text(t, "nl")))}
     assert leaks == {}
+
+
+def test_the_dependency_reasons_of_spend_in_another_currency_read_in_dutch() -> None:
+    """What a supplier paid in another currency gets in its dependency reasons and notes (models.dependency)."""
+    from alerts.wording import reason_text
+    from config.risk import load_risk_config
+    from models.dependency import DependencyParams, category_dependencies
+
+    config = load_risk_config().dependency
+    params = DependencyParams(config.weights, config.lock_in_weights, config.alternatives_scale,
+                              config.lock_in_full_term_months)
+    scores = category_dependencies("72", {1: 100.0}, [], {5, 6}, as_of=date(2026, 11, 1), criticality=0.5,
+                                   params=params, unpriced={2})
+    texts = [r["text"] for score in scores.values() for r in score.reasons() if "currency" in (r.get("text") or "")]
+    assert len(texts) >= 4  # the unknown share, the unknown concentration (twice), each side's note
+    dutch = [reason_text(text, "nl") for text in texts]
+    assert not [text for text in dutch if re.search(r"\b(currency|spend|share|unknown|euros)\b", text)], dutch
