@@ -25,16 +25,16 @@ UNAUTHORISED = 401
 
 
 class XmlAccess:
-    """One run's XML requests (state: the 401s in a row, and the refusal that made the run stop asking)."""
+    """One run's XML requests (state: the 401s in a row, and whether the run has stopped asking)."""
 
     def __init__(self) -> None:
         self.refusals = 0
-        self.given_up: SourceRequestError | None = None
+        self.given_up = False
 
     @property
     def asking(self) -> bool:
         """Whether the next notice's XML is asked for."""
-        return self.given_up is None
+        return not self.given_up
 
     def answered(self) -> None:
         """An XML request got an answer other than 401 (the XML, a 404...): the account works."""
@@ -46,8 +46,8 @@ class XmlAccess:
             self.refusals = 0
             return
         self.refusals += 1
-        if self.refusals >= REFUSALS_IN_A_ROW and self.given_up is None:
-            self.given_up = error
+        if self.refusals >= REFUSALS_IN_A_ROW and not self.given_up:
+            self.given_up = True
             fix = ("check tenderned.username and tenderned.password" if settings.username
                    else "set tenderned.username and tenderned.password (an account from functioneelbeheer@tenderned.nl)")
             log.warning("tenderned: the public XML was refused (HTTP 401) %d times in a row: not asked again in this "

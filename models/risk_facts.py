@@ -48,7 +48,7 @@ class SpendFact:
     cpv: str | None
     amount: float
     booked_on: date | None
-    currency: str = "EUR"
+    currency: str = EURO
 
     @property
     def in_euros(self) -> bool:

@@ -74,14 +74,12 @@ def other_currencies(session: Session, period: SpendPeriod, *where: ColumnElemen
 
     Why: such a line is kept but in no sum (no exchange rate is fetched), so a figure must say what it left out,
     and a figure all of whose lines are in another currency is unknown in euros, not 0."""
-    key = getattr(SpendLine, by) if by else None
-    columns = [SpendLine.currency, func.coalesce(func.sum(SpendLine.amount), 0), func.count()]
-    query = (select(*columns, *([key] if key is not None else []))
-             .where(SpendLine.currency != SPEND_CURRENCY, booked_in(period.start, period.end), *where)
-             .group_by(SpendLine.currency, *([key] if key is not None else []))
+    groups = [getattr(SpendLine, by)] if by else []
+    query = (select(SpendLine.currency, func.coalesce(func.sum(SpendLine.amount), 0), func.count(), *groups)
+             .where(SpendLine.currency != SPEND_CURRENCY, booked_in(period.start, period.end), *where,
+                    *[group.is_not(None) for group in groups])
+             .group_by(SpendLine.currency, *groups)
              .order_by(SpendLine.currency))
-    if key is not None:
-        query = query.where(key.is_not(None))
     found: dict[object, list[OtherCurrency]] = {}
     for currency, amount, lines, *group in session.execute(query):
         found.setdefault(group[0] if group else None, []).append((currency, Decimal(amount), lines))
