@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from models.intervals import wilson_interval
 from models.news_cues import CueFeatures
+from models.text_counts import ReusingTfidfVectorizer
 
 #: The event classes; ``supplier_events.kind`` is ``news.<class>``. "other" is everything else.
 EVENT_CLASSES = (
@@ -92,10 +92,12 @@ THRESHOLD_GRID = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
 
 
 def make_pipeline() -> Pipeline:
+    """The untrained pipeline. Its vectorizers are scikit-learn's ``TfidfVectorizer`` with a faster count of new texts
+    (``models.text_counts``: the same matrices to the bit, so the same probabilities)."""
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode")),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, strip_accents="unicode")),
+            ("words", ReusingTfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode")),
+            ("chars", ReusingTfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, strip_accents="unicode")),
             ("cues", CueFeatures(weight=CUE_WEIGHT)),
         ]
     )
