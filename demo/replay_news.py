@@ -121,10 +121,11 @@ class _Pool:
     #: ``matching``'s answers by term: every supplier's query repeats the same topic words ("bankruptcy", ...),
     #: each found in thousands of titles at scale
     found: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)
+    word_sets: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)
 
     def matching(self, term: str) -> frozenset[int]:
         """Positions whose title holds ``term`` (a word or phrase, lower case) as whole words, punctuation aside:
-        the rarest word's titles, checked for the whole phrase."""
+        the titles holding all its words, checked for the whole phrase."""
         known = self.found.get(term)
         if known is not None:
             return known
@@ -132,9 +133,20 @@ class _Pool:
         if not words:
             return frozenset()
         phrase = f" {' '.join(words)} "
-        rarest = min((self.words.get(word, []) for word in words), key=len)
-        found = self.found[term] = frozenset(position for position in rarest if phrase in self.titles[position])
+        # the titles holding every word of the phrase (a word's titles are exactly those holding it), checked for
+        # the phrase only when it has more than one word: the rarest word's titles alone were each checked
+        holding = sorted((self._titles_with(word) for word in set(words)), key=len)
+        candidates = holding[0].intersection(*holding[1:])
+        found = frozenset(p for p in candidates if phrase in self.titles[p]) if len(words) > 1 else candidates
+        self.found[term] = found
         return found
+
+    def _titles_with(self, word: str) -> frozenset[int]:
+        """Positions whose title holds ``word``, as a set made once per word."""
+        known = self.word_sets.get(word)
+        if known is None:
+            known = self.word_sets[word] = frozenset(self.words.get(word, ()))
+        return known
 
 
 @lru_cache(maxsize=2)

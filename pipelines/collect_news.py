@@ -128,12 +128,12 @@ def prepare(
     articles around the batch's dates) and writes the result.
     """
     today = today or datetime.now(UTC).date()
-    unique, duplicates = _drop_duplicates(articles, stored_titles, settings, today)
+    unique, title_keys, duplicates = _drop_duplicates(articles, stored_titles, settings, today)
     texts = [f"{a.title}. {a.summary}" if a.summary else a.title for a in unique]
     # The classifier learnt from headlines: it reads the title; linking reads title and summary.
     probabilities = predict_proba(model.pipeline, [a.title for a in unique])
     prepared = []
-    for article, text, probs in zip(unique, texts, probabilities, strict=True):
+    for article, title_key, text, probs in zip(unique, title_keys, texts, probabilities, strict=True):
         label, probability = top_class(probs)
         mentions, countries = link(watched.linker, text)
         organisations = tuple(OrganisationLink(int(m.key), m.confidence, m.matched, m.reasons) for m in mentions)
@@ -148,7 +148,7 @@ def prepare(
             and org.confidence * probability >= settings.min_event_confidence
         )
         prepared.append(PreparedArticle(
-            article=article, title_key=fold(article.title)[:300], published_on=day, class_probabilities=probs,
+            article=article, title_key=title_key[:300], published_on=day, class_probabilities=probs,
             event_class=label, model_version=model.version, organisations=organisations, countries=country_links, events=events,
         ))
     return prepared, duplicates
@@ -179,13 +179,15 @@ def _event(article: Article, day: date, org: OrganisationLink, label: str, proba
 
 def _drop_duplicates(
     articles: Sequence[Article], stored_titles: Sequence[tuple[str, date]], settings: NewsSettings, today: date
-) -> tuple[list[Article], int]:
-    """Keep the first of each URL and of each near-identical title within ``duplicate_days``."""
+) -> tuple[list[Article], list[str], int]:
+    """Keep the first of each URL and of each near-identical title within ``duplicate_days``; the kept articles,
+    their folded titles (the stored title key: folded once, here) and the number dropped."""
     index = TitleIndex(settings.duplicate_title_score, settings.duplicate_days)
     for key, day in stored_titles:
         index.add(key, day)
     seen_urls: set[str] = set()
     kept: list[Article] = []
+    keys: list[str] = []
     duplicates = 0
     for article in articles:
         if article.url_hash in seen_urls:
@@ -198,7 +200,8 @@ def _drop_duplicates(
             continue
         index.add(key, day)
         kept.append(article)
-    return kept, duplicates
+        keys.append(key)
+    return kept, keys, duplicates
 
 
 def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Article], errors: Sequence[RecordError],
@@ -220,7 +223,7 @@ def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Art
         known = known_hashes(session, (a.url_hash for a in articles))
         fresh = [a for a in articles if a.url_hash not in known]
         prepared, duplicates = prepare(fresh, watched, model, settings.news, stored_titles=stored, today=today)
-        counts = save_articles(session, prepared)
+        counts = save_articles(session, prepared, known=known)
         counts.unchanged += len(articles) - len(fresh)
         counts.duplicates += duplicates
         summary.counts = counts

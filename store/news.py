@@ -180,8 +180,12 @@ def titles_between(session: Session, first: date, last: date) -> list[tuple[str,
     return [(key, day) for key, day in session.execute(query)]
 
 
-def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now: datetime | None = None) -> ArticleCounts:
+def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now: datetime | None = None,
+                  known: set[str] | None = None) -> ArticleCounts:
     """Insert new articles with their links and events; an article already stored is left as it is.
+
+    ``known``: the URL hashes of ``prepared`` already stored, when the caller has just read them in this
+    transaction (news collection does, to leave them out before classifying); else they are read here.
 
     In bulk: the new articles as one ``INSERT ... ON CONFLICT (url_hash) DO NOTHING ... RETURNING``
     (an article a concurrent run stored meanwhile comes back as not inserted and counts as
@@ -189,7 +193,8 @@ def save_articles(session: Session, prepared: Sequence[PreparedArticle], *, now:
     """
     now = now or datetime.now(UTC)
     counts = ArticleCounts()
-    known = known_hashes(session, (p.article.url_hash for p in prepared))
+    if known is None:
+        known = known_hashes(session, (p.article.url_hash for p in prepared))
     fresh: dict[str, PreparedArticle] = {}
     for item in prepared:
         if item.article.url_hash in known or item.article.url_hash in fresh:
