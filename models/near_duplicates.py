@@ -42,29 +42,36 @@ class TitleIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, key: str, day: date) -> None:
-        """Index one title key (already folded) published on ``day``."""
+    def add(self, key: str, day: date, words: set[str] | None = None) -> None:
+        """Index one title key (already folded) published on ``day`` (``words``: its ``_words``, if known)."""
         entry, ordinal = len(self._keys), day.toordinal()
         self._keys.append(key)
-        words = _words(key)
+        words = _words(key) if words is None else words
         if not words:
             self._wordless[ordinal].append(entry)
         for word in words:
             self._postings[word].setdefault(ordinal, []).append(entry)
             self._word_counts[word] += 1
 
-    def has_near_duplicate(self, key: str, day: date) -> bool:
+    def has_near_duplicate(self, key: str, day: date, words: set[str] | None = None) -> bool:
         """True when an indexed title within ``window_days`` of ``day`` is identical or at least ``threshold`` similar."""
         keys, threshold = self._keys, self.threshold
         return any(
             keys[entry] == key or fuzz.ratio(keys[entry], key, score_cutoff=threshold) >= threshold
-            for entry in self._candidates(key, day)
+            for entry in self._candidates(key, day, _words(key) if words is None else words)
         )
 
-    def _candidates(self, key: str, day: date) -> set[int]:
+    def add_unless_near_duplicate(self, key: str, day: date) -> bool:
+        """``add`` the title unless ``has_near_duplicate``; whether it was added. Its words are found once, not twice."""
+        words = _words(key)
+        if self.has_near_duplicate(key, day, words):
+            return False
+        self.add(key, day, words)
+        return True
+
+    def _candidates(self, key: str, day: date, words: set[str]) -> set[int]:
         ordinal = day.toordinal()
         days = range(ordinal - self.window_days, ordinal + self.window_days + 1)
-        words = _words(key)
         if not words:
             return {entry for d in days for posting in self._all_on(d) for entry in posting}
         counts, postings = self._word_counts, self._postings

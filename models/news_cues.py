@@ -97,6 +97,8 @@ _COMPILED = {name: re.compile(pattern) for name, pattern in CUE_PATTERNS.items()
 
 def normalise(text: str) -> str:
     """Lower case without accents, so "beëindigd" matches "beeindigd"."""
+    if text.isascii():  # most headlines: nothing to decompose, no combining marks to drop
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
