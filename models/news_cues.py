@@ -21,6 +21,8 @@ from collections.abc import Iterable
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from models.pattern_gate import PatternGate
+
 _EVENT_NOUNS_PLURAL = (
     r"faillissementen|bankruptcies|insolvencies|insolventies|stakingen|strikes|walkouts|cyberaanvallen|cyberattacks|"
     r"cyber ?attacks|ransomware ?attacks|aanvallen|attacks|hacks|datalekken|breaches|overnames|takeovers|mergers|fusies|"
@@ -93,6 +95,8 @@ CUE_PATTERNS: dict[str, str] = {
 DERIVED_CUES = ("statistics", "loss_without_distress", "past_and_looking_back")
 CUE_NAMES: tuple[str, ...] = (*CUE_PATTERNS, *DERIVED_CUES)
 _COMPILED = {name: re.compile(pattern) for name, pattern in CUE_PATTERNS.items()}
+#: Which cues' patterns could match a text at all (``models.pattern_gate``): the others are not searched.
+_GATE = PatternGate(CUE_PATTERNS)
 
 
 def normalise(text: str) -> str:
@@ -106,7 +110,8 @@ def normalise(text: str) -> str:
 def cues_in(text: str) -> tuple[str, ...]:
     """The cue names that fire on ``text``, in ``CUE_NAMES`` order."""
     plain = normalise(text)
-    found = {name for name, pattern in _COMPILED.items() if pattern.search(plain)}
+    possible = _GATE.possible(plain)
+    found = {name for name, pattern in _COMPILED.items() if name in possible and pattern.search(plain)}
     if "event_noun_plural" in found and ({"trend", "statistics_source"} & found):
         found.add("statistics")
     if "loss" in found and "distress" not in found:
