@@ -406,7 +406,7 @@ def short_forms(name: str) -> list[str]:
     kept, and only when what follows them is descriptive (``DESCRIPTOR_WORDS``); whether a short form is
     unambiguous among all watched companies, and not a common word, is for the caller and the linker to judge.
     """
-    parsed = parse(name)
+    honorific = _may_hold_honorific(name) and parse(name).honorific
     written = [w for w in _words(_PARENS.sub(" ", fold(name))) if w != "&"]
     written = [w for i, w in enumerate(written) if not ((w in LEGAL_FORMS or w in NEUTRAL_FORM_WORDS) and i > 0)]
     full = " ".join(written)
@@ -415,7 +415,7 @@ def short_forms(name: str) -> list[str]:
     if words and words[0] in LEGAL_FORMS:
         words = words[1:]
     found: list[str] = []
-    if parsed.honorific and words:
+    if honorific and words:
         found.append(" ".join(words))
     # the leading name: a particle-led family name ("van oord"), or the first word, before descriptive words
     lead = 1
@@ -427,6 +427,21 @@ def short_forms(name: str) -> list[str]:
         found.append(" ".join(words[:lead]))  # "van oord dredging ...": the family name is the short form
     return [f for f in dict.fromkeys(found)
             if f and f != full and len(f.replace(" ", "")) >= 3 and " ".join(f.split()) not in COMMON_SURNAMES]
+
+
+#: What every one of ``HONORIFICS`` holds (``_may_hold_honorific``).
+_HONORIFIC_STEMS = ("kon", "royal")
+_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]")
+
+
+def _may_hold_honorific(name: str) -> bool:
+    """False when ``parse(name).honorific`` cannot be true, found without parsing (most names: parsing was most of
+    ``short_forms``' cost). Each word ``parse`` reads is a run of letters and digits of the folded name once some
+    characters are taken out (dots, slashes) or made spaces, or a legal form or abbreviation spelled out; none of
+    those spells an honorific, and every honorific holds one of ``_HONORIFIC_STEMS``, so a name whose letters and
+    digits alone hold no stem has no honorific."""
+    letters = _NOT_ALNUM_ASCII.sub("", fold(name or ""))
+    return any(stem in letters for stem in _HONORIFIC_STEMS)
 
 
 def unambiguous_short_forms(names: list[tuple[Hashable, str]]) -> list[tuple[Hashable, str]]:

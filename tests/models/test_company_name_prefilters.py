@@ -48,3 +48,35 @@ def test_names_with_and_without_markers_parse_as_before() -> None:
     assert name.trade_names == ("klusdienst jansen",) and name.former_names == ("jansen & zn",)
     assert parse("Jansen Bouw Besloten Vennootschap").legal_forms == ("bv",)
     assert parse("A/S Scan Nordic").tokens == parse("AS Scan Nordic").tokens
+
+
+HONORIFIC_SAMPLES = (
+    "Koninklijke KPN N.V.", "K.o.n. BAM Groep", "Kon. Wagenborg", "Royal Philips", "ROYAL-DUTCH Shell plc",
+    "Koninklijk Instituut", "Jansen (Koninklijke) B.V.", "Jansen h.o.d.n. Koninklijke Y", "Bakonyi B.V.", "Kon/inklijke",
+    "K'on Bouw", "Royal&Co", "Ko-n Bouw", "Noble Royalty", "Jansen Bouw B.V.", "", "Société Royale Belge",
+)
+
+
+def test_the_honorific_check_holds_every_stem_and_nothing_spells_one() -> None:
+    stems = company_names._HONORIFIC_STEMS
+    assert all(any(stem in honorific for stem in stems) for honorific in company_names.HONORIFICS)
+    spelled = [short for _, short in company_names._LONG_FORMS] + list(company_names.ABBREVIATIONS.values())
+    assert not [s for s in spelled if any(stem in s for stem in stems)]
+
+
+@pytest.mark.parametrize("name", HONORIFIC_SAMPLES)
+def test_a_name_with_an_honorific_is_never_skipped(name: str) -> None:
+    assert company_names._may_hold_honorific(name) or not parse(name).honorific
+
+
+def test_the_honorific_check_never_misses_in_random_names() -> None:
+    rng = random.Random(20261205)
+    pieces = ("kon", "k.o.n.", "k", "on", "roy", "al", "royal", "koninklijk", "e", "bv", "b.v.", "de", "jansen", "(", ")",
+              "h.o.d.n.", "voorheen", "-", "/", "'", "&", ",", ".", "groep", "holding")
+    found = 0
+    for _ in range(50_000):
+        name = "".join(rng.choice(pieces) + rng.choice(("", " ", " ", ".")) for _ in range(rng.randint(1, 6)))
+        if parse(name).honorific:
+            found += 1
+            assert company_names._may_hold_honorific(name), name
+    assert found > 100  # honorifics were there to miss
