@@ -106,7 +106,8 @@ class Watchlist:
 
 
 #: The last watchlist built and the names it was built from: the feeds' run and GDELT's read the same names
-#: (nothing in between changes who is watched), and building the automaton over 35,000 names twice cost 0.3 CPU-s.
+#: (nothing in between changes who is watched); building the automaton again over the 23,500 watched names of the
+#: demo's scale 54 cost 0.14 CPU-s.
 _LAST_WATCHLIST: dict[tuple[tuple[int, str], ...], Watchlist] = {}
 
 
