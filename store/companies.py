@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, union, update
+from sqlalchemy import and_, bindparam, delete, func, literal_column, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from store.events import NewEvent, save_events  # re-exported for the companies area
@@ -99,18 +99,17 @@ def first_dated_appearances(session: Session) -> dict[int, date]:
 
     A history replay (``pipelines.company_signals.collect_history``) watches a company from that day on, as
     daily runs would have: nobody asks the register about a company before any source had named it."""
+    buyer, winner, tenderer, payee = (_unindexed(column) for column in (
+        Notice.buyer_id, AwardWinner.organisation_id, BidTenderer.organisation_id, SpendLine.organisation_id))
     queries = [
-        select(Notice.buyer_id, func.min(Notice.published)).group_by(Notice.buyer_id),
-        select(AwardWinner.organisation_id, func.min(Notice.published))
-        .join(Award, Award.id == AwardWinner.award_id).join(Notice, Notice.id == Award.notice_pk)
-        .group_by(AwardWinner.organisation_id),
-        select(BidTenderer.organisation_id, func.min(Notice.published))
-        .join(Bid, Bid.id == BidTenderer.bid_id).join(Notice, Notice.id == Bid.notice_pk)
-        .group_by(BidTenderer.organisation_id),
+        select(buyer, func.min(Notice.published)).group_by(buyer),
+        select(winner, func.min(Notice.published))
+        .join(Award, Award.id == AwardWinner.award_id).join(Notice, Notice.id == Award.notice_pk).group_by(winner),
+        select(tenderer, func.min(Notice.published))
+        .join(Bid, Bid.id == BidTenderer.bid_id).join(Notice, Notice.id == Bid.notice_pk).group_by(tenderer),
         select(Contract.organisation_id, func.min(Contract.start_date))
         .where(Contract.organisation_id.is_not(None)).group_by(Contract.organisation_id),
-        select(SpendLine.organisation_id, func.min(SpendLine.booked_on))
-        .where(SpendLine.organisation_id.is_not(None)).group_by(SpendLine.organisation_id),
+        select(payee, func.min(SpendLine.booked_on)).where(SpendLine.organisation_id.is_not(None)).group_by(payee),
     ]
     first: dict[int, date] = {}
     for query in queries:
@@ -126,6 +125,14 @@ def first_dated_appearances(session: Session) -> dict[int, date]:
             for member in members:
                 first[member] = min(days)
     return first
+
+
+def _unindexed(column: Any) -> Any:  # a column expression
+    """``column + 0``: the column's value, which SQLite's planner cannot read from the column's index. Grouping a
+    whole table by an indexed column, SQLite walks that index and fetches every row by its rowid in the index's
+    order (a random page each time): four times the cost of reading the table in order and grouping in a temporary
+    B-tree (``first_dated_appearances`` at scale 54: 1.3 CPU-s, then 0.3)."""
+    return column + literal_column("0")
 
 
 def own_supplier_ids(session: Session) -> set[int]:
