@@ -35,7 +35,7 @@ from connectors.errors import PendingRecord, RecordError, SourceRequestError, So
 from connectors.record_faults import UnavailableStreak
 from models.company_events import NOT_FOUND_STATUS, Thresholds, compare_snapshots
 from pipelines.collection_run import collection_run
-from pipelines.kvk_refresh_plan import QueryBudget, count_queries, due_for_refresh
+from pipelines.kvk_refresh_plan import DueIndex, QueryBudget, RecheckWaits, count_queries, due_companies
 from store.bookkeeping import (
     get_watermark,
     open_quarantine,
@@ -119,12 +119,14 @@ def refresh_companies(
     transport: httpx.BaseTransport | None = None,
     watched: list[WatchedCompany] | None = None,
     latest: dict[str, StoredSnapshot] | None = None,
+    due: DueIndex | None = None,
 ) -> SignalSummary:
     """Refresh every watched company's KvK profile as of ``observed_on``, batch by batch.
 
     ``watched``: the watch list when the caller has read it already. ``latest``: each watched number's newest
     snapshot on or before ``observed_on`` when the caller carries them from run to run (a history, whose runs write
-    every newer one); brought up to date here after a run that got to its end, else it is read here."""
+    every newer one); brought up to date here after a run that got to its end, else it is read here. ``due``: a
+    history's index of who is due when, instead of both (its ``latest`` carried, its companies put back when done)."""
     summary = SignalSummary(KVK_SOURCE, observed_on)
     companies: list[WatchedCompany] = []
 
@@ -135,18 +137,13 @@ def refresh_companies(
     with collection_run(store, KVK_SOURCE, summary, counts=partial(_counts, summary), expected=(SourceUnavailableError,),
                         on_stop=stopped):
         with store.session() as session, session.begin():
-            watched = watch_list(session) if watched is None else watched
-            # each company's state before this run, read once: a batch writes only its own companies
-            carried = latest is not None
-            if latest is None:
-                latest = latest_snapshots(session, [c.kvk_number for c in watched], on_or_before=observed_on)
-            companies = due_for_refresh(session, watched, observed_on, settings.kvk.refresh_after_days, latest=latest,
-                                        not_found_after_days=settings.kvk.not_found_recheck_days,
-                                        not_found_max_days=settings.kvk.not_found_recheck_max_days)
-            summary.cached = len(watched) - len(companies)
-            due = {c.kvk_number for c in companies}
-            summary.cached_not_found = sum(1 for c in watched if c.kvk_number not in due
-                                           and latest[c.kvk_number].status == NOT_FOUND_STATUS)
+            carried = latest is not None or due is not None
+            if due is not None:
+                latest = due.latest
+                companies, summary.cached, summary.cached_not_found = due.take_due(observed_on)
+            else:
+                companies, latest, summary.cached, summary.cached_not_found = due_companies(
+                    session, settings.kvk, observed_on, watched, latest)
             # the numbers in quarantine: a good answer resolves them (read once, not asked for by every batch)
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
             budget = QueryBudget.for_month(session, settings.kvk.monthly_query_limit, observed_on)
@@ -167,6 +164,8 @@ def refresh_companies(
         if carried and added:  # the new states with their ids (a later run confirms them)
             with store.session() as session:
                 latest.update(latest_snapshots(session, added, on_or_before=observed_on))
+        if due is not None:
+            due.put_back()
         problems = [f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
                     if summary.pending else "", budget.explain(summary.deferred) if summary.deferred else ""]
         if any(problems):  # not "ok": these keep their last snapshot, and a later run asks again
@@ -454,13 +453,22 @@ def collect_history(store: Store, settings: Settings, *, start: date, end: date,
         latest = None if snapshots_after(session, days[0]) else latest_snapshots(
             session, [c.kvk_number for c in watched], on_or_before=days[0])
     first_days = [first_named.get(c.organisation_id, days[0]) for c in watched]  # looked up once, not once a day
+    joining = sorted(range(len(watched)), key=first_days.__getitem__)  # watch-list positions, as they join
+    due = None if latest is None else DueIndex(RecheckWaits.from_settings(settings.kvk), latest)
+    known: list[WatchedCompany] = []  # in the order they joined (the register's check reads them as a set)
     for day in days:
         transport = transport_for_day(day)
-        known = [c for c, first in zip(watched, first_days, strict=True) if first <= day]
-        rows = [refresh_companies(store, settings, observed_on=day, transport=transport, watched=known, latest=latest),
+        while len(known) < len(joining) and first_days[joining[len(known)]] <= day:
+            position = joining[len(known)]
+            known.append(watched[position])
+            if due is not None:
+                due.join(position, watched[position])
+        rows = [refresh_companies(store, settings, observed_on=day, transport=transport, due=due) if due is not None else
+                refresh_companies(store, settings, observed_on=day, transport=transport, latest=latest,
+                                  watched=[c for c, first in zip(watched, first_days, strict=True) if first <= day]),
                 collect_insolvencies(store, settings, observed_on=day, transport=transport, watched=known, checked=checked)]
         if rows[0].status == "failed":  # stopped halfway: the carried states are not all up to date any more
-            latest = None
+            latest = due = None
         summaries += rows
         if progress:
             progress(rows)

@@ -169,3 +169,42 @@ def test_the_months_use_is_logged_and_warned_of_before_the_limit(caplog: pytest.
         ("WARNING", "kvk: 800 of this month's 1,000 queries used (kvk.monthly_query_limit)"),
         ("INFO", "kvk: 12,345 queries sent this month"),
     ]
+
+
+@pytest.mark.parametrize("waits", [(6, 365, 1461), (6, 365, 365), (60, None, None), (0, 0, None), (0, 30, 90)])
+def test_a_historys_due_index_gives_what_due_for_refresh_gives_every_day(waits: tuple[int, int | None, int | None]) -> None:
+    """``DueIndex``: the same companies, in the same order, and the same counts of the others, as going over the
+    whole watch list with ``due_for_refresh`` each day, while states move on and companies join."""
+    import random
+    from datetime import timedelta
+
+    from pipelines.kvk_refresh_plan import DueIndex, RecheckWaits, due_for_refresh
+
+    rng = random.Random(7)
+    after, unknown, longest = waits
+    companies = [WatchedCompany(i, f"{10000000 + i}", f"Company {i}") for i in range(300)]
+    latest: dict[str, StoredSnapshot] = {}
+    for company in companies[::3]:
+        seen = date(2018, 1, 1) + timedelta(days=rng.randrange(400))
+        latest[company.kvk_number] = StoredSnapshot(0, company.kvk_number, seen, seen + timedelta(days=rng.randrange(300)),
+                                                    rng.choice(["found", "not_found"]), {}, "")
+    index = DueIndex(RecheckWaits.of(after, unknown, longest), latest)
+    joined: set[int] = set()
+    for step in range(12):
+        day = date(2019, 1, 1) + timedelta(days=45 * step)
+        for position in rng.sample(range(len(companies)), 40):
+            if position not in joined:
+                joined.add(position)
+                index.join(position, companies[position])
+        known = [c for i, c in enumerate(companies) if i in joined]
+        expected = due_for_refresh(None, known, day, after, latest=latest, not_found_after_days=unknown,
+                                   not_found_max_days=longest)
+        due = {c.kvk_number for c in expected}
+        waiting_unknown = sum(1 for c in known if c.kvk_number not in due and latest[c.kvk_number].status == "not_found")
+        assert index.take_due(day) == (expected, len(known) - len(expected), waiting_unknown)
+        for company in expected[::2]:  # asked: a new state, or the old one confirmed
+            state = latest.get(company.kvk_number)
+            status = rng.choice(["found", "not_found"])
+            latest[company.kvk_number] = (StoredSnapshot(0, company.kvk_number, day, day, status, {}, "")
+                                          if state is None or state.status != status else state.confirmed(day))
+        index.put_back()
