@@ -58,7 +58,7 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.http import HttpClient
-from connectors.insolvency_envelope import CIR, SOAP12, build_envelope
+from connectors.insolvency_envelope import CIR, SOAP12, build_envelope, new_message_id, without_echo
 from connectors.insolvency_envelope import PASSWORD_TEXT as PASSWORD_TEXT  # the envelope's names, as they always were here
 from connectors.insolvency_envelope import TOKEN_LIFETIME as TOKEN_LIFETIME
 from connectors.insolvency_envelope import WSA as WSA
@@ -265,18 +265,24 @@ def call(client: HttpClient, settings: InsolvencySettings, operation: str, param
     Raises ``SoapFaultError`` for a Fault, ``SourceUnavailableError`` for an outage (after the
     client's retries) or an unreadable answer, ``SourceRequestError`` for other refusals.
     """
-    content = build_envelope(operation, parameters, settings)
-    response = client.request(
-        "POST",
-        settings.url,
-        content=content,
-        headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{CIR}/{operation}"'},
-        follow_redirects=False,  # a 307/308 would send the envelope, password and all, to the other host
-    )
+    return _result(settings, operation, _post(client, settings, operation, parameters)[0])
+
+
+def _post(client: HttpClient, settings: InsolvencySettings, operation: str, parameters: Iterable[tuple[str, str]]) -> tuple[bytes, str]:
+    """POST one operation: the answer's bytes and the request's MessageID (the answer's RelatesTo echoes it)."""
+    message_id = new_message_id()
+    content = build_envelope(operation, parameters, settings, message_id=message_id)
+    headers = {"Content-Type": f'application/soap+xml; charset=utf-8; action="{CIR}/{operation}"'}
+    # not followed: a 307/308 would send the envelope, password and all, to the other host
+    response = client.request("POST", settings.url, content=content, headers=headers, follow_redirects=False)
     if response.is_redirect:
         raise SourceRequestError(SOURCE, settings.url, response.status_code, f"{operation}: redirected; not followed")
+    return response.content, message_id
+
+
+def _result(settings: InsolvencySettings, operation: str, content: bytes) -> etree._Element:
     try:
-        root = parse_xml(response.content, f"{settings.url} {operation}")
+        root = parse_xml(content, f"{settings.url} {operation}")
     except (MalformedNoticeError, NotANoticeError) as exc:
         raise SourceUnavailableError(SOURCE, settings.url, f"{operation}: unreadable answer: {exc.reason}") from None
     fault = _first(_FAULT(root))
@@ -288,6 +294,25 @@ def call(client: HttpClient, settings: InsolvencySettings, operation: str, param
     return result
 
 
+def listing(client: HttpClient, settings: InsolvencySettings, operation: str, parameters: Iterable[tuple[str, str]],
+            ) -> list[str]:
+    """``publication_list(call(...))``, each distinct answer read once: a first run asks ``searchUndertaking`` once per
+    watched company (55,000), nearly all answered the same "no results" but for the RelatesTo echoing the request's
+    MessageID, which nothing reads. The answer without it (``without_echo``) keys the numbers read from it (kept for
+    the last 256 answers); an answer that raised is not kept (read, and raised, again)."""
+    content, message_id = _post(client, settings, operation, parameters)
+    key = None if (cut := without_echo(content, message_id)) is None else (settings.url, operation, *cut)
+    if key is None or key not in _LISTINGS:
+        numbers = tuple(publication_list(_result(settings, operation, content), operation))
+        if key is None:
+            return list(numbers)
+        if len(_LISTINGS) >= 256:
+            _LISTINGS.clear()
+        _LISTINGS[key] = numbers
+    return list(_LISTINGS[key])
+
+
+_LISTINGS: dict[tuple[str, str, bytes, bytes], tuple[str, ...]] = {}
 #: Paths compiled once (``Element.find`` with prefixes costs twice a compiled XPath per call; a first run asks
 #: once per watched company): the answer's Fault, its ``exceptie``, and each operation's result (``_result_path``).
 _FAULT = etree.XPath("s:Body/s:Fault", namespaces=_NS)
@@ -321,7 +346,7 @@ def _moment(value: date | datetime) -> str:
 
 def search_modified_since(client: HttpClient, settings: InsolvencySettings, since: date | datetime) -> list[str]:
     """Publication numbers (kenmerken) of every publication added or changed since ``since``."""
-    return publication_list(call(client, settings, "searchModifiedSince", [("modifyDate", _moment(since))]), "searchModifiedSince")
+    return listing(client, settings, "searchModifiedSince", [("modifyDate", _moment(since))])
 
 
 def search_removed_since(client: HttpClient, settings: InsolvencySettings, since: date | datetime) -> list[RemovedPublication]:
@@ -344,7 +369,7 @@ def search_undertaking(client: HttpClient, settings: InsolvencySettings, *, kvk_
     if not (kvk_number or name):
         raise ValueError("searchUndertaking needs a KvK number or a name")
     params = [(key, value) for key, value in (("name", name), ("commercialRegisterID", kvk_number)) if value]
-    return publication_list(call(client, settings, "searchUndertaking", params), "searchUndertaking")
+    return listing(client, settings, "searchUndertaking", params)
 
 
 def get_case(client: HttpClient, settings: InsolvencySettings, publication_number: str) -> InsolvencyCase:

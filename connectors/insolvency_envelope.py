@@ -1,5 +1,5 @@
 """The CIR's SOAP 1.2 request envelopes (``connectors.insolvency`` sends them): WS-Addressing, a WS-Security
-UsernameToken, the operation's parameters, every value escaped.
+UsernameToken, the operation's parameters, every value escaped; and where an answer echoes the request's MessageID.
 
 Built with lxml element builders, serialised once per operation and parameter names, then cut where the values go:
 a request puts its values, escaped as lxml escapes text, between the pieces (the same bytes as setting them on the
@@ -42,7 +42,7 @@ def build_envelope(operation: str, parameters: Iterable[tuple[str, str]], settin
     values = list(parameters)
     names = tuple(name for name, _ in values)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    texts = [message_id or f"urn:uuid:{uuid.uuid4()}", settings.url, stamp,
+    texts = [message_id or new_message_id(), settings.url, stamp,
              (now + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ"), f"UsernameToken-{uuid.uuid4()}", settings.username,
              settings.password.get_secret_value(), stamp, *(value for _name, value in values)]
     if not all(isinstance(text, str) and _PLAIN_TEXT.fullmatch(text) for text in texts):
@@ -54,6 +54,27 @@ def build_envelope(operation: str, parameters: Iterable[tuple[str, str]], settin
     return b"".join(out)
 
 
+def new_message_id() -> str:
+    """A request's WS-Addressing MessageID (the answer's RelatesTo echoes it)."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def without_echo(answer: bytes, message_id: str) -> tuple[bytes, bytes] | None:
+    """``answer`` cut where it echoes the request's ``message_id``, in the one place an echo may be: the text of the
+    header's RelatesTo (no DTD, the id once, right after a RelatesTo start tag, before the Body). ``None`` for any
+    other answer. The two pieces say all the answer says but that echo (``insolvency.listing`` keys on them)."""
+    mark = message_id.encode()
+    at = answer.find(mark)
+    if at < 0 or b"<!DOCTYPE" in answer or answer.find(mark, at + 1) >= 0 or answer.find(b"Body", 0, at) >= 0:
+        return None
+    tag = answer.rfind(b"<", 0, at)
+    if tag < 0 or not _RELATES_TO.fullmatch(answer, tag, at):
+        return None
+    return answer[:at], answer[at + len(mark):]
+
+
+#: The start tag of a WS-Addressing RelatesTo (any prefix, maybe attributes), up to where its text begins.
+_RELATES_TO = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?RelatesTo(?:\s[^<>]*)?>")
 #: Text that lxml writes as it is but for ``&``, ``<`` and ``>`` (no carriage return, no control character).
 _PLAIN_TEXT = re.compile("[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 #: Stands for value number N while an envelope is serialised once (``_envelope_parts``).

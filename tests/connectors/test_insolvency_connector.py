@@ -7,6 +7,7 @@ recordings in ``fixtures/cir``.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -180,3 +181,34 @@ def test_a_redirect_is_not_followed_so_the_password_never_goes_elsewhere() -> No
         with pytest.raises(SourceRequestError, match="307"):
             insolvency.search_undertaking(client, SETTINGS, kvk_number="12345678")
     assert not evil.called
+
+
+def test_a_listing_is_read_once_per_answer_but_for_the_echo_of_the_message_id() -> None:
+    """``listing``: answers that differ only in the RelatesTo echoing each request's MessageID give the numbers read
+    from the first; any other difference is another answer; the id anywhere else is not cut (nothing kept)."""
+    without_echo = insolvency_envelope.without_echo
+    head, tail = b'<?xml version="1.0"?><s:Envelope><s:Header><wsa:RelatesTo>', b"</wsa:RelatesTo></s:Header><s:Body/>"
+    assert without_echo(head + b"urn:uuid:1" + tail, "urn:uuid:1") == (head, tail)
+    assert without_echo(head + b"urn:uuid:1" + tail, "urn:uuid:2") is None
+    assert without_echo(b"<s:Envelope><s:Body><x>urn:uuid:1</x></s:Body></s:Envelope>", "urn:uuid:1") is None
+    assert without_echo(b"<a><RelatesTo>urn:uuid:1</RelatesTo><b>urn:uuid:1</b></a>", "urn:uuid:1") is None
+    assert without_echo(b'<a><w:RelatesTo RelationshipType="r">urn:uuid:1</w:RelatesTo></a>', "urn:uuid:1") == (
+        b'<a><w:RelatesTo RelationshipType="r">', b"</w:RelatesTo></a>")
+
+    asked: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.content)
+        message_id = re.search(rb"<wsa:MessageID[^>]*>([^<]+)<", request.content).group(1).decode()
+        kenmerk = "16.mne.23.100.F.1300.1.00" if len(asked) < 3 else "16.mne.23.101.F.1300.1.00"
+        return httpx.Response(200, content=(
+            f'<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{insolvency.SOAP12}" xmlns:wsa="{insolvency.WSA}">'
+            f"<soap:Header><wsa:RelatesTo>{message_id}</wsa:RelatesTo></soap:Header><soap:Body>"
+            f'<searchUndertakingResponse xmlns="{insolvency.CIR}"><searchUndertakingResult>'
+            f'<publicatieLijst xmlns="{insolvency.INSPUB}"><publicatieKenmerk>{kenmerk}</publicatieKenmerk>'
+            "</publicatieLijst></searchUndertakingResult></searchUndertakingResponse></soap:Body></soap:Envelope>").encode())
+
+    with insolvency.make_client(SETTINGS, HttpSettings(), transport=httpx.MockTransport(answer)) as client:
+        found = [insolvency.search_undertaking(client, SETTINGS, kvk_number=f"1234567{n}") for n in range(4)]
+    assert found == [["16.mne.23.100.F.1300.1.00"]] * 2 + [["16.mne.23.101.F.1300.1.00"]] * 2
+    assert len(asked) == 4  # every question is asked
