@@ -56,6 +56,7 @@ log = logging.getLogger("supplyradar.connectors.kvk")
 NOT_FOUND_CODES = frozenset({"IPD5200", "IPD0005"})
 _KVK_NUMBER = re.compile(r"^\d{8}$")
 _FOUT_CODE = re.compile(r'"code"\s*:\s*"(IPD\d+)"')
+_ONE_FOUT = re.compile(r'\{"fout":\[\{"code":"([^"\\\x00-\x1f]*)","omschrijving":"([^"\\\x00-\x1f]*)"\}\]\}')
 
 #: Fields we read (or knowingly ignore) per object; anything else is reported once.
 KNOWN_FIELDS: dict[str, frozenset[str]] = {
@@ -316,6 +317,12 @@ def fout_codes(detail: str) -> list[str]:
 
 
 def _fout_message(detail: str) -> str:
+    """``"code: omschrijving"`` of each ``fout``, else the detail as it is. The usual body (one fout, plain strings,
+    as KvK writes it: every "not found") is read by a pattern, giving what ``json.loads`` gives for it (a string
+    without a backslash or control character is its own value) at a fraction of the cost: a history gets 150,000."""
+    plain = _ONE_FOUT.fullmatch(detail)
+    if plain:
+        return f"{plain[1]}: {plain[2]}"
     try:
         return "; ".join(f"{f.get('code')}: {f.get('omschrijving')}" for f in json.loads(detail)["fout"])
     except (ValueError, KeyError, TypeError, AttributeError):

@@ -60,6 +60,7 @@ from store.companies import (
     save_events,
     save_snapshots,
     snapshots_after,
+    stored_states,
     unchecked_numbers,
     watch_list,
 )
@@ -148,7 +149,7 @@ def refresh_companies(
             quarantined = {record.record_key for record in open_quarantine(session, KVK_SOURCE)}
             budget = QueryBudget.for_month(session, settings.kvk.monthly_query_limit, observed_on)
             companies = budget.ordered(session, companies, latest)  # the most needed first, where not all fit
-        added: list[str] = []
+        added: list[dict[str, Any]] = []
         with kvk.make_client(settings.kvk, settings.http, transport=transport) as client:
             for start in range(0, len(companies), settings.kvk.batch_size):
                 sent = client.sent
@@ -163,7 +164,7 @@ def refresh_companies(
         budget.note_use(summary.queries)
         if carried and added:  # the new states with their ids (a later run confirms them)
             with store.session() as session:
-                latest.update(latest_snapshots(session, added, on_or_before=observed_on))
+                latest.update(stored_states(session, added))
         if due is not None:
             due.put_back()
         problems = [f"{summary.pending} profile(s) could not be got this time; the next run fetches them again"
@@ -202,10 +203,10 @@ def _store_batch(
     quarantined: set[str],
     *,
     queries: int = 0,
-) -> list[str]:
+) -> list[dict[str, Any]]:
     """One batch in one transaction; ``previous``: each company's newest snapshot before this run (the confirmed ones
     are moved on once stored), ``quarantined``: the KvK numbers in quarantine when it began, ``queries``: the KvK
-    queries the batch sent (added to the month's count). Returns the numbers that got a new snapshot."""
+    queries the batch sent (added to the month's count). Returns the new snapshots' rows."""
     thresholds = kvk_thresholds(settings)
     with store.session() as session, session.begin():
         count_queries(session, observed_on, queries)
@@ -256,7 +257,7 @@ def _store_batch(
     for snapshot in unchanged:  # stored: what a history carries to its next day
         if observed_on > snapshot.confirmed_on:
             previous[snapshot.kvk_number] = snapshot.confirmed(observed_on)
-    return [row["kvk_number"] for row in new_rows]
+    return new_rows
 
 
 # --- insolvency register -------------------------------------------------------------------------------

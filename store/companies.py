@@ -188,6 +188,22 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
     return result
 
 
+def stored_states(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, StoredSnapshot]:
+    """The states ``save_snapshots`` has just stored from ``rows`` (``new_snapshot``'s), by KvK number: what
+    ``latest_snapshots`` of their day reads for those numbers, but only the ids are read back (the rest is the
+    rows' own: reading each payload back and decoding it was most of the cost, for every new state of a history)."""
+    ids: dict[tuple[str, date], int] = {}
+    for day in {row["observed_on"] for row in rows}:
+        numbers = [row["kvk_number"] for row in rows if row["observed_on"] == day]
+        for start in range(0, len(numbers), 500):
+            ids.update(((number, day), id_) for number, id_ in session.execute(
+                select(CompanySnapshot.kvk_number, CompanySnapshot.id)
+                .where(CompanySnapshot.observed_on == day, CompanySnapshot.kvk_number.in_(numbers[start:start + 500]))))
+    return {row["kvk_number"]: StoredSnapshot(ids[row["kvk_number"], row["observed_on"]], row["kvk_number"],
+                                              row["observed_on"], row["confirmed_on"], row["status"], row["payload"],
+                                              row["content_hash"]) for row in rows}
+
+
 def snapshots_after(session: Session, day: date) -> bool:
     """Whether any KvK state observed after ``day`` is stored (a history that starts on ``day`` did not write it)."""
     return session.scalar(select(CompanySnapshot.id).where(CompanySnapshot.observed_on > day).limit(1)) is not None
