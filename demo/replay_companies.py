@@ -108,9 +108,19 @@ def handler(today: date, folder: Path | None = None) -> Callable[[httpx.Request]
 def _answer(status: int, body: bytes, content_type: str, **headers: str) -> httpx.Response:
     """The response ``httpx.Response(status, content=body, headers=...)`` makes (Content-Length, Content-Type and
     ``headers``), built directly: httpx's encoding of a body costs several times the rest, and a history run
-    answers every watched company every quarter."""
-    return httpx.Response(status, headers=[("Content-Length", str(len(body))), ("Content-Type", content_type),
-                                           *headers.items()], stream=httpx.ByteStream(body))
+    answers every watched company every quarter. The headers are made once per length and kind of answer (a
+    response copies them: making them was half of answering; every "not found" has the same)."""
+    key = (len(body), content_type, *headers.items())
+    prepared = _HEADERS.get(key)
+    if prepared is None:
+        if len(_HEADERS) >= 4096:
+            _HEADERS.clear()
+        prepared = _HEADERS[key] = httpx.Headers([("Content-Length", str(len(body))), ("Content-Type", content_type),
+                                                  *headers.items()])
+    return httpx.Response(status, headers=prepared, stream=httpx.ByteStream(body))
+
+
+_HEADERS: dict[tuple[Any, ...], httpx.Headers] = {}
 
 
 #: What ``_fout(404, "IPD0005", ...)`` writes for a KvK number the register does not know (yet).
@@ -128,7 +138,7 @@ def _hal(body: dict[str, Any], version: str) -> httpx.Response:
 
 
 def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Response:
-    if not request.headers.get("apikey"):
+    if not _has_key(request):
         return _fout(401, "IPD1001", "Geen geldige apikey meegegeven.")
     match = _KVK_PATH.match(request.url.path)
     if request.method != "GET" or not match:
@@ -154,6 +164,13 @@ def _kvk(request: httpx.Request, register: Register, today: date) -> httpx.Respo
     if rest in ("/v2/zoeken", "/v2/zoeken/"):
         return _zoeken(request, register, today, base)
     return _fout(404, "IPD0000", f"Onbekende resource {request.url.path}")
+
+
+def _has_key(request: httpx.Request) -> bool:
+    """``bool(request.headers.get("apikey"))`` from the raw headers (``get`` works out the headers' encoding and
+    decodes them first, for every request): an empty value alone is no key, several are joined (never empty)."""
+    values = [value for name, value in request.headers.raw if name.lower() == b"apikey"]
+    return bool(values) and values != [b""]
 
 
 def _profile_body(register: Register, kvk: str, base: str, today: date) -> bytes | None:
