@@ -410,3 +410,25 @@ def test_merged_organisations_share_their_group_s_first_dated_appearance(store: 
     with store.session() as session:
         found = first_dated_appearances(session)
     assert found == {ids[f"NL:id:{first}"]: date(2025, 2, 1), ids[f"NL:id:{second}"]: date(2025, 2, 1)}
+
+
+def test_the_states_just_stored_are_those_latest_snapshots_reads_back(store: Store) -> None:
+    """``stored_states``: the new states with their ids, as ``latest_snapshots`` of their day reads them (a state
+    stored again on the same day keeps its row's id)."""
+    from store.companies import WatchedCompany, latest_snapshots, new_snapshot, save_snapshots, stored_states
+
+    _add_orgs(store, [OUR_FAILURE])
+    with store.session() as session:
+        company = watch_list(session)[0]
+    day, now = date(2025, 6, 30), datetime.now(UTC)
+
+    def row(day: date, code: str, company: WatchedCompany = company) -> dict:
+        payload = {"status": "not_found", "kvk_number": company.kvk_number, "code": code, "message": "unknown"}
+        return new_snapshot(company, observed_on=day, status="not_found", payload=payload, previous=None,
+                            source_url="https://api.kvk.nl/test", fetched_at=now)
+
+    for rows in ([row(date(2024, 1, 1), "IPD0005")], [row(day, "IPD0005")], [row(day, "IPD5200")]):
+        with store.session() as session, session.begin():
+            save_snapshots(session, rows)
+        with store.session() as session:
+            assert stored_states(session, rows) == latest_snapshots(session, [company.kvk_number], on_or_before=rows[0]["observed_on"])
