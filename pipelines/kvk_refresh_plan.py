@@ -110,8 +110,8 @@ class RecheckWaits:
 class DueIndex:
     """``due_for_refresh`` for the days of a history, without going over every watched company each day.
 
-    A history asks a few thousand of its 55,000 companies a day: working out every company's wait every day was a
-    tenth of its bookkeeping. Here each watched company waits in a heap under the first day its carried state is due
+    A history asks a few thousand of its 55,000 companies a day: working out every company's wait every day (and
+    counting the others) was 5% of it at scale 54. Here each watched company waits in a heap under the first day its carried state is due
     (its ``confirmed_on`` plus its wait, as day ordinals: no overflow), ``take_due`` takes a day's due ones out (in
     watch-list order: the same list ``due_for_refresh`` gives), and ``put_back`` files them again under their states
     once the refresh has stored the answers. Only the companies a refresh asks change state (``latest``, carried and
