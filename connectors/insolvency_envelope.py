@@ -8,8 +8,8 @@ elements, at a fraction of the cost: a first run asks once per watched company).
 
 from __future__ import annotations
 
-import os
 import re
+import uuid
 from collections.abc import Iterable
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
@@ -62,13 +62,8 @@ def new_message_id() -> str:
 
 
 def _uuid4() -> str:
-    """``str(uuid.uuid4())``, written from the random bytes directly (``uuid.UUID`` goes through a Python int and
-    checks: twice this, and a request takes two)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # version 4
-    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
-    text = raw.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """A random (version 4) UUID as text."""
+    return str(uuid.uuid4())
 
 
 @lru_cache(maxsize=4)
