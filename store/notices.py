@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import compress
 
 from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -139,6 +140,7 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
     existing, with_awards = _stored(session, latest)
     rows: list[dict] = []
     replaced: list[int] = []
+    new: list[bool] = []  # per row: a notice not stored before
     for key, notice in latest.items():
         digest = content_hash(notice)
         known = existing.get(key)
@@ -155,12 +157,19 @@ def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime |
         else:
             result.added += 1
         rows.append(notice_row(notice, org_id(notice.buyer), digest, now))
+        new.append(not known)
     if not rows:
         return result
     for chunk in _chunks(replaced):
         for child in _CHILD_TABLES:
             session.execute(delete(child).where(child.c.notice_pk.in_(chunk)))
-    insert_rows(session, _NOTICES, rows, conflict=("update", ("source", "notice_id"), NOTICE_FIELDS))
+    # New notices as a plain INSERT, only the changed ones as an upsert onto their rows: on SQLite with foreign keys
+    # on, ``ON CONFLICT DO UPDATE`` costs three times a plain insert's CPU for every row, new or not (the 31,360
+    # notices of a scale-16 collection: 0.95 against 0.33 CPU-s; the same with foreign keys off). A notice another
+    # writer stored since ``_stored`` read fails here, as its identifier row failed below when all were upserted.
+    insert_rows(session, _NOTICES, list(compress(rows, new)))
+    insert_rows(session, _NOTICES, [row for row, added in zip(rows, new, strict=True) if not added],
+                conflict=("update", ("source", "notice_id"), NOTICE_FIELDS))
     pks = _notice_pks(session, [(row["source"], row["notice_id"]) for row in rows])
     children = ChildRows()
     for (source, notice_id), pk in pks.items():
