@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import compress
 
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connectors.records import Notice, Party
-from store.bulk import insert_rows, select_in
+from store.bulk import insert_rows, select_in, update_by_key
 from store.identity import org_key
 from store.notice_rows import NOTICE_FIELDS, ChildRows, content_hash, notice_parties, notice_row
 from store.schema import (
@@ -268,37 +268,33 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str, date]], *,
                 found.update(identifier for (identifier,) in select_in(session, _IDENTIFIERS, ("identifier",), "notice_pk", chunk))
         found -= seen_identifiers
         seen_identifiers |= found
-        frontier = set()
         members: dict[str, list[int]] = {}
         for chunk in _chunks(sorted(found)):
-            shared = (  # Core columns, not the ORM's: plain rows, without the ORM's loading per row
-                select(_IDENTIFIERS.c.identifier, _NOTICES.c.id, _NOTICES.c.source, _NOTICES.c.published)
-                .join(_NOTICES, _NOTICES.c.id == _IDENTIFIERS.c.notice_pk)
-                .where(_IDENTIFIERS.c.identifier.in_(chunk))
-            )
-            for identifier, pk, source, day in session.execute(shared):
-                if pk not in sources:
-                    sources[pk], published[pk], parent[pk] = source, day, pk
-                    frontier.add(pk)
+            for identifier, pk in select_in(session, _IDENTIFIERS, ("identifier", "notice_pk"), "identifier", chunk):
                 members.setdefault(identifier, []).append(pk)
+        # the notices met for the first time: their source and date (nearly all the rows found are the batch's own)
+        frontier = {pk for pks in members.values() for pk in pks if pk not in sources}
+        for chunk in _chunks(sorted(frontier)):
+            for pk, source, day in session.execute(  # Core, not the driver's SQL: the dialect's dates
+                    select(_NOTICES.c.id, _NOTICES.c.source, _NOTICES.c.published).where(_NOTICES.c.id.in_(chunk))):
+                sources[pk], published[pk], parent[pk] = source, day, pk
+        if not frontier <= sources.keys():  # an identifier row without its notice (foreign keys off): as the join was
+            members = {identifier: [pk for pk in pks if pk in sources] for identifier, pks in members.items()}
         for pks in members.values():
             for pk in pks[1:]:
                 parent[find(pk)] = find(pks[0])
     groups: dict[int, list[int]] = {}
     for pk in sources:
         groups.setdefault(find(pk), []).append(pk)
-    links: list[dict[str, int | None]] = []
+    links: list[tuple[int, int | None]] = []  # (notice, the copy it duplicates: None for the counted one)
     for group in groups.values():
         if len(group) < 2:
             continue
         canonical = min(group, key=lambda pk: (_preference(sources[pk]), -published[pk].toordinal(), pk))
-        links += [{"pk": pk, "canonical": canonical} for pk in group if pk != canonical]
-        links.append({"pk": canonical, "canonical": None})
-    if links:  # one executemany for the batch (groups are disjoint: each notice is set once), not two statements a group
-        session.execute(_SET_DUPLICATE_OF, links)
-
-
-_SET_DUPLICATE_OF = update(_NOTICES).where(_NOTICES.c.id == bindparam("pk")).values(duplicate_of_id=bindparam("canonical"))
+        links += [(pk, canonical) for pk in group if pk != canonical]
+        links.append((canonical, None))
+    # one executemany for the batch (groups are disjoint: each notice is set once), not two statements a group
+    update_by_key(session, _NOTICES, "id", "duplicate_of_id", links)
 
 
 def _chunks(values: Sequence, size: int = 500) -> Iterable[Sequence]:
