@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.orm import Session
 
 #: ``None`` (plain insert), ``"nothing"`` (``ON CONFLICT (...) DO NOTHING``) or ``"update"`` (``DO UPDATE`` of the
@@ -89,7 +89,7 @@ def insert_returning(session: Session, table: Table, rows: Sequence[dict[str, An
     for start in range(0, len(values), page):
         chunk = values[start : start + page]
         sql = head + ", ".join([group] * len(chunk)) + tail
-        found += [tuple(row) for row in connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))]
+        found += _fetched(connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))))
     return found
 
 
@@ -164,7 +164,18 @@ def select_in(session: Session, table: Table, columns: Sequence[str], key: str, 
     conditions.append(f"{quote(key)} IN ({', '.join([mark] * len(values))})")
     sql = (f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(quote(c) for c in columns)} "
            f"FROM {quote(table.name)} WHERE {' AND '.join(conditions)}")
-    return [tuple(row) for row in connection.exec_driver_sql(sql, (*(equal or {}).values(), *values))]
+    return _fetched(connection.exec_driver_sql(sql, (*(equal or {}).values(), *values)))
+
+
+def _fetched(result: CursorResult) -> list[tuple[Any, ...]]:
+    """A driver statement's rows as the driver's own tuples (SQLite's and psycopg's), read at once: SQLAlchemy, giving
+    them row by row, makes a ``Row`` of each and takes it apart again (a third of reading back a page's ids). Its
+    statement is the driver's own SQL, so SQLAlchemy has nothing to convert in them."""
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return rows if not rows or type(rows[0]) is tuple else [tuple(row) for row in rows]
 
 
 def update_by_key(session: Session, table: Table, key: str, column: str, pairs: Sequence[tuple[Any, Any]]) -> int:
