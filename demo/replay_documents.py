@@ -10,6 +10,10 @@ import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+#: Where a member is and how it is stored: local header offset, stored size, size, CRC-32, compression, and the
+#: name and extra field lengths its central directory entry gives (the local header's are nearly always the same).
+_Member = tuple[int, int, int, int, int, int, int]
+
 
 class Documents(Mapping[str, bytes]):
     """A zip of XML documents by name (without ``.xml``), each read from the archive when it is asked for.
@@ -18,39 +22,43 @@ class Documents(Mapping[str, bytes]):
     by the cached bundle; read on demand, a document costs the same inflate once (each is served once
     per collection) and is gone when its answer is.
 
-    A member is read with two positioned reads (``os.pread``: its local header, then its data), inflated when it
-    is deflated, and checked against its CRC-32, as ``ZipFile.read`` does: ``ZipFile.read`` opens a member
-    object, seeks and reads through a shared, locked file for each (15 µs a stored 8 KB member, 6 this way;
-    127,000 members a scale-54 collection). Positioned reads share no file position, so no lock either.
+    A member is read with one positioned read (``os.pread``: its local header and its data together, where the local
+    header's name and extra field are as long as its central directory entry says, as in every zip the demo writes;
+    else a second read), inflated when it is deflated, and checked against its CRC-32, as ``ZipFile.read`` does:
+    ``ZipFile.read`` opens a member object, seeks and reads through a shared, locked file for each (15 µs a stored
+    8 KB member, 5 this way; 127,000 members a scale-54 collection). Positioned reads share no file position, so no
+    lock either. The central directory is read with ``struct`` into a tuple per member (``_central_directory``):
+    ``ZipFile`` makes a ``ZipInfo`` of each, about five times the CPU (0.5 CPU-s for a scale-54 world's members).
     """
 
     _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature ... file name length, extra field length
 
     def __init__(self, path: Path) -> None:
-        with zipfile.ZipFile(path) as archive:  # the central directory: where each member is, how it is stored
-            self._members = {info.filename.removesuffix(".xml"): info for info in archive.infolist()}
+        self._members = _central_directory(path)
         self._path = path
         self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self._finalizer = weakref.finalize(self, os.close, self._fd)
 
     def __getitem__(self, key: str) -> bytes:
-        info = self._members[key]
-        head = os.pread(self._fd, self._LOCAL_HEADER.size, info.header_offset)
-        signature, *_, name_length, extra_length = self._LOCAL_HEADER.unpack(head)
+        offset, stored, size, crc, method, name_length, extra_length = self._members[key]
+        start = self._LOCAL_HEADER.size + name_length + extra_length
+        block = os.pread(self._fd, start + stored, offset)
+        signature, *_, local_name, local_extra = self._LOCAL_HEADER.unpack_from(block)
         if signature != b"PK\x03\x04":
-            raise zipfile.BadZipFile(f"{self._path}: member {info.filename}: bad local file header")
-        data = os.pread(self._fd, info.compress_size,
-                        info.header_offset + self._LOCAL_HEADER.size + name_length + extra_length)
-        if info.compress_type == zipfile.ZIP_DEFLATED:
+            raise zipfile.BadZipFile(f"{self._path}: member {key}.xml: bad local file header")
+        if (local_name, local_extra) == (name_length, extra_length):
+            data = block[start:]
+        else:  # (a local header with fields of its own length)
+            data = os.pread(self._fd, stored, offset + self._LOCAL_HEADER.size + local_name + local_extra)
+        if method == zipfile.ZIP_DEFLATED:
             try:
                 data = zlib.decompress(data, -zlib.MAX_WBITS)
             except zlib.error as error:
-                raise zipfile.BadZipFile(f"{self._path}: member {info.filename}: {error}") from error
-        elif info.compress_type != zipfile.ZIP_STORED:
-            raise zipfile.BadZipFile(f"{self._path}: member {info.filename}: compression {info.compress_type} "
-                                     "not used by demo bundles")
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-            raise zipfile.BadZipFile(f"{self._path}: member {info.filename}: bad CRC-32 or size")
+                raise zipfile.BadZipFile(f"{self._path}: member {key}.xml: {error}") from error
+        elif method != zipfile.ZIP_STORED:
+            raise zipfile.BadZipFile(f"{self._path}: member {key}.xml: compression {method} not used by demo bundles")
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise zipfile.BadZipFile(f"{self._path}: member {key}.xml: bad CRC-32 or size")
         return data
 
     def __contains__(self, key: object) -> bool:
@@ -61,3 +69,61 @@ class Documents(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self._members)
+
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries (here, all), size, offset
+_END64_LOCATOR = struct.Struct("<4sLQL")  # zip64 end of central directory locator: signature, disk, offset, disks
+_END64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory: ... entries (here, all), size, offset
+_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # a central directory entry (zipfile's ``structCentralDir``)
+_FULL32 = 0xFFFFFFFF
+
+
+def _central_directory(path: Path) -> dict[str, _Member]:
+    """Every member by name without ``.xml``, as ``ZipFile(path).infolist()`` places them, from the central
+    directory; an archive this does not read plainly (zip64 sizes or offsets of a member, a comment after the end
+    record, data before the archive, several disks) is read through ``ZipFile``."""
+    with path.open("rb") as file:
+        size = file.seek(0, os.SEEK_END)
+        tail_length = min(size, _END.size + _END64_LOCATOR.size)
+        file.seek(size - tail_length)
+        tail = file.read(tail_length)
+        end = tail[-_END.size:]
+        if len(end) < _END.size or not end.startswith(b"PK\x05\x06"):
+            return _through_zipfile(path)  # (an archive comment, or not a zip: ZipFile says which)
+        _, disk, _, _, count, directory_size, directory_offset, _ = _END.unpack(end)
+        directory_end = size - _END.size  # where the central directory ends: the end record, or zip64's
+        locator = tail[:-_END.size][-_END64_LOCATOR.size:]
+        if locator.startswith(b"PK\x06\x07"):
+            _, _, end64_offset, _ = _END64_LOCATOR.unpack(locator)
+            file.seek(end64_offset)
+            end64 = file.read(_END64.size)
+            if len(end64) < _END64.size or not end64.startswith(b"PK\x06\x06"):
+                return _through_zipfile(path)
+            _, _, _, _, disk, _, _, count, directory_size, directory_offset = _END64.unpack(end64)
+            directory_end = end64_offset
+        if disk != 0 or directory_offset + directory_size != directory_end:  # (data before the archive: ZipFile)
+            return _through_zipfile(path)
+        file.seek(directory_offset)
+        directory = file.read(directory_size)
+    members: dict[str, _Member] = {}
+    position = 0
+    unpack, entry_size = _ENTRY.unpack_from, _ENTRY.size
+    for _ in range(count):
+        (signature, _, _, _, _, flags, method, _, _, crc, stored, length, name_length, extra_length, comment_length,
+         _, _, _, offset) = unpack(directory, position)
+        if signature != b"PK\x01\x02" or _FULL32 in (stored, length, offset):
+            return _through_zipfile(path)
+        name = directory[position + entry_size : position + entry_size + name_length]
+        text = name.decode("utf-8" if flags & 0x800 else "cp437")
+        members[text.removesuffix(".xml")] = (offset, stored, length, crc, method, name_length, extra_length)
+        position += entry_size + name_length + extra_length + comment_length
+    return members
+
+
+def _through_zipfile(path: Path) -> dict[str, _Member]:
+    """``_central_directory`` read by ``ZipFile`` (any archive it reads, zip64 members included)."""
+    with zipfile.ZipFile(path) as archive:
+        # (the name and extra field lengths only save the member's second read when they are its local header's)
+        return {info.filename.removesuffix(".xml"): (info.header_offset, info.compress_size, info.file_size, info.CRC,
+                                                     info.compress_type, len(info.filename.encode()), len(info.extra))
+                for info in archive.infolist()}
