@@ -104,14 +104,13 @@ def _prepared(dialect: Dialect, table: Table, keys: tuple[str, ...], conflict: C
 def _values(rows: Sequence[dict[str, Any]], names: tuple[str, ...],
             processors: tuple[Callable[[Any], Any] | None, ...]) -> list[tuple[Any, ...]]:
     """The rows' values in ``names`` order, through the columns' bind processors."""
-    values = list(map(itemgetter(*names), rows)) if len(names) > 1 else [(row[names[0]],) for row in rows]
-    if any(processors):  # column by column; applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)
-        columns = list(zip(*values, strict=True))
-        for index, process in enumerate(processors):
-            if process is not None:
-                columns[index] = tuple(map(process, columns[index]))
-        values = list(zip(*columns, strict=True))
-    return values
+    if not any(processors):
+        return list(map(itemgetter(*names), rows)) if len(names) > 1 else [(row[names[0]],) for row in rows]
+    # column by column, each read off the rows as it is zipped into the rows' tuples (not the rows' tuples taken
+    # apart into columns and zipped again); applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)
+    columns = [map(itemgetter(name), rows) if process is None else map(process, map(itemgetter(name), rows))
+               for name, process in zip(names, processors, strict=True)]
+    return list(zip(*columns, strict=True))
 
 
 def _prepare(dialect: Dialect, table: Table, keys: tuple[str, ...], conflict: Conflict) -> _Prepared | None:
