@@ -19,7 +19,7 @@ group per row), ``update_by_key`` for one column set by key (an own data import 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import Any
@@ -107,10 +107,23 @@ def _values(rows: Sequence[dict[str, Any]], names: tuple[str, ...],
     if not any(processors):
         return list(map(itemgetter(*names), rows)) if len(names) > 1 else [(row[names[0]],) for row in rows]
     # column by column, each read off the rows as it is zipped into the rows' tuples (not the rows' tuples taken
-    # apart into columns and zipped again); applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)
-    columns = [map(itemgetter(name), rows) if process is None else map(process, map(itemgetter(name), rows))
+    # apart into columns and zipped again)
+    columns = [map(itemgetter(name), rows) if process is None else _processed(process, list(map(itemgetter(name), rows)))
                for name, process in zip(names, processors, strict=True)]
     return list(zip(*columns, strict=True))
+
+
+def _processed(process: Callable[[Any], Any], values: list[Any]) -> Iterator[Any]:
+    """``map(process, values)``, processing an object met more than once only once: a bind processor is a function
+    of its value, and a page's rows share many (the time they were written, ``None``, ``True``: the processors of
+    SQLite's dates and flags and of JSON are Python functions, a tenth of storing a page's rows, half of it spent on
+    the same few objects). Applied to ``None`` too, as SQLAlchemy does (JSON stores it as ``null``)."""
+    ids = list(map(id, values))
+    objects = dict(zip(ids, values, strict=True))  # (all alive, in ``values``: an id names one object)
+    if len(objects) == len(values):
+        return map(process, values)
+    done = {key: process(value) for key, value in objects.items()}
+    return map(done.__getitem__, ids)
 
 
 def _prepare(dialect: Dialect, table: Table, keys: tuple[str, ...], conflict: Conflict) -> _Prepared | None:
