@@ -25,7 +25,7 @@ import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -72,8 +72,10 @@ class Bundle:
     ted_published: dict[str, date]  # publication number -> publication date
     tenderned_items: list[dict[str, Any]]  # by publicatieDatum, then id
     tenderned_dates: list[date]
-    tenderned_details: dict[str, dict[str, Any]]
-    tenderned_published: dict[str, date]  # publicatieId -> publicatieDatum
+    #: publicatieId -> detail, read from its file when a detail is first asked for (``_Details``)
+    tenderned_details: Mapping[str, dict[str, Any]]
+    #: publicatieId -> publicatieDatum: the publications there are (the details' ids, the XML zip's names)
+    tenderned_published: dict[str, date]
     tenderned_xml: Mapping[str, bytes]
     _searches: dict[tuple[Any, ...], list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -145,20 +147,54 @@ def forget_bundles() -> None:
 
 def _read_bundle(folder: Path) -> Bundle:
     ted_items = json.loads((folder / TED_INDEX).read_text(encoding="utf-8"))
-    ted_items.sort(key=lambda item: (_published(item), _serial(item["publication-number"])))
+    ted_keys = [(_published(item), _serial(item["publication-number"])) for item in ted_items]  # each read once
+    ted_order = sorted(range(len(ted_items)), key=ted_keys.__getitem__)  # (stable, as ``list.sort``)
     tenderned = json.loads((folder / TENDERNED_PUBLICATIONS).read_text(encoding="utf-8"))
     tenderned.sort(key=lambda item: (item["publicatieDatum"], item["publicatieId"]))
+    tenderned_dates = [date.fromisoformat(item["publicatieDatum"]) for item in tenderned]
     return Bundle(
-        ted_items=ted_items,
-        ted_dates=[_published(item) for item in ted_items],
+        ted_items=[ted_items[index] for index in ted_order],
+        ted_dates=[ted_keys[index][0] for index in ted_order],
         ted_xml=Documents(folder / TED_NOTICES),
-        ted_published={item["publication-number"]: _published(item) for item in ted_items},
+        ted_published={item["publication-number"]: day for item, (day, _) in zip(ted_items, ted_keys, strict=True)},
         tenderned_items=tenderned,
-        tenderned_dates=[date.fromisoformat(item["publicatieDatum"]) for item in tenderned],
-        tenderned_details=json.loads((folder / TENDERNED_DETAILS).read_text(encoding="utf-8")),
-        tenderned_published={item["publicatieId"]: date.fromisoformat(item["publicatieDatum"]) for item in tenderned},
+        tenderned_dates=tenderned_dates,
+        tenderned_details=_Details(folder / TENDERNED_DETAILS),
+        tenderned_published={item["publicatieId"]: day for item, day in zip(tenderned, tenderned_dates, strict=True)},
         tenderned_xml=Documents(folder / TENDERNED_XML),
     )
+
+
+class _Details(Mapping[str, dict[str, Any]]):
+    """TenderNed's details by publicatieId, read from the bundle's file when one is first asked for.
+
+    The collection asks for a detail only when a notice's XML and list row leave something out
+    (``connectors.tenderned.needs_detail``): never for a demo world, whose every publication has its XML. Read up
+    front, the details were 0.3 CPU-s and some 100 MB of dictionaries at scale 54, for nothing. Read when asked
+    for, they are not frozen out of the collector's walks (``load_bundle``): that happens once, at start-up."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._read: dict[str, dict[str, Any]] | None = None
+
+    @property
+    def read(self) -> bool:
+        """Whether the file has been read."""
+        return self._read is not None
+
+    def _details(self) -> dict[str, dict[str, Any]]:
+        if self._read is None:
+            self._read = json.loads(self._path.read_text(encoding="utf-8"))
+        return self._read
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self._details()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._details())
+
+    def __len__(self) -> int:
+        return len(self._details())
 
 
 def _serial(number: str) -> tuple[int, int]:
@@ -425,8 +461,9 @@ def _tenderned_list(request: httpx.Request, bundle: Bundle, today: date) -> http
 
 def _tenderned_item(match: re.Match[str], bundle: Bundle, today: date) -> httpx.Response:
     publication_id, xml = match.group(1), match.group(2)
-    detail = bundle.tenderned_details.get(publication_id)
-    if detail is None or bundle.tenderned_published[publication_id] > today:
+    published = bundle.tenderned_published.get(publication_id)  # (the details' ids: they are read for a detail only)
+    detail = None if xml else bundle.tenderned_details.get(publication_id)
+    if published is None or published > today or (detail is None and not xml):
         return _tenderned_error(404, f"Publicatie {publication_id} niet gevonden")
     if xml:
         return _body(200, bundle.tenderned_xml[publication_id], _XML)
