@@ -25,7 +25,7 @@ import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,7 +43,7 @@ from demo.build import (
     TENDERNED_XML,
 )
 from demo.build import bundle_dir as default_bundle_dir
-from demo.replay_documents import Documents
+from demo.replay_documents import Details, Documents
 from demo.replay_meter import answered
 
 DEFAULT_TODAY = date(2026, 11, 1)
@@ -72,7 +72,7 @@ class Bundle:
     ted_published: dict[str, date]  # publication number -> publication date
     tenderned_items: list[dict[str, Any]]  # by publicatieDatum, then id
     tenderned_dates: list[date]
-    #: publicatieId -> detail, read from its file when a detail is first asked for (``_Details``)
+    #: publicatieId -> detail, read from its file when a detail is first asked for (``Details``)
     tenderned_details: Mapping[str, dict[str, Any]]
     #: publicatieId -> publicatieDatum: the publications there are (the details' ids, the XML zip's names)
     tenderned_published: dict[str, date]
@@ -159,42 +159,10 @@ def _read_bundle(folder: Path) -> Bundle:
         ted_published={item["publication-number"]: day for item, (day, _) in zip(ted_items, ted_keys, strict=True)},
         tenderned_items=tenderned,
         tenderned_dates=tenderned_dates,
-        tenderned_details=_Details(folder / TENDERNED_DETAILS),
+        tenderned_details=Details(folder / TENDERNED_DETAILS),
         tenderned_published={item["publicatieId"]: day for item, day in zip(tenderned, tenderned_dates, strict=True)},
         tenderned_xml=Documents(folder / TENDERNED_XML),
     )
-
-
-class _Details(Mapping[str, dict[str, Any]]):
-    """TenderNed's details by publicatieId, read from the bundle's file when one is first asked for.
-
-    The collection asks for a detail only when a notice's XML and list row leave something out
-    (``connectors.tenderned.needs_detail``): never for a demo world, whose every publication has its XML. Read up
-    front, the details were 0.3 CPU-s and some 100 MB of dictionaries at scale 54, for nothing. Read when asked
-    for, they are not frozen out of the collector's walks (``load_bundle``): that happens once, at start-up."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._read: dict[str, dict[str, Any]] | None = None
-
-    @property
-    def read(self) -> bool:
-        """Whether the file has been read."""
-        return self._read is not None
-
-    def _details(self) -> dict[str, dict[str, Any]]:
-        if self._read is None:
-            self._read = json.loads(self._path.read_text(encoding="utf-8"))
-        return self._read
-
-    def __getitem__(self, key: str) -> dict[str, Any]:
-        return self._details()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._details())
-
-    def __len__(self) -> int:
-        return len(self._details())
 
 
 def _serial(number: str) -> tuple[int, int]:
