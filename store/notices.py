@@ -117,10 +117,10 @@ def _upsert_keyed(session: Session, keyed: Iterable[tuple[str, Party]], now: dat
 def save_notices(session: Session, notices: Sequence[Notice], *, now: datetime | None = None) -> SaveResult:
     """Write one batch; the caller owns the transaction (``with store.session.begin()``).
 
-    Table by table over the whole batch (SQLAlchemy Core, no ORM objects): organisations, the notice
-    rows as one ``INSERT ... ON CONFLICT (source, notice_id) DO UPDATE ... RETURNING id``, then every
-    child table in one ``executemany`` each. A changed notice's children are deleted first (its
-    awards' winners, bids' tenderers and modifications' contractors go by cascade).
+    Table by table over the whole batch (``store.bulk``, no ORM objects): organisations, the new notices
+    as one ``INSERT`` and the changed ones as one ``INSERT ... ON CONFLICT (source, notice_id) DO UPDATE``,
+    their ids read back, then every child table in one ``executemany`` each. A changed notice's children
+    are deleted first (its awards' winners, bids' tenderers and modifications' contractors go by cascade).
     """
     now = now or datetime.now(UTC)
     latest: dict[tuple[str, str], Notice] = {(n.source, n.notice_id): n for n in notices}
