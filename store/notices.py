@@ -273,12 +273,13 @@ def link_duplicates(session: Session, rows: Sequence[tuple[int, str, date]], *,
             for identifier, pk in select_in(session, _IDENTIFIERS, ("identifier", "notice_pk"), "identifier", chunk):
                 members.setdefault(identifier, []).append(pk)
         # the notices met for the first time: their source and date (nearly all the rows found are the batch's own)
-        frontier = {pk for pks in members.values() for pk in pks if pk not in sources}
-        for chunk in _chunks(sorted(frontier)):
+        met = {pk for pks in members.values() for pk in pks if pk not in sources}
+        for chunk in _chunks(sorted(met)):
             for pk, source, day in session.execute(  # Core, not the driver's SQL: the dialect's dates
                     select(_NOTICES.c.id, _NOTICES.c.source, _NOTICES.c.published).where(_NOTICES.c.id.in_(chunk))):
                 sources[pk], published[pk], parent[pk] = source, day, pk
-        if not frontier <= sources.keys():  # an identifier row without its notice (foreign keys off): as the join was
+        frontier = met & sources.keys()
+        if frontier != met:  # an identifier row without its notice (foreign keys off): left out, as the join did
             members = {identifier: [pk for pk in pks if pk in sources] for identifier, pks in members.items()}
         for pks in members.values():
             for pk in pks[1:]:
