@@ -30,8 +30,8 @@ class Documents(Mapping[str, bytes]):
     else a second read), inflated when it is deflated, and checked against its CRC-32, as ``ZipFile.read`` does:
     ``ZipFile.read`` opens a member object, seeks and reads through a shared, locked file for each (15 µs a stored
     8 KB member, 5 this way; 127,000 members a scale-54 collection). Positioned reads share no file position, so no
-    lock either. The central directory is read with ``struct`` into a tuple per member (``_central_directory``):
-    ``ZipFile`` makes a ``ZipInfo`` of each, about five times the CPU (0.5 CPU-s for a scale-54 world's members).
+    lock either. Where each member is comes from ``ZipFile``'s own reading of the central directory, kept as a tuple
+    per member (``_central_directory``).
     """
 
     _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature ... file name length, extra field length
@@ -106,57 +106,8 @@ class Details(Mapping[str, dict[str, Any]]):
         return len(self._details())
 
 
-_END = struct.Struct("<4s4H2LH")  # end of central directory: signature, disks, entries (here, all), size, offset
-_END64_LOCATOR = struct.Struct("<4sLQL")  # zip64 end of central directory locator: signature, disk, offset, disks
-_END64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory: ... entries (here, all), size, offset
-_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # a central directory entry (zipfile's ``structCentralDir``)
-_FULL32 = 0xFFFFFFFF
-
-
 def _central_directory(path: Path) -> dict[str, _Member]:
-    """Every member by name without ``.xml``, as ``ZipFile(path).infolist()`` places them, from the central
-    directory; an archive this does not read plainly (zip64 sizes or offsets of a member, a comment after the end
-    record, data before the archive, several disks) is read through ``ZipFile``."""
-    with path.open("rb") as file:
-        size = file.seek(0, os.SEEK_END)
-        tail_length = min(size, _END.size + _END64_LOCATOR.size)
-        file.seek(size - tail_length)
-        tail = file.read(tail_length)
-        end = tail[-_END.size:]
-        if len(end) < _END.size or not end.startswith(b"PK\x05\x06"):
-            return _through_zipfile(path)  # (an archive comment, or not a zip: ZipFile says which)
-        _, disk, _, _, count, directory_size, directory_offset, _ = _END.unpack(end)
-        directory_end = size - _END.size  # where the central directory ends: the end record, or zip64's
-        locator = tail[:-_END.size][-_END64_LOCATOR.size:]
-        if locator.startswith(b"PK\x06\x07"):
-            _, _, end64_offset, _ = _END64_LOCATOR.unpack(locator)
-            file.seek(end64_offset)
-            end64 = file.read(_END64.size)
-            if len(end64) < _END64.size or not end64.startswith(b"PK\x06\x06"):
-                return _through_zipfile(path)
-            _, _, _, _, disk, _, _, count, directory_size, directory_offset = _END64.unpack(end64)
-            directory_end = end64_offset
-        if disk != 0 or directory_offset + directory_size != directory_end:  # (data before the archive: ZipFile)
-            return _through_zipfile(path)
-        file.seek(directory_offset)
-        directory = file.read(directory_size)
-    members: dict[str, _Member] = {}
-    position = 0
-    unpack, entry_size = _ENTRY.unpack_from, _ENTRY.size
-    for _ in range(count):
-        (signature, _, _, _, _, flags, method, _, _, crc, stored, length, name_length, extra_length, comment_length,
-         _, _, _, offset) = unpack(directory, position)
-        if signature != b"PK\x01\x02" or _FULL32 in (stored, length, offset):
-            return _through_zipfile(path)
-        name = directory[position + entry_size : position + entry_size + name_length]
-        text = name.decode("utf-8" if flags & 0x800 else "cp437")
-        members[text.removesuffix(".xml")] = (offset, stored, length, crc, method, name_length, extra_length)
-        position += entry_size + name_length + extra_length + comment_length
-    return members
-
-
-def _through_zipfile(path: Path) -> dict[str, _Member]:
-    """``_central_directory`` read by ``ZipFile`` (any archive it reads, zip64 members included)."""
+    """Every member by name without ``.xml``: where it is and how it is stored, as ``ZipFile`` reads them."""
     with zipfile.ZipFile(path) as archive:
         # (the name and extra field lengths only save the member's second read when they are its local header's)
         return {info.filename.removesuffix(".xml"): (info.header_offset, info.compress_size, info.file_size, info.CRC,
