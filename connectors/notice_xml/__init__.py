@@ -26,7 +26,7 @@ def parse_notice(data: bytes, *, where: str) -> Notice:
     Raises ``NotANoticeError`` for XML (or HTML) that is neither format, and
     ``MalformedNoticeError`` for XML that is not well-formed or lacks a required field.
     """
-    root = parse_xml(data, where)
+    root = parse_xml(data, where, keep_blank_text=False)  # the parsers strip every text they read
     tag = root.tag  # read once: lxml builds the string on every read
     if tag in EFORMS_ROOT_TAGS:
         return eforms.parse(root, where)
