@@ -194,6 +194,18 @@ class WholeHistory:
         return ([a for a in awards if a.published >= since and a.cpv.startswith(division)],
                 [b for b in bids if b.published >= since and b.cpv.startswith(division)])
 
+    def last_wins(self) -> dict[str, date]:
+        """Each supplier's last win before ``as_of``, in any category: ``store.queries.last_wins`` of every supplier
+        (``BeyondReads.all_suppliers``), which counts the awards this history holds (``award_facts``, all schemes).
+
+        Why: that read aggregates every award of the store again (scale 54: 0.3 CPU-s); this is one pass."""
+        last: dict[str, date] = {}
+        for award in self.awards:
+            for key in award.winners:
+                if key not in last or last[key] < award.published:
+                    last[key] = award.published
+        return last
+
     def companies_of(self, keys: Iterable[str], *, stamp: str) -> dict[str, CompanyFacts] | None:
         """``company_facts(keys, as_of=as_of)`` taken from the facts learning read (``keys``: suppliers of this
         history), by key as the store reads them; None when the store's company facts have changed since they were

@@ -83,6 +83,8 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     known = ((whole.facts_since, whole.facts) if whole is not None and whole.as_of == as_of and whole.facts_since
              else None)
     awards, reads = RunAwards(session, as_of=as_of, known=known), BeyondReads(as_of, all_suppliers=True)
+    if whole is not None and whole.as_of == as_of:  # every supplier's last win, from the history learning read
+        reads.last_win = dict(whole.last_wins())
     kept: dict[str, int] = {}
     years = market_years(config.rules)
     if years is not None:
