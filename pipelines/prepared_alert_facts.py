@@ -80,8 +80,8 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     stamp, codes = data_stamp(session), our_category_codes(session)
     # one read of each division, shared by the markets and the divisions; every supplier's last win in one pass
     # (the markets' award facts from those learning read, when it kept them: ``markets_since``)
-    known = ((whole.facts_since, whole.facts) if whole is not None and whole.as_of == as_of and whole.facts_since
-             else None)
+    known = ((whole.facts_since, whole.facts)
+             if whole is not None and whole.as_of == as_of and whole.facts_since is not None else None)
     awards, reads = RunAwards(session, as_of=as_of, known=known), BeyondReads(as_of, all_suppliers=True)
     if whole is not None and whole.as_of == as_of:  # every supplier's last win, from the history learning read
         reads.last_win = dict(whole.last_wins())
