@@ -25,7 +25,7 @@ from alerts.routing import RoutingConfigError
 from alerts.rules import RuleConfigError
 from config.settings import Settings
 from pipelines.alternatives import learn_ranker_keeping_history
-from pipelines.prepared_alert_facts import prepare_alert_facts
+from pipelines.prepared_alert_facts import markets_since, prepare_alert_facts
 from pipelines.score_suppliers import score_suppliers as run_scoring
 from store.db import Store
 
@@ -45,19 +45,20 @@ def score_task(as_of: date | None) -> dict:
 @task(name="learn-ranker-and-prepare-alert-facts", cache_policy=NONE)
 def learn_and_prepare_task(as_of: date, routing_file: str | None) -> dict[str, Any]:
     """Learn the ranker and keep it, then work out what the day's alert runs read: one task, so that the
-    divisions are sliced out of the history learning read (``learn_ranker_keeping_history``), each step in a
-    transaction of its own as before."""
+    divisions and the markets' award facts are taken from the history learning read (``learn_ranker_keeping_history``),
+    each step in a transaction of its own as before."""
     logger = get_run_logger()
     settings = Settings()
+    routing = Path(routing_file) if routing_file else None
     with Store(settings.resolved_database_url) as store:
         with store.session() as session, session.begin():
-            ranker, whole = learn_ranker_keeping_history(session, settings, as_of=as_of)
+            ranker, whole = learn_ranker_keeping_history(
+                session, settings, as_of=as_of, facts_since=markets_since(settings, as_of=as_of, routing_file=routing))
         logger.info("alternatives ranker: %s", ranker.describe())
         learned = {"kind": ranker.kind, "description": ranker.describe()}
         try:
             with store.session() as session, session.begin():
-                kept = prepare_alert_facts(session, settings, as_of=as_of, whole=whole,
-                                           routing_file=Path(routing_file) if routing_file else None)
+                kept = prepare_alert_facts(session, settings, as_of=as_of, whole=whole, routing_file=routing)
         except (RoutingConfigError, RuleConfigError) as exc:  # the scores stand; the alert runs read for themselves
             logger.warning("nothing kept for the alert runs: the alert configuration is not valid: %s", exc)
             return {"ranker": learned, "kept": {}}

@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from alerts.evaluate import MarketFact
+from alerts.routing import RoutingConfigError
+from alerts.rules import RuleConfigError
 from config.settings import Settings
 from models.alternative_branches import BranchIndex, branch_from_state, branch_state
 from models.alternative_history import CompanyFacts
 from models.categories import CPV, parent_of
+from models.dates import years_before
 from pipelines.run_awards import RunAwards
 from store.alternative_facts import company_facts, company_stamp
 from store.market_summaries import our_category_codes
@@ -76,7 +79,12 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     now = now or datetime.now(UTC)
     stamp, codes = data_stamp(session), our_category_codes(session)
     # one read of each division, shared by the markets and the divisions; every supplier's last win in one pass
-    awards, reads = RunAwards(session, as_of=as_of), BeyondReads(as_of, all_suppliers=True)
+    # (the markets' award facts from those learning read, when it kept them: ``markets_since``)
+    known = ((whole.facts_since, whole.facts)
+             if whole is not None and whole.as_of == as_of and whole.facts_since is not None else None)
+    awards, reads = RunAwards(session, as_of=as_of, known=known), BeyondReads(as_of, all_suppliers=True)
+    if whole is not None and whole.as_of == as_of:  # every supplier's last win, from the history learning read
+        reads.last_win = dict(whole.last_wins())
     kept: dict[str, int] = {}
     years = market_years(config.rules)
     if years is not None:
@@ -103,6 +111,22 @@ def prepare_alert_facts(session: Session, settings: Settings, *, as_of: date, ro
     log.info("prepared for the alert runs on %s: %d markets, %d CPV divisions", as_of, kept.get(MARKET, 0),
              kept[DIVISION])
     return kept
+
+
+def markets_since(settings: Settings, *, as_of: date, routing_file: Path | None = None) -> date | None:
+    """The first day of the markets ``prepare_alert_facts`` works out as of ``as_of``; None when it works out none
+    (no contract-horizon rules) or the alert configuration is not valid (it then says so itself).
+
+    Why: learning reads every award before it runs (``learn_ranker_keeping_history``); told this day, it keeps the
+    award facts the markets read from it, which were read a second time, division by division (scale 54: 1 CPU-s).
+    """
+    from pipelines.send_alerts import load_config, market_years
+
+    try:
+        years = market_years(load_config(settings.with_alert_files(routing=routing_file)).rules)
+    except (RoutingConfigError, RuleConfigError):
+        return None
+    return years_before(as_of, years) if years is not None else None
 
 
 def _company_columns(companies: dict[str, CompanyFacts]) -> dict[str, Any]:

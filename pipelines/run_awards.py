@@ -20,9 +20,19 @@ from store.queries import award_facts
 class RunAwards:
     """The counted CPV awards under each division asked about, published from the earliest day asked up to ``as_of``."""
 
-    def __init__(self, session: Session, *, as_of: date) -> None:
+    def __init__(self, session: Session, *, as_of: date, known: tuple[date, list[AwardFact]] | None = None) -> None:
+        """``known``: (since, facts) with every counted CPV award published from ``since`` up to ``as_of`` as
+        ``award_facts`` (all schemes, no prefix) read them, so that a division's facts from ``since`` are taken from
+        them, not read again (the score-suppliers flow's learning read them: ``pipelines.alternatives.WholeHistory``)."""
         self._session, self.as_of = session, as_of
         self._read: dict[str, tuple[date, list[AwardFact]]] = {}  # division -> (read from, facts in read order)
+        if known is not None:
+            since, facts = known
+            for fact in facts:  # each division's facts, in the order read
+                self._read.setdefault((fact.cpv_main or "")[:2], (since, []))[1].append(fact)
+            self._known_since: date | None = since
+        else:
+            self._known_since = None
 
     def under(self, prefix: str, *, since: date) -> list[AwardFact]:
         """What ``award_facts(session, prefix, until=as_of, since=since)`` returns, in its order.
@@ -33,7 +43,7 @@ class RunAwards:
         if len(prefix) < 2 or not prefix[:2].isdigit():
             return award_facts(self._session, prefix, until=self.as_of, since=since)
         division = prefix[:2]
-        start, facts = self._read.get(division, (self.as_of + timedelta(days=1), []))
+        start, facts = self._read.get(division, (self._known_since or self.as_of + timedelta(days=1), []))
         if since < start:
             earlier = award_facts(self._session, division, until=start - timedelta(days=1), since=since)
             start, facts = self._read[division] = (since, earlier + facts)

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from models.features import FAILURE_KINDS, FEATURE_TEXT, FEATURES
 from models.risk_run import baseline_model
 from models.training_rows import TrainingRows, row_columns
 from pipelines.model_files import CARD_FILE, META_FILE, ModelFileError, library_versions, load_model, save_model
-from pipelines.score_suppliers import ProfileLoader, model_dir
+from pipelines.score_suppliers import ProfileLoader, ProfileTimeline, model_dir
 from store import companies as company_store
 from store import risk as risk_store
 from store.bookkeeping import SYNTHETIC_MARKER, get_meta
@@ -99,7 +98,7 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
         return TrainingData([], [], 0, synthetic)
     last = as_of - timedelta(days=cfg.horizon_days)
     snapshots = snapshot_dates(min(published for _, published in wins), last, cfg.snapshot_months)
-    loader = profile_loader or _ProfileTimeline(company_store.profile_history(session, orgs, as_of))
+    loader = profile_loader or ProfileTimeline(company_store.profile_history(session, orgs, as_of))
     profile_cache: dict[date, dict[int, dict]] = {}
 
     def profiles_on(day: date) -> dict[int, dict]:
@@ -128,38 +127,6 @@ def build_training_rows(session: Any, as_of: date, config: RiskConfig, *,
     first_failure = {org: min(e.occurred_on for e in evs if e.kind in FAILURE_KINDS)
                      for org, evs in events.items() if any(e.kind in FAILURE_KINDS for e in evs)}
     return TrainingData(rows, snapshots, len(orgs), synthetic, first_failure, x)
-
-
-class _ProfileTimeline:
-    """A :data:`ProfileLoader` over a snapshot history read once: the newest profile on or before a day per
-    organisation, in organisation order (what ``load_profiles`` returns for that day).
-
-    The history is laid out once per set of organisations asked about as one sorted array of (organisation,
-    day) keys, so that a day's profiles are one search over all organisations, not a bisection per organisation
-    in Python (issue 20: a few seconds of training at scale 54)."""
-
-    def __init__(self, history: dict[int, list[tuple[date, dict]]]) -> None:
-        self.history = history
-        self._laid_out: tuple[tuple[int, ...], np.ndarray, np.ndarray, list[dict]] | None = None
-
-    def _layout(self, organisation_ids: Sequence[int]) -> tuple[tuple[int, ...], np.ndarray, np.ndarray, list[dict]]:
-        """The organisations in order, each one's first key, the sorted keys and the profiles in key order."""
-        orgs = tuple(sorted(set(organisation_ids)))
-        if self._laid_out is None or self._laid_out[0] != orgs:
-            keys, profiles, first = [], [], []
-            for i, org in enumerate(orgs):
-                first.append(len(keys))
-                for day, profile in self.history.get(org, ()):  # in day order
-                    keys.append((i << 22) + day.toordinal())
-                    profiles.append(profile)
-            self._laid_out = orgs, np.array(first, dtype=np.int64), np.array(keys, dtype=np.int64), profiles
-        return self._laid_out
-
-    def __call__(self, session: Any, organisation_ids: Sequence[int], day: date) -> dict[int, dict]:
-        orgs, first, keys, profiles = self._layout(organisation_ids)
-        newest = np.searchsorted(keys, (np.arange(len(orgs), dtype=np.int64) << 22) + day.toordinal(), side="right") - 1
-        found = newest >= first  # an entry of its own on or before the day
-        return dict(zip(compress(orgs, found.tolist()), map(profiles.__getitem__, newest[found].tolist()), strict=True))
 
 
 @dataclass

@@ -23,10 +23,11 @@ from pipelines.alternatives import (
     suggest_for,
     suggestions_facts,
 )
-from pipelines.prepared_alert_facts import PreparedReads, prepare_alert_facts
+from pipelines.prepared_alert_facts import PreparedReads, markets_since, prepare_alert_facts
 from pipelines.run_awards import RunAwards
 from pipelines.send_alerts import load_config, market_years, read_markets
 from store.db import Store
+from store.queries import award_facts, last_wins
 from store.schema import Award, AwardWinner, Contract, Organisation, SupplierEvent
 from store.schema import Notice as NoticeRow
 from store.schema.alerts import PreparedAlertFact
@@ -152,6 +153,33 @@ def test_learning_keeps_the_history_for_the_kept_facts(store: Store) -> None:
         assert prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW) == kept
     with store.session() as session:
         assert _prepared_rows(session) == sliced and len(sliced) == kept["division"] + kept["market"]
+
+
+def test_markets_from_the_facts_learning_kept_are_the_markets_read(store: Store) -> None:
+    """Told the markets' first day (``markets_since``), learning keeps the CPV award facts from then; the kept markets
+    taken from them are those read division by division, and a division's facts from any day are ``award_facts``';
+    every supplier's last win is taken from the history learning read too."""
+    ids = _fill(store)
+    _another_scheme_like_a_division(store, ids)  # an UNSPSC award coded like division 72: no CPV read finds it
+    settings = _settings(OURS)
+    _our_contracts(store, ids["NL:id:3"])
+    since = markets_since(settings, as_of=AS_OF)
+    assert since is not None and since < AS_OF
+    with store.session() as session, session.begin():
+        whole = learn_ranker_keeping_history(session, settings, as_of=AS_OF, now=NOW, facts_since=since)[1]
+        assert whole.facts_since == since and whole.facts and all(f.category_scheme == "CPV" for f in whole.facts)
+        kept = prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW, whole=whole)
+    with store.session() as session:
+        from_facts = _prepared_rows(session)
+    with store.session() as session, session.begin():
+        assert prepare_alert_facts(session, settings, as_of=AS_OF, now=NOW) == kept and kept["market"]
+    with store.session() as session:
+        assert _prepared_rows(session) == from_facts
+        assert whole.last_wins() == last_wins(session, None, before=AS_OF)  # every supplier's, as the store reads it
+        awards = RunAwards(session, as_of=AS_OF, known=(whole.facts_since, whole.facts))
+        for prefix, start in (("72", since), ("45", since + timedelta(days=90)), ("4521", since),
+                              ("90", since - timedelta(days=800)), ("10", since), ("72", since - timedelta(days=400))):
+            assert awards.under(prefix, since=start) == award_facts(session, prefix, until=AS_OF, since=start), prefix
 
 
 def _prepared_rows(session) -> list[tuple]:

@@ -1,14 +1,16 @@
-"""Training reads the company snapshot history once (``store.companies.profile_history``) and takes each
-snapshot day's profiles from it: the same profiles, in the same order, as ``latest_profiles`` of that day."""
+"""Training and scoring read the company snapshot history once (``store.companies.profile_history``) and take
+each day's profiles from it: the same profiles, in the same order, as ``latest_profiles`` of that day."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from pipelines.train_models import _ProfileTimeline
+from config.risk import load_risk_config
+from pipelines.score_suppliers import ProfileTimeline, load_inputs, load_profiles
 from store.companies import latest_profiles, profile_history
 from store.db import Store
-from store.schema import Organisation
+from store.schema import Organisation, SpendLine
 from store.schema.companies import CompanySnapshot
 
 
@@ -19,7 +21,8 @@ def _snapshot(org: Organisation, kvk: str, day: date, *, status: str = "found", 
                            payload=payload, content_hash=f"{kvk}{day}", fetched_at=datetime.now(UTC))
 
 
-def test_the_timeline_gives_each_day_what_latest_profiles_reads(store: Store) -> None:
+def _companies(store: Store) -> list[int]:
+    """Four organisations with snapshots on several days (see below); their ids."""
     now = datetime.now(UTC)
     with store.session() as session, session.begin():
         orgs = [Organisation(org_key=f"NL:id:{n}", name=f"Company {n}", country="NL", first_seen=now, updated_at=now)
@@ -35,11 +38,15 @@ def test_the_timeline_gives_each_day_what_latest_profiles_reads(store: Store) ->
             _snapshot(orgs[2], "10000002", date(2024, 6, 15)),
             _snapshot(orgs[2], "10000012", date(2024, 6, 15), town="Delft"),
         ])
-    ids = [o.id for o in orgs]
+    return [o.id for o in orgs]
+
+
+def test_the_timeline_gives_each_day_what_latest_profiles_reads(store: Store) -> None:
+    ids = _companies(store)
     days = [date(2024, 1, 1), date(2024, 3, 1), date(2024, 6, 15), date(2024, 12, 31), date(2025, 1, 1),
             date(2025, 9, 29), date(2025, 9, 30), date(2026, 11, 1)]
     with store.session() as session:
-        timeline = _ProfileTimeline(profile_history(session, ids, date(2026, 11, 1)))
+        timeline = ProfileTimeline(profile_history(session, ids, date(2026, 11, 1)))
         for day in days:
             expected = latest_profiles(session, ids, day)
             got = timeline(session, ids, day)
@@ -50,3 +57,19 @@ def test_the_timeline_gives_each_day_what_latest_profiles_reads(store: Store) ->
         assert ids[3] not in timeline(session, ids, date(2026, 11, 1))
         assert profile_history(session, ids, date(2024, 6, 14)) == {ids[0]: [(date(2024, 3, 1), latest_profiles(
             session, [ids[0]], date(2024, 6, 14))[ids[0]])]}  # nothing observed after ``until``
+
+
+def test_scoring_reads_the_profiles_load_profiles_reads_on_its_day_and_a_year_before(store: Store) -> None:
+    ids = _companies(store)
+    with store.session() as session, session.begin():  # our spend with each: all four are scored
+        session.add_all([SpendLine(row_key=f"row-{n}", source_file="spend.csv", row_number=n, organisation_id=org,
+                                   cpv="72000000", amount=Decimal(1000), booked_on=date(2026, 3, 1),
+                                   imported_at=datetime.now(UTC)) for n, org in enumerate(ids)])
+    config = load_risk_config()
+    with store.session() as session:
+        for day in (date(2026, 3, 1), date(2026, 9, 30), date(2026, 11, 1)):
+            once = load_inputs(session, day, config)
+            twice = load_inputs(session, day, config, profile_loader=load_profiles)
+            assert len(once.organisations) == 4 and once.profiles and once.profiles_year_ago, day
+            for got, expected in ((once.profiles, twice.profiles), (once.profiles_year_ago, twice.profiles_year_ago)):
+                assert got == expected and list(got) == list(expected), day
