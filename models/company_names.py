@@ -168,16 +168,23 @@ class CompanyName:
     @property
     def countries(self) -> frozenset[str]:
         """The countries whose law has every legal form the name states (empty: not known)."""
-        sets = [set(LEGAL_FORMS_BY_CANONICAL.get(f, ())) for f in self.legal_forms]
-        sets = [s for s in sets if s]
-        if not sets:
-            return frozenset()
-        return frozenset(set.intersection(*sets)) or frozenset(set.union(*sets))
+        return _countries(self.legal_forms)
 
 
 LEGAL_FORMS_BY_CANONICAL: dict[str, set[str]] = {}
 for _canonical, _countries in LEGAL_FORMS.values():
     LEGAL_FORMS_BY_CANONICAL.setdefault(_canonical, set()).update(_countries)
+
+
+@functools.lru_cache(maxsize=1024)
+def _countries(legal_forms: tuple[str, ...]) -> frozenset[str]:
+    """``CompanyName.countries``, worked out once per combination of legal forms: matching asks it for both names of
+    every scored pair whose legal forms differ (a V.O.F. against a B.V.), and names share a handful of forms."""
+    sets = [set(LEGAL_FORMS_BY_CANONICAL.get(f, ())) for f in legal_forms]
+    sets = [s for s in sets if s]
+    if not sets:
+        return frozenset()
+    return frozenset(set.intersection(*sets)) or frozenset(set.union(*sets))
 
 
 def fold(text: str) -> str:
