@@ -6,6 +6,7 @@ import math
 
 from models.company_names import LEGAL_FORMS_BY_CANONICAL, parse
 from models.matching import Candidate, NameIndex
+from models.name_keys import normalise
 
 
 def _idf_as_computed(index: NameIndex, token: str) -> float:
@@ -30,3 +31,18 @@ def _countries_as_computed(name: str) -> frozenset[str]:
 def test_countries_are_those_of_the_legal_forms() -> None:
     for name in ("Jansen B.V.", "Siemens AG", "Jansen", "Foo GmbH & Co. KG", "Bar S.A. Ltd", "Baz BV VOF"):
         assert parse(name).countries == _countries_as_computed(name)
+
+
+
+def test_parse_takes_out_and_maps_words_only_where_a_name_has_them() -> None:
+    """``parse``'s short paths (no structure or country word, no state remark, no "&") and its long ones."""
+    plain = parse("Tonkeling Schoonmaak B.V.")
+    assert (plain.core, plain.tokens, plain.structure, plain.scope, plain.status) == (
+        ("tonkeling", "schoonmaak"), ("tonkeling", "schoonmaak"), (), (), ())
+    mapped = parse("Siemens Holdings Nederland N.V. in liquidatie")
+    assert (mapped.core, mapped.tokens, mapped.structure, mapped.scope, mapped.status) == (
+        ("siemens",), ("siemens", "holding", "nederland"), ("holding",), ("nederland",), ("liquidatie",))
+    assert parse("Jansen & Zonen V.O.F.").core == ("jansen", "zonen")
+    assert normalise("Jansen & Zonen V.O.F.").tokens == ("jansen", "zonen")
+    assert normalise("J.P. Morrel Advies 2").initial_words == (("jp",), ("morrel", "advies", "2"))
+    assert normalise("Morrel Advies").initial_words == ((), ("morrel", "advies"))
