@@ -87,6 +87,8 @@ SCOPE_WORDS = {
     "belgie": "belgie", "belgium": "belgie", "belgique": "belgie", "france": "france", "uk": "uk",
     "international": "international", "worldwide": "international", "global": "international",
 }
+#: Structure and country words together (``parse`` asks once whether a name has any).
+_ENTITY_WORDS = frozenset(STRUCTURE_WORDS) | frozenset(SCOPE_WORDS)
 #: Words that begin an office or department remark: the same legal entity.
 BRANCH_WORDS = frozenset({
     "hoofdkantoor", "vestiging", "filiaal", "afdeling", "locatie", "kantoor", "regio", "divisie", "dienst",
@@ -168,16 +170,22 @@ class CompanyName:
     @property
     def countries(self) -> frozenset[str]:
         """The countries whose law has every legal form the name states (empty: not known)."""
-        sets = [set(LEGAL_FORMS_BY_CANONICAL.get(f, ())) for f in self.legal_forms]
-        sets = [s for s in sets if s]
-        if not sets:
-            return frozenset()
-        return frozenset(set.intersection(*sets)) or frozenset(set.union(*sets))
+        return _countries_of_forms(self.legal_forms)
 
 
 LEGAL_FORMS_BY_CANONICAL: dict[str, set[str]] = {}
 for _canonical, _countries in LEGAL_FORMS.values():
     LEGAL_FORMS_BY_CANONICAL.setdefault(_canonical, set()).update(_countries)
+
+
+@functools.lru_cache(maxsize=1024)
+def _countries_of_forms(legal_forms: tuple[str, ...]) -> frozenset[str]:
+    """``CompanyName.countries`` once per set of legal forms: asked for both names of every pair scored whose forms differ."""
+    sets = [set(LEGAL_FORMS_BY_CANONICAL.get(f, ())) for f in legal_forms]
+    sets = [s for s in sets if s]
+    if not sets:
+        return frozenset()
+    return frozenset(set.intersection(*sets)) or frozenset(set.union(*sets))
 
 
 def fold(text: str) -> str:
@@ -194,7 +202,7 @@ def _words(text: str) -> list[str]:
     text = _DROPPED.sub("", text)  # b.v. -> bv, j.p. -> jp
     if "&" in text:
         text = _AMP.sub(" & ", text)
-    flat = " " + " ".join(t for t in _NON_ALNUM.sub(" ", text).split() if t) + " "
+    flat = " " + " ".join(_NON_ALNUM.sub(" ", text).split()) + " "  # (split() gives no empty words)
     if _ANY_LONG_FORM.search(flat):  # none there: the replacements below change nothing (nor make one)
         for long, short in _LONG_FORMS_SPACED:
             flat = flat.replace(long, short)
@@ -248,15 +256,15 @@ def parse(name: str) -> CompanyName:
     former.extend(f)
     text = _BRANCH_SUFFIX.sub(" ", text)
     words = _words(text)
-    # "in liquidatie", "i.o.": a state, not a name
-    kept: list[str] = []
-    for i, w in enumerate(words):
-        if w in STATUS_WORDS or (w == "in" and i + 1 < len(words) and words[i + 1] in STATUS_WORDS):
-            if w != "in":
-                status.append(w)
-            continue
-        kept.append(w)
-    words = kept
+    if not STATUS_WORDS.isdisjoint(words):  # "in liquidatie", "i.o.": a state, not a name (most names have none)
+        kept: list[str] = []
+        for i, w in enumerate(words):
+            if w in STATUS_WORDS or (w == "in" and i + 1 < len(words) and words[i + 1] in STATUS_WORDS):
+                if w != "in":
+                    status.append(w)
+                continue
+            kept.append(w)
+        words = kept
     # a branch or department remark without brackets: "Gemeente Utrecht afdeling Inkoop"
     for i, w in enumerate(words):
         if i > 0 and w in BRANCH_WORDS:
@@ -288,10 +296,7 @@ def parse(name: str) -> CompanyName:
         return CompanyName(original=name, core=everything, qualifiers=tuple(qualifiers), branch=tuple(branch),
                            status=tuple(status), trade_names=tuple(trade), former_names=tuple(former),
                            honorific=honorific, tokens=everything + tuple(qualifiers))
-    structure = tuple(STRUCTURE_WORDS[w] for w in named if w in STRUCTURE_WORDS)
-    scope = tuple(SCOPE_WORDS[w] for w in named if w in SCOPE_WORDS)
-    core = tuple(w for w in named if w not in STRUCTURE_WORDS and w not in SCOPE_WORDS and w != "&")
-    tokens = tuple(STRUCTURE_WORDS.get(w, SCOPE_WORDS.get(w, w)) for w in named if w != "&") + tuple(qualifiers)
+    structure, scope, core, tokens = _entity_words(named, qualifiers)
     return CompanyName(
         original=name, core=core, legal_forms=forms, structure=tuple(sorted(set(structure))),
         scope=tuple(sorted(set(scope))), qualifiers=tuple(qualifiers), branch=tuple(branch), status=tuple(status),
@@ -299,17 +304,31 @@ def parse(name: str) -> CompanyName:
     )
 
 
+def _entity_words(named: list[str], qualifiers: list[str]) -> tuple[tuple[str, ...], ...]:
+    """(structure words, country words, core, tokens) of a name's words: structure and country words mapped to
+    their canonical form, "&" left out."""
+    if _ENTITY_WORDS.isdisjoint(named):  # most names: no structure or country word, so no word to take out or map
+        core = tuple(w for w in named if w != "&") if "&" in named else tuple(named)
+        return (), (), core, core + tuple(qualifiers)
+    structure = tuple(STRUCTURE_WORDS[w] for w in named if w in STRUCTURE_WORDS)
+    scope = tuple(SCOPE_WORDS[w] for w in named if w in SCOPE_WORDS)
+    core = tuple(w for w in named if w not in STRUCTURE_WORDS and w not in SCOPE_WORDS and w != "&")
+    tokens = tuple(STRUCTURE_WORDS.get(w, SCOPE_WORDS.get(w, w)) for w in named if w != "&") + tuple(qualifiers)
+    return structure, scope, core, tokens
+
+
 _ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
 
 
 def numbers(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Numbers in a name ("Holding 2", "Beheer III"): two companies of one family often differ only by them."""
-    return tuple(t for t in tokens if t.isdigit() or (t in _ROMAN and len(t) > 1))
+    # (a list comprehension, not a generator: asked for every name parsed, and a generator resumes once per word)
+    return tuple([t for t in tokens if t.isdigit() or (t in _ROMAN and len(t) > 1)])
 
 
 def initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Tokens that are a person's initials ("jp", "h", "j"): one or two letters."""
-    return tuple(t for t in tokens if len(t) <= 2 and t.isalpha() and t not in FILLER)
+    return tuple([t for t in tokens if len(t) <= 2 and t.isalpha() and t not in FILLER])  # (as ``numbers``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,19 +493,6 @@ def _short_forms_and_words(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 
 __all__ = [
-    "BRANCH_WORDS",
-    "DESCRIPTOR_WORDS",
-    "FILLER",
-    "LEGAL_FORMS",
-    "SCOPE_WORDS",
-    "STRUCTURE_WORDS",
-    "CompanyName",
-    "Difference",
-    "differences",
-    "fold",
-    "initials",
-    "notes",
-    "parse",
-    "short_forms",
-    "unambiguous_short_forms",
+    "BRANCH_WORDS", "DESCRIPTOR_WORDS", "FILLER", "LEGAL_FORMS", "SCOPE_WORDS", "STRUCTURE_WORDS", "CompanyName",
+    "Difference", "differences", "fold", "initials", "notes", "parse", "short_forms", "unambiguous_short_forms",
 ]

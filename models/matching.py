@@ -116,7 +116,10 @@ class NameIndex:
     #: A token in more organisations than this is not a blocking key on its own.
     max_block_size: int = 200
     #: ``idf`` per token, computed once per state of the index (scoring asks it for every token of every pair).
-    _idf: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _idf: _IdfTable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._idf = _IdfTable(self)
 
     @classmethod
     def build(cls, candidates: Iterable[Candidate], *, max_block_size: int = 200, reuse: NameIndex | None = None) -> NameIndex:
@@ -195,11 +198,7 @@ class NameIndex:
 
     def idf(self, token: str) -> float:
         """How rare a token is among the indexed names: 0 for a word every name has, up to ~log(n)."""
-        value = self._idf.get(token)
-        if value is None:
-            total = max(1, len(self.candidates))
-            value = self._idf[token] = math.log((total + 1) / (self.token_counts.get(token, 0) + 1)) + 0.1
-        return value
+        return self._idf[token]
 
     def blocked(self, name: NormalisedName, postcode: str | None = None, town: str | None = None, *,
                 limit: int = 40) -> dict[int, str]:
@@ -250,6 +249,7 @@ class NameIndex:
         matches = []
         # the query's side of the places once; a candidate's only when the query has one (else unknown: None)
         digits, folded = postcode_digits(postcode), fold(town) if town else None
+        idf = self._idf.__getitem__  # ``self.idf`` without a Python frame per token (see ``_IdfTable``)
         for org_id, block in self.blocked(query, postcode, town, limit=limit).items():
             if org_id in exclude:
                 continue
@@ -261,7 +261,7 @@ class NameIndex:
             }
             best: tuple[float, dict[str, float], tuple[Difference, ...], str, NormalisedName] | None = None
             for via, variant in self.variants[org_id]:
-                score, components, found = compare(query, variant, idf=self.idf, **places)
+                score, components, found = compare(query, variant, idf=idf, **places)
                 if best is None or score > best[0]:
                     best = (score, components, found, via, variant)
             if best is None:
@@ -271,6 +271,26 @@ class NameIndex:
                                  differences=found, via=via))
         matches.sort(key=lambda m: (-m.score, m.org_id))
         return classify(matches, thresholds)
+
+
+class _IdfTable(dict[str, float]):
+    """Token -> ``NameIndex.idf``, each worked out when first asked for (``__missing__``), until the index changes.
+
+    Scoring reads it for every token of every pair scored, a million reads a resolution: through the dictionary's
+    own ``__getitem__`` a read is one C call, through a method that looks it up a Python frame as well.
+    """
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: NameIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, token: str) -> float:
+        """How rare a token is among the indexed names: 0 for a word every name has, up to ~log(n)."""
+        total = max(1, len(self.index.candidates))
+        value = self[token] = math.log((total + 1) / (self.index.token_counts.get(token, 0) + 1)) + 0.1
+        return value
 
 
 def _same(a: str | None, b: str | None) -> bool | None:

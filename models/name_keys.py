@@ -58,14 +58,15 @@ class NormalisedName:
 
 def split_initials(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the one- and two-letter words, the other words): "jp morrel advies" -> (("jp",), ("morrel", "advies"))."""
-    initials = tuple(t for t in tokens if len(t) <= 2 and t.isalpha())
-    return initials, tuple(t for t in tokens if t not in initials)
+    # (list comprehensions, not generators: asked for every name normalised, and a generator resumes once per word)
+    initials = tuple([t for t in tokens if len(t) <= 2 and t.isalpha()])
+    return initials, tuple([t for t in tokens if t not in initials]) if initials else tokens
 
 
 def normalise(name: str) -> NormalisedName:
     """Fold, drop remarks and punctuation, expand abbreviations, strip legal forms (see ``models.company_names``)."""
     parsed = parse(name)
-    tokens = tuple(t for t in parsed.tokens if t != "&") or parsed.tokens
+    tokens = (tuple(t for t in parsed.tokens if t != "&") or parsed.tokens) if "&" in parsed.tokens else parsed.tokens
     return NormalisedName(original=name, key=" ".join(tokens), tokens=tokens, legal_forms=parsed.legal_forms,
                           parsed=parsed)
 

@@ -204,3 +204,29 @@ def update_by_key(session: Session, table: Table, key: str, column: str, pairs: 
     quote = dialect.identifier_preparer.quote
     sql = f"UPDATE {quote(table.name)} SET {quote(column)} = {mark} WHERE {quote(key)} = {mark}"
     return connection.exec_driver_sql(sql, [(new, value) for value, new in pairs]).rowcount
+
+
+#: Pairs per ``update_from_values`` statement: two bound parameters each, within SQLite's limit.
+UPDATE_PAGE_PAIRS = MAX_PARAMETERS // 2
+
+
+def update_from_values(session: Session, table: Table, key: str, column: str, pairs: Sequence[tuple[Any, Any]]) -> int:
+    """``update_by_key`` for distinct keys as ``UPDATE table SET column = v.column2 FROM (VALUES (value, new), ...)
+    AS v WHERE key = v.column1``, a page of ``UPDATE_PAGE_PAIRS`` at a time: the database joins the pairs to the
+    rows in its own loop, where an executemany runs the statement once per pair (linking an own data import's
+    140 thousand lines: 1.8 -> 1.1 CPU-s). ``column1``/``column2`` are the names SQLite and PostgreSQL both
+    give a ``VALUES`` list's columns. The keys must be distinct (a row is updated once per statement); the rows
+    found, summed over the pages (-1 when the driver cannot tell).
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    target = quote(table.name)
+    found = []
+    for start in range(0, len(pairs), UPDATE_PAGE_PAIRS):
+        page = pairs[start : start + UPDATE_PAGE_PAIRS]
+        sql = (f"UPDATE {target} SET {quote(column)} = v.column2 FROM (VALUES {', '.join([f'({mark}, {mark})'] * len(page))})"
+               f" AS v WHERE {target}.{quote(key)} = v.column1")
+        found.append(connection.exec_driver_sql(sql, tuple(chain.from_iterable(page))).rowcount)
+    return -1 if any(count < 0 for count in found) else sum(found)

@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from models.matching import Candidate, normalise
-from store.bulk import update_by_key
+from store.bulk import update_from_values
 from store.current_facts import known_names
 from store.notices import dialect_insert
 from store.schema import AwardWinner, Contract, Organisation, OrganisationIdentifier, SpendLine
@@ -419,16 +419,15 @@ def link_lines(session: Session, table_name: str, line_ids: Sequence[int], organ
 def link_lines_to(session: Session, table_name: str, targets: Mapping[int, int]) -> int:
     """Point each line (id -> organisation id) at its organisation; the number of lines found.
 
-    One executemany of ``UPDATE ... WHERE id = ?`` for any number of organisations: an UPDATE per organisation
-    (most have a line or two) cost more than the rows it wrote. Counted from the executemany's rowcount, which
-    SQLite and psycopg both sum over the statements (RETURNING is not there for an executemany UPDATE). In id
-    order: the table's pages are then visited once each, not once per organisation.
+    One ``UPDATE ... FROM (VALUES ...)`` per page of lines for any number of organisations (``store.bulk``): an
+    UPDATE per organisation (most have a line or two) cost more than the rows it wrote, and an executemany of
+    ``UPDATE ... WHERE id = ?`` a statement per line. Counted from the statements' rowcounts. In id order: the
+    table's pages are then visited once each, not once per organisation.
     """
     if not targets:
         return 0
     table = next(t for t in LINE_TABLES if t.__tablename__ == table_name).__table__
-    # the driver's own executemany (store.bulk): SQLAlchemy processed a dict of parameters for every line
-    found = update_by_key(session, table, "id", "organisation_id", sorted(targets.items()))
+    found = update_from_values(session, table, "id", "organisation_id", sorted(targets.items()))
     # a driver that cannot tell (-1): the ids were read in this transaction, so each names a line
     return found if found >= 0 else len(targets)
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from store.bulk import insert_returning, insert_rows, select_in, update_by_key
+from store.bulk import insert_returning, insert_rows, select_in, update_by_key, update_from_values
 from store.db import Store
 from store.notices import dialect_insert
 from store.schema import Award, Notice, NoticeCpv, Organisation
@@ -124,3 +124,15 @@ def test_update_by_key_sets_the_column_and_counts_the_rows_found(store: Store) -
         assert update_by_key(session, Organisation.__table__, "id", "name", pairs) == 2  # SQLite and psycopg both sum
         assert update_by_key(session, Organisation.__table__, "id", "name", []) == 0
     assert [row[1] for row in stored(store, Organisation)] == ["Nul", "N1", "Twee"]
+
+
+def test_update_from_values_updates_as_update_by_key_over_pages(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("store.bulk.UPDATE_PAGE_PAIRS", 2)  # three statements for five pairs
+    with store.session() as session, session.begin():
+        insert_rows(session, Organisation.__table__, [organisation(f"NL:name:{n}", f"N{n}") for n in range(5)])
+        ids = dict(session.execute(select(Organisation.__table__.c.org_key, Organisation.__table__.c.id)).all())
+        pairs = [(ids["NL:name:0"], "Nul"), (ids["NL:name:2"], "Twee"), (max(ids.values()) + 99, "nobody"),
+                 (ids["NL:name:3"], "Drie"), (ids["NL:name:4"], "Vier")]
+        assert update_from_values(session, Organisation.__table__, "id", "name", pairs) == 4
+        assert update_from_values(session, Organisation.__table__, "id", "name", []) == 0
+    assert [row[1] for row in stored(store, Organisation)] == ["Nul", "N1", "Twee", "Drie", "Vier"]
