@@ -47,7 +47,7 @@ import httpx
 from config.company_signals import KvkSettings
 from config.settings import HttpSettings
 from connectors.errors import PendingRecord, RecordError, SourceRequestError, note_unexpected_fields
-from connectors.http import HttpClient, safe_url
+from connectors.http import HttpClient, error_detail, safe_url
 
 SOURCE = "kvk"
 log = logging.getLogger("supplyradar.connectors.kvk")
@@ -288,19 +288,14 @@ def search(
 def _get_json(
     client: HttpClient, url: str, *, query: str, params: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], httpx.Response] | NotFound:
-    try:
-        # Not followed: the apikey is a plain header, which httpx would send along to any other host.
-        response = client.request("GET", url, params=params, follow_redirects=False)
-        if response.is_redirect:
-            raise SourceRequestError(SOURCE, safe_url(response.request.url), response.status_code,
-                                     "redirected; not followed (the apikey header would go along)")
-    except SourceRequestError as exc:
-        codes = fout_codes(exc.detail)
-        found = [code for code in codes if code in NOT_FOUND_CODES]
-        if exc.status == 404 and found:
-            message = _fout_message(exc.detail)
-            return NotFound(query=query, code=found[0], message=message, source_url=exc.url, fetched_at=datetime.now(UTC))
-        raise
+    # Not followed: the apikey is a plain header, which httpx would send along to any other host. A 404 comes back
+    # as an answer (most of a history's questions are about numbers KvK does not know): read by ``_not_found``.
+    response = client.request("GET", url, params=params, follow_redirects=False, answers=_ANSWERED)
+    if response.status_code == 404:
+        return _not_found(client, response, query)
+    if response.is_redirect:
+        raise SourceRequestError(SOURCE, safe_url(response.request.url), response.status_code,
+                                 "redirected; not followed (the apikey header would go along)")
     try:
         body = response.json()
     except ValueError:  # an HTML maintenance page, an empty or a cut body: says nothing about the company
@@ -309,6 +304,21 @@ def _get_json(
     if not isinstance(body, dict):
         raise RecordError(safe_url(response.request.url), "the answer is not a JSON object", record=query)
     return body, response
+
+
+#: Error statuses ``_get_json`` reads itself instead of having them raised: the register's "not found".
+_ANSWERED = frozenset({404})
+
+
+def _not_found(client: HttpClient, response: httpx.Response, query: str) -> NotFound:
+    """A 404 whose body lists a "not found" code (``NOT_FOUND_CODES``) as ``NotFound``; any other 404 (a proxy's page)
+    raised as the ``SourceRequestError`` the client raises for an error status."""
+    detail, where = error_detail(response), safe_url(response.request.url)
+    found = [code for code in fout_codes(detail) if code in NOT_FOUND_CODES]
+    if not found:
+        raise SourceRequestError(client.source, where, response.status_code, detail)
+    return NotFound(query=query, code=found[0], message=_fout_message(detail), source_url=where,
+                    fetched_at=datetime.now(UTC))
 
 
 def fout_codes(detail: str) -> list[str]:

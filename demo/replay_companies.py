@@ -394,16 +394,16 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
         root = parse_xml(request.content, "cir request")
     except RecordError as exc:
         return soap_fault("Sender", f"Server was unable to read request: {exc.reason}", 400)
-    if not _TOKEN(root):
+    token, body, relates = request_parts(root)
+    if not token:
         return soap_fault("Sender", "Security requirements are not satisfied because the security header is not present "
                                     "in the incoming message.")
-    body = next(iter(_BODY(root)), None)
     operation_element = next(iter(body), None) if body is not None else None
-    if operation_element is None or etree.QName(operation_element).namespace != CIR:
+    qname = etree.QName(operation_element) if operation_element is not None else None
+    if qname is None or qname.namespace != CIR:
         return soap_fault("Sender", "The message has no operation in the cir01 namespace.", 400)
-    operation = etree.QName(operation_element).localname
+    operation = qname.localname
     args = {etree.QName(child).localname: (child.text or "").strip() for child in operation_element}
-    relates = next(((element.text or "") for element in _MESSAGE_ID(root)), None)  # as ``findtext`` reads it
     inspub = _soap_makers()[3]
     extraction = _extraction(today)
     published = register.published
@@ -434,12 +434,28 @@ def _cir(request: httpx.Request, register: Register, today: date) -> httpx.Respo
     return soap_fault("Sender", f"Operation {operation} is not supported by the demo replay.", 400)
 
 
-#: The request's parts, by paths compiled once (``find`` with prefixes costs twice as much per request, and a first run
-#: is a request per watched company).
-_REQUEST_NS = {"s": SOAP12, "wsse": WSSE, "wsa": WSA}
-_TOKEN = etree.XPath("s:Header/wsse:Security/wsse:UsernameToken", namespaces=_REQUEST_NS)
-_BODY = etree.XPath("s:Body", namespaces=_REQUEST_NS)
-_MESSAGE_ID = etree.XPath("s:Header/wsa:MessageID", namespaces=_REQUEST_NS)
+def request_parts(root: etree._Element) -> tuple[bool, etree._Element | None, str | None]:
+    """What a SOAP request's envelope says around its operation: whether a header holds a WS-Security UsernameToken
+    (``s:Header/wsse:Security/wsse:UsernameToken``), its Body (the first ``s:Body``) and the text of its first
+    ``s:Header/wsa:MessageID`` (as ``findtext`` reads it; None without one).
+
+    One walk over the envelope's top two levels, by tag: three XPath evaluations set up an XPath context each, a
+    third of answering a request but for the parse (a first run sends one per watched company)."""
+    token, body, message_id = False, None, None
+    for part in root:
+        if part.tag == _HEADER:
+            for item in part:
+                if item.tag == _SECURITY:
+                    token = token or any(child.tag == _USERNAME_TOKEN for child in item)
+                elif item.tag == _MESSAGE_ID and message_id is None:
+                    message_id = item.text or ""
+        elif part.tag == _BODY and body is None:
+            body = part
+    return token, body, message_id
+
+
+_HEADER, _BODY, _MESSAGE_ID = f"{{{SOAP12}}}Header", f"{{{SOAP12}}}Body", f"{{{WSA}}}MessageID"
+_SECURITY, _USERNAME_TOKEN = f"{{{WSSE}}}Security", f"{{{WSSE}}}UsernameToken"
 
 
 def _publication_list(inspub: ElementMaker, numbers: list[str], extraction: str) -> etree._Element:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, literal_column, or_, select, union, update
 from sqlalchemy.orm import Session
 
+from store.bulk import insert_rows, select_in
 from store.events import NewEvent, save_events  # re-exported for the companies area
 from store.notices import dialect_insert
 from store.schema import Award, AwardWinner, Contract, Notice, Organisation, OrganisationIdentifier, SpendLine, SupplierEvent
@@ -191,14 +192,18 @@ def latest_snapshots(session: Session, numbers: Sequence[str], *, on_or_before: 
 def stored_states(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, StoredSnapshot]:
     """The states ``save_snapshots`` has just stored from ``rows`` (``new_snapshot``'s), by KvK number: what
     ``latest_snapshots`` of their day reads for those numbers, but only the ids are read back (the rest is the
-    rows' own: reading each payload back and decoding it was most of the cost, for every new state of a history)."""
+    rows' own: reading each payload back and decoding it was most of the cost, for every new state of a history),
+    by the driver's own statement (``store.bulk.select_in``: SQLAlchemy binds and processes each number of an
+    ``IN`` list anew), the day bound as SQLAlchemy binds a date for the dialect."""
     ids: dict[tuple[str, date], int] = {}
+    table = CompanySnapshot.__table__
+    bind_day = table.c.observed_on.type.dialect_impl(dialect := session.connection().dialect).bind_processor(dialect)
     for day in {row["observed_on"] for row in rows}:
         numbers = [row["kvk_number"] for row in rows if row["observed_on"] == day]
+        equal = {"observed_on": bind_day(day) if bind_day else day}
         for start in range(0, len(numbers), 500):
-            ids.update(((number, day), id_) for number, id_ in session.execute(
-                select(CompanySnapshot.kvk_number, CompanySnapshot.id)
-                .where(CompanySnapshot.observed_on == day, CompanySnapshot.kvk_number.in_(numbers[start:start + 500]))))
+            ids.update(((number, day), id_) for number, id_ in select_in(
+                session, table, ("kvk_number", "id"), "kvk_number", numbers[start:start + 500], equal=equal))
     return {row["kvk_number"]: StoredSnapshot(ids[row["kvk_number"], row["observed_on"]], row["kvk_number"],
                                               row["observed_on"], row["confirmed_on"], row["status"], row["payload"],
                                               row["content_hash"]) for row in rows}
@@ -242,39 +247,28 @@ def new_snapshot(
 
 def save_snapshots(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store new states (``new_snapshot`` rows) in one statement, in their order; the organisations of the
-    "found" ones get the register's newest name and address (``refresh_current_facts``)."""
+    "found" ones get the register's newest name and address (``refresh_current_facts``).
+
+    One driver ``executemany`` (``store.bulk.insert_rows``): SQLAlchemy's executemany builds and processes a dict
+    of parameters per row, which was most of storing a batch (a history stores 56,000 states at scale 54)."""
     if not rows:
         return
-    stmt = _snapshot_upsert(session.get_bind())
     found = [row["organisation_id"] for row in rows if row["status"] == "found"]
     if len(set(found)) < len(found):
         # an organisation with two KvK numbers: each state refreshes it in turn, as one save at a time would
         for row in rows:
             save_snapshots(session, [row])
         return
-    session.connection().execute(stmt, list(rows))
+    insert_rows(session, CompanySnapshot.__table__, rows, conflict=_SNAPSHOT_CONFLICT)
     if found:  # the register's newest name and address are the organisation's current ones
         from store.current_facts import refresh_current_facts
 
         refresh_current_facts(session, found)
 
 
-def _snapshot_upsert(bind: Any) -> Any:  # a dialect Insert
-    """The snapshot upsert for ``bind``'s dialect, built once per dialect (a statement holds no engine; building
-    its ``excluded`` columns was a tenth of storing a batch)."""
-    name = bind.dialect.name
-    stmt = _SNAPSHOT_UPSERTS.get(name)
-    if stmt is None:
-        insert = dialect_insert(bind, CompanySnapshot)
-        stmt = _SNAPSHOT_UPSERTS[name] = insert.on_conflict_do_update(
-            index_elements=["kvk_number", "observed_on"],
-            set_={k: insert.excluded[k] for k in ("status", "payload", "content_hash", "source_url", "fetched_at",
-                                                  "confirmed_on")},
-        )
-    return stmt
-
-
-_SNAPSHOT_UPSERTS: dict[str, Any] = {}
+#: A state stored again for the same number and day (a second run that day) replaces the day's state.
+_SNAPSHOT_CONFLICT = ("update", ("kvk_number", "observed_on"),
+                      ("status", "payload", "content_hash", "source_url", "fetched_at", "confirmed_on"))
 
 
 def confirm_snapshots(session: Session, unchanged: Iterable[StoredSnapshot], observed_on: date) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from config.settings import HttpSettings
 from connectors.errors import ResponseTooLargeError, SourceRequestError
-from connectors.http import HttpClient, _RequestBuilder, text_encoding
+from connectors.http import ERROR_BODY_CHARS, HttpClient, _RequestBuilder, error_detail, text_encoding
 
 SETTINGS = HttpSettings(max_attempts=1, connect_timeout=4, read_timeout=40)
 SOAP = {"Content-Type": 'application/soap+xml; charset=utf-8; action="urn:x/op"'}
@@ -88,6 +88,40 @@ def test_an_error_body_is_read_in_the_charset_it_names():
             with pytest.raises(SourceRequestError) as raised:
                 client.request("GET", f"https://api.example.test{path}")
             assert raised.value.detail == detail and raised.value.url == f"https://api.example.test{path}"
+
+
+@pytest.mark.parametrize("content_type", [
+    None, "text/plain", "text/plain; charset=iso-8859-1", 'text/html; charset="UTF-8"', "text/plain; charset=x-nope",
+    "application/json", "text/plain; charset=utf-16",
+])
+@pytest.mark.parametrize("body", [b"", "Niet  gevonden:\n caf\u00e9 ".encode(), b"bad \xff\xfe utf-8 \xe2\x82",
+                                  "\u00e9".encode("utf-16") * 200, b"x" * 500])
+def test_an_error_detail_is_the_text_httpx_reads(content_type, body):
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    response = httpx.Response(404, headers=headers, content=body)
+    theirs = httpx.Response(404, headers=headers, content=body)
+    theirs.encoding = text_encoding(content_type, theirs.default_encoding)  # what the client read with httpx
+    try:
+        expected = " ".join(theirs.text[:ERROR_BODY_CHARS].split())
+    except UnicodeError:  # (httpx's UTF-16 decoder refuses a body without a byte order mark: so does the detail)
+        with pytest.raises(UnicodeError):
+            error_detail(response)
+    else:
+        assert error_detail(response) == expected
+
+
+def test_a_status_the_caller_answers_is_returned_not_raised_and_a_retried_one_stays_retried():
+    statuses = iter([503, 404, 400])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(statuses), text="nothing")
+
+    settings = HttpSettings(max_attempts=2, backoff_base=0)
+    with HttpClient("test", settings, transport=httpx.MockTransport(handler), sleep=lambda _: None) as client:
+        response = client.request("GET", "https://api.example.test/a", answers={404, 503})
+        assert (response.status_code, response.text, client.sent) == (404, "nothing", 2)  # the 503 asked again
+        with pytest.raises(SourceRequestError):
+            client.request("GET", "https://api.example.test/a", answers={404})
 
 
 class _Chunks(httpx.SyncByteStream):

@@ -88,9 +88,26 @@ def test_404_with_an_ipd_code_is_a_typed_not_found(recording: str, code: str) ->
 
 def test_a_404_without_an_ipd_code_is_an_error_not_a_disappearance() -> None:
     with respx.mock() as router, _client() as client:
-        router.get("https://api.kvk.nl/test/api/v1/basisprofielen/12345678").respond(404, text="<html>Not Found</html>")
-        with pytest.raises(SourceRequestError):
+        router.get("https://api.kvk.nl/test/api/v1/basisprofielen/12345678").respond(404, text="<html>Not  Found</html>")
+        with pytest.raises(SourceRequestError) as raised:
             kvk.fetch_profile(client, SETTINGS, "12345678")
+    # the error the client raises for any 404 (the connector reads the 404 as an answer first)
+    assert (raised.value.source, raised.value.status, raised.value.detail, raised.value.url) == (
+        "kvk", 404, "<html>Not Found</html>", "https://api.kvk.nl/test/api/v1/basisprofielen/12345678")
+    assert str(raised.value) == ("kvk: https://api.kvk.nl/test/api/v1/basisprofielen/12345678 answered 404: "
+                                 "<html>Not Found</html>")
+
+
+def test_a_not_found_names_the_url_and_the_message_the_error_would_have_carried() -> None:
+    body = '{"fout":[{"code":"IPD0005","omschrijving":"Op basis van het KVK-nummer 12345678 kan het product niet worden geleverd."}]}'
+    with respx.mock() as router, _client() as client:
+        router.get("https://api.kvk.nl/test/api/v1/basisprofielen/12345678").respond(
+            404, content=body.encode(), headers={"Content-Type": "application/json"})
+        result = kvk.fetch_profile(client, SETTINGS, "12345678")
+    assert isinstance(result, kvk.NotFound)
+    assert (result.source_url, result.code, result.message) == (
+        "https://api.kvk.nl/test/api/v1/basisprofielen/12345678", "IPD0005",
+        "IPD0005: Op basis van het KVK-nummer 12345678 kan het product niet worden geleverd.")
 
 
 def test_zoeken_hits_and_vestigingsprofiel() -> None:

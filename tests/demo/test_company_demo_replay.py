@@ -9,7 +9,7 @@ import pytest
 
 from config.company_signals import InsolvencySettings, KvkSettings
 from config.settings import HttpSettings
-from connectors import insolvency, kvk
+from connectors import insolvency, insolvency_envelope, kvk
 from demo.build_companies import OUT_DIR, build_companies
 from demo.replay_companies import load_register
 from demo.story import build_story
@@ -157,3 +157,30 @@ def test_a_publication_list_rendered_once_answers_as_rendering_it_each_time() ->
                 whole = _soap("searchUndertaking", _publication_list(_soap_makers()[3], numbers, _extraction(day)), day,
                               relates)
                 assert kept.read() == whole.read() and kept.headers.raw == whole.headers.raw
+
+
+_S, _WSSE, _WSA = "http://www.w3.org/2003/05/soap-envelope", insolvency_envelope.WSSE, insolvency_envelope.WSA
+_TOKEN = f'<wsse:Security xmlns:wsse="{_WSSE}"><wsse:UsernameToken><wsse:Username>u</wsse:Username></wsse:UsernameToken></wsse:Security>'
+
+
+@pytest.mark.parametrize("envelope", [
+    insolvency_envelope.build_envelope("searchUndertaking", [("commercialRegisterID", "12345678")], CIR,
+                                       message_id="urn:uuid:1").decode(),
+    f'<s:Envelope xmlns:s="{_S}"><s:Body><op/></s:Body></s:Envelope>',  # no header
+    f'<s:Envelope xmlns:s="{_S}"><s:Header><!-- c --><x/></s:Header><s:Body/><s:Body><op/></s:Body></s:Envelope>',
+    f'<s:Envelope xmlns:s="{_S}" xmlns:a="{_WSA}"><s:Header><a:MessageID/><a:MessageID>2</a:MessageID></s:Header>'
+    f'<s:Header>{_TOKEN}<a:MessageID>3</a:MessageID></s:Header></s:Envelope>',  # two headers, an empty MessageID
+    f'<s:Envelope xmlns:s="{_S}"><s:Header><wsse:Security xmlns:wsse="{_WSSE}"/>{_TOKEN}</s:Header></s:Envelope>',
+    f'<s:Envelope xmlns:s="{_S}"><Header>{_TOKEN}</Header><x:Body xmlns:x="urn:other"/></s:Envelope>',  # other names
+    f'<s:Envelope xmlns:s="{_S}"><s:Header><wsse:UsernameToken xmlns:wsse="{_WSSE}"/></s:Header></s:Envelope>',
+])
+def test_a_requests_parts_are_those_the_paths_find(envelope: str) -> None:
+    from lxml import etree
+
+    from demo.replay_companies import request_parts
+
+    root = etree.fromstring(envelope.encode())
+    namespaces = {"s": _S, "wsse": _WSSE, "wsa": _WSA}
+    body = root.find("s:Body", namespaces)
+    assert request_parts(root) == (bool(root.findall("s:Header/wsse:Security/wsse:UsernameToken", namespaces)),
+                                   body, root.findtext("s:Header/wsa:MessageID", namespaces=namespaces))

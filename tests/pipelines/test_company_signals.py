@@ -432,3 +432,8 @@ def test_the_states_just_stored_are_those_latest_snapshots_reads_back(store: Sto
             save_snapshots(session, rows)
         with store.session() as session:
             assert stored_states(session, rows) == latest_snapshots(session, [company.kvk_number], on_or_before=rows[0]["observed_on"])
+            # every column as given (the day's second state replaces the first in its row)
+            stored = session.scalars(select(CompanySnapshot).where(
+                CompanySnapshot.kvk_number == company.kvk_number, CompanySnapshot.observed_on == rows[0]["observed_on"])).one()
+            assert {name: getattr(stored, name) for name in rows[0]} == {**rows[0], "fetched_at": stored.fetched_at}
+            assert stored.fetched_at.replace(tzinfo=None) == now.astimezone(stored.fetched_at.tzinfo).replace(tzinfo=None)
