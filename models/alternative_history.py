@@ -16,12 +16,14 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 import numpy as np
 
 from models.alternative_columns import Columns
-from models.categories import Branch, branch_of, clean_code, match_key, parent_of, scheme_name
+from models.categories import Branch, branch_of, parent_of, scheme_name
 from models.group_stats import example_buyers, median_per_group, value_fit
+from models.history_rows import Codes, award_rows, bid_rows, by_scheme, ordinals
 
 #: The candidate features, in matrix column order, and what each one says.
 FEATURES: tuple[str, ...] = (
@@ -135,57 +137,27 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _matched(keys: dict[tuple[str | None, str], tuple[str, str]], scheme: str | None, cpv: str) -> tuple[str, str]:
-    """The scheme and the code as the index matches them, kept in ``keys`` (a history repeats its codes)."""
-    name = scheme_name(scheme)
-    keys[scheme, cpv] = found = (name, match_key(clean_code(cpv, name)))
-    return found
-
-
 class HistoryIndex:
     """The history, indexed once; ``candidates`` answers a query from it."""
 
     def __init__(self, awards: Iterable[PastAward], bids: Iterable[PastBid] = ()) -> None:
-        self.awards: list[PastAward] = sorted(awards, key=lambda a: (a.published, a.buyer_key, a.cpv))
-        self.suppliers: list[str] = []
+        self.awards: list[PastAward] = sorted(awards, key=attrgetter("published", "buyer_key", "cpv"))
         self._sup: dict[str, int] = {}
-        self.buyer_names: list[str] = []
         self._buyer: dict[str, int] = {}
         self._kind: dict[str, int] = {}
         self._region: dict[str, int] = {}
-        rows: dict[str, list[tuple]] = {}
-        buyer_days: list[int] = []
-        win_keys: list[int] = []
-        keys: dict[tuple[str | None, str], tuple[str, str]] = {}  # (scheme, code) as matched, once per distinct pair
-        for award in self.awards:
-            if not award.winners:
-                continue
-            scheme, code = keys.get((award.scheme, award.cpv)) or _matched(keys, award.scheme, award.cpv)
-            day = award.published.toordinal()
-            buyer = self._buyer_id(award.buyer_key, award.buyer_name)
-            kind = self._kind.setdefault(award.buyer_kind, len(self._kind)) if award.buyer_kind else -1
-            region = self._region.setdefault(award.buyer_region, len(self._region)) if award.buyer_region else -1
-            logv = math.log10(award.value) if award.value and award.value > 0 else math.nan
-            buyer_days.append(buyer * 10_000_000 + day)
-            winners = tuple(dict.fromkeys(award.winners))
-            for key in winners:
-                sup = self._sup_id(key)
-                rows.setdefault(scheme, []).append((code, day, sup, 1.0 / len(winners), buyer, kind, region, logv))
-                win_keys.append(sup * 10_000_000 + day)
-        self._wins = {scheme: Columns(r) for scheme, r in rows.items()}
-        self._buyer_days = np.sort(np.array(buyer_days, dtype=np.int64))
-        self._win_days = np.sort(np.array(win_keys, dtype=np.int64))
-        bid_rows: dict[str, list[tuple]] = {}
-        for bid in bids:
-            scheme, code = keys.get((bid.scheme, bid.cpv)) or _matched(keys, bid.scheme, bid.cpv)
-            won = {True: 1.0, False: 0.0, None: math.nan}[bid.won]
-            for key in dict.fromkeys(bid.bidders):
-                bid_rows.setdefault(scheme, []).append(
-                    (code, bid.published.toordinal(), self._sup_id(key), won,
-                     self._buyer_id(bid.buyer_key, bid.buyer_key), -1, -1, math.nan)
-                )
-        self._bids = {scheme: Columns(r) for scheme, r in bid_rows.items()}
-        self._days = [a.published.toordinal() for a in self.awards]
+        self._days = ordinals(self.awards)
+        # Built attribute by attribute (``models.history_rows``): the same ids and rows as one loop over the awards.
+        ids, codes, won = {"sup": self._sup, "buyer": self._buyer, "kind": self._kind, "region": self._region,
+                           "names": {}}, Codes(), [i for i, a in enumerate(self.awards) if a.winners]
+        wins = award_rows([self.awards[i] for i in won], np.array(self._days, dtype=np.int64)[won], codes, ids)
+        bid_list = list(bids)
+        self._wins = by_scheme(wins, codes)
+        self._bids = by_scheme(bid_rows(bid_list, codes, ids), codes)
+        self._buyer_days = np.sort(wins["buyer_day"])
+        self._win_days = np.sort(wins["sup"] * 10_000_000 + wins["day"])
+        self.suppliers: list[str] = list(self._sup)
+        self.buyer_names: list[str] = list(ids["names"].values())
         self._by_buyer_branch: dict[int, dict] = {}
         self._bands: dict[int, np.ndarray] = {}
         self._lasts: dict[int, np.ndarray] = {}
