@@ -148,16 +148,16 @@ class HistoryIndex:
         self._region: dict[str, int] = {}
         self._days = ordinals(self.awards)
         # Built attribute by attribute (``models.history_rows``): the same ids and rows as one loop over the awards.
-        ids, codes, won = {"sup": self._sup, "buyer": self._buyer, "kind": self._kind, "region": self._region,
-                           "names": {}}, Codes(), [i for i, a in enumerate(self.awards) if a.winners]
+        names: dict[str, str] = {}  # buyer key -> the name it came with first
+        ids = {"sup": self._sup, "buyer": self._buyer, "kind": self._kind, "region": self._region, "names": names}
+        codes, won = Codes(), [i for i, a in enumerate(self.awards) if a.winners]
         wins = award_rows([self.awards[i] for i in won], np.array(self._days, dtype=np.int64)[won], codes, ids)
-        bid_list = list(bids)
         self._wins = by_scheme(wins, codes)
-        self._bids = by_scheme(bid_rows(bid_list, codes, ids), codes)
+        self._bids = by_scheme(bid_rows(list(bids), codes, ids), codes)
         self._buyer_days = np.sort(wins["buyer_day"])
         self._win_days = np.sort(wins["sup"] * 10_000_000 + wins["day"])
         self.suppliers: list[str] = list(self._sup)
-        self.buyer_names: list[str] = list(ids["names"].values())
+        self.buyer_names: list[str] = list(names.values())
         self._by_buyer_branch: dict[int, dict] = {}
         self._bands: dict[int, np.ndarray] = {}
         self._lasts: dict[int, np.ndarray] = {}
