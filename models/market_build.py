@@ -74,6 +74,7 @@ class SupplierHistories:
     """
 
     given: dict[int, _Given] = field(default_factory=dict)  # by id(winner): each entry keeps its winner alive
+    ways: dict[str, list[_Given]] = field(default_factory=dict)  # by key: the ways it was given, first to last
     _codes: dict[str | None, str | None] = field(default_factory=dict)  # raw country -> ISO code, read once
 
     def add(self, fact: AwardFact, arrival: int) -> None:
@@ -81,8 +82,13 @@ class SupplierHistories:
         given = self.given
         for winner in fact.winners:
             seen = given.get(id(winner))
-            if seen is None:
-                given[id(winner)] = _Given(winner, 1, order)
+            if seen is None:  # a way not seen before (a few per supplier): filed under its key as well
+                seen = given[id(winner)] = _Given(winner, 1, order)
+                ways = self.ways.get(winner.key)
+                if ways is None:
+                    self.ways[winner.key] = [seen]
+                else:
+                    ways.append(seen)
             else:
                 seen.times += 1
                 if order < seen.first:
@@ -91,28 +97,30 @@ class SupplierHistories:
     def histories(self, keys: Iterable[str] | None = None) -> dict[str, SupplierHistory]:
         """Each winner's history (of ``keys`` only, when given: a scan reads those of its window's winners, not
         of everyone its category's history names); its first award is the earliest time any of its spellings was given."""
-        by_key: dict[str, list[_Given]] = {}
-        for seen in self.given.values():
-            found = by_key.get(seen.winner.key)
-            if found is None:
-                by_key[seen.winner.key] = [seen]
-            else:
-                found.append(seen)
-        return {key: self._history(by_key[key]) for key in (by_key if keys is None else keys)}
+        ways = self.ways
+        return {key: self._history(ways[key]) for key in (ways if keys is None else keys)}
 
     def _history(self, ways: list[_Given]) -> SupplierHistory:
+        if len(ways) == 1:  # most suppliers: given one way only
+            winner, first = ways[0].winner, ways[0].first
+            country = self._code(winner.country)
+            return SupplierHistory(name=winner.name, country=country, region=region_of(country),
+                                   first_award=first[0], first_notice=first[1])
         names: dict[str, _Seen] = {}
         countries: dict[str, _Seen] = {}
         for seen in ways:
             _count(names, seen.winner.name, seen)
-            raw, codes = seen.winner.country, self._codes
-            code = codes[raw] if raw in codes else codes.setdefault(raw, country_code(raw))
+            code = self._code(seen.winner.country)
             if code:
                 _count(countries, code, seen)
         first = min(seen.first for seen in ways)
         country = _most_given(list(countries.values())) if countries else None
         return SupplierHistory(name=_most_given(list(names.values())), country=country, region=region_of(country),
                                first_award=first[0], first_notice=first[1])
+
+    def _code(self, raw: str | None) -> str | None:
+        codes = self._codes
+        return codes[raw] if raw in codes else codes.setdefault(raw, country_code(raw))
 
 
 def _count(seen_by_value: dict[str, _Seen], value: str, given: _Given) -> None:
