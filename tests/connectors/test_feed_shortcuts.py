@@ -1,14 +1,19 @@
-"""``connectors.feeds.canonical_url``'s and ``usable_link``'s shortcut for plain links: the answers taking the URL apart
-gives."""
+r"""Shortcuts in ``connectors.feeds`` give what the longer way gave: ``canonical_url``'s and ``usable_link``'s for plain
+links (the answers taking the URL apart gives), ``clean_text``'s whitespace by ``str.split`` (what ``re.sub(r"\s+")``
+and ``strip`` gave)."""
 
 from __future__ import annotations
 
+import html
 import random
+import re
+import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from bs4 import BeautifulSoup
 
-from connectors.feeds import _TRACKING, canonical_url, usable_link
+from connectors.feeds import _TRACKING, canonical_url, clean_text, usable_link
 
 
 def _taken_apart(url: str) -> str:
@@ -68,3 +73,16 @@ def test_random_urls_spell_as_taking_apart() -> None:
                 canonical_url(url)
             continue
         assert canonical_url(url) == expected, url
+
+
+def test_clean_text_collapses_whitespace_as_the_pattern_did() -> None:
+    space = re.compile(r"\s+")
+    whitespace = [c for c in map(chr, range(sys.maxunicode + 1)) if space.fullmatch(c)]
+    assert whitespace == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    rng = random.Random(3)
+    for _ in range(20_000):
+        value = "".join(rng.choice([*whitespace, "a", "b", "é", "\u200b", " "]) for _ in range(rng.randint(0, 15)))
+        assert clean_text(value) == (space.sub(" ", html.unescape(value)).strip() if value else ""), repr(value)
+    for marked_up in ("<p>a \n<b>b</b>\u2003</p>", "a &amp;\tb&nbsp;&#x2028;c", "  &lt;x&gt;  "):
+        parsed = BeautifulSoup(marked_up, "html.parser").get_text(" ")
+        assert clean_text(marked_up) == space.sub(" ", html.unescape(parsed)).strip()
