@@ -76,22 +76,16 @@ class TitleIndex:
             return {entry for d in days for posting in self._all_on(d) for entry in posting}
         counts, postings = self._word_counts, self._postings
         found: set[int] = set()
-        first, last = days.start, days.stop - 1
-        # Words never indexed cannot lead to a match; block on the rarest of the known ones. Ties in count broken by
-        # the word: ``words`` is a set, whose order changes with PYTHONHASHSEED.
-        for _count, word in sorted([(count, word) for word in words if (count := counts.get(word))])[:BLOCK_WORDS]:
+        # Words never indexed cannot lead to a match; block on the rarest of the known ones.
+        known = [word for word in words if counts.get(word)]
+        # ties in count broken by the word: ``words`` is a set, whose order changes with PYTHONHASHSEED
+        for word in sorted(known, key=lambda word: (counts[word], word))[:BLOCK_WORDS]:
             by_day = postings[word]
-            if len(by_day) < len(days):  # a rare word (the ones blocked on) is on fewer days than the window has
-                for d, entries in by_day.items():
-                    if first <= d <= last:
-                        found.update(entries)
-                continue
             for d in days:
                 entries = by_day.get(d)
                 if entries:
                     found.update(entries)
-        if self._wordless:
-            found.update(entry for d in days for entry in self._wordless.get(d, ()))
+        found.update(entry for d in days for entry in self._wordless.get(d, ()))
         return found
 
     def _all_on(self, ordinal: int) -> list[list[int]]:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from rapidfuzz import fuzz
 
-from models.near_duplicates import BLOCK_WORDS, TitleIndex, _words
+from models.near_duplicates import TitleIndex
 
 WORDS = ("gemeente", "faillissement", "bouwbedrijf", "staking", "ns", "kpn", "energie", "contract", "de", "het", "een",
          "schoonmaak", "overname", "ict", "storing", "rechtbank", "ransomware", "banen", "schrapt", "zwolle", "utrecht")
@@ -75,29 +75,3 @@ def test_window_and_exact_matches() -> None:
     assert index.has_near_duplicate("bouwbedrijf faillie", date(2026, 2, 27))
     assert not index.has_near_duplicate("staking bij ns", date(2026, 3, 1))
     assert len(index) == 1
-
-
-def _candidates_day_by_day(index: TitleIndex, key: str, day: date) -> set[int]:
-    """The candidates as ``_candidates`` found them before it read a rare word's few days instead of the window's."""
-    ordinal, words = day.toordinal(), _words(key)
-    days = range(ordinal - index.window_days, ordinal + index.window_days + 1)
-    if not words:
-        return {entry for d in days for posting in index._all_on(d) for entry in posting}
-    counts = index._word_counts
-    known = [word for word in words if counts.get(word)]
-    found = {entry for word in sorted(known, key=lambda word: (counts[word], word))[:BLOCK_WORDS]
-             for d in days for entry in index._postings[word].get(d, ())}
-    return found | {entry for d in days for entry in index._wordless.get(d, ())}
-
-
-@pytest.mark.parametrize("window", [0, 1, 3, 10])
-def test_candidates_are_those_read_day_by_day(window: int) -> None:
-    rng = random.Random(window)
-    vocabulary = _vocabulary(rng)
-    index = TitleIndex(93.0, window)
-    start = date(2026, 1, 1)
-    for step in range(1200):
-        key = _title(rng, vocabulary) if step % 50 else rng.choice(["ns", "een de", ""])  # some without a word to block on
-        day = start + timedelta(days=rng.randrange(40))
-        assert index._candidates(key, day, _words(key)) == _candidates_day_by_day(index, key, day)
-        index.add(key, day)
