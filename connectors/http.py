@@ -431,11 +431,6 @@ _PLAIN_PARTS_AS_HTTPX = _plain_parts_as_httpx()
 def safe_url(url: httpx.URL | str) -> str:
     """The URL as it may appear in logs and errors: no userinfo, secret-looking parameters redacted."""
     url = url if isinstance(url, httpx.URL) else httpx.URL(url)  # (httpx.URL(a URL) parses it again)
-    written = str(url)
-    if "@" not in written and "?" not in written:
-        # no userinfo (it needs an "@") and no query (it needs a "?"): nothing to take out, the URL as it is. A KvK
-        # history names 150,000 "not found" answers' URLs; the checks below cost twice writing the URL out.
-        return written
     if url.userinfo:
         url = url.copy_with(username=None, password=None)
     if url.query and any(SECRET_PARAM.search(name) for name in url.params):
