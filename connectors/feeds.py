@@ -73,7 +73,9 @@ _BOMS = (
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"']")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|at_medium$|at_campaign$)", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
+#: An http(s) URL whose canonical spelling ``canonical_url`` can write without taking it apart: a lower-case host
+#: name without user, port, query or fragment, and a path of unreserved characters, "%" and slashes.
+_PLAIN_URL = re.compile(r"https?://([a-z0-9.-]+)(/[A-Za-z0-9._~%/-]*)?")
 MAX_SUMMARY_CHARS = 2000
 #: Raw title and summary markup read per item: cleaning HTML costs memory in proportion, and no
 #: headline or teaser needs more (an 11 MB title cost 1 GB before this bound).
@@ -381,12 +383,7 @@ def _atom_entry(entry: Any, feed: FeedConfig, where: str) -> Article:
 def _article(feed: FeedConfig, where: str, title: str, link: str, summary: str, published: datetime | None) -> Article:
     if not title:
         raise RecordError(where, "item without a title", field="title")
-    try:
-        parts = urlsplit(link)
-        parts.port  # noqa: B018
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in {"http", "https"}:
+    if not usable_link(link):
         raise RecordError(where, f"item without a usable link ({link[:80]!r})", field="link")
     return Article(
         url=link,
@@ -400,6 +397,19 @@ def _article(feed: FeedConfig, where: str, title: str, link: str, summary: str, 
     )
 
 
+def usable_link(link: str) -> bool:
+    """An http(s) URL whose port (if any) can be read. A plain link (``_PLAIN_URL``: most are) is one without being
+    taken apart."""
+    if _PLAIN_URL.fullmatch(link):
+        return True
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"}
+
+
 def _text(node: Any) -> str:
     return node.get_text() if node is not None else ""
 
@@ -410,7 +420,9 @@ def clean_text(value: str) -> str:
         return ""
     if "<" in value or "&" in value:
         value = BeautifulSoup(value, "html.parser").get_text(" ")
-    return _SPACE.sub(" ", html.unescape(value)).strip()
+    # runs of whitespace made one space, none at the ends: ``str.split`` splits on what ``\s`` matches (both read
+    # ``str.isspace``), at a quarter of ``re.sub``'s cost (twice per feed item)
+    return " ".join(html.unescape(value).split())
 
 
 def parse_date(value: str) -> datetime | None:
@@ -433,8 +445,13 @@ def parse_date(value: str) -> datetime | None:
 
 def canonical_url(url: str) -> str:
     """One spelling per article: lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
-    parts = urlsplit(url.strip())
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)))
+    url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:  # most article links (every one of the demo's 51,000): what the parts below give, at a fifth of the cost
+        return f"https://{plain[1]}{(plain[2] or '').rstrip('/') or '/'}"
+    parts = urlsplit(url)
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+                      ) if parts.query else ""  # (no parameters: nothing to sort or drop)
     path = parts.path.rstrip("/") or "/"
     host = (parts.hostname or "").lower()
     if parts.port and not ((parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)):

@@ -50,6 +50,7 @@ from store.news import (
     set_fetch_state,
     titles_between,
     watched_names,
+    with_short_forms,
 )
 
 log = logging.getLogger(__name__)
@@ -218,17 +219,19 @@ def _drop_duplicates(
 
 
 def ingest(store: Store, settings: Settings, source: str, articles: Sequence[Article], errors: Sequence[RecordError],
-           summary: NewsSummary, *, today: date | None = None, vouch: Callable[[Session], None] | None = None) -> None:
+           summary: NewsSummary, *, today: date | None = None, vouch: Callable[[Session], None] | None = None,
+           names: Sequence[tuple[int, str]] | None = None) -> None:
     """One source's articles through the pipeline and into the store, in one transaction.
 
     ``vouch`` writes what says "these are stored" (a feed's ETag and Last-Modified) in that same
     transaction: written before the articles, a failed write would leave a validator that makes the
-    next run skip them for good (304 Not Modified).
+    next run skip them for good (304 Not Modified). ``names``: the watched names to link to (``watched_names``),
+    when the caller has read them already (GDELT searches for them); else they are read here.
     """
     model = classifier()
     today = today or datetime.now(UTC).date()
     with store.session() as session, session.begin():
-        watched = watchlist(watched_names(session))
+        watched = watchlist(watched_names(session) if names is None else names)
         days = [_day(a, today) for a in articles]
         window = timedelta(days=settings.news.duplicate_days)
         stored = titles_between(session, min(days) - window, max(days) + window) if days else []
@@ -333,8 +336,11 @@ def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTran
     if since is not None:
         days = min(max(((today or datetime.now(UTC).date()) - since).days + 1, 1), GDELT_MAX_DAYS)
         options = options.model_copy(update={"timespan": f"{days}d"})
+    # Read once: the names searched for are those the articles found are linked to (reading them again for the
+    # linking cost 0.25 CPU-s at the demo's scale 54).
     with store.session() as session:
-        names = list(dict.fromkeys(name for _, name in watched_names(session, short_forms=False)))
+        full_names = watched_names(session, short_forms=False)
+    names = list(dict.fromkeys(name for _, name in full_names))
     queries = gdelt.name_queries(names, options.max_query_chars) + list(options.topic_queries)
 
     def work(summary: NewsSummary) -> None:
@@ -350,7 +356,8 @@ def collect_gdelt(store: Store, settings: Settings, *, transport: httpx.BaseTran
                 tones = [day for days in gdelt.all_tones(client, options) for day in days]
             finally:
                 # What came in before a failure is kept: the next run asks again anyway.
-                ingest(store, settings, gdelt.SOURCE, articles, errors, summary, today=today)
+                ingest(store, settings, gdelt.SOURCE, articles, errors, summary, today=today,
+                       names=with_short_forms(full_names))
         with store.session() as session, session.begin():
             summary.tone_rows = save_country_tone(session, tones)
 

@@ -150,7 +150,12 @@ def watched_names(session: Session, *, short_forms: bool = True) -> list[tuple[i
     names = list(dict.fromkeys(names))
     if not short_forms:  # search queries (GDELT) stay with the full names: "BAM" alone would search the world
         return names
-    # short forms people write ("KPN", "BAM", "Van Oord"), only where they point at one watched supplier
+    return with_short_forms(names)
+
+
+def with_short_forms(names: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``names`` (``watched_names(..., short_forms=False)``) and after them the short forms people write ("KPN",
+    "BAM", "Van Oord"), only where they point at one watched supplier: ``watched_names(...)`` without reading again."""
     known = set(names)
     return names + [pair for pair in unambiguous_short_forms(names) if pair not in known]
 
