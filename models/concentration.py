@@ -112,7 +112,7 @@ def concentration(weights: Mapping[str, Fraction]) -> Concentration | None:
     """HHI, CR4 and band of suppliers' weights (values or award counts); None without any."""
     exact = integer_weights(weights)
     if exact is not None:
-        return integer_concentration(exact[0])
+        return _integer_concentration(exact[0])
     parts = shares(weights)
     if not parts:
         return None
@@ -122,10 +122,8 @@ def concentration(weights: Mapping[str, Fraction]) -> Concentration | None:
     )
 
 
-def integer_concentration(weights: Mapping[str, int]) -> Concentration | None:
-    """``concentration`` of integer weights (callers whose weights are integers call it directly: checking
-    each weight's type, as ``concentration`` must, cost as much as the figures):
-    HHI = 10,000 x (sum of squares) / total², CR4 = top four / total."""
+def _integer_concentration(weights: Mapping[str, int]) -> Concentration | None:
+    """``concentration`` of integer weights: HHI = 10,000 x (sum of squares) / total², CR4 = top four / total."""
     total = sum(weights.values())
     if total <= 0:
         return None

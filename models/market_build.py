@@ -26,7 +26,6 @@ from models.market_types import (
     PeriodKind,
     Span,
     SupplierHistory,
-    Winner,
     country_code,
     region_of,
 )
@@ -44,15 +43,6 @@ class _Seen:
     first: _Order
 
 
-@dataclass(slots=True)
-class _Given:
-    """One way a winner was given (its ``Winner``: key, spelling and raw country): how often, and first when."""
-
-    winner: Winner
-    times: int
-    first: _Order
-
-
 def _most_given(seen: Sequence[_Seen]) -> str:
     """The most frequent; between equals the one history gave first."""
     if len(seen) == 1:  # most suppliers: one spelling, one country
@@ -66,71 +56,50 @@ class SupplierHistories:
 
     Notices spell a supplier's name in several ways; the most frequent spelling wins (between equals,
     the earliest), so that a supplier reads the same in every table. Awards may come in any order.
-
-    Tallied per ``Winner`` object, summed per spelling and country only for the winners a scan reads: the
-    store's stream gives one object per (key, name, country), so an award costs one dict hit per winner
-    (not one per spelling and one per country), and a category's ten thousands of awards name a few
-    thousand winners. Winners given as fresh objects (lists built by hand) are summed the same way.
     """
 
-    given: dict[int, _Given] = field(default_factory=dict)  # by id(winner): each entry keeps its winner alive
-    ways: dict[str, list[_Given]] = field(default_factory=dict)  # by key: the ways it was given, first to last
+    names: dict[str, list[_Seen]] = field(default_factory=dict)  # a list: a supplier mostly has one spelling
+    countries: dict[str, list[_Seen]] = field(default_factory=dict)
     _codes: dict[str | None, str | None] = field(default_factory=dict)  # raw country -> ISO code, read once
 
     def add(self, fact: AwardFact, arrival: int) -> None:
         order = (fact.published, fact.notice_id, fact.lot, arrival)
-        given = self.given
+        names, countries, codes = self.names, self.countries, self._codes
         for winner in fact.winners:
-            seen = given.get(id(winner))
-            if seen is None:  # a way not seen before (a few per supplier): filed under its key as well
-                seen = given[id(winner)] = _Given(winner, 1, order)
-                ways = self.ways.get(winner.key)
-                if ways is None:
-                    self.ways[winner.key] = [seen]
-                else:
-                    ways.append(seen)
-            else:
-                seen.times += 1
-                if order < seen.first:
-                    seen.first = order
+            key = winner.key
+            _count(names, key, winner.name, order)
+            raw = winner.country
+            code = codes[raw] if raw in codes else codes.setdefault(raw, country_code(raw))
+            if code:
+                _count(countries, key, code, order)
 
     def histories(self, keys: Iterable[str] | None = None) -> dict[str, SupplierHistory]:
         """Each winner's history (of ``keys`` only, when given: a scan reads those of its window's winners, not
         of everyone its category's history names); its first award is the earliest time any of its spellings was given."""
-        ways = self.ways
-        return {key: self._history(ways[key]) for key in (ways if keys is None else keys)}
-
-    def _history(self, ways: list[_Given]) -> SupplierHistory:
-        if len(ways) == 1:  # most suppliers: given one way only
-            winner, first = ways[0].winner, ways[0].first
-            country = self._code(winner.country)
-            return SupplierHistory(name=winner.name, country=country, region=region_of(country),
-                                   first_award=first[0], first_notice=first[1])
-        names: dict[str, _Seen] = {}
-        countries: dict[str, _Seen] = {}
-        for seen in ways:
-            _count(names, seen.winner.name, seen)
-            code = self._code(seen.winner.country)
-            if code:
-                _count(countries, code, seen)
-        first = min(seen.first for seen in ways)
-        country = _most_given(list(countries.values())) if countries else None
-        return SupplierHistory(name=_most_given(list(names.values())), country=country, region=region_of(country),
-                               first_award=first[0], first_notice=first[1])
-
-    def _code(self, raw: str | None) -> str | None:
-        codes = self._codes
-        return codes[raw] if raw in codes else codes.setdefault(raw, country_code(raw))
+        result = {}
+        names = self.names
+        for key in names if keys is None else keys:
+            spellings = names[key]
+            first = spellings[0].first if len(spellings) == 1 else min(seen.first for seen in spellings)
+            first_award, first_notice = first[:2]
+            country = _most_given(self.countries[key]) if key in self.countries else None
+            result[key] = SupplierHistory(name=_most_given(spellings), country=country, region=region_of(country),
+                                          first_award=first_award, first_notice=first_notice)
+        return result
 
 
-def _count(seen_by_value: dict[str, _Seen], value: str, given: _Given) -> None:
-    seen = seen_by_value.get(value)
+def _count(seen_by_key: dict[str, list[_Seen]], key: str, value: str, order: _Order) -> None:
+    seen = seen_by_key.get(key)
     if seen is None:
-        seen_by_value[value] = _Seen(value, given.times, given.first)
+        seen_by_key[key] = [_Seen(value, 1, order)]
         return
-    seen.times += given.times
-    if given.first < seen.first:
-        seen.first = given.first
+    for known in seen:
+        if known.value == value:
+            known.times += 1
+            if order < known.first:
+                known.first = order
+            return
+    seen.append(_Seen(value, 1, order))
 
 
 class MarketScanBuilder:

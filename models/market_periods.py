@@ -17,7 +17,7 @@ from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 
-from models.concentration import integer_concentration
+from models.concentration import concentration
 from models.market_types import (
     REGION_LABELS,
     VALUE_BASIS_MIN_COVERAGE,
@@ -114,32 +114,22 @@ class _Winnings:
                 self.shared = {}
             self.shared[split] = _EXACT.add(self.shared[split], total) if split in self.shared else total
 
+    def sums(self) -> list[tuple[Decimal, int]]:
+        """(exact sum, number of winners it is split between) of every value it has a part of."""
+        parts = [] if self.alone is None else [(self.alone, 1)]
+        return parts + [(total, split) for split, total in (self.shared or {}).items()]
+
 
 def _value_weights(winnings: Mapping[str, _Winnings]) -> tuple[dict[str, int], int]:
     """Each winner's part of the value as an integer over one common denominator (returned with it): the
-    exact sums, without a Fraction per winner (``models.concentration.integer_weights``).
-
-    Why this shape: most winners win alone (one exact sum, no split), and their sums share a handful of
-    denominators (cents, halves ...): the common one is the lcm of those few, not one lcm per winner, and
-    each winner's weight is one product."""
-    terms: dict[str, tuple[int, int] | list[tuple[int, int]]] = {}  # (numerator, denominator x split)
-    denominators: set[int] = set()
-    for key, won in winnings.items():
-        if won.shared is None:  # the common case: won alone, or nothing of value
-            terms[key] = won.alone.as_integer_ratio() if won.alone is not None else (0, 1)
-            denominators.add(terms[key][1])
-            continue
-        parts = [won.alone.as_integer_ratio()] if won.alone is not None else []
-        for split, total in won.shared.items():
-            numerator, denominator = total.as_integer_ratio()
-            parts.append((numerator, denominator * split))
-        denominators.update(denominator for _, denominator in parts)
-        terms[key] = parts
-    scale = math.lcm(*denominators)
-    factor = {denominator: scale // denominator for denominator in denominators}
-    return {key: term[0] * factor[term[1]] if isinstance(term, tuple)
-            else sum(numerator * factor[denominator] for numerator, denominator in term)
-            for key, term in terms.items()}, scale
+    exact sums, without a Fraction per winner (``models.concentration.integer_weights``)."""
+    parts = {key: [(*total.as_integer_ratio(), split) for total, split in won.sums()] for key, won in winnings.items()}
+    scale = 1
+    for terms in parts.values():
+        for _, denominator, split in terms:
+            scale = math.lcm(scale, denominator * split)
+    return {key: sum(numerator * (scale // (denominator * split)) for numerator, denominator, split in terms)
+            for key, terms in parts.items()}, scale
 
 
 def _share(part: int, total: int) -> float:
@@ -236,7 +226,7 @@ class PeriodTally:
 
     def concentration(self) -> ConcentrationStats:
         basis = self.basis
-        result = integer_concentration(self.weights(basis)) if basis else None  # the weights are integers
+        result = concentration(self.weights(basis)) if basis else None
         if result is None:
             return ConcentrationStats(basis=basis)
         return ConcentrationStats(

@@ -159,11 +159,21 @@ def award_fact_groups(session: Session, cpv_prefix: str, *, until: date | None =
 def _fact(row, winners: list[Winner]) -> tuple[Hashable, AwardFact]:  # row: a row of award_fact_groups' read
     (award_id, notice_id, source, published, cpv_main, buyer_name, buyer_country, buyer_key, buyer_postcode, lot,
      value, currency, tenders, notice_pk, notice_format, contract_id, scheme, codes, *_supplier) = row
-    # Positional, in AwardFact's field order (tests/store/test_fact_rows.py holds it): a keyword call of this
-    # frozen class costs half as much again, once for every award a scan, a summary or an alert run reads.
     return contract_key(notice_pk, notice_format, contract_id, award_id), AwardFact(
-        notice_id, source, published, _code(cpv_main, codes), buyer_name, buyer_country, lot, tuple(winners), value,
-        currency, tenders, buyer_key, buyer_postcode, scheme or "CPV",
+        notice_id=notice_id,
+        source=source,
+        published=published,
+        cpv_main=_code(cpv_main, codes),
+        buyer_name=buyer_name,
+        buyer_country=buyer_country,
+        lot=lot,
+        winners=tuple(winners),
+        value=value,
+        currency=currency,
+        tenders_received=tenders,
+        buyer_key=buyer_key,
+        buyer_postcode=buyer_postcode,
+        category_scheme=scheme or "CPV",
     )
 
 
@@ -283,7 +293,7 @@ def notice_groups(session: Session, cpv_prefix: str, *, since: date, until: date
         if group and group[0].notice_id != n:
             yield group
             group = []
-        group.append(NoticeFact(n, s, p, c, k))  # positional, as in ``_fact``
+        group.append(NoticeFact(notice_id=n, source=s, published=p, cpv_main=c, kind=k))
     if group:
         yield group
 
