@@ -2,7 +2,8 @@
 
 Every eForms notice of ``../shared/data/ted`` (the published ones, the SDK's examples, the Publications Office's
 conversions of real legacy notices) is read twice: by ``parse_file``, and by ``reference_awards`` below, a small
-reading by element local names that shares no code with the parser and follows the SDK's rules as written:
+reading by element local names that shares no extraction code with the parser (only the safe XML parser's settings)
+and follows the SDK's rules as written:
 
 - a lot has a winner only where its ``efac:LotResult`` says so (``cbc:TenderResultCode`` "selec-w", BT-142);
 - its winners are the tenderers of the ``efac:LotTender`` s named by the ``efac:SettledContract`` s the lot result
