@@ -26,6 +26,10 @@ from models.news_cues import CueFeatures
 from models.one_thread import one_blas_thread
 from models.text_counts import ReusingTfidfVectorizer
 
+#: Texts scored per call of the model in ``predict_proba``: enough to share the vectoriser's per-call work (each
+#: distinct word's n-grams are looked up once per call: ``models.text_counts``), small enough for its matrices to stay
+#: in the caches.
+SCORE_CHUNK = 4096
 #: The event classes; ``supplier_events.kind`` is ``news.<class>``. "other" is everything else.
 EVENT_CLASSES = (
     "insolvency", "strike", "cyber", "disaster", "sanctions_legal", "reorganisation", "acquisition",
@@ -127,13 +131,20 @@ def predict_proba(pipeline: Pipeline, texts: Sequence[str]) -> list[dict[str, fl
 
     Each distinct text is scored once: the model scores rows independently, and a news run holds the same
     headline under several URLs (one in nine of the demo's articles), each paying the n-gram counting again.
+    For the same reason the texts are scored ``SCORE_CHUNK`` at a time, with the same probabilities: the
+    vectoriser's sparse matrices of a whole national run (50,000 headlines) outgrow the processor's caches, and
+    building them cost 2-4x more per headline than for 5,000 (``bench/news.py``: the news stage's cost per article
+    must stay flat as the flow grows); chunks also keep the matrices' memory bounded.
     """
     if not texts:
         return []
     distinct = list(dict.fromkeys(texts))
     classes = list(pipeline.classes_)
     columns = [classes.index(label) for label in EVENT_CLASSES]
-    rows = pipeline.predict_proba(distinct)[:, columns].tolist()  # Python floats, as float() of each cell
+    rows: list[list[float]] = []
+    for start in range(0, len(distinct), SCORE_CHUNK):
+        chunk = distinct[start:start + SCORE_CHUNK]
+        rows += pipeline.predict_proba(chunk)[:, columns].tolist()  # Python floats, as float() of each cell
     scored = {text: dict(zip(EVENT_CLASSES, [round(value, 4) for value in row], strict=True))
               for text, row in zip(distinct, rows, strict=True)}
     return [dict(scored[text]) for text in texts]  # a dict per text, as before: callers may keep or change theirs

@@ -2,7 +2,7 @@
 
 Why: a news run compares each new headline with the stored headlines of the surrounding days. Done
 pairwise that grows with the articles per window (1.8 ms per article at 5,000 articles, 3.7 ms at
-50,000). Here each title is indexed per day under its words; a query reads only titles of its window
+50,000). Here each title is indexed under its words; a query reads only titles of its window
 that share one of its ``BLOCK_WORDS`` rarest words (rarest over everything indexed so far), then
 confirms with ``rapidfuzz.fuzz.ratio`` against the same threshold as before, so nothing is called a
 duplicate that the old check would not call one.
@@ -28,15 +28,24 @@ _WORD = re.compile(r"\w{3,}")
 
 
 class TitleIndex:
-    """Folded titles with their day; answers "is there a near-identical one within the window?"."""
+    """Folded titles with their day; answers "is there a near-identical one within the window?".
+
+    Titles are filed per word under buckets of ``2 * window_days + 1`` days, so that a query's window falls in at
+    most two buckets: two lookups per word, each entry's own day then checked against the window. Filed per day, a
+    query cost a lookup per word and day of its window (35 of them), and as the news flow grew those lookups
+    into ever larger dictionaries made the cost per article grow with it (``bench/news.py``).
+    """
 
     def __init__(self, threshold: float, window_days: int) -> None:
         self.threshold = threshold
         self.window_days = window_days
+        self._span = 2 * window_days + 1  # days per bucket: a window of that many days touches two buckets at most
         self._keys: list[str] = []
-        #: word -> day -> entries: a query looks a word up once, then each day of its window
+        self._days: list[int] = []  # entry -> its day's ordinal
+        #: word -> bucket -> entries: a query looks a word up once, then the (at most two) buckets of its window
         self._postings: dict[str, dict[int, list[int]]] = defaultdict(dict)
-        self._wordless: dict[int, list[int]] = defaultdict(list)
+        self._wordless: dict[int, list[int]] = defaultdict(list)  # bucket -> entries of titles without words
+        self._by_bucket: dict[int, list[int]] = defaultdict(list)  # bucket -> every entry (for wordless queries)
         self._word_counts: dict[str, int] = defaultdict(int)
 
     def __len__(self) -> int:
@@ -45,13 +54,17 @@ class TitleIndex:
     def add(self, key: str, day: date, words: set[str] | None = None) -> None:
         """Index one title key (already folded) published on ``day`` (``words``: its ``_words``, if known)."""
         entry, ordinal = len(self._keys), day.toordinal()
+        bucket = ordinal // self._span
         self._keys.append(key)
+        self._days.append(ordinal)
+        self._by_bucket[bucket].append(entry)
         words = _words(key) if words is None else words
         if not words:
-            self._wordless[ordinal].append(entry)
+            self._wordless[bucket].append(entry)
+        postings, counts = self._postings, self._word_counts
         for word in words:
-            self._postings[word].setdefault(ordinal, []).append(entry)
-            self._word_counts[word] += 1
+            postings[word].setdefault(bucket, []).append(entry)
+            counts[word] += 1
 
     def has_near_duplicate(self, key: str, day: date, words: set[str] | None = None) -> bool:
         """True when an indexed title within ``window_days`` of ``day`` is identical or at least ``threshold`` similar."""
@@ -70,27 +83,35 @@ class TitleIndex:
         return True
 
     def _candidates(self, key: str, day: date, words: set[str]) -> set[int]:
+        """The entries within the window that share one of the ``BLOCK_WORDS`` rarest known words of ``words``, and
+        those without words; every entry of the window for a query without words."""
         ordinal = day.toordinal()
-        days = range(ordinal - self.window_days, ordinal + self.window_days + 1)
-        if not words:
-            return {entry for d in days for posting in self._all_on(d) for entry in posting}
-        counts, postings = self._word_counts, self._postings
+        low, high = ordinal - self.window_days, ordinal + self.window_days
+        buckets = (low // self._span, high // self._span)
+        if buckets[0] == buckets[1]:
+            buckets = buckets[:1]
         found: set[int] = set()
-        # Words never indexed cannot lead to a match; block on the rarest of the known ones.
-        known = [word for word in words if counts.get(word)]
-        # ties in count broken by the word: ``words`` is a set, whose order changes with PYTHONHASHSEED
-        for word in sorted(known, key=lambda word: (counts[word], word))[:BLOCK_WORDS]:
-            by_day = postings[word]
-            for d in days:
-                entries = by_day.get(d)
-                if entries:
-                    found.update(entries)
-        found.update(entry for d in days for entry in self._wordless.get(d, ()))
+        if not words:
+            self._within(found, [self._by_bucket.get(bucket) for bucket in buckets], low, high)
+            return found
+        counts, postings = self._word_counts, self._postings
+        # Words never indexed cannot lead to a match; block on the rarest of the known ones, ties in count broken
+        # by the word (``words`` is a set, whose order changes with PYTHONHASHSEED).
+        rarest = sorted([(counts[word], word) for word in words if word in counts])[:BLOCK_WORDS]
+        lists = [postings[word].get(bucket) for _, word in rarest for bucket in buckets]
+        if self._wordless:
+            lists += [self._wordless.get(bucket) for bucket in buckets]
+        self._within(found, lists, low, high)
         return found
 
-    def _all_on(self, ordinal: int) -> list[list[int]]:
-        """Every posting of one day (only for titles without words: a rare, short case)."""
-        return [by_day[ordinal] for by_day in self._postings.values() if ordinal in by_day] + [self._wordless.get(ordinal, [])]
+    def _within(self, found: set[int], lists: list[list[int] | None], low: int, high: int) -> None:
+        """Add to ``found`` the entries of ``lists`` whose day lies in ``low``..``high``."""
+        days = self._days
+        for entries in lists:
+            if entries:
+                for entry in entries:
+                    if low <= days[entry] <= high:
+                        found.add(entry)
 
 
 def _words(key: str) -> set[str]:

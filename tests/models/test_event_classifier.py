@@ -79,6 +79,21 @@ def test_probabilities_cover_every_class_and_sum_to_one() -> None:
     assert top_class(probabilities)[0] == "disaster"
 
 
+def test_scoring_in_chunks_gives_what_one_call_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``predict_proba`` scores its texts ``SCORE_CHUNK`` at a time (repeats once): every text gets the probabilities
+    a single call of the model gives it, in the texts' order."""
+    import models.event_classifier as event_classifier
+
+    texts = ["Brand verwoest fabriekshal van Dommelink", "Staking bij schoonmaakbedrijf", "Bouwbedrijf failliet",
+             "Staking bij schoonmaakbedrijf", "Ransomware legt gemeente plat", "Kwartaalcijfers gepubliceerd",
+             "Bouwbedrijf failliet", "Overname van ICT-leverancier afgerond"]
+    pipeline = classifier().pipeline
+    whole = predict_proba(pipeline, texts)
+    monkeypatch.setattr(event_classifier, "SCORE_CHUNK", 2)
+    assert predict_proba(pipeline, texts) == whole
+    assert whole[1] == whole[3] and whole[2] == whole[6]
+
+
 def test_unknown_labels_and_missing_classes_are_refused() -> None:
     with pytest.raises(LabelError, match="row 1"):
         train([LabelledText("x", "bankrupt")])

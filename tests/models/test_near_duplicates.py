@@ -75,3 +75,20 @@ def test_window_and_exact_matches() -> None:
     assert index.has_near_duplicate("bouwbedrijf faillie", date(2026, 2, 27))
     assert not index.has_near_duplicate("staking bij ns", date(2026, 3, 1))
     assert len(index) == 1
+
+
+@pytest.mark.parametrize("window", [0, 1, 2, 3, 7])
+def test_the_window_is_exact_wherever_it_falls(window: int) -> None:
+    """Titles are filed in buckets of ``2 * window + 1`` days: a window straddling two buckets still reads exactly
+    the days within ``window`` of the query's, whichever day of its bucket the query falls on."""
+    start = date(2026, 1, 1)
+    for stored in range(3 * (2 * window + 1)):
+        index = TitleIndex(93.0, window)
+        index.add("leverancier schoonmaak failliet", start + timedelta(days=stored))
+        index.add("x", start + timedelta(days=stored))  # a title without words, found by every query of its window
+        for query in range(-window - 2, 3 * (2 * window + 1) + window + 2):
+            day = start + timedelta(days=query)
+            within = abs(query - stored) <= window
+            assert index.has_near_duplicate("leverancier schoonmaak failliet", day) is within, (stored, query)
+            assert index.has_near_duplicate("x", day) is within, (stored, query)
+            assert index.has_near_duplicate("leverancier schoonmaak faillie", day) is within, (stored, query)
