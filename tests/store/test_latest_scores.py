@@ -82,3 +82,27 @@ def test_the_best_ranked_row_wins_whatever_the_order_written_and_ties_go_to_the_
     with store.session() as session:
         assert latest_scores(session, [org_id], "9091")[org_id] == LatestScore("failure", "90910000", 0.7, "high")
         assert latest_scores(session, [org_id])[org_id] == LatestScore("failure", "", 0.2, "low")
+
+
+def test_each_supplier_gets_its_best_kind_when_the_kinds_are_read_one_after_another(store: Store) -> None:
+    """The kinds are read in their order, each for the suppliers no earlier kind settled: a supplier with only a
+    later kind, one with only a kind outside the known ones, and one with a category score only all get theirs."""
+    now = datetime.now(UTC)
+    with store.sessions.begin() as session:
+        orgs = [Organisation(org_key=f"NL:id:k{n}", name=f"Org k{n}", first_seen=now, updated_at=now) for n in range(5)]
+        session.add_all(orgs)
+        session.flush()
+        combined, dependency, other, category_only, none = (o.id for o in orgs)
+        _run(session, date(2026, 11, 1), "ok", {
+            combined: [("geopolitical", "", 0.9), ("combined", "", 0.3)],
+            dependency: [("newkind", "", 0.9), ("dependency", "", 0.6)],
+            other: [("newkind", "72", 0.9), ("newkind", "", 0.1)],
+            category_only: [("failure", "72", 0.8)],
+        })
+    with store.session() as session:
+        plain = latest_scores(session, [combined, dependency, other, category_only, none])
+        in_72 = latest_scores(session, [combined, dependency, other, category_only, none], "72")
+    assert plain == {combined: LatestScore("combined", "", 0.3, "low"), dependency: LatestScore("dependency", "", 0.6, "high"),
+                     other: LatestScore("newkind", "", 0.1, "low")}
+    assert in_72 == {**plain, other: LatestScore("newkind", "72", 0.9, "high"),
+                     category_only: LatestScore("failure", "72", 0.8, "high")}
