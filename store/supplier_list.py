@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -96,7 +97,7 @@ def our_suppliers(
         value = score.value if score else None
         key = (rel.status != CURRENT, value is None or score.band == "unknown", -(value or 0.0), -(money or 0), o.name)
         ranked.append((key, o, rel, score, money))
-    ranked.sort(key=_first)
+    ranked.sort(key=itemgetter(0))
     return [
         SupplierRow(
             id=o.id, name=o.name, country=o.country, company_id=o.company_id, spend=money,
@@ -106,10 +107,6 @@ def our_suppliers(
         )
         for _, o, rel, score, money in ranked[:limit]
     ]
-
-
-def _first(item: tuple) -> object:
-    return item[0]
 
 
 def dissolved_on(session: Session, organisation_ids: Sequence[int], today: date) -> dict[int, date]:
