@@ -7,27 +7,36 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test bench bench-scale venv bytecode lock clean server serve
+.PHONY: demo test bench bench-scale venv native bytecode lock clean server serve
 
-venv: $(STAMP)
+venv: $(STAMP) $(NATIVE)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[postgres,test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[postgres,test,native]"
 	@touch $(STAMP)
+
+# The notice parsers compiled to C by mypyc into .venv (connectors/notice_xml/native.py), remade when one of their
+# sources changes. Where it cannot be built (no C compiler) the parsers run as plain Python, with the same results.
+NATIVE := $(VENV)/supplyradar-native/manifest.json
+NATIVE_SOURCES := $(filter-out %/__init__.py %/native.py %/native_build.py,$(wildcard connectors/notice_xml/*.py))
+native: $(NATIVE)
+
+$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
+	@$(BIN)/python -m connectors.notice_xml.native_build || true
 
 # Our own modules' bytecode, as pip writes it for the packages it installs: the editable install leaves ours to
 # the first import, and where PYTHONDONTWRITEBYTECODE is set nothing writes it, so every process compiled the
 # modules of ours it imports again (all 325 of them take ~0.7 CPU-s). Only what changed since is compiled.
 PACKAGES := $(shell sed -n 's/^include = \[\(.*\)\]/\1/p' pyproject.toml | tr -d '",*')
-bytecode: $(STAMP)
+bytecode: $(STAMP) $(NATIVE)
 	@$(BIN)/python -m compileall -q $(PACKAGES) bench
 
 demo: bytecode
 	$(BIN)/supplyradar demo
 
-test: $(STAMP)
+test: $(STAMP) $(NATIVE)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

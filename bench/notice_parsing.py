@@ -16,6 +16,9 @@ back-to-back reading) taken off every sample of both. The whole-corpus figures (
 parses every file once, best of ``ROUNDS``) are reported beside it. Both sides parse with the cyclic
 garbage collector paused, as the collection flow parses a page of notices (see ``per_notice_times``).
 
+The parsers run as ``make`` leaves them: compiled to C by mypyc where a C compiler was at hand
+(``connectors.notice_xml.native``; the result says which), else plain Python.
+
 Memory: the tracemalloc peak while parsing every file one at a time (what one worker needs for
 one notice, not what a batch keeps), and the process's maximum resident set size. tracemalloc
 sees only Python's allocations, not libxml2's trees; the process's peak resident memory (``bench.peak_memory``) covers both.
@@ -35,7 +38,7 @@ from lxml import etree
 from bench import Result
 from bench.peak_memory import peak_rss_mib
 from connectors.errors import RecordError
-from connectors.notice_xml import parse_notice
+from connectors.notice_xml import native, parse_notice
 from connectors.notice_xml.safe_xml import safe_parser
 from models.collector_pause import collector_paused
 
@@ -199,4 +202,6 @@ def notice_parsing() -> Result:
         "demo ratio, whole-corpus rounds": round(demo_corpus_ratio, 3),
         "tracemalloc peak MB": round(peak_memory(files) / 1e6, 2),
         "peak rss MiB": round(peak_rss_mib(), 1),
+        # mypyc's build of the parsers (connectors.notice_xml.native), where current; else plain Python
+        "compiled parsers": native.in_use(),
     }

@@ -46,6 +46,7 @@ from sqlalchemy import func, select
 from bench import Result, run
 from bench.alerts import fastest_alert_run
 from bench.peak_memory import peak_rss_mib
+from connectors.notice_xml import native
 from demo.replay_meter import Answers, metering
 from demo.scale import StageClock
 
@@ -135,6 +136,7 @@ def scale_benchmark(scale: int | None = None) -> Result:
         "peak rss MiB: this process": round(peak_self, 1),
         "peak rss MiB: largest child": round(peak_child, 1),
         "wall s": round(time.monotonic() - wall, 1),
+        "compiled notice parsers": native.in_use(),  # mypyc's build (connectors.notice_xml.native), else plain Python
         **{f"alert run: {key}": value for key, value in alerts.items() if key not in ("name", "target")},
     }
     return result

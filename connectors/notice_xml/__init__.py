@@ -4,6 +4,8 @@
 the CLI, the benchmark) never need to know which format a file is in. Every failure is a
 ``RecordError`` naming the file, the notice and the field, so a batch can quarantine the one
 notice and go on.
+
+The modules are compiled to C by mypyc where the build is current (``native``); else they run as written.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from os import PathLike
 from pathlib import Path
 
 from connectors.errors import NotANoticeError
-from connectors.notice_xml import eforms, ted_r209
-from connectors.notice_xml.namespaces import EFORMS_ROOT_TAGS, TED_EXPORT_LOCAL_NAME, is_r209, split_tag
-from connectors.notice_xml.safe_xml import parse_xml
-from connectors.records import Notice
+from connectors.notice_xml import native
+
+native.attach(__path__)  # the compiled modules, where built from these very sources: before any is imported
+
+from connectors.notice_xml import eforms, ted_r209  # noqa: E402
+from connectors.notice_xml.namespaces import EFORMS_ROOT_TAGS, TED_EXPORT_LOCAL_NAME, is_r209, split_tag  # noqa: E402
+from connectors.notice_xml.safe_xml import parse_xml  # noqa: E402
+from connectors.records import Notice  # noqa: E402
 
 __all__ = ["parse_file", "parse_notice"]
 

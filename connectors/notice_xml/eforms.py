@@ -50,7 +50,7 @@ def parse(root: Any, where: str) -> Notice:
     published_id = None if extension is None else publication_number(publication_id)
     notice_id = required(published_id or uuid, where, None, ID_FIELD, "publication number nor notice id")
 
-    type_code = parts.type_code
+    type_code: Any = parts.type_code  # there: the notice type read from it is required
     notice_type = required(element_text(type_code), where, notice_id, TYPE_FIELD, "notice type")
     published = None if extension is None else notice_date(publication_date)
     published = required(published or notice_date(first_node_text(parts.issue_dates)), where, notice_id, DATE_FIELD, "date")
@@ -92,7 +92,7 @@ def _buyer(root: Any, buyer_id: str | None, organisations: Organisations, langua
     if buyer_id is None:
         registered = business_party(root, language)
         return required(registered, where, record, BUYER_FIELD, "buyer")
-    party = organisations.party(buyer_id)
+    party: Party | None = organisations.party(buyer_id)
     if party is None:  # the field's path and the message are built only for the error
         field = f"efac:Organizations/efac:Organization/efac:Company[cac:PartyIdentification/cbc:ID='{buyer_id}']"
         return required(party, where, record, field, f"named buyer organisation {buyer_id}")
@@ -139,7 +139,7 @@ def _project_parts(project: Any | None) -> tuple[list[Any], str | None, list[str
     (first non-blank) and ``.../cac:AdditionalCommodityClassification/cbc:ItemClassificationCode/text()`` (all) give from
     its parent, in one walk over its children."""
     names: list[Any] = []
-    main = None
+    main: str | None = None
     additional: list[str] = []
     if project is None:
         return names, main, additional

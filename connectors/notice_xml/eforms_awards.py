@@ -72,7 +72,7 @@ class _Reader:
         self.tenders = parts.tenders
         self.parties = parts.parties
         self.contracts = parts.contracts
-        self.awards: dict[tuple[str, str], Award] = {}
+        self.awards: dict[tuple[str | None, str], Award] = {}  # (lot or group, contract); a group's id may be blank
         self.bids: dict[tuple[str, str], Bid] = {}
         self._tenderers: dict[str, tuple[Party, ...]] = {}  # a tender's is asked for its award and its bid
 
@@ -108,7 +108,7 @@ class _Reader:
         if len(tender_ids) == 1 and len(found := self.tenderers(tender_ids[0])) < 2:  # nothing to deduplicate
             winners = found
         else:
-            winners = tuple(dict.fromkeys(party for tender_id in tender_ids for party in self.tenderers(tender_id)))
+            winners = tuple(dict.fromkeys([party for tender_id in tender_ids for party in self.tenderers(tender_id)]))
         if not winners:
             logger.debug("%s: lot %s, contract %s: no identifiable winner", self.where, lot, contract_id)
         value, money = _contract_value(tenders)

@@ -55,7 +55,7 @@ def modifications(
         code, words = text(REASON_CODE, element), in_language(REASON_DESCRIPTION(element), language)
         changes.append(
             new_modification(
-                lot=unique(tender.lot for tender in tenders)[0] if tenders and tenders[0].lot else None,
+                lot=unique([tender.lot for tender in tenders])[0] if tenders and tenders[0].lot else None,
                 contractors=_contractors(tenders, found, organisations),
                 original_notice=original,
                 contract_id=contract_id,
@@ -71,6 +71,6 @@ def modifications(
 
 
 def _contractors(tenders: list[Any], found: Results, organisations: Organisations) -> tuple[Party, ...]:
-    org_ids = unique(org_id for tender in tenders for org_id in found.tendering_parties.get(tender.party or "", ()))
-    parties = (organisations.party(org_id) for org_id in org_ids)
-    return tuple(party for party in parties if party is not None)
+    org_ids = unique([org_id for tender in tenders for org_id in found.tendering_parties.get(tender.party or "", ())])
+    parties = [organisations.party(org_id) for org_id in org_ids]
+    return tuple([party for party in parties if party is not None])

@@ -113,7 +113,7 @@ def read(form: Any, local_name: str, namespace: str, where: str, notice_id: str)
         buyer=_party(first(p.buyer, form), p),
         title=joined(p.title, form),
         cpv_main=main,
-        cpv=unique([main, *(cpv(code) for code in texts(p.additional_cpv, form))]),
+        cpv=unique([main, *[cpv(code) for code in texts(p.additional_cpv, form)]]),
         awards=awards,
     )
 
