@@ -13,10 +13,11 @@ tables below; anything not listed is "other", never an error.
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from connectors.records import NoticeKind
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
 ALPHA3_TO_ALPHA2: dict[str, str] = {
     "ABW": "AW", "AFG": "AF", "AGO": "AO", "AIA": "AI", "ALA": "AX", "ALB": "AL", "AND": "AD", "ARE": "AE",

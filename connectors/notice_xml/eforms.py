@@ -12,7 +12,7 @@ buyer: their registered business stands in, so they are kept (kind "other") rath
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import new_lot, new_notice
 from connectors.notice_xml.codes import eforms_kind
@@ -25,19 +25,22 @@ from connectors.notice_xml.values import cpv, notice_date, notice_uuid, publicat
 from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_node_text, in_language, required
 from connectors.records import Lot, Notice, Party
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
 # The notice's own fields are read in one walk over the root's children and one over the extension's
 # (eforms_notice_parts); the parts of a lot in one walk over its children and its project's (``_lot_parts``,
 # ``_project_parts``).
-_ID, _PROJECT, _NAME, _CODE = map(eforms_tag, ("cbc:ID", "cac:ProcurementProject", "cbc:Name", "cbc:ItemClassificationCode"))
-_MAIN_CLASSIFICATION = eforms_tag("cac:MainCommodityClassification")
-_ADDITIONAL_CLASSIFICATION = eforms_tag("cac:AdditionalCommodityClassification")
+_ID: Final = eforms_tag("cbc:ID")
+_PROJECT: Final = eforms_tag("cac:ProcurementProject")
+_NAME: Final = eforms_tag("cbc:Name")
+_CODE: Final = eforms_tag("cbc:ItemClassificationCode")
+_MAIN_CLASSIFICATION: Final = eforms_tag("cac:MainCommodityClassification")
+_ADDITIONAL_CLASSIFICATION: Final = eforms_tag("cac:AdditionalCommodityClassification")
 
-ID_FIELD = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
-DATE_FIELD = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"
-TYPE_FIELD = "cbc:NoticeTypeCode"
-BUYER_FIELD = "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()"
+ID_FIELD: Final = "efac:Publication/efbc:NoticePublicationID | cbc:ID"
+DATE_FIELD: Final = "efac:Publication/efbc:PublicationDate | cbc:IssueDate"
+TYPE_FIELD: Final = "cbc:NoticeTypeCode"
+BUYER_FIELD: Final = "cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID/text()"
 
 
 def parse(root: Any, where: str) -> Notice:

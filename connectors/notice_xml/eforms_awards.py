@@ -33,7 +33,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import constructor, new_award, new_bid
 from connectors.notice_xml.eforms_parties import Organisations
@@ -42,9 +42,9 @@ from connectors.notice_xml.problems import currency, warn
 from connectors.notice_xml.values import amount, unique
 from connectors.records import Award, Bid, Party
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
-WINNER_CHOSEN = "selec-w"
+WINNER_CHOSEN: Final = "selec-w"
 __all__ = ["Results", "Tender", "results"]
 
 

@@ -13,7 +13,7 @@ restates the contract and would otherwise count it a second time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import new_modification
 from connectors.notice_xml.eforms_awards import Results
@@ -26,12 +26,12 @@ from connectors.records import Modification, Party
 
 _x = compiler(EFORMS_NS)
 
-MODIFICATIONS = _x("efac:ContractModification")
-CHANGED_NOTICE = _x("efbc:ChangedNoticeIdentifier/text()")
-MODIFIED_CONTRACT = _x("efbc:ModifiedContractIdentifier/text()")
-CHANGE_DESCRIPTION = _x("efac:Change/efbc:ChangeDescription")
-REASON_CODE = _x("efac:ChangeReason/cbc:ReasonCode/text()")
-REASON_DESCRIPTION = _x("efac:ChangeReason/efbc:ReasonDescription")
+MODIFICATIONS: Final = _x("efac:ContractModification")
+CHANGED_NOTICE: Final = _x("efbc:ChangedNoticeIdentifier/text()")
+MODIFIED_CONTRACT: Final = _x("efbc:ModifiedContractIdentifier/text()")
+CHANGE_DESCRIPTION: Final = _x("efac:Change/efbc:ChangeDescription")
+REASON_CODE: Final = _x("efac:ChangeReason/cbc:ReasonCode/text()")
+REASON_DESCRIPTION: Final = _x("efac:ChangeReason/efbc:ReasonDescription")
 
 
 def modifications(

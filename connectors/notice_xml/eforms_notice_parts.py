@@ -10,23 +10,34 @@ or the first non-blank text node in document order (``first_node_text``, ``child
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.namespaces import eforms_tag
 from connectors.notice_xml.xpath import child_text, first_child, node_text
 
-_ID, _ISSUE_DATE, _NOTICE_TYPE, _LANGUAGE = map(eforms_tag, ("cbc:ID", "cbc:IssueDate", "cbc:NoticeTypeCode",
-                                                             "cbc:NoticeLanguageCode"))
-_CONTRACTING_PARTY, _PARTY, _PARTY_ID = map(eforms_tag, ("cac:ContractingParty", "cac:Party", "cac:PartyIdentification"))
-_TENDERING_PROCESS, _PROCEDURE_CODE = eforms_tag("cac:TenderingProcess"), eforms_tag("cbc:ProcedureCode")
-_PROJECT, _LOT = eforms_tag("cac:ProcurementProject"), eforms_tag("cac:ProcurementProjectLot")
-_EXTENSIONS, _EXTENSION, _CONTENT, _EFORMS = map(eforms_tag, ("ext:UBLExtensions", "ext:UBLExtension",
-                                                              "ext:ExtensionContent", "efext:EformsExtension"))
-_PUBLICATION, _PUBLICATION_ID, _PUBLICATION_DATE = map(eforms_tag, ("efac:Publication", "efbc:NoticePublicationID",
-                                                                    "efbc:PublicationDate"))
-_SUBTYPE, _SUBTYPE_CODE = eforms_tag("efac:NoticeSubType"), eforms_tag("cbc:SubTypeCode")
-_NOTICE_RESULT = eforms_tag("efac:NoticeResult")
-_CHANGES, _CHANGED_NOTICE = eforms_tag("efac:Changes"), eforms_tag("efbc:ChangedNoticeIdentifier")
+_ID: Final = eforms_tag("cbc:ID")
+_ISSUE_DATE: Final = eforms_tag("cbc:IssueDate")
+_NOTICE_TYPE: Final = eforms_tag("cbc:NoticeTypeCode")
+_LANGUAGE: Final = eforms_tag("cbc:NoticeLanguageCode")
+_CONTRACTING_PARTY: Final = eforms_tag("cac:ContractingParty")
+_PARTY: Final = eforms_tag("cac:Party")
+_PARTY_ID: Final = eforms_tag("cac:PartyIdentification")
+_TENDERING_PROCESS: Final = eforms_tag('cac:TenderingProcess')
+_PROCEDURE_CODE: Final = eforms_tag('cbc:ProcedureCode')
+_PROJECT: Final = eforms_tag('cac:ProcurementProject')
+_LOT: Final = eforms_tag('cac:ProcurementProjectLot')
+_EXTENSIONS: Final = eforms_tag("ext:UBLExtensions")
+_EXTENSION: Final = eforms_tag("ext:UBLExtension")
+_CONTENT: Final = eforms_tag("ext:ExtensionContent")
+_EFORMS: Final = eforms_tag("efext:EformsExtension")
+_PUBLICATION: Final = eforms_tag("efac:Publication")
+_PUBLICATION_ID: Final = eforms_tag("efbc:NoticePublicationID")
+_PUBLICATION_DATE: Final = eforms_tag("efbc:PublicationDate")
+_SUBTYPE: Final = eforms_tag('efac:NoticeSubType')
+_SUBTYPE_CODE: Final = eforms_tag('cbc:SubTypeCode')
+_NOTICE_RESULT: Final = eforms_tag("efac:NoticeResult")
+_CHANGES: Final = eforms_tag('efac:Changes')
+_CHANGED_NOTICE: Final = eforms_tag('efbc:ChangedNoticeIdentifier')
 
 
 class RootParts:

@@ -8,7 +8,7 @@ buyer, the tendering parties, review bodies and so on. The index is built once p
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import new_party
 from connectors.notice_xml.codes import country_alpha2
@@ -16,24 +16,28 @@ from connectors.notice_xml.namespaces import EFORMS_NS, eforms_tag
 from connectors.notice_xml.xpath import child_text, compiler, first, in_language, node_text, text
 from connectors.records import Party
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 _x = compiler(EFORMS_NS)
 
-COMPANY_IDS = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
-CITY = _x("cbc:CityName/text()")
-POSTCODE = _x("cbc:PostalZone/text()")
-COUNTRY = _x("cac:Country/cbc:IdentificationCode/text()")
+COMPANY_IDS: Final = _x("efac:Organizations/efac:Organization/efac:Company/cac:PartyIdentification/cbc:ID")
+CITY: Final = _x("cbc:CityName/text()")
+POSTCODE: Final = _x("cbc:PostalZone/text()")
+COUNTRY: Final = _x("cac:Country/cbc:IdentificationCode/text()")
 # A company's parts, read in one walk over its children (see ``Organisations._make``).
-_PARTY_NAME, _NAME, _POSTAL_ADDRESS = map(eforms_tag, ("cac:PartyName", "cbc:Name", "cac:PostalAddress"))
-_LEGAL_ENTITY, _COMPANY_ID = eforms_tag("cac:PartyLegalEntity"), eforms_tag("cbc:CompanyID")
-_CITY, _POSTCODE, _COUNTRY, _COUNTRY_CODE = map(
-    eforms_tag, ("cbc:CityName", "cbc:PostalZone", "cac:Country", "cbc:IdentificationCode")
-)
+_PARTY_NAME: Final = eforms_tag("cac:PartyName")
+_NAME: Final = eforms_tag("cbc:Name")
+_POSTAL_ADDRESS: Final = eforms_tag("cac:PostalAddress")
+_LEGAL_ENTITY: Final = eforms_tag('cac:PartyLegalEntity')
+_COMPANY_ID: Final = eforms_tag('cbc:CompanyID')
+_CITY: Final = eforms_tag("cbc:CityName")
+_POSTCODE: Final = eforms_tag("cbc:PostalZone")
+_COUNTRY: Final = eforms_tag("cac:Country")
+_COUNTRY_CODE: Final = eforms_tag("cbc:IdentificationCode")
 
-BUSINESS = _x("cac:BusinessParty/cac:PartyLegalEntity")
-REGISTRATION_NAME = _x("cbc:RegistrationName")
-REGISTRATION_ID = _x("cbc:CompanyID/text()")
-REGISTRATION_ADDRESS = _x("cac:CorporateRegistrationScheme/cac:JurisdictionRegionAddress")
+BUSINESS: Final = _x("cac:BusinessParty/cac:PartyLegalEntity")
+REGISTRATION_NAME: Final = _x("cbc:RegistrationName")
+REGISTRATION_ID: Final = _x("cbc:CompanyID/text()")
+REGISTRATION_ADDRESS: Final = _x("cac:CorporateRegistrationScheme/cac:JurisdictionRegionAddress")
 
 
 class Organisations:

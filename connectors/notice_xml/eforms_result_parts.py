@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import constructor
 from connectors.notice_xml.namespaces import eforms_tag
@@ -22,23 +22,23 @@ from connectors.notice_xml.problems import currency
 from connectors.notice_xml.values import amount, count
 from connectors.notice_xml.xpath import add_node_texts, child_text, element_text, first_child, node_text
 
-AMOUNT_FIELD = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
+AMOUNT_FIELD: Final = "efac:NoticeResult/efac:LotTender/cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID"
 
-ID = eforms_tag("cbc:ID")
-TOTAL_AMOUNT = eforms_tag("cbc:TotalAmount")
-LOT_RESULT = eforms_tag("efac:LotResult")
-LOT_TENDER = eforms_tag("efac:LotTender")
-SETTLED_CONTRACT = eforms_tag("efac:SettledContract")
-TENDERING_PARTY = eforms_tag("efac:TenderingParty")
-TENDERER = eforms_tag("efac:Tenderer")
-TENDER_LOT = eforms_tag("efac:TenderLot")
-RANK_CODE = eforms_tag("cbc:RankCode")
-MONETARY_TOTAL = eforms_tag("cac:LegalMonetaryTotal")
-PAYABLE_AMOUNT = eforms_tag("cbc:PayableAmount")
-RESULT_CODE = eforms_tag("cbc:TenderResultCode")
-STATISTICS = eforms_tag("efac:ReceivedSubmissionsStatistics")
-STATISTICS_CODE = eforms_tag("efbc:StatisticsCode")
-STATISTICS_NUMBER = eforms_tag("efbc:StatisticsNumeric")
+ID: Final = eforms_tag("cbc:ID")
+TOTAL_AMOUNT: Final = eforms_tag("cbc:TotalAmount")
+LOT_RESULT: Final = eforms_tag("efac:LotResult")
+LOT_TENDER: Final = eforms_tag("efac:LotTender")
+SETTLED_CONTRACT: Final = eforms_tag("efac:SettledContract")
+TENDERING_PARTY: Final = eforms_tag("efac:TenderingParty")
+TENDERER: Final = eforms_tag("efac:Tenderer")
+TENDER_LOT: Final = eforms_tag("efac:TenderLot")
+RANK_CODE: Final = eforms_tag("cbc:RankCode")
+MONETARY_TOTAL: Final = eforms_tag("cac:LegalMonetaryTotal")
+PAYABLE_AMOUNT: Final = eforms_tag("cbc:PayableAmount")
+RESULT_CODE: Final = eforms_tag("cbc:TenderResultCode")
+STATISTICS: Final = eforms_tag("efac:ReceivedSubmissionsStatistics")
+STATISTICS_CODE: Final = eforms_tag("efbc:StatisticsCode")
+STATISTICS_NUMBER: Final = eforms_tag("efbc:StatisticsNumeric")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ is parsed, and both formats are unambiguous there.
 
 from __future__ import annotations
 
-UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
+from typing import Final
+
+UBL: Final = "urn:oasis:names:specification:ubl:schema:xsd:"
 
 EFORMS_NS: dict[str, str] = {
     "cac": f"{UBL}CommonAggregateComponents-2",
@@ -36,8 +38,8 @@ EFORMS_ROOT_TAGS: frozenset[str] = frozenset(
 #: Legacy exports: the root is ``TED_EXPORT`` whatever the schema version. R2.0.9 exports use
 #: "http://publications.europa.eu/resource/schema/ted/R2.0.9/publication", but older R2.0.9
 #: releases wrote "ted/R2.0.9.S02/publication": the version, not the URI, identifies the schema.
-TED_EXPORT_LOCAL_NAME = "TED_EXPORT"
-R209_VERSION = "R2.0.9"
+TED_EXPORT_LOCAL_NAME: Final = "TED_EXPORT"
+R209_VERSION: Final = "R2.0.9"
 
 
 def is_r209(namespace: str | None, version: str | None) -> bool:

@@ -9,10 +9,11 @@ words as a RecordError so that logs read alike.
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from connectors.errors import RecordWarning
 
-logger = logging.getLogger("connectors.notice_xml")
+logger: Final = logging.getLogger("connectors.notice_xml")
 
 #: ISO 4217 codes (Debian iso-codes 4.15 iso_4217.json, 181 entries), plus the codes of
 #: currencies replaced by the euro or redenominated since 2014 that older notices still state.

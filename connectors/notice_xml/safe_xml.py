@@ -27,24 +27,25 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Final
 
 from lxml import etree
 
 from connectors.errors import MalformedNoticeError, NotANoticeError
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
 _local = threading.local()
 
 #: Elements nested deeper than this refuse the document: libxml2's own limit without ``huge_tree`` (13 is the
 #: deepest seen in real data; see the module docstring).
-MAX_XML_DEPTH = 256
+MAX_XML_DEPTH: Final = 256
 #: A notice or SOAP answer larger than this is refused before parsing (the largest real one is under 2 MB).
-MAX_XML_BYTES = 50_000_000
-_LIBXML_DEPTH = "Excessive depth in document"
-_HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
-_TAG_AT_FAULT = re.compile(r"in tag (\S+)|tag mismatch: (\S+)")
-_RECORD_HINTS = (
+MAX_XML_BYTES = 50_000_000  # not Final: a test lowers it
+_LIBXML_DEPTH: Final = "Excessive depth in document"
+_HTML_START: Final = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+_TAG_AT_FAULT: Final = re.compile(r"in tag (\S+)|tag mismatch: (\S+)")
+_RECORD_HINTS: Final = (
     re.compile(rb"<efbc:NoticePublicationID[^>]*>\s*([^<\s]+)"),
     re.compile(rb"DOC_ID=\"([^\"]+)\""),
     re.compile(rb"<cbc:ID[^>]*schemeName=\"notice-id\"[^>]*>\s*([^<\s]+)"),

@@ -16,7 +16,7 @@ import dataclasses
 import functools
 import logging
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from lxml import etree
 
@@ -31,13 +31,13 @@ from connectors.notice_xml.values import cpv, notice_date, publication_number, u
 from connectors.notice_xml.xpath import element_text, first_attribute, prefixed_compiler, required, text
 from connectors.records import Lot, Notice
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
-ID_FIELD = "@DOC_ID | CODED_DATA_SECTION/NOTICE_DATA/NO_DOC_OJS"
-DATE_FIELD = "CODED_DATA_SECTION/REF_OJS/DATE_PUB"
-TYPE_FIELD = "CODED_DATA_SECTION/CODIF_DATA/TD_DOCUMENT_TYPE"
-FORM_FIELD = "FORM_SECTION/*[@LG]"
-BUYER_FIELD = "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY/OFFICIALNAME"
+ID_FIELD: Final = "@DOC_ID | CODED_DATA_SECTION/NOTICE_DATA/NO_DOC_OJS"
+DATE_FIELD: Final = "CODED_DATA_SECTION/REF_OJS/DATE_PUB"
+TYPE_FIELD: Final = "CODED_DATA_SECTION/CODIF_DATA/TD_DOCUMENT_TYPE"
+FORM_FIELD: Final = "FORM_SECTION/*[@LG]"
+BUYER_FIELD: Final = "CONTRACTING_BODY/ADDRESS_CONTRACTING_BODY/OFFICIALNAME"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

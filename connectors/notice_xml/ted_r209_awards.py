@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from typing import Any
+from typing import Any, Final
 
 from lxml import etree
 
@@ -41,13 +41,13 @@ from connectors.notice_xml.values import amount, count
 from connectors.notice_xml.xpath import element_text, first, prefixed_compiler, qualified, text
 from connectors.records import Award, Party
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
 #: Lot of an unlotted notice, as ``records.Lot`` documents it.
-SINGLE_LOT = "1"
-CONTRACTORS = "t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR | t:CONTRACTOR/t:ADDRESS_CONTRACTOR"
-CONTRACT_VALUE = "t:VALUES/t:VAL_TOTAL | t:VALUE/t:VAL_TOTAL | t:VAL_TOTAL"
-PRIZE_VALUE_FIELD = "RESULTS/AWARDED_PRIZE/VAL_PRIZE"
+SINGLE_LOT: Final = "1"
+CONTRACTORS: Final = "t:CONTRACTORS/t:CONTRACTOR/t:ADDRESS_CONTRACTOR | t:CONTRACTOR/t:ADDRESS_CONTRACTOR"
+CONTRACT_VALUE: Final = "t:VALUES/t:VAL_TOTAL | t:VALUE/t:VAL_TOTAL | t:VAL_TOTAL"
+PRIZE_VALUE_FIELD: Final = "RESULTS/AWARDED_PRIZE/VAL_PRIZE"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class _Prizes:
     received: etree.XPath
 
 
-_ADDRESS_PARTS = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
+_ADDRESS_PARTS: Final = ("OFFICIALNAME", "NATIONALID", "TOWN", "POSTAL_CODE", "COUNTRY")
 
 
 @functools.cache

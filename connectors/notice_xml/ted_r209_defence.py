@@ -23,7 +23,7 @@ import dataclasses
 import functools
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from connectors.notice_xml.builders import new_award, new_party
 from connectors.notice_xml.codes import country_alpha2
@@ -40,8 +40,8 @@ DEFENCE_FORMS: dict[str, tuple[str, NoticeKind]] = {
     "CONTRACT_AWARD_DEFENCE": ("F18", "award"),
     "CONTRACT_CONCESSIONAIRE_DEFENCE": ("F19", "competition"),
 }
-BUYER_FIELD = "CONTRACTING_AUTHORITY_*//CA_CE_CONCESSIONAIRE_PROFILE/ORGANISATION/OFFICIALNAME"
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
+BUYER_FIELD: Final = "CONTRACTING_AUTHORITY_*//CA_CE_CONCESSIONAIRE_PROFILE/ORGANISATION/OFFICIALNAME"
+_SPACES: Final = re.compile(r"[\s\u00a0\u202f]")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from lxml import etree
 
@@ -28,7 +28,7 @@ from connectors.notice_xml.values import amount, publication_number
 from connectors.notice_xml.xpath import first, joined, prefixed_compiler, text
 from connectors.records import Modification
 
-ORIGINAL_FIELD = "PROCEDURE/NOTICE_NUMBER_OJ"
+ORIGINAL_FIELD: Final = "PROCEDURE/NOTICE_NUMBER_OJ"
 REASONS = {"UNFORESEEN_CIRCUMSTANCE": "unforeseen circumstances", "ADDITIONAL_NEED": "additional need"}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any
+from typing import Any, Final
 
 from lxml import etree
 
@@ -23,7 +23,7 @@ from connectors.notice_xml.xpath import joined, node_text, prefixed_compiler, qu
 #: The parts of a form, relative to it. The main CPV codes come as strings (attribute values); the lots'
 #: ``TITLE`` elements are the union's only ``TITLE``s. The notice's title is read by its own ``//text()`` path
 #: (``FormParts.title``): it is text, which reading through ``itertext`` would make an element of each descendant.
-_FORM = (
+_FORM: Final = (
     "t:CONTRACTING_BODY/t:ADDRESS_CONTRACTING_BODY",
     "t:OBJECT_CONTRACT/t:CPV_MAIN/t:CPV_CODE/@CODE",
     "t:NOTICE",
@@ -35,7 +35,7 @@ _FORM = (
     "t:RESULTS/t:AWARDED_PRIZE",
 )
 #: The coded data's text fields, relative to ``TED_EXPORT``: elements, each path ending in its own tag.
-_CODED = (
+_CODED: Final = (
     "t:CODED_DATA_SECTION/t:REF_OJS/t:DATE_PUB",
     "t:CODED_DATA_SECTION/t:NOTICE_DATA/t:LG_ORIG",
     "t:CODED_DATA_SECTION/t:CODIF_DATA/t:TD_DOCUMENT_TYPE",

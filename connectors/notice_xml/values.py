@@ -12,14 +12,15 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from connectors.records import Lot
 
-logger = logging.getLogger(__name__)
+logger: Final = logging.getLogger(__name__)
 
-_CPV = re.compile(r"\s*(\d{8})(?:-\d)?\s*$")
-_OJS_NUMBER = re.compile(r"\s*0*(\d+)-(\d{4})\s*$")  # "00353237-2021"
-_OJS_REFERENCE = re.compile(r"\s*(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)\s*$", re.IGNORECASE)  # "2021/S 006-008689"
+_CPV: Final = re.compile(r"\s*(\d{8})(?:-\d)?\s*$")
+_OJS_NUMBER: Final = re.compile(r"\s*0*(\d+)-(\d{4})\s*$")  # "00353237-2021"
+_OJS_REFERENCE: Final = re.compile(r"\s*(\d{4})\s*/\s*S\s*\d+\s*-\s*0*(\d+)\s*$", re.IGNORECASE)  # "2021/S 006-008689"
 
 
 def notice_date(text: str | None) -> date | None:
@@ -82,7 +83,7 @@ def cpv(text: str | None) -> str | None:
 
 
 #: An eForms notice id (BT-701, a UUID), maybe with its version ("<uuid>-01"), as BT-758 names a changed notice.
-_NOTICE_UUID = re.compile(r"\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:-\d{2})?\s*$")
+_NOTICE_UUID: Final = re.compile(r"\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:-\d{2})?\s*$")
 
 
 def notice_uuid(text: str | None) -> str | None:
