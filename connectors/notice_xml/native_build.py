@@ -47,17 +47,17 @@ def build(root: Path | None = None) -> Path:
             raise NativeBuildError(f"mypyc could not compile {PACKAGE}: {error}") from None
         finally:
             os.chdir(here)
-        manifest = {"python": sys.implementation.cache_tag, "sources": fingerprint(sources)}
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        _replace(root, staging)
+        _replace(root, staging, {"python": sys.implementation.cache_tag, "sources": fingerprint(sources)})
     return root
 
 
-def _replace(root: Path, staging: Path) -> None:
-    """Swap the new build in for the old one."""
+def _replace(root: Path, staging: Path, manifest: dict[str, object]) -> None:
+    """Swap the new build in for the old one, the manifest last: a process importing the parsers meanwhile finds no
+    manifest (and runs plain Python) until every module of the new build is in place."""
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(staging, root)
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
 def main() -> int:
