@@ -9,6 +9,12 @@ export DO_NOT_TRACK := 1
 
 .PHONY: demo test bench bench-scale venv native bytecode lock clean server serve
 
+# The notice parsers compiled to C by mypyc into .venv (connectors/notice_xml/native.py), remade when one of their
+# sources changes. Where it cannot be built (no C compiler) the parsers run as plain Python, with the same results.
+# (Defined before the first rule that names it: make expands a rule's prerequisites as it reads the rule.)
+NATIVE := $(VENV)/supplyradar-native/manifest.json
+NATIVE_SOURCES := $(filter-out %/__init__.py %/native.py %/native_build.py,$(wildcard connectors/notice_xml/*.py))
+
 venv: $(STAMP) $(NATIVE)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -17,10 +23,6 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[postgres,test,native]"
 	@touch $(STAMP)
 
-# The notice parsers compiled to C by mypyc into .venv (connectors/notice_xml/native.py), remade when one of their
-# sources changes. Where it cannot be built (no C compiler) the parsers run as plain Python, with the same results.
-NATIVE := $(VENV)/supplyradar-native/manifest.json
-NATIVE_SOURCES := $(filter-out %/__init__.py %/native.py %/native_build.py,$(wildcard connectors/notice_xml/*.py))
 native: $(NATIVE)
 
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)

@@ -28,6 +28,7 @@ def build(root: Path | None = None) -> Path:
     ``root`` only when it succeeded, so a failed build leaves plain Python in use, never half a build."""
     root = build_root() if root is None else root
     sources = compiled_sources()
+    made_from = fingerprint(sources)  # before compiling: a source edited meanwhile makes the build stale, as it is
     try:
         from mypyc.build import mypycify  # build-time only: the "native" extra
         from setuptools import setup
@@ -47,7 +48,7 @@ def build(root: Path | None = None) -> Path:
             raise NativeBuildError(f"mypyc could not compile {PACKAGE}: {error}") from None
         finally:
             os.chdir(here)
-        _replace(root, staging, {"python": sys.implementation.cache_tag, "sources": fingerprint(sources)})
+        _replace(root, staging, {"python": sys.implementation.cache_tag, "sources": made_from})
     return root
 
 
