@@ -1,5 +1,9 @@
 # supplyradar: every target builds .venv first when it is missing.
-PYTHON ?= python3.11
+# The interpreter .venv is made with: the system's Python 3.11 where there is one, else the first python3.11 on the
+# PATH (`make PYTHON=... venv` chooses another). Debian's and Ubuntu's are built with profile-guided and link-time
+# optimisation; a pyenv build is not, by default, and runs the scale chain about an eighth slower
+# (docs/performance.md, "6 December, noon"). An existing .venv keeps its interpreter: `make clean` first to change.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -18,7 +22,8 @@ NATIVE_SOURCES := $(filter-out %/__init__.py %/native.py %/native_build.py,$(wil
 venv: $(STAMP) $(NATIVE)
 
 $(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); python3.11 -m venv $(VENV); } \
+		|| { rm -rf $(VENV); python3 -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[postgres,test,native]"
 	@touch $(STAMP)
@@ -50,6 +55,8 @@ SCALE ?= 2
 bench-scale: bytecode
 	SCALE=$(SCALE) $(BIN)/python -m bench.scale
 
+# The pins work on Python 3.11.2 (Debian 12's) as on later 3.11 releases: soupsieve (beautifulsoup4's CSS selectors,
+# which supplyradar does not use) stays at 2.x, as 3.0 and later need 3.11.5. Keep it so when locking anew.
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
 
