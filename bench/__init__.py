@@ -57,9 +57,11 @@ def run(benchmarks: Iterable[Benchmark], console: Console | None = None) -> int:
     yardstick["after"] = machine.reference_seconds()
     console.print(table(results))
     console.print(f"machine yardstick ({machine.ADDITIONS:,} additions in a Python loop, bench/machine.py): "
-                  f"{yardstick['before']:.3f} CPU-s before the benchmarks, {yardstick['after']:.3f} after")
+                  f"{yardstick['before']:.3f} CPU-s before the benchmarks, {yardstick['after']:.3f} after, "
+                  f"on Python {machine.interpreter()}")
     passed = all(result["passed"] for result in results)
-    print(json.dumps({"benchmarks": results, "passed": passed, "machine yardstick cpu s": yardstick}, default=str,
+    print(json.dumps({"benchmarks": results, "passed": passed, "machine yardstick cpu s": yardstick,
+                      "python": machine.interpreter()}, default=str,
                      ensure_ascii=False))
     return 0 if passed else 1
 

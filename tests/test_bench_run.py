@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import platform
+import sys
 
 from rich.console import Console
 
@@ -43,6 +45,8 @@ def test_the_machine_yardstick_is_shown_before_and_after(capsys, monkeypatch) ->
     assert "0.091 CPU-s before the benchmarks, 0.137 after" in out.getvalue()
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["machine yardstick cpu s"] == {"before": 0.091, "after": 0.137}
+    assert line["python"].startswith(platform.python_version() + " (")  # the yardstick is the interpreter's too
+    assert sys.executable in line["python"] and line["python"] in " ".join(out.getvalue().split())
 
 
 def test_the_yardstick_does_the_additions() -> None:
