@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 #: How many of a title's rarest words it is blocked on.
 BLOCK_WORDS = 5
@@ -68,11 +68,13 @@ class TitleIndex:
 
     def has_near_duplicate(self, key: str, day: date, words: set[str] | None = None) -> bool:
         """True when an indexed title within ``window_days`` of ``day`` is identical or at least ``threshold`` similar."""
-        keys, threshold = self._keys, self.threshold
-        return any(
-            keys[entry] == key or fuzz.ratio(keys[entry], key, score_cutoff=threshold) >= threshold
-            for entry in self._candidates(key, day, _words(key) if words is None else words)
-        )
+        keys = self._keys
+        found = [keys[entry] for entry in self._candidates(key, day, _words(key) if words is None else words)]
+        if not found:
+            return False
+        # one call into rapidfuzz for all the candidates (its loop is C's), not one per candidate from Python: at
+        # 50,000 articles a query has about four candidates, and the calls cost a quarter of the index's time
+        return key in found or process.extractOne(key, found, scorer=fuzz.ratio, score_cutoff=self.threshold) is not None
 
     def add_unless_near_duplicate(self, key: str, day: date) -> bool:
         """``add`` the title unless ``has_near_duplicate``; whether it was added. Its words are found once, not twice."""
