@@ -2,7 +2,7 @@
 # The interpreter .venv is made with: the system's Python 3.11 where there is one, else the first python3.11 on the
 # PATH (`make PYTHON=... venv` chooses another). Debian's and Ubuntu's are built with profile-guided and link-time
 # optimisation; a pyenv build is not, by default, and used about an eighth more CPU on the scale chain
-# (docs/performance.md, "6 December, noon"). An existing .venv keeps its interpreter: `make clean` first to change.
+# (docs/performance.md, "6 December, noon"). An existing .venv keeps its interpreter: remove it to change.
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV := .venv
 BIN := $(VENV)/bin

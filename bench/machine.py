@@ -22,6 +22,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+from pathlib import Path
 
 ROUNDS = 5
 ADDITIONS = 3_000_000
@@ -44,8 +45,6 @@ def reference_seconds(rounds: int = ROUNDS) -> float:
 def interpreter() -> str:
     """The Python that runs the benchmarks: version, build date and executable (``sys.executable``), e.g.
     ``3.11.2 (Apr 28 2025) /work/main/.venv/bin/python -> /usr/bin/python3.11``."""
-    from pathlib import Path
-
     executable = Path(sys.executable)
     target = executable.resolve()
     shown = f"{executable} -> {target}" if target != executable else str(executable)
