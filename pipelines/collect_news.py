@@ -30,6 +30,7 @@ from config.settings import Settings
 from connectors import feeds, gdelt
 from connectors.errors import RecordError, SourceRequestError, SourceUnavailableError
 from connectors.feeds import Article
+from models.collector_pause import collector_paused
 from models.entity_linking import Linker, build_linker, fold, link
 from models.event_classifier import is_event, predict_proba, top_class
 from models.near_duplicates import TitleIndex
@@ -141,7 +142,18 @@ def prepare(
 
     Pure apart from the model call: the caller loads ``stored_titles`` (title keys of stored
     articles around the batch's dates) and writes the result.
+
+    With the cyclic garbage collector paused (``collector_paused``), as a page of notices is read: the title index
+    and the prepared articles are all alive until the caller stores them, so collections during the batch walked
+    them and freed nothing, and more often the larger the batch (``bench/news.py``, 50,000 articles against 5,000:
+    1.21-1.30x the cost per article with the collector running, 1.10-1.11x paused).
     """
+    with collector_paused():
+        return _prepare(articles, watched, model, settings, stored_titles=stored_titles, today=today)
+
+
+def _prepare(articles: Sequence[Article], watched: Watchlist, model: TrainedClassifier, settings: NewsSettings, *,
+             stored_titles: Sequence[tuple[str, date]], today: date | None) -> tuple[list[PreparedArticle], int]:
     today = today or datetime.now(UTC).date()
     unique, title_keys, duplicates = _drop_duplicates(articles, stored_titles, settings, today)
     texts = [f"{a.title}. {a.summary}" if a.summary else a.title for a in unique]
