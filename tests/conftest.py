@@ -73,6 +73,12 @@ def postgres_url() -> Iterator[str | None]:
     yield from _postgres_database()
 
 
+@pytest.fixture
+def new_postgres_url() -> Iterator[str | None]:
+    """A PostgreSQL database of one test's own that nothing has migrated yet (``None`` without a server)."""
+    yield from _postgres_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty store on each database we support."""
