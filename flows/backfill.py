@@ -101,6 +101,11 @@ def backfill_tenders(
     """Collect ``sources`` from ``start`` to ``end`` in (source, month) chunks; on ``pool`` if given."""
     logger = get_run_logger()
     chunks = plan_chunks(sources, start, end)
+    settings = settings_for(Settings(), transport)
+    # The store opened (and migrated) once before any chunk runs: a store that cannot be reached fails the backfill
+    # here, not each chunk on its worker.
+    with Store(settings.resolved_database_url) as store:
+        logger.info("store %s", store.display_url)
     limits = ensure_source_limits(Settings(), list(dict.fromkeys(sources)))
     logger.info("%d chunks; concurrency limits %s", len(chunks), limits)
     if pool is None:
@@ -108,7 +113,6 @@ def backfill_tenders(
     else:
         rows = _on_pool(chunks, transport)
     create_table_artifact(key="backfill-tenders-chunks", table=rows, description="Backfill chunks and how they ended")
-    settings = settings_for(Settings(), transport)
     # Chunks on a pool report only their state here: how much they loaded is unknown (None), so analyse.
     loaded = sum(int(r.get("added", 0)) + int(r.get("updated", 0)) for r in rows) if pool is None else None
     with Store(settings.resolved_database_url) as store:
